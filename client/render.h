@@ -1,0 +1,33 @@
+// How supctl shows replies: the status table, the JSON documents scripts rely on, and the exit
+// code a status implies. Portable and pure, so it is unit-tested natively.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include "sup/v1/control.pb.h"
+
+namespace sup::client {
+
+// "0:02:35" under a day, "3d 4:05:06" beyond.
+std::string FormatUptime(std::chrono::milliseconds uptime);
+
+// The upper-case names of DESIGN.md section 4 ("RUNNING", "HEALTHY") and the reason names
+// ("spawn-error"); "" for an unspecified reason.
+std::string_view StateName(sup::v1::WorkerStatus::State state);
+std::string_view HealthName(sup::v1::WorkerStatus::Health health);
+std::string_view ReasonName(sup::v1::WorkerStatus::Reason reason);
+
+// A daemon summary line, then NAME STATE HEALTH READY PID UPTIME RESTARTS LAST-EXIT DESCRIPTION.
+std::string RenderStatusTable(const sup::v1::StatusResponse& status);
+// {"daemon": {...}, "workers": [...]} with the snake_case names of DESIGN.md section 7.
+std::string RenderStatusJson(const sup::v1::StatusResponse& status);
+
+std::string RenderVersionTable(std::string_view client_version, const sup::v1::VersionResponse& daemon);
+std::string RenderVersionJson(std::string_view client_version, const sup::v1::VersionResponse& daemon);
+
+// kExitOk when every worker listed is RUNNING, else kExitNotAllRunning.
+int StatusExitCode(const sup::v1::StatusResponse& status);
+
+}  // namespace sup::client

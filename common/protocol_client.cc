@@ -1,0 +1,40 @@
+#include "common/protocol_client.h"
+
+#include <array>
+#include <string>
+
+#include "common/protocol.h"
+
+namespace sup {
+
+Result<sup::v1::Response> ControlClient::Call(sup::v1::Request request) {
+  const std::uint64_t id = next_request_id_++;
+  request.set_request_id(id);
+  request.set_protocol_version(kProtocolVersion);
+  Result<std::string> frame = EncodeFrame(request.SerializeAsString());
+  if (!frame) return frame.error();
+  if (Result<void> written = stream_.WriteAll(*frame); !written) return written.error();
+
+  std::array<char, 64 * 1024> buffer;
+  while (true) {
+    while (std::optional<std::string> payload = decoder_.Pop()) {
+      sup::v1::Response response;
+      if (!response.ParseFromString(*payload)) {
+        return Error(ErrorKind::kInternal, "supd sent a reply that is not a sup.v1.Response");
+      }
+      if (response.request_id() != id) continue;  // a stale reply to an earlier, abandoned call
+      if (response.has_error()) {
+        return Error(FromWireCode(response.error().code()), response.error().message());
+      }
+      return response;
+    }
+    Result<std::size_t> read = stream_.ReadSome(buffer);
+    if (!read) return read.error();
+    if (*read == 0) return Error(ErrorKind::kUnavailable, "supd closed the connection before replying");
+    if (Result<void> fed = decoder_.Feed(std::string_view(buffer.data(), *read)); !fed) {
+      return fed.error().WithContext("reading supd's reply");
+    }
+  }
+}
+
+}  // namespace sup

@@ -1,0 +1,41 @@
+// A client connection to one of supd's named pipes. Every operation has a deadline, so a supd
+// that hangs makes the client fail with a clear error instead of hanging a script with it.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include "common/protocol_client.h"
+#include "common/result.h"
+#include "common/win/unique_handle.h"
+
+namespace sup::win {
+
+// The full path of a pipe name: "sup-control" -> \\.\pipe\sup-control.
+std::wstring PipePath(std::string_view pipe_name);
+
+class PipeClient final : public ByteStream {
+ public:
+  // Connects to \\.\pipe\<pipe_name>, waiting for a free instance up to `timeout`; the same
+  // timeout then bounds each read and write. A pipe that does not exist is kUnavailable with a
+  // message naming it.
+  static Result<PipeClient> Connect(std::string_view pipe_name, std::chrono::milliseconds timeout);
+
+  Result<void> WriteAll(std::string_view bytes) override;
+  Result<std::size_t> ReadSome(std::span<char> buffer) override;
+
+ private:
+  PipeClient(UniqueFileHandle pipe, UniqueHandle io_event, std::string pipe_name, std::chrono::milliseconds timeout)
+      : pipe_(std::move(pipe)), io_event_(std::move(io_event)), pipe_name_(std::move(pipe_name)), timeout_(timeout) {}
+
+  // Waits for the overlapped operation `overlapped` started on pipe_ to finish within timeout_.
+  Result<DWORD> Finish(OVERLAPPED& overlapped, std::string_view what);
+
+  UniqueFileHandle pipe_;
+  UniqueHandle io_event_;  // manual-reset event signalled by each overlapped operation
+  std::string pipe_name_;
+  std::chrono::milliseconds timeout_;
+};
+
+}  // namespace sup::win

@@ -1,0 +1,41 @@
+// Answers control-pipe requests: one decoded frame in, one encoded reply out. Portable and free
+// of I/O, so every request path is unit-tested without a pipe. Runs on the io thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/clock.h"
+#include "common/result.h"
+#include "sup/v1/control.pb.h"
+
+namespace sup {
+
+struct DaemonIdentity {
+  std::uint32_t pid = 0;
+  std::string version;
+};
+
+class ControlDispatcher {
+ public:
+  // `clock` must outlive the dispatcher; the daemon's start time is read from it now.
+  ControlDispatcher(const Clock& clock, DaemonIdentity identity);
+
+  // The reply frame's payload for one request payload. Fails only when the payload is not a
+  // sup.v1.Request at all: the stream is then not speaking our protocol and the caller closes it.
+  // Every other problem (unknown verb, newer protocol) is an Error in the reply.
+  Result<std::string> HandleFrame(std::string_view payload);
+
+  sup::v1::Response Handle(const sup::v1::Request& request);
+
+ private:
+  Result<sup::v1::StatusResponse> Status(const sup::v1::StatusRequest& request) const;
+
+  const Clock& clock_;
+  DaemonIdentity identity_;
+  std::chrono::steady_clock::time_point started_;
+};
+
+}  // namespace sup

@@ -1,0 +1,98 @@
+// supd: the sup service. Composition root: parses the command line, builds the logger and the
+// daemon, and hands them to the SCM or the console.
+//
+//   supd [run] [--console] [--config-key KEY] [--log-level LEVEL] [--pipe-prefix P]
+//
+// With no arguments it is what the SCM starts; command-line values override the registry's, so a
+// service's ImagePath can carry them.
+#include <windows.h>
+#include <shellapi.h>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <cctype>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "common/protocol.h"
+#include "common/win/win32_error.h"
+#include "daemon/win/daemon.h"
+#include "daemon/win/logging.h"
+#include "daemon/win/service_host.h"
+
+namespace {
+
+// The process's arguments as UTF-8 (main's argv is in the ANSI code page).
+std::vector<std::string> Utf8Arguments() {
+  int count = 0;
+  LPWSTR* wide = ::CommandLineToArgvW(::GetCommandLineW(), &count);
+  std::vector<std::string> arguments;
+  for (int i = 0; i < count; ++i) arguments.push_back(sup::win::Narrow(wide[i]));
+  ::LocalFree(wide);
+  return arguments;
+}
+
+}  // namespace
+
+int main() {
+  CLI::App app{"supd: the sup process supervisor service", "supd"};
+  app.set_version_flag("--version", std::string(sup::kSupVersion));
+  bool console = false;
+  sup::win::DaemonOptions options;
+  std::string log_level = "info";
+  app.add_flag("--console", console, "Run in this console instead of as a service (Ctrl+C stops it)");
+  app.add_option("--config-key", options.config_key, "Registry key of the configuration (default HKLM\\SOFTWARE\\Sup)");
+  app.add_option("--log-level", log_level, "Log level")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+  app.add_option("--pipe-prefix", options.pipe_prefix, "Pipe name prefix: pipes are <P>-control and <P>-health")
+      ->check([](const std::string& prefix) -> std::string {
+        if (prefix.empty() || prefix.size() > 200) return "must be 1 to 200 characters";
+        for (char c : prefix) {
+          if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') {
+            return "may only contain letters, digits, '.', '_' and '-'";
+          }
+        }
+        return "";
+      });
+  app.add_subcommand("run", "Run supd (the default)")->fallthrough();
+
+  std::vector<std::string> arguments = Utf8Arguments();
+  std::vector<const char*> argv;
+  for (const std::string& argument : arguments) argv.push_back(argument.c_str());
+  try {
+    app.parse(static_cast<int>(argv.size()), argv.data());
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+
+  // The SCM is tried first unless --console was given; the logger differs (file vs stderr), so it
+  // is built once the mode is known.
+  auto factory_with = [&options](std::shared_ptr<spdlog::logger> log) {
+    return [&options, log]() { return sup::win::Daemon::Create(options, log); };
+  };
+  if (!console) {
+    sup::Result<std::shared_ptr<spdlog::logger>> service_log =
+        sup::win::MakeDaemonLogger(sup::win::LogTarget::kFile, log_level);
+    if (!service_log) {  // no writable log directory: still run, logging to stderr
+      std::fprintf(stderr, "supd: %s\n", service_log.error().message().c_str());
+      service_log = sup::win::MakeDaemonLogger(sup::win::LogTarget::kConsole, log_level);
+    }
+    sup::Result<sup::win::HostOutcome> outcome = sup::win::RunAsService(factory_with(*service_log), *service_log);
+    if (!outcome) {
+      (*service_log)->error("supd cannot run as a service reason=\"{}\"", outcome.error().message());
+      std::fprintf(stderr, "supd: %s\n", outcome.error().message().c_str());
+      return 1;
+    }
+    if (*outcome == sup::win::HostOutcome::kRanAsService) return 0;
+    // Not started by the SCM: run in the console.
+  }
+  sup::Result<std::shared_ptr<spdlog::logger>> console_log = sup::win::MakeDaemonLogger(sup::win::LogTarget::kConsole, log_level);
+  if (!console_log) {
+    std::fprintf(stderr, "supd: %s\n", console_log.error().message().c_str());
+    return 2;
+  }
+  return sup::win::RunInConsole(factory_with(*console_log), *console_log);
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# CTest's emulator for Windows test programs: wine-run.sh PREFIX PROGRAM [ARGS...]
+# Runs PROGRAM under Wine in PREFIX (made by wine-session.sh) and passes its exit code on.
+#
+# The program's output goes to a file and is printed afterwards, never straight into CTest's
+# pipe: Wine processes that outlive the test (services.exe, services it started) inherit the
+# first Wine process's stdio, and one holding CTest's pipe open would hang the whole run.
+set -u
+export WINEPREFIX=$1
+shift
+export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
+log=$(mktemp "${TMPDIR:-/tmp}/sup-wine-run.XXXXXX")
+wine "$@" >"$log" 2>&1 </dev/null
+status=$?
+cat "$log"
+rm -f "$log"
+exit $status

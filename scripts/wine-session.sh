@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# One Wine session for a test run, used as CTest's `wine_session` fixture:
+#   wine-session.sh start PREFIX   a throwaway prefix, booted, with a persistent wineserver
+#   wine-session.sh stop PREFIX    kills every Wine process of the prefix (services included)
+#
+# The persistent wineserver keeps services.exe (and so any service a test starts) alive between
+# test programs: without it Wine kills every service ~2 s after the last ordinary Wine process
+# exits. The prefix boots with stdio on files because services inherit the first Wine process's
+# stdio.
+set -euo pipefail
+action=$1
+export WINEPREFIX=$2
+export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
+
+case "$action" in
+  start)
+    wineserver -k >/dev/null 2>&1 </dev/null || true
+    rm -rf "$WINEPREFIX"
+    mkdir -p "$WINEPREFIX"
+    started=$(date +%s%N)
+    wine wineboot -i >"$WINEPREFIX/boot.log" 2>&1 </dev/null
+    # Let the new prefix finish booting: a service started during the first boot was seen to stop
+    # by itself.
+    wineserver -w >/dev/null 2>&1 </dev/null
+    wineserver -p >/dev/null 2>&1 </dev/null
+    wine cmd /c exit >>"$WINEPREFIX/boot.log" 2>&1 </dev/null
+    echo "wine session ready in $(( ($(date +%s%N) - started) / 1000000 )) ms: $WINEPREFIX"
+    ;;
+  stop)
+    wineserver -k >/dev/null 2>&1 </dev/null || true
+    echo "wine session stopped: $WINEPREFIX"
+    ;;
+  *)
+    echo "usage: $0 start|stop PREFIX" >&2
+    exit 2
+    ;;
+esac

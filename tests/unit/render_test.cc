@@ -1,0 +1,106 @@
+#include "client/render.h"
+
+#include <gtest/gtest.h>
+
+#include "client/exit_codes.h"
+
+namespace sup::client {
+namespace {
+
+using std::chrono::milliseconds;
+using sup::v1::WorkerStatus;
+
+sup::v1::StatusResponse SampleStatus() {
+  sup::v1::StatusResponse status;
+  status.mutable_daemon()->set_pid(100);
+  status.mutable_daemon()->set_version("0.1.0");
+  status.mutable_daemon()->set_uptime_ms(65'000);
+  status.mutable_daemon()->set_config_generation(3);
+  WorkerStatus* api = status.add_workers();
+  api->set_name("api");
+  api->set_state(WorkerStatus::RUNNING);
+  api->set_health(WorkerStatus::HEALTHY);
+  api->set_ready(true);
+  api->set_pid(4812);
+  api->set_uptime_ms(155'000);
+  api->set_restarts(2);
+  api->set_last_exit_code(1);
+  api->set_description("pid 4812, uptime 0:02:35");
+  WorkerStatus* queue = status.add_workers();
+  queue->set_name("queue-consumer");
+  queue->set_state(WorkerStatus::BACKOFF);
+  queue->set_reason(WorkerStatus::EXITED_ITSELF);
+  queue->set_health(WorkerStatus::UNKNOWN);
+  queue->set_next_restart_ms(4000);
+  queue->set_description("backoff: attempt 3, next in 4.0s");
+  return status;
+}
+
+TEST(RenderTest, FormatsUptime) {
+  EXPECT_EQ(FormatUptime(milliseconds(0)), "0:00:00");
+  EXPECT_EQ(FormatUptime(milliseconds(155'999)), "0:02:35");
+  EXPECT_EQ(FormatUptime(milliseconds(36'000'000)), "10:00:00");
+  EXPECT_EQ(FormatUptime(milliseconds((3 * 86400 + 4 * 3600 + 5 * 60 + 6) * 1000LL)), "3d 4:05:06");
+  EXPECT_EQ(FormatUptime(milliseconds(-5)), "0:00:00");
+}
+
+TEST(RenderTest, StatusTableAlignsColumns) {
+  EXPECT_EQ(RenderStatusTable(SampleStatus()),
+            "supd 0.1.0, pid 100, uptime 0:01:05, config generation 3\n"
+            "NAME            STATE    HEALTH   READY  PID   UPTIME   RESTARTS  LAST-EXIT  DESCRIPTION\n"
+            "api             RUNNING  HEALTHY  yes    4812  0:02:35  2         1          pid 4812, uptime 0:02:35\n"
+            "queue-consumer  BACKOFF  UNKNOWN  no     -     -        0         -          backoff: attempt 3, next in 4.0s\n");
+}
+
+TEST(RenderTest, StatusTableSaysWhenThereAreNoWorkers) {
+  sup::v1::StatusResponse status;
+  status.mutable_daemon()->set_pid(7);
+  status.mutable_daemon()->set_version("0.1.0");
+  EXPECT_EQ(RenderStatusTable(status),
+            "supd 0.1.0, pid 7, uptime 0:00:00, config generation 0\n"
+            "NAME  STATE  HEALTH  READY  PID  UPTIME  RESTARTS  LAST-EXIT  DESCRIPTION\n"
+            "(no workers configured)\n");
+}
+
+TEST(RenderTest, StatusJsonUsesTheStableFieldNames) {
+  EXPECT_EQ(RenderStatusJson(SampleStatus()),
+            R"({"daemon":{"pid":100,"version":"0.1.0","uptime_ms":65000,"config_generation":3},"workers":[)"
+            R"({"name":"api","state":"RUNNING","reason":"","health":"HEALTHY","ready":true,"pid":4812,)"
+            R"("uptime_ms":155000,"restarts":2,"last_exit_code":1,"next_restart_ms":0,)"
+            R"("description":"pid 4812, uptime 0:02:35"},)"
+            R"({"name":"queue-consumer","state":"BACKOFF","reason":"exited","health":"UNKNOWN","ready":false,)"
+            R"("pid":0,"uptime_ms":0,"restarts":0,"last_exit_code":null,"next_restart_ms":4000,)"
+            R"("description":"backoff: attempt 3, next in 4.0s"}]})"
+            "\n");
+}
+
+TEST(RenderTest, EveryStateAndReasonHasItsDesignName) {
+  EXPECT_EQ(StateName(WorkerStatus::STOPPED), "STOPPED");
+  EXPECT_EQ(StateName(WorkerStatus::STARTING), "STARTING");
+  EXPECT_EQ(StateName(WorkerStatus::STOPPING), "STOPPING");
+  EXPECT_EQ(StateName(WorkerStatus::EXITED), "EXITED");
+  EXPECT_EQ(StateName(WorkerStatus::FAILED), "FAILED");
+  EXPECT_EQ(HealthName(WorkerStatus::UNHEALTHY), "UNHEALTHY");
+  EXPECT_EQ(ReasonName(WorkerStatus::OPERATOR), "operator");
+  EXPECT_EQ(ReasonName(WorkerStatus::KILLED), "killed");
+  EXPECT_EQ(ReasonName(WorkerStatus::SPAWN_ERROR), "spawn-error");
+  EXPECT_EQ(ReasonName(WorkerStatus::START_TIMEOUT), "start-timeout");
+  EXPECT_EQ(ReasonName(WorkerStatus::LIVENESS_FAILED), "liveness-failed");
+  EXPECT_EQ(ReasonName(WorkerStatus::MEMORY_LIMIT), "memory-limit");
+  EXPECT_EQ(ReasonName(WorkerStatus::CONFIG_CHANGED), "config-changed");
+  EXPECT_EQ(ReasonName(WorkerStatus::CONFIG_ERROR), "config-error");
+  EXPECT_EQ(ReasonName(WorkerStatus::DEPENDENCY), "dependency");
+  EXPECT_EQ(ReasonName(WorkerStatus::BREAKER_OPEN), "breaker-open");
+  EXPECT_EQ(ReasonName(WorkerStatus::SHUTDOWN), "shutdown");
+}
+
+TEST(RenderTest, StatusExitCodeIsZeroOnlyWhenEveryWorkerRuns) {
+  sup::v1::StatusResponse status = SampleStatus();
+  EXPECT_EQ(StatusExitCode(status), kExitNotAllRunning);
+  status.mutable_workers(1)->set_state(WorkerStatus::RUNNING);
+  EXPECT_EQ(StatusExitCode(status), kExitOk);
+  EXPECT_EQ(StatusExitCode(sup::v1::StatusResponse()), kExitOk);
+}
+
+}  // namespace
+}  // namespace sup::client
