@@ -1,0 +1,160 @@
+// supd.exe as a real Windows service, driven with supctl.exe: registered with the SCM, started,
+// queried, stopped and deleted, in the throwaway Wine prefix of the test session.
+#include <windows.h>
+
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <string>
+
+#include "common/win/unique_handle.h"
+#include "common/win/win32_error.h"
+#include "process_runner.h"
+#include "wait_until.h"
+
+namespace sup::win {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::ExecutableDirectory;
+using testing::RunProcess;
+using testing::WaitUntil;
+
+std::optional<SERVICE_STATUS_PROCESS> QueryStatus(SC_HANDLE service) {
+  SERVICE_STATUS_PROCESS status{};
+  DWORD needed = 0;
+  if (!::QueryServiceStatusEx(service, SC_STATUS_PROCESS_INFO, reinterpret_cast<BYTE*>(&status), sizeof(status),
+                              &needed)) {
+    return std::nullopt;
+  }
+  return status;
+}
+
+bool WaitForState(SC_HANDLE service, DWORD state, std::chrono::milliseconds timeout) {
+  return WaitUntil(
+      [&] {
+        std::optional<SERVICE_STATUS_PROCESS> status = QueryStatus(service);
+        return status && status->dwCurrentState == state;
+      },
+      timeout);
+}
+
+// A uniquely named supd service with its own pipe prefix; stopped and deleted on destruction
+// even when an assertion failed half-way.
+class SupdService {
+ public:
+  explicit SupdService(std::string_view test)
+      : name_("sup-e2e-" + std::string(test) + "-" + std::to_string(::GetCurrentProcessId())),
+        pipe_prefix_(name_) {
+    manager_.reset(::OpenSCManagerW(nullptr, nullptr, SC_MANAGER_ALL_ACCESS));
+  }
+
+  ~SupdService() {
+    if (!service_) return;
+    SERVICE_STATUS ignored{};
+    ::ControlService(service_.get(), SERVICE_CONTROL_STOP, &ignored);
+    WaitForState(service_.get(), SERVICE_STOPPED, 30s);
+    ::DeleteService(service_.get());
+  }
+
+  Result<void> Install() {
+    if (!manager_) return Win32Error("OpenSCManagerW");
+    const std::string command = "\"" + ExecutableDirectory() + "\\supd.exe\" --pipe-prefix " + pipe_prefix_;
+    service_.reset(::CreateServiceW(manager_.get(), Widen(name_).c_str(), Widen(name_).c_str(), SERVICE_ALL_ACCESS,
+                                    SERVICE_WIN32_OWN_PROCESS, SERVICE_DEMAND_START, SERVICE_ERROR_NORMAL,
+                                    Widen(command).c_str(), nullptr, nullptr, nullptr, nullptr, nullptr));
+    if (!service_) return Win32Error("CreateServiceW " + name_);
+    return Ok();
+  }
+
+  SC_HANDLE handle() const { return service_.get(); }
+  SC_HANDLE manager() const { return manager_.get(); }
+  const std::string& name() const { return name_; }
+  std::string control_pipe() const { return pipe_prefix_ + "-control"; }
+
+  // Runs supctl against this service's pipe.
+  testing::ProcessOutput Supctl(std::vector<std::string> arguments) const {
+    arguments.insert(arguments.begin(), {ExecutableDirectory() + "\\supctl.exe", "--pipe", control_pipe()});
+    Result<testing::ProcessOutput> output = RunProcess(arguments);
+    if (!output) {
+      ADD_FAILURE() << output.error().message();
+      return {};
+    }
+    return *output;
+  }
+
+ private:
+  std::string name_;
+  std::string pipe_prefix_;
+  UniqueServiceHandle manager_;
+  UniqueServiceHandle service_;
+};
+
+TEST(ServiceE2eTest, InstallStartQueryStopDelete) {
+  SupdService supd("lifecycle");
+  ASSERT_TRUE(supd.Install().ok());
+
+  ASSERT_TRUE(::StartServiceW(supd.handle(), 0, nullptr)) << Win32ErrorText(::GetLastError());
+  ASSERT_TRUE(WaitForState(supd.handle(), SERVICE_RUNNING, 30s));
+  const DWORD service_pid = QueryStatus(supd.handle())->dwProcessId;
+  ASSERT_NE(service_pid, 0u);
+
+  // RUNNING is reported only once the pipe listens, so supctl works at once.
+  testing::ProcessOutput status = supd.Supctl({"status"});
+  EXPECT_EQ(status.exit_code, 0u) << status.out << status.err;
+  EXPECT_NE(status.out.find("supd 0.1.0, pid " + std::to_string(service_pid) + ", uptime "), std::string::npos)
+      << status.out;
+  EXPECT_NE(status.out.find("(no workers configured)"), std::string::npos) << status.out;
+
+  testing::ProcessOutput json = supd.Supctl({"-o", "json", "status"});
+  EXPECT_EQ(json.exit_code, 0u) << json.err;
+  EXPECT_EQ(json.out.rfind("{\"daemon\":{\"pid\":" + std::to_string(service_pid) + ",\"version\":\"0.1.0\",", 0), 0u)
+      << json.out;
+  EXPECT_NE(json.out.find("\"workers\":[]}"), std::string::npos) << json.out;
+
+  testing::ProcessOutput version = supd.Supctl({"version"});
+  EXPECT_EQ(version.exit_code, 0u) << version.err;
+  EXPECT_EQ(version.out, "supctl 0.1.0\nsupd 0.1.0 (protocol 1)\n");
+
+  testing::ProcessOutput unknown = supd.Supctl({"status", "nosuch"});
+  EXPECT_EQ(unknown.exit_code, 4u);
+  EXPECT_NE(unknown.err.find("no such worker: nosuch"), std::string::npos) << unknown.err;
+
+  // A second supd with the same pipes refuses to start (named mutex: Wine does not enforce
+  // FILE_FLAG_FIRST_PIPE_INSTANCE, real Windows refuses on both).
+  Result<testing::ProcessOutput> second =
+      RunProcess({ExecutableDirectory() + "\\supd.exe", "--console", "--pipe-prefix", supd.name()}, 30s);
+  ASSERT_TRUE(second.ok()) << second.error().message();
+  EXPECT_EQ(second->exit_code, 1u);
+  EXPECT_NE(second->err.find("another supd is already running"), std::string::npos) << second->err;
+
+  SERVICE_STATUS stop_status{};
+  ASSERT_TRUE(::ControlService(supd.handle(), SERVICE_CONTROL_STOP, &stop_status)) << Win32ErrorText(::GetLastError());
+  ASSERT_TRUE(WaitForState(supd.handle(), SERVICE_STOPPED, 30s));
+  EXPECT_EQ(QueryStatus(supd.handle())->dwWin32ExitCode, static_cast<DWORD>(NO_ERROR));
+  // The service process is gone, not just reporting STOPPED.
+  UniqueHandle process{::OpenProcess(SYNCHRONIZE, FALSE, service_pid)};
+  if (process) {
+    EXPECT_EQ(::WaitForSingleObject(process.get(), 30'000), WAIT_OBJECT_0);
+  }
+
+  testing::ProcessOutput unreachable = supd.Supctl({"status"});
+  EXPECT_EQ(unreachable.exit_code, 4u);
+  EXPECT_NE(unreachable.err.find("\\\\.\\pipe\\" + supd.control_pipe()), std::string::npos) << unreachable.err;
+  EXPECT_NE(unreachable.err.find("supctl service status"), std::string::npos) << unreachable.err;
+
+  ASSERT_TRUE(::DeleteService(supd.handle())) << Win32ErrorText(::GetLastError());
+}
+
+TEST(SupctlE2eTest, UsageErrorsExitTwo) {
+  const std::string supctl = ExecutableDirectory() + "\\supctl.exe";
+  for (std::vector<std::string> arguments : std::vector<std::vector<std::string>>{
+           {supctl}, {supctl, "frobnicate"}, {supctl, "-o", "yaml", "status"}, {supctl, "--timeout", "soon", "status"}}) {
+    Result<testing::ProcessOutput> output = RunProcess(arguments);
+    ASSERT_TRUE(output.ok());
+    EXPECT_EQ(output->exit_code, 2u) << arguments.back() << ": " << output->err;
+  }
+}
+
+}  // namespace
+}  // namespace sup::win

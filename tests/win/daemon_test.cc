@@ -1,0 +1,61 @@
+// The whole daemon in this process: single-instance guard, control pipe, stop.
+#include "daemon/win/daemon.h"
+
+#include <gtest/gtest.h>
+#include <spdlog/spdlog.h>
+
+#include <thread>
+
+#include "common/protocol.h"
+#include "common/protocol_client.h"
+#include "common/win/pipe_client.h"
+
+namespace sup::win {
+namespace {
+
+using namespace std::chrono_literals;
+
+DaemonOptions TestOptions(std::string_view test) {
+  DaemonOptions options;
+  options.pipe_prefix = "sup-test-" + std::string(test) + "-" + std::to_string(::GetCurrentProcessId());
+  return options;
+}
+
+std::shared_ptr<spdlog::logger> NullLogger() { return std::make_shared<spdlog::logger>("test"); }
+
+TEST(DaemonTest, AnswersStatusWithItsOwnPidAndStopsOnRequest) {
+  const DaemonOptions options = TestOptions("status");
+  Result<std::unique_ptr<Daemon>> daemon = Daemon::Create(options, NullLogger());
+  ASSERT_TRUE(daemon.ok()) << daemon.error().message();
+  std::thread io_thread([&] { (*daemon)->Run(); });
+
+  Result<PipeClient> pipe = PipeClient::Connect(ControlPipeName(options.pipe_prefix), 5s);
+  ASSERT_TRUE(pipe.ok()) << pipe.error().message();
+  ControlClient client(*pipe);
+  sup::v1::Request request;
+  request.mutable_status();
+  Result<sup::v1::Response> response = client.Call(request);
+  ASSERT_TRUE(response.ok()) << response.error().message();
+  EXPECT_EQ(response->status().daemon().pid(), ::GetCurrentProcessId());
+  EXPECT_EQ(response->status().daemon().version(), kSupVersion);
+  EXPECT_EQ(response->status().workers_size(), 0);
+
+  (*daemon)->RequestStop();
+  io_thread.join();  // Run returns once the stop completed
+}
+
+TEST(DaemonTest, SecondDaemonWithTheSamePipesIsRefused) {
+  const DaemonOptions options = TestOptions("single");
+  Result<std::unique_ptr<Daemon>> first = Daemon::Create(options, NullLogger());
+  ASSERT_TRUE(first.ok()) << first.error().message();
+  Result<std::unique_ptr<Daemon>> second = Daemon::Create(options, NullLogger());
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error().kind(), ErrorKind::kFailedPrecondition);
+  EXPECT_NE(second.error().message().find("already running"), std::string::npos);
+
+  // Another prefix is another instance and may run beside it.
+  EXPECT_TRUE(Daemon::Create(TestOptions("single-other"), NullLogger()).ok());
+}
+
+}  // namespace
+}  // namespace sup::win
