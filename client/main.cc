@@ -6,10 +6,10 @@
 #include <windows.h>
 #include <fcntl.h>
 #include <io.h>
-#include <shellapi.h>
 
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -21,7 +21,7 @@
 #include "common/protocol.h"
 #include "common/protocol_client.h"
 #include "common/win/pipe_client.h"
-#include "common/win/win32_error.h"
+#include "common/win/utf8_arguments.h"
 
 namespace {
 
@@ -31,17 +31,9 @@ using sup::client::kExitUnknownOrUnreachable;
 struct GlobalOptions {
   std::string pipe = sup::ControlPipeName();
   std::string output = "table";
-  std::string timeout = "10s";
+  std::string timeout_text = "10s";
+  std::chrono::milliseconds timeout{10'000};  // parsed from timeout_text
 };
-
-std::vector<std::string> Utf8Arguments() {
-  int count = 0;
-  LPWSTR* wide = ::CommandLineToArgvW(::GetCommandLineW(), &count);
-  std::vector<std::string> arguments;
-  for (int i = 0; i < count; ++i) arguments.push_back(sup::win::Narrow(wide[i]));
-  ::LocalFree(wide);
-  return arguments;
-}
 
 void Print(const std::string& text) {
   std::fwrite(text.data(), 1, text.size(), stdout);
@@ -69,9 +61,7 @@ int ReportError(const GlobalOptions& options, const sup::Error& error) {
 
 // Connects to supd and makes one call.
 sup::Result<sup::v1::Response> CallDaemon(const GlobalOptions& options, const sup::v1::Request& request) {
-  sup::Result<std::chrono::milliseconds> timeout = sup::client::ParseDuration(options.timeout);
-  if (!timeout) return timeout.error().WithContext("--timeout");
-  sup::Result<sup::win::PipeClient> pipe = sup::win::PipeClient::Connect(options.pipe, *timeout);
+  sup::Result<sup::win::PipeClient> pipe = sup::win::PipeClient::Connect(options.pipe, options.timeout);
   if (!pipe) return pipe.error();
   sup::ControlClient client(*pipe);
   return client.Call(request);
@@ -115,26 +105,26 @@ int main() {
   app.add_option("-o,--output", options.output, "Output format")
       ->check(CLI::IsMember({"table", "json"}))
       ->capture_default_str();
-  app.add_option("--timeout", options.timeout, "How long to wait for supd (e.g. 500ms, 10s)")->capture_default_str();
+  app.add_option("--timeout", options.timeout_text, "How long to wait for supd (e.g. 500ms, 10s)")->capture_default_str();
 
   std::vector<std::string> workers;
   CLI::App* status = app.add_subcommand("status", "Show the daemon and its workers");
   status->add_option("workers", workers, "Only these workers");
   CLI::App* version = app.add_subcommand("version", "Show the versions of supctl and supd");
 
-  std::vector<std::string> arguments = Utf8Arguments();
-  std::vector<const char*> argv;
-  for (const std::string& argument : arguments) argv.push_back(argument.c_str());
+  const sup::win::Utf8Arguments arguments;
   try {
-    app.parse(static_cast<int>(argv.size()), argv.data());
+    app.parse(arguments.argc(), arguments.argv());
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? sup::client::kExitOk : sup::client::kExitUsage;
   }
-  if (sup::Result<std::chrono::milliseconds> timeout = sup::client::ParseDuration(options.timeout); !timeout) {
+  sup::Result<std::chrono::milliseconds> timeout = sup::client::ParseDuration(options.timeout_text);
+  if (!timeout) {
     std::fprintf(stderr, "supctl: --timeout: %s\n", timeout.error().message().c_str());
     return sup::client::kExitUsage;
   }
+  options.timeout = *timeout;
 
   if (status->parsed()) return RunStatus(options, workers);
   if (version->parsed()) return RunVersion(options);

@@ -6,7 +6,6 @@
 // With no arguments it is what the SCM starts; command-line values override the registry's, so a
 // service's ImagePath can carry them.
 #include <windows.h>
-#include <shellapi.h>
 
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
@@ -14,27 +13,12 @@
 #include <cctype>
 #include <cstdio>
 #include <string>
-#include <vector>
 
 #include "common/protocol.h"
-#include "common/win/win32_error.h"
+#include "common/win/utf8_arguments.h"
 #include "daemon/win/daemon.h"
 #include "daemon/win/logging.h"
 #include "daemon/win/service_host.h"
-
-namespace {
-
-// The process's arguments as UTF-8 (main's argv is in the ANSI code page).
-std::vector<std::string> Utf8Arguments() {
-  int count = 0;
-  LPWSTR* wide = ::CommandLineToArgvW(::GetCommandLineW(), &count);
-  std::vector<std::string> arguments;
-  for (int i = 0; i < count; ++i) arguments.push_back(sup::win::Narrow(wide[i]));
-  ::LocalFree(wide);
-  return arguments;
-}
-
-}  // namespace
 
 int main() {
   CLI::App app{"supd: the sup process supervisor service", "supd"};
@@ -58,11 +42,9 @@ int main() {
       });
   app.add_subcommand("run", "Run supd (the default)")->fallthrough();
 
-  std::vector<std::string> arguments = Utf8Arguments();
-  std::vector<const char*> argv;
-  for (const std::string& argument : arguments) argv.push_back(argument.c_str());
+  const sup::win::Utf8Arguments arguments;
   try {
-    app.parse(static_cast<int>(argv.size()), argv.data());
+    app.parse(arguments.argc(), arguments.argv());
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? 0 : 2;

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "common/protocol.h"
 #include "common/win/unique_handle.h"
 #include "common/win/win32_error.h"
 #include "process_runner.h"
@@ -102,19 +103,20 @@ TEST(ServiceE2eTest, InstallStartQueryStopDelete) {
   // RUNNING is reported only once the pipe listens, so supctl works at once.
   testing::ProcessOutput status = supd.Supctl({"status"});
   EXPECT_EQ(status.exit_code, 0u) << status.out << status.err;
-  EXPECT_NE(status.out.find("supd 0.1.0, pid " + std::to_string(service_pid) + ", uptime "), std::string::npos)
+  const std::string version(kSupVersion);
+  EXPECT_NE(status.out.find("supd " + version + ", pid " + std::to_string(service_pid) + ", uptime "), std::string::npos)
       << status.out;
   EXPECT_NE(status.out.find("(no workers configured)"), std::string::npos) << status.out;
 
   testing::ProcessOutput json = supd.Supctl({"-o", "json", "status"});
   EXPECT_EQ(json.exit_code, 0u) << json.err;
-  EXPECT_EQ(json.out.rfind("{\"daemon\":{\"pid\":" + std::to_string(service_pid) + ",\"version\":\"0.1.0\",", 0), 0u)
+  EXPECT_EQ(json.out.rfind("{\"daemon\":{\"pid\":" + std::to_string(service_pid) + ",\"version\":\"" + version + "\",", 0), 0u)
       << json.out;
   EXPECT_NE(json.out.find("\"workers\":[]}"), std::string::npos) << json.out;
 
-  testing::ProcessOutput version = supd.Supctl({"version"});
-  EXPECT_EQ(version.exit_code, 0u) << version.err;
-  EXPECT_EQ(version.out, "supctl 0.1.0\nsupd 0.1.0 (protocol 1)\n");
+  testing::ProcessOutput versions = supd.Supctl({"version"});
+  EXPECT_EQ(versions.exit_code, 0u) << versions.err;
+  EXPECT_EQ(versions.out, "supctl " + version + "\nsupd " + version + " (protocol 1)\n");
 
   testing::ProcessOutput unknown = supd.Supctl({"status", "nosuch"});
   EXPECT_EQ(unknown.exit_code, 4u);
