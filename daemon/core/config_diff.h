@@ -1,0 +1,26 @@
+// What a reload changes: the workers a new configuration adds, removes, must restart (launch
+// settings changed) or can update live (policy only). Pure.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "daemon/core/config_model.h"
+
+namespace sup::core {
+
+struct ConfigDiff {
+  std::vector<std::string> added;
+  std::vector<std::string> removed;
+  std::vector<std::string> launch_changed;  // restart with the new definition
+  std::vector<std::string> policy_changed;  // apply live, no restart
+  std::vector<std::string> unchanged;
+  std::vector<std::string> invalid;  // new definition invalid: the worker keeps its last good one
+  bool operator==(const ConfigDiff&) const = default;
+};
+
+// `current`: the definitions in force now (each worker's last good one).
+ConfigDiff DiffConfigs(const std::map<std::string, WorkerConfig>& current, const ValidatedConfig& next);
+
+}  // namespace sup::core
