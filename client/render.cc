@@ -6,25 +6,11 @@
 
 #include "client/exit_codes.h"
 #include "client/json_writer.h"
+#include "common/format.h"
 
 namespace sup::client {
 
 using sup::v1::WorkerStatus;
-
-std::string FormatUptime(std::chrono::milliseconds uptime) {
-  const long long total_seconds = std::max<long long>(0, uptime.count() / 1000);
-  const long long days = total_seconds / 86400;
-  const long long hours = total_seconds / 3600 % 24;
-  const long long minutes = total_seconds / 60 % 60;
-  const long long seconds = total_seconds % 60;
-  char text[64];
-  if (days > 0) {
-    std::snprintf(text, sizeof(text), "%lldd %lld:%02lld:%02lld", days, hours, minutes, seconds);
-  } else {
-    std::snprintf(text, sizeof(text), "%lld:%02lld:%02lld", hours, minutes, seconds);
-  }
-  return text;
-}
 
 std::string_view StateName(WorkerStatus::State state) {
   switch (state) {

@@ -10,9 +10,6 @@
 
 namespace sup::client {
 
-// "0:02:35" under a day, "3d 4:05:06" beyond.
-std::string FormatUptime(std::chrono::milliseconds uptime);
-
 // The upper-case names of DESIGN.md section 4 ("RUNNING", "HEALTHY") and the reason names
 // ("spawn-error"); "" for an unspecified reason.
 std::string_view StateName(sup::v1::WorkerStatus::State state);

@@ -3,9 +3,13 @@
 #include <gtest/gtest.h>
 
 #include "client/exit_codes.h"
+#include "common/format.h"
 
 namespace sup::client {
 namespace {
+
+using sup::FormatUptime;
+using sup::FormatDelay;
 
 using std::chrono::milliseconds;
 using sup::v1::WorkerStatus;
@@ -36,12 +40,21 @@ sup::v1::StatusResponse SampleStatus() {
   return status;
 }
 
-TEST(RenderTest, FormatsUptime) {
+TEST(FormatTest, FormatsUptime) {
   EXPECT_EQ(FormatUptime(milliseconds(0)), "0:00:00");
   EXPECT_EQ(FormatUptime(milliseconds(155'999)), "0:02:35");
   EXPECT_EQ(FormatUptime(milliseconds(36'000'000)), "10:00:00");
   EXPECT_EQ(FormatUptime(milliseconds((3 * 86400 + 4 * 3600 + 5 * 60 + 6) * 1000LL)), "3d 4:05:06");
   EXPECT_EQ(FormatUptime(milliseconds(-5)), "0:00:00");
+}
+
+TEST(FormatTest, FormatsDelays) {
+  EXPECT_EQ(FormatDelay(milliseconds(850)), "850ms");
+  EXPECT_EQ(FormatDelay(milliseconds(4000)), "4.0s");
+  EXPECT_EQ(FormatDelay(milliseconds(4290)), "4.2s");
+  EXPECT_EQ(FormatDelay(milliseconds(125'000)), "2m05s");
+  EXPECT_EQ(FormatDelay(milliseconds(5'400'000)), "1h30m");
+  EXPECT_EQ(FormatDelay(milliseconds(-1)), "0ms");
 }
 
 TEST(RenderTest, StatusTableAlignsColumns) {

@@ -1,0 +1,38 @@
+#include "common/format.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace sup {
+
+std::string FormatUptime(std::chrono::milliseconds uptime) {
+  const long long total_seconds = std::max<long long>(0, uptime.count() / 1000);
+  const long long days = total_seconds / 86400;
+  const long long hours = total_seconds / 3600 % 24;
+  const long long minutes = total_seconds / 60 % 60;
+  const long long seconds = total_seconds % 60;
+  char text[64];
+  if (days > 0) {
+    std::snprintf(text, sizeof(text), "%lldd %lld:%02lld:%02lld", days, hours, minutes, seconds);
+  } else {
+    std::snprintf(text, sizeof(text), "%lld:%02lld:%02lld", hours, minutes, seconds);
+  }
+  return text;
+}
+
+std::string FormatDelay(std::chrono::milliseconds delay) {
+  const long long ms = std::max<long long>(0, delay.count());
+  char text[64];
+  if (ms < 1000) {
+    std::snprintf(text, sizeof(text), "%lldms", ms);
+  } else if (ms < 60'000) {
+    std::snprintf(text, sizeof(text), "%lld.%llds", ms / 1000, ms % 1000 / 100);
+  } else if (ms < 3'600'000) {
+    std::snprintf(text, sizeof(text), "%lldm%02llds", ms / 60'000, ms / 1000 % 60);
+  } else {
+    std::snprintf(text, sizeof(text), "%lldh%02lldm", ms / 3'600'000, ms / 60'000 % 60);
+  }
+  return text;
+}
+
+}  // namespace sup

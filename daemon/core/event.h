@@ -1,0 +1,51 @@
+// Events: every state transition, probe result and configuration change of a worker, for the
+// EventSink (log, `supctl events -f`) and the per-worker ring behind `supctl describe`.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+
+#include "daemon/core/config_model.h"
+#include "daemon/core/worker_state.h"
+
+namespace sup::core {
+
+enum class EventKind { kTransition, kProbe, kConfig };
+
+struct Event {
+  std::chrono::steady_clock::time_point time;
+  std::string worker;
+  EventKind kind = EventKind::kTransition;
+  WorkerState from = WorkerState::kStopped;  // kTransition
+  WorkerState to = WorkerState::kStopped;
+  Reason reason = Reason::kNone;
+  std::uint32_t pid = 0;
+  std::optional<std::int64_t> exit_code;
+  std::optional<ProbeKind> probe;  // kProbe
+  bool probe_success = false;
+  std::string message;
+
+  // One log line: "worker transition name=api from=RUNNING to=BACKOFF reason=exited code=0x1 ..."
+  std::string ToLogLine() const;
+};
+
+// The last `capacity` events of one worker.
+class EventRing {
+ public:
+  explicit EventRing(std::size_t capacity = 100) : capacity_(capacity) {}
+  void Push(Event event) {
+    if (events_.size() == capacity_) events_.pop_front();
+    events_.push_back(std::move(event));
+  }
+  const std::deque<Event>& events() const { return events_; }
+
+ private:
+  std::size_t capacity_;
+  std::deque<Event> events_;
+};
+
+}  // namespace sup::core
