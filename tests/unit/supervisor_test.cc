@@ -1,0 +1,695 @@
+// The supervision engine against fakes and a manual clock: every transition, the restart
+// policy's exact timings, the stop ladder, probes, dependencies, reloads and operator intent.
+#include "daemon/core/supervisor.h"
+
+#include <gtest/gtest.h>
+
+#include "daemon/core/config_schema.h"
+#include "engine_fakes.h"
+
+namespace sup::core {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::FakeLauncher;
+using testing::FakeProber;
+using testing::FakeStateStore;
+using testing::FixedRandom;
+using testing::ManualClock;
+using testing::ManualTimers;
+using testing::RecordingEventSink;
+using Outcome = CommandResult::Outcome;
+
+class SupervisorTest : public ::testing::Test {
+ protected:
+  SupervisorTest() { Recreate(); }
+
+  // A new engine on the same fakes: what a daemon restart looks like to the engine.
+  void Recreate() {
+    supervisor_.reset();
+    supervisor_ = std::make_unique<Supervisor>(
+        SupervisorPorts{clock_, timers_, launcher_, prober_, store_, events_, random_});
+  }
+
+  RawWorker& Add(const std::string& name, std::string command = "worker.exe") {
+    RawWorker& worker = raw_.workers[name];
+    worker.values["Command"] = RawValue::String(std::move(command));
+    return worker;
+  }
+  static void AddProbe(RawWorker& worker, const std::string& kind, std::uint32_t failure_threshold = 3,
+                       std::uint32_t period_ms = 1000, std::uint32_t initial_delay_ms = 0) {
+    worker.probes[kind]["Type"] = RawValue::String("tcp");
+    worker.probes[kind]["Target"] = RawValue::String(kind);  // lets FakeProber tell them apart
+    worker.probes[kind]["PeriodMs"] = RawValue::Dword(period_ms);
+    worker.probes[kind]["InitialDelayMs"] = RawValue::Dword(initial_delay_ms);
+    worker.probes[kind]["FailureThreshold"] = RawValue::Dword(failure_threshold);
+  }
+  ConfigDiff Apply() {
+    const ValidatedConfig config = ValidateConfig(raw_);
+    return supervisor_->ApplyConfig(config);
+  }
+
+  WorkerSnapshot Status(const std::string& name) { return *supervisor_->Snapshot(name); }
+  WorkerState State(const std::string& name) { return Status(name).state; }
+  void Exit(const std::string& name, std::int64_t code) { supervisor_->OnExit(name, Status(name).pid, code); }
+  void Advance(Millis by) { timers_.Advance(by); }
+  // Starts `name` and lets its StartSeconds (1 s) pass.
+  void RunUntilRunning(const std::string& name) {
+    Advance(1000ms);
+    ASSERT_EQ(State(name), WorkerState::kRunning) << Status(name).description;
+  }
+
+  ManualClock clock_;
+  ManualTimers timers_{clock_};
+  FakeLauncher launcher_;
+  FakeProber prober_;
+  FakeStateStore store_;
+  RecordingEventSink events_;
+  FixedRandom random_;
+  RawConfig raw_;
+  std::unique_ptr<Supervisor> supervisor_;
+};
+
+// --- starting ---------------------------------------------------------------------------------
+
+TEST_F(SupervisorTest, StartsWorkersAndConfirmsThemAfterStartSeconds) {
+  Add("api", "api.exe --port 80");
+  Apply();
+  ASSERT_EQ(launcher_.launches.size(), 1u);
+  EXPECT_EQ(launcher_.launches[0].second.command, "api.exe --port 80");
+  EXPECT_EQ(State("api"), WorkerState::kStarting);
+  EXPECT_FALSE(Status("api").ready);
+  Advance(999ms);
+  EXPECT_EQ(State("api"), WorkerState::kStarting);
+  Advance(1ms);
+  EXPECT_EQ(State("api"), WorkerState::kRunning);
+  EXPECT_TRUE(Status("api").ready);
+  EXPECT_EQ(Status("api").health, Health::kUnknown);  // no liveness probe: never claimed healthy
+  EXPECT_EQ(Status("api").pid, 1000u);
+  Advance(155s);
+  EXPECT_EQ(Status("api").description, "pid 1000, uptime 0:02:36");
+}
+
+TEST_F(SupervisorTest, DisabledWorkerStaysStoppedAndRefusesStart) {
+  Add("api").values["Enabled"] = RawValue::Dword(0);
+  Apply();
+  EXPECT_EQ(State("api"), WorkerState::kStopped);
+  EXPECT_EQ(Status("api").description, "disabled (Enabled=0)");
+  const std::vector<CommandResult> results = supervisor_->Start({"api"});
+  EXPECT_EQ(results[0].outcome, Outcome::kRefused);
+  EXPECT_EQ(results[0].message, "disabled in the configuration (Enabled=0)");
+  EXPECT_TRUE(launcher_.launches.empty());
+}
+
+TEST_F(SupervisorTest, SpawnErrorBacksOffAndSaysWhy) {
+  Add("api", "missing.exe");
+  launcher_.failing.insert("api");
+  Apply();
+  EXPECT_EQ(State("api"), WorkerState::kBackoff);
+  EXPECT_EQ(Status("api").reason, Reason::kSpawnError);
+  EXPECT_EQ(Status("api").description, "backoff: attempt 1, next in 1.0s; spawn error: cannot start missing.exe");
+  launcher_.failing.clear();
+  Advance(1000ms);
+  EXPECT_EQ(State("api"), WorkerState::kStarting);
+  EXPECT_EQ(Status("api").restarts, 1u);
+}
+
+// --- exits, backoff, breaker ------------------------------------------------------------------
+
+TEST_F(SupervisorTest, CrashBacksOffThenRestartsWithANewPid) {
+  Add("api");
+  Apply();
+  RunUntilRunning("api");
+  Exit("api", 1);
+  EXPECT_EQ(State("api"), WorkerState::kBackoff);
+  EXPECT_EQ(Status("api").reason, Reason::kExited);
+  EXPECT_EQ(Status("api").last_exit_code, 1);
+  EXPECT_EQ(Status("api").next_restart_in, 1000ms);
+  EXPECT_EQ(Status("api").pid, 0u);
+  Advance(1000ms);
+  EXPECT_EQ(State("api"), WorkerState::kStarting);
+  EXPECT_EQ(Status("api").pid, 1001u);
+  EXPECT_EQ(Status("api").restarts, 1u);
+}
+
+TEST_F(SupervisorTest, BackoffDoublesUpToTheCap) {
+  RawWorker& api = Add("api");
+  api.values["MaxFailures"] = RawValue::Dword(1000);
+  std::vector<long> delays;
+  Apply();
+  for (int crash = 0; crash < 9; ++crash) {
+    Exit("api", 1);  // dies while STARTING: a failure each time
+    delays.push_back(Status("api").next_restart_in->count());
+    Advance(*Status("api").next_restart_in);
+  }
+  EXPECT_EQ(delays, (std::vector<long>{1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000, 60000}));
+}
+
+TEST_F(SupervisorTest, JitterStaysWithinTwentyPercent) {
+  Add("api");
+  Apply();
+  random_.value = 0.0;
+  Exit("api", 1);
+  EXPECT_EQ(Status("api").next_restart_in, 800ms);
+  Advance(800ms);
+  random_.value = 0.9999;
+  Exit("api", 1);
+  EXPECT_EQ(Status("api").next_restart_in, 2399ms);
+}
+
+TEST_F(SupervisorTest, BreakerOpensOnTheFifthFailureInTheWindowNotTheFourth) {
+  Add("api");
+  Apply();
+  for (int failure = 1; failure <= 4; ++failure) {
+    Exit("api", 1);
+    EXPECT_EQ(State("api"), WorkerState::kBackoff) << failure;
+    Advance(*Status("api").next_restart_in);
+  }
+  Exit("api", 1);
+  EXPECT_EQ(State("api"), WorkerState::kFailed);
+  EXPECT_EQ(Status("api").reason, Reason::kBreakerOpen);
+  EXPECT_EQ(Status("api").next_restart_in, 300000ms);
+  EXPECT_EQ(Status("api").description, "circuit breaker open; retry in 5m00s; last exit code 1");
+}
+
+TEST_F(SupervisorTest, FailedWorkerStillRetriesSlowly) {
+  Add("api").values["MaxFailures"] = RawValue::Dword(1);
+  Apply();
+  Exit("api", 1);
+  ASSERT_EQ(State("api"), WorkerState::kFailed);
+  Advance(299'999ms);
+  EXPECT_EQ(State("api"), WorkerState::kFailed);
+  Advance(1ms);
+  EXPECT_EQ(State("api"), WorkerState::kStarting);
+  EXPECT_EQ(Status("api").restarts, 1u);
+}
+
+TEST_F(SupervisorTest, FailedRetryZeroWaitsForAnOperator) {
+  RawWorker& api = Add("api");
+  api.values["MaxFailures"] = RawValue::Dword(1);
+  api.values["FailedRetryMs"] = RawValue::Dword(0);
+  Apply();
+  Exit("api", 1);
+  EXPECT_EQ(State("api"), WorkerState::kFailed);
+  EXPECT_EQ(timers_.pending(), 0u);
+  EXPECT_EQ(Status("api").description, "circuit breaker open; no automatic retry (supctl reset or start); last exit code 1");
+  const std::vector<CommandResult> reset = supervisor_->Reset({"api"});
+  EXPECT_EQ(reset[0].message, "reset and started");
+  EXPECT_EQ(State("api"), WorkerState::kStarting);
+  EXPECT_EQ(Status("api").restarts, 0u);
+}
+
+TEST_F(SupervisorTest, StableRunResetsTheBackoff) {
+  Add("api");
+  Apply();
+  for (int crash = 0; crash < 3; ++crash) {  // 1 s, 2 s, 4 s
+    Exit("api", 1);
+    Advance(*Status("api").next_restart_in);
+  }
+  RunUntilRunning("api");
+  Advance(59'999ms);  // one millisecond short of StableAfterMs since RUNNING
+  Exit("api", 1);
+  EXPECT_EQ(Status("api").next_restart_in, 8000ms);
+  Advance(8000ms);
+  RunUntilRunning("api");
+  Advance(60'000ms);
+  Exit("api", 1);
+  EXPECT_EQ(Status("api").next_restart_in, 1000ms);
+}
+
+TEST_F(SupervisorTest, ExitCodesAgainstThePolicy) {
+  Add("always");
+  Add("onfail").values["Restart"] = RawValue::String("on-failure");
+  Add("never").values["Restart"] = RawValue::String("never");
+  Add("custom").values["Restart"] = RawValue::String("on-failure");
+  raw_.workers["custom"].values["SuccessExitCodes"] = RawValue::MultiString({"0", "42"});
+  Apply();
+  for (const std::string name : {"always", "onfail", "never", "custom"}) RunUntilRunning(name);
+
+  Exit("always", 0);
+  EXPECT_EQ(State("always"), WorkerState::kBackoff);
+  Exit("onfail", 0);
+  EXPECT_EQ(State("onfail"), WorkerState::kExited);
+  EXPECT_EQ(Status("onfail").description, "exited; last exit code 0");
+  Exit("never", 1);
+  EXPECT_EQ(State("never"), WorkerState::kExited);
+  Exit("custom", 42);
+  EXPECT_EQ(State("custom"), WorkerState::kExited);
+}
+
+TEST_F(SupervisorTest, ExitBeforeStartSecondsIsAFailureWhateverTheCode) {
+  Add("onfail").values["Restart"] = RawValue::String("on-failure");
+  Apply();
+  Exit("onfail", 0);  // still STARTING
+  EXPECT_EQ(State("onfail"), WorkerState::kBackoff);
+}
+
+TEST_F(SupervisorTest, StaleExitReportsAreIgnored) {
+  Add("api");
+  Apply();
+  RunUntilRunning("api");
+  supervisor_->OnExit("api", 4242, 1);
+  supervisor_->OnExit("nosuch", 1000, 1);
+  EXPECT_EQ(State("api"), WorkerState::kRunning);
+}
+
+// --- stopping ---------------------------------------------------------------------------------
+
+TEST_F(SupervisorTest, StopLadderRunsEachStepForItsShareOfTheTimeout) {
+  Add("api").values["StopTimeoutMs"] = RawValue::Dword(9000);
+  Apply();
+  RunUntilRunning("api");
+  const std::vector<CommandResult> results = supervisor_->Stop({"api"});
+  EXPECT_EQ(results[0], (CommandResult{"api", Outcome::kDone, "stopping"}));
+  EXPECT_EQ(State("api"), WorkerState::kStopping);
+  using Steps = std::vector<std::pair<std::string, StopStep>>;
+  EXPECT_EQ(launcher_.stop_requests, (Steps{{"api", StopStep::kEvent}}));
+  EXPECT_EQ(Status("api").description, "stopping: event (step 1 of 4)");
+  Advance(2999ms);
+  EXPECT_EQ(launcher_.stop_requests.size(), 1u);
+  Advance(1ms);
+  EXPECT_EQ(launcher_.stop_requests.back().second, StopStep::kCtrlC);
+  Advance(3000ms);
+  EXPECT_EQ(launcher_.stop_requests.back().second, StopStep::kClose);
+  EXPECT_TRUE(launcher_.kills.empty());
+  Advance(3000ms);
+  EXPECT_EQ(launcher_.kills, std::vector<std::string>{"api"});
+  Exit("api", 1);
+  EXPECT_EQ(State("api"), WorkerState::kStopped);
+  EXPECT_EQ(Status("api").reason, Reason::kOperator);
+  EXPECT_EQ(Status("api").restarts, 0u);
+  Advance(10min);
+  EXPECT_EQ(launcher_.LaunchCount("api"), 1u);  // a stop is not a crash: nothing restarts it
+}
+
+TEST_F(SupervisorTest, WorkerThatHonoursItsStopEventStopsWithItsOwnExitCode) {
+  RawWorker& api = Add("api");
+  api.values["StopSteps"] = RawValue::MultiString({"event", "terminate"});
+  Apply();
+  RunUntilRunning("api");
+  supervisor_->Stop({"api"});
+  Exit("api", 7);
+  EXPECT_EQ(State("api"), WorkerState::kStopped);
+  EXPECT_EQ(Status("api").last_exit_code, 7);
+  EXPECT_TRUE(launcher_.kills.empty());
+  EXPECT_EQ(timers_.pending(), 0u);
+}
+
+TEST_F(SupervisorTest, KillIsRepeatedUntilTheExitArrives) {
+  RawWorker& api = Add("api");
+  api.values["StopSteps"] = RawValue::MultiString({"terminate"});
+  Apply();
+  RunUntilRunning("api");
+  supervisor_->Stop({"api"});
+  EXPECT_EQ(launcher_.kills.size(), 1u);
+  Advance(5000ms);
+  EXPECT_EQ(launcher_.kills.size(), 2u);
+}
+
+TEST_F(SupervisorTest, CommandsAreIdempotentWithPreciseErrors) {
+  Add("api");
+  raw_.workers["broken"] = RawWorker{};  // no Command
+  Apply();
+  RunUntilRunning("api");
+  EXPECT_EQ(supervisor_->Start({"api"})[0], (CommandResult{"api", Outcome::kAlready, "already running"}));
+  EXPECT_EQ(supervisor_->Start({"nosuch"})[0], (CommandResult{"nosuch", Outcome::kNotFound, "no such worker"}));
+  const CommandResult broken = supervisor_->Start({"broken"})[0];
+  EXPECT_EQ(broken.outcome, Outcome::kRefused);
+  EXPECT_EQ(broken.message,
+            "disabled by a configuration error: Workers\\broken\\Command: expected a value (required): Command line of "
+            "the worker: program and arguments, quoted by the Windows rules., found nothing");
+  supervisor_->Stop({"api"});
+  Exit("api", 0);
+  EXPECT_EQ(supervisor_->Stop({"api"})[0], (CommandResult{"api", Outcome::kAlready, "already stopped"}));
+  EXPECT_EQ(supervisor_->Start({"api"})[0], (CommandResult{"api", Outcome::kDone, "started"}));
+}
+
+TEST_F(SupervisorTest, StopOfABackingOffWorkerCancelsItsRestart) {
+  Add("api");
+  Apply();
+  Exit("api", 1);
+  ASSERT_EQ(State("api"), WorkerState::kBackoff);
+  EXPECT_EQ(supervisor_->Stop({"api"})[0].message, "stopped");
+  EXPECT_EQ(State("api"), WorkerState::kStopped);
+  Advance(10min);
+  EXPECT_EQ(launcher_.LaunchCount("api"), 1u);
+}
+
+TEST_F(SupervisorTest, RestartStopsThenStartsAgain) {
+  Add("api");
+  Apply();
+  RunUntilRunning("api");
+  EXPECT_EQ(supervisor_->Restart({"api"})[0].message, "restarting");
+  EXPECT_EQ(State("api"), WorkerState::kStopping);
+  Exit("api", 0);
+  EXPECT_EQ(State("api"), WorkerState::kStarting);
+  EXPECT_EQ(Status("api").pid, 1001u);
+  EXPECT_EQ(Status("api").reason, Reason::kOperator);
+}
+
+TEST_F(SupervisorTest, OperatorStopPersistsAcrossADaemonRestart) {
+  Add("api");
+  Add("web");
+  Apply();
+  supervisor_->Stop({"api"});
+  EXPECT_EQ(store_.stopped, std::set<std::string>{"api"});
+  Recreate();
+  launcher_.launches.clear();
+  Apply();
+  EXPECT_EQ(State("api"), WorkerState::kStopped);
+  EXPECT_EQ(Status("api").description, "stopped by operator");
+  EXPECT_EQ(launcher_.LaunchCount("api"), 0u);
+  EXPECT_EQ(launcher_.LaunchCount("web"), 1u);
+  supervisor_->Start({"api"});
+  EXPECT_TRUE(store_.stopped.empty());
+  EXPECT_EQ(State("api"), WorkerState::kStarting);
+}
+
+TEST_F(SupervisorTest, AllMeansEveryWorker) {
+  Add("a");
+  Add("b");
+  Apply();
+  const std::vector<CommandResult> results = supervisor_->Stop({});
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[0].worker, "a");
+  EXPECT_EQ(results[1].worker, "b");
+}
+
+// --- shutdown ---------------------------------------------------------------------------------
+
+TEST_F(SupervisorTest, ShutdownStopsDependentsFirstAndRestartsNothing) {
+  Add("db");
+  Add("api").values["DependsOn"] = RawValue::MultiString({"db"});
+  Add("web").values["DependsOn"] = RawValue::MultiString({"api"});
+  Add("flaky");
+  Apply();
+  RunUntilRunning("db");
+  RunUntilRunning("api");
+  RunUntilRunning("web");
+  Exit("flaky", 1);
+  ASSERT_EQ(State("flaky"), WorkerState::kBackoff);
+
+  int done = 0;
+  supervisor_->Shutdown([&] { ++done; });
+  EXPECT_EQ(State("flaky"), WorkerState::kStopped);
+  EXPECT_EQ(Status("flaky").reason, Reason::kShutdown);
+  EXPECT_EQ(State("web"), WorkerState::kStopping);
+  EXPECT_EQ(State("api"), WorkerState::kRunning);  // waits for web
+  EXPECT_EQ(State("db"), WorkerState::kRunning);
+  Exit("web", 0);
+  EXPECT_EQ(State("api"), WorkerState::kStopping);
+  EXPECT_EQ(State("db"), WorkerState::kRunning);
+  Exit("api", 0);
+  EXPECT_EQ(State("db"), WorkerState::kStopping);
+  EXPECT_EQ(done, 0);
+  Exit("db", 0);
+  EXPECT_EQ(done, 1);
+  EXPECT_EQ(Status("db").reason, Reason::kShutdown);
+  Advance(1h);
+  EXPECT_EQ(launcher_.launches.size(), 4u);  // nothing restarted
+  EXPECT_EQ(supervisor_->Start({"db"})[0].message, "supd is stopping");
+}
+
+TEST_F(SupervisorTest, CrashDuringShutdownIsNotRestarted) {
+  Add("api");
+  Apply();
+  RunUntilRunning("api");
+  supervisor_->Shutdown([] {});
+  Exit("api", 0xC0000005);
+  EXPECT_EQ(State("api"), WorkerState::kStopped);
+  Advance(1h);
+  EXPECT_EQ(launcher_.LaunchCount("api"), 1u);
+}
+
+TEST_F(SupervisorTest, ShutdownWithNothingRunningIsDoneAtOnce) {
+  int done = 0;
+  supervisor_->Shutdown([&] { ++done; });
+  EXPECT_EQ(done, 1);
+}
+
+// --- dependencies -----------------------------------------------------------------------------
+
+TEST_F(SupervisorTest, WorkerWaitsUntilItsDependencyRunsAndIsReady) {
+  RawWorker& db = Add("db");
+  AddProbe(db, "Readiness");
+  Add("api").values["DependsOn"] = RawValue::MultiString({"db"});
+  Apply();
+  EXPECT_EQ(State("db"), WorkerState::kStarting);
+  EXPECT_EQ(State("api"), WorkerState::kStopped);
+  EXPECT_EQ(Status("api").reason, Reason::kDependency);
+  EXPECT_EQ(Status("api").description, "waiting for db");
+  Advance(1000ms);
+  ASSERT_TRUE(prober_.Complete("db", "Readiness", false));
+  EXPECT_EQ(State("db"), WorkerState::kRunning);  // StartSeconds passed, but not ready
+  EXPECT_EQ(State("api"), WorkerState::kStopped);
+  Advance(1000ms);
+  ASSERT_TRUE(prober_.Complete("db", "Readiness", true));
+  EXPECT_EQ(State("api"), WorkerState::kStarting);
+}
+
+TEST_F(SupervisorTest, StoppingADependencyStopsItsDependentsFirstAndSaysSo) {
+  Add("db");
+  Add("api").values["DependsOn"] = RawValue::MultiString({"db"});
+  Apply();
+  RunUntilRunning("db");
+  RunUntilRunning("api");
+  const std::vector<CommandResult> results = supervisor_->Stop({"db"});
+  EXPECT_EQ(results[0].message, "stopping after its dependents api");
+  EXPECT_EQ(State("api"), WorkerState::kStopping);
+  EXPECT_EQ(State("db"), WorkerState::kRunning);
+  Exit("api", 0);
+  EXPECT_EQ(Status("api").reason, Reason::kDependency);
+  EXPECT_EQ(State("db"), WorkerState::kStopping);
+  Exit("db", 0);
+  // api was not stopped by the operator: it comes back with db.
+  supervisor_->Start({"db"});
+  EXPECT_EQ(State("api"), WorkerState::kStopped);
+  RunUntilRunning("db");
+  EXPECT_EQ(State("api"), WorkerState::kStarting);
+}
+
+// --- probes -----------------------------------------------------------------------------------
+
+TEST_F(SupervisorTest, StartupProbeDecidesTheStartThenLivenessAndReadinessBegin) {
+  RawWorker& api = Add("api");
+  AddProbe(api, "Startup", 3, 500, 200);
+  AddProbe(api, "Liveness");
+  AddProbe(api, "Readiness");
+  Apply();
+  Advance(199ms);
+  EXPECT_EQ(prober_.Pending("api", "Startup"), 0u);  // InitialDelayMs
+  Advance(1ms);
+  ASSERT_TRUE(prober_.Complete("api", "Startup", false));
+  Advance(5000ms);  // StartSeconds does not apply with a startup probe
+  EXPECT_EQ(State("api"), WorkerState::kStarting);
+  EXPECT_EQ(prober_.Pending("api", "Liveness"), 0u);
+  ASSERT_TRUE(prober_.Complete("api", "Startup", true));
+  EXPECT_EQ(State("api"), WorkerState::kRunning);
+  EXPECT_FALSE(Status("api").ready);  // readiness has not passed yet
+  Advance(0ms);                       // their InitialDelayMs of 0
+  ASSERT_TRUE(prober_.Complete("api", "Liveness", true));
+  ASSERT_TRUE(prober_.Complete("api", "Readiness", true));
+  EXPECT_EQ(Status("api").health, Health::kHealthy);
+  EXPECT_TRUE(Status("api").ready);
+}
+
+TEST_F(SupervisorTest, FailingStartupProbeKillsTheWorkerAsStartTimeout) {
+  RawWorker& api = Add("api");
+  AddProbe(api, "Startup", 2, 500);
+  Apply();
+  Advance(0ms);
+  ASSERT_TRUE(prober_.Complete("api", "Startup", false));
+  Advance(500ms);
+  ASSERT_TRUE(prober_.Complete("api", "Startup", false));
+  EXPECT_EQ(launcher_.kills, std::vector<std::string>{"api"});
+  Exit("api", 1);
+  EXPECT_EQ(State("api"), WorkerState::kBackoff);
+  EXPECT_EQ(Status("api").reason, Reason::kStartTimeout);
+}
+
+TEST_F(SupervisorTest, LivenessRestartsOnlyAtTheFailureThreshold) {
+  RawWorker& api = Add("api");
+  AddProbe(api, "Liveness", 3, 1000);
+  Apply();
+  RunUntilRunning("api");
+  ASSERT_TRUE(prober_.Complete("api", "Liveness", true));
+  EXPECT_EQ(Status("api").health, Health::kHealthy);
+  Advance(1000ms);
+  ASSERT_TRUE(prober_.Complete("api", "Liveness", false));
+  Advance(1000ms);
+  ASSERT_TRUE(prober_.Complete("api", "Liveness", false));
+  EXPECT_TRUE(launcher_.kills.empty());
+  EXPECT_EQ(Status("api").health, Health::kHealthy);
+  Advance(1000ms);
+  ASSERT_TRUE(prober_.Complete("api", "Liveness", false));
+  EXPECT_EQ(Status("api").health, Health::kUnhealthy);
+  EXPECT_EQ(launcher_.kills, std::vector<std::string>{"api"});
+  EXPECT_EQ(prober_.calls.size(), 0u);  // probing stops once the worker is being killed
+  Advance(10s);
+  EXPECT_EQ(prober_.calls.size(), 0u);
+  Exit("api", 1);
+  EXPECT_EQ(State("api"), WorkerState::kBackoff);
+  EXPECT_EQ(Status("api").reason, Reason::kLivenessFailed);
+}
+
+TEST_F(SupervisorTest, ReadinessFailureOnlyFlipsReady) {
+  RawWorker& api = Add("api");
+  AddProbe(api, "Readiness", 1, 1000);
+  Apply();
+  Advance(0ms);
+  ASSERT_TRUE(prober_.Complete("api", "Readiness", true));
+  EXPECT_EQ(State("api"), WorkerState::kRunning);  // a passing readiness probe confirms the start early
+  EXPECT_TRUE(Status("api").ready);
+  Advance(1000ms);
+  ASSERT_TRUE(prober_.Complete("api", "Readiness", false));
+  EXPECT_FALSE(Status("api").ready);
+  EXPECT_EQ(State("api"), WorkerState::kRunning);
+  EXPECT_TRUE(launcher_.kills.empty());
+  Advance(1000ms);
+  ASSERT_TRUE(prober_.Complete("api", "Readiness", true));
+  EXPECT_TRUE(Status("api").ready);
+}
+
+TEST_F(SupervisorTest, ProbeResultsOfAnEarlierProcessAreIgnored) {
+  RawWorker& api = Add("api");
+  AddProbe(api, "Liveness", 1, 1000);
+  Apply();
+  RunUntilRunning("api");
+  ASSERT_EQ(prober_.calls.size(), 1u);
+  Exit("api", 1);
+  Advance(1000ms);  // restarted
+  ASSERT_TRUE(prober_.Complete("api", "Liveness", false));  // the old process's probe
+  EXPECT_TRUE(launcher_.kills.empty());
+}
+
+// --- reloads ----------------------------------------------------------------------------------
+
+TEST_F(SupervisorTest, LaunchChangeRestartsOnlyThatWorker) {
+  Add("api", "api-v1.exe");
+  Add("web");
+  Apply();
+  RunUntilRunning("api");
+  RunUntilRunning("web");
+  raw_.workers["api"].values["Command"] = RawValue::String("api-v2.exe");
+  const ConfigDiff diff = Apply();
+  EXPECT_EQ(diff.launch_changed, std::vector<std::string>{"api"});
+  EXPECT_EQ(State("api"), WorkerState::kStopping);
+  EXPECT_EQ(Status("api").reason, Reason::kConfigChanged);
+  Exit("api", 0);
+  EXPECT_EQ(State("api"), WorkerState::kStarting);
+  EXPECT_EQ(launcher_.launches.back().second.command, "api-v2.exe");
+  EXPECT_EQ(State("web"), WorkerState::kRunning);
+  EXPECT_EQ(launcher_.LaunchCount("web"), 1u);
+}
+
+TEST_F(SupervisorTest, PolicyChangeAppliesLiveWithoutARestart) {
+  Add("api");
+  Apply();
+  RunUntilRunning("api");
+  raw_.workers["api"].values["BackoffInitialMs"] = RawValue::Dword(5000);
+  const ConfigDiff diff = Apply();
+  EXPECT_EQ(diff.policy_changed, std::vector<std::string>{"api"});
+  EXPECT_EQ(State("api"), WorkerState::kRunning);
+  EXPECT_EQ(launcher_.LaunchCount("api"), 1u);
+  Exit("api", 1);
+  EXPECT_EQ(Status("api").next_restart_in, 5000ms);  // the new policy is in force
+}
+
+TEST_F(SupervisorTest, AddedWorkersStartAndRemovedOnesStopAndDisappear) {
+  Add("old");
+  Apply();
+  RunUntilRunning("old");
+  raw_.workers.erase("old");
+  Add("new");
+  const ConfigDiff diff = Apply();
+  EXPECT_EQ(diff.added, std::vector<std::string>{"new"});
+  EXPECT_EQ(diff.removed, std::vector<std::string>{"old"});
+  EXPECT_EQ(State("new"), WorkerState::kStarting);
+  EXPECT_EQ(State("old"), WorkerState::kStopping);
+  Exit("old", 0);
+  EXPECT_FALSE(supervisor_->Snapshot("old").has_value());
+  EXPECT_EQ(supervisor_->config_generation(), 2u);
+}
+
+TEST_F(SupervisorTest, InvalidNewDefinitionKeepsTheRunningWorkerOnItsLastGoodOne) {
+  Add("api", "api-v1.exe");
+  Apply();
+  RunUntilRunning("api");
+  raw_.workers["api"].values["Command"] = RawValue::String("api-v2.exe");
+  raw_.workers["api"].values["StopTimeoutMs"] = RawValue::String("soon");
+  const ConfigDiff diff = Apply();
+  EXPECT_EQ(diff.invalid, std::vector<std::string>{"api"});
+  EXPECT_EQ(State("api"), WorkerState::kRunning);
+  EXPECT_EQ(launcher_.LaunchCount("api"), 1u);
+  EXPECT_EQ(Status("api").config_errors.size(), 1u);
+  EXPECT_NE(Status("api").description.find("new configuration rejected: Workers\\api\\StopTimeoutMs"), std::string::npos);
+  raw_.workers["api"].values.erase("StopTimeoutMs");
+  Apply();
+  EXPECT_TRUE(Status("api").config_errors.empty());
+  EXPECT_EQ(State("api"), WorkerState::kStopping);  // now the Command change applies
+}
+
+TEST_F(SupervisorTest, InvalidNewWorkerIsListedStoppedWithItsError) {
+  raw_.workers["broken"].values["Command"] = RawValue::Dword(1);
+  Add("fine");
+  Apply();
+  EXPECT_EQ(State("broken"), WorkerState::kStopped);
+  EXPECT_EQ(Status("broken").reason, Reason::kConfigError);
+  EXPECT_EQ(Status("broken").description,
+            "configuration error: Workers\\broken\\Command: expected a REG_SZ or REG_EXPAND_SZ of 1 to 32767 "
+            "characters, found REG_DWORD 1");
+  EXPECT_EQ(State("fine"), WorkerState::kStarting);
+  raw_.workers["broken"].values["Command"] = RawValue::String("fixed.exe");
+  Apply();
+  EXPECT_EQ(State("broken"), WorkerState::kStarting);
+}
+
+TEST_F(SupervisorTest, DisablingAWorkerStopsItAndEnablingStartsIt) {
+  Add("api");
+  Apply();
+  RunUntilRunning("api");
+  raw_.workers["api"].values["Enabled"] = RawValue::Dword(0);
+  Apply();
+  EXPECT_EQ(State("api"), WorkerState::kStopping);
+  Exit("api", 0);
+  EXPECT_EQ(State("api"), WorkerState::kStopped);
+  raw_.workers["api"].values["Enabled"] = RawValue::Dword(1);
+  Apply();
+  EXPECT_EQ(State("api"), WorkerState::kStarting);
+}
+
+// --- events -----------------------------------------------------------------------------------
+
+TEST_F(SupervisorTest, EveryTransitionIsAnEventWithItsReason) {
+  Add("api");
+  Apply();
+  RunUntilRunning("api");
+  Exit("api", 3);
+  std::vector<std::string> lines;
+  for (const Event& event : events_.events) {
+    if (event.kind == EventKind::kTransition) lines.push_back(event.ToLogLine());
+  }
+  EXPECT_EQ(lines, (std::vector<std::string>{
+                       "worker transition name=api from=STOPPED to=STARTING pid=1000",
+                       "worker transition name=api from=STARTING to=RUNNING pid=1000",
+                       "worker transition name=api from=RUNNING to=BACKOFF reason=exited pid=1000 code=0x3 "
+                       "message=\"restart in 1.0s\""}));
+  const EventRing* ring = supervisor_->RecentEvents("api");
+  ASSERT_NE(ring, nullptr);
+  EXPECT_EQ(ring->events().size(), 4u);  // the config event "added" and the three transitions
+}
+
+TEST(EventRingTest, KeepsOnlyTheNewest) {
+  EventRing ring(3);
+  for (int i = 0; i < 5; ++i) {
+    Event event;
+    event.pid = static_cast<std::uint32_t>(i);
+    ring.Push(event);
+  }
+  ASSERT_EQ(ring.events().size(), 3u);
+  EXPECT_EQ(ring.events().front().pid, 2u);
+  EXPECT_EQ(ring.events().back().pid, 4u);
+}
+
+}  // namespace
+}  // namespace sup::core
