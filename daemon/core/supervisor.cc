@@ -338,6 +338,10 @@ void Supervisor::ConfirmStart(Worker& w) {
 }
 
 void Supervisor::StartPendingWorkers() {
+  // Called after every exit and start: cheap unless some worker is actually waiting.
+  const bool any_pending =
+      std::any_of(workers_.begin(), workers_.end(), [](const auto& entry) { return entry.second.start_pending; });
+  if (!any_pending) return;
   for (const std::string& name : StartOrder(Graph())) {
     Worker* w = Find(name);
     if (!w || !w->start_pending || !Wanted(*w) || IsUp(w->state)) continue;

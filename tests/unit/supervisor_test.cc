@@ -335,6 +335,49 @@ TEST_F(SupervisorTest, StopOfABackingOffWorkerCancelsItsRestart) {
   EXPECT_EQ(launcher_.LaunchCount("api"), 1u);
 }
 
+TEST_F(SupervisorTest, StopWhileStartingRunsTheLadder) {
+  Add("api");
+  Apply();
+  ASSERT_EQ(State("api"), WorkerState::kStarting);
+  supervisor_->Stop({"api"});
+  EXPECT_EQ(State("api"), WorkerState::kStopping);
+  Advance(1000ms);  // the StartSeconds timer of the stopped start must not confirm it
+  EXPECT_EQ(State("api"), WorkerState::kStopping);
+  Exit("api", 0);
+  EXPECT_EQ(State("api"), WorkerState::kStopped);
+}
+
+TEST_F(SupervisorTest, StopOfAFailedWorkerCancelsItsRetry) {
+  Add("api").values["MaxFailures"] = RawValue::Dword(1);
+  Apply();
+  Exit("api", 1);
+  ASSERT_EQ(State("api"), WorkerState::kFailed);
+  EXPECT_EQ(supervisor_->Stop({"api"})[0].message, "stopped");
+  EXPECT_EQ(State("api"), WorkerState::kStopped);
+  EXPECT_EQ(timers_.pending(), 0u);
+}
+
+TEST_F(SupervisorTest, OperatorStartsAnExitedWorker) {
+  Add("job").values["Restart"] = RawValue::String("never");
+  Apply();
+  RunUntilRunning("job");
+  Exit("job", 0);
+  ASSERT_EQ(State("job"), WorkerState::kExited);
+  EXPECT_EQ(supervisor_->Start({"job"})[0].message, "started");
+  EXPECT_EQ(State("job"), WorkerState::kStarting);
+  EXPECT_EQ(Status("job").reason, Reason::kOperator);
+}
+
+TEST_F(SupervisorTest, StartDuringAStopStartsOnceStopped) {
+  Add("api");
+  Apply();
+  RunUntilRunning("api");
+  supervisor_->Stop({"api"});
+  EXPECT_EQ(supervisor_->Start({"api"})[0].message, "starting once its stop completes");
+  Exit("api", 0);
+  EXPECT_EQ(State("api"), WorkerState::kStarting);
+}
+
 TEST_F(SupervisorTest, RestartStopsThenStartsAgain) {
   Add("api");
   Apply();

@@ -1,0 +1,69 @@
+#include "daemon/core/status_wire.h"
+
+#include <algorithm>
+
+namespace sup::core {
+namespace {
+
+using Wire = sup::v1::WorkerStatus;
+
+Wire::State ToWire(WorkerState state) {
+  switch (state) {
+    case WorkerState::kStopped: return Wire::STOPPED;
+    case WorkerState::kStarting: return Wire::STARTING;
+    case WorkerState::kRunning: return Wire::RUNNING;
+    case WorkerState::kBackoff: return Wire::BACKOFF;
+    case WorkerState::kStopping: return Wire::STOPPING;
+    case WorkerState::kExited: return Wire::EXITED;
+    case WorkerState::kFailed: return Wire::FAILED;
+  }
+  return Wire::STATE_UNSPECIFIED;
+}
+
+Wire::Health ToWire(Health health) {
+  switch (health) {
+    case Health::kUnknown: return Wire::UNKNOWN;
+    case Health::kHealthy: return Wire::HEALTHY;
+    case Health::kUnhealthy: return Wire::UNHEALTHY;
+  }
+  return Wire::HEALTH_UNSPECIFIED;
+}
+
+Wire::Reason ToWire(Reason reason) {
+  switch (reason) {
+    case Reason::kNone: return Wire::REASON_UNSPECIFIED;
+    case Reason::kOperator: return Wire::OPERATOR;
+    case Reason::kExited: return Wire::EXITED_ITSELF;
+    case Reason::kKilled: return Wire::KILLED;
+    case Reason::kSpawnError: return Wire::SPAWN_ERROR;
+    case Reason::kStartTimeout: return Wire::START_TIMEOUT;
+    case Reason::kLivenessFailed: return Wire::LIVENESS_FAILED;
+    case Reason::kMemoryLimit: return Wire::MEMORY_LIMIT;
+    case Reason::kConfigChanged: return Wire::CONFIG_CHANGED;
+    case Reason::kConfigError: return Wire::CONFIG_ERROR;
+    case Reason::kDependency: return Wire::DEPENDENCY;
+    case Reason::kBreakerOpen: return Wire::BREAKER_OPEN;
+    case Reason::kShutdown: return Wire::SHUTDOWN;
+  }
+  return Wire::REASON_UNSPECIFIED;
+}
+
+}  // namespace
+
+sup::v1::WorkerStatus ToWireStatus(const WorkerSnapshot& snapshot) {
+  Wire wire;
+  wire.set_name(snapshot.name);
+  wire.set_state(ToWire(snapshot.state));
+  wire.set_reason(ToWire(snapshot.reason));
+  wire.set_health(ToWire(snapshot.health));
+  wire.set_ready(snapshot.ready);
+  wire.set_pid(snapshot.pid);
+  wire.set_uptime_ms(static_cast<std::uint64_t>(snapshot.uptime.count()));
+  wire.set_restarts(snapshot.restarts);
+  if (snapshot.last_exit_code) wire.set_last_exit_code(*snapshot.last_exit_code);
+  if (snapshot.next_restart_in) wire.set_next_restart_ms(static_cast<std::uint64_t>(std::max<Millis::rep>(0, snapshot.next_restart_in->count())));
+  wire.set_description(snapshot.description);
+  return wire;
+}
+
+}  // namespace sup::core

@@ -1,0 +1,11 @@
+// Engine snapshots in the sup.v1 protocol's terms, for Status replies.
+#pragma once
+
+#include "daemon/core/supervisor.h"
+#include "sup/v1/control.pb.h"
+
+namespace sup::core {
+
+sup::v1::WorkerStatus ToWireStatus(const WorkerSnapshot& snapshot);
+
+}  // namespace sup::core
