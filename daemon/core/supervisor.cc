@@ -128,7 +128,7 @@ void Supervisor::CancelProbeTimers(Worker& w) {
     if (probe.timer) ports_.timers.Cancel(probe.timer);
     probe.timer = 0;
   }
-  ++w.probe_generation;
+  w.probe_generation = ++last_generation_;
 }
 
 void Supervisor::CancelTimers(Worker& w) {
@@ -298,7 +298,7 @@ void Supervisor::Launch(Worker& w, Reason reason) {
     w.config = std::move(*w.pending_config);
     w.pending_config.reset();
   }
-  ++w.generation;
+  w.generation = ++last_generation_;
   w.probes.clear();
   w.health = Health::kUnknown;
   w.readiness_passed = false;
@@ -357,7 +357,7 @@ void Supervisor::OnExit(const std::string& name, std::uint32_t pid, std::int64_t
   Worker* w = Find(name);
   if (!w || w->pid != pid || !IsUp(w->state)) return;  // stale: an earlier process of the worker
   CancelTimers(*w);
-  ++w->generation;
+  w->generation = ++last_generation_;
   w->last_exit_code = exit_code;
   bool remove = false;
   if (w->state == WorkerState::kStopping) {
@@ -474,7 +474,7 @@ void Supervisor::BeginStopLadder(Worker& w) {
   const Reason reason = *w.stop_requested;
   w.stop_requested.reset();
   CancelTimers(w);
-  ++w.generation;
+  w.generation = ++last_generation_;
   w.stop_step = 0;
   Transition(w, WorkerState::kStopping, reason);
   RunStopStep(w);
@@ -603,7 +603,6 @@ void Supervisor::OnProbeResult(const std::string& name, ProbeKind kind, std::uin
   switch (kind) {
     case ProbeKind::kStartup:
       if (passes) {
-        probe.passed = true;
         ConfirmStart(w);
         return;
       }
@@ -836,6 +835,7 @@ std::optional<WorkerSnapshot> Supervisor::Snapshot(const std::string& name) cons
   snapshot.name = w->name;
   snapshot.state = w->state;
   snapshot.reason = w->reason;
+  snapshot.in_state_for = std::chrono::duration_cast<Millis>(now - w->since);
   snapshot.health = w->health;
   snapshot.ready = IsReady(*w);
   snapshot.pid = w->pid;

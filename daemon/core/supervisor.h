@@ -50,6 +50,7 @@ struct WorkerSnapshot {
   std::string name;
   WorkerState state = WorkerState::kStopped;
   Reason reason = Reason::kNone;
+  Millis in_state_for{};  // since the last transition
   Health health = Health::kUnknown;
   bool ready = false;
   std::uint32_t pid = 0;
@@ -102,7 +103,6 @@ class Supervisor {
     std::uint32_t successes = 0;  // consecutive
     std::uint32_t failures = 0;
     Timers::Id timer = 0;
-    bool passed = false;
   };
 
   // What to do once a stop completes.
@@ -136,8 +136,11 @@ class Supervisor {
     std::optional<Reason> killed_for;  // liveness-failed or start-timeout
     Timers::Id state_timer = 0;
     std::map<ProbeKind, ProbeState> probes;
-    std::uint64_t generation = 0;        // bumped per process and per stop: stale timers do nothing
-    std::uint64_t probe_generation = 0;  // bumped when probing restarts: stale results are ignored
+    // Fresh values from last_generation_ per process and per stop (generation) and whenever
+    // probing restarts (probe_generation): callbacks carrying an older value do nothing, even
+    // after the worker was removed and re-added under the same name.
+    std::uint64_t generation = 0;
+    std::uint64_t probe_generation = 0;
     EventRing events;
   };
 
@@ -188,7 +191,7 @@ class Supervisor {
   std::map<std::string, Worker> workers_;
   DaemonConfig daemon_;
   std::uint64_t config_generation_ = 0;
-  bool operator_intent_loaded_ = false;
+  std::uint64_t last_generation_ = 0;
   std::set<std::string> stopped_by_operator_at_start_;
   bool shutting_down_ = false;
   std::function<void()> shutdown_done_;

@@ -88,6 +88,7 @@ TEST_F(SupervisorTest, StartsWorkersAndConfirmsThemAfterStartSeconds) {
   EXPECT_EQ(Status("api").pid, 1000u);
   Advance(155s);
   EXPECT_EQ(Status("api").description, "pid 1000, uptime 0:02:36");
+  EXPECT_EQ(Status("api").in_state_for, 155s);
 }
 
 TEST_F(SupervisorTest, DisabledWorkerStaysStoppedAndRefusesStart) {
