@@ -646,127 +646,102 @@ void Supervisor::KillFor(Worker& w, Reason reason) {
 // ---------------------------------------------------------------------------------------------
 // Operator commands
 
-std::vector<CommandResult> Supervisor::Start(const std::vector<std::string>& names) {
+template <typename Action>
+std::vector<CommandResult> Supervisor::ForEachTarget(const std::vector<std::string>& names, Action action) {
   std::vector<CommandResult> results;
   for (const std::string& name : Targets(names)) {
     Worker* w = Find(name);
-    if (!w) {
-      results.push_back({name, CommandResult::Outcome::kNotFound, "no such worker"});
-      continue;
-    }
-    if (shutting_down_) {
-      results.push_back({name, CommandResult::Outcome::kRefused, "supd is stopping"});
-      continue;
-    }
-    if (!w->config) {
-      results.push_back({name, CommandResult::Outcome::kRefused,
-                         "disabled by a configuration error: " + w->config_errors.front().ToString()});
-      continue;
-    }
-    if (!w->config->policy.enabled) {
-      results.push_back({name, CommandResult::Outcome::kRefused, "disabled in the configuration (Enabled=0)"});
-      continue;
-    }
-    if (w->stopped_by_operator) {
-      w->stopped_by_operator = false;
-      ports_.state_store.SetStoppedByOperator(name, false);
-    }
-    switch (w->state) {
-      case WorkerState::kRunning:
-        results.push_back({name, CommandResult::Outcome::kAlready, "already running"});
-        continue;
-      case WorkerState::kStarting:
-        results.push_back({name, CommandResult::Outcome::kAlready, "already starting"});
-        continue;
-      case WorkerState::kStopping:
-        w->after_stop = AfterStop::kStart;
-        w->after_stop_reason = Reason::kOperator;
-        results.push_back({name, CommandResult::Outcome::kDone, "starting once its stop completes"});
-        continue;
-      default:
-        RequestStart(*w, Reason::kOperator);
-        results.push_back({name, CommandResult::Outcome::kDone,
-                           w->state == WorkerState::kStopped ? Describe(*w) : std::string("started")});
-    }
+    results.push_back(w ? action(*w) : CommandResult{name, CommandResult::Outcome::kNotFound, "no such worker"});
   }
   return results;
 }
 
+void Supervisor::SetStoppedByOperator(Worker& w, bool stopped) {
+  if (w.stopped_by_operator == stopped) return;
+  w.stopped_by_operator = stopped;
+  ports_.state_store.SetStoppedByOperator(w.name, stopped);
+}
+
+CommandResult Supervisor::StartOne(Worker& w) {
+  if (shutting_down_) return {w.name, CommandResult::Outcome::kRefused, "supd is stopping"};
+  if (!w.config) {
+    return {w.name, CommandResult::Outcome::kRefused,
+            "disabled by a configuration error: " + w.config_errors.front().ToString()};
+  }
+  if (!w.config->policy.enabled) {
+    return {w.name, CommandResult::Outcome::kRefused, "disabled in the configuration (Enabled=0)"};
+  }
+  SetStoppedByOperator(w, false);
+  switch (w.state) {
+    case WorkerState::kRunning:
+      return {w.name, CommandResult::Outcome::kAlready, "already running"};
+    case WorkerState::kStarting:
+      return {w.name, CommandResult::Outcome::kAlready, "already starting"};
+    case WorkerState::kStopping:
+      w.after_stop = AfterStop::kStart;
+      w.after_stop_reason = Reason::kOperator;
+      return {w.name, CommandResult::Outcome::kDone, "starting once its stop completes"};
+    default:
+      RequestStart(w, Reason::kOperator);
+      return {w.name, CommandResult::Outcome::kDone,
+              w.state == WorkerState::kStopped ? Describe(w) : std::string("started")};
+  }
+}
+
+std::vector<CommandResult> Supervisor::Start(const std::vector<std::string>& names) {
+  return ForEachTarget(names, [this](Worker& w) { return StartOne(w); });
+}
+
 std::vector<CommandResult> Supervisor::Stop(const std::vector<std::string>& names) {
-  std::vector<CommandResult> results;
-  for (const std::string& name : Targets(names)) {
-    Worker* w = Find(name);
-    if (!w) {
-      results.push_back({name, CommandResult::Outcome::kNotFound, "no such worker"});
-      continue;
-    }
-    const bool intent_changed = !w->stopped_by_operator;
-    w->stopped_by_operator = true;
-    w->start_pending = false;
-    if (intent_changed) ports_.state_store.SetStoppedByOperator(name, true);
-    const bool down = !IsUp(w->state) && w->state != WorkerState::kBackoff && w->state != WorkerState::kFailed;
+  return ForEachTarget(names, [this](Worker& w) -> CommandResult {
+    SetStoppedByOperator(w, true);
+    w.start_pending = false;
+    const bool down = !IsUp(w.state) && w.state != WorkerState::kBackoff && w.state != WorkerState::kFailed;
     if (down) {
-      if (w->state != WorkerState::kStopped || w->reason != Reason::kOperator) {
-        Transition(*w, WorkerState::kStopped, Reason::kOperator);
+      if (w.state != WorkerState::kStopped || w.reason != Reason::kOperator) {
+        Transition(w, WorkerState::kStopped, Reason::kOperator);
       }
-      results.push_back({name, CommandResult::Outcome::kAlready, "already stopped"});
-      continue;
+      return {w.name, CommandResult::Outcome::kAlready, "already stopped"};
     }
     // Dependents go first; they stay wanted, and start again once this worker is back.
     std::vector<std::string> stopped_dependents;
-    for (const std::string& dependent : UpDependents(*w)) {
+    for (const std::string& dependent : UpDependents(w)) {
       Worker& d = workers_.at(dependent);
       d.start_pending = Wanted(d);
       RequestStop(d, Reason::kDependency, AfterStop::kStayStopped);
       stopped_dependents.push_back(dependent);
     }
-    RequestStop(*w, Reason::kOperator, AfterStop::kStayStopped);
-    std::string message = IsUp(w->state) ? "stopping" : "stopped";
+    RequestStop(w, Reason::kOperator, AfterStop::kStayStopped);
+    std::string message = IsUp(w.state) ? "stopping" : "stopped";
     if (!stopped_dependents.empty()) message += " after its dependents " + Join(stopped_dependents);
-    results.push_back({name, CommandResult::Outcome::kDone, message});
-  }
-  return results;
+    return {w.name, CommandResult::Outcome::kDone, message};
+  });
 }
 
 std::vector<CommandResult> Supervisor::Restart(const std::vector<std::string>& names) {
-  std::vector<CommandResult> results;
-  for (const std::string& name : Targets(names)) {
-    Worker* w = Find(name);
-    if (!w || shutting_down_ || !w->config || !w->config->policy.enabled || !IsUp(w->state)) {
-      std::vector<CommandResult> started = Start({name});
-      if (started.front().ok() && started.front().message == "started") started.front().message = "restarted";
-      results.push_back(started.front());
-      continue;
+  return ForEachTarget(names, [this](Worker& w) -> CommandResult {
+    if (shutting_down_ || !w.config || !w.config->policy.enabled || !IsUp(w.state)) {
+      CommandResult started = StartOne(w);
+      if (started.ok() && started.message == "started") started.message = "restarted";
+      return started;
     }
-    if (w->stopped_by_operator) {
-      w->stopped_by_operator = false;
-      ports_.state_store.SetStoppedByOperator(name, false);
-    }
-    RequestStop(*w, Reason::kOperator, AfterStop::kStart, Reason::kOperator);
-    results.push_back({name, CommandResult::Outcome::kDone, "restarting"});
-  }
-  return results;
+    SetStoppedByOperator(w, false);
+    RequestStop(w, Reason::kOperator, AfterStop::kStart, Reason::kOperator);
+    return {w.name, CommandResult::Outcome::kDone, "restarting"};
+  });
 }
 
 std::vector<CommandResult> Supervisor::Reset(const std::vector<std::string>& names) {
-  std::vector<CommandResult> results;
-  for (const std::string& name : Targets(names)) {
-    Worker* w = Find(name);
-    if (!w) {
-      results.push_back({name, CommandResult::Outcome::kNotFound, "no such worker"});
-      continue;
+  return ForEachTarget(names, [this](Worker& w) -> CommandResult {
+    w.restarts = 0;
+    w.backoff_attempt = 0;
+    w.failures.Clear();
+    if ((w.state == WorkerState::kFailed || w.state == WorkerState::kBackoff) && Wanted(w)) {
+      RequestStart(w, Reason::kOperator);
+      return {w.name, CommandResult::Outcome::kDone, "reset and started"};
     }
-    w->restarts = 0;
-    w->backoff_attempt = 0;
-    w->failures.Clear();
-    if ((w->state == WorkerState::kFailed || w->state == WorkerState::kBackoff) && Wanted(*w)) {
-      RequestStart(*w, Reason::kOperator);
-      results.push_back({name, CommandResult::Outcome::kDone, "reset and started"});
-    } else {
-      results.push_back({name, CommandResult::Outcome::kDone, "reset"});
-    }
-  }
-  return results;
+    return {w.name, CommandResult::Outcome::kDone, "reset"};
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -185,6 +185,12 @@ class Supervisor {
                      const ProbeResult& result);
   void KillFor(Worker& w, Reason reason);
 
+  // Operator commands: `action` runs for each named worker that exists.
+  template <typename Action>
+  std::vector<CommandResult> ForEachTarget(const std::vector<std::string>& names, Action action);
+  CommandResult StartOne(Worker& w);
+  void SetStoppedByOperator(Worker& w, bool stopped);  // persists the change
+
   std::string Describe(const Worker& w) const;
 
   SupervisorPorts ports_;
