@@ -22,6 +22,13 @@ case "$action" in
     # Let the new prefix finish booting: a service started during the first boot was seen to stop
     # by itself.
     wineserver -w >/dev/null 2>&1 </dev/null
+    # No X display here: the null graphics driver lets workers create windows (message loops,
+    # WM_CLOSE), and must be set before explorer.exe next starts.
+    wine reg add 'HKCU\Software\Wine\Drivers' /v Graphics /d null /f >>"$WINEPREFIX/boot.log" 2>&1 </dev/null
+    # A crashing worker must die, not wait on winedbg's dialog: Wine does not pass supd's
+    # SEM_NOGPFAULTERRORBOX on to child processes as Windows does.
+    wine reg add 'HKCU\Software\Wine\WineDbg' /v ShowCrashDialog /t REG_DWORD /d 0 /f >>"$WINEPREFIX/boot.log" 2>&1 </dev/null
+    wineserver -w >/dev/null 2>&1 </dev/null
     wineserver -p >/dev/null 2>&1 </dev/null
     wine cmd /c exit >>"$WINEPREFIX/boot.log" 2>&1 </dev/null
     echo "wine session ready in $(( ($(date +%s%N) - started) / 1000000 )) ms: $WINEPREFIX"

@@ -1,0 +1,294 @@
+#include "daemon/win/job_launcher.h"
+
+#include <tlhelp32.h>
+
+#include <spdlog/spdlog.h>
+
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "common/environment.h"
+#include "common/win/win32_error.h"
+
+namespace sup::win {
+namespace {
+
+namespace asio = boost::asio;
+
+// The service's environment, as KEY=VALUE entries.
+std::vector<std::string> CurrentEnvironment() {
+  std::vector<std::string> entries;
+  wchar_t* block = ::GetEnvironmentStringsW();
+  if (!block) return entries;
+  for (const wchar_t* entry = block; *entry; entry += std::wcslen(entry) + 1) entries.push_back(Narrow(entry));
+  ::FreeEnvironmentStringsW(block);
+  return entries;
+}
+
+// A CREATE_UNICODE_ENVIRONMENT block: entries separated by NUL, ended by two.
+std::wstring EnvironmentBlock(const std::vector<std::string>& entries) {
+  std::wstring block;
+  for (const std::string& entry : entries) {
+    block += Widen(entry);
+    block += L'\0';
+  }
+  block += L'\0';
+  return block;
+}
+
+DWORD PriorityClass(core::Priority priority) {
+  switch (priority) {
+    case core::Priority::kIdle: return IDLE_PRIORITY_CLASS;
+    case core::Priority::kBelowNormal: return BELOW_NORMAL_PRIORITY_CLASS;
+    case core::Priority::kNormal: return NORMAL_PRIORITY_CLASS;
+    case core::Priority::kAboveNormal: return ABOVE_NORMAL_PRIORITY_CLASS;
+    case core::Priority::kHigh: return HIGH_PRIORITY_CLASS;
+  }
+  return NORMAL_PRIORITY_CLASS;
+}
+
+// The job of one worker: its tree dies when the last handle closes, and it carries the optional
+// memory and CPU limits. Wine accepts but does not enforce the limits.
+Result<UniqueHandle> CreateWorkerJob(const core::LaunchConfig& launch, spdlog::logger& log, const std::string& worker) {
+  UniqueHandle job{::CreateJobObjectW(nullptr, nullptr)};
+  if (!job) return Win32Error("CreateJobObjectW");
+  JOBOBJECT_EXTENDED_LIMIT_INFORMATION limits = JobLimitsFor(launch);
+  if (!::SetInformationJobObject(job.get(), JobObjectExtendedLimitInformation, &limits, sizeof(limits))) {
+    return Win32Error("setting the job's limits");
+  }
+  if (launch.cpu_rate_percent > 0) {
+    JOBOBJECT_CPU_RATE_CONTROL_INFORMATION cpu{};
+    cpu.ControlFlags = JOB_OBJECT_CPU_RATE_CONTROL_ENABLE | JOB_OBJECT_CPU_RATE_CONTROL_HARD_CAP;
+    cpu.CpuRate = launch.cpu_rate_percent * 100;  // in 1/100 of a percent
+    if (!::SetInformationJobObject(job.get(), JobObjectCpuRateControlInformation, &cpu, sizeof(cpu))) {
+      // Not fatal: the worker runs without the cap (Wine, and Windows before 8, refuse it).
+      log.warn("worker cpu limit not applied name={} error=\"{}\"", worker, Win32ErrorText(::GetLastError()));
+    }
+  }
+  return job;
+}
+
+// An inheritable handle on the NUL device, for stdio that is not captured.
+Result<UniqueHandle> OpenNul(DWORD access) {
+  SECURITY_ATTRIBUTES inheritable{sizeof(SECURITY_ATTRIBUTES), nullptr, TRUE};
+  HANDLE nul = ::CreateFileW(L"NUL", access, FILE_SHARE_READ | FILE_SHARE_WRITE, &inheritable, OPEN_EXISTING, 0, nullptr);
+  if (nul == INVALID_HANDLE_VALUE) return Win32Error("opening NUL");
+  return UniqueHandle{nul};
+}
+
+// The pids of the processes in `job`.
+std::set<DWORD> JobProcessIds(HANDLE job) {
+  std::vector<char> buffer(sizeof(JOBOBJECT_BASIC_PROCESS_ID_LIST) + 255 * sizeof(ULONG_PTR));
+  auto* list = reinterpret_cast<JOBOBJECT_BASIC_PROCESS_ID_LIST*>(buffer.data());
+  std::set<DWORD> pids;
+  if (!::QueryInformationJobObject(job, JobObjectBasicProcessIdList, list, static_cast<DWORD>(buffer.size()), nullptr)) {
+    return pids;
+  }
+  for (DWORD i = 0; i < list->NumberOfProcessIdsInList; ++i) pids.insert(static_cast<DWORD>(list->ProcessIdList[i]));
+  return pids;
+}
+
+// WM_CLOSE to every top-level window of the job's processes, WM_QUIT to each of their threads:
+// what a GUI worker or a bare message loop understands as "please exit".
+void PostCloseMessages(const std::set<DWORD>& pids) {
+  struct Context {
+    const std::set<DWORD>* pids;
+  } context{&pids};
+  ::EnumWindows(
+      [](HWND window, LPARAM param) -> BOOL {
+        DWORD pid = 0;
+        ::GetWindowThreadProcessId(window, &pid);
+        if (reinterpret_cast<Context*>(param)->pids->contains(pid)) ::PostMessageW(window, WM_CLOSE, 0, 0);
+        return TRUE;
+      },
+      reinterpret_cast<LPARAM>(&context));
+  UniqueFileHandle snapshot{::CreateToolhelp32Snapshot(TH32CS_SNAPTHREAD, 0)};
+  if (!snapshot) return;
+  THREADENTRY32 thread{};
+  thread.dwSize = sizeof(thread);
+  for (BOOL more = ::Thread32First(snapshot.get(), &thread); more; more = ::Thread32Next(snapshot.get(), &thread)) {
+    if (pids.contains(thread.th32OwnerProcessID)) ::PostThreadMessageW(thread.th32ThreadID, WM_QUIT, 0, 0);
+  }
+}
+
+// Ctrl+C to the console of `pid`, with NSSM's sequence (measured to reach the worker under Wine):
+// leave our console, attach to the worker's, ignore the event ourselves, send it to the console's
+// process group 0, detach. Console attachment is per process, so these run one at a time.
+std::mutex g_console_mutex;
+
+void SendCtrlC(DWORD pid, std::shared_ptr<spdlog::logger> log) {
+  std::lock_guard lock(g_console_mutex);
+  ::FreeConsole();
+  if (!::AttachConsole(pid)) {
+    log->warn("ctrl-c not sent pid={} reason=\"AttachConsole: {}\"", pid, Win32ErrorText(::GetLastError()));
+    return;
+  }
+  ::SetConsoleCtrlHandler(nullptr, TRUE);
+  if (!::GenerateConsoleCtrlEvent(CTRL_C_EVENT, 0)) {
+    log->warn("ctrl-c not sent pid={} reason=\"GenerateConsoleCtrlEvent: {}\"", pid, Win32ErrorText(::GetLastError()));
+  }
+  ::FreeConsole();
+}
+
+}  // namespace
+
+JOBOBJECT_EXTENDED_LIMIT_INFORMATION JobLimitsFor(const core::LaunchConfig& launch) {
+  JOBOBJECT_EXTENDED_LIMIT_INFORMATION limits{};
+  limits.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
+  if (launch.memory_limit_mb > 0) {
+    limits.BasicLimitInformation.LimitFlags |= JOB_OBJECT_LIMIT_JOB_MEMORY;
+    limits.JobMemoryLimit = static_cast<SIZE_T>(launch.memory_limit_mb) * 1024 * 1024;
+  }
+  return limits;
+}
+
+void JobLauncher::Retire(Process process) {
+  process.exit_watch.reset();
+  if (process.job) ::TerminateJobObject(process.job.get(), 1);
+}
+
+JobLauncher::JobLauncher(asio::io_context& io, std::string instance, ExitHandler on_exit,
+                         std::shared_ptr<spdlog::logger> log)
+    : io_(io), instance_(std::move(instance)), on_exit_(std::move(on_exit)), log_(std::move(log)) {
+  // Workers inherit the error mode: a crash ends the worker at once instead of leaving it waiting
+  // on an error dialog that nobody sees (Windows Error Reporting, or winedbg under Wine).
+  ::SetErrorMode(::GetErrorMode() | SEM_FAILCRITICALERRORS | SEM_NOGPFAULTERRORBOX | SEM_NOOPENFILEERRORBOX);
+}
+
+JobLauncher::~JobLauncher() {
+  for (auto& [worker, process] : processes_) Retire(std::move(process));
+}
+
+HANDLE JobLauncher::JobOf(const std::string& worker) const {
+  const auto found = processes_.find(worker);
+  return found == processes_.end() ? nullptr : found->second.job.get();
+}
+
+Result<std::uint32_t> JobLauncher::Launch(const std::string& worker, const core::LaunchConfig& launch) {
+  // Whatever the previous process left in its job (grandchildren holding a port) dies first.
+  if (auto previous = processes_.find(worker); previous != processes_.end()) {
+    Process old = std::move(previous->second);
+    processes_.erase(previous);
+    Retire(std::move(old));
+  }
+
+  Result<UniqueHandle> job = CreateWorkerJob(launch, *log_, worker);
+  if (!job) return job.error();
+  const std::string stop_event_name =
+      "Local\\sup-stop-" + instance_ + "-" + worker + "-" + std::to_string(++launches_);
+  UniqueHandle stop_event{::CreateEventW(nullptr, TRUE, FALSE, Widen(stop_event_name).c_str())};
+  if (!stop_event) return Win32Error("creating the stop event " + stop_event_name);
+
+  Result<UniqueHandle> stdin_handle = OpenNul(GENERIC_READ);
+  Result<UniqueHandle> stdout_handle = OpenNul(GENERIC_WRITE);
+  Result<UniqueHandle> stderr_handle = OpenNul(GENERIC_WRITE);
+  if (!stdin_handle) return stdin_handle.error();
+  if (!stdout_handle) return stdout_handle.error();
+  if (!stderr_handle) return stderr_handle.error();
+
+  // Only these three handles are inherited, whatever else supd holds inheritable.
+  HANDLE inherited[] = {stdin_handle->get(), stdout_handle->get(), stderr_handle->get()};
+  SIZE_T attribute_bytes = 0;
+  ::InitializeProcThreadAttributeList(nullptr, 1, 0, &attribute_bytes);
+  std::vector<char> attribute_storage(attribute_bytes);
+  auto* attributes = reinterpret_cast<LPPROC_THREAD_ATTRIBUTE_LIST>(attribute_storage.data());
+  if (!::InitializeProcThreadAttributeList(attributes, 1, 0, &attribute_bytes)) {
+    return Win32Error("InitializeProcThreadAttributeList");
+  }
+  struct AttributeListGuard {
+    LPPROC_THREAD_ATTRIBUTE_LIST list;
+    ~AttributeListGuard() { ::DeleteProcThreadAttributeList(list); }
+  } attribute_guard{attributes};
+  if (!::UpdateProcThreadAttribute(attributes, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST, inherited, sizeof(inherited),
+                                   nullptr, nullptr)) {
+    return Win32Error("UpdateProcThreadAttribute(HANDLE_LIST)");
+  }
+
+  STARTUPINFOEXW startup{};
+  startup.StartupInfo.cb = sizeof(startup);
+  startup.StartupInfo.dwFlags = STARTF_USESTDHANDLES | STARTF_USESHOWWINDOW;
+  startup.StartupInfo.wShowWindow = SW_HIDE;  // its own console, hidden: the target of the Ctrl+C step
+  startup.StartupInfo.hStdInput = stdin_handle->get();
+  startup.StartupInfo.hStdOutput = stdout_handle->get();
+  startup.StartupInfo.hStdError = stderr_handle->get();
+  startup.lpAttributeList = attributes;
+
+  std::vector<std::string> overrides = launch.environment;
+  overrides.push_back("SUP_STOP_EVENT=" + stop_event_name);
+  overrides.push_back("SUP_WORKER_NAME=" + worker);
+  std::wstring environment = EnvironmentBlock(MergeEnvironment(CurrentEnvironment(), overrides));
+  std::wstring command_line = Widen(launch.command);
+  const std::wstring directory = Widen(launch.working_directory);
+  const DWORD flags = CREATE_SUSPENDED | CREATE_UNICODE_ENVIRONMENT | EXTENDED_STARTUPINFO_PRESENT |
+                      CREATE_NEW_CONSOLE | PriorityClass(launch.priority);
+  PROCESS_INFORMATION info{};
+  if (!::CreateProcessW(nullptr, command_line.data(), nullptr, nullptr, TRUE, flags, environment.data(),
+                        directory.empty() ? nullptr : directory.c_str(), &startup.StartupInfo, &info)) {
+    return Win32Error("starting \"" + launch.command + "\"");
+  }
+  UniqueHandle process{info.hProcess};
+  UniqueHandle thread{info.hThread};
+  // A worker never runs outside its job: it is assigned while suspended, or it dies.
+  if (!::AssignProcessToJobObject(job->get(), process.get())) {
+    const Error error = Win32Error("assigning \"" + launch.command + "\" to its job object");
+    ::TerminateProcess(process.get(), 1);
+    return error;
+  }
+  ::ResumeThread(thread.get());
+
+  Process& running = processes_[worker];
+  running.pid = info.dwProcessId;
+  running.job = std::move(*job);
+  running.stop_event = std::move(stop_event);
+  running.exit_watch = std::make_unique<asio::windows::object_handle>(io_, process.release());
+  running.exit_watch->async_wait([this, worker, pid = running.pid](boost::system::error_code ec) {
+    if (ec == asio::error::operation_aborted) return;
+    OnProcessExit(worker, pid);
+  });
+  log_->info("worker launched name={} pid={}", worker, running.pid);
+  return running.pid;
+}
+
+void JobLauncher::OnProcessExit(const std::string& worker, std::uint32_t pid) {
+  const auto found = processes_.find(worker);
+  if (found == processes_.end() || found->second.pid != pid) return;
+  DWORD exit_code = 0;
+  ::GetExitCodeProcess(found->second.exit_watch->native_handle(), &exit_code);
+  // The worker is gone; so is anything it left behind in its job.
+  ::TerminateJobObject(found->second.job.get(), 1);
+  processes_.erase(found);
+  on_exit_(worker, pid, static_cast<std::int64_t>(exit_code));
+}
+
+void JobLauncher::RequestStop(const std::string& worker, core::StopStep step) {
+  const auto found = processes_.find(worker);
+  if (found == processes_.end()) return;
+  Process& process = found->second;
+  switch (step) {
+    case core::StopStep::kEvent:
+      ::SetEvent(process.stop_event.get());
+      return;
+    case core::StopStep::kCtrlC:
+      // Off the io thread: attaching to another console is process-wide and may block briefly.
+      std::thread(SendCtrlC, static_cast<DWORD>(process.pid), log_).detach();
+      return;
+    case core::StopStep::kClose:
+      PostCloseMessages(JobProcessIds(process.job.get()));
+      return;
+    case core::StopStep::kTerminate:
+      Kill(worker);
+      return;
+  }
+}
+
+void JobLauncher::Kill(const std::string& worker) {
+  const auto found = processes_.find(worker);
+  if (found == processes_.end()) return;
+  if (!::TerminateJobObject(found->second.job.get(), 1)) {
+    log_->error("worker kill failed name={} error=\"{}\"", worker, Win32ErrorText(::GetLastError()));
+  }
+}
+
+}  // namespace sup::win

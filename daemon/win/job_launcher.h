@@ -1,0 +1,66 @@
+// The Windows ProcessLauncher: every worker runs in a job object of its own, which only supd
+// holds (not inheritable) and which kills the whole tree when closed, so no worker or grandchild
+// outlives supd. Exits are watched with object_handle on the io thread.
+//
+// Threading: every method runs on the io thread; exits are reported there too. The Ctrl+C step
+// alone runs on a short-lived thread of its own (console attachment is process-wide state).
+#pragma once
+
+#include "daemon/win/asio.h"
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "common/win/unique_handle.h"
+#include "daemon/core/ports.h"
+
+namespace spdlog {
+class logger;
+}
+
+namespace sup::win {
+
+// The limits a worker's job gets: KILL_ON_JOB_CLOSE always, the memory limit when configured.
+JOBOBJECT_EXTENDED_LIMIT_INFORMATION JobLimitsFor(const core::LaunchConfig& launch);
+
+class JobLauncher final : public core::ProcessLauncher {
+ public:
+  using ExitHandler = std::function<void(const std::string& worker, std::uint32_t pid, std::int64_t exit_code)>;
+
+  // `on_exit` is called on the io thread once per launched process. `instance` makes the names
+  // of stop events unique per supd instance.
+  JobLauncher(boost::asio::io_context& io, std::string instance, ExitHandler on_exit,
+              std::shared_ptr<spdlog::logger> log);
+  ~JobLauncher() override;
+
+  Result<std::uint32_t> Launch(const std::string& worker, const core::LaunchConfig& launch) override;
+  void RequestStop(const std::string& worker, core::StopStep step) override;
+  void Kill(const std::string& worker) override;
+
+  // The job of a running worker, for tests and diagnostics (null when none).
+  HANDLE JobOf(const std::string& worker) const;
+
+ private:
+  struct Process {
+    std::uint32_t pid = 0;
+    UniqueHandle job;         // KILL_ON_JOB_CLOSE: closing it kills the tree
+    UniqueHandle stop_event;  // named in the worker's SUP_STOP_EVENT
+    std::unique_ptr<boost::asio::windows::object_handle> exit_watch;  // owns the process handle
+  };
+
+  void OnProcessExit(const std::string& worker, std::uint32_t pid);
+  // Ends a process entry: the exit watch goes first, while the process still runs. Destroying
+  // an object_handle whose wait is completing blocks in UnregisterWaitEx (and hangs under Wine).
+  static void Retire(Process process);
+
+  boost::asio::io_context& io_;
+  std::string instance_;
+  ExitHandler on_exit_;
+  std::shared_ptr<spdlog::logger> log_;
+  std::map<std::string, Process> processes_;
+  std::uint64_t launches_ = 0;
+};
+
+}  // namespace sup::win

@@ -1,0 +1,225 @@
+// testworker: a worker program for sup's tests, whose behaviour the command line chooses.
+//
+//   testworker [options]
+//     --print-every MS       print "tick N" to stdout every MS (default: stay quiet)
+//     --exit-after MS        exit after MS with --exit-code (default 0)
+//     --exit-code N
+//     --crash-after MS       die with an access violation after MS
+//     --grandchild FILE      start a copy of itself (that runs forever) and write its pid to FILE
+//     --pid-file FILE        write own pid to FILE at start
+//     --stop-event-code N    exit with N when the event named by SUP_STOP_EVENT is signalled
+//     --ignore-stop          ignore Ctrl+C, Ctrl+Break and WM_CLOSE
+//     --window               run a message loop with a top-level window; WM_CLOSE exits with 3
+//     --ctrl-c-code N        exit with N on Ctrl+C (default: the system's default handling)
+//     --http PORT            serve GET / on 127.0.0.1:PORT: 200, or 503 while FILE in
+//     --fail-file FILE       exists
+//     --flood N              print N numbered lines to stdout and to stderr as fast as possible, then exit 0
+//     --line-bytes N         length of each flood line (default 100)
+//
+// Without --exit-after, --crash-after or --flood it runs until stopped.
+#include <winsock2.h>
+#include <windows.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <algorithm>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+struct Options {
+  int print_every_ms = 0;
+  int exit_after_ms = -1;
+  int exit_code = 0;
+  int crash_after_ms = -1;
+  std::string grandchild_file;
+  std::string pid_file;
+  int stop_event_code = -1;
+  bool ignore_stop = false;
+  bool window = false;
+  int ctrl_c_code = -1;
+  int http_port = 0;
+  std::string fail_file;
+  long long flood_lines = -1;
+  int line_bytes = 100;
+};
+
+Options g_options;
+
+void WriteFileText(const std::string& path, const std::string& text) {
+  if (FILE* file = std::fopen(path.c_str(), "wb")) {
+    std::fwrite(text.data(), 1, text.size(), file);
+    std::fclose(file);
+  }
+}
+
+BOOL WINAPI OnConsoleControl(DWORD type) {
+  if (g_options.ignore_stop) return TRUE;
+  if (type == CTRL_C_EVENT && g_options.ctrl_c_code >= 0) {
+    std::printf("ctrl-c received\n");
+    std::fflush(stdout);
+    ::ExitProcess(static_cast<UINT>(g_options.ctrl_c_code));
+  }
+  return FALSE;
+}
+
+LRESULT CALLBACK WindowProc(HWND window, UINT message, WPARAM w, LPARAM l) {
+  if (message == WM_CLOSE) {
+    if (g_options.ignore_stop) return 0;
+    ::PostQuitMessage(3);
+    return 0;
+  }
+  return ::DefWindowProcW(window, message, w, l);
+}
+
+int RunWindow() {
+  WNDCLASSW window_class{};
+  window_class.lpfnWndProc = WindowProc;
+  window_class.hInstance = ::GetModuleHandleW(nullptr);
+  window_class.lpszClassName = L"SupTestWorker";
+  ::RegisterClassW(&window_class);
+  HWND window = ::CreateWindowExW(0, L"SupTestWorker", L"sup test worker", WS_OVERLAPPEDWINDOW, 0, 0, 100, 100,
+                                  nullptr, nullptr, window_class.hInstance, nullptr);
+  if (!window) {
+    std::fprintf(stderr, "testworker: CreateWindowExW failed: %lu\n", ::GetLastError());
+    return 90;
+  }
+  MSG message;
+  while (true) {
+    const BOOL got = ::GetMessageW(&message, nullptr, 0, 0);
+    if (got == 0) return static_cast<int>(message.wParam);  // WM_QUIT
+    if (got < 0) return 91;
+    ::TranslateMessage(&message);
+    ::DispatchMessageW(&message);
+  }
+}
+
+void ServeHttp(int port) {
+  WSADATA data;
+  ::WSAStartup(MAKEWORD(2, 2), &data);
+  SOCKET listener = ::socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = ::htons(static_cast<u_short>(port));
+  address.sin_addr.s_addr = ::htonl(INADDR_LOOPBACK);
+  if (::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 || ::listen(listener, 16) != 0) {
+    std::fprintf(stderr, "cannot listen on port %d\n", port);
+    std::exit(92);
+  }
+  while (true) {
+    SOCKET client = ::accept(listener, nullptr, nullptr);
+    if (client == INVALID_SOCKET) continue;
+    char request[1024];
+    ::recv(client, request, sizeof(request), 0);
+    const bool failing = !g_options.fail_file.empty() && ::GetFileAttributesA(g_options.fail_file.c_str()) != INVALID_FILE_ATTRIBUTES;
+    const char* reply = failing ? "HTTP/1.0 503 Service Unavailable\r\nContent-Length: 4\r\n\r\nfail"
+                                : "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok";
+    ::send(client, reply, static_cast<int>(std::strlen(reply)), 0);
+    ::shutdown(client, SD_BOTH);
+    ::closesocket(client);
+  }
+}
+
+void StartGrandchild(const std::string& pid_file) {
+  wchar_t self[MAX_PATH];
+  ::GetModuleFileNameW(nullptr, self, MAX_PATH);
+  std::wstring command = L"\"" + std::wstring(self) + L"\" --ignore-stop";
+  STARTUPINFOW startup{};
+  startup.cb = sizeof(startup);
+  PROCESS_INFORMATION info{};
+  if (!::CreateProcessW(nullptr, command.data(), nullptr, nullptr, FALSE, 0, nullptr, nullptr, &startup, &info)) {
+    std::fprintf(stderr, "cannot start the grandchild: %lu\n", ::GetLastError());
+    std::exit(93);
+  }
+  WriteFileText(pid_file, std::to_string(info.dwProcessId));
+  ::CloseHandle(info.hThread);
+  ::CloseHandle(info.hProcess);
+}
+
+void Flood(long long lines, int line_bytes) {
+  std::string padding(static_cast<std::size_t>(std::max(line_bytes - 24, 1)), 'x');
+  for (long long i = 0; i < lines; ++i) {
+    std::fprintf(stdout, "out %012lld %s\n", i, padding.c_str());
+    std::fprintf(stderr, "err %012lld %s\n", i, padding.c_str());
+  }
+  std::fflush(stdout);
+  std::fflush(stderr);
+}
+
+int Int(const char* text) { return std::atoi(text); }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    const char* value = i + 1 < argc ? argv[i + 1] : "";
+    auto takes = [&] { ++i; };
+    if (arg == "--print-every") { g_options.print_every_ms = Int(value); takes(); }
+    else if (arg == "--exit-after") { g_options.exit_after_ms = Int(value); takes(); }
+    else if (arg == "--exit-code") { g_options.exit_code = Int(value); takes(); }
+    else if (arg == "--crash-after") { g_options.crash_after_ms = Int(value); takes(); }
+    else if (arg == "--grandchild") { g_options.grandchild_file = value; takes(); }
+    else if (arg == "--pid-file") { g_options.pid_file = value; takes(); }
+    else if (arg == "--stop-event-code") { g_options.stop_event_code = Int(value); takes(); }
+    else if (arg == "--ignore-stop") { g_options.ignore_stop = true; }
+    else if (arg == "--window") { g_options.window = true; }
+    else if (arg == "--ctrl-c-code") { g_options.ctrl_c_code = Int(value); takes(); }
+    else if (arg == "--http") { g_options.http_port = Int(value); takes(); }
+    else if (arg == "--fail-file") { g_options.fail_file = value; takes(); }
+    else if (arg == "--flood") { g_options.flood_lines = std::atoll(value); takes(); }
+    else if (arg == "--line-bytes") { g_options.line_bytes = Int(value); takes(); }
+    else {
+      std::fprintf(stderr, "testworker: unknown option %s\n", arg.c_str());
+      return 2;
+    }
+  }
+  ::SetConsoleCtrlHandler(OnConsoleControl, TRUE);
+  if (!g_options.pid_file.empty()) WriteFileText(g_options.pid_file, std::to_string(::GetCurrentProcessId()));
+  if (!g_options.grandchild_file.empty()) StartGrandchild(g_options.grandchild_file);
+  if (g_options.flood_lines >= 0) {
+    Flood(g_options.flood_lines, g_options.line_bytes);
+    return 0;
+  }
+  if (g_options.http_port) std::thread(ServeHttp, g_options.http_port).detach();
+  if (g_options.exit_after_ms >= 0) {
+    std::thread([] {
+      ::Sleep(static_cast<DWORD>(g_options.exit_after_ms));
+      std::fflush(stdout);
+      ::ExitProcess(static_cast<UINT>(g_options.exit_code));
+    }).detach();
+  }
+  if (g_options.crash_after_ms >= 0) {
+    std::thread([] {
+      ::Sleep(static_cast<DWORD>(g_options.crash_after_ms));
+      volatile int* null_pointer = nullptr;
+      *null_pointer = 1;  // access violation: exit code 0xC0000005
+    }).detach();
+  }
+  if (g_options.stop_event_code >= 0) {
+    std::thread([] {
+      char name[256] = {};
+      if (!::GetEnvironmentVariableA("SUP_STOP_EVENT", name, sizeof(name))) return;
+      HANDLE event = ::OpenEventA(SYNCHRONIZE, FALSE, name);
+      if (!event) return;
+      ::WaitForSingleObject(event, INFINITE);
+      std::printf("stop event received\n");
+      std::fflush(stdout);
+      ::ExitProcess(static_cast<UINT>(g_options.stop_event_code));
+    }).detach();
+  }
+  if (g_options.window) return RunWindow();
+  for (long long tick = 0;; ++tick) {
+    if (g_options.print_every_ms > 0) {
+      std::printf("tick %lld\n", tick);
+      std::fflush(stdout);
+      ::Sleep(static_cast<DWORD>(g_options.print_every_ms));
+    } else {
+      ::Sleep(INFINITE);
+    }
+  }
+}
