@@ -2,6 +2,7 @@
 //
 //   supctl [--pipe NAME] [-o table|json] [--timeout DURATION] COMMAND
 //     status [WORKER...]   exit 0 all running, 3 some not running, 4 unknown worker / supd unreachable
+//     start|stop|restart|reset WORKER...|all
 //     version
 #include <windows.h>
 #include <fcntl.h>
@@ -78,6 +79,29 @@ int RunStatus(const GlobalOptions& options, const std::vector<std::string>& work
   return sup::client::StatusExitCode(status);
 }
 
+// start, stop, restart or reset of named workers or "all": one line per target.
+int RunWorkerCommand(const GlobalOptions& options, const std::string& verb, const std::vector<std::string>& targets) {
+  sup::v1::Request request;
+  sup::v1::WorkerCommandRequest* command = verb == "start"  ? request.mutable_start()
+                                           : verb == "stop" ? request.mutable_stop()
+                                           : verb == "restart" ? request.mutable_restart()
+                                                               : request.mutable_reset();
+  if (targets.size() == 1 && targets[0] == "all") {
+    command->set_all(true);
+  } else {
+    for (const std::string& target : targets) command->add_workers(target);
+  }
+  sup::Result<sup::v1::Response> response = CallDaemon(options, request);
+  if (!response) return ReportError(options, response.error());
+  const sup::v1::WorkerCommandResponse& results = verb == "start"    ? response->start()
+                                                  : verb == "stop"   ? response->stop()
+                                                  : verb == "restart" ? response->restart()
+                                                                      : response->reset();
+  Print(options.output == "json" ? sup::client::RenderCommandResultsJson(results)
+                                 : sup::client::RenderCommandResults(results));
+  return sup::client::CommandExitCode(results);
+}
+
 int RunVersion(const GlobalOptions& options) {
   sup::v1::Request request;
   request.mutable_version();
@@ -111,6 +135,17 @@ int main() {
   CLI::App* status = app.add_subcommand("status", "Show the daemon and its workers");
   status->add_option("workers", workers, "Only these workers");
   CLI::App* version = app.add_subcommand("version", "Show the versions of supctl and supd");
+  std::vector<std::string> targets;
+  std::vector<std::pair<std::string, CLI::App*>> worker_commands;
+  for (const auto& [verb, help] : std::vector<std::pair<std::string, std::string>>{
+           {"start", "Start workers"},
+           {"stop", "Stop workers (their stop ladder, then terminate)"},
+           {"restart", "Restart workers"},
+           {"reset", "Clear restart counters and an open circuit breaker"}}) {
+    CLI::App* command = app.add_subcommand(verb, help);
+    command->add_option("workers", targets, "Worker names, or all")->required();
+    worker_commands.emplace_back(verb, command);
+  }
 
   const sup::win::Utf8Arguments arguments;
   try {
@@ -128,5 +163,8 @@ int main() {
 
   if (status->parsed()) return RunStatus(options, workers);
   if (version->parsed()) return RunVersion(options);
+  for (const auto& [verb, command] : worker_commands) {
+    if (command->parsed()) return RunWorkerCommand(options, verb, targets);
+  }
   return sup::client::kExitUsage;
 }

@@ -145,6 +145,56 @@ std::string RenderVersionJson(std::string_view client_version, const sup::v1::Ve
   return json.str() + "\n";
 }
 
+namespace {
+
+bool Failed(const sup::v1::WorkerCommandResult& result) {
+  return result.outcome() != sup::v1::WorkerCommandResult::DONE &&
+         result.outcome() != sup::v1::WorkerCommandResult::ALREADY;
+}
+
+std::string_view OutcomeName(sup::v1::WorkerCommandResult::Outcome outcome) {
+  switch (outcome) {
+    case sup::v1::WorkerCommandResult::DONE: return "done";
+    case sup::v1::WorkerCommandResult::ALREADY: return "already";
+    case sup::v1::WorkerCommandResult::NOT_FOUND: return "not_found";
+    case sup::v1::WorkerCommandResult::REFUSED: return "refused";
+    default: return "unknown";
+  }
+}
+
+}  // namespace
+
+std::string RenderCommandResults(const sup::v1::WorkerCommandResponse& response) {
+  std::string out;
+  for (const sup::v1::WorkerCommandResult& result : response.results()) {
+    out += result.worker() + ": " + (Failed(result) ? "ERROR (" + result.message() + ")" : result.message()) + "\n";
+  }
+  return out;
+}
+
+std::string RenderCommandResultsJson(const sup::v1::WorkerCommandResponse& response) {
+  JsonWriter json;
+  json.BeginObject().Key("results").BeginArray();
+  for (const sup::v1::WorkerCommandResult& result : response.results()) {
+    json.BeginObject();
+    json.Key("worker").String(result.worker());
+    json.Key("outcome").String(OutcomeName(result.outcome()));
+    json.Key("message").String(result.message());
+    json.EndObject();
+  }
+  json.EndArray().EndObject();
+  return json.str() + "\n";
+}
+
+int CommandExitCode(const sup::v1::WorkerCommandResponse& response) {
+  int code = kExitOk;
+  for (const sup::v1::WorkerCommandResult& result : response.results()) {
+    if (result.outcome() == sup::v1::WorkerCommandResult::NOT_FOUND) return kExitUnknownOrUnreachable;
+    if (Failed(result)) code = kExitFailure;
+  }
+  return code;
+}
+
 int StatusExitCode(const sup::v1::StatusResponse& status) {
   const bool all_running = std::all_of(status.workers().begin(), status.workers().end(), [](const WorkerStatus& w) {
     return w.state() == WorkerStatus::RUNNING;

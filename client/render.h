@@ -24,6 +24,13 @@ std::string RenderStatusJson(const sup::v1::StatusResponse& status);
 std::string RenderVersionTable(std::string_view client_version, const sup::v1::VersionResponse& daemon);
 std::string RenderVersionJson(std::string_view client_version, const sup::v1::VersionResponse& daemon);
 
+// One line per target: "api: restarted", "nosuch: ERROR (no such worker)".
+std::string RenderCommandResults(const sup::v1::WorkerCommandResponse& response);
+// {"results": [{"worker", "outcome", "message"}]}, outcomes in lower case ("done", "not_found").
+std::string RenderCommandResultsJson(const sup::v1::WorkerCommandResponse& response);
+// kExitUnknownOrUnreachable if a worker was unknown, kExitFailure if one was refused, else kExitOk.
+int CommandExitCode(const sup::v1::WorkerCommandResponse& response);
+
 // kExitOk when every worker listed is RUNNING, else kExitNotAllRunning.
 int StatusExitCode(const sup::v1::StatusResponse& status);
 

@@ -27,10 +27,11 @@ int main() {
   sup::win::DaemonOptions options;
   std::string log_level = "info";
   app.add_flag("--console", console, "Run in this console instead of as a service (Ctrl+C stops it)");
-  app.add_option("--config-key", options.config_key, "Registry key of the configuration (default HKLM\\SOFTWARE\\Sup)");
+  app.add_option("--config-key", options.config_key, "Registry key of the configuration")->capture_default_str();
   app.add_option("--log-level", log_level, "Log level")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
-  app.add_option("--pipe-prefix", options.pipe_prefix, "Pipe name prefix: pipes are <P>-control and <P>-health")
+  std::string pipe_prefix;
+  app.add_option("--pipe-prefix", pipe_prefix, "Pipe name prefix: pipes are <P>-control and <P>-health")
       ->check([](const std::string& prefix) -> std::string {
         if (prefix.empty() || prefix.size() > 200) return "must be 1 to 200 characters";
         for (char c : prefix) {
@@ -49,6 +50,7 @@ int main() {
     const int code = app.exit(e);
     return code == 0 ? 0 : 2;
   }
+  if (!pipe_prefix.empty()) options.pipe_prefix = pipe_prefix;
 
   // The SCM is tried first unless --console was given; the logger differs (file vs stderr), so it
   // is built once the mode is known.

@@ -4,6 +4,7 @@
 //   UniqueFileHandle  INVALID_HANDLE_VALUE when invalid: CreateFileW, CreateNamedPipeW
 //   UniqueServiceHandle  SC_HANDLE: OpenSCManagerW, CreateServiceW, OpenServiceW
 //   UniqueLocalMemory    LocalAlloc'd memory: ConvertStringSecurityDescriptorToSecurityDescriptorW
+//   UniqueRegistryKey    HKEY: RegOpenKeyExW, RegCreateKeyExW
 #pragma once
 
 #include <windows.h>
@@ -75,9 +76,16 @@ struct LocalMemoryTraits {
   static void Close(Native p) { ::LocalFree(p); }
 };
 
+struct RegistryKeyTraits {
+  using Native = HKEY;
+  static Native Invalid() { return nullptr; }
+  static void Close(Native key) { ::RegCloseKey(key); }
+};
+
 using UniqueHandle = BasicUniqueHandle<NullHandleTraits>;
 using UniqueFileHandle = BasicUniqueHandle<FileHandleTraits>;
 using UniqueServiceHandle = BasicUniqueHandle<ServiceHandleTraits>;
 using UniqueLocalMemory = BasicUniqueHandle<LocalMemoryTraits>;
+using UniqueRegistryKey = BasicUniqueHandle<RegistryKeyTraits>;
 
 }  // namespace sup::win

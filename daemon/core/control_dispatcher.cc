@@ -1,6 +1,7 @@
 #include "daemon/core/control_dispatcher.h"
 
 #include "common/protocol.h"
+#include "daemon/core/status_wire.h"
 
 namespace sup {
 namespace {
@@ -13,10 +14,20 @@ sup::v1::Response ErrorReply(std::uint64_t request_id, ErrorKind kind, std::stri
   return response;
 }
 
+sup::v1::WorkerCommandResult::Outcome ToWire(core::CommandResult::Outcome outcome) {
+  switch (outcome) {
+    case core::CommandResult::Outcome::kDone: return sup::v1::WorkerCommandResult::DONE;
+    case core::CommandResult::Outcome::kAlready: return sup::v1::WorkerCommandResult::ALREADY;
+    case core::CommandResult::Outcome::kNotFound: return sup::v1::WorkerCommandResult::NOT_FOUND;
+    case core::CommandResult::Outcome::kRefused: return sup::v1::WorkerCommandResult::REFUSED;
+  }
+  return sup::v1::WorkerCommandResult::OUTCOME_UNSPECIFIED;
+}
+
 }  // namespace
 
-ControlDispatcher::ControlDispatcher(const Clock& clock, DaemonIdentity identity)
-    : clock_(clock), identity_(std::move(identity)), started_(clock.SteadyNow()) {}
+ControlDispatcher::ControlDispatcher(const Clock& clock, DaemonIdentity identity, core::Supervisor& supervisor)
+    : clock_(clock), identity_(std::move(identity)), supervisor_(supervisor), started_(clock.SteadyNow()) {}
 
 Result<std::string> ControlDispatcher::HandleFrame(std::string_view payload) {
   sup::v1::Request request;
@@ -47,6 +58,25 @@ sup::v1::Response ControlDispatcher::Handle(const sup::v1::Request& request) {
       *response.mutable_status() = std::move(*status);
       return response;
     }
+    case sup::v1::Request::kStart:
+    case sup::v1::Request::kStop:
+    case sup::v1::Request::kRestart:
+    case sup::v1::Request::kReset: {
+      const sup::v1::WorkerCommandRequest& command =
+          request.body_case() == sup::v1::Request::kStart    ? request.start()
+          : request.body_case() == sup::v1::Request::kStop   ? request.stop()
+          : request.body_case() == sup::v1::Request::kRestart ? request.restart()
+                                                              : request.reset();
+      Result<sup::v1::WorkerCommandResponse> results = Command(request.body_case(), command);
+      if (!results) return ErrorReply(id, results.error().kind(), results.error().message());
+      switch (request.body_case()) {
+        case sup::v1::Request::kStart: *response.mutable_start() = std::move(*results); break;
+        case sup::v1::Request::kStop: *response.mutable_stop() = std::move(*results); break;
+        case sup::v1::Request::kRestart: *response.mutable_restart() = std::move(*results); break;
+        default: *response.mutable_reset() = std::move(*results); break;
+      }
+      return response;
+    }
     case sup::v1::Request::BODY_NOT_SET:
       break;
   }
@@ -54,21 +84,53 @@ sup::v1::Response ControlDispatcher::Handle(const sup::v1::Request& request) {
 }
 
 Result<sup::v1::StatusResponse> ControlDispatcher::Status(const sup::v1::StatusRequest& request) const {
-  // No workers are hosted yet, so every name asked for is unknown.
-  if (!request.workers().empty()) {
-    std::string names;
-    for (const std::string& name : request.workers()) names += (names.empty() ? "" : ", ") + name;
-    return Error(ErrorKind::kNotFound, "no such worker: " + names);
-  }
   sup::v1::StatusResponse status;
+  std::string unknown;
+  if (request.workers().empty()) {
+    for (const core::WorkerSnapshot& worker : supervisor_.Snapshot()) *status.add_workers() = core::ToWireStatus(worker);
+  } else {
+    for (const std::string& name : request.workers()) {
+      std::optional<core::WorkerSnapshot> worker = supervisor_.Snapshot(name);
+      if (!worker) {
+        unknown += (unknown.empty() ? "" : ", ") + name;
+        continue;
+      }
+      *status.add_workers() = core::ToWireStatus(*worker);
+    }
+  }
+  if (!unknown.empty()) return Error(ErrorKind::kNotFound, "no such worker: " + unknown);
   sup::v1::DaemonStatus* daemon = status.mutable_daemon();
   daemon->set_pid(identity_.pid);
   daemon->set_version(identity_.version);
   daemon->set_uptime_ms(static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::milliseconds>(clock_.SteadyNow() - started_).count()));
+  daemon->set_config_generation(supervisor_.config_generation());
   daemon->set_server_time_unix_ms(
       std::chrono::duration_cast<std::chrono::milliseconds>(clock_.WallNow().time_since_epoch()).count());
   return status;
+}
+
+Result<sup::v1::WorkerCommandResponse> ControlDispatcher::Command(sup::v1::Request::BodyCase verb,
+                                                                  const sup::v1::WorkerCommandRequest& request) {
+  if (request.all() == !request.workers().empty()) {
+    return Error(ErrorKind::kInvalidArgument, "name workers, or ask for all of them, but not both");
+  }
+  const std::vector<std::string> names(request.workers().begin(), request.workers().end());
+  std::vector<core::CommandResult> results;
+  switch (verb) {
+    case sup::v1::Request::kStart: results = supervisor_.Start(names); break;
+    case sup::v1::Request::kStop: results = supervisor_.Stop(names); break;
+    case sup::v1::Request::kRestart: results = supervisor_.Restart(names); break;
+    default: results = supervisor_.Reset(names); break;
+  }
+  sup::v1::WorkerCommandResponse response;
+  for (const core::CommandResult& result : results) {
+    sup::v1::WorkerCommandResult* wire = response.add_results();
+    wire->set_worker(result.worker);
+    wire->set_outcome(ToWire(result.outcome));
+    wire->set_message(result.message);
+  }
+  return response;
 }
 
 }  // namespace sup

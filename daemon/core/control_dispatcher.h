@@ -9,6 +9,7 @@
 
 #include "common/clock.h"
 #include "common/result.h"
+#include "daemon/core/supervisor.h"
 #include "sup/v1/control.pb.h"
 
 namespace sup {
@@ -20,21 +21,24 @@ struct DaemonIdentity {
 
 class ControlDispatcher {
  public:
-  // `clock` must outlive the dispatcher; the daemon's start time is read from it now.
-  ControlDispatcher(const Clock& clock, DaemonIdentity identity);
+  // `clock` and `supervisor` must outlive the dispatcher; the daemon's start time is read now.
+  ControlDispatcher(const Clock& clock, DaemonIdentity identity, core::Supervisor& supervisor);
 
   // The reply frame's payload for one request payload. Fails only when the payload is not a
   // sup.v1.Request at all: the stream is then not speaking our protocol and the caller closes it.
-  // Every other problem (unknown verb, newer protocol) is an Error in the reply.
+  // Every other problem (unknown verb, newer protocol, unknown worker) is an Error in the reply.
   Result<std::string> HandleFrame(std::string_view payload);
 
   sup::v1::Response Handle(const sup::v1::Request& request);
 
  private:
   Result<sup::v1::StatusResponse> Status(const sup::v1::StatusRequest& request) const;
+  Result<sup::v1::WorkerCommandResponse> Command(sup::v1::Request::BodyCase verb,
+                                                 const sup::v1::WorkerCommandRequest& request);
 
   const Clock& clock_;
   DaemonIdentity identity_;
+  core::Supervisor& supervisor_;
   std::chrono::steady_clock::time_point started_;
 };
 

@@ -1,61 +1,167 @@
 #include "daemon/win/daemon.h"
 
 #include "daemon/win/asio.h"
-#include "daemon/win/pipe_server.h"
 
 #include <spdlog/spdlog.h>
 
+#include <random>
+
 #include "common/protocol.h"
 #include "common/win/win32_error.h"
+#include "daemon/core/config_schema.h"
+#include "daemon/core/control_dispatcher.h"
+#include "daemon/core/supervisor.h"
+#include "daemon/win/asio_timers.h"
+#include "daemon/win/config_watcher.h"
+#include "daemon/win/job_launcher.h"
+#include "daemon/win/pipe_server.h"
+#include "daemon/win/prober.h"
+#include "daemon/win/registry_config.h"
 
 namespace sup::win {
 namespace {
 
 // SYSTEM and Administrators only, for now; OperatorsGroup joins with per-verb authorisation.
 constexpr char kControlPipeSddl[] = "D:P(A;;GA;;;SY)(A;;GA;;;BA)";
+constexpr core::Millis kStopProgressPeriod{2000};
+
+// Every engine event becomes one log line.
+class LogEventSink final : public core::EventSink {
+ public:
+  explicit LogEventSink(std::shared_ptr<spdlog::logger> log) : log_(std::move(log)) {}
+  void Emit(const core::Event& event) override {
+    const bool bad = event.kind == core::EventKind::kTransition &&
+                     (event.to == core::WorkerState::kFailed || event.reason == core::Reason::kSpawnError);
+    log_->log(bad ? spdlog::level::warn : spdlog::level::info, event.ToLogLine());
+  }
+
+ private:
+  std::shared_ptr<spdlog::logger> log_;
+};
+
+class MersenneRandom final : public core::RandomSource {
+ public:
+  double NextUnit() override { return std::uniform_real_distribution<double>(0.0, 1.0)(engine_); }
+
+ private:
+  std::mt19937_64 engine_{std::random_device{}()};
+};
+
+void LogConfigProblems(spdlog::logger& log, const core::ValidatedConfig& config) {
+  for (const core::ConfigError& error : config.daemon_errors) {
+    log.warn("config error (daemon values unchanged) error=\"{}\"", error.ToString());
+  }
+  for (const auto& [worker, errors] : config.invalid_workers) {
+    for (const core::ConfigError& error : errors) log.warn("config error name={} error=\"{}\"", worker, error.ToString());
+  }
+}
 
 }  // namespace
 
-Daemon::Daemon(std::shared_ptr<spdlog::logger> log, UniqueHandle instance_mutex)
-    : log_(std::move(log)),
-      instance_mutex_(std::move(instance_mutex)),
-      io_(std::make_unique<boost::asio::io_context>(1)),
-      dispatcher_(clock_, DaemonIdentity{static_cast<std::uint32_t>(::GetCurrentProcessId()), std::string(kSupVersion)}) {}
+Daemon::Daemon(std::shared_ptr<spdlog::logger> log)
+    : log_(std::move(log)), io_(std::make_unique<boost::asio::io_context>(1)) {}
 
 Daemon::~Daemon() = default;
 
 Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options, std::shared_ptr<spdlog::logger> log) {
-  const std::string control_pipe = ControlPipeName(options.pipe_prefix);
+  Result<RegistryPath> config_key = ParseRegistryPath(options.config_key);
+  if (!config_key) return config_key.error().WithContext("--config-key");
+
+  std::unique_ptr<Daemon> daemon(new Daemon(log));
+  Daemon& d = *daemon;
+  d.config_source_ = std::make_unique<RegistryConfigSource>(*config_key);
+  Result<core::RawConfig> raw = d.config_source_->Read();
+  if (!raw) return raw.error().WithContext("loading the configuration");
+  const core::ValidatedConfig config = core::ValidateConfig(*raw);
+  LogConfigProblems(*log, config);
+
+  const std::string control_pipe =
+      options.pipe_prefix ? ControlPipeName(*options.pipe_prefix) : config.daemon.control_pipe;
   // Global\ so that a console supd and a service supd (session 0) see the same mutex.
-  const std::wstring mutex_name = L"Global\\sup-instance-" + Widen(control_pipe);
-  UniqueHandle mutex{::CreateMutexW(nullptr, FALSE, mutex_name.c_str())};
-  if (!mutex) return Win32Error("creating the instance mutex");
+  d.instance_mutex_.reset(::CreateMutexW(nullptr, FALSE, (L"Global\\sup-instance-" + Widen(control_pipe)).c_str()));
+  if (!d.instance_mutex_) return Win32Error("creating the instance mutex");
   if (::GetLastError() == ERROR_ALREADY_EXISTS) {
-    return Error(ErrorKind::kFailedPrecondition,
-                 "another supd is already running with pipe \\\\.\\pipe\\" + control_pipe);
+    return Error(ErrorKind::kFailedPrecondition, "another supd is already running with pipe \\\\.\\pipe\\" + control_pipe);
   }
 
-  std::unique_ptr<Daemon> daemon(new Daemon(log, std::move(mutex)));
+  const std::string instance = std::to_string(::GetCurrentProcessId());
+  d.timers_ = std::make_unique<AsioTimers>(*d.io_);
+  d.launcher_ = std::make_unique<JobLauncher>(
+      *d.io_, instance,
+      [&d](const std::string& worker, std::uint32_t pid, std::int64_t code) { d.supervisor_->OnExit(worker, pid, code); },
+      log);
+  d.prober_ = std::make_unique<Prober>(*d.io_);
+  d.state_store_ = std::make_unique<RegistryStateStore>(*config_key);
+  d.event_sink_ = std::make_unique<LogEventSink>(log);
+  d.random_ = std::make_unique<MersenneRandom>();
+  d.supervisor_ = std::make_unique<core::Supervisor>(core::SupervisorPorts{
+      d.clock_, *d.timers_, *d.launcher_, *d.prober_, *d.state_store_, *d.event_sink_, *d.random_});
+  d.dispatcher_ = std::make_unique<ControlDispatcher>(
+      d.clock_, DaemonIdentity{static_cast<std::uint32_t>(::GetCurrentProcessId()), std::string(kSupVersion)},
+      *d.supervisor_);
+
   PipeServerOptions pipe_options;
   pipe_options.pipe_name = control_pipe;
   pipe_options.sddl = kControlPipeSddl;
   Result<std::unique_ptr<PipeServer>> server = PipeServer::Start(
-      *daemon->io_, std::move(pipe_options),
-      [dispatcher = &daemon->dispatcher_](std::string_view payload) { return dispatcher->HandleFrame(payload); },
-      log);
+      *d.io_, std::move(pipe_options),
+      [dispatcher = d.dispatcher_.get()](std::string_view payload) { return dispatcher->HandleFrame(payload); }, log);
   if (!server) return server.error().WithContext("listening on the control pipe");
-  daemon->control_server_ = std::move(*server);
-  log->info("supd listening pipe=\\\\.\\pipe\\{} pid={} version={}", control_pipe, ::GetCurrentProcessId(),
-            kSupVersion);
+  d.control_server_ = std::move(*server);
+
+  d.supervisor_->ApplyConfig(config);
+  Result<std::unique_ptr<ConfigWatcher>> watcher =
+      ConfigWatcher::Start(*d.io_, *config_key, [&d] { d.Reload("registry change"); }, log);
+  if (watcher) {
+    d.config_watcher_ = std::move(*watcher);
+  } else {
+    log->warn("config changes need a reload command reason=\"{}\"", watcher.error().message());
+  }
+  log->info("supd listening pipe=\\\\.\\pipe\\{} pid={} version={} config={} workers={}", control_pipe,
+            ::GetCurrentProcessId(), kSupVersion, options.config_key, config.workers.size());
   return daemon;
 }
 
 void Daemon::Run() { io_->run(); }
 
+void Daemon::SetStopProgress(std::function<void()> progress) { stop_progress_ = std::move(progress); }
+
+void Daemon::RequestReload() {
+  boost::asio::post(*io_, [this] { Reload("reload request"); });
+}
+
+void Daemon::Reload(const char* trigger) {
+  if (stopping_) return;
+  Result<core::RawConfig> raw = config_source_->Read();
+  if (!raw) {
+    log_->error("config reload failed trigger=\"{}\" reason=\"{}\"", trigger, raw.error().message());
+    return;
+  }
+  const core::ValidatedConfig config = core::ValidateConfig(*raw);
+  LogConfigProblems(*log_, config);
+  const core::ConfigDiff diff = supervisor_->ApplyConfig(config);
+  log_->info("config reloaded trigger=\"{}\" generation={} added={} removed={} restarted={} updated={} invalid={}",
+             trigger, supervisor_->config_generation(), diff.added.size(), diff.removed.size(),
+             diff.launch_changed.size(), diff.policy_changed.size(), diff.invalid.size());
+}
+
+void Daemon::ReportStopProgress() {
+  if (stop_progress_) stop_progress_();
+  progress_timer_ = timers_->Schedule(kStopProgressPeriod, [this] { ReportStopProgress(); });
+}
+
 void Daemon::RequestStop() {
   boost::asio::post(*io_, [this] {
+    if (stopping_) return;
+    stopping_ = true;
     log_->info("supd stopping");
-    control_server_->Stop();
+    if (config_watcher_) config_watcher_->Stop();
+    progress_timer_ = timers_->Schedule(kStopProgressPeriod, [this] { ReportStopProgress(); });
+    supervisor_->Shutdown([this] {
+      timers_->Cancel(progress_timer_);
+      control_server_->Stop();
+      log_->info("supd stopped: every worker is down");
+    });
   });
 }
 

@@ -1,16 +1,19 @@
-// Everything supd runs, wired together: the single-instance guard, the control dispatcher and
-// the control pipe server, all on one io thread.
+// Everything supd runs, wired together on one io thread: the registry configuration and its
+// watch, the supervision engine with its Windows adapters (job launcher, prober, timers, state
+// store), and the control pipe server.
 //
-// Threading: Create and Run on the thread that becomes the io thread; RequestStop from any thread.
+// Threading: Create and Run on the thread that becomes the io thread; RequestStop and
+// RequestReload from any thread.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "common/clock.h"
 #include "common/result.h"
 #include "common/win/unique_handle.h"
-#include "daemon/core/control_dispatcher.h"
 
 namespace boost::asio {
 class io_context;
@@ -19,36 +22,71 @@ namespace spdlog {
 class logger;
 }
 
+namespace sup {
+class ControlDispatcher;
+namespace core {
+class EventSink;
+class RandomSource;
+class Supervisor;
+}  // namespace core
+}  // namespace sup
+
 namespace sup::win {
 
+class AsioTimers;
+class ConfigWatcher;
+class JobLauncher;
 class PipeServer;
+class Prober;
+class RegistryConfigSource;
+class RegistryStateStore;
 
 struct DaemonOptions {
-  std::string pipe_prefix = "sup";  // pipes <prefix>-control and <prefix>-health
-  std::string config_key;           // registry key of the configuration
+  std::optional<std::string> pipe_prefix;  // pipes <prefix>-control, <prefix>-health; overrides the registry
+  std::string config_key = "HKLM\\SOFTWARE\\Sup";
 };
 
 class Daemon {
  public:
-  // Claims the instance and starts listening on the control pipe: when this returns, clients
-  // can connect. Fails if another supd already serves the same pipes.
+  // Loads the configuration, claims the instance, starts listening on the control pipe and
+  // starts the workers: when this returns, clients can connect. Fails if the configuration key
+  // cannot be read or another supd already serves the same pipes.
   static Result<std::unique_ptr<Daemon>> Create(const DaemonOptions& options, std::shared_ptr<spdlog::logger> log);
   ~Daemon();
 
   // Runs the io thread on the calling thread until a stop has completed.
   void Run();
-  // Asks the io thread to stop; returns at once. Safe from any thread, also more than once.
+  // Stops every worker (dependents first), then the pipes; Run returns afterwards.
   void RequestStop();
+  // Re-reads the configuration and applies the difference.
+  void RequestReload();
+  // Called on the io thread every couple of seconds while a stop is under way (the service
+  // reports STOP_PENDING with it, so the SCM never gives up on a long stop ladder).
+  void SetStopProgress(std::function<void()> progress);
 
  private:
-  Daemon(std::shared_ptr<spdlog::logger> log, UniqueHandle instance_mutex);
+  explicit Daemon(std::shared_ptr<spdlog::logger> log);
+  void Reload(const char* trigger);
+  void ReportStopProgress();
 
   std::shared_ptr<spdlog::logger> log_;
-  UniqueHandle instance_mutex_;  // held for the daemon's life: one supd per pipe prefix
+  UniqueHandle instance_mutex_;  // held for the daemon's life: one supd per control pipe
   SystemClock clock_;
-  std::unique_ptr<boost::asio::io_context> io_;  // declared before the servers: destroyed after them
-  ControlDispatcher dispatcher_;
+  std::unique_ptr<boost::asio::io_context> io_;  // declared first: destroyed last
+  std::unique_ptr<AsioTimers> timers_;
+  std::unique_ptr<JobLauncher> launcher_;
+  std::unique_ptr<Prober> prober_;
+  std::unique_ptr<RegistryConfigSource> config_source_;
+  std::unique_ptr<RegistryStateStore> state_store_;
+  std::unique_ptr<core::EventSink> event_sink_;
+  std::unique_ptr<core::RandomSource> random_;
+  std::unique_ptr<core::Supervisor> supervisor_;  // after the ports it uses: destroyed before them
+  std::unique_ptr<ControlDispatcher> dispatcher_;
   std::unique_ptr<PipeServer> control_server_;
+  std::unique_ptr<ConfigWatcher> config_watcher_;
+  std::function<void()> stop_progress_;
+  std::uint64_t progress_timer_ = 0;
+  bool stopping_ = false;
 };
 
 }  // namespace sup::win

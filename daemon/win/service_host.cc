@@ -13,6 +13,10 @@
 namespace sup::win {
 namespace {
 
+// User-defined service controls (128-255), sent with `sc control supd 128`.
+constexpr DWORD kControlReload = 128;
+constexpr DWORD kControlReopenLogs = 129;
+
 // What ServiceMain and the control handler share. The SCM's callbacks carry no context for
 // ServiceMain, so this one instance is reached through a global, set before the dispatcher starts.
 class ServiceState {
@@ -33,6 +37,13 @@ class ServiceState {
         if (daemon_) daemon_->RequestStop();
         return NO_ERROR;
       }
+      case SERVICE_CONTROL_PARAMCHANGE:
+      case kControlReload: {
+        std::lock_guard lock(mutex_);
+        if (daemon_) daemon_->RequestReload();
+        return NO_ERROR;
+      }
+      case kControlReopenLogs:  // the rotating log reopens by itself; accepted for scripts that send it
       case SERVICE_CONTROL_INTERROGATE:
         return NO_ERROR;
       default:
@@ -48,7 +59,9 @@ class ServiceState {
     status.dwServiceType = SERVICE_WIN32_OWN_PROCESS;
     status.dwCurrentState = state;
     status.dwControlsAccepted =
-        state == SERVICE_RUNNING ? SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN | SERVICE_ACCEPT_PRESHUTDOWN : 0;
+        state == SERVICE_RUNNING
+            ? SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN | SERVICE_ACCEPT_PRESHUTDOWN | SERVICE_ACCEPT_PARAMCHANGE
+            : 0;
     if (exit_code != NO_ERROR) {
       status.dwWin32ExitCode = ERROR_SERVICE_SPECIFIC_ERROR;
       status.dwServiceSpecificExitCode = exit_code;
@@ -95,6 +108,7 @@ void ServiceState::Main(DWORD argc, LPWSTR* argv) {
     Report(SERVICE_STOPPED, kStartFailedExitCode);
     return;
   }
+  (*daemon)->SetStopProgress([this] { Report(SERVICE_STOP_PENDING, NO_ERROR, 10'000); });
   {
     std::lock_guard lock(mutex_);
     daemon_ = std::move(*daemon);

@@ -3,7 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "common/protocol.h"
-#include "manual_clock.h"
+#include "daemon/core/config_schema.h"
+#include "engine_fakes.h"
 
 namespace sup {
 namespace {
@@ -19,8 +20,28 @@ class ControlDispatcherTest : public ::testing::Test {
     return request;
   }
 
+  void Configure(const std::vector<std::string>& workers) {
+    core::RawConfig raw;
+    for (const std::string& name : workers) raw.workers[name].values["Command"] = core::RawValue::String(name + ".exe");
+    supervisor_.ApplyConfig(core::ValidateConfig(raw));
+  }
+
+  static sup::v1::Request Command(std::uint64_t id, std::vector<std::string> workers, bool all = false) {
+    sup::v1::Request request = MakeRequest(id);
+    for (const std::string& worker : workers) request.mutable_stop()->add_workers(worker);
+    request.mutable_stop()->set_all(all);
+    return request;
+  }
+
   testing::ManualClock clock_;
-  ControlDispatcher dispatcher_{clock_, DaemonIdentity{4242, "9.8.7"}};
+  testing::ManualTimers timers_{clock_};
+  testing::FakeLauncher launcher_;
+  testing::FakeProber prober_;
+  testing::FakeStateStore store_;
+  testing::RecordingEventSink events_;
+  testing::FixedRandom random_;
+  core::Supervisor supervisor_{core::SupervisorPorts{clock_, timers_, launcher_, prober_, store_, events_, random_}};
+  ControlDispatcher dispatcher_{clock_, DaemonIdentity{4242, "9.8.7"}, supervisor_};
 };
 
 TEST_F(ControlDispatcherTest, VersionReportsDaemonAndProtocolVersion) {
@@ -45,6 +66,46 @@ TEST_F(ControlDispatcherTest, StatusReportsPidVersionUptimeAndServerTime) {
   EXPECT_EQ(daemon.uptime_ms(), 2500u);
   EXPECT_EQ(daemon.server_time_unix_ms(), 1'700'000'002'500);
   EXPECT_EQ(response.status().workers_size(), 0);
+}
+
+TEST_F(ControlDispatcherTest, StatusListsEveryWorkerOrTheNamedOnes) {
+  Configure({"api", "web"});
+  timers_.Advance(std::chrono::milliseconds(1000));
+  sup::v1::Request request = MakeRequest(5);
+  request.mutable_status();
+  sup::v1::Response response = dispatcher_.Handle(request);
+  ASSERT_EQ(response.status().workers_size(), 2);
+  EXPECT_EQ(response.status().workers(0).name(), "api");
+  EXPECT_EQ(response.status().workers(0).state(), sup::v1::WorkerStatus::RUNNING);
+  EXPECT_EQ(response.status().workers(0).pid(), 1000u);
+  EXPECT_EQ(response.status().daemon().config_generation(), 1u);
+  request.mutable_status()->add_workers("web");
+  response = dispatcher_.Handle(request);
+  ASSERT_EQ(response.status().workers_size(), 1);
+  EXPECT_EQ(response.status().workers(0).name(), "web");
+}
+
+TEST_F(ControlDispatcherTest, CommandsReportOneResultPerWorker) {
+  Configure({"api", "web"});
+  const sup::v1::Response response = dispatcher_.Handle(Command(6, {"api", "nosuch"}));
+  ASSERT_FALSE(response.has_error());
+  ASSERT_EQ(response.stop().results_size(), 2);
+  EXPECT_EQ(response.stop().results(0).worker(), "api");
+  EXPECT_EQ(response.stop().results(0).outcome(), sup::v1::WorkerCommandResult::DONE);
+  EXPECT_EQ(response.stop().results(0).message(), "stopping");
+  EXPECT_EQ(response.stop().results(1).outcome(), sup::v1::WorkerCommandResult::NOT_FOUND);
+  EXPECT_EQ(response.stop().results(1).message(), "no such worker");
+  EXPECT_EQ(dispatcher_.Handle(Command(7, {}, /*all=*/true)).stop().results_size(), 2);
+}
+
+TEST_F(ControlDispatcherTest, CommandMustNameWorkersOrAllButNotBoth) {
+  Configure({"api"});
+  for (const sup::v1::Request& request : {Command(8, {}), Command(9, {"api"}, /*all=*/true)}) {
+    const sup::v1::Response response = dispatcher_.Handle(request);
+    ASSERT_TRUE(response.has_error());
+    EXPECT_EQ(response.error().code(), sup::v1::Error::INVALID_ARGUMENT);
+  }
+  EXPECT_TRUE(launcher_.kills.empty() && launcher_.stop_requests.empty());
 }
 
 TEST_F(ControlDispatcherTest, StatusOfUnknownWorkersIsNotFoundNamingThem) {

@@ -107,6 +107,35 @@ TEST(RenderTest, EveryStateAndReasonHasItsDesignName) {
   EXPECT_EQ(ReasonName(WorkerStatus::SHUTDOWN), "shutdown");
 }
 
+sup::v1::WorkerCommandResponse Results(
+    std::vector<std::tuple<std::string, sup::v1::WorkerCommandResult::Outcome, std::string>> rows) {
+  sup::v1::WorkerCommandResponse response;
+  for (auto& [worker, outcome, message] : rows) {
+    sup::v1::WorkerCommandResult* result = response.add_results();
+    result->set_worker(worker);
+    result->set_outcome(outcome);
+    result->set_message(message);
+  }
+  return response;
+}
+
+TEST(RenderTest, CommandResultsOneLinePerTargetWithExitCodes) {
+  using R = sup::v1::WorkerCommandResult;
+  const auto response = Results({{"alpha", R::DONE, "restarting"},
+                                 {"beta", R::ALREADY, "already running"},
+                                 {"nosuch", R::NOT_FOUND, "no such worker"}});
+  EXPECT_EQ(RenderCommandResults(response),
+            "alpha: restarting\nbeta: already running\nnosuch: ERROR (no such worker)\n");
+  EXPECT_EQ(RenderCommandResultsJson(response),
+            R"({"results":[{"worker":"alpha","outcome":"done","message":"restarting"},)"
+            R"({"worker":"beta","outcome":"already","message":"already running"},)"
+            R"({"worker":"nosuch","outcome":"not_found","message":"no such worker"}]})"
+            "\n");
+  EXPECT_EQ(CommandExitCode(response), kExitUnknownOrUnreachable);
+  EXPECT_EQ(CommandExitCode(Results({{"a", R::DONE, "stopping"}, {"b", R::REFUSED, "supd is stopping"}})), kExitFailure);
+  EXPECT_EQ(CommandExitCode(Results({{"a", R::DONE, "stopping"}, {"b", R::ALREADY, "already stopped"}})), kExitOk);
+}
+
 TEST(RenderTest, StatusExitCodeIsZeroOnlyWhenEveryWorkerRuns) {
   sup::v1::StatusResponse status = SampleStatus();
   EXPECT_EQ(StatusExitCode(status), kExitNotAllRunning);

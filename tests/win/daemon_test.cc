@@ -15,9 +15,12 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// Its own pipes and its own (empty) configuration key per test.
 DaemonOptions TestOptions(std::string_view test) {
+  const std::string name = "sup-test-" + std::string(test) + "-" + std::to_string(::GetCurrentProcessId());
   DaemonOptions options;
-  options.pipe_prefix = "sup-test-" + std::string(test) + "-" + std::to_string(::GetCurrentProcessId());
+  options.pipe_prefix = name;
+  options.config_key = "HKCU\\Software\\SupTest\\" + name;
   return options;
 }
 
@@ -29,7 +32,7 @@ TEST(DaemonTest, AnswersStatusWithItsOwnPidAndStopsOnRequest) {
   ASSERT_TRUE(daemon.ok()) << daemon.error().message();
   std::thread io_thread([&] { (*daemon)->Run(); });
 
-  Result<PipeClient> pipe = PipeClient::Connect(ControlPipeName(options.pipe_prefix), 5s);
+  Result<PipeClient> pipe = PipeClient::Connect(ControlPipeName(*options.pipe_prefix), 5s);
   ASSERT_TRUE(pipe.ok()) << pipe.error().message();
   ControlClient client(*pipe);
   sup::v1::Request request;

@@ -12,7 +12,6 @@
 #include "common/protocol.h"
 #include "common/protocol_client.h"
 #include "common/win/pipe_client.h"
-#include "daemon/core/control_dispatcher.h"
 #include "wait_until.h"
 
 namespace sup::win {
@@ -45,10 +44,7 @@ class PipeServerTest : public ::testing::Test {
     options_.request_deadline = request_deadline;
     Result<std::unique_ptr<PipeServer>> server = PipeServer::Start(
         io_, options_,
-        [this](std::string_view payload) {
-          ++requests_;
-          return dispatcher_.HandleFrame(payload);
-        },
+        [this](std::string_view payload) { return AnswerVersion(payload); },
         std::make_shared<spdlog::logger>("test"));
     ASSERT_TRUE(server.ok()) << server.error().message();
     server_ = std::move(*server);
@@ -69,9 +65,20 @@ class PipeServerTest : public ::testing::Test {
     return read.ok() && *read == 0;
   }
 
+  // A handler that answers Version, and refuses what is not a Request (as the dispatcher does).
+  Result<std::string> AnswerVersion(std::string_view payload) {
+    ++requests_;
+    sup::v1::Request request;
+    if (!request.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
+      return Error(ErrorKind::kInvalidArgument, "not a request");
+    }
+    sup::v1::Response response;
+    response.set_request_id(request.request_id());
+    response.mutable_version()->set_daemon_version("test");
+    return response.SerializeAsString();
+  }
+
   boost::asio::io_context io_{1};
-  SystemClock clock_;
-  ControlDispatcher dispatcher_{clock_, DaemonIdentity{1, "test"}};
   PipeServerOptions options_;
   std::unique_ptr<PipeServer> server_;
   std::thread io_thread_;

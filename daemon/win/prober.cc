@@ -1,0 +1,177 @@
+#include "daemon/win/prober.h"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/streambuf.hpp>
+
+#include <istream>
+
+#include "common/win/pipe_client.h"
+#include "common/win/unique_handle.h"
+#include "common/win/win32_error.h"
+
+namespace sup::win {
+namespace {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+using tcp = asio::ip::tcp;
+
+// One probe in flight: whichever of the result and the deadline comes first finishes it.
+struct ProbeRun : std::enable_shared_from_this<ProbeRun> {
+  ProbeRun(asio::io_context& io, std::function<void(core::ProbeResult)> done)
+      : deadline(io), resolver(io), socket(io), done(std::move(done)) {}
+
+  void Finish(bool success, std::string message) {
+    if (finished) return;
+    finished = true;
+    deadline.cancel();
+    resolver.cancel();
+    error_code ignored;
+    socket.close(ignored);
+    if (job) ::TerminateJobObject(job.get(), 1);
+    done({success, std::move(message)});
+  }
+
+  void ArmDeadline(core::Millis timeout) {
+    deadline.expires_after(timeout);
+    deadline.async_wait([self = shared_from_this(), timeout](error_code ec) {
+      if (!ec) self->Finish(false, "timed out after " + std::to_string(timeout.count()) + " ms");
+    });
+  }
+
+  bool finished = false;
+  asio::steady_timer deadline;
+  tcp::resolver resolver;
+  tcp::socket socket;
+  asio::streambuf response;
+  std::string request;
+  UniqueHandle job;  // exec probes
+  std::unique_ptr<asio::windows::object_handle> exit_watch;
+  std::function<void(core::ProbeResult)> done;
+};
+
+void Connect(const std::shared_ptr<ProbeRun>& run, const std::string& host, const std::string& port,
+             std::function<void()> connected) {
+  run->resolver.async_resolve(host, port, [run, connected](error_code ec, tcp::resolver::results_type endpoints) {
+    if (ec) return run->Finish(false, "cannot resolve: " + ec.message());
+    asio::async_connect(run->socket, endpoints, [run, connected](error_code ec, const tcp::endpoint&) {
+      if (ec) return run->Finish(false, "connect failed: " + ec.message());
+      connected();
+    });
+  });
+}
+
+void HttpGet(const std::shared_ptr<ProbeRun>& run, const HttpTarget& target) {
+  run->request = "GET " + target.path + " HTTP/1.0\r\nHost: " + target.host + "\r\nUser-Agent: supd-probe\r\n" +
+                 "Connection: close\r\n\r\n";
+  asio::async_write(run->socket, asio::buffer(run->request), [run](error_code ec, std::size_t) {
+    if (ec) return run->Finish(false, "sending the request failed: " + ec.message());
+    asio::async_read_until(run->socket, run->response, "\r\n", [run](error_code ec, std::size_t) {
+      if (ec) return run->Finish(false, "no HTTP status line: " + ec.message());
+      std::istream stream(&run->response);
+      std::string version;
+      int status = 0;
+      stream >> version >> status;
+      if (version.rfind("HTTP/", 0) != 0) return run->Finish(false, "not an HTTP response");
+      run->Finish(status >= 200 && status <= 399, "HTTP " + std::to_string(status));
+    });
+  });
+}
+
+void ProbePipe(const std::shared_ptr<ProbeRun>& run, const std::string& name) {
+  const std::wstring path = PipePath(name);
+  UniqueFileHandle pipe{::CreateFileW(path.c_str(), GENERIC_READ, 0, nullptr, OPEN_EXISTING, 0, nullptr)};
+  if (pipe || ::GetLastError() == ERROR_PIPE_BUSY) return run->Finish(true, "");  // busy: served, just full
+  run->Finish(false, Win32Error("connecting to \\\\.\\pipe\\" + name).message());
+}
+
+void ProbeExec(const std::shared_ptr<ProbeRun>& run, asio::io_context& io, const std::string& command) {
+  UniqueHandle job{::CreateJobObjectW(nullptr, nullptr)};
+  if (!job) return run->Finish(false, Win32Error("CreateJobObjectW").message());
+  JOBOBJECT_EXTENDED_LIMIT_INFORMATION limits{};
+  limits.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
+  ::SetInformationJobObject(job.get(), JobObjectExtendedLimitInformation, &limits, sizeof(limits));
+  STARTUPINFOW startup{};
+  startup.cb = sizeof(startup);
+  PROCESS_INFORMATION info{};
+  std::wstring command_line = Widen(command);
+  if (!::CreateProcessW(nullptr, command_line.data(), nullptr, nullptr, FALSE, CREATE_SUSPENDED | CREATE_NO_WINDOW,
+                        nullptr, nullptr, &startup, &info)) {
+    return run->Finish(false, Win32Error("starting \"" + command + "\"").message());
+  }
+  UniqueHandle process{info.hProcess};
+  UniqueHandle thread{info.hThread};
+  if (!::AssignProcessToJobObject(job.get(), process.get())) {
+    ::TerminateProcess(process.get(), 1);
+    return run->Finish(false, Win32Error("assigning the probe command to its job").message());
+  }
+  ::ResumeThread(thread.get());
+  run->job = std::move(job);
+  // The run keeps the watch until its wait completes (a timeout terminates the job, which ends
+  // the wait): destroying an object_handle whose wait is completing blocks.
+  run->exit_watch = std::make_unique<asio::windows::object_handle>(io, process.release());
+  run->exit_watch->async_wait([run](error_code ec) {
+    if (ec) return;
+    DWORD code = 1;
+    ::GetExitCodeProcess(run->exit_watch->native_handle(), &code);
+    run->Finish(code == 0, code == 0 ? "" : "exit code " + std::to_string(code));
+  });
+}
+
+}  // namespace
+
+Result<std::pair<std::string, std::string>> ParseHostPort(const std::string& target) {
+  const std::size_t colon = target.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == target.size()) {
+    return Error(ErrorKind::kInvalidArgument, "tcp probe target \"" + target + "\" is not host:port");
+  }
+  return std::make_pair(target.substr(0, colon), target.substr(colon + 1));
+}
+
+Result<HttpTarget> ParseHttpTarget(const std::string& url) {
+  const std::string scheme = "http://";
+  if (url.rfind(scheme, 0) != 0) {
+    return Error(ErrorKind::kInvalidArgument, "http probe target \"" + url + "\" does not start with http://");
+  }
+  const std::string rest = url.substr(scheme.size());
+  const std::size_t slash = rest.find('/');
+  const std::string authority = rest.substr(0, slash);
+  HttpTarget target;
+  target.path = slash == std::string::npos ? "/" : rest.substr(slash);
+  const std::size_t colon = authority.rfind(':');
+  target.host = authority.substr(0, colon);
+  target.port = colon == std::string::npos ? "80" : authority.substr(colon + 1);
+  if (target.host.empty() || target.port.empty()) {
+    return Error(ErrorKind::kInvalidArgument, "http probe target \"" + url + "\" has no host");
+  }
+  return target;
+}
+
+void Prober::Run(const std::string&, const core::ProbeConfig& probe, std::function<void(core::ProbeResult)> done) {
+  auto run = std::make_shared<ProbeRun>(io_, std::move(done));
+  run->ArmDeadline(probe.timeout);
+  switch (probe.type) {
+    case core::ProbeType::kTcp: {
+      Result<std::pair<std::string, std::string>> address = ParseHostPort(probe.target);
+      if (!address) return run->Finish(false, address.error().message());
+      Connect(run, address->first, address->second, [run] { run->Finish(true, ""); });
+      return;
+    }
+    case core::ProbeType::kHttp: {
+      Result<HttpTarget> target = ParseHttpTarget(probe.target);
+      if (!target) return run->Finish(false, target.error().message());
+      Connect(run, target->host, target->port, [run, target = *target] { HttpGet(run, target); });
+      return;
+    }
+    case core::ProbeType::kPipe:
+      ProbePipe(run, probe.target);
+      return;
+    case core::ProbeType::kExec:
+      ProbeExec(run, io_, probe.target);
+      return;
+  }
+}
+
+}  // namespace sup::win

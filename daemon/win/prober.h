@@ -1,0 +1,35 @@
+// The Windows Prober: tcp (connect), http (GET, status 200-399), pipe (connect to a named pipe)
+// and exec (a command in a job of its own, exit code 0), each bounded by the probe's TimeoutMs.
+//
+// Threading: io thread; `done` is called on the io thread exactly once per probe.
+#pragma once
+
+#include "daemon/win/asio.h"
+
+#include <memory>
+
+#include "daemon/core/ports.h"
+
+namespace sup::win {
+
+class Prober final : public core::Prober {
+ public:
+  explicit Prober(boost::asio::io_context& io) : io_(io) {}
+  void Run(const std::string& worker, const core::ProbeConfig& probe,
+           std::function<void(core::ProbeResult)> done) override;
+
+ private:
+  boost::asio::io_context& io_;
+};
+
+// "host:port" -> (host, port); "http://host:port/path" -> (host, port, path). Portable parsing
+// errors name the target.
+struct HttpTarget {
+  std::string host;
+  std::string port;
+  std::string path;
+};
+Result<HttpTarget> ParseHttpTarget(const std::string& url);
+Result<std::pair<std::string, std::string>> ParseHostPort(const std::string& target);
+
+}  // namespace sup::win
