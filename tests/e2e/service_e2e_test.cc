@@ -11,93 +11,22 @@
 #include "common/win/unique_handle.h"
 #include "common/win/win32_error.h"
 #include "process_runner.h"
-#include "wait_until.h"
+#include "supd_service.h"
 
 namespace sup::win {
 namespace {
 
 using namespace std::chrono_literals;
 using testing::ExecutableDirectory;
+using testing::QueryServiceState;
 using testing::RunProcess;
-using testing::WaitUntil;
-
-std::optional<SERVICE_STATUS_PROCESS> QueryStatus(SC_HANDLE service) {
-  SERVICE_STATUS_PROCESS status{};
-  DWORD needed = 0;
-  if (!::QueryServiceStatusEx(service, SC_STATUS_PROCESS_INFO, reinterpret_cast<BYTE*>(&status), sizeof(status),
-                              &needed)) {
-    return std::nullopt;
-  }
-  return status;
-}
-
-bool WaitForState(SC_HANDLE service, DWORD state, std::chrono::milliseconds timeout) {
-  return WaitUntil(
-      [&] {
-        std::optional<SERVICE_STATUS_PROCESS> status = QueryStatus(service);
-        return status && status->dwCurrentState == state;
-      },
-      timeout);
-}
-
-// A uniquely named supd service with its own pipe prefix; stopped and deleted on destruction
-// even when an assertion failed half-way.
-class SupdService {
- public:
-  explicit SupdService(std::string_view test)
-      : name_("sup-e2e-" + std::string(test) + "-" + std::to_string(::GetCurrentProcessId())),
-        pipe_prefix_(name_) {
-    manager_.reset(::OpenSCManagerW(nullptr, nullptr, SC_MANAGER_ALL_ACCESS));
-  }
-
-  ~SupdService() {
-    if (!service_) return;
-    SERVICE_STATUS ignored{};
-    ::ControlService(service_.get(), SERVICE_CONTROL_STOP, &ignored);
-    WaitForState(service_.get(), SERVICE_STOPPED, 30s);
-    ::DeleteService(service_.get());
-  }
-
-  Result<void> Install() {
-    if (!manager_) return Win32Error("OpenSCManagerW");
-    const std::string command = "\"" + ExecutableDirectory() + "\\supd.exe\" --pipe-prefix " + pipe_prefix_;
-    service_.reset(::CreateServiceW(manager_.get(), Widen(name_).c_str(), Widen(name_).c_str(), SERVICE_ALL_ACCESS,
-                                    SERVICE_WIN32_OWN_PROCESS, SERVICE_DEMAND_START, SERVICE_ERROR_NORMAL,
-                                    Widen(command).c_str(), nullptr, nullptr, nullptr, nullptr, nullptr));
-    if (!service_) return Win32Error("CreateServiceW " + name_);
-    return Ok();
-  }
-
-  SC_HANDLE handle() const { return service_.get(); }
-  SC_HANDLE manager() const { return manager_.get(); }
-  const std::string& name() const { return name_; }
-  std::string control_pipe() const { return pipe_prefix_ + "-control"; }
-
-  // Runs supctl against this service's pipe.
-  testing::ProcessOutput Supctl(std::vector<std::string> arguments) const {
-    arguments.insert(arguments.begin(), {ExecutableDirectory() + "\\supctl.exe", "--pipe", control_pipe()});
-    Result<testing::ProcessOutput> output = RunProcess(arguments);
-    if (!output) {
-      ADD_FAILURE() << output.error().message();
-      return {};
-    }
-    return *output;
-  }
-
- private:
-  std::string name_;
-  std::string pipe_prefix_;
-  UniqueServiceHandle manager_;
-  UniqueServiceHandle service_;
-};
+using testing::SupdService;
+using testing::WaitForServiceState;
 
 TEST(ServiceE2eTest, InstallStartQueryStopDelete) {
   SupdService supd("lifecycle");
-  ASSERT_TRUE(supd.Install().ok());
-
-  ASSERT_TRUE(::StartServiceW(supd.handle(), 0, nullptr)) << Win32ErrorText(::GetLastError());
-  ASSERT_TRUE(WaitForState(supd.handle(), SERVICE_RUNNING, 30s));
-  const DWORD service_pid = QueryStatus(supd.handle())->dwProcessId;
+  ASSERT_TRUE(supd.InstallAndStart().ok());
+  const DWORD service_pid = supd.ServicePid();
   ASSERT_NE(service_pid, 0u);
 
   // RUNNING is reported only once the pipe listens, so supctl works at once.
@@ -132,8 +61,8 @@ TEST(ServiceE2eTest, InstallStartQueryStopDelete) {
 
   SERVICE_STATUS stop_status{};
   ASSERT_TRUE(::ControlService(supd.handle(), SERVICE_CONTROL_STOP, &stop_status)) << Win32ErrorText(::GetLastError());
-  ASSERT_TRUE(WaitForState(supd.handle(), SERVICE_STOPPED, 30s));
-  EXPECT_EQ(QueryStatus(supd.handle())->dwWin32ExitCode, static_cast<DWORD>(NO_ERROR));
+  ASSERT_TRUE(WaitForServiceState(supd.handle(), SERVICE_STOPPED, 30s));
+  EXPECT_EQ(QueryServiceState(supd.handle())->dwWin32ExitCode, static_cast<DWORD>(NO_ERROR));
   // The service process is gone, not just reporting STOPPED.
   UniqueHandle process{::OpenProcess(SYNCHRONIZE, FALSE, service_pid)};
   if (process) {
@@ -145,7 +74,6 @@ TEST(ServiceE2eTest, InstallStartQueryStopDelete) {
   EXPECT_NE(unreachable.err.find("\\\\.\\pipe\\" + supd.control_pipe()), std::string::npos) << unreachable.err;
   EXPECT_NE(unreachable.err.find("supctl service status"), std::string::npos) << unreachable.err;
 
-  ASSERT_TRUE(::DeleteService(supd.handle())) << Win32ErrorText(::GetLastError());
 }
 
 TEST(SupctlE2eTest, UsageErrorsExitTwo) {

@@ -180,6 +180,24 @@ TEST_F(JobLauncherTest, CtrlCStepReachesTheWorkersConsoleHandler) {
   EXPECT_EQ(code, 4);
 }
 
+// Regression: supd once set "ignore Ctrl+C" on itself to survive its own event, and Windows
+// passes that attribute on to child processes, so workers launched after the first Ctrl+C
+// ignored theirs.
+TEST_F(JobLauncherTest, CtrlCStillReachesWorkersLaunchedAfterAnEarlierOne) {
+  for (const std::string worker : {"first", "second"}) {
+    const std::uint32_t pid = Launch(worker, {});  // the system's default Ctrl+C handling
+    std::optional<std::int64_t> code;
+    WaitUntil(
+        [&] {
+          OnIo([&] { launcher_->RequestStop(worker, core::StopStep::kCtrlC); });
+          code = WaitForExit(pid, 300ms);
+          return code.has_value();
+        },
+        10s);
+    EXPECT_TRUE(code.has_value()) << worker;
+  }
+}
+
 TEST_F(JobLauncherTest, WorkerThatIgnoresSoftStepsOnlyDiesWhenKilled) {
   const std::uint32_t pid = Launch("stubborn", {"--ignore-stop", "--window"});
   for (core::StopStep step : {core::StopStep::kEvent, core::StopStep::kCtrlC, core::StopStep::kClose}) {

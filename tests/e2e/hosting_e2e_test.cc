@@ -1,0 +1,242 @@
+// Worker hosting end to end: supd.exe as a service in the session's Wine prefix, workers
+// (testworker.exe) configured in the registry, driven with supctl.exe and the control pipe.
+#include <windows.h>
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "common/win/unique_handle.h"
+#include "common/win/win32_error.h"
+#include "supd_service.h"
+#include "wait_until.h"
+
+namespace sup::win {
+namespace {
+
+using namespace std::chrono_literals;
+using sup::v1::WorkerStatus;
+using testing::ProcessGone;
+using testing::SupdService;
+using testing::WaitUntil;
+
+bool IsRunning(const WorkerStatus& w) { return w.state() == WorkerStatus::RUNNING; }
+
+std::string TempFile(const std::string& name) {
+  wchar_t directory[MAX_PATH];
+  ::GetTempPathW(MAX_PATH, directory);
+  const std::string path = Narrow(directory) + "sup-e2e-" + std::to_string(::GetCurrentProcessId()) + "-" + name;
+  ::DeleteFileW(Widen(path).c_str());
+  return path;
+}
+
+DWORD ReadPid(const std::string& path) {
+  DWORD pid = 0;
+  WaitUntil(
+      [&] {
+        std::ifstream file(path);
+        return static_cast<bool>(file >> pid);
+      },
+      10s);
+  return pid;
+}
+
+void KillProcess(DWORD pid) {
+  UniqueHandle process{::OpenProcess(PROCESS_TERMINATE, FALSE, pid)};
+  ASSERT_TRUE(process) << Win32ErrorText(::GetLastError());
+  ASSERT_TRUE(::TerminateProcess(process.get(), 9));
+}
+
+TEST(HostingE2eTest, ConfiguredWorkersRunAndAKilledOneComesBack) {
+  SupdService supd("run");
+  supd.AddWorker("alpha", {});
+  supd.AddWorker("beta", {"--print-every", "100"});
+  supd.AddWorker("gamma", {});
+  ASSERT_TRUE(supd.InstallAndStart().ok());
+  for (const std::string name : {"alpha", "beta", "gamma"}) ASSERT_TRUE(supd.WaitForWorker(name, IsRunning)) << name;
+  EXPECT_EQ(supd.Supctl({"status"}).exit_code, 0u);
+
+  const std::uint32_t old_pid = supd.Worker("alpha")->pid();
+  KillProcess(old_pid);
+  std::optional<WorkerStatus> back = supd.WaitForWorker(
+      "alpha", [&](const WorkerStatus& w) { return IsRunning(w) && w.pid() != old_pid && w.pid() != 0; });
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->restarts(), 1u);
+  EXPECT_EQ(back->last_exit_code(), 9);
+  EXPECT_EQ(supd.Worker("beta")->restarts(), 0u);
+}
+
+TEST(HostingE2eTest, CrashLoopEndsInFailed) {
+  SupdService supd("crashloop");
+  supd.AddWorker("crasher", {"--crash-after", "0"});
+  supd.SetDword("crasher", "MaxFailures", 3);
+  supd.SetDword("crasher", "BackoffInitialMs", 50);
+  ASSERT_TRUE(supd.InstallAndStart().ok());
+  std::optional<WorkerStatus> failed =
+      supd.WaitForWorker("crasher", [](const WorkerStatus& w) { return w.state() == WorkerStatus::FAILED; });
+  ASSERT_TRUE(failed);
+  EXPECT_EQ(failed->reason(), WorkerStatus::BREAKER_OPEN);
+  EXPECT_EQ(failed->last_exit_code(), 0xC0000005);
+  EXPECT_EQ(failed->restarts(), 2u);
+  EXPECT_EQ(supd.Supctl({"status"}).exit_code, 3u);  // not every worker is running
+}
+
+TEST(HostingE2eTest, RestartKillsTheWorkersGrandchildren) {
+  SupdService supd("grandchild");
+  const std::string pid_file = TempFile("grandchild.pid");
+  supd.AddWorker("parent", {"--grandchild", pid_file});
+  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_TRUE(supd.WaitForWorker("parent", IsRunning));
+  const DWORD grandchild = ReadPid(pid_file);
+  ASSERT_NE(grandchild, 0u);
+  const std::uint32_t old_pid = supd.Worker("parent")->pid();
+
+  const testing::ProcessOutput restart = supd.Supctl({"restart", "parent"});
+  EXPECT_EQ(restart.exit_code, 0u) << restart.err;
+  EXPECT_EQ(restart.out, "parent: restarting\n");
+  EXPECT_TRUE(ProcessGone(grandchild, 15s));
+  EXPECT_TRUE(supd.WaitForWorker("parent", [&](const WorkerStatus& w) { return IsRunning(w) && w.pid() != old_pid; }));
+}
+
+TEST(HostingE2eTest, KillingSupdKillsEveryWorkerAndGrandchild) {
+  SupdService supd("supdkill");
+  const std::string pid_file = TempFile("orphan.pid");
+  supd.AddWorker("parent", {"--grandchild", pid_file});
+  supd.AddWorker("plain", {});
+  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_TRUE(supd.WaitForWorker("parent", IsRunning));
+  ASSERT_TRUE(supd.WaitForWorker("plain", IsRunning));
+  const DWORD grandchild = ReadPid(pid_file);
+  const DWORD parent = supd.Worker("parent")->pid();
+  const DWORD plain = supd.Worker("plain")->pid();
+
+  KillProcess(supd.ServicePid());  // the kernel closes supd's job handles: KILL_ON_JOB_CLOSE
+  EXPECT_TRUE(ProcessGone(parent, 15s));
+  EXPECT_TRUE(ProcessGone(plain, 15s));
+  EXPECT_TRUE(ProcessGone(grandchild, 15s));
+}
+
+TEST(HostingE2eTest, StopStepsEndWithTheWorkersOwnExitOrATerminate) {
+  SupdService supd("stopsteps");
+  supd.AddWorker("polite", {"--stop-event-code", "5"});
+  supd.SetMultiString("polite", "StopSteps", {"event", "terminate"});
+  supd.AddWorker("gui", {"--window"});
+  supd.SetMultiString("gui", "StopSteps", {"close", "terminate"});
+  supd.AddWorker("stubborn", {"--ignore-stop"});
+  supd.SetDword("stubborn", "StopTimeoutMs", 1500);
+  ASSERT_TRUE(supd.InstallAndStart().ok());
+  for (const std::string name : {"polite", "gui", "stubborn"}) ASSERT_TRUE(supd.WaitForWorker(name, IsRunning)) << name;
+
+  const testing::ProcessOutput stop = supd.Supctl({"stop", "polite", "gui"});
+  EXPECT_EQ(stop.out, "polite: stopping\ngui: stopping\n");
+  std::optional<WorkerStatus> polite =
+      supd.WaitForWorker("polite", [](const WorkerStatus& w) { return w.state() == WorkerStatus::STOPPED; });
+  ASSERT_TRUE(polite);
+  EXPECT_EQ(polite->last_exit_code(), 5);  // its own exit code: the stop event reached it
+  std::optional<WorkerStatus> gui =
+      supd.WaitForWorker("gui", [](const WorkerStatus& w) { return w.state() == WorkerStatus::STOPPED; });
+  ASSERT_TRUE(gui);
+  EXPECT_EQ(gui->last_exit_code(), 3);  // WM_CLOSE reached its window
+
+  const auto stop_started = std::chrono::steady_clock::now();
+  supd.Supctl({"stop", "stubborn"});
+  std::optional<WorkerStatus> stubborn =
+      supd.WaitForWorker("stubborn", [](const WorkerStatus& w) { return w.state() == WorkerStatus::STOPPED; });
+  ASSERT_TRUE(stubborn);
+  EXPECT_GE(std::chrono::steady_clock::now() - stop_started, 1400ms);  // ignored every step until terminate
+  EXPECT_EQ(stubborn->last_exit_code(), 1);
+  EXPECT_EQ(stubborn->reason(), WorkerStatus::OPERATOR);
+}
+
+TEST(HostingE2eTest, BadValueKeepsThatWorkerDownAndNamesTheValue) {
+  SupdService supd("badvalue");
+  supd.AddWorker("good", {});
+  supd.AddWorker("bad", {});
+  supd.SetString("bad", "StopTimeoutMs", "ten seconds");
+  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_TRUE(supd.WaitForWorker("good", IsRunning));
+  std::optional<WorkerStatus> bad = supd.Worker("bad");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->state(), WorkerStatus::STOPPED);
+  EXPECT_EQ(bad->reason(), WorkerStatus::CONFIG_ERROR);
+  EXPECT_NE(bad->description().find("StopTimeoutMs: expected a REG_DWORD or REG_QWORD"), std::string::npos)
+      << bad->description();
+  EXPECT_NE(bad->description().find("found REG_SZ \"ten seconds\""), std::string::npos) << bad->description();
+  const testing::ProcessOutput start = supd.Supctl({"start", "bad"});
+  EXPECT_EQ(start.exit_code, 1u);
+  EXPECT_NE(start.out.find("bad: ERROR (disabled by a configuration error"), std::string::npos) << start.out;
+}
+
+TEST(HostingE2eTest, RegistryChangesApplyLiveThroughTheDiff) {
+  SupdService supd("reload");
+  supd.AddWorker("changed", {});
+  supd.AddWorker("steady", {});
+  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_TRUE(supd.WaitForWorker("changed", IsRunning));
+  ASSERT_TRUE(supd.WaitForWorker("steady", IsRunning));
+  const std::uint32_t changed_pid = supd.Worker("changed")->pid();
+  const std::uint32_t steady_pid = supd.Worker("steady")->pid();
+
+  // A policy-only change: applied without restarting anything.
+  supd.SetDword("steady", "BackoffMaxMs", 30000);
+  ASSERT_TRUE(WaitUntil([&] { return supd.Status()->daemon().config_generation() >= 2; }, 10s));
+  EXPECT_EQ(supd.Worker("steady")->pid(), steady_pid);
+  EXPECT_EQ(supd.Worker("changed")->pid(), changed_pid);
+
+  // A Command change: that worker restarts, the other keeps running.
+  supd.SetString("changed", "Command", testing::TestWorkerCommand({"--print-every", "1000"}));
+  ASSERT_TRUE(
+      supd.WaitForWorker("changed", [&](const WorkerStatus& w) { return IsRunning(w) && w.pid() != changed_pid; }));
+  EXPECT_EQ(supd.Worker("steady")->pid(), steady_pid);
+}
+
+TEST(HostingE2eTest, FailingLivenessRestartsAndFailingReadinessOnlyFlipsReady) {
+  SupdService supd("probes");
+  const std::string live_fail = TempFile("live.fail");
+  const std::string ready_fail = TempFile("ready.fail");
+  supd.AddWorker("live", {"--http", "18431", "--fail-file", live_fail});
+  supd.SetProbe("live", "Liveness", "http", "http://127.0.0.1:18431/healthz", 200, 2);
+  supd.AddWorker("ready", {"--http", "18432", "--fail-file", ready_fail});
+  supd.SetProbe("ready", "Readiness", "tcp", "127.0.0.1:18432", 200, 1);
+  supd.SetProbe("ready", "Liveness", "http", "http://127.0.0.1:18432/", 200, 100);
+  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_TRUE(supd.WaitForWorker("live", [](const WorkerStatus& w) { return w.health() == WorkerStatus::HEALTHY; }));
+  ASSERT_TRUE(supd.WaitForWorker("ready", [](const WorkerStatus& w) { return w.ready(); }));
+  const std::uint32_t live_pid = supd.Worker("live")->pid();
+
+  std::ofstream(live_fail) << "fail";
+  std::optional<WorkerStatus> restarted =
+      supd.WaitForWorker("live", [&](const WorkerStatus& w) { return w.restarts() >= 1; });
+  ASSERT_TRUE(restarted);
+  EXPECT_EQ(restarted->reason(), WorkerStatus::LIVENESS_FAILED);
+  EXPECT_NE(restarted->pid(), live_pid);
+
+  // Readiness fails once its target stops answering (a port nobody listens on): the worker
+  // only becomes not ready, it is not restarted.
+  supd.SetProbe("ready", "Readiness", "tcp", "127.0.0.1:18499", 200, 1);
+  std::optional<WorkerStatus> unready = supd.WaitForWorker("ready", [](const WorkerStatus& w) { return !w.ready(); });
+  ASSERT_TRUE(unready);
+  EXPECT_EQ(unready->state(), WorkerStatus::RUNNING);
+  EXPECT_EQ(unready->restarts(), 0u);
+}
+
+TEST(HostingE2eTest, ServiceStopWithTenWorkersLeavesNoProcess) {
+  SupdService supd("tenstop");
+  for (int i = 0; i < 10; ++i) {
+    supd.AddWorker("w" + std::to_string(i),
+                   i % 2 ? std::vector<std::string>{"--ignore-stop"} : std::vector<std::string>{"--print-every", "500"});
+  }
+  for (int i = 1; i < 10; i += 2) supd.SetDword("w" + std::to_string(i), "StopTimeoutMs", 1000);
+  ASSERT_TRUE(supd.InstallAndStart().ok());
+  std::vector<DWORD> pids;
+  for (int i = 0; i < 10; ++i) {
+    std::optional<WorkerStatus> worker = supd.WaitForWorker("w" + std::to_string(i), IsRunning);
+    ASSERT_TRUE(worker);
+    pids.push_back(worker->pid());
+  }
+  ASSERT_TRUE(supd.Stop().ok());
+  for (DWORD pid : pids) EXPECT_TRUE(ProcessGone(pid, 0ms)) << pid;
+}
+
+}  // namespace
+}  // namespace sup::win

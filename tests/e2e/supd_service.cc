@@ -1,0 +1,181 @@
+#include "supd_service.h"
+
+#include <gtest/gtest.h>
+
+#include "common/command_line.h"
+#include "common/protocol_client.h"
+#include "common/win/pipe_client.h"
+#include "common/win/win32_error.h"
+#include "wait_until.h"
+
+namespace sup::testing {
+
+using namespace std::chrono_literals;
+using win::Narrow;
+using win::Widen;
+
+std::optional<SERVICE_STATUS_PROCESS> QueryServiceState(SC_HANDLE service) {
+  SERVICE_STATUS_PROCESS status{};
+  DWORD needed = 0;
+  if (!::QueryServiceStatusEx(service, SC_STATUS_PROCESS_INFO, reinterpret_cast<BYTE*>(&status), sizeof(status),
+                              &needed)) {
+    return std::nullopt;
+  }
+  return status;
+}
+
+bool WaitForServiceState(SC_HANDLE service, DWORD state, std::chrono::milliseconds timeout) {
+  return WaitUntil(
+      [&] {
+        std::optional<SERVICE_STATUS_PROCESS> status = QueryServiceState(service);
+        return status && status->dwCurrentState == state;
+      },
+      timeout);
+}
+
+bool ProcessGone(DWORD pid, std::chrono::milliseconds timeout) {
+  win::UniqueHandle process{::OpenProcess(SYNCHRONIZE, FALSE, pid)};
+  if (!process) return true;
+  return ::WaitForSingleObject(process.get(), static_cast<DWORD>(timeout.count())) == WAIT_OBJECT_0;
+}
+
+std::string TestWorkerCommand(const std::vector<std::string>& arguments) {
+  std::vector<std::string> command = arguments;
+  command.insert(command.begin(), ExecutableDirectory() + "\\testworker.exe");
+  return JoinWindowsCommandLine(command);
+}
+
+SupdService::SupdService(std::string_view test)
+    : name_("sup-e2e-" + std::string(test) + "-" + std::to_string(::GetCurrentProcessId())),
+      config_key_("SOFTWARE\\SupE2E\\" + name_) {
+  manager_.reset(::OpenSCManagerW(nullptr, nullptr, SC_MANAGER_ALL_ACCESS));
+}
+
+SupdService::~SupdService() {
+  if (service_) {
+    (void)Stop();
+    ::DeleteService(service_.get());
+  }
+  ::RegDeleteTreeW(HKEY_LOCAL_MACHINE, Widen(config_key_).c_str());
+}
+
+std::wstring SupdService::WorkerKey(const std::string& worker) const {
+  return Widen(config_key_ + "\\Workers\\" + worker);
+}
+
+void SupdService::SetString(const std::string& worker, const std::string& value, const std::string& data) {
+  const std::wstring wide = Widen(data);
+  ::RegSetKeyValueW(HKEY_LOCAL_MACHINE, WorkerKey(worker).c_str(), Widen(value).c_str(), REG_SZ, wide.c_str(),
+                    static_cast<DWORD>((wide.size() + 1) * sizeof(wchar_t)));
+}
+
+void SupdService::SetDword(const std::string& worker, const std::string& value, DWORD data) {
+  ::RegSetKeyValueW(HKEY_LOCAL_MACHINE, WorkerKey(worker).c_str(), Widen(value).c_str(), REG_DWORD, &data, sizeof(data));
+}
+
+void SupdService::SetMultiString(const std::string& worker, const std::string& value,
+                                 const std::vector<std::string>& items) {
+  std::wstring data;
+  for (const std::string& item : items) data += Widen(item) + L'\0';
+  data += L'\0';
+  ::RegSetKeyValueW(HKEY_LOCAL_MACHINE, WorkerKey(worker).c_str(), Widen(value).c_str(), REG_MULTI_SZ, data.c_str(),
+                    static_cast<DWORD>(data.size() * sizeof(wchar_t)));
+}
+
+void SupdService::SetProbe(const std::string& worker, const std::string& probe, const std::string& type,
+                           const std::string& target, DWORD period_ms, DWORD failure_threshold) {
+  const std::string probe_key = worker + "\\Probes\\" + probe;
+  SetString(probe_key, "Type", type);
+  SetString(probe_key, "Target", target);
+  SetDword(probe_key, "PeriodMs", period_ms);
+  SetDword(probe_key, "FailureThreshold", failure_threshold);
+}
+
+void SupdService::AddWorker(const std::string& worker, const std::vector<std::string>& arguments) {
+  SetString(worker, "Command", TestWorkerCommand(arguments));
+  SetDword(worker, "BackoffInitialMs", 100);
+  SetDword(worker, "StartSeconds", 0);
+  SetString(worker, "StdoutLog", "none");
+  SetString(worker, "StderrLog", "none");
+}
+
+Result<void> SupdService::InstallAndStart() {
+  if (!manager_) return win::Win32Error("OpenSCManagerW");
+  const std::string command = JoinWindowsCommandLine({ExecutableDirectory() + "\\supd.exe", "--pipe-prefix", name_,
+                                                      "--config-key", "HKLM\\" + config_key_});
+  service_.reset(::CreateServiceW(manager_.get(), Widen(name_).c_str(), Widen(name_).c_str(), SERVICE_ALL_ACCESS,
+                                  SERVICE_WIN32_OWN_PROCESS, SERVICE_DEMAND_START, SERVICE_ERROR_NORMAL,
+                                  Widen(command).c_str(), nullptr, nullptr, nullptr, nullptr, nullptr));
+  if (!service_) return win::Win32Error("CreateServiceW " + name_);
+  if (!::StartServiceW(service_.get(), 0, nullptr)) return win::Win32Error("StartServiceW " + name_);
+  if (!WaitForServiceState(service_.get(), SERVICE_RUNNING, 30s)) {
+    return Error(ErrorKind::kUnavailable, name_ + " did not reach RUNNING");
+  }
+  return Ok();
+}
+
+Result<void> SupdService::Stop() {
+  SERVICE_STATUS ignored{};
+  std::optional<SERVICE_STATUS_PROCESS> state = QueryServiceState(service_.get());
+  if (state && state->dwCurrentState == SERVICE_STOPPED) return Ok();
+  if (!::ControlService(service_.get(), SERVICE_CONTROL_STOP, &ignored)) return win::Win32Error("ControlService STOP");
+  if (!WaitForServiceState(service_.get(), SERVICE_STOPPED, 60s)) {
+    return Error(ErrorKind::kUnavailable, name_ + " did not reach STOPPED");
+  }
+  return Ok();
+}
+
+DWORD SupdService::ServicePid() const {
+  std::optional<SERVICE_STATUS_PROCESS> state = QueryServiceState(service_.get());
+  return state ? state->dwProcessId : 0;
+}
+
+std::optional<sup::v1::StatusResponse> SupdService::Status() const {
+  Result<win::PipeClient> pipe = win::PipeClient::Connect(control_pipe(), 5s);
+  if (!pipe) return std::nullopt;
+  ControlClient client(*pipe);
+  sup::v1::Request request;
+  request.mutable_status();
+  Result<sup::v1::Response> response = client.Call(request);
+  if (!response) return std::nullopt;
+  return response->status();
+}
+
+std::optional<sup::v1::WorkerStatus> SupdService::Worker(const std::string& worker) const {
+  std::optional<sup::v1::StatusResponse> status = Status();
+  if (!status) return std::nullopt;
+  for (const sup::v1::WorkerStatus& candidate : status->workers()) {
+    if (candidate.name() == worker) return candidate;
+  }
+  return std::nullopt;
+}
+
+std::optional<sup::v1::WorkerStatus> SupdService::WaitForWorker(
+    const std::string& worker, const std::function<bool(const sup::v1::WorkerStatus&)>& condition,
+    std::chrono::milliseconds timeout) const {
+  std::optional<sup::v1::WorkerStatus> last;
+  const bool reached = WaitUntil(
+      [&] {
+        last = Worker(worker);
+        return last && condition(*last);
+      },
+      timeout);
+  if (!reached) {
+    ADD_FAILURE() << worker << " did not reach the expected status; last: "
+                  << (last ? last->description() + " state " + std::to_string(last->state()) : "no status");
+    return std::nullopt;
+  }
+  return last;
+}
+
+ProcessOutput SupdService::Supctl(std::vector<std::string> arguments) const {
+  arguments.insert(arguments.begin(), {ExecutableDirectory() + "\\supctl.exe", "--pipe", control_pipe()});
+  Result<ProcessOutput> output = RunProcess(arguments);
+  if (!output) {
+    ADD_FAILURE() << output.error().message();
+    return {};
+  }
+  return *output;
+}
+
+}  // namespace sup::testing

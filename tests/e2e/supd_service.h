@@ -1,0 +1,70 @@
+// A uniquely named supd service for one e2e test: its own pipes and its own configuration key
+// (HKLM\SOFTWARE\SupE2E\<name>), registered with the SCM, stopped, deleted and its key removed
+// on destruction even when an assertion failed half-way.
+#pragma once
+
+#include <windows.h>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "common/win/unique_handle.h"
+#include "process_runner.h"
+#include "sup/v1/control.pb.h"
+
+namespace sup::testing {
+
+std::optional<SERVICE_STATUS_PROCESS> QueryServiceState(SC_HANDLE service);
+bool WaitForServiceState(SC_HANDLE service, DWORD state, std::chrono::milliseconds timeout);
+bool ProcessGone(DWORD pid, std::chrono::milliseconds timeout);
+
+// testworker.exe with `arguments`, as a Command value.
+std::string TestWorkerCommand(const std::vector<std::string>& arguments);
+
+class SupdService {
+ public:
+  explicit SupdService(std::string_view test);
+  ~SupdService();
+
+  // Worker configuration, written before or while the service runs.
+  void SetString(const std::string& worker, const std::string& value, const std::string& data);
+  void SetDword(const std::string& worker, const std::string& value, DWORD data);
+  void SetMultiString(const std::string& worker, const std::string& value, const std::vector<std::string>& items);
+  void SetProbe(const std::string& worker, const std::string& probe, const std::string& type, const std::string& target,
+                DWORD period_ms, DWORD failure_threshold);
+  // A worker running testworker.exe with `arguments`, restarting quickly (BackoffInitialMs 100).
+  void AddWorker(const std::string& worker, const std::vector<std::string>& arguments);
+
+  Result<void> InstallAndStart();
+  Result<void> Stop();
+  DWORD ServicePid() const;
+
+  SC_HANDLE handle() const { return service_.get(); }
+  const std::string& name() const { return name_; }
+  std::string control_pipe() const { return name_ + "-control"; }
+
+  // Status over the control pipe; nullopt if supd did not answer.
+  std::optional<sup::v1::StatusResponse> Status() const;
+  std::optional<sup::v1::WorkerStatus> Worker(const std::string& worker) const;
+  // Waits until `worker`'s status satisfies `condition`; the last status seen, or nullopt.
+  std::optional<sup::v1::WorkerStatus> WaitForWorker(const std::string& worker,
+                                                     const std::function<bool(const sup::v1::WorkerStatus&)>& condition,
+                                                     std::chrono::milliseconds timeout = std::chrono::seconds(20)) const;
+
+  ProcessOutput Supctl(std::vector<std::string> arguments) const;
+
+ private:
+  std::wstring WorkerKey(const std::string& worker) const;
+
+  std::string name_;
+  std::string config_key_;  // below HKLM
+  win::UniqueServiceHandle manager_;
+  win::UniqueServiceHandle service_;
+};
+
+}  // namespace sup::testing
