@@ -32,9 +32,13 @@ case "${1:-start}" in
     export CCACHE_BASEDIR=$repo CCACHE_NOHASHDIR=1
     cmake --preset mingw >"$repo/build/main.configure.log" 2>&1 \
       || { tail -20 "$repo/build/main.configure.log"; exit 1; }
-    cmake --build --preset mingw --target supd supctl
+    cmake --build --preset mingw --target supd supctl testworker
     : >"$log"
     scripts/wine-session.sh start "$prefix"
+    # The example workers run the test worker from where an installation would put programs.
+    examples="$prefix/drive_c/Program Files/Sup/examples"
+    mkdir -p "$examples"
+    cp "$repo/build/mingw/bin/testworker.exe" "$examples/"
     wine_quiet reg import "$(winepath -w "$repo/config/example.reg")"
     bin=$(winepath -w "$repo/build/mingw/bin")
     wine_quiet sc create "$service" binpath= "\"$bin\\supd.exe\"" start= demand displayname= "sup process supervisor"
@@ -45,6 +49,13 @@ case "${1:-start}" in
       reached=0
       supctl status >/dev/null 2>&1 || reached=$?
       [ "$reached" -eq 4 ] || break  # 4: supd unreachable so far
+      sleep 0.1
+    done
+    # queue-consumer starts once web-api is ready (its readiness probe runs every 5 s): wait for
+    # it, 30 s at most.
+    for _ in $(seq 1 300); do
+      status_json=$(supctl -o json status 2>/dev/null || true)
+      [[ $status_json == *'"name":"queue-consumer","state":"RUNNING"'* ]] && break
       sleep 0.1
     done
     echo
