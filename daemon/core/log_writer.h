@@ -1,0 +1,60 @@
+// Captured worker output to a size-rotated log file: lines are never split across files, lines
+// may be timestamped, and the last lines stay in memory (for describe and spawn errors).
+// Portable: files are reached through the LogFile port.
+// Threading: one executor (the io thread).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/clock.h"
+#include "common/result.h"
+
+namespace sup::core {
+
+// One log file and its rotated backups (<path>.1 newest ... <path>.N oldest).
+class LogFile {
+ public:
+  virtual ~LogFile() = default;
+  virtual Result<void> Append(std::string_view bytes) = 0;
+  // Closes the current file, shifts the backups (dropping the oldest) and starts an empty file.
+  virtual Result<void> Rotate() = 0;
+  virtual std::uint64_t size() const = 0;
+};
+
+class RotatingLineWriter {
+ public:
+  struct Options {
+    std::uint64_t max_bytes = 10 * 1024 * 1024;
+    bool timestamps = false;
+    std::size_t tail_lines = 50;
+    std::size_t max_line_bytes = 64 * 1024;  // a longer "line" is written in pieces of this size
+  };
+
+  RotatingLineWriter(LogFile& file, const Clock& clock, Options options)
+      : file_(file), clock_(clock), options_(options) {}
+
+  // Takes bytes as they arrive; complete lines go to the file, a partial one waits for its end.
+  void Write(std::string_view bytes);
+  // Writes a pending partial line (the stream ended without a final line break).
+  void Flush();
+
+  const std::deque<std::string>& tail() const { return tail_; }
+  // The first error writing or rotating, if any (capture goes on; the worker is never blocked).
+  const std::optional<Error>& last_error() const { return last_error_; }
+
+ private:
+  void WriteLine(std::string_view line);  // `line` includes its '\n', unless flushed partial
+
+  LogFile& file_;
+  const Clock& clock_;
+  Options options_;
+  std::string partial_;
+  std::deque<std::string> tail_;
+  std::optional<Error> last_error_;
+};
+
+}  // namespace sup::core
