@@ -33,7 +33,7 @@ void RotatingLineWriter::Write(std::string_view bytes) {
         WriteLine(std::string_view(partial_).substr(0, options_.max_line_bytes));
         partial_.erase(0, options_.max_line_bytes);
       }
-      return;
+      break;
     }
     if (partial_.empty()) {
       WriteLine(bytes.substr(0, newline + 1));
@@ -44,12 +44,21 @@ void RotatingLineWriter::Write(std::string_view bytes) {
     }
     bytes.remove_prefix(newline + 1);
   }
+  FlushBatch();
 }
 
 void RotatingLineWriter::Flush() {
-  if (partial_.empty()) return;
-  WriteLine(partial_);
-  partial_.clear();
+  if (!partial_.empty()) {
+    WriteLine(partial_);
+    partial_.clear();
+  }
+  FlushBatch();
+}
+
+void RotatingLineWriter::FlushBatch() {
+  if (batch_.empty()) return;
+  if (Result<void> appended = file_.Append(batch_); !appended && !last_error_) last_error_ = appended.error();
+  batch_.clear();
 }
 
 void RotatingLineWriter::WriteLine(std::string_view line) {
@@ -61,10 +70,11 @@ void RotatingLineWriter::WriteLine(std::string_view line) {
   }
   // Rotate before a line that would not fit, unless the file is empty (a line longer than the
   // limit gets a file of its own rather than being split).
-  if (file_.size() > 0 && file_.size() + line.size() > options_.max_bytes) {
+  if (size() > 0 && size() + line.size() > options_.max_bytes) {
+    FlushBatch();
     if (Result<void> rotated = file_.Rotate(); !rotated && !last_error_) last_error_ = rotated.error();
   }
-  if (Result<void> appended = file_.Append(line); !appended && !last_error_) last_error_ = appended.error();
+  batch_.append(line);
   std::string_view text = line;
   if (!text.empty() && text.back() == '\n') text.remove_suffix(1);
   if (!text.empty() && text.back() == '\r') text.remove_suffix(1);

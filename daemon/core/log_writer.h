@@ -48,11 +48,16 @@ class RotatingLineWriter {
 
  private:
   void WriteLine(std::string_view line);  // `line` includes its '\n', unless flushed partial
+  // Complete lines are gathered and appended once per Write: one file write per chunk read,
+  // not one per line.
+  void FlushBatch();
+  std::uint64_t size() const { return file_.size() + batch_.size(); }
 
   LogFile& file_;
   const Clock& clock_;
   Options options_;
   std::string partial_;
+  std::string batch_;
   std::deque<std::string> tail_;
   std::optional<Error> last_error_;
 };

@@ -87,7 +87,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options, std
   const std::string instance = std::to_string(::GetCurrentProcessId());
   d.timers_ = std::make_unique<AsioTimers>(*d.io_);
   d.launcher_ = std::make_unique<JobLauncher>(
-      *d.io_, instance,
+      *d.io_, d.clock_, instance,
       [&d](const std::string& worker, std::uint32_t pid, std::int64_t code) { d.supervisor_->OnExit(worker, pid, code); },
       log);
   d.prober_ = std::make_unique<Prober>(*d.io_);

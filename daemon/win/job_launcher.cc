@@ -13,6 +13,7 @@
 
 #include "common/environment.h"
 #include "common/win/win32_error.h"
+#include "daemon/win/output_capture.h"
 
 namespace sup::win {
 namespace {
@@ -171,9 +172,9 @@ void JobLauncher::Retire(Process process) {
   if (process.job) ::TerminateJobObject(process.job.get(), 1);
 }
 
-JobLauncher::JobLauncher(asio::io_context& io, std::string instance, ExitHandler on_exit,
+JobLauncher::JobLauncher(asio::io_context& io, const Clock& clock, std::string instance, ExitHandler on_exit,
                          std::shared_ptr<spdlog::logger> log)
-    : io_(io), instance_(std::move(instance)), on_exit_(std::move(on_exit)), log_(std::move(log)) {
+    : io_(io), clock_(clock), instance_(std::move(instance)), on_exit_(std::move(on_exit)), log_(std::move(log)) {
   // Workers inherit the error mode: a crash ends the worker at once instead of leaving it waiting
   // on an error dialog that nobody sees (Windows Error Reporting, or winedbg under Wine).
   ::SetErrorMode(::GetErrorMode() | SEM_FAILCRITICALERRORS | SEM_NOGPFAULTERRORBOX | SEM_NOOPENFILEERRORBOX);
@@ -204,8 +205,8 @@ Result<std::uint32_t> JobLauncher::Launch(const std::string& worker, const core:
   if (!stop_event) return Win32Error("creating the stop event " + stop_event_name);
 
   Result<UniqueHandle> stdin_handle = OpenNul(GENERIC_READ);
-  Result<UniqueHandle> stdout_handle = OpenNul(GENERIC_WRITE);
-  Result<UniqueHandle> stderr_handle = OpenNul(GENERIC_WRITE);
+  Result<UniqueHandle> stdout_handle = StreamFor(worker, /*stderr_stream=*/false, launch);
+  Result<UniqueHandle> stderr_handle = StreamFor(worker, /*stderr_stream=*/true, launch);
   if (!stdin_handle) return stdin_handle.error();
   if (!stdout_handle) return stdout_handle.error();
   if (!stderr_handle) return stderr_handle.error();
@@ -271,6 +272,40 @@ Result<std::uint32_t> JobLauncher::Launch(const std::string& worker, const core:
   });
   log_->info("worker launched name={} pid={}", worker, running.pid);
   return running.pid;
+}
+
+const OutputCapture* JobLauncher::CaptureOf(const std::string& worker, bool stderr_stream) const {
+  const auto found = captures_.find({worker, stderr_stream});
+  return found == captures_.end() ? nullptr : found->second.get();
+}
+
+Result<UniqueHandle> JobLauncher::StreamFor(const std::string& worker, bool stderr_stream,
+                                            const core::LaunchConfig& launch) {
+  const std::string& path = stderr_stream ? launch.stderr_log : launch.stdout_log;
+  const std::pair<std::string, bool> key{worker, stderr_stream};
+  if (path.empty()) {
+    captures_.erase(key);
+    return OpenNul(GENERIC_WRITE);
+  }
+  const CaptureSettings settings{path, launch.log_max_bytes, launch.log_backups, launch.log_timestamps};
+  std::shared_ptr<OutputCapture>& capture = captures_[key];
+  if (!capture || capture->settings() != settings) {
+    Result<std::shared_ptr<OutputCapture>> created = OutputCapture::Create(io_, clock_, settings, log_);
+    if (!created) {
+      captures_.erase(key);
+      log_->error("worker output not captured name={} reason=\"{}\"", worker, created.error().message());
+      return OpenNul(GENERIC_WRITE);
+    }
+    capture = std::move(*created);
+  }
+  const std::string pipe_name = "sup-output-" + instance_ + "-" + worker + "-" + std::to_string(launches_ + 1) +
+                                (stderr_stream ? "-err" : "-out");
+  Result<UniqueHandle> child_end = capture->ChildEnd(pipe_name);
+  if (!child_end) {
+    log_->error("worker output not captured name={} reason=\"{}\"", worker, child_end.error().message());
+    return OpenNul(GENERIC_WRITE);
+  }
+  return child_end;
 }
 
 void JobLauncher::OnProcessExit(const std::string& worker, std::uint32_t pid) {

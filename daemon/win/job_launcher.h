@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 
+#include "common/clock.h"
 #include "common/win/unique_handle.h"
 #include "daemon/core/ports.h"
 
@@ -21,6 +22,8 @@ class logger;
 }
 
 namespace sup::win {
+
+class OutputCapture;
 
 // The limits a worker's job gets: KILL_ON_JOB_CLOSE always, the memory limit when configured.
 JOBOBJECT_EXTENDED_LIMIT_INFORMATION JobLimitsFor(const core::LaunchConfig& launch);
@@ -31,7 +34,7 @@ class JobLauncher final : public core::ProcessLauncher {
 
   // `on_exit` is called on the io thread once per launched process. `instance` makes the names
   // of stop events unique per supd instance.
-  JobLauncher(boost::asio::io_context& io, std::string instance, ExitHandler on_exit,
+  JobLauncher(boost::asio::io_context& io, const Clock& clock, std::string instance, ExitHandler on_exit,
               std::shared_ptr<spdlog::logger> log);
   ~JobLauncher() override;
 
@@ -41,6 +44,8 @@ class JobLauncher final : public core::ProcessLauncher {
 
   // The job of a running worker, for tests and diagnostics (null when none).
   HANDLE JobOf(const std::string& worker) const;
+  // The capture of a worker's stdout (stderr = false) or stderr, if its output is captured.
+  const OutputCapture* CaptureOf(const std::string& worker, bool stderr_stream) const;
 
  private:
   struct Process {
@@ -51,15 +56,20 @@ class JobLauncher final : public core::ProcessLauncher {
   };
 
   void OnProcessExit(const std::string& worker, std::uint32_t pid);
+  // The child's end of a stream: a pipe into the worker's log, or NUL when it is not captured
+  // (or its log cannot be opened: the worker runs anyway, and the reason is logged).
+  Result<UniqueHandle> StreamFor(const std::string& worker, bool stderr_stream, const core::LaunchConfig& launch);
   // Ends a process entry: the exit watch goes first, while the process still runs. Destroying
   // an object_handle whose wait is completing blocks in UnregisterWaitEx (and hangs under Wine).
   static void Retire(Process process);
 
   boost::asio::io_context& io_;
+  const Clock& clock_;
   std::string instance_;
   ExitHandler on_exit_;
   std::shared_ptr<spdlog::logger> log_;
   std::map<std::string, Process> processes_;
+  std::map<std::pair<std::string, bool>, std::shared_ptr<OutputCapture>> captures_;  // (worker, stderr?)
   std::uint64_t launches_ = 0;
 };
 

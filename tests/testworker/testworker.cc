@@ -141,6 +141,9 @@ void StartGrandchild(const std::string& pid_file) {
 }
 
 void Flood(long long lines, int line_bytes) {
+  // Buffered like any program that prints a lot; unbuffered stderr would cost a pipe write per line.
+  std::setvbuf(stdout, nullptr, _IOFBF, 64 * 1024);
+  std::setvbuf(stderr, nullptr, _IOFBF, 64 * 1024);
   std::string padding(static_cast<std::size_t>(std::max(line_bytes - 24, 1)), 'x');
   for (long long i = 0; i < lines; ++i) {
     std::fprintf(stdout, "out %012lld %s\n", i, padding.c_str());

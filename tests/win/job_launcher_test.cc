@@ -4,13 +4,16 @@
 #include <gtest/gtest.h>
 #include <spdlog/spdlog.h>
 
+#include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <future>
 #include <mutex>
 #include <thread>
 #include <vector>
 
 #include "common/command_line.h"
+#include "daemon/win/output_capture.h"
 #include "common/win/win32_error.h"
 #include "process_runner.h"
 #include "wait_until.h"
@@ -34,7 +37,7 @@ class JobLauncherTest : public ::testing::Test {
  protected:
   JobLauncherTest() {
     launcher_ = std::make_unique<JobLauncher>(
-        io_, "test" + std::to_string(::GetCurrentProcessId()),
+        io_, clock_, "test" + std::to_string(::GetCurrentProcessId()),
         [this](const std::string& worker, std::uint32_t pid, std::int64_t code) {
           std::lock_guard lock(mutex_);
           exits_.push_back({worker, pid, code});
@@ -107,6 +110,7 @@ class JobLauncherTest : public ::testing::Test {
     return pid;
   }
 
+  SystemClock clock_;
   boost::asio::io_context io_{1};
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{io_.get_executor()};
   std::unique_ptr<JobLauncher> launcher_;
@@ -249,6 +253,86 @@ TEST_F(JobLauncherTest, RelaunchTerminatesThePreviousJob) {
   ASSERT_NE(grandchild, 0u);
   Launch("again", {});
   EXPECT_TRUE(ProcessGone(grandchild, 10s));
+}
+
+// Reads one log file: every line must be "<stream> <12-digit number> x...x\n" and the numbers
+// must continue from `next`; returns false at the first gap or split line.
+bool CheckLogLines(const std::string& path, const std::string& stream, long long& next, std::string& problem) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return true;  // a backup that does not exist (yet)
+  std::string content((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  if (!content.empty() && content.back() != '\n') {
+    problem = path + " does not end at a line boundary";
+    return false;
+  }
+  std::size_t start = 0;
+  while (start < content.size()) {
+    const std::size_t end = content.find('\n', start);
+    const std::string line = content.substr(start, end - start);
+    start = end + 1;
+    const long long number = std::atoll(line.substr(stream.size() + 1, 12).c_str());
+    if (line.rfind(stream + " ", 0) != 0 || number != next) {
+      problem = path + ": expected line " + std::to_string(next) + ", found \"" + line.substr(0, 40) + "\"";
+      return false;
+    }
+    ++next;
+  }
+  return true;
+}
+
+// 100 MB printed (50 MB on each of stdout and stderr) through the capture pipes into 4 MiB files
+// with 5 backups: the files stay within LogMaxBytes x (LogBackups + 1), no line is split across
+// files, and what is kept is a gap-free run of lines ending with the last one printed.
+TEST_F(JobLauncherTest, CapturedOutputRotatesAtLineBoundariesAndLosesNothingKept) {
+  const std::string directory = TempFile("logs");
+  constexpr long long kLines = 500'000;  // 100 bytes each: 50 MB per stream, 100 MB in all
+  core::LaunchConfig launch = Worker({"--flood", std::to_string(kLines), "--line-bytes", "100"});
+  launch.stdout_log = directory + "\\flood.out.log";
+  launch.stderr_log = directory + "\\flood.err.log";
+  launch.log_max_bytes = 4 * 1024 * 1024;
+  launch.log_backups = 5;
+  const auto started = std::chrono::steady_clock::now();
+  const std::uint32_t pid = OnIo([&] { return *launcher_->Launch("flood", launch); });
+  ASSERT_EQ(WaitForExit(pid, 300s), 0);
+  // The pipes drain a little after the exit: wait until both tails show the last line.
+  const std::string last_out = "out " + std::string(12 - std::to_string(kLines - 1).size(), '0') + std::to_string(kLines - 1);
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        return OnIo([&] {
+          const OutputCapture* out = launcher_->CaptureOf("flood", false);
+          const OutputCapture* err = launcher_->CaptureOf("flood", true);
+          return out && err && !out->writer().tail().empty() && !err->writer().tail().empty() &&
+                 out->writer().tail().back().rfind(last_out, 0) == 0 &&
+                 err->writer().tail().back().rfind("err" + last_out.substr(3), 0) == 0;
+        });
+      },
+      60s));
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::printf("captured 100 MB in %.2f s: %.1f MB/s\n", seconds, 100.0 / seconds);
+
+  for (const std::string stream : {"out", "err"}) {
+    const std::string base = directory + "\\flood." + stream + ".log";
+    std::uint64_t total = 0;
+    std::vector<std::string> files;  // oldest first
+    for (int n = 5; n >= 1; --n) files.push_back(base + "." + std::to_string(n));
+    files.push_back(base);
+    for (const std::string& file : files) {
+      WIN32_FILE_ATTRIBUTE_DATA data{};
+      if (::GetFileAttributesExW(Widen(file).c_str(), GetFileExInfoStandard, &data)) {
+        total += (static_cast<std::uint64_t>(data.nFileSizeHigh) << 32) | data.nFileSizeLow;
+      }
+    }
+    EXPECT_LE(total, launch.log_max_bytes * (launch.log_backups + 1)) << stream;
+    EXPECT_GE(total, launch.log_max_bytes * launch.log_backups) << stream;  // the backups are full
+    // The oldest kept file starts somewhere; from there every line follows to the last one.
+    std::ifstream oldest(files.front(), std::ios::binary);
+    std::string first_line;
+    ASSERT_TRUE(std::getline(oldest, first_line)) << files.front();
+    long long next = std::atoll(first_line.substr(4, 12).c_str());
+    std::string problem;
+    for (const std::string& file : files) ASSERT_TRUE(CheckLogLines(file, stream, next, problem)) << problem;
+    EXPECT_EQ(next, kLines) << stream;
+  }
 }
 
 }  // namespace

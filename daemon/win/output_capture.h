@@ -1,0 +1,77 @@
+// Output capture: each worker process writes stdout and stderr into overlapped named pipes
+// (anonymous pipes cannot use the io completion port), whose read ends feed the worker's
+// RotatingLineWriter on the io thread. The log files persist across restarts of the worker.
+// Threading: io thread.
+#pragma once
+
+#include "daemon/win/asio.h"
+
+#include <array>
+#include <memory>
+#include <string>
+
+#include "common/clock.h"
+#include "common/win/unique_handle.h"
+#include "daemon/core/log_writer.h"
+
+namespace spdlog {
+class logger;
+}
+
+namespace sup::win {
+
+// A log file with numbered backups, opened so that others can read it (and tools can tail it)
+// while supd writes.
+class WindowsLogFile final : public core::LogFile {
+ public:
+  // `path` may hold %VARIABLES%; missing folders are created.
+  static Result<std::unique_ptr<WindowsLogFile>> Open(const std::string& path, std::uint32_t backups);
+  Result<void> Append(std::string_view bytes) override;
+  Result<void> Rotate() override;
+  std::uint64_t size() const override { return size_; }
+
+ private:
+  WindowsLogFile(std::wstring path, std::uint32_t backups) : path_(std::move(path)), backups_(backups) {}
+  Result<void> OpenCurrent();
+
+  std::wstring path_;
+  std::uint32_t backups_;
+  UniqueFileHandle file_;
+  std::uint64_t size_ = 0;
+};
+
+struct CaptureSettings {
+  std::string path;
+  std::uint64_t max_bytes = 0;
+  std::uint32_t backups = 0;
+  bool timestamps = false;
+  bool operator==(const CaptureSettings&) const = default;
+};
+
+// One stream (stdout or stderr) of one worker, across its processes.
+class OutputCapture : public std::enable_shared_from_this<OutputCapture> {
+ public:
+  static Result<std::shared_ptr<OutputCapture>> Create(boost::asio::io_context& io, const Clock& clock,
+                                                       CaptureSettings settings, std::shared_ptr<spdlog::logger> log);
+
+  // A new pipe for the next process: the inheritable write end goes to the child; the read end
+  // is read until every holder of the write end (the process and its children) has closed it.
+  Result<UniqueHandle> ChildEnd(const std::string& pipe_name);
+
+  const CaptureSettings& settings() const { return settings_; }
+  const core::RotatingLineWriter& writer() const { return writer_; }
+
+ private:
+  OutputCapture(boost::asio::io_context& io, const Clock& clock, CaptureSettings settings,
+                std::unique_ptr<WindowsLogFile> file, std::shared_ptr<spdlog::logger> log);
+  void Read(std::shared_ptr<boost::asio::windows::stream_handle> pipe,
+            std::shared_ptr<std::array<char, 64 * 1024>> buffer);
+
+  boost::asio::io_context& io_;
+  CaptureSettings settings_;
+  std::unique_ptr<WindowsLogFile> file_;
+  core::RotatingLineWriter writer_;
+  std::shared_ptr<spdlog::logger> log_;
+};
+
+}  // namespace sup::win
