@@ -4,6 +4,7 @@
 
 #include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/sinks/win_eventlog_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
@@ -37,11 +38,19 @@ Result<std::shared_ptr<spdlog::logger>> MakeDaemonLogger(LogTarget target, const
     constexpr std::size_t kMaxLogBytes = 10 * 1024 * 1024;
     constexpr std::size_t kLogBackups = 5;
     try {
-      logger = std::make_shared<spdlog::logger>("supd", std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
-                                                            directory + "\\supd.log", kMaxLogBytes, kLogBackups));
+      auto file = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(directory + "\\supd.log", kMaxLogBytes,
+                                                                          kLogBackups);
+      // Warnings and errors also go to the Windows event log, under the source "supd" (which
+      // `supctl service install` registers). Wine has no event log: the file keeps everything.
+      auto event_log = std::make_shared<spdlog::sinks::win_eventlog_sink_mt>(kEventLogSource);
+      event_log->set_level(spdlog::level::warn);
+      logger = std::make_shared<spdlog::logger>("supd", spdlog::sinks_init_list{file, event_log});
     } catch (const spdlog::spdlog_ex& e) {
       return Error(ErrorKind::kUnavailable, std::string("opening supd's log file: ") + e.what());
     }
+    // A sink that fails (the event log under Wine, a full disk) must never take supd down or
+    // flood stderr: the other sink still has the line.
+    logger->set_error_handler([](const std::string&) {});
   }
   logger->set_level(parsed);
   logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");

@@ -12,9 +12,12 @@ class logger;
 
 namespace sup::win {
 
+// The event log source supd reports warnings and errors under.
+inline constexpr char kEventLogSource[] = "supd";
+
 enum class LogTarget {
   kConsole,  // stderr, for `supd run --console`
-  kFile,     // <LogDirectory>\supd.log, rotated by size, for the service
+  kFile,     // <LogDirectory>\supd.log, rotated by size, plus the event log, for the service
 };
 
 // `level` is one of trace, debug, info, warn, error.
