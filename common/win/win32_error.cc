@@ -49,6 +49,15 @@ Error Win32Error(std::string_view what, DWORD code) {
                std::error_code(static_cast<int>(code), std::system_category()));
 }
 
+std::wstring ExpandEnvironmentVariables(const std::wstring& text) {
+  const DWORD needed = ::ExpandEnvironmentStringsW(text.c_str(), nullptr, 0);
+  if (needed == 0) return text;
+  std::wstring expanded(needed, L'\0');
+  ::ExpandEnvironmentStringsW(text.c_str(), expanded.data(), needed);
+  expanded.resize(needed - 1);
+  return expanded;
+}
+
 std::wstring Widen(std::string_view utf8) {
   if (utf8.empty()) return {};
   const int length = ::MultiByteToWideChar(CP_UTF8, 0, utf8.data(), static_cast<int>(utf8.size()), nullptr, 0);

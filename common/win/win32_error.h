@@ -22,4 +22,7 @@ std::string Win32ErrorText(DWORD code);
 std::wstring Widen(std::string_view utf8);
 std::string Narrow(std::wstring_view utf16);
 
+// `text` with its %VARIABLES% replaced from this process's environment (unknown ones stay).
+std::wstring ExpandEnvironmentVariables(const std::wstring& text);
+
 }  // namespace sup::win

@@ -13,12 +13,7 @@
 
 namespace sup::win {
 
-std::string DefaultLogDirectory() {
-  wchar_t expanded[MAX_PATH];
-  const DWORD length = ::ExpandEnvironmentStringsW(L"%ProgramData%\\Sup\\logs", expanded, MAX_PATH);
-  if (length == 0 || length > MAX_PATH) return "C:\\ProgramData\\Sup\\logs";
-  return Narrow(expanded);
-}
+std::string DefaultLogDirectory() { return Narrow(ExpandEnvironmentVariables(L"%ProgramData%\\Sup\\logs")); }
 
 Result<std::shared_ptr<spdlog::logger>> MakeDaemonLogger(LogTarget target, const std::string& level) {
   const spdlog::level::level_enum parsed = spdlog::level::from_str(level);

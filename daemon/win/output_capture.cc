@@ -10,21 +10,12 @@
 namespace sup::win {
 namespace {
 
-std::wstring Expand(const std::wstring& text) {
-  const DWORD needed = ::ExpandEnvironmentStringsW(text.c_str(), nullptr, 0);
-  if (needed == 0) return text;
-  std::wstring expanded(needed, L'\0');
-  ::ExpandEnvironmentStringsW(text.c_str(), expanded.data(), needed);
-  expanded.resize(needed - 1);
-  return expanded;
-}
-
 std::wstring Backup(const std::wstring& path, std::uint32_t n) { return path + L"." + std::to_wstring(n); }
 
 }  // namespace
 
 Result<std::unique_ptr<WindowsLogFile>> WindowsLogFile::Open(const std::string& path, std::uint32_t backups) {
-  const std::wstring expanded = Expand(Widen(path));
+  const std::wstring expanded = ExpandEnvironmentVariables(Widen(path));
   std::error_code error;
   std::filesystem::create_directories(std::filesystem::path(expanded).parent_path(), error);
   std::unique_ptr<WindowsLogFile> file(new WindowsLogFile(expanded, backups));

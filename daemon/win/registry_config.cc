@@ -25,15 +25,6 @@ std::vector<std::string> SplitMultiString(const wchar_t* data, std::size_t chars
   return items;
 }
 
-std::wstring ExpandVariables(const std::wstring& text) {
-  const DWORD needed = ::ExpandEnvironmentStringsW(text.c_str(), nullptr, 0);
-  if (needed == 0) return text;
-  std::wstring expanded(needed, L'\0');
-  ::ExpandEnvironmentStringsW(text.c_str(), expanded.data(), needed);
-  expanded.resize(needed - 1);
-  return expanded;
-}
-
 core::RawValue Convert(DWORD type, const std::vector<BYTE>& data, DWORD bytes) {
   const auto* text = reinterpret_cast<const wchar_t*>(data.data());
   std::size_t chars = bytes / sizeof(wchar_t);
@@ -43,7 +34,7 @@ core::RawValue Convert(DWORD type, const std::vector<BYTE>& data, DWORD bytes) {
       while (chars > 0 && text[chars - 1] == L'\0') --chars;
       std::wstring value(text, chars);
       if (type == REG_SZ) return core::RawValue::String(Narrow(value));
-      core::RawValue expanded = core::RawValue::String(Narrow(ExpandVariables(value)));
+      core::RawValue expanded = core::RawValue::String(Narrow(ExpandEnvironmentVariables(value)));
       expanded.type = core::RawType::kExpandString;
       return expanded;
     }

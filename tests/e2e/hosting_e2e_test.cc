@@ -6,6 +6,8 @@
 
 #include <fstream>
 
+#include "process_runner.h"
+
 #include "common/win/unique_handle.h"
 #include "common/win/win32_error.h"
 #include "supd_service.h"
@@ -21,25 +23,6 @@ using testing::SupdService;
 using testing::WaitUntil;
 
 bool IsRunning(const WorkerStatus& w) { return w.state() == WorkerStatus::RUNNING; }
-
-std::string TempFile(const std::string& name) {
-  wchar_t directory[MAX_PATH];
-  ::GetTempPathW(MAX_PATH, directory);
-  const std::string path = Narrow(directory) + "sup-e2e-" + std::to_string(::GetCurrentProcessId()) + "-" + name;
-  ::DeleteFileW(Widen(path).c_str());
-  return path;
-}
-
-DWORD ReadPid(const std::string& path) {
-  DWORD pid = 0;
-  WaitUntil(
-      [&] {
-        std::ifstream file(path);
-        return static_cast<bool>(file >> pid);
-      },
-      10s);
-  return pid;
-}
 
 void KillProcess(DWORD pid) {
   UniqueHandle process{::OpenProcess(PROCESS_TERMINATE, FALSE, pid)};
@@ -83,11 +66,11 @@ TEST(HostingE2eTest, CrashLoopEndsInFailed) {
 
 TEST(HostingE2eTest, RestartKillsTheWorkersGrandchildren) {
   SupdService supd("grandchild");
-  const std::string pid_file = TempFile("grandchild.pid");
+  const std::string pid_file = testing::TempPath("grandchild.pid");
   supd.AddWorker("parent", {"--grandchild", pid_file});
   ASSERT_TRUE(supd.InstallAndStart().ok());
   ASSERT_TRUE(supd.WaitForWorker("parent", IsRunning));
-  const DWORD grandchild = ReadPid(pid_file);
+  const DWORD grandchild = testing::ReadPidFile(pid_file);
   ASSERT_NE(grandchild, 0u);
   const std::uint32_t old_pid = supd.Worker("parent")->pid();
 
@@ -100,13 +83,13 @@ TEST(HostingE2eTest, RestartKillsTheWorkersGrandchildren) {
 
 TEST(HostingE2eTest, KillingSupdKillsEveryWorkerAndGrandchild) {
   SupdService supd("supdkill");
-  const std::string pid_file = TempFile("orphan.pid");
+  const std::string pid_file = testing::TempPath("orphan.pid");
   supd.AddWorker("parent", {"--grandchild", pid_file});
   supd.AddWorker("plain", {});
   ASSERT_TRUE(supd.InstallAndStart().ok());
   ASSERT_TRUE(supd.WaitForWorker("parent", IsRunning));
   ASSERT_TRUE(supd.WaitForWorker("plain", IsRunning));
-  const DWORD grandchild = ReadPid(pid_file);
+  const DWORD grandchild = testing::ReadPidFile(pid_file);
   const DWORD parent = supd.Worker("parent")->pid();
   const DWORD plain = supd.Worker("plain")->pid();
 
@@ -192,8 +175,8 @@ TEST(HostingE2eTest, RegistryChangesApplyLiveThroughTheDiff) {
 
 TEST(HostingE2eTest, FailingLivenessRestartsAndFailingReadinessOnlyFlipsReady) {
   SupdService supd("probes");
-  const std::string live_fail = TempFile("live.fail");
-  const std::string ready_fail = TempFile("ready.fail");
+  const std::string live_fail = testing::TempPath("live.fail");
+  const std::string ready_fail = testing::TempPath("ready.fail");
   supd.AddWorker("live", {"--http", "18431", "--fail-file", live_fail});
   supd.SetProbe("live", "Liveness", "http", "http://127.0.0.1:18431/healthz", 200, 2);
   supd.AddWorker("ready", {"--http", "18432", "--fail-file", ready_fail});

@@ -2,11 +2,13 @@
 
 #include <windows.h>
 
+#include <fstream>
 #include <thread>
 
 #include "common/command_line.h"
 #include "common/win/unique_handle.h"
 #include "common/win/win32_error.h"
+#include "wait_until.h"
 
 namespace sup::testing {
 namespace {
@@ -26,6 +28,25 @@ std::string ExecutableDirectory() {
   const DWORD length = ::GetModuleFileNameW(nullptr, path, MAX_PATH);
   std::wstring directory(path, length);
   return win::Narrow(directory.substr(0, directory.find_last_of(L"\\/")));
+}
+
+std::string TempPath(const std::string& name) {
+  wchar_t directory[MAX_PATH];
+  ::GetTempPathW(MAX_PATH, directory);
+  const std::string path = win::Narrow(directory) + "sup-test-" + std::to_string(::GetCurrentProcessId()) + "-" + name;
+  ::DeleteFileW(win::Widen(path).c_str());
+  return path;
+}
+
+unsigned long ReadPidFile(const std::string& path, std::chrono::milliseconds timeout) {
+  unsigned long pid = 0;
+  WaitUntil(
+      [&] {
+        std::ifstream file(path);
+        return static_cast<bool>(file >> pid);
+      },
+      timeout);
+  return pid;
 }
 
 Result<ProcessOutput> RunProcess(const std::vector<std::string>& arguments, std::chrono::milliseconds timeout) {

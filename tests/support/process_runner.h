@@ -23,4 +23,11 @@ Result<ProcessOutput> RunProcess(const std::vector<std::string>& arguments,
 // The folder of the running test executable, where supd.exe and supctl.exe are built too.
 std::string ExecutableDirectory();
 
+// A path in the temp folder unique to this test process; any file already there is deleted.
+std::string TempPath(const std::string& name);
+
+// The pid a test worker wrote to `path` (--pid-file, --grandchild), waiting for it up to
+// `timeout`; 0 if none appeared.
+unsigned long ReadPidFile(const std::string& path, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
 }  // namespace sup::testing

@@ -93,23 +93,6 @@ class JobLauncherTest : public ::testing::Test {
     return ::WaitForSingleObject(process.get(), static_cast<DWORD>(timeout.count())) == WAIT_OBJECT_0;
   }
 
-  static std::string TempFile(const std::string& name) {
-    wchar_t directory[MAX_PATH];
-    ::GetTempPathW(MAX_PATH, directory);
-    return Narrow(directory) + "sup-test-" + std::to_string(::GetCurrentProcessId()) + "-" + name;
-  }
-
-  static DWORD ReadPid(const std::string& path) {
-    DWORD pid = 0;
-    WaitUntil(
-        [&] {
-          std::ifstream file(path);
-          return static_cast<bool>(file >> pid);
-        },
-        10s);
-    return pid;
-  }
-
   SystemClock clock_;
   boost::asio::io_context io_{1};
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{io_.get_executor()};
@@ -130,10 +113,9 @@ TEST_F(JobLauncherTest, ReportsACrashAsAnAccessViolation) {
 }
 
 TEST_F(JobLauncherTest, KillTakesTheGrandchildrenWithIt) {
-  const std::string pid_file = TempFile("grandchild.pid");
-  ::DeleteFileW(Widen(pid_file).c_str());
+  const std::string pid_file = testing::TempPath("grandchild.pid");
   const std::uint32_t pid = Launch("parent", {"--grandchild", pid_file});
-  const DWORD grandchild = ReadPid(pid_file);
+  const DWORD grandchild = testing::ReadPidFile(pid_file);
   ASSERT_NE(grandchild, 0u);
   EXPECT_FALSE(ProcessGone(grandchild, 0ms));
   OnIo([&] { launcher_->Kill("parent"); });
@@ -142,10 +124,9 @@ TEST_F(JobLauncherTest, KillTakesTheGrandchildrenWithIt) {
 }
 
 TEST_F(JobLauncherTest, ExitOfTheWorkerEndsWhatItLeftInItsJob) {
-  const std::string pid_file = TempFile("orphan.pid");
-  ::DeleteFileW(Widen(pid_file).c_str());
+  const std::string pid_file = testing::TempPath("orphan.pid");
   const std::uint32_t pid = Launch("leaver", {"--grandchild", pid_file, "--exit-after", "300"});
-  const DWORD grandchild = ReadPid(pid_file);
+  const DWORD grandchild = testing::ReadPidFile(pid_file);
   ASSERT_NE(grandchild, 0u);
   EXPECT_EQ(WaitForExit(pid), 0);
   EXPECT_TRUE(ProcessGone(grandchild, 10s));  // a restart never meets its old grandchildren
@@ -246,10 +227,9 @@ TEST_F(JobLauncherTest, WorkerWithLimitsRuns) {
 }
 
 TEST_F(JobLauncherTest, RelaunchTerminatesThePreviousJob) {
-  const std::string pid_file = TempFile("relaunch.pid");
-  ::DeleteFileW(Widen(pid_file).c_str());
+  const std::string pid_file = testing::TempPath("relaunch.pid");
   Launch("again", {"--grandchild", pid_file});
-  const DWORD grandchild = ReadPid(pid_file);
+  const DWORD grandchild = testing::ReadPidFile(pid_file);
   ASSERT_NE(grandchild, 0u);
   Launch("again", {});
   EXPECT_TRUE(ProcessGone(grandchild, 10s));
@@ -284,7 +264,7 @@ bool CheckLogLines(const std::string& path, const std::string& stream, long long
 // with 5 backups: the files stay within LogMaxBytes x (LogBackups + 1), no line is split across
 // files, and what is kept is a gap-free run of lines ending with the last one printed.
 TEST_F(JobLauncherTest, CapturedOutputRotatesAtLineBoundariesAndLosesNothingKept) {
-  const std::string directory = TempFile("logs");
+  const std::string directory = testing::TempPath("logs");
   constexpr long long kLines = 500'000;  // 100 bytes each: 50 MB per stream, 100 MB in all
   core::LaunchConfig launch = Worker({"--flood", std::to_string(kLines), "--line-bytes", "100"});
   launch.stdout_log = directory + "\\flood.out.log";
