@@ -98,20 +98,25 @@ DependencyGraph Supervisor::Graph() const {
 // ---------------------------------------------------------------------------------------------
 // Transitions and events
 
+Event Supervisor::NewEvent(const Worker& w, EventKind kind) const {
+  Event event;
+  event.time = ports_.clock.SteadyNow();
+  event.worker = w.name;
+  event.kind = kind;
+  event.pid = w.pid;
+  return event;
+}
+
 void Supervisor::Record(Worker& w, Event event) {
   ports_.events.Emit(event);
   w.events.Push(std::move(event));
 }
 
 void Supervisor::Transition(Worker& w, WorkerState to, Reason reason, std::string message) {
-  Event event;
-  event.time = ports_.clock.SteadyNow();
-  event.worker = w.name;
-  event.kind = EventKind::kTransition;
+  Event event = NewEvent(w, EventKind::kTransition);
   event.from = w.state;
   event.to = to;
   event.reason = reason;
-  event.pid = w.pid;
   event.message = std::move(message);
   if (IsUp(w.state) && !IsUp(to)) {
     event.exit_code = w.last_exit_code;
@@ -153,12 +158,8 @@ ConfigDiff Supervisor::ApplyConfig(const ValidatedConfig& config) {
     }
   }
   const ConfigDiff diff = DiffConfigs(current, config);
-  const TimePoint now = ports_.clock.SteadyNow();
   auto note = [&](Worker& w, std::string message) {
-    Event event;
-    event.time = now;
-    event.worker = w.name;
-    event.kind = EventKind::kConfig;
+    Event event = NewEvent(w, EventKind::kConfig);
     event.message = std::move(message);
     Record(w, std::move(event));
   };
@@ -588,11 +589,7 @@ void Supervisor::OnProbeResult(const std::string& name, ProbeKind kind, std::uin
     ++probe.failures;
     probe.successes = 0;
   }
-  Event event;
-  event.time = ports_.clock.SteadyNow();
-  event.worker = w.name;
-  event.kind = EventKind::kProbe;
-  event.pid = w.pid;
+  Event event = NewEvent(w, EventKind::kProbe);
   event.probe = kind;
   event.probe_success = result.success;
   event.message = result.message;

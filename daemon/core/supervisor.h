@@ -154,6 +154,7 @@ class Supervisor {
   DependencyGraph Graph() const;
 
   void Transition(Worker& w, WorkerState to, Reason reason, std::string message = {});
+  Event NewEvent(const Worker& w, EventKind kind) const;  // time, worker, kind and pid filled in
   void Record(Worker& w, Event event);
   void CancelTimers(Worker& w);
   void CancelProbeTimers(Worker& w);
