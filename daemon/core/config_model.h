@@ -63,6 +63,9 @@ struct LaunchConfig {
   std::uint32_t memory_limit_mb = 0;  // 0 = no limit
   std::uint32_t cpu_rate_percent = 0;
   Priority priority = Priority::kNormal;
+  // A hidden console of its own, which only the ctrl-c stop step needs: derived from StopSteps
+  // (a console costs a conhost process, and a running process cannot be given one later).
+  bool own_console = false;
   bool operator==(const LaunchConfig&) const = default;
 };
 

@@ -441,6 +441,8 @@ ValidatedConfig ValidateConfig(const RawConfig& raw) {
     }
     CheckWorker(worker, worker_errors);
     ResolveLogPaths(worker, result.daemon);
+    const std::vector<StopStep>& steps = worker.policy.stop_steps;
+    worker.launch.own_console = std::find(steps.begin(), steps.end(), StopStep::kCtrlC) != steps.end();
     if (errors.empty()) {
       result.invalid_workers.erase(name);
       candidates.emplace(name, std::move(worker));

@@ -232,7 +232,7 @@ Result<std::uint32_t> JobLauncher::Launch(const std::string& worker, const core:
   STARTUPINFOEXW startup{};
   startup.StartupInfo.cb = sizeof(startup);
   startup.StartupInfo.dwFlags = STARTF_USESTDHANDLES | STARTF_USESHOWWINDOW;
-  startup.StartupInfo.wShowWindow = SW_HIDE;  // its own console, hidden: the target of the Ctrl+C step
+  startup.StartupInfo.wShowWindow = SW_HIDE;  // its own console, if any, stays hidden
   startup.StartupInfo.hStdInput = stdin_handle->get();
   startup.StartupInfo.hStdOutput = stdout_handle->get();
   startup.StartupInfo.hStdError = stderr_handle->get();
@@ -244,8 +244,11 @@ Result<std::uint32_t> JobLauncher::Launch(const std::string& worker, const core:
   std::wstring environment = EnvironmentBlock(MergeEnvironment(CurrentEnvironment(), overrides));
   std::wstring command_line = Widen(launch.command);
   const std::wstring directory = Widen(launch.working_directory);
-  const DWORD flags = CREATE_SUSPENDED | CREATE_UNICODE_ENVIRONMENT | EXTENDED_STARTUPINFO_PRESENT |
-                      CREATE_NEW_CONSOLE | PriorityClass(launch.priority);
+  // A hidden console of its own only for the ctrl-c stop step; otherwise none at all
+  // (DETACHED_PROCESS: unlike CREATE_NO_WINDOW it creates no conhost process).
+  const DWORD console = launch.own_console ? CREATE_NEW_CONSOLE : DETACHED_PROCESS;
+  const DWORD flags = CREATE_SUSPENDED | CREATE_UNICODE_ENVIRONMENT | EXTENDED_STARTUPINFO_PRESENT | console |
+                      PriorityClass(launch.priority);
   PROCESS_INFORMATION info{};
   if (!::CreateProcessW(nullptr, command_line.data(), nullptr, nullptr, TRUE, flags, environment.data(),
                         directory.empty() ? nullptr : directory.c_str(), &startup.StartupInfo, &info)) {

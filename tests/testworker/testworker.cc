@@ -15,6 +15,7 @@
 //     --fail-file FILE       exists
 //     --flood N              print N numbered lines to stdout and to stderr as fast as possible, then exit 0
 //     --line-bytes N         length of each flood line (default 100)
+//     --exit-with-console-state   exit at once: 1 if the process has a console, 0 if not
 //
 // Without --exit-after, --crash-after or --flood it runs until stopped.
 #include <winsock2.h>
@@ -176,6 +177,7 @@ int main(int argc, char** argv) {
     else if (arg == "--fail-file") { g_options.fail_file = value; takes(); }
     else if (arg == "--flood") { g_options.flood_lines = std::atoll(value); takes(); }
     else if (arg == "--line-bytes") { g_options.line_bytes = Int(value); takes(); }
+    else if (arg == "--exit-with-console-state") { return ::GetConsoleCP() != 0 ? 1 : 0; }  // no console: fails, 0
     else {
       std::fprintf(stderr, "testworker: unknown option %s\n", arg.c_str());
       return 2;

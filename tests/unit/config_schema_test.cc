@@ -158,6 +158,16 @@ INSTANTIATE_TEST_SUITE_P(
         BadValueCase{"DependsOn", RawValue::MultiString({"api"}),
                      "Workers\\api\\DependsOn: expected other workers' names, found the worker itself"}));
 
+TEST(ValidateConfigTest, OnlyACtrlCStopStepGivesTheWorkerAConsole) {
+  RawConfig raw;
+  raw.workers["default"] = MinimalWorker();
+  raw.workers["quiet"] = MinimalWorker();
+  raw.workers["quiet"].values["StopSteps"] = RawValue::MultiString({"event", "terminate"});
+  const ValidatedConfig config = ValidateConfig(raw);
+  EXPECT_TRUE(config.workers.at("default").launch.own_console);
+  EXPECT_FALSE(config.workers.at("quiet").launch.own_console);
+}
+
 TEST(ValidateConfigTest, MissingCommandIsRequired) {
   RawConfig raw;
   raw.workers["api"] = RawWorker{};

@@ -626,6 +626,17 @@ TEST_F(SupervisorTest, LaunchChangeRestartsOnlyThatWorker) {
   EXPECT_EQ(launcher_.LaunchCount("web"), 1u);
 }
 
+TEST_F(SupervisorTest, AddingCtrlCToTheStopStepsRestartsTheWorkerWithAConsole) {
+  Add("api").values["StopSteps"] = RawValue::MultiString({"event", "terminate"});
+  Apply();
+  RunUntilRunning("api");
+  EXPECT_FALSE(launcher_.launches.back().second.own_console);
+  raw_.workers["api"].values["StopSteps"] = RawValue::MultiString({"ctrl-c", "terminate"});
+  EXPECT_EQ(Apply().launch_changed, std::vector<std::string>{"api"});
+  Exit("api", 0);
+  EXPECT_TRUE(launcher_.launches.back().second.own_console);
+}
+
 TEST_F(SupervisorTest, PolicyChangeAppliesLiveWithoutARestart) {
   Add("api");
   Apply();

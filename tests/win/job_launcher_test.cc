@@ -63,6 +63,7 @@ class JobLauncherTest : public ::testing::Test {
     arguments.insert(arguments.begin(), ExecutableDirectory() + "\\testworker.exe");
     core::LaunchConfig launch;
     launch.command = JoinWindowsCommandLine(arguments);
+    launch.own_console = true;  // as with the default StopSteps, which include ctrl-c
     return launch;
   }
 
@@ -191,6 +192,33 @@ TEST_F(JobLauncherTest, WorkerThatIgnoresSoftStepsOnlyDiesWhenKilled) {
   EXPECT_FALSE(WaitForExit(pid, 500ms).has_value());
   OnIo([&] { launcher_->Kill("stubborn"); });
   EXPECT_EQ(WaitForExit(pid), 1);
+}
+
+TEST_F(JobLauncherTest, WorkerGetsAConsoleOnlyWhenItsStopStepsNeedOne) {
+  core::LaunchConfig launch = Worker({"--exit-with-console-state"});
+  const std::uint32_t with_console = OnIo([&] { return *launcher_->Launch("with", launch); });
+  EXPECT_EQ(WaitForExit(with_console), 1);
+  launch.own_console = false;
+  const std::uint32_t without_console = OnIo([&] { return *launcher_->Launch("without", launch); });
+  EXPECT_EQ(WaitForExit(without_console), 0);
+}
+
+TEST_F(JobLauncherTest, OutputOfAWorkerWithoutAConsoleIsCaptured) {
+  core::LaunchConfig launch = Worker({"--flood", "10", "--line-bytes", "40"});
+  launch.own_console = false;
+  launch.stdout_log = testing::TempPath("detached.out.log");
+  launch.stderr_log = "";
+  launch.log_max_bytes = 1024 * 1024;
+  const std::uint32_t pid = OnIo([&] { return *launcher_->Launch("detached", launch); });
+  EXPECT_EQ(WaitForExit(pid), 0);
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        return OnIo([&] {
+          const OutputCapture* out = launcher_->CaptureOf("detached", false);
+          return out && out->writer().tail().size() == 10;
+        });
+      },
+      10s));
 }
 
 TEST_F(JobLauncherTest, MissingProgramIsASpawnErrorNamingTheCommand) {
