@@ -347,7 +347,7 @@ void Supervisor::StartPendingWorkers() {
     Worker* w = Find(name);
     if (!w || !w->start_pending || !Wanted(*w) || IsUp(w->state)) continue;
     if (w->state == WorkerState::kBackoff || w->state == WorkerState::kFailed) continue;  // their timer restarts them
-    RequestStart(*w, w->reason == Reason::kDependency ? Reason::kDependency : w->reason);
+    RequestStart(*w, w->reason);  // "dependency" when it waited for one
   }
 }
 
