@@ -1,19 +1,11 @@
 #include "common/environment.h"
 
-#include <algorithm>
-#include <cctype>
 #include <map>
+
+#include "common/case_insensitive.h"
 
 namespace sup {
 namespace {
-
-struct NameLess {
-  bool operator()(const std::string& a, const std::string& b) const {
-    return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-      return std::toupper(static_cast<unsigned char>(x)) < std::toupper(static_cast<unsigned char>(y));
-    });
-  }
-};
 
 // The name of an entry; hidden drive entries ("=C:=...") keep their leading '='.
 std::string NameOf(const std::string& entry) {
@@ -25,7 +17,7 @@ std::string NameOf(const std::string& entry) {
 
 std::vector<std::string> MergeEnvironment(const std::vector<std::string>& base,
                                           const std::vector<std::string>& overrides) {
-  std::map<std::string, std::string, NameLess> entries;
+  std::map<std::string, std::string, CaseInsensitiveLess> entries;
   for (const std::vector<std::string>* source : {&base, &overrides}) {
     for (const std::string& entry : *source) {
       const std::string name = NameOf(entry);

@@ -153,12 +153,6 @@ const ProbeRow kProbeSchema[] = {
      [](ProbeConfig& p, const ParsedValue& v) { p.failure_threshold = AsUint32(v); }},
 };
 
-bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 std::optional<std::size_t> ChoiceIndex(std::span<const std::string_view> choices, std::string_view text) {
   for (std::size_t i = 0; i < choices.size(); ++i) {
     if (EqualsIgnoringCase(choices[i], text)) return i;

@@ -59,24 +59,14 @@ sup::v1::Response ControlDispatcher::Handle(const sup::v1::Request& request) {
       return response;
     }
     case sup::v1::Request::kStart:
+      return CommandReply(std::move(response), request.start(), &core::Supervisor::Start, &sup::v1::Response::mutable_start);
     case sup::v1::Request::kStop:
+      return CommandReply(std::move(response), request.stop(), &core::Supervisor::Stop, &sup::v1::Response::mutable_stop);
     case sup::v1::Request::kRestart:
-    case sup::v1::Request::kReset: {
-      const sup::v1::WorkerCommandRequest& command =
-          request.body_case() == sup::v1::Request::kStart    ? request.start()
-          : request.body_case() == sup::v1::Request::kStop   ? request.stop()
-          : request.body_case() == sup::v1::Request::kRestart ? request.restart()
-                                                              : request.reset();
-      Result<sup::v1::WorkerCommandResponse> results = Command(request.body_case(), command);
-      if (!results) return ErrorReply(id, results.error().kind(), results.error().message());
-      switch (request.body_case()) {
-        case sup::v1::Request::kStart: *response.mutable_start() = std::move(*results); break;
-        case sup::v1::Request::kStop: *response.mutable_stop() = std::move(*results); break;
-        case sup::v1::Request::kRestart: *response.mutable_restart() = std::move(*results); break;
-        default: *response.mutable_reset() = std::move(*results); break;
-      }
-      return response;
-    }
+      return CommandReply(std::move(response), request.restart(), &core::Supervisor::Restart,
+                          &sup::v1::Response::mutable_restart);
+    case sup::v1::Request::kReset:
+      return CommandReply(std::move(response), request.reset(), &core::Supervisor::Reset, &sup::v1::Response::mutable_reset);
     case sup::v1::Request::BODY_NOT_SET:
       break;
   }
@@ -110,22 +100,17 @@ Result<sup::v1::StatusResponse> ControlDispatcher::Status(const sup::v1::StatusR
   return status;
 }
 
-Result<sup::v1::WorkerCommandResponse> ControlDispatcher::Command(sup::v1::Request::BodyCase verb,
-                                                                  const sup::v1::WorkerCommandRequest& request) {
+sup::v1::Response ControlDispatcher::CommandReply(sup::v1::Response response,
+                                                  const sup::v1::WorkerCommandRequest& request, Verb verb,
+                                                  ResultField field) {
   if (request.all() == !request.workers().empty()) {
-    return Error(ErrorKind::kInvalidArgument, "name workers, or ask for all of them, but not both");
+    return ErrorReply(response.request_id(), ErrorKind::kInvalidArgument,
+                      "name workers, or ask for all of them, but not both");
   }
   const std::vector<std::string> names(request.workers().begin(), request.workers().end());
-  std::vector<core::CommandResult> results;
-  switch (verb) {
-    case sup::v1::Request::kStart: results = supervisor_.Start(names); break;
-    case sup::v1::Request::kStop: results = supervisor_.Stop(names); break;
-    case sup::v1::Request::kRestart: results = supervisor_.Restart(names); break;
-    default: results = supervisor_.Reset(names); break;
-  }
-  sup::v1::WorkerCommandResponse response;
-  for (const core::CommandResult& result : results) {
-    sup::v1::WorkerCommandResult* wire = response.add_results();
+  sup::v1::WorkerCommandResponse* results = (response.*field)();
+  for (const core::CommandResult& result : (supervisor_.*verb)(names)) {
+    sup::v1::WorkerCommandResult* wire = results->add_results();
     wire->set_worker(result.worker);
     wire->set_outcome(ToWire(result.outcome));
     wire->set_message(result.message);

@@ -33,8 +33,12 @@ class ControlDispatcher {
 
  private:
   Result<sup::v1::StatusResponse> Status(const sup::v1::StatusRequest& request) const;
-  Result<sup::v1::WorkerCommandResponse> Command(sup::v1::Request::BodyCase verb,
-                                                 const sup::v1::WorkerCommandRequest& request);
+  // Start, Stop, Restart or Reset: runs `verb` on the named workers (or all) and puts one result
+  // per worker into the reply's `field`.
+  using Verb = std::vector<core::CommandResult> (core::Supervisor::*)(const std::vector<std::string>&);
+  using ResultField = sup::v1::WorkerCommandResponse* (sup::v1::Response::*)();
+  sup::v1::Response CommandReply(sup::v1::Response response, const sup::v1::WorkerCommandRequest& request, Verb verb,
+                                 ResultField field);
 
   const Clock& clock_;
   DaemonIdentity identity_;

@@ -1,15 +1,6 @@
 #include "daemon/core/raw_config.h"
 
-#include <algorithm>
-#include <cctype>
-
 namespace sup::core {
-
-bool CaseInsensitiveLess::operator()(std::string_view a, std::string_view b) const {
-  return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) < std::tolower(static_cast<unsigned char>(y));
-  });
-}
 
 std::string_view RawTypeName(RawType type) {
   switch (type) {

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/case_insensitive.h"
+
 namespace sup::core {
 
 enum class RawType { kString, kExpandString, kMultiString, kDword, kQword, kOther };
@@ -28,10 +30,7 @@ struct RawValue {
 std::string DescribeRawValue(const RawValue& value);
 std::string_view RawTypeName(RawType type);
 
-struct CaseInsensitiveLess {
-  using is_transparent = void;
-  bool operator()(std::string_view a, std::string_view b) const;
-};
+using sup::CaseInsensitiveLess;
 
 using RawValues = std::map<std::string, RawValue, CaseInsensitiveLess>;
 

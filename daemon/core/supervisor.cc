@@ -149,15 +149,7 @@ ConfigDiff Supervisor::ApplyConfig(const ValidatedConfig& config) {
   ++config_generation_;
   if (config.daemon_errors.empty() || config_generation_ == 1) daemon_ = config.daemon;
 
-  std::map<std::string, WorkerConfig> current;
-  for (const auto& [name, worker] : workers_) {
-    if (worker.pending_config) {
-      current.emplace(name, *worker.pending_config);
-    } else if (worker.config) {
-      current.emplace(name, *worker.config);
-    }
-  }
-  const ConfigDiff diff = DiffConfigs(current, config);
+  const ConfigDiff diff = DiffConfigs(DefinitionsInForce(), config);
   auto note = [&](Worker& w, std::string message) {
     Event event = NewEvent(w, EventKind::kConfig);
     event.message = std::move(message);
@@ -256,6 +248,14 @@ ConfigDiff Supervisor::ApplyConfig(const ValidatedConfig& config) {
   return diff;
 }
 
+std::map<std::string, WorkerConfig> Supervisor::DefinitionsInForce() const {
+  std::map<std::string, WorkerConfig> definitions;
+  for (const auto& [name, worker] : workers_) {
+    if (worker.config) definitions.emplace(name, worker.pending_config.value_or(*worker.config));
+  }
+  return definitions;
+}
+
 Result<ConfigDiff> Supervisor::Reload(ConfigSource& source) {
   Result<RawConfig> raw = source.Read();
   if (!raw) return raw.error().WithContext("reading the configuration");
@@ -265,11 +265,7 @@ Result<ConfigDiff> Supervisor::Reload(ConfigSource& source) {
 Result<ConfigDiff> Supervisor::Reread(ConfigSource& source) const {
   Result<RawConfig> raw = source.Read();
   if (!raw) return raw.error().WithContext("reading the configuration");
-  std::map<std::string, WorkerConfig> current;
-  for (const auto& [name, worker] : workers_) {
-    if (worker.config) current.emplace(name, worker.pending_config.value_or(*worker.config));
-  }
-  return DiffConfigs(current, ValidateConfig(*raw));
+  return DiffConfigs(DefinitionsInForce(), ValidateConfig(*raw));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -152,6 +152,8 @@ class Supervisor {
   std::vector<std::string> UnreadyDependencies(const Worker& w) const;
   std::vector<std::string> UpDependents(const Worker& w) const;
   DependencyGraph Graph() const;
+  // Each worker's newest valid definition: a pending launch change counts as in force.
+  std::map<std::string, WorkerConfig> DefinitionsInForce() const;
 
   void Transition(Worker& w, WorkerState to, Reason reason, std::string message = {});
   Event NewEvent(const Worker& w, EventKind kind) const;  // time, worker, kind and pid filled in
