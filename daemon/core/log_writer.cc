@@ -6,10 +6,11 @@
 namespace sup::core {
 namespace {
 
-// "2026-11-21T15:04:05.123Z " in UTC.
-std::string Timestamp(std::chrono::system_clock::time_point now) {
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-  const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+constexpr std::size_t kTimestampBytes = sizeof("2026-11-21T15:04:05.123Z ") - 1;
+
+// "2026-11-21T15:04:05." for a whole second since the epoch, in UTC.
+std::string FormatSecond(std::int64_t second) {
+  const std::time_t seconds = static_cast<std::time_t>(second);
   std::tm utc{};
 #if defined(_WIN32)
   gmtime_s(&utc, &seconds);
@@ -17,12 +18,27 @@ std::string Timestamp(std::chrono::system_clock::time_point now) {
   gmtime_r(&seconds, &utc);
 #endif
   char text[96];  // room for any int the format could meet
-  std::snprintf(text, sizeof(text), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ ", utc.tm_year + 1900, utc.tm_mon + 1,
-                utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>(ms % 1000));
+  std::snprintf(text, sizeof(text), "%04d-%02d-%02dT%02d:%02d:%02d.", utc.tm_year + 1900, utc.tm_mon + 1,
+                utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec);
   return text;
 }
 
 }  // namespace
+
+// Calendar arithmetic once a second, not once a line: a flood of timestamped lines is mostly
+// lines within the same second.
+void RotatingLineWriter::AppendTimestamp(std::string& out) {
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.WallNow().time_since_epoch()).count();
+  const std::int64_t second = ms / 1000;
+  if (second != stamped_second_) {
+    stamped_second_ = second;
+    second_text_ = FormatSecond(second);
+  }
+  const int millis = static_cast<int>(ms % 1000);
+  const char tail[] = {static_cast<char>('0' + millis / 100), static_cast<char>('0' + millis / 10 % 10),
+                       static_cast<char>('0' + millis % 10), 'Z', ' '};
+  out.append(second_text_).append(tail, sizeof(tail));
+}
 
 void RotatingLineWriter::Write(std::string_view bytes) {
   while (!bytes.empty()) {
@@ -62,18 +78,14 @@ void RotatingLineWriter::FlushBatch() {
 }
 
 void RotatingLineWriter::WriteLine(std::string_view line) {
-  std::string stamped;
-  if (options_.timestamps) {
-    stamped = Timestamp(clock_.WallNow());
-    stamped.append(line);
-    line = stamped;
-  }
+  const std::size_t bytes = line.size() + (options_.timestamps ? kTimestampBytes : 0);
   // Rotate before a line that would not fit, unless the file is empty (a line longer than the
   // limit gets a file of its own rather than being split).
-  if (size() > 0 && size() + line.size() > options_.max_bytes) {
+  if (size() > 0 && size() + bytes > options_.max_bytes) {
     FlushBatch();
     if (Result<void> rotated = file_.Rotate(); !rotated && !last_error_) last_error_ = rotated.error();
   }
+  if (options_.timestamps) AppendTimestamp(batch_);
   batch_.append(line);
   std::string_view text = line;
   if (!text.empty() && text.back() == '\n') text.remove_suffix(1);

@@ -52,6 +52,7 @@ class RotatingLineWriter {
   // not one per line.
   void FlushBatch();
   std::uint64_t size() const { return file_.size() + batch_.size(); }
+  void AppendTimestamp(std::string& out);  // "2026-11-21T15:04:05.123Z ", UTC
 
   LogFile& file_;
   const Clock& clock_;
@@ -60,6 +61,8 @@ class RotatingLineWriter {
   std::string batch_;
   std::deque<std::string> tail_;
   std::optional<Error> last_error_;
+  std::int64_t stamped_second_ = -1;  // the second second_text_ shows
+  std::string second_text_;
 };
 
 }  // namespace sup::core

@@ -63,7 +63,8 @@ Daemon::Daemon(std::shared_ptr<spdlog::logger> log)
 
 Daemon::~Daemon() = default;
 
-Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options, std::shared_ptr<spdlog::logger> log) {
+Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options, std::shared_ptr<spdlog::logger> log,
+                                               const StartProgress& progress) {
   Result<RegistryPath> config_key = ParseRegistryPath(options.config_key);
   if (!config_key) return config_key.error().WithContext("--config-key");
 
@@ -74,6 +75,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options, std
   if (!raw) return raw.error().WithContext("loading the configuration");
   const core::ValidatedConfig config = core::ValidateConfig(*raw);
   LogConfigProblems(*log, config);
+  progress("configuration loaded");
 
   const std::string control_pipe =
       options.pipe_prefix ? ControlPipeName(*options.pipe_prefix) : config.daemon.control_pipe;
@@ -108,8 +110,10 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options, std
       [dispatcher = d.dispatcher_.get()](std::string_view payload) { return dispatcher->HandleFrame(payload); }, log);
   if (!server) return server.error().WithContext("listening on the control pipe");
   d.control_server_ = std::move(*server);
+  progress("control pipe listening");
 
   d.supervisor_->ApplyConfig(config);
+  progress("workers started");
   Result<std::unique_ptr<ConfigWatcher>> watcher =
       ConfigWatcher::Start(*d.io_, *config_key, [&d] { d.Reload("registry change"); }, log);
   if (watcher) {

@@ -41,6 +41,10 @@ class Prober;
 class RegistryConfigSource;
 class RegistryStateStore;
 
+// Called between the phases of a start ("configuration loaded", "control pipe listening",
+// "workers started"): the service reports a START_PENDING checkpoint each time.
+using StartProgress = std::function<void(const char* phase)>;
+
 struct DaemonOptions {
   std::optional<std::string> pipe_prefix;  // pipes <prefix>-control, <prefix>-health; overrides the registry
   std::string config_key = "HKLM\\SOFTWARE\\Sup";
@@ -51,7 +55,8 @@ class Daemon {
   // Loads the configuration, claims the instance, starts listening on the control pipe and
   // starts the workers: when this returns, clients can connect. Fails if the configuration key
   // cannot be read or another supd already serves the same pipes.
-  static Result<std::unique_ptr<Daemon>> Create(const DaemonOptions& options, std::shared_ptr<spdlog::logger> log);
+  static Result<std::unique_ptr<Daemon>> Create(const DaemonOptions& options, std::shared_ptr<spdlog::logger> log,
+                                                const StartProgress& progress = [](const char*) {});
   ~Daemon();
 
   // Runs the io thread on the calling thread until a stop has completed.

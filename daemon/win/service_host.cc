@@ -93,6 +93,8 @@ void WINAPI ServiceMainEntry(DWORD argc, LPWSTR* argv) { g_service->Main(argc, a
 
 // Exit code in dwServiceSpecificExitCode when the daemon cannot start (see the supd log).
 constexpr DWORD kStartFailedExitCode = 1;
+// How long the SCM should wait for the next checkpoint of a start.
+constexpr DWORD kStartWaitHintMs = 10'000;
 
 void ServiceState::Main(DWORD argc, LPWSTR* argv) {
   const std::wstring name = argc > 0 && argv[0] ? argv[0] : L"supd";
@@ -101,8 +103,13 @@ void ServiceState::Main(DWORD argc, LPWSTR* argv) {
     log_->error("RegisterServiceCtrlHandlerExW failed error=\"{}\"", Win32ErrorText(::GetLastError()));
     return;
   }
-  Report(SERVICE_START_PENDING, NO_ERROR, 10'000);
-  Result<std::unique_ptr<Daemon>> daemon = factory_();
+  Report(SERVICE_START_PENDING, NO_ERROR, kStartWaitHintMs);
+  // Each phase of the start advances the checkpoint, so the SCM sees progress on a slow start
+  // (a large configuration, a slow registry) and never gives up on a healthy one.
+  Result<std::unique_ptr<Daemon>> daemon = factory_([this](const char* phase) {
+    log_->debug("service starting phase=\"{}\"", phase);
+    Report(SERVICE_START_PENDING, NO_ERROR, kStartWaitHintMs);
+  });
   if (!daemon) {
     log_->error("supd failed to start service={} reason=\"{}\"", Narrow(name), daemon.error().message());
     Report(SERVICE_STOPPED, kStartFailedExitCode);
@@ -150,7 +157,7 @@ Result<HostOutcome> RunAsService(DaemonFactory factory, std::shared_ptr<spdlog::
 }
 
 int RunInConsole(DaemonFactory factory, std::shared_ptr<spdlog::logger> log) {
-  Result<std::unique_ptr<Daemon>> daemon = factory();
+  Result<std::unique_ptr<Daemon>> daemon = factory([](const char*) {});
   if (!daemon) {
     log->error("supd failed to start reason=\"{}\"", daemon.error().message());
     return 1;

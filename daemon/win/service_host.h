@@ -15,7 +15,8 @@ class logger;
 
 namespace sup::win {
 
-using DaemonFactory = std::function<Result<std::unique_ptr<Daemon>>()>;
+// Builds the daemon, reporting each phase of its start to `progress`.
+using DaemonFactory = std::function<Result<std::unique_ptr<Daemon>>(const StartProgress& progress)>;
 
 enum class HostOutcome {
   kRanAsService,    // the SCM ran the service to its end

@@ -85,6 +85,31 @@ TEST(RotatingLineWriterTest, TimestampsEachLineInUtc) {
   EXPECT_EQ(file.files[0], "2023-11-14T22:13:20.123Z one\r\n2023-11-14T22:13:20.123Z two\n");
 }
 
+TEST(RotatingLineWriterTest, TimestampsFollowTheClockAcrossSeconds) {
+  MemoryLogFile file(5);
+  testing::ManualClock clock;
+  clock.SetWall(std::chrono::system_clock::time_point(std::chrono::milliseconds(1'700'000'000'998)));
+  RotatingLineWriter writer(file, clock, {.timestamps = true});
+  writer.Write("a\n");
+  clock.SetWall(std::chrono::system_clock::time_point(std::chrono::milliseconds(1'700'000'001'005)));
+  writer.Write("b\n");
+  clock.SetWall(std::chrono::system_clock::time_point(std::chrono::milliseconds(1'700'000'061'070)));
+  writer.Write("c\n");
+  EXPECT_EQ(file.files[0],
+            "2023-11-14T22:13:20.998Z a\n2023-11-14T22:13:21.005Z b\n2023-11-14T22:14:21.070Z c\n");
+}
+
+TEST(RotatingLineWriterTest, RotationCountsTheTimestamp) {
+  MemoryLogFile file(5);
+  testing::ManualClock clock;
+  // Each stamped line is 25 + 2 bytes: two fit in 60 bytes, a third does not.
+  RotatingLineWriter writer(file, clock, {.max_bytes = 60, .timestamps = true});
+  writer.Write("1\n2\n3\n");
+  ASSERT_EQ(file.files.size(), 2u);
+  EXPECT_EQ(file.files[0].size(), 27u);  // the current file
+  EXPECT_EQ(file.files[1].size(), 54u);
+}
+
 TEST(RotatingLineWriterTest, RemembersTheLastLines) {
   MemoryLogFile file(5);
   testing::ManualClock clock;

@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 #include <spdlog/spdlog.h>
 
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "common/protocol.h"
 #include "common/protocol_client.h"
@@ -45,6 +47,18 @@ TEST(DaemonTest, AnswersStatusWithItsOwnPidAndStopsOnRequest) {
 
   (*daemon)->RequestStop();
   io_thread.join();  // Run returns once the stop completed
+}
+
+// The service turns each phase into a START_PENDING checkpoint; it only says RUNNING after the
+// last one, when clients can connect.
+TEST(DaemonTest, ReportsEachPhaseOfItsStartInOrder) {
+  const DaemonOptions options = TestOptions("phases");
+  std::vector<std::string> phases;
+  Result<std::unique_ptr<Daemon>> daemon =
+      Daemon::Create(options, NullLogger(), [&](const char* phase) { phases.emplace_back(phase); });
+  ASSERT_TRUE(daemon.ok()) << daemon.error().message();
+  EXPECT_EQ(phases, (std::vector<std::string>{"configuration loaded", "control pipe listening", "workers started"}));
+  EXPECT_TRUE(PipeClient::Connect(ControlPipeName(*options.pipe_prefix), 5s).ok());
 }
 
 TEST(DaemonTest, SecondDaemonWithTheSamePipesIsRefused) {

@@ -1,0 +1,60 @@
+#include "bench_support.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "common/win/win32_error.h"
+
+namespace sup::win::bench {
+
+std::wstring TestWorkerPath() {
+  std::wstring self(MAX_PATH, L'\0');
+  self.resize(::GetModuleFileNameW(nullptr, self.data(), MAX_PATH));
+  return self.substr(0, self.find_last_of(L"\\/") + 1) + L"testworker.exe";
+}
+
+UniqueHandle StartProcess(const std::wstring& command_line, HANDLE out, DWORD flags) {
+  SECURITY_ATTRIBUTES inheritable{sizeof(SECURITY_ATTRIBUTES), nullptr, TRUE};
+  UniqueFileHandle null_device{::CreateFileW(L"NUL", GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, &inheritable,
+                                             OPEN_EXISTING, 0, nullptr)};
+  if (!null_device) Fail(Win32Error("opening NUL").message());
+  STARTUPINFOW startup{};
+  startup.cb = sizeof(startup);
+  startup.dwFlags = STARTF_USESTDHANDLES | STARTF_USESHOWWINDOW;
+  startup.wShowWindow = SW_HIDE;  // as supd starts workers: a console of their own stays hidden
+  startup.hStdInput = null_device.get();
+  startup.hStdOutput = out != nullptr ? out : null_device.get();
+  startup.hStdError = null_device.get();
+  std::wstring mutable_command = command_line;
+  PROCESS_INFORMATION info{};
+  if (!::CreateProcessW(nullptr, mutable_command.data(), nullptr, nullptr, TRUE, flags, nullptr, nullptr, &startup,
+                        &info)) {
+    Fail(Win32Error("starting " + Narrow(command_line)).message());
+  }
+  ::CloseHandle(info.hThread);
+  return UniqueHandle{info.hProcess};
+}
+
+void SetString(const std::wstring& key, const wchar_t* value, const std::wstring& data) {
+  ::RegSetKeyValueW(HKEY_CURRENT_USER, key.c_str(), value, REG_SZ, data.c_str(),
+                    static_cast<DWORD>((data.size() + 1) * sizeof(wchar_t)));
+}
+
+void SetDword(const std::wstring& key, const wchar_t* value, DWORD data) {
+  ::RegSetKeyValueW(HKEY_CURRENT_USER, key.c_str(), value, REG_DWORD, &data, sizeof(data));
+}
+
+void SetMultiString(const std::wstring& key, const wchar_t* value, const std::vector<std::wstring>& items) {
+  std::wstring data;
+  for (const std::wstring& item : items) data += item + L'\0';
+  data += L'\0';
+  ::RegSetKeyValueW(HKEY_CURRENT_USER, key.c_str(), value, REG_MULTI_SZ, data.c_str(),
+                    static_cast<DWORD>(data.size() * sizeof(wchar_t)));
+}
+
+void Fail(const std::string& what) {
+  std::fprintf(stderr, "bench: %s\n", what.c_str());
+  std::exit(1);
+}
+
+}  // namespace sup::win::bench

@@ -1,0 +1,113 @@
+// Output capture throughput (DESIGN.md section 9: at least half a raw pipe-to-file copy).
+//
+// The same test worker floods its stdout in both runs; the baseline copies the pipe to a file
+// with blocking ReadFile/WriteFile on one thread, which is as fast as a reader can go, and the
+// capture run uses supd's OutputCapture (overlapped reads on the io thread, line splitting,
+// rotation). Each is run three times, alternating, and the best of each is compared.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "bench_support.h"
+#include "common/win/pipe_client.h"
+#include "common/win/win32_error.h"
+#include "daemon/win/output_capture.h"
+
+namespace sup::win::bench {
+namespace {
+
+constexpr long long kLines = 400'000;
+constexpr int kLineBytes = 128;  // 400 000 lines of 128 bytes: 51 MB per run
+constexpr double kMegabytes = kLines * kLineBytes / 1e6;
+constexpr int kRounds = 3;
+
+std::wstring FloodCommand() {
+  return L"\"" + TestWorkerPath() + L"\" --flood " + std::to_wstring(kLines) + L" --line-bytes " +
+         std::to_wstring(kLineBytes);
+}
+
+std::wstring TempFile(const std::wstring& name) {
+  wchar_t folder[MAX_PATH];
+  ::GetTempPathW(MAX_PATH, folder);
+  return std::wstring(folder) + name;
+}
+
+std::string UniquePipeName(const char* what) {
+  return "sup-bench-" + std::string(what) + "-" + std::to_string(::GetCurrentProcessId());
+}
+
+// The limit: one thread copying the pipe into a file as fast as blocking calls allow.
+Seconds RawCopy() {
+  const std::wstring path = PipePath(UniquePipeName("raw"));
+  UniqueFileHandle server{::CreateNamedPipeW(path.c_str(), PIPE_ACCESS_INBOUND, PIPE_TYPE_BYTE | PIPE_WAIT, 1,
+                                             64 * 1024, 64 * 1024, 0, nullptr)};
+  if (!server) Fail(Win32Error("creating the raw pipe").message());
+  SECURITY_ATTRIBUTES inheritable{sizeof(SECURITY_ATTRIBUTES), nullptr, TRUE};
+  UniqueHandle client{::CreateFileW(path.c_str(), GENERIC_WRITE, 0, &inheritable, OPEN_EXISTING, 0, nullptr)};
+  if (!client) Fail(Win32Error("opening the raw pipe").message());
+  const std::wstring file_path = TempFile(L"sup-bench-raw.log");
+  UniqueFileHandle file{::CreateFileW(file_path.c_str(), FILE_APPEND_DATA, FILE_SHARE_READ, nullptr, CREATE_ALWAYS,
+                                      FILE_ATTRIBUTE_NORMAL, nullptr)};
+  if (!file) Fail(Win32Error("creating " + Narrow(file_path)).message());
+
+  const auto started = std::chrono::steady_clock::now();
+  UniqueHandle process = StartProcess(FloodCommand(), client.get(), DETACHED_PROCESS);
+  client.reset();
+  std::vector<char> buffer(64 * 1024);
+  DWORD read = 0;
+  while (::ReadFile(server.get(), buffer.data(), static_cast<DWORD>(buffer.size()), &read, nullptr)) {
+    DWORD written = 0;
+    ::WriteFile(file.get(), buffer.data(), read, &written, nullptr);
+  }
+  const Seconds took = std::chrono::steady_clock::now() - started;
+  file.reset();
+  ::DeleteFileW(file_path.c_str());
+  return took;
+}
+
+// supd's capture: the worker's output through OutputCapture into a rotating file.
+Seconds Capture(bool timestamps) {
+  boost::asio::io_context io;
+  SystemClock clock;
+  const std::wstring file_path = TempFile(L"sup-bench-capture.log");
+  ::DeleteFileW(file_path.c_str());
+  CaptureSettings settings{.path = Narrow(file_path), .max_bytes = 1ULL << 40, .backups = 0, .timestamps = timestamps};
+  auto capture = OutputCapture::Create(io, clock, settings, std::make_shared<spdlog::logger>("bench"));
+  if (!capture) Fail(capture.error().message());
+
+  const auto started = std::chrono::steady_clock::now();
+  Result<UniqueHandle> child_end = (*capture)->ChildEnd(UniquePipeName("capture"));
+  if (!child_end) Fail(child_end.error().message());
+  UniqueHandle process = StartProcess(FloodCommand(), child_end->get(), DETACHED_PROCESS);
+  child_end->reset();
+  io.run();  // returns when the pipe reaches end of stream and the last chunk is written
+  const Seconds took = std::chrono::steady_clock::now() - started;
+  capture->reset();
+  ::DeleteFileW(file_path.c_str());
+  return took;
+}
+
+}  // namespace
+}  // namespace sup::win::bench
+
+int main() {
+  using namespace sup::win::bench;
+  Seconds raw = Seconds::max(), captured = Seconds::max(), stamped = Seconds::max();
+  for (int round = 0; round < kRounds; ++round) {
+    raw = std::min(raw, RawCopy());
+    captured = std::min(captured, Capture(false));
+    stamped = std::min(stamped, Capture(true));
+  }
+  const auto rate = [](Seconds took) { return kMegabytes / took.count(); };
+  std::printf("output capture, %.0f MB of %d-byte lines, best of %d\n", kMegabytes, kLineBytes, kRounds);
+  std::printf("  raw pipe-to-file copy     %7.1f MB/s\n", rate(raw));
+  std::printf("  capture                   %7.1f MB/s  %.2fx raw (target >= 0.50x)\n", rate(captured),
+              rate(captured) / rate(raw));
+  std::printf("  capture with timestamps   %7.1f MB/s  %.2fx raw\n", rate(stamped), rate(stamped) / rate(raw));
+  return 0;
+}

@@ -1,0 +1,108 @@
+// Restart latency (DESIGN.md section 9: within 1.25x a bare CreateProcess + wait-for-start).
+//
+// A worker that signals a named event as soon as it runs and then exits at once is restarted
+// over and over with zero backoff; each restart cycle is exit, exit noticed, new process created
+// and started, event signalled. The baseline runs the same cycle by hand: CreateProcess with the
+// same console flags, wait for the event, wait for the exit. The supervised run is the whole
+// supd (Daemon: registry configuration, engine, job launcher with its job object, output capture
+// pipes and the control pipe) in this process, configured under HKCU. Both are timed over the
+// same number of cycles and compared per cycle, once for workers without a console
+// (DETACHED_PROCESS, StopSteps without ctrl-c) and once with their own hidden console.
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <string>
+#include <thread>
+
+#include "bench_support.h"
+#include "common/win/win32_error.h"
+#include "daemon/win/daemon.h"
+
+namespace sup::win::bench {
+namespace {
+
+constexpr int kCycles = 40;
+
+struct Mode {
+  const char* name;
+  DWORD console_flags;               // for the baseline's CreateProcess
+  std::vector<std::wstring> stop_steps;  // which give supd's launcher the same flags
+};
+
+std::wstring Suffix() { return std::to_wstring(::GetCurrentProcessId()); }
+
+std::wstring BouncerCommand(const std::wstring& event_name) {
+  return L"\"" + TestWorkerPath() + L"\" --signal-event " + event_name + L" --exit-after 0";
+}
+
+UniqueHandle StartedEvent(const std::wstring& name) {
+  UniqueHandle event{::CreateEventW(nullptr, FALSE, FALSE, name.c_str())};
+  if (!event) Fail(Win32Error("creating the event " + Narrow(name)).message());
+  return event;
+}
+
+void WaitFor(HANDLE handle, const char* what) {
+  if (::WaitForSingleObject(handle, 30'000) != WAIT_OBJECT_0) Fail(std::string("timed out waiting for ") + what);
+}
+
+// The limit: the same program started by hand, one after the other.
+Seconds BareCycle(const Mode& mode) {
+  const std::wstring event_name = L"sup-bench-bare-" + Suffix();
+  UniqueHandle started = StartedEvent(event_name);
+  const auto begin = std::chrono::steady_clock::now();
+  for (int cycle = 0; cycle < kCycles; ++cycle) {
+    UniqueHandle process = StartProcess(BouncerCommand(event_name), nullptr, mode.console_flags);
+    WaitFor(started.get(), "the worker to start");
+    WaitFor(process.get(), "the worker to exit");
+  }
+  return (std::chrono::steady_clock::now() - begin) / kCycles;
+}
+
+// supd restarting the same program.
+Seconds SupervisedCycle(const Mode& mode) {
+  const std::wstring event_name = L"sup-bench-supd-" + Suffix();
+  UniqueHandle started = StartedEvent(event_name);
+  const std::wstring config_key = L"Software\\SupBench\\restart-" + Suffix();
+  const std::wstring worker = config_key + L"\\Workers\\bouncer";
+  SetString(worker, L"Command", BouncerCommand(event_name));
+  SetDword(worker, L"BackoffInitialMs", 0);
+  SetDword(worker, L"StartSeconds", 0);
+  SetDword(worker, L"MaxFailures", 1000);
+  SetMultiString(worker, L"StopSteps", mode.stop_steps);
+
+  DaemonOptions options;
+  options.pipe_prefix = "sup-bench-" + Narrow(Suffix());
+  options.config_key = "HKCU\\" + Narrow(config_key);
+  Result<std::unique_ptr<Daemon>> daemon = Daemon::Create(options, std::make_shared<spdlog::logger>("bench"));
+  if (!daemon) Fail(daemon.error().message());
+  std::thread io_thread([&] { (*daemon)->Run(); });
+
+  WaitFor(started.get(), "the first start");
+  const auto begin = std::chrono::steady_clock::now();
+  for (int cycle = 0; cycle < kCycles; ++cycle) WaitFor(started.get(), "a restart");
+  const Seconds cycle = (std::chrono::steady_clock::now() - begin) / kCycles;
+
+  (*daemon)->RequestStop();
+  io_thread.join();
+  ::RegDeleteTreeW(HKEY_CURRENT_USER, config_key.c_str());
+  return cycle;
+}
+
+}  // namespace
+}  // namespace sup::win::bench
+
+int main() {
+  using namespace sup::win::bench;
+  const Mode modes[] = {
+      {"without a console", DETACHED_PROCESS, {L"event", L"terminate"}},
+      {"with its own console", CREATE_NEW_CONSOLE, {L"event", L"ctrl-c", L"terminate"}},
+  };
+  std::printf("restart latency: worker exit to the next one running, zero backoff, %d cycles\n", kCycles);
+  for (const Mode& mode : modes) {
+    const Seconds bare = BareCycle(mode);
+    const Seconds supervised = SupervisedCycle(mode);
+    std::printf("  %-22s bare %6.1f ms   supd %6.1f ms   %.2fx bare (target <= 1.25x)\n", mode.name,
+                bare.count() * 1000, supervised.count() * 1000, supervised / bare);
+  }
+  return 0;
+}
