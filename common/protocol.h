@@ -16,11 +16,14 @@ inline constexpr std::uint32_t kProtocolVersion = 1;
 // The release of supd and supctl, from the CMake project version.
 inline constexpr std::string_view kSupVersion = SUP_VERSION;
 
-// The control pipe's name (without the \\.\pipe\ prefix) for an instance prefix: "sup" gives
-// sup-control; tests and side-by-side instances use their own prefix.
+// The pipes' names (without the \\.\pipe\ prefix) for an instance prefix: "sup" gives
+// sup-control and sup-health; tests and side-by-side instances use their own prefix.
 inline constexpr std::string_view kDefaultPipePrefix = "sup";
 inline std::string ControlPipeName(std::string_view prefix = kDefaultPipePrefix) {
   return std::string(prefix) + "-control";
+}
+inline std::string HealthPipeName(std::string_view prefix = kDefaultPipePrefix) {
+  return std::string(prefix) + "-health";
 }
 
 sup::v1::Error::Code ToWireCode(ErrorKind kind);

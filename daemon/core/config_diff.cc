@@ -1,5 +1,7 @@
 #include "daemon/core/config_diff.h"
 
+#include <set>
+
 namespace sup::core {
 
 ConfigDiff DiffConfigs(const std::map<std::string, WorkerConfig>& current, const ValidatedConfig& next) {
@@ -21,6 +23,30 @@ ConfigDiff DiffConfigs(const std::map<std::string, WorkerConfig>& current, const
     if (!next.workers.contains(name) && !next.invalid_workers.contains(name)) diff.removed.push_back(name);
   }
   return diff;
+}
+
+ValidatedConfig RestrictTo(const ValidatedConfig& next, const std::map<std::string, WorkerConfig>& current,
+                           const std::vector<std::string>& names, std::vector<std::string>& unknown) {
+  const std::set<std::string> named(names.begin(), names.end());
+  for (const std::string& name : named) {
+    if (!current.contains(name) && !next.workers.contains(name) && !next.invalid_workers.contains(name)) {
+      unknown.push_back(name);
+    }
+  }
+  ValidatedConfig restricted;
+  restricted.daemon = next.daemon;
+  restricted.daemon_errors = next.daemon_errors;
+  for (const auto& [name, worker] : next.workers) {
+    if (named.contains(name)) restricted.workers.emplace(name, worker);
+  }
+  for (const auto& [name, errors] : next.invalid_workers) {
+    // An unnamed worker that never had a valid definition stays visible with its errors.
+    if (named.contains(name) || !current.contains(name)) restricted.invalid_workers.emplace(name, errors);
+  }
+  for (const auto& [name, worker] : current) {
+    if (!named.contains(name)) restricted.workers.emplace(name, worker);
+  }
+  return restricted;
 }
 
 }  // namespace sup::core

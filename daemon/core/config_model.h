@@ -92,7 +92,12 @@ struct WorkerConfig {
   std::string name;
   LaunchConfig launch;
   PolicyConfig policy;
-  bool operator==(const WorkerConfig&) const = default;
+  // Every value in force, defaults included, as registry name and text ("Probes\\Liveness\\PeriodMs",
+  // "5000"), for `supctl describe`. Derived from launch and policy, so not compared.
+  std::vector<std::pair<std::string, std::string>> settings;
+  bool operator==(const WorkerConfig& other) const {
+    return name == other.name && launch == other.launch && policy == other.policy;
+  }
 };
 
 struct DaemonConfig {
@@ -101,6 +106,12 @@ struct DaemonConfig {
   std::string log_directory;  // may hold %VARIABLES%, expanded where files are opened
   std::string log_level;
   std::string operators_group;
+  // Control-plane limits (read at start).
+  std::uint64_t max_frame_bytes = 0;
+  std::uint64_t pipe_instances = 0;
+  std::uint64_t max_streams = 0;
+  std::uint64_t request_deadline_ms = 0;
+  std::uint64_t write_deadline_ms = 0;
   bool operator==(const DaemonConfig&) const = default;
 };
 

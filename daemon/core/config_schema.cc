@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <functional>
 #include <set>
 
 #include "daemon/core/dependency_graph.h"
@@ -52,6 +53,22 @@ const DaemonRow kDaemonSchema[] = {
      "Group whose members may read status and start, stop and restart workers (empty: only SYSTEM "
      "and Administrators).",
      [](DaemonConfig& c, const ParsedValue& v) { c.operators_group = AsString(v); }},
+    {"MaxFrameBytes", ValueKind::kUint, "1048576", false, 4096, 16 * 1024 * 1024, {},
+     "Largest request or reply on the pipes; a longer length prefix closes that connection. Read at start.",
+     [](DaemonConfig& c, const ParsedValue& v) { c.max_frame_bytes = AsNumber(v); }},
+    {"PipeInstances", ValueKind::kUint, "32", false, 2, 254, {},
+     "Clients each pipe serves at once; more wait for a free instance. Read at start.",
+     [](DaemonConfig& c, const ParsedValue& v) { c.pipe_instances = AsNumber(v); }},
+    {"MaxStreams", ValueKind::kUint, "64", false, 1, 1024, {},
+     "Open follow streams (logs -f, events -f, health watches) per pipe. Read at start.",
+     [](DaemonConfig& c, const ParsedValue& v) { c.max_streams = AsNumber(v); }},
+    {"RequestDeadlineMs", ValueKind::kUint, "10000", false, 100, kHourMs, {},
+     "A client that connects must send each complete request within this long, or is disconnected. Read at start.",
+     [](DaemonConfig& c, const ParsedValue& v) { c.request_deadline_ms = AsNumber(v); }},
+    {"WriteDeadlineMs", ValueKind::kUint, "10000", false, 100, kHourMs, {},
+     "A client that stops reading what supd sends it (a stalled follower) is disconnected after this long. "
+     "Read at start.",
+     [](DaemonConfig& c, const ParsedValue& v) { c.write_deadline_ms = AsNumber(v); }},
 };
 
 const WorkerRow kWorkerSchema[] = {
@@ -234,18 +251,54 @@ class ErrorList {
   std::string key_;
 };
 
+template <typename T>
+std::string JoinTexts(const std::vector<T>& items, const std::function<std::string(const T&)>& text) {
+  std::string joined;
+  for (const T& item : items) joined += (joined.empty() ? "" : ",") + text(item);
+  return joined;
+}
+
+// A parsed value as an admin would write it: "5000", "event,terminate", "on-failure".
+std::string FormatParsedValue(ValueKind kind, std::span<const std::string_view> choices, const ParsedValue& value) {
+  switch (kind) {
+    case ValueKind::kString:
+      return std::get<std::string>(value);
+    case ValueKind::kStringList:
+      return JoinTexts<std::string>(std::get<std::vector<std::string>>(value), [](const std::string& s) { return s; });
+    case ValueKind::kUint:
+    case ValueKind::kBool:
+      return std::to_string(std::get<std::uint64_t>(value));
+    case ValueKind::kChoice:
+      return std::string(choices[std::get<std::uint64_t>(value)]);
+    case ValueKind::kChoiceList:
+      return JoinTexts<std::int64_t>(std::get<std::vector<std::int64_t>>(value),
+                                     [&](const std::int64_t& index) { return std::string(choices[index]); });
+    case ValueKind::kExitCodes:
+      return JoinTexts<std::int64_t>(std::get<std::vector<std::int64_t>>(value),
+                                     [](const std::int64_t& code) { return std::to_string(code); });
+  }
+  return {};
+}
+
+using Settings = std::vector<std::pair<std::string, std::string>>;
+
 // Applies the defaults of `schema`, then every value of `raw`, to `target`; unknown and invalid
-// values and missing required ones go to `errors`.
+// values and missing required ones go to `errors`. Each value applied is also added to
+// `settings`, if given, under `prefix` + its name.
 template <typename Target>
 void ApplyValues(std::span<const SchemaValue<Target>> schema, const RawValues& raw, Target& target,
-                 ErrorList& errors) {
+                 ErrorList& errors, Settings* settings = nullptr, const std::string& prefix = {}) {
+  const auto apply = [&](const SchemaValue<Target>& row, const ParsedValue& parsed) {
+    row.apply(target, parsed);
+    if (settings) settings->emplace_back(prefix + std::string(row.name), FormatParsedValue(row.kind, row.choices, parsed));
+  };
   for (const SchemaValue<Target>& row : schema) {
     const auto found = raw.find(row.name);
     if (found == raw.end()) {
       if (row.required) {
         errors.Add(std::string(row.name), "a value (required): " + std::string(row.description), "nothing");
       } else if (Result<ParsedValue> parsed = ParseDefault(row); parsed) {
-        row.apply(target, *parsed);
+        apply(row, *parsed);
       }
       continue;
     }
@@ -254,7 +307,7 @@ void ApplyValues(std::span<const SchemaValue<Target>> schema, const RawValues& r
       errors.Add(std::string(row.name), parsed.error().message(), DescribeRawValue(found->second));
       continue;
     }
-    row.apply(target, *parsed);
+    apply(row, *parsed);
   }
   for (const auto& [name, value] : raw) {
     const bool known = std::any_of(schema.begin(), schema.end(),
@@ -421,7 +474,7 @@ ValidatedConfig ValidateConfig(const RawConfig& raw) {
     if (!IsValidWorkerName(name)) {
       worker_errors.Add("", "a worker name of 1 to 64 letters, digits, '.', '_' or '-'", "\"" + name + "\"");
     }
-    ApplyValues(WorkerSchema(), raw_worker.values, worker, worker_errors);
+    ApplyValues(WorkerSchema(), raw_worker.values, worker, worker_errors, &worker.settings);
     for (const auto& [probe_name, raw_probe] : raw_worker.probes) {
       std::optional<std::size_t> kind = ChoiceIndex(kProbeKindNames, probe_name);
       ErrorList probe_errors(errors, "Workers\\" + name + "\\Probes\\" + probe_name);
@@ -430,7 +483,7 @@ ValidatedConfig ValidateConfig(const RawConfig& raw) {
         continue;
       }
       ProbeConfig probe;
-      ApplyValues(ProbeSchema(), raw_probe, probe, probe_errors);
+      ApplyValues(ProbeSchema(), raw_probe, probe, probe_errors, &worker.settings, "Probes\\" + probe_name + "\\");
       worker.policy.probes[static_cast<ProbeKind>(*kind)] = probe;
     }
     CheckWorker(worker, worker_errors);

@@ -75,6 +75,10 @@ void RotatingLineWriter::FlushBatch() {
   if (batch_.empty()) return;
   if (Result<void> appended = file_.Append(batch_); !appended && !last_error_) last_error_ = appended.error();
   batch_.clear();
+  if (!unpublished_.empty()) {
+    lines_.Publish(unpublished_);
+    unpublished_.clear();
+  }
 }
 
 void RotatingLineWriter::WriteLine(std::string_view line) {
@@ -92,6 +96,7 @@ void RotatingLineWriter::WriteLine(std::string_view line) {
   if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
   tail_.emplace_back(text);
   if (tail_.size() > options_.tail_lines) tail_.pop_front();
+  if (lines_.size() > 0) unpublished_.emplace_back(text);
 }
 
 }  // namespace sup::core

@@ -6,12 +6,15 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/result.h"
+#include "daemon/core/fanout.h"
 
 namespace sup::core {
 
@@ -30,7 +33,7 @@ class RotatingLineWriter {
   struct Options {
     std::uint64_t max_bytes = 10 * 1024 * 1024;
     bool timestamps = false;
-    std::size_t tail_lines = 50;
+    std::size_t tail_lines = 100;
     std::size_t max_line_bytes = 64 * 1024;  // a longer "line" is written in pieces of this size
   };
 
@@ -43,6 +46,11 @@ class RotatingLineWriter {
   void Flush();
 
   const std::deque<std::string>& tail() const { return tail_; }
+  // Every line from now on (without its line break), the lines of each Write together, as they
+  // reach the file: `supctl logs -f`.
+  Subscription FollowLines(std::function<void(const std::vector<std::string>&)> callback) {
+    return lines_.Subscribe(std::move(callback));
+  }
   // The first error writing or rotating, if any (capture goes on; the worker is never blocked).
   const std::optional<Error>& last_error() const { return last_error_; }
 
@@ -60,6 +68,8 @@ class RotatingLineWriter {
   std::string partial_;
   std::string batch_;
   std::deque<std::string> tail_;
+  Fanout<const std::vector<std::string>&> lines_;
+  std::vector<std::string> unpublished_;  // lines of this Write, kept only while someone follows
   std::optional<Error> last_error_;
   std::int64_t stamped_second_ = -1;  // the second second_text_ shows
   std::string second_text_;

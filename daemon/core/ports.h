@@ -8,10 +8,13 @@
 #include <functional>
 #include <set>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "common/result.h"
 #include "daemon/core/config_model.h"
 #include "daemon/core/event.h"
+#include "daemon/core/fanout.h"
 #include "daemon/core/raw_config.h"
 
 namespace sup::core {
@@ -70,6 +73,21 @@ class EventSink {
  public:
   virtual ~EventSink() = default;
   virtual void Emit(const Event& event) = 0;
+};
+
+enum class OutputStream { kStdout, kStderr };
+
+// Workers' captured output, for Describe and Logs. Not an engine port: the control plane's.
+class OutputSource {
+ public:
+  virtual ~OutputSource() = default;
+  // The last `lines` lines kept in memory, oldest first; an error naming why there are none (no
+  // such worker, or that stream is not captured).
+  virtual Result<std::vector<std::string>> Tail(const std::string& worker, OutputStream stream,
+                                                std::size_t lines) const = 0;
+  // Every line from now on, as it is written: the lines of each chunk read, together.
+  virtual Result<Subscription> Follow(const std::string& worker, OutputStream stream,
+                                      std::function<void(const std::vector<std::string>&)> on_lines) = 0;
 };
 
 // Randomness for backoff jitter.

@@ -1,6 +1,7 @@
 #include "daemon/core/status_wire.h"
 
 #include <algorithm>
+#include <cctype>
 
 namespace sup::core {
 namespace {
@@ -48,7 +49,40 @@ Wire::Reason ToWire(Reason reason) {
   return Wire::REASON_UNSPECIFIED;
 }
 
+sup::v1::Event::Kind ToWire(EventKind kind) {
+  switch (kind) {
+    case EventKind::kTransition: return sup::v1::Event::TRANSITION;
+    case EventKind::kProbe: return sup::v1::Event::PROBE;
+    case EventKind::kConfig: return sup::v1::Event::CONFIG;
+  }
+  return sup::v1::Event::KIND_UNSPECIFIED;
+}
+
 }  // namespace
+
+sup::v1::Event ToWireEvent(const Event& event, const Clock& clock) {
+  sup::v1::Event wire;
+  const auto age = std::chrono::duration_cast<std::chrono::milliseconds>(clock.SteadyNow() - event.time);
+  wire.set_time_unix_ms(
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock.WallNow().time_since_epoch() - age).count());
+  wire.set_worker(event.worker);
+  wire.set_kind(ToWire(event.kind));
+  if (event.kind == EventKind::kTransition) {
+    wire.set_from(ToWire(event.from));
+    wire.set_to(ToWire(event.to));
+  }
+  wire.set_reason(ToWire(event.reason));
+  wire.set_pid(event.pid);
+  if (event.exit_code) wire.set_exit_code(*event.exit_code);
+  if (event.probe) {
+    std::string probe(kProbeKindNames[static_cast<std::size_t>(*event.probe)]);
+    std::transform(probe.begin(), probe.end(), probe.begin(), [](char c) { return static_cast<char>(std::tolower(c)); });
+    wire.set_probe(probe);
+    wire.set_probe_success(event.probe_success);
+  }
+  wire.set_message(event.message);
+  return wire;
+}
 
 sup::v1::WorkerStatus ToWireStatus(const WorkerSnapshot& snapshot) {
   Wire wire;

@@ -262,12 +262,6 @@ Result<ConfigDiff> Supervisor::Reload(ConfigSource& source) {
   return ApplyConfig(ValidateConfig(*raw));
 }
 
-Result<ConfigDiff> Supervisor::Reread(ConfigSource& source) const {
-  Result<RawConfig> raw = source.Read();
-  if (!raw) return raw.error().WithContext("reading the configuration");
-  return DiffConfigs(DefinitionsInForce(), ValidateConfig(*raw));
-}
-
 // ---------------------------------------------------------------------------------------------
 // Starting
 
@@ -806,6 +800,7 @@ std::optional<WorkerSnapshot> Supervisor::Snapshot(const std::string& name) cons
   snapshot.in_state_for = std::chrono::duration_cast<Millis>(now - w->since);
   snapshot.health = w->health;
   snapshot.ready = IsReady(*w);
+  snapshot.wanted = Wanted(*w);
   snapshot.pid = w->pid;
   if (IsUp(w->state)) snapshot.uptime = std::chrono::duration_cast<Millis>(now - w->started_at);
   snapshot.restarts = w->restarts;

@@ -53,6 +53,7 @@ struct WorkerSnapshot {
   Millis in_state_for{};  // since the last transition
   Health health = Health::kUnknown;
   bool ready = false;
+  bool wanted = false;  // supd means it to be up (enabled, not stopped by an operator, not run-once done)
   std::uint32_t pid = 0;
   Millis uptime{};
   std::uint32_t restarts = 0;
@@ -75,8 +76,8 @@ class Supervisor {
   ConfigDiff ApplyConfig(const ValidatedConfig& config);
   // Reads, validates and applies `source`'s configuration; the diff, or why it could not be read.
   Result<ConfigDiff> Reload(ConfigSource& source);
-  // The diff `source`'s configuration would apply, without applying it.
-  Result<ConfigDiff> Reread(ConfigSource& source) const;
+  // Each worker's newest valid definition: a pending launch change counts as in force.
+  std::map<std::string, WorkerConfig> DefinitionsInForce() const;
 
   // Operator commands. An empty list means every worker.
   std::vector<CommandResult> Start(const std::vector<std::string>& names);
@@ -152,8 +153,6 @@ class Supervisor {
   std::vector<std::string> UnreadyDependencies(const Worker& w) const;
   std::vector<std::string> UpDependents(const Worker& w) const;
   DependencyGraph Graph() const;
-  // Each worker's newest valid definition: a pending launch change counts as in force.
-  std::map<std::string, WorkerConfig> DefinitionsInForce() const;
 
   void Transition(Worker& w, WorkerState to, Reason reason, std::string message = {});
   Event NewEvent(const Worker& w, EventKind kind) const;  // time, worker, kind and pid filled in

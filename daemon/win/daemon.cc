@@ -10,8 +10,11 @@
 #include "common/win/win32_error.h"
 #include "daemon/core/config_schema.h"
 #include "daemon/core/control_dispatcher.h"
+#include "daemon/core/event_feed.h"
+#include "daemon/core/health_service.h"
 #include "daemon/core/supervisor.h"
 #include "daemon/win/asio_timers.h"
+#include "daemon/win/caller_identity.h"
 #include "daemon/win/config_watcher.h"
 #include "daemon/win/job_launcher.h"
 #include "daemon/win/pipe_server.h"
@@ -21,8 +24,6 @@
 namespace sup::win {
 namespace {
 
-// SYSTEM and Administrators only, for now; OperatorsGroup joins with per-verb authorisation.
-constexpr char kControlPipeSddl[] = "D:P(A;;GA;;;SY)(A;;GA;;;BA)";
 constexpr core::Millis kStopProgressPeriod{2000};
 
 // Every engine event becomes one log line.
@@ -79,6 +80,9 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options, std
 
   const std::string control_pipe =
       options.pipe_prefix ? ControlPipeName(*options.pipe_prefix) : config.daemon.control_pipe;
+  const std::string health_pipe = options.pipe_prefix ? HealthPipeName(*options.pipe_prefix) : config.daemon.health_pipe;
+  Result<CallerIdentity> identity = CallerIdentity::Create(config.daemon.operators_group);
+  if (!identity) return identity.error().WithContext("OperatorsGroup");
   // Global\ so that a console supd and a service supd (session 0) see the same mutex.
   d.instance_mutex_.reset(::CreateMutexW(nullptr, FALSE, (L"Global\\sup-instance-" + Widen(control_pipe)).c_str()));
   if (!d.instance_mutex_) return Win32Error("creating the instance mutex");
@@ -94,22 +98,46 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options, std
       log);
   d.prober_ = std::make_unique<Prober>(*d.io_);
   d.state_store_ = std::make_unique<RegistryStateStore>(*config_key);
-  d.event_sink_ = std::make_unique<LogEventSink>(log);
+  d.event_log_ = std::make_unique<LogEventSink>(log);
+  d.event_feed_ = std::make_unique<core::EventFeed>(*d.event_log_);
   d.random_ = std::make_unique<MersenneRandom>();
   d.supervisor_ = std::make_unique<core::Supervisor>(core::SupervisorPorts{
-      d.clock_, *d.timers_, *d.launcher_, *d.prober_, *d.state_store_, *d.event_sink_, *d.random_});
+      d.clock_, *d.timers_, *d.launcher_, *d.prober_, *d.state_store_, *d.event_feed_, *d.random_});
+  const core::DaemonConfig& limits = config.daemon;
   d.dispatcher_ = std::make_unique<ControlDispatcher>(
-      d.clock_, DaemonIdentity{static_cast<std::uint32_t>(::GetCurrentProcessId()), std::string(kSupVersion)},
-      *d.supervisor_);
+      ControlPorts{d.clock_, *d.supervisor_, *d.config_source_, *d.launcher_, *d.event_feed_},
+      DaemonIdentity{static_cast<std::uint32_t>(::GetCurrentProcessId()), std::string(kSupVersion)},
+      ControlLimits{.max_streams = limits.max_streams});
+  d.health_ = std::make_unique<core::HealthService>(*d.supervisor_, *d.event_feed_, limits.max_streams);
 
   PipeServerOptions pipe_options;
+  pipe_options.max_instances = static_cast<int>(limits.pipe_instances);
+  pipe_options.max_frame_bytes = limits.max_frame_bytes;
+  pipe_options.request_deadline = std::chrono::milliseconds(limits.request_deadline_ms);
+  pipe_options.write_deadline = std::chrono::milliseconds(limits.write_deadline_ms);
+  const auto identify = [identity = *identity](HANDLE pipe) { return identity.Identify(pipe); };
+
   pipe_options.pipe_name = control_pipe;
-  pipe_options.sddl = kControlPipeSddl;
-  Result<std::unique_ptr<PipeServer>> server = PipeServer::Start(
-      *d.io_, std::move(pipe_options),
-      [dispatcher = d.dispatcher_.get()](std::string_view payload) { return dispatcher->HandleFrame(payload); }, log);
-  if (!server) return server.error().WithContext("listening on the control pipe");
-  d.control_server_ = std::move(*server);
+  pipe_options.sddl = identity->ControlPipeSddl();
+  Result<std::unique_ptr<PipeServer>> control = PipeServer::Start(
+      *d.io_, pipe_options,
+      [dispatcher = d.dispatcher_.get()](core::FrameSink& sink, const core::Caller& caller) {
+        return dispatcher->Open(sink, caller);
+      },
+      identify, log);
+  if (!control) return control.error().WithContext("listening on the control pipe");
+  d.control_server_ = std::move(*control);
+
+  pipe_options.pipe_name = health_pipe;
+  pipe_options.sddl = kHealthPipeSddl;
+  Result<std::unique_ptr<PipeServer>> health = PipeServer::Start(
+      *d.io_, pipe_options,
+      [service = d.health_.get()](core::FrameSink& sink, const core::Caller& caller) {
+        return service->Open(sink, caller);
+      },
+      identify, log);
+  if (!health) return health.error().WithContext("listening on the health pipe");
+  d.health_server_ = std::move(*health);
   progress("control pipe listening");
 
   d.supervisor_->ApplyConfig(config);
@@ -121,8 +149,8 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options, std
   } else {
     log->warn("config changes need a reload command reason=\"{}\"", watcher.error().message());
   }
-  log->info("supd listening pipe=\\\\.\\pipe\\{} pid={} version={} config={} workers={}", control_pipe,
-            ::GetCurrentProcessId(), kSupVersion, options.config_key, config.workers.size());
+  log->info("supd listening pipe=\\\\.\\pipe\\{} health_pipe=\\\\.\\pipe\\{} pid={} version={} config={} workers={}", control_pipe,
+            health_pipe, ::GetCurrentProcessId(), kSupVersion, options.config_key, config.workers.size());
   return daemon;
 }
 
@@ -160,10 +188,14 @@ void Daemon::RequestStop() {
     stopping_ = true;
     log_->info("supd stopping");
     if (config_watcher_) config_watcher_->Stop();
+    // Health turns NOT_SERVING and every stream ends now; the stop ladders may take a while.
+    health_->Stop();
+    dispatcher_->EndStreams();
     progress_timer_ = timers_->Schedule(kStopProgressPeriod, [this] { ReportStopProgress(); });
     supervisor_->Shutdown([this] {
       timers_->Cancel(progress_timer_);
       control_server_->Stop();
+      health_server_->Stop();
       log_->info("supd stopped: every worker is down");
     });
   });

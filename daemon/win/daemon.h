@@ -25,7 +25,9 @@ class logger;
 namespace sup {
 class ControlDispatcher;
 namespace core {
+class EventFeed;
 class EventSink;
+class HealthService;
 class RandomSource;
 class Supervisor;
 }  // namespace core
@@ -83,11 +85,14 @@ class Daemon {
   std::unique_ptr<Prober> prober_;
   std::unique_ptr<RegistryConfigSource> config_source_;
   std::unique_ptr<RegistryStateStore> state_store_;
-  std::unique_ptr<core::EventSink> event_sink_;
+  std::unique_ptr<core::EventSink> event_log_;
+  std::unique_ptr<core::EventFeed> event_feed_;  // the engine's events: to event_log_ and to followers
   std::unique_ptr<core::RandomSource> random_;
   std::unique_ptr<core::Supervisor> supervisor_;  // after the ports it uses: destroyed before them
   std::unique_ptr<ControlDispatcher> dispatcher_;
+  std::unique_ptr<core::HealthService> health_;
   std::unique_ptr<PipeServer> control_server_;
+  std::unique_ptr<PipeServer> health_server_;
   std::unique_ptr<ConfigWatcher> config_watcher_;
   std::function<void()> stop_progress_;
   std::uint64_t progress_timer_ = 0;

@@ -28,7 +28,8 @@ class OutputCapture;
 // The limits a worker's job gets: KILL_ON_JOB_CLOSE always, the memory limit when configured.
 JOBOBJECT_EXTENDED_LIMIT_INFORMATION JobLimitsFor(const core::LaunchConfig& launch);
 
-class JobLauncher final : public core::ProcessLauncher {
+// Also the source of the workers' captured output for the control plane.
+class JobLauncher final : public core::ProcessLauncher, public core::OutputSource {
  public:
   using ExitHandler = std::function<void(const std::string& worker, std::uint32_t pid, std::int64_t exit_code)>;
 
@@ -46,6 +47,11 @@ class JobLauncher final : public core::ProcessLauncher {
   HANDLE JobOf(const std::string& worker) const;
   // The capture of a worker's stdout (stderr = false) or stderr, if its output is captured.
   const OutputCapture* CaptureOf(const std::string& worker, bool stderr_stream) const;
+
+  Result<std::vector<std::string>> Tail(const std::string& worker, core::OutputStream stream,
+                                        std::size_t lines) const override;
+  Result<core::Subscription> Follow(const std::string& worker, core::OutputStream stream,
+                                    std::function<void(const std::vector<std::string>&)> on_lines) override;
 
  private:
   struct Process {

@@ -60,6 +60,7 @@ class OutputCapture : public std::enable_shared_from_this<OutputCapture> {
 
   const CaptureSettings& settings() const { return settings_; }
   const core::RotatingLineWriter& writer() const { return writer_; }
+  core::RotatingLineWriter& writer() { return writer_; }
 
  private:
   OutputCapture(boost::asio::io_context& io, const Clock& clock, CaptureSettings settings,

@@ -4,6 +4,8 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
+#include <deque>
+#include <optional>
 
 #include "common/win/pipe_client.h"
 #include "common/win/win32_error.h"
@@ -13,29 +15,58 @@ namespace sup::win {
 namespace asio = boost::asio;
 using boost::system::error_code;
 
-// One connected client. Owned by the handlers of its pending operations (shared_from_this);
-// the server keeps only a weak reference, to disconnect it on Stop.
-class PipeServer::Connection : public std::enable_shared_from_this<Connection> {
+// One connected client, and the FrameSink of its session. Owned by the handlers of its pending
+// operations (shared_from_this); the server keeps only a weak reference, to disconnect it on
+// Stop. Frames to send wait in a queue and are written one at a time, in order.
+class PipeServer::Connection : public std::enable_shared_from_this<Connection>, public core::FrameSink {
  public:
-  Connection(asio::windows::stream_handle pipe, const PipeServerOptions& options, FrameHandler& handler,
-             std::shared_ptr<spdlog::logger> log)
+  Connection(asio::windows::stream_handle pipe, const PipeServerOptions& options, std::shared_ptr<spdlog::logger> log)
       : pipe_(std::move(pipe)),
         decoder_(options.max_frame_bytes),
-        max_frame_bytes_(options.max_frame_bytes),
-        request_deadline_(options.request_deadline),
-        deadline_(pipe_.get_executor()),
-        handler_(handler),
+        options_(options),
+        request_deadline_(pipe_.get_executor()),
+        write_deadline_(pipe_.get_executor()),
         log_(std::move(log)) {}
 
-  void Start() {
-    ArmDeadline();
+  // `sessions` and `identify` are the server's, which outlives every running io handler.
+  void Start(const core::SessionFactory& sessions, const CallerIdentifier& identify) {
+    sessions_ = &sessions;
+    identify_ = &identify;
+    ArmRequestDeadline();
     ReadMore();
   }
 
+  void Send(std::string payload) override {
+    if (closed_) return;
+    Result<std::string> frame = EncodeFrame(payload, options_.max_frame_bytes);
+    if (!frame) {
+      log_->error("frame not sent pipe={} reason=\"{}\"", options_.pipe_name, frame.error().message());
+      Close();
+      return;
+    }
+    queued_bytes_ += frame->size();
+    if (queued_bytes_ > options_.max_queued_bytes) {
+      log_->info("pipe client dropped pipe={} reason=\"not reading: {} bytes waiting\"", options_.pipe_name,
+                 queued_bytes_);
+      Close();
+      return;
+    }
+    queue_.push_back(std::move(*frame));
+    if (!writing_) WriteNext();
+  }
+
+  void End() override {
+    ending_ = true;
+    if (!writing_) Close();
+  }
+
   void Close() {
+    if (closed_) return;
+    closed_ = true;
+    request_deadline_.cancel();
+    write_deadline_.cancel();
     error_code ignored;
-    deadline_.cancel();
-    pipe_.close(ignored);
+    pipe_.close(ignored);  // pending operations complete as aborted; their buffers live until then
   }
 
  private:
@@ -46,58 +77,75 @@ class PipeServer::Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void OnRead(error_code ec, std::size_t n) {
+    if (closed_) return;
     if (ec) {
       if (decoder_.mid_frame() && ec != asio::error::operation_aborted) {
-        log_->debug("pipe client disconnected mid-frame");
+        log_->debug("pipe client disconnected mid-frame pipe={}", options_.pipe_name);
       }
       Close();
       return;
     }
     if (Result<void> fed = decoder_.Feed(std::string_view(buffer_.data(), n)); !fed) {
-      log_->warn("pipe client dropped reason=\"{}\"", fed.error().message());
+      log_->warn("pipe client dropped pipe={} reason=\"{}\"", options_.pipe_name, fed.error().message());
       Close();
       return;
     }
-    ProcessNext();
+    bool answered = false;
+    while (std::optional<std::string> payload = decoder_.Pop()) {
+      answered = true;
+      // Who the client is can only be asked once it has written something (impersonation takes
+      // the security context of the last message read).
+      if (!session_) session_ = (*sessions_)(*this, (*identify_)(pipe_.native_handle()));
+      if (Result<void> handled = session_->OnFrame(*payload); !handled) {
+        log_->warn("pipe client dropped pipe={} reason=\"{}\"", options_.pipe_name, handled.error().message());
+        Close();
+        return;
+      }
+      if (closed_) return;
+    }
+    if (session_ && session_->streaming()) {
+      request_deadline_.cancel();
+    } else if (answered) {
+      ArmRequestDeadline();
+    }
+    ReadMore();  // also notices when a streaming client goes away
   }
 
-  // Answers the next complete request, or reads more when there is none.
-  void ProcessNext() {
-    std::optional<std::string> payload = decoder_.Pop();
-    if (!payload) {
-      ReadMore();
-      return;
-    }
-    Result<std::string> reply = handler_(*payload);
-    if (!reply) {
-      log_->warn("pipe client dropped reason=\"{}\"", reply.error().message());
-      Close();
-      return;
-    }
-    Result<std::string> frame = EncodeFrame(*reply, max_frame_bytes_);
-    if (!frame) {
-      log_->error("reply not sent reason=\"{}\"", frame.error().message());
-      Close();
-      return;
-    }
-    outgoing_ = std::move(*frame);
-    asio::async_write(pipe_, asio::buffer(outgoing_), [self = shared_from_this()](error_code ec, std::size_t) {
-      if (ec) {
+  void WriteNext() {
+    writing_ = true;
+    write_deadline_.expires_after(options_.write_deadline);
+    write_deadline_.async_wait([weak = weak_from_this()](error_code ec) {
+      if (ec) return;  // the write completed first
+      if (std::shared_ptr<Connection> self = weak.lock()) {
+        self->log_->info("pipe client dropped pipe={} reason=\"a write did not complete within {} ms\"",
+                         self->options_.pipe_name, self->options_.write_deadline.count());
+        self->Close();
+      }
+    });
+    asio::async_write(pipe_, asio::buffer(queue_.front()), [self = shared_from_this()](error_code ec, std::size_t) {
+      self->writing_ = false;
+      self->write_deadline_.cancel();
+      self->queued_bytes_ -= self->queue_.front().size();
+      self->queue_.pop_front();
+      if (ec || self->closed_) {
         self->Close();
         return;
       }
-      self->ArmDeadline();
-      self->ProcessNext();
+      if (!self->queue_.empty()) {
+        self->WriteNext();
+      } else if (self->ending_) {
+        self->Close();
+      }
     });
   }
 
-  void ArmDeadline() {
-    deadline_.expires_after(request_deadline_);
-    deadline_.async_wait([weak = weak_from_this()](error_code ec) {
+  void ArmRequestDeadline() {
+    request_deadline_.expires_after(options_.request_deadline);
+    request_deadline_.async_wait([weak = weak_from_this()](error_code ec) {
       if (ec) return;  // re-armed or cancelled
       if (std::shared_ptr<Connection> self = weak.lock()) {
-        self->log_->info("pipe client dropped reason=\"no complete request within {} ms\"",
-                         self->request_deadline_.count());
+        self->log_->info("pipe client dropped pipe={} reason=\"no complete request within {} ms\"",
+                         self->options_.pipe_name, self->options_.request_deadline.count());
         self->Close();
       }
     });
@@ -105,21 +153,29 @@ class PipeServer::Connection : public std::enable_shared_from_this<Connection> {
 
   asio::windows::stream_handle pipe_;
   FrameDecoder decoder_;
-  std::size_t max_frame_bytes_;
-  std::chrono::milliseconds request_deadline_;
-  asio::steady_timer deadline_;
-  FrameHandler& handler_;  // owned by the server, which outlives every running io handler
+  const PipeServerOptions& options_;  // the server's, which outlives every running io handler
+  asio::steady_timer request_deadline_;
+  asio::steady_timer write_deadline_;
   std::shared_ptr<spdlog::logger> log_;
+  const core::SessionFactory* sessions_ = nullptr;
+  const CallerIdentifier* identify_ = nullptr;
+  std::unique_ptr<core::Session> session_;  // from the first request on
   std::array<char, 64 * 1024> buffer_;
-  std::string outgoing_;
+  std::deque<std::string> queue_;  // encoded frames; the front one is being written
+  std::size_t queued_bytes_ = 0;
+  bool writing_ = false;
+  bool ending_ = false;
+  bool closed_ = false;
 };
 
-PipeServer::PipeServer(asio::io_context& io, PipeServerOptions options, FrameHandler handler,
-                       std::shared_ptr<spdlog::logger> log, UniqueLocalMemory security_descriptor)
+PipeServer::PipeServer(asio::io_context& io, PipeServerOptions options, core::SessionFactory sessions,
+                       CallerIdentifier identify, std::shared_ptr<spdlog::logger> log,
+                       UniqueLocalMemory security_descriptor)
     : io_(io),
       options_(std::move(options)),
       path_(PipePath(options_.pipe_name)),
-      handler_(std::move(handler)),
+      sessions_(std::move(sessions)),
+      identify_(std::move(identify)),
       log_(std::move(log)),
       security_descriptor_(std::move(security_descriptor)),
       retry_timer_(io) {
@@ -131,15 +187,16 @@ PipeServer::PipeServer(asio::io_context& io, PipeServerOptions options, FrameHan
 PipeServer::~PipeServer() { Stop(); }
 
 Result<std::unique_ptr<PipeServer>> PipeServer::Start(asio::io_context& io, PipeServerOptions options,
-                                                      FrameHandler handler, std::shared_ptr<spdlog::logger> log) {
+                                                      core::SessionFactory sessions, CallerIdentifier identify,
+                                                      std::shared_ptr<spdlog::logger> log) {
   PSECURITY_DESCRIPTOR descriptor = nullptr;
   if (!::ConvertStringSecurityDescriptorToSecurityDescriptorW(Widen(options.sddl).c_str(), SDDL_REVISION_1,
                                                               &descriptor, nullptr)) {
     return Win32Error("parsing the security descriptor \"" + options.sddl + "\"");
   }
   UniqueLocalMemory owned_descriptor{descriptor};
-  std::unique_ptr<PipeServer> server(
-      new PipeServer(io, std::move(options), std::move(handler), std::move(log), std::move(owned_descriptor)));
+  std::unique_ptr<PipeServer> server(new PipeServer(io, std::move(options), std::move(sessions), std::move(identify),
+                                                    std::move(log), std::move(owned_descriptor)));
   Result<UniqueFileHandle> first = server->CreateInstance(/*first=*/true);
   if (!first) return first.error();
   server->AcceptOn(std::move(*first));
@@ -182,10 +239,10 @@ void PipeServer::AcceptOn(UniqueFileHandle instance) {
     if (ec) {
       log_->warn("pipe accept failed pipe={} error=\"{}\"", options_.pipe_name, ec.message());
     } else {
-      auto connection = std::make_shared<Connection>(std::move(*pipe), options_, handler_, log_);
+      auto connection = std::make_shared<Connection>(std::move(*pipe), options_, log_);
       std::erase_if(connections_, [](const std::weak_ptr<Connection>& c) { return c.expired(); });
       connections_.push_back(connection);
-      connection->Start();
+      connection->Start(sessions_, identify_);
     }
     AcceptNext();
   });

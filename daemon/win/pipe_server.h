@@ -1,6 +1,8 @@
 // Serves one of supd's named pipes with overlapped I/O on the io thread: keeps one instance
-// listening for the next client, and for each connected client reads frames, hands each payload
-// to the frame handler and writes back its reply, one request at a time.
+// listening for the next client, works out who each client is, and gives each connection a
+// protocol Session: frames read go to the session, frames the session sends are queued and
+// written in order. A client that does not finish a request in time, stops reading what it is
+// sent, or sends something that is not a frame is disconnected; nobody else notices.
 //
 // Threading: Start, Stop and every callback run on the io thread (the io_context's one thread).
 #pragma once
@@ -17,6 +19,7 @@
 #include "common/frame_codec.h"
 #include "common/result.h"
 #include "common/win/unique_handle.h"
+#include "daemon/core/session.h"
 
 namespace spdlog {
 class logger;
@@ -30,20 +33,27 @@ struct PipeServerOptions {
   int max_instances = 32;
   std::size_t max_frame_bytes = kMaxFrameBytes;
   // A client must complete each request within this long of connecting or of its previous
-  // reply, or it is disconnected: a client that connects and says nothing holds no instance.
+  // request, or it is disconnected: a client that connects and says nothing holds no instance.
+  // Not while it receives a stream.
   std::chrono::milliseconds request_deadline{10'000};
+  // A write to a client must complete within this long, or the client (which stopped reading)
+  // is disconnected.
+  std::chrono::milliseconds write_deadline{10'000};
+  // Frames waiting for a client that reads too slowly; beyond this it is disconnected.
+  std::size_t max_queued_bytes = 8 * 1024 * 1024;
 };
+
+// Who is on the other end of a connected pipe instance.
+using CallerIdentifier = std::function<core::Caller(HANDLE pipe)>;
 
 class PipeServer {
  public:
-  // The reply payload for one request payload; an error closes that client's connection.
-  using FrameHandler = std::function<Result<std::string>(std::string_view payload)>;
-
   // Creates the first instance of the pipe and starts listening. Fails if another process
   // already owns the name (FILE_FLAG_FIRST_PIPE_INSTANCE: refuses pipe squatting; Wine does not
   // enforce the flag, which is why supd also holds a named mutex).
   static Result<std::unique_ptr<PipeServer>> Start(boost::asio::io_context& io, PipeServerOptions options,
-                                                   FrameHandler handler, std::shared_ptr<spdlog::logger> log);
+                                                   core::SessionFactory sessions, CallerIdentifier identify,
+                                                   std::shared_ptr<spdlog::logger> log);
 
   PipeServer(const PipeServer&) = delete;
   PipeServer& operator=(const PipeServer&) = delete;
@@ -55,8 +65,8 @@ class PipeServer {
  private:
   class Connection;
 
-  PipeServer(boost::asio::io_context& io, PipeServerOptions options, FrameHandler handler,
-             std::shared_ptr<spdlog::logger> log, UniqueLocalMemory security_descriptor);
+  PipeServer(boost::asio::io_context& io, PipeServerOptions options, core::SessionFactory sessions,
+             CallerIdentifier identify, std::shared_ptr<spdlog::logger> log, UniqueLocalMemory security_descriptor);
 
   Result<UniqueFileHandle> CreateInstance(bool first);
   // Waits for a client on `instance`, then starts the next instance.
@@ -66,7 +76,8 @@ class PipeServer {
   boost::asio::io_context& io_;
   PipeServerOptions options_;
   std::wstring path_;
-  FrameHandler handler_;
+  core::SessionFactory sessions_;
+  CallerIdentifier identify_;
   std::shared_ptr<spdlog::logger> log_;
   UniqueLocalMemory security_descriptor_;
   SECURITY_ATTRIBUTES security_attributes_{};

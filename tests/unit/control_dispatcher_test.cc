@@ -2,8 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <memory>
+
 #include "common/protocol.h"
 #include "daemon/core/config_schema.h"
+#include "control_fakes.h"
 #include "engine_fakes.h"
 
 namespace sup {
@@ -38,10 +42,16 @@ class ControlDispatcherTest : public ::testing::Test {
   testing::FakeLauncher launcher_;
   testing::FakeProber prober_;
   testing::FakeStateStore store_;
-  testing::RecordingEventSink events_;
+  testing::RecordingEventSink logged_;
+  core::EventFeed events_{logged_};
   testing::FixedRandom random_;
+  testing::FakeConfigSource config_;
+  testing::FakeOutputSource output_;
   core::Supervisor supervisor_{core::SupervisorPorts{clock_, timers_, launcher_, prober_, store_, events_, random_}};
-  ControlDispatcher dispatcher_{clock_, DaemonIdentity{4242, "9.8.7"}, supervisor_};
+  ControlDispatcher dispatcher_{ControlPorts{clock_, supervisor_, config_, output_, events_},
+                                DaemonIdentity{4242, "9.8.7"}, ControlLimits{.max_streams = 2}};
+  testing::RecordingSink sink_;
+  const core::Caller admin_{core::Role::kAdministrator, "NT AUTHORITY\\SYSTEM"};
 };
 
 TEST_F(ControlDispatcherTest, VersionReportsDaemonAndProtocolVersion) {
@@ -137,30 +147,256 @@ TEST_F(ControlDispatcherTest, RequestWithoutVerbIsInvalidArgument) {
   EXPECT_EQ(response.error().code(), sup::v1::Error::INVALID_ARGUMENT);
 }
 
-TEST_F(ControlDispatcherTest, HandleFrameAnswersAValidRequest) {
+TEST_F(ControlDispatcherTest, SessionAnswersAValidRequest) {
+  std::unique_ptr<core::Session> session = dispatcher_.Open(sink_, admin_);
   sup::v1::Request request = MakeRequest(9);
   request.mutable_version();
-  Result<std::string> reply = dispatcher_.HandleFrame(request.SerializeAsString());
-  ASSERT_TRUE(reply.ok());
-  sup::v1::Response response;
-  ASSERT_TRUE(response.ParseFromString(*reply));
+  ASSERT_TRUE(session->OnFrame(request.SerializeAsString()).ok());
+  ASSERT_EQ(sink_.frames.size(), 1u);
+  const auto response = sink_.Last<sup::v1::Response>();
   EXPECT_EQ(response.request_id(), 9u);
   EXPECT_TRUE(response.has_version());
+  EXPECT_FALSE(session->streaming());
 }
 
-TEST_F(ControlDispatcherTest, HandleFrameRejectsBytesThatAreNotARequest) {
+TEST_F(ControlDispatcherTest, SessionRejectsBytesThatAreNotARequest) {
+  std::unique_ptr<core::Session> session = dispatcher_.Open(sink_, admin_);
   // Field 1 as a length-delimited string claiming 100 bytes that are not there.
-  Result<std::string> reply = dispatcher_.HandleFrame(std::string("\x0a\x64garbage", 9));
-  ASSERT_FALSE(reply.ok());
-  EXPECT_EQ(reply.error().kind(), ErrorKind::kInvalidArgument);
+  Result<void> handled = session->OnFrame(std::string("\x0a\x64garbage", 9));
+  ASSERT_FALSE(handled.ok());
+  EXPECT_EQ(handled.error().kind(), ErrorKind::kInvalidArgument);
+  EXPECT_TRUE(sink_.frames.empty());
 }
 
 TEST_F(ControlDispatcherTest, EmptyFrameIsARequestWithoutVersion) {
-  Result<std::string> reply = dispatcher_.HandleFrame("");
-  ASSERT_TRUE(reply.ok());
-  sup::v1::Response response;
-  ASSERT_TRUE(response.ParseFromString(*reply));
-  EXPECT_EQ(response.error().code(), sup::v1::Error::FAILED_PRECONDITION);
+  std::unique_ptr<core::Session> session = dispatcher_.Open(sink_, admin_);
+  ASSERT_TRUE(session->OnFrame("").ok());
+  EXPECT_EQ(sink_.Last<sup::v1::Response>().error().code(), sup::v1::Error::FAILED_PRECONDITION);
+}
+
+
+// ---------------------------------------------------------------------------------------------
+// Describe, Logs, Events
+
+TEST_F(ControlDispatcherTest, DescribeShowsStatusConfigurationEventsAndOutput) {
+  Configure({"api"});
+  timers_.Advance(milliseconds(1000));
+  output_.Print("api", core::OutputStream::kStdout, {"listening on 8080"});
+  output_.Print("api", core::OutputStream::kStderr, {"warning: cache cold"});
+  sup::v1::Request request = MakeRequest(3);
+  request.mutable_describe()->set_worker("api");
+  const sup::v1::Response response = dispatcher_.Handle(request);
+  ASSERT_TRUE(response.has_describe()) << response.error().message();
+  const sup::v1::DescribeResponse& describe = response.describe();
+  EXPECT_EQ(describe.status().name(), "api");
+  EXPECT_EQ(describe.status().state(), sup::v1::WorkerStatus::RUNNING);
+  std::map<std::string, std::string> config;
+  for (const sup::v1::ConfigValue& value : describe.config()) config[value.name()] = value.value();
+  EXPECT_EQ(config["Command"], "api.exe");
+  EXPECT_EQ(config["Restart"], "always");  // defaults are shown too
+  EXPECT_EQ(config["StopSteps"], "event,ctrl-c,close,terminate");
+  ASSERT_GE(describe.recent_events_size(), 2);  // added, then STARTING and RUNNING
+  EXPECT_EQ(describe.recent_events(describe.recent_events_size() - 1).to(), sup::v1::WorkerStatus::RUNNING);
+  EXPECT_EQ(std::vector<std::string>(describe.stdout_tail().begin(), describe.stdout_tail().end()),
+            std::vector<std::string>{"listening on 8080"});
+  EXPECT_EQ(describe.stderr_tail_size(), 1);
+}
+
+TEST_F(ControlDispatcherTest, DescribeOfAnUnknownWorkerIsNotFound) {
+  sup::v1::Request request = MakeRequest(3);
+  request.mutable_describe()->set_worker("nosuch");
+  EXPECT_EQ(dispatcher_.Handle(request).error().code(), sup::v1::Error::NOT_FOUND);
+}
+
+TEST_F(ControlDispatcherTest, LogsSendsTheLastLinesAskedFor) {
+  Configure({"api"});
+  output_.Print("api", core::OutputStream::kStdout, {"1", "2", "3"});
+  sup::v1::Request request = MakeRequest(5);
+  request.mutable_logs()->set_worker("api");
+  request.mutable_logs()->set_lines(2);
+  const sup::v1::Response response = dispatcher_.Handle(request);
+  EXPECT_EQ(std::vector<std::string>(response.logs().lines().begin(), response.logs().lines().end()),
+            (std::vector<std::string>{"2", "3"}));
+
+  request.mutable_logs()->set_error_stream(true);  // stderr of api is not captured
+  const sup::v1::Response not_captured = dispatcher_.Handle(request);
+  EXPECT_EQ(not_captured.error().code(), sup::v1::Error::FAILED_PRECONDITION);
+  EXPECT_NE(not_captured.error().message().find("not captured"), std::string::npos);
+
+  request.mutable_logs()->set_worker("nosuch");
+  EXPECT_EQ(dispatcher_.Handle(request).error().code(), sup::v1::Error::NOT_FOUND);
+}
+
+TEST_F(ControlDispatcherTest, FollowingLogsStreamsNewLinesUntilSupdStops) {
+  Configure({"api"});
+  output_.Print("api", core::OutputStream::kStdout, {"old"});
+  std::unique_ptr<core::Session> session = dispatcher_.Open(sink_, admin_);
+  sup::v1::Request request = MakeRequest(8);
+  request.mutable_logs()->set_worker("api");
+  request.mutable_logs()->set_lines(10);
+  request.mutable_logs()->set_follow(true);
+  ASSERT_TRUE(session->OnFrame(request.SerializeAsString()).ok());
+  EXPECT_TRUE(session->streaming());
+  EXPECT_EQ(dispatcher_.open_streams(), 1u);
+  output_.Print("api", core::OutputStream::kStdout, {"new 1", "new 2"});
+  output_.Print("api", core::OutputStream::kStderr, {"not this stream"});
+  ASSERT_EQ(sink_.frames.size(), 2u);
+  EXPECT_EQ(sink_.Frame<sup::v1::Response>(0).logs().lines(0), "old");
+  const auto streamed = sink_.Frame<sup::v1::Response>(1);
+  EXPECT_EQ(streamed.request_id(), 8u);
+  EXPECT_EQ(std::vector<std::string>(streamed.logs().lines().begin(), streamed.logs().lines().end()),
+            (std::vector<std::string>{"new 1", "new 2"}));
+
+  // A follower sends nothing more; anything it does send is not our protocol.
+  EXPECT_FALSE(session->OnFrame(request.SerializeAsString()).ok());
+
+  dispatcher_.EndStreams();
+  EXPECT_TRUE(sink_.Last<sup::v1::Response>().logs().end_of_stream());
+  EXPECT_TRUE(sink_.ended);
+  EXPECT_EQ(dispatcher_.open_streams(), 0u);
+  output_.Print("api", core::OutputStream::kStdout, {"after the end"});
+  EXPECT_EQ(sink_.frames.size(), 3u);
+}
+
+TEST_F(ControlDispatcherTest, AFollowerThatGoesAwayStopsFollowing) {
+  Configure({"api"});
+  output_.Print("api", core::OutputStream::kStdout, {});
+  {
+    std::unique_ptr<core::Session> session = dispatcher_.Open(sink_, admin_);
+    sup::v1::Request request = MakeRequest(8);
+    request.mutable_logs()->set_worker("api");
+    request.mutable_logs()->set_follow(true);
+    ASSERT_TRUE(session->OnFrame(request.SerializeAsString()).ok());
+    EXPECT_EQ(output_.followers[std::pair("api", core::OutputStream::kStdout)].size(), 1u);
+  }
+  EXPECT_EQ(output_.followers[std::pair("api", core::OutputStream::kStdout)].size(), 0u);
+  EXPECT_EQ(dispatcher_.open_streams(), 0u);
+}
+
+TEST_F(ControlDispatcherTest, StreamsBeyondTheLimitAreRefused) {
+  Configure({"api"});
+  std::vector<std::unique_ptr<core::Session>> sessions;
+  std::vector<testing::RecordingSink> sinks(3);
+  for (testing::RecordingSink& sink : sinks) {
+    sessions.push_back(dispatcher_.Open(sink, admin_));
+    sup::v1::Request request = MakeRequest(1);
+    request.mutable_events()->set_follow(true);
+    ASSERT_TRUE(sessions.back()->OnFrame(request.SerializeAsString()).ok());
+  }
+  EXPECT_FALSE(sinks[1].Last<sup::v1::Response>().has_error());
+  const auto refused = sinks[2].Last<sup::v1::Response>();
+  EXPECT_EQ(refused.error().code(), sup::v1::Error::UNAVAILABLE);
+  EXPECT_NE(refused.error().message().find("MaxStreams is 2"), std::string::npos);
+  EXPECT_FALSE(sessions[2]->streaming());
+}
+
+TEST_F(ControlDispatcherTest, EventsSendsTheRecentOnesThenFollowsNewOnes) {
+  Configure({"a", "b"});
+  timers_.Advance(milliseconds(1000));
+  std::unique_ptr<core::Session> session = dispatcher_.Open(sink_, admin_);
+  sup::v1::Request request = MakeRequest(2);
+  request.mutable_events()->set_limit(3);
+  request.mutable_events()->set_follow(true);
+  ASSERT_TRUE(session->OnFrame(request.SerializeAsString()).ok());
+  const auto first = sink_.Frame<sup::v1::Response>(0);
+  ASSERT_EQ(first.events().events_size(), 3);
+  for (int i = 1; i < 3; ++i) {
+    EXPECT_LE(first.events().events(i - 1).time_unix_ms(), first.events().events(i).time_unix_ms());
+  }
+  supervisor_.Stop({"a"});
+  const auto streamed = sink_.Last<sup::v1::Response>();
+  ASSERT_EQ(streamed.events().events_size(), 1);
+  EXPECT_EQ(streamed.events().events(0).worker(), "a");
+  EXPECT_EQ(streamed.events().events(0).to(), sup::v1::WorkerStatus::STOPPING);
+  EXPECT_EQ(streamed.events().events(0).reason(), sup::v1::WorkerStatus::OPERATOR);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reread and Update
+
+TEST_F(ControlDispatcherTest, RereadShowsTheDifferenceAndChangesNothing) {
+  Configure({"a", "b"});
+  config_.raw.workers["a"].values["Command"] = core::RawValue::String("a2.exe");  // launch change
+  config_.raw.workers["b"].values["Command"] = core::RawValue::String("b.exe");
+  config_.raw.workers["b"].values["MaxFailures"] = core::RawValue::Dword(9);  // policy only
+  config_.raw.workers["c"].values["Command"] = core::RawValue::String("c.exe");
+  config_.raw.workers["d"].values["MaxFailures"] = core::RawValue::Dword(9);  // no Command
+  const std::uint64_t generation = supervisor_.config_generation();
+  sup::v1::Request request = MakeRequest(1);
+  request.mutable_reread();
+  const sup::v1::ConfigDiffResponse diff = dispatcher_.Handle(request).reread();
+  EXPECT_EQ(std::vector<std::string>(diff.added().begin(), diff.added().end()), std::vector<std::string>{"c"});
+  EXPECT_EQ(std::vector<std::string>(diff.restarted().begin(), diff.restarted().end()), std::vector<std::string>{"a"});
+  EXPECT_EQ(std::vector<std::string>(diff.updated().begin(), diff.updated().end()), std::vector<std::string>{"b"});
+  EXPECT_EQ(std::vector<std::string>(diff.invalid().begin(), diff.invalid().end()), std::vector<std::string>{"d"});
+  ASSERT_EQ(diff.errors_size(), 1);
+  EXPECT_NE(diff.errors(0).find("Command"), std::string::npos);
+  EXPECT_EQ(supervisor_.config_generation(), generation);
+  EXPECT_FALSE(supervisor_.Snapshot("c"));
+}
+
+TEST_F(ControlDispatcherTest, UpdateAppliesTheDifferenceOrOnlyThatOfTheNamedWorkers) {
+  Configure({"a", "b"});
+  config_.raw.workers["a"].values["Command"] = core::RawValue::String("a2.exe");
+  config_.raw.workers["c"].values["Command"] = core::RawValue::String("c.exe");  // b removed
+
+  sup::v1::Request named = MakeRequest(1);
+  named.mutable_update()->add_workers("a");
+  const sup::v1::ConfigDiffResponse only_a = dispatcher_.Handle(named).update();
+  EXPECT_EQ(std::vector<std::string>(only_a.restarted().begin(), only_a.restarted().end()),
+            std::vector<std::string>{"a"});
+  EXPECT_TRUE(only_a.removed().empty());
+  EXPECT_TRUE(supervisor_.Snapshot("b"));   // its removal was not asked for
+  EXPECT_FALSE(supervisor_.Snapshot("c"));  // nor was its addition
+
+  sup::v1::Request unknown = MakeRequest(2);
+  unknown.mutable_update()->add_workers("zzz");
+  const sup::v1::Response refused = dispatcher_.Handle(unknown);
+  EXPECT_EQ(refused.error().code(), sup::v1::Error::NOT_FOUND);
+  EXPECT_NE(refused.error().message().find("zzz"), std::string::npos);
+
+  sup::v1::Request all = MakeRequest(3);
+  all.mutable_update();
+  const sup::v1::ConfigDiffResponse rest = dispatcher_.Handle(all).update();
+  EXPECT_EQ(std::vector<std::string>(rest.added().begin(), rest.added().end()), std::vector<std::string>{"c"});
+  EXPECT_EQ(std::vector<std::string>(rest.removed().begin(), rest.removed().end()), std::vector<std::string>{"b"});
+  EXPECT_TRUE(supervisor_.Snapshot("c"));
+}
+
+TEST_F(ControlDispatcherTest, UpdateWhenTheRegistryCannotBeReadIsUnavailable) {
+  config_.failure = Error(ErrorKind::kUnavailable, "key HKLM\\SOFTWARE\\Sup is missing");
+  sup::v1::Request request = MakeRequest(1);
+  request.mutable_update();
+  const sup::v1::Response response = dispatcher_.Handle(request);
+  EXPECT_EQ(response.error().code(), sup::v1::Error::UNAVAILABLE);
+  EXPECT_NE(response.error().message().find("is missing"), std::string::npos);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Authorisation
+
+TEST_F(ControlDispatcherTest, OperatorsMayReadAndStartStopButNotReconfigure) {
+  Configure({"api"});
+  std::unique_ptr<core::Session> session = dispatcher_.Open(sink_, {core::Role::kOperator, "CORP\\ops"});
+  sup::v1::Request status = MakeRequest(1);
+  status.mutable_status();
+  ASSERT_TRUE(session->OnFrame(status.SerializeAsString()).ok());
+  EXPECT_FALSE(sink_.Last<sup::v1::Response>().has_error());
+
+  sup::v1::Request update = MakeRequest(2);
+  update.mutable_update();
+  ASSERT_TRUE(session->OnFrame(update.SerializeAsString()).ok());
+  const auto denied = sink_.Last<sup::v1::Response>();
+  EXPECT_EQ(denied.error().code(), sup::v1::Error::PERMISSION_DENIED);
+  EXPECT_NE(denied.error().message().find("update is not allowed for CORP\\ops (operator)"), std::string::npos);
+}
+
+TEST_F(ControlDispatcherTest, CallersWithoutARoleMayUseNoControlVerb) {
+  std::unique_ptr<core::Session> session = dispatcher_.Open(sink_, {core::Role::kNone, "CORP\\guest"});
+  sup::v1::Request version = MakeRequest(1);
+  version.mutable_version();
+  ASSERT_TRUE(session->OnFrame(version.SerializeAsString()).ok());
+  EXPECT_EQ(sink_.Last<sup::v1::Response>().error().code(), sup::v1::Error::PERMISSION_DENIED);
 }
 
 }  // namespace

@@ -1,0 +1,97 @@
+#include "daemon/win/caller_identity.h"
+
+#include <sddl.h>
+
+#include "common/win/unique_handle.h"
+#include "common/win/win32_error.h"
+
+namespace sup::win {
+namespace {
+
+std::vector<BYTE> WellKnownSid(WELL_KNOWN_SID_TYPE type) {
+  std::vector<BYTE> sid(SECURITY_MAX_SID_SIZE);
+  DWORD size = static_cast<DWORD>(sid.size());
+  if (!::CreateWellKnownSid(type, nullptr, sid.data(), &size)) return {};
+  sid.resize(size);
+  return sid;
+}
+
+bool IsMember(HANDLE token, const std::vector<BYTE>& sid) {
+  BOOL member = FALSE;
+  return !sid.empty() && ::CheckTokenMembership(token, const_cast<BYTE*>(sid.data()), &member) && member;
+}
+
+std::string SidToString(const std::vector<BYTE>& sid) {
+  LPWSTR text = nullptr;
+  if (!::ConvertSidToStringSidW(const_cast<BYTE*>(sid.data()), &text)) return {};
+  UniqueLocalMemory owned{text};
+  return Narrow(text);
+}
+
+// DOMAIN\user of the token's user, for the log; "" if it cannot be looked up.
+std::string UserName(HANDLE token) {
+  DWORD size = 0;
+  ::GetTokenInformation(token, TokenUser, nullptr, 0, &size);
+  std::vector<BYTE> buffer(size);
+  if (size == 0 || !::GetTokenInformation(token, TokenUser, buffer.data(), size, &size)) return {};
+  PSID sid = reinterpret_cast<TOKEN_USER*>(buffer.data())->User.Sid;
+  wchar_t name[256], domain[256];
+  DWORD name_size = 256, domain_size = 256;
+  SID_NAME_USE use;
+  if (!::LookupAccountSidW(nullptr, sid, name, &name_size, domain, &domain_size, &use)) return {};
+  return Narrow(domain) + "\\" + Narrow(name);
+}
+
+}  // namespace
+
+Result<CallerIdentity> CallerIdentity::Create(const std::string& operators_group) {
+  CallerIdentity identity;
+  if (operators_group.empty()) return identity;
+  const std::wstring group = Widen(operators_group);
+  PSID sid = nullptr;
+  if (operators_group.rfind("S-", 0) == 0 && ::ConvertStringSidToSidW(group.c_str(), &sid)) {
+    UniqueLocalMemory owned{sid};
+    const auto* bytes = static_cast<const BYTE*>(sid);
+    identity.operators_sid_.assign(bytes, bytes + ::GetLengthSid(sid));
+    return identity;
+  }
+  DWORD sid_size = 0, domain_size = 0;
+  SID_NAME_USE use;
+  ::LookupAccountNameW(nullptr, group.c_str(), nullptr, &sid_size, nullptr, &domain_size, &use);
+  std::vector<BYTE> buffer(sid_size);
+  std::wstring domain(domain_size, L'\0');
+  if (sid_size == 0 ||
+      !::LookupAccountNameW(nullptr, group.c_str(), buffer.data(), &sid_size, domain.data(), &domain_size, &use)) {
+    return Win32Error("looking up OperatorsGroup \"" + operators_group + "\"");
+  }
+  buffer.resize(sid_size);
+  identity.operators_sid_ = std::move(buffer);
+  return identity;
+}
+
+core::Caller CallerIdentity::Identify(HANDLE pipe) const {
+  if (!::ImpersonateNamedPipeClient(pipe)) return {core::Role::kNone, ""};
+  HANDLE raw_token = nullptr;
+  const BOOL opened = ::OpenThreadToken(::GetCurrentThread(), TOKEN_QUERY, TRUE, &raw_token);
+  ::RevertToSelf();  // before anything else: nothing of supd's may run as the client
+  if (!opened) return {core::Role::kNone, ""};
+  UniqueHandle token{raw_token};
+  core::Caller caller;
+  caller.name = UserName(token.get());
+  static const std::vector<BYTE> system = WellKnownSid(WinLocalSystemSid);
+  static const std::vector<BYTE> administrators = WellKnownSid(WinBuiltinAdministratorsSid);
+  if (IsMember(token.get(), system) || IsMember(token.get(), administrators)) {
+    caller.role = core::Role::kAdministrator;
+  } else if (IsMember(token.get(), operators_sid_)) {
+    caller.role = core::Role::kOperator;
+  }
+  return caller;
+}
+
+std::string CallerIdentity::ControlPipeSddl() const {
+  std::string sddl = "D:P(A;;GA;;;SY)(A;;GA;;;BA)";
+  if (!operators_sid_.empty()) sddl += "(A;;GRGW;;;" + SidToString(operators_sid_) + ")";
+  return sddl;
+}
+
+}  // namespace sup::win

@@ -1,0 +1,40 @@
+// Who is calling on a pipe, from the client's token (DESIGN.md section 6): SYSTEM and
+// Administrators are administrators, members of OperatorsGroup are operators, anyone else has
+// no role. Also the DACLs of the two pipes, in SDDL.
+//
+// Wine runs every process with one administrator token and enforces no DACL, so under Wine
+// every caller comes out an administrator; the refusals themselves are unit-tested in core.
+#pragma once
+
+#include <windows.h>
+
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "daemon/core/authorization.h"
+
+namespace sup::win {
+
+// SYSTEM and Administrators full control; any authenticated user may read and write (the health
+// verbs are read-only).
+inline constexpr char kHealthPipeSddl[] = "D:P(A;;GA;;;SY)(A;;GA;;;BA)(A;;GRGW;;;AU)";
+
+class CallerIdentity {
+ public:
+  // `operators_group`: a group's name ("SupOperators", "DOMAIN\\Ops") or SID ("S-1-5-32-547");
+  // empty for none. An unknown group is an error that names it.
+  static Result<CallerIdentity> Create(const std::string& operators_group);
+
+  // The role of the client of `pipe`, which must have written to it already. A client whose
+  // token cannot be read has no role.
+  core::Caller Identify(HANDLE pipe) const;
+
+  // SYSTEM and Administrators full control, the operators group (if any) read and write.
+  std::string ControlPipeSddl() const;
+
+ private:
+  std::vector<BYTE> operators_sid_;  // empty: no operators group
+};
+
+}  // namespace sup::win

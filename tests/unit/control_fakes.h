@@ -1,0 +1,78 @@
+// Fakes for the control plane's ports and transport: a configuration source whose RawConfig the
+// test sets, captured output the test publishes, and a FrameSink that records every frame.
+#pragma once
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "daemon/core/fanout.h"
+#include "daemon/core/ports.h"
+#include "daemon/core/session.h"
+
+namespace sup::testing {
+
+class FakeConfigSource final : public core::ConfigSource {
+ public:
+  Result<core::RawConfig> Read() override {
+    if (failure) return *failure;
+    return raw;
+  }
+  core::RawConfig raw;
+  std::optional<Error> failure;
+};
+
+class FakeOutputSource final : public core::OutputSource {
+ public:
+  using Key = std::pair<std::string, core::OutputStream>;
+
+  Result<std::vector<std::string>> Tail(const std::string& worker, core::OutputStream stream,
+                                        std::size_t lines) const override {
+    const auto found = captured.find({worker, stream});
+    if (found == captured.end()) return Error(ErrorKind::kFailedPrecondition, "stdout of " + worker + " is not captured");
+    const std::vector<std::string>& all = found->second;
+    return std::vector<std::string>(all.end() - static_cast<std::ptrdiff_t>(std::min(lines, all.size())), all.end());
+  }
+
+  Result<core::Subscription> Follow(const std::string& worker, core::OutputStream stream,
+                                    std::function<void(const std::vector<std::string>&)> on_lines) override {
+    if (!captured.contains({worker, stream})) return Error(ErrorKind::kFailedPrecondition, "not captured");
+    return followers[{worker, stream}].Subscribe(std::move(on_lines));
+  }
+
+  // New output of a captured stream, as the capture would publish it.
+  void Print(const std::string& worker, core::OutputStream stream, const std::vector<std::string>& lines) {
+    std::vector<std::string>& all = captured[{worker, stream}];
+    all.insert(all.end(), lines.begin(), lines.end());
+    followers[{worker, stream}].Publish(lines);
+  }
+
+  std::map<Key, std::vector<std::string>> captured;
+  std::map<Key, core::Fanout<const std::vector<std::string>&>> followers;
+};
+
+// Every frame a session sent, decoded as `Message` on demand.
+class RecordingSink final : public core::FrameSink {
+ public:
+  void Send(std::string payload) override {
+    if (!ended) frames.push_back(std::move(payload));
+  }
+  void End() override { ended = true; }
+
+  template <typename Message>
+  Message Frame(std::size_t index) const {
+    Message message;
+    if (index < frames.size()) message.ParseFromString(frames[index]);
+    return message;
+  }
+  template <typename Message>
+  Message Last() const {
+    return Frame<Message>(frames.size() - 1);
+  }
+
+  std::vector<std::string> frames;
+  bool ended = false;
+};
+
+}  // namespace sup::testing
