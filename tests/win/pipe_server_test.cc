@@ -6,12 +6,14 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <future>
 #include <thread>
 #include <vector>
 
 #include "common/protocol.h"
 #include "common/protocol_client.h"
 #include "common/win/pipe_client.h"
+#include "daemon/win/caller_identity.h"
 #include "wait_until.h"
 
 namespace sup::win {
@@ -35,7 +37,24 @@ sup::v1::Request VersionRequest() {
   return request;
 }
 
-// A PipeServer answering with a real ControlDispatcher, its io_context run on its own thread.
+class PipeServerTest;
+
+// Answers Version; a Logs request with follow turns into a stream of `lines` frames of 64 KB
+// each, sent at once (a follower that does not read them fills its pipe).
+class TestSession final : public core::Session {
+ public:
+  TestSession(PipeServerTest& test, core::FrameSink& sink, core::Caller caller);
+  ~TestSession() override;
+  Result<void> OnFrame(std::string_view payload) override;
+  bool streaming() const override { return streaming_; }
+
+ private:
+  PipeServerTest& test_;
+  core::FrameSink& sink_;
+  bool streaming_ = false;
+};
+
+// A PipeServer with test sessions, its io_context run on its own thread.
 class PipeServerTest : public ::testing::Test {
  protected:
   void StartServer(std::string_view test, std::chrono::milliseconds request_deadline = 10s) {
@@ -44,7 +63,10 @@ class PipeServerTest : public ::testing::Test {
     options_.request_deadline = request_deadline;
     Result<std::unique_ptr<PipeServer>> server = PipeServer::Start(
         io_, options_,
-        [this](std::string_view payload) { return AnswerVersion(payload); },
+        [this](core::FrameSink& sink, const core::Caller& caller) {
+          return std::make_unique<TestSession>(*this, sink, caller);
+        },
+        [](HANDLE) { return core::Caller{core::Role::kOperator, "TEST\\operator"}; },
         std::make_shared<spdlog::logger>("test"));
     ASSERT_TRUE(server.ok()) << server.error().message();
     server_ = std::move(*server);
@@ -65,25 +87,41 @@ class PipeServerTest : public ::testing::Test {
     return read.ok() && *read == 0;
   }
 
-  // A handler that answers Version, and refuses what is not a Request (as the dispatcher does).
-  Result<std::string> AnswerVersion(std::string_view payload) {
-    ++requests_;
-    sup::v1::Request request;
-    if (!request.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
-      return Error(ErrorKind::kInvalidArgument, "not a request");
-    }
-    sup::v1::Response response;
-    response.set_request_id(request.request_id());
-    response.mutable_version()->set_daemon_version("test");
-    return response.SerializeAsString();
-  }
-
+ public:
   boost::asio::io_context io_{1};
   PipeServerOptions options_;
   std::unique_ptr<PipeServer> server_;
   std::thread io_thread_;
   std::atomic<int> requests_{0};
+  std::atomic<int> sessions_ended_{0};
+  std::string last_caller_;  // io thread
 };
+
+TestSession::TestSession(PipeServerTest& test, core::FrameSink& sink, core::Caller caller)
+    : test_(test), sink_(sink) {
+  test_.last_caller_ = caller.name + " (" + core::RoleName(caller.role) + ")";
+}
+
+TestSession::~TestSession() { ++test_.sessions_ended_; }
+
+Result<void> TestSession::OnFrame(std::string_view payload) {
+  ++test_.requests_;
+  sup::v1::Request request;
+  if (!request.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
+    return Error(ErrorKind::kInvalidArgument, "not a request");
+  }
+  sup::v1::Response response;
+  response.set_request_id(request.request_id());
+  if (request.has_logs() && request.logs().follow()) {
+    streaming_ = true;
+    response.mutable_logs()->add_lines(std::string(64 * 1024, 'x'));
+    for (std::uint32_t i = 0; i < request.logs().lines(); ++i) sink_.Send(response.SerializeAsString());
+    return Ok();
+  }
+  response.mutable_version()->set_daemon_version("test");
+  sink_.Send(response.SerializeAsString());
+  return Ok();
+}
 
 TEST_F(PipeServerTest, AnswersARequest) {
   StartServer("answers");
@@ -182,6 +220,76 @@ TEST(PipeClientTest, MissingPipeIsUnavailableAndNamesThePipe) {
   EXPECT_EQ(pipe.error().kind(), ErrorKind::kUnavailable);
   EXPECT_NE(pipe.error().message().find("\\\\.\\pipe\\sup-test-no-such-pipe"), std::string::npos);
   EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);  // no waiting for a pipe that is not there
+}
+
+
+TEST_F(PipeServerTest, SessionsLearnWhoTheCallerIs) {
+  StartServer("caller");
+  Result<PipeClient> pipe = Connect();
+  ASSERT_TRUE(pipe.ok()) << pipe.error().message();
+  ControlClient client(*pipe);
+  ASSERT_TRUE(client.Call(VersionRequest()).ok());
+  std::promise<std::string> caller;
+  boost::asio::post(io_, [&] { caller.set_value(last_caller_); });
+  EXPECT_EQ(caller.get_future().get(), "TEST\\operator (operator)");
+}
+
+// A follower that stops reading fills its pipe; the write that cannot complete drops it after
+// the write deadline, and everyone else is still answered.
+TEST_F(PipeServerTest, AFollowerThatStopsReadingIsDroppedAfterTheWriteDeadline) {
+  options_.write_deadline = 500ms;
+  StartServer("stalled");
+  Result<PipeClient> stalled = Connect();
+  ASSERT_TRUE(stalled.ok()) << stalled.error().message();
+  sup::v1::Request follow;
+  follow.set_protocol_version(kProtocolVersion);
+  follow.mutable_logs()->set_follow(true);
+  follow.mutable_logs()->set_lines(40);  // 2.6 MB: far more than the pipe holds
+  Result<std::string> frame = EncodeFrame(follow.SerializeAsString());
+  ASSERT_TRUE(frame.ok());
+  ASSERT_TRUE(stalled->WriteAll(*frame).ok());
+  EXPECT_TRUE(testing::WaitUntil([&] { return sessions_ended_.load() == 1; }, 10s));
+
+  Result<PipeClient> other = Connect();
+  ASSERT_TRUE(other.ok()) << other.error().message();
+  ControlClient client(*other);
+  EXPECT_TRUE(client.Call(VersionRequest()).ok());
+}
+
+// Under Wine every process runs with one administrator token, so the real identification can
+// only show that path; a non-administrator or an operator needs real Windows.
+TEST(CallerIdentityTest, AnAdministratorClientIsIdentifiedAsSuch) {
+  Result<CallerIdentity> identity = CallerIdentity::Create("");
+  ASSERT_TRUE(identity.ok()) << identity.error().message();
+  const std::string name = UniquePipeName("identity");
+  UniqueFileHandle server{::CreateNamedPipeW(PipePath(name).c_str(), PIPE_ACCESS_DUPLEX, PIPE_TYPE_BYTE, 1, 4096, 4096,
+                                             0, nullptr)};
+  ASSERT_TRUE(server);
+  Result<PipeClient> client = PipeClient::Connect(name, 5s);
+  ASSERT_TRUE(client.ok()) << client.error().message();
+  ::ConnectNamedPipe(server.get(), nullptr);
+  ASSERT_TRUE(client->WriteAll("x").ok());  // impersonation needs something read first
+  char byte;
+  DWORD read = 0;
+  ASSERT_TRUE(::ReadFile(server.get(), &byte, 1, &read, nullptr));
+  const core::Caller caller = identity->Identify(server.get());
+  EXPECT_EQ(caller.role, core::Role::kAdministrator) << caller.name;
+  EXPECT_FALSE(caller.name.empty());
+}
+
+TEST(CallerIdentityTest, AnUnknownOperatorsGroupIsAnErrorNamingIt) {
+  Result<CallerIdentity> identity = CallerIdentity::Create("NoSuchGroupAnywhere");
+  ASSERT_FALSE(identity.ok());
+  EXPECT_NE(identity.error().message().find("NoSuchGroupAnywhere"), std::string::npos);
+}
+
+TEST(CallerIdentityTest, TheOperatorsGroupJoinsTheControlPipeDacl) {
+  Result<CallerIdentity> none = CallerIdentity::Create("");
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->ControlPipeSddl(), "D:P(A;;GA;;;SY)(A;;GA;;;BA)");
+  Result<CallerIdentity> operators = CallerIdentity::Create("S-1-5-32-547");  // Power Users, by SID
+  ASSERT_TRUE(operators.ok()) << operators.error().message();
+  EXPECT_EQ(operators->ControlPipeSddl(), "D:P(A;;GA;;;SY)(A;;GA;;;BA)(A;;GRGW;;;S-1-5-32-547)");
 }
 
 }  // namespace
