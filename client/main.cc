@@ -2,7 +2,13 @@
 //
 //   supctl [--pipe NAME] [-o table|json] [--timeout DURATION] COMMAND
 //     status [WORKER...]   exit 0 all running, 3 some not running, 4 unknown worker / supd unreachable
-//     start|stop|restart|reset WORKER...|all
+//     start|stop|restart WORKER...|all [--wait]   --wait: until RUNNING and ready, or down (--timeout)
+//     reset WORKER...|all
+//     describe WORKER
+//     logs WORKER [-f] [-n 20] [--stderr]
+//     events [-f] [-n 20]
+//     health [WORKER]      via the health pipe; exit 0 SERVING, 4 otherwise
+//     reread | update [WORKER...]
 //     version
 #include <windows.h>
 #include <fcntl.h>
@@ -30,7 +36,7 @@ using sup::client::kExitFailure;
 using sup::client::kExitUnknownOrUnreachable;
 
 struct GlobalOptions {
-  std::string pipe = sup::ControlPipeName();
+  std::string pipe = sup::ControlPipeName();  // the health pipe is its sibling: <prefix>-health
   std::string output = "table";
   std::string timeout_text = "10s";
   std::chrono::milliseconds timeout{10'000};  // parsed from timeout_text
@@ -68,6 +74,15 @@ sup::Result<sup::v1::Response> CallDaemon(const GlobalOptions& options, const su
   return client.Call(request);
 }
 
+// The health pipe of the same instance: "sup-control" -> "sup-health".
+std::string HealthPipeOf(const std::string& control_pipe) {
+  const std::string suffix = "-control";
+  if (control_pipe.size() > suffix.size() && control_pipe.ends_with(suffix)) {
+    return control_pipe.substr(0, control_pipe.size() - suffix.size()) + "-health";
+  }
+  return sup::HealthPipeName();
+}
+
 int RunStatus(const GlobalOptions& options, const std::vector<std::string>& workers) {
   sup::v1::Request request;
   for (const std::string& worker : workers) request.mutable_status()->add_workers(worker);
@@ -100,6 +115,140 @@ int RunWorkerCommand(const GlobalOptions& options, const std::string& verb, cons
   Print(options.output == "json" ? sup::client::RenderCommandResultsJson(results)
                                  : sup::client::RenderCommandResults(results));
   return sup::client::CommandExitCode(results);
+}
+
+// Polls the targets' status until each is RUNNING and ready (start, restart) or down (stop), or
+// the timeout passes. A CLI may poll; supd's side has no polling.
+int WaitForTargets(const GlobalOptions& options, const std::string& verb, const std::vector<std::string>& targets) {
+  const bool want_up = verb != "stop";
+  const auto deadline = std::chrono::steady_clock::now() + options.timeout;
+  sup::v1::Request request;
+  request.mutable_status();
+  if (!(targets.size() == 1 && targets[0] == "all")) {
+    for (const std::string& target : targets) request.mutable_status()->add_workers(target);
+  }
+  std::string pending;
+  while (true) {
+    sup::Result<sup::v1::Response> response = CallDaemon(options, request);
+    if (!response) return ReportError(options, response.error());
+    pending.clear();
+    for (const sup::v1::WorkerStatus& worker : response->status().workers()) {
+      const bool up = worker.state() == sup::v1::WorkerStatus::RUNNING && worker.ready();
+      const bool down = worker.state() != sup::v1::WorkerStatus::RUNNING &&
+                        worker.state() != sup::v1::WorkerStatus::STARTING &&
+                        worker.state() != sup::v1::WorkerStatus::STOPPING;
+      if (want_up ? !up : !down) {
+        pending += (pending.empty() ? "" : ", ") + worker.name() + " (" +
+                   std::string(sup::client::StateName(worker.state())) + ")";
+      }
+    }
+    if (pending.empty()) return sup::client::kExitOk;
+    if (std::chrono::steady_clock::now() >= deadline) break;
+    ::Sleep(100);
+  }
+  std::fprintf(stderr, "supctl: timed out after %lld ms waiting for %s: %s\n",
+               static_cast<long long>(options.timeout.count()), want_up ? "RUNNING and ready" : "a stop",
+               pending.c_str());
+  return kExitFailure;
+}
+
+int RunDescribe(const GlobalOptions& options, const std::string& worker) {
+  sup::v1::Request request;
+  request.mutable_describe()->set_worker(worker);
+  sup::Result<sup::v1::Response> response = CallDaemon(options, request);
+  if (!response) return ReportError(options, response.error());
+  Print(options.output == "json" ? sup::client::RenderDescribeJson(response->describe())
+                                 : sup::client::RenderDescribe(response->describe()));
+  return sup::client::kExitOk;
+}
+
+// Streams: the first reply, then (with follow) every further frame until supd ends the stream
+// or the user presses Ctrl+C.
+template <typename Body, typename Render>
+int RunStream(const GlobalOptions& options, const sup::v1::Request& request, bool follow, Body body, Render render) {
+  sup::Result<sup::win::PipeClient> pipe = sup::win::PipeClient::Connect(options.pipe, options.timeout);
+  if (!pipe) return ReportError(options, pipe.error());
+  sup::ControlClient client(*pipe);
+  sup::Result<sup::v1::Response> response = client.Call(request);
+  if (follow) pipe->set_timeout(std::nullopt);
+  while (true) {
+    if (!response) return ReportError(options, response.error());
+    const auto& frame = body(*response);
+    render(frame);
+    if (!follow || frame.end_of_stream()) return sup::client::kExitOk;
+    response = client.Next();
+  }
+}
+
+int RunLogs(const GlobalOptions& options, const std::string& worker, bool follow, unsigned lines, bool error_stream) {
+  sup::v1::Request request;
+  sup::v1::LogsRequest* logs = request.mutable_logs();
+  logs->set_worker(worker);
+  logs->set_lines(lines);
+  logs->set_follow(follow);
+  logs->set_error_stream(error_stream);
+  return RunStream(
+      options, request, follow, [](const sup::v1::Response& r) -> const sup::v1::LogsResponse& { return r.logs(); },
+      [&](const sup::v1::LogsResponse& frame) {
+        for (const std::string& line : frame.lines()) {
+          if (options.output == "json") {
+            sup::client::JsonWriter json;
+            json.BeginObject().Key("worker").String(worker).Key("line").String(line).EndObject();
+            Print(json.str() + "\n");
+          } else {
+            Print(line + "\n");
+          }
+        }
+      });
+}
+
+int RunEvents(const GlobalOptions& options, bool follow, unsigned limit) {
+  sup::v1::Request request;
+  request.mutable_events()->set_limit(limit);
+  request.mutable_events()->set_follow(follow);
+  return RunStream(
+      options, request, follow, [](const sup::v1::Response& r) -> const sup::v1::EventsResponse& { return r.events(); },
+      [&](const sup::v1::EventsResponse& frame) {
+        for (const sup::v1::Event& event : frame.events()) {
+          Print(options.output == "json" ? sup::client::RenderEventJson(event) : sup::client::RenderEvent(event));
+        }
+      });
+}
+
+int RunReconfigure(const GlobalOptions& options, bool apply, const std::vector<std::string>& workers) {
+  sup::v1::Request request;
+  if (apply) {
+    request.mutable_update();
+    for (const std::string& worker : workers) request.mutable_update()->add_workers(worker);
+  } else {
+    request.mutable_reread();
+  }
+  sup::Result<sup::v1::Response> response = CallDaemon(options, request);
+  if (!response) return ReportError(options, response.error());
+  const sup::v1::ConfigDiffResponse& diff = apply ? response->update() : response->reread();
+  Print(options.output == "json" ? sup::client::RenderConfigDiffJson(diff) : sup::client::RenderConfigDiff(diff, apply));
+  return diff.invalid().empty() ? sup::client::kExitOk : kExitFailure;
+}
+
+int RunHealth(const GlobalOptions& options, const std::string& worker) {
+  const std::string pipe_name = HealthPipeOf(options.pipe);
+  sup::Result<sup::win::PipeClient> pipe = sup::win::PipeClient::Connect(pipe_name, options.timeout);
+  if (!pipe) return ReportError(options, pipe.error());
+  sup::HealthClient client(*pipe);
+  sup::v1::HealthRequest request;
+  request.mutable_check()->set_service(worker);
+  sup::Result<sup::v1::HealthResponse> response = client.Call(request);
+  if (!response) return ReportError(options, response.error());
+  const auto status = response->check().status();
+  const std::string_view name = sup::client::ServingName(status);
+  if (options.output == "json") {
+    sup::client::JsonWriter json;
+    json.BeginObject().Key("service").String(worker).Key("status").String(name).EndObject();
+    Print(json.str() + "\n");
+  } else {
+    Print((worker.empty() ? std::string("supd") : worker) + ": " + std::string(name) + "\n");
+  }
+  return status == sup::v1::HealthCheckResponse::SERVING ? sup::client::kExitOk : kExitUnknownOrUnreachable;
 }
 
 int RunVersion(const GlobalOptions& options) {
@@ -136,6 +285,7 @@ int main() {
   status->add_option("workers", workers, "Only these workers");
   CLI::App* version = app.add_subcommand("version", "Show the versions of supctl and supd");
   std::vector<std::string> targets;
+  bool wait = false;
   std::vector<std::pair<std::string, CLI::App*>> worker_commands;
   for (const auto& [verb, help] : std::vector<std::pair<std::string, std::string>>{
            {"start", "Start workers"},
@@ -144,8 +294,30 @@ int main() {
            {"reset", "Clear restart counters and an open circuit breaker"}}) {
     CLI::App* command = app.add_subcommand(verb, help);
     command->add_option("workers", targets, "Worker names, or all")->required();
+    if (verb != "reset") {
+      command->add_flag("--wait", wait, "Wait until RUNNING and ready (or, for stop, down); at most --timeout");
+    }
     worker_commands.emplace_back(verb, command);
   }
+  std::string worker;
+  CLI::App* describe = app.add_subcommand("describe", "Configuration, counters, recent events and last output of a worker");
+  describe->add_option("worker", worker, "Worker name")->required();
+  bool follow = false, error_stream = false;
+  unsigned lines = 20;
+  CLI::App* logs = app.add_subcommand("logs", "Last output lines of a worker; -f follows");
+  logs->add_option("worker", worker, "Worker name")->required();
+  logs->add_flag("-f,--follow", follow, "Keep printing new lines until Ctrl+C or supd stops");
+  logs->add_option("-n,--lines", lines, "How many of the last lines first")->capture_default_str()->check(CLI::Range(0, 100));
+  logs->add_flag("--stderr", error_stream, "stderr instead of stdout");
+  CLI::App* events = app.add_subcommand("events", "Recent events of every worker; -f follows");
+  events->add_flag("-f,--follow", follow, "Keep printing new events until Ctrl+C or supd stops");
+  events->add_option("-n,--limit", lines, "How many recent events first")->capture_default_str();
+  CLI::App* health = app.add_subcommand("health", "Health via the health pipe: supd as a whole, or one worker");
+  health->add_option("worker", worker, "Worker name (default: supd as a whole)");
+  CLI::App* reread = app.add_subcommand("reread", "Show what applying the registry configuration would change");
+  std::vector<std::string> update_workers;
+  CLI::App* update = app.add_subcommand("update", "Apply the registry configuration, to all or the named workers");
+  update->add_option("workers", update_workers, "Only these workers");
 
   const sup::win::Utf8Arguments arguments;
   try {
@@ -163,8 +335,17 @@ int main() {
 
   if (status->parsed()) return RunStatus(options, workers);
   if (version->parsed()) return RunVersion(options);
+  if (describe->parsed()) return RunDescribe(options, worker);
+  if (logs->parsed()) return RunLogs(options, worker, follow, lines, error_stream);
+  if (events->parsed()) return RunEvents(options, follow, lines);
+  if (health->parsed()) return RunHealth(options, worker);
+  if (reread->parsed()) return RunReconfigure(options, /*apply=*/false, {});
+  if (update->parsed()) return RunReconfigure(options, /*apply=*/true, update_workers);
   for (const auto& [verb, command] : worker_commands) {
-    if (command->parsed()) return RunWorkerCommand(options, verb, targets);
+    if (!command->parsed()) continue;
+    const int code = RunWorkerCommand(options, verb, targets);
+    if (code != sup::client::kExitOk || !wait) return code;
+    return WaitForTargets(options, verb, targets);
   }
   return sup::client::kExitUsage;
 }

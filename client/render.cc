@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <ctime>
 #include <vector>
 
 #include "client/exit_codes.h"
@@ -105,7 +106,12 @@ std::string RenderStatusJson(const sup::v1::StatusResponse& status) {
   json.Key("uptime_ms").Uint(daemon.uptime_ms());
   json.Key("config_generation").Uint(daemon.config_generation());
   json.EndObject().Key("workers").BeginArray();
-  for (const WorkerStatus& worker : status.workers()) {
+  for (const WorkerStatus& worker : status.workers()) WriteWorkerJson(json, worker);
+  json.EndArray().EndObject();
+  return json.str() + "\n";
+}
+
+void WriteWorkerJson(JsonWriter& json, const WorkerStatus& worker) {
     json.BeginObject();
     json.Key("name").String(worker.name());
     json.Key("state").String(StateName(worker.state()));
@@ -124,9 +130,6 @@ std::string RenderStatusJson(const sup::v1::StatusResponse& status) {
     json.Key("next_restart_ms").Uint(worker.next_restart_ms());
     json.Key("description").String(worker.description());
     json.EndObject();
-  }
-  json.EndArray().EndObject();
-  return json.str() + "\n";
 }
 
 std::string RenderVersionTable(std::string_view client_version, const sup::v1::VersionResponse& daemon) {
@@ -200,6 +203,175 @@ int StatusExitCode(const sup::v1::StatusResponse& status) {
     return w.state() == WorkerStatus::RUNNING;
   });
   return all_running ? kExitOk : kExitNotAllRunning;
+}
+
+// ---------------------------------------------------------------------------------------------
+// describe, logs, events, reread/update, health
+
+namespace {
+
+// "2026-11-21T15:04:05.123Z", UTC.
+std::string FormatUnixMs(std::int64_t ms) {
+  const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+  std::tm utc{};
+#if defined(_WIN32)
+  gmtime_s(&utc, &seconds);
+#else
+  gmtime_r(&seconds, &utc);
+#endif
+  char text[96];
+  std::snprintf(text, sizeof(text), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900, utc.tm_mon + 1,
+                utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>(ms % 1000));
+  return text;
+}
+
+std::string_view KindName(sup::v1::Event::Kind kind) {
+  switch (kind) {
+    case sup::v1::Event::TRANSITION: return "transition";
+    case sup::v1::Event::PROBE: return "probe";
+    case sup::v1::Event::CONFIG: return "config";
+    default: return "event";
+  }
+}
+
+void WriteStrings(JsonWriter& json, std::string_view key, const google::protobuf::RepeatedPtrField<std::string>& items) {
+  json.Key(key).BeginArray();
+  for (const std::string& item : items) json.String(item);
+  json.EndArray();
+}
+
+}  // namespace
+
+std::string RenderEvent(const sup::v1::Event& event) {
+  std::string line = FormatUnixMs(event.time_unix_ms()) + "  " + event.worker() + "  ";
+  switch (event.kind()) {
+    case sup::v1::Event::TRANSITION:
+      line += std::string(StateName(event.from())) + " -> " + std::string(StateName(event.to()));
+      if (!ReasonName(event.reason()).empty()) line += " (" + std::string(ReasonName(event.reason())) + ")";
+      break;
+    case sup::v1::Event::PROBE:
+      line += event.probe() + " probe " + (event.probe_success() ? "passed" : "failed");
+      break;
+    default:
+      line += std::string(KindName(event.kind()));
+      break;
+  }
+  if (event.pid() != 0) line += " pid " + std::to_string(event.pid());
+  if (event.has_exit_code()) line += " exit code " + std::to_string(event.exit_code());
+  if (!event.message().empty()) line += ": " + event.message();
+  return line + "\n";
+}
+
+void WriteEventJson(JsonWriter& json, const sup::v1::Event& event) {
+  json.BeginObject();
+  json.Key("time").String(FormatUnixMs(event.time_unix_ms()));
+  json.Key("worker").String(event.worker());
+  json.Key("kind").String(KindName(event.kind()));
+  if (event.kind() == sup::v1::Event::TRANSITION) {
+    json.Key("from").String(StateName(event.from()));
+    json.Key("to").String(StateName(event.to()));
+  }
+  json.Key("reason").String(ReasonName(event.reason()));
+  json.Key("pid").Uint(event.pid());
+  json.Key("exit_code");
+  if (event.has_exit_code()) {
+    json.Int(event.exit_code());
+  } else {
+    json.Null();
+  }
+  if (event.kind() == sup::v1::Event::PROBE) {
+    json.Key("probe").String(event.probe());
+    json.Key("success").Bool(event.probe_success());
+  }
+  json.Key("message").String(event.message());
+  json.EndObject();
+}
+
+std::string RenderEventJson(const sup::v1::Event& event) {
+  JsonWriter json;
+  WriteEventJson(json, event);
+  return json.str() + "\n";
+}
+
+std::string RenderDescribe(const sup::v1::DescribeResponse& describe) {
+  const WorkerStatus& worker = describe.status();
+  std::string out = worker.name() + ": " + std::string(StateName(worker.state()));
+  if (!ReasonName(worker.reason()).empty()) out += " (" + std::string(ReasonName(worker.reason())) + ")";
+  out += ", " + worker.description() + "\n";
+  out += "  health " + std::string(HealthName(worker.health())) + ", ready " + (worker.ready() ? "yes" : "no") +
+         ", restarts " + std::to_string(worker.restarts()) + ", last exit code " +
+         (worker.has_last_exit_code() ? std::to_string(worker.last_exit_code()) : std::string("-")) + "\n";
+  if (!describe.config_errors().empty()) {
+    out += "\nConfiguration errors (the definition below stays in force):\n";
+    for (const std::string& error : describe.config_errors()) out += "  " + error + "\n";
+  }
+  out += "\nConfiguration:\n";
+  std::vector<std::vector<std::string>> rows;
+  for (const sup::v1::ConfigValue& value : describe.config()) rows.push_back({"  " + value.name(), value.value()});
+  out += FormatColumns(rows);
+  out += "\nRecent events:\n";
+  for (const sup::v1::Event& event : describe.recent_events()) out += "  " + RenderEvent(event);
+  const auto tail = [&](const char* title, const google::protobuf::RepeatedPtrField<std::string>& lines) {
+    out += std::string("\n") + title + ":\n";
+    for (const std::string& line : lines) out += "  " + line + "\n";
+  };
+  tail("Last stdout lines", describe.stdout_tail());
+  tail("Last stderr lines", describe.stderr_tail());
+  return out;
+}
+
+std::string RenderDescribeJson(const sup::v1::DescribeResponse& describe) {
+  JsonWriter json;
+  json.BeginObject().Key("status");
+  WriteWorkerJson(json, describe.status());
+  json.Key("config").BeginObject();
+  for (const sup::v1::ConfigValue& value : describe.config()) json.Key(value.name()).String(value.value());
+  json.EndObject();
+  WriteStrings(json, "config_errors", describe.config_errors());
+  json.Key("recent_events").BeginArray();
+  for (const sup::v1::Event& event : describe.recent_events()) WriteEventJson(json, event);
+  json.EndArray();
+  WriteStrings(json, "stdout_tail", describe.stdout_tail());
+  WriteStrings(json, "stderr_tail", describe.stderr_tail());
+  json.EndObject();
+  return json.str() + "\n";
+}
+
+std::string RenderConfigDiff(const sup::v1::ConfigDiffResponse& diff, bool applied) {
+  std::string out;
+  const auto group = [&](std::string_view what, const google::protobuf::RepeatedPtrField<std::string>& names) {
+    for (const std::string& name : names) out += name + ": " + std::string(what) + "\n";
+  };
+  group(applied ? "added" : "would be added", diff.added());
+  group(applied ? "removed" : "would be removed", diff.removed());
+  group(applied ? "restarted (launch settings changed)" : "would restart (launch settings changed)", diff.restarted());
+  group(applied ? "updated without a restart" : "would update without a restart", diff.updated());
+  group("ERROR (invalid; the last good definition stays)", diff.invalid());
+  for (const std::string& error : diff.errors()) out += "  " + error + "\n";
+  if (out.empty()) out = "no changes\n";
+  return out;
+}
+
+std::string RenderConfigDiffJson(const sup::v1::ConfigDiffResponse& diff) {
+  JsonWriter json;
+  json.BeginObject();
+  WriteStrings(json, "added", diff.added());
+  WriteStrings(json, "removed", diff.removed());
+  WriteStrings(json, "restarted", diff.restarted());
+  WriteStrings(json, "updated", diff.updated());
+  WriteStrings(json, "unchanged", diff.unchanged());
+  WriteStrings(json, "invalid", diff.invalid());
+  WriteStrings(json, "errors", diff.errors());
+  json.EndObject();
+  return json.str() + "\n";
+}
+
+std::string_view ServingName(sup::v1::HealthCheckResponse::ServingStatus status) {
+  switch (status) {
+    case sup::v1::HealthCheckResponse::SERVING: return "SERVING";
+    case sup::v1::HealthCheckResponse::NOT_SERVING: return "NOT_SERVING";
+    default: return "UNKNOWN";
+  }
 }
 
 }  // namespace sup::client

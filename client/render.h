@@ -6,7 +6,9 @@
 #include <string>
 #include <string_view>
 
+#include "client/json_writer.h"
 #include "sup/v1/control.pb.h"
+#include "sup/v1/health.pb.h"
 
 namespace sup::client {
 
@@ -33,5 +35,24 @@ int CommandExitCode(const sup::v1::WorkerCommandResponse& response);
 
 // kExitOk when every worker listed is RUNNING, else kExitNotAllRunning.
 int StatusExitCode(const sup::v1::StatusResponse& status);
+
+// One worker's status object, as in `status -o json`.
+void WriteWorkerJson(JsonWriter& json, const sup::v1::WorkerStatus& worker);
+
+// One event: a line ("2026-11-21T15:04:05.123Z  api  RUNNING -> BACKOFF (exited) pid 42 exit
+// code 1"), or one JSON object per line for scripts (`events -f -o json`).
+std::string RenderEvent(const sup::v1::Event& event);
+std::string RenderEventJson(const sup::v1::Event& event);
+void WriteEventJson(JsonWriter& json, const sup::v1::Event& event);
+
+// `supctl describe`: status, configuration in force, recent events, last output lines.
+std::string RenderDescribe(const sup::v1::DescribeResponse& describe);
+std::string RenderDescribeJson(const sup::v1::DescribeResponse& describe);
+
+// `supctl reread` (applied = false) and `supctl update`: one line per changed worker.
+std::string RenderConfigDiff(const sup::v1::ConfigDiffResponse& diff, bool applied);
+std::string RenderConfigDiffJson(const sup::v1::ConfigDiffResponse& diff);
+
+std::string_view ServingName(sup::v1::HealthCheckResponse::ServingStatus status);
 
 }  // namespace sup::client

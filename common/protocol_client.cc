@@ -7,22 +7,27 @@
 
 namespace sup {
 
-Result<sup::v1::Response> ControlClient::Call(sup::v1::Request request) {
-  const std::uint64_t id = next_request_id_++;
-  request.set_request_id(id);
+template <typename Request, typename Response>
+Result<Response> ProtocolClient<Request, Response>::Call(Request request) {
+  current_id_ = next_request_id_++;
+  request.set_request_id(current_id_);
   request.set_protocol_version(kProtocolVersion);
   Result<std::string> frame = EncodeFrame(request.SerializeAsString());
   if (!frame) return frame.error();
   if (Result<void> written = stream_.WriteAll(*frame); !written) return written.error();
+  return Next();
+}
 
+template <typename Request, typename Response>
+Result<Response> ProtocolClient<Request, Response>::Next() {
   std::array<char, 64 * 1024> buffer;
   while (true) {
     while (std::optional<std::string> payload = decoder_.Pop()) {
-      sup::v1::Response response;
+      Response response;
       if (!response.ParseFromString(*payload)) {
-        return Error(ErrorKind::kInternal, "supd sent a reply that is not a sup.v1.Response");
+        return Error(ErrorKind::kInternal, "supd sent a reply that is not a " + response.GetTypeName());
       }
-      if (response.request_id() != id) continue;  // a stale reply to an earlier, abandoned call
+      if (response.request_id() != current_id_) continue;  // a stale reply to an earlier, abandoned call
       if (response.has_error()) {
         return Error(FromWireCode(response.error().code()), response.error().message());
       }
@@ -30,11 +35,14 @@ Result<sup::v1::Response> ControlClient::Call(sup::v1::Request request) {
     }
     Result<std::size_t> read = stream_.ReadSome(buffer);
     if (!read) return read.error();
-    if (*read == 0) return Error(ErrorKind::kUnavailable, "supd closed the connection before replying");
+    if (*read == 0) return Error(ErrorKind::kUnavailable, "supd closed the connection");
     if (Result<void> fed = decoder_.Feed(std::string_view(buffer.data(), *read)); !fed) {
       return fed.error().WithContext("reading supd's reply");
     }
   }
 }
+
+template class ProtocolClient<sup::v1::Request, sup::v1::Response>;
+template class ProtocolClient<sup::v1::HealthRequest, sup::v1::HealthResponse>;
 
 }  // namespace sup

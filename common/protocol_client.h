@@ -1,5 +1,6 @@
-// The client side of the control protocol: frames a Request onto a byte stream, reads frames
-// until the matching Response, and turns a reply's Error into a failed Result.
+// The client side of supd's protocols: frames a request onto a byte stream, reads frames until
+// the reply with the same id, and turns a reply's Error into a failed Result. A call that opened
+// a stream (logs -f, events -f, health watch) reads its further frames with Next.
 #pragma once
 
 #include <cstddef>
@@ -10,6 +11,7 @@
 #include "common/frame_codec.h"
 #include "common/result.h"
 #include "sup/v1/control.pb.h"
+#include "sup/v1/health.pb.h"
 
 namespace sup {
 
@@ -22,18 +24,25 @@ class ByteStream {
   virtual Result<std::size_t> ReadSome(std::span<char> buffer) = 0;
 };
 
-class ControlClient {
+template <typename Request, typename Response>
+class ProtocolClient {
  public:
-  explicit ControlClient(ByteStream& stream) : stream_(stream) {}
+  explicit ProtocolClient(ByteStream& stream) : stream_(stream) {}
 
   // Sends `request` (its id and protocol version are filled in) and returns the reply, or the
   // transport error, a malformed reply, or the Error supd answered with.
-  Result<sup::v1::Response> Call(sup::v1::Request request);
+  Result<Response> Call(Request request);
+  // The next frame of the stream the last Call opened.
+  Result<Response> Next();
 
  private:
   ByteStream& stream_;
   FrameDecoder decoder_;
   std::uint64_t next_request_id_ = 1;
+  std::uint64_t current_id_ = 0;
 };
+
+using ControlClient = ProtocolClient<sup::v1::Request, sup::v1::Response>;
+using HealthClient = ProtocolClient<sup::v1::HealthRequest, sup::v1::HealthResponse>;
 
 }  // namespace sup

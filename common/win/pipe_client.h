@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -24,6 +25,12 @@ class PipeClient final : public ByteStream {
 
   Result<void> WriteAll(std::string_view bytes) override;
   Result<std::size_t> ReadSome(std::span<char> buffer) override;
+
+  // Each read and write from now on waits up to `timeout`; std::nullopt: as long as it takes (a
+  // followed stream may be quiet for hours).
+  void set_timeout(std::optional<std::chrono::milliseconds> timeout) {
+    timeout_ = timeout.value_or(std::chrono::milliseconds(INFINITE));
+  }
 
  private:
   PipeClient(UniqueFileHandle pipe, UniqueHandle io_event, std::string pipe_name, std::chrono::milliseconds timeout)

@@ -1,0 +1,146 @@
+// The control plane end to end: supctl's describe, logs, events, health, reread, update and
+// --wait against supd.exe as a service, and streams that end when the service stops.
+#include <windows.h>
+
+#include <gtest/gtest.h>
+
+#include "common/protocol.h"
+#include "common/protocol_client.h"
+#include "common/win/pipe_client.h"
+#include "process_runner.h"
+#include "supd_service.h"
+#include "wait_until.h"
+
+namespace sup::win {
+namespace {
+
+using namespace std::chrono_literals;
+using sup::v1::WorkerStatus;
+using testing::SupdService;
+
+bool IsRunning(const WorkerStatus& w) { return w.state() == WorkerStatus::RUNNING; }
+
+bool Contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+TEST(ControlE2eTest, DescribeLogsEventsAndHealthShowAWorker) {
+  SupdService supd("inspect");
+  supd.AddWorker("ticker", {"--print-every", "50"});
+  supd.SetString("ticker", "StdoutLog", testing::TempPath("ticker.out.log"));
+  supd.AddWorker("off", {});
+  supd.SetDword("off", "Enabled", 0);
+  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_TRUE(supd.WaitForWorker("ticker", IsRunning));
+  ASSERT_TRUE(testing::WaitUntil([&] { return Contains(supd.Supctl({"logs", "ticker", "-n", "3"}).out, "tick"); }, 10s));
+
+  const testing::ProcessOutput describe = supd.Supctl({"describe", "ticker"});
+  EXPECT_EQ(describe.exit_code, 0u) << describe.err;
+  EXPECT_TRUE(Contains(describe.out, "ticker: RUNNING")) << describe.out;
+  EXPECT_TRUE(Contains(describe.out, "StopTimeoutMs")) << describe.out;
+  EXPECT_TRUE(Contains(describe.out, "STARTING -> RUNNING")) << describe.out;
+  EXPECT_TRUE(Contains(describe.out, "tick")) << describe.out;
+  const testing::ProcessOutput json = supd.Supctl({"-o", "json", "describe", "ticker"});
+  EXPECT_TRUE(Contains(json.out, "\"config\":{")) << json.out;
+
+  const testing::ProcessOutput no_stderr = supd.Supctl({"logs", "ticker", "--stderr"});
+  EXPECT_EQ(no_stderr.exit_code, 1u);
+  EXPECT_TRUE(Contains(no_stderr.err, "not captured")) << no_stderr.err;
+  EXPECT_EQ(supd.Supctl({"describe", "nosuch"}).exit_code, 4u);
+
+  const testing::ProcessOutput events = supd.Supctl({"events", "-n", "50"});
+  EXPECT_EQ(events.exit_code, 0u) << events.err;
+  EXPECT_TRUE(Contains(events.out, "ticker  STARTING -> RUNNING")) << events.out;
+
+  const testing::ProcessOutput health = supd.Supctl({"health"});
+  EXPECT_EQ(health.exit_code, 0u) << health.out << health.err;  // "off" is not wanted up
+  EXPECT_EQ(health.out, "supd: SERVING\n");
+  EXPECT_EQ(supd.Supctl({"health", "ticker"}).out, "ticker: SERVING\n");
+  EXPECT_EQ(supd.Supctl({"health", "off"}).exit_code, 4u);
+  const testing::ProcessOutput unknown = supd.Supctl({"health", "nosuch"});
+  EXPECT_EQ(unknown.exit_code, 4u);
+  EXPECT_TRUE(Contains(unknown.err, "no such worker")) << unknown.err;
+}
+
+TEST(ControlE2eTest, StopAndStartWaitForTheStateAsked) {
+  SupdService supd("wait");
+  supd.AddWorker("api", {"--stop-event-code", "0"});
+  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_TRUE(supd.WaitForWorker("api", IsRunning));
+  const testing::ProcessOutput stop = supd.Supctl({"--timeout", "20s", "stop", "api", "--wait"});
+  EXPECT_EQ(stop.exit_code, 0u) << stop.err;
+  EXPECT_EQ(supd.Worker("api")->state(), WorkerStatus::STOPPED);  // at once, no waiting here
+  const testing::ProcessOutput start = supd.Supctl({"--timeout", "20s", "start", "api", "--wait"});
+  EXPECT_EQ(start.exit_code, 0u) << start.err;
+  EXPECT_EQ(supd.Worker("api")->state(), WorkerStatus::RUNNING);
+}
+
+TEST(ControlE2eTest, UpdateAppliesTheRegistryAndRereadThenShowsNoChange) {
+  SupdService supd("update");
+  supd.AddWorker("a", {});
+  supd.AddWorker("b", {});
+  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_TRUE(supd.WaitForWorker("a", IsRunning));
+  ASSERT_TRUE(supd.WaitForWorker("b", IsRunning));
+  const std::uint32_t a_pid = supd.Worker("a")->pid();
+  const std::uint32_t b_pid = supd.Worker("b")->pid();
+  // The registry watch would apply these by itself; this test is about reread and update, so
+  // it asks before the watch's debounce ends and accepts either outcome of the race for `a`.
+  supd.SetDword("b", "MaxFailures", 9);
+  const testing::ProcessOutput update = supd.Supctl({"update"});
+  EXPECT_EQ(update.exit_code, 0u) << update.err;
+  const testing::ProcessOutput reread = supd.Supctl({"reread"});
+  EXPECT_EQ(reread.out, "no changes\n");
+  EXPECT_EQ(supd.Worker("a")->pid(), a_pid);
+  EXPECT_EQ(supd.Worker("b")->pid(), b_pid);  // a policy change restarts nothing
+
+  const testing::ProcessOutput unknown = supd.Supctl({"update", "zzz"});
+  EXPECT_EQ(unknown.exit_code, 4u);
+  EXPECT_TRUE(Contains(unknown.err, "zzz")) << unknown.err;
+}
+
+// A follower of a worker's output sees new lines as they come, and its stream ends (with a last
+// frame) when the service stops.
+TEST(ControlE2eTest, FollowedLogsStreamUntilTheServiceStops) {
+  SupdService supd("follow");
+  supd.AddWorker("ticker", {"--print-every", "50"});
+  supd.SetString("ticker", "StdoutLog", testing::TempPath("follow.out.log"));
+  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_TRUE(supd.WaitForWorker("ticker", IsRunning));
+
+  Result<PipeClient> pipe = PipeClient::Connect(supd.control_pipe(), 10s);
+  ASSERT_TRUE(pipe.ok()) << pipe.error().message();
+  ControlClient client(*pipe);
+  sup::v1::Request request;
+  request.mutable_logs()->set_worker("ticker");
+  request.mutable_logs()->set_follow(true);
+  ASSERT_TRUE(client.Call(request).ok());
+  int streamed = 0;
+  while (streamed < 3) {
+    Result<sup::v1::Response> frame = client.Next();
+    ASSERT_TRUE(frame.ok()) << frame.error().message();
+    for (const std::string& line : frame->logs().lines()) streamed += Contains(line, "tick");
+  }
+
+  sup::v1::HealthRequest watch;
+  watch.mutable_watch()->set_service("");
+  Result<PipeClient> health_pipe = PipeClient::Connect(HealthPipeName(supd.name()), 10s);
+  ASSERT_TRUE(health_pipe.ok()) << health_pipe.error().message();
+  HealthClient health(*health_pipe);
+  Result<sup::v1::HealthResponse> first = health.Call(watch);
+  ASSERT_TRUE(first.ok()) << first.error().message();
+  EXPECT_EQ(first->watch().status(), sup::v1::HealthCheckResponse::SERVING);
+
+  ASSERT_TRUE(supd.Stop().ok());
+  bool ended = false;
+  while (!ended) {
+    Result<sup::v1::Response> frame = client.Next();
+    ASSERT_TRUE(frame.ok()) << frame.error().message();
+    ended = frame->logs().end_of_stream();
+  }
+  Result<sup::v1::HealthResponse> last = health.Next();
+  ASSERT_TRUE(last.ok()) << last.error().message();
+  EXPECT_EQ(last->watch().status(), sup::v1::HealthCheckResponse::NOT_SERVING);
+  EXPECT_TRUE(last->watch().end_of_stream());
+}
+
+}  // namespace
+}  // namespace sup::win
