@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <ctime>
 #include <vector>
 
 #include "client/exit_codes.h"
@@ -210,21 +209,6 @@ int StatusExitCode(const sup::v1::StatusResponse& status) {
 
 namespace {
 
-// "2026-11-21T15:04:05.123Z", UTC.
-std::string FormatUnixMs(std::int64_t ms) {
-  const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
-  std::tm utc{};
-#if defined(_WIN32)
-  gmtime_s(&utc, &seconds);
-#else
-  gmtime_r(&seconds, &utc);
-#endif
-  char text[96];
-  std::snprintf(text, sizeof(text), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900, utc.tm_mon + 1,
-                utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>(ms % 1000));
-  return text;
-}
-
 std::string_view KindName(sup::v1::Event::Kind kind) {
   switch (kind) {
     case sup::v1::Event::TRANSITION: return "transition";
@@ -243,7 +227,7 @@ void WriteStrings(JsonWriter& json, std::string_view key, const google::protobuf
 }  // namespace
 
 std::string RenderEvent(const sup::v1::Event& event) {
-  std::string line = FormatUnixMs(event.time_unix_ms()) + "  " + event.worker() + "  ";
+  std::string line = FormatUtcMillis(event.time_unix_ms()) + "  " + event.worker() + "  ";
   switch (event.kind()) {
     case sup::v1::Event::TRANSITION:
       line += std::string(StateName(event.from())) + " -> " + std::string(StateName(event.to()));
@@ -264,7 +248,7 @@ std::string RenderEvent(const sup::v1::Event& event) {
 
 void WriteEventJson(JsonWriter& json, const sup::v1::Event& event) {
   json.BeginObject();
-  json.Key("time").String(FormatUnixMs(event.time_unix_ms()));
+  json.Key("time").String(FormatUtcMillis(event.time_unix_ms()));
   json.Key("worker").String(event.worker());
   json.Key("kind").String(KindName(event.kind()));
   if (event.kind() == sup::v1::Event::TRANSITION) {

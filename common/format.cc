@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <ctime>
 
 namespace sup {
 
@@ -32,6 +33,20 @@ std::string FormatDelay(std::chrono::milliseconds delay) {
   } else {
     std::snprintf(text, sizeof(text), "%lldh%02lldm", ms / 3'600'000, ms / 60'000 % 60);
   }
+  return text;
+}
+
+std::string FormatUtcMillis(std::int64_t unix_ms) {
+  const std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
+  std::tm utc{};
+#if defined(_WIN32)
+  gmtime_s(&utc, &seconds);
+#else
+  gmtime_r(&seconds, &utc);
+#endif
+  char text[96];  // room for any int the format could meet
+  std::snprintf(text, sizeof(text), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900, utc.tm_mon + 1,
+                utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>(unix_ms % 1000));
   return text;
 }
 

@@ -1,7 +1,9 @@
-// Human-readable durations, shared by supd's status descriptions and supctl's table.
+// Human-readable durations and times, shared by supd (status descriptions, log timestamps) and
+// supctl (tables, events).
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 
 namespace sup {
@@ -11,5 +13,8 @@ std::string FormatUptime(std::chrono::milliseconds uptime);
 
 // "850ms", "4.0s", "2m05s", "1h30m": a delay until something happens.
 std::string FormatDelay(std::chrono::milliseconds delay);
+
+// "2026-11-21T15:04:05.123Z": milliseconds since the Unix epoch, in UTC.
+std::string FormatUtcMillis(std::int64_t unix_ms);
 
 }  // namespace sup

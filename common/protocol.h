@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -25,6 +26,9 @@ inline std::string ControlPipeName(std::string_view prefix = kDefaultPipePrefix)
 inline std::string HealthPipeName(std::string_view prefix = kDefaultPipePrefix) {
   return std::string(prefix) + "-health";
 }
+
+// Why supd cannot answer a request of protocol `version`, or nullopt if it can.
+std::optional<std::string> UnsupportedProtocolVersion(std::uint32_t version);
 
 sup::v1::Error::Code ToWireCode(ErrorKind kind);
 ErrorKind FromWireCode(sup::v1::Error::Code code);

@@ -118,10 +118,8 @@ void HealthService::Stop() {
 
 sup::v1::HealthResponse HealthService::Handle(const sup::v1::HealthRequest& request) const {
   const std::uint64_t id = request.request_id();
-  if (request.protocol_version() == 0 || request.protocol_version() > kProtocolVersion) {
-    return ErrorReply(id, ErrorKind::kFailedPrecondition,
-                      "protocol version " + std::to_string(request.protocol_version()) +
-                          " is not supported; this supd speaks 1 to " + std::to_string(kProtocolVersion));
+  if (std::optional<std::string> unsupported = UnsupportedProtocolVersion(request.protocol_version())) {
+    return ErrorReply(id, ErrorKind::kFailedPrecondition, *unsupported);
   }
   sup::v1::HealthResponse response;
   response.set_request_id(id);

@@ -1,7 +1,6 @@
 #include "daemon/core/log_writer.h"
 
-#include <cstdio>
-#include <ctime>
+#include "common/format.h"
 
 namespace sup::core {
 namespace {
@@ -10,17 +9,8 @@ constexpr std::size_t kTimestampBytes = sizeof("2026-11-21T15:04:05.123Z ") - 1;
 
 // "2026-11-21T15:04:05." for a whole second since the epoch, in UTC.
 std::string FormatSecond(std::int64_t second) {
-  const std::time_t seconds = static_cast<std::time_t>(second);
-  std::tm utc{};
-#if defined(_WIN32)
-  gmtime_s(&utc, &seconds);
-#else
-  gmtime_r(&seconds, &utc);
-#endif
-  char text[96];  // room for any int the format could meet
-  std::snprintf(text, sizeof(text), "%04d-%02d-%02dT%02d:%02d:%02d.", utc.tm_year + 1900, utc.tm_mon + 1,
-                utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec);
-  return text;
+  const std::string full = FormatUtcMillis(second * 1000);  // "...:05.000Z"
+  return full.substr(0, full.size() - 4);
 }
 
 }  // namespace
