@@ -45,16 +45,27 @@ class HealthService::HealthSession final : public Session {
       request_id_ = request.request_id();
       name_ = request.watch().service();
       last_ = first.watch().status();
+      watching_ = true;
       service_.watches_.insert(this);
-      subscription_ = service_.events_.Follow([this](const Event&) { SendIfChanged(); });
     }
     return Ok();
   }
 
-  bool streaming() const override { return static_cast<bool>(subscription_); }
+  bool streaming() const override { return watching_; }
+  const std::string& name() const { return name_; }
+
+  // Sends `now` if it differs from what this watch last sent.
+  void Notify(ServingStatus now) {
+    if (now == last_) return;
+    last_ = now;
+    sup::v1::HealthResponse frame;
+    frame.set_request_id(request_id_);
+    frame.mutable_watch()->set_status(now);
+    Reply(frame);
+  }
 
   void End() {
-    subscription_.Cancel();
+    watching_ = false;
     sup::v1::HealthResponse last;
     last.set_request_id(request_id_);
     last.mutable_watch()->set_status(Check::NOT_SERVING);
@@ -66,28 +77,33 @@ class HealthService::HealthSession final : public Session {
  private:
   void Reply(const sup::v1::HealthResponse& response) { sink_.Send(response.SerializeAsString()); }
 
-  // Every event may change a status (a transition, a readiness probe, a dependency); only
-  // changes are sent. A worker removed from the configuration reads as NOT_SERVING.
-  void SendIfChanged() {
-    const ServingStatus now = service_.StatusOf(name_).value_or(Check::NOT_SERVING);
-    if (now == last_) return;
-    last_ = now;
-    sup::v1::HealthResponse frame;
-    frame.set_request_id(request_id_);
-    frame.mutable_watch()->set_status(now);
-    Reply(frame);
-  }
-
   HealthService& service_;
   FrameSink& sink_;
-  Subscription subscription_;
+  bool watching_ = false;
   std::uint64_t request_id_ = 0;
   std::string name_;
   ServingStatus last_ = Check::UNKNOWN;
 };
 
 HealthService::HealthService(const Supervisor& supervisor, EventFeed& events, std::size_t max_watches)
-    : supervisor_(supervisor), events_(events), max_watches_(max_watches) {}
+    : supervisor_(supervisor),
+      max_watches_(max_watches),
+      events_subscription_(events.Follow([this](const Event&) { NotifyWatches(); })) {}
+
+// Every event may change a status (a transition, a readiness probe, a dependency). Each watched
+// name is worked out once per event, however many watch it; a worker removed from the
+// configuration reads as NOT_SERVING.
+void HealthService::NotifyWatches() {
+  if (watches_.empty()) return;
+  std::map<std::string, ServingStatus> statuses;
+  const std::set<HealthSession*> open = watches_;
+  for (HealthSession* session : open) {
+    if (!watches_.contains(session)) continue;  // ended by an earlier one's frame
+    auto [status, fresh] = statuses.try_emplace(session->name());
+    if (fresh) status->second = StatusOf(session->name()).value_or(Check::NOT_SERVING);
+    session->Notify(status->second);
+  }
+}
 
 HealthService::~HealthService() = default;
 
@@ -99,7 +115,7 @@ std::optional<HealthService::ServingStatus> HealthService::StatusOf(const std::s
   if (!service.empty()) {
     std::optional<WorkerSnapshot> worker = supervisor_.Snapshot(service);
     if (!worker) return std::nullopt;
-    return !stopped_ && Serving(*worker) ? Check::SERVING : Check::NOT_SERVING;
+    return StatusOfWorker(*worker);
   }
   if (stopped_ || supervisor_.shutting_down()) return Check::NOT_SERVING;
   for (const WorkerSnapshot& worker : supervisor_.Snapshot()) {
@@ -107,6 +123,10 @@ std::optional<HealthService::ServingStatus> HealthService::StatusOf(const std::s
     if (worker.wanted && worker.state != WorkerState::kExited && !Serving(worker)) return Check::NOT_SERVING;
   }
   return Check::SERVING;
+}
+
+HealthService::ServingStatus HealthService::StatusOfWorker(const WorkerSnapshot& worker) const {
+  return !stopped_ && Serving(worker) ? Check::SERVING : Check::NOT_SERVING;
 }
 
 void HealthService::Stop() {
@@ -140,7 +160,7 @@ sup::v1::HealthResponse HealthService::Handle(const sup::v1::HealthRequest& requ
       for (const WorkerSnapshot& worker : supervisor_.Snapshot()) {
         sup::v1::HealthListEntry* entry = response.mutable_list()->add_services();
         entry->set_service(worker.name);
-        entry->set_status(!stopped_ && Serving(worker) ? Check::SERVING : Check::NOT_SERVING);
+        entry->set_status(StatusOfWorker(worker));
       }
       return response;
     }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -41,12 +42,14 @@ class HealthService {
   class HealthSession;
 
   sup::v1::HealthResponse Handle(const sup::v1::HealthRequest& request) const;
+  ServingStatus StatusOfWorker(const WorkerSnapshot& worker) const;
+  void NotifyWatches();
 
   const Supervisor& supervisor_;
-  EventFeed& events_;
   std::size_t max_watches_;
   std::set<HealthSession*> watches_;
   bool stopped_ = false;
+  Subscription events_subscription_;  // last: cancelled before the rest goes
 };
 
 }  // namespace sup::core
