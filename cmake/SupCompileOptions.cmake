@@ -1,8 +1,17 @@
 # Compile options for sup's own targets (never for third-party code): warnings as errors, the
-# sanitizers of the linux-asan preset, and the Windows API level.
+# sanitizers of the linux-asan preset, libFuzzer's coverage instrumentation, and the Windows API
+# level.
 
 if(SUP_SANITIZE)
   set(SUP_SANITIZER_FLAGS -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
+endif()
+if(SUP_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "SUP_FUZZ needs clang (libFuzzer); this build uses ${CMAKE_CXX_COMPILER_ID}")
+  endif()
+  # Every library the fuzzers link carries coverage instrumentation, so the fuzzers see which
+  # branches of the decoder and the dispatcher an input reached. Only the fuzzers link libFuzzer.
+  list(APPEND SUP_SANITIZER_FLAGS -fsanitize=fuzzer-no-link)
 endif()
 
 # sup_target_defaults(<target>): apply the project's compile policy to one of our targets.
@@ -12,7 +21,7 @@ function(sup_target_defaults target)
   else()
     target_compile_options(${target} PRIVATE -Wall -Wextra -Werror)
   endif()
-  if(SUP_SANITIZE)
+  if(SUP_SANITIZER_FLAGS)
     target_compile_options(${target} PRIVATE ${SUP_SANITIZER_FLAGS})
     target_link_options(${target} PRIVATE ${SUP_SANITIZER_FLAGS})
   endif()

@@ -309,13 +309,14 @@ void ApplyValues(std::span<const SchemaValue<Target>> schema, const RawValues& r
     }
     apply(row, *parsed);
   }
-  for (const auto& [name, value] : raw) {
+  for (const auto& entry : raw) {
+    const std::string& name = entry.first;  // not a structured binding: clang 14 cannot capture those
     const bool known = std::any_of(schema.begin(), schema.end(),
                                    [&name](const SchemaValue<Target>& row) { return EqualsIgnoringCase(row.name, name); });
     if (!known) {
       std::string names;
       for (const SchemaValue<Target>& row : schema) names += (names.empty() ? "" : ", ") + std::string(row.name);
-      errors.Add(name, "one of the known values: " + names, "an unknown value " + DescribeRawValue(value));
+      errors.Add(name, "one of the known values: " + names, "an unknown value " + DescribeRawValue(entry.second));
     }
   }
 }

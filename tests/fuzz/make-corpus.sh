@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Writes the seed corpus of the fuzzers from readable requests (protobuf text format, encoded
+# with protoc), so the seeds follow the protocol. Run it after changing control.proto or
+# health.proto, and commit the result.
+#
+# Usage: tests/fuzz/make-corpus.sh
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+proto=$here/../../proto
+corpus=$here/corpus
+
+# frame TYPE TEXT: one framed message (4-byte little-endian length, then the encoded message).
+frame() {
+  local payload
+  payload=$(mktemp)
+  protoc --proto_path="$proto" --encode="sup.v1.$1" sup/v1/control.proto sup/v1/health.proto <<<"$2" >"$payload"
+  local n
+  n=$(stat -c %s "$payload")
+  printf "$(printf '\\x%02x\\x%02x\\x%02x\\x%02x' $((n & 255)) $((n >> 8 & 255)) $((n >> 16 & 255)) $((n >> 24 & 255)))"
+  cat "$payload"
+  rm -f "$payload"
+}
+# byte VALUE: one raw byte.
+byte() { printf "$(printf '\\x%02x' "$1")"; }
+
+# session_fuzzer: byte 0 = pipe (bit 0: health) | role << 1 (0 none, 1 operator, 2 administrator).
+control_admin=4 control_operator=2 control_none=0 health_none=1
+session() {  # session NAME SELECTOR FRAMES...
+  local name=$1 selector=$2
+  shift 2
+  { byte "$selector"; for f in "$@"; do printf '%s' "$f" | base64 -d; done; } >"$corpus/session/$name"
+}
+req() { frame Request "protocol_version: 1 request_id: 7 $1" | base64 -w0; }
+health() { frame HealthRequest "protocol_version: 1 request_id: 9 $1" | base64 -w0; }
+
+rm -rf "$corpus"
+mkdir -p "$corpus/session" "$corpus/frame_decoder"
+session version $control_admin "$(req 'version {}')"
+session status $control_admin "$(req 'status {}')"
+session status-named $control_admin "$(req 'status { workers: "api" workers: "nosuch" }')"
+session start $control_admin "$(req 'start { workers: "api" }')"
+session stop-all $control_admin "$(req 'stop { all: true }')"
+session restart $control_admin "$(req 'restart { workers: "web" }')"
+session reset-all $control_admin "$(req 'reset { all: true }')"
+session describe $control_admin "$(req 'describe { worker: "api" }')"
+session logs $control_admin "$(req 'logs { worker: "api" lines: 5 }')"
+session logs-stderr $control_admin "$(req 'logs { worker: "api" error_stream: true lines: 1 }')"
+session logs-follow $control_admin "$(req 'logs { worker: "api" follow: true }')" "$(req 'status {}')"
+session events $control_admin "$(req 'events { limit: 3 }')"
+session events-follow $control_admin "$(req 'events { follow: true }')"
+session reread $control_admin "$(req 'reread {}')"
+session update $control_admin "$(req 'update {}')"
+session update-named $control_admin "$(req 'update { workers: "web" }')"
+session conversation $control_admin "$(req 'status {}')" "$(req 'describe { worker: "web" }')" \
+  "$(req 'restart { workers: "api" }')" "$(req 'update {}')" "$(req 'events { limit: 20 }')"
+session old-protocol $control_admin "$(frame Request 'protocol_version: 99 request_id: 1 status {}' | base64 -w0)"
+session no-body $control_admin "$(frame Request 'protocol_version: 1 request_id: 1' | base64 -w0)"
+session operator-update $control_operator "$(req 'update {}')" "$(req 'restart { all: true }')"
+session none-status $control_none "$(req 'status {}')"
+session health-daemon $health_none "$(health 'check { service: "" }')"
+session health-worker $health_none "$(health 'check { service: "api" }')" "$(health 'check { service: "nosuch" }')"
+session health-watch $health_none "$(health 'watch { service: "" }')"
+session health-list $health_none "$(health 'list {}')"
+{ byte $control_admin; printf 'not a request at all'; } >"$corpus/session/garbage"
+
+# frame_decoder_fuzzer: byte 0 = limit in KiB, bytes 1-2 = read size - 1, then the stream.
+decoder() {  # decoder NAME LIMIT_KIB READ_SIZE BYTES-FROM-STDIN
+  { byte "$2"; byte $((($3 - 1) & 255)); byte $((($3 - 1) >> 8)); cat; } >"$corpus/frame_decoder/$1"
+}
+frame Request 'protocol_version: 1 request_id: 1 status {}' | decoder one-frame 1 4096
+{ frame Request 'request_id: 1 version {}'; frame Request 'request_id: 2 status {}'; } | decoder two-frames-bytewise 1 1
+{ frame Request 'request_id: 1 version {}'; printf '\xff\xff\xff\x7f'; } | decoder oversized-prefix 1 3
+{ printf '\x00\x00\x00\x00'; printf '\x10\x00\x00\x00abc'; } | decoder empty-then-partial 1 2
+printf '\x00\x04\x00\x00' | decoder limit-zero 0 1
+echo "make-corpus: $(ls "$corpus/session" | wc -l) session seeds, $(ls "$corpus/frame_decoder" | wc -l) frame decoder seeds"
