@@ -12,23 +12,45 @@
 
 #include <cctype>
 #include <cstdio>
+#include <optional>
 #include <string>
 
 #include "common/protocol.h"
 #include "common/win/utf8_arguments.h"
+#include "daemon/core/config_schema.h"
+#include "daemon/win/registry_config.h"
 #include "daemon/win/daemon.h"
 #include "daemon/win/logging.h"
 #include "daemon/win/service_host.h"
+
+namespace {
+
+// supd's own log settings, LogDirectory and LogLevel, read from the registry before anything
+// else so that even the first lines land where the configuration says; --log-level overrides.
+// A configuration that cannot be read or holds an invalid daemon value gives the defaults: the
+// daemon reports the reason itself once its log exists.
+sup::win::LogSettings ReadLogSettings(const std::string& config_key, const std::optional<std::string>& level_override) {
+  sup::core::DaemonConfig daemon = sup::core::ValidateConfig(sup::core::RawConfig{}).daemon;
+  if (sup::Result<sup::win::RegistryPath> path = sup::win::ParseRegistryPath(config_key)) {
+    if (sup::Result<sup::core::RawConfig> raw = sup::win::RegistryConfigSource(*path).Read()) {
+      sup::core::ValidatedConfig validated = sup::core::ValidateConfig(*raw);
+      if (validated.daemon_errors.empty()) daemon = validated.daemon;
+    }
+  }
+  return {level_override.value_or(daemon.log_level), daemon.log_directory};
+}
+
+}  // namespace
 
 int main() {
   CLI::App app{"supd: the sup process supervisor service", "supd"};
   app.set_version_flag("--version", std::string(sup::kSupVersion));
   bool console = false;
   sup::win::DaemonOptions options;
-  std::string log_level = "info";
+  std::optional<std::string> log_level;
   app.add_flag("--console", console, "Run in this console instead of as a service (Ctrl+C stops it)");
   app.add_option("--config-key", options.config_key, "Registry key of the configuration")->capture_default_str();
-  app.add_option("--log-level", log_level, "Log level")
+  app.add_option("--log-level", log_level, "Log level (overrides the registry's LogLevel)")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
   std::string pipe_prefix;
   app.add_option("--pipe-prefix", pipe_prefix, "Pipe name prefix: pipes are <P>-control and <P>-health")
@@ -51,6 +73,7 @@ int main() {
     return code == 0 ? 0 : 2;
   }
   if (!pipe_prefix.empty()) options.pipe_prefix = pipe_prefix;
+  const sup::win::LogSettings log_settings = ReadLogSettings(options.config_key, log_level);
 
   // The SCM is tried first unless --console was given; the logger differs (file vs stderr), so it
   // is built once the mode is known.
@@ -61,10 +84,10 @@ int main() {
   };
   if (!console) {
     sup::Result<std::shared_ptr<spdlog::logger>> service_log =
-        sup::win::MakeDaemonLogger(sup::win::LogTarget::kFile, log_level);
+        sup::win::MakeDaemonLogger(sup::win::LogTarget::kFile, log_settings);
     if (!service_log) {  // no writable log directory: still run, logging to stderr
       std::fprintf(stderr, "supd: %s\n", service_log.error().message().c_str());
-      service_log = sup::win::MakeDaemonLogger(sup::win::LogTarget::kConsole, log_level);
+      service_log = sup::win::MakeDaemonLogger(sup::win::LogTarget::kConsole, log_settings);
     }
     sup::Result<sup::win::HostOutcome> outcome = sup::win::RunAsService(factory_with(*service_log), *service_log);
     if (!outcome) {
@@ -75,7 +98,7 @@ int main() {
     if (*outcome == sup::win::HostOutcome::kRanAsService) return 0;
     // Not started by the SCM: run in the console.
   }
-  sup::Result<std::shared_ptr<spdlog::logger>> console_log = sup::win::MakeDaemonLogger(sup::win::LogTarget::kConsole, log_level);
+  sup::Result<std::shared_ptr<spdlog::logger>> console_log = sup::win::MakeDaemonLogger(sup::win::LogTarget::kConsole, log_settings);
   if (!console_log) {
     std::fprintf(stderr, "supd: %s\n", console_log.error().message().c_str());
     return 2;

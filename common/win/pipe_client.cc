@@ -10,6 +10,7 @@ Result<PipeClient> PipeClient::Connect(std::string_view pipe_name, std::chrono::
   const std::wstring path = PipePath(pipe_name);
   const std::string display = "\\\\.\\pipe\\" + std::string(pipe_name);
   const auto deadline = std::chrono::steady_clock::now() + timeout;
+  bool seen_busy = false;
   while (true) {
     // SECURITY_IDENTIFICATION: supd may learn who we are to authorise us, but not act as us.
     UniqueFileHandle pipe{::CreateFileW(path.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr, OPEN_EXISTING,
@@ -21,17 +22,24 @@ Result<PipeClient> PipeClient::Connect(std::string_view pipe_name, std::chrono::
       return PipeClient(std::move(pipe), std::move(io_event), std::string(pipe_name), timeout);
     }
     const DWORD error = ::GetLastError();
-    if (error == ERROR_FILE_NOT_FOUND) {
+    // Not found at the first try: nobody serves this name. Once it was busy, supd is there and a
+    // moment without any instance (between one client leaving and the next instance) is a gap.
+    if (error == ERROR_FILE_NOT_FOUND && !seen_busy) {
       return Error(ErrorKind::kUnavailable, "no pipe " + display + ": supd is not running or uses another pipe name",
                    std::error_code(static_cast<int>(error), std::system_category()));
     }
-    if (error != ERROR_PIPE_BUSY) return Win32Error("connecting to " + display, error);
+    if (error != ERROR_PIPE_BUSY && error != ERROR_FILE_NOT_FOUND) return Win32Error("connecting to " + display, error);
+    seen_busy = true;
 
     // Every instance is busy: wait for one to free up, within what is left of the timeout.
+    // WaitNamedPipe returns at once when no instance exists; then try again a little later.
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0 || !::WaitNamedPipeW(path.c_str(), static_cast<DWORD>(left.count()))) {
+    if (left.count() <= 0) {
       return Error(ErrorKind::kUnavailable, "every instance of " + display + " stayed busy for " +
                                                 std::to_string(timeout.count()) + " ms");
+    }
+    if (!::WaitNamedPipeW(path.c_str(), static_cast<DWORD>(left.count())) && ::GetLastError() != ERROR_SEM_TIMEOUT) {
+      ::Sleep(10);
     }
   }
 }

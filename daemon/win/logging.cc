@@ -13,18 +13,17 @@
 
 namespace sup::win {
 
-std::string DefaultLogDirectory() { return Narrow(ExpandEnvironmentVariables(L"%ProgramData%\\Sup\\logs")); }
-
-Result<std::shared_ptr<spdlog::logger>> MakeDaemonLogger(LogTarget target, const std::string& level) {
-  const spdlog::level::level_enum parsed = spdlog::level::from_str(level);
-  if (parsed == spdlog::level::off && level != "off") {
-    return Error(ErrorKind::kInvalidArgument, "log level \"" + level + "\" is not one of trace, debug, info, warn, error");
+Result<std::shared_ptr<spdlog::logger>> MakeDaemonLogger(LogTarget target, const LogSettings& settings) {
+  const spdlog::level::level_enum parsed = spdlog::level::from_str(settings.level);
+  if (parsed == spdlog::level::off && settings.level != "off") {
+    return Error(ErrorKind::kInvalidArgument,
+                 "log level \"" + settings.level + "\" is not one of trace, debug, info, warn, error");
   }
   std::shared_ptr<spdlog::logger> logger;
   if (target == LogTarget::kConsole) {
     logger = std::make_shared<spdlog::logger>("supd", std::make_shared<spdlog::sinks::stderr_sink_mt>());
   } else {
-    const std::string directory = DefaultLogDirectory();
+    const std::string directory = Narrow(ExpandEnvironmentVariables(Widen(settings.directory)));
     std::error_code error;
     std::filesystem::create_directories(std::filesystem::path(Widen(directory)), error);
     if (error) {

@@ -17,13 +17,14 @@ inline constexpr char kEventLogSource[] = "supd";
 
 enum class LogTarget {
   kConsole,  // stderr, for `supd run --console`
-  kFile,     // <LogDirectory>\supd.log, rotated by size, plus the event log, for the service
+  kFile,     // <directory>\supd.log, rotated by size, plus the event log, for the service
 };
 
-// `level` is one of trace, debug, info, warn, error.
-Result<std::shared_ptr<spdlog::logger>> MakeDaemonLogger(LogTarget target, const std::string& level);
+struct LogSettings {
+  std::string level = "info";  // one of trace, debug, info, warn, error
+  std::string directory;       // kFile: the folder of supd.log; may hold %VARIABLES%
+};
 
-// %ProgramData%\Sup\logs, the default LogDirectory.
-std::string DefaultLogDirectory();
+Result<std::shared_ptr<spdlog::logger>> MakeDaemonLogger(LogTarget target, const LogSettings& settings);
 
 }  // namespace sup::win

@@ -28,10 +28,11 @@ class PipeServer::Connection : public std::enable_shared_from_this<Connection>, 
         write_deadline_(pipe_.get_executor()),
         log_(std::move(log)) {}
 
-  // `sessions` and `identify` are the server's, which outlives every running io handler.
-  void Start(const core::SessionFactory& sessions, const CallerIdentifier& identify) {
-    sessions_ = &sessions;
-    identify_ = &identify;
+  // `server` outlives every running io handler; once it stops, every connection is closed.
+  void Start(PipeServer& server) {
+    server_ = &server;
+    sessions_ = &server.sessions_;
+    identify_ = &server.identify_;
     ArmRequestDeadline();
     ReadMore();
   }
@@ -67,6 +68,7 @@ class PipeServer::Connection : public std::enable_shared_from_this<Connection>, 
     write_deadline_.cancel();
     error_code ignored;
     pipe_.close(ignored);  // pending operations complete as aborted; their buffers live until then
+    if (server_) server_->OnConnectionClosed();
   }
 
  private:
@@ -152,6 +154,7 @@ class PipeServer::Connection : public std::enable_shared_from_this<Connection>, 
   }
 
   asio::windows::stream_handle pipe_;
+  PipeServer* server_ = nullptr;
   FrameDecoder decoder_;
   const PipeServerOptions& options_;  // the server's, which outlives every running io handler
   asio::steady_timer request_deadline_;
@@ -242,7 +245,7 @@ void PipeServer::AcceptOn(UniqueFileHandle instance) {
       auto connection = std::make_shared<Connection>(std::move(*pipe), options_, log_);
       std::erase_if(connections_, [](const std::weak_ptr<Connection>& c) { return c.expired(); });
       connections_.push_back(connection);
-      connection->Start(sessions_, identify_);
+      connection->Start(*this);
     }
     AcceptNext();
   });
@@ -264,13 +267,22 @@ void PipeServer::AcceptNext() {
     AcceptOn(std::move(*instance));
     return;
   }
-  // Usually ERROR_PIPE_BUSY: every allowed instance has a client. Try again shortly; the clients
-  // leave within their request deadline at the latest.
-  log_->warn("pipe listen delayed pipe={} reason=\"{}\"", options_.pipe_name, instance.error().message());
+  // Usually ERROR_PIPE_BUSY: every allowed instance has a client, which is normal under load
+  // (info, not a warning for the event log). Listening resumes when a client leaves, or at the
+  // retry; clients leave within their request deadline at the latest.
+  log_->info("pipe listen delayed pipe={} reason=\"{}\"", options_.pipe_name, instance.error().message());
   retry_timer_.expires_after(std::chrono::milliseconds(100));
   retry_timer_.async_wait([this](error_code ec) {
     if (!ec) AcceptNext();
   });
+}
+
+void PipeServer::OnConnectionClosed() {
+  // A client left, so an instance is free: listen again now rather than at the next retry, or a
+  // client arriving in between would find no instance at all and take supd for gone.
+  if (stopped_ || listening_) return;
+  retry_timer_.cancel();
+  AcceptNext();
 }
 
 void PipeServer::Stop() {

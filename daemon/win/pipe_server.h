@@ -72,6 +72,8 @@ class PipeServer {
   // Waits for a client on `instance`, then starts the next instance.
   void AcceptOn(UniqueFileHandle instance);
   void AcceptNext();
+  // A connection ended: its instance is free again.
+  void OnConnectionClosed();
 
   boost::asio::io_context& io_;
   PipeServerOptions options_;

@@ -1,5 +1,7 @@
 #include "supd_service.h"
 
+#include <psapi.h>
+
 #include <gtest/gtest.h>
 
 #include "common/command_line.h"
@@ -63,15 +65,29 @@ std::wstring SupdService::WorkerKey(const std::string& worker) const {
   return Widen(config_key_ + "\\Workers\\" + worker);
 }
 
-void SupdService::SetString(const std::string& worker, const std::string& value, const std::string& data) {
+void SupdService::SetString(const std::wstring& key, const std::string& value, const std::string& data) {
   const std::wstring wide = Widen(data);
-  ::RegSetKeyValueW(HKEY_LOCAL_MACHINE, WorkerKey(worker).c_str(), Widen(value).c_str(), REG_SZ, wide.c_str(),
+  ::RegSetKeyValueW(HKEY_LOCAL_MACHINE, key.c_str(), Widen(value).c_str(), REG_SZ, wide.c_str(),
                     static_cast<DWORD>((wide.size() + 1) * sizeof(wchar_t)));
 }
 
-void SupdService::SetDword(const std::string& worker, const std::string& value, DWORD data) {
-  ::RegSetKeyValueW(HKEY_LOCAL_MACHINE, WorkerKey(worker).c_str(), Widen(value).c_str(), REG_DWORD, &data, sizeof(data));
+void SupdService::SetDword(const std::wstring& key, const std::string& value, DWORD data) {
+  ::RegSetKeyValueW(HKEY_LOCAL_MACHINE, key.c_str(), Widen(value).c_str(), REG_DWORD, &data, sizeof(data));
 }
+
+void SupdService::SetString(const std::string& worker, const std::string& value, const std::string& data) {
+  SetString(WorkerKey(worker), value, data);
+}
+
+void SupdService::SetDword(const std::string& worker, const std::string& value, DWORD data) {
+  SetDword(WorkerKey(worker), value, data);
+}
+
+void SupdService::SetDaemonString(const std::string& value, const std::string& data) {
+  SetString(Widen(config_key_), value, data);
+}
+
+void SupdService::SetDaemonDword(const std::string& value, DWORD data) { SetDword(Widen(config_key_), value, data); }
 
 void SupdService::SetMultiString(const std::string& worker, const std::string& value,
                                  const std::vector<std::string>& items) {
@@ -128,6 +144,13 @@ Result<void> SupdService::Stop() {
 DWORD SupdService::ServicePid() const {
   std::optional<SERVICE_STATUS_PROCESS> state = QueryServiceState(service_.get());
   return state ? state->dwProcessId : 0;
+}
+
+std::size_t SupdService::PrivateBytes() const {
+  win::UniqueHandle process{::OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION | PROCESS_VM_READ, FALSE, ServicePid())};
+  PROCESS_MEMORY_COUNTERS counters{};
+  if (!process || !::GetProcessMemoryInfo(process.get(), &counters, sizeof(counters))) return 0;
+  return counters.PagefileUsage;
 }
 
 std::optional<sup::v1::StatusResponse> SupdService::Status() const {

@@ -37,12 +37,17 @@ class SupdService {
   void SetMultiString(const std::string& worker, const std::string& value, const std::vector<std::string>& items);
   void SetProbe(const std::string& worker, const std::string& probe, const std::string& type, const std::string& target,
                 DWORD period_ms, DWORD failure_threshold);
+  // A daemon-wide value (PipeInstances, WriteDeadlineMs, LogDirectory, ...), read at start.
+  void SetDaemonString(const std::string& value, const std::string& data);
+  void SetDaemonDword(const std::string& value, DWORD data);
   // A worker running testworker.exe with `arguments`, restarting quickly (BackoffInitialMs 100).
   void AddWorker(const std::string& worker, const std::vector<std::string>& arguments);
 
   Result<void> InstallAndStart();
   Result<void> Stop();
   DWORD ServicePid() const;
+  // The service process's private bytes (PROCESS_MEMORY_COUNTERS::PagefileUsage); 0 if unknown.
+  std::size_t PrivateBytes() const;
 
   SC_HANDLE handle() const { return service_.get(); }
   const std::string& name() const { return name_; }
@@ -60,6 +65,8 @@ class SupdService {
 
  private:
   std::wstring WorkerKey(const std::string& worker) const;
+  void SetString(const std::wstring& key, const std::string& value, const std::string& data);
+  void SetDword(const std::wstring& key, const std::string& value, DWORD data);
 
   std::string name_;
   std::string config_key_;  // below HKLM
