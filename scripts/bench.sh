@@ -21,7 +21,7 @@ build/linux/bin/engine_bench
 prefix=$repo/build/mingw/bench-wineprefix
 scripts/wine-session.sh start "$prefix"
 trap 'scripts/wine-session.sh stop "$prefix"' EXIT
-for bench in capture_bench restart_bench; do
+for bench in capture_bench restart_bench control_bench; do
   echo "== $bench (Wine)"
   scripts/wine-run.sh "$prefix" "build/mingw/bin/$bench.exe"
 done

@@ -1,5 +1,7 @@
 #include "bench_support.h"
 
+#include <spdlog/spdlog.h>
+
 #include <cstdio>
 #include <cstdlib>
 
@@ -50,6 +52,29 @@ void SetMultiString(const std::wstring& key, const wchar_t* value, const std::ve
   data += L'\0';
   ::RegSetKeyValueW(HKEY_CURRENT_USER, key.c_str(), value, REG_MULTI_SZ, data.c_str(),
                     static_cast<DWORD>(data.size() * sizeof(wchar_t)));
+}
+
+BenchConfigKey::BenchConfigKey(const std::wstring& purpose)
+    : key_(L"Software\\SupBench\\" + purpose + L"-" + std::to_wstring(::GetCurrentProcessId())) {}
+
+BenchConfigKey::~BenchConfigKey() { ::RegDeleteTreeW(HKEY_CURRENT_USER, key_.c_str()); }
+
+std::string BenchConfigKey::ForSupd() const { return "HKCU\\" + Narrow(key_); }
+
+InProcessSupd::InProcessSupd(const BenchConfigKey& config, const std::string& pipe_prefix) {
+  DaemonOptions options;
+  options.pipe_prefix = pipe_prefix;
+  options.config_key = config.ForSupd();
+  // A logger without sinks: the benchmark measures supd's work, not its log file.
+  Result<std::unique_ptr<Daemon>> daemon = Daemon::Create(options, std::make_shared<spdlog::logger>("bench"));
+  if (!daemon) Fail(daemon.error().message());
+  daemon_ = std::move(*daemon);
+  io_thread_ = std::thread([this] { daemon_->Run(); });
+}
+
+InProcessSupd::~InProcessSupd() {
+  daemon_->RequestStop();
+  io_thread_.join();
 }
 
 void Fail(const std::string& what) {

@@ -1,13 +1,17 @@
-// Helpers shared by the Windows benchmarks: starting the test worker and timing.
+// Helpers shared by the Windows benchmarks: starting the test worker, registry configuration,
+// a whole supd in the benchmark's process, and timing.
 #pragma once
 
 #include <windows.h>
 
 #include <chrono>
+#include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/win/unique_handle.h"
+#include "daemon/win/daemon.h"
 
 namespace sup::win::bench {
 
@@ -27,5 +31,36 @@ UniqueHandle StartProcess(const std::wstring& command_line, HANDLE out, DWORD fl
 void SetString(const std::wstring& key, const wchar_t* value, const std::wstring& data);
 void SetDword(const std::wstring& key, const wchar_t* value, DWORD data);
 void SetMultiString(const std::wstring& key, const wchar_t* value, const std::vector<std::wstring>& items);
+
+// The benchmark's own configuration key below HKCU, named after `purpose` and this process; its
+// workers go under <key>\Workers. Deleted with the object.
+class BenchConfigKey {
+ public:
+  explicit BenchConfigKey(const std::wstring& purpose);
+  ~BenchConfigKey();
+  BenchConfigKey(const BenchConfigKey&) = delete;
+  BenchConfigKey& operator=(const BenchConfigKey&) = delete;
+
+  std::wstring Worker(const std::wstring& name) const { return key_ + L"\\Workers\\" + name; }
+  // "HKCU\...", as supd's --config-key takes it.
+  std::string ForSupd() const;
+
+ private:
+  std::wstring key_;
+};
+
+// A whole supd (Daemon) in this process, on its own io thread, serving pipes named
+// <pipe_prefix>-control and <pipe_prefix>-health; stopped (workers and all) on destruction.
+class InProcessSupd {
+ public:
+  InProcessSupd(const BenchConfigKey& config, const std::string& pipe_prefix);
+  ~InProcessSupd();
+  InProcessSupd(const InProcessSupd&) = delete;
+  InProcessSupd& operator=(const InProcessSupd&) = delete;
+
+ private:
+  std::unique_ptr<Daemon> daemon_;
+  std::thread io_thread_;
+};
 
 }  // namespace sup::win::bench

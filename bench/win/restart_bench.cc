@@ -8,15 +8,11 @@
 // pipes and the control pipe) in this process, configured under HKCU. Both are timed over the
 // same number of cycles and compared per cycle, once for workers without a console
 // (DETACHED_PROCESS, StopSteps without ctrl-c) and once with their own hidden console.
-#include <spdlog/spdlog.h>
-
 #include <cstdio>
 #include <string>
-#include <thread>
 
 #include "bench_support.h"
 #include "common/win/win32_error.h"
-#include "daemon/win/daemon.h"
 
 namespace sup::win::bench {
 namespace {
@@ -62,30 +58,19 @@ Seconds BareCycle(const Mode& mode) {
 Seconds SupervisedCycle(const Mode& mode) {
   const std::wstring event_name = L"sup-bench-supd-" + Suffix();
   UniqueHandle started = StartedEvent(event_name);
-  const std::wstring config_key = L"Software\\SupBench\\restart-" + Suffix();
-  const std::wstring worker = config_key + L"\\Workers\\bouncer";
+  const BenchConfigKey config(L"restart");
+  const std::wstring worker = config.Worker(L"bouncer");
   SetString(worker, L"Command", BouncerCommand(event_name));
   SetDword(worker, L"BackoffInitialMs", 0);
   SetDword(worker, L"StartSeconds", 0);
   SetDword(worker, L"MaxFailures", 1000);
   SetMultiString(worker, L"StopSteps", mode.stop_steps);
 
-  DaemonOptions options;
-  options.pipe_prefix = "sup-bench-" + Narrow(Suffix());
-  options.config_key = "HKCU\\" + Narrow(config_key);
-  Result<std::unique_ptr<Daemon>> daemon = Daemon::Create(options, std::make_shared<spdlog::logger>("bench"));
-  if (!daemon) Fail(daemon.error().message());
-  std::thread io_thread([&] { (*daemon)->Run(); });
-
+  const InProcessSupd supd(config, "sup-bench-" + Narrow(Suffix()));
   WaitFor(started.get(), "the first start");
   const auto begin = std::chrono::steady_clock::now();
   for (int cycle = 0; cycle < kCycles; ++cycle) WaitFor(started.get(), "a restart");
-  const Seconds cycle = (std::chrono::steady_clock::now() - begin) / kCycles;
-
-  (*daemon)->RequestStop();
-  io_thread.join();
-  ::RegDeleteTreeW(HKEY_CURRENT_USER, config_key.c_str());
-  return cycle;
+  return (std::chrono::steady_clock::now() - begin) / kCycles;
 }
 
 }  // namespace

@@ -20,12 +20,13 @@ using boost::system::error_code;
 // Stop. Frames to send wait in a queue and are written one at a time, in order.
 class PipeServer::Connection : public std::enable_shared_from_this<Connection>, public core::FrameSink {
  public:
+  using Clock = asio::steady_timer::clock_type;
+
   Connection(asio::windows::stream_handle pipe, const PipeServerOptions& options, std::shared_ptr<spdlog::logger> log)
       : pipe_(std::move(pipe)),
         decoder_(options.max_frame_bytes),
         options_(options),
-        request_deadline_(pipe_.get_executor()),
-        write_deadline_(pipe_.get_executor()),
+        watchdog_(pipe_.get_executor()),
         log_(std::move(log)) {}
 
   // `server` outlives every running io handler; once it stops, every connection is closed.
@@ -33,7 +34,7 @@ class PipeServer::Connection : public std::enable_shared_from_this<Connection>, 
     server_ = &server;
     sessions_ = &server.sessions_;
     identify_ = &server.identify_;
-    ArmRequestDeadline();
+    ExpectRequest();
     ReadMore();
   }
 
@@ -64,8 +65,7 @@ class PipeServer::Connection : public std::enable_shared_from_this<Connection>, 
   void Close() {
     if (closed_) return;
     closed_ = true;
-    request_deadline_.cancel();
-    write_deadline_.cancel();
+    watchdog_.cancel();
     error_code ignored;
     pipe_.close(ignored);  // pending operations complete as aborted; their buffers live until then
     if (server_) server_->OnConnectionClosed();
@@ -106,27 +106,20 @@ class PipeServer::Connection : public std::enable_shared_from_this<Connection>, 
       if (closed_) return;
     }
     if (session_ && session_->streaming()) {
-      request_deadline_.cancel();
+      request_due_.reset();
     } else if (answered) {
-      ArmRequestDeadline();
+      ExpectRequest();
     }
     ReadMore();  // also notices when a streaming client goes away
   }
 
   void WriteNext() {
     writing_ = true;
-    write_deadline_.expires_after(options_.write_deadline);
-    write_deadline_.async_wait([weak = weak_from_this()](error_code ec) {
-      if (ec) return;  // the write completed first
-      if (std::shared_ptr<Connection> self = weak.lock()) {
-        self->log_->info("pipe client dropped pipe={} reason=\"a write did not complete within {} ms\"",
-                         self->options_.pipe_name, self->options_.write_deadline.count());
-        self->Close();
-      }
-    });
+    write_due_ = Clock::now() + options_.write_deadline;
+    Watch();
     asio::async_write(pipe_, asio::buffer(queue_.front()), [self = shared_from_this()](error_code ec, std::size_t) {
       self->writing_ = false;
-      self->write_deadline_.cancel();
+      self->write_due_.reset();
       self->queued_bytes_ -= self->queue_.front().size();
       self->queue_.pop_front();
       if (ec || self->closed_) {
@@ -141,24 +134,58 @@ class PipeServer::Connection : public std::enable_shared_from_this<Connection>, 
     });
   }
 
-  void ArmRequestDeadline() {
-    request_deadline_.expires_after(options_.request_deadline);
-    request_deadline_.async_wait([weak = weak_from_this()](error_code ec) {
-      if (ec) return;  // re-armed or cancelled
-      if (std::shared_ptr<Connection> self = weak.lock()) {
-        self->log_->info("pipe client dropped pipe={} reason=\"no complete request within {} ms\"",
-                         self->options_.pipe_name, self->options_.request_deadline.count());
-        self->Close();
-      }
+  // The client owes a complete request within the request deadline.
+  void ExpectRequest() {
+    request_due_ = Clock::now() + options_.request_deadline;
+    Watch();
+  }
+
+  // Both deadlines share one timer that is armed lazily: a deadline that moves later (every
+  // request, every write) only changes a time here, and the timer, when it fires, re-arms for
+  // whatever is due next. Re-arming the timer on each request cost two extra completions per
+  // round trip (the cancelled waits), measurable on the control pipe's latency.
+  void Watch() {
+    const std::optional<Clock::time_point> due = NextDue();
+    if (!due || (watchdog_expiry_ && *watchdog_expiry_ <= *due)) return;  // armed early enough already
+    watchdog_expiry_ = *due;
+    watchdog_.expires_at(*due);
+    watchdog_.async_wait([weak = weak_from_this(), due = *due](error_code ec) {
+      if (ec) return;  // re-armed earlier, or closed
+      if (std::shared_ptr<Connection> self = weak.lock()) self->OnWatchdog(due);
     });
+  }
+
+  void OnWatchdog(Clock::time_point armed_for) {
+    if (closed_ || watchdog_expiry_ != armed_for) return;
+    watchdog_expiry_.reset();
+    const Clock::time_point now = Clock::now();
+    if (write_due_ && *write_due_ <= now) {
+      log_->info("pipe client dropped pipe={} reason=\"a write did not complete within {} ms\"", options_.pipe_name,
+                 options_.write_deadline.count());
+      Close();
+    } else if (request_due_ && *request_due_ <= now) {
+      log_->info("pipe client dropped pipe={} reason=\"no complete request within {} ms\"", options_.pipe_name,
+                 options_.request_deadline.count());
+      Close();
+    } else {
+      Watch();
+    }
+  }
+
+  std::optional<Clock::time_point> NextDue() const {
+    if (!write_due_) return request_due_;
+    if (!request_due_) return write_due_;
+    return std::min(*write_due_, *request_due_);
   }
 
   asio::windows::stream_handle pipe_;
   PipeServer* server_ = nullptr;
   FrameDecoder decoder_;
   const PipeServerOptions& options_;  // the server's, which outlives every running io handler
-  asio::steady_timer request_deadline_;
-  asio::steady_timer write_deadline_;
+  asio::steady_timer watchdog_;
+  std::optional<Clock::time_point> watchdog_expiry_;  // when the watchdog fires, if armed
+  std::optional<Clock::time_point> request_due_;      // a complete request is owed by then
+  std::optional<Clock::time_point> write_due_;        // the write under way must finish by then
   std::shared_ptr<spdlog::logger> log_;
   const core::SessionFactory* sessions_ = nullptr;
   const CallerIdentifier* identify_ = nullptr;

@@ -1,0 +1,281 @@
+// The control plane's budgets (DESIGN.md section 9), each against a baseline from the same run:
+//
+//   1. Status round trip vs a raw named-pipe round trip (target <= 1.5x). The raw server is a
+//      thread doing blocking ReadFile/WriteFile that answers each request frame with a canned
+//      reply of the same size as supd's Status reply, so both move the same bytes; the client
+//      code (PipeClient, framing) is the same, only the protobuf work and supd differ.
+//   2. Health checks per second with 16 concurrent clients (target >= 20 000/s), beside the raw
+//      server's round trips per second with the same 16 clients: the ceiling of the transport.
+//   3. Status of 200 running workers, one call at a time (target < 5 ms).
+//
+// supd runs whole (Daemon: registry configuration, engine, job objects, pipe servers) in this
+// process on its own io thread, configured under HKCU; its workers are testworker.exe idling.
+#include <windows.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bench_support.h"
+#include "common/frame_codec.h"
+#include "common/protocol.h"
+#include "common/protocol_client.h"
+#include "common/win/pipe_client.h"
+#include "common/win/win32_error.h"
+
+namespace sup::win::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr int kRoundTrips = 2000;
+constexpr int kConcurrentClients = 16;
+constexpr int kChecksPerClient = 1000;
+constexpr int kManyWorkers = 200;
+
+std::string Prefix(const char* purpose) {
+  return std::string("sup-bench-") + purpose + "-" + std::to_string(::GetCurrentProcessId());
+}
+
+// Idle test workers without a console, stopped by their stop event.
+void ConfigureIdleWorkers(const BenchConfigKey& config, int count) {
+  for (int i = 0; i < count; ++i) {
+    const std::wstring worker = config.Worker(L"w" + std::to_wstring(i));
+    SetString(worker, L"Command", L"\"" + TestWorkerPath() + L"\"");
+    SetDword(worker, L"StartSeconds", 0);
+    SetString(worker, L"StdoutLog", L"none");
+    SetString(worker, L"StderrLog", L"none");
+    SetMultiString(worker, L"StopSteps", {L"event", L"terminate"});
+  }
+}
+
+Result<PipeClient> ConnectTo(const std::string& pipe) { return PipeClient::Connect(pipe, std::chrono::seconds(30)); }
+
+sup::v1::StatusResponse StatusOf(const std::string& control_pipe) {
+  Result<PipeClient> pipe = ConnectTo(control_pipe);
+  if (!pipe) Fail(pipe.error().message());
+  ControlClient client(*pipe);
+  sup::v1::Request request;
+  request.mutable_status();
+  Result<sup::v1::Response> response = client.Call(request);
+  if (!response) Fail(response.error().message());
+  return response->status();
+}
+
+void WaitUntilAllRunning(const std::string& control_pipe, int workers) {
+  const auto deadline = Clock::now() + std::chrono::minutes(3);
+  while (true) {
+    const sup::v1::StatusResponse status = StatusOf(control_pipe);
+    const auto running = std::count_if(status.workers().begin(), status.workers().end(), [](const auto& w) {
+      return w.state() == sup::v1::WorkerStatus::RUNNING;
+    });
+    if (running == workers) return;
+    if (Clock::now() > deadline) Fail("only " + std::to_string(running) + " of the workers reached RUNNING");
+    ::Sleep(50);  // a benchmark's setup, not a test: polling is fine here
+  }
+}
+
+// The baseline server: `clients` threads, each serving one connection on its own instance with
+// blocking I/O. Each request frame is answered with `reply` until the client disconnects.
+class RawPipeServer {
+ public:
+  RawPipeServer(const std::string& pipe_name, std::string reply, int clients) : reply_(std::move(reply)) {
+    for (int i = 0; i < clients; ++i) {
+      UniqueFileHandle instance{::CreateNamedPipeW(PipePath(pipe_name).c_str(), PIPE_ACCESS_DUPLEX,
+                                                   PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT, clients,
+                                                   64 * 1024, 64 * 1024, 0, nullptr)};
+      if (!instance) Fail(Win32Error("creating the raw pipe").message());
+      threads_.emplace_back([this, handle = std::move(instance)]() mutable { Serve(handle.get()); });
+    }
+  }
+  ~RawPipeServer() {
+    for (std::thread& thread : threads_) thread.join();
+  }
+
+ private:
+  void Serve(HANDLE pipe) {
+    if (!::ConnectNamedPipe(pipe, nullptr) && ::GetLastError() != ERROR_PIPE_CONNECTED) return;
+    FrameDecoder decoder;
+    char buffer[64 * 1024];
+    DWORD read = 0;
+    while (::ReadFile(pipe, buffer, sizeof(buffer), &read, nullptr) && read > 0) {
+      if (!decoder.Feed(std::string_view(buffer, read))) return;
+      while (decoder.Pop()) {
+        DWORD written = 0;
+        if (!::WriteFile(pipe, reply_.data(), static_cast<DWORD>(reply_.size()), &written, nullptr)) return;
+      }
+    }
+  }
+
+  std::string reply_;
+  std::vector<std::thread> threads_;
+};
+
+// One client's round trip on the raw server: the request frame out, the reply frame back.
+class RawClient {
+ public:
+  explicit RawClient(PipeClient& pipe) : pipe_(pipe) {}
+  void RoundTrip(const std::string& request_frame) {
+    if (!pipe_.WriteAll(request_frame)) Fail("raw write failed");
+    char buffer[64 * 1024];
+    while (true) {
+      if (decoder_.Pop()) return;
+      Result<std::size_t> read = pipe_.ReadSome(buffer);
+      if (!read || *read == 0) Fail("raw read failed");
+      if (!decoder_.Feed(std::string_view(buffer, *read))) Fail("raw reply is not a frame");
+    }
+  }
+
+ private:
+  PipeClient& pipe_;
+  FrameDecoder decoder_;
+};
+
+std::string Frame(const google::protobuf::MessageLite& message) {
+  Result<std::string> frame = EncodeFrame(message.SerializeAsString());
+  if (!frame) Fail(frame.error().message());
+  return *frame;
+}
+
+// Mean seconds per call of `call`, after a warm-up.
+template <typename Call>
+Seconds MeanOf(int calls, Call call) {
+  for (int i = 0; i < calls / 10; ++i) call();
+  const auto begin = Clock::now();
+  for (int i = 0; i < calls; ++i) call();
+  return (Clock::now() - begin) / calls;
+}
+
+// Calls per second of `clients` threads, each connecting and then calling `call` `per_client`
+// times on its own connection.
+template <typename Call>
+double RateOf(const std::string& pipe_name, int clients, int per_client, Call call) {
+  std::vector<std::thread> threads;
+  std::atomic<int> ready{0};
+  std::atomic<bool> go{false};
+  Clock::time_point begin;
+  for (int c = 0; c < clients; ++c) {
+    threads.emplace_back([&] {
+      Result<PipeClient> pipe = ConnectTo(pipe_name);
+      if (!pipe) Fail(pipe.error().message());
+      ++ready;
+      while (!go) std::this_thread::yield();
+      call(*pipe, per_client);
+    });
+  }
+  while (ready < clients) std::this_thread::yield();
+  begin = Clock::now();
+  go = true;
+  for (std::thread& thread : threads) thread.join();
+  return clients * per_client / Seconds(Clock::now() - begin).count();
+}
+
+// 1. Status against the raw round trip of the same bytes.
+void StatusRoundTrip(const std::string& control_pipe, int workers) {
+  sup::v1::Request request;
+  request.set_protocol_version(kProtocolVersion);
+  request.mutable_status();
+
+  Result<PipeClient> pipe = ConnectTo(control_pipe);
+  if (!pipe) Fail(pipe.error().message());
+  ControlClient client(*pipe);
+  std::size_t reply_bytes = 0;
+  const Seconds status = MeanOf(kRoundTrips, [&] {
+    Result<sup::v1::Response> response = client.Call(request);
+    if (!response) Fail(response.error().message());
+    reply_bytes = response->ByteSizeLong();
+  });
+
+  const std::string raw_pipe = Prefix("raw1");
+  const RawPipeServer raw(raw_pipe, *EncodeFrame(std::string(reply_bytes, 'r')), 1);
+  Result<PipeClient> raw_connection = ConnectTo(raw_pipe);
+  if (!raw_connection) Fail(raw_connection.error().message());
+  RawClient raw_client(*raw_connection);
+  const std::string request_frame = Frame(request);
+  const Seconds baseline = MeanOf(kRoundTrips, [&] { raw_client.RoundTrip(request_frame); });
+
+  std::printf("  status, %d workers (%zu-byte reply)   raw %6.1f us   supd %6.1f us   %.2fx raw (target <= 1.5x)\n",
+              workers, reply_bytes, baseline.count() * 1e6, status.count() * 1e6, status / baseline);
+}
+
+// 2. Health checks per second from 16 clients at once, against the raw server's rate.
+void HealthRate(const std::string& health_pipe) {
+  sup::v1::HealthRequest check;
+  check.set_protocol_version(kProtocolVersion);
+  check.mutable_check()->set_service("");
+  const double checks = RateOf(health_pipe, kConcurrentClients, kChecksPerClient, [&](PipeClient& pipe, int calls) {
+    HealthClient client(pipe);
+    for (int i = 0; i < calls; ++i) {
+      Result<sup::v1::HealthResponse> response = client.Call(check);
+      if (!response) Fail(response.error().message());
+    }
+  });
+
+  sup::v1::HealthResponse reply;
+  reply.set_request_id(1);
+  reply.mutable_check()->set_status(sup::v1::HealthCheckResponse::SERVING);
+  const std::string raw_pipe = Prefix("raw16");
+  const std::string request_frame = Frame(check);
+  double raw = 0;
+  {
+    const RawPipeServer server(raw_pipe, Frame(reply), kConcurrentClients);
+    raw = RateOf(raw_pipe, kConcurrentClients, kChecksPerClient, [&](PipeClient& pipe, int calls) {
+      RawClient client(pipe);
+      for (int i = 0; i < calls; ++i) client.RoundTrip(request_frame);
+    });
+  }
+  std::printf("  health checks, %d clients at once    raw %6.0f/s     supd %6.0f/s    %.2fx raw (target >= 20000/s)\n",
+              kConcurrentClients, raw, checks, checks / raw);
+}
+
+// 3. Status of many running workers, one call at a time: mean, 95th percentile and worst (the
+// worst is mostly the scheduler: 200 worker processes share the machine's cores).
+void ManyWorkersStatus(const std::string& control_pipe) {
+  Result<PipeClient> pipe = ConnectTo(control_pipe);
+  if (!pipe) Fail(pipe.error().message());
+  ControlClient client(*pipe);
+  sup::v1::Request request;
+  request.mutable_status();
+  std::vector<Seconds> calls;
+  const Seconds mean = MeanOf(kRoundTrips / 10, [&] {
+    const auto begin = Clock::now();
+    Result<sup::v1::Response> response = client.Call(request);
+    if (!response) Fail(response.error().message());
+    if (response->status().workers_size() != kManyWorkers) Fail("status lacks workers");
+    calls.push_back(Clock::now() - begin);
+  });
+  std::sort(calls.begin(), calls.end());
+  std::printf("  status of %d running workers         mean %5.2f ms   p95 %5.2f ms   worst %5.2f ms (target < 5 ms)\n",
+              kManyWorkers, mean.count() * 1e3, calls[calls.size() * 95 / 100].count() * 1e3,
+              calls.back().count() * 1e3);
+}
+
+}  // namespace
+}  // namespace sup::win::bench
+
+int main() {
+  using namespace sup::win::bench;
+  std::printf("control plane: supd in this process, round trips over its named pipes\n");
+  {
+    constexpr int kWorkers = 4;
+    const BenchConfigKey config(L"control");
+    ConfigureIdleWorkers(config, kWorkers);
+    const std::string prefix = Prefix("control");
+    const InProcessSupd supd(config, prefix);
+    WaitUntilAllRunning(prefix + "-control", kWorkers);
+    StatusRoundTrip(prefix + "-control", kWorkers);
+    HealthRate(sup::HealthPipeName(prefix));
+  }
+  {
+    const BenchConfigKey config(L"many");
+    ConfigureIdleWorkers(config, kManyWorkers);
+    const std::string prefix = Prefix("many");
+    const InProcessSupd supd(config, prefix);
+    WaitUntilAllRunning(prefix + "-control", kManyWorkers);
+    ManyWorkersStatus(prefix + "-control");
+  }
+  return 0;
+}
