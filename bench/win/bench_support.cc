@@ -1,5 +1,7 @@
 #include "bench_support.h"
 
+#include <psapi.h>
+
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
@@ -75,6 +77,12 @@ InProcessSupd::InProcessSupd(const BenchConfigKey& config, const std::string& pi
 InProcessSupd::~InProcessSupd() {
   daemon_->RequestStop();
   io_thread_.join();
+}
+
+std::size_t PrivateBytes() {
+  PROCESS_MEMORY_COUNTERS counters{};
+  if (!::GetProcessMemoryInfo(::GetCurrentProcess(), &counters, sizeof(counters))) Fail("GetProcessMemoryInfo failed");
+  return counters.PagefileUsage;
 }
 
 void Fail(const std::string& what) {

@@ -27,6 +27,9 @@ UniqueHandle StartProcess(const std::wstring& command_line, HANDLE out, DWORD fl
 
 [[noreturn]] void Fail(const std::string& what);
 
+// This process's private bytes (PROCESS_MEMORY_COUNTERS::PagefileUsage).
+std::size_t PrivateBytes();
+
 // Registry values below HKEY_CURRENT_USER, for a benchmark's own configuration key.
 void SetString(const std::wstring& key, const wchar_t* value, const std::wstring& data);
 void SetDword(const std::wstring& key, const wchar_t* value, DWORD data);
@@ -41,6 +44,7 @@ class BenchConfigKey {
   BenchConfigKey(const BenchConfigKey&) = delete;
   BenchConfigKey& operator=(const BenchConfigKey&) = delete;
 
+  const std::wstring& Root() const { return key_; }  // where the daemon values go
   std::wstring Worker(const std::wstring& name) const { return key_ + L"\\Workers\\" + name; }
   // "HKCU\...", as supd's --config-key takes it.
   std::string ForSupd() const;

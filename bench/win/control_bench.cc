@@ -40,14 +40,16 @@ std::string Prefix(const char* purpose) {
   return std::string("sup-bench-") + purpose + "-" + std::to_string(::GetCurrentProcessId());
 }
 
-// Idle test workers without a console, stopped by their stop event.
+// Idle test workers without a console, stopped by their stop event. Their output is captured
+// to log files in the temp folder, as by default.
 void ConfigureIdleWorkers(const BenchConfigKey& config, int count) {
+  wchar_t temp[MAX_PATH];
+  ::GetTempPathW(MAX_PATH, temp);
+  SetString(config.Root(), L"LogDirectory", std::wstring(temp) + L"sup-bench-logs-" + std::to_wstring(::GetCurrentProcessId()));
   for (int i = 0; i < count; ++i) {
     const std::wstring worker = config.Worker(L"w" + std::to_wstring(i));
     SetString(worker, L"Command", L"\"" + TestWorkerPath() + L"\"");
     SetDword(worker, L"StartSeconds", 0);
-    SetString(worker, L"StdoutLog", L"none");
-    SetString(worker, L"StderrLog", L"none");
     SetMultiString(worker, L"StopSteps", {L"event", L"terminate"});
   }
 }
@@ -273,9 +275,13 @@ int main() {
     const BenchConfigKey config(L"many");
     ConfigureIdleWorkers(config, kManyWorkers);
     const std::string prefix = Prefix("many");
+    const std::size_t before = PrivateBytes();
     const InProcessSupd supd(config, prefix);
     WaitUntilAllRunning(prefix + "-control", kManyWorkers);
+    const std::size_t running = PrivateBytes();
     ManyWorkersStatus(prefix + "-control");
+    std::printf("  supd's private memory, %d running workers, output captured   %5.1f MB (target < 20 MB)\n",
+                kManyWorkers, static_cast<double>(running - before) / (1024 * 1024));
   }
   return 0;
 }

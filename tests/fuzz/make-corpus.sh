@@ -72,4 +72,45 @@ frame Request 'protocol_version: 1 request_id: 1 status {}' | decoder one-frame 
 { frame Request 'request_id: 1 version {}'; printf '\xff\xff\xff\x7f'; } | decoder oversized-prefix 1 3
 { printf '\x00\x00\x00\x00'; printf '\x10\x00\x00\x00abc'; } | decoder empty-then-partial 1 2
 printf '\x00\x04\x00\x00' | decoder limit-zero 0 1
-echo "make-corpus: $(ls "$corpus/session" | wc -l) session seeds, $(ls "$corpus/frame_decoder" | wc -l) frame decoder seeds"
+# config_fuzzer: lines of PATH=T:DATA (see config_fuzzer.cc), `---` before a reloaded configuration.
+mkdir -p "$corpus/config"
+cat >"$corpus/config/example" <<'SEED'
+ControlPipe=s:sup-control
+LogLevel=s:info
+web-api\Command=s:"C:\Sup\testworker.exe" --http 18080
+web-api\StopTimeoutMs=d:5000
+web-api\Probes\Liveness\Type=s:http
+web-api\Probes\Liveness\Target=s:http://127.0.0.1:18080/healthz
+web-api\Probes\Liveness\PeriodMs=d:5000
+web-api\Probes\Readiness\Type=s:tcp
+web-api\Probes\Readiness\Target=s:127.0.0.1:18080
+queue-consumer\Command=s:testworker.exe --stop-event-code 0
+queue-consumer\DependsOn=m:web-api
+queue-consumer\StopSteps=m:event,terminate
+queue-consumer\Restart=s:on-failure
+report-batch\Command=e:%ProgramFiles%\testworker.exe --exit-after 3000
+report-batch\Restart=s:on-failure
+SEED
+cat >"$corpus/config/reload" <<'SEED'
+a\Command=s:a.exe
+b\Command=s:b.exe
+b\DependsOn=m:a
+---
+a\Command=s:a2.exe
+c\Command=s:c.exe
+c\Environment=m:KEY=value,OTHER=1
+SEED
+cat >"$corpus/config/errors" <<'SEED'
+LogLevel=s:loud
+PipeInstances=d:1
+bad name!\Command=s:x.exe
+a\Command=d:7
+a\BackoffInitialMs=s:ten
+b\Command=s:b.exe
+b\DependsOn=m:b
+c\Command=s:c.exe
+c\Probes\Sideways\Type=s:tcp
+c\MemoryLimitMB=q:99999999999
+c\StopSteps=m:event,dance
+SEED
+echo "make-corpus: $(ls "$corpus/session" | wc -l) session seeds, $(ls "$corpus/frame_decoder" | wc -l) frame decoder seeds, $(ls "$corpus/config" | wc -l) config seeds"

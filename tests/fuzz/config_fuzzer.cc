@@ -1,0 +1,125 @@
+// libFuzzer target: the configuration reader's validation (the registry as a ConfigSource reads
+// it, before any check) and the engine applying what it accepts, twice in a row.
+//
+// Input: lines of `PATH=T:DATA`, the registry in text so that mutations stay meaningful. PATH is
+// `Value` (a daemon value), `worker\Value` or `worker\Probes\probe\Value`; T is the type (s
+// string, e expand string, m multi-string with DATA split at ',', d dword, q qword, anything
+// else an unsupported type); a line `---` starts the second configuration, which is applied over
+// the first as a reload would. Checks, beyond "no crash, no sanitizer report, no leak":
+//   - every worker is either valid or has errors, never both, never neither;
+//   - every error names its key and says what was expected;
+//   - the engine supervises every valid worker afterwards.
+#include <google/protobuf/stubs/logging.h>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "daemon/core/config_schema.h"
+#include "daemon/core/supervisor.h"
+#include "engine_fakes.h"
+
+namespace sup {
+namespace {
+
+void Require(bool condition) {
+  if (!condition) __builtin_trap();
+}
+
+std::vector<std::string_view> Split(std::string_view text, char separator) {
+  std::vector<std::string_view> parts;
+  while (true) {
+    const std::size_t at = text.find(separator);
+    parts.push_back(text.substr(0, at));
+    if (at == std::string_view::npos) return parts;
+    text.remove_prefix(at + 1);
+  }
+}
+
+core::RawValue ParseValue(char type, std::string_view data) {
+  std::uint64_t number = 0;
+  for (char c : data) number = number * 10 + static_cast<unsigned char>(c) % 10;
+  switch (type) {
+    case 's': return core::RawValue::String(std::string(data));
+    case 'e': return {core::RawType::kExpandString, std::string(data), {}, 0};
+    case 'm': {
+      std::vector<std::string> items;
+      for (std::string_view item : Split(data, ',')) items.emplace_back(item);
+      return core::RawValue::MultiString(items);
+    }
+    case 'd': return core::RawValue::Dword(static_cast<std::uint32_t>(number));
+    case 'q': return core::RawValue::Qword(number);
+    default: return {core::RawType::kOther, {}, {}, 0};
+  }
+}
+
+void AddLine(core::RawConfig& raw, std::string_view line) {
+  const std::size_t equals = line.find('=');
+  if (equals == std::string_view::npos) return;
+  const std::vector<std::string_view> path = Split(line.substr(0, equals), '\\');
+  const std::string_view typed = line.substr(equals + 1);
+  if (typed.size() < 2 || typed[1] != ':') return;
+  const core::RawValue value = ParseValue(typed[0], typed.substr(2));
+  if (path.size() == 1) {
+    raw.daemon[std::string(path[0])] = value;
+  } else if (path.size() == 2) {
+    raw.workers[std::string(path[0])].values[std::string(path[1])] = value;
+  } else if (path.size() == 4) {
+    raw.workers[std::string(path[0])].probes[std::string(path[2])][std::string(path[3])] = value;
+  }
+}
+
+void CheckValidation(const core::RawConfig& raw, const core::ValidatedConfig& validated) {
+  for (const auto& [name, worker] : raw.workers) {
+    const bool valid = validated.workers.contains(name);
+    const bool invalid = validated.invalid_workers.contains(name);
+    Require(valid != invalid);
+    if (invalid) Require(!validated.invalid_workers.at(name).empty());
+  }
+  Require(validated.workers.size() + validated.invalid_workers.size() == raw.workers.size());
+  for (const auto& [name, errors] : validated.invalid_workers) {
+    for (const core::ConfigError& error : errors) Require(!error.key.empty() && !error.expected.empty());
+  }
+  for (const core::ConfigError& error : validated.daemon_errors) Require(!error.key.empty() && !error.expected.empty());
+}
+
+}  // namespace
+}  // namespace sup
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  google::protobuf::SetLogHandler(nullptr);
+  return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace sup;
+  if (size > 16 * 1024) return 0;  // a registry is small; longer inputs only slow the search down
+  std::vector<core::RawConfig> configs(1);
+  for (std::string_view line : Split(std::string_view(reinterpret_cast<const char*>(data), size), '\n')) {
+    if (line == "---") {
+      configs.emplace_back();
+    } else {
+      AddLine(configs.back(), line);
+    }
+  }
+
+  testing::ManualClock clock;
+  testing::ManualTimers timers{clock};
+  testing::FakeLauncher launcher;
+  testing::FakeProber prober;
+  testing::FakeStateStore store;
+  testing::RecordingEventSink events;
+  testing::FixedRandom random;
+  core::Supervisor supervisor{core::SupervisorPorts{clock, timers, launcher, prober, store, events, random}};
+  for (const core::RawConfig& raw : configs) {
+    const core::ValidatedConfig validated = core::ValidateConfig(raw);
+    CheckValidation(raw, validated);
+    supervisor.ApplyConfig(validated);
+    timers.Advance(std::chrono::milliseconds(2000));
+    for (const auto& [name, worker] : validated.workers) Require(supervisor.Snapshot(name).has_value());
+  }
+  return 0;
+}
