@@ -10,6 +10,7 @@
 //     health [WORKER]      via the health pipe; exit 0 SERVING, 4 otherwise
 //     reread | update [WORKER...]
 //     version
+//     service install|set|start|stop|status|uninstall ...   (client/win/service_commands)
 #include <windows.h>
 #include <fcntl.h>
 #include <io.h>
@@ -25,6 +26,7 @@
 #include "client/exit_codes.h"
 #include "client/json_writer.h"
 #include "client/render.h"
+#include "client/win/service_commands.h"
 #include "common/protocol.h"
 #include "common/protocol_client.h"
 #include "common/win/pipe_client.h"
@@ -318,6 +320,7 @@ int main() {
   std::vector<std::string> update_workers;
   CLI::App* update = app.add_subcommand("update", "Apply the registry configuration, to all or the named workers");
   update->add_option("workers", update_workers, "Only these workers");
+  sup::client::win::ServiceCommands service(app);
 
   const sup::win::Utf8Arguments arguments;
   try {
@@ -332,6 +335,12 @@ int main() {
     return sup::client::kExitUsage;
   }
   options.timeout = *timeout;
+
+  // The SCM and a restarting supd take longer than a request: 30 s unless --timeout says.
+  if (service.parsed()) {
+    const bool timeout_given = app.get_option("--timeout")->count() > 0;
+    return service.Run(timeout_given ? options.timeout : std::chrono::seconds(30), options.output == "json");
+  }
 
   if (status->parsed()) return RunStatus(options, workers);
   if (version->parsed()) return RunVersion(options);

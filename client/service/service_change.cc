@@ -37,7 +37,7 @@ Result<ServiceSetOutcome> ChangeService(ServiceManager& manager, const std::stri
   Result<std::vector<std::string>> configured = manager.Configure(wanted, overrides.password);
   if (!configured) {
     const std::string rolled = RollBack(manager, *installed, /*was_running=*/false, timeout);
-    return Error(configured.error().kind(), "changing " + name + ": " + configured.error().message() + rolled);
+    return Error(ErrorKind::kFailedPrecondition, "changing " + name + ": " + configured.error().message() + rolled);
   }
   outcome.warnings = std::move(*configured);
   outcome.applied = true;
@@ -48,7 +48,7 @@ Result<ServiceSetOutcome> ChangeService(ServiceManager& manager, const std::stri
   if (restarted) restarted = manager.StartAndVerify(wanted, timeout);
   if (!restarted) {
     const std::string rolled = RollBack(manager, *installed, /*was_running=*/true, timeout);
-    return Error(restarted.error().kind(),
+    return Error(ErrorKind::kFailedPrecondition,
                  "restarting " + name + " with the change: " + restarted.error().message() + rolled);
   }
   return outcome;

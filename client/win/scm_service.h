@@ -1,0 +1,67 @@
+// supd's registration with the Service Control Manager: install, query, change, start, stop,
+// uninstall. The ServiceManager port of `service set` plus what the other `supctl service`
+// commands need. Settings the system refuses with ERROR_INVALID_LEVEL (Wine: failure-actions
+// flag, delayed auto-start, service SID) come back as warnings, never as failures.
+#pragma once
+
+#include <windows.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "client/service/service_change.h"
+#include "common/result.h"
+#include "common/win/unique_handle.h"
+
+namespace sup::client::win {
+
+// Where a service is in its life, as `service status` shows it.
+struct ServiceState {
+  DWORD state = 0;  // SERVICE_RUNNING, ...
+  DWORD pid = 0;
+  DWORD win32_exit_code = 0;
+};
+std::string_view ServiceStateName(DWORD state);  // "RUNNING", "STOPPED", ...
+
+// The value of `option` (e.g. "--config-key") in supd's `arguments`, as `--option VALUE` or
+// `--option=VALUE`, split by the Windows rules; nullopt if absent.
+std::optional<std::string> SupdOption(const std::string& arguments, std::string_view option);
+
+// The health pipe of a supd started with `arguments`: <P>-health for --pipe-prefix P, else the
+// default (the registry's HealthPipe is read by supd itself; an installation that moves it
+// passes --pipe-prefix too).
+std::string HealthPipeOfArguments(const std::string& arguments);
+
+class ScmServiceManager final : public ServiceManager {
+ public:
+  // Connects to the local SCM; fails (access denied) unless elevated.
+  static Result<ScmServiceManager> Connect();
+
+  // Registers `spec`, grants a user account the logon-as-a-service right, and registers the
+  // event log source "supd". Returns warnings for settings this system does not support.
+  Result<std::vector<std::string>> Install(const ServiceSpec& spec, const std::optional<std::string>& password);
+  // Stops the service, deletes it and its event log source.
+  Result<void> Uninstall(const std::string& name, std::chrono::milliseconds timeout);
+  Result<void> Start(const std::string& name, std::chrono::milliseconds timeout);
+  Result<ServiceState> State(const std::string& name);
+
+  Result<ServiceSpec> Query(const std::string& name) override;
+  Result<std::vector<std::string>> Configure(const ServiceSpec& spec, const std::optional<std::string>& password) override;
+  Result<bool> IsRunning(const std::string& name) override;
+  Result<void> Stop(const std::string& name, std::chrono::milliseconds timeout) override;
+  Result<void> StartAndVerify(const ServiceSpec& spec, std::chrono::milliseconds timeout) override;
+
+ private:
+  explicit ScmServiceManager(sup::win::UniqueServiceHandle manager) : manager_(std::move(manager)) {}
+  Result<sup::win::UniqueServiceHandle> Open(const std::string& name, DWORD access);
+
+  sup::win::UniqueServiceHandle manager_;
+};
+
+// Makes every ChangeServiceConfig2W call of `spec` on `service`; ERROR_INVALID_LEVEL becomes a
+// warning "<setting>: not supported by this system".
+Result<std::vector<std::string>> ApplyConfig2(SC_HANDLE service, const ServiceSpec& spec);
+
+}  // namespace sup::client::win

@@ -1,0 +1,229 @@
+#include "client/win/service_commands.h"
+
+#include <windows.h>
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <optional>
+
+#include "client/exit_codes.h"
+#include "client/json_writer.h"
+#include "client/service/service_change.h"
+#include "client/win/scm_service.h"
+#include "common/protocol_client.h"
+#include "common/win/pipe_client.h"
+#include "common/win/win32_error.h"
+
+namespace sup::client::win {
+
+using sup::win::Narrow;
+using sup::win::Widen;
+
+// Every option as typed; parsed into ServiceOverrides once the subcommand is known.
+struct ServiceCommands::Options {
+  CLI::App* service = nullptr;
+  CLI::App* install = nullptr;
+  CLI::App* set = nullptr;
+  CLI::App* start = nullptr;
+  CLI::App* stop = nullptr;
+  CLI::App* status = nullptr;
+  CLI::App* uninstall = nullptr;
+
+  std::string name = "supd";
+  std::optional<std::string> binary, arguments, display_name, description, start_type, account, password,
+      failure_actions;
+  std::vector<std::string> dependencies;
+  std::optional<unsigned> reset_period_s, preshutdown_ms;
+  bool no_dependencies = false;
+  bool what_if = false;
+  bool purge = false;
+};
+
+namespace {
+
+void Print(const std::string& text) {
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  std::fflush(stdout);
+}
+
+int Fail(const Error& error) {
+  std::fprintf(stderr, "supctl: %s\n", error.message().c_str());
+  if (error.kind() == ErrorKind::kInvalidArgument) return kExitUsage;
+  return error.kind() == ErrorKind::kNotFound ? kExitUnknownOrUnreachable : kExitFailure;
+}
+
+void PrintWarnings(const std::vector<std::string>& warnings) {
+  for (const std::string& warning : warnings) std::fprintf(stderr, "supctl: warning: %s\n", warning.c_str());
+}
+
+// The supd.exe beside this supctl.exe: what `install` registers unless --binary says otherwise.
+std::string SupdBesideSupctl() {
+  std::wstring self(MAX_PATH, L'\0');
+  self.resize(::GetModuleFileNameW(nullptr, self.data(), static_cast<DWORD>(self.size())));
+  return Narrow(self.substr(0, self.find_last_of(L"\\/") + 1) + L"supd.exe");
+}
+
+// The --config-key of supd's arguments, or its default, as a root and a subkey.
+std::pair<HKEY, std::wstring> ConfigKeyOf(const std::string& arguments) {
+  const std::string key = SupdOption(arguments, "--config-key").value_or("HKLM\\SOFTWARE\\Sup");
+  const std::size_t slash = key.find('\\');
+  const std::string root = key.substr(0, slash);
+  const std::wstring subkey = Widen(slash == std::string::npos ? "" : key.substr(slash + 1));
+  if (root == "HKCU" || root == "HKEY_CURRENT_USER") return {HKEY_CURRENT_USER, subkey};
+  return {HKEY_LOCAL_MACHINE, subkey};
+}
+
+}  // namespace
+
+ServiceCommands::ServiceCommands(CLI::App& app) : options_(std::make_unique<Options>()) {
+  Options& o = *options_;
+  o.service = app.add_subcommand("service", "Register supd with the Service Control Manager and manage it");
+  o.service->require_subcommand(1);
+  o.install = o.service->add_subcommand("install", "Register supd as a service (defaults: auto start, restart on failure)");
+  o.set = o.service->add_subcommand("set", "Change the registered service in place; restarts and rolls back if needed");
+  for (CLI::App* command : {o.install, o.set}) {
+    command->add_option("--binary", o.binary, "supd.exe to run (install: the one beside supctl)");
+    command->add_option("--args", o.arguments, "Arguments after the binary, e.g. \"--log-level debug\"");
+    command->add_option("--display-name", o.display_name, "Name shown in services.msc");
+    command->add_option("--description", o.description, "Description shown in services.msc");
+    command->add_option("--start", o.start_type, "auto, delayed-auto, demand or disabled");
+    command->add_option("--depend", o.dependencies, "A service supd needs (repeat for several)");
+    command->add_flag("--no-depend", o.no_dependencies, "No dependencies");
+    command->add_option("--account", o.account, "LocalSystem, NetworkService, LocalService or DOMAIN\\user");
+    command->add_option("--password", o.password, "Password of a user account");
+    command->add_option("--failure-actions", o.failure_actions, "e.g. restart/5000,restart/10000,none");
+    command->add_option("--reset-period", o.reset_period_s, "Seconds without failure after which the count restarts");
+    command->add_option("--preshutdown-timeout", o.preshutdown_ms, "Milliseconds supd may take at system shutdown");
+  }
+  o.set->add_flag("--what-if", o.what_if, "Print the change without applying it");
+  o.start = o.service->add_subcommand("start", "Start the service and wait until it answers");
+  o.stop = o.service->add_subcommand("stop", "Stop the service (its workers stop first)");
+  o.status = o.service->add_subcommand("status", "The SCM's state of the service and supd's own health");
+  o.uninstall = o.service->add_subcommand("uninstall", "Stop and remove the service; the worker configuration stays");
+  o.uninstall->add_flag("--purge", o.purge, "Also delete the worker configuration");
+  for (CLI::App* command : {o.install, o.set, o.start, o.stop, o.status, o.uninstall}) {
+    command->add_option("--name", o.name, "Service name")->capture_default_str();
+  }
+}
+
+ServiceCommands::~ServiceCommands() = default;
+
+bool ServiceCommands::parsed() const { return options_->service->parsed(); }
+
+int ServiceCommands::Run(std::chrono::milliseconds timeout, bool json) {
+  const Options& o = *options_;
+  ServiceOverrides overrides;
+  overrides.binary = o.binary;
+  overrides.arguments = o.arguments;
+  overrides.display_name = o.display_name;
+  overrides.description = o.description;
+  overrides.account = o.account;
+  overrides.password = o.password;
+  if (!o.dependencies.empty() || o.no_dependencies) overrides.dependencies = o.dependencies;
+  if (o.start_type) {
+    Result<StartType> type = ParseStartType(*o.start_type);
+    if (!type) return Fail(type.error());
+    overrides.start_type = *type;
+  }
+  if (o.failure_actions) {
+    Result<std::vector<FailureAction>> actions = ParseFailureActions(*o.failure_actions);
+    if (!actions) return Fail(actions.error());
+    overrides.failure_actions = *actions;
+  }
+  if (o.reset_period_s) overrides.reset_period = std::chrono::seconds(*o.reset_period_s);
+  if (o.preshutdown_ms) overrides.preshutdown_timeout = std::chrono::milliseconds(*o.preshutdown_ms);
+
+  Result<ScmServiceManager> scm = ScmServiceManager::Connect();
+  if (!scm) return Fail(scm.error());
+
+  if (o.install->parsed()) {
+    ServiceSpec spec = DefaultServiceSpec(SupdBesideSupctl());
+    spec.name = o.name;
+    spec = ApplyOverrides(spec, overrides);
+    Result<std::vector<std::string>> warnings = scm->Install(spec, o.password);
+    if (!warnings) return Fail(warnings.error());
+    PrintWarnings(*warnings);
+    Print(o.name + ": installed (" + spec.ImagePath() + ", start " + std::string(StartTypeName(spec.start_type)) +
+          ")\n");
+    return kExitOk;
+  }
+  if (o.set->parsed()) {
+    Result<ServiceSetOutcome> outcome = ChangeService(*scm, o.name, overrides, o.what_if, timeout);
+    if (!outcome) return Fail(outcome.error());
+    PrintWarnings(outcome->warnings);
+    if (o.what_if) {
+      Print(o.name + ": would change" + (outcome->change.NeedsRestart() ? " (and restart it if running)" : "") +
+            "\n" + DescribeChange(outcome->change));
+    } else if (!outcome->applied) {
+      Print(o.name + ": no changes\n");
+    } else {
+      Print(o.name + ": changed" + (outcome->restarted ? ", restarted and answering" : "") + "\n" +
+            DescribeChange(outcome->change));
+    }
+    return kExitOk;
+  }
+  if (o.start->parsed()) {
+    Result<ServiceSpec> spec = scm->Query(o.name);
+    if (!spec) return Fail(spec.error());
+    if (Result<void> started = scm->StartAndVerify(*spec, timeout); !started) return Fail(started.error());
+    Print(o.name + ": running\n");
+    return kExitOk;
+  }
+  if (o.stop->parsed()) {
+    if (Result<void> stopped = scm->Stop(o.name, timeout); !stopped) return Fail(stopped.error());
+    Print(o.name + ": stopped\n");
+    return kExitOk;
+  }
+  if (o.uninstall->parsed()) {
+    Result<ServiceSpec> spec = scm->Query(o.name);
+    if (!spec) return Fail(spec.error());
+    if (Result<void> removed = scm->Uninstall(o.name, timeout); !removed) return Fail(removed.error());
+    std::string kept = "worker configuration kept";
+    if (o.purge) {
+      const auto [root, subkey] = ConfigKeyOf(spec->arguments);
+      const LSTATUS deleted = ::RegDeleteTreeW(root, subkey.c_str());
+      if (deleted != ERROR_SUCCESS && deleted != ERROR_FILE_NOT_FOUND) {
+        return Fail(sup::win::Win32Error("deleting the configuration " + Narrow(subkey), deleted));
+      }
+      kept = "worker configuration deleted";
+    }
+    Print(o.name + ": uninstalled (" + kept + ")\n");
+    return kExitOk;
+  }
+
+  // status: the SCM's view, then supd's own answer on its health pipe.
+  Result<ServiceState> state = scm->State(o.name);
+  if (!state) return Fail(state.error());
+  Result<ServiceSpec> spec = scm->Query(o.name);
+  if (!spec) return Fail(spec.error());
+  std::string health = "not answering";
+  if (state->state == SERVICE_RUNNING) {
+    if (Result<sup::win::PipeClient> pipe = sup::win::PipeClient::Connect(HealthPipeOfArguments(spec->arguments), timeout)) {
+      HealthClient client(*pipe);
+      sup::v1::HealthRequest check;
+      check.mutable_check()->set_service("");
+      if (Result<sup::v1::HealthResponse> answer = client.Call(check)) {
+        health = answer->check().status() == sup::v1::HealthCheckResponse::SERVING ? "SERVING" : "NOT_SERVING";
+      }
+    }
+  }
+  const std::string_view scm_state = ServiceStateName(state->state);
+  if (json) {
+    JsonWriter out;
+    out.BeginObject().Key("name").String(o.name).Key("state").String(scm_state);
+    out.Key("pid").Uint(state->pid).Key("health").String(health);
+    out.Key("start").String(StartTypeName(spec->start_type)).Key("account").String(spec->account);
+    out.Key("binary").String(spec->binary).Key("arguments").String(spec->arguments).EndObject();
+    Print(out.str() + "\n");
+  } else {
+    std::string line = o.name + ": " + std::string(scm_state);
+    if (state->pid != 0) line += " (pid " + std::to_string(state->pid) + ")";
+    line += ", health " + health + ", start " + std::string(StartTypeName(spec->start_type)) + ", account " +
+            spec->account + "\n  " + spec->ImagePath() + "\n";
+    Print(line);
+  }
+  return state->state == SERVICE_RUNNING && health == "SERVING" ? kExitOk : kExitNotAllRunning;
+}
+
+}  // namespace sup::client::win
