@@ -40,17 +40,12 @@ case "${1:-start}" in
     mkdir -p "$examples"
     cp "$repo/build/mingw/bin/testworker.exe" "$examples/"
     wine_quiet reg import "$(winepath -w "$repo/config/example.reg")"
-    bin=$(winepath -w "$repo/build/mingw/bin")
-    wine_quiet sc create "$service" binpath= "\"$bin\\supd.exe\"" start= demand displayname= "sup process supervisor"
-    wine_quiet sc description "$service" "Supervises worker processes: restarts, health probes, logs."
-    wine_quiet sc start "$service"
-    # RUNNING is reported once the control pipe listens; wait for supctl to reach it (30 s at most).
-    for _ in $(seq 1 300); do
-      reached=0
-      supctl status >/dev/null 2>&1 || reached=$?
-      [ "$reached" -eq 4 ] || break  # 4: supd unreachable so far
-      sleep 0.1
-    done
+    # As an admin would: register the supd.exe beside supctl.exe (auto start, restart on
+    # failure), then start it; `service start` returns once supd answers its health pipe.
+    echo "== supctl service install"
+    supctl service install --name "$service"
+    echo "== supctl service start"
+    supctl service start --name "$service"
     # queue-consumer starts once web-api is ready (its readiness probe runs every 5 s): wait for
     # it, 30 s at most.
     for _ in $(seq 1 300); do
@@ -58,6 +53,9 @@ case "${1:-start}" in
       [[ $status_json == *'"name":"queue-consumer","state":"RUNNING"'* ]] && break
       sleep 0.1
     done
+    echo
+    echo "== supctl service status"
+    supctl service status --name "$service" || true
     echo
     echo "== supctl status"
     supctl status || true
@@ -75,8 +73,7 @@ case "${1:-start}" in
     ;;
   stop)
     if [ -d "$prefix" ]; then
-      wine_quiet sc stop "$service" || true
-      wine_quiet sc delete "$service" || true
+      supctl service uninstall --name "$service" --purge || true
       scripts/wine-session.sh stop "$prefix"
       rm -rf "$prefix"
     fi
