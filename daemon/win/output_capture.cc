@@ -97,15 +97,17 @@ Result<UniqueHandle> OutputCapture::ChildEnd(const std::string& pipe_name) {
   pipe->assign(server.get(), error);
   if (error) return Error(ErrorKind::kInternal, "reading the output pipe " + pipe_name + ": " + error.message());
   server.release();
-  Read(std::move(pipe), std::make_shared<std::array<char, 64 * 1024>>());
+  Read(std::move(pipe), std::make_shared<std::vector<char>>(kSmallReadBytes));
   return child_end;
 }
 
 // Each pipe has its own buffer and handler chain (a grandchild of the previous process may still
 // be writing into its pipe when the next process starts); the chain ends at end of stream, when
-// every holder of the write end has closed it.
+// every holder of the write end has closed it. The buffer starts small, since most workers print
+// little and a read is always pending (200 workers with 64 KiB each would hold 25 MiB), and
+// grows to kLargeReadBytes the first time a read fills it: a chatty worker gets the throughput.
 void OutputCapture::Read(std::shared_ptr<boost::asio::windows::stream_handle> pipe,
-                         std::shared_ptr<std::array<char, 64 * 1024>> buffer) {
+                         std::shared_ptr<std::vector<char>> buffer) {
   pipe->async_read_some(boost::asio::buffer(*buffer),
                         [self = shared_from_this(), pipe, buffer](boost::system::error_code ec, std::size_t n) {
                           if (n > 0) self->writer_.Write(std::string_view(buffer->data(), n));
@@ -113,6 +115,7 @@ void OutputCapture::Read(std::shared_ptr<boost::asio::windows::stream_handle> pi
                             self->writer_.Flush();
                             return;
                           }
+                          if (n == buffer->size() && buffer->size() < kLargeReadBytes) buffer->resize(kLargeReadBytes);
                           self->Read(pipe, buffer);
                         });
 }

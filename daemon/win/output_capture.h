@@ -9,6 +9,7 @@
 #include <array>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/win/unique_handle.h"
@@ -65,8 +66,9 @@ class OutputCapture : public std::enable_shared_from_this<OutputCapture> {
  private:
   OutputCapture(boost::asio::io_context& io, const Clock& clock, CaptureSettings settings,
                 std::unique_ptr<WindowsLogFile> file, std::shared_ptr<spdlog::logger> log);
-  void Read(std::shared_ptr<boost::asio::windows::stream_handle> pipe,
-            std::shared_ptr<std::array<char, 64 * 1024>> buffer);
+  static constexpr std::size_t kSmallReadBytes = 4 * 1024;
+  static constexpr std::size_t kLargeReadBytes = 64 * 1024;
+  void Read(std::shared_ptr<boost::asio::windows::stream_handle> pipe, std::shared_ptr<std::vector<char>> buffer);
 
   boost::asio::io_context& io_;
   CaptureSettings settings_;
