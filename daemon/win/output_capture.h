@@ -6,7 +6,6 @@
 
 #include "daemon/win/asio.h"
 
-#include <array>
 #include <memory>
 #include <string>
 #include <vector>
