@@ -1,0 +1,49 @@
+// `supctl worker add|set|unset|remove`: edits of the registry configuration, checked against the
+// schema before anything is written. A value is typed as text and becomes the registry type the
+// schema wants; the edited worker is then validated as supd would validate it, so a command that
+// succeeds never leaves a worker supd would refuse. Portable over the ConfigStore port, so every
+// refusal is unit-tested with an in-memory store; the registry adapter is in daemon/win.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/result.h"
+#include "daemon/core/raw_config.h"
+
+namespace sup::client {
+
+// The configuration as supctl edits it: read whole, written one value at a time.
+class ConfigStore {
+ public:
+  virtual ~ConfigStore() = default;
+  virtual Result<core::RawConfig> Read() = 0;
+  // `key` is a worker value ("StopTimeoutMs") or a probe value ("Probes\Liveness\PeriodMs").
+  virtual Result<void> SetWorkerValue(const std::string& worker, const std::string& key, const core::RawValue& value) = 0;
+  virtual Result<void> DeleteWorkerValue(const std::string& worker, const std::string& key) = 0;
+  virtual Result<void> DeleteWorker(const std::string& worker) = 0;
+};
+
+// `text` as the registry value the schema wants for `key`: REG_SZ (REG_EXPAND_SZ when it holds
+// a %VARIABLE%), REG_MULTI_SZ from comma-separated items, REG_DWORD (REG_QWORD above 32 bits),
+// booleans from 0/1/true/false/yes/no. Unknown keys, wrong types and out-of-range values are
+// refused with the schema's own description of the value.
+Result<core::RawValue> ParseWorkerSetting(std::string_view key, std::string_view text);
+
+// KEY=VALUE, as `worker add --set` takes it.
+Result<std::pair<std::string, std::string>> SplitAssignment(std::string_view assignment);
+
+Result<void> AddWorker(ConfigStore& store, const std::string& name, const std::string& command,
+                       const std::vector<std::pair<std::string, std::string>>& settings);
+Result<void> SetWorkerSetting(ConfigStore& store, const std::string& name, const std::string& key,
+                              const std::string& text);
+Result<void> UnsetWorkerSetting(ConfigStore& store, const std::string& name, const std::string& key);
+// Refused while another worker depends on it (that worker would become invalid).
+Result<void> RemoveWorker(ConfigStore& store, const std::string& name);
+
+// One line per value, "Key = value (TYPE)", probes last: what `worker show` prints.
+std::string RenderWorker(const std::string& name, const core::RawWorker& worker);
+
+}  // namespace sup::client

@@ -1,0 +1,138 @@
+#include "client/config/worker_edit.h"
+
+#include <gtest/gtest.h>
+
+namespace sup::client {
+namespace {
+
+// The registry in memory, counting writes so a refused edit can be seen to write nothing.
+class MemoryStore final : public ConfigStore {
+ public:
+  Result<core::RawConfig> Read() override { return config; }
+  Result<void> SetWorkerValue(const std::string& worker, const std::string& key, const core::RawValue& value) override {
+    ++writes;
+    const std::size_t slash = key.rfind('\\');
+    if (slash == std::string::npos) {
+      config.workers[worker].values[key] = value;
+    } else {
+      config.workers[worker].probes[key.substr(7, slash - 7)][key.substr(slash + 1)] = value;  // after "Probes\"
+    }
+    return Ok();
+  }
+  Result<void> DeleteWorkerValue(const std::string& worker, const std::string& key) override {
+    ++writes;
+    config.workers[worker].values.erase(key);
+    return Ok();
+  }
+  Result<void> DeleteWorker(const std::string& worker) override {
+    ++writes;
+    config.workers.erase(worker);
+    return Ok();
+  }
+
+  core::RawConfig config;
+  int writes = 0;
+};
+
+TEST(WorkerEditTest, TextBecomesTheRegistryTypeTheSchemaWants) {
+  EXPECT_EQ(ParseWorkerSetting("StopTimeoutMs", "5000")->type, core::RawType::kDword);
+  EXPECT_EQ(ParseWorkerSetting("stoptimeoutms", "5000")->number, 5000u);
+  EXPECT_EQ(ParseWorkerSetting("Command", "a.exe")->type, core::RawType::kString);
+  EXPECT_EQ(ParseWorkerSetting("Command", "%ProgramFiles%\\a.exe")->type, core::RawType::kExpandString);
+  Result<core::RawValue> steps = ParseWorkerSetting("StopSteps", "event, terminate");
+  ASSERT_TRUE(steps.ok()) << steps.error().message();
+  EXPECT_EQ(steps->list, (std::vector<std::string>{"event", "terminate"}));
+  EXPECT_EQ(ParseWorkerSetting("Enabled", "no")->number, 0u);
+  EXPECT_EQ(ParseWorkerSetting("Probes\\liveness\\PeriodMs", "2000")->number, 2000u);
+}
+
+TEST(WorkerEditTest, RefusesUnknownKeysWrongTypesAndOutOfRangeValuesWithTheSchemasWords) {
+  Result<core::RawValue> unknown = ParseWorkerSetting("StopTimeout", "5");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.error().message().find("unknown worker value \"StopTimeout\": one of Command,"), std::string::npos)
+      << unknown.error().message();
+
+  Result<core::RawValue> word = ParseWorkerSetting("StopTimeoutMs", "ten");
+  ASSERT_FALSE(word.ok());
+  EXPECT_NE(word.error().message().find("StopTimeoutMs: expected a whole number, found \"ten\" ("), std::string::npos)
+      << word.error().message();
+
+  Result<core::RawValue> range = ParseWorkerSetting("LogBackups", "5000");
+  ASSERT_FALSE(range.ok());
+  EXPECT_NE(range.error().message().find("LogBackups: expected a REG_DWORD"), std::string::npos) << range.error().message();
+  EXPECT_NE(range.error().message().find("0 to 1000"), std::string::npos) << range.error().message();
+
+  Result<core::RawValue> choice = ParseWorkerSetting("Restart", "sometimes");
+  ASSERT_FALSE(choice.ok());
+  EXPECT_NE(choice.error().message().find("found \"sometimes\""), std::string::npos);
+
+  EXPECT_FALSE(ParseWorkerSetting("Enabled", "maybe").ok());
+  EXPECT_FALSE(ParseWorkerSetting("Probes\\Sideways\\Target", "x").ok());
+  EXPECT_FALSE(ParseWorkerSetting("Probes\\Liveness\\Colour", "x").ok());
+}
+
+TEST(WorkerEditTest, AddWritesTheCommandAndSettingsOfAValidWorker) {
+  MemoryStore store;
+  ASSERT_TRUE(AddWorker(store, "api", "api.exe --port 80", {{"StopTimeoutMs", "2000"}, {"Probes\\Liveness\\Type", "tcp"},
+                                                              {"Probes\\Liveness\\Target", "127.0.0.1:80"}})
+                  .ok());
+  const core::RawWorker& api = store.config.workers.at("api");
+  EXPECT_EQ(api.values.at("Command").text, "api.exe --port 80");
+  EXPECT_EQ(api.values.at("StopTimeoutMs").number, 2000u);
+  EXPECT_EQ(api.probes.at("Liveness").at("Target").text, "127.0.0.1:80");
+}
+
+TEST(WorkerEditTest, RefusedEditsWriteNothing) {
+  MemoryStore store;
+  ASSERT_TRUE(AddWorker(store, "api", "api.exe", {}).ok());
+  const int writes = store.writes;
+  EXPECT_FALSE(AddWorker(store, "api", "again.exe", {}).ok());  // exists
+  EXPECT_FALSE(AddWorker(store, "bad name", "x.exe", {}).ok());
+  EXPECT_FALSE(AddWorker(store, "web", "", {}).ok());  // Command too short
+  Result<void> dangling = AddWorker(store, "web", "web.exe", {{"DependsOn", "nosuch"}});
+  ASSERT_FALSE(dangling.ok());
+  EXPECT_NE(dangling.error().message().find("Workers\\web would not be valid:\n  Workers\\web\\DependsOn: expected names "
+                                            "of configured workers, found unknown worker \"nosuch\""),
+            std::string::npos)
+      << dangling.error().message();
+  EXPECT_FALSE(AddWorker(store, "web", "web.exe", {{"NoSuchKey", "1"}}).ok());
+  EXPECT_FALSE(AddWorker(store, "web", "web.exe", {{"Probes\\Liveness\\Type", "tcp"}}).ok());  // no Target
+  EXPECT_FALSE(SetWorkerSetting(store, "api", "BackoffInitialMs", "-1").ok());
+  EXPECT_EQ(SetWorkerSetting(store, "nosuch", "Enabled", "0").error().kind(), ErrorKind::kNotFound);
+  EXPECT_FALSE(UnsetWorkerSetting(store, "api", "Command").ok());  // required
+  EXPECT_EQ(store.writes, writes);
+}
+
+TEST(WorkerEditTest, SetUnsetAndRemoveRoundTrip) {
+  MemoryStore store;
+  ASSERT_TRUE(AddWorker(store, "api", "api.exe", {}).ok());
+  ASSERT_TRUE(SetWorkerSetting(store, "api", "MaxFailures", "9").ok());
+  EXPECT_EQ(store.config.workers.at("api").values.at("MaxFailures").number, 9u);
+  ASSERT_TRUE(UnsetWorkerSetting(store, "api", "maxfailures").ok());
+  EXPECT_FALSE(store.config.workers.at("api").values.contains("MaxFailures"));
+  ASSERT_TRUE(RemoveWorker(store, "api").ok());
+  EXPECT_TRUE(store.config.workers.empty());
+  EXPECT_EQ(RemoveWorker(store, "api").error().kind(), ErrorKind::kNotFound);
+}
+
+TEST(WorkerEditTest, AWorkerOthersDependOnStays) {
+  MemoryStore store;
+  ASSERT_TRUE(AddWorker(store, "db", "db.exe", {}).ok());
+  ASSERT_TRUE(AddWorker(store, "api", "api.exe", {{"DependsOn", "db"}}).ok());
+  Result<void> removed = RemoveWorker(store, "db");
+  ASSERT_FALSE(removed.ok());
+  EXPECT_EQ(removed.error().message(), "worker api depends on db (remove it from its DependsOn first)");
+}
+
+TEST(WorkerEditTest, ShowListsValuesWithTheirTypes) {
+  core::RawWorker worker;
+  worker.values["Command"] = core::RawValue::String("api.exe");
+  worker.values["StopSteps"] = core::RawValue::MultiString({"event", "terminate"});
+  worker.probes["Liveness"]["PeriodMs"] = core::RawValue::Dword(500);
+  EXPECT_EQ(RenderWorker("api", worker),
+            "api\n  Command = api.exe (REG_SZ)\n  StopSteps = event,terminate (REG_MULTI_SZ)\n"
+            "  Probes\\Liveness\\PeriodMs = 500 (REG_DWORD)\n");
+}
+
+}  // namespace
+}  // namespace sup::client
