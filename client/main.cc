@@ -11,6 +11,7 @@
 //     reread | update [WORKER...]
 //     version
 //     service install|set|start|stop|status|uninstall ...   (client/win/service_commands)
+//     worker add|set|unset|remove|list|show ...            (client/win/worker_commands)
 #include <windows.h>
 #include <fcntl.h>
 #include <io.h>
@@ -27,6 +28,7 @@
 #include "client/json_writer.h"
 #include "client/render.h"
 #include "client/win/service_commands.h"
+#include "client/win/worker_commands.h"
 #include "common/protocol.h"
 #include "common/protocol_client.h"
 #include "common/win/pipe_client.h"
@@ -321,6 +323,7 @@ int main() {
   CLI::App* update = app.add_subcommand("update", "Apply the registry configuration, to all or the named workers");
   update->add_option("workers", update_workers, "Only these workers");
   sup::client::win::ServiceCommands service(app);
+  sup::client::win::WorkerCommands worker_edit(app);
 
   const sup::win::Utf8Arguments arguments;
   try {
@@ -342,6 +345,11 @@ int main() {
     return service.Run(timeout_given ? options.timeout : std::chrono::seconds(30), options.output == "json");
   }
 
+  if (worker_edit.parsed()) {
+    return worker_edit.Run(options.output == "json", [&options](const std::vector<std::string>& names) {
+      return RunReconfigure(options, /*apply=*/true, names);
+    });
+  }
   if (status->parsed()) return RunStatus(options, workers);
   if (version->parsed()) return RunVersion(options);
   if (describe->parsed()) return RunDescribe(options, worker);

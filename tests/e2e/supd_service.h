@@ -52,6 +52,7 @@ class SupdService {
   SC_HANDLE handle() const { return service_.get(); }
   const std::string& name() const { return name_; }
   std::string control_pipe() const { return name_ + "-control"; }
+  std::string config_key() const { return "HKLM\\" + config_key_; }  // as --config-key takes it
 
   // Status over the control pipe; nullopt if supd did not answer.
   std::optional<sup::v1::StatusResponse> Status() const;

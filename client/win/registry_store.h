@@ -1,0 +1,27 @@
+// The registry side of `supctl worker`: the ConfigStore port over HKLM\SOFTWARE\Sup (or the
+// --config-key of a supd instance). Reads with supd's own reader, so both see the same thing.
+#pragma once
+
+#include "client/config/worker_edit.h"
+#include "daemon/win/registry_config.h"
+
+namespace sup::client::win {
+
+class RegistryConfigStore final : public ConfigStore {
+ public:
+  explicit RegistryConfigStore(sup::win::RegistryPath path) : path_(std::move(path)) {}
+
+  Result<core::RawConfig> Read() override;
+  Result<void> SetWorkerValue(const std::string& worker, const std::string& key, const core::RawValue& value) override;
+  Result<void> DeleteWorkerValue(const std::string& worker, const std::string& key) override;
+  Result<void> DeleteWorker(const std::string& worker) override;
+
+ private:
+  // <subkey>\Workers\<worker>, plus the folder part of `key` (Probes\Liveness) if any; `value`
+  // gets the last part of `key`.
+  std::wstring KeyOf(const std::string& worker, const std::string& key, std::wstring& value) const;
+
+  sup::win::RegistryPath path_;
+};
+
+}  // namespace sup::client::win

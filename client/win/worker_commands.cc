@@ -1,0 +1,154 @@
+#include "client/win/worker_commands.h"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+
+#include "client/exit_codes.h"
+#include "client/json_writer.h"
+#include "client/win/registry_store.h"
+
+namespace sup::client::win {
+
+struct WorkerCommands::Options {
+  CLI::App* worker = nullptr;
+  CLI::App* add = nullptr;
+  CLI::App* set = nullptr;
+  CLI::App* unset = nullptr;
+  CLI::App* remove = nullptr;
+  CLI::App* list = nullptr;
+  CLI::App* show = nullptr;
+
+  std::string config_key = sup::win::kDefaultConfigKey;
+  std::string name, key, value, command;
+  std::vector<std::string> settings;
+  bool apply = false;
+};
+
+namespace {
+
+void Print(const std::string& text) {
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  std::fflush(stdout);
+}
+
+int Fail(const Error& error) {
+  std::fprintf(stderr, "supctl: %s\n", error.message().c_str());
+  if (error.kind() == ErrorKind::kInvalidArgument) return kExitUsage;
+  return error.kind() == ErrorKind::kNotFound ? kExitUnknownOrUnreachable : kExitFailure;
+}
+
+std::string TextOf(const core::RawValue& value) {
+  if (value.type == core::RawType::kMultiString) {
+    std::string joined;
+    for (const std::string& item : value.list) joined += (joined.empty() ? "" : ",") + item;
+    return joined;
+  }
+  if (value.type == core::RawType::kDword || value.type == core::RawType::kQword) return std::to_string(value.number);
+  return value.text;
+}
+
+void WriteValues(JsonWriter& json, const core::RawValues& values, const std::string& prefix) {
+  for (const auto& [key, value] : values) {
+    json.BeginObject().Key("key").String(prefix + key).Key("type").String(core::RawTypeName(value.type));
+    json.Key("value").String(TextOf(value)).EndObject();
+  }
+}
+
+}  // namespace
+
+WorkerCommands::WorkerCommands(CLI::App& app) : options_(std::make_unique<Options>()) {
+  Options& o = *options_;
+  o.worker = app.add_subcommand("worker", "Edit the workers in the registry, checked against the schema");
+  o.worker->require_subcommand(1);
+  o.worker->add_option("--config-key", o.config_key, "Configuration key of the supd instance")->capture_default_str();
+  o.add = o.worker->add_subcommand("add", "Add a worker");
+  o.add->add_option("name", o.name, "Worker name")->required();
+  o.add->add_option("--command", o.command, "Its command line")->required();
+  o.add->add_option("--set", o.settings, "KEY=VALUE, another value (repeat for several)");
+  o.set = o.worker->add_subcommand("set", "Set one value of a worker (lists comma-separated)");
+  o.set->add_option("name", o.name, "Worker name")->required();
+  o.set->add_option("key", o.key, "Value name, e.g. StopTimeoutMs or Probes\\Liveness\\Target")->required();
+  o.set->add_option("value", o.value, "The value as text")->required();
+  o.unset = o.worker->add_subcommand("unset", "Remove one value of a worker (its default applies again)");
+  o.unset->add_option("name", o.name, "Worker name")->required();
+  o.unset->add_option("key", o.key, "Value name")->required();
+  o.remove = o.worker->add_subcommand("remove", "Remove a worker");
+  o.remove->add_option("name", o.name, "Worker name")->required();
+  for (CLI::App* command : {o.add, o.set, o.unset, o.remove}) {
+    command->add_flag("--apply", o.apply, "Then ask supd to apply the change (supctl update NAME)");
+  }
+  o.list = o.worker->add_subcommand("list", "The configured workers and their commands");
+  o.show = o.worker->add_subcommand("show", "Every value of a worker as the registry holds it");
+  o.show->add_option("name", o.name, "Worker name")->required();
+}
+
+WorkerCommands::~WorkerCommands() = default;
+
+bool WorkerCommands::parsed() const { return options_->worker->parsed(); }
+
+int WorkerCommands::Run(bool json, const std::function<int(const std::vector<std::string>&)>& update) {
+  const Options& o = *options_;
+  Result<sup::win::RegistryPath> path = sup::win::ParseRegistryPath(o.config_key);
+  if (!path) return Fail(path.error());
+  RegistryConfigStore store(*path);
+
+  if (o.list->parsed() || o.show->parsed()) {
+    Result<core::RawConfig> config = store.Read();
+    if (!config) return Fail(config.error());
+    if (o.list->parsed()) {
+      JsonWriter out;
+      std::string table;
+      out.BeginObject().Key("workers").BeginArray();
+      for (const auto& [name, worker] : config->workers) {
+        const auto command = worker.values.find("Command");
+        const std::string text = command == worker.values.end() ? "" : TextOf(command->second);
+        out.BeginObject().Key("name").String(name).Key("command").String(text).EndObject();
+        table += name + "  " + text + "\n";
+      }
+      out.EndArray().EndObject();
+      Print(json ? out.str() + "\n" : (table.empty() ? "no workers configured\n" : table));
+      return kExitOk;
+    }
+    const auto worker = config->workers.find(o.name);
+    if (worker == config->workers.end()) return Fail(Error(ErrorKind::kNotFound, "no worker " + o.name));
+    if (!json) {
+      Print(RenderWorker(worker->first, worker->second));
+      return kExitOk;
+    }
+    JsonWriter out;
+    out.BeginObject().Key("name").String(worker->first).Key("values").BeginArray();
+    WriteValues(out, worker->second.values, "");
+    for (const auto& [probe, values] : worker->second.probes) WriteValues(out, values, "Probes\\" + probe + "\\");
+    out.EndArray().EndObject();
+    Print(out.str() + "\n");
+    return kExitOk;
+  }
+
+  Result<void> edited = Ok();
+  std::string done;
+  if (o.add->parsed()) {
+    std::vector<std::pair<std::string, std::string>> settings;
+    for (const std::string& setting : o.settings) {
+      Result<std::pair<std::string, std::string>> split = SplitAssignment(setting);
+      if (!split) return Fail(split.error());
+      settings.push_back(*split);
+    }
+    edited = AddWorker(store, o.name, o.command, settings);
+    done = "added";
+  } else if (o.set->parsed()) {
+    edited = SetWorkerSetting(store, o.name, o.key, o.value);
+    done = "set " + o.key;
+  } else if (o.unset->parsed()) {
+    edited = UnsetWorkerSetting(store, o.name, o.key);
+    done = "unset " + o.key;
+  } else {
+    edited = RemoveWorker(store, o.name);
+    done = "removed";
+  }
+  if (!edited) return Fail(edited.error());
+  Print(o.name + ": " + done + (o.apply ? "" : " (supd applies it within moments; --apply to wait for it)") + "\n");
+  return o.apply ? update({o.name}) : kExitOk;
+}
+
+}  // namespace sup::client::win

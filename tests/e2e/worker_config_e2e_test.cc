@@ -1,0 +1,94 @@
+// `supctl worker ...` end to end: the registry edited through the schema, every refusal leaving
+// it untouched, and --apply bringing a running supd along.
+#include <windows.h>
+
+#include <gtest/gtest.h>
+
+#include "process_runner.h"
+#include "supd_service.h"
+#include "wait_until.h"
+
+namespace sup::win {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::ProcessOutput;
+using testing::SupdService;
+
+bool Contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+TEST(WorkerConfigE2eTest, AddSetUnsetRemoveRoundTripAndEveryRefusal) {
+  SupdService supd("workers");  // only its configuration key: the service is never started here
+  auto worker = [&](std::vector<std::string> arguments) {
+    arguments.insert(arguments.begin(), {"worker", "--config-key", supd.config_key()});
+    return supd.Supctl(arguments);
+  };
+
+  const ProcessOutput added = worker({"add", "api", "--command", "api.exe --port 80", "--set", "StopTimeoutMs=2000",
+                                      "--set", "StopSteps=event,terminate", "--set", "Probes\\Liveness\\Type=tcp",
+                                      "--set", "Probes\\Liveness\\Target=127.0.0.1:80"});
+  ASSERT_EQ(added.exit_code, 0u) << added.err;
+  EXPECT_EQ(worker({"list"}).out, "api  api.exe --port 80\n");
+  EXPECT_EQ(worker({"show", "api"}).out,
+            "api\n  Command = api.exe --port 80 (REG_SZ)\n  StopSteps = event,terminate (REG_MULTI_SZ)\n"
+            "  StopTimeoutMs = 2000 (REG_DWORD)\n  Probes\\Liveness\\Target = 127.0.0.1:80 (REG_SZ)\n"
+            "  Probes\\Liveness\\Type = tcp (REG_SZ)\n");
+  const std::string shown = worker({"show", "api"}).out;
+
+  // Every refusal: a clear message, the right exit code, the registry unchanged.
+  struct Refusal {
+    std::vector<std::string> arguments;
+    unsigned exit_code;
+    std::string says;
+  };
+  const std::vector<Refusal> refusals = {
+      {{"set", "api", "StopTimeout", "5"}, 2, "unknown worker value \"StopTimeout\""},
+      {{"set", "api", "StopTimeoutMs", "ten"}, 2, "StopTimeoutMs: expected a whole number, found \"ten\""},
+      {{"set", "api", "LogBackups", "5000"}, 2, "0 to 1000"},
+      {{"set", "api", "Restart", "sometimes"}, 2, "found \"sometimes\""},
+      {{"set", "api", "DependsOn", "nosuch"}, 2, "unknown worker \"nosuch\""},
+      {{"unset", "api", "Command"}, 2, "Command: expected a value (required)"},
+      {{"set", "nosuch", "Enabled", "0"}, 4, "no worker nosuch"},
+      {{"add", "api", "--command", "x.exe"}, 2, "exists already"},
+      {{"add", "bad name", "--command", "x.exe"}, 2, "worker name \"bad name\""},
+      {{"add", "web", "--command", "web.exe", "--set", "Colour=blue"}, 2, "unknown worker value \"Colour\""},
+      {{"add", "web", "--command", "web.exe", "--set", "nonsense"}, 2, "is not KEY=VALUE"},
+      {{"remove", "nosuch"}, 4, "no worker nosuch"},
+  };
+  for (const Refusal& refusal : refusals) {
+    const ProcessOutput refused = worker(refusal.arguments);
+    EXPECT_EQ(refused.exit_code, refusal.exit_code) << refusal.arguments[0] << " " << refusal.arguments[1];
+    EXPECT_TRUE(Contains(refused.err, refusal.says)) << refused.err;
+  }
+  EXPECT_EQ(worker({"show", "api"}).out, shown);
+  EXPECT_EQ(worker({"list"}).out, "api  api.exe --port 80\n");
+
+  ASSERT_EQ(worker({"set", "api", "MaxFailures", "9"}).exit_code, 0u);
+  EXPECT_TRUE(Contains(worker({"show", "api"}).out, "MaxFailures = 9 (REG_DWORD)"));
+  ASSERT_EQ(worker({"unset", "api", "MaxFailures"}).exit_code, 0u);
+  ASSERT_EQ(worker({"unset", "api", "Probes\\Liveness\\Target"}).exit_code, 2u);  // the probe needs its target
+  EXPECT_EQ(worker({"show", "api"}).out, shown);
+  EXPECT_TRUE(Contains(supd.Supctl({"-o", "json", "worker", "--config-key", supd.config_key(), "show", "api"}).out,
+                       "{\"key\":\"StopTimeoutMs\",\"type\":\"REG_DWORD\",\"value\":\"2000\"}"));
+  ASSERT_EQ(worker({"remove", "api"}).exit_code, 0u);
+  EXPECT_EQ(worker({"list"}).out, "no workers configured\n");
+}
+
+TEST(WorkerConfigE2eTest, ApplyBringsARunningSupdAlong) {
+  SupdService supd("apply");
+  supd.AddWorker("first", {});
+  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_TRUE(supd.WaitForWorker("first", [](const sup::v1::WorkerStatus& w) { return w.state() == sup::v1::WorkerStatus::RUNNING; }));
+  const ProcessOutput added = supd.Supctl({"worker", "--config-key", supd.config_key(), "add", "second", "--command",
+                                           testing::TestWorkerCommand({}), "--set", "StartSeconds=0", "--apply"});
+  EXPECT_EQ(added.exit_code, 0u) << added.out << added.err;
+  EXPECT_TRUE(supd.WaitForWorker("second", [](const sup::v1::WorkerStatus& w) { return w.state() == sup::v1::WorkerStatus::RUNNING; }));
+  const ProcessOutput removed =
+      supd.Supctl({"worker", "--config-key", supd.config_key(), "remove", "second", "--apply"});
+  EXPECT_EQ(removed.exit_code, 0u) << removed.out << removed.err;
+  EXPECT_TRUE(testing::WaitUntil([&] { return !supd.Worker("second").has_value(); }, 20s));
+  EXPECT_TRUE(supd.Worker("first").has_value());
+}
+
+}  // namespace
+}  // namespace sup::win
