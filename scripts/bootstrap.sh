@@ -4,7 +4,7 @@
 #   2. adds a deb-src entry and fetches Debian's protobuf source at exactly the version of the
 #      installed protoc, so generated code and the cross-built runtime always match;
 #   3. cross-builds the protobuf lite runtime and GoogleTest for Windows into the cache folder;
-#   4. exposes the header-only libraries (Boost, spdlog, fmt, CLI11) to the cross compiler through
+#   4. exposes the header-only libraries (Boost, spdlog, fmt, CLI11, nlohmann-json) to the cross compiler through
 #      a folder of symlinks, never through -I/usr/include (that would pull in glibc headers).
 # Idempotent: every step checks whether its result is already there, so a second run takes seconds.
 #
@@ -28,7 +28,7 @@ packages=(
   g++ cmake ninja-build ccache pkg-config dpkg-dev
   clang libclang-rt-14-dev
   protobuf-compiler libprotobuf-dev
-  libboost-dev libspdlog-dev libfmt-dev libcli11-dev
+  libboost-dev libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   g++-mingw-w64-x86-64-posix gcc-mingw-w64-x86-64-posix mingw-w64-x86-64-dev
   wine wine64
@@ -120,7 +120,7 @@ fi
 step "header-only libraries for MinGW"
 shims=$mingw_prefix/shim-include
 mkdir -p "$shims"
-for dir in boost spdlog fmt CLI; do
+for dir in boost spdlog fmt CLI nlohmann; do
   [ -d "/usr/include/$dir" ] || die "/usr/include/$dir is missing; reinstall the Debian -dev package that ships it"
   ln -sfn "/usr/include/$dir" "$shims/$dir"
 done

@@ -261,6 +261,51 @@ Result<void> RemoveWorker(ConfigStore& store, const std::string& name) {
   return store.DeleteWorker(name);
 }
 
+Result<void> ImportConfig(ConfigStore& store, const core::RawConfig& incoming, bool replace) {
+  core::RawConfig result;
+  if (!replace) {
+    Result<core::RawConfig> current = store.Read();
+    if (!current) return current.error();
+    result = std::move(*current);
+  }
+  for (const auto& [key, value] : incoming.daemon) result.daemon[key] = value;
+  for (const auto& [name, worker] : incoming.workers) {
+    core::RawWorker& merged = result.workers[name];
+    for (const auto& [key, value] : worker.values) merged.values[key] = value;
+    for (const auto& [probe, values] : worker.probes) {
+      for (const auto& [key, value] : values) merged.probes[probe][key] = value;
+    }
+  }
+  const core::ValidatedConfig validated = core::ValidateConfig(result);
+  if (!validated.daemon_errors.empty() || !validated.invalid_workers.empty()) {
+    std::string message = "nothing imported: the configuration would not be valid:";
+    for (const core::ConfigError& error : validated.daemon_errors) message += "\n  " + error.ToString();
+    for (const auto& [name, errors] : validated.invalid_workers) {
+      for (const core::ConfigError& error : errors) message += "\n  " + error.ToString();
+    }
+    return Error(ErrorKind::kInvalidArgument, message);
+  }
+  if (replace) {
+    if (Result<void> cleared = store.Clear(); !cleared) return cleared;
+  }
+  for (const auto& [key, value] : incoming.daemon) {
+    if (Result<void> written = store.SetDaemonValue(key, value); !written) return written;
+  }
+  for (const auto& [name, worker] : incoming.workers) {
+    for (const auto& [key, value] : worker.values) {
+      if (Result<void> written = store.SetWorkerValue(name, key, value); !written) return written;
+    }
+    for (const auto& [probe, values] : worker.probes) {
+      for (const auto& [key, value] : values) {
+        if (Result<void> written = store.SetWorkerValue(name, "Probes\\" + probe + "\\" + key, value); !written) {
+          return written;
+        }
+      }
+    }
+  }
+  return Ok();
+}
+
 std::string RenderWorker(const std::string& name, const core::RawWorker& worker) {
   std::string text = name + "\n";
   for (const auto& [key, value] : worker.values) text += "  " + key + " = " + Shown(value) + " (" + TypeOf(value) + ")\n";

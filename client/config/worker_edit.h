@@ -24,6 +24,9 @@ class ConfigStore {
   virtual Result<void> SetWorkerValue(const std::string& worker, const std::string& key, const core::RawValue& value) = 0;
   virtual Result<void> DeleteWorkerValue(const std::string& worker, const std::string& key) = 0;
   virtual Result<void> DeleteWorker(const std::string& worker) = 0;
+  virtual Result<void> SetDaemonValue(const std::string& key, const core::RawValue& value) = 0;
+  // Removes every daemon value and every worker; operator state (State\...) stays.
+  virtual Result<void> Clear() = 0;
 };
 
 // `text` as the registry value the schema wants for `key`: REG_SZ (REG_EXPAND_SZ when it holds
@@ -42,6 +45,10 @@ Result<void> SetWorkerSetting(ConfigStore& store, const std::string& name, const
 Result<void> UnsetWorkerSetting(ConfigStore& store, const std::string& name, const std::string& key);
 // Refused while another worker depends on it (that worker would become invalid).
 Result<void> RemoveWorker(ConfigStore& store, const std::string& name);
+
+// `config import`: writes `incoming` over the configuration (or, with `replace`, instead of it),
+// after validating the result as a whole: one invalid value anywhere and nothing is written.
+Result<void> ImportConfig(ConfigStore& store, const core::RawConfig& incoming, bool replace);
 
 // One line per value, "Key = value (TYPE)", probes last: what `worker show` prints.
 std::string RenderWorker(const std::string& name, const core::RawWorker& worker);

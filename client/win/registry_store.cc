@@ -21,10 +21,38 @@ std::wstring RegistryConfigStore::KeyOf(const std::string& worker, const std::st
 
 Result<core::RawConfig> RegistryConfigStore::Read() { return sup::win::RegistryConfigSource(path_).Read(); }
 
+Result<core::RawConfig> RegistryConfigStore::ReadUnexpanded() {
+  return sup::win::RegistryConfigSource(path_, sup::win::RegistryConfigSource::Strings::kAsWritten).Read();
+}
+
+Result<void> RegistryConfigStore::Clear() {
+  Result<core::RawConfig> current = Read();
+  if (!current) return current.error();
+  for (const auto& [name, value] : current->daemon) {
+    const LSTATUS status = ::RegDeleteKeyValueW(path_.root, path_.subkey.c_str(), Widen(name).c_str());
+    if (status != ERROR_SUCCESS && status != ERROR_FILE_NOT_FOUND) {
+      return Win32Error("deleting " + path_.display + "\\" + name, static_cast<DWORD>(status));
+    }
+  }
+  for (const auto& [name, worker] : current->workers) {
+    if (Result<void> deleted = DeleteWorker(name); !deleted) return deleted;
+  }
+  return Ok();
+}
+
 Result<void> RegistryConfigStore::SetWorkerValue(const std::string& worker, const std::string& key,
                                                  const core::RawValue& value) {
   std::wstring name;
   const std::wstring subkey = KeyOf(worker, key, name);
+  return SetValue(subkey, name, value, path_.display + "\\Workers\\" + worker + "\\" + key);
+}
+
+Result<void> RegistryConfigStore::SetDaemonValue(const std::string& key, const core::RawValue& value) {
+  return SetValue(path_.subkey, Widen(key), value, path_.display + "\\" + key);
+}
+
+Result<void> RegistryConfigStore::SetValue(const std::wstring& subkey, const std::wstring& name,
+                                           const core::RawValue& value, const std::string& display) {
   LSTATUS status = ERROR_SUCCESS;
   switch (value.type) {
     case core::RawType::kString:
@@ -53,11 +81,9 @@ Result<void> RegistryConfigStore::SetWorkerValue(const std::string& worker, cons
                                  sizeof(value.number));
       break;
     case core::RawType::kOther:
-      return Error(ErrorKind::kInternal, "no registry type for " + key);
+      return Error(ErrorKind::kInvalidArgument, "no registry type sup writes for " + display);
   }
-  if (status != ERROR_SUCCESS) {
-    return Win32Error("writing " + path_.display + "\\Workers\\" + worker + "\\" + key, static_cast<DWORD>(status));
-  }
+  if (status != ERROR_SUCCESS) return Win32Error("writing " + display, static_cast<DWORD>(status));
   return Ok();
 }
 

@@ -15,11 +15,17 @@ class RegistryConfigStore final : public ConfigStore {
   Result<void> SetWorkerValue(const std::string& worker, const std::string& key, const core::RawValue& value) override;
   Result<void> DeleteWorkerValue(const std::string& worker, const std::string& key) override;
   Result<void> DeleteWorker(const std::string& worker) override;
+  Result<void> SetDaemonValue(const std::string& key, const core::RawValue& value) override;
+  Result<void> Clear() override;
+  // The configuration with REG_EXPAND_SZ values as written (%VARIABLES% kept), for export.
+  Result<core::RawConfig> ReadUnexpanded();
 
  private:
   // <subkey>\Workers\<worker>, plus the folder part of `key` (Probes\Liveness) if any; `value`
   // gets the last part of `key`.
   std::wstring KeyOf(const std::string& worker, const std::string& key, std::wstring& value) const;
+  Result<void> SetValue(const std::wstring& subkey, const std::wstring& name, const core::RawValue& value,
+                        const std::string& display);
 
   sup::win::RegistryPath path_;
 };

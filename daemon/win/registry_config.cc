@@ -25,7 +25,7 @@ std::vector<std::string> SplitMultiString(const wchar_t* data, std::size_t chars
   return items;
 }
 
-core::RawValue Convert(DWORD type, const std::vector<BYTE>& data, DWORD bytes) {
+core::RawValue Convert(DWORD type, const std::vector<BYTE>& data, DWORD bytes, bool expand) {
   const auto* text = reinterpret_cast<const wchar_t*>(data.data());
   std::size_t chars = bytes / sizeof(wchar_t);
   switch (type) {
@@ -34,7 +34,7 @@ core::RawValue Convert(DWORD type, const std::vector<BYTE>& data, DWORD bytes) {
       while (chars > 0 && text[chars - 1] == L'\0') --chars;
       std::wstring value(text, chars);
       if (type == REG_SZ) return core::RawValue::String(Narrow(value));
-      core::RawValue expanded = core::RawValue::String(Narrow(ExpandEnvironmentVariables(value)));
+      core::RawValue expanded = core::RawValue::String(Narrow(expand ? ExpandEnvironmentVariables(value) : value));
       expanded.type = core::RawType::kExpandString;
       return expanded;
     }
@@ -59,7 +59,7 @@ Result<UniqueRegistryKey> OpenKey(HKEY parent, const std::wstring& subkey, REGSA
   return UniqueRegistryKey{key};
 }
 
-Result<core::RawValues> ReadValues(HKEY key, const std::string& display) {
+Result<core::RawValues> ReadValues(HKEY key, const std::string& display, bool expand) {
   DWORD value_count = 0, max_name = 0, max_data = 0;
   LSTATUS status = ::RegQueryInfoKeyW(key, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, &value_count,
                                       &max_name, &max_data, nullptr, nullptr);
@@ -76,7 +76,7 @@ Result<core::RawValues> ReadValues(HKEY key, const std::string& display) {
     if (status != ERROR_SUCCESS) return Win32Error("reading the values of " + display, static_cast<DWORD>(status));
     const std::string value_name = Narrow(std::wstring_view(name.data(), name_chars));
     if (value_name.empty()) continue;  // the key's default value carries nothing for sup
-    values[value_name] = Convert(type, data, data_bytes);
+    values[value_name] = Convert(type, data, data_bytes, expand);
   }
   return values;
 }
@@ -94,11 +94,11 @@ Result<std::vector<std::wstring>> Subkeys(HKEY key, const std::string& display) 
   return names;
 }
 
-Result<core::RawWorker> ReadWorker(HKEY workers, const std::wstring& name, const std::string& display) {
+Result<core::RawWorker> ReadWorker(HKEY workers, const std::wstring& name, const std::string& display, bool expand) {
   Result<UniqueRegistryKey> key = OpenKey(workers, name, KEY_READ, display);
   if (!key) return key.error();
   core::RawWorker worker;
-  Result<core::RawValues> values = ReadValues(key->get(), display);
+  Result<core::RawValues> values = ReadValues(key->get(), display, expand);
   if (!values) return values.error();
   worker.values = std::move(*values);
   Result<UniqueRegistryKey> probes = OpenKey(key->get(), kProbesSubkey, KEY_READ, display + "\\Probes");
@@ -109,7 +109,7 @@ Result<core::RawWorker> ReadWorker(HKEY workers, const std::wstring& name, const
     const std::string probe_display = display + "\\Probes\\" + Narrow(probe_name);
     Result<UniqueRegistryKey> probe = OpenKey(probes->get(), probe_name, KEY_READ, probe_display);
     if (!probe) return probe.error();
-    Result<core::RawValues> probe_values = ReadValues(probe->get(), probe_display);
+    Result<core::RawValues> probe_values = ReadValues(probe->get(), probe_display, expand);
     if (!probe_values) return probe_values.error();
     worker.probes[Narrow(probe_name)] = std::move(*probe_values);
   }
@@ -147,7 +147,8 @@ Result<core::RawConfig> RegistryConfigSource::Read() {
   if (status == ERROR_FILE_NOT_FOUND) return config;
   if (status != ERROR_SUCCESS) return Win32Error("opening " + path_.display, static_cast<DWORD>(status));
   UniqueRegistryKey root{root_key};
-  Result<core::RawValues> daemon = ReadValues(root.get(), path_.display);
+  const bool expand = strings_ == Strings::kExpanded;
+  Result<core::RawValues> daemon = ReadValues(root.get(), path_.display, expand);
   if (!daemon) return daemon.error();
   config.daemon = std::move(*daemon);
 
@@ -160,7 +161,7 @@ Result<core::RawConfig> RegistryConfigSource::Read() {
   Result<std::vector<std::wstring>> names = Subkeys(workers->get(), workers_display);
   if (!names) return names.error();
   for (const std::wstring& name : *names) {
-    Result<core::RawWorker> worker = ReadWorker(workers->get(), name, workers_display + "\\" + Narrow(name));
+    Result<core::RawWorker> worker = ReadWorker(workers->get(), name, workers_display + "\\" + Narrow(name), expand);
     if (!worker) return worker.error();
     config.workers[Narrow(name)] = std::move(*worker);
   }

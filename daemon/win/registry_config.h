@@ -25,12 +25,16 @@ inline constexpr char kDefaultConfigKey[] = "HKLM\\SOFTWARE\\Sup";
 
 class RegistryConfigSource final : public core::ConfigSource {
  public:
-  explicit RegistryConfigSource(RegistryPath path) : path_(std::move(path)) {}
+  // supd reads REG_EXPAND_SZ values expanded; `supctl config export` keeps them as written.
+  enum class Strings { kExpanded, kAsWritten };
+  explicit RegistryConfigSource(RegistryPath path, Strings strings = Strings::kExpanded)
+      : path_(std::move(path)), strings_(strings) {}
   // A missing root key is an empty configuration (no workers), not an error.
   Result<core::RawConfig> Read() override;
 
  private:
   RegistryPath path_;
+  Strings strings_;
 };
 
 // Operator intent in REG_MULTI_SZ <key>\State\StoppedByOperator.

@@ -29,6 +29,16 @@ class MemoryStore final : public ConfigStore {
     config.workers.erase(worker);
     return Ok();
   }
+  Result<void> SetDaemonValue(const std::string& key, const core::RawValue& value) override {
+    ++writes;
+    config.daemon[key] = value;
+    return Ok();
+  }
+  Result<void> Clear() override {
+    ++writes;
+    config = {};
+    return Ok();
+  }
 
   core::RawConfig config;
   int writes = 0;
@@ -122,6 +132,36 @@ TEST(WorkerEditTest, AWorkerOthersDependOnStays) {
   Result<void> removed = RemoveWorker(store, "db");
   ASSERT_FALSE(removed.ok());
   EXPECT_EQ(removed.error().message(), "worker api depends on db (remove it from its DependsOn first)");
+}
+
+TEST(WorkerEditTest, ImportMergesOrReplacesAfterValidatingEverything) {
+  MemoryStore store;
+  ASSERT_TRUE(AddWorker(store, "old", "old.exe", {}).ok());
+  core::RawConfig incoming;
+  incoming.daemon["LogLevel"] = core::RawValue::String("debug");
+  incoming.workers["api"].values["Command"] = core::RawValue::String("api.exe");
+  incoming.workers["api"].probes["Liveness"]["Type"] = core::RawValue::String("tcp");
+  incoming.workers["api"].probes["Liveness"]["Target"] = core::RawValue::String("127.0.0.1:80");
+
+  ASSERT_TRUE(ImportConfig(store, incoming, /*replace=*/false).ok());
+  EXPECT_TRUE(store.config.workers.contains("old"));
+  EXPECT_EQ(store.config.workers.at("api").probes.at("Liveness").at("Target").text, "127.0.0.1:80");
+  EXPECT_EQ(store.config.daemon.at("LogLevel").text, "debug");
+
+  ASSERT_TRUE(ImportConfig(store, incoming, /*replace=*/true).ok());
+  EXPECT_FALSE(store.config.workers.contains("old"));
+  EXPECT_TRUE(store.config.workers.contains("api"));
+
+  const int writes = store.writes;
+  core::RawConfig broken = incoming;
+  broken.daemon["LogLevel"] = core::RawValue::String("loud");
+  broken.workers["web"].values["Command"] = core::RawValue::Dword(1);
+  Result<void> refused = ImportConfig(store, broken, true);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message().find("nothing imported"), std::string::npos);
+  EXPECT_NE(refused.error().message().find("LogLevel"), std::string::npos) << refused.error().message();
+  EXPECT_NE(refused.error().message().find("Workers\\web\\Command"), std::string::npos) << refused.error().message();
+  EXPECT_EQ(store.writes, writes);
 }
 
 TEST(WorkerEditTest, ShowListsValuesWithTheirTypes) {

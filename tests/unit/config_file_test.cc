@@ -1,0 +1,127 @@
+#include "client/config/config_file.h"
+
+#include <gtest/gtest.h>
+
+namespace sup::client {
+namespace {
+
+const std::string kRoot = "HKEY_LOCAL_MACHINE\\SOFTWARE\\Sup";
+
+core::RawConfig EveryType() {
+  core::RawConfig config;
+  config.daemon["LogLevel"] = core::RawValue::String("info");
+  config.daemon["LogDirectory"] = core::RawValue{core::RawType::kExpandString, "%ProgramData%\\Sup\\logs", {}, 0};
+  core::RawWorker& api = config.workers["api"];
+  api.values["Command"] = core::RawValue::String("\"C:\\Program Files\\api.exe\" --name \"x\" — ünïcode");
+  api.values["StopSteps"] = core::RawValue::MultiString({"event", "terminate"});
+  api.values["Environment"] = core::RawValue::MultiString({});
+  api.values["StopTimeoutMs"] = core::RawValue::Dword(5000);
+  api.values["LogMaxBytes"] = core::RawValue::Qword(0x123456789ull);
+  api.probes["Liveness"]["Target"] = core::RawValue::String("127.0.0.1:80");
+  config.workers["idle"];  // a worker key without values
+  return config;
+}
+
+void ExpectSameValues(const core::RawValues& a, const core::RawValues& b) {
+  ASSERT_EQ(a.size(), b.size());
+  for (const auto& [name, value] : a) {
+    ASSERT_TRUE(b.contains(name)) << name;
+    const core::RawValue& other = b.at(name);
+    EXPECT_EQ(value.type, other.type) << name;
+    EXPECT_EQ(value.text, other.text) << name;
+    EXPECT_EQ(value.list, other.list) << name;
+    EXPECT_EQ(value.number, other.number) << name;
+  }
+}
+
+void ExpectSame(const core::RawConfig& a, const core::RawConfig& b) {
+  ExpectSameValues(a.daemon, b.daemon);
+  ASSERT_EQ(a.workers.size(), b.workers.size());
+  for (const auto& [name, worker] : a.workers) {
+    ASSERT_TRUE(b.workers.contains(name)) << name;
+    ExpectSameValues(worker.values, b.workers.at(name).values);
+    ASSERT_EQ(worker.probes.size(), b.workers.at(name).probes.size());
+    for (const auto& [probe, values] : worker.probes) ExpectSameValues(values, b.workers.at(name).probes.at(probe));
+  }
+}
+
+TEST(ConfigFileTest, RegFileIsUtf16WithTheRegeditHeaderAndRoundTripsEveryType) {
+  const std::string file = ToRegFile(EveryType(), kRoot);
+  ASSERT_GE(file.size(), 4u);
+  EXPECT_EQ(file.substr(0, 4), std::string("\xFF\xFEW\0", 4));
+  Result<core::RawConfig> back = FromRegFile(file, kRoot);
+  ASSERT_TRUE(back.ok()) << back.error().message();
+  ExpectSame(EveryType(), *back);
+}
+
+TEST(ConfigFileTest, ReadsWhatRegExportWrites) {
+  const std::string exported =
+      "Windows Registry Editor Version 5.00\r\n\r\n"
+      "; a comment\r\n"
+      "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Sup]\r\n"
+      "\"LogLevel\"=\"debug\"\r\n\r\n"
+      "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Sup\\State]\r\n"
+      "\"StoppedByOperator\"=hex(7):61,00,00,00,00,00\r\n\r\n"
+      "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Sup\\Workers\\a]\r\n"
+      "@=\"\"\r\n"
+      "\"Command\"=\"a.exe\"\r\n"
+      "\"DependsOn\"=hex(7):62,00,00,00,63,00,00,\\\r\n"
+      "  00,00,00\r\n"
+      "\"StopTimeoutMs\"=dword:00001388\r\n";
+  Result<core::RawConfig> config = FromRegFile(exported, kRoot);
+  ASSERT_TRUE(config.ok()) << config.error().message();
+  EXPECT_EQ(config->daemon.at("LogLevel").text, "debug");
+  EXPECT_FALSE(config->daemon.contains("StoppedByOperator"));  // operator state is not configuration
+  const core::RawWorker& a = config->workers.at("a");
+  EXPECT_EQ(a.values.at("DependsOn").list, (std::vector<std::string>{"b", "c"}));
+  EXPECT_EQ(a.values.at("StopTimeoutMs").number, 5000u);
+}
+
+TEST(ConfigFileTest, RefusesWhatItCannotImportNamingTheLine) {
+  const std::string header = "Windows Registry Editor Version 5.00\r\n";
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"", "no \"Windows Registry Editor Version 5.00\" header"},
+      {"nonsense\r\n", "line 1: expected the header"},
+      {header + "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Other]\r\n", "line 2: the key [HKEY_LOCAL_MACHINE\\SOFTWARE\\Other] is not below"},
+      {header + "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Sup\\Elsewhere]\r\n", "is not part of sup's configuration"},
+      {header + "[-HKEY_LOCAL_MACHINE\\SOFTWARE\\Sup]\r\n", "deleting a key is not supported"},
+      {header + "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Sup]\r\n\"x\"=-\r\n", "line 3: deleting a value"},
+      {header + "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Sup]\r\n\"x\"=dword:12\r\n", "line 3: dword:12 is not 8 hex digits"},
+      {header + "\"x\"=\"y\"\r\n", "line 2: a value before the first [key]"},
+      {header + "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Sup]\r\nx=y\r\n", "line 3: expected \"Name\"=value"},
+  };
+  for (const auto& [text, says] : bad) {
+    Result<core::RawConfig> config = FromRegFile(text, kRoot);
+    ASSERT_FALSE(config.ok()) << text;
+    EXPECT_NE(config.error().message().find(says), std::string::npos) << config.error().message();
+  }
+}
+
+TEST(ConfigFileTest, JsonRoundTripsEveryTypeReadably) {
+  const std::string json = ToJson(EveryType());
+  EXPECT_NE(json.find("\"StopTimeoutMs\": 5000"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"expand\": \"%ProgramData%\\\\Sup\\\\logs\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"qword\": 4886718345"), std::string::npos) << json;
+  Result<core::RawConfig> back = FromJson(json);
+  ASSERT_TRUE(back.ok()) << back.error().message();
+  ExpectSame(EveryType(), *back);
+}
+
+TEST(ConfigFileTest, RefusesMalformedJsonNamingWhere) {
+  EXPECT_NE(FromJson("{").error().message().find("not valid JSON"), std::string::npos);
+  EXPECT_NE(FromJson("{\"extra\": 1}").error().message().find("unknown member \"extra\""), std::string::npos);
+  EXPECT_NE(FromJson("{\"workers\": {\"a\": {\"Command\": true}}}").error().message().find("workers\\a\\Command: expected"),
+            std::string::npos);
+  EXPECT_NE(FromJson("{\"daemon\": {\"X\": -1}}").error().message().find("daemon\\X"), std::string::npos);
+  EXPECT_NE(FromJson("{\"daemon\": {\"X\": 99999999999}}").error().message().find("above 32 bits"), std::string::npos);
+}
+
+TEST(ConfigFileTest, FormatFollowsTheNameOrTheExtension) {
+  EXPECT_EQ(*ParseConfigFormat("JSON"), ConfigFormat::kJson);
+  EXPECT_FALSE(ParseConfigFormat("xml").ok());
+  EXPECT_EQ(FormatOfPath("C:\\backup\\sup.json"), ConfigFormat::kJson);
+  EXPECT_EQ(FormatOfPath("sup.reg"), ConfigFormat::kReg);
+}
+
+}  // namespace
+}  // namespace sup::client
