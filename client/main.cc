@@ -12,6 +12,7 @@
 //     version
 //     service install|set|start|stop|status|uninstall ...   (client/win/service_commands)
 //     worker add|set|unset|remove|list|show ...            (client/win/worker_commands)
+//     config export|import ...                             (client/win/config_commands)
 #include <windows.h>
 #include <fcntl.h>
 #include <io.h>
@@ -27,6 +28,7 @@
 #include "client/exit_codes.h"
 #include "client/json_writer.h"
 #include "client/render.h"
+#include "client/win/config_commands.h"
 #include "client/win/service_commands.h"
 #include "client/win/worker_commands.h"
 #include "common/protocol.h"
@@ -324,6 +326,7 @@ int main() {
   update->add_option("workers", update_workers, "Only these workers");
   sup::client::win::ServiceCommands service(app);
   sup::client::win::WorkerCommands worker_edit(app);
+  sup::client::win::ConfigCommands config_file(app);
 
   const sup::win::Utf8Arguments arguments;
   try {
@@ -345,6 +348,7 @@ int main() {
     return service.Run(timeout_given ? options.timeout : std::chrono::seconds(30), options.output == "json");
   }
 
+  if (config_file.parsed()) return config_file.Run();
   if (worker_edit.parsed()) {
     return worker_edit.Run(options.output == "json", [&options](const std::vector<std::string>& names) {
       return RunReconfigure(options, /*apply=*/true, names);

@@ -4,6 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "common/win/win32_error.h"
 #include "process_runner.h"
 #include "supd_service.h"
 #include "wait_until.h"
@@ -88,6 +93,78 @@ TEST(WorkerConfigE2eTest, ApplyBringsARunningSupdAlong) {
   EXPECT_EQ(removed.exit_code, 0u) << removed.out << removed.err;
   EXPECT_TRUE(testing::WaitUntil([&] { return !supd.Worker("second").has_value(); }, 20s));
   EXPECT_TRUE(supd.Worker("first").has_value());
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(std::filesystem::path(Widen(path)), std::ios::binary);
+  std::stringstream contents;
+  contents << in.rdbuf();
+  return contents.str();
+}
+
+// export -> wipe -> import gives back an identical configuration, from .reg (also through Wine's
+// own `reg import`, as Group Policy would deliver it) and from JSON; a bad file changes nothing.
+TEST(WorkerConfigE2eTest, ExportWipeImportRestoresAnIdenticalConfiguration) {
+  SupdService supd("export");
+  auto supctl = [&](std::vector<std::string> arguments) {
+    arguments.insert(arguments.begin() + 1, {"--config-key", supd.config_key()});
+    return supd.Supctl(arguments);
+  };
+  supd.SetDaemonDword("PipeInstances", 8);
+  supd.SetDaemonString("LogLevel", "debug");
+  ASSERT_EQ(supctl({"worker", "add", "api", "--command", "%SystemRoot%\\api.exe --name \"quoted\" ünï",
+                    "--set", "StopSteps=event,terminate", "--set", "LogMaxBytes=8589934592", "--set",
+                    "Probes\\Liveness\\Type=tcp", "--set", "Probes\\Liveness\\Target=127.0.0.1:80"})
+                .exit_code,
+            0u);
+  ASSERT_EQ(supctl({"worker", "add", "web", "--command", "web.exe", "--set", "DependsOn=api", "--set",
+                    "Environment=A=1,B=two words"})
+                .exit_code,
+            0u);
+  const std::string reg_file = testing::TempPath("sup-export.reg");
+  const std::string json_file = testing::TempPath("sup-export.json");
+  const ProcessOutput exported = supctl({"config", "export", reg_file});
+  ASSERT_EQ(exported.exit_code, 0u) << exported.err;
+  EXPECT_EQ(exported.out, "exported 2 workers to " + reg_file + "\n");
+  ASSERT_EQ(supctl({"config", "export", json_file}).exit_code, 0u);
+  const std::string original = ReadFile(reg_file);
+  EXPECT_TRUE(Contains(ReadFile(json_file), "\"expand\": \"%SystemRoot%\\\\api.exe")) << ReadFile(json_file);
+  const std::wstring key = Widen(supd.config_key().substr(5));  // below HKLM
+  auto export_again = [&] {
+    const std::string again = testing::TempPath("sup-again.reg");
+    EXPECT_EQ(supctl({"config", "export", again}).exit_code, 0u);
+    return ReadFile(again);
+  };
+
+  ::RegDeleteTreeW(HKEY_LOCAL_MACHINE, key.c_str());
+  EXPECT_EQ(supctl({"worker", "list"}).out, "no workers configured\n");
+  const ProcessOutput imported = supctl({"config", "import", reg_file});
+  ASSERT_EQ(imported.exit_code, 0u) << imported.err;
+  EXPECT_EQ(export_again(), original);
+
+  ::RegDeleteTreeW(HKEY_LOCAL_MACHINE, key.c_str());
+  ASSERT_EQ(supctl({"config", "import", json_file}).exit_code, 0u);
+  EXPECT_EQ(export_again(), original);
+
+  ::RegDeleteTreeW(HKEY_LOCAL_MACHINE, key.c_str());
+  Result<ProcessOutput> reg = testing::RunProcess({"reg", "import", reg_file});
+  ASSERT_TRUE(reg.ok()) << reg.error().message();
+  EXPECT_EQ(export_again(), original);
+
+  // A file with one bad value: refused whole, nothing written.
+  std::ofstream(std::filesystem::path(Widen(json_file)), std::ios::binary)
+      << "{\"workers\": {\"new\": {\"Command\": \"new.exe\"}, \"bad\": {\"Command\": \"b.exe\", \"StopTimeoutMs\": \"ten\"}}}";
+  const ProcessOutput refused = supctl({"config", "import", json_file});
+  EXPECT_EQ(refused.exit_code, 2u);
+  EXPECT_TRUE(Contains(refused.err, "nothing imported")) << refused.err;
+  EXPECT_TRUE(Contains(refused.err, "Workers\\bad\\StopTimeoutMs")) << refused.err;
+  EXPECT_EQ(export_again(), original);
+
+  // --replace: the file is the whole configuration afterwards.
+  std::ofstream(std::filesystem::path(Widen(json_file)), std::ios::binary)
+      << "{\"workers\": {\"only\": {\"Command\": \"only.exe\"}}}";
+  ASSERT_EQ(supctl({"config", "import", json_file, "--replace"}).exit_code, 0u);
+  EXPECT_EQ(supctl({"worker", "list"}).out, "only  only.exe\n");
 }
 
 }  // namespace

@@ -1,0 +1,102 @@
+#include "client/win/config_commands.h"
+
+#include <windows.h>
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "client/config/config_file.h"
+#include "client/exit_codes.h"
+#include "client/win/registry_store.h"
+#include "common/win/win32_error.h"
+
+namespace sup::client::win {
+
+struct ConfigCommands::Options {
+  CLI::App* config = nullptr;
+  CLI::App* export_command = nullptr;
+  CLI::App* import_command = nullptr;
+  std::string config_key = sup::win::kDefaultConfigKey;
+  std::string format;
+  std::string file;
+  bool replace = false;
+};
+
+namespace {
+
+int Fail(const Error& error) {
+  std::fprintf(stderr, "supctl: %s\n", error.message().c_str());
+  return error.kind() == ErrorKind::kInvalidArgument ? kExitUsage : kExitFailure;
+}
+
+// The key as .reg files spell it: HKLM\SOFTWARE\Sup -> HKEY_LOCAL_MACHINE\SOFTWARE\Sup.
+std::string RegRoot(const sup::win::RegistryPath& path) {
+  return std::string(path.root == HKEY_CURRENT_USER ? "HKEY_CURRENT_USER\\" : "HKEY_LOCAL_MACHINE\\") +
+         sup::win::Narrow(path.subkey);
+}
+
+}  // namespace
+
+ConfigCommands::ConfigCommands(CLI::App& app) : options_(std::make_unique<Options>()) {
+  Options& o = *options_;
+  o.config = app.add_subcommand("config", "The whole configuration to or from a .reg or JSON file");
+  o.config->require_subcommand(1);
+  o.config->add_option("--config-key", o.config_key, "Configuration key of the supd instance")->capture_default_str();
+  o.export_command = o.config->add_subcommand("export", "Write the configuration to FILE (or stdout)");
+  o.export_command->add_option("--format", o.format, "reg or json (default: from FILE's extension, else reg)");
+  o.export_command->add_option("file", o.file, "Where to write; none: standard output");
+  o.import_command = o.config->add_subcommand("import", "Read FILE into the configuration, all checked first");
+  o.import_command->add_option("file", o.file, "A .reg or .json file")->required();
+  o.import_command->add_option("--format", o.format, "reg or json (default: from FILE's extension, else reg)");
+  o.import_command->add_flag("--replace", o.replace, "Replace the whole configuration instead of merging into it");
+}
+
+ConfigCommands::~ConfigCommands() = default;
+
+bool ConfigCommands::parsed() const { return options_->config->parsed(); }
+
+int ConfigCommands::Run() {
+  const Options& o = *options_;
+  Result<sup::win::RegistryPath> path = sup::win::ParseRegistryPath(o.config_key);
+  if (!path) return Fail(path.error());
+  ConfigFormat format = FormatOfPath(o.file);
+  if (!o.format.empty()) {
+    Result<ConfigFormat> parsed = ParseConfigFormat(o.format);
+    if (!parsed) return Fail(parsed.error());
+    format = *parsed;
+  }
+  RegistryConfigStore store(*path);
+
+  if (o.export_command->parsed()) {
+    Result<core::RawConfig> config = store.ReadUnexpanded();
+    if (!config) return Fail(config.error());
+    const std::string bytes = format == ConfigFormat::kJson ? ToJson(*config) : ToRegFile(*config, RegRoot(*path));
+    if (o.file.empty()) {
+      std::fwrite(bytes.data(), 1, bytes.size(), stdout);
+      return kExitOk;
+    }
+    std::ofstream out(std::filesystem::path(sup::win::Widen(o.file)), std::ios::binary);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!out) return Fail(Error(ErrorKind::kUnavailable, "writing " + o.file + " failed"));
+    std::printf("exported %zu workers to %s\n", config->workers.size(), o.file.c_str());
+    return kExitOk;
+  }
+
+  std::ifstream in(std::filesystem::path(sup::win::Widen(o.file)), std::ios::binary);
+  if (!in) return Fail(Error(ErrorKind::kInvalidArgument, "cannot read " + o.file));
+  std::stringstream contents;
+  contents << in.rdbuf();
+  Result<core::RawConfig> incoming =
+      format == ConfigFormat::kJson ? FromJson(contents.str()) : FromRegFile(contents.str(), RegRoot(*path));
+  if (!incoming) return Fail(Error(ErrorKind::kInvalidArgument, o.file + ": " + incoming.error().message()));
+  if (Result<void> imported = ImportConfig(store, *incoming, o.replace); !imported) return Fail(imported.error());
+  std::printf("imported %zu workers from %s%s\n", incoming->workers.size(), o.file.c_str(),
+              o.replace ? " (the previous configuration replaced)" : "");
+  return kExitOk;
+}
+
+}  // namespace sup::client::win

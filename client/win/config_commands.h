@@ -1,0 +1,28 @@
+// `supctl config export [--format reg|json] [FILE]` and `supctl config import FILE [--replace]`:
+// the whole registry configuration to and from a file (client/config/config_file).
+#pragma once
+
+#include <memory>
+
+namespace CLI {
+class App;
+}
+
+namespace sup::client::win {
+
+class ConfigCommands {
+ public:
+  explicit ConfigCommands(CLI::App& app);
+  ~ConfigCommands();
+  ConfigCommands(const ConfigCommands&) = delete;
+  ConfigCommands& operator=(const ConfigCommands&) = delete;
+
+  bool parsed() const;
+  int Run();
+
+ private:
+  struct Options;
+  std::unique_ptr<Options> options_;
+};
+
+}  // namespace sup::client::win
