@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <charconv>
 #include <cstdint>
 #include <cstdio>
 #include <vector>
@@ -201,18 +202,24 @@ Result<core::RawValue> ParseRegData(std::string_view data, std::size_t line) {
   if (std::optional<std::string> text = Unquote(data, rest)) return core::RawValue::String(*text);
   if (data == "-") return LineError(line, "deleting a value is not supported by import");
   if (data.starts_with("dword:")) {
-    const std::string digits(data.substr(6));
-    if (digits.size() != 8 || digits.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
-      return LineError(line, "dword:" + digits + " is not 8 hex digits");
+    const std::string_view digits = data.substr(6);
+    std::uint32_t number = 0;
+    const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), number, 16);
+    if (digits.size() != 8 || error != std::errc() || end != digits.data() + digits.size()) {
+      return LineError(line, "dword:" + std::string(digits) + " is not 8 hex digits");
     }
-    return core::RawValue::Dword(static_cast<std::uint32_t>(std::stoul(digits, nullptr, 16)));
+    return core::RawValue::Dword(number);
   }
-  int type = 3;  // hex: is REG_BINARY
+  unsigned type = 3;  // hex: is REG_BINARY
   std::size_t colon = 4;
   if (data.starts_with("hex(")) {
     const std::size_t close = data.find("):");
     if (close == std::string_view::npos) return LineError(line, "hex( without ):");
-    type = std::stoi(std::string(data.substr(4, close - 4)), nullptr, 16);
+    const std::string_view digits = data.substr(4, close - 4);
+    const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), type, 16);
+    if (digits.empty() || error != std::errc() || end != digits.data() + digits.size()) {
+      return LineError(line, "hex(" + std::string(digits) + ") is not a registry type");
+    }
     colon = close + 2;
   } else if (!data.starts_with("hex:")) {
     return LineError(line, "a value must be \"text\", dword:XXXXXXXX or hex(N):..");
@@ -459,7 +466,9 @@ std::string ToJson(const core::RawConfig& config) {
     }
     json["workers"][name] = object;
   }
-  return json.dump(2) + "\n";
+  // Text from the registry is valid UTF-8 (it was converted from UTF-16); replace rather than
+  // throw should that ever not hold.
+  return json.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
 Result<core::RawConfig> FromJson(std::string_view text) {

@@ -113,4 +113,40 @@ c\Probes\Sideways\Type=s:tcp
 c\MemoryLimitMB=q:99999999999
 c\StopSteps=m:event,dance
 SEED
-echo "make-corpus: $(ls "$corpus/session" | wc -l) session seeds, $(ls "$corpus/frame_decoder" | wc -l) frame decoder seeds, $(ls "$corpus/config" | wc -l) config seeds"
+# config_file_fuzzer: byte 0 = reader (0 .reg, 1 JSON), then the file. The .reg seeds are UTF-16LE
+# as regedit writes them, converted from the readable text here.
+mkdir -p "$corpus/config_file"
+reg_seed() {  # reg_seed NAME < text
+  { byte 0; printf '\xff\xfe'; sed 's/$/\r/' | iconv -f UTF-8 -t UTF-16LE; } >"$corpus/config_file/$1"
+}
+reg_seed example <<'SEED'
+Windows Registry Editor Version 5.00
+
+[HKEY_LOCAL_MACHINE\SOFTWARE\Sup]
+"LogLevel"="info"
+"LogDirectory"=hex(2):25,00,54,00,45,00,4d,00,50,00,25,00,00,00
+"PipeInstances"=dword:00000008
+
+[HKEY_LOCAL_MACHINE\SOFTWARE\Sup\Workers\web-api]
+"Command"="\"C:\\Program Files\\Sup\\testworker.exe\" --http 18080"
+"StopSteps"=hex(7):65,00,76,00,65,00,6e,00,74,00,00,00,74,00,65,00,72,00,6d,00,\
+  69,00,6e,00,61,00,74,00,65,00,00,00,00,00
+"LogMaxBytes"=hex(b):00,00,00,00,02,00,00,00
+
+[HKEY_LOCAL_MACHINE\SOFTWARE\Sup\Workers\web-api\Probes\Liveness]
+"Type"="http"
+"Target"="http://127.0.0.1:18080/healthz"
+SEED
+{ byte 0; printf 'REGEDIT4\n\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Sup\\Workers\\a]\n"Command"="a.exe"\n'; } >"$corpus/config_file/regedit4"
+{ byte 1; cat <<'SEED'
+{
+  "daemon": {"LogLevel": "debug", "LogDirectory": {"expand": "%TEMP%"}},
+  "workers": {
+    "api": {"Command": "api.exe", "StopSteps": ["event", "terminate"], "StopTimeoutMs": 5000,
+            "LogMaxBytes": {"qword": 8589934592},
+            "Probes": {"Liveness": {"Type": "tcp", "Target": "127.0.0.1:80"}}}
+  }
+}
+SEED
+} >"$corpus/config_file/json"
+echo "make-corpus: $(ls "$corpus/session" | wc -l) session seeds, $(ls "$corpus/frame_decoder" | wc -l) frame decoder seeds, $(ls "$corpus/config" | wc -l) config seeds, $(ls "$corpus/config_file" | wc -l) config file seeds"

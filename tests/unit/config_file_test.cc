@@ -87,6 +87,8 @@ TEST(ConfigFileTest, RefusesWhatItCannotImportNamingTheLine) {
       {header + "[-HKEY_LOCAL_MACHINE\\SOFTWARE\\Sup]\r\n", "deleting a key is not supported"},
       {header + "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Sup]\r\n\"x\"=-\r\n", "line 3: deleting a value"},
       {header + "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Sup]\r\n\"x\"=dword:12\r\n", "line 3: dword:12 is not 8 hex digits"},
+      {header + "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Sup]\r\n\"x\"=dword:zzzzzzzz\r\n", "is not 8 hex digits"},
+      {header + "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Sup]\r\n\"x\"=hex(2\xc4\xa9):00,00\r\n", "is not a registry type"},
       {header + "\"x\"=\"y\"\r\n", "line 2: a value before the first [key]"},
       {header + "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Sup]\r\nx=y\r\n", "line 3: expected \"Name\"=value"},
   };
