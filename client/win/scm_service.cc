@@ -69,7 +69,8 @@ Result<void> GrantServiceLogonRight(const std::string& account) {
   DWORD domain_size = 256;
   SID_NAME_USE use;
   if (!::LookupAccountNameW(nullptr, Widen(account).c_str(), sid, &sid_size, domain, &domain_size, &use)) {
-    return Win32Error("looking up the account " + account);
+    return Error(ErrorKind::kInvalidArgument,
+                 "the account " + account + " does not exist here (" + Win32Error("LookupAccountName").message() + ")");
   }
   LSA_OBJECT_ATTRIBUTES attributes{};
   LSA_HANDLE policy = nullptr;
@@ -199,8 +200,14 @@ Result<std::vector<std::string>> ScmServiceManager::Install(const ServiceSpec& s
   if (attributes == INVALID_FILE_ATTRIBUTES || (attributes & FILE_ATTRIBUTE_DIRECTORY)) {
     return Error(ErrorKind::kInvalidArgument, "the binary " + spec.binary + " does not exist (--binary)");
   }
-  if (IsUserAccount(spec.account) && !password) {
-    return Error(ErrorKind::kInvalidArgument, "the account " + spec.account + " needs --password");
+  std::vector<std::string> warnings;
+  if (IsUserAccount(spec.account)) {
+    if (!password) return Error(ErrorKind::kInvalidArgument, "the account " + spec.account + " needs --password");
+    // First, so a mistyped account refuses the install instead of leaving a service that cannot start.
+    if (Result<void> granted = GrantServiceLogonRight(spec.account); !granted) {
+      if (granted.error().kind() == ErrorKind::kInvalidArgument) return granted.error();
+      warnings.push_back(granted.error().message());
+    }
   }
   const std::wstring dependencies = DoubleNullList(spec.dependencies);
   const std::wstring account = Widen(spec.account);
@@ -217,18 +224,14 @@ Result<std::vector<std::string>> ScmServiceManager::Install(const ServiceSpec& s
     }
     return Win32Error("installing the service " + spec.name, error);
   }
-  Result<std::vector<std::string>> warnings = ApplyConfig2(service.get(), spec);
-  if (!warnings) {
+  Result<std::vector<std::string>> unsupported = ApplyConfig2(service.get(), spec);
+  if (!unsupported) {
     ::DeleteService(service.get());  // never leave half a service behind
-    return warnings.error();
+    return unsupported.error();
   }
-  if (IsUserAccount(spec.account)) {
-    if (Result<void> granted = GrantServiceLogonRight(spec.account); !granted) {
-      warnings->push_back(granted.error().message());
-    }
-  }
+  warnings.insert(warnings.end(), unsupported->begin(), unsupported->end());
   if (Result<void> registered = RegisterEventSource(spec.binary); !registered) {
-    warnings->push_back(registered.error().message());
+    warnings.push_back(registered.error().message());
   }
   return warnings;
 }
@@ -283,6 +286,13 @@ Result<std::vector<std::string>> ScmServiceManager::Configure(const ServiceSpec&
                                                               const std::optional<std::string>& password) {
   Result<UniqueServiceHandle> service = Open(spec.name, SERVICE_CHANGE_CONFIG | SERVICE_QUERY_CONFIG);
   if (!service) return service.error();
+  std::vector<std::string> warnings;
+  if (password && IsUserAccount(spec.account)) {
+    if (Result<void> granted = GrantServiceLogonRight(spec.account); !granted) {
+      if (granted.error().kind() == ErrorKind::kInvalidArgument) return granted.error();
+      warnings.push_back(granted.error().message());
+    }
+  }
   const std::wstring dependencies = DoubleNullList(spec.dependencies);
   const std::wstring account = Widen(spec.account);
   const std::wstring secret = Widen(password.value_or(""));
@@ -295,12 +305,9 @@ Result<std::vector<std::string>> ScmServiceManager::Configure(const ServiceSpec&
                               Widen(spec.display_name).c_str())) {
     return Win32Error("changing the configuration of " + spec.name);
   }
-  Result<std::vector<std::string>> warnings = ApplyConfig2(service->get(), spec);
-  if (warnings && password && IsUserAccount(spec.account)) {
-    if (Result<void> granted = GrantServiceLogonRight(spec.account); !granted) {
-      warnings->push_back(granted.error().message());
-    }
-  }
+  Result<std::vector<std::string>> unsupported = ApplyConfig2(service->get(), spec);
+  if (!unsupported) return unsupported.error();
+  warnings.insert(warnings.end(), unsupported->begin(), unsupported->end());
   return warnings;
 }
 

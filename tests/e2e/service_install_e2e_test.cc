@@ -124,6 +124,14 @@ TEST(ServiceInstallE2eTest, InstallsWithEveryOptionAndReadsItBack) {
   EXPECT_EQ(RegistryString(key, L"Description"), "installed by the e2e test");
   EXPECT_EQ(RegistryString(key, L"ImagePath"), "\"" + Supd() + "\" " + service.arguments());
   EXPECT_FALSE(RegistryString(L"SYSTEM\\CurrentControlSet\\Services\\EventLog\\Application\\supd", L"EventMessageFile").empty());
+  {
+    UniqueServiceHandle scm{::OpenSCManagerW(nullptr, nullptr, SC_MANAGER_CONNECT)};
+    UniqueServiceHandle handle{::OpenServiceW(scm.get(), Widen(service.name()).c_str(), SERVICE_QUERY_CONFIG)};
+    BYTE data[4096];
+    DWORD needed = 0;
+    ASSERT_TRUE(::QueryServiceConfig2W(handle.get(), SERVICE_CONFIG_DESCRIPTION, data, sizeof(data), &needed));
+    EXPECT_EQ(Narrow(reinterpret_cast<SERVICE_DESCRIPTIONW*>(data)->lpDescription), "installed by the e2e test");
+  }
 
   // What supctl reads back is what it wrote, where Wine keeps it.
   const ProcessOutput status = Supctl({"-o", "json", "service", "status", "--name", service.name()});
@@ -150,6 +158,11 @@ TEST(ServiceInstallE2eTest, RefusesBadOptionsBeforeTouchingTheScm) {
   const ProcessOutput user = Supctl({"service", "install", "--name", service.name(), "--account", "CONTOSO\\sup"});
   EXPECT_EQ(user.exit_code, 2u);
   EXPECT_TRUE(Contains(user.err, "needs --password")) << user.err;
+  // The account is looked up first: a typo refuses the install instead of leaving a dead service.
+  const ProcessOutput typo = Supctl({"service", "install", "--name", service.name(), "--account", ".\\nosuch-user",
+                                     "--password", "secret"});
+  EXPECT_EQ(typo.exit_code, 2u);
+  EXPECT_TRUE(Contains(typo.err, "the account .\\nosuch-user does not exist here")) << typo.err;
   EXPECT_FALSE(service.Installed());
   EXPECT_EQ(Supctl({"service", "status", "--name", service.name()}).exit_code, 4u);
 }
@@ -216,6 +229,18 @@ TEST(ServiceInstallE2eTest, ChangesARunningServiceInPlaceAndRollsBackABadBinary)
   EXPECT_TRUE(Contains(removed.out, "worker configuration kept")) << removed.out;
   EXPECT_FALSE(service.Installed());
   EXPECT_EQ(RegistryString(worker, L"Command"), Narrow(command));  // the workers stay configured
+  EXPECT_EQ(RegistryString(L"SYSTEM\\CurrentControlSet\\Services\\EventLog\\Application\\supd", L"TypesSupported"), "");
+
+  // --purge: the worker configuration goes too.
+  ASSERT_EQ(Supctl({"service", "install", "--name", service.name(), "--binary", Supd(), "--args", service.arguments(),
+                    "--start", "demand"})
+                .exit_code,
+            0u);
+  const ProcessOutput purged = Supctl({"service", "uninstall", "--name", service.name(), "--purge"});
+  EXPECT_EQ(purged.exit_code, 0u) << purged.err;
+  EXPECT_TRUE(Contains(purged.out, "worker configuration deleted")) << purged.out;
+  EXPECT_EQ(RegistryString(worker, L"Command"), "");
+  EXPECT_FALSE(service.Installed());
 }
 
 }  // namespace
