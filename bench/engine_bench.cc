@@ -32,18 +32,13 @@ struct Fixture {
       worker.values["BackoffInitialMs"] = RawValue::Dword(0);
       worker.values["MaxFailures"] = RawValue::Dword(1000);
     }
-    supervisor.ApplyConfig(ValidateConfig(raw));
-    timers.Advance(1000ms);
+    engine.supervisor.ApplyConfig(ValidateConfig(raw));
+    engine.timers.Advance(1000ms);
   }
 
-  testing::ManualClock clock;
-  testing::ManualTimers timers{clock};
-  testing::FakeLauncher launcher;
-  testing::FakeProber prober;
-  testing::FakeStateStore store;
-  testing::RecordingEventSink events;
-  testing::FixedRandom random;
-  Supervisor supervisor{SupervisorPorts{clock, timers, launcher, prober, store, events, random}};
+  testing::FakeEngine engine;
+  Supervisor& supervisor = engine.supervisor;
+  std::vector<Event>& events = engine.logged.events;
 };
 
 // One round: every worker crashes, backs off (0 ms), is relaunched and confirmed RUNNING again:
@@ -52,13 +47,13 @@ void BM_CrashRestartCycle1000Workers(benchmark::State& state) {
   Fixture fixture(1000);
   std::int64_t events = 0;
   for (auto _ : state) {
-    const std::size_t before = fixture.events.events.size();
+    const std::size_t before = fixture.events.size();
     for (const WorkerSnapshot& worker : fixture.supervisor.Snapshot()) {
       fixture.supervisor.OnExit(worker.name, worker.pid, 1);
     }
-    fixture.timers.Advance(1000ms);
-    events += static_cast<std::int64_t>(fixture.events.events.size() - before);
-    if (fixture.events.events.size() > 1'000'000) fixture.events.events.clear();
+    fixture.engine.timers.Advance(1000ms);
+    events += static_cast<std::int64_t>(fixture.events.size() - before);
+    if (fixture.events.size() > 1'000'000) fixture.events.clear();
   }
   state.SetItemsProcessed(events);
   state.counters["events_per_s"] = benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
@@ -89,11 +84,11 @@ class CountingSink final : public FrameSink {
 
 void BM_StatusRequest200Workers(benchmark::State& state) {
   Fixture fixture(200);
-  EventFeed feed{fixture.events};
   testing::FakeConfigSource config;
   testing::FakeOutputSource output;
-  ControlDispatcher dispatcher{ControlPorts{fixture.clock, fixture.supervisor, config, output, feed},
-                               DaemonIdentity{1, "bench"}};
+  ControlDispatcher dispatcher{
+      ControlPorts{fixture.engine.clock, fixture.supervisor, config, output, fixture.engine.events},
+      DaemonIdentity{1, "bench"}};
   CountingSink sink;
   std::unique_ptr<Session> session = dispatcher.Open(sink, Caller{Role::kAdministrator, "bench"});
   sup::v1::Request request;
@@ -110,8 +105,7 @@ BENCHMARK(BM_StatusRequest200Workers)->Unit(benchmark::kMicrosecond);
 
 void BM_HealthCheck(benchmark::State& state) {
   Fixture fixture(16);
-  EventFeed feed{fixture.events};
-  HealthService health{fixture.supervisor, feed};
+  HealthService health{fixture.supervisor, fixture.engine.events};
   CountingSink sink;
   std::unique_ptr<Session> session = health.Open(sink, Caller{});
   sup::v1::HealthRequest request;
@@ -121,7 +115,8 @@ void BM_HealthCheck(benchmark::State& state) {
   for (auto _ : state) {
     if (!session->OnFrame(frame).ok()) state.SkipWithError("check refused");
   }
-  state.counters["checks_per_s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["checks_per_s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
   state.counters["share_of_20k_per_s_budget"] = benchmark::Counter(
       static_cast<double>(state.iterations()) / 20000, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }

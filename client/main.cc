@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "client/console.h"
 #include "client/duration.h"
 #include "client/exit_codes.h"
 #include "client/json_writer.h"
@@ -48,10 +49,7 @@ struct GlobalOptions {
   std::chrono::milliseconds timeout{10'000};  // parsed from timeout_text
 };
 
-void Print(const std::string& text) {
-  std::fwrite(text.data(), 1, text.size(), stdout);
-  std::fflush(stdout);
-}
+using sup::client::Print;
 
 // Reports a failed command on stderr (and as {"error": ...} on stdout for -o json) and returns
 // its exit code: unreachable daemon and unknown workers are 4, everything else 1.

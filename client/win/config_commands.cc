@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "client/config/config_file.h"
+#include "client/console.h"
 #include "client/exit_codes.h"
 #include "client/win/registry_store.h"
 #include "common/win/win32_error.h"
@@ -27,11 +28,6 @@ struct ConfigCommands::Options {
 };
 
 namespace {
-
-int Fail(const Error& error) {
-  std::fprintf(stderr, "supctl: %s\n", error.message().c_str());
-  return error.kind() == ErrorKind::kInvalidArgument ? kExitUsage : kExitFailure;
-}
 
 // The key as .reg files spell it: HKLM\SOFTWARE\Sup -> HKEY_LOCAL_MACHINE\SOFTWARE\Sup.
 std::string RegRoot(const sup::win::RegistryPath& path) {

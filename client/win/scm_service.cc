@@ -87,6 +87,19 @@ Result<void> GrantServiceLogonRight(const std::string& account) {
   return Ok();
 }
 
+// A user account given with its password gets the logon right, before the service is touched:
+// an account that does not exist is refused (a typo would leave a service that cannot start);
+// a right that cannot be granted is a warning (Wine has no LSA to grant it in).
+Result<void> PrepareAccount(const ServiceSpec& spec, const std::optional<std::string>& password,
+                            std::vector<std::string>& warnings) {
+  if (!password || !IsUserAccount(spec.account)) return Ok();
+  if (Result<void> granted = GrantServiceLogonRight(spec.account); !granted) {
+    if (granted.error().kind() == ErrorKind::kInvalidArgument) return granted.error();
+    warnings.push_back(granted.error().message());
+  }
+  return Ok();
+}
+
 Result<void> RegisterEventSource(const std::string& binary) {
   HKEY raw = nullptr;
   const LSTATUS opened = ::RegCreateKeyExW(HKEY_LOCAL_MACHINE, kEventSourceKey, 0, nullptr, 0, KEY_SET_VALUE,
@@ -165,7 +178,9 @@ Result<std::vector<std::string>> ApplyConfig2(SC_HANDLE service, const ServiceSp
   for (const ServiceConfig2::Call& call : config.Calls()) {
     if (::ChangeServiceConfig2W(service, call.level, call.info)) continue;
     const DWORD error = ::GetLastError();
-    if (error != ERROR_INVALID_LEVEL) return Win32Error(std::string("setting the ") + call.what + " of " + spec.name, error);
+    if (error != ERROR_INVALID_LEVEL) {
+      return Win32Error(std::string("setting the ") + call.what + " of " + spec.name, error);
+    }
     warnings.push_back(std::string(call.what) + ": not supported by this system");
   }
   return warnings;
@@ -200,15 +215,11 @@ Result<std::vector<std::string>> ScmServiceManager::Install(const ServiceSpec& s
   if (attributes == INVALID_FILE_ATTRIBUTES || (attributes & FILE_ATTRIBUTE_DIRECTORY)) {
     return Error(ErrorKind::kInvalidArgument, "the binary " + spec.binary + " does not exist (--binary)");
   }
-  std::vector<std::string> warnings;
-  if (IsUserAccount(spec.account)) {
-    if (!password) return Error(ErrorKind::kInvalidArgument, "the account " + spec.account + " needs --password");
-    // First, so a mistyped account refuses the install instead of leaving a service that cannot start.
-    if (Result<void> granted = GrantServiceLogonRight(spec.account); !granted) {
-      if (granted.error().kind() == ErrorKind::kInvalidArgument) return granted.error();
-      warnings.push_back(granted.error().message());
-    }
+  if (IsUserAccount(spec.account) && !password) {
+    return Error(ErrorKind::kInvalidArgument, "the account " + spec.account + " needs --password");
   }
+  std::vector<std::string> warnings;
+  if (Result<void> prepared = PrepareAccount(spec, password, warnings); !prepared) return prepared.error();
   const std::wstring dependencies = DoubleNullList(spec.dependencies);
   const std::wstring account = Widen(spec.account);
   const std::wstring secret = Widen(password.value_or(""));
@@ -276,8 +287,8 @@ Result<ServiceSpec> ScmServiceManager::Query(const std::string& name) {
     if (delayed->fDelayedAutostart && spec.start_type == StartType::kAuto) spec.start_type = StartType::kDelayedAuto;
   }
   if (auto data = QueryConfig2(service->get(), SERVICE_CONFIG_PRESHUTDOWN_INFO)) {
-    spec.preshutdown_timeout =
-        std::chrono::milliseconds(reinterpret_cast<const SERVICE_PRESHUTDOWN_INFO*>(data->data())->dwPreshutdownTimeout);
+    const auto* preshutdown = reinterpret_cast<const SERVICE_PRESHUTDOWN_INFO*>(data->data());
+    spec.preshutdown_timeout = std::chrono::milliseconds(preshutdown->dwPreshutdownTimeout);
   }
   return spec;
 }
@@ -287,12 +298,7 @@ Result<std::vector<std::string>> ScmServiceManager::Configure(const ServiceSpec&
   Result<UniqueServiceHandle> service = Open(spec.name, SERVICE_CHANGE_CONFIG | SERVICE_QUERY_CONFIG);
   if (!service) return service.error();
   std::vector<std::string> warnings;
-  if (password && IsUserAccount(spec.account)) {
-    if (Result<void> granted = GrantServiceLogonRight(spec.account); !granted) {
-      if (granted.error().kind() == ErrorKind::kInvalidArgument) return granted.error();
-      warnings.push_back(granted.error().message());
-    }
-  }
+  if (Result<void> prepared = PrepareAccount(spec, password, warnings); !prepared) return prepared.error();
   const std::wstring dependencies = DoubleNullList(spec.dependencies);
   const std::wstring account = Widen(spec.account);
   const std::wstring secret = Widen(password.value_or(""));

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <optional>
 
+#include "client/console.h"
 #include "client/exit_codes.h"
 #include "client/json_writer.h"
 #include "client/service/service_change.h"
@@ -42,17 +43,6 @@ struct ServiceCommands::Options {
 
 namespace {
 
-void Print(const std::string& text) {
-  std::fwrite(text.data(), 1, text.size(), stdout);
-  std::fflush(stdout);
-}
-
-int Fail(const Error& error) {
-  std::fprintf(stderr, "supctl: %s\n", error.message().c_str());
-  if (error.kind() == ErrorKind::kInvalidArgument) return kExitUsage;
-  return error.kind() == ErrorKind::kNotFound ? kExitUnknownOrUnreachable : kExitFailure;
-}
-
 void PrintWarnings(const std::vector<std::string>& warnings) {
   for (const std::string& warning : warnings) std::fprintf(stderr, "supctl: warning: %s\n", warning.c_str());
 }
@@ -80,7 +70,8 @@ ServiceCommands::ServiceCommands(CLI::App& app) : options_(std::make_unique<Opti
   Options& o = *options_;
   o.service = app.add_subcommand("service", "Register supd with the Service Control Manager and manage it");
   o.service->require_subcommand(1);
-  o.install = o.service->add_subcommand("install", "Register supd as a service (defaults: auto start, restart on failure)");
+  o.install =
+      o.service->add_subcommand("install", "Register supd as a service (defaults: auto start, restart on failure)");
   o.set = o.service->add_subcommand("set", "Change the registered service in place; restarts and rolls back if needed");
   for (CLI::App* command : {o.install, o.set}) {
     command->add_option("--binary", o.binary, "supd.exe to run (install: the one beside supctl)");
@@ -199,7 +190,8 @@ int ServiceCommands::Run(std::chrono::milliseconds timeout, bool json) {
   if (!spec) return Fail(spec.error());
   std::string health = "not answering";
   if (state->state == SERVICE_RUNNING) {
-    if (Result<sup::win::PipeClient> pipe = sup::win::PipeClient::Connect(HealthPipeOfArguments(spec->arguments), timeout)) {
+    const std::string health_pipe = HealthPipeOfArguments(spec->arguments);
+    if (Result<sup::win::PipeClient> pipe = sup::win::PipeClient::Connect(health_pipe, timeout)) {
       HealthClient client(*pipe);
       sup::v1::HealthRequest check;
       check.mutable_check()->set_service("");

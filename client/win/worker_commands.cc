@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "client/console.h"
 #include "client/exit_codes.h"
 #include "client/json_writer.h"
 #include "client/win/registry_store.h"
@@ -26,17 +27,6 @@ struct WorkerCommands::Options {
 };
 
 namespace {
-
-void Print(const std::string& text) {
-  std::fwrite(text.data(), 1, text.size(), stdout);
-  std::fflush(stdout);
-}
-
-int Fail(const Error& error) {
-  std::fprintf(stderr, "supctl: %s\n", error.message().c_str());
-  if (error.kind() == ErrorKind::kInvalidArgument) return kExitUsage;
-  return error.kind() == ErrorKind::kNotFound ? kExitUnknownOrUnreachable : kExitFailure;
-}
 
 std::string TextOf(const core::RawValue& value) {
   if (value.type == core::RawType::kMultiString) {

@@ -9,8 +9,6 @@
 //   - every worker is either valid or has errors, never both, never neither;
 //   - every error names its key and says what was expected;
 //   - the engine supervises every valid worker afterwards.
-#include <google/protobuf/stubs/logging.h>
-
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -19,7 +17,6 @@
 #include <vector>
 
 #include "daemon/core/config_schema.h"
-#include "daemon/core/supervisor.h"
 #include "engine_fakes.h"
 
 namespace sup {
@@ -89,11 +86,6 @@ void CheckValidation(const core::RawConfig& raw, const core::ValidatedConfig& va
 }  // namespace
 }  // namespace sup
 
-extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  google::protobuf::SetLogHandler(nullptr);
-  return 0;
-}
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace sup;
   if (size > 16 * 1024) return 0;  // a registry is small; longer inputs only slow the search down
@@ -106,20 +98,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
   }
 
-  testing::ManualClock clock;
-  testing::ManualTimers timers{clock};
-  testing::FakeLauncher launcher;
-  testing::FakeProber prober;
-  testing::FakeStateStore store;
-  testing::RecordingEventSink events;
-  testing::FixedRandom random;
-  core::Supervisor supervisor{core::SupervisorPorts{clock, timers, launcher, prober, store, events, random}};
+  testing::FakeEngine engine;
   for (const core::RawConfig& raw : configs) {
     const core::ValidatedConfig validated = core::ValidateConfig(raw);
     CheckValidation(raw, validated);
-    supervisor.ApplyConfig(validated);
-    timers.Advance(std::chrono::milliseconds(2000));
-    for (const auto& [name, worker] : validated.workers) Require(supervisor.Snapshot(name).has_value());
+    engine.supervisor.ApplyConfig(validated);
+    engine.timers.Advance(std::chrono::milliseconds(2000));
+    for (const auto& [name, worker] : validated.workers) Require(engine.supervisor.Snapshot(name).has_value());
   }
   return 0;
 }

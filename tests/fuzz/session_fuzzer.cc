@@ -52,11 +52,11 @@ class World {
  public:
   World() {
     static const core::ValidatedConfig running = core::ValidateConfig(Workers(false));  // once: it is slow
-    supervisor_.ApplyConfig(running);
+    engine_.supervisor.ApplyConfig(running);
     config_.raw = Workers(true);
     output_.captured[{"api", core::OutputStream::kStdout}] = {"listening"};
     output_.captured[{"api", core::OutputStream::kStderr}] = {};
-    timers_.Advance(std::chrono::milliseconds(1000));
+    engine_.timers.Advance(std::chrono::milliseconds(1000));
   }
 
   std::unique_ptr<core::Session> Open(bool health, core::FrameSink& sink, const core::Caller& caller) {
@@ -65,11 +65,11 @@ class World {
 
   // Between two frames: time passes, api crashes if it runs, and prints a line.
   void MoveOn() {
-    if (std::optional<core::WorkerSnapshot> api = supervisor_.Snapshot("api"); api && api->pid != 0) {
-      supervisor_.OnExit("api", api->pid, 3);
+    if (std::optional<core::WorkerSnapshot> api = engine_.supervisor.Snapshot("api"); api && api->pid != 0) {
+      engine_.supervisor.OnExit("api", api->pid, 3);
     }
     output_.Print("api", core::OutputStream::kStdout, {"line"});
-    timers_.Advance(std::chrono::milliseconds(700));
+    engine_.timers.Advance(std::chrono::milliseconds(700));
   }
 
   void StopDaemon() {
@@ -79,20 +79,12 @@ class World {
   }
 
  private:
-  testing::ManualClock clock_;
-  testing::ManualTimers timers_{clock_};
-  testing::FakeLauncher launcher_;
-  testing::FakeProber prober_;
-  testing::FakeStateStore store_;
-  testing::RecordingEventSink logged_;
-  core::EventFeed events_{logged_};
-  testing::FixedRandom random_;
+  testing::FakeEngine engine_;
   testing::FakeConfigSource config_;
   testing::FakeOutputSource output_;
-  core::Supervisor supervisor_{core::SupervisorPorts{clock_, timers_, launcher_, prober_, store_, events_, random_}};
-  ControlDispatcher control_{ControlPorts{clock_, supervisor_, config_, output_, events_}, DaemonIdentity{1, "0.0.0"},
-                             ControlLimits{.max_streams = 2}};
-  core::HealthService health_{supervisor_, events_, 2};
+  ControlDispatcher control_{ControlPorts{engine_.clock, engine_.supervisor, config_, output_, engine_.events},
+                             DaemonIdentity{1, "0.0.0"}, ControlLimits{.max_streams = 2}};
+  core::HealthService health_{engine_.supervisor, engine_.events, 2};
 };
 
 // The request_id of a request frame, if the frame parses as the pipe's request.

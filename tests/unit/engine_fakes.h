@@ -9,7 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "daemon/core/event_feed.h"
 #include "daemon/core/ports.h"
+#include "daemon/core/supervisor.h"
 #include "manual_clock.h"
 
 namespace sup::testing {
@@ -137,6 +139,20 @@ class FixedRandom final : public core::RandomSource {
  public:
   double NextUnit() override { return value; }
   double value = 0.5;  // the middle of the jitter range: no jitter
+};
+
+// Every port of the engine faked, and a Supervisor over them, its events going through a feed
+// (as in supd) into a recorder: the whole world of a fuzzer or a benchmark.
+struct FakeEngine {
+  ManualClock clock;
+  ManualTimers timers{clock};
+  FakeLauncher launcher;
+  FakeProber prober;
+  FakeStateStore store;
+  RecordingEventSink logged;
+  core::EventFeed events{logged};
+  FixedRandom random;
+  core::Supervisor supervisor{core::SupervisorPorts{clock, timers, launcher, prober, store, events, random}};
 };
 
 }  // namespace sup::testing
