@@ -5,11 +5,13 @@
 
 #include <thread>
 
+#include "client/win/service_config2.h"
 #include "common/protocol.h"
 #include "common/protocol_client.h"
 #include "common/win/pipe_client.h"
 #include "common/win/win32_error.h"
-#include "client/win/service_config2.h"
+#include "daemon/core/config_schema.h"
+#include "daemon/win/registry_config.h"
 
 namespace sup::client::win {
 
@@ -169,7 +171,15 @@ std::optional<std::string> SupdOption(const std::string& arguments, std::string_
 }
 
 std::string HealthPipeOfArguments(const std::string& arguments) {
-  return HealthPipeName(SupdOption(arguments, "--pipe-prefix").value_or(std::string(kDefaultPipePrefix)));
+  if (std::optional<std::string> prefix = SupdOption(arguments, "--pipe-prefix")) return HealthPipeName(*prefix);
+  const std::string key = SupdOption(arguments, "--config-key").value_or(sup::win::kDefaultConfigKey);
+  if (Result<sup::win::RegistryPath> path = sup::win::ParseRegistryPath(key)) {
+    if (Result<core::RawConfig> raw = sup::win::RegistryConfigSource(*path).Read()) {
+      const core::ValidatedConfig validated = core::ValidateConfig(*raw);
+      if (validated.daemon_errors.empty()) return validated.daemon.health_pipe;
+    }
+  }
+  return HealthPipeName();
 }
 
 Result<std::vector<std::string>> ApplyConfig2(SC_HANDLE service, const ServiceSpec& spec) {

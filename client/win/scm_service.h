@@ -29,9 +29,9 @@ std::string_view ServiceStateName(DWORD state);  // "RUNNING", "STOPPED", ...
 // `--option=VALUE`, split by the Windows rules; nullopt if absent.
 std::optional<std::string> SupdOption(const std::string& arguments, std::string_view option);
 
-// The health pipe of a supd started with `arguments`: <P>-health for --pipe-prefix P, else the
-// default (the registry's HealthPipe is read by supd itself; an installation that moves it
-// passes --pipe-prefix too).
+// The health pipe of a supd started with `arguments`, as supd itself works it out: <P>-health
+// for --pipe-prefix P, else the HealthPipe value of its configuration key (--config-key, or
+// HKLM\SOFTWARE\Sup), else sup-health.
 std::string HealthPipeOfArguments(const std::string& arguments);
 
 class ScmServiceManager final : public ServiceManager {
