@@ -167,6 +167,24 @@ TEST(ServiceInstallE2eTest, RefusesBadOptionsBeforeTouchingTheScm) {
   EXPECT_EQ(Supctl({"service", "status", "--name", service.name()}).exit_code, 4u);
 }
 
+// A user account that exists: looked up, granted the right to log on as a service (Wine's LSA
+// accepts the call; only Windows enforces the right), stored as the service's account.
+TEST(ServiceInstallE2eTest, InstallsAsAUserAccountWithItsLogonRight) {
+  ServiceUnderTest service("user");
+  wchar_t user[256];
+  DWORD size = 256;
+  ASSERT_TRUE(::GetUserNameW(user, &size));
+  const std::string account = ".\\" + Narrow(user);
+  const ProcessOutput install = Supctl({"service", "install", "--name", service.name(), "--binary", Supd(), "--start",
+                                        "demand", "--account", account, "--password", "secret"});
+  ASSERT_EQ(install.exit_code, 0u) << install.err;
+  EXPECT_FALSE(Contains(install.err, "log on as a service")) << install.err;
+  std::vector<BYTE> buffer;
+  std::optional<QUERY_SERVICE_CONFIGW*> config = service.Config(buffer);
+  ASSERT_TRUE(config);
+  EXPECT_EQ(Narrow((*config)->lpServiceStartName), account);
+}
+
 // One service through its life: started, changed in place, a change rolled back, stopped, removed.
 TEST(ServiceInstallE2eTest, ChangesARunningServiceInPlaceAndRollsBackABadBinary) {
   ServiceUnderTest service("set");
