@@ -12,6 +12,7 @@
 #include "client/json_writer.h"
 #include "client/service/service_change.h"
 #include "client/win/scm_service.h"
+#include "daemon/win/registry_config.h"
 #include "common/protocol_client.h"
 #include "common/win/pipe_client.h"
 #include "common/win/win32_error.h"
@@ -19,7 +20,6 @@
 namespace sup::client::win {
 
 using sup::win::Narrow;
-using sup::win::Widen;
 
 // Every option as typed; parsed into ServiceOverrides once the subcommand is known.
 struct ServiceCommands::Options {
@@ -54,14 +54,53 @@ std::string SupdBesideSupctl() {
   return Narrow(self.substr(0, self.find_last_of(L"\\/") + 1) + L"supd.exe");
 }
 
-// The --config-key of supd's arguments, or its default, as a root and a subkey.
-std::pair<HKEY, std::wstring> ConfigKeyOf(const std::string& arguments) {
-  const std::string key = SupdOption(arguments, "--config-key").value_or("HKLM\\SOFTWARE\\Sup");
-  const std::size_t slash = key.find('\\');
-  const std::string root = key.substr(0, slash);
-  const std::wstring subkey = Widen(slash == std::string::npos ? "" : key.substr(slash + 1));
-  if (root == "HKCU" || root == "HKEY_CURRENT_USER") return {HKEY_CURRENT_USER, subkey};
-  return {HKEY_LOCAL_MACHINE, subkey};
+// `uninstall --purge`: the configuration key of the supd started with `arguments`.
+Result<void> DeleteConfiguration(const std::string& arguments) {
+  Result<sup::win::RegistryPath> key =
+      sup::win::ParseRegistryPath(SupdOption(arguments, "--config-key").value_or(sup::win::kDefaultConfigKey));
+  if (!key) return key.error();
+  const LSTATUS deleted = ::RegDeleteTreeW(key->root, key->subkey.c_str());
+  if (deleted != ERROR_SUCCESS && deleted != ERROR_FILE_NOT_FOUND) {
+    return sup::win::Win32Error("deleting the configuration " + key->display, static_cast<DWORD>(deleted));
+  }
+  return Ok();
+}
+
+// `service status`: the SCM's view, then supd's own answer on its health pipe. Exit 0 only when
+// the service runs and supd says SERVING.
+int ShowStatus(ScmServiceManager& scm, const std::string& name, std::chrono::milliseconds timeout, bool json) {
+  Result<ServiceState> state = scm.State(name);
+  if (!state) return Fail(state.error());
+  Result<ServiceSpec> spec = scm.Query(name);
+  if (!spec) return Fail(spec.error());
+  std::string health = "not answering";
+  if (state->state == SERVICE_RUNNING) {
+    const std::string health_pipe = HealthPipeOfArguments(spec->arguments);
+    if (Result<sup::win::PipeClient> pipe = sup::win::PipeClient::Connect(health_pipe, timeout)) {
+      HealthClient client(*pipe);
+      sup::v1::HealthRequest check;
+      check.mutable_check()->set_service("");
+      if (Result<sup::v1::HealthResponse> answer = client.Call(check)) {
+        health = answer->check().status() == sup::v1::HealthCheckResponse::SERVING ? "SERVING" : "NOT_SERVING";
+      }
+    }
+  }
+  const std::string_view scm_state = ServiceStateName(state->state);
+  if (json) {
+    JsonWriter out;
+    out.BeginObject().Key("name").String(name).Key("state").String(scm_state);
+    out.Key("pid").Uint(state->pid).Key("health").String(health);
+    out.Key("start").String(StartTypeName(spec->start_type)).Key("account").String(spec->account);
+    out.Key("binary").String(spec->binary).Key("arguments").String(spec->arguments).EndObject();
+    Print(out.str() + "\n");
+  } else {
+    std::string line = name + ": " + std::string(scm_state);
+    if (state->pid != 0) line += " (pid " + std::to_string(state->pid) + ")";
+    line += ", health " + health + ", start " + std::string(StartTypeName(spec->start_type)) + ", account " +
+            spec->account + "\n  " + spec->ImagePath() + "\n";
+    Print(line);
+  }
+  return state->state == SERVICE_RUNNING && health == "SERVING" ? kExitOk : kExitNotAllRunning;
 }
 
 }  // namespace
@@ -172,50 +211,14 @@ int ServiceCommands::Run(std::chrono::milliseconds timeout, bool json) {
     if (Result<void> removed = scm->Uninstall(o.name, timeout); !removed) return Fail(removed.error());
     std::string kept = "worker configuration kept";
     if (o.purge) {
-      const auto [root, subkey] = ConfigKeyOf(spec->arguments);
-      const LSTATUS deleted = ::RegDeleteTreeW(root, subkey.c_str());
-      if (deleted != ERROR_SUCCESS && deleted != ERROR_FILE_NOT_FOUND) {
-        return Fail(sup::win::Win32Error("deleting the configuration " + Narrow(subkey), deleted));
-      }
+      if (Result<void> deleted = DeleteConfiguration(spec->arguments); !deleted) return Fail(deleted.error());
       kept = "worker configuration deleted";
     }
     Print(o.name + ": uninstalled (" + kept + ")\n");
     return kExitOk;
   }
 
-  // status: the SCM's view, then supd's own answer on its health pipe.
-  Result<ServiceState> state = scm->State(o.name);
-  if (!state) return Fail(state.error());
-  Result<ServiceSpec> spec = scm->Query(o.name);
-  if (!spec) return Fail(spec.error());
-  std::string health = "not answering";
-  if (state->state == SERVICE_RUNNING) {
-    const std::string health_pipe = HealthPipeOfArguments(spec->arguments);
-    if (Result<sup::win::PipeClient> pipe = sup::win::PipeClient::Connect(health_pipe, timeout)) {
-      HealthClient client(*pipe);
-      sup::v1::HealthRequest check;
-      check.mutable_check()->set_service("");
-      if (Result<sup::v1::HealthResponse> answer = client.Call(check)) {
-        health = answer->check().status() == sup::v1::HealthCheckResponse::SERVING ? "SERVING" : "NOT_SERVING";
-      }
-    }
-  }
-  const std::string_view scm_state = ServiceStateName(state->state);
-  if (json) {
-    JsonWriter out;
-    out.BeginObject().Key("name").String(o.name).Key("state").String(scm_state);
-    out.Key("pid").Uint(state->pid).Key("health").String(health);
-    out.Key("start").String(StartTypeName(spec->start_type)).Key("account").String(spec->account);
-    out.Key("binary").String(spec->binary).Key("arguments").String(spec->arguments).EndObject();
-    Print(out.str() + "\n");
-  } else {
-    std::string line = o.name + ": " + std::string(scm_state);
-    if (state->pid != 0) line += " (pid " + std::to_string(state->pid) + ")";
-    line += ", health " + health + ", start " + std::string(StartTypeName(spec->start_type)) + ", account " +
-            spec->account + "\n  " + spec->ImagePath() + "\n";
-    Print(line);
-  }
-  return state->state == SERVICE_RUNNING && health == "SERVING" ? kExitOk : kExitNotAllRunning;
+  return ShowStatus(*scm, o.name, timeout, json);
 }
 
 }  // namespace sup::client::win
