@@ -11,6 +11,7 @@
 #include <iterator>
 
 #include "common/win/win32_error.h"
+#include "process_runner.h"
 
 namespace sup::win {
 namespace {
@@ -36,6 +37,23 @@ TEST(LoggingTest, ServiceLoggerWritesTheFileAndSendsWarningsToTheEventLog) {
   log->reset();
   std::error_code ignored;
   std::filesystem::remove_all(file.parent_path(), ignored);
+}
+
+// supd.exe is the event source's EventMessageFile: its message table turns event 1000 with one
+// insertion string into that string, which is what Event Viewer shows. (Wine has no event log;
+// FormatMessage reads the same table Event Viewer would.)
+TEST(LoggingTest, SupdCarriesTheMessageTableOfItsEvents) {
+  const std::wstring supd = Widen(testing::ExecutableDirectory() + "\\supd.exe");
+  HMODULE module = ::LoadLibraryExW(supd.c_str(), nullptr, LOAD_LIBRARY_AS_DATAFILE | LOAD_LIBRARY_AS_IMAGE_RESOURCE);
+  ASSERT_NE(module, nullptr) << Win32Error("LoadLibraryExW supd.exe").message();
+  const wchar_t* line = L"worker api stopped";
+  const DWORD_PTR arguments[] = {reinterpret_cast<DWORD_PTR>(line)};
+  wchar_t text[256] = {};
+  const DWORD length = ::FormatMessageW(FORMAT_MESSAGE_FROM_HMODULE | FORMAT_MESSAGE_ARGUMENT_ARRAY, module, 1000, 0x409,
+                                        text, 256, reinterpret_cast<va_list*>(const_cast<DWORD_PTR*>(arguments)));
+  ::FreeLibrary(module);
+  ASSERT_GT(length, 0u) << Win32Error("FormatMessageW 1000").message();
+  EXPECT_EQ(std::wstring(text, length), L"worker api stopped\r\n");
 }
 
 TEST(LoggingTest, RefusesAnUnknownLevel) {
