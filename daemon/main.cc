@@ -78,6 +78,7 @@ int main() {
   // The SCM is tried first unless --console was given; the logger differs (file vs stderr), so it
   // is built once the mode is known.
   auto factory_with = [&options](std::shared_ptr<spdlog::logger> log) {
+    sup::win::SendProtobufLogTo(log);
     return [&options, log](const sup::win::StartProgress& progress) {
       return sup::win::Daemon::Create(options, log, progress);
     };

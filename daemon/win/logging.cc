@@ -2,6 +2,7 @@
 
 #include <windows.h>
 
+#include <google/protobuf/stubs/logging.h>
 #include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/sinks/win_eventlog_sink.h>
@@ -12,6 +13,27 @@
 #include "common/win/win32_error.h"
 
 namespace sup::win {
+
+namespace {
+
+// protobuf's log handler is a plain function: the logger it writes to lives here.
+std::shared_ptr<spdlog::logger>& ProtobufLog() {
+  static std::shared_ptr<spdlog::logger> log;
+  return log;
+}
+
+void LogProtobufMessage(google::protobuf::LogLevel, const char* file, int line, const std::string& message) {
+  if (const std::shared_ptr<spdlog::logger>& log = ProtobufLog()) {
+    log->debug("protobuf message=\"{}\" at={}:{}", message, file, line);
+  }
+}
+
+}  // namespace
+
+void SendProtobufLogTo(std::shared_ptr<spdlog::logger> log) {
+  ProtobufLog() = std::move(log);
+  google::protobuf::SetLogHandler(&LogProtobufMessage);
+}
 
 Result<std::shared_ptr<spdlog::logger>> MakeDaemonLogger(LogTarget target, const LogSettings& settings) {
   const spdlog::level::level_enum parsed = spdlog::level::from_str(settings.level);

@@ -27,4 +27,8 @@ struct LogSettings {
 
 Result<std::shared_ptr<spdlog::logger>> MakeDaemonLogger(LogTarget target, const LogSettings& settings);
 
+// protobuf's own messages (e.g. "String field contains invalid UTF-8", one per bad request) go
+// to `log` at debug level instead of stderr. Call once, before any message is parsed.
+void SendProtobufLogTo(std::shared_ptr<spdlog::logger> log);
+
 }  // namespace sup::win

@@ -4,14 +4,18 @@
 #include <windows.h>
 
 #include <gtest/gtest.h>
+#include <google/protobuf/stubs/logging.h>
+#include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <sstream>
 
 #include "common/win/win32_error.h"
 #include "process_runner.h"
+#include "sup/v1/control.pb.h"
 
 namespace sup::win {
 namespace {
@@ -49,11 +53,32 @@ TEST(LoggingTest, SupdCarriesTheMessageTableOfItsEvents) {
   const wchar_t* line = L"worker api stopped";
   const DWORD_PTR arguments[] = {reinterpret_cast<DWORD_PTR>(line)};
   wchar_t text[256] = {};
-  const DWORD length = ::FormatMessageW(FORMAT_MESSAGE_FROM_HMODULE | FORMAT_MESSAGE_ARGUMENT_ARRAY, module, 1000, 0x409,
-                                        text, 256, reinterpret_cast<va_list*>(const_cast<DWORD_PTR*>(arguments)));
+  constexpr DWORD kEventId = 1000;  // spdlog's win_eventlog_sink writes every entry with it
+  constexpr DWORD kEnglish = 0x409;
+  const DWORD length = ::FormatMessageW(FORMAT_MESSAGE_FROM_HMODULE | FORMAT_MESSAGE_ARGUMENT_ARRAY, module, kEventId,
+                                        kEnglish, text, 256,
+                                        reinterpret_cast<va_list*>(const_cast<DWORD_PTR*>(arguments)));
   ::FreeLibrary(module);
   ASSERT_GT(length, 0u) << Win32Error("FormatMessageW 1000").message();
   EXPECT_EQ(std::wstring(text, length), L"worker api stopped\r\n");
+}
+
+// A request with invalid UTF-8 in a string is refused by the parser, and protobuf's complaint
+// lands in supd's log at debug level, not on stderr.
+TEST(LoggingTest, ProtobufComplaintsGoToTheDebugLog) {
+  auto lines = std::make_shared<std::ostringstream>();
+  auto log = std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::ostream_sink_st>(*lines));
+  log->set_level(spdlog::level::debug);
+  log->set_pattern("%l %v");
+  SendProtobufLogTo(log);
+  sup::v1::Request request;
+  request.mutable_status()->add_workers(std::string("bad \xff name"));
+  sup::v1::Request parsed;
+  EXPECT_FALSE(parsed.ParseFromString(request.SerializeAsString()));
+  google::protobuf::SetLogHandler(nullptr);
+  EXPECT_NE(lines->str().find("debug protobuf message=\"String field contains invalid UTF-8 data when parsing"),
+            std::string::npos)
+      << lines->str();
 }
 
 TEST(LoggingTest, RefusesAnUnknownLevel) {
