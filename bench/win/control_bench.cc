@@ -6,7 +6,8 @@
 //      code (PipeClient, framing) is the same, only the protobuf work and supd differ.
 //   2. Health checks per second with 16 concurrent clients (target >= 20 000/s), beside the raw
 //      server's round trips per second with the same 16 clients: the ceiling of the transport.
-//   3. Status of 200 running workers, one call at a time (target < 5 ms).
+//   3. Status of 200 running workers, one call at a time (target < 5 ms); supd's private memory
+//      with them, and its CPU time while idle (target ~0: timers and completions only).
 //
 // supd runs whole (Daemon: registry configuration, engine, job objects, pipe servers) in this
 // process on its own io thread, configured under HKCU; its workers are testworker.exe idling.
@@ -45,7 +46,8 @@ std::string Prefix(const char* purpose) {
 void ConfigureIdleWorkers(const BenchConfigKey& config, int count) {
   wchar_t temp[MAX_PATH];
   ::GetTempPathW(MAX_PATH, temp);
-  SetString(config.Root(), L"LogDirectory", std::wstring(temp) + L"sup-bench-logs-" + std::to_wstring(::GetCurrentProcessId()));
+  const std::wstring logs = std::wstring(temp) + L"sup-bench-logs-" + std::to_wstring(::GetCurrentProcessId());
+  SetString(config.Root(), L"LogDirectory", logs);
   for (int i = 0; i < count; ++i) {
     const std::wstring worker = config.Worker(L"w" + std::to_wstring(i));
     SetString(worker, L"Command", L"\"" + TestWorkerPath() + L"\"");
@@ -255,6 +257,29 @@ void ManyWorkersStatus(const std::string& control_pipe) {
               calls.back().count() * 1e3);
 }
 
+// CPU time this process used (all threads, user and kernel).
+Seconds ProcessCpu() {
+  FILETIME created, exited, kernel, user;
+  if (!::GetProcessTimes(::GetCurrentProcess(), &created, &exited, &kernel, &user)) Fail("GetProcessTimes failed");
+  auto seconds = [](const FILETIME& time) {
+    return (static_cast<double>(time.dwHighDateTime) * 4294967296.0 + time.dwLowDateTime) / 1e7;
+  };
+  return Seconds(seconds(kernel) + seconds(user));
+}
+
+// 4. Idle CPU: with every worker running and no client, supd only waits on timers and
+// completions; the benchmark's own thread sleeps meanwhile, so the process's CPU time is supd's.
+void IdleCpu(int workers) {
+  constexpr auto kWindow = std::chrono::seconds(5);
+  const Seconds before = ProcessCpu();
+  std::this_thread::sleep_for(kWindow);
+  const Seconds after = ProcessCpu();
+  if (after.count() <= 0) Fail("GetProcessTimes reports no CPU time at all: no idle measurement on this system");
+  std::printf("  idle CPU, %d running workers, no clients    %5.2f ms per second (target ~0: no polling;"
+              " %.1f s CPU so far)\n",
+              workers, (after - before).count() * 1e3 / Seconds(kWindow).count(), after.count());
+}
+
 }  // namespace
 }  // namespace sup::win::bench
 
@@ -280,6 +305,7 @@ int main() {
     WaitUntilAllRunning(prefix + "-control", kManyWorkers);
     const std::size_t running = PrivateBytes();
     ManyWorkersStatus(prefix + "-control");
+    IdleCpu(kManyWorkers);
     std::printf("  supd's private memory, %d running workers, output captured   %5.1f MB (target < 20 MB)\n",
                 kManyWorkers, static_cast<double>(running - before) / (1024 * 1024));
   }
