@@ -30,6 +30,7 @@
 #include "client/json_writer.h"
 #include "client/render.h"
 #include "client/win/config_commands.h"
+#include "client/win/health_query.h"
 #include "client/win/service_commands.h"
 #include "client/win/worker_commands.h"
 #include "common/protocol.h"
@@ -235,15 +236,10 @@ int RunReconfigure(const GlobalOptions& options, bool apply, const std::vector<s
 }
 
 int RunHealth(const GlobalOptions& options, const std::string& worker) {
-  const std::string pipe_name = HealthPipeOf(options.pipe);
-  sup::Result<sup::win::PipeClient> pipe = sup::win::PipeClient::Connect(pipe_name, options.timeout);
-  if (!pipe) return ReportError(options, pipe.error());
-  sup::HealthClient client(*pipe);
-  sup::v1::HealthRequest request;
-  request.mutable_check()->set_service(worker);
-  sup::Result<sup::v1::HealthResponse> response = client.Call(request);
-  if (!response) return ReportError(options, response.error());
-  const auto status = response->check().status();
+  sup::Result<sup::v1::HealthCheckResponse::ServingStatus> answer =
+      sup::client::win::AskHealth(HealthPipeOf(options.pipe), worker, options.timeout);
+  if (!answer) return ReportError(options, answer.error());
+  const auto status = *answer;
   const std::string_view name = sup::client::ServingName(status);
   if (options.output == "json") {
     sup::client::JsonWriter json;

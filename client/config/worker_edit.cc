@@ -151,22 +151,6 @@ void Place(core::RawWorker& worker, const KeyRule& rule, std::optional<core::Raw
 
 std::string TypeOf(const core::RawValue& value) { return std::string(core::RawTypeName(value.type)); }
 
-std::string Shown(const core::RawValue& value) {
-  switch (value.type) {
-    case core::RawType::kString:
-    case core::RawType::kExpandString: return value.text;
-    case core::RawType::kMultiString: {
-      std::string joined;
-      for (const std::string& item : value.list) joined += (joined.empty() ? "" : ",") + item;
-      return joined;
-    }
-    case core::RawType::kDword:
-    case core::RawType::kQword: return std::to_string(value.number);
-    case core::RawType::kOther: return "(unsupported type)";
-  }
-  return {};
-}
-
 }  // namespace
 
 Result<core::RawValue> ParseWorkerSetting(std::string_view key, std::string_view text) {
@@ -305,6 +289,27 @@ Result<void> ImportConfig(ConfigStore& store, const core::RawConfig& incoming, b
   }
   return Ok();
 }
+
+std::string ValueText(const core::RawValue& value) {
+  switch (value.type) {
+    case core::RawType::kMultiString: {
+      std::string joined;
+      for (const std::string& item : value.list) joined += (joined.empty() ? "" : ",") + item;
+      return joined;
+    }
+    case core::RawType::kDword:
+    case core::RawType::kQword: return std::to_string(value.number);
+    default: return value.text;
+  }
+}
+
+namespace {
+
+std::string Shown(const core::RawValue& value) {
+  return value.type == core::RawType::kOther ? "(unsupported type)" : ValueText(value);
+}
+
+}  // namespace
 
 std::string RenderWorker(const std::string& name, const core::RawWorker& worker) {
   std::string text = name + "\n";

@@ -50,6 +50,9 @@ Result<void> RemoveWorker(ConfigStore& store, const std::string& name);
 // after validating the result as a whole: one invalid value anywhere and nothing is written.
 Result<void> ImportConfig(ConfigStore& store, const core::RawConfig& incoming, bool replace);
 
+// A value as an admin would type it back: text, comma-joined items, or the number.
+std::string ValueText(const core::RawValue& value);
+
 // One line per value, "Key = value (TYPE)", probes last: what `worker show` prints.
 std::string RenderWorker(const std::string& name, const core::RawWorker& worker);
 

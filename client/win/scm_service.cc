@@ -5,10 +5,9 @@
 
 #include <thread>
 
+#include "client/win/health_query.h"
 #include "client/win/service_config2.h"
 #include "common/protocol.h"
-#include "common/protocol_client.h"
-#include "common/win/pipe_client.h"
 #include "common/win/win32_error.h"
 #include "daemon/core/config_schema.h"
 #include "daemon/win/registry_config.h"
@@ -371,13 +370,8 @@ Result<void> ScmServiceManager::StartAndVerify(const ServiceSpec& spec, std::chr
   if (Result<void> started = Start(spec.name, timeout); !started) return started;
   const auto left = std::max(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()),
                              std::chrono::milliseconds(1000));
-  const std::string pipe_name = HealthPipeOfArguments(spec.arguments);
-  Result<sup::win::PipeClient> pipe = sup::win::PipeClient::Connect(pipe_name, left);
-  if (!pipe) return Error(ErrorKind::kUnavailable, spec.name + " runs but does not answer: " + pipe.error().message());
-  HealthClient health(*pipe);
-  sup::v1::HealthRequest check;
-  check.mutable_check()->set_service("");
-  if (Result<sup::v1::HealthResponse> answer = health.Call(check); !answer) {
+  // Any answer will do: SERVING waits on the workers, which a restart of supd does not.
+  if (auto answer = AskHealth(HealthPipeOfArguments(spec.arguments), "", left); !answer) {
     return Error(ErrorKind::kUnavailable, spec.name + " runs but does not answer: " + answer.error().message());
   }
   return Ok();

@@ -11,10 +11,9 @@
 #include "client/exit_codes.h"
 #include "client/json_writer.h"
 #include "client/service/service_change.h"
+#include "client/win/health_query.h"
 #include "client/win/scm_service.h"
 #include "daemon/win/registry_config.h"
-#include "common/protocol_client.h"
-#include "common/win/pipe_client.h"
 #include "common/win/win32_error.h"
 
 namespace sup::client::win {
@@ -75,14 +74,8 @@ int ShowStatus(ScmServiceManager& scm, const std::string& name, std::chrono::mil
   if (!spec) return Fail(spec.error());
   std::string health = "not answering";
   if (state->state == SERVICE_RUNNING) {
-    const std::string health_pipe = HealthPipeOfArguments(spec->arguments);
-    if (Result<sup::win::PipeClient> pipe = sup::win::PipeClient::Connect(health_pipe, timeout)) {
-      HealthClient client(*pipe);
-      sup::v1::HealthRequest check;
-      check.mutable_check()->set_service("");
-      if (Result<sup::v1::HealthResponse> answer = client.Call(check)) {
-        health = answer->check().status() == sup::v1::HealthCheckResponse::SERVING ? "SERVING" : "NOT_SERVING";
-      }
+    if (auto answer = AskHealth(HealthPipeOfArguments(spec->arguments), "", timeout)) {
+      health = *answer == sup::v1::HealthCheckResponse::SERVING ? "SERVING" : "NOT_SERVING";
     }
   }
   const std::string_view scm_state = ServiceStateName(state->state);

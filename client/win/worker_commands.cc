@@ -28,20 +28,10 @@ struct WorkerCommands::Options {
 
 namespace {
 
-std::string TextOf(const core::RawValue& value) {
-  if (value.type == core::RawType::kMultiString) {
-    std::string joined;
-    for (const std::string& item : value.list) joined += (joined.empty() ? "" : ",") + item;
-    return joined;
-  }
-  if (value.type == core::RawType::kDword || value.type == core::RawType::kQword) return std::to_string(value.number);
-  return value.text;
-}
-
 void WriteValues(JsonWriter& json, const core::RawValues& values, const std::string& prefix) {
   for (const auto& [key, value] : values) {
     json.BeginObject().Key("key").String(prefix + key).Key("type").String(core::RawTypeName(value.type));
-    json.Key("value").String(TextOf(value)).EndObject();
+    json.Key("value").String(ValueText(value)).EndObject();
   }
 }
 
@@ -92,7 +82,7 @@ int WorkerCommands::Run(bool json, const std::function<int(const std::vector<std
       out.BeginObject().Key("workers").BeginArray();
       for (const auto& [name, worker] : config->workers) {
         const auto command = worker.values.find("Command");
-        const std::string text = command == worker.values.end() ? "" : TextOf(command->second);
+        const std::string text = command == worker.values.end() ? "" : ValueText(command->second);
         out.BeginObject().Key("name").String(name).Key("command").String(text).EndObject();
         table += name + "  " + text + "\n";
       }

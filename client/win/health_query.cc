@@ -1,0 +1,20 @@
+#include "client/win/health_query.h"
+
+#include "common/protocol_client.h"
+#include "common/win/pipe_client.h"
+
+namespace sup::client::win {
+
+Result<sup::v1::HealthCheckResponse::ServingStatus> AskHealth(const std::string& pipe_name, const std::string& service,
+                                                              std::chrono::milliseconds timeout) {
+  Result<sup::win::PipeClient> pipe = sup::win::PipeClient::Connect(pipe_name, timeout);
+  if (!pipe) return pipe.error();
+  HealthClient client(*pipe);
+  sup::v1::HealthRequest request;
+  request.mutable_check()->set_service(service);
+  Result<sup::v1::HealthResponse> response = client.Call(request);
+  if (!response) return response.error();
+  return response->check().status();
+}
+
+}  // namespace sup::client::win
