@@ -15,25 +15,30 @@ namespace {
 
 constexpr std::string_view kRegHeader = "Windows Registry Editor Version 5.00";
 
-// UTF-8 <-> UTF-16 code units, for the .reg file and its hex(2)/hex(7) values. Invalid input
-// becomes U+FFFD rather than an error: the registry itself holds whatever it was given.
+// UTF-8 <-> UTF-16 code units, for the .reg file and its hex(2)/hex(7) values. Anything that is
+// not a valid character (a stray byte, an overlong or truncated sequence, a lone surrogate)
+// becomes U+FFFD rather than an error, so what is read is always valid text and writing it back
+// gives the same text.
 std::u16string ToUtf16(std::string_view text) {
   std::u16string out;
   for (std::size_t i = 0; i < text.size();) {
     const auto byte = static_cast<unsigned char>(text[i]);
-    std::uint32_t code = 0xFFFD;
-    std::size_t length = 1;
-    if (byte < 0x80) {
-      code = byte;
-    } else if ((byte >> 5) == 0x6 && i + 1 < text.size()) {
-      code = ((byte & 0x1F) << 6) | (text[i + 1] & 0x3F);
-      length = 2;
-    } else if ((byte >> 4) == 0xE && i + 2 < text.size()) {
-      code = ((byte & 0x0F) << 12) | ((text[i + 1] & 0x3F) << 6) | (text[i + 2] & 0x3F);
-      length = 3;
-    } else if ((byte >> 3) == 0x1E && i + 3 < text.size()) {
-      code = ((byte & 0x07) << 18) | ((text[i + 1] & 0x3F) << 12) | ((text[i + 2] & 0x3F) << 6) | (text[i + 3] & 0x3F);
-      length = 4;
+    const std::size_t length = byte < 0x80 ? 1 : byte >= 0xC2 && byte <= 0xDF ? 2 : byte >= 0xE0 && byte <= 0xEF ? 3
+                               : byte >= 0xF0 && byte <= 0xF4                ? 4
+                                                                             : 0;
+    std::uint32_t code = length == 1 ? byte : length == 2 ? byte & 0x1F : length == 3 ? byte & 0x0F : byte & 0x07;
+    bool valid = length > 0 && i + length <= text.size();
+    for (std::size_t k = 1; valid && k < length; ++k) {
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      valid = (next & 0xC0) == 0x80;
+      code = (code << 6) | (next & 0x3F);
+    }
+    constexpr std::uint32_t kSmallest[] = {0, 0, 0x80, 0x800, 0x10000};
+    valid = valid && code >= kSmallest[length] && code <= 0x10FFFF && (code < 0xD800 || code > 0xDFFF);
+    if (!valid) {
+      out.push_back(u'\uFFFD');
+      ++i;
+      continue;
     }
     i += length;
     if (code >= 0x10000) {
@@ -53,6 +58,8 @@ std::string ToUtf8(std::u16string_view text) {
     std::uint32_t code = text[i];
     if (code >= 0xD800 && code < 0xDC00 && i + 1 < text.size() && text[i + 1] >= 0xDC00 && text[i + 1] < 0xE000) {
       code = 0x10000 + ((code - 0xD800) << 10) + (text[++i] - 0xDC00);
+    } else if (code >= 0xD800 && code < 0xE000) {
+      code = 0xFFFD;  // a lone surrogate
     }
     if (code < 0x80) {
       out.push_back(static_cast<char>(code));
@@ -292,7 +299,8 @@ std::vector<std::pair<std::size_t, std::string>> LogicalLines(std::string_view b
     }
     text = ToUtf8(units);
   } else {
-    text = std::string(bytes.starts_with("\xEF\xBB\xBF") ? bytes.substr(3) : bytes);
+    // UTF-8 (REGEDIT4 files are ASCII), made valid the same way as UTF-16 text.
+    text = ToUtf8(ToUtf16(bytes.starts_with("\xEF\xBB\xBF") ? bytes.substr(3) : bytes));
   }
   std::vector<std::pair<std::size_t, std::string>> lines;
   std::size_t number = 0;

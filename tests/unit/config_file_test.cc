@@ -77,6 +77,18 @@ TEST(ConfigFileTest, ReadsWhatRegExportWrites) {
   EXPECT_EQ(a.values.at("StopTimeoutMs").number, 5000u);
 }
 
+// A UTF-8 file with bytes that are no character: they read as U+FFFD, so what is imported is
+// valid text and exports back exactly (the fuzzer found the byte kept as it was).
+TEST(ConfigFileTest, InvalidUtf8ReadsAsReplacementCharacters) {
+  const std::string file = "REGEDIT4\n\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Sup\\Workers\\a]\n\"Command\"=\"a.e\x81" "e\"\n";
+  Result<core::RawConfig> config = FromRegFile(file, kRoot);
+  ASSERT_TRUE(config.ok()) << config.error().message();
+  EXPECT_EQ(config->workers.at("a").values.at("Command").text, "a.e\xEF\xBF\xBD" "e");
+  Result<core::RawConfig> back = FromRegFile(ToRegFile(*config, kRoot), kRoot);
+  ASSERT_TRUE(back.ok());
+  ExpectSame(*config, *back);
+}
+
 TEST(ConfigFileTest, RefusesWhatItCannotImportNamingTheLine) {
   const std::string header = "Windows Registry Editor Version 5.00\r\n";
   const std::vector<std::pair<std::string, std::string>> bad = {
