@@ -454,12 +454,13 @@ template Result<ParsedValue> ParseDefault(const SchemaValue<DaemonConfig>&);
 template Result<ParsedValue> ParseDefault(const SchemaValue<WorkerConfig>&);
 template Result<ParsedValue> ParseDefault(const SchemaValue<ProbeConfig>&);
 
-ValidatedConfig ValidateConfig(const RawConfig& raw) {
+ValidatedConfig ValidateConfig(const RawConfig& raw, const DaemonConfig* in_force) {
   ValidatedConfig result;
   ErrorList daemon_errors(result.daemon_errors, "HKLM\\SOFTWARE\\Sup");
   ApplyValues(DaemonSchema(), raw.daemon, result.daemon, daemon_errors);
-  if (!result.daemon_errors.empty()) {
-    // Invalid daemon values change nothing; workers still need a log directory to resolve paths.
+  if (!result.daemon_errors.empty() && in_force) {
+    result.daemon = *in_force;  // invalid daemon values change nothing, the workers' log paths included
+  } else if (!result.daemon_errors.empty()) {
     result.daemon = DaemonConfig{};
     std::vector<ConfigError> none;
     ErrorList defaults_only(none, "");

@@ -59,7 +59,9 @@ Result<ParsedValue> ParseDefault(const SchemaValue<Target>& row);
 bool IsValidWorkerName(std::string_view name);
 
 // Validates the whole configuration, collecting every error; a worker with any error is left out
-// of `workers` and listed in `invalid_workers`, and the others are unaffected.
-ValidatedConfig ValidateConfig(const RawConfig& raw);
+// of `workers` and listed in `invalid_workers`, and the others are unaffected. Invalid daemon
+// values change nothing: `daemon` is then `in_force` (the values supd runs with), or the
+// defaults at the first reading, and the workers' default log paths resolve against it.
+ValidatedConfig ValidateConfig(const RawConfig& raw, const DaemonConfig* in_force = nullptr);
 
 }  // namespace sup::core

@@ -246,8 +246,8 @@ Result<sup::v1::DescribeResponse> ControlDispatcher::Describe(const sup::v1::Des
     }
   }
   for (const core::ConfigError& error : snapshot->config_errors) describe.add_config_errors(error.ToString());
-  if (const core::EventRing* ring = ports_.supervisor.RecentEvents(request.worker())) {
-    for (const core::Event& event : ring->events()) *describe.add_recent_events() = core::ToWireEvent(event, ports_.clock);
+  for (const core::Event& event : ports_.supervisor.RecentEvents(request.worker())) {
+    *describe.add_recent_events() = core::ToWireEvent(event, ports_.clock);
   }
   // A stream that is not captured simply has no lines here.
   if (auto out = ports_.output.Tail(request.worker(), core::OutputStream::kStdout, kDescribeTailLines)) {
@@ -271,18 +271,16 @@ Result<sup::v1::LogsResponse> ControlDispatcher::Logs(const sup::v1::LogsRequest
 }
 
 sup::v1::EventsResponse ControlDispatcher::Events(const sup::v1::EventsRequest& request) const {
-  std::vector<const core::Event*> recent;
+  std::vector<core::Event> recent;
   for (const core::WorkerSnapshot& worker : ports_.supervisor.Snapshot()) {
-    if (const core::EventRing* ring = ports_.supervisor.RecentEvents(worker.name)) {
-      for (const core::Event& event : ring->events()) recent.push_back(&event);
-    }
+    for (core::Event& event : ports_.supervisor.RecentEvents(worker.name)) recent.push_back(std::move(event));
   }
   std::stable_sort(recent.begin(), recent.end(),
-                   [](const core::Event* a, const core::Event* b) { return a->time < b->time; });
+                   [](const core::Event& a, const core::Event& b) { return a.time < b.time; });
   const std::size_t keep = std::min<std::size_t>(request.limit(), recent.size());
   sup::v1::EventsResponse events;
   for (auto it = recent.end() - static_cast<std::ptrdiff_t>(keep); it != recent.end(); ++it) {
-    *events.add_events() = core::ToWireEvent(**it, ports_.clock);
+    *events.add_events() = core::ToWireEvent(*it, ports_.clock);
   }
   return events;
 }
@@ -290,7 +288,7 @@ sup::v1::EventsResponse ControlDispatcher::Events(const sup::v1::EventsRequest& 
 Result<sup::v1::ConfigDiffResponse> ControlDispatcher::Reconfigure(const std::vector<std::string>& names, bool apply) {
   Result<core::RawConfig> raw = ports_.config_source.Read();
   if (!raw) return Error(ErrorKind::kUnavailable, raw.error().WithContext("reading the configuration").message());
-  core::ValidatedConfig next = core::ValidateConfig(*raw);
+  core::ValidatedConfig next = core::ValidateConfig(*raw, &ports_.supervisor.daemon_config());
   sup::v1::ConfigDiffResponse reply;
   for (const core::ConfigError& error : next.daemon_errors) reply.add_errors(error.ToString());
   for (const auto& [name, errors] : next.invalid_workers) {
@@ -330,6 +328,8 @@ sup::v1::Response ControlDispatcher::CommandReply(sup::v1::Response response,
     wire->set_worker(result.worker);
     wire->set_outcome(ToWire(result.outcome));
     wire->set_message(result.message);
+    wire->set_dependency_of(result.dependency_of);
+    wire->set_launches(result.launches);
   }
   return response;
 }

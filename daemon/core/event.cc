@@ -15,6 +15,7 @@ std::string Event::ToLogLine() const {
     case EventKind::kProbe:
       line = "worker probe name=" + worker + " probe=" + std::string(NameOf(*probe, kProbeKindNames)) +
              " result=" + (probe_success ? "success" : "failure");
+      if (count > 1) line += " count=" + std::to_string(count);
       break;
     case EventKind::kConfig:
       line = "worker config name=" + worker;
@@ -28,6 +29,21 @@ std::string Event::ToLogLine() const {
   }
   if (!message.empty()) line += " message=\"" + message + "\"";
   return line;
+}
+
+bool EventRing::PushOrFoldProbeFailure(Event event) {
+  if (event.kind == EventKind::kProbe && !event.probe_success) {
+    for (auto it = events_.rbegin(); it != events_.rend(); ++it) {
+      if (it->kind != EventKind::kProbe || it->probe != event.probe) continue;
+      if (it->probe_success || it->pid != event.pid) break;
+      ++it->count;
+      it->time = event.time;
+      it->message = std::move(event.message);
+      return false;
+    }
+  }
+  Push(std::move(event));
+  return true;
 }
 
 }  // namespace sup::core

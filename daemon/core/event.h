@@ -27,6 +27,7 @@ struct Event {
   std::optional<std::int64_t> exit_code;
   std::optional<ProbeKind> probe;  // kProbe
   bool probe_success = false;
+  std::uint32_t count = 1;  // kProbe: consecutive failures folded into this event
   std::string message;
 
   // One log line: "worker transition name=api from=RUNNING to=BACKOFF reason=exited code=0x1 ..."
@@ -42,6 +43,10 @@ class EventRing {
     events_.push_back(std::move(event));
   }
   const std::deque<Event>& events() const { return events_; }
+
+  // A failed probe result right after a failure of the same probe folds into that event (its
+  // count, time and message); anything else is pushed. True when it was pushed.
+  bool PushOrFoldProbeFailure(Event event);
 
  private:
   std::size_t capacity_;

@@ -15,8 +15,6 @@ sup::v1::HealthResponse ErrorReply(std::uint64_t request_id, ErrorKind kind, std
   return response;
 }
 
-bool Serving(const WorkerSnapshot& worker) { return worker.state == WorkerState::kRunning && worker.ready; }
-
 }  // namespace
 
 // One client of the health pipe; a Watch turns it into a stream of status changes.
@@ -119,14 +117,13 @@ std::optional<HealthService::ServingStatus> HealthService::StatusOf(const std::s
   }
   if (stopped_ || supervisor_.shutting_down()) return Check::NOT_SERVING;
   for (const WorkerSnapshot& worker : supervisor_.Snapshot()) {
-    // EXITED: ended on purpose and meant to stay down (a finished run-once job).
-    if (worker.wanted && worker.state != WorkerState::kExited && !Serving(worker)) return Check::NOT_SERVING;
+    if (!IsServing(worker)) return Check::NOT_SERVING;  // the predicate of `supctl status`'s exit code
   }
   return Check::SERVING;
 }
 
 HealthService::ServingStatus HealthService::StatusOfWorker(const WorkerSnapshot& worker) const {
-  return !stopped_ && Serving(worker) ? Check::SERVING : Check::NOT_SERVING;
+  return !stopped_ && IsServing(worker) ? Check::SERVING : Check::NOT_SERVING;
 }
 
 void HealthService::Stop() {

@@ -66,7 +66,8 @@ class StateStore {
  public:
   virtual ~StateStore() = default;
   virtual std::set<std::string> LoadStoppedByOperator() = 0;
-  virtual void SetStoppedByOperator(const std::string& worker, bool stopped) = 0;
+  // Written where a configuration reload does not see it. A failure is reported to the operator.
+  virtual Result<void> SetStoppedByOperator(const std::string& worker, bool stopped) = 0;
 };
 
 class EventSink {

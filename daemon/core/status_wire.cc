@@ -96,7 +96,10 @@ sup::v1::WorkerStatus ToWireStatus(const WorkerSnapshot& snapshot) {
   wire.set_restarts(snapshot.restarts);
   if (snapshot.last_exit_code) wire.set_last_exit_code(*snapshot.last_exit_code);
   if (snapshot.next_restart_in) wire.set_next_restart_ms(static_cast<std::uint64_t>(std::max<Millis::rep>(0, snapshot.next_restart_in->count())));
-  wire.set_description(snapshot.description);
+  wire.set_description(Describe(snapshot));
+  wire.set_serving(IsServing(snapshot));
+  wire.set_done(snapshot.done);
+  wire.set_launches(snapshot.launches);
   return wire;
 }
 

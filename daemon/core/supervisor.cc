@@ -1,15 +1,13 @@
 #include "daemon/core/supervisor.h"
 
 #include <algorithm>
-#include <cstdio>
 
 #include "common/format.h"
 #include "daemon/core/config_schema.h"
+#include "daemon/core/stop_ladder.h"
 
 namespace sup::core {
 namespace {
-
-constexpr Millis kKillRetry{5000};  // re-issue a kill whose exit has not been reported
 
 std::string Join(const std::vector<std::string>& items) {
   std::string out;
@@ -17,17 +15,8 @@ std::string Join(const std::vector<std::string>& items) {
   return out;
 }
 
-std::string FormatExitCode(std::int64_t code) {
-  if (code >= 0 && code <= 0xffff) return std::to_string(code);
-  char text[32];
-  std::snprintf(text, sizeof(text), "%#llx", static_cast<unsigned long long>(code) & 0xffffffffULL);
-  return text;
-}
-
-std::vector<StopStep> StopLadder(const PolicyConfig& policy) {
-  std::vector<StopStep> steps = policy.stop_steps;
-  if (steps.empty() || steps.back() != StopStep::kTerminate) steps.push_back(StopStep::kTerminate);
-  return steps;
+bool Has(const std::vector<std::string>& items, const std::string& item) {
+  return std::find(items.begin(), items.end(), item) != items.end();
 }
 
 }  // namespace
@@ -40,14 +29,14 @@ Supervisor::~Supervisor() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Lookups
+// Lookups and the predicates the rules are made of
 
-Supervisor::Worker* Supervisor::Find(const std::string& name) {
+Worker* Supervisor::Find(const std::string& name) {
   const auto found = workers_.find(name);
   return found == workers_.end() ? nullptr : &found->second;
 }
 
-const Supervisor::Worker* Supervisor::Find(const std::string& name) const {
+const Worker* Supervisor::Find(const std::string& name) const {
   const auto found = workers_.find(name);
   return found == workers_.end() ? nullptr : &found->second;
 }
@@ -59,34 +48,6 @@ std::vector<std::string> Supervisor::Targets(const std::vector<std::string>& nam
   return all;
 }
 
-bool Supervisor::Wanted(const Worker& w) const {
-  return w.config && w.config->policy.enabled && !w.stopped_by_operator && !shutting_down_;
-}
-
-bool Supervisor::IsReady(const Worker& w) const {
-  if (w.state != WorkerState::kRunning) return false;
-  const bool has_readiness = w.config && w.config->policy.probes.contains(ProbeKind::kReadiness);
-  return !has_readiness || w.readiness_passed;
-}
-
-std::vector<std::string> Supervisor::UnreadyDependencies(const Worker& w) const {
-  std::vector<std::string> unready;
-  if (!w.config) return unready;
-  for (const std::string& name : w.config->policy.depends_on) {
-    const Worker* dependency = Find(name);
-    if (!dependency || !IsReady(*dependency)) unready.push_back(name);
-  }
-  return unready;
-}
-
-std::vector<std::string> Supervisor::UpDependents(const Worker& w) const {
-  std::vector<std::string> up;
-  for (const std::string& name : TransitiveDependents(Graph(), w.name)) {
-    if (IsUp(workers_.at(name).state)) up.push_back(name);
-  }
-  return up;
-}
-
 DependencyGraph Supervisor::Graph() const {
   DependencyGraph graph;
   for (const auto& [name, worker] : workers_) {
@@ -95,21 +56,72 @@ DependencyGraph Supervisor::Graph() const {
   return graph;
 }
 
+bool Supervisor::Wanted(const Worker& w) const {
+  return w.config && w.config->policy.enabled && !w.stopped_by_operator && !shutting_down_ &&
+         !(w.intent && w.intent->kind == IntentKind::kRemove) && MissingDependencies(w).empty();
+}
+
+bool Supervisor::Available(const Worker& w) const {
+  if (w.state != WorkerState::kRunning || w.intent) return false;
+  const bool has_readiness = w.config && w.config->policy.probes.contains(ProbeKind::kReadiness);
+  return !has_readiness || w.readiness_passed;
+}
+
+std::vector<std::string> Supervisor::UnavailableDependencies(const Worker& w) const {
+  std::vector<std::string> unavailable;
+  if (!w.config) return unavailable;
+  for (const std::string& name : w.config->policy.depends_on) {
+    const Worker* dependency = Find(name);
+    if (!dependency || !Available(*dependency)) unavailable.push_back(name);
+  }
+  return unavailable;
+}
+
+std::vector<std::string> Supervisor::MissingDependencies(const Worker& w) const {
+  std::vector<std::string> missing;
+  if (!w.config) return missing;
+  for (const std::string& name : w.config->policy.depends_on) {
+    const Worker* dependency = Find(name);
+    if (!dependency || (dependency->intent && dependency->intent->kind == IntentKind::kRemove)) missing.push_back(name);
+  }
+  return missing;
+}
+
+std::vector<std::string> Supervisor::UpDependents(const Worker& w, bool transitive) const {
+  std::vector<std::string> up;
+  if (transitive) {
+    for (const std::string& name : TransitiveDependents(Graph(), w.name)) {
+      if (IsUp(workers_.at(name).state)) up.push_back(name);
+    }
+    return up;
+  }
+  for (const auto& [name, other] : workers_) {
+    if (IsUp(other.state) && other.config && Has(other.config->policy.depends_on, w.name)) up.push_back(name);
+  }
+  return up;
+}
+
 // ---------------------------------------------------------------------------------------------
-// Transitions and events
+// Transitions, events, timers
 
 Event Supervisor::NewEvent(const Worker& w, EventKind kind) const {
   Event event;
   event.time = ports_.clock.SteadyNow();
   event.worker = w.name;
   event.kind = kind;
-  event.pid = w.pid;
+  event.pid = w.process ? w.process->pid : 0;
   return event;
 }
 
 void Supervisor::Record(Worker& w, Event event) {
   ports_.events.Emit(event);
-  w.events.Push(std::move(event));
+  w.transitions.Push(std::move(event));
+}
+
+void Supervisor::NoteConfig(Worker& w, std::string message) {
+  Event event = NewEvent(w, EventKind::kConfig);
+  event.message = std::move(message);
+  Record(w, std::move(event));
 }
 
 void Supervisor::Transition(Worker& w, WorkerState to, Reason reason, std::string message) {
@@ -120,7 +132,8 @@ void Supervisor::Transition(Worker& w, WorkerState to, Reason reason, std::strin
   event.message = std::move(message);
   if (IsUp(w.state) && !IsUp(to)) {
     event.exit_code = w.last_exit_code;
-    w.pid = 0;
+    w.process.reset();
+    w.intent.reset();
   }
   w.state = to;
   w.reason = reason;
@@ -128,18 +141,128 @@ void Supervisor::Transition(Worker& w, WorkerState to, Reason reason, std::strin
   Record(w, std::move(event));
 }
 
-void Supervisor::CancelProbeTimers(Worker& w) {
-  for (auto& [kind, probe] : w.probes) {
-    if (probe.timer) ports_.timers.Cancel(probe.timer);
-    probe.timer = 0;
+void Supervisor::CancelProbes(Worker& w) {
+  for (auto& [kind, slot] : w.probes) {
+    slot.timer.Cancel(ports_.timers);
+    slot.run.Reset();
   }
-  w.probe_generation = ++last_generation_;
 }
 
 void Supervisor::CancelTimers(Worker& w) {
-  if (w.state_timer) ports_.timers.Cancel(w.state_timer);
-  w.state_timer = 0;
-  CancelProbeTimers(w);
+  w.state_timer.Cancel(ports_.timers);
+  CancelProbes(w);
+}
+
+void Supervisor::ArmStateTimer(Worker& w, Millis delay, void (Supervisor::*step)(Worker&)) {
+  // The guard inside state_timer dies with the worker, so `w` is alive whenever this runs.
+  w.state_timer.Arm(ports_.timers, delay, [this, &w, step] {
+    (this->*step)(w);
+    Settle();
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Settling: the rules that span workers
+
+void Supervisor::Settle() {
+  if (settling_) return;  // an entry point settles once, at its end
+  settling_ = true;
+  for (bool changed = true; changed;) {
+    changed = false;
+    // Whatever takes a worker down on purpose takes its running dependents down first.
+    for (auto& [name, w] : workers_) {
+      if (!w.intent) continue;
+      for (const std::string& dependent : UpDependents(w, /*transitive=*/false)) {
+        Worker& d = workers_.at(dependent);
+        if (d.intent) continue;
+        SetIntent(d, Intent{IntentKind::kStop, Reason::kDependency, name});
+        changed = true;
+      }
+    }
+    for (auto& [name, w] : workers_) {
+      const bool may_stop = w.intent && (w.state == WorkerState::kStarting || w.state == WorkerState::kRunning);
+      if (may_stop && UpDependents(w, /*transitive=*/false).empty()) {
+        BeginStop(w, w.intent->reason);
+        changed = true;
+      }
+    }
+    // Wanted workers start once their dependencies run and are ready, dependencies first.
+    for (const std::string& name : StartOrder(Graph())) {
+      Worker* w = Find(name);
+      if (!w || w->state != WorkerState::kStopped || !Wanted(*w)) continue;
+      const std::vector<std::string> unavailable = UnavailableDependencies(*w);
+      if (unavailable.empty()) {
+        Launch(*w, w->reason == Reason::kConfigError ? Reason::kConfigChanged : w->reason);
+        changed = true;
+      } else if (w->reason != Reason::kDependency) {
+        Transition(*w, WorkerState::kStopped, Reason::kDependency, "waiting for " + Join(unavailable));
+      }
+    }
+  }
+  settling_ = false;
+  if (shutting_down_ && shutdown_done_ &&
+      std::none_of(workers_.begin(), workers_.end(), [](const auto& entry) { return IsUp(entry.second.state); })) {
+    std::function<void()> done = std::move(shutdown_done_);
+    shutdown_done_ = nullptr;
+    done();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Intents
+
+void Supervisor::SetIntent(Worker& w, Intent intent) {
+  if (!IsUp(w.state)) {
+    ActOnIntentWhileDown(w, intent);
+    return;
+  }
+  if (w.intent) {
+    // Removal and shutdown are final, and a new definition does not undo an operator's stop;
+    // otherwise the newest intent wins.
+    if (w.intent->kind == IntentKind::kRemove || w.intent->reason == Reason::kShutdown) return;
+    if (w.intent->kind == IntentKind::kStop && w.intent->reason == Reason::kOperator && intent.kind == IntentKind::kApply) {
+      return;
+    }
+  }
+  w.intent = std::move(intent);
+}
+
+void Supervisor::ActOnIntentWhileDown(Worker& w, const Intent& intent) {
+  CancelTimers(w);
+  w.next_start_at.reset();
+  switch (intent.kind) {
+    case IntentKind::kRemove:
+      workers_.erase(w.name);
+      return;
+    case IntentKind::kRestart:
+    case IntentKind::kApply:
+      TryLaunch(w, intent.reason);
+      return;
+    case IntentKind::kStop:
+      if (w.state != WorkerState::kStopped || w.reason != intent.reason) {
+        Transition(w, WorkerState::kStopped, intent.reason,
+                   intent.because_of.empty() ? std::string() : "with " + intent.because_of);
+      }
+      return;
+  }
+}
+
+void Supervisor::CompleteIntent(Worker& w, Intent intent) {
+  Transition(w, WorkerState::kStopped, intent.reason);
+  if (intent.kind == IntentKind::kRemove) workers_.erase(w.name);
+  // Otherwise Settle starts it again if it is wanted and its dependencies allow.
+}
+
+std::vector<CommandResult> Supervisor::TakeDownDependents(Worker& w, std::string_view done_message) {
+  std::vector<CommandResult> results;
+  for (const std::string& name : UpDependents(w, /*transitive=*/true)) {
+    Worker& d = workers_.at(name);
+    if (d.intent) continue;  // going down already, for its own reason
+    SetIntent(d, Intent{IntentKind::kStop, Reason::kDependency, w.name});
+    results.push_back({name, CommandResult::Outcome::kDone,
+                       std::string(done_message) + " (depends on " + w.name + ")", w.name, d.launches});
+  }
+  return results;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -147,38 +270,36 @@ void Supervisor::CancelTimers(Worker& w) {
 
 ConfigDiff Supervisor::ApplyConfig(const ValidatedConfig& config) {
   ++config_generation_;
-  if (config.daemon_errors.empty() || config_generation_ == 1) daemon_ = config.daemon;
-
+  if (config.daemon_errors.empty() || !have_daemon_config_) {
+    daemon_ = config.daemon;
+    have_daemon_config_ = true;
+  }
   const ConfigDiff diff = DiffConfigs(DefinitionsInForce(), config);
-  auto note = [&](Worker& w, std::string message) {
-    Event event = NewEvent(w, EventKind::kConfig);
-    event.message = std::move(message);
-    Record(w, std::move(event));
-  };
 
   // Workers gone from the configuration, including ones that never had a valid definition.
   std::vector<std::string> gone;
   for (const auto& [name, worker] : workers_) {
-    if (!config.workers.contains(name) && !config.invalid_workers.contains(name)) gone.push_back(name);
+    const bool leaving = worker.intent && worker.intent->kind == IntentKind::kRemove;
+    if (!leaving && !config.workers.contains(name) && !config.invalid_workers.contains(name)) gone.push_back(name);
   }
   for (const std::string& name : gone) {
     Worker& w = workers_.at(name);
-    if (IsUp(w.state)) {
-      w.start_pending = false;
-      RequestStop(w, Reason::kConfigChanged, AfterStop::kRemove);
-    } else {
-      CancelTimers(w);
-      workers_.erase(name);
-    }
+    NoteConfig(w, "removed");
+    SetIntent(w, Intent{IntentKind::kRemove, Reason::kConfigChanged, {}});
   }
 
   for (const auto& [name, errors] : config.invalid_workers) {
     auto [it, created] = workers_.try_emplace(name);
     Worker& w = it->second;
     if (created) w.name = name;
+    if (w.intent && w.intent->kind == IntentKind::kRemove) {  // back, but not valid: it stays, down
+      w.config.reset();
+      w.intent = Intent{IntentKind::kStop, Reason::kConfigError, {}};
+    }
     w.config_errors = errors;
-    note(w, "configuration rejected: " + errors.front().ToString());
-    if (!w.config && (w.state != WorkerState::kStopped || w.reason != Reason::kConfigError)) {
+    NoteConfig(w, "configuration rejected: " + errors.front().ToString());
+    if (!w.config && !IsUp(w.state) && (w.state != WorkerState::kStopped || w.reason != Reason::kConfigError)) {
+      CancelTimers(w);
       Transition(w, WorkerState::kStopped, Reason::kConfigError, errors.front().ToString());
     }
   }
@@ -187,50 +308,42 @@ ConfigDiff Supervisor::ApplyConfig(const ValidatedConfig& config) {
     auto [it, created] = workers_.try_emplace(name);
     Worker& w = it->second;
     w.name = name;
+    const bool was_leaving = w.intent && w.intent->kind == IntentKind::kRemove;
     w.config = config.workers.at(name);
     w.config_errors.clear();
-    w.stopped_by_operator = stopped_by_operator_at_start_.contains(name);
-    w.start_pending = Wanted(w);
+    if (stopped_by_operator_at_start_.erase(name) > 0) w.stopped_by_operator = true;
+    if (was_leaving) w.intent = Intent{IntentKind::kApply, Reason::kConfigChanged, {}};
     if (w.state == WorkerState::kStopped && w.reason == Reason::kConfigError) w.reason = Reason::kNone;
-    note(w, "added");
+    NoteConfig(w, "added");
   }
 
   for (const std::string& name : diff.launch_changed) {
     Worker& w = workers_.at(name);
-    const WorkerConfig& next = config.workers.at(name);
+    w.config = config.workers.at(name);
     w.config_errors.clear();
-    note(w, "launch settings changed");
-    const bool wanted_next = next.policy.enabled && !w.stopped_by_operator && !shutting_down_;
+    NoteConfig(w, "launch settings changed");
     if (IsUp(w.state)) {
-      w.pending_config = next;
-      RequestStop(w, Reason::kConfigChanged, wanted_next ? AfterStop::kStart : AfterStop::kStayStopped,
-                  Reason::kConfigChanged);
-    } else {
-      w.config = next;
-      w.pending_config.reset();
+      SetIntent(w, Intent{Wanted(w) ? IntentKind::kApply : IntentKind::kStop, Reason::kConfigChanged, {}});
+    } else if (!w.config->policy.enabled && w.state != WorkerState::kStopped) {
+      ActOnIntentWhileDown(w, Intent{IntentKind::kStop, Reason::kConfigChanged, {}});
     }
+    // Otherwise a worker that is down starts on the new definition whenever it next starts.
   }
 
   for (const std::string& name : diff.policy_changed) {
     Worker& w = workers_.at(name);
     const WorkerConfig& next = config.workers.at(name);
-    w.config_errors.clear();
-    note(w, "policy changed; applied without a restart");
-    if (w.pending_config) {
-      w.pending_config = next;  // a launch change is pending: the restart uses the newest definition
-      continue;
-    }
-    const bool was_enabled = w.config->policy.enabled;
     const bool probes_changed = w.config->policy.probes != next.policy.probes;
     w.config = next;
-    if (was_enabled && !next.policy.enabled) {
-      w.start_pending = false;
-      RequestStop(w, Reason::kConfigChanged, AfterStop::kStayStopped);
-    } else if (!was_enabled && next.policy.enabled) {
-      w.start_pending = Wanted(w);
-    }
-    if (probes_changed && (w.state == WorkerState::kStarting || w.state == WorkerState::kRunning)) {
-      CancelProbeTimers(w);
+    w.config_errors.clear();
+    NoteConfig(w, "policy changed; applied without a restart");
+    if (!next.policy.enabled) {
+      if (IsUp(w.state) || w.state != WorkerState::kStopped) {
+        SetIntent(w, Intent{IntentKind::kStop, Reason::kConfigChanged, {}});
+      }
+    } else if (probes_changed && !w.intent &&
+               (w.state == WorkerState::kStarting || w.state == WorkerState::kRunning)) {
+      CancelProbes(w);
       w.probes.clear();
       w.readiness_passed = false;
       w.health = Health::kUnknown;
@@ -243,15 +356,32 @@ ConfigDiff Supervisor::ApplyConfig(const ValidatedConfig& config) {
 
   for (const std::string& name : diff.unchanged) workers_.at(name).config_errors.clear();
 
-  StartPendingWorkers();
-  AdvanceStops();
+  // Workers whose dependency left the configuration go down (after their own dependents), and
+  // stay down with the configuration error that names it.
+  for (auto& [name, w] : workers_) {
+    const std::vector<std::string> missing = MissingDependencies(w);
+    if (missing.empty() || (w.intent && w.intent->kind == IntentKind::kRemove)) continue;
+    if (IsUp(w.state)) {
+      if (!w.intent || w.intent->reason != Reason::kConfigError) {
+        w.intent.reset();
+        SetIntent(w, Intent{IntentKind::kStop, Reason::kConfigError, missing.front()});
+      }
+    } else if (w.state != WorkerState::kStopped || w.reason != Reason::kConfigError) {
+      CancelTimers(w);
+      w.next_start_at.reset();
+      Transition(w, WorkerState::kStopped, Reason::kConfigError, "depends on " + Join(missing) + ", which is not configured");
+    }
+  }
+
+  Settle();
   return diff;
 }
 
 std::map<std::string, WorkerConfig> Supervisor::DefinitionsInForce() const {
   std::map<std::string, WorkerConfig> definitions;
   for (const auto& [name, worker] : workers_) {
-    if (worker.config) definitions.emplace(name, worker.pending_config.value_or(*worker.config));
+    const bool leaving = worker.intent && worker.intent->kind == IntentKind::kRemove;
+    if (worker.config && !leaving) definitions.emplace(name, *worker.config);
   }
   return definitions;
 }
@@ -259,21 +389,21 @@ std::map<std::string, WorkerConfig> Supervisor::DefinitionsInForce() const {
 Result<ConfigDiff> Supervisor::Reload(ConfigSource& source) {
   Result<RawConfig> raw = source.Read();
   if (!raw) return raw.error().WithContext("reading the configuration");
-  return ApplyConfig(ValidateConfig(*raw));
+  return ApplyConfig(ValidateConfig(*raw, have_daemon_config_ ? &daemon_ : nullptr));
 }
 
 // ---------------------------------------------------------------------------------------------
 // Starting
 
-void Supervisor::RequestStart(Worker& w, Reason reason) {
-  w.start_pending = true;
-  if (shutting_down_) return;
-  const std::vector<std::string> unready = UnreadyDependencies(w);
-  if (!unready.empty()) {
-    if (w.state == WorkerState::kBackoff || w.state == WorkerState::kFailed) CancelTimers(w);
-    w.next_start_at.reset();
+void Supervisor::TryLaunch(Worker& w, Reason reason) {
+  if (!Wanted(w)) {
+    if (w.state != WorkerState::kStopped) Transition(w, WorkerState::kStopped, reason);
+    return;
+  }
+  const std::vector<std::string> unavailable = UnavailableDependencies(w);
+  if (!unavailable.empty()) {
     if (w.state != WorkerState::kStopped || w.reason != Reason::kDependency) {
-      Transition(w, WorkerState::kStopped, Reason::kDependency, "waiting for " + Join(unready));
+      Transition(w, WorkerState::kStopped, Reason::kDependency, "waiting for " + Join(unavailable));
     }
     return;
   }
@@ -282,17 +412,11 @@ void Supervisor::RequestStart(Worker& w, Reason reason) {
 
 void Supervisor::Launch(Worker& w, Reason reason) {
   CancelTimers(w);
-  w.start_pending = false;
   w.next_start_at.reset();
-  w.killed_for.reset();
-  if (w.pending_config) {
-    w.config = std::move(*w.pending_config);
-    w.pending_config.reset();
-  }
-  w.generation = ++last_generation_;
   w.probes.clear();
   w.health = Health::kUnknown;
   w.readiness_passed = false;
+  ++w.launches;
   Result<std::uint32_t> pid = ports_.launcher.Launch(w.name, w.config->launch);
   if (!pid) {
     w.last_error = pid.error().message();
@@ -300,8 +424,8 @@ void Supervisor::Launch(Worker& w, Reason reason) {
     return;
   }
   w.last_error.clear();
-  w.pid = *pid;
-  w.started_at = ports_.clock.SteadyNow();
+  const TimePoint now = ports_.clock.SteadyNow();
+  w.process = Process{*pid, now, now, w.config->launch.own_console, std::nullopt, 0};
   Transition(w, WorkerState::kStarting, reason);
 
   const PolicyConfig& policy = w.config->policy;
@@ -311,62 +435,43 @@ void Supervisor::Launch(Worker& w, Reason reason) {
     ConfirmStart(w);
     return;
   }
-  w.state_timer = ports_.timers.Schedule(policy.start_time, [this, name = w.name, generation = w.generation] {
-    Worker* worker = Find(name);
-    if (!worker || worker->generation != generation || worker->state != WorkerState::kStarting) return;
-    worker->state_timer = 0;
-    ConfirmStart(*worker);
-  });
+  ArmStateTimer(w, policy.start_time, &Supervisor::OnStartTimeElapsed);
+}
+
+void Supervisor::OnStartTimeElapsed(Worker& w) {
+  if (w.state == WorkerState::kStarting) ConfirmStart(w);
 }
 
 void Supervisor::ConfirmStart(Worker& w) {
-  if (w.state_timer) ports_.timers.Cancel(w.state_timer);
-  w.state_timer = 0;
-  w.stable_since = ports_.clock.SteadyNow();
+  w.state_timer.Cancel(ports_.timers);
+  w.process->stable_since = ports_.clock.SteadyNow();
   Transition(w, WorkerState::kRunning, w.reason);
   if (w.config->policy.probes.contains(ProbeKind::kStartup)) StartProbes(w, /*at_launch=*/false);
-  StartPendingWorkers();
-}
-
-void Supervisor::StartPendingWorkers() {
-  // Called after every exit and start: cheap unless some worker is actually waiting.
-  const bool any_pending =
-      std::any_of(workers_.begin(), workers_.end(), [](const auto& entry) { return entry.second.start_pending; });
-  if (!any_pending) return;
-  for (const std::string& name : StartOrder(Graph())) {
-    Worker* w = Find(name);
-    if (!w || !w->start_pending || !Wanted(*w) || IsUp(w->state)) continue;
-    if (w->state == WorkerState::kBackoff || w->state == WorkerState::kFailed) continue;  // their timer restarts them
-    RequestStart(*w, w->reason);  // "dependency" when it waited for one
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Exits and restarts
 
 void Supervisor::OnExit(const std::string& name, std::uint32_t pid, std::int64_t exit_code) {
-  Worker* w = Find(name);
-  if (!w || w->pid != pid || !IsUp(w->state)) return;  // stale: an earlier process of the worker
-  CancelTimers(*w);
-  w->generation = ++last_generation_;
-  w->last_exit_code = exit_code;
-  bool remove = false;
-  if (w->state == WorkerState::kStopping) {
-    remove = FinishStop(*w);
+  Worker* found = Find(name);
+  if (!found || !found->process || found->process->pid != pid) return;  // stale: an earlier process
+  Worker& w = *found;
+  CancelTimers(w);
+  w.last_exit_code = exit_code;
+  w.health = Health::kUnknown;
+  w.readiness_passed = false;
+  if (w.intent) {
+    CompleteIntent(w, *w.intent);
+  } else if (w.state == WorkerState::kStopping) {
+    HandleFailureToRun(w, w.process->killed_for.value_or(Reason::kKilled), exit_code, /*started_ok=*/false);
   } else {
     const TimePoint now = ports_.clock.SteadyNow();
-    const PolicyConfig& policy = w->config->policy;
-    if (w->state == WorkerState::kRunning && w->health != Health::kUnhealthy &&
-        now - w->stable_since >= policy.stable_after) {
-      w->backoff_attempt = 0;  // it ran stably: the backoff starts over
+    if (w.state == WorkerState::kRunning && now - w.process->stable_since >= w.config->policy.stable_after) {
+      w.backoff_attempt = 0;  // it ran stably: the backoff starts over
     }
-    const bool started_ok = w->state == WorkerState::kRunning && !w->killed_for;
-    HandleFailureToRun(*w, w->killed_for.value_or(Reason::kExited), exit_code, started_ok);
+    HandleFailureToRun(w, Reason::kExited, exit_code, /*started_ok=*/w.state == WorkerState::kRunning);
   }
-  if (remove) workers_.erase(name);
-  AdvanceStops();
-  StartPendingWorkers();
-  CheckShutdownDone();
+  Settle();
 }
 
 void Supervisor::HandleFailureToRun(Worker& w, Reason reason, std::int64_t exit_code, bool started_ok) {
@@ -376,143 +481,88 @@ void Supervisor::HandleFailureToRun(Worker& w, Reason reason, std::int64_t exit_
     Transition(w, WorkerState::kStopped, Reason::kShutdown);
     return;
   }
+  if (!Wanted(w)) {
+    Transition(w, WorkerState::kStopped, reason);
+    return;
+  }
   const TimePoint now = ports_.clock.SteadyNow();
   const PolicyConfig& policy = w.config->policy;
   switch (DecideOnExit(policy, exit_code, started_ok, w.failures, now)) {
     case ExitVerdict::kStayDown:
       Transition(w, WorkerState::kExited, reason);
       return;
-    case ExitVerdict::kRestart:
-      ScheduleRestart(w, reason);
+    case ExitVerdict::kRestart: {
+      const Millis delay = BackoffDelay(policy, w.backoff_attempt, ports_.random.NextUnit());
+      w.backoff_attempt = std::min<std::uint32_t>(w.backoff_attempt + 1, 64);
+      w.next_start_at = now + delay;
+      Transition(w, WorkerState::kBackoff, reason, "restart in " + FormatDelay(delay));
+      ArmStateTimer(w, delay, &Supervisor::OnBackoffElapsed);
       return;
-    case ExitVerdict::kOpenBreaker: {
+    }
+    case ExitVerdict::kOpenBreaker:
       Transition(w, WorkerState::kFailed, Reason::kBreakerOpen,
                  std::to_string(policy.max_failures) + " failures within " + FormatDelay(policy.failure_window));
       if (policy.failed_retry.count() == 0) return;
       w.next_start_at = now + policy.failed_retry;
-      w.state_timer = ports_.timers.Schedule(policy.failed_retry, [this, name = w.name] {
-        Worker* worker = Find(name);
-        if (!worker || worker->state != WorkerState::kFailed) return;
-        worker->state_timer = 0;
-        RestartNow(*worker, Reason::kBreakerOpen);
-      });
+      ArmStateTimer(w, policy.failed_retry, &Supervisor::OnFailedRetryElapsed);
       return;
-    }
   }
 }
 
-void Supervisor::ScheduleRestart(Worker& w, Reason reason) {
-  const Millis delay = BackoffDelay(w.config->policy, w.backoff_attempt, ports_.random.NextUnit());
-  w.backoff_attempt = std::min<std::uint32_t>(w.backoff_attempt + 1, 64);
-  w.next_start_at = ports_.clock.SteadyNow() + delay;
-  Transition(w, WorkerState::kBackoff, reason, "restart in " + FormatDelay(delay));
-  w.state_timer = ports_.timers.Schedule(delay, [this, name = w.name] {
-    Worker* worker = Find(name);
-    if (!worker || worker->state != WorkerState::kBackoff) return;
-    worker->state_timer = 0;
-    RestartNow(*worker, worker->reason);
-  });
-}
-
-void Supervisor::RestartNow(Worker& w, Reason reason) {
+void Supervisor::OnBackoffElapsed(Worker& w) {
   ++w.restarts;
   w.next_start_at.reset();
-  RequestStart(w, reason);
+  TryLaunch(w, w.reason);
+}
+
+void Supervisor::OnFailedRetryElapsed(Worker& w) {
+  ++w.restarts;
+  w.next_start_at.reset();
+  TryLaunch(w, Reason::kBreakerOpen);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Stopping
 
-void Supervisor::RequestStop(Worker& w, Reason reason, AfterStop after, Reason after_reason) {
-  switch (w.state) {
-    case WorkerState::kStarting:
-    case WorkerState::kRunning:
-      w.stop_requested = reason;
-      w.after_stop = after;
-      w.after_stop_reason = after_reason;
-      AdvanceStops();
-      return;
-    case WorkerState::kStopping:
-      if (after != AfterStop::kStayStopped || w.after_stop == AfterStop::kStart) {
-        w.after_stop = after;
-        w.after_stop_reason = after_reason;
-      }
-      return;
-    case WorkerState::kBackoff:
-    case WorkerState::kFailed:
-    case WorkerState::kStopped:
-    case WorkerState::kExited:
-      CancelTimers(w);
-      w.next_start_at.reset();
-      if (after == AfterStop::kStart) {
-        RequestStart(w, after_reason);
-      } else if (w.state != WorkerState::kStopped || w.reason != reason) {
-        Transition(w, WorkerState::kStopped, reason);
-      }
-      return;
-  }
-}
-
-// Begins the stop of every worker asked to stop whose dependents are all down already.
-void Supervisor::AdvanceStops() {
-  for (auto& [name, w] : workers_) {
-    if (!w.stop_requested || (w.state != WorkerState::kStarting && w.state != WorkerState::kRunning)) continue;
-    if (UpDependents(w).empty()) BeginStopLadder(w);
-  }
-}
-
-void Supervisor::BeginStopLadder(Worker& w) {
-  const Reason reason = *w.stop_requested;
-  w.stop_requested.reset();
+void Supervisor::BeginStop(Worker& w, Reason reason) {
   CancelTimers(w);
-  w.generation = ++last_generation_;
-  w.stop_step = 0;
+  w.process->stop_step = 0;
   Transition(w, WorkerState::kStopping, reason);
   RunStopStep(w);
 }
 
 void Supervisor::RunStopStep(Worker& w) {
-  const std::vector<StopStep> ladder = StopLadder(w.config->policy);
-  const std::size_t index = std::min(w.stop_step, ladder.size() - 1);
-  const StopStep step = ladder[index];
-  auto next = [this, name = w.name, generation = w.generation] {
-    Worker* worker = Find(name);
-    if (!worker || worker->generation != generation || worker->state != WorkerState::kStopping) return;
-    worker->state_timer = 0;
-    ++worker->stop_step;
-    RunStopStep(*worker);
-  };
+  const StopLadder ladder = StopLadder::For(w.config->policy, w.process->has_console);
+  const std::size_t index = w.process->stop_step;
+  const StopStep step = ladder.StepAt(index);
   if (step == StopStep::kTerminate) {
-    ports_.launcher.Kill(w.name);
-    w.state_timer = ports_.timers.Schedule(kKillRetry, next);  // stays on terminate: kills again
-    return;
+    ports_.launcher.Kill(w.name);  // repeated until the exit is reported
+  } else {
+    ports_.launcher.RequestStop(w.name, step);
   }
-  ports_.launcher.RequestStop(w.name, step);
-  const std::size_t soft_steps = ladder.size() - 1;
-  w.state_timer = ports_.timers.Schedule(w.config->policy.stop_timeout / static_cast<long>(soft_steps), next);
+  ArmStateTimer(w, ladder.TimeoutAt(index), &Supervisor::OnStopStepElapsed);
 }
 
-bool Supervisor::FinishStop(Worker& w) {
-  w.health = Health::kUnknown;
-  w.readiness_passed = false;
-  const AfterStop after = w.after_stop;
-  w.after_stop = AfterStop::kStayStopped;
-  Transition(w, WorkerState::kStopped, w.reason);
-  if (after == AfterStop::kRemove) return true;
-  if (after == AfterStop::kStart && !shutting_down_ && Wanted(w)) RequestStart(w, w.after_stop_reason);
-  return false;
+void Supervisor::OnStopStepElapsed(Worker& w) {
+  const StopLadder ladder = StopLadder::For(w.config->policy, w.process->has_console);
+  w.process->stop_step = std::min(w.process->stop_step + 1, ladder.steps.size() - 1);
+  RunStopStep(w);
+}
+
+void Supervisor::KillFor(Worker& w, Reason reason) {
+  CancelTimers(w);
+  w.process->killed_for = reason;
+  w.process->stop_step = StopLadder::For(w.config->policy, w.process->has_console).steps.size() - 1;
+  Transition(w, WorkerState::kStopping, reason);
+  RunStopStep(w);
 }
 
 void Supervisor::Shutdown(std::function<void()> done) {
   shutting_down_ = true;
   shutdown_done_ = std::move(done);
   for (auto& [name, w] : workers_) {
-    w.start_pending = false;
-    if (w.state == WorkerState::kStarting || w.state == WorkerState::kRunning) {
-      w.stop_requested = Reason::kShutdown;
-      w.after_stop = AfterStop::kStayStopped;
-    } else if (w.state == WorkerState::kStopping) {
-      w.after_stop = AfterStop::kStayStopped;
+    if (IsUp(w.state)) {
+      if (!w.intent || w.intent->kind != IntentKind::kRemove) w.intent = Intent{IntentKind::kStop, Reason::kShutdown, {}};
     } else if (w.state == WorkerState::kBackoff || w.state == WorkerState::kFailed ||
                (w.state == WorkerState::kStopped && w.reason == Reason::kDependency)) {
       CancelTimers(w);
@@ -520,18 +570,7 @@ void Supervisor::Shutdown(std::function<void()> done) {
       Transition(w, WorkerState::kStopped, Reason::kShutdown);
     }
   }
-  AdvanceStops();
-  CheckShutdownDone();
-}
-
-void Supervisor::CheckShutdownDone() {
-  if (!shutting_down_ || !shutdown_done_) return;
-  for (const auto& [name, w] : workers_) {
-    if (IsUp(w.state)) return;
-  }
-  std::function<void()> done = std::move(shutdown_done_);
-  shutdown_done_ = nullptr;
-  done();
+  Settle();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -549,44 +588,37 @@ void Supervisor::StartProbes(Worker& w, bool at_launch) {
 }
 
 void Supervisor::ScheduleProbe(Worker& w, ProbeKind kind, Millis delay) {
-  ProbeState& probe = w.probes[kind];
-  probe.timer = ports_.timers.Schedule(delay, [this, name = w.name, kind, generation = w.probe_generation] {
-    Worker* worker = Find(name);
-    if (!worker || worker->probe_generation != generation) return;
-    worker->probes[kind].timer = 0;
-    const auto config = worker->config->policy.probes.find(kind);
-    if (config == worker->config->policy.probes.end()) return;
-    ports_.prober.Run(name, config->second, [this, name, kind, generation](ProbeResult result) {
-      OnProbeResult(name, kind, generation, result);
-    });
-  });
+  w.probes[kind].timer.Arm(ports_.timers, delay, [this, &w, kind] { RunProbe(w, kind); });
 }
 
-void Supervisor::OnProbeResult(const std::string& name, ProbeKind kind, std::uint64_t probe_generation,
-                               const ProbeResult& result) {
-  Worker* found = Find(name);
-  if (!found || found->probe_generation != probe_generation) return;
-  Worker& w = *found;
+void Supervisor::RunProbe(Worker& w, ProbeKind kind) {
+  const auto config = w.config->policy.probes.find(kind);
+  if (config == w.config->policy.probes.end()) return;
+  std::function<void(ProbeResult)> done = w.probes[kind].run.Wrap(std::function<void(ProbeResult)>(
+      [this, &w, kind](ProbeResult result) {
+        OnProbeResult(w, kind, result);
+        Settle();
+      }));
+  ports_.prober.Run(w.name, config->second, std::move(done));
+}
+
+void Supervisor::OnProbeResult(Worker& w, ProbeKind kind, const ProbeResult& result) {
   if (w.state != WorkerState::kStarting && w.state != WorkerState::kRunning) return;
   const auto config_it = w.config->policy.probes.find(kind);
   if (config_it == w.config->policy.probes.end()) return;
   const ProbeConfig& config = config_it->second;
-  ProbeState& probe = w.probes[kind];
+  ProbeSlot& slot = w.probes[kind];
   if (result.success) {
-    ++probe.successes;
-    probe.failures = 0;
+    ++slot.successes;
+    slot.failures = 0;
   } else {
-    ++probe.failures;
-    probe.successes = 0;
+    ++slot.failures;
+    slot.successes = 0;
   }
-  Event event = NewEvent(w, EventKind::kProbe);
-  event.probe = kind;
-  event.probe_success = result.success;
-  event.message = result.message;
-  Record(w, std::move(event));
+  RecordProbeResult(w, kind, result);
 
-  const bool passes = result.success && probe.successes >= config.success_threshold;
-  const bool fails = !result.success && probe.failures >= config.failure_threshold;
+  const bool passes = result.success && slot.successes >= config.success_threshold;
+  const bool fails = !result.success && slot.failures >= config.failure_threshold;
   switch (kind) {
     case ProbeKind::kStartup:
       if (passes) {
@@ -600,7 +632,7 @@ void Supervisor::OnProbeResult(const std::string& name, ProbeKind kind, std::uin
       break;
     case ProbeKind::kLiveness:
       if (passes && w.health != Health::kHealthy) {
-        if (w.health == Health::kUnhealthy) w.stable_since = ports_.clock.SteadyNow();
+        if (w.health == Health::kUnhealthy) w.process->stable_since = ports_.clock.SteadyNow();
         w.health = Health::kHealthy;
       } else if (fails) {
         w.health = Health::kUnhealthy;
@@ -611,23 +643,28 @@ void Supervisor::OnProbeResult(const std::string& name, ProbeKind kind, std::uin
     case ProbeKind::kReadiness:
       if (passes && !w.readiness_passed) {
         w.readiness_passed = true;
-        if (w.state == WorkerState::kStarting && !w.config->policy.probes.contains(ProbeKind::kStartup)) {
-          ConfirmStart(w);  // a passing readiness probe confirms the start early
-        } else {
-          StartPendingWorkers();
-        }
+        // A passing readiness probe confirms the start early.
+        if (w.state == WorkerState::kStarting && !w.config->policy.probes.contains(ProbeKind::kStartup)) ConfirmStart(w);
       } else if (fails) {
         w.readiness_passed = false;
       }
       break;
   }
-  if (w.probe_generation == probe_generation) ScheduleProbe(w, kind, config.period);
+  ScheduleProbe(w, kind, config.period);
 }
 
-void Supervisor::KillFor(Worker& w, Reason reason) {
-  w.killed_for = reason;
-  CancelProbeTimers(w);
-  ports_.launcher.Kill(w.name);
+// A probe result is an event when it fails or when the probe's result changes; consecutive
+// failures fold into one event with a count, kept apart from the transitions.
+void Supervisor::RecordProbeResult(Worker& w, ProbeKind kind, const ProbeResult& result) {
+  ProbeSlot& slot = w.probes[kind];
+  const bool unchanged_success = result.success && slot.last_success == true;
+  slot.last_success = result.success;
+  if (unchanged_success) return;
+  Event event = NewEvent(w, EventKind::kProbe);
+  event.probe = kind;
+  event.probe_success = result.success;
+  event.message = result.message;
+  if (w.probe_events.PushOrFoldProbeFailure(event)) ports_.events.Emit(event);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -638,189 +675,246 @@ std::vector<CommandResult> Supervisor::ForEachTarget(const std::vector<std::stri
   std::vector<CommandResult> results;
   for (const std::string& name : Targets(names)) {
     Worker* w = Find(name);
-    results.push_back(w ? action(*w) : CommandResult{name, CommandResult::Outcome::kNotFound, "no such worker"});
+    if (!w) {
+      results.push_back({name, CommandResult::Outcome::kNotFound, "no such worker", "", 0});
+      continue;
+    }
+    for (CommandResult& result : action(*w)) results.push_back(std::move(result));
   }
+  Settle();
   return results;
 }
 
 void Supervisor::SetStoppedByOperator(Worker& w, bool stopped) {
   if (w.stopped_by_operator == stopped) return;
   w.stopped_by_operator = stopped;
-  ports_.state_store.SetStoppedByOperator(w.name, stopped);
+  if (Result<void> saved = ports_.state_store.SetStoppedByOperator(w.name, stopped); !saved) {
+    NoteConfig(w, "operator intent not saved, so it holds only until supd restarts: " + saved.error().message());
+  }
 }
 
-CommandResult Supervisor::StartOne(Worker& w) {
-  if (shutting_down_) return {w.name, CommandResult::Outcome::kRefused, "supd is stopping"};
-  if (!w.config) {
-    return {w.name, CommandResult::Outcome::kRefused,
-            "disabled by a configuration error: " + w.config_errors.front().ToString()};
+std::optional<CommandResult> Supervisor::RefuseStart(const Worker& w) const {
+  auto refuse = [&](std::string why) {
+    return CommandResult{w.name, CommandResult::Outcome::kRefused, std::move(why), "", w.launches};
+  };
+  if (shutting_down_) return refuse("supd is stopping");
+  if (w.intent && w.intent->kind == IntentKind::kRemove) return refuse("being removed from the configuration");
+  if (!w.config) return refuse("disabled by a configuration error: " + w.config_errors.front().ToString());
+  if (!w.config->policy.enabled) return refuse("disabled in the configuration (Enabled=0)");
+  if (const std::vector<std::string> missing = MissingDependencies(w); !missing.empty()) {
+    return refuse("depends on " + Join(missing) + ", which is not configured");
   }
-  if (!w.config->policy.enabled) {
-    return {w.name, CommandResult::Outcome::kRefused, "disabled in the configuration (Enabled=0)"};
-  }
+  return std::nullopt;
+}
+
+CommandResult Supervisor::StartOne(Worker& w, std::string_view started_message) {
+  if (std::optional<CommandResult> refused = RefuseStart(w)) return *refused;
+  const std::uint64_t launches = w.launches;
   SetStoppedByOperator(w, false);
+  auto result = [&](CommandResult::Outcome outcome, std::string message) {
+    return CommandResult{w.name, outcome, std::move(message), "", launches};
+  };
   switch (w.state) {
     case WorkerState::kRunning:
-      return {w.name, CommandResult::Outcome::kAlready, "already running"};
     case WorkerState::kStarting:
-      return {w.name, CommandResult::Outcome::kAlready, "already starting"};
+      // An operator's own pending stop is called off; a stop for a dependency is not.
+      if (w.intent && w.intent->reason == Reason::kOperator) w.intent.reset();
+      if (w.intent) return result(CommandResult::Outcome::kDone, "starting again once its dependencies allow");
+      return result(CommandResult::Outcome::kAlready,
+                    w.state == WorkerState::kRunning ? "already running" : "already starting");
     case WorkerState::kStopping:
-      w.after_stop = AfterStop::kStart;
-      w.after_stop_reason = Reason::kOperator;
-      return {w.name, CommandResult::Outcome::kDone, "starting once its stop completes"};
+      SetIntent(w, Intent{IntentKind::kRestart, Reason::kOperator, {}});
+      return result(CommandResult::Outcome::kDone, "starting once its stop completes");
     default:
-      RequestStart(w, Reason::kOperator);
-      return {w.name, CommandResult::Outcome::kDone,
-              w.state == WorkerState::kStopped ? Describe(w) : std::string("started")};
+      CancelTimers(w);
+      w.next_start_at.reset();
+      TryLaunch(w, Reason::kOperator);
+      if (w.state == WorkerState::kStarting || w.state == WorkerState::kRunning) {
+        return result(CommandResult::Outcome::kDone, std::string(started_message));
+      }
+      return result(CommandResult::Outcome::kDone, Describe(SnapshotOf(w)));
   }
 }
 
 std::vector<CommandResult> Supervisor::Start(const std::vector<std::string>& names) {
-  return ForEachTarget(names, [this](Worker& w) { return StartOne(w); });
+  return ForEachTarget(names, [this](Worker& w) { return std::vector<CommandResult>{StartOne(w, "started")}; });
 }
 
 std::vector<CommandResult> Supervisor::Stop(const std::vector<std::string>& names) {
-  return ForEachTarget(names, [this](Worker& w) -> CommandResult {
+  return ForEachTarget(names, [this](Worker& w) {
+    const std::uint64_t launches = w.launches;
     SetStoppedByOperator(w, true);
-    w.start_pending = false;
-    const bool down = !IsUp(w.state) && w.state != WorkerState::kBackoff && w.state != WorkerState::kFailed;
-    if (down) {
+    std::vector<CommandResult> results;
+    if (IsUp(w.state)) {
+      SetIntent(w, Intent{IntentKind::kStop, Reason::kOperator, {}});
+      results.push_back({w.name, CommandResult::Outcome::kDone, "stopping", "", launches});
+      for (CommandResult& dependent : TakeDownDependents(w, "stopped")) results.push_back(std::move(dependent));
+    } else if (w.state == WorkerState::kBackoff || w.state == WorkerState::kFailed) {
+      ActOnIntentWhileDown(w, Intent{IntentKind::kStop, Reason::kOperator, {}});
+      results.push_back({w.name, CommandResult::Outcome::kDone, "stopped", "", launches});
+    } else {
       if (w.state != WorkerState::kStopped || w.reason != Reason::kOperator) {
         Transition(w, WorkerState::kStopped, Reason::kOperator);
       }
-      return {w.name, CommandResult::Outcome::kAlready, "already stopped"};
+      results.push_back({w.name, CommandResult::Outcome::kAlready, "already stopped", "", launches});
     }
-    // Dependents go first; they stay wanted, and start again once this worker is back.
-    std::vector<std::string> stopped_dependents;
-    for (const std::string& dependent : UpDependents(w)) {
-      Worker& d = workers_.at(dependent);
-      d.start_pending = Wanted(d);
-      RequestStop(d, Reason::kDependency, AfterStop::kStayStopped);
-      stopped_dependents.push_back(dependent);
-    }
-    RequestStop(w, Reason::kOperator, AfterStop::kStayStopped);
-    std::string message = IsUp(w.state) ? "stopping" : "stopped";
-    if (!stopped_dependents.empty()) message += " after its dependents " + Join(stopped_dependents);
-    return {w.name, CommandResult::Outcome::kDone, message};
+    return results;
   });
 }
 
 std::vector<CommandResult> Supervisor::Restart(const std::vector<std::string>& names) {
-  return ForEachTarget(names, [this](Worker& w) -> CommandResult {
-    if (shutting_down_ || !w.config || !w.config->policy.enabled || !IsUp(w.state)) {
-      CommandResult started = StartOne(w);
-      if (started.ok() && started.message == "started") started.message = "restarted";
-      return started;
-    }
+  return ForEachTarget(names, [this](Worker& w) {
+    if (std::optional<CommandResult> refused = RefuseStart(w)) return std::vector<CommandResult>{*refused};
+    if (!IsUp(w.state)) return std::vector<CommandResult>{StartOne(w, "restarted")};
+    const std::uint64_t launches = w.launches;
     SetStoppedByOperator(w, false);
-    RequestStop(w, Reason::kOperator, AfterStop::kStart, Reason::kOperator);
-    return {w.name, CommandResult::Outcome::kDone, "restarting"};
+    SetIntent(w, Intent{IntentKind::kRestart, Reason::kOperator, {}});
+    std::vector<CommandResult> results{{w.name, CommandResult::Outcome::kDone, "restarted", "", launches}};
+    for (CommandResult& dependent : TakeDownDependents(w, "restarted")) results.push_back(std::move(dependent));
+    return results;
   });
 }
 
 std::vector<CommandResult> Supervisor::Reset(const std::vector<std::string>& names) {
-  return ForEachTarget(names, [this](Worker& w) -> CommandResult {
+  return ForEachTarget(names, [this](Worker& w) {
+    const std::uint64_t launches = w.launches;
     w.restarts = 0;
     w.backoff_attempt = 0;
     w.failures.Clear();
     if ((w.state == WorkerState::kFailed || w.state == WorkerState::kBackoff) && Wanted(w)) {
-      RequestStart(w, Reason::kOperator);
-      return {w.name, CommandResult::Outcome::kDone, "reset and started"};
+      CancelTimers(w);
+      w.next_start_at.reset();
+      TryLaunch(w, Reason::kOperator);
+      return std::vector<CommandResult>{{w.name, CommandResult::Outcome::kDone, "reset and started", "", launches}};
     }
-    return {w.name, CommandResult::Outcome::kDone, "reset"};
+    return std::vector<CommandResult>{{w.name, CommandResult::Outcome::kDone, "reset", "", launches}};
   });
 }
 
 // ---------------------------------------------------------------------------------------------
 // Status
 
-std::string Supervisor::Describe(const Worker& w) const {
+WorkerSnapshot Supervisor::SnapshotOf(const Worker& w) const {
   const TimePoint now = ports_.clock.SteadyNow();
-  std::string text;
-  switch (w.state) {
-    case WorkerState::kStarting:
-      text = "pid " + std::to_string(w.pid) + ", starting for " + FormatDelay(std::chrono::duration_cast<Millis>(now - w.started_at));
-      break;
-    case WorkerState::kRunning:
-      text = "pid " + std::to_string(w.pid) + ", uptime " + FormatUptime(std::chrono::duration_cast<Millis>(now - w.started_at));
-      break;
-    case WorkerState::kStopping: {
-      const std::vector<StopStep> ladder = StopLadder(w.config->policy);
-      const std::size_t index = std::min(w.stop_step, ladder.size() - 1);
-      text = "stopping: " + std::string(NameOf(ladder[index], kStopStepNames)) + " (step " + std::to_string(index + 1) +
-             " of " + std::to_string(ladder.size()) + ")";
-      break;
+  WorkerSnapshot s;
+  s.name = w.name;
+  s.state = w.state;
+  s.reason = w.reason;
+  s.in_state_for = std::chrono::duration_cast<Millis>(now - w.since);
+  s.health = w.health;
+  const bool has_readiness = w.config && w.config->policy.probes.contains(ProbeKind::kReadiness);
+  s.ready = w.state == WorkerState::kRunning && (!has_readiness || w.readiness_passed);
+  s.wanted = Wanted(w);
+  s.done = w.state == WorkerState::kExited && w.reason == Reason::kExited && w.config && w.last_exit_code &&
+           IsSuccessExitCode(w.config->policy, *w.last_exit_code);
+  if (w.process) {
+    s.pid = w.process->pid;
+    s.uptime = std::chrono::duration_cast<Millis>(now - w.process->started_at);
+  }
+  s.restarts = w.restarts;
+  s.launches = w.launches;
+  s.last_exit_code = w.last_exit_code;
+  if (w.next_start_at) s.next_restart_in = std::chrono::duration_cast<Millis>(*w.next_start_at - now);
+  s.config_errors = w.config_errors;
+  s.has_config = w.config.has_value();
+  s.enabled = w.config && w.config->policy.enabled;
+  s.stopped_by_operator = w.stopped_by_operator;
+  if (w.intent) {
+    const std::string intent(NameOf(w.intent->kind, kIntentNames));
+    if (w.state == WorkerState::kStopping) {
+      if (w.intent->kind != IntentKind::kStop) s.pending_intent = "then " + intent;
+    } else {
+      s.pending_intent = intent + " once its dependents stop: " + Join(UpDependents(w, /*transitive=*/false));
     }
-    case WorkerState::kBackoff:
-      text = "backoff: attempt " + std::to_string(w.backoff_attempt) + ", next in " +
-             FormatDelay(std::chrono::duration_cast<Millis>(w.next_start_at.value_or(now) - now));
-      break;
-    case WorkerState::kFailed:
-      text = "circuit breaker open; " +
-             (w.next_start_at ? "retry in " + FormatDelay(std::chrono::duration_cast<Millis>(*w.next_start_at - now))
-                              : std::string("no automatic retry (supctl reset or start)"));
-      break;
-    case WorkerState::kExited:
-      text = "exited";
-      break;
-    case WorkerState::kStopped:
-      if (!w.config && !w.config_errors.empty()) {
-        return "configuration error: " + w.config_errors.front().ToString();
-      } else if (w.config && !w.config->policy.enabled) {
-        text = "disabled (Enabled=0)";
-      } else if (w.reason == Reason::kDependency && w.start_pending) {
-        text = "waiting for " + Join(UnreadyDependencies(w));
-      } else if (w.stopped_by_operator) {
-        text = "stopped by operator";
-      } else {
-        text = "stopped";
-      }
-      break;
   }
-  const bool down = !IsUp(w.state);
-  if (down && !w.last_error.empty()) {
-    text += "; spawn error: " + w.last_error;
-  } else if (down && w.state != WorkerState::kStopped && w.last_exit_code) {
-    text += "; last exit code " + FormatExitCode(*w.last_exit_code);
+  if (s.wanted && w.state == WorkerState::kStopped) s.waiting_for = UnavailableDependencies(w);
+  s.backoff_attempt = w.backoff_attempt;
+  if (w.state == WorkerState::kStopping && w.config) {
+    const StopLadder ladder = StopLadder::For(w.config->policy, w.process->has_console);
+    const std::size_t index = std::min(w.process->stop_step, ladder.steps.size() - 1);
+    s.stop_step = std::string(NameOf(ladder.steps[index], kStopStepNames));
+    s.stop_step_number = index + 1;
+    s.stop_steps = ladder.steps.size();
   }
-  if (w.config && !w.config_errors.empty()) {
-    text += "; new configuration rejected: " + w.config_errors.front().ToString();
-  }
-  return text;
+  s.last_error = w.last_error;
+  return s;
 }
 
 std::optional<WorkerSnapshot> Supervisor::Snapshot(const std::string& name) const {
   const Worker* w = Find(name);
   if (!w) return std::nullopt;
-  const TimePoint now = ports_.clock.SteadyNow();
-  WorkerSnapshot snapshot;
-  snapshot.name = w->name;
-  snapshot.state = w->state;
-  snapshot.reason = w->reason;
-  snapshot.in_state_for = std::chrono::duration_cast<Millis>(now - w->since);
-  snapshot.health = w->health;
-  snapshot.ready = IsReady(*w);
-  snapshot.wanted = Wanted(*w);
-  snapshot.pid = w->pid;
-  if (IsUp(w->state)) snapshot.uptime = std::chrono::duration_cast<Millis>(now - w->started_at);
-  snapshot.restarts = w->restarts;
-  snapshot.last_exit_code = w->last_exit_code;
-  if (w->next_start_at) snapshot.next_restart_in = std::chrono::duration_cast<Millis>(*w->next_start_at - now);
-  snapshot.description = Describe(*w);
-  snapshot.config_errors = w->config_errors;
-  return snapshot;
+  return SnapshotOf(*w);
 }
 
 std::vector<WorkerSnapshot> Supervisor::Snapshot() const {
   std::vector<WorkerSnapshot> snapshots;
   snapshots.reserve(workers_.size());
-  for (const auto& [name, worker] : workers_) snapshots.push_back(*Snapshot(name));
+  for (const auto& [name, worker] : workers_) snapshots.push_back(SnapshotOf(worker));
   return snapshots;
 }
 
-const EventRing* Supervisor::RecentEvents(const std::string& name) const {
+std::vector<Event> Supervisor::RecentEvents(const std::string& name) const {
   const Worker* w = Find(name);
-  return w ? &w->events : nullptr;
+  if (!w) return {};
+  std::vector<Event> events;
+  const auto& transitions = w->transitions.events();
+  const auto& probes = w->probe_events.events();
+  std::merge(transitions.begin(), transitions.end(), probes.begin(), probes.end(), std::back_inserter(events),
+             [](const Event& a, const Event& b) { return a.time < b.time; });
+  return events;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Invariants
+
+std::vector<std::string> Supervisor::CheckInvariants() const {
+  std::vector<std::string> broken;
+  for (const auto& [name, w] : workers_) {
+    const std::string state(NameOf(w.state, kWorkerStateNames));
+    auto fail = [&](const std::string& what) { broken.push_back(name + " (" + state + "): " + what); };
+    if (IsUp(w.state) != w.process.has_value()) fail("a process exactly while up");
+    if (w.process && w.process->pid == 0) fail("a process has a pid");
+    if (w.intent && !IsUp(w.state)) fail("an intent only while up (a worker that is down acts at once)");
+    if (IsUp(w.state) && !w.config) fail("an up worker has a definition");
+    if (w.state == WorkerState::kStopping && !w.state_timer.armed()) fail("a stop always has its next step armed");
+    if (w.state == WorkerState::kBackoff && !w.state_timer.armed()) fail("a backoff always has its restart armed");
+    if (w.state == WorkerState::kBackoff && !Wanted(w)) fail("only a wanted worker backs off");
+    if (w.state == WorkerState::kFailed && w.config &&
+        w.state_timer.armed() != (w.config->policy.failed_retry.count() > 0 && Wanted(w))) {
+      fail("an open breaker is retried exactly when FailedRetryMs is set");
+    }
+    if (w.state == WorkerState::kStarting && !w.state_timer.armed()) {
+      const auto startup = w.probes.find(ProbeKind::kStartup);
+      const bool probing = startup != w.probes.end() && (startup->second.timer.armed() || startup->second.run.pending());
+      if (!probing) fail("a start is confirmed by a timer or a startup probe");
+    }
+    if (w.state == WorkerState::kRunning && w.config && !w.intent) {
+      for (const auto& [kind, probe] : w.config->policy.probes) {
+        if (kind == ProbeKind::kStartup) continue;
+        const auto slot = w.probes.find(kind);
+        if (slot == w.probes.end() || (!slot->second.timer.armed() && !slot->second.run.pending())) {
+          fail(std::string("the ") + std::string(NameOf(kind, kProbeKindNames)) + " probe keeps running");
+        }
+      }
+    }
+    // No wait without an end: an intent that has not begun its stop waits only for dependents
+    // that are on their way down themselves.
+    if (w.intent && (w.state == WorkerState::kStarting || w.state == WorkerState::kRunning)) {
+      const std::vector<std::string> dependents = UpDependents(w, /*transitive=*/false);
+      if (dependents.empty()) fail("an intent with no running dependent has begun its stop");
+      for (const std::string& dependent : dependents) {
+        const Worker& d = workers_.at(dependent);
+        if (!d.intent && d.state != WorkerState::kStopping) fail("its dependent " + dependent + " is not going down");
+      }
+    }
+    if (w.state == WorkerState::kStopped && Wanted(w) && UnavailableDependencies(w).empty()) {
+      fail("a wanted worker whose dependencies run has started");
+    }
+    if (shutting_down_ && (w.state == WorkerState::kStarting || w.state == WorkerState::kRunning) && !w.intent) {
+      fail("while supd stops, every running worker is on its way down");
+    }
+  }
+  return broken;
 }
 
 }  // namespace sup::core

@@ -1,5 +1,12 @@
-// The supervision engine: every worker's state machine, restart policy, probes, dependencies,
-// stop ladder, operator commands and configuration reloads. It decides; the ports act.
+// The supervision engine's coordinator: applies configurations, operator commands, process exits,
+// probe results and timers to each worker's state machine (worker.h), and keeps the rules that
+// span workers: dependencies start first and stop last, anything that takes a worker down on
+// purpose takes its running dependents down first, and nothing waits without an end.
+//
+// Each worker is one state plus at most one pending intent (worker.h). After every entry point
+// the engine settles: up workers whose intent may act begin their stop, and stopped workers that
+// are wanted and whose dependencies run and are ready start. CheckInvariants states what must
+// then hold; the model tests (tests/model/) check it after every step of random schedules.
 //
 // Threading: every method, and every callback the ports make into it, runs on one executor (the
 // io thread). Nothing here blocks, sleeps, reads the clock other than through Clock, or starts a
@@ -20,8 +27,8 @@
 #include "daemon/core/dependency_graph.h"
 #include "daemon/core/event.h"
 #include "daemon/core/ports.h"
-#include "daemon/core/restart_policy.h"
-#include "daemon/core/worker_state.h"
+#include "daemon/core/worker.h"
+#include "daemon/core/worker_snapshot.h"
 
 namespace sup::core {
 
@@ -36,31 +43,16 @@ struct SupervisorPorts {
 };
 
 // The outcome of an operator command for one worker: "api: restarted", "x: ERROR (no such worker)".
+// Code acts on the outcome and the fields; `message` is for people only.
 struct CommandResult {
   enum class Outcome { kDone, kAlready, kNotFound, kRefused };
   std::string worker;
   Outcome outcome = Outcome::kDone;
   std::string message;
+  std::string dependency_of;   // acted on because it depends on this worker, which was named
+  std::uint64_t launches = 0;  // the worker's launch count when the command was accepted
   bool ok() const { return outcome == Outcome::kDone || outcome == Outcome::kAlready; }
   bool operator==(const CommandResult&) const = default;
-};
-
-// Everything the status table and JSON show about one worker.
-struct WorkerSnapshot {
-  std::string name;
-  WorkerState state = WorkerState::kStopped;
-  Reason reason = Reason::kNone;
-  Millis in_state_for{};  // since the last transition
-  Health health = Health::kUnknown;
-  bool ready = false;
-  bool wanted = false;  // supd means it to be up (enabled, not stopped by an operator, not run-once done)
-  std::uint32_t pid = 0;
-  Millis uptime{};
-  std::uint32_t restarts = 0;
-  std::optional<std::int64_t> last_exit_code;
-  std::optional<Millis> next_restart_in;  // BACKOFF, or FAILED with a retry scheduled
-  std::string description;
-  std::vector<ConfigError> config_errors;  // of the newest definition, if it was rejected
 };
 
 class Supervisor {
@@ -71,15 +63,17 @@ class Supervisor {
   Supervisor& operator=(const Supervisor&) = delete;
 
   // Applies a validated configuration through its diff: added workers start (when wanted),
-  // removed ones stop, launch changes restart, policy changes apply live, invalid definitions
-  // change nothing. The first call starts every wanted worker.
+  // removed ones stop (their dependents first) and go, launch changes restart (their dependents
+  // too), policy changes apply live, invalid definitions change nothing. The first call starts
+  // every wanted worker.
   ConfigDiff ApplyConfig(const ValidatedConfig& config);
-  // Reads, validates and applies `source`'s configuration; the diff, or why it could not be read.
+  // Reads, validates (against the daemon values in force) and applies `source`'s configuration.
   Result<ConfigDiff> Reload(ConfigSource& source);
-  // Each worker's newest valid definition: a pending launch change counts as in force.
+  // Each worker's newest valid definition, workers on their way out excluded.
   std::map<std::string, WorkerConfig> DefinitionsInForce() const;
 
-  // Operator commands. An empty list means every worker.
+  // Operator commands. An empty list means every worker. Besides one result per named worker,
+  // Stop and Restart return one for each running dependent they take down first.
   std::vector<CommandResult> Start(const std::vector<std::string>& names);
   std::vector<CommandResult> Stop(const std::vector<std::string>& names);
   std::vector<CommandResult> Restart(const std::vector<std::string>& names);
@@ -94,114 +88,92 @@ class Supervisor {
 
   std::vector<WorkerSnapshot> Snapshot() const;
   std::optional<WorkerSnapshot> Snapshot(const std::string& worker) const;
-  const EventRing* RecentEvents(const std::string& worker) const;
+  // The worker's recent transitions, configuration changes and probe events, oldest first.
+  std::vector<Event> RecentEvents(const std::string& worker) const;
   const DaemonConfig& daemon_config() const { return daemon_; }
   std::uint64_t config_generation() const { return config_generation_; }
   bool shutting_down() const { return shutting_down_; }
 
+  // What must hold whenever the engine is idle (after any entry point returns): one line per
+  // broken rule, none when all hold.
+  std::vector<std::string> CheckInvariants() const;
+
  private:
-  struct ProbeState {
-    std::uint32_t successes = 0;  // consecutive
-    std::uint32_t failures = 0;
-    Timers::Id timer = 0;
-  };
-
-  // What to do once a stop completes.
-  enum class AfterStop { kStayStopped, kStart, kRemove };
-
-  struct Worker {
-    std::string name;
-    std::optional<WorkerConfig> config;  // the last good definition; none: never had a valid one
-    std::vector<ConfigError> config_errors;
-    WorkerState state = WorkerState::kStopped;
-    Reason reason = Reason::kNone;
-    TimePoint since{};
-    std::uint32_t pid = 0;
-    TimePoint started_at{};
-    TimePoint stable_since{};
-    std::optional<std::int64_t> last_exit_code;
-    std::string last_error;  // spawn error text, for the description
-    std::uint32_t restarts = 0;
-    std::uint32_t backoff_attempt = 0;
-    FailureHistory failures;
-    std::optional<TimePoint> next_start_at;
-    Health health = Health::kUnknown;
-    bool readiness_passed = false;
-    bool stopped_by_operator = false;
-    bool start_pending = false;  // wanted up, waiting for its dependencies
-    std::optional<Reason> stop_requested;  // stop once no dependent is up
-    AfterStop after_stop = AfterStop::kStayStopped;
-    Reason after_stop_reason = Reason::kNone;
-    std::optional<WorkerConfig> pending_config;  // launch change, applied at the restart
-    std::size_t stop_step = 0;
-    std::optional<Reason> killed_for;  // liveness-failed or start-timeout
-    Timers::Id state_timer = 0;
-    std::map<ProbeKind, ProbeState> probes;
-    // Fresh values from last_generation_ per process and per stop (generation) and whenever
-    // probing restarts (probe_generation): callbacks carrying an older value do nothing, even
-    // after the worker was removed and re-added under the same name.
-    std::uint64_t generation = 0;
-    std::uint64_t probe_generation = 0;
-    EventRing events;
-  };
-
   Worker* Find(const std::string& name);
   const Worker* Find(const std::string& name) const;
   std::vector<std::string> Targets(const std::vector<std::string>& names) const;
-  bool Wanted(const Worker& w) const;
-  bool IsReady(const Worker& w) const;
-  std::vector<std::string> UnreadyDependencies(const Worker& w) const;
-  std::vector<std::string> UpDependents(const Worker& w) const;
   DependencyGraph Graph() const;
+
+  // Whether supd means the worker to run: a valid definition that is enabled, not stopped by an
+  // operator, not on its way out, every dependency configured, and supd not stopping.
+  bool Wanted(const Worker& w) const;
+  // Running, ready, and not about to go down: what a dependent may start on.
+  bool Available(const Worker& w) const;
+  std::vector<std::string> UnavailableDependencies(const Worker& w) const;
+  std::vector<std::string> MissingDependencies(const Worker& w) const;
+  std::vector<std::string> UpDependents(const Worker& w, bool transitive) const;
 
   void Transition(Worker& w, WorkerState to, Reason reason, std::string message = {});
   Event NewEvent(const Worker& w, EventKind kind) const;  // time, worker, kind and pid filled in
   void Record(Worker& w, Event event);
+  void NoteConfig(Worker& w, std::string message);
   void CancelTimers(Worker& w);
-  void CancelProbeTimers(Worker& w);
+  void CancelProbes(Worker& w);
+  // Arms `w`'s state timer: `step` runs when it fires unless called off, then the engine settles.
+  void ArmStateTimer(Worker& w, Millis delay, void (Supervisor::*step)(Worker&));
+
+  // The pass after every entry point: intents that may act begin their stops, wanted workers
+  // whose dependencies allow start, and a finished shutdown reports itself.
+  void Settle();
+
+  // Intents.
+  void SetIntent(Worker& w, Intent intent);
+  // Stops `w`'s running dependents (transitively) for its intent; their results, for commands.
+  std::vector<CommandResult> TakeDownDependents(Worker& w, std::string_view done_message);
+  void ActOnIntentWhileDown(Worker& w, const Intent& intent);
+  void CompleteIntent(Worker& w, Intent intent);  // its process is gone
 
   // Starting.
-  void RequestStart(Worker& w, Reason reason);
+  void TryLaunch(Worker& w, Reason reason);
   void Launch(Worker& w, Reason reason);
+  void OnStartTimeElapsed(Worker& w);
   void ConfirmStart(Worker& w);
-  void StartPendingWorkers();
 
   // Exits and restarts.
   void HandleFailureToRun(Worker& w, Reason reason, std::int64_t exit_code, bool started_ok);
-  void ScheduleRestart(Worker& w, Reason reason);
-  void RestartNow(Worker& w, Reason reason);
+  void OnBackoffElapsed(Worker& w);
+  void OnFailedRetryElapsed(Worker& w);
 
   // Stopping.
-  void RequestStop(Worker& w, Reason reason, AfterStop after, Reason after_reason = Reason::kNone);
-  void AdvanceStops();
-  void BeginStopLadder(Worker& w);
+  void BeginStop(Worker& w, Reason reason);
   void RunStopStep(Worker& w);
-  // Returns true when the worker is to be removed (it left the configuration).
-  bool FinishStop(Worker& w);
-  void CheckShutdownDone();
+  void OnStopStepElapsed(Worker& w);
+  void KillFor(Worker& w, Reason reason);
 
   // Probes.
   void StartProbes(Worker& w, bool at_launch);
   void ScheduleProbe(Worker& w, ProbeKind kind, Millis delay);
-  void OnProbeResult(const std::string& name, ProbeKind kind, std::uint64_t probe_generation,
-                     const ProbeResult& result);
-  void KillFor(Worker& w, Reason reason);
+  void RunProbe(Worker& w, ProbeKind kind);
+  void OnProbeResult(Worker& w, ProbeKind kind, const ProbeResult& result);
+  void RecordProbeResult(Worker& w, ProbeKind kind, const ProbeResult& result);
 
   // Operator commands: `action` runs for each named worker that exists.
   template <typename Action>
   std::vector<CommandResult> ForEachTarget(const std::vector<std::string>& names, Action action);
-  CommandResult StartOne(Worker& w);
+  std::optional<CommandResult> RefuseStart(const Worker& w) const;
+  CommandResult StartOne(Worker& w, std::string_view started_message);
   void SetStoppedByOperator(Worker& w, bool stopped);  // persists the change
 
-  std::string Describe(const Worker& w) const;
+  WorkerSnapshot SnapshotOf(const Worker& w) const;
 
   SupervisorPorts ports_;
   std::map<std::string, Worker> workers_;
   DaemonConfig daemon_;
+  bool have_daemon_config_ = false;
   std::uint64_t config_generation_ = 0;
-  std::uint64_t last_generation_ = 0;
   std::set<std::string> stopped_by_operator_at_start_;
   bool shutting_down_ = false;
+  bool settling_ = false;
   std::function<void()> shutdown_done_;
 };
 

@@ -169,7 +169,7 @@ void Daemon::Reload(const char* trigger) {
     log_->error("config reload failed trigger=\"{}\" reason=\"{}\"", trigger, raw.error().message());
     return;
   }
-  const core::ValidatedConfig config = core::ValidateConfig(*raw);
+  const core::ValidatedConfig config = core::ValidateConfig(*raw, &supervisor_->daemon_config());
   LogConfigProblems(*log_, config);
   const core::ConfigDiff diff = supervisor_->ApplyConfig(config);
   log_->info("config reloaded trigger=\"{}\" generation={} added={} removed={} restarted={} updated={} invalid={}",

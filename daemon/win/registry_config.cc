@@ -185,7 +185,7 @@ std::set<std::string> RegistryStateStore::LoadStoppedByOperator() {
   return stopped;
 }
 
-void RegistryStateStore::SetStoppedByOperator(const std::string& worker, bool stopped) {
+Result<void> RegistryStateStore::SetStoppedByOperator(const std::string& worker, bool stopped) {
   std::set<std::string> names = LoadStoppedByOperator();
   if (stopped) {
     names.insert(worker);
@@ -196,14 +196,15 @@ void RegistryStateStore::SetStoppedByOperator(const std::string& worker, bool st
   for (const std::string& name : names) data += Widen(name) + L'\0';
   data += L'\0';
   const std::wstring subkey = path_.subkey + L"\\" + kStateSubkey;
+  const std::string where = path_.display + "\\" + Narrow(kStateSubkey) + "\\" + Narrow(kStoppedByOperatorValue);
   HKEY key = nullptr;
-  if (::RegCreateKeyExW(path_.root, subkey.c_str(), 0, nullptr, 0, KEY_SET_VALUE, nullptr, &key, nullptr) !=
-      ERROR_SUCCESS) {
-    return;  // best effort: the intent still holds until supd restarts
-  }
+  LSTATUS status = ::RegCreateKeyExW(path_.root, subkey.c_str(), 0, nullptr, 0, KEY_SET_VALUE, nullptr, &key, nullptr);
+  if (status != ERROR_SUCCESS) return Win32Error("opening " + where, static_cast<DWORD>(status));
   UniqueRegistryKey owned{key};
-  ::RegSetValueExW(key, kStoppedByOperatorValue, 0, REG_MULTI_SZ, reinterpret_cast<const BYTE*>(data.data()),
-                   static_cast<DWORD>(data.size() * sizeof(wchar_t)));
+  status = ::RegSetValueExW(key, kStoppedByOperatorValue, 0, REG_MULTI_SZ, reinterpret_cast<const BYTE*>(data.data()),
+                            static_cast<DWORD>(data.size() * sizeof(wchar_t)));
+  if (status != ERROR_SUCCESS) return Win32Error("writing " + where, static_cast<DWORD>(status));
+  return Ok();
 }
 
 Result<RegistryWatch> RegistryWatch::Create(const RegistryPath& path) {

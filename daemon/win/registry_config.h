@@ -42,7 +42,7 @@ class RegistryStateStore final : public core::StateStore {
  public:
   explicit RegistryStateStore(RegistryPath path) : path_(std::move(path)) {}
   std::set<std::string> LoadStoppedByOperator() override;
-  void SetStoppedByOperator(const std::string& worker, bool stopped) override;
+  Result<void> SetStoppedByOperator(const std::string& worker, bool stopped) override;
 
  private:
   RegistryPath path_;

@@ -119,13 +119,16 @@ class FakeProber final : public core::Prober {
 class FakeStateStore final : public core::StateStore {
  public:
   std::set<std::string> LoadStoppedByOperator() override { return stopped; }
-  void SetStoppedByOperator(const std::string& worker, bool is_stopped) override {
+  Result<void> SetStoppedByOperator(const std::string& worker, bool is_stopped) override {
+    if (failing) return Error(ErrorKind::kUnavailable, "access denied");
     if (is_stopped) {
       stopped.insert(worker);
     } else {
       stopped.erase(worker);
     }
+    return Ok();
   }
+  bool failing = false;
   std::set<std::string> stopped;
 };
 

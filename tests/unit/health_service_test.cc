@@ -51,17 +51,29 @@ class HealthServiceTest : public ::testing::Test {
   HealthService health_{supervisor_, events_, 2};
 };
 
-TEST_F(HealthServiceTest, TheDaemonServesWhenEveryWantedWorkerIsRunning) {
-  Configure({{"a", {}}, {"b", {}}, {"off", {{"Enabled", RawValue::Dword(0)}}}});
+TEST_F(HealthServiceTest, TheDaemonServesWhenEveryWorkerIsRunningAndReadyOrDone) {
+  Configure({{"a", {}}, {"job", {{"Restart", RawValue::String("never")}}}});
   EXPECT_EQ(Ask(""), Check::NOT_SERVING);  // STARTING
   EXPECT_EQ(Ask("a"), Check::NOT_SERVING);
   timers_.Advance(milliseconds(1000));
-  EXPECT_EQ(Ask(""), Check::SERVING);  // "off" is not wanted up
-  EXPECT_EQ(Ask("a"), Check::SERVING);
-  EXPECT_EQ(Ask("off"), Check::NOT_SERVING);
-  supervisor_.Stop({"b"});  // an operator's stop: not wanted up any more
-  EXPECT_EQ(Ask("b"), Check::NOT_SERVING);
   EXPECT_EQ(Ask(""), Check::SERVING);
+  EXPECT_EQ(Ask("a"), Check::SERVING);
+  supervisor_.OnExit("job", supervisor_.Snapshot("job")->pid, 0);  // a run-once job that is done
+  EXPECT_EQ(Ask("job"), Check::SERVING);
+  EXPECT_EQ(Ask(""), Check::SERVING);
+  supervisor_.Stop({"a"});  // an operator's stop is not where the worker should be, as for `supctl status`
+  EXPECT_EQ(Ask("a"), Check::NOT_SERVING);
+  EXPECT_EQ(Ask(""), Check::NOT_SERVING);
+}
+
+TEST_F(HealthServiceTest, AFailedRunOnceJobOrADisabledWorkerIsNotServing) {
+  Configure({{"job", {{"Restart", RawValue::String("never")}}}, {"off", {{"Enabled", RawValue::Dword(0)}}}});
+  timers_.Advance(milliseconds(1000));
+  supervisor_.OnExit("job", supervisor_.Snapshot("job")->pid, 1);
+  EXPECT_EQ(supervisor_.Snapshot("job")->state, WorkerState::kExited);
+  EXPECT_EQ(Ask("job"), Check::NOT_SERVING);
+  EXPECT_EQ(Ask("off"), Check::NOT_SERVING);
+  EXPECT_EQ(Ask(""), Check::NOT_SERVING);
 }
 
 TEST_F(HealthServiceTest, AnUnknownNameIsNotFound) {
@@ -121,7 +133,7 @@ TEST_F(HealthServiceTest, ListShowsTheDaemonFirstThenEveryWorker) {
   const sup::v1::HealthListResponse list = sink.Last<sup::v1::HealthResponse>().list();
   ASSERT_EQ(list.services_size(), 3);
   EXPECT_EQ(list.services(0).service(), "");
-  EXPECT_EQ(list.services(0).status(), Check::SERVING);
+  EXPECT_EQ(list.services(0).status(), Check::NOT_SERVING);  // b is not where it should be
   EXPECT_EQ(list.services(1).service(), "a");
   EXPECT_EQ(list.services(1).status(), Check::SERVING);
   EXPECT_EQ(list.services(2).service(), "b");

@@ -14,7 +14,9 @@ TEST(StatusWireTest, CarriesEveryFieldTheCliShows) {
   snapshot.restarts = 3;
   snapshot.last_exit_code = 0xC0000005;
   snapshot.next_restart_in = Millis(4000);
-  snapshot.description = "backoff: attempt 3, next in 4.0s";
+  snapshot.has_config = true;
+  snapshot.backoff_attempt = 3;
+  snapshot.launches = 4;
   const sup::v1::WorkerStatus wire = ToWireStatus(snapshot);
   EXPECT_EQ(wire.name(), "api");
   EXPECT_EQ(wire.state(), sup::v1::WorkerStatus::BACKOFF);
@@ -25,7 +27,24 @@ TEST(StatusWireTest, CarriesEveryFieldTheCliShows) {
   EXPECT_EQ(wire.restarts(), 3u);
   EXPECT_EQ(wire.last_exit_code(), 0xC0000005);
   EXPECT_EQ(wire.next_restart_ms(), 4000u);
-  EXPECT_EQ(wire.description(), "backoff: attempt 3, next in 4.0s");
+  EXPECT_EQ(wire.description(), "backoff: attempt 3, next in 4.0s; last exit code 0xc0000005");
+  EXPECT_EQ(wire.launches(), 4u);
+  EXPECT_FALSE(wire.serving());
+  EXPECT_FALSE(wire.done());
+}
+
+TEST(StatusWireTest, ServingIsRunningAndReadyOrDone) {
+  WorkerSnapshot snapshot;
+  snapshot.state = WorkerState::kRunning;
+  EXPECT_FALSE(ToWireStatus(snapshot).serving());  // running, not ready
+  snapshot.ready = true;
+  EXPECT_TRUE(ToWireStatus(snapshot).serving());
+  snapshot.state = WorkerState::kExited;
+  snapshot.ready = false;
+  EXPECT_FALSE(ToWireStatus(snapshot).serving());  // exited, not done (a failure code, or Restart=never)
+  snapshot.done = true;
+  EXPECT_TRUE(ToWireStatus(snapshot).serving());
+  EXPECT_TRUE(ToWireStatus(snapshot).done());
 }
 
 TEST(StatusWireTest, NoExitYetMeansNoExitCode) {

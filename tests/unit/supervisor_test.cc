@@ -5,70 +5,10 @@
 #include <gtest/gtest.h>
 
 #include "daemon/core/config_schema.h"
-#include "engine_fakes.h"
+#include "supervisor_fixture.h"
 
 namespace sup::core {
 namespace {
-
-using namespace std::chrono_literals;
-using testing::FakeLauncher;
-using testing::FakeProber;
-using testing::FakeStateStore;
-using testing::FixedRandom;
-using testing::ManualClock;
-using testing::ManualTimers;
-using testing::RecordingEventSink;
-using Outcome = CommandResult::Outcome;
-
-class SupervisorTest : public ::testing::Test {
- protected:
-  SupervisorTest() { Recreate(); }
-
-  // A new engine on the same fakes: what a daemon restart looks like to the engine.
-  void Recreate() {
-    supervisor_.reset();
-    supervisor_ = std::make_unique<Supervisor>(
-        SupervisorPorts{clock_, timers_, launcher_, prober_, store_, events_, random_});
-  }
-
-  RawWorker& Add(const std::string& name, std::string command = "worker.exe") {
-    RawWorker& worker = raw_.workers[name];
-    worker.values["Command"] = RawValue::String(std::move(command));
-    return worker;
-  }
-  static void AddProbe(RawWorker& worker, const std::string& kind, std::uint32_t failure_threshold = 3,
-                       std::uint32_t period_ms = 1000, std::uint32_t initial_delay_ms = 0) {
-    worker.probes[kind]["Type"] = RawValue::String("tcp");
-    worker.probes[kind]["Target"] = RawValue::String(kind);  // lets FakeProber tell them apart
-    worker.probes[kind]["PeriodMs"] = RawValue::Dword(period_ms);
-    worker.probes[kind]["InitialDelayMs"] = RawValue::Dword(initial_delay_ms);
-    worker.probes[kind]["FailureThreshold"] = RawValue::Dword(failure_threshold);
-  }
-  ConfigDiff Apply() {
-    const ValidatedConfig config = ValidateConfig(raw_);
-    return supervisor_->ApplyConfig(config);
-  }
-
-  WorkerSnapshot Status(const std::string& name) { return *supervisor_->Snapshot(name); }
-  WorkerState State(const std::string& name) { return Status(name).state; }
-  void Exit(const std::string& name, std::int64_t code) { supervisor_->OnExit(name, Status(name).pid, code); }
-  void Advance(Millis by) { timers_.Advance(by); }
-  // Starts `name` and lets its StartSeconds (1 s) pass.
-  void RunUntilRunning(const std::string& name) {
-    Advance(1000ms);
-    ASSERT_EQ(State(name), WorkerState::kRunning) << Status(name).description;
-  }
-
-  ManualClock clock_;
-  ManualTimers timers_{clock_};
-  FakeLauncher launcher_;
-  FakeProber prober_;
-  FakeStateStore store_;
-  RecordingEventSink events_;
-  FixedRandom random_;
-  RawConfig raw_;
-  std::unique_ptr<Supervisor> supervisor_;
-};
 
 // --- starting ---------------------------------------------------------------------------------
 
@@ -87,7 +27,7 @@ TEST_F(SupervisorTest, StartsWorkersAndConfirmsThemAfterStartSeconds) {
   EXPECT_EQ(Status("api").health, Health::kUnknown);  // no liveness probe: never claimed healthy
   EXPECT_EQ(Status("api").pid, 1000u);
   Advance(155s);
-  EXPECT_EQ(Status("api").description, "pid 1000, uptime 0:02:36");
+  EXPECT_EQ(Describe(Status("api")), "pid 1000, uptime 0:02:36");
   EXPECT_EQ(Status("api").in_state_for, 155s);
 }
 
@@ -95,7 +35,7 @@ TEST_F(SupervisorTest, DisabledWorkerStaysStoppedAndRefusesStart) {
   Add("api").values["Enabled"] = RawValue::Dword(0);
   Apply();
   EXPECT_EQ(State("api"), WorkerState::kStopped);
-  EXPECT_EQ(Status("api").description, "disabled (Enabled=0)");
+  EXPECT_EQ(Describe(Status("api")), "disabled (Enabled=0)");
   const std::vector<CommandResult> results = supervisor_->Start({"api"});
   EXPECT_EQ(results[0].outcome, Outcome::kRefused);
   EXPECT_EQ(results[0].message, "disabled in the configuration (Enabled=0)");
@@ -108,7 +48,7 @@ TEST_F(SupervisorTest, SpawnErrorBacksOffAndSaysWhy) {
   Apply();
   EXPECT_EQ(State("api"), WorkerState::kBackoff);
   EXPECT_EQ(Status("api").reason, Reason::kSpawnError);
-  EXPECT_EQ(Status("api").description, "backoff: attempt 1, next in 1.0s; spawn error: cannot start missing.exe");
+  EXPECT_EQ(Describe(Status("api")), "backoff: attempt 1, next in 1.0s; spawn error: cannot start missing.exe");
   launcher_.failing.clear();
   Advance(1000ms);
   EXPECT_EQ(State("api"), WorkerState::kStarting);
@@ -170,7 +110,7 @@ TEST_F(SupervisorTest, BreakerOpensOnTheFifthFailureInTheWindowNotTheFourth) {
   EXPECT_EQ(State("api"), WorkerState::kFailed);
   EXPECT_EQ(Status("api").reason, Reason::kBreakerOpen);
   EXPECT_EQ(Status("api").next_restart_in, 300000ms);
-  EXPECT_EQ(Status("api").description, "circuit breaker open; retry in 5m00s; last exit code 1");
+  EXPECT_EQ(Describe(Status("api")), "circuit breaker open; retry in 5m00s; last exit code 1");
 }
 
 TEST_F(SupervisorTest, FailedWorkerStillRetriesSlowly) {
@@ -193,7 +133,7 @@ TEST_F(SupervisorTest, FailedRetryZeroWaitsForAnOperator) {
   Exit("api", 1);
   EXPECT_EQ(State("api"), WorkerState::kFailed);
   EXPECT_EQ(timers_.pending(), 0u);
-  EXPECT_EQ(Status("api").description, "circuit breaker open; no automatic retry (supctl reset or start); last exit code 1");
+  EXPECT_EQ(Describe(Status("api")), "circuit breaker open; no automatic retry (supctl reset or start); last exit code 1");
   const std::vector<CommandResult> reset = supervisor_->Reset({"api"});
   EXPECT_EQ(reset[0].message, "reset and started");
   EXPECT_EQ(State("api"), WorkerState::kStarting);
@@ -231,7 +171,8 @@ TEST_F(SupervisorTest, ExitCodesAgainstThePolicy) {
   EXPECT_EQ(State("always"), WorkerState::kBackoff);
   Exit("onfail", 0);
   EXPECT_EQ(State("onfail"), WorkerState::kExited);
-  EXPECT_EQ(Status("onfail").description, "exited; last exit code 0");
+  EXPECT_EQ(Describe(Status("onfail")), "done; last exit code 0");
+  EXPECT_TRUE(Status("onfail").done);
   Exit("never", 1);
   EXPECT_EQ(State("never"), WorkerState::kExited);
   Exit("custom", 42);
@@ -261,11 +202,11 @@ TEST_F(SupervisorTest, StopLadderRunsEachStepForItsShareOfTheTimeout) {
   Apply();
   RunUntilRunning("api");
   const std::vector<CommandResult> results = supervisor_->Stop({"api"});
-  EXPECT_EQ(results[0], (CommandResult{"api", Outcome::kDone, "stopping"}));
+  EXPECT_EQ(results[0], (CommandResult{"api", Outcome::kDone, "stopping", "", 1}));
   EXPECT_EQ(State("api"), WorkerState::kStopping);
   using Steps = std::vector<std::pair<std::string, StopStep>>;
   EXPECT_EQ(launcher_.stop_requests, (Steps{{"api", StopStep::kEvent}}));
-  EXPECT_EQ(Status("api").description, "stopping: event (step 1 of 4)");
+  EXPECT_EQ(Describe(Status("api")), "stopping: event (step 1 of 4)");
   Advance(2999ms);
   EXPECT_EQ(launcher_.stop_requests.size(), 1u);
   Advance(1ms);
@@ -312,8 +253,8 @@ TEST_F(SupervisorTest, CommandsAreIdempotentWithPreciseErrors) {
   raw_.workers["broken"] = RawWorker{};  // no Command
   Apply();
   RunUntilRunning("api");
-  EXPECT_EQ(supervisor_->Start({"api"})[0], (CommandResult{"api", Outcome::kAlready, "already running"}));
-  EXPECT_EQ(supervisor_->Start({"nosuch"})[0], (CommandResult{"nosuch", Outcome::kNotFound, "no such worker"}));
+  EXPECT_EQ(supervisor_->Start({"api"})[0], (CommandResult{"api", Outcome::kAlready, "already running", "", 1}));
+  EXPECT_EQ(supervisor_->Start({"nosuch"})[0], (CommandResult{"nosuch", Outcome::kNotFound, "no such worker", "", 0}));
   const CommandResult broken = supervisor_->Start({"broken"})[0];
   EXPECT_EQ(broken.outcome, Outcome::kRefused);
   EXPECT_EQ(broken.message,
@@ -321,8 +262,8 @@ TEST_F(SupervisorTest, CommandsAreIdempotentWithPreciseErrors) {
             "the worker: program and arguments, quoted by the Windows rules., found nothing");
   supervisor_->Stop({"api"});
   Exit("api", 0);
-  EXPECT_EQ(supervisor_->Stop({"api"})[0], (CommandResult{"api", Outcome::kAlready, "already stopped"}));
-  EXPECT_EQ(supervisor_->Start({"api"})[0], (CommandResult{"api", Outcome::kDone, "started"}));
+  EXPECT_EQ(supervisor_->Stop({"api"})[0], (CommandResult{"api", Outcome::kAlready, "already stopped", "", 1}));
+  EXPECT_EQ(supervisor_->Start({"api"})[0], (CommandResult{"api", Outcome::kDone, "started", "", 1}));
 }
 
 TEST_F(SupervisorTest, StopOfABackingOffWorkerCancelsItsRestart) {
@@ -383,11 +324,14 @@ TEST_F(SupervisorTest, RestartStopsThenStartsAgain) {
   Add("api");
   Apply();
   RunUntilRunning("api");
-  EXPECT_EQ(supervisor_->Restart({"api"})[0].message, "restarting");
+  const std::vector<CommandResult> results = supervisor_->Restart({"api"});
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0], (CommandResult{"api", Outcome::kDone, "restarted", "", 1}));
   EXPECT_EQ(State("api"), WorkerState::kStopping);
   Exit("api", 0);
   EXPECT_EQ(State("api"), WorkerState::kStarting);
   EXPECT_EQ(Status("api").pid, 1001u);
+  EXPECT_EQ(Status("api").launches, 2u);
   EXPECT_EQ(Status("api").reason, Reason::kOperator);
 }
 
@@ -401,7 +345,7 @@ TEST_F(SupervisorTest, OperatorStopPersistsAcrossADaemonRestart) {
   launcher_.launches.clear();
   Apply();
   EXPECT_EQ(State("api"), WorkerState::kStopped);
-  EXPECT_EQ(Status("api").description, "stopped by operator");
+  EXPECT_EQ(Describe(Status("api")), "stopped by operator");
   EXPECT_EQ(launcher_.LaunchCount("api"), 0u);
   EXPECT_EQ(launcher_.LaunchCount("web"), 1u);
   supervisor_->Start({"api"});
@@ -481,7 +425,7 @@ TEST_F(SupervisorTest, WorkerWaitsUntilItsDependencyRunsAndIsReady) {
   EXPECT_EQ(State("db"), WorkerState::kStarting);
   EXPECT_EQ(State("api"), WorkerState::kStopped);
   EXPECT_EQ(Status("api").reason, Reason::kDependency);
-  EXPECT_EQ(Status("api").description, "waiting for db");
+  EXPECT_EQ(Describe(Status("api")), "waiting for db");
   Advance(1000ms);
   ASSERT_TRUE(prober_.Complete("db", "Readiness", false));
   EXPECT_EQ(State("db"), WorkerState::kRunning);  // StartSeconds passed, but not ready
@@ -498,7 +442,9 @@ TEST_F(SupervisorTest, StoppingADependencyStopsItsDependentsFirstAndSaysSo) {
   RunUntilRunning("db");
   RunUntilRunning("api");
   const std::vector<CommandResult> results = supervisor_->Stop({"db"});
-  EXPECT_EQ(results[0].message, "stopping after its dependents api");
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[0], (CommandResult{"db", Outcome::kDone, "stopping", "", 1}));
+  EXPECT_EQ(results[1], (CommandResult{"api", Outcome::kDone, "stopped (depends on db)", "db", 1}));
   EXPECT_EQ(State("api"), WorkerState::kStopping);
   EXPECT_EQ(State("db"), WorkerState::kRunning);
   Exit("api", 0);
@@ -677,7 +623,7 @@ TEST_F(SupervisorTest, InvalidNewDefinitionKeepsTheRunningWorkerOnItsLastGoodOne
   EXPECT_EQ(State("api"), WorkerState::kRunning);
   EXPECT_EQ(launcher_.LaunchCount("api"), 1u);
   EXPECT_EQ(Status("api").config_errors.size(), 1u);
-  EXPECT_NE(Status("api").description.find("new configuration rejected: Workers\\api\\StopTimeoutMs"), std::string::npos);
+  EXPECT_NE(Describe(Status("api")).find("new configuration rejected: Workers\\api\\StopTimeoutMs"), std::string::npos);
   raw_.workers["api"].values.erase("StopTimeoutMs");
   Apply();
   EXPECT_TRUE(Status("api").config_errors.empty());
@@ -690,7 +636,7 @@ TEST_F(SupervisorTest, InvalidNewWorkerIsListedStoppedWithItsError) {
   Apply();
   EXPECT_EQ(State("broken"), WorkerState::kStopped);
   EXPECT_EQ(Status("broken").reason, Reason::kConfigError);
-  EXPECT_EQ(Status("broken").description,
+  EXPECT_EQ(Describe(Status("broken")),
             "configuration error: Workers\\broken\\Command: expected a REG_SZ or REG_EXPAND_SZ of 1 to 32767 "
             "characters, found REG_DWORD 1");
   EXPECT_EQ(State("fine"), WorkerState::kStarting);
@@ -729,9 +675,7 @@ TEST_F(SupervisorTest, EveryTransitionIsAnEventWithItsReason) {
                        "worker transition name=api from=STARTING to=RUNNING pid=1000",
                        "worker transition name=api from=RUNNING to=BACKOFF reason=exited pid=1000 code=0x3 "
                        "message=\"restart in 1.0s\""}));
-  const EventRing* ring = supervisor_->RecentEvents("api");
-  ASSERT_NE(ring, nullptr);
-  EXPECT_EQ(ring->events().size(), 4u);  // the config event "added" and the three transitions
+  EXPECT_EQ(supervisor_->RecentEvents("api").size(), 4u);  // the config event "added" and the three transitions
 }
 
 TEST(EventRingTest, KeepsOnlyTheNewest) {
