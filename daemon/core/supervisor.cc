@@ -672,14 +672,19 @@ void Supervisor::RecordProbeResult(Worker& w, ProbeKind kind, const ProbeResult&
 
 template <typename Action>
 std::vector<CommandResult> Supervisor::ForEachTarget(const std::vector<std::string>& names, Action action) {
+  const std::vector<std::string> targets = Targets(names);
   std::vector<CommandResult> results;
-  for (const std::string& name : Targets(names)) {
+  for (const std::string& name : targets) {
     Worker* w = Find(name);
     if (!w) {
       results.push_back({name, CommandResult::Outcome::kNotFound, "no such worker", "", 0});
       continue;
     }
-    for (CommandResult& result : action(*w)) results.push_back(std::move(result));
+    for (CommandResult& result : action(*w)) {
+      // A dependent that is named itself gets its own line, not one for its dependency.
+      if (!result.dependency_of.empty() && Has(targets, result.worker)) continue;
+      results.push_back(std::move(result));
+    }
   }
   Settle();
   return results;
