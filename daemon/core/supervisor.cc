@@ -232,7 +232,7 @@ void Supervisor::ActOnIntentWhileDown(Worker& w, const Intent& intent) {
   w.next_start_at.reset();
   switch (intent.kind) {
     case IntentKind::kRemove:
-      workers_.erase(w.name);
+      Remove(w);
       return;
     case IntentKind::kRestart:
     case IntentKind::kApply:
@@ -249,8 +249,19 @@ void Supervisor::ActOnIntentWhileDown(Worker& w, const Intent& intent) {
 
 void Supervisor::CompleteIntent(Worker& w, Intent intent) {
   Transition(w, WorkerState::kStopped, intent.reason);
-  if (intent.kind == IntentKind::kRemove) workers_.erase(w.name);
+  if (intent.kind == IntentKind::kRemove) Remove(w);
   // Otherwise Settle starts it again if it is wanted and its dependencies allow.
+}
+
+void Supervisor::Remove(Worker& w) {
+  const std::string name = w.name;
+  workers_.erase(name);
+  const auto invalid = invalid_in_config_.find(name);
+  if (invalid == invalid_in_config_.end()) return;
+  Worker& back = workers_[name];
+  back.name = name;
+  back.config_errors = invalid->second;
+  Transition(back, WorkerState::kStopped, Reason::kConfigError, invalid->second.front().ToString());
 }
 
 std::vector<CommandResult> Supervisor::TakeDownDependents(Worker& w, std::string_view done_message) {
@@ -275,6 +286,7 @@ ConfigDiff Supervisor::ApplyConfig(const ValidatedConfig& config) {
     have_daemon_config_ = true;
   }
   const ConfigDiff diff = DiffConfigs(DefinitionsInForce(), config);
+  invalid_in_config_ = config.invalid_workers;
 
   // Workers gone from the configuration, including ones that never had a valid definition.
   std::vector<std::string> gone;
@@ -292,10 +304,8 @@ ConfigDiff Supervisor::ApplyConfig(const ValidatedConfig& config) {
     auto [it, created] = workers_.try_emplace(name);
     Worker& w = it->second;
     if (created) w.name = name;
-    if (w.intent && w.intent->kind == IntentKind::kRemove) {  // back, but not valid: it stays, down
-      w.config.reset();
-      w.intent = Intent{IntentKind::kStop, Reason::kConfigError, {}};
-    }
+    // A worker on its way out that comes back invalid finishes leaving first (its process runs
+    // on the definition being removed), then reappears as a new, invalid worker.
     w.config_errors = errors;
     NoteConfig(w, "configuration rejected: " + errors.front().ToString());
     if (!w.config && !IsUp(w.state) && (w.state != WorkerState::kStopped || w.reason != Reason::kConfigError)) {
@@ -326,6 +336,8 @@ ConfigDiff Supervisor::ApplyConfig(const ValidatedConfig& config) {
       SetIntent(w, Intent{Wanted(w) ? IntentKind::kApply : IntentKind::kStop, Reason::kConfigChanged, {}});
     } else if (!w.config->policy.enabled && w.state != WorkerState::kStopped) {
       ActOnIntentWhileDown(w, Intent{IntentKind::kStop, Reason::kConfigChanged, {}});
+    } else if (w.state == WorkerState::kFailed) {
+      ArmBreakerRetry(w);
     }
     // Otherwise a worker that is down starts on the new definition whenever it next starts.
   }
@@ -341,15 +353,23 @@ ConfigDiff Supervisor::ApplyConfig(const ValidatedConfig& config) {
       if (IsUp(w.state) || w.state != WorkerState::kStopped) {
         SetIntent(w, Intent{IntentKind::kStop, Reason::kConfigChanged, {}});
       }
+    } else if (w.state == WorkerState::kFailed) {
+      ArmBreakerRetry(w);  // FailedRetryMs applies live
     } else if (probes_changed && !w.intent &&
                (w.state == WorkerState::kStarting || w.state == WorkerState::kRunning)) {
-      CancelProbes(w);
+      // Probing starts over on the new probes; a start under way is confirmed the new way.
+      CancelTimers(w);
       w.probes.clear();
       w.readiness_passed = false;
       w.health = Health::kUnknown;
-      StartProbes(w, /*at_launch=*/w.state == WorkerState::kStarting);
-      if (w.state == WorkerState::kRunning && next.policy.probes.contains(ProbeKind::kStartup)) {
-        StartProbes(w, /*at_launch=*/false);
+      const bool starting = w.state == WorkerState::kStarting;
+      StartProbes(w, /*at_launch=*/starting);
+      if (starting && !next.policy.probes.contains(ProbeKind::kStartup)) {
+        if (next.policy.start_time.count() == 0) {
+          ConfirmStart(w);
+        } else {
+          ArmStateTimer(w, next.policy.start_time, &Supervisor::OnStartTimeElapsed);
+        }
       }
     }
   }
@@ -502,11 +522,18 @@ void Supervisor::HandleFailureToRun(Worker& w, Reason reason, std::int64_t exit_
     case ExitVerdict::kOpenBreaker:
       Transition(w, WorkerState::kFailed, Reason::kBreakerOpen,
                  std::to_string(policy.max_failures) + " failures within " + FormatDelay(policy.failure_window));
-      if (policy.failed_retry.count() == 0) return;
-      w.next_start_at = now + policy.failed_retry;
-      ArmStateTimer(w, policy.failed_retry, &Supervisor::OnFailedRetryElapsed);
+      ArmBreakerRetry(w);
       return;
   }
+}
+
+void Supervisor::ArmBreakerRetry(Worker& w) {
+  w.state_timer.Cancel(ports_.timers);
+  w.next_start_at.reset();
+  const Millis retry = w.config->policy.failed_retry;
+  if (retry.count() == 0) return;  // FAILED until an operator acts
+  w.next_start_at = ports_.clock.SteadyNow() + retry;
+  ArmStateTimer(w, retry, &Supervisor::OnFailedRetryElapsed);
 }
 
 void Supervisor::OnBackoffElapsed(Worker& w) {
@@ -722,9 +749,12 @@ CommandResult Supervisor::StartOne(Worker& w, std::string_view started_message) 
   switch (w.state) {
     case WorkerState::kRunning:
     case WorkerState::kStarting:
-      // An operator's own pending stop is called off; a stop for a dependency is not.
-      if (w.intent && w.intent->reason == Reason::kOperator) w.intent.reset();
-      if (w.intent) return result(CommandResult::Outcome::kDone, "starting again once its dependencies allow");
+      // An operator's own pending stop is called off; any other intent goes ahead.
+      if (w.intent && w.intent->kind == IntentKind::kStop && w.intent->reason == Reason::kOperator) w.intent.reset();
+      if (w.intent && w.intent->kind == IntentKind::kStop) {
+        return result(CommandResult::Outcome::kDone, "starting again once its dependencies allow");
+      }
+      if (w.intent) return result(CommandResult::Outcome::kAlready, "already restarting");
       return result(CommandResult::Outcome::kAlready,
                     w.state == WorkerState::kRunning ? "already running" : "already starting");
     case WorkerState::kStopping:

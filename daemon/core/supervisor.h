@@ -132,6 +132,8 @@ class Supervisor {
   std::vector<CommandResult> TakeDownDependents(Worker& w, std::string_view done_message);
   void ActOnIntentWhileDown(Worker& w, const Intent& intent);
   void CompleteIntent(Worker& w, Intent intent);  // its process is gone
+  // Forgets a worker that left the configuration; one that is back, invalid, stays listed.
+  void Remove(Worker& w);
 
   // Starting.
   void TryLaunch(Worker& w, Reason reason);
@@ -142,6 +144,7 @@ class Supervisor {
   // Exits and restarts.
   void HandleFailureToRun(Worker& w, Reason reason, std::int64_t exit_code, bool started_ok);
   void OnBackoffElapsed(Worker& w);
+  void ArmBreakerRetry(Worker& w);  // from now, per the policy in force
   void OnFailedRetryElapsed(Worker& w);
 
   // Stopping.
@@ -171,6 +174,7 @@ class Supervisor {
   DaemonConfig daemon_;
   bool have_daemon_config_ = false;
   std::uint64_t config_generation_ = 0;
+  std::map<std::string, std::vector<ConfigError>> invalid_in_config_;  // of the newest configuration
   std::set<std::string> stopped_by_operator_at_start_;
   bool shutting_down_ = false;
   bool settling_ = false;

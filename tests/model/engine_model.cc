@@ -1,0 +1,455 @@
+#include "engine_model.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "daemon/core/config_schema.h"
+#include "daemon/core/supervisor.h"
+#include "engine_fakes.h"
+
+namespace sup::model {
+namespace {
+
+using core::RawValue;
+using namespace std::chrono_literals;
+
+const std::vector<std::string> kNames = {"a", "b", "c", "d", "e"};
+constexpr std::uint32_t kProbePortBase = 41000;  // a probe's port says which kind it is
+
+template <typename T>
+const T& Pick(Choices& choices, const std::vector<T>& items) {
+  return items[choices.Below(static_cast<std::uint32_t>(items.size()))];
+}
+
+// A configuration from the space the engine must cope with: workers come and go, change their
+// command, policy and probes, get disabled, and depend on each other, on themselves, in cycles
+// and on workers that do not exist; now and then one is invalid outright.
+core::RawConfig RandomConfig(Choices& c) {
+  core::RawConfig raw;
+  for (const std::string& name : kNames) {
+    if (c.OneIn(5)) continue;
+    core::RawWorker& w = raw.workers[name];
+    if (c.OneIn(15)) {
+      w.values["Command"] = RawValue::Dword(1);  // invalid
+    } else {
+      w.values["Command"] = RawValue::String(name + (c.OneIn(3) ? "-v2.exe" : ".exe"));
+    }
+    if (c.OneIn(8)) w.values["Enabled"] = RawValue::Dword(0);
+    std::vector<std::string> depends_on;
+    for (const std::string other : {"a", "b", "c", "d", "e", "zz"}) {
+      if (c.OneIn(other < name ? 3 : 12)) depends_on.push_back(other);  // mostly acyclic
+    }
+    if (!depends_on.empty()) w.values["DependsOn"] = RawValue::MultiString(depends_on);
+    w.values["Restart"] = RawValue::String(Pick(c, std::vector<std::string>{"always", "always", "always", "on-failure", "never"}));
+    w.values["StartSeconds"] = RawValue::Dword(c.Below(2));
+    w.values["BackoffInitialMs"] = RawValue::Dword(100 * c.Below(5));
+    w.values["BackoffMaxMs"] = RawValue::Dword(2000);
+    w.values["StableAfterMs"] = RawValue::Dword(2000);
+    w.values["MaxFailures"] = RawValue::Dword(1 + c.Below(5));
+    w.values["FailureWindowMs"] = RawValue::Dword(10000);
+    w.values["FailedRetryMs"] = RawValue::Dword(c.OneIn(3) ? 0 : 3000);
+    w.values["StopSteps"] = RawValue::MultiString(Pick(
+        c, std::vector<std::vector<std::string>>{{"event", "terminate"}, {"terminate"}, {"ctrl-c", "close", "terminate"},
+                                                 {"event", "ctrl-c", "close", "terminate"}}));
+    w.values["StopTimeoutMs"] = RawValue::Dword(Pick(c, std::vector<std::uint32_t>{0, 300, 3000}));
+    for (std::uint32_t kind = 0; kind < 3; ++kind) {
+      if (!c.OneIn(3)) continue;
+      core::RawValues& probe = w.probes[std::string(core::kProbeKindNames[kind])];
+      probe["Type"] = RawValue::String("tcp");
+      probe["Target"] = RawValue::String("127.0.0.1:" + std::to_string(kProbePortBase + kind));
+      probe["PeriodMs"] = RawValue::Dword(100 + 100 * c.Below(20));
+      probe["InitialDelayMs"] = RawValue::Dword(100 * c.Below(5));
+      probe["FailureThreshold"] = RawValue::Dword(1 + c.Below(3));
+      probe["SuccessThreshold"] = RawValue::Dword(1 + c.Below(2));
+    }
+  }
+  return raw;
+}
+
+std::vector<std::string> RandomTargets(Choices& c) {
+  if (c.OneIn(5)) return {};  // all
+  std::vector<std::string> targets{Pick(c, kNames)};
+  if (c.OneIn(3)) targets.push_back(c.OneIn(4) ? std::string("zz") : Pick(c, kNames));
+  return targets;
+}
+
+Step RandomStep(Choices& c, bool after_shutdown) {
+  Step step;
+  const std::uint32_t roll = c.Below(after_shutdown ? 60 : 64);
+  if (roll < 4) {
+    step.kind = Step::Kind::kReload;
+    step.config = RandomConfig(c);
+  } else if (roll < 8) {
+    step.kind = Step::Kind::kStart;
+    step.workers = RandomTargets(c);
+  } else if (roll < 12) {
+    step.kind = Step::Kind::kStop;
+    step.workers = RandomTargets(c);
+  } else if (roll < 18) {
+    step.kind = Step::Kind::kRestart;
+    step.workers = RandomTargets(c);
+  } else if (roll < 20) {
+    step.kind = Step::Kind::kReset;
+    step.workers = RandomTargets(c);
+  } else if (roll < 32) {
+    step.kind = Step::Kind::kExit;
+    step.workers = {Pick(c, kNames)};
+    step.number = Pick(c, std::vector<std::int64_t>{0, 0, 1, 0xC0000005});
+  } else if (roll < 34) {
+    step.kind = Step::Kind::kSpawnFailure;
+    step.workers = {Pick(c, kNames)};
+    step.number = c.Below(2);
+  } else if (roll < 46) {
+    step.kind = Step::Kind::kProbe;
+    step.workers = {Pick(c, kNames)};
+    step.number = c.Below(3);
+    step.success = !c.OneIn(3);
+  } else if (roll < 60) {
+    step.kind = Step::Kind::kAdvance;
+    step.number = Pick(c, std::vector<std::int64_t>{0, 50, 300, 1000, 1000, 5000, 60000});
+  } else {
+    step.kind = Step::Kind::kShutdown;  // only drawn before the planned one: an early shutdown
+  }
+  return step;
+}
+
+std::string Join(const std::vector<std::string>& items, const char* separator = ",") {
+  std::string out;
+  for (const std::string& item : items) out += (out.empty() ? "" : separator) + item;
+  return out;
+}
+
+// The launcher as the model sees processes: which are alive, and a check at every launch.
+class ModelLauncher final : public core::ProcessLauncher {
+ public:
+  Result<std::uint32_t> Launch(const std::string& worker, const core::LaunchConfig&) override {
+    if (on_launch) on_launch(worker);
+    if (failing.contains(worker)) return Error(ErrorKind::kNotFound, "cannot start " + worker);
+    const std::uint32_t pid = next_pid++;
+    alive[worker] = pid;
+    return pid;
+  }
+  void RequestStop(const std::string&, core::StopStep) override {}
+  void Kill(const std::string&) override {}
+
+  std::function<void(const std::string&)> on_launch;
+  std::map<std::string, std::uint32_t> alive;
+  std::set<std::string> failing;
+  std::uint32_t next_pid = 100;
+};
+
+class ModelProber final : public core::Prober {
+ public:
+  void Run(const std::string& worker, const core::ProbeConfig& probe,
+           std::function<void(core::ProbeResult)> done) override {
+    const std::size_t colon = probe.target.rfind(':');
+    const int kind = std::stoi(probe.target.substr(colon + 1)) - static_cast<int>(kProbePortBase);
+    calls.push_back({worker, kind, std::move(done)});
+  }
+  // Completes the oldest pending call of the worker's probe; false if there is none.
+  bool Complete(const std::string& worker, int kind, bool success) {
+    for (auto it = calls.begin(); it != calls.end(); ++it) {
+      if (it->worker != worker || it->kind != kind) continue;
+      std::function<void(core::ProbeResult)> done = std::move(it->done);
+      calls.erase(it);
+      done({success, success ? "" : "refused"});
+      return true;
+    }
+    return false;
+  }
+  void CompleteAll(bool success) {
+    std::vector<Call> pending = std::move(calls);
+    calls.clear();
+    for (Call& call : pending) call.done({success, success ? "" : "refused"});
+  }
+
+ private:
+  struct Call {
+    std::string worker;
+    int kind = 0;
+    std::function<void(core::ProbeResult)> done;
+  };
+  std::vector<Call> calls;
+};
+
+// One run of a schedule: the engine, its fakes, and what the model remembers between steps.
+class Run {
+ public:
+  Run() {
+    launcher_.on_launch = [this](const std::string& worker) { CheckLaunch(worker); };
+  }
+
+  std::optional<std::string> Execute(const std::vector<Step>& schedule) {
+    bool settled_before_shutdown = false;
+    for (std::size_t i = 0; i < schedule.size() && !violation_; ++i) {
+      step_ = "step " + std::to_string(i) + " (" + schedule[i].ToString() + ")";
+      if (schedule[i].kind == Step::Kind::kShutdown && !shutting_down_) {
+        SettleCooperatively();  // nothing may be stuck before supd stops
+        CheckNothingStuck();
+        settled_before_shutdown = true;
+      }
+      Apply(schedule[i]);
+      CheckAfterStep();
+    }
+    step_ = "the end";
+    if (!settled_before_shutdown && !violation_) {
+      SettleCooperatively();
+      CheckNothingStuck();
+    }
+    if (shutting_down_ && !violation_) {
+      SettleCooperatively();
+      if (!launcher_.alive.empty()) Fail("after shutdown a process is still alive: " + launcher_.alive.begin()->first);
+      if (!shutdown_done_) Fail("shutdown never reported that it was done");
+    }
+    return violation_;
+  }
+
+ private:
+  void Fail(const std::string& what) {
+    if (!violation_) violation_ = what + "\n    at " + step_;
+  }
+
+  void Apply(const Step& step) {
+    const std::string worker = step.workers.empty() ? std::string() : step.workers.front();
+    switch (step.kind) {
+      case Step::Kind::kReload:
+        restart_pending_.clear();
+        supervisor_.ApplyConfig(core::ValidateConfig(step.config, &supervisor_.daemon_config()));
+        return;
+      case Step::Kind::kStart:
+        supervisor_.Start(step.workers);
+        return;
+      case Step::Kind::kStop:
+        restart_pending_.clear();
+        supervisor_.Stop(step.workers);
+        return;
+      case Step::Kind::kRestart:
+        for (const core::CommandResult& result : supervisor_.Restart(step.workers)) {
+          if (result.outcome == core::CommandResult::Outcome::kDone && !restart_pending_.contains(result.worker)) {
+            restart_pending_[result.worker] = result.launches;
+          }
+        }
+        return;
+      case Step::Kind::kReset:
+        supervisor_.Reset(step.workers);
+        return;
+      case Step::Kind::kExit:
+        Exit(worker, step.number);
+        return;
+      case Step::Kind::kSpawnFailure:
+        if (step.number) {
+          launcher_.failing.insert(worker);
+        } else {
+          launcher_.failing.erase(worker);
+        }
+        return;
+      case Step::Kind::kProbe:
+        prober_.Complete(worker, static_cast<int>(step.number), step.success);
+        return;
+      case Step::Kind::kAdvance:
+        timers_.Advance(core::Millis(step.number));
+        return;
+      case Step::Kind::kShutdown:
+        if (shutting_down_) return;
+        shutting_down_ = true;
+        restart_pending_.clear();
+        supervisor_.Shutdown([this] {
+          if (shutdown_done_) Fail("shutdown reported done twice");
+          shutdown_done_ = true;
+        });
+        return;
+    }
+  }
+
+  void Exit(const std::string& worker, std::int64_t code) {
+    const auto alive = launcher_.alive.find(worker);
+    if (alive == launcher_.alive.end()) return;
+    const std::uint32_t pid = alive->second;
+    launcher_.alive.erase(alive);
+    supervisor_.OnExit(worker, pid, code);
+  }
+
+  // No worker is launched while its process is alive, while a dependency is not running and
+  // ready, or once supd is stopping.
+  void CheckLaunch(const std::string& worker) {
+    if (launcher_.alive.contains(worker)) Fail(worker + " launched while its process is alive");
+    if (shutting_down_) Fail(worker + " launched while supd is stopping");
+    const std::map<std::string, core::WorkerConfig> definitions = supervisor_.DefinitionsInForce();
+    const auto definition = definitions.find(worker);
+    if (definition == definitions.end()) {
+      Fail(worker + " launched without a definition in force");
+      return;
+    }
+    for (const std::string& dependency : definition->second.policy.depends_on) {
+      const std::optional<core::WorkerSnapshot> d = supervisor_.Snapshot(dependency);
+      if (!d || d->state != core::WorkerState::kRunning || !d->ready) {
+        Fail(worker + " launched while its dependency " + dependency + " is not RUNNING and ready");
+      }
+    }
+  }
+
+  void CheckAfterStep() {
+    for (const std::string& broken : supervisor_.CheckInvariants()) Fail(broken);
+    // The snapshot agrees with the processes: a pid exactly while one is alive.
+    const std::vector<core::WorkerSnapshot> snapshots = supervisor_.Snapshot();
+    std::set<std::string> listed;
+    for (const core::WorkerSnapshot& s : snapshots) {
+      listed.insert(s.name);
+      const auto alive = launcher_.alive.find(s.name);
+      const std::uint32_t pid = alive == launcher_.alive.end() ? 0 : alive->second;
+      if (s.pid != pid) {
+        Fail(s.name + " shows pid " + std::to_string(s.pid) + " while its live process is " + std::to_string(pid));
+      }
+      if (s.done && s.state != core::WorkerState::kExited) Fail(s.name + " is done but not EXITED");
+    }
+    for (const auto& [worker, pid] : launcher_.alive) {
+      if (!listed.contains(worker)) Fail(worker + " has a live process but is not in the status");
+    }
+    if (shutdown_done_ && !launcher_.alive.empty()) Fail("shutdown reported done with processes alive");
+  }
+
+  // Processes cooperate from now on: they start, pass their probes and stop when asked; time
+  // passes well beyond every backoff, retry and probe period.
+  void SettleCooperatively() {
+    launcher_.failing.clear();
+    for (int round = 0; round < 200 && !violation_; ++round) {
+      for (const core::WorkerSnapshot& s : supervisor_.Snapshot()) {
+        if (s.state == core::WorkerState::kStopping) Exit(s.name, 0);
+      }
+      prober_.CompleteAll(true);
+      timers_.Advance(500ms);
+      CheckAfterStep();
+    }
+  }
+
+  // A worker that should run and whose dependencies run is running (or has ended as its policy
+  // says), and every accepted restart has led to a new launch once its dependencies allowed.
+  void CheckNothingStuck() {
+    const std::map<std::string, core::WorkerConfig> definitions = supervisor_.DefinitionsInForce();
+    auto dependencies_run = [&](const std::string& worker) {
+      const auto definition = definitions.find(worker);
+      if (definition == definitions.end()) return false;
+      for (const std::string& dependency : definition->second.policy.depends_on) {
+        const std::optional<core::WorkerSnapshot> d = supervisor_.Snapshot(dependency);
+        if (!d || d->state != core::WorkerState::kRunning || !d->ready) return false;
+      }
+      return true;
+    };
+    for (const core::WorkerSnapshot& s : supervisor_.Snapshot()) {
+      if (!s.wanted || !dependencies_run(s.name)) continue;
+      const bool at_rest = s.state == core::WorkerState::kRunning || s.state == core::WorkerState::kExited ||
+                           (s.state == core::WorkerState::kFailed && !s.next_restart_in);
+      if (!at_rest) Fail(s.name + " should run and its dependencies run, but it is " + Describe(s));
+    }
+    for (const auto& [worker, launches] : restart_pending_) {
+      const std::optional<core::WorkerSnapshot> s = supervisor_.Snapshot(worker);
+      if (s && s->wanted && dependencies_run(worker) && s->launches <= launches) {
+        Fail("the restart of " + worker + " was accepted but never launched it: " + Describe(*s));
+      }
+    }
+  }
+
+  testing::ManualClock clock_;
+  testing::ManualTimers timers_{clock_};
+  ModelLauncher launcher_;
+  ModelProber prober_;
+  testing::FakeStateStore store_;
+  testing::RecordingEventSink events_;
+  testing::FixedRandom random_;
+  core::Supervisor supervisor_{core::SupervisorPorts{clock_, timers_, launcher_, prober_, store_, events_, random_}};
+
+  std::string step_;
+  std::optional<std::string> violation_;
+  bool shutting_down_ = false;
+  bool shutdown_done_ = false;
+  std::map<std::string, std::uint64_t> restart_pending_;  // worker -> launches when accepted
+};
+
+}  // namespace
+
+std::uint32_t SeededChoices::Below(std::uint32_t bound) {
+  // splitmix64: small, fast, and the same on every platform.
+  state_ += 0x9E3779B97F4A7C15ULL;
+  std::uint64_t z = state_;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  z ^= z >> 31;
+  return static_cast<std::uint32_t>(z % bound);
+}
+
+std::uint32_t ByteChoices::Below(std::uint32_t bound) {
+  if (used_ >= size_) return 0;
+  return data_[used_++] % bound;
+}
+
+std::string Step::ToString() const {
+  switch (kind) {
+    case Kind::kReload: {
+      std::string text = "reload";
+      for (const auto& [name, worker] : config.workers) {
+        text += " " + name + "{";
+        std::vector<std::string> values;
+        for (const auto& [key, value] : worker.values) values.push_back(key + "=" + core::DescribeRawValue(value));
+        for (const auto& [probe, probe_values] : worker.probes) {
+          std::vector<std::string> parts;
+          for (const auto& [key, value] : probe_values) parts.push_back(key + "=" + core::DescribeRawValue(value));
+          values.push_back(probe + "{" + Join(parts) + "}");
+        }
+        text += Join(values, " ") + "}";
+      }
+      return text;
+    }
+    case Kind::kStart: return "start " + (workers.empty() ? "all" : Join(workers));
+    case Kind::kStop: return "stop " + (workers.empty() ? "all" : Join(workers));
+    case Kind::kRestart: return "restart " + (workers.empty() ? "all" : Join(workers));
+    case Kind::kReset: return "reset " + (workers.empty() ? "all" : Join(workers));
+    case Kind::kExit: return "exit " + workers.front() + " code " + std::to_string(number);
+    case Kind::kSpawnFailure: return std::string(number ? "spawn fails for " : "spawn works for ") + workers.front();
+    case Kind::kProbe:
+      return std::string(core::kProbeKindNames[number]) + " probe of " + workers.front() + (success ? " passes" : " fails");
+    case Kind::kAdvance: return "advance " + std::to_string(number) + " ms";
+    case Kind::kShutdown: return "shutdown";
+  }
+  return "?";
+}
+
+std::vector<Step> GenerateSchedule(Choices& choices, std::size_t length) {
+  std::vector<Step> schedule;
+  Step first;
+  first.kind = Step::Kind::kReload;
+  first.config = RandomConfig(choices);
+  schedule.push_back(std::move(first));
+  while (schedule.size() < length) schedule.push_back(RandomStep(choices, /*after_shutdown=*/false));
+  Step shutdown;
+  shutdown.kind = Step::Kind::kShutdown;
+  schedule.push_back(shutdown);
+  for (int i = 0; i < 5; ++i) schedule.push_back(RandomStep(choices, /*after_shutdown=*/true));
+  return schedule;
+}
+
+std::optional<std::string> RunSchedule(const std::vector<Step>& schedule) {
+  Run run;
+  return run.Execute(schedule);
+}
+
+std::vector<Step> Shrink(std::vector<Step> schedule) {
+  // Delta debugging: drop ever smaller chunks while the schedule still fails.
+  for (std::size_t chunk = std::max<std::size_t>(schedule.size() / 2, 1);; chunk = std::max<std::size_t>(chunk / 2, 1)) {
+    bool removed_any = false;
+    for (std::size_t start = 0; start < schedule.size();) {
+      std::vector<Step> candidate = schedule;
+      candidate.erase(candidate.begin() + static_cast<std::ptrdiff_t>(start),
+                      candidate.begin() + static_cast<std::ptrdiff_t>(std::min(start + chunk, candidate.size())));
+      if (!candidate.empty() && RunSchedule(candidate)) {
+        schedule = std::move(candidate);
+        removed_any = true;
+      } else {
+        start += chunk;
+      }
+    }
+    if (chunk == 1 && !removed_any) return schedule;
+  }
+}
+
+}  // namespace sup::model
