@@ -21,6 +21,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -99,8 +100,47 @@ int RunStatus(const GlobalOptions& options, const std::vector<std::string>& work
   return sup::client::StatusExitCode(status);
 }
 
-// start, stop, restart or reset of named workers or "all": one line per target.
-int RunWorkerCommand(const GlobalOptions& options, const std::string& verb, const std::vector<std::string>& targets) {
+// Polls the status of every worker `results` acted on until each is where `verb` leaves it
+// (WaitIsOver), or the timeout passes. A CLI may poll; supd's side has no polling.
+int WaitForTargets(const GlobalOptions& options, const std::string& verb,
+                   const sup::v1::WorkerCommandResponse& results) {
+  const auto deadline = std::chrono::steady_clock::now() + options.timeout;
+  sup::v1::Request request;
+  std::map<std::string, const sup::v1::WorkerCommandResult*> awaited;
+  for (const sup::v1::WorkerCommandResult& result : results.results()) {
+    if (result.outcome() != sup::v1::WorkerCommandResult::DONE &&
+        result.outcome() != sup::v1::WorkerCommandResult::ALREADY) {
+      continue;
+    }
+    if (awaited.emplace(result.worker(), &result).second) request.mutable_status()->add_workers(result.worker());
+  }
+  if (awaited.empty()) return sup::client::kExitOk;
+  std::string pending;
+  while (true) {
+    sup::Result<sup::v1::Response> response = CallDaemon(options, request);
+    if (!response) return ReportError(options, response.error());
+    pending.clear();
+    for (const sup::v1::WorkerStatus& worker : response->status().workers()) {
+      if (!sup::client::WaitIsOver(verb, *awaited.at(worker.name()), worker)) {
+        pending += (pending.empty() ? "" : ", ") + worker.name() + " (" +
+                   std::string(sup::client::StateName(worker.state())) + ")";
+      }
+    }
+    if (pending.empty()) return sup::client::kExitOk;
+    if (std::chrono::steady_clock::now() >= deadline) break;
+    ::Sleep(100);
+  }
+  std::fprintf(stderr, "supctl: timed out after %lld ms waiting for %s: %s\n",
+               static_cast<long long>(options.timeout.count()),
+               verb == "stop" ? "a stop" : verb == "restart" ? "a new process, RUNNING and ready" : "RUNNING and ready",
+               pending.c_str());
+  return kExitFailure;
+}
+
+// start, stop, restart or reset of named workers or "all": one line per worker acted on (the
+// named ones and the dependents taken down with them); with --wait, until they arrive.
+int RunWorkerCommand(const GlobalOptions& options, const std::string& verb, const std::vector<std::string>& targets,
+                     bool wait) {
   sup::v1::Request request;
   sup::v1::WorkerCommandRequest* command = verb == "start"  ? request.mutable_start()
                                            : verb == "stop" ? request.mutable_stop()
@@ -119,42 +159,9 @@ int RunWorkerCommand(const GlobalOptions& options, const std::string& verb, cons
                                                                       : response->reset();
   Print(options.output == "json" ? sup::client::RenderCommandResultsJson(results)
                                  : sup::client::RenderCommandResults(results));
-  return sup::client::CommandExitCode(results);
-}
-
-// Polls the targets' status until each is RUNNING and ready (start, restart) or down (stop), or
-// the timeout passes. A CLI may poll; supd's side has no polling.
-int WaitForTargets(const GlobalOptions& options, const std::string& verb, const std::vector<std::string>& targets) {
-  const bool want_up = verb != "stop";
-  const auto deadline = std::chrono::steady_clock::now() + options.timeout;
-  sup::v1::Request request;
-  request.mutable_status();
-  if (!(targets.size() == 1 && targets[0] == "all")) {
-    for (const std::string& target : targets) request.mutable_status()->add_workers(target);
-  }
-  std::string pending;
-  while (true) {
-    sup::Result<sup::v1::Response> response = CallDaemon(options, request);
-    if (!response) return ReportError(options, response.error());
-    pending.clear();
-    for (const sup::v1::WorkerStatus& worker : response->status().workers()) {
-      const bool up = worker.state() == sup::v1::WorkerStatus::RUNNING && worker.ready();
-      const bool down = worker.state() != sup::v1::WorkerStatus::RUNNING &&
-                        worker.state() != sup::v1::WorkerStatus::STARTING &&
-                        worker.state() != sup::v1::WorkerStatus::STOPPING;
-      if (want_up ? !up : !down) {
-        pending += (pending.empty() ? "" : ", ") + worker.name() + " (" +
-                   std::string(sup::client::StateName(worker.state())) + ")";
-      }
-    }
-    if (pending.empty()) return sup::client::kExitOk;
-    if (std::chrono::steady_clock::now() >= deadline) break;
-    ::Sleep(100);
-  }
-  std::fprintf(stderr, "supctl: timed out after %lld ms waiting for %s: %s\n",
-               static_cast<long long>(options.timeout.count()), want_up ? "RUNNING and ready" : "a stop",
-               pending.c_str());
-  return kExitFailure;
+  const int code = sup::client::CommandExitCode(results);
+  if (code != sup::client::kExitOk || !wait || verb == "reset") return code;
+  return WaitForTargets(options, verb, results);
 }
 
 int RunDescribe(const GlobalOptions& options, const std::string& worker) {
@@ -358,9 +365,7 @@ int main() {
   if (update->parsed()) return RunReconfigure(options, /*apply=*/true, update_workers);
   for (const auto& [verb, command] : worker_commands) {
     if (!command->parsed()) continue;
-    const int code = RunWorkerCommand(options, verb, targets);
-    if (code != sup::client::kExitOk || !wait) return code;
-    return WaitForTargets(options, verb, targets);
+    return RunWorkerCommand(options, verb, targets, wait);
   }
   return sup::client::kExitUsage;
 }

@@ -127,6 +127,9 @@ void WriteWorkerJson(JsonWriter& json, const WorkerStatus& worker) {
       json.Null();
     }
     json.Key("next_restart_ms").Uint(worker.next_restart_ms());
+    json.Key("serving").Bool(worker.serving());
+    json.Key("done").Bool(worker.done());
+    json.Key("launches").Uint(worker.launches());
     json.Key("description").String(worker.description());
     json.EndObject();
 }
@@ -182,6 +185,8 @@ std::string RenderCommandResultsJson(const sup::v1::WorkerCommandResponse& respo
     json.Key("worker").String(result.worker());
     json.Key("outcome").String(OutcomeName(result.outcome()));
     json.Key("message").String(result.message());
+    json.Key("dependency_of").String(result.dependency_of());
+    json.Key("launches").Uint(result.launches());
     json.EndObject();
   }
   json.EndArray().EndObject();
@@ -198,10 +203,18 @@ int CommandExitCode(const sup::v1::WorkerCommandResponse& response) {
 }
 
 int StatusExitCode(const sup::v1::StatusResponse& status) {
-  const bool all_running = std::all_of(status.workers().begin(), status.workers().end(), [](const WorkerStatus& w) {
-    return w.state() == WorkerStatus::RUNNING;
-  });
-  return all_running ? kExitOk : kExitNotAllRunning;
+  const bool all_serving = std::all_of(status.workers().begin(), status.workers().end(),
+                                       [](const WorkerStatus& w) { return w.serving(); });
+  return all_serving ? kExitOk : kExitNotAllRunning;
+}
+
+bool WaitIsOver(std::string_view verb, const sup::v1::WorkerCommandResult& result, const WorkerStatus& status) {
+  if (verb == "stop") {
+    return status.state() != WorkerStatus::RUNNING && status.state() != WorkerStatus::STARTING &&
+           status.state() != WorkerStatus::STOPPING;
+  }
+  if (verb == "restart" && status.launches() <= result.launches()) return false;  // still the old process
+  return status.serving();
 }
 
 // ---------------------------------------------------------------------------------------------

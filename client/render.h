@@ -33,8 +33,14 @@ std::string RenderCommandResultsJson(const sup::v1::WorkerCommandResponse& respo
 // kExitUnknownOrUnreachable if a worker was unknown, kExitFailure if one was refused, else kExitOk.
 int CommandExitCode(const sup::v1::WorkerCommandResponse& response);
 
-// kExitOk when every worker listed is RUNNING, else kExitNotAllRunning.
+// kExitOk when every worker listed is serving (RUNNING and ready, or done: the predicate supd
+// computes, the same as the health pipe's SERVING), else kExitNotAllRunning.
 int StatusExitCode(const sup::v1::StatusResponse& status);
+
+// Whether `start|stop|restart --wait` is done waiting for one worker the command acted on (a
+// named one, or a dependent it took down): stop, once it is down; start, once it serves; restart,
+// once a process launched after the command serves.
+bool WaitIsOver(std::string_view verb, const sup::v1::WorkerCommandResult& result, const sup::v1::WorkerStatus& status);
 
 // One worker's status object, as in `status -o json`.
 void WriteWorkerJson(JsonWriter& json, const sup::v1::WorkerStatus& worker);

@@ -319,17 +319,23 @@ ConfigDiff Supervisor::ApplyConfig(const ValidatedConfig& config) {
     Worker& w = it->second;
     w.name = name;
     const bool was_leaving = w.intent && w.intent->kind == IntentKind::kRemove;
+    const bool probes_changed = w.config && w.config->policy.probes != config.workers.at(name).policy.probes;
     w.config = config.workers.at(name);
     w.config_errors.clear();
     if (stopped_by_operator_at_start_.erase(name) > 0) w.stopped_by_operator = true;
-    if (was_leaving) w.intent = Intent{IntentKind::kApply, Reason::kConfigChanged, {}};
+    if (was_leaving) {  // back before its process was gone: it restarts on the new definition
+      w.intent = Intent{IntentKind::kApply, Reason::kConfigChanged, {}};
+      if (probes_changed) RestartProbes(w);
+    }
     if (w.state == WorkerState::kStopped && w.reason == Reason::kConfigError) w.reason = Reason::kNone;
     NoteConfig(w, "added");
   }
 
   for (const std::string& name : diff.launch_changed) {
     Worker& w = workers_.at(name);
+    const bool probes_changed = w.config->policy.probes != config.workers.at(name).policy.probes;
     w.config = config.workers.at(name);
+    if (probes_changed) RestartProbes(w);  // until the restart, the process is probed the new way
     w.config_errors.clear();
     NoteConfig(w, "launch settings changed");
     if (IsUp(w.state)) {
@@ -355,22 +361,8 @@ ConfigDiff Supervisor::ApplyConfig(const ValidatedConfig& config) {
       }
     } else if (w.state == WorkerState::kFailed) {
       ArmBreakerRetry(w);  // FailedRetryMs applies live
-    } else if (probes_changed && !w.intent &&
-               (w.state == WorkerState::kStarting || w.state == WorkerState::kRunning)) {
-      // Probing starts over on the new probes; a start under way is confirmed the new way.
-      CancelTimers(w);
-      w.probes.clear();
-      w.readiness_passed = false;
-      w.health = Health::kUnknown;
-      const bool starting = w.state == WorkerState::kStarting;
-      StartProbes(w, /*at_launch=*/starting);
-      if (starting && !next.policy.probes.contains(ProbeKind::kStartup)) {
-        if (next.policy.start_time.count() == 0) {
-          ConfirmStart(w);
-        } else {
-          ArmStateTimer(w, next.policy.start_time, &Supervisor::OnStartTimeElapsed);
-        }
-      }
+    } else if (probes_changed) {
+      RestartProbes(w);
     }
   }
 
@@ -602,6 +594,24 @@ void Supervisor::Shutdown(std::function<void()> done) {
 
 // ---------------------------------------------------------------------------------------------
 // Probes
+
+void Supervisor::RestartProbes(Worker& w) {
+  if (w.state != WorkerState::kStarting && w.state != WorkerState::kRunning) return;
+  CancelTimers(w);
+  w.probes.clear();
+  w.readiness_passed = false;
+  w.health = Health::kUnknown;
+  const bool starting = w.state == WorkerState::kStarting;
+  StartProbes(w, /*at_launch=*/starting);
+  // A start under way is confirmed the new way.
+  const PolicyConfig& policy = w.config->policy;
+  if (!starting || policy.probes.contains(ProbeKind::kStartup)) return;
+  if (policy.start_time.count() == 0) {
+    ConfirmStart(w);
+  } else {
+    ArmStateTimer(w, policy.start_time, &Supervisor::OnStartTimeElapsed);
+  }
+}
 
 void Supervisor::StartProbes(Worker& w, bool at_launch) {
   const auto& probes = w.config->policy.probes;
@@ -904,7 +914,8 @@ std::vector<Event> Supervisor::RecentEvents(const std::string& name) const {
 
 std::vector<std::string> Supervisor::CheckInvariants() const {
   std::vector<std::string> broken;
-  for (const auto& [name, w] : workers_) {
+  for (const auto& [key, w] : workers_) {
+    const std::string& name = key;  // a plain reference: lambdas cannot capture structured bindings in clang 14
     const std::string state(NameOf(w.state, kWorkerStateNames));
     auto fail = [&](const std::string& what) { broken.push_back(name + " (" + state + "): " + what); };
     if (IsUp(w.state) != w.process.has_value()) fail("a process exactly while up");
@@ -923,7 +934,7 @@ std::vector<std::string> Supervisor::CheckInvariants() const {
       const bool probing = startup != w.probes.end() && (startup->second.timer.armed() || startup->second.run.pending());
       if (!probing) fail("a start is confirmed by a timer or a startup probe");
     }
-    if (w.state == WorkerState::kRunning && w.config && !w.intent) {
+    if (w.state == WorkerState::kRunning && w.config) {
       for (const auto& [kind, probe] : w.config->policy.probes) {
         if (kind == ProbeKind::kStartup) continue;
         const auto slot = w.probes.find(kind);

@@ -154,6 +154,8 @@ class Supervisor {
   void KillFor(Worker& w, Reason reason);
 
   // Probes.
+  // The probes of a new definition replace the running ones of a STARTING or RUNNING worker.
+  void RestartProbes(Worker& w);
   void StartProbes(Worker& w, bool at_launch);
   void ScheduleProbe(Worker& w, ProbeKind kind, Millis delay);
   void RunProbe(Worker& w, ProbeKind kind);

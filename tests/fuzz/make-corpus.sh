@@ -149,4 +149,11 @@ SEED
 }
 SEED
 } >"$corpus/config_file/json"
-echo "make-corpus: $(ls "$corpus/session" | wc -l) session seeds, $(ls "$corpus/frame_decoder" | wc -l) frame decoder seeds, $(ls "$corpus/config" | wc -l) config seeds, $(ls "$corpus/config_file" | wc -l) config file seeds"
+# engine_model_fuzzer: the bytes are the schedule's choices; seeds of a few lengths, from a fixed
+# pseudo-random sequence so that the corpus is the same on every run.
+mkdir -p "$corpus/engine_model"
+for length in 64 256 1024 4096; do
+  LC_ALL=C awk -v n="$length" 'BEGIN { srand(7); for (i = 0; i < n; i++) printf "%c", int(rand() * 256) }' \
+    >"$corpus/engine_model/random-$length"
+done
+echo "make-corpus: $(ls "$corpus/engine_model" | wc -l) engine model seeds, $(ls "$corpus/session" | wc -l) session seeds, $(ls "$corpus/frame_decoder" | wc -l) frame decoder seeds, $(ls "$corpus/config" | wc -l) config seeds, $(ls "$corpus/config_file" | wc -l) config file seeds"

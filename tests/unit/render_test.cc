@@ -79,10 +79,10 @@ TEST(RenderTest, StatusJsonUsesTheStableFieldNames) {
   EXPECT_EQ(RenderStatusJson(SampleStatus()),
             R"({"daemon":{"pid":100,"version":"0.1.0","uptime_ms":65000,"config_generation":3},"workers":[)"
             R"({"name":"api","state":"RUNNING","reason":"","health":"HEALTHY","ready":true,"pid":4812,)"
-            R"("uptime_ms":155000,"restarts":2,"last_exit_code":1,"next_restart_ms":0,)"
+            R"("uptime_ms":155000,"restarts":2,"last_exit_code":1,"next_restart_ms":0,"serving":false,"done":false,"launches":0,)"
             R"("description":"pid 4812, uptime 0:02:35"},)"
             R"({"name":"queue-consumer","state":"BACKOFF","reason":"exited","health":"UNKNOWN","ready":false,)"
-            R"("pid":0,"uptime_ms":0,"restarts":0,"last_exit_code":null,"next_restart_ms":4000,)"
+            R"("pid":0,"uptime_ms":0,"restarts":0,"last_exit_code":null,"next_restart_ms":4000,"serving":false,"done":false,"launches":0,)"
             R"("description":"backoff: attempt 3, next in 4.0s"}]})"
             "\n");
 }
@@ -127,21 +127,43 @@ TEST(RenderTest, CommandResultsOneLinePerTargetWithExitCodes) {
   EXPECT_EQ(RenderCommandResults(response),
             "alpha: restarting\nbeta: already running\nnosuch: ERROR (no such worker)\n");
   EXPECT_EQ(RenderCommandResultsJson(response),
-            R"({"results":[{"worker":"alpha","outcome":"done","message":"restarting"},)"
-            R"({"worker":"beta","outcome":"already","message":"already running"},)"
-            R"({"worker":"nosuch","outcome":"not_found","message":"no such worker"}]})"
+            R"({"results":[{"worker":"alpha","outcome":"done","message":"restarting","dependency_of":"","launches":0},)"
+            R"({"worker":"beta","outcome":"already","message":"already running","dependency_of":"","launches":0},)"
+            R"({"worker":"nosuch","outcome":"not_found","message":"no such worker","dependency_of":"","launches":0}]})"
             "\n");
   EXPECT_EQ(CommandExitCode(response), kExitUnknownOrUnreachable);
   EXPECT_EQ(CommandExitCode(Results({{"a", R::DONE, "stopping"}, {"b", R::REFUSED, "supd is stopping"}})), kExitFailure);
   EXPECT_EQ(CommandExitCode(Results({{"a", R::DONE, "stopping"}, {"b", R::ALREADY, "already stopped"}})), kExitOk);
 }
 
-TEST(RenderTest, StatusExitCodeIsZeroOnlyWhenEveryWorkerRuns) {
+TEST(RenderTest, StatusExitCodeIsZeroOnlyWhenEveryWorkerServes) {
   sup::v1::StatusResponse status = SampleStatus();
-  EXPECT_EQ(StatusExitCode(status), kExitNotAllRunning);
-  status.mutable_workers(1)->set_state(WorkerStatus::RUNNING);
+  for (WorkerStatus& worker : *status.mutable_workers()) worker.set_serving(true);
   EXPECT_EQ(StatusExitCode(status), kExitOk);
+  status.mutable_workers(1)->set_serving(false);  // RUNNING but not ready, stopped, or failed
+  EXPECT_EQ(StatusExitCode(status), kExitNotAllRunning);
   EXPECT_EQ(StatusExitCode(sup::v1::StatusResponse()), kExitOk);
+}
+
+TEST(RenderTest, RestartWaitEndsOnlyWithANewProcessThatServes) {
+  sup::v1::WorkerCommandResult result;
+  result.set_worker("web");
+  result.set_launches(3);
+  WorkerStatus status;
+  status.set_state(WorkerStatus::RUNNING);
+  status.set_serving(true);
+  status.set_launches(3);  // the old process, still serving
+  EXPECT_FALSE(WaitIsOver("restart", result, status));
+  EXPECT_TRUE(WaitIsOver("start", result, status));
+  EXPECT_FALSE(WaitIsOver("stop", result, status));
+  status.set_launches(4);
+  status.set_serving(false);  // the new one, not ready yet
+  EXPECT_FALSE(WaitIsOver("restart", result, status));
+  status.set_serving(true);
+  EXPECT_TRUE(WaitIsOver("restart", result, status));
+  status.set_state(WorkerStatus::STOPPED);
+  status.set_serving(false);
+  EXPECT_TRUE(WaitIsOver("stop", result, status));
 }
 
 }  // namespace
