@@ -355,14 +355,11 @@ ConfigDiff Supervisor::ApplyConfig(const ValidatedConfig& config) {
     w.config = next;
     w.config_errors.clear();
     NoteConfig(w, "policy changed; applied without a restart");
+    if (probes_changed) RestartProbes(w);  // even on its way down: until then it is probed the new way
     if (!next.policy.enabled) {
-      if (IsUp(w.state) || w.state != WorkerState::kStopped) {
-        SetIntent(w, Intent{IntentKind::kStop, Reason::kConfigChanged, {}});
-      }
+      if (w.state != WorkerState::kStopped) SetIntent(w, Intent{IntentKind::kStop, Reason::kConfigChanged, {}});
     } else if (w.state == WorkerState::kFailed) {
       ArmBreakerRetry(w);  // FailedRetryMs applies live
-    } else if (probes_changed) {
-      RestartProbes(w);
     }
   }
 

@@ -313,12 +313,14 @@ class Run {
   // passes well beyond every backoff, retry and probe period.
   void SettleCooperatively() {
     launcher_.failing.clear();
-    for (int round = 0; round < 200 && !violation_; ++round) {
+    // 80 s: enough for a chain of five dependencies to come up one after another, each through
+    // its start, its readiness probe's thresholds, and a breaker retry.
+    for (int round = 0; round < 80 && !violation_; ++round) {
       for (const core::WorkerSnapshot& s : supervisor_.Snapshot()) {
         if (s.state == core::WorkerState::kStopping) Exit(s.name, 0);
       }
       prober_.CompleteAll(true);
-      timers_.Advance(500ms);
+      timers_.Advance(1000ms);
       CheckAfterStep();
     }
   }

@@ -48,7 +48,8 @@ TEST(EngineModelTest, RegressionSeeds) {
   // 13616: probes changed while a stop waited for dependents; `start` called the stop off and
   //        the new readiness probe never ran.
   // 43, 1218: a launch change, or a return before a removal finished, left the new probes unrun.
-  for (std::uint64_t seed : {25, 43, 494, 1218, 1533, 2569, 13616}) CheckSeed(seed);
+  // 6154: the same for a policy change that also disabled the worker.
+  for (std::uint64_t seed : {25, 43, 494, 1218, 1533, 2569, 6154, 13616}) CheckSeed(seed);
 }
 
 // No false alarm: a dependent that waits for good (its dependency stopped by an operator) is
