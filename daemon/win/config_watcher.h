@@ -1,5 +1,6 @@
-// Calls back when the configuration key changes (values or subkeys, from any process), once per
-// burst of changes: `reg import` writes many values, which should make one reload.
+// Calls back when the configuration changes (the root key's values, anything under Workers; from
+// any process), once per burst of changes: `reg import` writes many values, which should make
+// one reload. supd's own writes under State are not watched (ConfigWatches).
 // Threading: io thread.
 #pragma once
 
@@ -26,12 +27,16 @@ class ConfigWatcher {
   void Stop();
 
  private:
-  ConfigWatcher(boost::asio::io_context& io, RegistryWatch watch, std::function<void()> on_change,
-                std::shared_ptr<spdlog::logger> log);
-  void Wait();
+  // One watched key, and the wait on its event.
+  struct Watched {
+    RegistryWatch watch;
+    std::unique_ptr<boost::asio::windows::object_handle> signalled;  // owns a duplicate of the event
+  };
 
-  RegistryWatch watch_;
-  std::unique_ptr<boost::asio::windows::object_handle> signalled_;  // owns a duplicate of the event
+  ConfigWatcher(boost::asio::io_context& io, std::function<void()> on_change, std::shared_ptr<spdlog::logger> log);
+  void Wait(Watched& watched);
+
+  std::vector<Watched> watched_;
   boost::asio::steady_timer debounce_;
   std::function<void()> on_change_;
   std::shared_ptr<spdlog::logger> log_;

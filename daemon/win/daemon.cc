@@ -98,6 +98,9 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options, std
       log);
   d.prober_ = std::make_unique<Prober>(*d.io_);
   d.state_store_ = std::make_unique<RegistryStateStore>(*config_key);
+  if (Result<void> prepared = d.state_store_->Prepare(); !prepared) {
+    log->warn("operator intent will not outlive supd reason=\"{}\"", prepared.error().message());
+  }
   d.event_log_ = std::make_unique<LogEventSink>(log);
   d.event_feed_ = std::make_unique<core::EventFeed>(*d.event_log_);
   d.random_ = std::make_unique<MersenneRandom>();

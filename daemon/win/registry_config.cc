@@ -207,22 +207,64 @@ Result<void> RegistryStateStore::SetStoppedByOperator(const std::string& worker,
   return Ok();
 }
 
-Result<RegistryWatch> RegistryWatch::Create(const RegistryPath& path) {
+Result<void> RegistryStateStore::Prepare() {
+  const std::wstring subkey = path_.subkey + L"\\" + kStateSubkey;
+  HKEY key = nullptr;
+  const LSTATUS status =
+      ::RegCreateKeyExW(path_.root, subkey.c_str(), 0, nullptr, 0, KEY_SET_VALUE, nullptr, &key, nullptr);
+  if (status != ERROR_SUCCESS) {
+    return Win32Error("creating " + path_.display + "\\" + Narrow(kStateSubkey), static_cast<DWORD>(status));
+  }
+  UniqueRegistryKey owned{key};
+  return Ok();
+}
+
+namespace {
+
+Result<UniqueRegistryKey> OpenToWatch(const RegistryPath& path) {
   HKEY key = nullptr;
   const LSTATUS status =
       ::RegCreateKeyExW(path.root, path.subkey.c_str(), 0, nullptr, 0, KEY_NOTIFY | KEY_READ, nullptr, &key, nullptr);
   if (status != ERROR_SUCCESS) return Win32Error("opening " + path.display + " to watch it", static_cast<DWORD>(status));
-  UniqueRegistryKey owned{key};
+  return UniqueRegistryKey{key};
+}
+
+}  // namespace
+
+Result<RegistryWatch> RegistryWatch::Create(const RegistryPath& path, Scope scope) {
+  Result<UniqueRegistryKey> key = OpenToWatch(path);
+  if (!key) return key.error();
   UniqueHandle event{::CreateEventW(nullptr, FALSE, FALSE, nullptr)};
   if (!event) return Win32Error("creating the registry watch event");
-  return RegistryWatch(std::move(owned), std::move(event));
+  return RegistryWatch(path, scope, std::move(*key), std::move(event));
 }
 
 Result<void> RegistryWatch::Arm() {
-  const LSTATUS status = ::RegNotifyChangeKeyValue(
-      key_.get(), TRUE, REG_NOTIFY_CHANGE_NAME | REG_NOTIFY_CHANGE_LAST_SET, event_.get(), TRUE);
-  if (status != ERROR_SUCCESS) return Win32Error("watching the configuration key", static_cast<DWORD>(status));
+  const DWORD filter = REG_NOTIFY_CHANGE_NAME | REG_NOTIFY_CHANGE_LAST_SET;
+  const BOOL subtree = scope_ == Scope::kSubtree;
+  LSTATUS status = ::RegNotifyChangeKeyValue(key_.get(), subtree, filter, event_.get(), TRUE);
+  if (status == ERROR_KEY_DELETED) {
+    // Deleted since the last signal: watch the key of that name now (created if need be).
+    Result<UniqueRegistryKey> reopened = OpenToWatch(path_);
+    if (!reopened) return reopened.error();
+    key_ = std::move(*reopened);
+    status = ::RegNotifyChangeKeyValue(key_.get(), subtree, filter, event_.get(), TRUE);
+  }
+  if (status != ERROR_SUCCESS) return Win32Error("watching " + path_.display, static_cast<DWORD>(status));
   return Ok();
+}
+
+Result<std::vector<RegistryWatch>> ConfigWatches(const RegistryPath& path) {
+  RegistryPath workers = path;
+  workers.subkey += std::wstring(L"\\") + kWorkersSubkey;
+  workers.display += "\\" + Narrow(kWorkersSubkey);
+  std::vector<RegistryWatch> watches;
+  for (auto [where, scope] : {std::pair{path, RegistryWatch::Scope::kKey}, std::pair{workers, RegistryWatch::Scope::kSubtree}}) {
+    Result<RegistryWatch> watch = RegistryWatch::Create(where, scope);
+    if (!watch) return watch.error();
+    watches.push_back(std::move(*watch));
+  }
+  return watches;
 }
 
 }  // namespace sup::win

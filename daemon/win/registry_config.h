@@ -5,6 +5,7 @@
 #pragma once
 
 #include <set>
+#include <vector>
 #include <string>
 
 #include "common/result.h"
@@ -37,10 +38,14 @@ class RegistryConfigSource final : public core::ConfigSource {
   Strings strings_;
 };
 
-// Operator intent in REG_MULTI_SZ <key>\State\StoppedByOperator.
+// Operator intent in REG_MULTI_SZ <key>\State\StoppedByOperator. The configuration watch does
+// not look below State (ConfigWatches), so writing it never reloads the configuration.
 class RegistryStateStore final : public core::StateStore {
  public:
   explicit RegistryStateStore(RegistryPath path) : path_(std::move(path)) {}
+  // Creates <key>\State if it is missing, before the configuration is watched: creating a
+  // subkey of the root later would look like a configuration change.
+  Result<void> Prepare();
   std::set<std::string> LoadStoppedByOperator() override;
   Result<void> SetStoppedByOperator(const std::string& worker, bool stopped) override;
 
@@ -48,18 +53,28 @@ class RegistryStateStore final : public core::StateStore {
   RegistryPath path_;
 };
 
-// Signals `event` whenever a value or subkey below the key changes. Re-arm after each signal.
+// Signals `event` whenever the key's values or subkeys change (with `subtree`, anything below
+// it). Re-arm after each signal. The key is created if it is missing, and opened again if it was
+// deleted and re-created meanwhile (`reg delete`, `config import --replace`).
 class RegistryWatch {
  public:
-  static Result<RegistryWatch> Create(const RegistryPath& path);
+  enum class Scope { kKey, kSubtree };
+  static Result<RegistryWatch> Create(const RegistryPath& path, Scope scope);
   // Arms the notification; the event is signalled once on the next change.
   Result<void> Arm();
   HANDLE event() const { return event_.get(); }
 
  private:
-  RegistryWatch(UniqueRegistryKey key, UniqueHandle event) : key_(std::move(key)), event_(std::move(event)) {}
+  RegistryWatch(RegistryPath path, Scope scope, UniqueRegistryKey key, UniqueHandle event)
+      : path_(std::move(path)), scope_(scope), key_(std::move(key)), event_(std::move(event)) {}
+  RegistryPath path_;
+  Scope scope_;
   UniqueRegistryKey key_;
   UniqueHandle event_;
 };
+
+// What supd watches of its configuration: the root key's own values and subkeys (daemon values;
+// Workers created or deleted), and everything under Workers; not State, where supd writes.
+Result<std::vector<RegistryWatch>> ConfigWatches(const RegistryPath& path);
 
 }  // namespace sup::win
