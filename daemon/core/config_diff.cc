@@ -2,7 +2,45 @@
 
 #include <set>
 
+#include "daemon/core/dependency_graph.h"
+
 namespace sup::core {
+
+void RejectCyclesThroughKeptDefinitions(ValidatedConfig& next, const DependencyGraph& in_force) {
+  while (true) {
+    DependencyGraph graph;
+    for (const auto& [name, worker] : next.workers) graph[name] = worker.policy.depends_on;
+    for (const auto& [name, errors] : next.invalid_workers) {
+      if (const auto kept = in_force.find(name); kept != in_force.end()) graph[name] = kept->second;
+    }
+    const std::vector<std::vector<std::string>> cycles = FindCycles(graph);
+    if (cycles.empty()) return;
+    for (const std::vector<std::string>& cycle : cycles) {
+      std::string path;
+      for (const std::string& name : cycle) path += name + " -> ";
+      path += cycle.front();
+      // The new edges close the cycle: the edges in force had none.
+      std::vector<std::string> rejected;
+      for (const std::string& name : cycle) {
+        const auto worker = next.workers.find(name);
+        if (worker == next.workers.end()) continue;  // a kept definition: that worker's own error stands
+        const auto old = in_force.find(name);
+        if (old == in_force.end() || old->second != worker->second.policy.depends_on) rejected.push_back(name);
+      }
+      if (rejected.empty()) {  // cannot happen while the definitions in force are acyclic; end anyway
+        for (const std::string& name : cycle) {
+          if (next.workers.contains(name)) rejected.push_back(name);
+        }
+      }
+      for (const std::string& name : rejected) {
+        next.workers.erase(name);
+        next.invalid_workers[name].push_back(
+            {"Workers\\" + name, "DependsOn", "no dependency cycle",
+             "the cycle " + path + ", through a definition kept because its new one is invalid"});
+      }
+    }
+  }
+}
 
 ConfigDiff DiffConfigs(const std::map<std::string, WorkerConfig>& current, const ValidatedConfig& next) {
   ConfigDiff diff;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "daemon/core/config_model.h"
+#include "daemon/core/dependency_graph.h"
 
 namespace sup::core {
 
@@ -19,6 +20,13 @@ struct ConfigDiff {
   std::vector<std::string> invalid;  // new definition invalid: the worker keeps its last good one
   bool operator==(const ConfigDiff&) const = default;
 };
+
+// A worker whose new definition is invalid keeps its last good one, and with the new valid
+// definitions of others that may close a dependency cycle no validation of `next` alone can see
+// (b now depends on d, whose new definition was rejected and whose old one depends on b). Each new
+// definition on such a cycle whose dependencies changed is rejected too, naming the cycle, until
+// none is left. `in_force`: every worker's dependencies now, workers on their way out included.
+void RejectCyclesThroughKeptDefinitions(ValidatedConfig& next, const DependencyGraph& in_force);
 
 // `current`: the definitions in force now (each worker's last good one).
 ConfigDiff DiffConfigs(const std::map<std::string, WorkerConfig>& current, const ValidatedConfig& next);

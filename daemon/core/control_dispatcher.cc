@@ -289,6 +289,7 @@ Result<sup::v1::ConfigDiffResponse> ControlDispatcher::Reconfigure(const std::ve
   Result<core::RawConfig> raw = ports_.config_source.Read();
   if (!raw) return Error(ErrorKind::kUnavailable, raw.error().WithContext("reading the configuration").message());
   core::ValidatedConfig next = core::ValidateConfig(*raw, &ports_.supervisor.daemon_config());
+  core::RejectCyclesThroughKeptDefinitions(next, ports_.supervisor.DependenciesInForce());
   sup::v1::ConfigDiffResponse reply;
   for (const core::ConfigError& error : next.daemon_errors) reply.add_errors(error.ToString());
   for (const auto& [name, errors] : next.invalid_workers) {

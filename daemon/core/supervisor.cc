@@ -48,7 +48,7 @@ std::vector<std::string> Supervisor::Targets(const std::vector<std::string>& nam
   return all;
 }
 
-DependencyGraph Supervisor::Graph() const {
+DependencyGraph Supervisor::DependenciesInForce() const {
   DependencyGraph graph;
   for (const auto& [name, worker] : workers_) {
     graph[name] = worker.config ? worker.config->policy.depends_on : std::vector<std::string>{};
@@ -90,7 +90,7 @@ std::vector<std::string> Supervisor::MissingDependencies(const Worker& w) const 
 std::vector<std::string> Supervisor::UpDependents(const Worker& w, bool transitive) const {
   std::vector<std::string> up;
   if (transitive) {
-    for (const std::string& name : TransitiveDependents(Graph(), w.name)) {
+    for (const std::string& name : TransitiveDependents(DependenciesInForce(), w.name)) {
       if (IsUp(workers_.at(name).state)) up.push_back(name);
     }
     return up;
@@ -187,7 +187,7 @@ void Supervisor::Settle() {
       }
     }
     // Wanted workers start once their dependencies run and are ready, dependencies first.
-    for (const std::string& name : StartOrder(Graph())) {
+    for (const std::string& name : StartOrder(DependenciesInForce())) {
       Worker* w = Find(name);
       if (!w || w->state != WorkerState::kStopped || !Wanted(*w)) continue;
       const std::vector<std::string> unavailable = UnavailableDependencies(*w);
@@ -279,7 +279,9 @@ std::vector<CommandResult> Supervisor::TakeDownDependents(Worker& w, std::string
 // ---------------------------------------------------------------------------------------------
 // Configuration
 
-ConfigDiff Supervisor::ApplyConfig(const ValidatedConfig& config) {
+ConfigDiff Supervisor::ApplyConfig(const ValidatedConfig& validated) {
+  ValidatedConfig config = validated;
+  RejectCyclesThroughKeptDefinitions(config, DependenciesInForce());
   ++config_generation_;
   if (config.daemon_errors.empty() || !have_daemon_config_) {
     daemon_ = config.daemon;
@@ -911,6 +913,12 @@ std::vector<Event> Supervisor::RecentEvents(const std::string& name) const {
 
 std::vector<std::string> Supervisor::CheckInvariants() const {
   std::vector<std::string> broken;
+  // Stops wait for dependents: a cycle among the definitions in force would be a wait without end.
+  for (const std::vector<std::string>& cycle : FindCycles(DependenciesInForce())) {
+    std::string path;
+    for (const std::string& name : cycle) path += name + " -> ";
+    broken.push_back("the definitions in force have a dependency cycle: " + path + cycle.front());
+  }
   for (const auto& [key, w] : workers_) {
     const std::string& name = key;  // a plain reference: lambdas cannot capture structured bindings in clang 14
     const std::string state(NameOf(w.state, kWorkerStateNames));

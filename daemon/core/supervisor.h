@@ -66,11 +66,13 @@ class Supervisor {
   // removed ones stop (their dependents first) and go, launch changes restart (their dependents
   // too), policy changes apply live, invalid definitions change nothing. The first call starts
   // every wanted worker.
-  ConfigDiff ApplyConfig(const ValidatedConfig& config);
+  ConfigDiff ApplyConfig(const ValidatedConfig& validated);
   // Reads, validates (against the daemon values in force) and applies `source`'s configuration.
   Result<ConfigDiff> Reload(ConfigSource& source);
   // Each worker's newest valid definition, workers on their way out excluded.
   std::map<std::string, WorkerConfig> DefinitionsInForce() const;
+  // Each worker's dependencies in force, workers on their way out included.
+  DependencyGraph DependenciesInForce() const;
 
   // Operator commands. An empty list means every worker. Besides one result per named worker,
   // Stop and Restart return one for each running dependent they take down first.
@@ -102,7 +104,6 @@ class Supervisor {
   Worker* Find(const std::string& name);
   const Worker* Find(const std::string& name) const;
   std::vector<std::string> Targets(const std::vector<std::string>& names) const;
-  DependencyGraph Graph() const;
 
   // Whether supd means the worker to run: a valid definition that is enabled, not stopped by an
   // operator, not on its way out, every dependency configured, and supd not stopping.

@@ -342,7 +342,13 @@ class Run {
       if (!s.wanted || !dependencies_run(s.name)) continue;
       const bool at_rest = s.state == core::WorkerState::kRunning || s.state == core::WorkerState::kExited ||
                            (s.state == core::WorkerState::kFailed && !s.next_restart_in);
-      if (!at_rest) Fail(s.name + " should run and its dependencies run, but it is " + Describe(s));
+      if (!at_rest) {
+        std::string dependencies;
+        for (const std::string& dependency : definitions.at(s.name).policy.depends_on) {
+          dependencies += " " + dependency + ": " + Describe(*supervisor_.Snapshot(dependency)) + ";";
+        }
+        Fail(s.name + " should run and its dependencies run, but it is " + Describe(s) + " (" + dependencies + " )");
+      }
     }
     for (const auto& [worker, launches] : restart_pending_) {
       const std::optional<core::WorkerSnapshot> s = supervisor_.Snapshot(worker);

@@ -49,7 +49,9 @@ TEST(EngineModelTest, RegressionSeeds) {
   //        the new readiness probe never ran.
   // 43, 1218: a launch change, or a return before a removal finished, left the new probes unrun.
   // 6154: the same for a policy change that also disabled the worker.
-  for (std::uint64_t seed : {25, 43, 494, 1218, 1533, 2569, 6154, 13616}) CheckSeed(seed);
+  // 14608: a new definition depending on a worker whose rejected new definition kept its old
+  //        one, depending back: a dependency cycle in force, and a restart that waited for ever.
+  for (std::uint64_t seed : {25, 43, 494, 1218, 1533, 2569, 6154, 13616, 14608}) CheckSeed(seed);
 }
 
 // No false alarm: a dependent that waits for good (its dependency stopped by an operator) is

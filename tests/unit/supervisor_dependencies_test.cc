@@ -199,6 +199,22 @@ TEST_F(DependencyTest, ShutdownStopsEveryoneInReverseOrderEvenWithARestartPendin
   EXPECT_EQ(launcher_.launches.size(), 3u);
 }
 
+TEST_F(DependencyTest, ANewDefinitionThatClosesACycleThroughAKeptOneIsRejected) {
+  // web would now depend on report, whose new definition is invalid and whose kept one depends
+  // (through queue) on web: applied, the restart of web would wait for ever.
+  raw_.workers["web"].values["DependsOn"] = RawValue::MultiString({"report"});
+  raw_.workers["web"].values["Command"] = RawValue::String("web-v2.exe");
+  raw_.workers["report"].values["StopTimeoutMs"] = RawValue::String("soon");
+  const ConfigDiff diff = Apply();
+  EXPECT_EQ(diff.invalid, (std::vector<std::string>{"report", "web"}));
+  EXPECT_TRUE(diff.launch_changed.empty());
+  ASSERT_EQ(Status("web").config_errors.size(), 1u);
+  EXPECT_EQ(Status("web").config_errors[0].found,
+            "the cycle queue -> web -> report -> queue, through a definition kept because its new one is invalid");
+  EXPECT_EQ(State("web"), WorkerState::kRunning);  // on its last good definition
+  EXPECT_EQ(launcher_.launches.size(), 3u);
+}
+
 // --- done is not down -------------------------------------------------------------------------
 
 TEST_F(SupervisorTest, ARunOnceJobThatSucceededIsDoneAndServing) {
