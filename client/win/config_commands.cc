@@ -49,6 +49,8 @@ ConfigCommands::ConfigCommands(CLI::App& app) : options_(std::make_unique<Option
   o.import_command->add_option("file", o.file, "A .reg or .json file")->required();
   o.import_command->add_option("--format", o.format, "reg or json (default: from FILE's extension, else reg)");
   o.import_command->add_flag("--replace", o.replace, "Replace the whole configuration instead of merging into it");
+  // `config import FILE --config-key K` as well as `config --config-key K import FILE`.
+  for (CLI::App* command : {o.export_command, o.import_command}) command->fallthrough();
 }
 
 ConfigCommands::~ConfigCommands() = default;

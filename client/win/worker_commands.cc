@@ -61,6 +61,8 @@ WorkerCommands::WorkerCommands(CLI::App& app) : options_(std::make_unique<Option
   o.list = o.worker->add_subcommand("list", "The configured workers and their commands");
   o.show = o.worker->add_subcommand("show", "Every value of a worker as the registry holds it");
   o.show->add_option("name", o.name, "Worker name")->required();
+  // `worker add NAME --config-key K` as well as `worker --config-key K add NAME`.
+  for (CLI::App* command : o.worker->get_subcommands({})) command->fallthrough();
 }
 
 WorkerCommands::~WorkerCommands() = default;

@@ -51,8 +51,9 @@ TEST(ControlE2eTest, DescribeLogsEventsAndHealthShowAWorker) {
   EXPECT_TRUE(Contains(events.out, "ticker  STARTING -> RUNNING")) << events.out;
 
   const testing::ProcessOutput health = supd.Supctl({"health"});
-  EXPECT_EQ(health.exit_code, 0u) << health.out << health.err;  // "off" is not wanted up
-  EXPECT_EQ(health.out, "supd: SERVING\n");
+  EXPECT_EQ(health.exit_code, 4u) << health.out << health.err;  // "off" is not where a worker should be
+  EXPECT_EQ(health.out, "supd: NOT_SERVING\n");
+  EXPECT_EQ(supd.Supctl({"status"}).exit_code, 3u);  // the same predicate as status
   EXPECT_EQ(supd.Supctl({"health", "ticker"}).out, "ticker: SERVING\n");
   EXPECT_EQ(supd.Supctl({"health", "off"}).exit_code, 4u);
   const testing::ProcessOutput unknown = supd.Supctl({"health", "nosuch"});

@@ -76,7 +76,7 @@ TEST(HostingE2eTest, RestartKillsTheWorkersGrandchildren) {
 
   const testing::ProcessOutput restart = supd.Supctl({"restart", "parent"});
   EXPECT_EQ(restart.exit_code, 0u) << restart.err;
-  EXPECT_EQ(restart.out, "parent: restarting\n");
+  EXPECT_EQ(restart.out, "parent: restarted\n");
   EXPECT_TRUE(ProcessGone(grandchild, 15s));
   EXPECT_TRUE(supd.WaitForWorker("parent", [&](const WorkerStatus& w) { return IsRunning(w) && w.pid() != old_pid; }));
 }
