@@ -46,22 +46,22 @@ case "${1:-start}" in
     supctl service install --name "$service"
     echo "== supctl service start"
     supctl service start --name "$service"
-    # queue-consumer starts once web-api is ready (its readiness probe runs every 5 s): wait for
-    # it, 30 s at most.
-    for _ in $(seq 1 300); do
-      status_json=$(supctl -o json status 2>/dev/null || true)
-      [[ $status_json == *'"name":"queue-consumer","state":"RUNNING"'* ]] && break
+    # queue-consumer starts once web-api is ready (its readiness probe runs every 5 s) and
+    # report-batch is done after 3 s: `supctl status` exits 0 once every worker is where it
+    # should be. Wait for that, 60 s at most.
+    for _ in $(seq 1 600); do
+      supctl status >/dev/null 2>&1 && break
       sleep 0.1
     done
     echo
     echo "== supctl service status"
-    supctl service status --name "$service" || true
+    supctl service status --name "$service"
     echo
     echo "== supctl status"
-    supctl status || true
+    supctl status
     echo
     echo "== supctl -o json status"
-    supctl -o json status || true
+    supctl -o json status
     echo
     echo "supd runs as the Windows service '$service' in the Wine prefix $prefix."
     echo "  status:   scripts/run-main.sh status"

@@ -85,7 +85,9 @@ const WorkerRow kWorkerSchema[] = {
      "0 keeps the worker configured but stopped.",
      [](WorkerConfig& w, const ParsedValue& v) { w.policy.enabled = AsBool(v); }},
     {"DependsOn", ValueKind::kStringList, "", false, 0, 0, {},
-     "Workers that must be RUNNING and ready before this one starts.",
+     "Workers that must be RUNNING and ready before this one starts. As systemd's Requires=: a restart, "
+     "launch change, Enabled=0, removal or stop of one of them stops this worker first, and it starts again once "
+     "they run and are ready; a crash of one leaves this worker alone.",
      [](WorkerConfig& w, const ParsedValue& v) { w.policy.depends_on = AsList(v); }},
     {"Restart", ValueKind::kChoice, "always", false, 0, 0, kRestartModeNames,
      "When an exited worker is started again.",
