@@ -10,9 +10,9 @@ void RejectCyclesThroughKeptDefinitions(ValidatedConfig& next, const DependencyG
   while (true) {
     DependencyGraph graph;
     for (const auto& [name, worker] : next.workers) graph[name] = worker.policy.depends_on;
-    for (const auto& [name, errors] : next.invalid_workers) {
-      if (const auto kept = in_force.find(name); kept != in_force.end()) graph[name] = kept->second;
-    }
+    // Kept: the last good definition of an invalid worker, and the one of a worker that is
+    // leaving, in force until its process is gone.
+    for (const auto& [name, dependencies] : in_force) graph.try_emplace(name, dependencies);
     const std::vector<std::vector<std::string>> cycles = FindCycles(graph);
     if (cycles.empty()) return;
     for (const std::vector<std::string>& cycle : cycles) {

@@ -21,9 +21,10 @@ struct ConfigDiff {
   bool operator==(const ConfigDiff&) const = default;
 };
 
-// A worker whose new definition is invalid keeps its last good one, and with the new valid
-// definitions of others that may close a dependency cycle no validation of `next` alone can see
-// (b now depends on d, whose new definition was rejected and whose old one depends on b). Each new
+// A worker whose new definition is invalid keeps its last good one, a worker that leaves keeps its
+// own until its process is gone, and with the new valid definitions of others these may close a
+// dependency cycle no validation of `next` alone can see (b now depends on d, whose new definition
+// was rejected and whose old one depends on b). Each new
 // definition on such a cycle whose dependencies changed is rejected too, naming the cycle, until
 // none is left. `in_force`: every worker's dependencies now, workers on their way out included.
 void RejectCyclesThroughKeptDefinitions(ValidatedConfig& next, const DependencyGraph& in_force);

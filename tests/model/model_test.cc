@@ -51,7 +51,8 @@ TEST(EngineModelTest, RegressionSeeds) {
   // 6154: the same for a policy change that also disabled the worker.
   // 14608: a new definition depending on a worker whose rejected new definition kept its old
   //        one, depending back: a dependency cycle in force, and a restart that waited for ever.
-  for (std::uint64_t seed : {25, 43, 494, 1218, 1533, 2569, 6154, 13616, 14608}) CheckSeed(seed);
+  // 9045: the same through the definition of a worker being removed.
+  for (std::uint64_t seed : {25, 43, 494, 1218, 1533, 2569, 6154, 9045, 13616, 14608}) CheckSeed(seed);
 }
 
 // No false alarm: a dependent that waits for good (its dependency stopped by an operator) is
