@@ -142,10 +142,7 @@ void Supervisor::Transition(Worker& w, WorkerState to, Reason reason, std::strin
 }
 
 void Supervisor::CancelProbes(Worker& w) {
-  for (auto& [kind, slot] : w.probes) {
-    slot.timer.Cancel(ports_.timers);
-    slot.run.Reset();
-  }
+  if (w.probes) w.probes->Cancel();
 }
 
 void Supervisor::CancelTimers(Worker& w) {
@@ -424,7 +421,6 @@ void Supervisor::TryLaunch(Worker& w, Reason reason) {
 void Supervisor::Launch(Worker& w, Reason reason) {
   CancelTimers(w);
   w.next_start_at.reset();
-  w.probes.clear();
   w.health = Health::kUnknown;
   w.readiness_passed = false;
   ++w.launches;
@@ -597,7 +593,6 @@ void Supervisor::Shutdown(std::function<void()> done) {
 void Supervisor::RestartProbes(Worker& w) {
   if (w.state != WorkerState::kStarting && w.state != WorkerState::kRunning) return;
   CancelTimers(w);
-  w.probes.clear();
   w.readiness_passed = false;
   w.health = Health::kUnknown;
   const bool starting = w.state == WorkerState::kStarting;
@@ -613,59 +608,27 @@ void Supervisor::RestartProbes(Worker& w) {
 }
 
 void Supervisor::StartProbes(Worker& w, bool at_launch) {
-  const auto& probes = w.config->policy.probes;
-  const bool has_startup = probes.contains(ProbeKind::kStartup);
-  for (const auto& [kind, probe] : probes) {
-    const bool startup = kind == ProbeKind::kStartup;
-    // With a startup probe, liveness and readiness wait until it passes (Kubernetes semantics).
-    const bool now = at_launch ? (startup || !has_startup) : !startup;
-    if (now) ScheduleProbe(w, kind, probe.initial_delay);
+  if (!w.probes) {
+    // The callback may use `w`: the scheduler, and with it every callback it issued, dies with it.
+    w.probes = std::make_unique<ProbeScheduler>(ports_.timers, ports_.prober, w.name,
+                                                [this, &w](const ProbeScheduler::Outcome& outcome) {
+                                                  OnProbeOutcome(w, outcome);
+                                                  Settle();
+                                                });
   }
+  w.probes->Begin(w.config->policy.probes, at_launch);
 }
 
-void Supervisor::ScheduleProbe(Worker& w, ProbeKind kind, Millis delay) {
-  w.probes[kind].timer.Arm(ports_.timers, delay, [this, &w, kind] { RunProbe(w, kind); });
-}
-
-void Supervisor::RunProbe(Worker& w, ProbeKind kind) {
-  const auto config = w.config->policy.probes.find(kind);
-  if (config == w.config->policy.probes.end()) return;
-  std::function<void(ProbeResult)> done = w.probes[kind].run.Wrap(std::function<void(ProbeResult)>(
-      [this, &w, kind](ProbeResult result) {
-        OnProbeResult(w, kind, result);
-        Settle();
-      }));
-  ports_.prober.Run(w.name, config->second, std::move(done));
-}
-
-void Supervisor::OnProbeResult(Worker& w, ProbeKind kind, const ProbeResult& result) {
+void Supervisor::OnProbeOutcome(Worker& w, const ProbeScheduler::Outcome& outcome) {
   if (w.state != WorkerState::kStarting && w.state != WorkerState::kRunning) return;
-  const auto config_it = w.config->policy.probes.find(kind);
-  if (config_it == w.config->policy.probes.end()) return;
-  const ProbeConfig& config = config_it->second;
-  ProbeSlot& slot = w.probes[kind];
-  if (result.success) {
-    ++slot.successes;
-    slot.failures = 0;
-  } else {
-    ++slot.failures;
-    slot.successes = 0;
-  }
-  RecordProbeResult(w, kind, result);
-
-  const bool passes = result.success && slot.successes >= config.success_threshold;
-  const bool fails = !result.success && slot.failures >= config.failure_threshold;
-  switch (kind) {
+  if (outcome.news) RecordProbeEvent(w, outcome);
+  const bool passes = outcome.verdict == ProbeScheduler::Verdict::kPassed;
+  const bool fails = outcome.verdict == ProbeScheduler::Verdict::kFailed;
+  switch (outcome.kind) {
     case ProbeKind::kStartup:
-      if (passes) {
-        ConfirmStart(w);
-        return;
-      }
-      if (fails) {
-        KillFor(w, Reason::kStartTimeout);
-        return;
-      }
-      break;
+      if (passes) ConfirmStart(w);
+      if (fails) KillFor(w, Reason::kStartTimeout);
+      return;
     case ProbeKind::kLiveness:
       if (passes && w.health != Health::kHealthy) {
         if (w.health == Health::kUnhealthy) w.process->stable_since = ports_.clock.SteadyNow();
@@ -673,9 +636,8 @@ void Supervisor::OnProbeResult(Worker& w, ProbeKind kind, const ProbeResult& res
       } else if (fails) {
         w.health = Health::kUnhealthy;
         KillFor(w, Reason::kLivenessFailed);
-        return;
       }
-      break;
+      return;
     case ProbeKind::kReadiness:
       if (passes && !w.readiness_passed) {
         w.readiness_passed = true;
@@ -684,22 +646,17 @@ void Supervisor::OnProbeResult(Worker& w, ProbeKind kind, const ProbeResult& res
       } else if (fails) {
         w.readiness_passed = false;
       }
-      break;
+      return;
   }
-  ScheduleProbe(w, kind, config.period);
 }
 
 // A probe result is an event when it fails or when the probe's result changes; consecutive
 // failures fold into one event with a count, kept apart from the transitions.
-void Supervisor::RecordProbeResult(Worker& w, ProbeKind kind, const ProbeResult& result) {
-  ProbeSlot& slot = w.probes[kind];
-  const bool unchanged_success = result.success && slot.last_success == true;
-  slot.last_success = result.success;
-  if (unchanged_success) return;
+void Supervisor::RecordProbeEvent(Worker& w, const ProbeScheduler::Outcome& outcome) {
   Event event = NewEvent(w, EventKind::kProbe);
-  event.probe = kind;
-  event.probe_success = result.success;
-  event.message = result.message;
+  event.probe = outcome.kind;
+  event.probe_success = outcome.result.success;
+  event.message = outcome.result.message;
   if (w.probe_events.PushOrFoldProbeFailure(event)) ports_.events.Emit(event);
 }
 
@@ -934,16 +891,13 @@ std::vector<std::string> Supervisor::CheckInvariants() const {
         w.state_timer.armed() != (w.config->policy.failed_retry.count() > 0 && Wanted(w))) {
       fail("an open breaker is retried exactly when FailedRetryMs is set");
     }
-    if (w.state == WorkerState::kStarting && !w.state_timer.armed()) {
-      const auto startup = w.probes.find(ProbeKind::kStartup);
-      const bool probing = startup != w.probes.end() && (startup->second.timer.armed() || startup->second.run.pending());
-      if (!probing) fail("a start is confirmed by a timer or a startup probe");
+    if (w.state == WorkerState::kStarting && !w.state_timer.armed() &&
+        !(w.probes && w.probes->Active(ProbeKind::kStartup))) {
+      fail("a start is confirmed by a timer or a startup probe");
     }
     if (w.state == WorkerState::kRunning && w.config) {
       for (const auto& [kind, probe] : w.config->policy.probes) {
-        if (kind == ProbeKind::kStartup) continue;
-        const auto slot = w.probes.find(kind);
-        if (slot == w.probes.end() || (!slot->second.timer.armed() && !slot->second.run.pending())) {
+        if (kind != ProbeKind::kStartup && !(w.probes && w.probes->Active(kind))) {
           fail(std::string("the ") + std::string(NameOf(kind, kProbeKindNames)) + " probe keeps running");
         }
       }

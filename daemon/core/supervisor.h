@@ -154,14 +154,12 @@ class Supervisor {
   void OnStopStepElapsed(Worker& w);
   void KillFor(Worker& w, Reason reason);
 
-  // Probes.
+  // Probes (the scheduling is ProbeScheduler's; what results mean for the worker is here).
+  void StartProbes(Worker& w, bool at_launch);
   // The probes of a new definition replace the running ones of a STARTING or RUNNING worker.
   void RestartProbes(Worker& w);
-  void StartProbes(Worker& w, bool at_launch);
-  void ScheduleProbe(Worker& w, ProbeKind kind, Millis delay);
-  void RunProbe(Worker& w, ProbeKind kind);
-  void OnProbeResult(Worker& w, ProbeKind kind, const ProbeResult& result);
-  void RecordProbeResult(Worker& w, ProbeKind kind, const ProbeResult& result);
+  void OnProbeOutcome(Worker& w, const ProbeScheduler::Outcome& outcome);
+  void RecordProbeEvent(Worker& w, const ProbeScheduler::Outcome& outcome);
 
   // Operator commands: `action` runs for each named worker that exists.
   template <typename Action>

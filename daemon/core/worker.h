@@ -4,7 +4,7 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,6 +12,7 @@
 #include "daemon/core/config_model.h"
 #include "daemon/core/event.h"
 #include "daemon/core/guarded_timer.h"
+#include "daemon/core/probe_scheduler.h"
 #include "daemon/core/restart_policy.h"
 #include "daemon/core/worker_state.h"
 
@@ -45,14 +46,6 @@ struct Process {
   std::size_t stop_step = 0;         // STOPPING: the ladder step under way
 };
 
-struct ProbeSlot {
-  std::uint32_t successes = 0;  // consecutive
-  std::uint32_t failures = 0;
-  std::optional<bool> last_success;  // the previous result, for events on a change only
-  GuardedTimer timer;                // the next run
-  CallbackGuard run;                 // the run under way
-};
-
 struct Worker {
   std::string name;
   std::optional<WorkerConfig> config;  // the newest valid definition; none: never had one
@@ -76,7 +69,7 @@ struct Worker {
 
   Health health = Health::kUnknown;
   bool readiness_passed = false;
-  std::map<ProbeKind, ProbeSlot> probes;
+  std::unique_ptr<ProbeScheduler> probes;  // made at the first launch, then kept
 
   EventRing transitions{100};  // transitions and configuration changes
   EventRing probe_events{20};  // probe verdict changes and folded failures, kept apart
