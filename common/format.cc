@@ -50,4 +50,10 @@ std::string FormatUtcMillis(std::int64_t unix_ms) {
   return text;
 }
 
+std::string JoinNames(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& name : names) out += (out.empty() ? "" : ", ") + name;
+  return out;
+}
+
 }  // namespace sup

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace sup {
 
@@ -16,5 +17,8 @@ std::string FormatDelay(std::chrono::milliseconds delay);
 
 // "2026-11-21T15:04:05.123Z": milliseconds since the Unix epoch, in UTC.
 std::string FormatUtcMillis(std::int64_t unix_ms);
+
+// "a, b, c": names in a sentence.
+std::string JoinNames(const std::vector<std::string>& names);
 
 }  // namespace sup

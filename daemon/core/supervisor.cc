@@ -9,12 +9,6 @@
 namespace sup::core {
 namespace {
 
-std::string Join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const std::string& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out;
-}
-
 bool Has(const std::vector<std::string>& items, const std::string& item) {
   return std::find(items.begin(), items.end(), item) != items.end();
 }
@@ -192,7 +186,7 @@ void Supervisor::Settle() {
         Launch(*w, w->reason == Reason::kConfigError ? Reason::kConfigChanged : w->reason);
         changed = true;
       } else if (w->reason != Reason::kDependency) {
-        Transition(*w, WorkerState::kStopped, Reason::kDependency, "waiting for " + Join(unavailable));
+        Transition(*w, WorkerState::kStopped, Reason::kDependency, "waiting for " + JoinNames(unavailable));
       }
     }
   }
@@ -377,7 +371,7 @@ ConfigDiff Supervisor::ApplyConfig(const ValidatedConfig& validated) {
     } else if (w.state != WorkerState::kStopped || w.reason != Reason::kConfigError) {
       CancelTimers(w);
       w.next_start_at.reset();
-      Transition(w, WorkerState::kStopped, Reason::kConfigError, "depends on " + Join(missing) + ", which is not configured");
+      Transition(w, WorkerState::kStopped, Reason::kConfigError, "depends on " + JoinNames(missing) + ", which is not configured");
     }
   }
 
@@ -411,7 +405,7 @@ void Supervisor::TryLaunch(Worker& w, Reason reason) {
   const std::vector<std::string> unavailable = UnavailableDependencies(w);
   if (!unavailable.empty()) {
     if (w.state != WorkerState::kStopped || w.reason != Reason::kDependency) {
-      Transition(w, WorkerState::kStopped, Reason::kDependency, "waiting for " + Join(unavailable));
+      Transition(w, WorkerState::kStopped, Reason::kDependency, "waiting for " + JoinNames(unavailable));
     }
     return;
   }
@@ -700,7 +694,7 @@ std::optional<CommandResult> Supervisor::RefuseStart(const Worker& w) const {
   if (!w.config) return refuse("disabled by a configuration error: " + w.config_errors.front().ToString());
   if (!w.config->policy.enabled) return refuse("disabled in the configuration (Enabled=0)");
   if (const std::vector<std::string> missing = MissingDependencies(w); !missing.empty()) {
-    return refuse("depends on " + Join(missing) + ", which is not configured");
+    return refuse("depends on " + JoinNames(missing) + ", which is not configured");
   }
   return std::nullopt;
 }
@@ -825,7 +819,7 @@ WorkerSnapshot Supervisor::SnapshotOf(const Worker& w) const {
     if (w.state == WorkerState::kStopping) {
       if (w.intent->kind != IntentKind::kStop) s.pending_intent = "then " + intent;
     } else {
-      s.pending_intent = intent + " once its dependents stop: " + Join(UpDependents(w, /*transitive=*/false));
+      s.pending_intent = intent + " once its dependents stop: " + JoinNames(UpDependents(w, /*transitive=*/false));
     }
   }
   if (s.wanted && w.state == WorkerState::kStopped) s.waiting_for = UnavailableDependencies(w);

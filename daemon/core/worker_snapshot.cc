@@ -7,12 +7,6 @@
 namespace sup::core {
 namespace {
 
-std::string Join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const std::string& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out;
-}
-
 std::string FormatExitCode(std::int64_t code) {
   if (code >= 0 && code <= 0xffff) return std::to_string(code);
   char text[32];
@@ -27,7 +21,7 @@ std::string DescribeStopped(const WorkerSnapshot& w) {
   if (w.reason == Reason::kConfigError && !w.config_errors.empty()) {
     return "configuration error: " + w.config_errors.front().ToString();
   }
-  if (w.wanted && !w.waiting_for.empty()) return "waiting for " + Join(w.waiting_for);
+  if (w.wanted && !w.waiting_for.empty()) return "waiting for " + JoinNames(w.waiting_for);
   return "stopped";
 }
 
