@@ -26,7 +26,8 @@ class Timers {
   virtual ~Timers() = default;
   // Calls `callback` after `delay` unless cancelled first. Never returns 0.
   virtual Id Schedule(Millis delay, std::function<void()> callback) = 0;
-  // Forgets a pending timer; unknown and already fired ids are ignored.
+  // Forgets a pending timer: its callback never runs after this, even if the timer has expired
+  // meanwhile. Unknown and already fired ids are ignored.
   virtual void Cancel(Id id) = 0;
 };
 
