@@ -1,6 +1,7 @@
 // libFuzzer target: the engine model of tests/model driven from fuzz input. The bytes choose the
 // schedule (configurations, commands, exits, probes, time), and every invariant the model checks
 // after every step must hold. A failure aborts with the broken rule and the shrunk schedule.
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -9,7 +10,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   sup::model::ByteChoices choices(data, size);
-  const std::vector<sup::model::Step> schedule = sup::model::GenerateSchedule(choices, 1 + size / 4);
+  const std::vector<sup::model::Step> schedule = sup::model::GenerateSchedule(choices, std::min<std::size_t>(60, 1 + size / 8));
   const std::optional<std::string> failure = sup::model::RunSchedule(schedule);
   if (!failure) return 0;
   const std::vector<sup::model::Step> shortest = sup::model::Shrink(schedule);
