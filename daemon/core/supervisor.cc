@@ -51,8 +51,14 @@ DependencyGraph Supervisor::DependenciesInForce() const {
 }
 
 bool Supervisor::Wanted(const Worker& w) const {
-  return w.config && w.config->policy.enabled && !w.stopped_by_operator && !shutting_down_ &&
-         !(w.intent && w.intent->kind == IntentKind::kRemove) && MissingDependencies(w).empty();
+  if (!w.config || !w.config->policy.enabled || w.stopped_by_operator || shutting_down_) return false;
+  if (w.intent && w.intent->kind == IntentKind::kRemove) return false;
+  // Every dependency configured (MissingDependencies, without building the list: this runs for
+  // every worker after every event).
+  return std::all_of(w.config->policy.depends_on.begin(), w.config->policy.depends_on.end(), [&](const std::string& name) {
+    const Worker* dependency = Find(name);
+    return dependency && !(dependency->intent && dependency->intent->kind == IntentKind::kRemove);
+  });
 }
 
 bool Supervisor::Available(const Worker& w) const {
@@ -160,35 +166,16 @@ void Supervisor::Settle() {
   settling_ = true;
   for (bool changed = true; changed;) {
     changed = false;
-    // Whatever takes a worker down on purpose takes its running dependents down first.
-    for (auto& [name, w] : workers_) {
-      if (!w.intent) continue;
-      for (const std::string& dependent : UpDependents(w, /*transitive=*/false)) {
-        Worker& d = workers_.at(dependent);
-        if (d.intent) continue;
-        SetIntent(d, Intent{IntentKind::kStop, Reason::kDependency, name});
-        changed = true;
-      }
+    // Most events leave no intent pending and no worker waiting to start: then settling costs
+    // one pass over the workers, without allocating.
+    bool any_intent = false;
+    bool any_waiting = false;
+    for (const auto& [name, w] : workers_) {
+      any_intent |= w.intent.has_value();
+      any_waiting |= w.state == WorkerState::kStopped && Wanted(w);
     }
-    for (auto& [name, w] : workers_) {
-      const bool may_stop = w.intent && (w.state == WorkerState::kStarting || w.state == WorkerState::kRunning);
-      if (may_stop && UpDependents(w, /*transitive=*/false).empty()) {
-        BeginStop(w, w.intent->reason);
-        changed = true;
-      }
-    }
-    // Wanted workers start once their dependencies run and are ready, dependencies first.
-    for (const std::string& name : StartOrder(DependenciesInForce())) {
-      Worker* w = Find(name);
-      if (!w || w->state != WorkerState::kStopped || !Wanted(*w)) continue;
-      const std::vector<std::string> unavailable = UnavailableDependencies(*w);
-      if (unavailable.empty()) {
-        Launch(*w, w->reason == Reason::kConfigError ? Reason::kConfigChanged : w->reason);
-        changed = true;
-      } else if (w->reason != Reason::kDependency) {
-        Transition(*w, WorkerState::kStopped, Reason::kDependency, "waiting for " + JoinNames(unavailable));
-      }
-    }
+    if (any_intent) changed |= AdvanceIntents();
+    if (any_waiting) changed |= StartWaitingWorkers();
   }
   settling_ = false;
   if (shutting_down_ && shutdown_done_ &&
@@ -197,6 +184,50 @@ void Supervisor::Settle() {
     shutdown_done_ = nullptr;
     done();
   }
+}
+
+// Whatever takes a worker down on purpose takes its running dependents down first: they get an
+// intent of their own, and a worker begins its stop once none of its dependents is up.
+bool Supervisor::AdvanceIntents() {
+  bool changed = false;
+  for (auto& [name, w] : workers_) {
+    if (!w.intent) continue;
+    for (const std::string& dependent : UpDependents(w, /*transitive=*/false)) {
+      Worker& d = workers_.at(dependent);
+      if (d.intent) continue;
+      SetIntent(d, Intent{IntentKind::kStop, Reason::kDependency, name});
+      changed = true;
+    }
+  }
+  for (auto& [name, w] : workers_) {
+    const bool may_stop = w.intent && (w.state == WorkerState::kStarting || w.state == WorkerState::kRunning);
+    if (may_stop && UpDependents(w, /*transitive=*/false).empty()) {
+      BeginStop(w, w.intent->reason);
+      changed = true;
+    }
+  }
+  return changed;
+}
+
+// Wanted workers start once their dependencies run and are ready, dependencies first.
+bool Supervisor::StartWaitingWorkers() {
+  if (start_order_stale_) {
+    start_order_.clear();
+    for (const std::string& name : StartOrder(DependenciesInForce())) start_order_.push_back(&workers_.at(name));
+    start_order_stale_ = false;
+  }
+  bool changed = false;
+  for (Worker* w : start_order_) {
+    if (w->state != WorkerState::kStopped || !Wanted(*w)) continue;
+    const std::vector<std::string> unavailable = UnavailableDependencies(*w);
+    if (unavailable.empty()) {
+      Launch(*w, w->reason == Reason::kConfigError ? Reason::kConfigChanged : w->reason);
+      changed = true;
+    } else if (w->reason != Reason::kDependency) {
+      Transition(*w, WorkerState::kStopped, Reason::kDependency, "waiting for " + JoinNames(unavailable));
+    }
+  }
+  return changed;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -247,6 +278,7 @@ void Supervisor::CompleteIntent(Worker& w, Intent intent) {
 void Supervisor::Remove(Worker& w) {
   const std::string name = w.name;
   workers_.erase(name);
+  start_order_stale_ = true;
   const auto invalid = invalid_in_config_.find(name);
   if (invalid == invalid_in_config_.end()) return;
   Worker& back = workers_[name];
@@ -280,6 +312,7 @@ ConfigDiff Supervisor::ApplyConfig(const ValidatedConfig& validated) {
   }
   const ConfigDiff diff = DiffConfigs(DefinitionsInForce(), config);
   invalid_in_config_ = config.invalid_workers;
+  start_order_stale_ = true;  // workers and their dependencies change below
 
   // Workers gone from the configuration, including ones that never had a valid definition.
   std::vector<std::string> gone;

@@ -126,6 +126,8 @@ class Supervisor {
   // The pass after every entry point: intents that may act begin their stops, wanted workers
   // whose dependencies allow start, and a finished shutdown reports itself.
   void Settle();
+  bool AdvanceIntents();       // true if anything changed
+  bool StartWaitingWorkers();  // true if anything changed
 
   // Intents.
   void SetIntent(Worker& w, Intent intent);
@@ -179,6 +181,9 @@ class Supervisor {
   std::set<std::string> stopped_by_operator_at_start_;
   bool shutting_down_ = false;
   bool settling_ = false;
+  // Every worker, dependencies first; rebuilt after a configuration or a removal changed them.
+  std::vector<Worker*> start_order_;
+  bool start_order_stale_ = true;
   std::function<void()> shutdown_done_;
 };
 
