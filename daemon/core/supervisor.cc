@@ -62,9 +62,28 @@ bool Supervisor::Wanted(const Worker& w) const {
 }
 
 bool Supervisor::Available(const Worker& w) const {
+  if (IsDone(w)) return true;  // a run-once job that succeeded, like a database migration
   if (w.state != WorkerState::kRunning || w.intent) return false;
   const bool has_readiness = w.config && w.config->policy.probes.contains(ProbeKind::kReadiness);
   return !has_readiness || w.readiness_passed;
+}
+
+bool Supervisor::IsDone(const Worker& w) const {
+  return w.state == WorkerState::kExited && w.reason == Reason::kExited && w.config && w.last_exit_code &&
+         IsSuccessExitCode(w.config->policy, *w.last_exit_code);
+}
+
+std::optional<std::string> Supervisor::BlockingDependency(const Worker& w) const {
+  if (!w.config) return std::nullopt;
+  for (const std::string& name : w.config->policy.depends_on) {
+    const Worker* d = Find(name);
+    if (!d || Available(*d)) continue;  // a missing one is refused as such
+    const bool stuck = !Wanted(*d) || d->state == WorkerState::kExited ||
+                       (d->state == WorkerState::kFailed && !d->state_timer.armed());
+    if (stuck) return name + ", which will not run unless started: " + Describe(SnapshotOf(*d));
+    if (std::optional<std::string> deeper = BlockingDependency(*d)) return deeper;  // acyclic: ends
+  }
+  return std::nullopt;
 }
 
 std::vector<std::string> Supervisor::UnavailableDependencies(const Worker& w) const {
@@ -691,8 +710,16 @@ void Supervisor::RecordProbeEvent(Worker& w, const ProbeScheduler::Outcome& outc
 // Operator commands
 
 template <typename Action>
-std::vector<CommandResult> Supervisor::ForEachTarget(const std::vector<std::string>& names, Action action) {
-  const std::vector<std::string> targets = Targets(names);
+std::vector<CommandResult> Supervisor::ForEachTarget(const std::vector<std::string>& names, Action action,
+                                                     bool dependencies_first) {
+  std::vector<std::string> targets = Targets(names);
+  if (dependencies_first) {
+    // `start a b` or `start all` brings up a dependency before its dependents ask for it.
+    const std::vector<std::string> order = StartOrder(DependenciesInForce());
+    auto position = [&](const std::string& name) { return std::find(order.begin(), order.end(), name) - order.begin(); };
+    std::stable_sort(targets.begin(), targets.end(),
+                     [&](const std::string& a, const std::string& b) { return position(a) < position(b); });
+  }
   std::vector<CommandResult> results;
   for (const std::string& name : targets) {
     Worker* w = Find(name);
@@ -729,6 +756,8 @@ std::optional<CommandResult> Supervisor::RefuseStart(const Worker& w) const {
   if (const std::vector<std::string> missing = MissingDependencies(w); !missing.empty()) {
     return refuse("depends on " + JoinNames(missing) + ", which is not configured");
   }
+  // No wait without an end: a start that could only wait for ever is refused, saying for what.
+  if (std::optional<std::string> blocking = BlockingDependency(w)) return refuse("depends on " + *blocking);
   return std::nullopt;
 }
 
@@ -765,7 +794,9 @@ CommandResult Supervisor::StartOne(Worker& w, std::string_view started_message) 
 }
 
 std::vector<CommandResult> Supervisor::Start(const std::vector<std::string>& names) {
-  return ForEachTarget(names, [this](Worker& w) { return std::vector<CommandResult>{StartOne(w, "started")}; });
+  return ForEachTarget(
+      names, [this](Worker& w) { return std::vector<CommandResult>{StartOne(w, "started")}; },
+      /*dependencies_first=*/true);
 }
 
 std::vector<CommandResult> Supervisor::Stop(const std::vector<std::string>& names) {
@@ -800,7 +831,7 @@ std::vector<CommandResult> Supervisor::Restart(const std::vector<std::string>& n
     std::vector<CommandResult> results{{w.name, CommandResult::Outcome::kDone, "restarted", "", launches}};
     for (CommandResult& dependent : TakeDownDependents(w, "restarted")) results.push_back(std::move(dependent));
     return results;
-  });
+  }, /*dependencies_first=*/true);
 }
 
 std::vector<CommandResult> Supervisor::Reset(const std::vector<std::string>& names) {
@@ -833,8 +864,7 @@ WorkerSnapshot Supervisor::SnapshotOf(const Worker& w) const {
   const bool has_readiness = w.config && w.config->policy.probes.contains(ProbeKind::kReadiness);
   s.ready = w.state == WorkerState::kRunning && (!has_readiness || w.readiness_passed);
   s.wanted = Wanted(w);
-  s.done = w.state == WorkerState::kExited && w.reason == Reason::kExited && w.config && w.last_exit_code &&
-           IsSuccessExitCode(w.config->policy, *w.last_exit_code);
+  s.done = IsDone(w);
   if (w.process) {
     s.pid = w.process->pid;
     s.uptime = std::chrono::duration_cast<Millis>(now - w.process->started_at);

@@ -108,8 +108,13 @@ class Supervisor {
   // Whether supd means the worker to run: a valid definition that is enabled, not stopped by an
   // operator, not on its way out, every dependency configured, and supd not stopping.
   bool Wanted(const Worker& w) const;
-  // Running, ready, and not about to go down: what a dependent may start on.
+  // Running, ready, and not about to go down, or done: what a dependent may start on.
   bool Available(const Worker& w) const;
+  // Ended with a success code and its policy keeps it down: a finished run-once job.
+  bool IsDone(const Worker& w) const;
+  // A dependency (or one of its own) that will not run unless an operator or a new definition
+  // acts, and why; none if everything `w` waits for will come by itself.
+  std::optional<std::string> BlockingDependency(const Worker& w) const;
   std::vector<std::string> UnavailableDependencies(const Worker& w) const;
   std::vector<std::string> MissingDependencies(const Worker& w) const;
   std::vector<std::string> UpDependents(const Worker& w, bool transitive) const;
@@ -165,7 +170,8 @@ class Supervisor {
 
   // Operator commands: `action` runs for each named worker that exists.
   template <typename Action>
-  std::vector<CommandResult> ForEachTarget(const std::vector<std::string>& names, Action action);
+  std::vector<CommandResult> ForEachTarget(const std::vector<std::string>& names, Action action,
+                                           bool dependencies_first = false);
   std::optional<CommandResult> RefuseStart(const Worker& w) const;
   CommandResult StartOne(Worker& w, std::string_view started_message);
   void SetStoppedByOperator(Worker& w, bool stopped);  // persists the change

@@ -270,8 +270,8 @@ class Run {
     supervisor_.OnExit(worker, pid, code);
   }
 
-  // No worker is launched while its process is alive, while a dependency is not running and
-  // ready, or once supd is stopping.
+  // No worker is launched while its process is alive, while a dependency is neither running and
+  // ready nor done, or once supd is stopping.
   void CheckLaunch(const std::string& worker) {
     if (launcher_.alive.contains(worker)) Fail(worker + " launched while its process is alive");
     if (shutting_down_) Fail(worker + " launched while supd is stopping");
@@ -283,8 +283,8 @@ class Run {
     }
     for (const std::string& dependency : definition->second.policy.depends_on) {
       const std::optional<core::WorkerSnapshot> d = supervisor_.Snapshot(dependency);
-      if (!d || d->state != core::WorkerState::kRunning || !d->ready) {
-        Fail(worker + " launched while its dependency " + dependency + " is not RUNNING and ready");
+      if (!d || !core::IsServing(*d)) {
+        Fail(worker + " launched while its dependency " + dependency + " is neither RUNNING and ready nor done");
       }
     }
   }
@@ -334,7 +334,7 @@ class Run {
       if (definition == definitions.end()) return false;
       for (const std::string& dependency : definition->second.policy.depends_on) {
         const std::optional<core::WorkerSnapshot> d = supervisor_.Snapshot(dependency);
-        if (!d || d->state != core::WorkerState::kRunning || !d->ready) return false;
+        if (!d || !core::IsServing(*d)) return false;
       }
       return true;
     };

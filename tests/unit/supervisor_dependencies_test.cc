@@ -215,6 +215,43 @@ TEST_F(DependencyTest, ANewDefinitionThatClosesACycleThroughAKeptOneIsRejected) 
   EXPECT_EQ(launcher_.launches.size(), 3u);
 }
 
+TEST_F(DependencyTest, AStartThatCouldOnlyWaitForEverIsRefusedNamingWhy) {
+  supervisor_->Stop({"web"});
+  Exit("report", 0);
+  Exit("queue", 0);
+  Exit("web", 0);
+  supervisor_->Stop({"queue"});
+  const CommandResult refused = supervisor_->Start({"report"})[0];
+  EXPECT_EQ(refused.outcome, Outcome::kRefused);
+  EXPECT_EQ(refused.message, "depends on queue, which will not run unless started: stopped by operator");
+  EXPECT_EQ(supervisor_->Restart({"queue"})[0].message,
+            "depends on web, which will not run unless started: stopped by operator");
+  // Named together, dependencies start first, and every one is accepted.
+  const std::vector<CommandResult> started = supervisor_->Start({"report", "queue", "web"});
+  ASSERT_EQ(started.size(), 3u);
+  EXPECT_EQ(started[0], (CommandResult{"web", Outcome::kDone, "started", "", 1}));
+  EXPECT_EQ(started[1], (CommandResult{"queue", Outcome::kDone, "waiting for web", "", 1}));
+  EXPECT_EQ(started[2], (CommandResult{"report", Outcome::kDone, "waiting for queue", "", 1}));
+  BringWebUp();
+  RunUntilRunning("queue");
+  RunUntilRunning("report");
+}
+
+TEST_F(SupervisorTest, ADoneRunOnceJobSatisfiesItsDependents) {
+  Add("migrate").values["Restart"] = RawValue::String("on-failure");
+  Add("api").values["DependsOn"] = RawValue::MultiString({"migrate"});
+  Apply();
+  EXPECT_EQ(Describe(Status("api")), "waiting for migrate");
+  RunUntilRunning("migrate");
+  EXPECT_EQ(State("api"), WorkerState::kStarting);  // RUNNING and ready: api starts already
+  Exit("migrate", 0);
+  EXPECT_TRUE(Status("migrate").done);
+  EXPECT_EQ(State("api"), WorkerState::kStarting);  // a dependency that is done stays satisfied
+  supervisor_->Stop({"api"});
+  Exit("api", 0);
+  EXPECT_EQ(supervisor_->Start({"api"})[0].message, "started");
+}
+
 // --- done is not down -------------------------------------------------------------------------
 
 TEST_F(SupervisorTest, ARunOnceJobThatSucceededIsDoneAndServing) {
