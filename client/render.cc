@@ -248,6 +248,7 @@ std::string RenderEvent(const sup::v1::Event& event) {
       break;
     case sup::v1::Event::PROBE:
       line += event.probe() + " probe " + (event.probe_success() ? "passed" : "failed");
+      if (event.count() > 1) line += " " + std::to_string(event.count()) + " times in a row";
       break;
     default:
       line += std::string(KindName(event.kind()));
@@ -279,6 +280,7 @@ void WriteEventJson(JsonWriter& json, const sup::v1::Event& event) {
   if (event.kind() == sup::v1::Event::PROBE) {
     json.Key("probe").String(event.probe());
     json.Key("success").Bool(event.probe_success());
+    json.Key("count").Uint(event.count());
   }
   json.Key("message").String(event.message());
   json.EndObject();

@@ -79,6 +79,7 @@ sup::v1::Event ToWireEvent(const Event& event, const Clock& clock) {
     std::transform(probe.begin(), probe.end(), probe.begin(), [](char c) { return static_cast<char>(std::tolower(c)); });
     wire.set_probe(probe);
     wire.set_probe_success(event.probe_success);
+    wire.set_count(event.count);
   }
   wire.set_message(event.message);
   return wire;

@@ -145,6 +145,22 @@ TEST(RenderTest, StatusExitCodeIsZeroOnlyWhenEveryWorkerServes) {
   EXPECT_EQ(StatusExitCode(sup::v1::StatusResponse()), kExitOk);
 }
 
+TEST(RenderTest, FoldedProbeFailuresSayHowManyInARow) {
+  sup::v1::Event event;
+  event.set_time_unix_ms(1'700'000'000'000);
+  event.set_worker("api");
+  event.set_kind(sup::v1::Event::PROBE);
+  event.set_probe("readiness");
+  event.set_pid(42);
+  event.set_count(5);
+  event.set_message("connect failed");
+  EXPECT_EQ(RenderEvent(event),
+            "2023-11-14T22:13:20.000Z  api  readiness probe failed 5 times in a row pid 42: connect failed\n");
+  EXPECT_NE(RenderEventJson(event).find(R"("success":false,"count":5,)"), std::string::npos) << RenderEventJson(event);
+  event.set_count(1);
+  EXPECT_EQ(RenderEvent(event), "2023-11-14T22:13:20.000Z  api  readiness probe failed pid 42: connect failed\n");
+}
+
 TEST(RenderTest, RestartWaitEndsOnlyWithANewProcessThatServes) {
   sup::v1::WorkerCommandResult result;
   result.set_worker("web");

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "manual_clock.h"
+
 namespace sup::core {
 namespace {
 
@@ -56,6 +58,18 @@ TEST(StatusWireTest, NoExitYetMeansNoExitCode) {
   EXPECT_FALSE(wire.has_last_exit_code());
   EXPECT_EQ(wire.state(), sup::v1::WorkerStatus::RUNNING);
   EXPECT_TRUE(wire.ready());
+}
+
+TEST(StatusWireTest, AProbeEventCarriesItsFoldedCount) {
+  testing::ManualClock clock;
+  Event event;
+  event.time = clock.SteadyNow();
+  event.kind = EventKind::kProbe;
+  event.probe = ProbeKind::kLiveness;
+  event.count = 7;
+  const sup::v1::Event wire = ToWireEvent(event, clock);
+  EXPECT_EQ(wire.probe(), "liveness");
+  EXPECT_EQ(wire.count(), 7u);
 }
 
 }  // namespace
