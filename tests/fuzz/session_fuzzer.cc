@@ -149,6 +149,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     Converse<sup::v1::Request, sup::v1::Response>(world, *session, sink, decoder);
   }
   world.StopDaemon();
+  Require(sink.sent_after_end == 0 && sink.ended_again == 0);  // nothing after the end of a stream
   for (const std::string& frame : sink.frames) {
     if (health) {
       ParseReply<sup::v1::HealthResponse>(frame);

@@ -256,6 +256,8 @@ TEST_F(ControlDispatcherTest, FollowingLogsStreamsNewLinesUntilSupdStops) {
   EXPECT_EQ(dispatcher_.open_streams(), 0u);
   output_.Print("api", core::OutputStream::kStdout, {"after the end"});
   EXPECT_EQ(sink_.frames.size(), 3u);
+  EXPECT_EQ(sink_.sent_after_end, 0u);
+  EXPECT_EQ(sink_.ended_again, 0u);
 }
 
 TEST_F(ControlDispatcherTest, AFollowerThatGoesAwayStopsFollowing) {

@@ -2,6 +2,8 @@
 // test sets, captured output the test publishes, and a FrameSink that records every frame.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <map>
 #include <string>
 #include <utility>
@@ -52,27 +54,43 @@ class FakeOutputSource final : public core::OutputSource {
   std::map<Key, core::Fanout<const std::vector<std::string>&>> followers;
 };
 
-// Every frame a session sent, decoded as `Message` on demand.
+// Every frame a session sent, also after the end (which is a bug a test must be able to see),
+// decoded as `Message` on demand: asking for a frame that was not sent, or that does not parse,
+// is a test failure, never an empty message that passes for a reply.
 class RecordingSink final : public core::FrameSink {
  public:
   void Send(std::string payload) override {
-    if (!ended) frames.push_back(std::move(payload));
+    if (ended) ++sent_after_end;
+    frames.push_back(std::move(payload));
   }
-  void End() override { ended = true; }
+  void End() override {
+    if (ended) ++ended_again;
+    ended = true;
+  }
 
   template <typename Message>
   Message Frame(std::size_t index) const {
     Message message;
-    if (index < frames.size()) message.ParseFromString(frames[index]);
+    if (index >= frames.size()) {
+      ADD_FAILURE() << "no frame " << index << " was sent (" << frames.size() << " were)";
+    } else if (!message.ParseFromString(frames[index])) {
+      ADD_FAILURE() << "frame " << index << " is not a " << message.GetTypeName();
+    }
     return message;
   }
   template <typename Message>
   Message Last() const {
+    if (frames.empty()) {
+      ADD_FAILURE() << "no frame was sent";
+      return Message();
+    }
     return Frame<Message>(frames.size() - 1);
   }
 
   std::vector<std::string> frames;
   bool ended = false;
+  std::size_t sent_after_end = 0;
+  std::size_t ended_again = 0;
 };
 
 }  // namespace sup::testing

@@ -102,6 +102,9 @@ TEST_F(HealthServiceTest, WatchSendsTheStatusAtOnceThenEachChangeAndEndsWhenSupd
   EXPECT_EQ(last.watch().status(), Check::NOT_SERVING);
   EXPECT_TRUE(last.watch().end_of_stream());
   EXPECT_TRUE(sink.ended);
+  timers_.Advance(milliseconds(1000));  // anything that changes now must not reach the ended watch
+  supervisor_.Stop({"a"});
+  EXPECT_EQ(sink.sent_after_end, 0u);
   EXPECT_EQ(Ask(""), Check::NOT_SERVING);
   EXPECT_EQ(Ask("a"), Check::NOT_SERVING);
 }
