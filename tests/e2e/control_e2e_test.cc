@@ -68,10 +68,10 @@ TEST(ControlE2eTest, StopAndStartWaitForTheStateAsked) {
   ASSERT_TRUE(supd.WaitForWorker("api", IsRunning));
   const testing::ProcessOutput stop = supd.Supctl({"--timeout", "20s", "stop", "api", "--wait"});
   EXPECT_EQ(stop.exit_code, 0u) << stop.err;
-  EXPECT_EQ(supd.Worker("api")->state(), WorkerStatus::STOPPED);  // at once, no waiting here
+  EXPECT_EQ(supd.WorkerOrFail("api").state(), WorkerStatus::STOPPED);  // at once, no waiting here
   const testing::ProcessOutput start = supd.Supctl({"--timeout", "20s", "start", "api", "--wait"});
   EXPECT_EQ(start.exit_code, 0u) << start.err;
-  EXPECT_EQ(supd.Worker("api")->state(), WorkerStatus::RUNNING);
+  EXPECT_EQ(supd.WorkerOrFail("api").state(), WorkerStatus::RUNNING);
 }
 
 TEST(ControlE2eTest, UpdateAppliesTheRegistryAndRereadThenShowsNoChange) {
@@ -81,8 +81,8 @@ TEST(ControlE2eTest, UpdateAppliesTheRegistryAndRereadThenShowsNoChange) {
   ASSERT_TRUE(supd.InstallAndStart().ok());
   ASSERT_TRUE(supd.WaitForWorker("a", IsRunning));
   ASSERT_TRUE(supd.WaitForWorker("b", IsRunning));
-  const std::uint32_t a_pid = supd.Worker("a")->pid();
-  const std::uint32_t b_pid = supd.Worker("b")->pid();
+  const std::uint32_t a_pid = supd.WorkerOrFail("a").pid();
+  const std::uint32_t b_pid = supd.WorkerOrFail("b").pid();
   // The registry watch would apply these by itself; this test is about reread and update, so
   // it asks before the watch's debounce ends and accepts either outcome of the race for `a`.
   supd.SetDword("b", "MaxFailures", 9);
@@ -90,8 +90,8 @@ TEST(ControlE2eTest, UpdateAppliesTheRegistryAndRereadThenShowsNoChange) {
   EXPECT_EQ(update.exit_code, 0u) << update.err;
   const testing::ProcessOutput reread = supd.Supctl({"reread"});
   EXPECT_EQ(reread.out, "no changes\n");
-  EXPECT_EQ(supd.Worker("a")->pid(), a_pid);
-  EXPECT_EQ(supd.Worker("b")->pid(), b_pid);  // a policy change restarts nothing
+  EXPECT_EQ(supd.WorkerOrFail("a").pid(), a_pid);
+  EXPECT_EQ(supd.WorkerOrFail("b").pid(), b_pid);  // a policy change restarts nothing
 
   const testing::ProcessOutput unknown = supd.Supctl({"update", "zzz"});
   EXPECT_EQ(unknown.exit_code, 4u);

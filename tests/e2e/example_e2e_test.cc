@@ -3,7 +3,6 @@
 // queue-consumer that depends on it, and the run-once report-batch. What a new user does first:
 // status once the batch is done, restart of a worker another depends on, a Command change and
 // Enabled=0 of it.
-#include <winsock2.h>
 #include <windows.h>
 
 #include <gtest/gtest.h>
@@ -14,6 +13,7 @@
 #include <string>
 
 #include "common/win/unique_handle.h"
+#include "free_port.h"
 #include "process_runner.h"
 #include "supd_service.h"
 #include "wait_until.h"
@@ -36,21 +36,6 @@ void ReplaceAll(std::wstring& text, const std::wstring& from, const std::wstring
 std::wstring RegEscaped(std::wstring text) {
   ReplaceAll(text, L"\\", L"\\\\");
   return text;
-}
-
-// A TCP port nobody listens on now, so the example's web-api does not meet another program.
-int FreeTcpPort() {
-  WSADATA wsa;
-  ::WSAStartup(MAKEWORD(2, 2), &wsa);
-  const SOCKET s = ::socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(s, reinterpret_cast<sockaddr*>(&address), sizeof(address));
-  int length = sizeof(address);
-  ::getsockname(s, reinterpret_cast<sockaddr*>(&address), &length);
-  ::closesocket(s);
-  return ntohs(address.sin_port);
 }
 
 // config/example.reg (UTF-16LE, as regedit writes it) with its key, program path and port made
@@ -86,7 +71,7 @@ bool Serving(const WorkerStatus& w) { return w.serving(); }
 
 TEST(ExampleE2eTest, RestartChangeAndDisableOfAWorkerOthersDependOn) {
   SupdService supd("example");
-  const std::string example = ExampleFor(supd, FreeTcpPort());
+  const std::string example = ExampleFor(supd, testing::FreeTcpPort());
   const testing::ProcessOutput imported = supd.Supctl({"config", "import", example, "--config-key", supd.config_key()});
   ASSERT_EQ(imported.exit_code, 0u) << imported.out << imported.err;
   supd.SetDaemonString("LogDirectory", testing::TempPath("example-logs"));
@@ -133,7 +118,7 @@ TEST(ExampleE2eTest, RestartChangeAndDisableOfAWorkerOthersDependOn) {
 
   // A Command change of web-api restarts both.
   const std::uint32_t web_before_change = Pid(supd, "web-api"), queue_before_change = Pid(supd, "queue-consumer");
-  const std::string port = std::to_string(FreeTcpPort());
+  const std::string port = std::to_string(testing::FreeTcpPort());
   supd.SetString("web-api", "Command", testing::TestWorkerCommand({"--http", port, "--print-every", "4000"}));
   supd.SetString("web-api\\Probes\\Liveness", "Target", "http://127.0.0.1:" + port + "/healthz");
   supd.SetString("web-api\\Probes\\Readiness", "Target", "127.0.0.1:" + port);
@@ -145,7 +130,7 @@ TEST(ExampleE2eTest, RestartChangeAndDisableOfAWorkerOthersDependOn) {
   supd.SetDword("web-api", "Enabled", 0);
   EXPECT_TRUE(supd.WaitForWorker("queue-consumer", [](const WorkerStatus& w) { return w.state() == WorkerStatus::STOPPED; }, 30s));
   EXPECT_TRUE(supd.WaitForWorker("web-api", [](const WorkerStatus& w) { return w.state() == WorkerStatus::STOPPED; }, 30s));
-  EXPECT_EQ(supd.Worker("queue-consumer")->description(), "waiting for web-api");
+  EXPECT_EQ(supd.WorkerOrFail("queue-consumer").description(), "waiting for web-api");
   EXPECT_EQ(supd.Supctl({"status"}).exit_code, 3u);
   EXPECT_EQ(supd.Supctl({"health"}).exit_code, 4u);
   EXPECT_TRUE(testing::ProcessGone(web_after->pid(), 5s));

@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <set>
 
+#include "free_port.h"
 #include "process_runner.h"
 
 #include "common/win/unique_handle.h"
@@ -39,14 +41,14 @@ TEST(HostingE2eTest, ConfiguredWorkersRunAndAKilledOneComesBack) {
   for (const std::string name : {"alpha", "beta", "gamma"}) ASSERT_TRUE(supd.WaitForWorker(name, IsRunning)) << name;
   EXPECT_EQ(supd.Supctl({"status"}).exit_code, 0u);
 
-  const std::uint32_t old_pid = supd.Worker("alpha")->pid();
+  const std::uint32_t old_pid = supd.WorkerOrFail("alpha").pid();
   KillProcess(old_pid);
   std::optional<WorkerStatus> back = supd.WaitForWorker(
       "alpha", [&](const WorkerStatus& w) { return IsRunning(w) && w.pid() != old_pid && w.pid() != 0; });
   ASSERT_TRUE(back);
   EXPECT_EQ(back->restarts(), 1u);
   EXPECT_EQ(back->last_exit_code(), 9);
-  EXPECT_EQ(supd.Worker("beta")->restarts(), 0u);
+  EXPECT_EQ(supd.WorkerOrFail("beta").restarts(), 0u);
 }
 
 TEST(HostingE2eTest, CrashLoopEndsInFailed) {
@@ -72,7 +74,7 @@ TEST(HostingE2eTest, RestartKillsTheWorkersGrandchildren) {
   ASSERT_TRUE(supd.WaitForWorker("parent", IsRunning));
   const DWORD grandchild = testing::ReadPidFile(pid_file);
   ASSERT_NE(grandchild, 0u);
-  const std::uint32_t old_pid = supd.Worker("parent")->pid();
+  const std::uint32_t old_pid = supd.WorkerOrFail("parent").pid();
 
   const testing::ProcessOutput restart = supd.Supctl({"restart", "parent"});
   EXPECT_EQ(restart.exit_code, 0u) << restart.err;
@@ -90,8 +92,11 @@ TEST(HostingE2eTest, KillingSupdKillsEveryWorkerAndGrandchild) {
   ASSERT_TRUE(supd.WaitForWorker("parent", IsRunning));
   ASSERT_TRUE(supd.WaitForWorker("plain", IsRunning));
   const DWORD grandchild = testing::ReadPidFile(pid_file);
-  const DWORD parent = supd.Worker("parent")->pid();
-  const DWORD plain = supd.Worker("plain")->pid();
+  const DWORD parent = supd.WorkerOrFail("parent").pid();
+  const DWORD plain = supd.WorkerOrFail("plain").pid();
+  ASSERT_NE(grandchild, 0u);
+  ASSERT_NE(parent, 0u);
+  ASSERT_NE(plain, 0u);
 
   KillProcess(supd.ServicePid());  // the kernel closes supd's job handles: KILL_ON_JOB_CLOSE
   EXPECT_TRUE(ProcessGone(parent, 15s));
@@ -157,35 +162,47 @@ TEST(HostingE2eTest, RegistryChangesApplyLiveThroughTheDiff) {
   ASSERT_TRUE(supd.InstallAndStart().ok());
   ASSERT_TRUE(supd.WaitForWorker("changed", IsRunning));
   ASSERT_TRUE(supd.WaitForWorker("steady", IsRunning));
-  const std::uint32_t changed_pid = supd.Worker("changed")->pid();
-  const std::uint32_t steady_pid = supd.Worker("steady")->pid();
+  const std::uint32_t changed_pid = supd.WorkerOrFail("changed").pid();
+  const std::uint32_t steady_pid = supd.WorkerOrFail("steady").pid();
 
   // A policy-only change: applied without restarting anything.
   supd.SetDword("steady", "BackoffMaxMs", 30000);
-  ASSERT_TRUE(WaitUntil([&] { return supd.Status()->daemon().config_generation() >= 2; }, 10s));
-  EXPECT_EQ(supd.Worker("steady")->pid(), steady_pid);
-  EXPECT_EQ(supd.Worker("changed")->pid(), changed_pid);
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        const std::optional<sup::v1::StatusResponse> status = supd.Status();
+        return status && status->daemon().config_generation() >= 2;
+      },
+      10s));
+  EXPECT_EQ(supd.WorkerOrFail("steady").pid(), steady_pid);
+  EXPECT_EQ(supd.WorkerOrFail("changed").pid(), changed_pid);
 
   // A Command change: that worker restarts, the other keeps running.
   supd.SetString("changed", "Command", testing::TestWorkerCommand({"--print-every", "1000"}));
   ASSERT_TRUE(
       supd.WaitForWorker("changed", [&](const WorkerStatus& w) { return IsRunning(w) && w.pid() != changed_pid; }));
-  EXPECT_EQ(supd.Worker("steady")->pid(), steady_pid);
+  EXPECT_EQ(supd.WorkerOrFail("steady").pid(), steady_pid);
 }
 
 TEST(HostingE2eTest, FailingLivenessRestartsAndFailingReadinessOnlyFlipsReady) {
   SupdService supd("probes");
   const std::string live_fail = testing::TempPath("live.fail");
   const std::string ready_fail = testing::TempPath("ready.fail");
-  supd.AddWorker("live", {"--http", "18431", "--fail-file", live_fail});
-  supd.SetProbe("live", "Liveness", "http", "http://127.0.0.1:18431/healthz", 200, 2);
-  supd.AddWorker("ready", {"--http", "18432", "--fail-file", ready_fail});
-  supd.SetProbe("ready", "Readiness", "tcp", "127.0.0.1:18432", 200, 1);
-  supd.SetProbe("ready", "Liveness", "http", "http://127.0.0.1:18432/", 200, 100);
+  std::set<int> ports;  // three distinct free ports
+  while (ports.size() < 3) ports.insert(testing::FreeTcpPort());
+  ASSERT_FALSE(ports.contains(0)) << "no free port";
+  auto port = ports.begin();
+  const std::string live_port = std::to_string(*port++);
+  const std::string ready_port = std::to_string(*port++);
+  const std::string nobody_port = std::to_string(*port);
+  supd.AddWorker("live", {"--http", live_port, "--fail-file", live_fail});
+  supd.SetProbe("live", "Liveness", "http", "http://127.0.0.1:" + live_port + "/healthz", 200, 2);
+  supd.AddWorker("ready", {"--http", ready_port, "--fail-file", ready_fail});
+  supd.SetProbe("ready", "Readiness", "tcp", "127.0.0.1:" + ready_port, 200, 1);
+  supd.SetProbe("ready", "Liveness", "http", "http://127.0.0.1:" + ready_port + "/", 200, 100);
   ASSERT_TRUE(supd.InstallAndStart().ok());
   ASSERT_TRUE(supd.WaitForWorker("live", [](const WorkerStatus& w) { return w.health() == WorkerStatus::HEALTHY; }));
   ASSERT_TRUE(supd.WaitForWorker("ready", [](const WorkerStatus& w) { return w.ready(); }));
-  const std::uint32_t live_pid = supd.Worker("live")->pid();
+  const std::uint32_t live_pid = supd.WorkerOrFail("live").pid();
 
   std::ofstream(live_fail) << "fail";
   std::optional<WorkerStatus> restarted =
@@ -196,7 +213,7 @@ TEST(HostingE2eTest, FailingLivenessRestartsAndFailingReadinessOnlyFlipsReady) {
 
   // Readiness fails once its target stops answering (a port nobody listens on): the worker
   // only becomes not ready, it is not restarted.
-  supd.SetProbe("ready", "Readiness", "tcp", "127.0.0.1:18499", 200, 1);
+  supd.SetProbe("ready", "Readiness", "tcp", "127.0.0.1:" + nobody_port, 200, 1);
   std::optional<WorkerStatus> unready = supd.WaitForWorker("ready", [](const WorkerStatus& w) { return !w.ready(); });
   ASSERT_TRUE(unready);
   EXPECT_EQ(unready->state(), WorkerStatus::RUNNING);
@@ -215,6 +232,7 @@ TEST(HostingE2eTest, ServiceStopWithTenWorkersLeavesNoProcess) {
   for (int i = 0; i < 10; ++i) {
     std::optional<WorkerStatus> worker = supd.WaitForWorker("w" + std::to_string(i), IsRunning);
     ASSERT_TRUE(worker);
+    ASSERT_NE(worker->pid(), 0u);
     pids.push_back(worker->pid());
   }
   ASSERT_TRUE(supd.Stop().ok());

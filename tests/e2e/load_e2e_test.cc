@@ -227,6 +227,7 @@ TEST(LoadE2eTest, AFollowerThatNeverReadsIsDropped) {
   ASSERT_TRUE(supd.InstallAndStart().ok());
   ASSERT_TRUE(supd.WaitForWorker("flood", IsRunning));
   const std::size_t baseline = supd.PrivateBytes();
+  ASSERT_GT(baseline, 0u) << "GetProcessMemoryInfo of the service failed";
 
   Result<PipeClient> follower = PipeClient::Connect(supd.control_pipe(), 10s);
   ASSERT_TRUE(follower.ok()) << follower.error().message();

@@ -36,6 +36,10 @@ bool WaitForServiceState(SC_HANDLE service, DWORD state, std::chrono::millisecon
 }
 
 bool ProcessGone(DWORD pid, std::chrono::milliseconds timeout) {
+  if (pid == 0) {  // "no process" is not "a process that is gone": the caller lost a pid
+    ADD_FAILURE() << "ProcessGone(0): there is no process to wait for";
+    return false;
+  }
   win::UniqueHandle process{::OpenProcess(SYNCHRONIZE, FALSE, pid)};
   if (!process) return true;
   return ::WaitForSingleObject(process.get(), static_cast<DWORD>(timeout.count())) == WAIT_OBJECT_0;
@@ -171,6 +175,15 @@ std::optional<sup::v1::WorkerStatus> SupdService::Worker(const std::string& work
     if (candidate.name() == worker) return candidate;
   }
   return std::nullopt;
+}
+
+sup::v1::WorkerStatus SupdService::WorkerOrFail(const std::string& worker) const {
+  std::optional<sup::v1::WorkerStatus> status = Worker(worker);
+  if (!status) {
+    ADD_FAILURE() << "supd " << name_ << " did not answer with the status of " << worker;
+    return {};
+  }
+  return *status;
 }
 
 std::optional<sup::v1::WorkerStatus> SupdService::WaitForWorker(

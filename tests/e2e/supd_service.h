@@ -57,6 +57,9 @@ class SupdService {
   // Status over the control pipe; nullopt if supd did not answer.
   std::optional<sup::v1::StatusResponse> Status() const;
   std::optional<sup::v1::WorkerStatus> Worker(const std::string& worker) const;
+  // The same where a test needs the answer: a missing one is a test failure that says so, and
+  // an empty status comes back (pid 0, STATE_UNSPECIFIED), never undefined behaviour.
+  sup::v1::WorkerStatus WorkerOrFail(const std::string& worker) const;
   // Waits until `worker`'s status satisfies `condition`; the last status seen, or nullopt.
   std::optional<sup::v1::WorkerStatus> WaitForWorker(const std::string& worker,
                                                      const std::function<bool(const sup::v1::WorkerStatus&)>& condition,
