@@ -10,7 +10,9 @@ namespace {
 using namespace std::chrono_literals;
 
 // An SCM that holds one service in memory and records what it was asked, in order. A spec
-// whose binary is in `unstartable` starts but never answers its health pipe.
+// whose binary is in `unstartable` starts but never answers its health pipe. A failing
+// configure has changed the service before it fails (ChangeServiceConfigW went through,
+// ChangeServiceConfig2W did not), so only a real rollback restores it.
 class FakeServiceManager final : public ServiceManager {
  public:
   Result<ServiceSpec> Query(const std::string& name) override {
@@ -20,11 +22,11 @@ class FakeServiceManager final : public ServiceManager {
   }
   Result<std::vector<std::string>> Configure(const ServiceSpec& spec, const std::optional<std::string>& password) override {
     calls.push_back("configure " + spec.binary + (password ? " with password" : ""));
+    installed = spec;
     if (failing_configures > 0) {
       --failing_configures;
       return Error(ErrorKind::kInvalidArgument, "the SCM refused");
     }
-    installed = spec;
     return warnings;
   }
   Result<bool> IsRunning(const std::string&) override { return running; }
@@ -143,6 +145,7 @@ TEST(ServiceChangeTest, ARefusedConfigurationRestoresTheSnapshot) {
   ASSERT_FALSE(outcome.ok());
   EXPECT_EQ(outcome.error().message(), "changing supd: the SCM refused; rolled back to the previous configuration");
   EXPECT_EQ(scm.installed.display_name, DefaultServiceSpec("").display_name);
+  EXPECT_EQ(scm.calls, (std::vector<std::string>{"query", "configure C:\\sup\\supd.exe", "configure C:\\sup\\supd.exe"}));
 }
 
 TEST(ServiceChangeTest, AnUninstalledServiceIsNotFound) {
