@@ -8,7 +8,8 @@
 //     --grandchild FILE      start a copy of itself (that runs forever) and write its pid to FILE
 //     --pid-file FILE        write own pid to FILE at start
 //     --stop-event-code N    exit with N when the event named by SUP_STOP_EVENT is signalled
-//     --ignore-stop          ignore Ctrl+C, Ctrl+Break and WM_CLOSE
+//     --ignore-stop          ignore Ctrl+C, Ctrl+Break, WM_CLOSE, WM_QUIT and the stop event,
+//                            printing "ignored ctrl-c", "ignored close", ... for each
 //     --window               run a message loop with a top-level window; WM_CLOSE exits with 3
 //     --ctrl-c-code N        exit with N on Ctrl+C (default: the system's default handling)
 //     --http PORT            serve GET / on 127.0.0.1:PORT: 200, or 503 while FILE in
@@ -60,8 +61,16 @@ void WriteFileText(const std::string& path, const std::string& text) {
   }
 }
 
+void Say(const char* line) {
+  std::printf("%s\n", line);
+  std::fflush(stdout);
+}
+
 BOOL WINAPI OnConsoleControl(DWORD type) {
-  if (g_options.ignore_stop) return TRUE;
+  if (g_options.ignore_stop) {
+    Say(type == CTRL_C_EVENT ? "ignored ctrl-c" : "ignored ctrl-break");
+    return TRUE;
+  }
   if (type == CTRL_C_EVENT && g_options.ctrl_c_code >= 0) {
     std::printf("ctrl-c received\n");
     std::fflush(stdout);
@@ -72,7 +81,10 @@ BOOL WINAPI OnConsoleControl(DWORD type) {
 
 LRESULT CALLBACK WindowProc(HWND window, UINT message, WPARAM w, LPARAM l) {
   if (message == WM_CLOSE) {
-    if (g_options.ignore_stop) return 0;
+    if (g_options.ignore_stop) {
+      Say("ignored close");
+      return 0;
+    }
     ::PostQuitMessage(3);
     return 0;
   }
@@ -94,6 +106,10 @@ int RunWindow() {
   MSG message;
   while (true) {
     const BOOL got = ::GetMessageW(&message, nullptr, 0, 0);
+    if (got == 0 && g_options.ignore_stop) {
+      Say("ignored quit");  // the close step's WM_QUIT to the thread, after WM_CLOSE to the window
+      continue;
+    }
     if (got == 0) return static_cast<int>(message.wParam);  // WM_QUIT
     if (got < 0) return 91;
     ::TranslateMessage(&message);
@@ -238,6 +254,16 @@ int main(int argc, char** argv) {
       ::Sleep(static_cast<DWORD>(g_options.crash_after_ms));
       volatile int* null_pointer = nullptr;
       *null_pointer = 1;  // access violation: exit code 0xC0000005
+    }).detach();
+  }
+  if (g_options.ignore_stop) {
+    std::thread([] {
+      char name[256] = {};
+      if (!::GetEnvironmentVariableA("SUP_STOP_EVENT", name, sizeof(name))) return;
+      HANDLE event = ::OpenEventA(SYNCHRONIZE, FALSE, name);
+      if (!event) return;
+      ::WaitForSingleObject(event, INFINITE);
+      Say("ignored stop event");  // and goes on running
     }).detach();
   }
   if (g_options.stop_event_code >= 0) {

@@ -185,11 +185,31 @@ TEST_F(JobLauncherTest, CtrlCStillReachesWorkersLaunchedAfterAnEarlierOne) {
 }
 
 TEST_F(JobLauncherTest, WorkerThatIgnoresSoftStepsOnlyDiesWhenKilled) {
-  const std::uint32_t pid = Launch("stubborn", {"--ignore-stop", "--window"});
-  for (core::StopStep step : {core::StopStep::kEvent, core::StopStep::kCtrlC, core::StopStep::kClose}) {
-    OnIo([&] { launcher_->RequestStop("stubborn", step); });
+  core::LaunchConfig launch = Worker({"--ignore-stop", "--window"});
+  launch.stdout_log = testing::TempPath("stubborn.out.log");
+  launch.log_max_bytes = 1024 * 1024;
+  const std::uint32_t pid = OnIo([&] { return *launcher_->Launch("stubborn", launch); });
+  ASSERT_NE(pid, 0u);
+  // Each step reaches the worker, which says so and goes on: the proof the step was delivered
+  // and ignored, not merely that nothing happened for a while.
+  const std::pair<core::StopStep, std::string> steps[] = {{core::StopStep::kEvent, "ignored stop event"},
+                                                          {core::StopStep::kCtrlC, "ignored ctrl-c"},
+                                                          {core::StopStep::kClose, "ignored close"}};
+  for (const auto& [step, line] : steps) {
+    EXPECT_TRUE(WaitUntil(
+        [&] {
+          return OnIo([&] {
+            launcher_->RequestStop("stubborn", step);
+            const OutputCapture* out = launcher_->CaptureOf("stubborn", false);
+            if (!out) return false;
+            const auto& tail = out->writer().tail();
+            return std::find(tail.begin(), tail.end(), line) != tail.end();
+          });
+        },
+        10s))
+        << line;
   }
-  EXPECT_FALSE(WaitForExit(pid, 500ms).has_value());
+  EXPECT_FALSE(WaitForExit(pid, 0ms).has_value()) << "a soft step ended a worker that ignores them";
   OnIo([&] { launcher_->Kill("stubborn"); });
   EXPECT_EQ(WaitForExit(pid), 1);
 }
