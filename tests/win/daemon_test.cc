@@ -33,11 +33,29 @@ DaemonOptions TestOptions(std::string_view test) {
 
 std::shared_ptr<spdlog::logger> NullLogger() { return std::make_shared<spdlog::logger>("test"); }
 
+// Runs the daemon on its own io thread; stops it and joins the thread however the test leaves,
+// so a failed ASSERT is a reported failure and never a joinable thread's std::terminate.
+class RunningDaemon {
+ public:
+  explicit RunningDaemon(Daemon& daemon) : daemon_(daemon), io_thread_([this] { daemon_.Run(); }) {}
+  ~RunningDaemon() { Stop(); }
+  // Returns once the stop completed (Run returned).
+  void Stop() {
+    if (!io_thread_.joinable()) return;
+    daemon_.RequestStop();
+    io_thread_.join();
+  }
+
+ private:
+  Daemon& daemon_;
+  std::thread io_thread_;
+};
+
 TEST(DaemonTest, AnswersStatusWithItsOwnPidAndStopsOnRequest) {
   const DaemonOptions options = TestOptions("status");
   Result<std::unique_ptr<Daemon>> daemon = Daemon::Create(options, NullLogger());
   ASSERT_TRUE(daemon.ok()) << daemon.error().message();
-  std::thread io_thread([&] { (*daemon)->Run(); });
+  RunningDaemon running(**daemon);
 
   Result<PipeClient> pipe = PipeClient::Connect(ControlPipeName(*options.pipe_prefix), 5s);
   ASSERT_TRUE(pipe.ok()) << pipe.error().message();
@@ -50,8 +68,7 @@ TEST(DaemonTest, AnswersStatusWithItsOwnPidAndStopsOnRequest) {
   EXPECT_EQ(response->status().daemon().version(), kSupVersion);
   EXPECT_EQ(response->status().workers_size(), 0);
 
-  (*daemon)->RequestStop();
-  io_thread.join();  // Run returns once the stop completed
+  running.Stop();  // returns once the stop completed
 }
 
 // The service turns each phase into a START_PENDING checkpoint; it only says RUNNING after the
