@@ -1,6 +1,10 @@
 #include "supd_service.h"
 
 #include <psapi.h>
+#include <tlhelp32.h>
+
+#include <algorithm>
+#include <deque>
 
 #include <gtest/gtest.h>
 
@@ -57,9 +61,63 @@ SupdService::SupdService(std::string_view test)
   manager_.reset(::OpenSCManagerW(nullptr, nullptr, SC_MANAGER_ALL_ACCESS));
 }
 
+namespace {
+
+// Every test worker below `root` (its workers, their children, ...), as the system lists them
+// now. Only testworker.exe: parent ids are reused, and under Wine services.exe can list the
+// pid supd now has as its parent.
+std::vector<DWORD> WorkersBelow(DWORD root) {
+  std::vector<DWORD> found;
+  win::UniqueHandle snapshot{::CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0)};
+  if (!snapshot || snapshot.get() == INVALID_HANDLE_VALUE) return found;
+  std::vector<PROCESSENTRY32W> processes;
+  PROCESSENTRY32W entry{};
+  entry.dwSize = sizeof(entry);
+  for (BOOL more = ::Process32FirstW(snapshot.get(), &entry); more; more = ::Process32NextW(snapshot.get(), &entry)) {
+    processes.push_back(entry);
+  }
+  std::deque<DWORD> parents{root};
+  while (!parents.empty()) {
+    const DWORD parent = parents.front();
+    parents.pop_front();
+    for (const PROCESSENTRY32W& process : processes) {
+      if (process.th32ParentProcessID != parent || process.th32ProcessID == root) continue;
+      if (std::find(found.begin(), found.end(), process.th32ProcessID) != found.end()) continue;
+      if (::_wcsicmp(process.szExeFile, L"testworker.exe") != 0) continue;
+      found.push_back(process.th32ProcessID);
+      parents.push_back(process.th32ProcessID);
+    }
+  }
+  return found;
+}
+
+bool Exited(DWORD pid, std::chrono::milliseconds timeout) {
+  win::UniqueHandle process{::OpenProcess(SYNCHRONIZE, FALSE, pid)};
+  return !process || ::WaitForSingleObject(process.get(), static_cast<DWORD>(timeout.count())) == WAIT_OBJECT_0;
+}
+
+void Kill(DWORD pid) {
+  win::UniqueHandle process{::OpenProcess(PROCESS_TERMINATE, FALSE, pid)};
+  if (process) ::TerminateProcess(process.get(), 1);
+}
+
+}  // namespace
+
 SupdService::~SupdService() {
   if (service_) {
-    (void)Stop();
+    // Whatever the test did, nothing of this supd may outlive it: a stop that fails is a test
+    // failure and a kill, and so is any worker (or worker's child) still there afterwards.
+    const DWORD pid = ServicePid();
+    const std::vector<DWORD> descendants = pid ? WorkersBelow(pid) : std::vector<DWORD>{};
+    if (Result<void> stopped = Stop(); !stopped && pid && !Exited(pid, 0ms)) {
+      ADD_FAILURE() << name_ << ": " << stopped.error().message() << "; killing it";
+      Kill(pid);
+    }
+    for (DWORD process : descendants) {
+      if (Exited(process, 10s)) continue;
+      ADD_FAILURE() << name_ << " left process " << process << " behind; killing it";
+      Kill(process);
+    }
     ::DeleteService(service_.get());
   }
   ::RegDeleteTreeW(HKEY_LOCAL_MACHINE, Widen(config_key_).c_str());
