@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+
+#include "daemon/core/config_schema.h"
+
 namespace sup::client {
 namespace {
 
@@ -135,6 +140,23 @@ TEST(ConfigFileTest, FormatFollowsTheNameOrTheExtension) {
   EXPECT_FALSE(ParseConfigFormat("xml").ok());
   EXPECT_EQ(FormatOfPath("C:\\backup\\sup.json"), ConfigFormat::kJson);
   EXPECT_EQ(FormatOfPath("sup.reg"), ConfigFormat::kReg);
+}
+
+// The example every new user imports first is read by the .reg reader and accepted whole by
+// the schema: three valid workers, no error.
+TEST(ConfigFileTest, TheExampleConfigurationIsValid) {
+  std::ifstream file(SUP_SOURCE_DIR "/config/example.reg", std::ios::binary);
+  if (!file) GTEST_SKIP() << "source tree not reachable from here (under Wine the native run checks it)";
+  const std::string bytes{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+  Result<core::RawConfig> raw = FromRegFile(bytes, kRoot);
+  ASSERT_TRUE(raw.ok()) << raw.error().message();
+  const core::ValidatedConfig config = core::ValidateConfig(*raw);
+  EXPECT_TRUE(config.daemon_errors.empty());
+  for (const auto& [name, errors] : config.invalid_workers) ADD_FAILURE() << name << ": " << errors.front().ToString();
+  ASSERT_EQ(config.workers.size(), 3u);
+  EXPECT_EQ(config.workers.at("queue-consumer").policy.depends_on, std::vector<std::string>{"web-api"});
+  EXPECT_EQ(config.workers.at("web-api").policy.probes.size(), 2u);
+  EXPECT_EQ(config.workers.at("report-batch").policy.restart, core::RestartMode::kOnFailure);
 }
 
 }  // namespace
