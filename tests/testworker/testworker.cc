@@ -91,6 +91,18 @@ LRESULT CALLBACK WindowProc(HWND window, UINT message, WPARAM w, LPARAM l) {
   return ::DefWindowProcW(window, message, w, l);
 }
 
+// Calls `then` on a thread of its own once the event named by SUP_STOP_EVENT is signalled.
+void OnStopEvent(void (*then)()) {
+  std::thread([then] {
+    char name[256] = {};
+    if (!::GetEnvironmentVariableA("SUP_STOP_EVENT", name, sizeof(name))) return;
+    HANDLE event = ::OpenEventA(SYNCHRONIZE, FALSE, name);
+    if (!event) return;
+    ::WaitForSingleObject(event, INFINITE);
+    then();
+  }).detach();
+}
+
 int RunWindow() {
   WNDCLASSW window_class{};
   window_class.lpfnWndProc = WindowProc;
@@ -256,27 +268,12 @@ int main(int argc, char** argv) {
       *null_pointer = 1;  // access violation: exit code 0xC0000005
     }).detach();
   }
-  if (g_options.ignore_stop) {
-    std::thread([] {
-      char name[256] = {};
-      if (!::GetEnvironmentVariableA("SUP_STOP_EVENT", name, sizeof(name))) return;
-      HANDLE event = ::OpenEventA(SYNCHRONIZE, FALSE, name);
-      if (!event) return;
-      ::WaitForSingleObject(event, INFINITE);
-      Say("ignored stop event");  // and goes on running
-    }).detach();
-  }
+  if (g_options.ignore_stop) OnStopEvent([] { Say("ignored stop event"); });  // and goes on running
   if (g_options.stop_event_code >= 0) {
-    std::thread([] {
-      char name[256] = {};
-      if (!::GetEnvironmentVariableA("SUP_STOP_EVENT", name, sizeof(name))) return;
-      HANDLE event = ::OpenEventA(SYNCHRONIZE, FALSE, name);
-      if (!event) return;
-      ::WaitForSingleObject(event, INFINITE);
-      std::printf("stop event received\n");
-      std::fflush(stdout);
+    OnStopEvent([] {
+      Say("stop event received");
       ::ExitProcess(static_cast<UINT>(g_options.stop_event_code));
-    }).detach();
+    });
   }
   if (g_options.window) return RunWindow();
   for (long long tick = 0;; ++tick) {
