@@ -137,7 +137,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view stream(reinterpret_cast<const char*>(data) + 1, size - 1);
 
   World world;
-  testing::RecordingSink sink;
+  sup::testing::RecordingSink sink;
   std::unique_ptr<core::Session> session = world.Open(health, sink, core::Caller{role, "fuzz"});
   FrameDecoder decoder(64 * 1024);
   // A refused length prefix ends the input; the frames before it are still served. (The pipe
