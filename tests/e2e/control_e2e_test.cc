@@ -61,6 +61,37 @@ TEST(ControlE2eTest, DescribeLogsEventsAndHealthShowAWorker) {
   EXPECT_TRUE(Contains(unknown.err, "no such worker")) << unknown.err;
 }
 
+TEST(ControlE2eTest, StopAllAndStartAllActOnEveryWorkerAndResetClearsCounters) {
+  SupdService supd("all");
+  supd.AddWorker("a", {"--stop-event-code", "0"});
+  supd.AddWorker("b", {"--stop-event-code", "0"});
+  supd.AddWorker("crashy", {"--exit-after", "50", "--exit-code", "1"});
+  supd.SetDword("crashy", "MaxFailures", 1000);
+  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_TRUE(supd.WaitForWorker("a", IsRunning));
+  ASSERT_TRUE(supd.WaitForWorker("b", IsRunning));
+  ASSERT_TRUE(supd.WaitForWorker("crashy", [](const WorkerStatus& w) { return w.restarts() >= 2; }));
+
+  // Stopped first, so that no new crash counts between the reset and the look at the counter.
+  ASSERT_EQ(supd.Supctl({"--timeout", "20s", "stop", "crashy", "--wait"}).exit_code, 0u);
+  ASSERT_GE(supd.WorkerOrFail("crashy").restarts(), 2u);
+  const testing::ProcessOutput reset = supd.Supctl({"reset", "crashy"});
+  EXPECT_EQ(reset.exit_code, 0u) << reset.out << reset.err;
+  EXPECT_EQ(reset.out, "crashy: reset\n");
+  EXPECT_EQ(supd.WorkerOrFail("crashy").restarts(), 0u) << "reset did not clear the restart counter";
+
+  const testing::ProcessOutput stop = supd.Supctl({"--timeout", "20s", "stop", "all", "--wait"});
+  EXPECT_EQ(stop.exit_code, 0u) << stop.out << stop.err;
+  for (const std::string name : {"a", "b", "crashy"}) {
+    EXPECT_TRUE(Contains(stop.out, name + ": ")) << stop.out;
+    EXPECT_EQ(supd.WorkerOrFail(name).state(), WorkerStatus::STOPPED) << name;
+  }
+  const testing::ProcessOutput start = supd.Supctl({"--timeout", "20s", "start", "all"});
+  EXPECT_EQ(start.exit_code, 0u) << start.out << start.err;
+  EXPECT_TRUE(supd.WaitForWorker("a", IsRunning));
+  EXPECT_TRUE(supd.WaitForWorker("b", IsRunning));
+}
+
 TEST(ControlE2eTest, StopAndStartWaitForTheStateAsked) {
   SupdService supd("wait");
   supd.AddWorker("api", {"--stop-event-code", "0"});
