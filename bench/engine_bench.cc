@@ -1,8 +1,8 @@
 // Engine and protocol throughput with the port fakes (no I/O): how many worker events the
 // Supervisor handles per second with 1000 workers, how long a status snapshot of 200 workers
 // takes, and supd's own work per request: a Status of 200 workers through the control session
-// (parse, dispatch, encode) and a health Check through the health session. Budgets (DESIGN.md
-// section 9) are printed as shares: Status of 200 workers must stay under 5 ms and health must
+// (parse, dispatch, encode) and a health Check through the health session. Budgets
+// (docs/performance.md) are printed as shares: Status of 200 workers must stay under 5 ms and health must
 // answer 20 000 checks a second, all of it, of which this is supd's part (the pipe is the rest).
 #include <benchmark/benchmark.h>
 

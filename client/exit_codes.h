@@ -1,4 +1,4 @@
-// supctl's exit codes: part of its contract with scripts (DESIGN.md section 7).
+// supctl's exit codes: part of its contract with scripts (README: the supctl commands).
 #pragma once
 
 namespace sup::client {

@@ -12,7 +12,7 @@
 
 namespace sup::client {
 
-// The upper-case names of DESIGN.md section 4 ("RUNNING", "HEALTHY") and the reason names
+// The upper-case names of control.proto's WorkerStatus ("RUNNING", "HEALTHY") and the reason names
 // ("spawn-error"); "" for an unspecified reason.
 std::string_view StateName(sup::v1::WorkerStatus::State state);
 std::string_view HealthName(sup::v1::WorkerStatus::Health health);
@@ -20,7 +20,7 @@ std::string_view ReasonName(sup::v1::WorkerStatus::Reason reason);
 
 // A daemon summary line, then NAME STATE HEALTH READY PID UPTIME RESTARTS LAST-EXIT DESCRIPTION.
 std::string RenderStatusTable(const sup::v1::StatusResponse& status);
-// {"daemon": {...}, "workers": [...]} with the snake_case names of DESIGN.md section 7.
+// {"daemon": {...}, "workers": [...]} with the snake_case names the README's status line promises.
 std::string RenderStatusJson(const sup::v1::StatusResponse& status);
 
 std::string RenderVersionTable(std::string_view client_version, const sup::v1::VersionResponse& daemon);

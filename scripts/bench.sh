@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every benchmark of bench/ (DESIGN.md section 9) and prints each as a ratio against its
+# Runs every benchmark of bench/ (docs/performance.md) and prints each as a ratio against its
 # baseline from the same run: the engine natively, the Windows adapters under Wine in a
 # throwaway prefix. Absolute times on shared machines are noise; the ratios are the result.
 #

@@ -1,4 +1,4 @@
-// Output capture throughput (DESIGN.md section 9: at least half a raw pipe-to-file copy).
+// Output capture throughput (docs/performance.md: at least half a raw pipe-to-file copy).
 //
 // The same test worker floods its stdout in both runs; the baseline copies the pipe to a file
 // with blocking ReadFile/WriteFile on one thread, which is as fast as a reader can go, and the

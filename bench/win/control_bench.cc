@@ -1,4 +1,4 @@
-// The control plane's budgets (DESIGN.md section 9), each against a baseline from the same run:
+// The control plane's budgets (docs/performance.md), each against a baseline from the same run:
 //
 //   1. Status round trip vs a raw named-pipe round trip (target <= 1.5x). The raw server is a
 //      thread doing blocking ReadFile/WriteFile that answers each request frame with a canned

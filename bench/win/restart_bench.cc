@@ -1,4 +1,4 @@
-// Restart latency (DESIGN.md section 9: within 1.25x a bare CreateProcess + wait-for-start).
+// Restart latency (docs/performance.md: within 1.25x a bare CreateProcess + wait-for-start).
 //
 // A worker that signals a named event as soon as it runs and then exits at once is restarted
 // over and over with zero backoff; each restart cycle is exit, exit noticed, new process created

@@ -1,4 +1,4 @@
-// Who is calling on a pipe, from the client's token (DESIGN.md section 6): SYSTEM and
+// Who is calling on a pipe, from the client's token (README: "Each control verb is authorised from the caller's token"): SYSTEM and
 // Administrators are administrators, members of OperatorsGroup are operators, anyone else has
 // no role. Also the DACLs of the two pipes, in SDDL.
 //
