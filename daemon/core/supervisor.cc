@@ -53,12 +53,15 @@ DependencyGraph Supervisor::DependenciesInForce() const {
 bool Supervisor::Wanted(const Worker& w) const {
   if (!w.config || !w.config->policy.enabled || w.stopped_by_operator || shutting_down_) return false;
   if (w.intent && w.intent->kind == IntentKind::kRemove) return false;
-  // Every dependency configured (MissingDependencies, without building the list: this runs for
-  // every worker after every event).
-  return std::all_of(w.config->policy.depends_on.begin(), w.config->policy.depends_on.end(), [&](const std::string& name) {
-    const Worker* dependency = Find(name);
-    return dependency && !(dependency->intent && dependency->intent->kind == IntentKind::kRemove);
-  });
+  // Every dependency configured, without building MissingDependencies' list: this runs for every
+  // worker after every event.
+  const std::vector<std::string>& dependencies = w.config->policy.depends_on;
+  return std::all_of(dependencies.begin(), dependencies.end(), [this](const std::string& name) { return IsConfigured(name); });
+}
+
+bool Supervisor::IsConfigured(const std::string& name) const {
+  const Worker* w = Find(name);
+  return w && !(w->intent && w->intent->kind == IntentKind::kRemove);
 }
 
 bool Supervisor::Available(const Worker& w) const {
@@ -100,8 +103,7 @@ std::vector<std::string> Supervisor::MissingDependencies(const Worker& w) const 
   std::vector<std::string> missing;
   if (!w.config) return missing;
   for (const std::string& name : w.config->policy.depends_on) {
-    const Worker* dependency = Find(name);
-    if (!dependency || (dependency->intent && dependency->intent->kind == IntentKind::kRemove)) missing.push_back(name);
+    if (!IsConfigured(name)) missing.push_back(name);
   }
   return missing;
 }

@@ -117,6 +117,7 @@ class Supervisor {
   std::optional<std::string> BlockingDependency(const Worker& w) const;
   std::vector<std::string> UnavailableDependencies(const Worker& w) const;
   std::vector<std::string> MissingDependencies(const Worker& w) const;
+  bool IsConfigured(const std::string& name) const;  // exists and is not on its way out
   std::vector<std::string> UpDependents(const Worker& w, bool transitive) const;
 
   void Transition(Worker& w, WorkerState to, Reason reason, std::string message = {});

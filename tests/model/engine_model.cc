@@ -15,7 +15,10 @@ using core::RawValue;
 using namespace std::chrono_literals;
 
 const std::vector<std::string> kNames = {"a", "b", "c", "d", "e"};
-constexpr std::uint32_t kProbePortBase = 41000;  // a probe's port says which kind it is
+constexpr std::uint32_t kProbePortBase = 41000;
+
+// A probe's target says which kind it is, so the model's steps can name the kind.
+std::string ProbeTarget(std::uint32_t kind) { return "127.0.0.1:" + std::to_string(kProbePortBase + kind); }
 
 template <typename T>
 const T& Pick(Choices& choices, const std::vector<T>& items) {
@@ -57,7 +60,7 @@ core::RawConfig RandomConfig(Choices& c) {
       if (!c.OneIn(3)) continue;
       core::RawValues& probe = w.probes[std::string(core::kProbeKindNames[kind])];
       probe["Type"] = RawValue::String("tcp");
-      probe["Target"] = RawValue::String("127.0.0.1:" + std::to_string(kProbePortBase + kind));
+      probe["Target"] = RawValue::String(ProbeTarget(kind));
       probe["PeriodMs"] = RawValue::Dword(100 + 100 * c.Below(20));
       probe["InitialDelayMs"] = RawValue::Dword(100 * c.Below(5));
       probe["FailureThreshold"] = RawValue::Dword(1 + c.Below(3));
@@ -139,40 +142,6 @@ class ModelLauncher final : public core::ProcessLauncher {
   std::uint32_t next_pid = 100;
 };
 
-class ModelProber final : public core::Prober {
- public:
-  void Run(const std::string& worker, const core::ProbeConfig& probe,
-           std::function<void(core::ProbeResult)> done) override {
-    const std::size_t colon = probe.target.rfind(':');
-    const int kind = std::stoi(probe.target.substr(colon + 1)) - static_cast<int>(kProbePortBase);
-    calls.push_back({worker, kind, std::move(done)});
-  }
-  // Completes the oldest pending call of the worker's probe; false if there is none.
-  bool Complete(const std::string& worker, int kind, bool success) {
-    for (auto it = calls.begin(); it != calls.end(); ++it) {
-      if (it->worker != worker || it->kind != kind) continue;
-      std::function<void(core::ProbeResult)> done = std::move(it->done);
-      calls.erase(it);
-      done({success, success ? "" : "refused"});
-      return true;
-    }
-    return false;
-  }
-  void CompleteAll(bool success) {
-    std::vector<Call> pending = std::move(calls);
-    calls.clear();
-    for (Call& call : pending) call.done({success, success ? "" : "refused"});
-  }
-
- private:
-  struct Call {
-    std::string worker;
-    int kind = 0;
-    std::function<void(core::ProbeResult)> done;
-  };
-  std::vector<Call> calls;
-};
-
 // One run of a schedule: the engine, its fakes, and what the model remembers between steps.
 class Run {
  public:
@@ -245,7 +214,7 @@ class Run {
         }
         return;
       case Step::Kind::kProbe:
-        prober_.Complete(worker, static_cast<int>(step.number), step.success);
+        prober_.Complete(worker, ProbeTarget(static_cast<std::uint32_t>(step.number)), step.success);
         return;
       case Step::Kind::kAdvance:
         timers_.Advance(core::Millis(step.number));
@@ -361,7 +330,7 @@ class Run {
   testing::ManualClock clock_;
   testing::ManualTimers timers_{clock_};
   ModelLauncher launcher_;
-  ModelProber prober_;
+  testing::FakeProber prober_;
   testing::FakeStateStore store_;
   testing::RecordingEventSink events_;
   testing::FixedRandom random_;

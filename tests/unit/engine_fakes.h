@@ -102,6 +102,12 @@ class FakeProber final : public core::Prober {
     }
     return false;
   }
+  // Completes every pending call, in order.
+  void CompleteAll(bool success) {
+    std::vector<Call> pending = std::move(calls);
+    calls.clear();
+    for (Call& call : pending) call.done({success, success ? "" : "probe failed"});
+  }
   std::size_t Pending(const std::string& worker, const std::string& target) const {
     std::size_t count = 0;
     for (const Call& call : calls) count += call.worker == worker && call.target == target;
