@@ -8,6 +8,7 @@
 #include "client/exit_codes.h"
 #include "client/json_writer.h"
 #include "client/win/registry_store.h"
+#include "daemon/core/config_schema.h"
 
 namespace sup::client::win {
 
@@ -66,6 +67,19 @@ WorkerCommands::WorkerCommands(CLI::App& app) : options_(std::make_unique<Option
 }
 
 WorkerCommands::~WorkerCommands() = default;
+
+namespace {
+
+// What an edit without --apply leaves to supd, by the AutoReload value the registry holds now.
+std::string WhenSupdAppliesIt(RegistryConfigStore& store) {
+  Result<core::RawConfig> config = store.Read();
+  if (config && !core::ValidateConfig(*config).daemon.auto_reload) {
+    return " (AutoReload is 0: supd applies it on supctl update; --apply to apply it now)";
+  }
+  return " (supd applies it within moments; --apply to wait for it)";
+}
+
+}  // namespace
 
 bool WorkerCommands::parsed() const { return options_->worker->parsed(); }
 
@@ -129,7 +143,7 @@ int WorkerCommands::Run(bool json, const std::function<int(const std::vector<std
     done = "removed";
   }
   if (!edited) return Fail(edited.error());
-  Print(o.name + ": " + done + (o.apply ? "" : " (supd applies it within moments; --apply to wait for it)") + "\n");
+  Print(o.name + ": " + done + (o.apply ? "" : WhenSupdAppliesIt(store)) + "\n");
   return o.apply ? update({o.name}) : kExitOk;
 }
 

@@ -106,6 +106,8 @@ struct DaemonConfig {
   std::string log_directory;  // may hold %VARIABLES%, expanded where files are opened
   std::string log_level;
   std::string operators_group;
+  // false: a registry change is only noticed; it applies on `supctl update`, PARAMCHANGE or control 128.
+  bool auto_reload = true;
   // Control-plane limits (read at start).
   std::uint64_t max_frame_bytes = 0;
   std::uint64_t pipe_instances = 0;

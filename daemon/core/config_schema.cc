@@ -53,6 +53,10 @@ const DaemonRow kDaemonSchema[] = {
      "Group whose members may read status and start, stop and restart workers (empty: only SYSTEM "
      "and Administrators).",
      [](DaemonConfig& c, const ParsedValue& v) { c.operators_group = AsString(v); }},
+    {"AutoReload", ValueKind::kBool, "1", false, 0, 1, {},
+     "1: a change under this key applies by itself within a second. 0: it applies only on `supctl update`, "
+     "`sc control supd paramchange` or control 128 (`supctl reread` shows what is waiting). Read at every change.",
+     [](DaemonConfig& c, const ParsedValue& v) { c.auto_reload = AsBool(v); }},
     {"MaxFrameBytes", ValueKind::kUint, "1048576", false, 4096, 16 * 1024 * 1024, {},
      "Largest request or reply on the pipes; a longer length prefix closes that connection. Read at start.",
      [](DaemonConfig& c, const ParsedValue& v) { c.max_frame_bytes = AsNumber(v); }},

@@ -146,7 +146,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options, std
   d.supervisor_->ApplyConfig(config);
   progress("workers started");
   Result<std::unique_ptr<ConfigWatcher>> watcher =
-      ConfigWatcher::Start(*d.io_, *config_key, [&d] { d.Reload("registry change"); }, log);
+      ConfigWatcher::Start(*d.io_, *config_key, [&d] { d.Reload(ReloadTrigger::kRegistryChange); }, log);
   if (watcher) {
     d.config_watcher_ = std::move(*watcher);
   } else {
@@ -162,17 +162,24 @@ void Daemon::Run() { io_->run(); }
 void Daemon::SetStopProgress(std::function<void()> progress) { stop_progress_ = std::move(progress); }
 
 void Daemon::RequestReload() {
-  boost::asio::post(*io_, [this] { Reload("reload request"); });
+  boost::asio::post(*io_, [this] { Reload(ReloadTrigger::kReloadRequest); });
 }
 
-void Daemon::Reload(const char* trigger) {
+void Daemon::Reload(ReloadTrigger trigger_kind) {
   if (stopping_) return;
+  const char* trigger = trigger_kind == ReloadTrigger::kRegistryChange ? "registry change" : "reload request";
   Result<core::RawConfig> raw = config_source_->Read();
   if (!raw) {
     log_->error("config reload failed trigger=\"{}\" reason=\"{}\"", trigger, raw.error().message());
     return;
   }
   const core::ValidatedConfig config = core::ValidateConfig(*raw, &supervisor_->daemon_config());
+  // AutoReload is read from the change itself, so that turning it on or off takes effect at once.
+  if (trigger_kind == ReloadTrigger::kRegistryChange && !config.daemon.auto_reload) {
+    log_->info("registry change not applied: AutoReload is 0; supctl update, sc control paramchange or control 128 "
+               "applies it");
+    return;
+  }
   LogConfigProblems(*log_, config);
   const core::ConfigDiff diff = supervisor_->ApplyConfig(config);
   log_->info("config reloaded trigger=\"{}\" generation={} added={} removed={} restarted={} updated={} invalid={}",

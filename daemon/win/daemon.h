@@ -72,8 +72,12 @@ class Daemon {
   void SetStopProgress(std::function<void()> progress);
 
  private:
+  // A registry change applies only while AutoReload is 1; a reload request (PARAMCHANGE,
+  // control 128) always does.
+  enum class ReloadTrigger { kRegistryChange, kReloadRequest };
+
   explicit Daemon(std::shared_ptr<spdlog::logger> log);
-  void Reload(const char* trigger);
+  void Reload(ReloadTrigger trigger);
   void ReportStopProgress();
 
   std::shared_ptr<spdlog::logger> log_;

@@ -105,8 +105,13 @@ TEST(ControlE2eTest, StopAndStartWaitForTheStateAsked) {
   EXPECT_EQ(supd.WorkerOrFail("api").state(), WorkerStatus::RUNNING);
 }
 
-TEST(ControlE2eTest, UpdateAppliesTheRegistryAndRereadThenShowsNoChange) {
+constexpr const char* kNotApplied = "registry change not applied: AutoReload is 0";
+
+// With AutoReload 0 a registry change waits (supd notices it and says so in its log) until
+// `supctl update` applies it; reread shows what waits, then nothing.
+TEST(ControlE2eTest, WithAutoReloadOffOnlyUpdateAppliesARegistryChange) {
   SupdService supd("update");
+  supd.SetDaemonDword("AutoReload", 0);
   supd.AddWorker("a", {});
   supd.AddWorker("b", {});
   ASSERT_TRUE(supd.InstallAndStart().ok());
@@ -114,19 +119,51 @@ TEST(ControlE2eTest, UpdateAppliesTheRegistryAndRereadThenShowsNoChange) {
   ASSERT_TRUE(supd.WaitForWorker("b", IsRunning));
   const std::uint32_t a_pid = supd.WorkerOrFail("a").pid();
   const std::uint32_t b_pid = supd.WorkerOrFail("b").pid();
-  // The registry watch would apply these by itself; this test is about reread and update, so
-  // it asks before the watch's debounce ends and accepts either outcome of the race for `a`.
+
   supd.SetDword("b", "MaxFailures", 9);
+  supd.AddWorker("late", {});
+  ASSERT_TRUE(supd.WaitForLog(kNotApplied));
+  EXPECT_FALSE(supd.Worker("late").has_value()) << "a registry change applied with AutoReload 0";
+  const testing::ProcessOutput waiting = supd.Supctl({"reread"});
+  EXPECT_TRUE(Contains(waiting.out, "late")) << waiting.out;
+  EXPECT_TRUE(Contains(waiting.out, "b")) << waiting.out;
+
   const testing::ProcessOutput update = supd.Supctl({"update"});
   EXPECT_EQ(update.exit_code, 0u) << update.err;
-  const testing::ProcessOutput reread = supd.Supctl({"reread"});
-  EXPECT_EQ(reread.out, "no changes\n");
+  EXPECT_TRUE(supd.Worker("late").has_value()) << "update did not add the new worker:\n" << update.out;
+  EXPECT_TRUE(supd.WaitForWorker("late", IsRunning));
+  EXPECT_EQ(supd.Supctl({"reread"}).out, "no changes\n");
   EXPECT_EQ(supd.WorkerOrFail("a").pid(), a_pid);
   EXPECT_EQ(supd.WorkerOrFail("b").pid(), b_pid);  // a policy change restarts nothing
 
   const testing::ProcessOutput unknown = supd.Supctl({"update", "zzz"});
   EXPECT_EQ(unknown.exit_code, 4u);
   EXPECT_TRUE(Contains(unknown.err, "zzz")) << unknown.err;
+}
+
+// The service controls an admin's script sends (`sc control <service> paramchange` and the
+// user-defined 128) apply a waiting registry change; a new Command restarts the worker.
+TEST(ControlE2eTest, ParamchangeAndControl128ApplyAWaitingChange) {
+  SupdService supd("reload");
+  supd.SetDaemonDword("AutoReload", 0);
+  supd.AddWorker("api", {"--print-every", "1000"});
+  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_TRUE(supd.WaitForWorker("api", IsRunning));
+
+  std::size_t notices = 0;
+  const auto change_command_then_send = [&](const std::vector<std::string>& arguments, DWORD control) {
+    const std::uint32_t before = supd.WorkerOrFail("api").pid();
+    supd.SetString("api", "Command", testing::TestWorkerCommand(arguments));
+    ASSERT_TRUE(supd.WaitForLog(kNotApplied, ++notices));
+    EXPECT_EQ(supd.WorkerOrFail("api").pid(), before) << "applied before control " << control;
+    SERVICE_STATUS ignored{};
+    ASSERT_TRUE(::ControlService(supd.handle(), control, &ignored)) << "ControlService " << control << ": " << ::GetLastError();
+    EXPECT_TRUE(supd.WaitForWorker("api", [&](const WorkerStatus& w) { return IsRunning(w) && w.pid() != before; }))
+        << "control " << control << " did not apply the new Command";
+  };
+  change_command_then_send({"--print-every", "2000"}, SERVICE_CONTROL_PARAMCHANGE);
+  change_command_then_send({"--print-every", "3000"}, 128);
+  EXPECT_EQ(supd.Supctl({"reread"}).out, "no changes\n");
 }
 
 // A follower of a worker's output sees new lines as they come, and its stream ends (with a last

@@ -65,19 +65,6 @@ std::string LengthPrefix(std::uint32_t length) {
   return prefix;
 }
 
-// Waits until `file` contains `text`; supd flushes its log at every info line.
-bool LogContains(const std::string& file, const std::string& text) {
-  HANDLE raw = ::CreateFileW(Widen(file).c_str(), GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-                             nullptr, OPEN_EXISTING, 0, nullptr);
-  UniqueFileHandle log{raw};
-  if (!log) return false;
-  std::string contents;
-  char buffer[64 * 1024];
-  DWORD read = 0;
-  while (::ReadFile(log.get(), buffer, sizeof(buffer), &read, nullptr) && read > 0) contents.append(buffer, read);
-  return contents.find(text) != std::string::npos;
-}
-
 // 100 clients call Status at once, again and again, while three workers crash and restart
 // every few tens of milliseconds. Every call is answered with every worker; the crash loop goes
 // on meanwhile; and a second, equal load does not grow supd's memory by more than noise.
@@ -250,7 +237,7 @@ TEST(LoadE2eTest, AFollowerThatNeverReadsIsDropped) {
       [&] {
         peak = std::max(peak, supd.PrivateBytes());
         answered_meanwhile += StatusAnswers(supd, 1);
-        return LogContains(log_directory + "\\supd.log", dropped);
+        return supd.CountInLog(dropped) > 0;
       },
       60s);
   ASSERT_TRUE(was_dropped) << "no \"" << dropped << "\" in " << log_directory << "\\supd.log";

@@ -147,6 +147,7 @@ void SupdService::SetDword(const std::string& worker, const std::string& value, 
 
 void SupdService::SetDaemonString(const std::string& value, const std::string& data) {
   SetString(Widen(config_key_), value, data);
+  if (::_stricmp(value.c_str(), "LogDirectory") == 0) log_directory_ = data;
 }
 
 void SupdService::SetDaemonDword(const std::string& value, DWORD data) { SetDword(Widen(config_key_), value, data); }
@@ -179,6 +180,7 @@ void SupdService::AddWorker(const std::string& worker, const std::vector<std::st
 
 Result<void> SupdService::InstallAndStart() {
   if (!manager_) return win::Win32Error("OpenSCManagerW");
+  if (log_directory_.empty()) SetDaemonString("LogDirectory", TempPath(name_ + "-logs"));
   const std::string command = JoinWindowsCommandLine({ExecutableDirectory() + "\\supd.exe", "--pipe-prefix", name_,
                                                       "--config-key", "HKLM\\" + config_key_});
   service_.reset(::CreateServiceW(manager_.get(), Widen(name_).c_str(), Widen(name_).c_str(), SERVICE_ALL_ACCESS,
@@ -260,6 +262,33 @@ std::optional<sup::v1::WorkerStatus> SupdService::WaitForWorker(
     return std::nullopt;
   }
   return last;
+}
+
+std::string SupdService::Log() const {
+  const std::wstring path = Widen(log_directory_ + "\\supd.log");
+  win::UniqueFileHandle log{::CreateFileW(path.c_str(), GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                                          nullptr, OPEN_EXISTING, 0, nullptr)};
+  std::string contents;
+  if (!log) return contents;
+  char buffer[64 * 1024];
+  DWORD read = 0;
+  while (::ReadFile(log.get(), buffer, sizeof(buffer), &read, nullptr) && read > 0) contents.append(buffer, read);
+  return contents;
+}
+
+std::size_t SupdService::CountInLog(const std::string& text) const {
+  const std::string log = Log();
+  std::size_t count = 0;
+  for (std::size_t at = log.find(text); at != std::string::npos; at = log.find(text, at + text.size())) ++count;
+  return count;
+}
+
+bool SupdService::WaitForLog(const std::string& text, std::size_t times, std::chrono::milliseconds timeout) const {
+  if (WaitUntil([&] { return CountInLog(text) >= times; }, timeout)) return true;
+  const std::string log = Log();
+  ADD_FAILURE() << "supd's log does not show \"" << text << "\" " << times << " time(s); its end:\n"
+                << log.substr(log.size() > 3000 ? log.size() - 3000 : 0);
+  return false;
 }
 
 ProcessOutput SupdService::Supctl(std::vector<std::string> arguments) const {

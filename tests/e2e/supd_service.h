@@ -37,7 +37,7 @@ class SupdService {
   void SetMultiString(const std::string& worker, const std::string& value, const std::vector<std::string>& items);
   void SetProbe(const std::string& worker, const std::string& probe, const std::string& type, const std::string& target,
                 DWORD period_ms, DWORD failure_threshold);
-  // A daemon-wide value (PipeInstances, WriteDeadlineMs, LogDirectory, ...), read at start.
+  // A daemon-wide value (PipeInstances, WriteDeadlineMs, LogDirectory, AutoReload, ...).
   void SetDaemonString(const std::string& value, const std::string& data);
   void SetDaemonDword(const std::string& value, DWORD data);
   // A worker running testworker.exe with `arguments`, restarting quickly (BackoffInitialMs 100).
@@ -67,6 +67,16 @@ class SupdService {
 
   ProcessOutput Supctl(std::vector<std::string> arguments) const;
 
+  // supd's own log (in a folder of this test's unless the test set LogDirectory itself).
+  std::string log_directory() const { return log_directory_; }
+  std::string Log() const;
+  // How many times `text` occurs in supd's log.
+  std::size_t CountInLog(const std::string& text) const;
+  // Waits until `text` occurs in supd's log at least `times` times; a test failure that shows
+  // the log's end if it does not.
+  bool WaitForLog(const std::string& text, std::size_t times = 1,
+                  std::chrono::milliseconds timeout = std::chrono::seconds(20)) const;
+
  private:
   std::wstring WorkerKey(const std::string& worker) const;
   void SetString(const std::wstring& key, const std::string& value, const std::string& data);
@@ -74,6 +84,7 @@ class SupdService {
 
   std::string name_;
   std::string config_key_;  // below HKLM
+  std::string log_directory_;
   win::UniqueServiceHandle manager_;
   win::UniqueServiceHandle service_;
 };

@@ -79,17 +79,33 @@ TEST(WorkerConfigE2eTest, AddSetUnsetRemoveRoundTripAndEveryRefusal) {
   EXPECT_EQ(worker({"list"}).out, "no workers configured\n");
 }
 
+// With AutoReload 0 only --apply brings supd along: an edit without it waits.
 TEST(WorkerConfigE2eTest, ApplyBringsARunningSupdAlong) {
   SupdService supd("apply");
+  supd.SetDaemonDword("AutoReload", 0);
   supd.AddWorker("first", {});
   ASSERT_TRUE(supd.InstallAndStart().ok());
-  ASSERT_TRUE(supd.WaitForWorker("first", [](const sup::v1::WorkerStatus& w) { return w.state() == sup::v1::WorkerStatus::RUNNING; }));
-  const ProcessOutput added = supd.Supctl({"worker", "--config-key", supd.config_key(), "add", "second", "--command",
-                                           testing::TestWorkerCommand({}), "--set", "StartSeconds=0", "--apply"});
+  const auto running = [](const sup::v1::WorkerStatus& w) { return w.state() == sup::v1::WorkerStatus::RUNNING; };
+  ASSERT_TRUE(supd.WaitForWorker("first", running));
+  const auto worker = [&](std::vector<std::string> arguments) {
+    arguments.insert(arguments.begin(), {"worker", "--config-key", supd.config_key()});
+    return supd.Supctl(arguments);
+  };
+
+  const ProcessOutput waiting = worker({"add", "waiting", "--command", testing::TestWorkerCommand({})});
+  ASSERT_EQ(waiting.exit_code, 0u) << waiting.out << waiting.err;
+  EXPECT_EQ(waiting.out, "waiting: added (AutoReload is 0: supd applies it on supctl update; --apply to apply it now)\n");
+  ASSERT_TRUE(supd.WaitForLog("registry change not applied: AutoReload is 0"));
+  EXPECT_FALSE(supd.Worker("waiting").has_value()) << "applied without --apply";
+
+  const ProcessOutput added =
+      worker({"add", "second", "--command", testing::TestWorkerCommand({}), "--set", "StartSeconds=0", "--apply"});
   EXPECT_EQ(added.exit_code, 0u) << added.out << added.err;
-  EXPECT_TRUE(supd.WaitForWorker("second", [](const sup::v1::WorkerStatus& w) { return w.state() == sup::v1::WorkerStatus::RUNNING; }));
-  const ProcessOutput removed =
-      supd.Supctl({"worker", "--config-key", supd.config_key(), "remove", "second", "--apply"});
+  EXPECT_TRUE(supd.Worker("second").has_value()) << "--apply returned before supd had the worker";
+  EXPECT_FALSE(supd.Worker("waiting").has_value()) << "--apply applies only its own worker, as update NAME does";
+  EXPECT_TRUE(supd.WaitForWorker("second", running));
+
+  const ProcessOutput removed = worker({"remove", "second", "--apply"});
   EXPECT_EQ(removed.exit_code, 0u) << removed.out << removed.err;
   EXPECT_TRUE(testing::WaitUntil([&] { return !supd.Worker("second").has_value(); }, 20s));
   EXPECT_TRUE(supd.Worker("first").has_value());

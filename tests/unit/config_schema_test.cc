@@ -44,6 +44,7 @@ TEST(ValidateConfigTest, AppliesTheDesignDefaults) {
   EXPECT_EQ(config.daemon.health_pipe, "sup-health");
   EXPECT_EQ(config.daemon.log_directory, "%ProgramData%\\Sup\\logs");
   EXPECT_EQ(config.daemon.log_level, "info");
+  EXPECT_TRUE(config.daemon.auto_reload);
   const WorkerConfig& api = config.workers.at("api");
   EXPECT_EQ(api.launch.command, "worker.exe");
   EXPECT_EQ(api.launch.stdout_log, "%ProgramData%\\Sup\\logs\\api.out.log");
@@ -244,6 +245,17 @@ TEST(ValidateConfigTest, BadDaemonValuesChangeNothingAndAreReported) {
             "HKLM\\SOFTWARE\\Sup\\LogLevel: expected a REG_SZ, one of trace, debug, info, warn, error, found REG_SZ \"loud\"");
   EXPECT_EQ(config.daemon.control_pipe, "sup-control");  // defaults, not a half-applied mix
   EXPECT_TRUE(config.workers.contains("api"));
+}
+
+TEST(ValidateConfigTest, AutoReloadIsABoolean) {
+  RawConfig raw;
+  raw.daemon["autoreload"] = RawValue::Dword(0);
+  EXPECT_FALSE(ValidateConfig(raw).daemon.auto_reload);
+  raw.daemon["autoreload"] = RawValue::Dword(2);
+  const ValidatedConfig two = ValidateConfig(raw);
+  ASSERT_EQ(two.daemon_errors.size(), 1u);
+  EXPECT_EQ(two.daemon_errors[0].value, "AutoReload");
+  EXPECT_TRUE(two.daemon.auto_reload);  // the default, as for every invalid daemon value
 }
 
 TEST(ValidateConfigTest, WorkerNames) {
