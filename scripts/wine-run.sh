@@ -5,13 +5,20 @@
 # The program's output goes to a file and is printed afterwards, never straight into CTest's
 # pipe: Wine processes that outlive the test (services.exe, services it started) inherit the
 # first Wine process's stdio, and one holding CTest's pipe open would hang the whole run.
+# Carriage returns are dropped, so CTest reads the test list as it does natively.
+#
+# CTest lists the test cases before the `wine_session` fixture has run; a prefix that was never
+# booted gets its session here (wine-session.sh).
 set -u
 export WINEPREFIX=$1
 shift
+if [ ! -d "$WINEPREFIX/drive_c" ]; then
+  "$(dirname "${BASH_SOURCE[0]}")/wine-session.sh" start-unused "$WINEPREFIX" >&2
+fi
 export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
 log=$(mktemp "${TMPDIR:-/tmp}/sup-wine-run.XXXXXX")
 wine "$@" >"$log" 2>&1 </dev/null
 status=$?
-cat "$log"
+tr -d '\r' <"$log"
 rm -f "$log"
 exit $status

@@ -3,6 +3,10 @@
 #   wine-session.sh start PREFIX   a throwaway prefix, booted, with a persistent wineserver
 #   wine-session.sh stop PREFIX    kills every Wine process of the prefix (services included)
 #
+# CTest lists the test cases of each Windows program under Wine before any test runs (so before
+# the fixture): wine-run.sh boots the session itself if the prefix has none, and marks it unused;
+# the fixture's `start` then takes that session over instead of booting a second one.
+#
 # The persistent wineserver keeps services.exe (and so any service a test starts) alive between
 # test programs: without it Wine kills every service ~2 s after the last ordinary Wine process
 # exits. The prefix boots with stdio on files because services inherit the first Wine process's
@@ -12,8 +16,18 @@ action=$1
 export WINEPREFIX=$2
 export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
 
+unused="$WINEPREFIX/.unused-session"
+
 case "$action" in
   start)
+    # A session booted moments ago for test discovery, that no test has used yet.
+    if [ -n "$(find "$unused" -mmin -15 2>/dev/null)" ]; then
+      rm -f "$unused"
+      wineserver -p >/dev/null 2>&1 </dev/null || true
+      echo "wine session ready (booted for test discovery): $WINEPREFIX"
+      exit 0
+    fi
+    rm -f "$unused"
     wineserver -k >/dev/null 2>&1 </dev/null || true
     rm -rf "$WINEPREFIX"
     mkdir -p "$WINEPREFIX"
@@ -33,12 +47,17 @@ case "$action" in
     wine cmd /c exit >>"$WINEPREFIX/boot.log" 2>&1 </dev/null
     echo "wine session ready in $(( ($(date +%s%N) - started) / 1000000 )) ms: $WINEPREFIX"
     ;;
+  start-unused)
+    "$0" start "$WINEPREFIX"
+    touch "$unused"
+    ;;
   stop)
     wineserver -k >/dev/null 2>&1 </dev/null || true
+    rm -f "$unused"
     echo "wine session stopped: $WINEPREFIX"
     ;;
   *)
-    echo "usage: $0 start|stop PREFIX" >&2
+    echo "usage: $0 start|start-unused|stop PREFIX" >&2
     exit 2
     ;;
 esac

@@ -10,7 +10,8 @@
 //     --stop-event-code N    exit with N when the event named by SUP_STOP_EVENT is signalled
 //     --ignore-stop          ignore Ctrl+C, Ctrl+Break, WM_CLOSE, WM_QUIT and the stop event,
 //                            printing "ignored ctrl-c", "ignored close", ... for each
-//     --window               run a message loop with a top-level window; WM_CLOSE exits with 3
+//     --window               run a message loop with a top-level window, printing "window ready" once
+//                            it exists; WM_QUIT exits with 3 after a WM_CLOSE, with 4 without one
 //     --ctrl-c-code N        exit with N on Ctrl+C (default: the system's default handling)
 //     --http PORT            serve GET / on 127.0.0.1:PORT: 200, or 503 while FILE in
 //     --fail-file FILE       exists
@@ -79,12 +80,16 @@ BOOL WINAPI OnConsoleControl(DWORD type) {
   return FALSE;
 }
 
+// Whether WM_CLOSE reached the window: the exit code tells a test which message ended the worker.
+bool g_window_closed = false;
+
 LRESULT CALLBACK WindowProc(HWND window, UINT message, WPARAM w, LPARAM l) {
   if (message == WM_CLOSE) {
     if (g_options.ignore_stop) {
       Say("ignored close");
       return 0;
     }
+    g_window_closed = true;
     ::PostQuitMessage(3);
     return 0;
   }
@@ -115,6 +120,7 @@ int RunWindow() {
     std::fprintf(stderr, "testworker: CreateWindowExW failed: %lu\n", ::GetLastError());
     return 90;
   }
+  Say("window ready");
   MSG message;
   while (true) {
     const BOOL got = ::GetMessageW(&message, nullptr, 0, 0);
@@ -122,7 +128,7 @@ int RunWindow() {
       Say("ignored quit");  // the close step's WM_QUIT to the thread, after WM_CLOSE to the window
       continue;
     }
-    if (got == 0) return static_cast<int>(message.wParam);  // WM_QUIT
+    if (got == 0) return g_window_closed ? 3 : 4;  // WM_QUIT, after WM_CLOSE to the window or not
     if (got < 0) return 91;
     ::TranslateMessage(&message);
     ::DispatchMessageW(&message);

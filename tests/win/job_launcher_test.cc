@@ -88,6 +88,20 @@ class JobLauncherTest : public ::testing::Test {
     return code;
   }
 
+  // Waits until `line` is among the last lines `worker` printed to its captured stdout.
+  bool WaitForOutputLine(const std::string& worker, const std::string& line) {
+    return WaitUntil(
+        [&] {
+          return OnIo([&] {
+            const OutputCapture* out = launcher_->CaptureOf(worker, false);
+            if (!out) return false;
+            const auto& tail = out->writer().tail();
+            return std::find(tail.begin(), tail.end(), line) != tail.end();
+          });
+        },
+        10s);
+  }
+
   static bool ProcessGone(DWORD pid, std::chrono::milliseconds timeout) {
     UniqueHandle process{::OpenProcess(SYNCHRONIZE, FALSE, pid)};
     if (!process) return true;
@@ -140,17 +154,16 @@ TEST_F(JobLauncherTest, StopEventStepReachesTheWorker) {
 }
 
 TEST_F(JobLauncherTest, CloseStepClosesAMessageLoopWorker) {
-  const std::uint32_t pid = Launch("gui", {"--window"});
-  // The window exists a moment after the process starts: repeat the step until the worker exits.
-  std::optional<std::int64_t> code;
-  WaitUntil(
-      [&] {
-        OnIo([&] { launcher_->RequestStop("gui", core::StopStep::kClose); });
-        code = WaitForExit(pid, 200ms);
-        return code.has_value();
-      },
-      10s);
-  EXPECT_EQ(code, 3);
+  core::LaunchConfig launch = Worker({"--window"});
+  launch.stdout_log = testing::TempPath("gui.out.log");
+  launch.log_max_bytes = 1024 * 1024;
+  const std::uint32_t pid = OnIo([&] { return *launcher_->Launch("gui", launch); });
+  ASSERT_NE(pid, 0u);
+  // Before its window exists the step's WM_QUIT alone would end the worker (with 4), which
+  // proves nothing about WM_CLOSE.
+  ASSERT_TRUE(WaitForOutputLine("gui", "window ready"));
+  OnIo([&] { launcher_->RequestStop("gui", core::StopStep::kClose); });
+  EXPECT_EQ(WaitForExit(pid), 3) << "3: WM_CLOSE reached the window";
 }
 
 TEST_F(JobLauncherTest, CtrlCStepReachesTheWorkersConsoleHandler) {
@@ -190,24 +203,15 @@ TEST_F(JobLauncherTest, WorkerThatIgnoresSoftStepsOnlyDiesWhenKilled) {
   launch.log_max_bytes = 1024 * 1024;
   const std::uint32_t pid = OnIo([&] { return *launcher_->Launch("stubborn", launch); });
   ASSERT_NE(pid, 0u);
+  ASSERT_TRUE(WaitForOutputLine("stubborn", "window ready"));
   // Each step reaches the worker, which says so and goes on: the proof the step was delivered
   // and ignored, not merely that nothing happened for a while.
   const std::pair<core::StopStep, std::string> steps[] = {{core::StopStep::kEvent, "ignored stop event"},
                                                           {core::StopStep::kCtrlC, "ignored ctrl-c"},
                                                           {core::StopStep::kClose, "ignored close"}};
   for (const auto& [step, line] : steps) {
-    EXPECT_TRUE(WaitUntil(
-        [&] {
-          return OnIo([&] {
-            launcher_->RequestStop("stubborn", step);
-            const OutputCapture* out = launcher_->CaptureOf("stubborn", false);
-            if (!out) return false;
-            const auto& tail = out->writer().tail();
-            return std::find(tail.begin(), tail.end(), line) != tail.end();
-          });
-        },
-        10s))
-        << line;
+    OnIo([&] { launcher_->RequestStop("stubborn", step); });
+    EXPECT_TRUE(WaitForOutputLine("stubborn", line)) << line;
   }
   EXPECT_FALSE(WaitForExit(pid, 0ms).has_value()) << "a soft step ended a worker that ignores them";
   OnIo([&] { launcher_->Kill("stubborn"); });
