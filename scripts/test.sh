@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test on a fresh Debian 12 machine, as root: bootstraps the machine, then builds and
 # tests each flavour in turn (linux, linux-asan, mingw under Wine including the e2e tests of supd
-# as a real service) and prints the totals. Exits non-zero if anything failed; later flavours still
-# run so one report shows everything.
+# as a real service) and prints the test cases passed, failed and skipped per ring, naming every
+# failed or skipped case and the longest ones (also in build/logs/summary.log). Exits non-zero if
+# anything failed; later flavours still run so one report shows everything.
 #
 # Usage: scripts/test.sh [PRESET...]      (default: linux linux-asan mingw)
 set -uo pipefail
@@ -22,7 +23,8 @@ echo "test: bootstrap done at $(elapsed)"
 
 logs=$repo/build/logs
 mkdir -p "$logs"
-passed=0 failed=0 broken=()
+passed=0 failed=0 skipped=0 broken=()
+: >"$logs/summary.log"
 for preset in "${presets[@]}"; do
   if ! cmake --preset "$preset" >"$logs/$preset.configure.log" 2>&1; then
     echo "test: $preset: configure FAILED (log: $logs/$preset.configure.log)"
@@ -35,22 +37,25 @@ for preset in "${presets[@]}"; do
     broken+=("$preset"); continue
   fi
   echo "test: $preset: built at $(elapsed)"
-  ctest --preset "$preset" 2>&1 | tee "$logs/$preset.test.log"
-  summary=$(grep -E "tests passed, [0-9]+ tests? failed out of [0-9]+" "$logs/$preset.test.log" | tail -1)
-  if [ -z "$summary" ]; then
-    echo "test: $preset: ctest printed no summary"
+  rm -f "$logs/$preset.junit.xml"
+  ctest --preset "$preset" --output-junit "$logs/$preset.junit.xml" 2>&1 | tee "$logs/$preset.test.log"
+  ctest_status=${PIPESTATUS[0]}
+  if [ ! -s "$logs/$preset.junit.xml" ] ||
+     ! ctest --preset "$preset" --show-only=json-v1 >"$logs/$preset.tests.json" 2>/dev/null ||
+     ! report=$(python3 scripts/test-report.py "$preset" "$logs/$preset.junit.xml" "$logs/$preset.tests.json"); then
+    echo "test: $preset: ctest left no report of its cases (exit status $ctest_status)"
     broken+=("$preset"); continue
   fi
-  total=$(sed -E 's/.*out of ([0-9]+).*/\1/' <<<"$summary")
-  nfailed=$(sed -E 's/.*passed, ([0-9]+) tests? failed.*/\1/' <<<"$summary")
-  passed=$((passed + total - nfailed))
-  failed=$((failed + nfailed))
-  [ "$nfailed" = 0 ] || broken+=("$preset")
+  grep -v '^counts ' <<<"$report" | tee -a "$logs/summary.log"
+  read -r _ npassed nfailed nskipped < <(grep '^counts ' <<<"$report")
+  passed=$((passed + npassed)) failed=$((failed + nfailed)) skipped=$((skipped + nskipped))
+  # A case that failed, or a failure outside any case (a test list that could not be read).
+  if [ "$nfailed" != 0 ] || [ "$ctest_status" != 0 ]; then broken+=("$preset"); fi
   echo "test: $preset: done at $(elapsed)"
 done
 
 echo
 echo "test: presets ${presets[*]} in $(elapsed)"
 [ ${#broken[@]} -eq 0 ] || echo "test: FAILED in: ${broken[*]}"
-echo "totals: $passed passed, $failed failed"
+echo "totals: $passed passed, $failed failed, $skipped skipped (test cases; skips are listed above)"
 [ ${#broken[@]} -eq 0 ]
