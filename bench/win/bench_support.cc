@@ -11,6 +11,19 @@
 
 namespace sup::win::bench {
 
+namespace {
+bool g_quick = false;
+}  // namespace
+
+void ParseArguments(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) != "--quick") Fail(std::string("unknown argument ") + argv[i] + " (only --quick)");
+    g_quick = true;
+  }
+}
+
+bool Quick() { return g_quick; }
+
 std::wstring TestWorkerPath() {
   std::wstring self(MAX_PATH, L'\0');
   self.resize(::GetModuleFileNameW(nullptr, self.data(), MAX_PATH));

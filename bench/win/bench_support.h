@@ -27,6 +27,15 @@ UniqueHandle StartProcess(const std::wstring& command_line, HANDLE out, DWORD fl
 
 [[noreturn]] void Fail(const std::string& what);
 
+// Quick mode (`--quick`, as the test run uses it): every measurement once and small, to prove the
+// benchmark still runs to its end; the ratios it prints are then noise.
+void ParseArguments(int argc, char** argv);
+bool Quick();
+template <typename T>
+T FullOrQuick(T full, T quick) {
+  return Quick() ? quick : full;
+}
+
 // This process's private bytes (PROCESS_MEMORY_COUNTERS::PagefileUsage).
 std::size_t PrivateBytes();
 

@@ -21,13 +21,13 @@
 namespace sup::win::bench {
 namespace {
 
-constexpr long long kLines = 400'000;
+long long Lines() { return FullOrQuick<long long>(400'000, 20'000); }
 constexpr int kLineBytes = 128;  // 400 000 lines of 128 bytes: 51 MB per run
-constexpr double kMegabytes = kLines * kLineBytes / 1e6;
-constexpr int kRounds = 3;
+double Megabytes() { return static_cast<double>(Lines()) * kLineBytes / 1e6; }
+int Rounds() { return FullOrQuick(3, 1); }
 
 std::wstring FloodCommand() {
-  return L"\"" + TestWorkerPath() + L"\" --flood " + std::to_wstring(kLines) + L" --line-bytes " +
+  return L"\"" + TestWorkerPath() + L"\" --flood " + std::to_wstring(Lines()) + L" --line-bytes " +
          std::to_wstring(kLineBytes);
 }
 
@@ -95,16 +95,17 @@ Seconds Capture(bool timestamps) {
 }  // namespace
 }  // namespace sup::win::bench
 
-int main() {
+int main(int argc, char** argv) {
   using namespace sup::win::bench;
+  ParseArguments(argc, argv);
   Seconds raw = Seconds::max(), captured = Seconds::max(), stamped = Seconds::max();
-  for (int round = 0; round < kRounds; ++round) {
+  for (int round = 0; round < Rounds(); ++round) {
     raw = std::min(raw, RawCopy());
     captured = std::min(captured, Capture(false));
     stamped = std::min(stamped, Capture(true));
   }
-  const auto rate = [](Seconds took) { return kMegabytes / took.count(); };
-  std::printf("output capture, %.0f MB of %d-byte lines, best of %d\n", kMegabytes, kLineBytes, kRounds);
+  const auto rate = [](Seconds took) { return Megabytes() / took.count(); };
+  std::printf("output capture, %.0f MB of %d-byte lines, best of %d\n", Megabytes(), kLineBytes, Rounds());
   std::printf("  raw pipe-to-file copy     %7.1f MB/s\n", rate(raw));
   std::printf("  capture                   %7.1f MB/s  %.2fx raw (target >= 0.50x)\n", rate(captured),
               rate(captured) / rate(raw));

@@ -32,10 +32,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr int kRoundTrips = 2000;
+int RoundTrips() { return FullOrQuick(2000, 100); }
 constexpr int kConcurrentClients = 16;
-constexpr int kChecksPerClient = 1000;
-constexpr int kManyWorkers = 200;
+int ChecksPerClient() { return FullOrQuick(1000, 20); }
+int ManyWorkers() { return FullOrQuick(200, 10); }
 
 std::string Prefix(const char* purpose) {
   return std::string("sup-bench-") + purpose + "-" + std::to_string(::GetCurrentProcessId());
@@ -50,7 +50,9 @@ void ConfigureIdleWorkers(const BenchConfigKey& config, int count) {
   SetString(config.Root(), L"LogDirectory", logs);
   for (int i = 0; i < count; ++i) {
     const std::wstring worker = config.Worker(L"w" + std::to_wstring(i));
-    SetString(worker, L"Command", L"\"" + TestWorkerPath() + L"\"");
+    // Exits at the stop event: the benchmark stops supd with its workers twice, without waiting
+    // out a stop timeout each time.
+    SetString(worker, L"Command", L"\"" + TestWorkerPath() + L"\" --stop-event-code 0");
     SetDword(worker, L"StartSeconds", 0);
     SetMultiString(worker, L"StopSteps", {L"event", L"terminate"});
   }
@@ -187,7 +189,7 @@ void StatusRoundTrip(const std::string& control_pipe, int workers) {
   if (!pipe) Fail(pipe.error().message());
   ControlClient client(*pipe);
   std::size_t reply_bytes = 0;
-  const Seconds status = MeanOf(kRoundTrips, [&] {
+  const Seconds status = MeanOf(RoundTrips(), [&] {
     Result<sup::v1::Response> response = client.Call(request);
     if (!response) Fail(response.error().message());
     reply_bytes = response->ByteSizeLong();
@@ -199,7 +201,7 @@ void StatusRoundTrip(const std::string& control_pipe, int workers) {
   if (!raw_connection) Fail(raw_connection.error().message());
   RawClient raw_client(*raw_connection);
   const std::string request_frame = Frame(request);
-  const Seconds baseline = MeanOf(kRoundTrips, [&] { raw_client.RoundTrip(request_frame); });
+  const Seconds baseline = MeanOf(RoundTrips(), [&] { raw_client.RoundTrip(request_frame); });
 
   std::printf("  status, %d workers (%zu-byte reply)   raw %6.1f us   supd %6.1f us   %.2fx raw (target <= 1.5x)\n",
               workers, reply_bytes, baseline.count() * 1e6, status.count() * 1e6, status / baseline);
@@ -210,7 +212,7 @@ void HealthRate(const std::string& health_pipe) {
   sup::v1::HealthRequest check;
   check.set_protocol_version(kProtocolVersion);
   check.mutable_check()->set_service("");
-  const double checks = RateOf(health_pipe, kConcurrentClients, kChecksPerClient, [&](PipeClient& pipe, int calls) {
+  const double checks = RateOf(health_pipe, kConcurrentClients, ChecksPerClient(), [&](PipeClient& pipe, int calls) {
     HealthClient client(pipe);
     for (int i = 0; i < calls; ++i) {
       Result<sup::v1::HealthResponse> response = client.Call(check);
@@ -226,7 +228,7 @@ void HealthRate(const std::string& health_pipe) {
   double raw = 0;
   {
     const RawPipeServer server(raw_pipe, Frame(reply), kConcurrentClients);
-    raw = RateOf(raw_pipe, kConcurrentClients, kChecksPerClient, [&](PipeClient& pipe, int calls) {
+    raw = RateOf(raw_pipe, kConcurrentClients, ChecksPerClient(), [&](PipeClient& pipe, int calls) {
       RawClient client(pipe);
       for (int i = 0; i < calls; ++i) client.RoundTrip(request_frame);
     });
@@ -244,16 +246,16 @@ void ManyWorkersStatus(const std::string& control_pipe) {
   sup::v1::Request request;
   request.mutable_status();
   std::vector<Seconds> calls;
-  const Seconds mean = MeanOf(kRoundTrips / 10, [&] {
+  const Seconds mean = MeanOf(RoundTrips() / 10, [&] {
     const auto begin = Clock::now();
     Result<sup::v1::Response> response = client.Call(request);
     if (!response) Fail(response.error().message());
-    if (response->status().workers_size() != kManyWorkers) Fail("status lacks workers");
+    if (response->status().workers_size() != ManyWorkers()) Fail("status lacks workers");
     calls.push_back(Clock::now() - begin);
   });
   std::sort(calls.begin(), calls.end());
   std::printf("  status of %d running workers         mean %5.2f ms   p95 %5.2f ms   worst %5.2f ms (target < 5 ms)\n",
-              kManyWorkers, mean.count() * 1e3, calls[calls.size() * 95 / 100].count() * 1e3,
+              ManyWorkers(), mean.count() * 1e3, calls[calls.size() * 95 / 100].count() * 1e3,
               calls.back().count() * 1e3);
 }
 
@@ -270,21 +272,22 @@ Seconds ProcessCpu() {
 // 4. Idle CPU: with every worker running and no client, supd only waits on timers and
 // completions; the benchmark's own thread sleeps meanwhile, so the process's CPU time is supd's.
 void IdleCpu(int workers) {
-  constexpr auto kWindow = std::chrono::seconds(5);
+  const auto window = FullOrQuick(std::chrono::seconds(5), std::chrono::seconds(1));
   const Seconds before = ProcessCpu();
-  std::this_thread::sleep_for(kWindow);
+  std::this_thread::sleep_for(window);
   const Seconds after = ProcessCpu();
   if (after.count() <= 0) Fail("GetProcessTimes reports no CPU time at all: no idle measurement on this system");
   std::printf("  idle CPU, %d running workers, no clients    %5.2f ms per second (target ~0: no polling;"
               " %.1f s CPU so far)\n",
-              workers, (after - before).count() * 1e3 / Seconds(kWindow).count(), after.count());
+              workers, (after - before).count() * 1e3 / Seconds(window).count(), after.count());
 }
 
 }  // namespace
 }  // namespace sup::win::bench
 
-int main() {
+int main(int argc, char** argv) {
   using namespace sup::win::bench;
+  ParseArguments(argc, argv);
   std::printf("control plane: supd in this process, round trips over its named pipes\n");
   {
     constexpr int kWorkers = 4;
@@ -298,16 +301,16 @@ int main() {
   }
   {
     const BenchConfigKey config(L"many");
-    ConfigureIdleWorkers(config, kManyWorkers);
+    ConfigureIdleWorkers(config, ManyWorkers());
     const std::string prefix = Prefix("many");
     const std::size_t before = PrivateBytes();
     const InProcessSupd supd(config, prefix);
-    WaitUntilAllRunning(prefix + "-control", kManyWorkers);
+    WaitUntilAllRunning(prefix + "-control", ManyWorkers());
     const std::size_t running = PrivateBytes();
     ManyWorkersStatus(prefix + "-control");
-    IdleCpu(kManyWorkers);
+    IdleCpu(ManyWorkers());
     std::printf("  supd's private memory, %d running workers, output captured   %5.1f MB (target < 20 MB)\n",
-                kManyWorkers, static_cast<double>(running - before) / (1024 * 1024));
+                ManyWorkers(), static_cast<double>(running - before) / (1024 * 1024));
   }
   return 0;
 }

@@ -17,7 +17,7 @@
 namespace sup::win::bench {
 namespace {
 
-constexpr int kCycles = 40;
+int Cycles() { return FullOrQuick(40, 3); }
 
 struct Mode {
   const char* name;
@@ -46,12 +46,12 @@ Seconds BareCycle(const Mode& mode) {
   const std::wstring event_name = L"sup-bench-bare-" + Suffix();
   UniqueHandle started = StartedEvent(event_name);
   const auto begin = std::chrono::steady_clock::now();
-  for (int cycle = 0; cycle < kCycles; ++cycle) {
+  for (int cycle = 0; cycle < Cycles(); ++cycle) {
     UniqueHandle process = StartProcess(BouncerCommand(event_name), nullptr, mode.console_flags);
     WaitFor(started.get(), "the worker to start");
     WaitFor(process.get(), "the worker to exit");
   }
-  return (std::chrono::steady_clock::now() - begin) / kCycles;
+  return (std::chrono::steady_clock::now() - begin) / Cycles();
 }
 
 // supd restarting the same program.
@@ -69,20 +69,21 @@ Seconds SupervisedCycle(const Mode& mode) {
   const InProcessSupd supd(config, "sup-bench-" + Narrow(Suffix()));
   WaitFor(started.get(), "the first start");
   const auto begin = std::chrono::steady_clock::now();
-  for (int cycle = 0; cycle < kCycles; ++cycle) WaitFor(started.get(), "a restart");
-  return (std::chrono::steady_clock::now() - begin) / kCycles;
+  for (int cycle = 0; cycle < Cycles(); ++cycle) WaitFor(started.get(), "a restart");
+  return (std::chrono::steady_clock::now() - begin) / Cycles();
 }
 
 }  // namespace
 }  // namespace sup::win::bench
 
-int main() {
+int main(int argc, char** argv) {
   using namespace sup::win::bench;
+  ParseArguments(argc, argv);
   const Mode modes[] = {
       {"without a console", DETACHED_PROCESS, {L"event", L"terminate"}},
       {"with its own console", CREATE_NEW_CONSOLE, {L"event", L"ctrl-c", L"terminate"}},
   };
-  std::printf("restart latency: worker exit to the next one running, zero backoff, %d cycles\n", kCycles);
+  std::printf("restart latency: worker exit to the next one running, zero backoff, %d cycles\n", Cycles());
   for (const Mode& mode : modes) {
     const Seconds bare = BareCycle(mode);
     const Seconds supervised = SupervisedCycle(mode);
