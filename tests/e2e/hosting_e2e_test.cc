@@ -236,6 +236,41 @@ TEST(HostingE2eTest, FailingLivenessRestartsAndFailingReadinessOnlyFlipsReady) {
   EXPECT_EQ(unready->restarts(), 0u);
 }
 
+// The two probe types that need no network: an exec probe is its command's exit code, a pipe
+// probe is whether the named pipe accepts a client. Each is seen to pass and to fail.
+TEST(HostingE2eTest, ExecAndPipeProbesDecideReadiness) {
+  SupdService supd("execpipe");
+  const std::string unready_file = testing::TempPath("execpipe.unready");
+  std::filesystem::remove(unready_file);
+  const std::string served_pipe = supd.name() + "-served";
+  supd.AddWorker("exec", {});
+  supd.SetProbe("exec", "Readiness", "exec", testing::TestWorkerCommand({"--exit-if-exists", unready_file}), 200, 1);
+  supd.AddWorker("pipe", {"--serve-pipe", served_pipe});
+  supd.SetProbe("pipe", "Readiness", "pipe", served_pipe, 200, 1);
+  supd.AddWorker("nopipe", {});
+  supd.SetProbe("nopipe", "Readiness", "pipe", supd.name() + "-nobody", 200, 1);
+  ASSERT_TRUE(supd.InstallAndStart().ok());
+  const auto ready = [](const WorkerStatus& w) { return IsRunning(w) && w.ready(); };
+  ASSERT_TRUE(supd.WaitForWorker("exec", ready));
+  ASSERT_TRUE(supd.WaitForWorker("pipe", ready));
+  // Not ready because the probe ran and failed, not because it never ran.
+  const std::string refused = "nopipe  readiness probe failed";
+  EXPECT_TRUE(WaitUntil([&] { return supd.Supctl({"events", "-n", "200"}).out.find(refused) != std::string::npos; }, 20s))
+      << supd.Supctl({"events", "-n", "200"}).out;
+  EXPECT_FALSE(supd.WorkerOrFail("nopipe").ready());
+
+  const std::uint32_t exec_pid = supd.WorkerOrFail("exec").pid();
+  std::ofstream(unready_file) << "unready";
+  std::optional<WorkerStatus> unready = supd.WaitForWorker("exec", [](const WorkerStatus& w) { return !w.ready(); });
+  ASSERT_TRUE(unready);
+  EXPECT_EQ(unready->pid(), exec_pid);  // readiness never restarts
+  EXPECT_TRUE(WaitUntil([&] { return supd.Supctl({"describe", "exec"}).out.find("exit code 1") != std::string::npos; },
+                        20s))
+      << supd.Supctl({"describe", "exec"}).out;
+  std::filesystem::remove(unready_file);
+  EXPECT_TRUE(supd.WaitForWorker("exec", ready));
+}
+
 TEST(HostingE2eTest, ServiceStopWithTenWorkersLeavesNoProcess) {
   SupdService supd("tenstop");
   for (int i = 0; i < 10; ++i) {

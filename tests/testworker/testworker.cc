@@ -18,6 +18,8 @@
 //     --flood N              print N numbered lines to stdout and to stderr as fast as possible, then exit 0
 //     --line-bytes N         length of each flood line (default 100)
 //     --exit-with-console-state   exit at once: 1 if the process has a console, 0 if not
+//     --exit-if-exists FILE  exit at once: 1 if FILE exists, 0 if not (an exec probe's command)
+//     --serve-pipe NAME      serve \\.\pipe\NAME: accept each client and hang up (a pipe probe's target)
 //     --signal-event NAME    set the named event (made by whoever waits for it) once started
 //
 // Without --exit-after, --crash-after or --flood it runs until stopped.
@@ -51,6 +53,7 @@ struct Options {
   long long flood_lines = -1;
   int line_bytes = 100;
   std::string signal_event;
+  std::string serve_pipe;
 };
 
 Options g_options;
@@ -218,6 +221,22 @@ void Flood(long long lines, int line_bytes) {
 
 int Int(const char* text) { return std::atoi(text); }
 
+// One pipe instance, reused: each client is accepted and hung up on.
+void ServePipe(const std::string& name) {
+  const std::string path = "\\\\.\\pipe\\" + name;
+  HANDLE pipe = ::CreateNamedPipeA(path.c_str(), PIPE_ACCESS_DUPLEX, PIPE_TYPE_BYTE | PIPE_WAIT, 1, 4096, 4096, 0,
+                                   nullptr);
+  if (pipe == INVALID_HANDLE_VALUE) {
+    std::fprintf(stderr, "testworker: CreateNamedPipeA %s failed: %lu\n", path.c_str(), ::GetLastError());
+    std::exit(92);
+  }
+  while (true) {
+    // Returns once a client came (or came and went already); either way the instance is freed.
+    ::ConnectNamedPipe(pipe, nullptr);
+    ::DisconnectNamedPipe(pipe);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -240,6 +259,8 @@ int main(int argc, char** argv) {
     else if (arg == "--flood") { g_options.flood_lines = std::atoll(value); takes(); }
     else if (arg == "--line-bytes") { g_options.line_bytes = Int(value); takes(); }
     else if (arg == "--signal-event") { g_options.signal_event = value; takes(); }
+    else if (arg == "--exit-if-exists") { return ::GetFileAttributesA(value) != INVALID_FILE_ATTRIBUTES ? 1 : 0; }
+    else if (arg == "--serve-pipe") { g_options.serve_pipe = value; takes(); }
     else if (arg == "--exit-with-console-state") { return ::GetConsoleCP() != 0 ? 1 : 0; }  // no console: fails, 0
     else {
       std::fprintf(stderr, "testworker: unknown option %s\n", arg.c_str());
@@ -260,6 +281,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (g_options.http_port) std::thread(ServeHttp, g_options.http_port).detach();
+  if (!g_options.serve_pipe.empty()) std::thread(ServePipe, g_options.serve_pipe).detach();
   if (g_options.exit_after_ms >= 0) {
     std::thread([] {
       ::Sleep(static_cast<DWORD>(g_options.exit_after_ms));
