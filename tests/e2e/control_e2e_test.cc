@@ -166,6 +166,52 @@ TEST(ControlE2eTest, ParamchangeAndControl128ApplyAWaitingChange) {
   EXPECT_EQ(supd.Supctl({"reread"}).out, "no changes\n");
 }
 
+std::size_t CountOf(const std::string& text, const std::string& part) {
+  std::size_t count = 0;
+  for (std::size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + part.size())) ++count;
+  return count;
+}
+
+// `supctl logs -f` and `supctl events -f` as an admin runs them (piped, say, into findstr): each
+// line is printed as it happens, and both end with exit code 0 when the service stops.
+TEST(ControlE2eTest, SupctlFollowersPrintAsItHappensAndEndWhenTheServiceStops) {
+  SupdService supd("clifollow");
+  supd.AddWorker("ticker", {"--print-every", "50"});
+  supd.SetString("ticker", "StdoutLog", testing::TempPath("clifollow.out.log"));
+  supd.AddWorker("other", {"--stop-event-code", "0"});
+  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_TRUE(supd.WaitForWorker("ticker", IsRunning));
+  ASSERT_TRUE(supd.WaitForWorker("other", IsRunning));
+  const auto follower = [&](std::vector<std::string> arguments) {
+    arguments.insert(arguments.begin(), {testing::ExecutableDirectory() + "\\supctl.exe", "--pipe", supd.control_pipe()});
+    return testing::BackgroundProcess::Start(arguments);
+  };
+  Result<std::unique_ptr<testing::BackgroundProcess>> logs = follower({"logs", "ticker", "-f", "-n", "1"});
+  Result<std::unique_ptr<testing::BackgroundProcess>> events = follower({"events", "-f", "-n", "1"});
+  ASSERT_TRUE(logs.ok()) << logs.error().message();
+  ASSERT_TRUE(events.ok()) << events.error().message();
+
+  // One line of backlog, then new ones while it runs.
+  EXPECT_TRUE(testing::WaitUntil([&] { return CountOf((*logs)->Out(), "tick") >= 5; }, 20s))
+      << (*logs)->Out() << (*logs)->Err();
+  // The backlog says the follower is connected; what comes after it was followed.
+  ASSERT_TRUE(testing::WaitUntil([&] { return !(*events)->Out().empty(); }, 20s)) << (*events)->Err();
+  const std::size_t started_before = CountOf((*events)->Out(), "other  STARTING -> RUNNING");
+  EXPECT_EQ(supd.Supctl({"restart", "other"}).exit_code, 0u);
+  EXPECT_TRUE(testing::WaitUntil(
+      [&] {
+        const std::string out = (*events)->Out();
+        return Contains(out, "other  RUNNING -> STOPPING (operator)") &&
+               CountOf(out, "other  STARTING -> RUNNING") > started_before;
+      },
+      20s))
+      << (*events)->Out();
+
+  ASSERT_TRUE(supd.Stop().ok());
+  EXPECT_EQ((*logs)->WaitForExit(20s), std::optional<unsigned long>(0)) << (*logs)->Err();
+  EXPECT_EQ((*events)->WaitForExit(20s), std::optional<unsigned long>(0)) << (*events)->Err();
+}
+
 // A follower of a worker's output sees new lines as they come, and its stream ends (with a last
 // frame) when the service stops.
 TEST(ControlE2eTest, FollowedLogsStreamUntilTheServiceStops) {

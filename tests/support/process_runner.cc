@@ -11,17 +11,8 @@
 #include "wait_until.h"
 
 namespace sup::testing {
-namespace {
 
 using win::UniqueHandle;
-
-void ReadAll(HANDLE pipe, std::string& into) {
-  char buffer[4096];
-  DWORD read = 0;
-  while (::ReadFile(pipe, buffer, sizeof(buffer), &read, nullptr) && read > 0) into.append(buffer, read);
-}
-
-}  // namespace
 
 std::string ExecutableDirectory() {
   wchar_t path[MAX_PATH];
@@ -49,7 +40,7 @@ unsigned long ReadPidFile(const std::string& path, std::chrono::milliseconds tim
   return pid;
 }
 
-Result<ProcessOutput> RunProcess(const std::vector<std::string>& arguments, std::chrono::milliseconds timeout) {
+Result<std::unique_ptr<BackgroundProcess>> BackgroundProcess::Start(const std::vector<std::string>& arguments) {
   SECURITY_ATTRIBUTES inheritable{sizeof(SECURITY_ATTRIBUTES), nullptr, TRUE};
   HANDLE out_read_raw = nullptr, out_write_raw = nullptr, err_read_raw = nullptr, err_write_raw = nullptr;
   if (!::CreatePipe(&out_read_raw, &out_write_raw, &inheritable, 0)) return win::Win32Error("CreatePipe");
@@ -71,24 +62,65 @@ Result<ProcessOutput> RunProcess(const std::vector<std::string>& arguments, std:
                         &startup, &info)) {
     return win::Win32Error("starting " + arguments.front());
   }
-  UniqueHandle process{info.hProcess}, thread{info.hThread};
-  out_write.reset();  // only the child holds the write ends now: reads end when it exits
+  std::unique_ptr<BackgroundProcess> started(new BackgroundProcess);
+  started->process_.reset(info.hProcess);
+  UniqueHandle thread{info.hThread};
+  // Only the child holds the write ends now: the reads end when it exits. Both pipes are drained
+  // while it runs, so a chatty child never blocks on a full pipe.
+  out_write.reset();
   err_write.reset();
+  started->out_read_ = std::move(out_read);
+  started->err_read_ = std::move(err_read);
+  BackgroundProcess& self = *started;
+  started->out_reader_ = std::thread([&self] { self.Drain(self.out_read_.get(), self.out_); });
+  started->err_reader_ = std::thread([&self] { self.Drain(self.err_read_.get(), self.err_); });
+  return started;
+}
 
-  ProcessOutput output;
-  // Both pipes are drained while the child runs, so a chatty child never blocks on a full pipe.
-  std::thread out_reader([&] { ReadAll(out_read.get(), output.out); });
-  std::thread err_reader([&] { ReadAll(err_read.get(), output.err); });
-  const DWORD waited = ::WaitForSingleObject(process.get(), static_cast<DWORD>(timeout.count()));
-  if (waited != WAIT_OBJECT_0) ::TerminateProcess(process.get(), 1);
-  out_reader.join();
-  err_reader.join();
-  if (waited != WAIT_OBJECT_0) {
-    return Error(ErrorKind::kUnavailable, arguments.front() + " did not exit within " +
-                                              std::to_string(timeout.count()) + " ms; output: " + output.out);
+void BackgroundProcess::Drain(HANDLE pipe, std::string& into) {
+  char buffer[4096];
+  DWORD read = 0;
+  while (::ReadFile(pipe, buffer, sizeof(buffer), &read, nullptr) && read > 0) {
+    std::lock_guard lock(mutex_);
+    into.append(buffer, read);
   }
-  ::GetExitCodeProcess(process.get(), &output.exit_code);
-  return output;
+}
+
+BackgroundProcess::~BackgroundProcess() {
+  if (::WaitForSingleObject(process_.get(), 0) != WAIT_OBJECT_0) ::TerminateProcess(process_.get(), 1);
+  if (out_reader_.joinable()) out_reader_.join();
+  if (err_reader_.joinable()) err_reader_.join();
+}
+
+std::string BackgroundProcess::Out() const {
+  std::lock_guard lock(mutex_);
+  return out_;
+}
+
+std::string BackgroundProcess::Err() const {
+  std::lock_guard lock(mutex_);
+  return err_;
+}
+
+std::optional<unsigned long> BackgroundProcess::WaitForExit(std::chrono::milliseconds timeout) {
+  if (::WaitForSingleObject(process_.get(), static_cast<DWORD>(timeout.count())) != WAIT_OBJECT_0) return std::nullopt;
+  // The pipes end with the process (unless it left a child holding them): all output is in.
+  if (out_reader_.joinable()) out_reader_.join();
+  if (err_reader_.joinable()) err_reader_.join();
+  DWORD code = 0;
+  ::GetExitCodeProcess(process_.get(), &code);
+  return code;
+}
+
+Result<ProcessOutput> RunProcess(const std::vector<std::string>& arguments, std::chrono::milliseconds timeout) {
+  Result<std::unique_ptr<BackgroundProcess>> process = BackgroundProcess::Start(arguments);
+  if (!process) return process.error();
+  const std::optional<unsigned long> code = (*process)->WaitForExit(timeout);
+  if (!code) {
+    return Error(ErrorKind::kUnavailable, arguments.front() + " did not exit within " +
+                                              std::to_string(timeout.count()) + " ms; output: " + (*process)->Out());
+  }
+  return ProcessOutput{*code, (*process)->Out(), (*process)->Err()};
 }
 
 }  // namespace sup::testing

@@ -1,11 +1,17 @@
-// Runs a program to completion for a test and captures its stdout and stderr separately.
+// Runs a program for a test and captures its stdout and stderr separately: to completion, or in
+// the background while the test goes on.
 #pragma once
 
 #include <chrono>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/result.h"
+#include "common/win/unique_handle.h"
 
 namespace sup::testing {
 
@@ -13,6 +19,36 @@ struct ProcessOutput {
   unsigned long exit_code = 0;
   std::string out;
   std::string err;
+};
+
+// A program left running while the test goes on (a follower such as `supctl logs -f`), its output
+// read as it comes. Terminated on destruction if it is still running.
+class BackgroundProcess {
+ public:
+  // Starts `arguments` (program first, quoted by the Windows rules).
+  static Result<std::unique_ptr<BackgroundProcess>> Start(const std::vector<std::string>& arguments);
+  ~BackgroundProcess();
+  BackgroundProcess(const BackgroundProcess&) = delete;
+  BackgroundProcess& operator=(const BackgroundProcess&) = delete;
+
+  // What it wrote so far.
+  std::string Out() const;
+  std::string Err() const;
+  // Its exit code if it exits within `timeout` (its output is then complete); nullopt if not.
+  std::optional<unsigned long> WaitForExit(std::chrono::milliseconds timeout);
+
+ private:
+  BackgroundProcess() = default;
+  void Drain(HANDLE pipe, std::string& into);
+
+  win::UniqueHandle process_;
+  win::UniqueHandle out_read_;
+  win::UniqueHandle err_read_;
+  mutable std::mutex mutex_;
+  std::string out_;
+  std::string err_;
+  std::thread out_reader_;
+  std::thread err_reader_;
 };
 
 // Runs `arguments` (program first, quoted by the Windows rules) and waits up to `timeout` for it
