@@ -369,7 +369,10 @@ ConfigDiff Supervisor::ApplyConfig(const ValidatedConfig& validated) {
     const bool probes_changed = w.config && w.config->policy.probes != config.workers.at(name).policy.probes;
     w.config = config.workers.at(name);
     w.config_errors.clear();
-    if (stopped_by_operator_at_start_.erase(name) > 0) w.stopped_by_operator = true;
+    if (stopped_by_operator_at_start_.erase(name) > 0) {  // an operator stopped it before supd last stopped
+      w.stopped_by_operator = true;
+      w.reason = Reason::kOperator;
+    }
     if (was_leaving) {  // back before its process was gone: it restarts on the new definition
       w.intent = Intent{IntentKind::kApply, Reason::kConfigChanged, {}};
       if (probes_changed) RestartProbes(w);

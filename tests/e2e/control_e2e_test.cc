@@ -92,6 +92,30 @@ TEST(ControlE2eTest, StopAllAndStartAllActOnEveryWorkerAndResetClearsCounters) {
   EXPECT_TRUE(supd.WaitForWorker("b", IsRunning));
 }
 
+// An operator's stop is kept in the registry (State\StoppedByOperator): the worker stays down
+// across a restart of the service until an operator starts it again.
+TEST(ControlE2eTest, AnOperatorStopOutlivesARestartOfTheService) {
+  SupdService supd("keepstop");
+  supd.AddWorker("held", {"--stop-event-code", "0"});
+  supd.AddWorker("free", {"--stop-event-code", "0"});
+  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_TRUE(supd.WaitForWorker("held", IsRunning));
+  const testing::ProcessOutput stop = supd.Supctl({"--timeout", "20s", "stop", "held", "--wait"});
+  ASSERT_EQ(stop.exit_code, 0u) << stop.out << stop.err;
+
+  ASSERT_TRUE(supd.Stop().ok());
+  ASSERT_TRUE(supd.Start().ok());
+  ASSERT_TRUE(supd.WaitForWorker("free", IsRunning));
+  const WorkerStatus held = supd.WorkerOrFail("held");
+  EXPECT_EQ(held.state(), WorkerStatus::STOPPED) << "the operator's stop was forgotten";
+  EXPECT_EQ(held.reason(), WorkerStatus::OPERATOR);
+
+  ASSERT_EQ(supd.Supctl({"--timeout", "20s", "start", "held", "--wait"}).exit_code, 0u);
+  ASSERT_TRUE(supd.Stop().ok());
+  ASSERT_TRUE(supd.Start().ok());
+  EXPECT_TRUE(supd.WaitForWorker("held", IsRunning)) << "the operator's start was forgotten";
+}
+
 TEST(ControlE2eTest, StopAndStartWaitForTheStateAsked) {
   SupdService supd("wait");
   supd.AddWorker("api", {"--stop-event-code", "0"});

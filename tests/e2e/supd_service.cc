@@ -187,6 +187,10 @@ Result<void> SupdService::InstallAndStart() {
                                   SERVICE_WIN32_OWN_PROCESS, SERVICE_DEMAND_START, SERVICE_ERROR_NORMAL,
                                   Widen(command).c_str(), nullptr, nullptr, nullptr, nullptr, nullptr));
   if (!service_) return win::Win32Error("CreateServiceW " + name_);
+  return Start();
+}
+
+Result<void> SupdService::Start() {
   if (!::StartServiceW(service_.get(), 0, nullptr)) return win::Win32Error("StartServiceW " + name_);
   if (!WaitForServiceState(service_.get(), SERVICE_RUNNING, 30s)) {
     return Error(ErrorKind::kUnavailable, name_ + " did not reach RUNNING");

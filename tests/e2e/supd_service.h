@@ -45,6 +45,7 @@ class SupdService {
 
   Result<void> InstallAndStart();
   Result<void> Stop();
+  Result<void> Start();  // again, after Stop
   DWORD ServicePid() const;
   // The service process's private bytes (PROCESS_MEMORY_COUNTERS::PagefileUsage); 0 if unknown.
   std::size_t PrivateBytes() const;

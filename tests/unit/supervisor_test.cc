@@ -346,6 +346,7 @@ TEST_F(SupervisorTest, OperatorStopPersistsAcrossADaemonRestart) {
   Apply();
   EXPECT_EQ(State("api"), WorkerState::kStopped);
   EXPECT_EQ(Describe(Status("api")), "stopped by operator");
+  EXPECT_EQ(Status("api").reason, Reason::kOperator);  // as before the restart: status -o json says why
   EXPECT_EQ(launcher_.LaunchCount("api"), 0u);
   EXPECT_EQ(launcher_.LaunchCount("web"), 1u);
   supervisor_->Start({"api"});
