@@ -108,6 +108,40 @@ TEST_F(ControlDispatcherTest, CommandsReportOneResultPerWorker) {
   EXPECT_EQ(dispatcher_.Handle(Command(7, {}, /*all=*/true)).stop().results_size(), 2);
 }
 
+// Crash `worker` and let its backoff end, `times` times: its restart counter grows.
+void CrashAndRestart(core::Supervisor& supervisor, testing::ManualTimers& timers, const std::string& worker,
+                     int times) {
+  for (int i = 0; i < times; ++i) {
+    supervisor.OnExit(worker, supervisor.Snapshot(worker)->pid, 1);
+    timers.Advance(milliseconds(60'000));
+  }
+}
+
+TEST_F(ControlDispatcherTest, ResetClearsTheRestartCounterOfTheNamedWorkersOrAll) {
+  Configure({"api", "web"});
+  CrashAndRestart(supervisor_, timers_, "api", 2);
+  CrashAndRestart(supervisor_, timers_, "web", 1);
+  ASSERT_EQ(supervisor_.Snapshot("api")->restarts, 2u);
+
+  sup::v1::Request reset = MakeRequest(1);
+  reset.mutable_reset()->add_workers("api");
+  reset.mutable_reset()->add_workers("nosuch");
+  const sup::v1::Response one = dispatcher_.Handle(reset);
+  ASSERT_FALSE(one.has_error()) << one.error().message();
+  ASSERT_EQ(one.reset().results_size(), 2);
+  EXPECT_EQ(one.reset().results(0).worker(), "api");
+  EXPECT_EQ(one.reset().results(0).outcome(), sup::v1::WorkerCommandResult::DONE);
+  EXPECT_EQ(one.reset().results(0).message(), "reset");
+  EXPECT_EQ(one.reset().results(1).outcome(), sup::v1::WorkerCommandResult::NOT_FOUND);
+  EXPECT_EQ(supervisor_.Snapshot("api")->restarts, 0u);
+  EXPECT_EQ(supervisor_.Snapshot("web")->restarts, 1u);  // not named: untouched
+
+  sup::v1::Request all = MakeRequest(2);
+  all.mutable_reset()->set_all(true);
+  EXPECT_EQ(dispatcher_.Handle(all).reset().results_size(), 2);
+  EXPECT_EQ(supervisor_.Snapshot("web")->restarts, 0u);
+}
+
 TEST_F(ControlDispatcherTest, CommandMustNameWorkersOrAllButNotBoth) {
   Configure({"api"});
   for (const sup::v1::Request& request : {Command(8, {}), Command(9, {"api"}, /*all=*/true)}) {
@@ -391,6 +425,11 @@ TEST_F(ControlDispatcherTest, OperatorsMayReadAndStartStopButNotReconfigure) {
   const auto denied = sink_.Last<sup::v1::Response>();
   EXPECT_EQ(denied.error().code(), sup::v1::Error::PERMISSION_DENIED);
   EXPECT_NE(denied.error().message().find("update is not allowed for CORP\\ops (operator)"), std::string::npos);
+
+  sup::v1::Request reset = MakeRequest(3);  // the breaker an administrator relies on
+  reset.mutable_reset()->set_all(true);
+  ASSERT_TRUE(session->OnFrame(reset.SerializeAsString()).ok());
+  EXPECT_EQ(sink_.Last<sup::v1::Response>().error().code(), sup::v1::Error::PERMISSION_DENIED);
 }
 
 TEST_F(ControlDispatcherTest, CallersWithoutARoleMayUseNoControlVerb) {
