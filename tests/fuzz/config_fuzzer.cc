@@ -5,13 +5,19 @@
 // `Value` (a daemon value), `worker\Value` or `worker\Probes\probe\Value`; T is the type (s
 // string, e expand string, m multi-string with DATA split at ',', d dword, q qword, anything
 // else an unsupported type); a line `---` starts the second configuration, which is applied over
-// the first as a reload would. Checks, beyond "no crash, no sanitizer report, no leak":
+// the first as a reload would. After each configuration every running worker exits once (with
+// code 0, 1 or 3 by its name's length) and time goes on. Checks, beyond "no crash, no sanitizer
+// report, no leak":
 //   - every worker is either valid or has errors, never both, never neither;
 //   - every error names its key and says what was expected;
-//   - the engine supervises every valid worker afterwards.
+//   - the engine supervises every valid worker afterwards;
+//   - the engine's state-machine invariants (Supervisor::CheckInvariants) hold after the
+//     configuration is applied, after time passes and after the exits.
+// Commands, probes and longer schedules are the engine model fuzzer's (engine_model_fuzzer.cc).
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -69,6 +75,21 @@ void AddLine(core::RawConfig& raw, std::string_view line) {
   }
 }
 
+void RequireInvariants(const core::Supervisor& supervisor) {
+  const std::vector<std::string> broken = supervisor.CheckInvariants();
+  for (const std::string& rule : broken) std::fprintf(stderr, "invariant broken: %s\n", rule.c_str());
+  Require(broken.empty());
+}
+
+// Every worker with a process exits once, as if it crashed or finished.
+void ExitEveryRunningWorker(testing::FakeEngine& engine) {
+  for (const core::WorkerSnapshot& worker : engine.supervisor.Snapshot()) {
+    if (worker.pid == 0) continue;
+    static constexpr std::int64_t kCodes[] = {0, 1, 3};
+    engine.supervisor.OnExit(worker.name, worker.pid, kCodes[worker.name.size() % 3]);
+  }
+}
+
 void CheckValidation(const core::RawConfig& raw, const core::ValidatedConfig& validated) {
   for (const auto& [name, worker] : raw.workers) {
     const bool valid = validated.workers.contains(name);
@@ -103,8 +124,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const core::ValidatedConfig validated = core::ValidateConfig(raw);
     CheckValidation(raw, validated);
     engine.supervisor.ApplyConfig(validated);
+    RequireInvariants(engine.supervisor);
     engine.timers.Advance(std::chrono::milliseconds(2000));
+    RequireInvariants(engine.supervisor);
     for (const auto& [name, worker] : validated.workers) Require(engine.supervisor.Snapshot(name).has_value());
+    ExitEveryRunningWorker(engine);
+    RequireInvariants(engine.supervisor);
+    engine.timers.Advance(std::chrono::milliseconds(2000));
+    RequireInvariants(engine.supervisor);
   }
   return 0;
 }

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Writes the seed corpus of the fuzzers from readable requests (protobuf text format, encoded
 # with protoc), so the seeds follow the protocol. Run it after changing control.proto or
-# health.proto, and commit the result.
+# health.proto, and commit the result. The test run writes them to a folder of its own and fails
+# if they differ from the committed ones (scripts/check-fuzz-corpus.sh).
 #
-# Usage: tests/fuzz/make-corpus.sh
+# Crash inputs a fuzzer found are not seeds made here: they are kept as found, in regressions/.
+#
+# Usage: tests/fuzz/make-corpus.sh [FOLDER]      (default: tests/fuzz/corpus)
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 proto=$here/../../proto
-corpus=$here/corpus
+corpus=${1:-$here/corpus}
 
 # frame TYPE TEXT: one framed message (4-byte little-endian length, then the encoded message).
 frame() {
