@@ -143,7 +143,8 @@ int WorkerCommands::Run(bool json, const std::function<int(const std::vector<std
     done = "removed";
   }
   if (!edited) return Fail(edited.error());
-  Print(o.name + ": " + done + (o.apply ? "" : WhenSupdAppliesIt(store)) + "\n");
+  // With --apply, supd's own line follows ("api: added"): this one says what the registry got.
+  Print(o.name + ": " + done + (o.apply ? " in the registry" : WhenSupdAppliesIt(store)) + "\n");
   return o.apply ? update({o.name}) : kExitOk;
 }
 

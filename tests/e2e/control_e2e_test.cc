@@ -166,7 +166,8 @@ TEST(ControlE2eTest, WithAutoReloadOffOnlyUpdateAppliesARegistryChange) {
 }
 
 // The service controls an admin's script sends (`sc control <service> paramchange` and the
-// user-defined 128) apply a waiting registry change; a new Command restarts the worker.
+// user-defined 128) apply a waiting registry change; a new Command restarts the worker. Sent with
+// ControlService, the call sc.exe makes: Wine's sc.exe has no `control` command.
 TEST(ControlE2eTest, ParamchangeAndControl128ApplyAWaitingChange) {
   SupdService supd("reload");
   supd.SetDaemonDword("AutoReload", 0);

@@ -101,6 +101,7 @@ TEST(WorkerConfigE2eTest, ApplyBringsARunningSupdAlong) {
   const ProcessOutput added =
       worker({"add", "second", "--command", testing::TestWorkerCommand({}), "--set", "StartSeconds=0", "--apply"});
   EXPECT_EQ(added.exit_code, 0u) << added.out << added.err;
+  EXPECT_EQ(added.out, "second: added in the registry\nsecond: added\n");
   EXPECT_TRUE(supd.Worker("second").has_value()) << "--apply returned before supd had the worker";
   EXPECT_FALSE(supd.Worker("waiting").has_value()) << "--apply applies only its own worker, as update NAME does";
   EXPECT_TRUE(supd.WaitForWorker("second", running));
