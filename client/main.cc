@@ -280,6 +280,9 @@ int main() {
   CLI::App app{"supctl: control the sup process supervisor", "supctl"};
   app.set_version_flag("--version", std::string(sup::kSupVersion));
   app.require_subcommand(1);
+  // Global options anywhere on the line: `status -o json`, `restart a --wait --timeout 30s`.
+  // Every subcommand made after this inherits it and hands options it does not know to supctl.
+  app.fallthrough();
   GlobalOptions options;
   app.add_option("--pipe", options.pipe, "Control pipe name of the supd instance")->capture_default_str();
   app.add_option("-o,--output", options.output, "Output format")

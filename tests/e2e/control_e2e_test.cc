@@ -121,9 +121,13 @@ TEST(ControlE2eTest, StopAndStartWaitForTheStateAsked) {
   supd.AddWorker("api", {"--stop-event-code", "0"});
   ASSERT_TRUE(supd.InstallAndStart().ok());
   ASSERT_TRUE(supd.WaitForWorker("api", IsRunning));
-  const testing::ProcessOutput stop = supd.Supctl({"--timeout", "20s", "stop", "api", "--wait"});
+  // Global options go before or after the verb, as a user types them.
+  const testing::ProcessOutput stop = supd.Supctl({"stop", "api", "--wait", "--timeout", "20s"});
   EXPECT_EQ(stop.exit_code, 0u) << stop.err;
   EXPECT_EQ(supd.WorkerOrFail("api").state(), WorkerStatus::STOPPED);  // at once, no waiting here
+  const testing::ProcessOutput json = supd.Supctl({"status", "-o", "json"});
+  EXPECT_EQ(json.exit_code, 3u) << json.err;  // not every worker serves
+  EXPECT_TRUE(Contains(json.out, "\"name\":\"api\",\"state\":\"STOPPED\"")) << json.out;
   const testing::ProcessOutput start = supd.Supctl({"--timeout", "20s", "start", "api", "--wait"});
   EXPECT_EQ(start.exit_code, 0u) << start.err;
   EXPECT_EQ(supd.WorkerOrFail("api").state(), WorkerStatus::RUNNING);
