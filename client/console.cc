@@ -13,8 +13,7 @@ void Print(std::string_view text) {
 
 int Fail(const Error& error) {
   std::fprintf(stderr, "supctl: %s\n", error.message().c_str());
-  if (error.kind() == ErrorKind::kInvalidArgument) return kExitUsage;
-  return error.kind() == ErrorKind::kNotFound ? kExitUnknownOrUnreachable : kExitFailure;
+  return ExitCodeFor(error.kind());
 }
 
 }  // namespace sup::client

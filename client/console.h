@@ -10,8 +10,7 @@ namespace sup::client {
 
 void Print(std::string_view text);
 
-// "supctl: <message>" on stderr; returns the exit code: 2 for a bad argument, 4 for something
-// that does not exist (a worker, a service), 1 for everything else.
+// "supctl: <message>" on stderr; returns the exit code (ExitCodeFor).
 int Fail(const Error& error);
 
 }  // namespace sup::client

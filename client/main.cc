@@ -67,9 +67,7 @@ int ReportError(const GlobalOptions& options, const sup::Error& error) {
     json.EndObject().EndObject();
     Print(json.str() + "\n");
   }
-  std::fprintf(stderr, "supctl: %s\n", message.c_str());
-  const bool unknown_or_unreachable = unreachable || error.kind() == sup::ErrorKind::kNotFound;
-  return unknown_or_unreachable ? kExitUnknownOrUnreachable : kExitFailure;
+  return sup::client::Fail(sup::Error(error.kind(), message));
 }
 
 // Connects to supd and makes one call.

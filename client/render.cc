@@ -89,7 +89,7 @@ std::string RenderStatusTable(const sup::v1::StatusResponse& status) {
                     worker.ready() ? "yes" : "no", worker.pid() ? std::to_string(worker.pid()) : "-",
                     running ? FormatUptime(std::chrono::milliseconds(worker.uptime_ms())) : "-",
                     std::to_string(worker.restarts()),
-                    worker.has_last_exit_code() ? std::to_string(worker.last_exit_code()) : "-", worker.description()});
+                    worker.has_last_exit_code() ? FormatExitCode(worker.last_exit_code()) : "-", worker.description()});
   }
   out += FormatColumns(rows);
   if (status.workers().empty()) out += "(no workers configured)\n";
@@ -255,7 +255,7 @@ std::string RenderEvent(const sup::v1::Event& event) {
       break;
   }
   if (event.pid() != 0) line += " pid " + std::to_string(event.pid());
-  if (event.has_exit_code()) line += " exit code " + std::to_string(event.exit_code());
+  if (event.has_exit_code()) line += " exit code " + FormatExitCode(event.exit_code());
   if (!event.message().empty()) line += ": " + event.message();
   return line + "\n";
 }

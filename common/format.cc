@@ -56,4 +56,11 @@ std::string JoinNames(const std::vector<std::string>& names) {
   return out;
 }
 
+std::string FormatExitCode(std::int64_t code) {
+  if (code >= 0 && code <= 0xffff) return std::to_string(code);
+  char text[16];
+  std::snprintf(text, sizeof(text), "0x%08llX", static_cast<unsigned long long>(code) & 0xffffffffULL);
+  return text;
+}
+
 }  // namespace sup

@@ -18,6 +18,11 @@ std::string FormatDelay(std::chrono::milliseconds delay);
 // "2026-11-21T15:04:05.123Z": milliseconds since the Unix epoch, in UTC.
 std::string FormatUtcMillis(std::int64_t unix_ms);
 
+// An exit code as every part of sup shows it (status table, description, events, supd's log): a
+// small one in decimal ("1", "3"), an NTSTATUS-sized one in hex as Windows writes it
+// ("0xC0000005", never "3221225477").
+std::string FormatExitCode(std::int64_t code);
+
 // "a, b, c": names in a sentence.
 std::string JoinNames(const std::vector<std::string>& names);
 

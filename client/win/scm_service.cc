@@ -7,6 +7,7 @@
 
 #include "client/win/health_query.h"
 #include "client/win/service_config2.h"
+#include "common/format.h"
 #include "common/protocol.h"
 #include "common/win/win32_error.h"
 #include "daemon/core/config_schema.h"
@@ -129,7 +130,7 @@ Result<void> WaitForState(SC_HANDLE service, const std::string& name, DWORD want
     if (status.dwCurrentState == SERVICE_STOPPED) {
       const DWORD code = status.dwWin32ExitCode == ERROR_SERVICE_SPECIFIC_ERROR ? status.dwServiceSpecificExitCode
                                                                                 : status.dwWin32ExitCode;
-      return Error(ErrorKind::kUnavailable, name + " stopped instead (exit code " + std::to_string(code) + ")");
+      return Error(ErrorKind::kUnavailable, name + " stopped instead (exit code " + FormatExitCode(code) + ")");
     }
     if (Clock::now() >= deadline) {
       return Error(ErrorKind::kUnavailable, name + " did not reach " + std::string(ServiceStateName(wanted)) +

@@ -1,6 +1,6 @@
 #include "daemon/core/event.h"
 
-#include <cstdio>
+#include "common/format.h"
 
 namespace sup::core {
 
@@ -22,11 +22,7 @@ std::string Event::ToLogLine() const {
       break;
   }
   if (pid != 0) line += " pid=" + std::to_string(pid);
-  if (exit_code) {
-    char code[32];
-    std::snprintf(code, sizeof(code), "%#llx", static_cast<unsigned long long>(*exit_code));
-    line += std::string(" code=") + code;
-  }
+  if (exit_code) line += " code=" + FormatExitCode(*exit_code);
   if (!message.empty()) line += " message=\"" + message + "\"";
   return line;
 }

@@ -30,7 +30,7 @@ struct Event {
   std::uint32_t count = 1;  // kProbe: consecutive failures folded into this event
   std::string message;
 
-  // One log line: "worker transition name=api from=RUNNING to=BACKOFF reason=exited code=0x1 ..."
+  // One log line: "worker transition name=api from=RUNNING to=BACKOFF reason=exited code=1 ..."
   std::string ToLogLine() const;
 };
 

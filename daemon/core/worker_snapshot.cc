@@ -7,13 +7,6 @@
 namespace sup::core {
 namespace {
 
-std::string FormatExitCode(std::int64_t code) {
-  if (code >= 0 && code <= 0xffff) return std::to_string(code);
-  char text[32];
-  std::snprintf(text, sizeof(text), "%#llx", static_cast<unsigned long long>(code) & 0xffffffffULL);
-  return text;
-}
-
 std::string DescribeStopped(const WorkerSnapshot& w) {
   if (!w.has_config && !w.config_errors.empty()) return "configuration error: " + w.config_errors.front().ToString();
   if (w.has_config && !w.enabled) return "disabled (Enabled=0)";

@@ -7,6 +7,7 @@
 
 #include <istream>
 
+#include "common/format.h"
 #include "common/win/pipe_client.h"
 #include "common/win/unique_handle.h"
 #include "common/win/win32_error.h"
@@ -116,7 +117,7 @@ void ProbeExec(const std::shared_ptr<ProbeRun>& run, asio::io_context& io, const
     if (ec) return;
     DWORD code = 1;
     ::GetExitCodeProcess(run->exit_watch->native_handle(), &code);
-    run->Finish(code == 0, code == 0 ? "" : "exit code " + std::to_string(code));
+    run->Finish(code == 0, code == 0 ? "" : "exit code " + FormatExitCode(code));
   });
 }
 

@@ -2,6 +2,7 @@
 
 #include <windows.h>
 
+#include <cstdio>
 #include <fstream>
 #include <thread>
 
@@ -58,9 +59,16 @@ Result<std::unique_ptr<BackgroundProcess>> BackgroundProcess::Start(const std::v
   startup.hStdError = err_write.get();
   std::wstring command_line = win::Widen(JoinWindowsCommandLine(arguments));
   PROCESS_INFORMATION info{};
-  if (!::CreateProcessW(nullptr, command_line.data(), nullptr, nullptr, TRUE, CREATE_NO_WINDOW, nullptr, nullptr,
-                        &startup, &info)) {
-    return win::Win32Error("starting " + arguments.front());
+  // Under Wine, CreateProcessW once failed with ERROR_INTERNAL_ERROR on a loaded machine (1 start
+  // in thousands); a start that fails so is tried again, any other failure is the test's.
+  for (int attempt = 1;; ++attempt) {
+    if (::CreateProcessW(nullptr, command_line.data(), nullptr, nullptr, TRUE, CREATE_NO_WINDOW, nullptr, nullptr,
+                         &startup, &info)) {
+      break;
+    }
+    if (::GetLastError() != ERROR_INTERNAL_ERROR || attempt == 3) return win::Win32Error("starting " + arguments.front());
+    std::fprintf(stderr, "process_runner: starting %s failed with ERROR_INTERNAL_ERROR; trying again\n",
+                 arguments.front().c_str());
   }
   std::unique_ptr<BackgroundProcess> started(new BackgroundProcess);
   started->process_.reset(info.hProcess);

@@ -136,6 +136,15 @@ TEST(RenderTest, CommandResultsOneLinePerTargetWithExitCodes) {
   EXPECT_EQ(CommandExitCode(Results({{"a", R::DONE, "stopping"}, {"b", R::ALREADY, "already stopped"}})), kExitOk);
 }
 
+TEST(ExitCodeTest, OneMappingFromAFailureToTheExitCode) {
+  EXPECT_EQ(ExitCodeFor(ErrorKind::kInvalidArgument), kExitUsage);
+  EXPECT_EQ(ExitCodeFor(ErrorKind::kNotFound), kExitUnknownOrUnreachable);
+  EXPECT_EQ(ExitCodeFor(ErrorKind::kUnavailable), kExitUnknownOrUnreachable);  // supd not running
+  EXPECT_EQ(ExitCodeFor(ErrorKind::kPermissionDenied), kExitFailure);
+  EXPECT_EQ(ExitCodeFor(ErrorKind::kFailedPrecondition), kExitFailure);
+  EXPECT_EQ(ExitCodeFor(ErrorKind::kInternal), kExitFailure);
+}
+
 TEST(RenderTest, StatusExitCodeIsZeroOnlyWhenEveryWorkerServes) {
   sup::v1::StatusResponse status = SampleStatus();
   for (WorkerStatus& worker : *status.mutable_workers()) worker.set_serving(true);

@@ -29,7 +29,7 @@ TEST(StatusWireTest, CarriesEveryFieldTheCliShows) {
   EXPECT_EQ(wire.restarts(), 3u);
   EXPECT_EQ(wire.last_exit_code(), 0xC0000005);
   EXPECT_EQ(wire.next_restart_ms(), 4000u);
-  EXPECT_EQ(wire.description(), "backoff: attempt 3, next in 4.0s; last exit code 0xc0000005");
+  EXPECT_EQ(wire.description(), "backoff: attempt 3, next in 4.0s; last exit code 0xC0000005");
   EXPECT_EQ(wire.launches(), 4u);
   EXPECT_FALSE(wire.serving());
   EXPECT_FALSE(wire.done());

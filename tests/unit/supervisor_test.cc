@@ -674,7 +674,7 @@ TEST_F(SupervisorTest, EveryTransitionIsAnEventWithItsReason) {
   EXPECT_EQ(lines, (std::vector<std::string>{
                        "worker transition name=api from=STOPPED to=STARTING pid=1000",
                        "worker transition name=api from=STARTING to=RUNNING pid=1000",
-                       "worker transition name=api from=RUNNING to=BACKOFF reason=exited pid=1000 code=0x3 "
+                       "worker transition name=api from=RUNNING to=BACKOFF reason=exited pid=1000 code=3 "
                        "message=\"restart in 1.0s\""}));
   EXPECT_EQ(supervisor_->RecentEvents("api").size(), 4u);  // the config event "added" and the three transitions
 }
