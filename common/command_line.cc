@@ -1,5 +1,7 @@
 #include "common/command_line.h"
 
+#include <cctype>
+
 namespace sup {
 
 std::string QuoteWindowsArgument(std::string_view argument) {
@@ -34,6 +36,40 @@ std::string JoinWindowsCommandLine(const std::vector<std::string>& arguments) {
     line += QuoteWindowsArgument(argument);
   }
   return line;
+}
+
+namespace {
+
+bool EndsWithProgramExtension(std::string_view piece) {
+  if (piece.size() < 4) return false;
+  std::string extension(piece.substr(piece.size() - 4));
+  for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return extension == ".exe" || extension == ".com" || extension == ".bat" || extension == ".cmd";
+}
+
+bool IsBlank(char c) { return c == ' ' || c == '\t'; }
+
+}  // namespace
+
+std::optional<std::string> QuoteAmbiguousProgram(std::string_view command) {
+  std::size_t start = 0;
+  while (start < command.size() && IsBlank(command[start])) ++start;
+  if (start == command.size() || command[start] == '"') return std::nullopt;
+  std::size_t end = start;
+  for (bool first = true;; first = false) {
+    std::size_t piece_start = end;
+    while (piece_start < command.size() && IsBlank(command[piece_start])) ++piece_start;
+    if (piece_start == command.size()) return std::nullopt;
+    const char lead = command[piece_start];
+    if (!first && (lead == '-' || lead == '/' || lead == '"')) return std::nullopt;
+    std::size_t piece_end = piece_start;
+    while (piece_end < command.size() && !IsBlank(command[piece_end])) ++piece_end;
+    if (EndsWithProgramExtension(command.substr(piece_start, piece_end - piece_start))) {
+      if (first) return std::nullopt;  // the program is the first piece: no space in it
+      return QuoteWindowsArgument(command.substr(start, piece_end - start)) + std::string(command.substr(piece_end));
+    }
+    end = piece_end;
+  }
 }
 
 }  // namespace sup

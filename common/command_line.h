@@ -3,6 +3,7 @@
 // exactly. Portable string code: unit-tested natively, round-trip-tested under Wine.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,5 +15,13 @@ std::string QuoteWindowsArgument(std::string_view argument);
 
 // The arguments joined into one command line.
 std::string JoinWindowsCommandLine(const std::vector<std::string>& arguments);
+
+// An unquoted program path with a space in it ("C:\Program Files\app.exe --port 80"), which
+// CreateProcess resolves piece by piece: C:\Program.exe first. Run as SYSTEM, that is a way in
+// for whoever can write C:\Program.exe. Returns the command with the program quoted
+// ("\"C:\Program Files\app.exe\" --port 80"), or nullopt when the program is quoted, has no
+// space, or cannot be told from its arguments (a piece before the program's .exe, .com, .bat or
+// .cmd that starts with -, / or a quote is an argument).
+std::optional<std::string> QuoteAmbiguousProgram(std::string_view command);
 
 }  // namespace sup

@@ -6,7 +6,10 @@
 #include <functional>
 #include <set>
 
+#include "common/command_line.h"
+#include "common/format.h"
 #include "daemon/core/dependency_graph.h"
+#include "daemon/core/probe_target.h"
 
 namespace sup::core {
 namespace {
@@ -38,7 +41,7 @@ using ProbeRow = SchemaValue<ProbeConfig>;
 
 const DaemonRow kDaemonSchema[] = {
     {"ControlPipe", ValueKind::kString, "sup-control", false, 1, 200, {},
-     "Name of the control pipe, \\\\.\\pipe\\<name>.",
+     "Name of the control pipe, \\\\.\\pipe\\<name> (no backslash; not HealthPipe's).",
      [](DaemonConfig& c, const ParsedValue& v) { c.control_pipe = AsString(v); }},
     {"HealthPipe", ValueKind::kString, "sup-health", false, 1, 200, {},
      "Name of the health pipe, \\\\.\\pipe\\<name>.",
@@ -77,7 +80,8 @@ const DaemonRow kDaemonSchema[] = {
 
 const WorkerRow kWorkerSchema[] = {
     {"Command", ValueKind::kString, "", true, 1, 32767, {},
-     "Command line of the worker: program and arguments, quoted by the Windows rules.",
+     "Command line of the worker: program and arguments, quoted by the Windows rules; a program path with a "
+     "space must be quoted (unquoted, Windows would try C:\\Program.exe first).",
      [](WorkerConfig& w, const ParsedValue& v) { w.launch.command = AsString(v); }},
     {"WorkingDirectory", ValueKind::kString, "", false, 0, 260, {},
      "Folder the worker starts in (empty: supd's).",
@@ -157,7 +161,8 @@ const ProbeRow kProbeSchema[] = {
      "tcp (connect), http (GET, 200-399), exec (exit code 0) or pipe (connect to a named pipe).",
      [](ProbeConfig& p, const ParsedValue& v) { p.type = AsChoice<ProbeType>(v); }},
     {"Target", ValueKind::kString, "", true, 1, 2048, {},
-     "host:port, URL, command line or pipe name, by Type.",
+     "By Type: tcp host:port; http http://host[:port][/path]; exec a command line (a spaced program path "
+     "quoted); pipe the name in \\\\.\\pipe\\<name>. Checked when the configuration is read.",
      [](ProbeConfig& p, const ParsedValue& v) { p.target = AsString(v); }},
     {"InitialDelayMs", ValueKind::kUint, "0", false, 0, kHourMs, {},
      "Delay before the first probe.",
@@ -327,6 +332,70 @@ void ApplyValues(std::span<const SchemaValue<Target>> schema, const RawValues& r
   }
 }
 
+std::string ExpectedTarget(ProbeType type) {
+  switch (type) {
+    case ProbeType::kTcp: return "host:port for Type=tcp";
+    case ProbeType::kHttp: return "an http://host[:port][/path] URL for Type=http";
+    case ProbeType::kPipe: return "a pipe name (\\\\.\\pipe\\<name>) for Type=pipe";
+    case ProbeType::kExec: return "a command line for Type=exec, its program quoted when its path has a space";
+  }
+  return "a target";
+}
+
+// What is wrong with a probe's target for its type, or nullopt.
+std::optional<std::string> ProbeTargetProblem(const ProbeConfig& probe) {
+  const auto problem = [](const Error& error) { return std::optional<std::string>(error.message()); };
+  switch (probe.type) {
+    case ProbeType::kTcp:
+      if (Result<HostPort> parsed = ParseHostPort(probe.target); !parsed) return problem(parsed.error());
+      return std::nullopt;
+    case ProbeType::kHttp:
+      if (Result<HttpTarget> parsed = ParseHttpTarget(probe.target); !parsed) return problem(parsed.error());
+      return std::nullopt;
+    case ProbeType::kPipe:
+      if (Result<void> checked = CheckPipeName(probe.target); !checked) return problem(checked.error());
+      return std::nullopt;
+    case ProbeType::kExec:
+      if (QuoteAmbiguousProgram(probe.target)) return "\"" + probe.target + "\", an unquoted path with a space";
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+void CheckPipeNames(const DaemonConfig& daemon, ErrorList& errors) {
+  for (const auto& [value, name] : {std::pair{"ControlPipe", &daemon.control_pipe}, {"HealthPipe", &daemon.health_pipe}}) {
+    if (Result<void> checked = CheckPipeName(*name); !checked) errors.Add(value, "a pipe name", checked.error().message());
+  }
+  if (EqualsIgnoringCase(daemon.control_pipe, daemon.health_pipe)) {
+    errors.Add("HealthPipe", "a pipe name other than ControlPipe's", "\"" + daemon.health_pipe + "\" for both");
+  }
+}
+
+// Two workers writing one log file would interleave and rotate each other's output: both are
+// refused, each naming the other.
+void RejectSharedLogFiles(std::map<std::string, WorkerConfig>& workers,
+                          std::map<std::string, std::vector<ConfigError>>& invalid) {
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>, CaseInsensitiveLess> writers;
+  for (const auto& [name, worker] : workers) {
+    if (!worker.launch.stdout_log.empty()) writers[worker.launch.stdout_log].push_back({name, "StdoutLog"});
+    if (!worker.launch.stderr_log.empty() && !EqualsIgnoringCase(worker.launch.stderr_log, worker.launch.stdout_log)) {
+      writers[worker.launch.stderr_log].push_back({name, "StderrLog"});
+    }
+  }
+  for (const auto& [file, users] : writers) {
+    if (users.size() < 2) continue;
+    for (const auto& [name, value] : users) {
+      std::vector<std::string> others;
+      for (const auto& [other, ignored] : users) {
+        if (other != name) others.push_back(other);
+      }
+      invalid[name].push_back({"Workers\\" + name, value, "a log file no other worker writes",
+                               "\"" + file + "\", written by " + JoinNames(others) + " too"});
+    }
+  }
+  for (const auto& [name, errors] : invalid) workers.erase(name);
+}
+
 // Checks that involve more than one value of a worker.
 void CheckWorker(const WorkerConfig& worker, ErrorList& errors) {
   const PolicyConfig& policy = worker.policy;
@@ -354,10 +423,15 @@ void CheckWorker(const WorkerConfig& worker, ErrorList& errors) {
   if (terminate != policy.stop_steps.end() && terminate + 1 != policy.stop_steps.end()) {
     errors.Add("StopSteps", "terminate only as the last step", "steps after terminate");
   }
+  if (std::optional<std::string> quoted = QuoteAmbiguousProgram(worker.launch.command)) {
+    errors.Add("Command", "the program quoted when its path has a space: " + *quoted,
+               "an unquoted path Windows would try piece by piece, the first piece first");
+  }
   for (const auto& [kind, probe] : policy.probes) {
+    const std::string probe_key = "Probes\\" + std::string(NameOf(kind, kProbeKindNames));
     if (kind != ProbeKind::kReadiness && probe.success_threshold != 1) {
-      errors.Add("Probes\\" + std::string(NameOf(kind, kProbeKindNames)) + "\\SuccessThreshold",
-                 "1 for Startup and Liveness probes", std::to_string(probe.success_threshold));
+      errors.Add(probe_key + "\\SuccessThreshold", "1 for Startup and Liveness probes",
+                 std::to_string(probe.success_threshold));
     }
   }
 }
@@ -387,8 +461,16 @@ std::string ConfigError::ToString() const {
   return where + ": expected " + expected + ", found " + found;
 }
 
+bool IsDosDeviceName(std::string_view name) {
+  // Windows opens the device for "NUL" and for "nul.txt" alike: the part before the first dot.
+  std::string base(name.substr(0, name.find('.')));
+  for (char& c : base) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (base == "CON" || base == "PRN" || base == "AUX" || base == "NUL") return true;
+  return base.size() == 4 && (base.starts_with("COM") || base.starts_with("LPT")) && base[3] >= '1' && base[3] <= '9';
+}
+
 bool IsValidWorkerName(std::string_view name) {
-  if (name.empty() || name.size() > 64) return false;
+  if (name.empty() || name.size() > 64 || IsDosDeviceName(name)) return false;
   return std::all_of(name.begin(), name.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
   });
@@ -464,6 +546,7 @@ ValidatedConfig ValidateConfig(const RawConfig& raw, const DaemonConfig* in_forc
   ValidatedConfig result;
   ErrorList daemon_errors(result.daemon_errors, "HKLM\\SOFTWARE\\Sup");
   ApplyValues(DaemonSchema(), raw.daemon, result.daemon, daemon_errors);
+  if (result.daemon_errors.empty()) CheckPipeNames(result.daemon, daemon_errors);
   if (!result.daemon_errors.empty() && in_force) {
     result.daemon = *in_force;  // invalid daemon values change nothing, the workers' log paths included
   } else if (!result.daemon_errors.empty()) {
@@ -479,7 +562,11 @@ ValidatedConfig ValidateConfig(const RawConfig& raw, const DaemonConfig* in_forc
     ErrorList worker_errors(errors, "Workers\\" + name);
     WorkerConfig worker;
     worker.name = name;
-    if (!IsValidWorkerName(name)) {
+    if (IsDosDeviceName(name)) {
+      // Its default log file would be the device (LogDirectory\NUL.out.log is NUL).
+      worker_errors.Add("", "a worker name that is not a DOS device name (CON, PRN, AUX, NUL, COM1-9, LPT1-9)",
+                        "\"" + name + "\"");
+    } else if (!IsValidWorkerName(name)) {
       worker_errors.Add("", "a worker name of 1 to 64 letters, digits, '.', '_' or '-'", "\"" + name + "\"");
     }
     ApplyValues(WorkerSchema(), raw_worker.values, worker, worker_errors, &worker.settings);
@@ -491,11 +578,22 @@ ValidatedConfig ValidateConfig(const RawConfig& raw, const DaemonConfig* in_forc
         continue;
       }
       ProbeConfig probe;
+      const std::size_t errors_before = errors.size();
       ApplyValues(ProbeSchema(), raw_probe, probe, probe_errors, &worker.settings, "Probes\\" + probe_name + "\\");
+      // The target is read by its type, once both are known to be there.
+      if (errors.size() == errors_before) {
+        if (std::optional<std::string> problem = ProbeTargetProblem(probe)) {
+          probe_errors.Add("Target", ExpectedTarget(probe.type), *problem);
+        }
+      }
       worker.policy.probes[static_cast<ProbeKind>(*kind)] = probe;
     }
     CheckWorker(worker, worker_errors);
     ResolveLogPaths(worker, result.daemon);
+    if (!worker.launch.stdout_log.empty() && EqualsIgnoringCase(worker.launch.stdout_log, worker.launch.stderr_log)) {
+      worker_errors.Add("StderrLog", "a file other than StdoutLog's (or none)",
+                        "\"" + worker.launch.stderr_log + "\" twice");
+    }
     const std::vector<StopStep>& steps = worker.policy.stop_steps;
     worker.launch.own_console = std::find(steps.begin(), steps.end(), StopStep::kCtrlC) != steps.end();
     if (errors.empty()) {
@@ -525,6 +623,7 @@ ValidatedConfig ValidateConfig(const RawConfig& raw, const DaemonConfig* in_forc
     }
   }
   for (const auto& [name, errors] : result.invalid_workers) candidates.erase(name);
+  RejectSharedLogFiles(candidates, result.invalid_workers);
   result.workers = std::move(candidates);
   return result;
 }

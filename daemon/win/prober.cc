@@ -11,6 +11,7 @@
 #include "common/win/pipe_client.h"
 #include "common/win/unique_handle.h"
 #include "common/win/win32_error.h"
+#include "daemon/core/probe_target.h"
 
 namespace sup::win {
 namespace {
@@ -64,7 +65,7 @@ void Connect(const std::shared_ptr<ProbeRun>& run, const std::string& host, cons
   });
 }
 
-void HttpGet(const std::shared_ptr<ProbeRun>& run, const HttpTarget& target) {
+void HttpGet(const std::shared_ptr<ProbeRun>& run, const core::HttpTarget& target) {
   run->request = "GET " + target.path + " HTTP/1.0\r\nHost: " + target.host + "\r\nUser-Agent: supd-probe\r\n" +
                  "Connection: close\r\n\r\n";
   asio::async_write(run->socket, asio::buffer(run->request), [run](error_code ec, std::size_t) {
@@ -123,45 +124,18 @@ void ProbeExec(const std::shared_ptr<ProbeRun>& run, asio::io_context& io, const
 
 }  // namespace
 
-Result<std::pair<std::string, std::string>> ParseHostPort(const std::string& target) {
-  const std::size_t colon = target.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == target.size()) {
-    return Error(ErrorKind::kInvalidArgument, "tcp probe target \"" + target + "\" is not host:port");
-  }
-  return std::make_pair(target.substr(0, colon), target.substr(colon + 1));
-}
-
-Result<HttpTarget> ParseHttpTarget(const std::string& url) {
-  const std::string scheme = "http://";
-  if (url.rfind(scheme, 0) != 0) {
-    return Error(ErrorKind::kInvalidArgument, "http probe target \"" + url + "\" does not start with http://");
-  }
-  const std::string rest = url.substr(scheme.size());
-  const std::size_t slash = rest.find('/');
-  const std::string authority = rest.substr(0, slash);
-  HttpTarget target;
-  target.path = slash == std::string::npos ? "/" : rest.substr(slash);
-  const std::size_t colon = authority.rfind(':');
-  target.host = authority.substr(0, colon);
-  target.port = colon == std::string::npos ? "80" : authority.substr(colon + 1);
-  if (target.host.empty() || target.port.empty()) {
-    return Error(ErrorKind::kInvalidArgument, "http probe target \"" + url + "\" has no host");
-  }
-  return target;
-}
-
 void Prober::Run(const std::string&, const core::ProbeConfig& probe, std::function<void(core::ProbeResult)> done) {
   auto run = std::make_shared<ProbeRun>(io_, std::move(done));
   run->ArmDeadline(probe.timeout);
   switch (probe.type) {
     case core::ProbeType::kTcp: {
-      Result<std::pair<std::string, std::string>> address = ParseHostPort(probe.target);
+      Result<core::HostPort> address = core::ParseHostPort(probe.target);
       if (!address) return run->Finish(false, address.error().message());
-      Connect(run, address->first, address->second, [run] { run->Finish(true, ""); });
+      Connect(run, address->host, address->port, [run] { run->Finish(true, ""); });
       return;
     }
     case core::ProbeType::kHttp: {
-      Result<HttpTarget> target = ParseHttpTarget(probe.target);
+      Result<core::HttpTarget> target = core::ParseHttpTarget(probe.target);
       if (!target) return run->Finish(false, target.error().message());
       Connect(run, target->host, target->port, [run, target = *target] { HttpGet(run, target); });
       return;

@@ -22,14 +22,4 @@ class Prober final : public core::Prober {
   boost::asio::io_context& io_;
 };
 
-// "host:port" -> (host, port); "http://host:port/path" -> (host, port, path). Portable parsing
-// errors name the target.
-struct HttpTarget {
-  std::string host;
-  std::string port;
-  std::string path;
-};
-Result<HttpTarget> ParseHttpTarget(const std::string& url);
-Result<std::pair<std::string, std::string>> ParseHostPort(const std::string& target);
-
 }  // namespace sup::win

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+
 namespace sup::core {
 namespace {
 
@@ -256,6 +258,126 @@ TEST(ValidateConfigTest, AutoReloadIsABoolean) {
   ASSERT_EQ(two.daemon_errors.size(), 1u);
   EXPECT_EQ(two.daemon_errors[0].value, "AutoReload");
   EXPECT_TRUE(two.daemon.auto_reload);  // the default, as for every invalid daemon value
+}
+
+// Each case: one worker value (or probe), and the one error it must give.
+struct BoundaryCase {
+  std::string what;
+  std::function<void(RawWorker&)> set;
+  std::string message;
+};
+
+class BoundaryTest : public ::testing::TestWithParam<BoundaryCase> {};
+
+TEST_P(BoundaryTest, IsRefusedWhenTheConfigurationIsRead) {
+  RawConfig raw;
+  RawWorker worker = MinimalWorker();
+  GetParam().set(worker);
+  raw.workers["api"] = worker;
+  const ValidatedConfig config = ValidateConfig(raw);
+  ASSERT_TRUE(config.invalid_workers.contains("api")) << GetParam().what;
+  EXPECT_EQ(Messages(config.invalid_workers.at("api")), std::vector<std::string>{GetParam().message}) << GetParam().what;
+}
+
+void SetProbe(RawWorker& worker, const std::string& type, const std::string& target) {
+  worker.probes["Liveness"]["Type"] = RawValue::String(type);
+  worker.probes["Liveness"]["Target"] = RawValue::String(target);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    ProbeTargetsAndCommands, BoundaryTest,
+    ::testing::Values(
+        BoundaryCase{"http target that is not a URL", [](RawWorker& w) { SetProbe(w, "http", "foo"); },
+                     "Workers\\api\\Probes\\Liveness\\Target: expected an http://host[:port][/path] URL for "
+                     "Type=http, found \"foo\" does not start with http://"},
+        BoundaryCase{"https target", [](RawWorker& w) { SetProbe(w, "http", "https://x/"); },
+                     "Workers\\api\\Probes\\Liveness\\Target: expected an http://host[:port][/path] URL for "
+                     "Type=http, found \"https://x/\" is https, which http probes do not speak"},
+        BoundaryCase{"tcp target without a port", [](RawWorker& w) { SetProbe(w, "tcp", "localhost"); },
+                     "Workers\\api\\Probes\\Liveness\\Target: expected host:port for Type=tcp, found "
+                     "\"localhost\" is not host:port"},
+        BoundaryCase{"tcp port out of range", [](RawWorker& w) { SetProbe(w, "tcp", "127.0.0.1:70000"); },
+                     "Workers\\api\\Probes\\Liveness\\Target: expected host:port for Type=tcp, found "
+                     "\"127.0.0.1:70000\" has no port from 1 to 65535"},
+        BoundaryCase{"pipe name with a backslash", [](RawWorker& w) { SetProbe(w, "pipe", "\\\\.\\pipe\\x"); },
+                     "Workers\\api\\Probes\\Liveness\\Target: expected a pipe name (\\\\.\\pipe\\<name>) for "
+                     "Type=pipe, found \"\\\\.\\pipe\\x\" contains a backslash"},
+        BoundaryCase{"exec probe with an unquoted spaced path",
+                     [](RawWorker& w) { SetProbe(w, "exec", "C:\\Program Files\\check.exe --quick"); },
+                     "Workers\\api\\Probes\\Liveness\\Target: expected a command line for Type=exec, its program "
+                     "quoted when its path has a space, found \"C:\\Program Files\\check.exe --quick\", an unquoted "
+                     "path with a space"},
+        BoundaryCase{"Command with an unquoted spaced path",
+                     [](RawWorker& w) { w.values["Command"] = RawValue::String("C:\\Program Files\\api.exe --port 80"); },
+                     "Workers\\api\\Command: expected the program quoted when its path has a space: "
+                     "\"C:\\Program Files\\api.exe\" --port 80, found an unquoted path Windows would try piece by "
+                     "piece, the first piece first"},
+        BoundaryCase{"stdout and stderr into one file",
+                     [](RawWorker& w) {
+                       w.values["StdoutLog"] = RawValue::String("C:\\logs\\api.log");
+                       w.values["StderrLog"] = RawValue::String("c:\\LOGS\\api.log");
+                     },
+                     "Workers\\api\\StderrLog: expected a file other than StdoutLog's (or none), found "
+                     "\"c:\\LOGS\\api.log\" twice"}));
+
+TEST(ValidateConfigTest, NoneForBothStreamsIsNoSharedFile) {
+  RawConfig raw;
+  raw.workers["api"] = MinimalWorker();
+  raw.workers["api"].values["StdoutLog"] = RawValue::String("none");
+  raw.workers["api"].values["StderrLog"] = RawValue::String("NONE");
+  raw.workers["web"] = raw.workers["api"];
+  EXPECT_TRUE(ValidateConfig(raw).invalid_workers.empty());
+}
+
+TEST(ValidateConfigTest, AProbeWithoutAValidTypeGetsNoSecondErrorAboutItsTarget) {
+  RawConfig raw;
+  raw.workers["api"] = MinimalWorker();
+  SetProbe(raw.workers["api"], "smoke-signal", "foo");
+  const ValidatedConfig config = ValidateConfig(raw);
+  ASSERT_EQ(config.invalid_workers.at("api").size(), 1u);
+  EXPECT_EQ(config.invalid_workers.at("api")[0].value, "Type");
+}
+
+TEST(ValidateConfigTest, DosDeviceNamesAreNoWorkerNames) {
+  for (const char* name : {"CON", "nul", "Aux", "prn", "com1", "LPT9", "nul.api", "COM3.log"}) {
+    EXPECT_FALSE(IsValidWorkerName(name)) << name;
+    RawConfig raw;
+    raw.workers[name] = MinimalWorker();
+    const ValidatedConfig config = ValidateConfig(raw);
+    ASSERT_TRUE(config.invalid_workers.contains(name)) << name;
+    EXPECT_NE(config.invalid_workers.at(name)[0].expected.find("not a DOS device name"), std::string::npos) << name;
+  }
+  for (const char* name : {"COM10", "LPT0", "console", "null", "auxiliary", "com"}) EXPECT_TRUE(IsValidWorkerName(name)) << name;
+}
+
+TEST(ValidateConfigTest, TwoWorkersWritingOneLogFileAreBothRefusedNamingEachOther) {
+  RawConfig raw;
+  raw.workers["a"] = MinimalWorker();
+  raw.workers["a"].values["StdoutLog"] = RawValue::String("C:\\logs\\shared.log");
+  raw.workers["b"] = MinimalWorker();
+  raw.workers["b"].values["StderrLog"] = RawValue::String("c:\\logs\\SHARED.log");
+  raw.workers["c"] = MinimalWorker();
+  const ValidatedConfig config = ValidateConfig(raw);
+  EXPECT_EQ(Messages(config.invalid_workers.at("a")),
+            std::vector<std::string>{"Workers\\a\\StdoutLog: expected a log file no other worker writes, found "
+                                     "\"C:\\logs\\shared.log\", written by b too"});
+  EXPECT_EQ(Messages(config.invalid_workers.at("b")),
+            std::vector<std::string>{"Workers\\b\\StderrLog: expected a log file no other worker writes, found "
+                                     "\"C:\\logs\\shared.log\", written by a too"});
+  EXPECT_TRUE(config.workers.contains("c"));
+}
+
+TEST(ValidateConfigTest, PipeNamesAreCheckedAndDistinct) {
+  RawConfig same;
+  same.daemon["ControlPipe"] = RawValue::String("sup");
+  same.daemon["HealthPipe"] = RawValue::String("SUP");
+  ASSERT_EQ(ValidateConfig(same).daemon_errors.size(), 1u);
+  EXPECT_EQ(ValidateConfig(same).daemon_errors[0].ToString(),
+            "HKLM\\SOFTWARE\\Sup\\HealthPipe: expected a pipe name other than ControlPipe's, found \"SUP\" for both");
+  RawConfig slash;
+  slash.daemon["ControlPipe"] = RawValue::String("a\\b");
+  ASSERT_EQ(ValidateConfig(slash).daemon_errors.size(), 1u);
+  EXPECT_EQ(ValidateConfig(slash).daemon.control_pipe, "sup-control");  // nothing of it applied
 }
 
 TEST(ValidateConfigTest, WorkerNames) {

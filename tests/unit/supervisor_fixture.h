@@ -34,8 +34,8 @@ class SupervisorTest : public ::testing::Test {
   }
   static void AddProbe(RawWorker& worker, const std::string& kind, std::uint32_t failure_threshold = 3,
                        std::uint32_t period_ms = 1000, std::uint32_t initial_delay_ms = 0) {
-    worker.probes[kind]["Type"] = RawValue::String("tcp");
-    worker.probes[kind]["Target"] = RawValue::String(kind);  // lets FakeProber tell them apart
+    worker.probes[kind]["Type"] = RawValue::String("pipe");  // a pipe name may be any word:
+    worker.probes[kind]["Target"] = RawValue::String(kind);  // FakeProber tells them apart by it
     worker.probes[kind]["PeriodMs"] = RawValue::Dword(period_ms);
     worker.probes[kind]["InitialDelayMs"] = RawValue::Dword(initial_delay_ms);
     worker.probes[kind]["FailureThreshold"] = RawValue::Dword(failure_threshold);
