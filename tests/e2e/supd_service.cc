@@ -109,9 +109,13 @@ SupdService::~SupdService() {
     // failure and a kill, and so is any worker (or worker's child) still there afterwards.
     const DWORD pid = ServicePid();
     const std::vector<DWORD> descendants = pid ? WorkersBelow(pid) : std::vector<DWORD>{};
-    if (Result<void> stopped = Stop(); !stopped && pid && !Exited(pid, 0ms)) {
-      ADD_FAILURE() << name_ << ": " << stopped.error().message() << "; killing it";
-      Kill(pid);
+    if (Result<void> stopped = Stop(); !stopped) {
+      // A stop that does not finish is a failure even if the process is gone by now; the end of
+      // supd's log says where it stood.
+      const std::string log = Log();
+      ADD_FAILURE() << name_ << ": " << stopped.error().message() << "; killing it. The end of its log:\n"
+                    << log.substr(log.size() > 3000 ? log.size() - 3000 : 0);
+      if (pid && !Exited(pid, 0ms)) Kill(pid);
     }
     for (DWORD process : descendants) {
       if (Exited(process, 10s)) continue;
