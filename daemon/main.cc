@@ -16,6 +16,7 @@
 #include <string>
 
 #include "common/protocol.h"
+#include "common/supd_options.h"
 #include "common/win/utf8_arguments.h"
 #include "daemon/core/config_schema.h"
 #include "daemon/win/registry_config.h"
@@ -48,12 +49,12 @@ int main() {
   bool console = false;
   sup::win::DaemonOptions options;
   std::optional<std::string> log_level;
-  app.add_flag("--console", console, "Run in this console instead of as a service (Ctrl+C stops it)");
-  app.add_option("--config-key", options.config_key, "Registry key of the configuration")->capture_default_str();
-  app.add_option("--log-level", log_level, "Log level (overrides the registry's LogLevel)")
+  app.add_flag(sup::kSupdConsoleFlag, console, "Run in this console instead of as a service (Ctrl+C stops it)");
+  app.add_option(sup::kSupdConfigKeyOption, options.config_key, "Registry key of the configuration")->capture_default_str();
+  app.add_option(sup::kSupdLogLevelOption, log_level, "Log level (overrides the registry's LogLevel)")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
   std::string pipe_prefix;
-  app.add_option("--pipe-prefix", pipe_prefix, "Pipe name prefix: pipes are <P>-control and <P>-health")
+  app.add_option(sup::kSupdPipePrefixOption, pipe_prefix, "Pipe name prefix: pipes are <P>-control and <P>-health")
       ->check([](const std::string& prefix) -> std::string {
         if (prefix.empty() || prefix.size() > 200) return "must be 1 to 200 characters";
         for (char c : prefix) {

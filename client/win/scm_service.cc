@@ -1,7 +1,6 @@
 #include "client/win/scm_service.h"
 
 #include <ntsecapi.h>
-#include <shellapi.h>
 
 #include <thread>
 
@@ -9,6 +8,9 @@
 #include "client/win/service_config2.h"
 #include "common/format.h"
 #include "common/protocol.h"
+#include "common/supd_options.h"
+#include "common/win/unique_handle.h"
+#include "common/win/utf8_arguments.h"
 #include "common/win/win32_error.h"
 #include "daemon/core/config_schema.h"
 #include "daemon/win/registry_config.h"
@@ -22,6 +24,13 @@ using sup::win::Win32Error;
 using Clock = std::chrono::steady_clock;
 
 namespace {
+
+struct LsaHandleTraits {
+  using Native = LSA_HANDLE;
+  static Native Invalid() { return nullptr; }
+  static void Close(Native policy) { ::LsaClose(policy); }
+};
+using UniqueLsaHandle = sup::win::BasicUniqueHandle<LsaHandleTraits>;
 
 constexpr wchar_t kEventSourceKey[] = L"SYSTEM\\CurrentControlSet\\Services\\EventLog\\Application\\supd";
 
@@ -75,14 +84,14 @@ Result<void> GrantServiceLogonRight(const std::string& account) {
                  "the account " + account + " does not exist here (" + Win32Error("LookupAccountName").message() + ")");
   }
   LSA_OBJECT_ATTRIBUTES attributes{};
-  LSA_HANDLE policy = nullptr;
-  NTSTATUS status = ::LsaOpenPolicy(nullptr, &attributes, POLICY_LOOKUP_NAMES | POLICY_CREATE_ACCOUNT, &policy);
+  LSA_HANDLE opened = nullptr;
+  NTSTATUS status = ::LsaOpenPolicy(nullptr, &attributes, POLICY_LOOKUP_NAMES | POLICY_CREATE_ACCOUNT, &opened);
+  const UniqueLsaHandle policy{opened};
   if (status != 0) return Win32Error("opening the local security policy", ::LsaNtStatusToWinError(status));
   wchar_t right_name[] = L"SeServiceLogonRight";
   LSA_UNICODE_STRING right{static_cast<USHORT>(wcslen(right_name) * sizeof(wchar_t)),
                            static_cast<USHORT>(sizeof(right_name)), right_name};
-  status = ::LsaAddAccountRights(policy, sid, &right, 1);
-  ::LsaClose(policy);
+  status = ::LsaAddAccountRights(policy.get(), sid, &right, 1);
   if (status != 0) {
     return Win32Error("granting " + account + " the right to log on as a service", ::LsaNtStatusToWinError(status));
   }
@@ -157,22 +166,19 @@ std::string_view ServiceStateName(DWORD state) {
 }
 
 std::optional<std::string> SupdOption(const std::string& arguments, std::string_view option) {
-  int count = 0;
-  LPWSTR* argv = ::CommandLineToArgvW((L"supd " + Widen(arguments)).c_str(), &count);
+  const std::vector<std::string> argv = sup::win::SplitWindowsCommandLine(L"supd " + Widen(arguments));
   std::optional<std::string> value;
   const std::string with_equals = std::string(option) + "=";
-  for (int i = 1; argv && i < count; ++i) {
-    const std::string argument = Narrow(argv[i]);
-    if (argument == option && i + 1 < count) value = Narrow(argv[++i]);
-    if (argument.starts_with(with_equals)) value = argument.substr(with_equals.size());
+  for (std::size_t i = 1; i < argv.size(); ++i) {
+    if (argv[i] == option && i + 1 < argv.size()) value = argv[++i];
+    if (argv[i].starts_with(with_equals)) value = argv[i].substr(with_equals.size());
   }
-  ::LocalFree(argv);
   return value;
 }
 
 std::string HealthPipeOfArguments(const std::string& arguments) {
-  if (std::optional<std::string> prefix = SupdOption(arguments, "--pipe-prefix")) return HealthPipeName(*prefix);
-  const std::string key = SupdOption(arguments, "--config-key").value_or(sup::win::kDefaultConfigKey);
+  if (std::optional<std::string> prefix = SupdOption(arguments, kSupdPipePrefixOption)) return HealthPipeName(*prefix);
+  const std::string key = SupdOption(arguments, kSupdConfigKeyOption).value_or(sup::win::kDefaultConfigKey);
   if (Result<sup::win::RegistryPath> path = sup::win::ParseRegistryPath(key)) {
     if (Result<core::RawConfig> raw = sup::win::RegistryConfigSource(*path).Read()) {
       const core::ValidatedConfig validated = core::ValidateConfig(*raw);

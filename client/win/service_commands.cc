@@ -14,6 +14,7 @@
 #include "client/win/health_query.h"
 #include "client/win/scm_service.h"
 #include "daemon/win/registry_config.h"
+#include "common/supd_options.h"
 #include "common/win/win32_error.h"
 
 namespace sup::client::win {
@@ -56,7 +57,7 @@ std::string SupdBesideSupctl() {
 // `uninstall --purge`: the configuration key of the supd started with `arguments`.
 Result<void> DeleteConfiguration(const std::string& arguments) {
   Result<sup::win::RegistryPath> key =
-      sup::win::ParseRegistryPath(SupdOption(arguments, "--config-key").value_or(sup::win::kDefaultConfigKey));
+      sup::win::ParseRegistryPath(SupdOption(arguments, kSupdConfigKeyOption).value_or(sup::win::kDefaultConfigKey));
   if (!key) return key.error();
   const LSTATUS deleted = ::RegDeleteTreeW(key->root, key->subkey.c_str());
   if (deleted != ERROR_SUCCESS && deleted != ERROR_FILE_NOT_FOUND) {

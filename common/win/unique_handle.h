@@ -3,8 +3,10 @@
 //   UniqueHandle      NULL when invalid: CreateJobObjectW, OpenProcess, CreateEventW, CreateMutexW
 //   UniqueFileHandle  INVALID_HANDLE_VALUE when invalid: CreateFileW, CreateNamedPipeW
 //   UniqueServiceHandle  SC_HANDLE: OpenSCManagerW, CreateServiceW, OpenServiceW
-//   UniqueLocalMemory    LocalAlloc'd memory: ConvertStringSecurityDescriptorToSecurityDescriptorW
+//   UniqueLocalMemory    LocalAlloc'd memory: ConvertStringSecurityDescriptorToSecurityDescriptorW,
+//                        FormatMessageW's buffer, CommandLineToArgvW's array
 //   UniqueRegistryKey    HKEY: RegOpenKeyExW, RegCreateKeyExW
+//   UniqueEnvironmentBlock  GetEnvironmentStringsW
 #pragma once
 
 #include <windows.h>
@@ -86,6 +88,13 @@ using UniqueHandle = BasicUniqueHandle<NullHandleTraits>;
 using UniqueFileHandle = BasicUniqueHandle<FileHandleTraits>;
 using UniqueServiceHandle = BasicUniqueHandle<ServiceHandleTraits>;
 using UniqueLocalMemory = BasicUniqueHandle<LocalMemoryTraits>;
+struct EnvironmentBlockTraits {
+  using Native = wchar_t*;
+  static Native Invalid() { return nullptr; }
+  static void Close(Native block) { ::FreeEnvironmentStringsW(block); }
+};
+
 using UniqueRegistryKey = BasicUniqueHandle<RegistryKeyTraits>;
+using UniqueEnvironmentBlock = BasicUniqueHandle<EnvironmentBlockTraits>;
 
 }  // namespace sup::win

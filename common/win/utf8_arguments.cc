@@ -3,17 +3,21 @@
 #include <windows.h>
 #include <shellapi.h>
 
+#include "common/win/unique_handle.h"
 #include "common/win/win32_error.h"
 
 namespace sup::win {
 
-Utf8Arguments::Utf8Arguments() {
+std::vector<std::string> SplitWindowsCommandLine(const std::wstring& command_line) {
   int count = 0;
-  LPWSTR* wide = ::CommandLineToArgvW(::GetCommandLineW(), &count);
-  if (wide) {
-    for (int i = 0; i < count; ++i) arguments_.push_back(Narrow(wide[i]));
-    ::LocalFree(wide);
-  }
+  LPWSTR* wide = ::CommandLineToArgvW(command_line.c_str(), &count);
+  const UniqueLocalMemory owned{wide};
+  std::vector<std::string> arguments;
+  for (int i = 0; wide && i < count; ++i) arguments.push_back(Narrow(wide[i]));
+  return arguments;
+}
+
+Utf8Arguments::Utf8Arguments() : arguments_(SplitWindowsCommandLine(::GetCommandLineW())) {
   for (const std::string& argument : arguments_) pointers_.push_back(argument.c_str());
 }
 

@@ -7,6 +7,10 @@
 
 namespace sup::win {
 
+// A command line split as CommandLineToArgvW splits it (the program first), as UTF-8: the one
+// reader of Windows command lines, for supctl's arguments and for a service's ImagePath.
+std::vector<std::string> SplitWindowsCommandLine(const std::wstring& command_line);
+
 class Utf8Arguments {
  public:
   Utf8Arguments();  // reads GetCommandLineW()

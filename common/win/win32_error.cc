@@ -1,5 +1,7 @@
 #include "common/win/win32_error.h"
 
+#include "common/win/unique_handle.h"
+
 namespace sup::win {
 namespace {
 
@@ -35,9 +37,9 @@ std::string Win32ErrorText(DWORD code) {
   const DWORD length = ::FormatMessageW(
       FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, nullptr, code,
       0, reinterpret_cast<wchar_t*>(&text), 0, nullptr);
+  const UniqueLocalMemory owned{text};
   if (length == 0) return "Win32 error " + std::to_string(code);
   std::wstring message(text, length);
-  ::LocalFree(text);
   while (!message.empty() && (message.back() == L'\n' || message.back() == L'\r' || message.back() == L' ')) {
     message.pop_back();
   }

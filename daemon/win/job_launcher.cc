@@ -12,7 +12,9 @@
 #include <vector>
 
 #include "common/environment.h"
+#include "common/win/attribute_list.h"
 #include "common/win/win32_error.h"
+#include "daemon/win/exception_barrier.h"
 #include "daemon/win/output_capture.h"
 
 namespace sup::win {
@@ -23,10 +25,9 @@ namespace asio = boost::asio;
 // The service's environment, as KEY=VALUE entries.
 std::vector<std::string> CurrentEnvironment() {
   std::vector<std::string> entries;
-  wchar_t* block = ::GetEnvironmentStringsW();
+  const UniqueEnvironmentBlock block{::GetEnvironmentStringsW()};
   if (!block) return entries;
-  for (const wchar_t* entry = block; *entry; entry += std::wcslen(entry) + 1) entries.push_back(Narrow(entry));
-  ::FreeEnvironmentStringsW(block);
+  for (const wchar_t* entry = block.get(); *entry; entry += std::wcslen(entry) + 1) entries.push_back(Narrow(entry));
   return entries;
 }
 
@@ -213,21 +214,9 @@ Result<std::uint32_t> JobLauncher::Launch(const std::string& worker, const core:
 
   // Only these three handles are inherited, whatever else supd holds inheritable.
   HANDLE inherited[] = {stdin_handle->get(), stdout_handle->get(), stderr_handle->get()};
-  SIZE_T attribute_bytes = 0;
-  ::InitializeProcThreadAttributeList(nullptr, 1, 0, &attribute_bytes);
-  std::vector<char> attribute_storage(attribute_bytes);
-  auto* attributes = reinterpret_cast<LPPROC_THREAD_ATTRIBUTE_LIST>(attribute_storage.data());
-  if (!::InitializeProcThreadAttributeList(attributes, 1, 0, &attribute_bytes)) {
-    return Win32Error("InitializeProcThreadAttributeList");
-  }
-  struct AttributeListGuard {
-    LPPROC_THREAD_ATTRIBUTE_LIST list;
-    ~AttributeListGuard() { ::DeleteProcThreadAttributeList(list); }
-  } attribute_guard{attributes};
-  if (!::UpdateProcThreadAttribute(attributes, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST, inherited, sizeof(inherited),
-                                   nullptr, nullptr)) {
-    return Win32Error("UpdateProcThreadAttribute(HANDLE_LIST)");
-  }
+  Result<std::unique_ptr<AttributeList>> attributes = AttributeList::Create(1);
+  if (!attributes) return attributes.error();
+  if (Result<void> only = (*attributes)->InheritOnly(inherited, 3); !only) return only.error();
 
   STARTUPINFOEXW startup{};
   startup.StartupInfo.cb = sizeof(startup);
@@ -236,7 +225,7 @@ Result<std::uint32_t> JobLauncher::Launch(const std::string& worker, const core:
   startup.StartupInfo.hStdInput = stdin_handle->get();
   startup.StartupInfo.hStdOutput = stdout_handle->get();
   startup.StartupInfo.hStdError = stderr_handle->get();
-  startup.lpAttributeList = attributes;
+  startup.lpAttributeList = (*attributes)->get();
 
   std::vector<std::string> overrides = launch.environment;
   overrides.push_back("SUP_STOP_EVENT=" + stop_event_name);
@@ -360,7 +349,9 @@ void JobLauncher::RequestStop(const std::string& worker, core::StopStep step) {
       return;
     case core::StopStep::kCtrlC:
       // Off the io thread: attaching to another console is process-wide and may block briefly.
-      std::thread(SendCtrlC, static_cast<DWORD>(process.pid), log_).detach();
+      std::thread([pid = static_cast<DWORD>(process.pid), log = log_] {
+        RunOrEndSupd("the Ctrl+C thread", *log, [&] { SendCtrlC(pid, log); });
+      }).detach();
       return;
     case core::StopStep::kClose:
       PostCloseMessages(JobProcessIds(process.job.get()));

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "common/win/win32_error.h"
+#include "daemon/win/exception_barrier.h"
 
 namespace sup::win {
 namespace {
@@ -25,6 +26,9 @@ class ServiceState {
       : factory_(std::move(factory)), log_(std::move(log)) {}
 
   void Main(DWORD argc, LPWSTR* argv);
+  spdlog::logger& log() { return *log_; }
+  // SERVICE_STOPPED with kUnexpectedExceptionExitCode, for the exception barrier.
+  void ReportUnexpectedExit() { Report(SERVICE_STOPPED, kUnexpectedExceptionExitCode); }
 
   DWORD HandleControl(DWORD control) {
     switch (control) {
@@ -86,10 +90,19 @@ class ServiceState {
 ServiceState* g_service = nullptr;
 
 DWORD WINAPI ServiceControlHandler(DWORD control, DWORD, LPVOID, LPVOID context) {
-  return static_cast<ServiceState*>(context)->HandleControl(control);
+  auto* service = static_cast<ServiceState*>(context);
+  DWORD result = NO_ERROR;
+  RunOrEndSupd(
+      "the service control handler", service->log(), [&] { result = service->HandleControl(control); },
+      [service] { service->ReportUnexpectedExit(); });
+  return result;
 }
 
-void WINAPI ServiceMainEntry(DWORD argc, LPWSTR* argv) { g_service->Main(argc, argv); }
+void WINAPI ServiceMainEntry(DWORD argc, LPWSTR* argv) {
+  RunOrEndSupd(
+      "ServiceMain", g_service->log(), [&] { g_service->Main(argc, argv); },
+      [] { g_service->ReportUnexpectedExit(); });
+}
 
 // Exit code in dwServiceSpecificExitCode when the daemon cannot start (see the supd log).
 constexpr DWORD kStartFailedExitCode = 1;

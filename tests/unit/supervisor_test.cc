@@ -259,7 +259,8 @@ TEST_F(SupervisorTest, CommandsAreIdempotentWithPreciseErrors) {
   EXPECT_EQ(broken.outcome, Outcome::kRefused);
   EXPECT_EQ(broken.message,
             "disabled by a configuration error: Workers\\broken\\Command: expected a value (required): Command line of "
-            "the worker: program and arguments, quoted by the Windows rules., found nothing");
+            "the worker: program and arguments, quoted by the Windows rules; a program path with a space must be "
+            "quoted (unquoted, Windows would try C:\\Program.exe first)., found nothing");
   supervisor_->Stop({"api"});
   Exit("api", 0);
   EXPECT_EQ(supervisor_->Stop({"api"})[0], (CommandResult{"api", Outcome::kAlready, "already stopped", "", 1}));
