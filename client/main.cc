@@ -28,7 +28,7 @@
 #include "client/console.h"
 #include "client/duration.h"
 #include "client/exit_codes.h"
-#include "client/json_writer.h"
+#include "client/json.h"
 #include "client/render.h"
 #include "client/win/config_commands.h"
 #include "client/win/health_query.h"
@@ -60,12 +60,7 @@ int ReportError(const GlobalOptions& options, const sup::Error& error) {
   std::string message = error.message();
   if (unreachable) message = "cannot reach supd: " + message + " (check `supctl service status`)";
   if (options.output == "json") {
-    sup::client::JsonWriter json;
-    json.BeginObject().Key("error").BeginObject();
-    json.Key("kind").String(sup::ErrorKindName(error.kind()));
-    json.Key("message").String(message);
-    json.EndObject().EndObject();
-    Print(json.str() + "\n");
+    Print(sup::client::JsonLine({{"error", {{"kind", sup::ErrorKindName(error.kind())}, {"message", message}}}}));
   }
   return sup::client::Fail(sup::Error(error.kind(), message));
 }
@@ -202,9 +197,7 @@ int RunLogs(const GlobalOptions& options, const std::string& worker, bool follow
       [&](const sup::v1::LogsResponse& frame) {
         for (const std::string& line : frame.lines()) {
           if (options.output == "json") {
-            sup::client::JsonWriter json;
-            json.BeginObject().Key("worker").String(worker).Key("line").String(line).EndObject();
-            Print(json.str() + "\n");
+            Print(sup::client::JsonLine({{"worker", worker}, {"line", line}}));
           } else {
             Print(line + "\n");
           }
@@ -247,9 +240,7 @@ int RunHealth(const GlobalOptions& options, const std::string& worker) {
   const auto status = *answer;
   const std::string_view name = sup::client::ServingName(status);
   if (options.output == "json") {
-    sup::client::JsonWriter json;
-    json.BeginObject().Key("service").String(worker).Key("status").String(name).EndObject();
-    Print(json.str() + "\n");
+    Print(sup::client::JsonLine({{"service", worker}, {"status", name}}));
   } else {
     Print((worker.empty() ? std::string("supd") : worker) + ": " + std::string(name) + "\n");
   }

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "client/exit_codes.h"
-#include "client/json_writer.h"
+#include "client/json.h"
 #include "common/format.h"
 
 namespace sup::client {
@@ -97,41 +97,34 @@ std::string RenderStatusTable(const sup::v1::StatusResponse& status) {
 }
 
 std::string RenderStatusJson(const sup::v1::StatusResponse& status) {
-  JsonWriter json;
   const sup::v1::DaemonStatus& daemon = status.daemon();
-  json.BeginObject().Key("daemon").BeginObject();
-  json.Key("pid").Uint(daemon.pid());
-  json.Key("version").String(daemon.version());
-  json.Key("uptime_ms").Uint(daemon.uptime_ms());
-  json.Key("config_generation").Uint(daemon.config_generation());
-  json.EndObject().Key("workers").BeginArray();
-  for (const WorkerStatus& worker : status.workers()) WriteWorkerJson(json, worker);
-  json.EndArray().EndObject();
-  return json.str() + "\n";
+  Json json;
+  json["daemon"] = {{"pid", daemon.pid()},
+                    {"version", daemon.version()},
+                    {"uptime_ms", daemon.uptime_ms()},
+                    {"config_generation", daemon.config_generation()}};
+  json["workers"] = Json::array();
+  for (const WorkerStatus& worker : status.workers()) json["workers"].push_back(WorkerJson(worker));
+  return JsonLine(json);
 }
 
-void WriteWorkerJson(JsonWriter& json, const WorkerStatus& worker) {
-    json.BeginObject();
-    json.Key("name").String(worker.name());
-    json.Key("state").String(StateName(worker.state()));
-    json.Key("reason").String(ReasonName(worker.reason()));
-    json.Key("health").String(HealthName(worker.health()));
-    json.Key("ready").Bool(worker.ready());
-    json.Key("pid").Uint(worker.pid());
-    json.Key("uptime_ms").Uint(worker.uptime_ms());
-    json.Key("restarts").Uint(worker.restarts());
-    json.Key("last_exit_code");
-    if (worker.has_last_exit_code()) {
-      json.Int(worker.last_exit_code());
-    } else {
-      json.Null();
-    }
-    json.Key("next_restart_ms").Uint(worker.next_restart_ms());
-    json.Key("serving").Bool(worker.serving());
-    json.Key("done").Bool(worker.done());
-    json.Key("launches").Uint(worker.launches());
-    json.Key("description").String(worker.description());
-    json.EndObject();
+Json WorkerJson(const WorkerStatus& worker) {
+  Json json;
+  json["name"] = worker.name();
+  json["state"] = StateName(worker.state());
+  json["reason"] = ReasonName(worker.reason());
+  json["health"] = HealthName(worker.health());
+  json["ready"] = worker.ready();
+  json["pid"] = worker.pid();
+  json["uptime_ms"] = worker.uptime_ms();
+  json["restarts"] = worker.restarts();
+  json["last_exit_code"] = worker.has_last_exit_code() ? Json(worker.last_exit_code()) : Json(nullptr);
+  json["next_restart_ms"] = worker.next_restart_ms();
+  json["serving"] = worker.serving();
+  json["done"] = worker.done();
+  json["launches"] = worker.launches();
+  json["description"] = worker.description();
+  return json;
 }
 
 std::string RenderVersionTable(std::string_view client_version, const sup::v1::VersionResponse& daemon) {
@@ -140,14 +133,10 @@ std::string RenderVersionTable(std::string_view client_version, const sup::v1::V
 }
 
 std::string RenderVersionJson(std::string_view client_version, const sup::v1::VersionResponse& daemon) {
-  JsonWriter json;
-  json.BeginObject();
-  json.Key("supctl").BeginObject().Key("version").String(client_version).EndObject();
-  json.Key("supd").BeginObject();
-  json.Key("version").String(daemon.daemon_version());
-  json.Key("protocol_version").Uint(daemon.protocol_version());
-  json.EndObject().EndObject();
-  return json.str() + "\n";
+  Json json;
+  json["supctl"] = {{"version", client_version}};
+  json["supd"] = {{"version", daemon.daemon_version()}, {"protocol_version", daemon.protocol_version()}};
+  return JsonLine(json);
 }
 
 namespace {
@@ -178,19 +167,15 @@ std::string RenderCommandResults(const sup::v1::WorkerCommandResponse& response)
 }
 
 std::string RenderCommandResultsJson(const sup::v1::WorkerCommandResponse& response) {
-  JsonWriter json;
-  json.BeginObject().Key("results").BeginArray();
+  Json results = Json::array();
   for (const sup::v1::WorkerCommandResult& result : response.results()) {
-    json.BeginObject();
-    json.Key("worker").String(result.worker());
-    json.Key("outcome").String(OutcomeName(result.outcome()));
-    json.Key("message").String(result.message());
-    json.Key("dependency_of").String(result.dependency_of());
-    json.Key("launches").Uint(result.launches());
-    json.EndObject();
+    results.push_back({{"worker", result.worker()},
+                       {"outcome", OutcomeName(result.outcome())},
+                       {"message", result.message()},
+                       {"dependency_of", result.dependency_of()},
+                       {"launches", result.launches()}});
   }
-  json.EndArray().EndObject();
-  return json.str() + "\n";
+  return JsonLine({{"results", results}});
 }
 
 int CommandExitCode(const sup::v1::WorkerCommandResponse& response) {
@@ -231,10 +216,8 @@ std::string_view KindName(sup::v1::Event::Kind kind) {
   }
 }
 
-void WriteStrings(JsonWriter& json, std::string_view key, const google::protobuf::RepeatedPtrField<std::string>& items) {
-  json.Key(key).BeginArray();
-  for (const std::string& item : items) json.String(item);
-  json.EndArray();
+Json Strings(const google::protobuf::RepeatedPtrField<std::string>& items) {
+  return Json(std::vector<std::string>(items.begin(), items.end()));
 }
 
 }  // namespace
@@ -260,37 +243,28 @@ std::string RenderEvent(const sup::v1::Event& event) {
   return line + "\n";
 }
 
-void WriteEventJson(JsonWriter& json, const sup::v1::Event& event) {
-  json.BeginObject();
-  json.Key("time").String(FormatUtcMillis(event.time_unix_ms()));
-  json.Key("worker").String(event.worker());
-  json.Key("kind").String(KindName(event.kind()));
+Json EventJson(const sup::v1::Event& event) {
+  Json json;
+  json["time"] = FormatUtcMillis(event.time_unix_ms());
+  json["worker"] = event.worker();
+  json["kind"] = KindName(event.kind());
   if (event.kind() == sup::v1::Event::TRANSITION) {
-    json.Key("from").String(StateName(event.from()));
-    json.Key("to").String(StateName(event.to()));
+    json["from"] = StateName(event.from());
+    json["to"] = StateName(event.to());
   }
-  json.Key("reason").String(ReasonName(event.reason()));
-  json.Key("pid").Uint(event.pid());
-  json.Key("exit_code");
-  if (event.has_exit_code()) {
-    json.Int(event.exit_code());
-  } else {
-    json.Null();
-  }
+  json["reason"] = ReasonName(event.reason());
+  json["pid"] = event.pid();
+  json["exit_code"] = event.has_exit_code() ? Json(event.exit_code()) : Json(nullptr);
   if (event.kind() == sup::v1::Event::PROBE) {
-    json.Key("probe").String(event.probe());
-    json.Key("success").Bool(event.probe_success());
-    json.Key("count").Uint(event.count());
+    json["probe"] = event.probe();
+    json["success"] = event.probe_success();
+    json["count"] = event.count();
   }
-  json.Key("message").String(event.message());
-  json.EndObject();
+  json["message"] = event.message();
+  return json;
 }
 
-std::string RenderEventJson(const sup::v1::Event& event) {
-  JsonWriter json;
-  WriteEventJson(json, event);
-  return json.str() + "\n";
-}
+std::string RenderEventJson(const sup::v1::Event& event) { return JsonLine(EventJson(event)); }
 
 std::string RenderDescribe(const sup::v1::DescribeResponse& describe) {
   const WorkerStatus& worker = describe.status();
@@ -320,20 +294,16 @@ std::string RenderDescribe(const sup::v1::DescribeResponse& describe) {
 }
 
 std::string RenderDescribeJson(const sup::v1::DescribeResponse& describe) {
-  JsonWriter json;
-  json.BeginObject().Key("status");
-  WriteWorkerJson(json, describe.status());
-  json.Key("config").BeginObject();
-  for (const sup::v1::ConfigValue& value : describe.config()) json.Key(value.name()).String(value.value());
-  json.EndObject();
-  WriteStrings(json, "config_errors", describe.config_errors());
-  json.Key("recent_events").BeginArray();
-  for (const sup::v1::Event& event : describe.recent_events()) WriteEventJson(json, event);
-  json.EndArray();
-  WriteStrings(json, "stdout_tail", describe.stdout_tail());
-  WriteStrings(json, "stderr_tail", describe.stderr_tail());
-  json.EndObject();
-  return json.str() + "\n";
+  Json json;
+  json["status"] = WorkerJson(describe.status());
+  json["config"] = Json::object();
+  for (const sup::v1::ConfigValue& value : describe.config()) json["config"][value.name()] = value.value();
+  json["config_errors"] = Strings(describe.config_errors());
+  json["recent_events"] = Json::array();
+  for (const sup::v1::Event& event : describe.recent_events()) json["recent_events"].push_back(EventJson(event));
+  json["stdout_tail"] = Strings(describe.stdout_tail());
+  json["stderr_tail"] = Strings(describe.stderr_tail());
+  return JsonLine(json);
 }
 
 std::string RenderConfigDiff(const sup::v1::ConfigDiffResponse& diff, bool applied) {
@@ -352,17 +322,15 @@ std::string RenderConfigDiff(const sup::v1::ConfigDiffResponse& diff, bool appli
 }
 
 std::string RenderConfigDiffJson(const sup::v1::ConfigDiffResponse& diff) {
-  JsonWriter json;
-  json.BeginObject();
-  WriteStrings(json, "added", diff.added());
-  WriteStrings(json, "removed", diff.removed());
-  WriteStrings(json, "restarted", diff.restarted());
-  WriteStrings(json, "updated", diff.updated());
-  WriteStrings(json, "unchanged", diff.unchanged());
-  WriteStrings(json, "invalid", diff.invalid());
-  WriteStrings(json, "errors", diff.errors());
-  json.EndObject();
-  return json.str() + "\n";
+  Json json;
+  json["added"] = Strings(diff.added());
+  json["removed"] = Strings(diff.removed());
+  json["restarted"] = Strings(diff.restarted());
+  json["updated"] = Strings(diff.updated());
+  json["unchanged"] = Strings(diff.unchanged());
+  json["invalid"] = Strings(diff.invalid());
+  json["errors"] = Strings(diff.errors());
+  return JsonLine(json);
 }
 
 std::string_view ServingName(sup::v1::HealthCheckResponse::ServingStatus status) {

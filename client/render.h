@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "client/json_writer.h"
+#include "client/json.h"
 #include "sup/v1/control.pb.h"
 #include "sup/v1/health.pb.h"
 
@@ -43,13 +43,13 @@ int StatusExitCode(const sup::v1::StatusResponse& status);
 bool WaitIsOver(std::string_view verb, const sup::v1::WorkerCommandResult& result, const sup::v1::WorkerStatus& status);
 
 // One worker's status object, as in `status -o json`.
-void WriteWorkerJson(JsonWriter& json, const sup::v1::WorkerStatus& worker);
+Json WorkerJson(const sup::v1::WorkerStatus& worker);
 
 // One event: a line ("2026-11-21T15:04:05.123Z  api  RUNNING -> BACKOFF (exited) pid 42 exit
 // code 1"), or one JSON object per line for scripts (`events -f -o json`).
 std::string RenderEvent(const sup::v1::Event& event);
 std::string RenderEventJson(const sup::v1::Event& event);
-void WriteEventJson(JsonWriter& json, const sup::v1::Event& event);
+Json EventJson(const sup::v1::Event& event);
 
 // `supctl describe`: status, configuration in force, recent events, last output lines.
 std::string RenderDescribe(const sup::v1::DescribeResponse& describe);

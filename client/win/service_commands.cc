@@ -9,7 +9,7 @@
 
 #include "client/console.h"
 #include "client/exit_codes.h"
-#include "client/json_writer.h"
+#include "client/json.h"
 #include "client/service/service_change.h"
 #include "client/win/health_query.h"
 #include "client/win/scm_service.h"
@@ -81,12 +81,14 @@ int ShowStatus(ScmServiceManager& scm, const std::string& name, std::chrono::mil
   }
   const std::string_view scm_state = ServiceStateName(state->state);
   if (json) {
-    JsonWriter out;
-    out.BeginObject().Key("name").String(name).Key("state").String(scm_state);
-    out.Key("pid").Uint(state->pid).Key("health").String(health);
-    out.Key("start").String(StartTypeName(spec->start_type)).Key("account").String(spec->account);
-    out.Key("binary").String(spec->binary).Key("arguments").String(spec->arguments).EndObject();
-    Print(out.str() + "\n");
+    Print(JsonLine({{"name", name},
+                    {"state", scm_state},
+                    {"pid", state->pid},
+                    {"health", health},
+                    {"start", StartTypeName(spec->start_type)},
+                    {"account", spec->account},
+                    {"binary", spec->binary},
+                    {"arguments", spec->arguments}}));
   } else {
     std::string line = name + ": " + std::string(scm_state);
     if (state->pid != 0) line += " (pid " + std::to_string(state->pid) + ")";

@@ -6,7 +6,7 @@
 
 #include "client/console.h"
 #include "client/exit_codes.h"
-#include "client/json_writer.h"
+#include "client/json.h"
 #include "client/win/registry_store.h"
 #include "daemon/core/config_schema.h"
 
@@ -29,10 +29,9 @@ struct WorkerCommands::Options {
 
 namespace {
 
-void WriteValues(JsonWriter& json, const core::RawValues& values, const std::string& prefix) {
+void AddValues(Json& list, const core::RawValues& values, const std::string& prefix) {
   for (const auto& [key, value] : values) {
-    json.BeginObject().Key("key").String(prefix + key).Key("type").String(core::RawTypeName(value.type));
-    json.Key("value").String(ValueText(value)).EndObject();
+    list.push_back({{"key", prefix + key}, {"type", core::RawTypeName(value.type)}, {"value", ValueText(value)}});
   }
 }
 
@@ -93,17 +92,15 @@ int WorkerCommands::Run(bool json, const std::function<int(const std::vector<std
     Result<core::RawConfig> config = store.Read();
     if (!config) return Fail(config.error());
     if (o.list->parsed()) {
-      JsonWriter out;
+      Json workers = Json::array();
       std::string table;
-      out.BeginObject().Key("workers").BeginArray();
       for (const auto& [name, worker] : config->workers) {
         const auto command = worker.values.find("Command");
         const std::string text = command == worker.values.end() ? "" : ValueText(command->second);
-        out.BeginObject().Key("name").String(name).Key("command").String(text).EndObject();
+        workers.push_back({{"name", name}, {"command", text}});
         table += name + "  " + text + "\n";
       }
-      out.EndArray().EndObject();
-      Print(json ? out.str() + "\n" : (table.empty() ? "no workers configured\n" : table));
+      Print(json ? JsonLine({{"workers", workers}}) : (table.empty() ? "no workers configured\n" : table));
       return kExitOk;
     }
     const auto worker = config->workers.find(o.name);
@@ -112,12 +109,12 @@ int WorkerCommands::Run(bool json, const std::function<int(const std::vector<std
       Print(RenderWorker(worker->first, worker->second));
       return kExitOk;
     }
-    JsonWriter out;
-    out.BeginObject().Key("name").String(worker->first).Key("values").BeginArray();
-    WriteValues(out, worker->second.values, "");
-    for (const auto& [probe, values] : worker->second.probes) WriteValues(out, values, "Probes\\" + probe + "\\");
-    out.EndArray().EndObject();
-    Print(out.str() + "\n");
+    Json values = Json::array();
+    AddValues(values, worker->second.values, "");
+    for (const auto& [probe, probe_values] : worker->second.probes) {
+      AddValues(values, probe_values, "Probes\\" + probe + "\\");
+    }
+    Print(JsonLine({{"name", worker->first}, {"values", values}}));
     return kExitOk;
   }
 

@@ -15,6 +15,7 @@
 #include "common/win/attribute_list.h"
 #include "common/win/win32_error.h"
 #include "daemon/win/exception_barrier.h"
+#include "daemon/win/launch_in_job.h"
 #include "daemon/win/output_capture.h"
 
 namespace sup::win {
@@ -231,33 +232,26 @@ Result<std::uint32_t> JobLauncher::Launch(const std::string& worker, const core:
   overrides.push_back("SUP_STOP_EVENT=" + stop_event_name);
   overrides.push_back("SUP_WORKER_NAME=" + worker);
   std::wstring environment = EnvironmentBlock(MergeEnvironment(CurrentEnvironment(), overrides));
-  std::wstring command_line = Widen(launch.command);
   const std::wstring directory = Widen(launch.working_directory);
   // A hidden console of its own only for the ctrl-c stop step; otherwise none at all
   // (DETACHED_PROCESS: unlike CREATE_NO_WINDOW it creates no conhost process).
   const DWORD console = launch.own_console ? CREATE_NEW_CONSOLE : DETACHED_PROCESS;
-  const DWORD flags = CREATE_SUSPENDED | CREATE_UNICODE_ENVIRONMENT | EXTENDED_STARTUPINFO_PRESENT | console |
-                      PriorityClass(launch.priority);
-  PROCESS_INFORMATION info{};
-  if (!::CreateProcessW(nullptr, command_line.data(), nullptr, nullptr, TRUE, flags, environment.data(),
-                        directory.empty() ? nullptr : directory.c_str(), &startup.StartupInfo, &info)) {
-    return Win32Error("starting \"" + launch.command + "\"");
-  }
-  UniqueHandle process{info.hProcess};
-  UniqueHandle thread{info.hThread};
-  // A worker never runs outside its job: it is assigned while suspended, or it dies.
-  if (!::AssignProcessToJobObject(job->get(), process.get())) {
-    const Error error = Win32Error("assigning \"" + launch.command + "\" to its job object");
-    ::TerminateProcess(process.get(), 1);
-    return error;
-  }
-  ::ResumeThread(thread.get());
+  const DWORD flags = CREATE_UNICODE_ENVIRONMENT | EXTENDED_STARTUPINFO_PRESENT | console | PriorityClass(launch.priority);
+  Result<StartedProcess> started =
+      LaunchInJob(job->get(), {.command_line = Widen(launch.command),
+                               .flags = flags,
+                               .environment = environment.data(),
+                               .directory = directory.empty() ? nullptr : directory.c_str(),
+                               .startup = &startup.StartupInfo,
+                               .inherit_handles = true,
+                               .what = "\"" + launch.command + "\""});
+  if (!started) return started.error();
 
   Process& running = processes_[worker];
-  running.pid = info.dwProcessId;
+  running.pid = started->pid;
   running.job = std::move(*job);
   running.stop_event = std::move(stop_event);
-  running.exit_watch = std::make_unique<asio::windows::object_handle>(io_, process.release());
+  running.exit_watch = std::make_unique<asio::windows::object_handle>(io_, started->process.release());
   running.exit_watch->async_wait([this, worker, pid = running.pid](boost::system::error_code ec) {
     if (ec == asio::error::operation_aborted) return;
     OnProcessExit(worker, pid);

@@ -12,6 +12,7 @@
 #include "common/win/unique_handle.h"
 #include "common/win/win32_error.h"
 #include "daemon/core/probe_target.h"
+#include "daemon/win/launch_in_job.h"
 
 namespace sup::win {
 namespace {
@@ -95,25 +96,13 @@ void ProbeExec(const std::shared_ptr<ProbeRun>& run, asio::io_context& io, const
   JOBOBJECT_EXTENDED_LIMIT_INFORMATION limits{};
   limits.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
   ::SetInformationJobObject(job.get(), JobObjectExtendedLimitInformation, &limits, sizeof(limits));
-  STARTUPINFOW startup{};
-  startup.cb = sizeof(startup);
-  PROCESS_INFORMATION info{};
-  std::wstring command_line = Widen(command);
-  if (!::CreateProcessW(nullptr, command_line.data(), nullptr, nullptr, FALSE, CREATE_SUSPENDED | CREATE_NO_WINDOW,
-                        nullptr, nullptr, &startup, &info)) {
-    return run->Finish(false, Win32Error("starting \"" + command + "\"").message());
-  }
-  UniqueHandle process{info.hProcess};
-  UniqueHandle thread{info.hThread};
-  if (!::AssignProcessToJobObject(job.get(), process.get())) {
-    ::TerminateProcess(process.get(), 1);
-    return run->Finish(false, Win32Error("assigning the probe command to its job").message());
-  }
-  ::ResumeThread(thread.get());
+  Result<StartedProcess> started =
+      LaunchInJob(job.get(), {.command_line = Widen(command), .flags = CREATE_NO_WINDOW, .what = "\"" + command + "\""});
+  if (!started) return run->Finish(false, started.error().message());
   run->job = std::move(job);
   // The run keeps the watch until its wait completes (a timeout terminates the job, which ends
   // the wait): destroying an object_handle whose wait is completing blocks.
-  run->exit_watch = std::make_unique<asio::windows::object_handle>(io, process.release());
+  run->exit_watch = std::make_unique<asio::windows::object_handle>(io, started->process.release());
   run->exit_watch->async_wait([run](error_code ec) {
     if (ec) return;
     DWORD code = 1;

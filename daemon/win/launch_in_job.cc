@@ -1,0 +1,27 @@
+#include "daemon/win/launch_in_job.h"
+
+#include "common/win/win32_error.h"
+
+namespace sup::win {
+
+Result<StartedProcess> LaunchInJob(HANDLE job, ProcessStart start) {
+  STARTUPINFOW default_startup{};
+  default_startup.cb = sizeof(default_startup);
+  PROCESS_INFORMATION info{};
+  if (!::CreateProcessW(nullptr, start.command_line.data(), nullptr, nullptr, start.inherit_handles ? TRUE : FALSE,
+                        start.flags | CREATE_SUSPENDED, start.environment, start.directory,
+                        start.startup ? start.startup : &default_startup, &info)) {
+    return Win32Error("starting " + start.what);
+  }
+  StartedProcess started{UniqueHandle{info.hProcess}, info.dwProcessId};
+  const UniqueHandle thread{info.hThread};
+  if (!::AssignProcessToJobObject(job, started.process.get())) {
+    const Error error = Win32Error("assigning " + start.what + " to its job object");
+    ::TerminateProcess(started.process.get(), 1);
+    return error;
+  }
+  ::ResumeThread(thread.get());
+  return started;
+}
+
+}  // namespace sup::win

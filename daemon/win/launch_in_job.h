@@ -1,0 +1,32 @@
+// Starting a program inside a job object, the one way supd starts anything (workers and exec
+// probes): created suspended, assigned to the job, then resumed, so it never runs an instruction
+// outside the job (if the assignment fails it is terminated and the error returned).
+#pragma once
+
+#include <windows.h>
+
+#include <string>
+
+#include "common/result.h"
+#include "common/win/unique_handle.h"
+
+namespace sup::win {
+
+struct ProcessStart {
+  std::wstring command_line;
+  DWORD flags = 0;                       // CreateProcessW's creation flags; CREATE_SUSPENDED is added
+  void* environment = nullptr;           // nullptr: supd's own
+  const wchar_t* directory = nullptr;    // nullptr: supd's own
+  STARTUPINFOW* startup = nullptr;       // a STARTUPINFOEXW's header when flags say so
+  bool inherit_handles = false;
+  std::string what;                      // for errors: "\"api.exe --port 80\""
+};
+
+struct StartedProcess {
+  UniqueHandle process;
+  DWORD pid = 0;
+};
+
+Result<StartedProcess> LaunchInJob(HANDLE job, ProcessStart start);
+
+}  // namespace sup::win
