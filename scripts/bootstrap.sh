@@ -26,7 +26,7 @@ command -v apt-get >/dev/null || die "needs a Debian 12 (bookworm) machine with 
 
 packages=(
   g++ cmake ninja-build ccache pkg-config dpkg-dev
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev clang-format
   protobuf-compiler libprotobuf-dev
   libboost-dev libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
