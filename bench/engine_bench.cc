@@ -2,8 +2,9 @@
 // Supervisor handles per second with 1000 workers, how long a status snapshot of 200 workers
 // takes, and supd's own work per request: a Status of 200 workers through the control session
 // (parse, dispatch, encode) and a health Check through the health session. Budgets
-// (docs/performance.md) are printed as shares: Status of 200 workers must stay under 5 ms and health must
-// answer 20 000 checks a second, all of it, of which this is supd's part (the pipe is the rest).
+// (docs/performance.md) are printed as shares: Status of 200 workers must stay under 5 ms and
+// health must answer 20 000 checks a second, all of it, of which this is supd's part (the pipe is
+// the rest).
 #include <benchmark/benchmark.h>
 
 #include <string>
@@ -56,7 +57,8 @@ void BM_CrashRestartCycle1000Workers(benchmark::State& state) {
     if (fixture.events.size() > 1'000'000) fixture.events.clear();
   }
   state.SetItemsProcessed(events);
-  state.counters["events_per_s"] = benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
+  state.counters["events_per_s"] =
+      benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_CrashRestartCycle1000Workers)->Unit(benchmark::kMillisecond);
 
@@ -69,8 +71,9 @@ void BM_StatusSnapshot200Workers(benchmark::State& state) {
     }
     benchmark::DoNotOptimize(status);
   }
-  state.counters["share_of_5ms_budget"] = benchmark::Counter(
-      static_cast<double>(state.iterations()) * 5e-3, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["share_of_5ms_budget"] =
+      benchmark::Counter(static_cast<double>(state.iterations()) * 5e-3,
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_StatusSnapshot200Workers)->Unit(benchmark::kMicrosecond);
 
@@ -98,8 +101,9 @@ void BM_StatusRequest200Workers(benchmark::State& state) {
   for (auto _ : state) {
     if (!session->OnFrame(frame).ok()) state.SkipWithError("status refused");
   }
-  state.counters["share_of_5ms_budget"] = benchmark::Counter(
-      static_cast<double>(state.iterations()) * 5e-3, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["share_of_5ms_budget"] =
+      benchmark::Counter(static_cast<double>(state.iterations()) * 5e-3,
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_StatusRequest200Workers)->Unit(benchmark::kMicrosecond);
 
@@ -117,8 +121,9 @@ void BM_HealthCheck(benchmark::State& state) {
   }
   state.counters["checks_per_s"] =
       benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
-  state.counters["share_of_20k_per_s_budget"] = benchmark::Counter(
-      static_cast<double>(state.iterations()) / 20000, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["share_of_20k_per_s_budget"] =
+      benchmark::Counter(static_cast<double>(state.iterations()) / 20000,
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_HealthCheck)->Unit(benchmark::kMicrosecond);
 

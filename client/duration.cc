@@ -8,7 +8,8 @@ namespace sup::client {
 Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
   const auto invalid = [&text] {
     return Error(ErrorKind::kInvalidArgument,
-                 "duration \"" + std::string(text) + "\" is not a whole number followed by ms, s or m (e.g. 30s)");
+                 "duration \"" + std::string(text) +
+                     "\" is not a whole number followed by ms, s or m (e.g. 30s)");
   };
   long long number = 0;
   const auto [end, parse_error] = std::from_chars(text.data(), text.data() + text.size(), number);

@@ -6,9 +6,9 @@
 namespace sup::client {
 
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailure = 1;          // a command failed
-inline constexpr int kExitUsage = 2;            // bad command line
-inline constexpr int kExitNotAllRunning = 3;    // status: some worker is not RUNNING
+inline constexpr int kExitFailure = 1;               // a command failed
+inline constexpr int kExitUsage = 2;                 // bad command line
+inline constexpr int kExitNotAllRunning = 3;         // status: some worker is not RUNNING
 inline constexpr int kExitUnknownOrUnreachable = 4;  // unknown worker, or supd unreachable
 
 // The one mapping from a failure to the exit code: a bad argument is a usage error, something

@@ -1,11 +1,9 @@
 // supctl: the command-line client of supd.
 //
 //   supctl [--pipe NAME] [-o table|json] [--timeout DURATION] COMMAND
-//     status [WORKER...]   exit 0 all running, 3 some not running, 4 unknown worker / supd unreachable
-//     start|stop|restart WORKER...|all [--wait]   --wait: until RUNNING and ready, or down (--timeout)
-//     reset WORKER...|all
-//     describe WORKER
-//     logs WORKER [-f] [-n 20] [--stderr]
+//     status [WORKER...]   exit 0 all running, 3 some not running, 4 unknown worker / supd
+//     unreachable start|stop|restart WORKER...|all [--wait]   --wait: until RUNNING and ready, or
+//     down (--timeout) reset WORKER...|all describe WORKER logs WORKER [-f] [-n 20] [--stderr]
 //     events [-f] [-n 20]
 //     health [WORKER]      via the health pipe; exit 0 SERVING, 4 otherwise
 //     reread | update [WORKER...]
@@ -60,14 +58,17 @@ int ReportError(const GlobalOptions& options, const sup::Error& error) {
   std::string message = error.message();
   if (unreachable) message = "cannot reach supd: " + message + " (check `supctl service status`)";
   if (options.output == "json") {
-    Print(sup::client::JsonLine({{"error", {{"kind", sup::ErrorKindName(error.kind())}, {"message", message}}}}));
+    Print(sup::client::JsonLine(
+        {{"error", {{"kind", sup::ErrorKindName(error.kind())}, {"message", message}}}}));
   }
   return sup::client::Fail(sup::Error(error.kind(), message));
 }
 
 // Connects to supd and makes one call.
-sup::Result<sup::v1::Response> CallDaemon(const GlobalOptions& options, const sup::v1::Request& request) {
-  sup::Result<sup::win::PipeClient> pipe = sup::win::PipeClient::Connect(options.pipe, options.timeout);
+sup::Result<sup::v1::Response> CallDaemon(const GlobalOptions& options,
+                                          const sup::v1::Request& request) {
+  sup::Result<sup::win::PipeClient> pipe =
+      sup::win::PipeClient::Connect(options.pipe, options.timeout);
   if (!pipe) return pipe.error();
   sup::ControlClient client(*pipe);
   return client.Call(request);
@@ -89,7 +90,8 @@ int RunStatus(const GlobalOptions& options, const std::vector<std::string>& work
   sup::Result<sup::v1::Response> response = CallDaemon(options, request);
   if (!response) return ReportError(options, response.error());
   const sup::v1::StatusResponse& status = response->status();
-  Print(options.output == "json" ? sup::client::RenderStatusJson(status) : sup::client::RenderStatusTable(status));
+  Print(options.output == "json" ? sup::client::RenderStatusJson(status)
+                                 : sup::client::RenderStatusTable(status));
   return sup::client::StatusExitCode(status);
 }
 
@@ -105,7 +107,8 @@ int WaitForTargets(const GlobalOptions& options, const std::string& verb,
         result.outcome() != sup::v1::WorkerCommandResult::ALREADY) {
       continue;
     }
-    if (awaited.emplace(result.worker(), &result).second) request.mutable_status()->add_workers(result.worker());
+    if (awaited.emplace(result.worker(), &result).second)
+      request.mutable_status()->add_workers(result.worker());
   }
   if (awaited.empty()) return sup::client::kExitOk;
   std::string pending;
@@ -125,18 +128,20 @@ int WaitForTargets(const GlobalOptions& options, const std::string& verb,
   }
   std::fprintf(stderr, "supctl: timed out after %lld ms waiting for %s: %s\n",
                static_cast<long long>(options.timeout.count()),
-               verb == "stop" ? "a stop" : verb == "restart" ? "a new process, RUNNING and ready" : "RUNNING and ready",
+               verb == "stop"      ? "a stop"
+               : verb == "restart" ? "a new process, RUNNING and ready"
+                                   : "RUNNING and ready",
                pending.c_str());
   return kExitFailure;
 }
 
 // start, stop, restart or reset of named workers or "all": one line per worker acted on (the
 // named ones and the dependents taken down with them); with --wait, until they arrive.
-int RunWorkerCommand(const GlobalOptions& options, const std::string& verb, const std::vector<std::string>& targets,
-                     bool wait) {
+int RunWorkerCommand(const GlobalOptions& options, const std::string& verb,
+                     const std::vector<std::string>& targets, bool wait) {
   sup::v1::Request request;
-  sup::v1::WorkerCommandRequest* command = verb == "start"  ? request.mutable_start()
-                                           : verb == "stop" ? request.mutable_stop()
+  sup::v1::WorkerCommandRequest* command = verb == "start"     ? request.mutable_start()
+                                           : verb == "stop"    ? request.mutable_stop()
                                            : verb == "restart" ? request.mutable_restart()
                                                                : request.mutable_reset();
   if (targets.size() == 1 && targets[0] == "all") {
@@ -146,8 +151,8 @@ int RunWorkerCommand(const GlobalOptions& options, const std::string& verb, cons
   }
   sup::Result<sup::v1::Response> response = CallDaemon(options, request);
   if (!response) return ReportError(options, response.error());
-  const sup::v1::WorkerCommandResponse& results = verb == "start"    ? response->start()
-                                                  : verb == "stop"   ? response->stop()
+  const sup::v1::WorkerCommandResponse& results = verb == "start"     ? response->start()
+                                                  : verb == "stop"    ? response->stop()
                                                   : verb == "restart" ? response->restart()
                                                                       : response->reset();
   Print(options.output == "json" ? sup::client::RenderCommandResultsJson(results)
@@ -170,8 +175,10 @@ int RunDescribe(const GlobalOptions& options, const std::string& worker) {
 // Streams: the first reply, then (with follow) every further frame until supd ends the stream
 // or the user presses Ctrl+C.
 template <typename Body, typename Render>
-int RunStream(const GlobalOptions& options, const sup::v1::Request& request, bool follow, Body body, Render render) {
-  sup::Result<sup::win::PipeClient> pipe = sup::win::PipeClient::Connect(options.pipe, options.timeout);
+int RunStream(const GlobalOptions& options, const sup::v1::Request& request, bool follow, Body body,
+              Render render) {
+  sup::Result<sup::win::PipeClient> pipe =
+      sup::win::PipeClient::Connect(options.pipe, options.timeout);
   if (!pipe) return ReportError(options, pipe.error());
   sup::ControlClient client(*pipe);
   sup::Result<sup::v1::Response> response = client.Call(request);
@@ -185,7 +192,8 @@ int RunStream(const GlobalOptions& options, const sup::v1::Request& request, boo
   }
 }
 
-int RunLogs(const GlobalOptions& options, const std::string& worker, bool follow, unsigned lines, bool error_stream) {
+int RunLogs(const GlobalOptions& options, const std::string& worker, bool follow, unsigned lines,
+            bool error_stream) {
   sup::v1::Request request;
   sup::v1::LogsRequest* logs = request.mutable_logs();
   logs->set_worker(worker);
@@ -193,7 +201,8 @@ int RunLogs(const GlobalOptions& options, const std::string& worker, bool follow
   logs->set_follow(follow);
   logs->set_error_stream(error_stream);
   return RunStream(
-      options, request, follow, [](const sup::v1::Response& r) -> const sup::v1::LogsResponse& { return r.logs(); },
+      options, request, follow,
+      [](const sup::v1::Response& r) -> const sup::v1::LogsResponse& { return r.logs(); },
       [&](const sup::v1::LogsResponse& frame) {
         for (const std::string& line : frame.lines()) {
           if (options.output == "json") {
@@ -210,15 +219,18 @@ int RunEvents(const GlobalOptions& options, bool follow, unsigned limit) {
   request.mutable_events()->set_limit(limit);
   request.mutable_events()->set_follow(follow);
   return RunStream(
-      options, request, follow, [](const sup::v1::Response& r) -> const sup::v1::EventsResponse& { return r.events(); },
+      options, request, follow,
+      [](const sup::v1::Response& r) -> const sup::v1::EventsResponse& { return r.events(); },
       [&](const sup::v1::EventsResponse& frame) {
         for (const sup::v1::Event& event : frame.events()) {
-          Print(options.output == "json" ? sup::client::RenderEventJson(event) : sup::client::RenderEvent(event));
+          Print(options.output == "json" ? sup::client::RenderEventJson(event)
+                                         : sup::client::RenderEvent(event));
         }
       });
 }
 
-int RunReconfigure(const GlobalOptions& options, bool apply, const std::vector<std::string>& workers) {
+int RunReconfigure(const GlobalOptions& options, bool apply,
+                   const std::vector<std::string>& workers) {
   sup::v1::Request request;
   if (apply) {
     request.mutable_update();
@@ -229,7 +241,8 @@ int RunReconfigure(const GlobalOptions& options, bool apply, const std::vector<s
   sup::Result<sup::v1::Response> response = CallDaemon(options, request);
   if (!response) return ReportError(options, response.error());
   const sup::v1::ConfigDiffResponse& diff = apply ? response->update() : response->reread();
-  Print(options.output == "json" ? sup::client::RenderConfigDiffJson(diff) : sup::client::RenderConfigDiff(diff, apply));
+  Print(options.output == "json" ? sup::client::RenderConfigDiffJson(diff)
+                                 : sup::client::RenderConfigDiff(diff, apply));
   return diff.invalid().empty() ? sup::client::kExitOk : kExitFailure;
 }
 
@@ -244,7 +257,8 @@ int RunHealth(const GlobalOptions& options, const std::string& worker) {
   } else {
     Print((worker.empty() ? std::string("supd") : worker) + ": " + std::string(name) + "\n");
   }
-  return status == sup::v1::HealthCheckResponse::SERVING ? sup::client::kExitOk : kExitUnknownOrUnreachable;
+  return status == sup::v1::HealthCheckResponse::SERVING ? sup::client::kExitOk
+                                                         : kExitUnknownOrUnreachable;
 }
 
 int RunVersion(const GlobalOptions& options) {
@@ -255,8 +269,9 @@ int RunVersion(const GlobalOptions& options) {
     if (options.output != "json") Print("supctl " + std::string(sup::kSupVersion) + "\n");
     return ReportError(options, response.error());
   }
-  Print(options.output == "json" ? sup::client::RenderVersionJson(sup::kSupVersion, response->version())
-                                 : sup::client::RenderVersionTable(sup::kSupVersion, response->version()));
+  Print(options.output == "json"
+            ? sup::client::RenderVersionJson(sup::kSupVersion, response->version())
+            : sup::client::RenderVersionTable(sup::kSupVersion, response->version()));
   return sup::client::kExitOk;
 }
 
@@ -273,11 +288,13 @@ int main() {
   // Every subcommand made after this inherits it and hands options it does not know to supctl.
   app.fallthrough();
   GlobalOptions options;
-  app.add_option("--pipe", options.pipe, "Control pipe name of the supd instance")->capture_default_str();
+  app.add_option("--pipe", options.pipe, "Control pipe name of the supd instance")
+      ->capture_default_str();
   app.add_option("-o,--output", options.output, "Output format")
       ->check(CLI::IsMember({"table", "json"}))
       ->capture_default_str();
-  app.add_option("--timeout", options.timeout_text, "How long to wait for supd (e.g. 500ms, 10s)")->capture_default_str();
+  app.add_option("--timeout", options.timeout_text, "How long to wait for supd (e.g. 500ms, 10s)")
+      ->capture_default_str();
 
   std::vector<std::string> workers;
   CLI::App* status = app.add_subcommand("status", "Show the daemon and its workers");
@@ -294,28 +311,35 @@ int main() {
     CLI::App* command = app.add_subcommand(verb, help);
     command->add_option("workers", targets, "Worker names, or all")->required();
     if (verb != "reset") {
-      command->add_flag("--wait", wait, "Wait until RUNNING and ready (or, for stop, down); at most --timeout");
+      command->add_flag("--wait", wait,
+                        "Wait until RUNNING and ready (or, for stop, down); at most --timeout");
     }
     worker_commands.emplace_back(verb, command);
   }
   std::string worker;
-  CLI::App* describe = app.add_subcommand("describe", "Configuration, counters, recent events and last output of a worker");
+  CLI::App* describe = app.add_subcommand(
+      "describe", "Configuration, counters, recent events and last output of a worker");
   describe->add_option("worker", worker, "Worker name")->required();
   bool follow = false, error_stream = false;
   unsigned lines = 20;
   CLI::App* logs = app.add_subcommand("logs", "Last output lines of a worker; -f follows");
   logs->add_option("worker", worker, "Worker name")->required();
   logs->add_flag("-f,--follow", follow, "Keep printing new lines until Ctrl+C or supd stops");
-  logs->add_option("-n,--lines", lines, "How many of the last lines first")->capture_default_str()->check(CLI::Range(0, 100));
+  logs->add_option("-n,--lines", lines, "How many of the last lines first")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 100));
   logs->add_flag("--stderr", error_stream, "stderr instead of stdout");
   CLI::App* events = app.add_subcommand("events", "Recent events of every worker; -f follows");
   events->add_flag("-f,--follow", follow, "Keep printing new events until Ctrl+C or supd stops");
   events->add_option("-n,--limit", lines, "How many recent events first")->capture_default_str();
-  CLI::App* health = app.add_subcommand("health", "Health via the health pipe: supd as a whole, or one worker");
+  CLI::App* health =
+      app.add_subcommand("health", "Health via the health pipe: supd as a whole, or one worker");
   health->add_option("worker", worker, "Worker name (default: supd as a whole)");
-  CLI::App* reread = app.add_subcommand("reread", "Show what applying the registry configuration would change");
+  CLI::App* reread =
+      app.add_subcommand("reread", "Show what applying the registry configuration would change");
   std::vector<std::string> update_workers;
-  CLI::App* update = app.add_subcommand("update", "Apply the registry configuration, to all or the named workers");
+  CLI::App* update =
+      app.add_subcommand("update", "Apply the registry configuration, to all or the named workers");
   update->add_option("workers", update_workers, "Only these workers");
   sup::client::win::ServiceCommands service(app);
   sup::client::win::WorkerCommands worker_edit(app);
@@ -338,14 +362,16 @@ int main() {
   // The SCM and a restarting supd take longer than a request: 30 s unless --timeout says.
   if (service.parsed()) {
     const bool timeout_given = app.get_option("--timeout")->count() > 0;
-    return service.Run(timeout_given ? options.timeout : std::chrono::seconds(30), options.output == "json");
+    return service.Run(timeout_given ? options.timeout : std::chrono::seconds(30),
+                       options.output == "json");
   }
 
   if (config_file.parsed()) return config_file.Run();
   if (worker_edit.parsed()) {
-    return worker_edit.Run(options.output == "json", [&options](const std::vector<std::string>& names) {
-      return RunReconfigure(options, /*apply=*/true, names);
-    });
+    return worker_edit.Run(options.output == "json",
+                           [&options](const std::vector<std::string>& names) {
+                             return RunReconfigure(options, /*apply=*/true, names);
+                           });
   }
   if (status->parsed()) return RunStatus(options, workers);
   if (version->parsed()) return RunVersion(options);

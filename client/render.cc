@@ -78,18 +78,20 @@ std::string FormatColumns(const std::vector<std::vector<std::string>>& rows) {
 
 std::string RenderStatusTable(const sup::v1::StatusResponse& status) {
   const sup::v1::DaemonStatus& daemon = status.daemon();
-  std::string out = "supd " + daemon.version() + ", pid " + std::to_string(daemon.pid()) + ", uptime " +
-                    FormatUptime(std::chrono::milliseconds(daemon.uptime_ms())) + ", config generation " +
-                    std::to_string(daemon.config_generation()) + "\n";
-  std::vector<std::vector<std::string>> rows = {
-      {"NAME", "STATE", "HEALTH", "READY", "PID", "UPTIME", "RESTARTS", "LAST-EXIT", "DESCRIPTION"}};
+  std::string out = "supd " + daemon.version() + ", pid " + std::to_string(daemon.pid()) +
+                    ", uptime " + FormatUptime(std::chrono::milliseconds(daemon.uptime_ms())) +
+                    ", config generation " + std::to_string(daemon.config_generation()) + "\n";
+  std::vector<std::vector<std::string>> rows = {{"NAME", "STATE", "HEALTH", "READY", "PID",
+                                                 "UPTIME", "RESTARTS", "LAST-EXIT", "DESCRIPTION"}};
   for (const WorkerStatus& worker : status.workers()) {
     const bool running = worker.state() == WorkerStatus::RUNNING;
-    rows.push_back({worker.name(), std::string(StateName(worker.state())), std::string(HealthName(worker.health())),
-                    worker.ready() ? "yes" : "no", worker.pid() ? std::to_string(worker.pid()) : "-",
+    rows.push_back({worker.name(), std::string(StateName(worker.state())),
+                    std::string(HealthName(worker.health())), worker.ready() ? "yes" : "no",
+                    worker.pid() ? std::to_string(worker.pid()) : "-",
                     running ? FormatUptime(std::chrono::milliseconds(worker.uptime_ms())) : "-",
                     std::to_string(worker.restarts()),
-                    worker.has_last_exit_code() ? FormatExitCode(worker.last_exit_code()) : "-", worker.description()});
+                    worker.has_last_exit_code() ? FormatExitCode(worker.last_exit_code()) : "-",
+                    worker.description()});
   }
   out += FormatColumns(rows);
   if (status.workers().empty()) out += "(no workers configured)\n";
@@ -118,7 +120,8 @@ Json WorkerJson(const WorkerStatus& worker) {
   json["pid"] = worker.pid();
   json["uptime_ms"] = worker.uptime_ms();
   json["restarts"] = worker.restarts();
-  json["last_exit_code"] = worker.has_last_exit_code() ? Json(worker.last_exit_code()) : Json(nullptr);
+  json["last_exit_code"] =
+      worker.has_last_exit_code() ? Json(worker.last_exit_code()) : Json(nullptr);
   json["next_restart_ms"] = worker.next_restart_ms();
   json["serving"] = worker.serving();
   json["done"] = worker.done();
@@ -127,15 +130,18 @@ Json WorkerJson(const WorkerStatus& worker) {
   return json;
 }
 
-std::string RenderVersionTable(std::string_view client_version, const sup::v1::VersionResponse& daemon) {
-  return "supctl " + std::string(client_version) + "\nsupd " + daemon.daemon_version() + " (protocol " +
-         std::to_string(daemon.protocol_version()) + ")\n";
+std::string RenderVersionTable(std::string_view client_version,
+                               const sup::v1::VersionResponse& daemon) {
+  return "supctl " + std::string(client_version) + "\nsupd " + daemon.daemon_version() +
+         " (protocol " + std::to_string(daemon.protocol_version()) + ")\n";
 }
 
-std::string RenderVersionJson(std::string_view client_version, const sup::v1::VersionResponse& daemon) {
+std::string RenderVersionJson(std::string_view client_version,
+                              const sup::v1::VersionResponse& daemon) {
   Json json;
   json["supctl"] = {{"version", client_version}};
-  json["supd"] = {{"version", daemon.daemon_version()}, {"protocol_version", daemon.protocol_version()}};
+  json["supd"] = {{"version", daemon.daemon_version()},
+                  {"protocol_version", daemon.protocol_version()}};
   return JsonLine(json);
 }
 
@@ -161,7 +167,8 @@ std::string_view OutcomeName(sup::v1::WorkerCommandResult::Outcome outcome) {
 std::string RenderCommandResults(const sup::v1::WorkerCommandResponse& response) {
   std::string out;
   for (const sup::v1::WorkerCommandResult& result : response.results()) {
-    out += result.worker() + ": " + (Failed(result) ? "ERROR (" + result.message() + ")" : result.message()) + "\n";
+    out += result.worker() + ": " +
+           (Failed(result) ? "ERROR (" + result.message() + ")" : result.message()) + "\n";
   }
   return out;
 }
@@ -181,7 +188,8 @@ std::string RenderCommandResultsJson(const sup::v1::WorkerCommandResponse& respo
 int CommandExitCode(const sup::v1::WorkerCommandResponse& response) {
   int code = kExitOk;
   for (const sup::v1::WorkerCommandResult& result : response.results()) {
-    if (result.outcome() == sup::v1::WorkerCommandResult::NOT_FOUND) return kExitUnknownOrUnreachable;
+    if (result.outcome() == sup::v1::WorkerCommandResult::NOT_FOUND)
+      return kExitUnknownOrUnreachable;
     if (Failed(result)) code = kExitFailure;
   }
   return code;
@@ -193,12 +201,14 @@ int StatusExitCode(const sup::v1::StatusResponse& status) {
   return all_serving ? kExitOk : kExitNotAllRunning;
 }
 
-bool WaitIsOver(std::string_view verb, const sup::v1::WorkerCommandResult& result, const WorkerStatus& status) {
+bool WaitIsOver(std::string_view verb, const sup::v1::WorkerCommandResult& result,
+                const WorkerStatus& status) {
   if (verb == "stop") {
     return status.state() != WorkerStatus::RUNNING && status.state() != WorkerStatus::STARTING &&
            status.state() != WorkerStatus::STOPPING;
   }
-  if (verb == "restart" && status.launches() <= result.launches()) return false;  // still the old process
+  if (verb == "restart" && status.launches() <= result.launches())
+    return false;  // still the old process
   return status.serving();
 }
 
@@ -227,15 +237,14 @@ std::string RenderEvent(const sup::v1::Event& event) {
   switch (event.kind()) {
     case sup::v1::Event::TRANSITION:
       line += std::string(StateName(event.from())) + " -> " + std::string(StateName(event.to()));
-      if (!ReasonName(event.reason()).empty()) line += " (" + std::string(ReasonName(event.reason())) + ")";
+      if (!ReasonName(event.reason()).empty())
+        line += " (" + std::string(ReasonName(event.reason())) + ")";
       break;
     case sup::v1::Event::PROBE:
       line += event.probe() + " probe " + (event.probe_success() ? "passed" : "failed");
       if (event.count() > 1) line += " " + std::to_string(event.count()) + " times in a row";
       break;
-    default:
-      line += std::string(KindName(event.kind()));
-      break;
+    default: line += std::string(KindName(event.kind())); break;
   }
   if (event.pid() != 0) line += " pid " + std::to_string(event.pid());
   if (event.has_exit_code()) line += " exit code " + FormatExitCode(event.exit_code());
@@ -269,22 +278,28 @@ std::string RenderEventJson(const sup::v1::Event& event) { return JsonLine(Event
 std::string RenderDescribe(const sup::v1::DescribeResponse& describe) {
   const WorkerStatus& worker = describe.status();
   std::string out = worker.name() + ": " + std::string(StateName(worker.state()));
-  if (!ReasonName(worker.reason()).empty()) out += " (" + std::string(ReasonName(worker.reason())) + ")";
+  if (!ReasonName(worker.reason()).empty())
+    out += " (" + std::string(ReasonName(worker.reason())) + ")";
   out += ", " + worker.description() + "\n";
-  out += "  health " + std::string(HealthName(worker.health())) + ", ready " + (worker.ready() ? "yes" : "no") +
-         ", restarts " + std::to_string(worker.restarts()) + ", last exit code " +
-         (worker.has_last_exit_code() ? std::to_string(worker.last_exit_code()) : std::string("-")) + "\n";
+  out +=
+      "  health " + std::string(HealthName(worker.health())) + ", ready " +
+      (worker.ready() ? "yes" : "no") + ", restarts " + std::to_string(worker.restarts()) +
+      ", last exit code " +
+      (worker.has_last_exit_code() ? std::to_string(worker.last_exit_code()) : std::string("-")) +
+      "\n";
   if (!describe.config_errors().empty()) {
     out += "\nConfiguration errors (the definition below stays in force):\n";
     for (const std::string& error : describe.config_errors()) out += "  " + error + "\n";
   }
   out += "\nConfiguration:\n";
   std::vector<std::vector<std::string>> rows;
-  for (const sup::v1::ConfigValue& value : describe.config()) rows.push_back({"  " + value.name(), value.value()});
+  for (const sup::v1::ConfigValue& value : describe.config())
+    rows.push_back({"  " + value.name(), value.value()});
   out += FormatColumns(rows);
   out += "\nRecent events:\n";
   for (const sup::v1::Event& event : describe.recent_events()) out += "  " + RenderEvent(event);
-  const auto tail = [&](const char* title, const google::protobuf::RepeatedPtrField<std::string>& lines) {
+  const auto tail = [&](const char* title,
+                        const google::protobuf::RepeatedPtrField<std::string>& lines) {
     out += std::string("\n") + title + ":\n";
     for (const std::string& line : lines) out += "  " + line + "\n";
   };
@@ -297,10 +312,12 @@ std::string RenderDescribeJson(const sup::v1::DescribeResponse& describe) {
   Json json;
   json["status"] = WorkerJson(describe.status());
   json["config"] = Json::object();
-  for (const sup::v1::ConfigValue& value : describe.config()) json["config"][value.name()] = value.value();
+  for (const sup::v1::ConfigValue& value : describe.config())
+    json["config"][value.name()] = value.value();
   json["config_errors"] = Strings(describe.config_errors());
   json["recent_events"] = Json::array();
-  for (const sup::v1::Event& event : describe.recent_events()) json["recent_events"].push_back(EventJson(event));
+  for (const sup::v1::Event& event : describe.recent_events())
+    json["recent_events"].push_back(EventJson(event));
   json["stdout_tail"] = Strings(describe.stdout_tail());
   json["stderr_tail"] = Strings(describe.stderr_tail());
   return JsonLine(json);
@@ -308,12 +325,14 @@ std::string RenderDescribeJson(const sup::v1::DescribeResponse& describe) {
 
 std::string RenderConfigDiff(const sup::v1::ConfigDiffResponse& diff, bool applied) {
   std::string out;
-  const auto group = [&](std::string_view what, const google::protobuf::RepeatedPtrField<std::string>& names) {
+  const auto group = [&](std::string_view what,
+                         const google::protobuf::RepeatedPtrField<std::string>& names) {
     for (const std::string& name : names) out += name + ": " + std::string(what) + "\n";
   };
   group(applied ? "added" : "would be added", diff.added());
   group(applied ? "removed" : "would be removed", diff.removed());
-  group(applied ? "restarted (launch settings changed)" : "would restart (launch settings changed)", diff.restarted());
+  group(applied ? "restarted (launch settings changed)" : "would restart (launch settings changed)",
+        diff.restarted());
   group(applied ? "updated without a restart" : "would update without a restart", diff.updated());
   group("ERROR (invalid; the last good definition stays)", diff.invalid());
   for (const std::string& error : diff.errors()) out += "  " + error + "\n";

@@ -23,8 +23,10 @@ std::string RenderStatusTable(const sup::v1::StatusResponse& status);
 // {"daemon": {...}, "workers": [...]} with the snake_case names the README's status line promises.
 std::string RenderStatusJson(const sup::v1::StatusResponse& status);
 
-std::string RenderVersionTable(std::string_view client_version, const sup::v1::VersionResponse& daemon);
-std::string RenderVersionJson(std::string_view client_version, const sup::v1::VersionResponse& daemon);
+std::string RenderVersionTable(std::string_view client_version,
+                               const sup::v1::VersionResponse& daemon);
+std::string RenderVersionJson(std::string_view client_version,
+                              const sup::v1::VersionResponse& daemon);
 
 // One line per target: "api: restarted", "nosuch: ERROR (no such worker)".
 std::string RenderCommandResults(const sup::v1::WorkerCommandResponse& response);
@@ -40,7 +42,8 @@ int StatusExitCode(const sup::v1::StatusResponse& status);
 // Whether `start|stop|restart --wait` is done waiting for one worker the command acted on (a
 // named one, or a dependent it took down): stop, once it is down; start, once it serves; restart,
 // once a process launched after the command serves.
-bool WaitIsOver(std::string_view verb, const sup::v1::WorkerCommandResult& result, const sup::v1::WorkerStatus& status);
+bool WaitIsOver(std::string_view verb, const sup::v1::WorkerCommandResult& result,
+                const sup::v1::WorkerStatus& status);
 
 // One worker's status object, as in `status -o json`.
 Json WorkerJson(const sup::v1::WorkerStatus& worker);

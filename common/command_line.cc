@@ -66,7 +66,8 @@ std::optional<std::string> QuoteAmbiguousProgram(std::string_view command) {
     while (piece_end < command.size() && !IsBlank(command[piece_end])) ++piece_end;
     if (EndsWithProgramExtension(command.substr(piece_start, piece_end - piece_start))) {
       if (first) return std::nullopt;  // the program is the first piece: no space in it
-      return QuoteWindowsArgument(command.substr(start, piece_end - start)) + std::string(command.substr(piece_end));
+      return QuoteWindowsArgument(command.substr(start, piece_end - start)) +
+             std::string(command.substr(piece_end));
     }
     end = piece_end;
   }

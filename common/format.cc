@@ -45,8 +45,9 @@ std::string FormatUtcMillis(std::int64_t unix_ms) {
   gmtime_r(&seconds, &utc);
 #endif
   char text[96];  // room for any int the format could meet
-  std::snprintf(text, sizeof(text), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900, utc.tm_mon + 1,
-                utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>(unix_ms % 1000));
+  std::snprintf(text, sizeof(text), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900,
+                utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
+                static_cast<int>(unix_ms % 1000));
   return text;
 }
 
@@ -59,7 +60,8 @@ std::string JoinNames(const std::vector<std::string>& names) {
 std::string FormatExitCode(std::int64_t code) {
   if (code >= 0 && code <= 0xffff) return std::to_string(code);
   char text[16];
-  std::snprintf(text, sizeof(text), "0x%08llX", static_cast<unsigned long long>(code) & 0xffffffffULL);
+  std::snprintf(text, sizeof(text), "0x%08llX",
+                static_cast<unsigned long long>(code) & 0xffffffffULL);
   return text;
 }
 

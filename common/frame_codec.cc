@@ -13,7 +13,8 @@ Result<std::string> EncodeFrame(std::string_view payload, std::size_t max_frame_
   const auto size = static_cast<std::uint32_t>(payload.size());
   std::string frame;
   frame.reserve(kFrameHeaderBytes + payload.size());
-  for (std::size_t i = 0; i < kFrameHeaderBytes; ++i) frame.push_back(static_cast<char>((size >> (8 * i)) & 0xff));
+  for (std::size_t i = 0; i < kFrameHeaderBytes; ++i)
+    frame.push_back(static_cast<char>((size >> (8 * i)) & 0xff));
   frame.append(payload);
   return frame;
 }
@@ -23,18 +24,21 @@ Result<void> FrameDecoder::Feed(std::string_view bytes) {
   while (!bytes.empty()) {
     if (!expected_payload_) {
       const std::size_t take = std::min(kFrameHeaderBytes - header_filled_, bytes.size());
-      for (std::size_t i = 0; i < take; ++i) header_[header_filled_ + i] = static_cast<std::uint8_t>(bytes[i]);
+      for (std::size_t i = 0; i < take; ++i)
+        header_[header_filled_ + i] = static_cast<std::uint8_t>(bytes[i]);
       header_filled_ += take;
       bytes.remove_prefix(take);
       if (header_filled_ < kFrameHeaderBytes) break;
 
       std::uint32_t length = 0;
-      for (std::size_t i = 0; i < kFrameHeaderBytes; ++i) length |= static_cast<std::uint32_t>(header_[i]) << (8 * i);
+      for (std::size_t i = 0; i < kFrameHeaderBytes; ++i)
+        length |= static_cast<std::uint32_t>(header_[i]) << (8 * i);
       header_filled_ = 0;
       if (length > max_frame_bytes_) {
-        failure_ = Error(ErrorKind::kInvalidArgument, "frame length prefix " + std::to_string(length) +
-                                                          " exceeds the limit of " +
-                                                          std::to_string(max_frame_bytes_) + " bytes");
+        failure_ =
+            Error(ErrorKind::kInvalidArgument, "frame length prefix " + std::to_string(length) +
+                                                   " exceeds the limit of " +
+                                                   std::to_string(max_frame_bytes_) + " bytes");
         return *failure_;
       }
       expected_payload_ = length;

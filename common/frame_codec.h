@@ -17,14 +17,16 @@ inline constexpr std::size_t kFrameHeaderBytes = 4;
 inline constexpr std::size_t kMaxFrameBytes = 1024 * 1024;
 
 // The frame carrying `payload`, or kInvalidArgument if the payload exceeds `max_frame_bytes`.
-Result<std::string> EncodeFrame(std::string_view payload, std::size_t max_frame_bytes = kMaxFrameBytes);
+Result<std::string> EncodeFrame(std::string_view payload,
+                                std::size_t max_frame_bytes = kMaxFrameBytes);
 
 // Splits a byte stream into frames. A length prefix above the limit is refused as soon as its
 // four bytes have arrived, before any payload memory is reserved; after that the stream is
 // unusable (there is no way to find the next frame boundary) and every Feed fails.
 class FrameDecoder {
  public:
-  explicit FrameDecoder(std::size_t max_frame_bytes = kMaxFrameBytes) : max_frame_bytes_(max_frame_bytes) {}
+  explicit FrameDecoder(std::size_t max_frame_bytes = kMaxFrameBytes)
+      : max_frame_bytes_(max_frame_bytes) {}
 
   // Consumes `bytes`; completed frames become available through Pop().
   Result<void> Feed(std::string_view bytes);

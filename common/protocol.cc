@@ -4,8 +4,8 @@ namespace sup {
 
 std::optional<std::string> UnsupportedProtocolVersion(std::uint32_t version) {
   if (version != 0 && version <= kProtocolVersion) return std::nullopt;
-  return "protocol version " + std::to_string(version) + " is not supported; this supd speaks 1 to " +
-         std::to_string(kProtocolVersion);
+  return "protocol version " + std::to_string(version) +
+         " is not supported; this supd speaks 1 to " + std::to_string(kProtocolVersion);
 }
 
 sup::v1::Error::Code ToWireCode(ErrorKind kind) {

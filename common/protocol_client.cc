@@ -25,9 +25,11 @@ Result<Response> ProtocolClient<Request, Response>::Next() {
     while (std::optional<std::string> payload = decoder_.Pop()) {
       Response response;
       if (!response.ParseFromString(*payload)) {
-        return Error(ErrorKind::kInternal, "supd sent a reply that is not a " + response.GetTypeName());
+        return Error(ErrorKind::kInternal,
+                     "supd sent a reply that is not a " + response.GetTypeName());
       }
-      if (response.request_id() != current_id_) continue;  // a stale reply to an earlier, abandoned call
+      if (response.request_id() != current_id_)
+        continue;  // a stale reply to an earlier, abandoned call
       if (response.has_error()) {
         return Error(FromWireCode(response.error().code()), response.error().message());
       }

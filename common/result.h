@@ -51,7 +51,8 @@ class Error {
 
 namespace result_detail {
 [[noreturn]] inline void DieOnBadAccess(const Error* error) {
-  std::fprintf(stderr, "sup: value of a failed Result read: %s\n", error ? error->message().c_str() : "?");
+  std::fprintf(stderr, "sup: value of a failed Result read: %s\n",
+               error ? error->message().c_str() : "?");
   std::abort();
 }
 }  // namespace result_detail
@@ -59,7 +60,8 @@ namespace result_detail {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value)
+      : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
   Result(Error error) : state_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
 
   bool ok() const { return state_.index() == 0; }

@@ -30,7 +30,8 @@ namespace {
 // else so that even the first lines land where the configuration says; --log-level overrides.
 // A configuration that cannot be read or holds an invalid daemon value gives the defaults: the
 // daemon reports the reason itself once its log exists.
-sup::win::LogSettings ReadLogSettings(const std::string& config_key, const std::optional<std::string>& level_override) {
+sup::win::LogSettings ReadLogSettings(const std::string& config_key,
+                                      const std::optional<std::string>& level_override) {
   sup::core::DaemonConfig daemon = sup::core::ValidateConfig(sup::core::RawConfig{}).daemon;
   if (sup::Result<sup::win::RegistryPath> path = sup::win::ParseRegistryPath(config_key)) {
     if (sup::Result<sup::core::RawConfig> raw = sup::win::RegistryConfigSource(*path).Read()) {
@@ -49,12 +50,16 @@ int main() {
   bool console = false;
   sup::win::DaemonOptions options;
   std::optional<std::string> log_level;
-  app.add_flag(sup::kSupdConsoleFlag, console, "Run in this console instead of as a service (Ctrl+C stops it)");
-  app.add_option(sup::kSupdConfigKeyOption, options.config_key, "Registry key of the configuration")->capture_default_str();
-  app.add_option(sup::kSupdLogLevelOption, log_level, "Log level (overrides the registry's LogLevel)")
+  app.add_flag(sup::kSupdConsoleFlag, console,
+               "Run in this console instead of as a service (Ctrl+C stops it)");
+  app.add_option(sup::kSupdConfigKeyOption, options.config_key, "Registry key of the configuration")
+      ->capture_default_str();
+  app.add_option(sup::kSupdLogLevelOption, log_level,
+                 "Log level (overrides the registry's LogLevel)")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
   std::string pipe_prefix;
-  app.add_option(sup::kSupdPipePrefixOption, pipe_prefix, "Pipe name prefix: pipes are <P>-control and <P>-health")
+  app.add_option(sup::kSupdPipePrefixOption, pipe_prefix,
+                 "Pipe name prefix: pipes are <P>-control and <P>-health")
       ->check([](const std::string& prefix) -> std::string {
         if (prefix.empty() || prefix.size() > 200) return "must be 1 to 200 characters";
         for (char c : prefix) {
@@ -91,16 +96,19 @@ int main() {
       std::fprintf(stderr, "supd: %s\n", service_log.error().message().c_str());
       service_log = sup::win::MakeDaemonLogger(sup::win::LogTarget::kConsole, log_settings);
     }
-    sup::Result<sup::win::HostOutcome> outcome = sup::win::RunAsService(factory_with(*service_log), *service_log);
+    sup::Result<sup::win::HostOutcome> outcome =
+        sup::win::RunAsService(factory_with(*service_log), *service_log);
     if (!outcome) {
-      (*service_log)->error("supd cannot run as a service reason=\"{}\"", outcome.error().message());
+      (*service_log)
+          ->error("supd cannot run as a service reason=\"{}\"", outcome.error().message());
       std::fprintf(stderr, "supd: %s\n", outcome.error().message().c_str());
       return 1;
     }
     if (*outcome == sup::win::HostOutcome::kRanAsService) return 0;
     // Not started by the SCM: run in the console.
   }
-  sup::Result<std::shared_ptr<spdlog::logger>> console_log = sup::win::MakeDaemonLogger(sup::win::LogTarget::kConsole, log_settings);
+  sup::Result<std::shared_ptr<spdlog::logger>> console_log =
+      sup::win::MakeDaemonLogger(sup::win::LogTarget::kConsole, log_settings);
   if (!console_log) {
     std::fprintf(stderr, "supd: %s\n", console_log.error().message().c_str());
     return 2;

@@ -17,7 +17,8 @@ bool g_quick = false;
 
 void ParseArguments(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
-    if (std::string(argv[i]) != "--quick") Fail(std::string("unknown argument ") + argv[i] + " (only --quick)");
+    if (std::string(argv[i]) != "--quick")
+      Fail(std::string("unknown argument ") + argv[i] + " (only --quick)");
     g_quick = true;
   }
 }
@@ -32,7 +33,8 @@ std::wstring TestWorkerPath() {
 
 UniqueHandle StartProcess(const std::wstring& command_line, HANDLE out, DWORD flags) {
   SECURITY_ATTRIBUTES inheritable{sizeof(SECURITY_ATTRIBUTES), nullptr, TRUE};
-  UniqueFileHandle null_device{::CreateFileW(L"NUL", GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, &inheritable,
+  UniqueFileHandle null_device{::CreateFileW(L"NUL", GENERIC_WRITE,
+                                             FILE_SHARE_READ | FILE_SHARE_WRITE, &inheritable,
                                              OPEN_EXISTING, 0, nullptr)};
   if (!null_device) Fail(Win32Error("opening NUL").message());
   STARTUPINFOW startup{};
@@ -44,8 +46,8 @@ UniqueHandle StartProcess(const std::wstring& command_line, HANDLE out, DWORD fl
   startup.hStdError = null_device.get();
   std::wstring mutable_command = command_line;
   PROCESS_INFORMATION info{};
-  if (!::CreateProcessW(nullptr, mutable_command.data(), nullptr, nullptr, TRUE, flags, nullptr, nullptr, &startup,
-                        &info)) {
+  if (!::CreateProcessW(nullptr, mutable_command.data(), nullptr, nullptr, TRUE, flags, nullptr,
+                        nullptr, &startup, &info)) {
     Fail(Win32Error("starting " + Narrow(command_line)).message());
   }
   ::CloseHandle(info.hThread);
@@ -61,7 +63,8 @@ void SetDword(const std::wstring& key, const wchar_t* value, DWORD data) {
   ::RegSetKeyValueW(HKEY_CURRENT_USER, key.c_str(), value, REG_DWORD, &data, sizeof(data));
 }
 
-void SetMultiString(const std::wstring& key, const wchar_t* value, const std::vector<std::wstring>& items) {
+void SetMultiString(const std::wstring& key, const wchar_t* value,
+                    const std::vector<std::wstring>& items) {
   std::wstring data;
   for (const std::wstring& item : items) data += item + L'\0';
   data += L'\0';
@@ -81,7 +84,8 @@ InProcessSupd::InProcessSupd(const BenchConfigKey& config, const std::string& pi
   options.pipe_prefix = pipe_prefix;
   options.config_key = config.ForSupd();
   // A logger without sinks: the benchmark measures supd's work, not its log file.
-  Result<std::unique_ptr<Daemon>> daemon = Daemon::Create(options, std::make_shared<spdlog::logger>("bench"));
+  Result<std::unique_ptr<Daemon>> daemon =
+      Daemon::Create(options, std::make_shared<spdlog::logger>("bench"));
   if (!daemon) Fail(daemon.error().message());
   daemon_ = std::move(*daemon);
   io_thread_ = std::thread([this] { daemon_->Run(); });
@@ -94,7 +98,8 @@ InProcessSupd::~InProcessSupd() {
 
 std::size_t PrivateBytes() {
   PROCESS_MEMORY_COUNTERS counters{};
-  if (!::GetProcessMemoryInfo(::GetCurrentProcess(), &counters, sizeof(counters))) Fail("GetProcessMemoryInfo failed");
+  if (!::GetProcessMemoryInfo(::GetCurrentProcess(), &counters, sizeof(counters)))
+    Fail("GetProcessMemoryInfo failed");
   return counters.PagefileUsage;
 }
 

@@ -42,7 +42,8 @@ std::size_t PrivateBytes();
 // Registry values below HKEY_CURRENT_USER, for a benchmark's own configuration key.
 void SetString(const std::wstring& key, const wchar_t* value, const std::wstring& data);
 void SetDword(const std::wstring& key, const wchar_t* value, DWORD data);
-void SetMultiString(const std::wstring& key, const wchar_t* value, const std::vector<std::wstring>& items);
+void SetMultiString(const std::wstring& key, const wchar_t* value,
+                    const std::vector<std::wstring>& items);
 
 // The benchmark's own configuration key below HKCU, named after `purpose` and this process; its
 // workers go under <key>\Workers. Deleted with the object.

@@ -44,15 +44,17 @@ std::string UniquePipeName(const char* what) {
 // The limit: one thread copying the pipe into a file as fast as blocking calls allow.
 Seconds RawCopy() {
   const std::wstring path = PipePath(UniquePipeName("raw"));
-  UniqueFileHandle server{::CreateNamedPipeW(path.c_str(), PIPE_ACCESS_INBOUND, PIPE_TYPE_BYTE | PIPE_WAIT, 1,
-                                             64 * 1024, 64 * 1024, 0, nullptr)};
+  UniqueFileHandle server{::CreateNamedPipeW(path.c_str(), PIPE_ACCESS_INBOUND,
+                                             PIPE_TYPE_BYTE | PIPE_WAIT, 1, 64 * 1024, 64 * 1024, 0,
+                                             nullptr)};
   if (!server) Fail(Win32Error("creating the raw pipe").message());
   SECURITY_ATTRIBUTES inheritable{sizeof(SECURITY_ATTRIBUTES), nullptr, TRUE};
-  UniqueHandle client{::CreateFileW(path.c_str(), GENERIC_WRITE, 0, &inheritable, OPEN_EXISTING, 0, nullptr)};
+  UniqueHandle client{
+      ::CreateFileW(path.c_str(), GENERIC_WRITE, 0, &inheritable, OPEN_EXISTING, 0, nullptr)};
   if (!client) Fail(Win32Error("opening the raw pipe").message());
   const std::wstring file_path = TempFile(L"sup-bench-raw.log");
-  UniqueFileHandle file{::CreateFileW(file_path.c_str(), FILE_APPEND_DATA, FILE_SHARE_READ, nullptr, CREATE_ALWAYS,
-                                      FILE_ATTRIBUTE_NORMAL, nullptr)};
+  UniqueFileHandle file{::CreateFileW(file_path.c_str(), FILE_APPEND_DATA, FILE_SHARE_READ, nullptr,
+                                      CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr)};
   if (!file) Fail(Win32Error("creating " + Narrow(file_path)).message());
 
   const auto started = std::chrono::steady_clock::now();
@@ -60,7 +62,8 @@ Seconds RawCopy() {
   client.reset();
   std::vector<char> buffer(64 * 1024);
   DWORD read = 0;
-  while (::ReadFile(server.get(), buffer.data(), static_cast<DWORD>(buffer.size()), &read, nullptr)) {
+  while (
+      ::ReadFile(server.get(), buffer.data(), static_cast<DWORD>(buffer.size()), &read, nullptr)) {
     DWORD written = 0;
     ::WriteFile(file.get(), buffer.data(), read, &written, nullptr);
   }
@@ -76,8 +79,10 @@ Seconds Capture(bool timestamps) {
   SystemClock clock;
   const std::wstring file_path = TempFile(L"sup-bench-capture.log");
   ::DeleteFileW(file_path.c_str());
-  CaptureSettings settings{.path = Narrow(file_path), .max_bytes = 1ULL << 40, .backups = 0, .timestamps = timestamps};
-  auto capture = OutputCapture::Create(io, clock, settings, std::make_shared<spdlog::logger>("bench"));
+  CaptureSettings settings{
+      .path = Narrow(file_path), .max_bytes = 1ULL << 40, .backups = 0, .timestamps = timestamps};
+  auto capture =
+      OutputCapture::Create(io, clock, settings, std::make_shared<spdlog::logger>("bench"));
   if (!capture) Fail(capture.error().message());
 
   const auto started = std::chrono::steady_clock::now();
@@ -105,10 +110,12 @@ int main(int argc, char** argv) {
     stamped = std::min(stamped, Capture(true));
   }
   const auto rate = [](Seconds took) { return Megabytes() / took.count(); };
-  std::printf("output capture, %.0f MB of %d-byte lines, best of %d\n", Megabytes(), kLineBytes, Rounds());
+  std::printf("output capture, %.0f MB of %d-byte lines, best of %d\n", Megabytes(), kLineBytes,
+              Rounds());
   std::printf("  raw pipe-to-file copy     %7.1f MB/s\n", rate(raw));
-  std::printf("  capture                   %7.1f MB/s  %.2fx raw (target >= 0.50x)\n", rate(captured),
-              rate(captured) / rate(raw));
-  std::printf("  capture with timestamps   %7.1f MB/s  %.2fx raw\n", rate(stamped), rate(stamped) / rate(raw));
+  std::printf("  capture                   %7.1f MB/s  %.2fx raw (target >= 0.50x)\n",
+              rate(captured), rate(captured) / rate(raw));
+  std::printf("  capture with timestamps   %7.1f MB/s  %.2fx raw\n", rate(stamped),
+              rate(stamped) / rate(raw));
   return 0;
 }

@@ -46,7 +46,8 @@ std::string Prefix(const char* purpose) {
 void ConfigureIdleWorkers(const BenchConfigKey& config, int count) {
   wchar_t temp[MAX_PATH];
   ::GetTempPathW(MAX_PATH, temp);
-  const std::wstring logs = std::wstring(temp) + L"sup-bench-logs-" + std::to_wstring(::GetCurrentProcessId());
+  const std::wstring logs =
+      std::wstring(temp) + L"sup-bench-logs-" + std::to_wstring(::GetCurrentProcessId());
   SetString(config.Root(), L"LogDirectory", logs);
   for (int i = 0; i < count; ++i) {
     const std::wstring worker = config.Worker(L"w" + std::to_wstring(i));
@@ -58,7 +59,9 @@ void ConfigureIdleWorkers(const BenchConfigKey& config, int count) {
   }
 }
 
-Result<PipeClient> ConnectTo(const std::string& pipe) { return PipeClient::Connect(pipe, std::chrono::seconds(30)); }
+Result<PipeClient> ConnectTo(const std::string& pipe) {
+  return PipeClient::Connect(pipe, std::chrono::seconds(30));
+}
 
 sup::v1::StatusResponse StatusOf(const std::string& control_pipe) {
   Result<PipeClient> pipe = ConnectTo(control_pipe);
@@ -75,11 +78,12 @@ void WaitUntilAllRunning(const std::string& control_pipe, int workers) {
   const auto deadline = Clock::now() + std::chrono::minutes(3);
   while (true) {
     const sup::v1::StatusResponse status = StatusOf(control_pipe);
-    const auto running = std::count_if(status.workers().begin(), status.workers().end(), [](const auto& w) {
-      return w.state() == sup::v1::WorkerStatus::RUNNING;
-    });
+    const auto running =
+        std::count_if(status.workers().begin(), status.workers().end(),
+                      [](const auto& w) { return w.state() == sup::v1::WorkerStatus::RUNNING; });
     if (running == workers) return;
-    if (Clock::now() > deadline) Fail("only " + std::to_string(running) + " of the workers reached RUNNING");
+    if (Clock::now() > deadline)
+      Fail("only " + std::to_string(running) + " of the workers reached RUNNING");
     ::Sleep(50);  // a benchmark's setup, not a test: polling is fine here
   }
 }
@@ -88,13 +92,15 @@ void WaitUntilAllRunning(const std::string& control_pipe, int workers) {
 // blocking I/O. Each request frame is answered with `reply` until the client disconnects.
 class RawPipeServer {
  public:
-  RawPipeServer(const std::string& pipe_name, std::string reply, int clients) : reply_(std::move(reply)) {
+  RawPipeServer(const std::string& pipe_name, std::string reply, int clients)
+      : reply_(std::move(reply)) {
     for (int i = 0; i < clients; ++i) {
       UniqueFileHandle instance{::CreateNamedPipeW(PipePath(pipe_name).c_str(), PIPE_ACCESS_DUPLEX,
-                                                   PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT, clients,
-                                                   64 * 1024, 64 * 1024, 0, nullptr)};
+                                                   PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT,
+                                                   clients, 64 * 1024, 64 * 1024, 0, nullptr)};
       if (!instance) Fail(Win32Error("creating the raw pipe").message());
-      threads_.emplace_back([this, handle = std::move(instance)]() mutable { Serve(handle.get()); });
+      threads_.emplace_back(
+          [this, handle = std::move(instance)]() mutable { Serve(handle.get()); });
     }
   }
   ~RawPipeServer() {
@@ -111,7 +117,8 @@ class RawPipeServer {
       if (!decoder.Feed(std::string_view(buffer, read))) return;
       while (decoder.Pop()) {
         DWORD written = 0;
-        if (!::WriteFile(pipe, reply_.data(), static_cast<DWORD>(reply_.size()), &written, nullptr)) return;
+        if (!::WriteFile(pipe, reply_.data(), static_cast<DWORD>(reply_.size()), &written, nullptr))
+          return;
       }
     }
   }
@@ -203,8 +210,10 @@ void StatusRoundTrip(const std::string& control_pipe, int workers) {
   const std::string request_frame = Frame(request);
   const Seconds baseline = MeanOf(RoundTrips(), [&] { raw_client.RoundTrip(request_frame); });
 
-  std::printf("  status, %d workers (%zu-byte reply)   raw %6.1f us   supd %6.1f us   %.2fx raw (target <= 1.5x)\n",
-              workers, reply_bytes, baseline.count() * 1e6, status.count() * 1e6, status / baseline);
+  std::printf(
+      "  status, %d workers (%zu-byte reply)   raw %6.1f us   supd %6.1f us   %.2fx raw (target <= "
+      "1.5x)\n",
+      workers, reply_bytes, baseline.count() * 1e6, status.count() * 1e6, status / baseline);
 }
 
 // 2. Health checks per second from 16 clients at once, against the raw server's rate.
@@ -212,13 +221,14 @@ void HealthRate(const std::string& health_pipe) {
   sup::v1::HealthRequest check;
   check.set_protocol_version(kProtocolVersion);
   check.mutable_check()->set_service("");
-  const double checks = RateOf(health_pipe, kConcurrentClients, ChecksPerClient(), [&](PipeClient& pipe, int calls) {
-    HealthClient client(pipe);
-    for (int i = 0; i < calls; ++i) {
-      Result<sup::v1::HealthResponse> response = client.Call(check);
-      if (!response) Fail(response.error().message());
-    }
-  });
+  const double checks =
+      RateOf(health_pipe, kConcurrentClients, ChecksPerClient(), [&](PipeClient& pipe, int calls) {
+        HealthClient client(pipe);
+        for (int i = 0; i < calls; ++i) {
+          Result<sup::v1::HealthResponse> response = client.Call(check);
+          if (!response) Fail(response.error().message());
+        }
+      });
 
   sup::v1::HealthResponse reply;
   reply.set_request_id(1);
@@ -233,8 +243,10 @@ void HealthRate(const std::string& health_pipe) {
       for (int i = 0; i < calls; ++i) client.RoundTrip(request_frame);
     });
   }
-  std::printf("  health checks, %d clients at once    raw %6.0f/s     supd %6.0f/s    %.2fx raw (target >= 20000/s)\n",
-              kConcurrentClients, raw, checks, checks / raw);
+  std::printf(
+      "  health checks, %d clients at once    raw %6.0f/s     supd %6.0f/s    %.2fx raw (target >= "
+      "20000/s)\n",
+      kConcurrentClients, raw, checks, checks / raw);
 }
 
 // 3. Status of many running workers, one call at a time: mean, 95th percentile and worst (the
@@ -254,15 +266,18 @@ void ManyWorkersStatus(const std::string& control_pipe) {
     calls.push_back(Clock::now() - begin);
   });
   std::sort(calls.begin(), calls.end());
-  std::printf("  status of %d running workers         mean %5.2f ms   p95 %5.2f ms   worst %5.2f ms (target < 5 ms)\n",
-              ManyWorkers(), mean.count() * 1e3, calls[calls.size() * 95 / 100].count() * 1e3,
-              calls.back().count() * 1e3);
+  std::printf(
+      "  status of %d running workers         mean %5.2f ms   p95 %5.2f ms   worst %5.2f ms "
+      "(target < 5 ms)\n",
+      ManyWorkers(), mean.count() * 1e3, calls[calls.size() * 95 / 100].count() * 1e3,
+      calls.back().count() * 1e3);
 }
 
 // CPU time this process used (all threads, user and kernel).
 Seconds ProcessCpu() {
   FILETIME created, exited, kernel, user;
-  if (!::GetProcessTimes(::GetCurrentProcess(), &created, &exited, &kernel, &user)) Fail("GetProcessTimes failed");
+  if (!::GetProcessTimes(::GetCurrentProcess(), &created, &exited, &kernel, &user))
+    Fail("GetProcessTimes failed");
   auto seconds = [](const FILETIME& time) {
     return (static_cast<double>(time.dwHighDateTime) * 4294967296.0 + time.dwLowDateTime) / 1e7;
   };
@@ -276,10 +291,12 @@ void IdleCpu(int workers) {
   const Seconds before = ProcessCpu();
   std::this_thread::sleep_for(window);
   const Seconds after = ProcessCpu();
-  if (after.count() <= 0) Fail("GetProcessTimes reports no CPU time at all: no idle measurement on this system");
-  std::printf("  idle CPU, %d running workers, no clients    %5.2f ms per second (target ~0: no polling;"
-              " %.1f s CPU so far)\n",
-              workers, (after - before).count() * 1e3 / Seconds(window).count(), after.count());
+  if (after.count() <= 0)
+    Fail("GetProcessTimes reports no CPU time at all: no idle measurement on this system");
+  std::printf(
+      "  idle CPU, %d running workers, no clients    %5.2f ms per second (target ~0: no polling;"
+      " %.1f s CPU so far)\n",
+      workers, (after - before).count() * 1e3 / Seconds(window).count(), after.count());
 }
 
 }  // namespace
@@ -309,8 +326,10 @@ int main(int argc, char** argv) {
     const std::size_t running = PrivateBytes();
     ManyWorkersStatus(prefix + "-control");
     IdleCpu(ManyWorkers());
-    std::printf("  supd's private memory, %d running workers, output captured   %5.1f MB (target < 20 MB)\n",
-                ManyWorkers(), static_cast<double>(running - before) / (1024 * 1024));
+    std::printf(
+        "  supd's private memory, %d running workers, output captured   %5.1f MB (target < 20 "
+        "MB)\n",
+        ManyWorkers(), static_cast<double>(running - before) / (1024 * 1024));
   }
   return 0;
 }

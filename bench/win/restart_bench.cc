@@ -21,7 +21,7 @@ int Cycles() { return FullOrQuick(40, 3); }
 
 struct Mode {
   const char* name;
-  DWORD console_flags;               // for the baseline's CreateProcess
+  DWORD console_flags;                   // for the baseline's CreateProcess
   std::vector<std::wstring> stop_steps;  // which give supd's launcher the same flags
 };
 
@@ -38,7 +38,8 @@ UniqueHandle StartedEvent(const std::wstring& name) {
 }
 
 void WaitFor(HANDLE handle, const char* what) {
-  if (::WaitForSingleObject(handle, 30'000) != WAIT_OBJECT_0) Fail(std::string("timed out waiting for ") + what);
+  if (::WaitForSingleObject(handle, 30'000) != WAIT_OBJECT_0)
+    Fail(std::string("timed out waiting for ") + what);
 }
 
 // The limit: the same program started by hand, one after the other.
@@ -83,7 +84,8 @@ int main(int argc, char** argv) {
       {"without a console", DETACHED_PROCESS, {L"event", L"terminate"}},
       {"with its own console", CREATE_NEW_CONSOLE, {L"event", L"ctrl-c", L"terminate"}},
   };
-  std::printf("restart latency: worker exit to the next one running, zero backoff, %d cycles\n", Cycles());
+  std::printf("restart latency: worker exit to the next one running, zero backoff, %d cycles\n",
+              Cycles());
   for (const Mode& mode : modes) {
     const Seconds bare = BareCycle(mode);
     const Seconds supervised = SupervisedCycle(mode);

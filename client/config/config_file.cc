@@ -23,10 +23,15 @@ std::u16string ToUtf16(std::string_view text) {
   std::u16string out;
   for (std::size_t i = 0; i < text.size();) {
     const auto byte = static_cast<unsigned char>(text[i]);
-    const std::size_t length = byte < 0x80 ? 1 : byte >= 0xC2 && byte <= 0xDF ? 2 : byte >= 0xE0 && byte <= 0xEF ? 3
-                               : byte >= 0xF0 && byte <= 0xF4                ? 4
-                                                                             : 0;
-    std::uint32_t code = length == 1 ? byte : length == 2 ? byte & 0x1F : length == 3 ? byte & 0x0F : byte & 0x07;
+    const std::size_t length = byte < 0x80                    ? 1
+                               : byte >= 0xC2 && byte <= 0xDF ? 2
+                               : byte >= 0xE0 && byte <= 0xEF ? 3
+                               : byte >= 0xF0 && byte <= 0xF4 ? 4
+                                                              : 0;
+    std::uint32_t code = length == 1   ? byte
+                         : length == 2 ? byte & 0x1F
+                         : length == 3 ? byte & 0x0F
+                                       : byte & 0x07;
     bool valid = length > 0 && i + length <= text.size();
     for (std::size_t k = 1; valid && k < length; ++k) {
       const auto next = static_cast<unsigned char>(text[i + k]);
@@ -34,7 +39,8 @@ std::u16string ToUtf16(std::string_view text) {
       code = (code << 6) | (next & 0x3F);
     }
     constexpr std::uint32_t kSmallest[] = {0, 0, 0x80, 0x800, 0x10000};
-    valid = valid && code >= kSmallest[length] && code <= 0x10FFFF && (code < 0xD800 || code > 0xDFFF);
+    valid =
+        valid && code >= kSmallest[length] && code <= 0x10FFFF && (code < 0xD800 || code > 0xDFFF);
     if (!valid) {
       out.push_back(u'\uFFFD');
       ++i;
@@ -56,7 +62,8 @@ std::string ToUtf8(std::u16string_view text) {
   std::string out;
   for (std::size_t i = 0; i < text.size(); ++i) {
     std::uint32_t code = text[i];
-    if (code >= 0xD800 && code < 0xDC00 && i + 1 < text.size() && text[i + 1] >= 0xDC00 && text[i + 1] < 0xE000) {
+    if (code >= 0xD800 && code < 0xDC00 && i + 1 < text.size() && text[i + 1] >= 0xDC00 &&
+        text[i + 1] < 0xE000) {
       code = 0x10000 + ((code - 0xD800) << 10) + (text[++i] - 0xDC00);
     } else if (code >= 0xD800 && code < 0xE000) {
       code = 0xFFFD;  // a lone surrogate
@@ -123,8 +130,8 @@ std::string RegValue(const core::RawValue& value) {
     case core::RawType::kQword: {
       std::string hex = "hex(b):";
       for (int i = 0; i < 8; ++i) {
-        std::snprintf(text, sizeof(text), "%02x%s", static_cast<unsigned>((value.number >> (8 * i)) & 0xFF),
-                      i < 7 ? "," : "");
+        std::snprintf(text, sizeof(text), "%02x%s",
+                      static_cast<unsigned>((value.number >> (8 * i)) & 0xFF), i < 7 ? "," : "");
         hex += text;
       }
       return hex;
@@ -158,13 +165,15 @@ Result<std::vector<std::uint8_t>> HexBytes(std::string_view data, std::size_t li
     unsigned value = 0;
     int digits = 0;
     while (i < data.size() && std::isxdigit(static_cast<unsigned char>(data[i])) && digits < 2) {
-      value = value * 16 + static_cast<unsigned>(std::isdigit(static_cast<unsigned char>(data[i]))
-                                                     ? data[i] - '0'
-                                                     : std::tolower(static_cast<unsigned char>(data[i])) - 'a' + 10);
+      value = value * 16 + static_cast<unsigned>(
+                               std::isdigit(static_cast<unsigned char>(data[i]))
+                                   ? data[i] - '0'
+                                   : std::tolower(static_cast<unsigned char>(data[i])) - 'a' + 10);
       ++i;
       ++digits;
     }
-    if (digits == 0) return LineError(line, "\"" + std::string(data.substr(i, 8)) + "\" is not hex data");
+    if (digits == 0)
+      return LineError(line, "\"" + std::string(data.substr(i, 8)) + "\" is not hex data");
     bytes.push_back(static_cast<std::uint8_t>(value));
   }
   return bytes;
@@ -211,7 +220,8 @@ Result<core::RawValue> ParseRegData(std::string_view data, std::size_t line) {
   if (data.starts_with("dword:")) {
     const std::string_view digits = data.substr(6);
     std::uint32_t number = 0;
-    const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), number, 16);
+    const auto [end, error] =
+        std::from_chars(digits.data(), digits.data() + digits.size(), number, 16);
     if (digits.size() != 8 || error != std::errc() || end != digits.data() + digits.size()) {
       return LineError(line, "dword:" + std::string(digits) + " is not 8 hex digits");
     }
@@ -223,7 +233,8 @@ Result<core::RawValue> ParseRegData(std::string_view data, std::size_t line) {
     const std::size_t close = data.find("):");
     if (close == std::string_view::npos) return LineError(line, "hex( without ):");
     const std::string_view digits = data.substr(4, close - 4);
-    const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), type, 16);
+    const auto [end, error] =
+        std::from_chars(digits.data(), digits.data() + digits.size(), type, 16);
     if (digits.empty() || error != std::errc() || end != digits.data() + digits.size()) {
       return LineError(line, "hex(" + std::string(digits) + ") is not a registry type");
     }
@@ -245,8 +256,10 @@ Result<core::RawValue> ParseRegData(std::string_view data, std::size_t line) {
     case 4:
     case 0xb: {
       std::uint64_t number = 0;
-      for (std::size_t i = 0; i < bytes->size() && i < 8; ++i) number |= static_cast<std::uint64_t>((*bytes)[i]) << (8 * i);
-      return type == 4 ? core::RawValue::Dword(static_cast<std::uint32_t>(number)) : core::RawValue::Qword(number);
+      for (std::size_t i = 0; i < bytes->size() && i < 8; ++i)
+        number |= static_cast<std::uint64_t>((*bytes)[i]) << (8 * i);
+      return type == 4 ? core::RawValue::Dword(static_cast<std::uint32_t>(number))
+                       : core::RawValue::Qword(number);
     }
     default: return core::RawValue{core::RawType::kOther, {}, {}, 0};
   }
@@ -291,7 +304,8 @@ Result<KeyTarget> LocateKey(std::string_view key, const std::string& root, std::
 // The file's text as UTF-8 lines, continuation lines (ending in '\') joined.
 std::vector<std::pair<std::size_t, std::string>> LogicalLines(std::string_view bytes) {
   std::string text;
-  if (bytes.size() >= 2 && static_cast<unsigned char>(bytes[0]) == 0xFF && static_cast<unsigned char>(bytes[1]) == 0xFE) {
+  if (bytes.size() >= 2 && static_cast<unsigned char>(bytes[0]) == 0xFF &&
+      static_cast<unsigned char>(bytes[1]) == 0xFE) {
     std::u16string units;
     for (std::size_t i = 2; i + 1 < bytes.size(); i += 2) {
       units.push_back(static_cast<char16_t>(static_cast<unsigned char>(bytes[i]) |
@@ -315,7 +329,8 @@ std::vector<std::pair<std::size_t, std::string>> LogicalLines(std::string_view b
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (pending.empty()) pending_start = number;
     std::string_view trimmed = line;
-    while (!trimmed.empty() && (trimmed.front() == ' ' || trimmed.front() == '\t')) trimmed.remove_prefix(1);
+    while (!trimmed.empty() && (trimmed.front() == ' ' || trimmed.front() == '\t'))
+      trimmed.remove_prefix(1);
     pending += trimmed;
     if (!pending.empty() && pending.back() == '\\' && pending.find("=hex") != std::string::npos) {
       pending.pop_back();
@@ -353,13 +368,16 @@ nlohmann::ordered_json ValuesToJson(const core::RawValues& values) {
 Result<core::RawValue> ValueFromJson(const nlohmann::json& json, const std::string& where) {
   auto refuse = [&where](const std::string& found) {
     return Error(ErrorKind::kInvalidArgument,
-                 where + ": expected a string, {\"expand\": string}, an array of strings, a number or "
-                         "{\"qword\": number}, found " + found);
+                 where +
+                     ": expected a string, {\"expand\": string}, an array of strings, a number or "
+                     "{\"qword\": number}, found " +
+                     found);
   };
   if (json.is_string()) return core::RawValue::String(json.get<std::string>());
   if (json.is_number_unsigned() || (json.is_number_integer() && json.get<std::int64_t>() >= 0)) {
     const std::uint64_t number = json.get<std::uint64_t>();
-    if (number > 0xFFFFFFFFu) return refuse(std::to_string(number) + " (above 32 bits: write {\"qword\": ...})");
+    if (number > 0xFFFFFFFFu)
+      return refuse(std::to_string(number) + " (above 32 bits: write {\"qword\": ...})");
     return core::RawValue::Dword(static_cast<std::uint32_t>(number));
   }
   if (json.is_array()) {
@@ -370,16 +388,19 @@ Result<core::RawValue> ValueFromJson(const nlohmann::json& json, const std::stri
     }
     return core::RawValue::MultiString(items);
   }
-  if (json.is_object() && json.size() == 1 && json.contains("expand") && json["expand"].is_string()) {
+  if (json.is_object() && json.size() == 1 && json.contains("expand") &&
+      json["expand"].is_string()) {
     return core::RawValue{core::RawType::kExpandString, json["expand"].get<std::string>(), {}, 0};
   }
-  if (json.is_object() && json.size() == 1 && json.contains("qword") && json["qword"].is_number_unsigned()) {
+  if (json.is_object() && json.size() == 1 && json.contains("qword") &&
+      json["qword"].is_number_unsigned()) {
     return core::RawValue::Qword(json["qword"].get<std::uint64_t>());
   }
   return refuse(json.dump());
 }
 
-Result<core::RawValues> ValuesFromJson(const nlohmann::json& json, const std::string& where, bool allow_probes) {
+Result<core::RawValues> ValuesFromJson(const nlohmann::json& json, const std::string& where,
+                                       bool allow_probes) {
   if (!json.is_object()) return Error(ErrorKind::kInvalidArgument, where + ": expected an object");
   core::RawValues values;
   for (const auto& [name, value] : json.items()) {
@@ -396,12 +417,14 @@ Result<core::RawValues> ValuesFromJson(const nlohmann::json& json, const std::st
 Result<ConfigFormat> ParseConfigFormat(std::string_view name) {
   if (EqualsIgnoringCase(name, "reg")) return ConfigFormat::kReg;
   if (EqualsIgnoringCase(name, "json")) return ConfigFormat::kJson;
-  return Error(ErrorKind::kInvalidArgument, "format \"" + std::string(name) + "\" is not reg or json");
+  return Error(ErrorKind::kInvalidArgument,
+               "format \"" + std::string(name) + "\" is not reg or json");
 }
 
 ConfigFormat FormatOfPath(std::string_view path) {
-  return path.size() >= 5 && EqualsIgnoringCase(path.substr(path.size() - 5), ".json") ? ConfigFormat::kJson
-                                                                                       : ConfigFormat::kReg;
+  return path.size() >= 5 && EqualsIgnoringCase(path.substr(path.size() - 5), ".json")
+             ? ConfigFormat::kJson
+             : ConfigFormat::kReg;
 }
 
 std::string ToRegFile(const core::RawConfig& config, const std::string& root) {
@@ -410,7 +433,8 @@ std::string ToRegFile(const core::RawConfig& config, const std::string& root) {
   if (!config.workers.empty()) AppendKey(text, root + "\\Workers", {});
   for (const auto& [name, worker] : config.workers) {
     AppendKey(text, root + "\\Workers\\" + name, worker.values);
-    for (const auto& [probe, values] : worker.probes) AppendKey(text, root + "\\Workers\\" + name + "\\Probes\\" + probe, values);
+    for (const auto& [probe, values] : worker.probes)
+      AppendKey(text, root + "\\Workers\\" + name + "\\Probes\\" + probe, values);
   }
   const std::u16string units = ToUtf16(text);
   std::string bytes = "\xFF\xFE";
@@ -437,8 +461,10 @@ Result<core::RawConfig> FromRegFile(std::string_view bytes, const std::string& r
     }
     if (line[0] == '[') {
       if (line.back() != ']') return LineError(number, "a key line must end in ]");
-      if (line.size() > 1 && line[1] == '-') return LineError(number, "deleting a key is not supported by import");
-      Result<KeyTarget> target = LocateKey(std::string_view(line).substr(1, line.size() - 2), root, number);
+      if (line.size() > 1 && line[1] == '-')
+        return LineError(number, "deleting a key is not supported by import");
+      Result<KeyTarget> target =
+          LocateKey(std::string_view(line).substr(1, line.size() - 2), root, number);
       if (!target) return target.error();
       current = *target;
       if (current->kind == KeyTarget::Kind::kWorker) config.workers[current->worker];
@@ -448,17 +474,22 @@ Result<core::RawConfig> FromRegFile(std::string_view bytes, const std::string& r
     if (line[0] == '@') continue;  // a key's default value: nothing for sup
     std::string_view rest;
     std::optional<std::string> name = Unquote(line, rest);
-    if (!name || rest.empty() || rest[0] != '=') return LineError(number, "expected \"Name\"=value");
+    if (!name || rest.empty() || rest[0] != '=')
+      return LineError(number, "expected \"Name\"=value");
     Result<core::RawValue> value = ParseRegData(rest.substr(1), number);
     if (!value) return value.error();
     switch (current->kind) {
       case KeyTarget::Kind::kDaemon: config.daemon[*name] = *value; break;
       case KeyTarget::Kind::kWorker: config.workers[current->worker].values[*name] = *value; break;
-      case KeyTarget::Kind::kProbe: config.workers[current->worker].probes[current->probe][*name] = *value; break;
+      case KeyTarget::Kind::kProbe:
+        config.workers[current->worker].probes[current->probe][*name] = *value;
+        break;
       case KeyTarget::Kind::kIgnored: break;
     }
   }
-  if (!header) return Error(ErrorKind::kInvalidArgument, "an empty file: no \"" + std::string(kRegHeader) + "\" header");
+  if (!header)
+    return Error(ErrorKind::kInvalidArgument,
+                 "an empty file: no \"" + std::string(kRegHeader) + "\" header");
   return config;
 }
 
@@ -470,7 +501,8 @@ std::string ToJson(const core::RawConfig& config) {
     nlohmann::ordered_json object = ValuesToJson(worker.values);
     if (!worker.probes.empty()) {
       object["Probes"] = nlohmann::ordered_json::object();
-      for (const auto& [probe, values] : worker.probes) object["Probes"][probe] = ValuesToJson(values);
+      for (const auto& [probe, values] : worker.probes)
+        object["Probes"][probe] = ValuesToJson(values);
     }
     json["workers"][name] = object;
   }
@@ -482,11 +514,13 @@ std::string ToJson(const core::RawConfig& config) {
 Result<core::RawConfig> FromJson(std::string_view text) {
   const nlohmann::json json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (json.is_discarded()) return Error(ErrorKind::kInvalidArgument, "the file is not valid JSON");
-  if (!json.is_object()) return Error(ErrorKind::kInvalidArgument, "expected an object with \"daemon\" and \"workers\"");
+  if (!json.is_object())
+    return Error(ErrorKind::kInvalidArgument, "expected an object with \"daemon\" and \"workers\"");
   core::RawConfig config;
   for (const auto& [key, value] : json.items()) {
     if (key != "daemon" && key != "workers") {
-      return Error(ErrorKind::kInvalidArgument, "unknown member \"" + key + "\": expected \"daemon\" and \"workers\"");
+      return Error(ErrorKind::kInvalidArgument,
+                   "unknown member \"" + key + "\": expected \"daemon\" and \"workers\"");
     }
   }
   if (json.contains("daemon")) {
@@ -495,7 +529,8 @@ Result<core::RawConfig> FromJson(std::string_view text) {
     config.daemon = *daemon;
   }
   if (json.contains("workers")) {
-    if (!json["workers"].is_object()) return Error(ErrorKind::kInvalidArgument, "workers: expected an object");
+    if (!json["workers"].is_object())
+      return Error(ErrorKind::kInvalidArgument, "workers: expected an object");
     for (const auto& [name, worker] : json["workers"].items()) {
       const std::string where = "workers\\" + name;
       Result<core::RawValues> values = ValuesFromJson(worker, where, true);
@@ -503,9 +538,11 @@ Result<core::RawConfig> FromJson(std::string_view text) {
       core::RawWorker& raw = config.workers[name];
       raw.values = *values;
       if (worker.contains("Probes")) {
-        if (!worker["Probes"].is_object()) return Error(ErrorKind::kInvalidArgument, where + "\\Probes: expected an object");
+        if (!worker["Probes"].is_object())
+          return Error(ErrorKind::kInvalidArgument, where + "\\Probes: expected an object");
         for (const auto& [probe, probe_values] : worker["Probes"].items()) {
-          Result<core::RawValues> parsed = ValuesFromJson(probe_values, where + "\\Probes\\" + probe, false);
+          Result<core::RawValues> parsed =
+              ValuesFromJson(probe_values, where + "\\Probes\\" + probe, false);
           if (!parsed) return parsed.error();
           raw.probes[probe] = *parsed;
         }

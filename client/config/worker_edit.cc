@@ -23,11 +23,12 @@ struct KeyRule {
 };
 
 template <typename Target>
-std::optional<KeyRule> FindRow(std::span<const core::SchemaValue<Target>> schema, std::string_view name) {
+std::optional<KeyRule> FindRow(std::span<const core::SchemaValue<Target>> schema,
+                               std::string_view name) {
   for (const core::SchemaValue<Target>& row : schema) {
     if (EqualsIgnoringCase(row.name, name)) {
-      return KeyRule{std::string(row.name), row.kind, row.min, row.max, row.choices, row.description, "",
-                     std::string(row.name)};
+      return KeyRule{std::string(row.name), row.kind,        row.min, row.max,
+                     row.choices,           row.description, "",      std::string(row.name)};
     }
   }
   return std::nullopt;
@@ -36,7 +37,8 @@ std::optional<KeyRule> FindRow(std::span<const core::SchemaValue<Target>> schema
 template <typename Target>
 std::string Names(std::span<const core::SchemaValue<Target>> schema) {
   std::string names;
-  for (const core::SchemaValue<Target>& row : schema) names += (names.empty() ? "" : ", ") + std::string(row.name);
+  for (const core::SchemaValue<Target>& row : schema)
+    names += (names.empty() ? "" : ", ") + std::string(row.name);
   return names;
 }
 
@@ -51,12 +53,14 @@ Result<KeyRule> ResolveKey(std::string_view key) {
       if (EqualsIgnoringCase(kind, probe)) canonical_probe = std::string(kind);
     }
     if (!canonical_probe || slash == std::string_view::npos) {
-      return Error(ErrorKind::kInvalidArgument, "unknown worker value \"" + std::string(key) +
-                                                    "\": probe values are Probes\\{Startup,Liveness,Readiness}\\NAME");
+      return Error(ErrorKind::kInvalidArgument,
+                   "unknown worker value \"" + std::string(key) +
+                       "\": probe values are Probes\\{Startup,Liveness,Readiness}\\NAME");
     }
     std::optional<KeyRule> rule = FindRow(core::ProbeSchema(), rest.substr(slash + 1));
     if (!rule) {
-      return Error(ErrorKind::kInvalidArgument, "unknown probe value \"" + std::string(rest.substr(slash + 1)) +
+      return Error(ErrorKind::kInvalidArgument, "unknown probe value \"" +
+                                                    std::string(rest.substr(slash + 1)) +
                                                     "\": one of " + Names(core::ProbeSchema()));
     }
     rule->probe = *canonical_probe;
@@ -65,8 +69,9 @@ Result<KeyRule> ResolveKey(std::string_view key) {
   }
   std::optional<KeyRule> rule = FindRow(core::WorkerSchema(), key);
   if (!rule) {
-    return Error(ErrorKind::kInvalidArgument, "unknown worker value \"" + std::string(key) + "\": one of " +
-                                                  Names(core::WorkerSchema()) + ", or Probes\\KIND\\NAME");
+    return Error(ErrorKind::kInvalidArgument, "unknown worker value \"" + std::string(key) +
+                                                  "\": one of " + Names(core::WorkerSchema()) +
+                                                  ", or Probes\\KIND\\NAME");
   }
   return *rule;
 }
@@ -99,8 +104,7 @@ std::optional<core::RawValue> FromText(core::ValueKind kind, std::string_view te
       return core::RawValue::String(std::string(text));
     case core::ValueKind::kStringList:
     case core::ValueKind::kChoiceList:
-    case core::ValueKind::kExitCodes:
-      return core::RawValue::MultiString(SplitList(text));
+    case core::ValueKind::kExitCodes: return core::RawValue::MultiString(SplitList(text));
     case core::ValueKind::kBool:
       for (std::string_view yes : {"1", "true", "yes"}) {
         if (EqualsIgnoringCase(text, yes)) return core::RawValue::Dword(1);
@@ -112,7 +116,8 @@ std::optional<core::RawValue> FromText(core::ValueKind kind, std::string_view te
     case core::ValueKind::kUint: {
       std::uint64_t number = 0;
       const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
-      if (error != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
+      if (error != std::errc() || end != text.data() + text.size() || text.empty())
+        return std::nullopt;
       if (number > 0xffffffffu) return core::RawValue::Qword(number);
       return core::RawValue::Dword(static_cast<std::uint32_t>(number));
     }
@@ -149,7 +154,9 @@ void Place(core::RawWorker& worker, const KeyRule& rule, std::optional<core::Raw
   }
 }
 
-std::string TypeOf(const core::RawValue& value) { return std::string(core::RawTypeName(value.type)); }
+std::string TypeOf(const core::RawValue& value) {
+  return std::string(core::RawTypeName(value.type));
+}
 
 }  // namespace
 
@@ -159,11 +166,13 @@ Result<core::RawValue> ParseWorkerSetting(std::string_view key, std::string_view
   std::optional<core::RawValue> value = FromText(rule->kind, text);
   Result<core::ParsedValue> checked =
       value ? core::ParseRawValue(rule->kind, rule->min, rule->max, rule->choices, *value)
-            : Result<core::ParsedValue>(Error(ErrorKind::kInvalidArgument,
-                                              rule->kind == core::ValueKind::kBool ? "0 or 1" : "a whole number"));
+            : Result<core::ParsedValue>(
+                  Error(ErrorKind::kInvalidArgument,
+                        rule->kind == core::ValueKind::kBool ? "0 or 1" : "a whole number"));
   if (!checked) {
-    return Error(ErrorKind::kInvalidArgument, rule->canonical + ": expected " + checked.error().message() + ", found \"" +
-                                                  std::string(text) + "\" (" + std::string(rule->description) + ")");
+    return Error(ErrorKind::kInvalidArgument,
+                 rule->canonical + ": expected " + checked.error().message() + ", found \"" +
+                     std::string(text) + "\" (" + std::string(rule->description) + ")");
   }
   return *value;
 }
@@ -171,7 +180,8 @@ Result<core::RawValue> ParseWorkerSetting(std::string_view key, std::string_view
 Result<std::pair<std::string, std::string>> SplitAssignment(std::string_view assignment) {
   const std::size_t equals = assignment.find('=');
   if (equals == std::string_view::npos || equals == 0) {
-    return Error(ErrorKind::kInvalidArgument, "\"" + std::string(assignment) + "\" is not KEY=VALUE");
+    return Error(ErrorKind::kInvalidArgument,
+                 "\"" + std::string(assignment) + "\" is not KEY=VALUE");
   }
   return std::pair<std::string, std::string>(std::string(assignment.substr(0, equals)),
                                              std::string(assignment.substr(equals + 1)));
@@ -186,7 +196,8 @@ Result<void> AddWorker(ConfigStore& store, const std::string& name, const std::s
   Result<core::RawConfig> config = store.Read();
   if (!config) return config.error();
   if (config->workers.contains(name)) {
-    return Error(ErrorKind::kInvalidArgument, "worker " + name + " exists already (supctl worker set changes it)");
+    return Error(ErrorKind::kInvalidArgument,
+                 "worker " + name + " exists already (supctl worker set changes it)");
   }
   std::vector<std::pair<KeyRule, core::RawValue>> values;
   std::vector<std::pair<std::string, std::string>> all = {{"Command", command}};
@@ -202,7 +213,8 @@ Result<void> AddWorker(ConfigStore& store, const std::string& name, const std::s
   }
   if (Result<void> valid = CheckWorker(*config, name); !valid) return valid;
   for (const auto& [rule, value] : values) {
-    if (Result<void> written = store.SetWorkerValue(name, rule.canonical, value); !written) return written;
+    if (Result<void> written = store.SetWorkerValue(name, rule.canonical, value); !written)
+      return written;
   }
   return Ok();
 }
@@ -220,7 +232,8 @@ Result<void> SetWorkerSetting(ConfigStore& store, const std::string& name, const
   return store.SetWorkerValue(name, rule->canonical, *value);
 }
 
-Result<void> UnsetWorkerSetting(ConfigStore& store, const std::string& name, const std::string& key) {
+Result<void> UnsetWorkerSetting(ConfigStore& store, const std::string& name,
+                                const std::string& key) {
   Result<KeyRule> rule = ResolveKey(key);
   if (!rule) return rule.error();
   Result<core::RawConfig> config = ReadWithWorker(store, name);
@@ -237,8 +250,8 @@ Result<void> RemoveWorker(ConfigStore& store, const std::string& name) {
   for (const auto& [other, worker] : before.workers) {
     for (const std::string& dependency : worker.policy.depends_on) {
       if (EqualsIgnoringCase(dependency, name) && other != name) {
-        return Error(ErrorKind::kFailedPrecondition,
-                     "worker " + other + " depends on " + name + " (remove it from its DependsOn first)");
+        return Error(ErrorKind::kFailedPrecondition, "worker " + other + " depends on " + name +
+                                                         " (remove it from its DependsOn first)");
       }
     }
   }
@@ -263,7 +276,8 @@ Result<void> ImportConfig(ConfigStore& store, const core::RawConfig& incoming, b
   const core::ValidatedConfig validated = core::ValidateConfig(result);
   if (!validated.daemon_errors.empty() || !validated.invalid_workers.empty()) {
     std::string message = "nothing imported: the configuration would not be valid:";
-    for (const core::ConfigError& error : validated.daemon_errors) message += "\n  " + error.ToString();
+    for (const core::ConfigError& error : validated.daemon_errors)
+      message += "\n  " + error.ToString();
     for (const auto& [name, errors] : validated.invalid_workers) {
       for (const core::ConfigError& error : errors) message += "\n  " + error.ToString();
     }
@@ -281,7 +295,9 @@ Result<void> ImportConfig(ConfigStore& store, const core::RawConfig& incoming, b
     }
     for (const auto& [probe, values] : worker.probes) {
       for (const auto& [key, value] : values) {
-        if (Result<void> written = store.SetWorkerValue(name, "Probes\\" + probe + "\\" + key, value); !written) {
+        if (Result<void> written =
+                store.SetWorkerValue(name, "Probes\\" + probe + "\\" + key, value);
+            !written) {
           return written;
         }
       }
@@ -313,10 +329,12 @@ std::string Shown(const core::RawValue& value) {
 
 std::string RenderWorker(const std::string& name, const core::RawWorker& worker) {
   std::string text = name + "\n";
-  for (const auto& [key, value] : worker.values) text += "  " + key + " = " + Shown(value) + " (" + TypeOf(value) + ")\n";
+  for (const auto& [key, value] : worker.values)
+    text += "  " + key + " = " + Shown(value) + " (" + TypeOf(value) + ")\n";
   for (const auto& [probe, values] : worker.probes) {
     for (const auto& [key, value] : values) {
-      text += "  Probes\\" + probe + "\\" + key + " = " + Shown(value) + " (" + TypeOf(value) + ")\n";
+      text +=
+          "  Probes\\" + probe + "\\" + key + " = " + Shown(value) + " (" + TypeOf(value) + ")\n";
     }
   }
   return text;

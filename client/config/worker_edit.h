@@ -21,7 +21,8 @@ class ConfigStore {
   virtual ~ConfigStore() = default;
   virtual Result<core::RawConfig> Read() = 0;
   // `key` is a worker value ("StopTimeoutMs") or a probe value ("Probes\Liveness\PeriodMs").
-  virtual Result<void> SetWorkerValue(const std::string& worker, const std::string& key, const core::RawValue& value) = 0;
+  virtual Result<void> SetWorkerValue(const std::string& worker, const std::string& key,
+                                      const core::RawValue& value) = 0;
   virtual Result<void> DeleteWorkerValue(const std::string& worker, const std::string& key) = 0;
   virtual Result<void> DeleteWorker(const std::string& worker) = 0;
   virtual Result<void> SetDaemonValue(const std::string& key, const core::RawValue& value) = 0;
@@ -42,7 +43,8 @@ Result<void> AddWorker(ConfigStore& store, const std::string& name, const std::s
                        const std::vector<std::pair<std::string, std::string>>& settings);
 Result<void> SetWorkerSetting(ConfigStore& store, const std::string& name, const std::string& key,
                               const std::string& text);
-Result<void> UnsetWorkerSetting(ConfigStore& store, const std::string& name, const std::string& key);
+Result<void> UnsetWorkerSetting(ConfigStore& store, const std::string& name,
+                                const std::string& key);
 // Refused while another worker depends on it (that worker would become invalid).
 Result<void> RemoveWorker(ConfigStore& store, const std::string& name);
 

@@ -8,7 +8,8 @@ namespace {
 // if it ran before. Returns what the caller's error should add.
 std::string RollBack(ServiceManager& manager, const ServiceSpec& previous, bool was_running,
                      std::chrono::milliseconds timeout) {
-  if (Result<std::vector<std::string>> restored = manager.Configure(previous, std::nullopt); !restored) {
+  if (Result<std::vector<std::string>> restored = manager.Configure(previous, std::nullopt);
+      !restored) {
     return "; rolling back failed too: " + restored.error().message();
   }
   if (!was_running) return "; rolled back to the previous configuration";
@@ -37,7 +38,8 @@ Result<ServiceSetOutcome> ChangeService(ServiceManager& manager, const std::stri
   Result<std::vector<std::string>> configured = manager.Configure(wanted, overrides.password);
   if (!configured) {
     const std::string rolled = RollBack(manager, *installed, /*was_running=*/false, timeout);
-    return Error(ErrorKind::kFailedPrecondition, "changing " + name + ": " + configured.error().message() + rolled);
+    return Error(ErrorKind::kFailedPrecondition,
+                 "changing " + name + ": " + configured.error().message() + rolled);
   }
   outcome.warnings = std::move(*configured);
   outcome.applied = true;
@@ -48,8 +50,8 @@ Result<ServiceSetOutcome> ChangeService(ServiceManager& manager, const std::stri
   if (restarted) restarted = manager.StartAndVerify(wanted, timeout);
   if (!restarted) {
     const std::string rolled = RollBack(manager, *installed, /*was_running=*/true, timeout);
-    return Error(ErrorKind::kFailedPrecondition,
-                 "restarting " + name + " with the change: " + restarted.error().message() + rolled);
+    return Error(ErrorKind::kFailedPrecondition, "restarting " + name + " with the change: " +
+                                                     restarted.error().message() + rolled);
   }
   return outcome;
 }

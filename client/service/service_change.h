@@ -21,11 +21,13 @@ class ServiceManager {
   virtual Result<ServiceSpec> Query(const std::string& name) = 0;
   // Writes every setting of `spec` (and the password, if given). The settings this system does
   // not support come back as warnings, not as a failure.
-  virtual Result<std::vector<std::string>> Configure(const ServiceSpec& spec, const std::optional<std::string>& password) = 0;
+  virtual Result<std::vector<std::string>> Configure(
+      const ServiceSpec& spec, const std::optional<std::string>& password) = 0;
   virtual Result<bool> IsRunning(const std::string& name) = 0;
   virtual Result<void> Stop(const std::string& name, std::chrono::milliseconds timeout) = 0;
   // Starts the service and waits until the SCM says RUNNING and supd answers its health pipe.
-  virtual Result<void> StartAndVerify(const ServiceSpec& spec, std::chrono::milliseconds timeout) = 0;
+  virtual Result<void> StartAndVerify(const ServiceSpec& spec,
+                                      std::chrono::milliseconds timeout) = 0;
 };
 
 struct ServiceSetOutcome {

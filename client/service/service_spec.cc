@@ -24,8 +24,10 @@ struct BuiltInAccount {
 };
 constexpr std::array<BuiltInAccount, 3> kBuiltInAccounts = {{
     {"LocalSystem", {"LocalSystem", "SYSTEM", "NT AUTHORITY\\SYSTEM"}},
-    {"NT AUTHORITY\\NetworkService", {"NetworkService", "NT AUTHORITY\\NetworkService", "NT AUTHORITY\\NETWORK SERVICE"}},
-    {"NT AUTHORITY\\LocalService", {"LocalService", "NT AUTHORITY\\LocalService", "NT AUTHORITY\\LOCAL SERVICE"}},
+    {"NT AUTHORITY\\NetworkService",
+     {"NetworkService", "NT AUTHORITY\\NetworkService", "NT AUTHORITY\\NETWORK SERVICE"}},
+    {"NT AUTHORITY\\LocalService",
+     {"LocalService", "NT AUTHORITY\\LocalService", "NT AUTHORITY\\LOCAL SERVICE"}},
 }};
 
 std::string Quoted(const std::string& text) { return "\"" + text + "\""; }
@@ -54,7 +56,8 @@ Result<StartType> ParseStartType(std::string_view text) {
     if (EqualsIgnoringCase(name, text)) return type;
   }
   return Error(ErrorKind::kInvalidArgument,
-               "start type \"" + std::string(text) + "\" is not one of auto, delayed-auto, demand, disabled");
+               "start type \"" + std::string(text) +
+                   "\" is not one of auto, delayed-auto, demand, disabled");
 }
 
 Result<std::vector<FailureAction>> ParseFailureActions(std::string_view text) {
@@ -62,7 +65,8 @@ Result<std::vector<FailureAction>> ParseFailureActions(std::string_view text) {
   const std::string whole(text);
   auto refuse = [&whole](const std::string& why) {
     return Error(ErrorKind::kInvalidArgument,
-                 "failure actions \"" + whole + "\": " + why + " (expected e.g. restart/5000,restart/10000,none)");
+                 "failure actions \"" + whole + "\": " + why +
+                     " (expected e.g. restart/5000,restart/10000,none)");
   };
   if (text.empty()) return refuse("empty");
   while (true) {
@@ -73,9 +77,11 @@ Result<std::vector<FailureAction>> ParseFailureActions(std::string_view text) {
     } else if (item.size() > 8 && EqualsIgnoringCase(item.substr(0, 8), "restart/")) {
       const std::string_view digits = item.substr(8);
       std::uint32_t delay = 0;
-      const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), delay);
+      const auto [end, error] =
+          std::from_chars(digits.data(), digits.data() + digits.size(), delay);
       if (error != std::errc() || end != digits.data() + digits.size()) {
-        return refuse("\"" + std::string(item) + "\" needs a delay in milliseconds from 0 to 4294967295");
+        return refuse("\"" + std::string(item) +
+                      "\" needs a delay in milliseconds from 0 to 4294967295");
       }
       actions.push_back({FailureAction::Kind::kRestart, std::chrono::milliseconds(delay)});
     } else {
@@ -92,7 +98,9 @@ std::string FormatFailureActions(const std::vector<FailureAction>& actions) {
   std::string text;
   for (const FailureAction& action : actions) {
     if (!text.empty()) text += ",";
-    text += action.kind == FailureAction::Kind::kNone ? "none" : "restart/" + std::to_string(action.delay.count());
+    text += action.kind == FailureAction::Kind::kNone
+                ? "none"
+                : "restart/" + std::to_string(action.delay.count());
   }
   return text.empty() ? "(none)" : text;
 }
@@ -121,7 +129,8 @@ ServiceSpec DefaultServiceSpec(std::string binary) {
   ServiceSpec spec;
   spec.binary = std::move(binary);
   spec.display_name = "sup process supervisor";
-  spec.description = "Runs, restarts and health-checks the workers configured under HKLM\\SOFTWARE\\Sup.";
+  spec.description =
+      "Runs, restarts and health-checks the workers configured under HKLM\\SOFTWARE\\Sup.";
   spec.failure_actions = {{FailureAction::Kind::kRestart, std::chrono::milliseconds(5000)},
                           {FailureAction::Kind::kRestart, std::chrono::milliseconds(5000)},
                           {FailureAction::Kind::kRestart, std::chrono::milliseconds(60000)}};
@@ -156,7 +165,8 @@ ServiceSpec ApplyOverrides(ServiceSpec spec, const ServiceOverrides& overrides) 
   if (overrides.description) spec.description = *overrides.description;
   if (overrides.start_type) spec.start_type = *overrides.start_type;
   if (overrides.dependencies) spec.dependencies = *overrides.dependencies;
-  if (overrides.account) spec.account = BuiltInAccountName(*overrides.account).value_or(*overrides.account);
+  if (overrides.account)
+    spec.account = BuiltInAccountName(*overrides.account).value_or(*overrides.account);
   if (overrides.failure_actions) spec.failure_actions = *overrides.failure_actions;
   if (overrides.reset_period) spec.reset_period = *overrides.reset_period;
   if (overrides.preshutdown_timeout) spec.preshutdown_timeout = *overrides.preshutdown_timeout;
@@ -166,7 +176,8 @@ ServiceSpec ApplyOverrides(ServiceSpec spec, const ServiceOverrides& overrides) 
 bool ServiceChange::NeedsRestart() const {
   if (password) return true;
   for (const FieldChange& change : fields) {
-    if (change.field == "binary" || change.field == "arguments" || change.field == "account") return true;
+    if (change.field == "binary" || change.field == "arguments" || change.field == "account")
+      return true;
   }
   return false;
 }
@@ -180,14 +191,16 @@ ServiceChange Diff(const ServiceSpec& installed, const ServiceSpec& wanted, bool
   compare("arguments", Quoted(installed.arguments), Quoted(wanted.arguments));
   compare("display name", Quoted(installed.display_name), Quoted(wanted.display_name));
   compare("description", Quoted(installed.description), Quoted(wanted.description));
-  compare("start", std::string(StartTypeName(installed.start_type)), std::string(StartTypeName(wanted.start_type)));
+  compare("start", std::string(StartTypeName(installed.start_type)),
+          std::string(StartTypeName(wanted.start_type)));
   compare("dependencies", Joined(installed.dependencies), Joined(wanted.dependencies));
   compare("account", installed.account, wanted.account);
   compare("failure actions", FormatFailureActions(installed.failure_actions),
           FormatFailureActions(wanted.failure_actions));
   compare("reset period", std::to_string(installed.reset_period.count()) + " s",
           std::to_string(wanted.reset_period.count()) + " s");
-  compare("preshutdown timeout", Milliseconds(installed.preshutdown_timeout), Milliseconds(wanted.preshutdown_timeout));
+  compare("preshutdown timeout", Milliseconds(installed.preshutdown_timeout),
+          Milliseconds(wanted.preshutdown_timeout));
   change.password = new_password;
   return change;
 }
@@ -195,7 +208,8 @@ ServiceChange Diff(const ServiceSpec& installed, const ServiceSpec& wanted, bool
 std::string DescribeChange(const ServiceChange& change) {
   if (change.empty()) return "  no changes\n";
   std::string text;
-  for (const FieldChange& field : change.fields) text += "  " + field.field + ": " + field.from + " -> " + field.to + "\n";
+  for (const FieldChange& field : change.fields)
+    text += "  " + field.field + ": " + field.from + " -> " + field.to + "\n";
   if (change.password) text += "  password: (changed)\n";
   return text;
 }

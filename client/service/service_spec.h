@@ -34,7 +34,8 @@ std::string FormatFailureActions(const std::vector<FailureAction>& actions);
 
 // The built-in service accounts, as the SCM names them; anything else is a user account
 // (DOMAIN\user, .\user or user@domain) that needs a password and the logon-as-a-service right.
-std::optional<std::string> BuiltInAccountName(std::string_view account);  // "LocalSystem" -> "LocalSystem"
+std::optional<std::string> BuiltInAccountName(
+    std::string_view account);  // "LocalSystem" -> "LocalSystem"
 bool IsUserAccount(std::string_view account);
 
 struct ServiceSpec {

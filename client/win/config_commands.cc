@@ -31,7 +31,8 @@ namespace {
 
 // The key as .reg files spell it: HKLM\SOFTWARE\Sup -> HKEY_LOCAL_MACHINE\SOFTWARE\Sup.
 std::string RegRoot(const sup::win::RegistryPath& path) {
-  return std::string(path.root == HKEY_CURRENT_USER ? "HKEY_CURRENT_USER\\" : "HKEY_LOCAL_MACHINE\\") +
+  return std::string(path.root == HKEY_CURRENT_USER ? "HKEY_CURRENT_USER\\"
+                                                    : "HKEY_LOCAL_MACHINE\\") +
          sup::win::Narrow(path.subkey);
 }
 
@@ -41,14 +42,20 @@ ConfigCommands::ConfigCommands(CLI::App& app) : options_(std::make_unique<Option
   Options& o = *options_;
   o.config = app.add_subcommand("config", "The whole configuration to or from a .reg or JSON file");
   o.config->require_subcommand(1);
-  o.config->add_option("--config-key", o.config_key, "Configuration key of the supd instance")->capture_default_str();
-  o.export_command = o.config->add_subcommand("export", "Write the configuration to FILE (or stdout)");
-  o.export_command->add_option("--format", o.format, "reg or json (default: from FILE's extension, else reg)");
+  o.config->add_option("--config-key", o.config_key, "Configuration key of the supd instance")
+      ->capture_default_str();
+  o.export_command =
+      o.config->add_subcommand("export", "Write the configuration to FILE (or stdout)");
+  o.export_command->add_option("--format", o.format,
+                               "reg or json (default: from FILE's extension, else reg)");
   o.export_command->add_option("file", o.file, "Where to write; none: standard output");
-  o.import_command = o.config->add_subcommand("import", "Read FILE into the configuration, all checked first");
+  o.import_command =
+      o.config->add_subcommand("import", "Read FILE into the configuration, all checked first");
   o.import_command->add_option("file", o.file, "A .reg or .json file")->required();
-  o.import_command->add_option("--format", o.format, "reg or json (default: from FILE's extension, else reg)");
-  o.import_command->add_flag("--replace", o.replace, "Replace the whole configuration instead of merging into it");
+  o.import_command->add_option("--format", o.format,
+                               "reg or json (default: from FILE's extension, else reg)");
+  o.import_command->add_flag("--replace", o.replace,
+                             "Replace the whole configuration instead of merging into it");
   // `config import FILE --config-key K` as well as `config --config-key K import FILE`.
   for (CLI::App* command : {o.export_command, o.import_command}) command->fallthrough();
 }
@@ -72,7 +79,8 @@ int ConfigCommands::Run() {
   if (o.export_command->parsed()) {
     Result<core::RawConfig> config = store.ReadUnexpanded();
     if (!config) return Fail(config.error());
-    const std::string bytes = format == ConfigFormat::kJson ? ToJson(*config) : ToRegFile(*config, RegRoot(*path));
+    const std::string bytes =
+        format == ConfigFormat::kJson ? ToJson(*config) : ToRegFile(*config, RegRoot(*path));
     if (o.file.empty()) {
       std::fwrite(bytes.data(), 1, bytes.size(), stdout);
       return kExitOk;
@@ -88,10 +96,13 @@ int ConfigCommands::Run() {
   if (!in) return Fail(Error(ErrorKind::kInvalidArgument, "cannot read " + o.file));
   std::stringstream contents;
   contents << in.rdbuf();
-  Result<core::RawConfig> incoming =
-      format == ConfigFormat::kJson ? FromJson(contents.str()) : FromRegFile(contents.str(), RegRoot(*path));
-  if (!incoming) return Fail(Error(ErrorKind::kInvalidArgument, o.file + ": " + incoming.error().message()));
-  if (Result<void> imported = ImportConfig(store, *incoming, o.replace); !imported) return Fail(imported.error());
+  Result<core::RawConfig> incoming = format == ConfigFormat::kJson
+                                         ? FromJson(contents.str())
+                                         : FromRegFile(contents.str(), RegRoot(*path));
+  if (!incoming)
+    return Fail(Error(ErrorKind::kInvalidArgument, o.file + ": " + incoming.error().message()));
+  if (Result<void> imported = ImportConfig(store, *incoming, o.replace); !imported)
+    return Fail(imported.error());
   std::printf("imported %zu workers from %s%s\n", incoming->workers.size(), o.file.c_str(),
               o.replace ? " (the previous configuration replaced)" : "");
   return kExitOk;

@@ -5,7 +5,8 @@
 
 namespace sup::client::win {
 
-Result<sup::v1::HealthCheckResponse::ServingStatus> AskHealth(const std::string& pipe_name, const std::string& service,
+Result<sup::v1::HealthCheckResponse::ServingStatus> AskHealth(const std::string& pipe_name,
+                                                              const std::string& service,
                                                               std::chrono::milliseconds timeout) {
   Result<sup::win::PipeClient> pipe = sup::win::PipeClient::Connect(pipe_name, timeout);
   if (!pipe) return pipe.error();

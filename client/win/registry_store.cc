@@ -7,7 +7,8 @@ namespace sup::client::win {
 using sup::win::Widen;
 using sup::win::Win32Error;
 
-std::wstring RegistryConfigStore::KeyOf(const std::string& worker, const std::string& key, std::wstring& value) const {
+std::wstring RegistryConfigStore::KeyOf(const std::string& worker, const std::string& key,
+                                        std::wstring& value) const {
   std::wstring path = path_.subkey + L"\\Workers\\" + Widen(worker);
   const std::size_t slash = key.rfind('\\');
   if (slash == std::string::npos) {
@@ -19,17 +20,21 @@ std::wstring RegistryConfigStore::KeyOf(const std::string& worker, const std::st
   return path;
 }
 
-Result<core::RawConfig> RegistryConfigStore::Read() { return sup::win::RegistryConfigSource(path_).Read(); }
+Result<core::RawConfig> RegistryConfigStore::Read() {
+  return sup::win::RegistryConfigSource(path_).Read();
+}
 
 Result<core::RawConfig> RegistryConfigStore::ReadUnexpanded() {
-  return sup::win::RegistryConfigSource(path_, sup::win::RegistryConfigSource::Strings::kAsWritten).Read();
+  return sup::win::RegistryConfigSource(path_, sup::win::RegistryConfigSource::Strings::kAsWritten)
+      .Read();
 }
 
 Result<void> RegistryConfigStore::Clear() {
   Result<core::RawConfig> current = Read();
   if (!current) return current.error();
   for (const auto& [name, value] : current->daemon) {
-    const LSTATUS status = ::RegDeleteKeyValueW(path_.root, path_.subkey.c_str(), Widen(name).c_str());
+    const LSTATUS status =
+        ::RegDeleteKeyValueW(path_.root, path_.subkey.c_str(), Widen(name).c_str());
     if (status != ERROR_SUCCESS && status != ERROR_FILE_NOT_FOUND) {
       return Win32Error("deleting " + path_.display + "\\" + name, static_cast<DWORD>(status));
     }
@@ -47,33 +52,37 @@ Result<void> RegistryConfigStore::SetWorkerValue(const std::string& worker, cons
   return SetValue(subkey, name, value, path_.display + "\\Workers\\" + worker + "\\" + key);
 }
 
-Result<void> RegistryConfigStore::SetDaemonValue(const std::string& key, const core::RawValue& value) {
+Result<void> RegistryConfigStore::SetDaemonValue(const std::string& key,
+                                                 const core::RawValue& value) {
   return SetValue(path_.subkey, Widen(key), value, path_.display + "\\" + key);
 }
 
 Result<void> RegistryConfigStore::SetValue(const std::wstring& subkey, const std::wstring& name,
-                                           const core::RawValue& value, const std::string& display) {
+                                           const core::RawValue& value,
+                                           const std::string& display) {
   LSTATUS status = ERROR_SUCCESS;
   switch (value.type) {
     case core::RawType::kString:
     case core::RawType::kExpandString: {
       const std::wstring text = Widen(value.text);
-      status = ::RegSetKeyValueW(path_.root, subkey.c_str(), name.c_str(),
-                                 value.type == core::RawType::kString ? REG_SZ : REG_EXPAND_SZ, text.c_str(),
-                                 static_cast<DWORD>((text.size() + 1) * sizeof(wchar_t)));
+      status =
+          ::RegSetKeyValueW(path_.root, subkey.c_str(), name.c_str(),
+                            value.type == core::RawType::kString ? REG_SZ : REG_EXPAND_SZ,
+                            text.c_str(), static_cast<DWORD>((text.size() + 1) * sizeof(wchar_t)));
       break;
     }
     case core::RawType::kMultiString: {
       std::wstring data;
       for (const std::string& item : value.list) data += Widen(item) + L'\0';
       data += L'\0';
-      status = ::RegSetKeyValueW(path_.root, subkey.c_str(), name.c_str(), REG_MULTI_SZ, data.c_str(),
-                                 static_cast<DWORD>(data.size() * sizeof(wchar_t)));
+      status = ::RegSetKeyValueW(path_.root, subkey.c_str(), name.c_str(), REG_MULTI_SZ,
+                                 data.c_str(), static_cast<DWORD>(data.size() * sizeof(wchar_t)));
       break;
     }
     case core::RawType::kDword: {
       const DWORD number = static_cast<DWORD>(value.number);
-      status = ::RegSetKeyValueW(path_.root, subkey.c_str(), name.c_str(), REG_DWORD, &number, sizeof(number));
+      status = ::RegSetKeyValueW(path_.root, subkey.c_str(), name.c_str(), REG_DWORD, &number,
+                                 sizeof(number));
       break;
     }
     case core::RawType::kQword:
@@ -87,14 +96,17 @@ Result<void> RegistryConfigStore::SetValue(const std::wstring& subkey, const std
   return Ok();
 }
 
-Result<void> RegistryConfigStore::DeleteWorkerValue(const std::string& worker, const std::string& key) {
+Result<void> RegistryConfigStore::DeleteWorkerValue(const std::string& worker,
+                                                    const std::string& key) {
   std::wstring name;
   const std::wstring subkey = KeyOf(worker, key, name);
   const LSTATUS status = ::RegDeleteKeyValueW(path_.root, subkey.c_str(), name.c_str());
   if (status != ERROR_SUCCESS && status != ERROR_FILE_NOT_FOUND) {
-    return Win32Error("deleting " + path_.display + "\\Workers\\" + worker + "\\" + key, static_cast<DWORD>(status));
+    return Win32Error("deleting " + path_.display + "\\Workers\\" + worker + "\\" + key,
+                      static_cast<DWORD>(status));
   }
-  if (key.find('\\') != std::string::npos) ::RegDeleteKeyW(path_.root, subkey.c_str());  // fails while values remain
+  if (key.find('\\') != std::string::npos)
+    ::RegDeleteKeyW(path_.root, subkey.c_str());  // fails while values remain
   return Ok();
 }
 
@@ -102,7 +114,8 @@ Result<void> RegistryConfigStore::DeleteWorker(const std::string& worker) {
   const std::wstring subkey = path_.subkey + L"\\Workers\\" + Widen(worker);
   const LSTATUS status = ::RegDeleteTreeW(path_.root, subkey.c_str());
   if (status != ERROR_SUCCESS) {
-    return Win32Error("deleting " + path_.display + "\\Workers\\" + worker, static_cast<DWORD>(status));
+    return Win32Error("deleting " + path_.display + "\\Workers\\" + worker,
+                      static_cast<DWORD>(status));
   }
   ::RegDeleteKeyW(path_.root, subkey.c_str());  // RegDeleteTree leaves the key itself
   return Ok();

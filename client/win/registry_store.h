@@ -12,7 +12,8 @@ class RegistryConfigStore final : public ConfigStore {
   explicit RegistryConfigStore(sup::win::RegistryPath path) : path_(std::move(path)) {}
 
   Result<core::RawConfig> Read() override;
-  Result<void> SetWorkerValue(const std::string& worker, const std::string& key, const core::RawValue& value) override;
+  Result<void> SetWorkerValue(const std::string& worker, const std::string& key,
+                              const core::RawValue& value) override;
   Result<void> DeleteWorkerValue(const std::string& worker, const std::string& key) override;
   Result<void> DeleteWorker(const std::string& worker) override;
   Result<void> SetDaemonValue(const std::string& key, const core::RawValue& value) override;
@@ -24,8 +25,8 @@ class RegistryConfigStore final : public ConfigStore {
   // <subkey>\Workers\<worker>, plus the folder part of `key` (Probes\Liveness) if any; `value`
   // gets the last part of `key`.
   std::wstring KeyOf(const std::string& worker, const std::string& key, std::wstring& value) const;
-  Result<void> SetValue(const std::wstring& subkey, const std::wstring& name, const core::RawValue& value,
-                        const std::string& display);
+  Result<void> SetValue(const std::wstring& subkey, const std::wstring& name,
+                        const core::RawValue& value, const std::string& display);
 
   sup::win::RegistryPath path_;
 };

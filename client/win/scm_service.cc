@@ -32,7 +32,8 @@ struct LsaHandleTraits {
 };
 using UniqueLsaHandle = sup::win::BasicUniqueHandle<LsaHandleTraits>;
 
-constexpr wchar_t kEventSourceKey[] = L"SYSTEM\\CurrentControlSet\\Services\\EventLog\\Application\\supd";
+constexpr wchar_t kEventSourceKey[] =
+    L"SYSTEM\\CurrentControlSet\\Services\\EventLog\\Application\\supd";
 
 // REG_MULTI_SZ-style list: each name and a terminating NUL, then one more NUL.
 std::wstring DoubleNullList(const std::vector<std::string>& items) {
@@ -43,7 +44,8 @@ std::wstring DoubleNullList(const std::vector<std::string>& items) {
 
 std::vector<std::string> SplitDoubleNullList(const wchar_t* list) {
   std::vector<std::string> items;
-  for (const wchar_t* item = list; item && *item; item += wcslen(item) + 1) items.push_back(Narrow(item));
+  for (const wchar_t* item = list; item && *item; item += wcslen(item) + 1)
+    items.push_back(Narrow(item));
   return items;
 }
 
@@ -79,21 +81,25 @@ Result<void> GrantServiceLogonRight(const std::string& account) {
   wchar_t domain[256];
   DWORD domain_size = 256;
   SID_NAME_USE use;
-  if (!::LookupAccountNameW(nullptr, Widen(account).c_str(), sid, &sid_size, domain, &domain_size, &use)) {
-    return Error(ErrorKind::kInvalidArgument,
-                 "the account " + account + " does not exist here (" + Win32Error("LookupAccountName").message() + ")");
+  if (!::LookupAccountNameW(nullptr, Widen(account).c_str(), sid, &sid_size, domain, &domain_size,
+                            &use)) {
+    return Error(ErrorKind::kInvalidArgument, "the account " + account + " does not exist here (" +
+                                                  Win32Error("LookupAccountName").message() + ")");
   }
   LSA_OBJECT_ATTRIBUTES attributes{};
   LSA_HANDLE opened = nullptr;
-  NTSTATUS status = ::LsaOpenPolicy(nullptr, &attributes, POLICY_LOOKUP_NAMES | POLICY_CREATE_ACCOUNT, &opened);
+  NTSTATUS status =
+      ::LsaOpenPolicy(nullptr, &attributes, POLICY_LOOKUP_NAMES | POLICY_CREATE_ACCOUNT, &opened);
   const UniqueLsaHandle policy{opened};
-  if (status != 0) return Win32Error("opening the local security policy", ::LsaNtStatusToWinError(status));
+  if (status != 0)
+    return Win32Error("opening the local security policy", ::LsaNtStatusToWinError(status));
   wchar_t right_name[] = L"SeServiceLogonRight";
   LSA_UNICODE_STRING right{static_cast<USHORT>(wcslen(right_name) * sizeof(wchar_t)),
                            static_cast<USHORT>(sizeof(right_name)), right_name};
   status = ::LsaAddAccountRights(policy.get(), sid, &right, 1);
   if (status != 0) {
-    return Win32Error("granting " + account + " the right to log on as a service", ::LsaNtStatusToWinError(status));
+    return Win32Error("granting " + account + " the right to log on as a service",
+                      ::LsaNtStatusToWinError(status));
   }
   return Ok();
 }
@@ -113,40 +119,48 @@ Result<void> PrepareAccount(const ServiceSpec& spec, const std::optional<std::st
 
 Result<void> RegisterEventSource(const std::string& binary) {
   HKEY raw = nullptr;
-  const LSTATUS opened = ::RegCreateKeyExW(HKEY_LOCAL_MACHINE, kEventSourceKey, 0, nullptr, 0, KEY_SET_VALUE,
-                                           nullptr, &raw, nullptr);
+  const LSTATUS opened = ::RegCreateKeyExW(HKEY_LOCAL_MACHINE, kEventSourceKey, 0, nullptr, 0,
+                                           KEY_SET_VALUE, nullptr, &raw, nullptr);
   if (opened != ERROR_SUCCESS) return Win32Error("registering the event log source supd", opened);
   sup::win::UniqueRegistryKey key{raw};
   const std::wstring file = Widen(binary);
   const DWORD types = EVENTLOG_ERROR_TYPE | EVENTLOG_WARNING_TYPE | EVENTLOG_INFORMATION_TYPE;
-  ::RegSetValueExW(key.get(), L"EventMessageFile", 0, REG_EXPAND_SZ, reinterpret_cast<const BYTE*>(file.c_str()),
+  ::RegSetValueExW(key.get(), L"EventMessageFile", 0, REG_EXPAND_SZ,
+                   reinterpret_cast<const BYTE*>(file.c_str()),
                    static_cast<DWORD>((file.size() + 1) * sizeof(wchar_t)));
-  ::RegSetValueExW(key.get(), L"TypesSupported", 0, REG_DWORD, reinterpret_cast<const BYTE*>(&types), sizeof(types));
+  ::RegSetValueExW(key.get(), L"TypesSupported", 0, REG_DWORD,
+                   reinterpret_cast<const BYTE*>(&types), sizeof(types));
   return Ok();
 }
 
-// Polls the SCM until `name` is in `wanted`, fails on STOPPED when that is not wanted, or times out.
-Result<void> WaitForState(SC_HANDLE service, const std::string& name, DWORD wanted, std::chrono::milliseconds timeout) {
+// Polls the SCM until `name` is in `wanted`, fails on STOPPED when that is not wanted, or times
+// out.
+Result<void> WaitForState(SC_HANDLE service, const std::string& name, DWORD wanted,
+                          std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
   while (true) {
     SERVICE_STATUS_PROCESS status{};
     DWORD needed = 0;
-    if (!::QueryServiceStatusEx(service, SC_STATUS_PROCESS_INFO, reinterpret_cast<BYTE*>(&status), sizeof(status),
-                                &needed)) {
+    if (!::QueryServiceStatusEx(service, SC_STATUS_PROCESS_INFO, reinterpret_cast<BYTE*>(&status),
+                                sizeof(status), &needed)) {
       return Win32Error("asking the SCM about " + name);
     }
     if (status.dwCurrentState == wanted) return Ok();
     if (status.dwCurrentState == SERVICE_STOPPED) {
-      const DWORD code = status.dwWin32ExitCode == ERROR_SERVICE_SPECIFIC_ERROR ? status.dwServiceSpecificExitCode
-                                                                                : status.dwWin32ExitCode;
-      return Error(ErrorKind::kUnavailable, name + " stopped instead (exit code " + FormatExitCode(code) + ")");
+      const DWORD code = status.dwWin32ExitCode == ERROR_SERVICE_SPECIFIC_ERROR
+                             ? status.dwServiceSpecificExitCode
+                             : status.dwWin32ExitCode;
+      return Error(ErrorKind::kUnavailable,
+                   name + " stopped instead (exit code " + FormatExitCode(code) + ")");
     }
     if (Clock::now() >= deadline) {
-      return Error(ErrorKind::kUnavailable, name + " did not reach " + std::string(ServiceStateName(wanted)) +
-                                                " within " + std::to_string(timeout.count()) + " ms (it is " +
-                                                std::string(ServiceStateName(status.dwCurrentState)) + ")");
+      return Error(ErrorKind::kUnavailable,
+                   name + " did not reach " + std::string(ServiceStateName(wanted)) + " within " +
+                       std::to_string(timeout.count()) + " ms (it is " +
+                       std::string(ServiceStateName(status.dwCurrentState)) + ")");
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the SCM has no change notification here
+    std::this_thread::sleep_for(
+        std::chrono::milliseconds(50));  // the SCM has no change notification here
   }
 }
 
@@ -166,7 +180,8 @@ std::string_view ServiceStateName(DWORD state) {
 }
 
 std::optional<std::string> SupdOption(const std::string& arguments, std::string_view option) {
-  const std::vector<std::string> argv = sup::win::SplitWindowsCommandLine(L"supd " + Widen(arguments));
+  const std::vector<std::string> argv =
+      sup::win::SplitWindowsCommandLine(L"supd " + Widen(arguments));
   std::optional<std::string> value;
   const std::string with_equals = std::string(option) + "=";
   for (std::size_t i = 1; i < argv.size(); ++i) {
@@ -177,8 +192,10 @@ std::optional<std::string> SupdOption(const std::string& arguments, std::string_
 }
 
 std::string HealthPipeOfArguments(const std::string& arguments) {
-  if (std::optional<std::string> prefix = SupdOption(arguments, kSupdPipePrefixOption)) return HealthPipeName(*prefix);
-  const std::string key = SupdOption(arguments, kSupdConfigKeyOption).value_or(sup::win::kDefaultConfigKey);
+  if (std::optional<std::string> prefix = SupdOption(arguments, kSupdPipePrefixOption))
+    return HealthPipeName(*prefix);
+  const std::string key =
+      SupdOption(arguments, kSupdConfigKeyOption).value_or(sup::win::kDefaultConfigKey);
   if (Result<sup::win::RegistryPath> path = sup::win::ParseRegistryPath(key)) {
     if (Result<core::RawConfig> raw = sup::win::RegistryConfigSource(*path).Read()) {
       const core::ValidatedConfig validated = core::ValidateConfig(*raw);
@@ -208,7 +225,8 @@ Result<ScmServiceManager> ScmServiceManager::Connect() {
     const DWORD error = ::GetLastError();
     Error failure = Win32Error("opening the Service Control Manager", error);
     if (error == ERROR_ACCESS_DENIED) {
-      return Error(ErrorKind::kPermissionDenied, failure.message() + " (run supctl from an elevated prompt)");
+      return Error(ErrorKind::kPermissionDenied,
+                   failure.message() + " (run supctl from an elevated prompt)");
     }
     return failure;
   }
@@ -220,34 +238,39 @@ Result<UniqueServiceHandle> ScmServiceManager::Open(const std::string& name, DWO
   if (service) return service;
   const DWORD error = ::GetLastError();
   if (error == ERROR_SERVICE_DOES_NOT_EXIST) {
-    return Error(ErrorKind::kNotFound, "service " + name + " is not installed (supctl service install)");
+    return Error(ErrorKind::kNotFound,
+                 "service " + name + " is not installed (supctl service install)");
   }
   return Win32Error("opening the service " + name, error);
 }
 
-Result<std::vector<std::string>> ScmServiceManager::Install(const ServiceSpec& spec,
-                                                            const std::optional<std::string>& password) {
+Result<std::vector<std::string>> ScmServiceManager::Install(
+    const ServiceSpec& spec, const std::optional<std::string>& password) {
   const DWORD attributes = ::GetFileAttributesW(Widen(spec.binary).c_str());
   if (attributes == INVALID_FILE_ATTRIBUTES || (attributes & FILE_ATTRIBUTE_DIRECTORY)) {
-    return Error(ErrorKind::kInvalidArgument, "the binary " + spec.binary + " does not exist (--binary)");
+    return Error(ErrorKind::kInvalidArgument,
+                 "the binary " + spec.binary + " does not exist (--binary)");
   }
   if (IsUserAccount(spec.account) && !password) {
     return Error(ErrorKind::kInvalidArgument, "the account " + spec.account + " needs --password");
   }
   std::vector<std::string> warnings;
-  if (Result<void> prepared = PrepareAccount(spec, password, warnings); !prepared) return prepared.error();
+  if (Result<void> prepared = PrepareAccount(spec, password, warnings); !prepared)
+    return prepared.error();
   const std::wstring dependencies = DoubleNullList(spec.dependencies);
   const std::wstring account = Widen(spec.account);
   const std::wstring secret = Widen(password.value_or(""));
   UniqueServiceHandle service{::CreateServiceW(
-      manager_.get(), Widen(spec.name).c_str(), Widen(spec.display_name).c_str(), SERVICE_ALL_ACCESS,
-      SERVICE_WIN32_OWN_PROCESS, ScmStartType(spec.start_type), SERVICE_ERROR_NORMAL, Widen(spec.ImagePath()).c_str(),
-      nullptr, nullptr, dependencies.c_str(), AccountArgument(account), password ? secret.c_str() : nullptr)};
+      manager_.get(), Widen(spec.name).c_str(), Widen(spec.display_name).c_str(),
+      SERVICE_ALL_ACCESS, SERVICE_WIN32_OWN_PROCESS, ScmStartType(spec.start_type),
+      SERVICE_ERROR_NORMAL, Widen(spec.ImagePath()).c_str(), nullptr, nullptr, dependencies.c_str(),
+      AccountArgument(account), password ? secret.c_str() : nullptr)};
   if (!service) {
     const DWORD error = ::GetLastError();
     if (error == ERROR_SERVICE_EXISTS) {
-      return Error(ErrorKind::kFailedPrecondition,
-                   "service " + spec.name + " is already installed (change it with supctl service set)");
+      return Error(
+          ErrorKind::kFailedPrecondition,
+          "service " + spec.name + " is already installed (change it with supctl service set)");
     }
     return Win32Error("installing the service " + spec.name, error);
   }
@@ -275,13 +298,15 @@ Result<ServiceSpec> ScmServiceManager::Query(const std::string& name) {
   }
   ServiceSpec spec;
   spec.name = name;
-  SplitImagePath(Narrow(config->lpBinaryPathName ? config->lpBinaryPathName : L""), spec.binary, spec.arguments);
+  SplitImagePath(Narrow(config->lpBinaryPathName ? config->lpBinaryPathName : L""), spec.binary,
+                 spec.arguments);
   spec.display_name = Narrow(config->lpDisplayName ? config->lpDisplayName : L"");
-  spec.start_type = config->dwStartType == SERVICE_AUTO_START     ? StartType::kAuto
-                    : config->dwStartType == SERVICE_DISABLED     ? StartType::kDisabled
-                                                                  : StartType::kDemand;
+  spec.start_type = config->dwStartType == SERVICE_AUTO_START ? StartType::kAuto
+                    : config->dwStartType == SERVICE_DISABLED ? StartType::kDisabled
+                                                              : StartType::kDemand;
   spec.dependencies = SplitDoubleNullList(config->lpDependencies);
-  const std::string account = Narrow(config->lpServiceStartName ? config->lpServiceStartName : L"LocalSystem");
+  const std::string account =
+      Narrow(config->lpServiceStartName ? config->lpServiceStartName : L"LocalSystem");
   spec.account = BuiltInAccountName(account).value_or(account);
 
   if (auto data = QueryConfig2(service->get(), SERVICE_CONFIG_DESCRIPTION)) {
@@ -293,14 +318,16 @@ Result<ServiceSpec> ScmServiceManager::Query(const std::string& name) {
     spec.reset_period = std::chrono::seconds(actions->dwResetPeriod);
     for (DWORD i = 0; i < actions->cActions; ++i) {
       const SC_ACTION& action = actions->lpsaActions[i];
-      spec.failure_actions.push_back(
-          {action.Type == SC_ACTION_RESTART ? FailureAction::Kind::kRestart : FailureAction::Kind::kNone,
-           std::chrono::milliseconds(action.Delay)});
+      spec.failure_actions.push_back({action.Type == SC_ACTION_RESTART
+                                          ? FailureAction::Kind::kRestart
+                                          : FailureAction::Kind::kNone,
+                                      std::chrono::milliseconds(action.Delay)});
     }
   }
   if (auto data = QueryConfig2(service->get(), SERVICE_CONFIG_DELAYED_AUTO_START_INFO)) {
     const auto* delayed = reinterpret_cast<const SERVICE_DELAYED_AUTO_START_INFO*>(data->data());
-    if (delayed->fDelayedAutostart && spec.start_type == StartType::kAuto) spec.start_type = StartType::kDelayedAuto;
+    if (delayed->fDelayedAutostart && spec.start_type == StartType::kAuto)
+      spec.start_type = StartType::kDelayedAuto;
   }
   if (auto data = QueryConfig2(service->get(), SERVICE_CONFIG_PRESHUTDOWN_INFO)) {
     const auto* preshutdown = reinterpret_cast<const SERVICE_PRESHUTDOWN_INFO*>(data->data());
@@ -309,22 +336,26 @@ Result<ServiceSpec> ScmServiceManager::Query(const std::string& name) {
   return spec;
 }
 
-Result<std::vector<std::string>> ScmServiceManager::Configure(const ServiceSpec& spec,
-                                                              const std::optional<std::string>& password) {
-  Result<UniqueServiceHandle> service = Open(spec.name, SERVICE_CHANGE_CONFIG | SERVICE_QUERY_CONFIG);
+Result<std::vector<std::string>> ScmServiceManager::Configure(
+    const ServiceSpec& spec, const std::optional<std::string>& password) {
+  Result<UniqueServiceHandle> service =
+      Open(spec.name, SERVICE_CHANGE_CONFIG | SERVICE_QUERY_CONFIG);
   if (!service) return service.error();
   std::vector<std::string> warnings;
-  if (Result<void> prepared = PrepareAccount(spec, password, warnings); !prepared) return prepared.error();
+  if (Result<void> prepared = PrepareAccount(spec, password, warnings); !prepared)
+    return prepared.error();
   const std::wstring dependencies = DoubleNullList(spec.dependencies);
   const std::wstring account = Widen(spec.account);
   const std::wstring secret = Widen(password.value_or(""));
   // A built-in account takes an empty password; a user account keeps its password unless a new
   // one is given (nullptr: unchanged).
-  const wchar_t* password_argument = password || !IsUserAccount(spec.account) ? secret.c_str() : nullptr;
-  if (!::ChangeServiceConfigW(service->get(), SERVICE_NO_CHANGE, ScmStartType(spec.start_type), SERVICE_NO_CHANGE,
-                              Widen(spec.ImagePath()).c_str(), nullptr, nullptr, dependencies.c_str(),
-                              AccountArgument(account) ? account.c_str() : L"LocalSystem", password_argument,
-                              Widen(spec.display_name).c_str())) {
+  const wchar_t* password_argument =
+      password || !IsUserAccount(spec.account) ? secret.c_str() : nullptr;
+  if (!::ChangeServiceConfigW(service->get(), SERVICE_NO_CHANGE, ScmStartType(spec.start_type),
+                              SERVICE_NO_CHANGE, Widen(spec.ImagePath()).c_str(), nullptr, nullptr,
+                              dependencies.c_str(),
+                              AccountArgument(account) ? account.c_str() : L"LocalSystem",
+                              password_argument, Widen(spec.display_name).c_str())) {
     return Win32Error("changing the configuration of " + spec.name);
   }
   Result<std::vector<std::string>> unsupported = ApplyConfig2(service->get(), spec);
@@ -338,8 +369,8 @@ Result<ServiceState> ScmServiceManager::State(const std::string& name) {
   if (!service) return service.error();
   SERVICE_STATUS_PROCESS status{};
   DWORD needed = 0;
-  if (!::QueryServiceStatusEx(service->get(), SC_STATUS_PROCESS_INFO, reinterpret_cast<BYTE*>(&status),
-                              sizeof(status), &needed)) {
+  if (!::QueryServiceStatusEx(service->get(), SC_STATUS_PROCESS_INFO,
+                              reinterpret_cast<BYTE*>(&status), sizeof(status), &needed)) {
     return Win32Error("asking the SCM about " + name);
   }
   return ServiceState{status.dwCurrentState, status.dwProcessId, status.dwWin32ExitCode};
@@ -354,7 +385,8 @@ Result<bool> ScmServiceManager::IsRunning(const std::string& name) {
 Result<void> ScmServiceManager::Start(const std::string& name, std::chrono::milliseconds timeout) {
   Result<UniqueServiceHandle> service = Open(name, SERVICE_START | SERVICE_QUERY_STATUS);
   if (!service) return service.error();
-  if (!::StartServiceW(service->get(), 0, nullptr) && ::GetLastError() != ERROR_SERVICE_ALREADY_RUNNING) {
+  if (!::StartServiceW(service->get(), 0, nullptr) &&
+      ::GetLastError() != ERROR_SERVICE_ALREADY_RUNNING) {
     return Win32Error("starting " + name);
   }
   return WaitForState(service->get(), name, SERVICE_RUNNING, timeout);
@@ -372,19 +404,23 @@ Result<void> ScmServiceManager::Stop(const std::string& name, std::chrono::milli
   return WaitForState(service->get(), name, SERVICE_STOPPED, timeout);
 }
 
-Result<void> ScmServiceManager::StartAndVerify(const ServiceSpec& spec, std::chrono::milliseconds timeout) {
+Result<void> ScmServiceManager::StartAndVerify(const ServiceSpec& spec,
+                                               std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
   if (Result<void> started = Start(spec.name, timeout); !started) return started;
-  const auto left = std::max(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()),
-                             std::chrono::milliseconds(1000));
+  const auto left =
+      std::max(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()),
+               std::chrono::milliseconds(1000));
   // Any answer will do: SERVING waits on the workers, which a restart of supd does not.
   if (auto answer = AskHealth(HealthPipeOfArguments(spec.arguments), "", left); !answer) {
-    return Error(ErrorKind::kUnavailable, spec.name + " runs but does not answer: " + answer.error().message());
+    return Error(ErrorKind::kUnavailable,
+                 spec.name + " runs but does not answer: " + answer.error().message());
   }
   return Ok();
 }
 
-Result<void> ScmServiceManager::Uninstall(const std::string& name, std::chrono::milliseconds timeout) {
+Result<void> ScmServiceManager::Uninstall(const std::string& name,
+                                          std::chrono::milliseconds timeout) {
   if (Result<void> stopped = Stop(name, timeout); !stopped) return stopped;
   Result<UniqueServiceHandle> service = Open(name, DELETE);
   if (!service) return service.error();

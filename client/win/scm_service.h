@@ -41,20 +41,23 @@ class ScmServiceManager final : public ServiceManager {
 
   // Registers `spec`, grants a user account the logon-as-a-service right, and registers the
   // event log source "supd". Returns warnings for settings this system does not support.
-  Result<std::vector<std::string>> Install(const ServiceSpec& spec, const std::optional<std::string>& password);
+  Result<std::vector<std::string>> Install(const ServiceSpec& spec,
+                                           const std::optional<std::string>& password);
   // Stops the service, deletes it and its event log source.
   Result<void> Uninstall(const std::string& name, std::chrono::milliseconds timeout);
   Result<void> Start(const std::string& name, std::chrono::milliseconds timeout);
   Result<ServiceState> State(const std::string& name);
 
   Result<ServiceSpec> Query(const std::string& name) override;
-  Result<std::vector<std::string>> Configure(const ServiceSpec& spec, const std::optional<std::string>& password) override;
+  Result<std::vector<std::string>> Configure(const ServiceSpec& spec,
+                                             const std::optional<std::string>& password) override;
   Result<bool> IsRunning(const std::string& name) override;
   Result<void> Stop(const std::string& name, std::chrono::milliseconds timeout) override;
   Result<void> StartAndVerify(const ServiceSpec& spec, std::chrono::milliseconds timeout) override;
 
  private:
-  explicit ScmServiceManager(sup::win::UniqueServiceHandle manager) : manager_(std::move(manager)) {}
+  explicit ScmServiceManager(sup::win::UniqueServiceHandle manager)
+      : manager_(std::move(manager)) {}
   Result<sup::win::UniqueServiceHandle> Open(const std::string& name, DWORD access);
 
   sup::win::UniqueServiceHandle manager_;

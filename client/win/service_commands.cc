@@ -32,8 +32,8 @@ struct ServiceCommands::Options {
   CLI::App* uninstall = nullptr;
 
   std::string name = "supd";
-  std::optional<std::string> binary, arguments, display_name, description, start_type, account, password,
-      failure_actions;
+  std::optional<std::string> binary, arguments, display_name, description, start_type, account,
+      password, failure_actions;
   std::vector<std::string> dependencies;
   std::optional<unsigned> reset_period_s, preshutdown_ms;
   bool no_dependencies = false;
@@ -44,7 +44,8 @@ struct ServiceCommands::Options {
 namespace {
 
 void PrintWarnings(const std::vector<std::string>& warnings) {
-  for (const std::string& warning : warnings) std::fprintf(stderr, "supctl: warning: %s\n", warning.c_str());
+  for (const std::string& warning : warnings)
+    std::fprintf(stderr, "supctl: warning: %s\n", warning.c_str());
 }
 
 // The supd.exe beside this supctl.exe: what `install` registers unless --binary says otherwise.
@@ -56,19 +57,21 @@ std::string SupdBesideSupctl() {
 
 // `uninstall --purge`: the configuration key of the supd started with `arguments`.
 Result<void> DeleteConfiguration(const std::string& arguments) {
-  Result<sup::win::RegistryPath> key =
-      sup::win::ParseRegistryPath(SupdOption(arguments, kSupdConfigKeyOption).value_or(sup::win::kDefaultConfigKey));
+  Result<sup::win::RegistryPath> key = sup::win::ParseRegistryPath(
+      SupdOption(arguments, kSupdConfigKeyOption).value_or(sup::win::kDefaultConfigKey));
   if (!key) return key.error();
   const LSTATUS deleted = ::RegDeleteTreeW(key->root, key->subkey.c_str());
   if (deleted != ERROR_SUCCESS && deleted != ERROR_FILE_NOT_FOUND) {
-    return sup::win::Win32Error("deleting the configuration " + key->display, static_cast<DWORD>(deleted));
+    return sup::win::Win32Error("deleting the configuration " + key->display,
+                                static_cast<DWORD>(deleted));
   }
   return Ok();
 }
 
 // `service status`: the SCM's view, then supd's own answer on its health pipe. Exit 0 only when
 // the service runs and supd says SERVING.
-int ShowStatus(ScmServiceManager& scm, const std::string& name, std::chrono::milliseconds timeout, bool json) {
+int ShowStatus(ScmServiceManager& scm, const std::string& name, std::chrono::milliseconds timeout,
+               bool json) {
   Result<ServiceState> state = scm.State(name);
   if (!state) return Fail(state.error());
   Result<ServiceSpec> spec = scm.Query(name);
@@ -92,8 +95,8 @@ int ShowStatus(ScmServiceManager& scm, const std::string& name, std::chrono::mil
   } else {
     std::string line = name + ": " + std::string(scm_state);
     if (state->pid != 0) line += " (pid " + std::to_string(state->pid) + ")";
-    line += ", health " + health + ", start " + std::string(StartTypeName(spec->start_type)) + ", account " +
-            spec->account + "\n  " + spec->ImagePath() + "\n";
+    line += ", health " + health + ", start " + std::string(StartTypeName(spec->start_type)) +
+            ", account " + spec->account + "\n  " + spec->ImagePath() + "\n";
     Print(line);
   }
   return state->state == SERVICE_RUNNING && health == "SERVING" ? kExitOk : kExitNotAllRunning;
@@ -103,30 +106,39 @@ int ShowStatus(ScmServiceManager& scm, const std::string& name, std::chrono::mil
 
 ServiceCommands::ServiceCommands(CLI::App& app) : options_(std::make_unique<Options>()) {
   Options& o = *options_;
-  o.service = app.add_subcommand("service", "Register supd with the Service Control Manager and manage it");
+  o.service =
+      app.add_subcommand("service", "Register supd with the Service Control Manager and manage it");
   o.service->require_subcommand(1);
-  o.install =
-      o.service->add_subcommand("install", "Register supd as a service (defaults: auto start, restart on failure)");
-  o.set = o.service->add_subcommand("set", "Change the registered service in place; restarts and rolls back if needed");
+  o.install = o.service->add_subcommand(
+      "install", "Register supd as a service (defaults: auto start, restart on failure)");
+  o.set = o.service->add_subcommand(
+      "set", "Change the registered service in place; restarts and rolls back if needed");
   for (CLI::App* command : {o.install, o.set}) {
     command->add_option("--binary", o.binary, "supd.exe to run (install: the one beside supctl)");
-    command->add_option("--args", o.arguments, "Arguments after the binary, e.g. \"--log-level debug\"");
+    command->add_option("--args", o.arguments,
+                        "Arguments after the binary, e.g. \"--log-level debug\"");
     command->add_option("--display-name", o.display_name, "Name shown in services.msc");
     command->add_option("--description", o.description, "Description shown in services.msc");
     command->add_option("--start", o.start_type, "auto, delayed-auto, demand or disabled");
     command->add_option("--depend", o.dependencies, "A service supd needs (repeat for several)");
     command->add_flag("--no-depend", o.no_dependencies, "No dependencies");
-    command->add_option("--account", o.account, "LocalSystem, NetworkService, LocalService or DOMAIN\\user");
+    command->add_option("--account", o.account,
+                        "LocalSystem, NetworkService, LocalService or DOMAIN\\user");
     command->add_option("--password", o.password, "Password of a user account");
-    command->add_option("--failure-actions", o.failure_actions, "e.g. restart/5000,restart/10000,none");
-    command->add_option("--reset-period", o.reset_period_s, "Seconds without failure after which the count restarts");
-    command->add_option("--preshutdown-timeout", o.preshutdown_ms, "Milliseconds supd may take at system shutdown");
+    command->add_option("--failure-actions", o.failure_actions,
+                        "e.g. restart/5000,restart/10000,none");
+    command->add_option("--reset-period", o.reset_period_s,
+                        "Seconds without failure after which the count restarts");
+    command->add_option("--preshutdown-timeout", o.preshutdown_ms,
+                        "Milliseconds supd may take at system shutdown");
   }
   o.set->add_flag("--what-if", o.what_if, "Print the change without applying it");
   o.start = o.service->add_subcommand("start", "Start the service and wait until it answers");
   o.stop = o.service->add_subcommand("stop", "Stop the service (its workers stop first)");
-  o.status = o.service->add_subcommand("status", "The SCM's state of the service and supd's own health");
-  o.uninstall = o.service->add_subcommand("uninstall", "Stop and remove the service; the worker configuration stays");
+  o.status =
+      o.service->add_subcommand("status", "The SCM's state of the service and supd's own health");
+  o.uninstall = o.service->add_subcommand(
+      "uninstall", "Stop and remove the service; the worker configuration stays");
   o.uninstall->add_flag("--purge", o.purge, "Also delete the worker configuration");
   for (CLI::App* command : {o.install, o.set, o.start, o.stop, o.status, o.uninstall}) {
     command->add_option("--name", o.name, "Service name")->capture_default_str();
@@ -158,7 +170,8 @@ int ServiceCommands::Run(std::chrono::milliseconds timeout, bool json) {
     overrides.failure_actions = *actions;
   }
   if (o.reset_period_s) overrides.reset_period = std::chrono::seconds(*o.reset_period_s);
-  if (o.preshutdown_ms) overrides.preshutdown_timeout = std::chrono::milliseconds(*o.preshutdown_ms);
+  if (o.preshutdown_ms)
+    overrides.preshutdown_timeout = std::chrono::milliseconds(*o.preshutdown_ms);
 
   Result<ScmServiceManager> scm = ScmServiceManager::Connect();
   if (!scm) return Fail(scm.error());
@@ -170,8 +183,8 @@ int ServiceCommands::Run(std::chrono::milliseconds timeout, bool json) {
     Result<std::vector<std::string>> warnings = scm->Install(spec, o.password);
     if (!warnings) return Fail(warnings.error());
     PrintWarnings(*warnings);
-    Print(o.name + ": installed (" + spec.ImagePath() + ", start " + std::string(StartTypeName(spec.start_type)) +
-          ")\n");
+    Print(o.name + ": installed (" + spec.ImagePath() + ", start " +
+          std::string(StartTypeName(spec.start_type)) + ")\n");
     return kExitOk;
   }
   if (o.set->parsed()) {
@@ -179,8 +192,9 @@ int ServiceCommands::Run(std::chrono::milliseconds timeout, bool json) {
     if (!outcome) return Fail(outcome.error());
     PrintWarnings(outcome->warnings);
     if (o.what_if) {
-      Print(o.name + ": would change" + (outcome->change.NeedsRestart() ? " (and restart it if running)" : "") +
-            "\n" + DescribeChange(outcome->change));
+      Print(o.name + ": would change" +
+            (outcome->change.NeedsRestart() ? " (and restart it if running)" : "") + "\n" +
+            DescribeChange(outcome->change));
     } else if (!outcome->applied) {
       Print(o.name + ": no changes\n");
     } else {
@@ -192,7 +206,8 @@ int ServiceCommands::Run(std::chrono::milliseconds timeout, bool json) {
   if (o.start->parsed()) {
     Result<ServiceSpec> spec = scm->Query(o.name);
     if (!spec) return Fail(spec.error());
-    if (Result<void> started = scm->StartAndVerify(*spec, timeout); !started) return Fail(started.error());
+    if (Result<void> started = scm->StartAndVerify(*spec, timeout); !started)
+      return Fail(started.error());
     Print(o.name + ": running\n");
     return kExitOk;
   }
@@ -204,10 +219,12 @@ int ServiceCommands::Run(std::chrono::milliseconds timeout, bool json) {
   if (o.uninstall->parsed()) {
     Result<ServiceSpec> spec = scm->Query(o.name);
     if (!spec) return Fail(spec.error());
-    if (Result<void> removed = scm->Uninstall(o.name, timeout); !removed) return Fail(removed.error());
+    if (Result<void> removed = scm->Uninstall(o.name, timeout); !removed)
+      return Fail(removed.error());
     std::string kept = "worker configuration kept";
     if (o.purge) {
-      if (Result<void> deleted = DeleteConfiguration(spec->arguments); !deleted) return Fail(deleted.error());
+      if (Result<void> deleted = DeleteConfiguration(spec->arguments); !deleted)
+        return Fail(deleted.error());
       kept = "worker configuration deleted";
     }
     Print(o.name + ": uninstalled (" + kept + ")\n");

@@ -21,7 +21,8 @@ class ServiceCommands {
   ServiceCommands& operator=(const ServiceCommands&) = delete;
 
   bool parsed() const;
-  // Runs the parsed subcommand; `timeout` bounds each wait for the SCM or supd. Returns the exit code.
+  // Runs the parsed subcommand; `timeout` bounds each wait for the SCM or supd. Returns the exit
+  // code.
   int Run(std::chrono::milliseconds timeout, bool json);
 
  private:

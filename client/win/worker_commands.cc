@@ -31,7 +31,9 @@ namespace {
 
 void AddValues(Json& list, const core::RawValues& values, const std::string& prefix) {
   for (const auto& [key, value] : values) {
-    list.push_back({{"key", prefix + key}, {"type", core::RawTypeName(value.type)}, {"value", ValueText(value)}});
+    list.push_back({{"key", prefix + key},
+                    {"type", core::RawTypeName(value.type)},
+                    {"value", ValueText(value)}});
   }
 }
 
@@ -39,18 +41,22 @@ void AddValues(Json& list, const core::RawValues& values, const std::string& pre
 
 WorkerCommands::WorkerCommands(CLI::App& app) : options_(std::make_unique<Options>()) {
   Options& o = *options_;
-  o.worker = app.add_subcommand("worker", "Edit the workers in the registry, checked against the schema");
+  o.worker =
+      app.add_subcommand("worker", "Edit the workers in the registry, checked against the schema");
   o.worker->require_subcommand(1);
-  o.worker->add_option("--config-key", o.config_key, "Configuration key of the supd instance")->capture_default_str();
+  o.worker->add_option("--config-key", o.config_key, "Configuration key of the supd instance")
+      ->capture_default_str();
   o.add = o.worker->add_subcommand("add", "Add a worker");
   o.add->add_option("name", o.name, "Worker name")->required();
   o.add->add_option("--command", o.command, "Its command line")->required();
   o.add->add_option("--set", o.settings, "KEY=VALUE, another value (repeat for several)");
   o.set = o.worker->add_subcommand("set", "Set one value of a worker (lists comma-separated)");
   o.set->add_option("name", o.name, "Worker name")->required();
-  o.set->add_option("key", o.key, "Value name, e.g. StopTimeoutMs or Probes\\Liveness\\Target")->required();
+  o.set->add_option("key", o.key, "Value name, e.g. StopTimeoutMs or Probes\\Liveness\\Target")
+      ->required();
   o.set->add_option("value", o.value, "The value as text")->required();
-  o.unset = o.worker->add_subcommand("unset", "Remove one value of a worker (its default applies again)");
+  o.unset =
+      o.worker->add_subcommand("unset", "Remove one value of a worker (its default applies again)");
   o.unset->add_option("name", o.name, "Worker name")->required();
   o.unset->add_option("key", o.key, "Value name")->required();
   o.remove = o.worker->add_subcommand("remove", "Remove a worker");
@@ -82,7 +88,8 @@ std::string WhenSupdAppliesIt(RegistryConfigStore& store) {
 
 bool WorkerCommands::parsed() const { return options_->worker->parsed(); }
 
-int WorkerCommands::Run(bool json, const std::function<int(const std::vector<std::string>&)>& update) {
+int WorkerCommands::Run(bool json,
+                        const std::function<int(const std::vector<std::string>&)>& update) {
   const Options& o = *options_;
   Result<sup::win::RegistryPath> path = sup::win::ParseRegistryPath(o.config_key);
   if (!path) return Fail(path.error());
@@ -100,11 +107,13 @@ int WorkerCommands::Run(bool json, const std::function<int(const std::vector<std
         workers.push_back({{"name", name}, {"command", text}});
         table += name + "  " + text + "\n";
       }
-      Print(json ? JsonLine({{"workers", workers}}) : (table.empty() ? "no workers configured\n" : table));
+      Print(json ? JsonLine({{"workers", workers}})
+                 : (table.empty() ? "no workers configured\n" : table));
       return kExitOk;
     }
     const auto worker = config->workers.find(o.name);
-    if (worker == config->workers.end()) return Fail(Error(ErrorKind::kNotFound, "no worker " + o.name));
+    if (worker == config->workers.end())
+      return Fail(Error(ErrorKind::kNotFound, "no worker " + o.name));
     if (!json) {
       Print(RenderWorker(worker->first, worker->second));
       return kExitOk;

@@ -21,8 +21,8 @@ AttributeList::~AttributeList() {
 }
 
 Result<void> AttributeList::InheritOnly(HANDLE* handles, std::size_t count) {
-  if (!::UpdateProcThreadAttribute(get(), 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST, handles, count * sizeof(HANDLE),
-                                   nullptr, nullptr)) {
+  if (!::UpdateProcThreadAttribute(get(), 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST, handles,
+                                   count * sizeof(HANDLE), nullptr, nullptr)) {
     return Win32Error("UpdateProcThreadAttribute(HANDLE_LIST)");
   }
   return Ok();

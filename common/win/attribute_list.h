@@ -21,7 +21,9 @@ class AttributeList {
 
   // Only `handles` are inherited by the process started with this list.
   Result<void> InheritOnly(HANDLE* handles, std::size_t count);
-  LPPROC_THREAD_ATTRIBUTE_LIST get() { return reinterpret_cast<LPPROC_THREAD_ATTRIBUTE_LIST>(storage_.data()); }
+  LPPROC_THREAD_ATTRIBUTE_LIST get() {
+    return reinterpret_cast<LPPROC_THREAD_ATTRIBUTE_LIST>(storage_.data());
+  }
 
  private:
   AttributeList() = default;

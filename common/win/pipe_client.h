@@ -33,8 +33,12 @@ class PipeClient final : public ByteStream {
   }
 
  private:
-  PipeClient(UniqueFileHandle pipe, UniqueHandle io_event, std::string pipe_name, std::chrono::milliseconds timeout)
-      : pipe_(std::move(pipe)), io_event_(std::move(io_event)), pipe_name_(std::move(pipe_name)), timeout_(timeout) {}
+  PipeClient(UniqueFileHandle pipe, UniqueHandle io_event, std::string pipe_name,
+             std::chrono::milliseconds timeout)
+      : pipe_(std::move(pipe)),
+        io_event_(std::move(io_event)),
+        pipe_name_(std::move(pipe_name)),
+        timeout_(timeout) {}
 
   // Waits for the overlapped operation `overlapped` started on pipe_ to finish within timeout_.
   Result<DWORD> Finish(OVERLAPPED& overlapped, std::string_view what);

@@ -15,8 +15,7 @@ const char* RoleName(Role role) {
 
 bool MayUse(Role role, Verb verb) {
   switch (role) {
-    case Role::kAdministrator:
-      return true;
+    case Role::kAdministrator: return true;
     case Role::kOperator:
       switch (verb) {
         case Verb::kVersion:
@@ -27,16 +26,13 @@ bool MayUse(Role role, Verb verb) {
         case Verb::kReread:  // shows the difference, changes nothing
         case Verb::kStart:
         case Verb::kStop:
-        case Verb::kRestart:
-          return true;
+        case Verb::kRestart: return true;
         case Verb::kReset:   // clears the breaker an administrator may rely on
         case Verb::kUpdate:  // applies configuration
-        case Verb::BODY_NOT_SET:
-          return false;
+        case Verb::BODY_NOT_SET: return false;
       }
       return false;
-    case Role::kNone:
-      return false;
+    case Role::kNone: return false;
   }
   return false;
 }

@@ -1,6 +1,7 @@
-// Who may use which verb (README: the roles of SYSTEM, Administrators and OperatorsGroup). The pipe's DACL keeps strangers out; this decides
-// per request from the caller's token, so an operator cannot reconfigure supd even though the
-// DACL lets them connect. Portable: the Windows side only works out the caller's role.
+// Who may use which verb (README: the roles of SYSTEM, Administrators and OperatorsGroup). The
+// pipe's DACL keeps strangers out; this decides per request from the caller's token, so an operator
+// cannot reconfigure supd even though the DACL lets them connect. Portable: the Windows side only
+// works out the caller's role.
 #pragma once
 
 #include <string>

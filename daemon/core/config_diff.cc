@@ -23,11 +23,14 @@ void RejectCyclesThroughKeptDefinitions(ValidatedConfig& next, const DependencyG
       std::vector<std::string> rejected;
       for (const std::string& name : cycle) {
         const auto worker = next.workers.find(name);
-        if (worker == next.workers.end()) continue;  // a kept definition: that worker's own error stands
+        if (worker == next.workers.end())
+          continue;  // a kept definition: that worker's own error stands
         const auto old = in_force.find(name);
-        if (old == in_force.end() || old->second != worker->second.policy.depends_on) rejected.push_back(name);
+        if (old == in_force.end() || old->second != worker->second.policy.depends_on)
+          rejected.push_back(name);
       }
-      if (rejected.empty()) {  // cannot happen while the definitions in force are acyclic; end anyway
+      if (rejected
+              .empty()) {  // cannot happen while the definitions in force are acyclic; end anyway
         for (const std::string& name : cycle) {
           if (next.workers.contains(name)) rejected.push_back(name);
         }
@@ -42,7 +45,8 @@ void RejectCyclesThroughKeptDefinitions(ValidatedConfig& next, const DependencyG
   }
 }
 
-ConfigDiff DiffConfigs(const std::map<std::string, WorkerConfig>& current, const ValidatedConfig& next) {
+ConfigDiff DiffConfigs(const std::map<std::string, WorkerConfig>& current,
+                       const ValidatedConfig& next) {
   ConfigDiff diff;
   for (const auto& [name, worker] : next.workers) {
     const auto existing = current.find(name);
@@ -58,16 +62,20 @@ ConfigDiff DiffConfigs(const std::map<std::string, WorkerConfig>& current, const
   }
   for (const auto& [name, errors] : next.invalid_workers) diff.invalid.push_back(name);
   for (const auto& [name, worker] : current) {
-    if (!next.workers.contains(name) && !next.invalid_workers.contains(name)) diff.removed.push_back(name);
+    if (!next.workers.contains(name) && !next.invalid_workers.contains(name))
+      diff.removed.push_back(name);
   }
   return diff;
 }
 
-ValidatedConfig RestrictTo(const ValidatedConfig& next, const std::map<std::string, WorkerConfig>& current,
-                           const std::vector<std::string>& names, std::vector<std::string>& unknown) {
+ValidatedConfig RestrictTo(const ValidatedConfig& next,
+                           const std::map<std::string, WorkerConfig>& current,
+                           const std::vector<std::string>& names,
+                           std::vector<std::string>& unknown) {
   const std::set<std::string> named(names.begin(), names.end());
   for (const std::string& name : named) {
-    if (!current.contains(name) && !next.workers.contains(name) && !next.invalid_workers.contains(name)) {
+    if (!current.contains(name) && !next.workers.contains(name) &&
+        !next.invalid_workers.contains(name)) {
       unknown.push_back(name);
     }
   }
@@ -79,7 +87,8 @@ ValidatedConfig RestrictTo(const ValidatedConfig& next, const std::map<std::stri
   }
   for (const auto& [name, errors] : next.invalid_workers) {
     // An unnamed worker that never had a valid definition stays visible with its errors.
-    if (named.contains(name) || !current.contains(name)) restricted.invalid_workers.emplace(name, errors);
+    if (named.contains(name) || !current.contains(name))
+      restricted.invalid_workers.emplace(name, errors);
   }
   for (const auto& [name, worker] : current) {
     if (!named.contains(name)) restricted.workers.emplace(name, worker);

@@ -30,12 +30,15 @@ struct ConfigDiff {
 void RejectCyclesThroughKeptDefinitions(ValidatedConfig& next, const DependencyGraph& in_force);
 
 // `current`: the definitions in force now (each worker's last good one).
-ConfigDiff DiffConfigs(const std::map<std::string, WorkerConfig>& current, const ValidatedConfig& next);
+ConfigDiff DiffConfigs(const std::map<std::string, WorkerConfig>& current,
+                       const ValidatedConfig& next);
 
 // `next` as it applies to the workers in `names` only (`supctl update a b`): every other worker
 // keeps its definition in force, a new one stays out and a removed one stays in. Names that are
 // neither configured now nor in `next` come back in `unknown`.
-ValidatedConfig RestrictTo(const ValidatedConfig& next, const std::map<std::string, WorkerConfig>& current,
-                           const std::vector<std::string>& names, std::vector<std::string>& unknown);
+ValidatedConfig RestrictTo(const ValidatedConfig& next,
+                           const std::map<std::string, WorkerConfig>& current,
+                           const std::vector<std::string>& names,
+                           std::vector<std::string>& unknown);
 
 }  // namespace sup::core

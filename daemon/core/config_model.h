@@ -23,14 +23,17 @@ enum class StopStep { kEvent, kCtrlC, kClose, kTerminate };
 inline constexpr std::string_view kStopStepNames[] = {"event", "ctrl-c", "close", "terminate"};
 
 enum class Priority { kIdle, kBelowNormal, kNormal, kAboveNormal, kHigh };
-inline constexpr std::string_view kPriorityNames[] = {"idle", "below-normal", "normal", "above-normal", "high"};
+inline constexpr std::string_view kPriorityNames[] = {"idle", "below-normal", "normal",
+                                                      "above-normal", "high"};
 
 enum class ProbeType { kTcp, kHttp, kExec, kPipe };
 inline constexpr std::string_view kProbeTypeNames[] = {"tcp", "http", "exec", "pipe"};
 
 enum class ProbeKind { kStartup, kLiveness, kReadiness };
-inline constexpr ProbeKind kProbeKinds[] = {ProbeKind::kStartup, ProbeKind::kLiveness, ProbeKind::kReadiness};
-inline constexpr std::string_view kProbeKindNames[] = {"Startup", "Liveness", "Readiness"};  // registry subkeys
+inline constexpr ProbeKind kProbeKinds[] = {ProbeKind::kStartup, ProbeKind::kLiveness,
+                                            ProbeKind::kReadiness};
+inline constexpr std::string_view kProbeKindNames[] = {"Startup", "Liveness",
+                                                       "Readiness"};  // registry subkeys
 
 inline constexpr std::string_view kLogLevelNames[] = {"trace", "debug", "info", "warn", "error"};
 
@@ -92,8 +95,9 @@ struct WorkerConfig {
   std::string name;
   LaunchConfig launch;
   PolicyConfig policy;
-  // Every value in force, defaults included, as registry name and text ("Probes\\Liveness\\PeriodMs",
-  // "5000"), for `supctl describe`. Derived from launch and policy, so not compared.
+  // Every value in force, defaults included, as registry name and text
+  // ("Probes\\Liveness\\PeriodMs", "5000"), for `supctl describe`. Derived from launch and policy,
+  // so not compared.
   std::vector<std::pair<std::string, std::string>> settings;
   bool operator==(const WorkerConfig& other) const {
     return name == other.name && launch == other.launch && policy == other.policy;
@@ -106,7 +110,8 @@ struct DaemonConfig {
   std::string log_directory;  // may hold %VARIABLES%, expanded where files are opened
   std::string log_level;
   std::string operators_group;
-  // false: a registry change is only noticed; it applies on `supctl update`, PARAMCHANGE or control 128.
+  // false: a registry change is only noticed; it applies on `supctl update`, PARAMCHANGE or control
+  // 128.
   bool auto_reload = true;
   // Control-plane limits (read at start).
   std::uint64_t max_frame_bytes = 0;

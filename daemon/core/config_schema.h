@@ -28,13 +28,15 @@ enum class ValueKind {
 
 // A parsed value: the string, the list, the number (0/1 for kBool, the index into `choices` for
 // kChoice), or the list of numbers (choice indexes, or exit codes).
-using ParsedValue = std::variant<std::string, std::vector<std::string>, std::uint64_t, std::vector<std::int64_t>>;
+using ParsedValue =
+    std::variant<std::string, std::vector<std::string>, std::uint64_t, std::vector<std::int64_t>>;
 
 template <typename Target>
 struct SchemaValue {
   std::string_view name;
   ValueKind kind;
-  std::string_view default_text;  // documentation form; lists comma-separated; "" and required: none
+  std::string_view
+      default_text;  // documentation form; lists comma-separated; "" and required: none
   bool required;
   std::uint64_t min;
   std::uint64_t max;

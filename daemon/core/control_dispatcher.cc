@@ -37,10 +37,12 @@ core::OutputStream StreamOf(const sup::v1::LogsRequest& request) {
 }
 
 bool IsFollow(const sup::v1::Request& request) {
-  return (request.has_logs() && request.logs().follow()) || (request.has_events() && request.events().follow());
+  return (request.has_logs() && request.logs().follow()) ||
+         (request.has_events() && request.events().follow());
 }
 
-void AddNames(const std::vector<std::string>& names, google::protobuf::RepeatedPtrField<std::string>* field) {
+void AddNames(const std::vector<std::string>& names,
+              google::protobuf::RepeatedPtrField<std::string>* field) {
   for (const std::string& name : names) field->Add(std::string(name));
 }
 
@@ -56,14 +58,16 @@ class ControlDispatcher::ControlSession final : public core::Session {
 
   Result<void> OnFrame(std::string_view payload) override {
     if (streaming()) {
-      return Error(ErrorKind::kInvalidArgument, "a request arrived on a connection that carries a stream");
+      return Error(ErrorKind::kInvalidArgument,
+                   "a request arrived on a connection that carries a stream");
     }
     sup::v1::Request request;
     if (!request.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
       return Error(ErrorKind::kInvalidArgument,
                    "frame of " + std::to_string(payload.size()) + " bytes is not a sup.v1.Request");
     }
-    if (request.body_case() != VerbCase::BODY_NOT_SET && !core::MayUse(caller_.role, request.body_case())) {
+    if (request.body_case() != VerbCase::BODY_NOT_SET &&
+        !core::MayUse(caller_.role, request.body_case())) {
       Reply(ErrorReply(request.request_id(), ErrorKind::kPermissionDenied,
                        std::string(core::VerbName(request.body_case())) + " is not allowed for " +
                            (caller_.name.empty() ? "this caller" : caller_.name) + " (" +
@@ -76,9 +80,10 @@ class ControlDispatcher::ControlSession final : public core::Session {
     }
     if (dispatcher_.ending_ || dispatcher_.streams_.size() >= dispatcher_.limits_.max_streams) {
       Reply(ErrorReply(request.request_id(), ErrorKind::kUnavailable,
-                       dispatcher_.ending_ ? "supd is stopping"
-                                           : "too many open streams (MaxStreams is " +
-                                                 std::to_string(dispatcher_.limits_.max_streams) + ")"));
+                       dispatcher_.ending_
+                           ? "supd is stopping"
+                           : "too many open streams (MaxStreams is " +
+                                 std::to_string(dispatcher_.limits_.max_streams) + ")"));
       return Ok();
     }
     sup::v1::Response first = dispatcher_.Handle(request);
@@ -111,13 +116,15 @@ class ControlDispatcher::ControlSession final : public core::Session {
     stream_request_id_ = request.request_id();
     if (request.has_logs()) {
       logs_stream_ = true;
-      Result<core::Subscription> followed = dispatcher_.ports_.output.Follow(
-          request.logs().worker(), StreamOf(request.logs()), [this](const std::vector<std::string>& lines) {
-            sup::v1::Response frame;
-            frame.set_request_id(stream_request_id_);
-            for (const std::string& line : lines) frame.mutable_logs()->add_lines(line);
-            Reply(frame);
-          });
+      Result<core::Subscription> followed =
+          dispatcher_.ports_.output.Follow(request.logs().worker(), StreamOf(request.logs()),
+                                           [this](const std::vector<std::string>& lines) {
+                                             sup::v1::Response frame;
+                                             frame.set_request_id(stream_request_id_);
+                                             for (const std::string& line : lines)
+                                               frame.mutable_logs()->add_lines(line);
+                                             Reply(frame);
+                                           });
       if (!followed) return;  // the first frame already said why (Logs checks the same)
       subscription_ = std::move(*followed);
     } else {
@@ -139,12 +146,17 @@ class ControlDispatcher::ControlSession final : public core::Session {
   bool logs_stream_ = false;
 };
 
-ControlDispatcher::ControlDispatcher(ControlPorts ports, DaemonIdentity identity, ControlLimits limits)
-    : ports_(ports), identity_(std::move(identity)), limits_(limits), started_(ports.clock.SteadyNow()) {}
+ControlDispatcher::ControlDispatcher(ControlPorts ports, DaemonIdentity identity,
+                                     ControlLimits limits)
+    : ports_(ports),
+      identity_(std::move(identity)),
+      limits_(limits),
+      started_(ports.clock.SteadyNow()) {}
 
 ControlDispatcher::~ControlDispatcher() = default;
 
-std::unique_ptr<core::Session> ControlDispatcher::Open(core::FrameSink& sink, const core::Caller& caller) {
+std::unique_ptr<core::Session> ControlDispatcher::Open(core::FrameSink& sink,
+                                                       const core::Caller& caller) {
   return std::make_unique<ControlSession>(*this, sink, caller);
 }
 
@@ -157,7 +169,8 @@ void ControlDispatcher::EndStreams() {
 
 sup::v1::Response ControlDispatcher::Handle(const sup::v1::Request& request) {
   const std::uint64_t id = request.request_id();
-  if (std::optional<std::string> unsupported = UnsupportedProtocolVersion(request.protocol_version())) {
+  if (std::optional<std::string> unsupported =
+          UnsupportedProtocolVersion(request.protocol_version())) {
     return ErrorReply(id, ErrorKind::kFailedPrecondition, *unsupported);
   }
   sup::v1::Response response;
@@ -173,37 +186,37 @@ sup::v1::Response ControlDispatcher::Handle(const sup::v1::Request& request) {
       response.mutable_version()->set_daemon_version(identity_.version);
       response.mutable_version()->set_protocol_version(kProtocolVersion);
       return response;
-    case VerbCase::kStatus:
-      return fill(Status(request.status()), response.mutable_status());
+    case VerbCase::kStatus: return fill(Status(request.status()), response.mutable_status());
     case VerbCase::kStart:
-      return CommandReply(std::move(response), request.start(), &core::Supervisor::Start, &sup::v1::Response::mutable_start);
+      return CommandReply(std::move(response), request.start(), &core::Supervisor::Start,
+                          &sup::v1::Response::mutable_start);
     case VerbCase::kStop:
-      return CommandReply(std::move(response), request.stop(), &core::Supervisor::Stop, &sup::v1::Response::mutable_stop);
+      return CommandReply(std::move(response), request.stop(), &core::Supervisor::Stop,
+                          &sup::v1::Response::mutable_stop);
     case VerbCase::kRestart:
       return CommandReply(std::move(response), request.restart(), &core::Supervisor::Restart,
                           &sup::v1::Response::mutable_restart);
     case VerbCase::kReset:
-      return CommandReply(std::move(response), request.reset(), &core::Supervisor::Reset, &sup::v1::Response::mutable_reset);
+      return CommandReply(std::move(response), request.reset(), &core::Supervisor::Reset,
+                          &sup::v1::Response::mutable_reset);
     case VerbCase::kDescribe:
       return fill(Describe(request.describe()), response.mutable_describe());
-    case VerbCase::kLogs:
-      return fill(Logs(request.logs()), response.mutable_logs());
-    case VerbCase::kEvents:
-      *response.mutable_events() = Events(request.events());
-      return response;
+    case VerbCase::kLogs: return fill(Logs(request.logs()), response.mutable_logs());
+    case VerbCase::kEvents: *response.mutable_events() = Events(request.events()); return response;
     case VerbCase::kReread:
       return fill(Reconfigure({}, /*apply=*/false), response.mutable_reread());
     case VerbCase::kUpdate: {
-      const std::vector<std::string> names(request.update().workers().begin(), request.update().workers().end());
+      const std::vector<std::string> names(request.update().workers().begin(),
+                                           request.update().workers().end());
       return fill(Reconfigure(names, /*apply=*/true), response.mutable_update());
     }
-    case VerbCase::BODY_NOT_SET:
-      break;
+    case VerbCase::BODY_NOT_SET: break;
   }
   return ErrorReply(id, ErrorKind::kInvalidArgument, "request has no verb this supd knows");
 }
 
-Result<sup::v1::StatusResponse> ControlDispatcher::Status(const sup::v1::StatusRequest& request) const {
+Result<sup::v1::StatusResponse> ControlDispatcher::Status(
+    const sup::v1::StatusRequest& request) const {
   sup::v1::StatusResponse status;
   std::string unknown;
   if (request.workers().empty()) {
@@ -225,19 +238,23 @@ Result<sup::v1::StatusResponse> ControlDispatcher::Status(const sup::v1::StatusR
   daemon->set_pid(identity_.pid);
   daemon->set_version(identity_.version);
   daemon->set_uptime_ms(static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(ports_.clock.SteadyNow() - started_).count()));
+      std::chrono::duration_cast<std::chrono::milliseconds>(ports_.clock.SteadyNow() - started_)
+          .count()));
   daemon->set_config_generation(ports_.supervisor.config_generation());
-  daemon->set_server_time_unix_ms(
-      std::chrono::duration_cast<std::chrono::milliseconds>(ports_.clock.WallNow().time_since_epoch()).count());
+  daemon->set_server_time_unix_ms(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      ports_.clock.WallNow().time_since_epoch())
+                                      .count());
   return status;
 }
 
-Result<sup::v1::DescribeResponse> ControlDispatcher::Describe(const sup::v1::DescribeRequest& request) const {
+Result<sup::v1::DescribeResponse> ControlDispatcher::Describe(
+    const sup::v1::DescribeRequest& request) const {
   std::optional<core::WorkerSnapshot> snapshot = ports_.supervisor.Snapshot(request.worker());
   if (!snapshot) return Error(ErrorKind::kNotFound, "no such worker: " + request.worker());
   sup::v1::DescribeResponse describe;
   *describe.mutable_status() = core::ToWireStatus(*snapshot);
-  const std::map<std::string, core::WorkerConfig> definitions = ports_.supervisor.DefinitionsInForce();
+  const std::map<std::string, core::WorkerConfig> definitions =
+      ports_.supervisor.DefinitionsInForce();
   if (const auto definition = definitions.find(request.worker()); definition != definitions.end()) {
     for (const auto& [name, value] : definition->second.settings) {
       sup::v1::ConfigValue* wire = describe.add_config();
@@ -245,15 +262,18 @@ Result<sup::v1::DescribeResponse> ControlDispatcher::Describe(const sup::v1::Des
       wire->set_value(value);
     }
   }
-  for (const core::ConfigError& error : snapshot->config_errors) describe.add_config_errors(error.ToString());
+  for (const core::ConfigError& error : snapshot->config_errors)
+    describe.add_config_errors(error.ToString());
   for (const core::Event& event : ports_.supervisor.RecentEvents(request.worker())) {
     *describe.add_recent_events() = core::ToWireEvent(event, ports_.clock);
   }
   // A stream that is not captured simply has no lines here.
-  if (auto out = ports_.output.Tail(request.worker(), core::OutputStream::kStdout, kDescribeTailLines)) {
+  if (auto out =
+          ports_.output.Tail(request.worker(), core::OutputStream::kStdout, kDescribeTailLines)) {
     for (std::string& line : *out) describe.add_stdout_tail(std::move(line));
   }
-  if (auto err = ports_.output.Tail(request.worker(), core::OutputStream::kStderr, kDescribeTailLines)) {
+  if (auto err =
+          ports_.output.Tail(request.worker(), core::OutputStream::kStderr, kDescribeTailLines)) {
     for (std::string& line : *err) describe.add_stderr_tail(std::move(line));
   }
   return describe;
@@ -263,7 +283,8 @@ Result<sup::v1::LogsResponse> ControlDispatcher::Logs(const sup::v1::LogsRequest
   if (!ports_.supervisor.Snapshot(request.worker())) {
     return Error(ErrorKind::kNotFound, "no such worker: " + request.worker());
   }
-  Result<std::vector<std::string>> tail = ports_.output.Tail(request.worker(), StreamOf(request), request.lines());
+  Result<std::vector<std::string>> tail =
+      ports_.output.Tail(request.worker(), StreamOf(request), request.lines());
   if (!tail) return Error(ErrorKind::kFailedPrecondition, tail.error().message());
   sup::v1::LogsResponse logs;
   for (std::string& line : *tail) logs.add_lines(std::move(line));
@@ -273,7 +294,8 @@ Result<sup::v1::LogsResponse> ControlDispatcher::Logs(const sup::v1::LogsRequest
 sup::v1::EventsResponse ControlDispatcher::Events(const sup::v1::EventsRequest& request) const {
   std::vector<core::Event> recent;
   for (const core::WorkerSnapshot& worker : ports_.supervisor.Snapshot()) {
-    for (core::Event& event : ports_.supervisor.RecentEvents(worker.name)) recent.push_back(std::move(event));
+    for (core::Event& event : ports_.supervisor.RecentEvents(worker.name))
+      recent.push_back(std::move(event));
   }
   std::stable_sort(recent.begin(), recent.end(),
                    [](const core::Event& a, const core::Event& b) { return a.time < b.time; });
@@ -285,9 +307,12 @@ sup::v1::EventsResponse ControlDispatcher::Events(const sup::v1::EventsRequest& 
   return events;
 }
 
-Result<sup::v1::ConfigDiffResponse> ControlDispatcher::Reconfigure(const std::vector<std::string>& names, bool apply) {
+Result<sup::v1::ConfigDiffResponse> ControlDispatcher::Reconfigure(
+    const std::vector<std::string>& names, bool apply) {
   Result<core::RawConfig> raw = ports_.config_source.Read();
-  if (!raw) return Error(ErrorKind::kUnavailable, raw.error().WithContext("reading the configuration").message());
+  if (!raw)
+    return Error(ErrorKind::kUnavailable,
+                 raw.error().WithContext("reading the configuration").message());
   core::ValidatedConfig next = core::ValidateConfig(*raw, &ports_.supervisor.daemon_config());
   core::RejectCyclesThroughKeptDefinitions(next, ports_.supervisor.DependenciesInForce());
   sup::v1::ConfigDiffResponse reply;
@@ -305,7 +330,8 @@ Result<sup::v1::ConfigDiffResponse> ControlDispatcher::Reconfigure(const std::ve
     }
   }
   const core::ConfigDiff diff =
-      apply ? ports_.supervisor.ApplyConfig(next) : core::DiffConfigs(ports_.supervisor.DefinitionsInForce(), next);
+      apply ? ports_.supervisor.ApplyConfig(next)
+            : core::DiffConfigs(ports_.supervisor.DefinitionsInForce(), next);
   AddNames(diff.added, reply.mutable_added());
   AddNames(diff.removed, reply.mutable_removed());
   AddNames(diff.launch_changed, reply.mutable_restarted());
@@ -316,8 +342,8 @@ Result<sup::v1::ConfigDiffResponse> ControlDispatcher::Reconfigure(const std::ve
 }
 
 sup::v1::Response ControlDispatcher::CommandReply(sup::v1::Response response,
-                                                  const sup::v1::WorkerCommandRequest& request, Verb verb,
-                                                  ResultField field) {
+                                                  const sup::v1::WorkerCommandRequest& request,
+                                                  Verb verb, ResultField field) {
   if (request.all() == !request.workers().empty()) {
     return ErrorReply(response.request_id(), ErrorKind::kInvalidArgument,
                       "name workers, or ask for all of them, but not both");

@@ -64,12 +64,15 @@ class ControlDispatcher {
   Result<sup::v1::LogsResponse> Logs(const sup::v1::LogsRequest& request) const;
   sup::v1::EventsResponse Events(const sup::v1::EventsRequest& request) const;
   // Reread (apply = false) or Update (apply = true) of the named workers, or all.
-  Result<sup::v1::ConfigDiffResponse> Reconfigure(const std::vector<std::string>& names, bool apply);
+  Result<sup::v1::ConfigDiffResponse> Reconfigure(const std::vector<std::string>& names,
+                                                  bool apply);
   // Start, Stop, Restart or Reset: runs `verb` on the named workers (or all) and puts one result
   // per worker into the reply's `field`.
-  using Verb = std::vector<core::CommandResult> (core::Supervisor::*)(const std::vector<std::string>&);
+  using Verb =
+      std::vector<core::CommandResult> (core::Supervisor::*)(const std::vector<std::string>&);
   using ResultField = sup::v1::WorkerCommandResponse* (sup::v1::Response::*)();
-  sup::v1::Response CommandReply(sup::v1::Response response, const sup::v1::WorkerCommandRequest& request, Verb verb,
+  sup::v1::Response CommandReply(sup::v1::Response response,
+                                 const sup::v1::WorkerCommandRequest& request, Verb verb,
                                  ResultField field);
 
   ControlPorts ports_;

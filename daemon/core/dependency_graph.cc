@@ -45,9 +45,9 @@ std::vector<std::string> StartOrder(const DependencyGraph& graph) {
     progress = false;
     for (const auto& [node, dependencies] : graph) {
       if (placed.contains(node)) continue;
-      const bool ready = std::all_of(dependencies.begin(), dependencies.end(), [&](const std::string& d) {
-        return !graph.contains(d) || placed.contains(d);
-      });
+      const bool ready = std::all_of(
+          dependencies.begin(), dependencies.end(),
+          [&](const std::string& d) { return !graph.contains(d) || placed.contains(d); });
       if (ready) {
         order.push_back(node);
         placed.insert(node);
@@ -61,7 +61,8 @@ std::vector<std::string> StartOrder(const DependencyGraph& graph) {
   return order;
 }
 
-std::vector<std::string> TransitiveDependents(const DependencyGraph& graph, const std::string& worker) {
+std::vector<std::string> TransitiveDependents(const DependencyGraph& graph,
+                                              const std::string& worker) {
   std::set<std::string> found;
   std::vector<std::string> frontier = {worker};
   while (!frontier.empty()) {

@@ -20,6 +20,7 @@ std::vector<std::vector<std::string>> FindCycles(const DependencyGraph& graph);
 std::vector<std::string> StartOrder(const DependencyGraph& graph);
 
 // The workers that depend on `worker`, directly or through others.
-std::vector<std::string> TransitiveDependents(const DependencyGraph& graph, const std::string& worker);
+std::vector<std::string> TransitiveDependents(const DependencyGraph& graph,
+                                              const std::string& worker);
 
 }  // namespace sup::core

@@ -8,18 +8,18 @@ std::string Event::ToLogLine() const {
   std::string line;
   switch (kind) {
     case EventKind::kTransition:
-      line = "worker transition name=" + worker + " from=" + std::string(NameOf(from, kWorkerStateNames)) +
+      line = "worker transition name=" + worker +
+             " from=" + std::string(NameOf(from, kWorkerStateNames)) +
              " to=" + std::string(NameOf(to, kWorkerStateNames));
       if (reason != Reason::kNone) line += " reason=" + std::string(NameOf(reason, kReasonNames));
       break;
     case EventKind::kProbe:
-      line = "worker probe name=" + worker + " probe=" + std::string(NameOf(*probe, kProbeKindNames)) +
+      line = "worker probe name=" + worker +
+             " probe=" + std::string(NameOf(*probe, kProbeKindNames)) +
              " result=" + (probe_success ? "success" : "failure");
       if (count > 1) line += " count=" + std::to_string(count);
       break;
-    case EventKind::kConfig:
-      line = "worker config name=" + worker;
-      break;
+    case EventKind::kConfig: line = "worker config name=" + worker; break;
   }
   if (pid != 0) line += " pid=" + std::to_string(pid);
   if (exit_code) line += " code=" + FormatExitCode(*exit_code);

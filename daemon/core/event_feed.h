@@ -19,7 +19,9 @@ class EventFeed final : public EventSink {
     followers_.Publish(event);
   }
 
-  Subscription Follow(std::function<void(const Event&)> callback) { return followers_.Subscribe(std::move(callback)); }
+  Subscription Follow(std::function<void(const Event&)> callback) {
+    return followers_.Subscribe(std::move(callback));
+  }
 
  private:
   EventSink& next_;

@@ -58,8 +58,8 @@ class Fanout {
     // Snapshots, so callbacks may change the set (or destroy this Fanout); one cancelled
     // meanwhile is skipped.
     const std::shared_ptr<State> state = state_;
-    std::vector<std::pair<std::uint64_t, std::shared_ptr<Callback>>> current(state->callbacks.begin(),
-                                                                             state->callbacks.end());
+    std::vector<std::pair<std::uint64_t, std::shared_ptr<Callback>>> current(
+        state->callbacks.begin(), state->callbacks.end());
     for (const auto& [id, callback] : current) {
       if (state->callbacks.contains(id)) (*callback)(args...);
     }

@@ -28,7 +28,8 @@ class CallbackGuard {
   std::function<void(Args...)> Wrap(std::function<void(Args...)> action) {
     const std::uint64_t issued = ++last_;
     *current_ = issued;
-    return [cell = std::weak_ptr<std::uint64_t>(current_), issued, action = std::move(action)](Args... args) {
+    return [cell = std::weak_ptr<std::uint64_t>(current_), issued,
+            action = std::move(action)](Args... args) {
       const std::shared_ptr<std::uint64_t> current = cell.lock();
       if (!current || *current != issued) return;
       *current = 0;

@@ -24,18 +24,21 @@ class HealthService::HealthSession final : public Session {
   ~HealthSession() override { service_.watches_.erase(this); }
 
   Result<void> OnFrame(std::string_view payload) override {
-    if (streaming()) return Error(ErrorKind::kInvalidArgument, "a request arrived on a connection that carries a watch");
+    if (streaming())
+      return Error(ErrorKind::kInvalidArgument,
+                   "a request arrived on a connection that carries a watch");
     sup::v1::HealthRequest request;
     if (!request.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
-      return Error(ErrorKind::kInvalidArgument,
-                   "frame of " + std::to_string(payload.size()) + " bytes is not a sup.v1.HealthRequest");
+      return Error(ErrorKind::kInvalidArgument, "frame of " + std::to_string(payload.size()) +
+                                                    " bytes is not a sup.v1.HealthRequest");
     }
     sup::v1::HealthResponse first = service_.Handle(request);
     const bool watch = request.has_watch() && !first.has_error();
     if (watch && (service_.stopped_ || service_.watches_.size() >= service_.max_watches_)) {
       Reply(ErrorReply(request.request_id(), ErrorKind::kUnavailable,
                        service_.stopped_ ? "supd is stopping"
-                                         : "too many open watches (limit " + std::to_string(service_.max_watches_) + ")"));
+                                         : "too many open watches (limit " +
+                                               std::to_string(service_.max_watches_) + ")"));
       return Ok();
     }
     Reply(first);
@@ -83,7 +86,8 @@ class HealthService::HealthSession final : public Session {
   ServingStatus last_ = Check::UNKNOWN;
 };
 
-HealthService::HealthService(const Supervisor& supervisor, EventFeed& events, std::size_t max_watches)
+HealthService::HealthService(const Supervisor& supervisor, EventFeed& events,
+                             std::size_t max_watches)
     : supervisor_(supervisor),
       max_watches_(max_watches),
       events_subscription_(events.Follow([this](const Event&) { NotifyWatches(); })) {}
@@ -109,7 +113,8 @@ std::unique_ptr<Session> HealthService::Open(FrameSink& sink, const Caller&) {
   return std::make_unique<HealthSession>(*this, sink);
 }
 
-std::optional<HealthService::ServingStatus> HealthService::StatusOf(const std::string& service) const {
+std::optional<HealthService::ServingStatus> HealthService::StatusOf(
+    const std::string& service) const {
   if (!service.empty()) {
     std::optional<WorkerSnapshot> worker = supervisor_.Snapshot(service);
     if (!worker) return std::nullopt;
@@ -117,7 +122,8 @@ std::optional<HealthService::ServingStatus> HealthService::StatusOf(const std::s
   }
   if (stopped_ || supervisor_.shutting_down()) return Check::NOT_SERVING;
   for (const WorkerSnapshot& worker : supervisor_.Snapshot()) {
-    if (!IsServing(worker)) return Check::NOT_SERVING;  // the predicate of `supctl status`'s exit code
+    if (!IsServing(worker))
+      return Check::NOT_SERVING;  // the predicate of `supctl status`'s exit code
   }
   return Check::SERVING;
 }
@@ -135,7 +141,8 @@ void HealthService::Stop() {
 
 sup::v1::HealthResponse HealthService::Handle(const sup::v1::HealthRequest& request) const {
   const std::uint64_t id = request.request_id();
-  if (std::optional<std::string> unsupported = UnsupportedProtocolVersion(request.protocol_version())) {
+  if (std::optional<std::string> unsupported =
+          UnsupportedProtocolVersion(request.protocol_version())) {
     return ErrorReply(id, ErrorKind::kFailedPrecondition, *unsupported);
   }
   sup::v1::HealthResponse response;
@@ -161,8 +168,7 @@ sup::v1::HealthResponse HealthService::Handle(const sup::v1::HealthRequest& requ
       }
       return response;
     }
-    case sup::v1::HealthRequest::BODY_NOT_SET:
-      break;
+    case sup::v1::HealthRequest::BODY_NOT_SET: break;
   }
   return ErrorReply(id, ErrorKind::kInvalidArgument, "request has no verb this supd knows");
 }

@@ -24,7 +24,8 @@ class HealthService {
  public:
   using ServingStatus = sup::v1::HealthCheckResponse::ServingStatus;
 
-  // `supervisor` and `events` must outlive the service. `max_watches` bounds the open Watch streams.
+  // `supervisor` and `events` must outlive the service. `max_watches` bounds the open Watch
+  // streams.
   HealthService(const Supervisor& supervisor, EventFeed& events, std::size_t max_watches = 64);
   ~HealthService();
 

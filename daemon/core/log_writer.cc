@@ -18,14 +18,17 @@ std::string FormatSecond(std::int64_t second) {
 // Calendar arithmetic once a second, not once a line: a flood of timestamped lines is mostly
 // lines within the same second.
 void RotatingLineWriter::AppendTimestamp(std::string& out) {
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.WallNow().time_since_epoch()).count();
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock_.WallNow().time_since_epoch())
+          .count();
   const std::int64_t second = ms / 1000;
   if (second != stamped_second_) {
     stamped_second_ = second;
     second_text_ = FormatSecond(second);
   }
   const int millis = static_cast<int>(ms % 1000);
-  const char tail[] = {static_cast<char>('0' + millis / 100), static_cast<char>('0' + millis / 10 % 10),
+  const char tail[] = {static_cast<char>('0' + millis / 100),
+                       static_cast<char>('0' + millis / 10 % 10),
                        static_cast<char>('0' + millis % 10), 'Z', ' '};
   out.append(second_text_).append(tail, sizeof(tail));
 }
@@ -35,7 +38,8 @@ void RotatingLineWriter::Write(std::string_view bytes) {
     const std::size_t newline = bytes.find('\n');
     if (newline == std::string_view::npos) {
       partial_.append(bytes);
-      while (partial_.size() >= options_.max_line_bytes) {  // an endless line still reaches the file
+      while (partial_.size() >=
+             options_.max_line_bytes) {  // an endless line still reaches the file
         WriteLine(std::string_view(partial_).substr(0, options_.max_line_bytes));
         partial_.erase(0, options_.max_line_bytes);
       }
@@ -63,7 +67,8 @@ void RotatingLineWriter::Flush() {
 
 void RotatingLineWriter::FlushBatch() {
   if (batch_.empty()) return;
-  if (Result<void> appended = file_.Append(batch_); !appended && !last_error_) last_error_ = appended.error();
+  if (Result<void> appended = file_.Append(batch_); !appended && !last_error_)
+    last_error_ = appended.error();
   batch_.clear();
   if (!unpublished_.empty()) {
     lines_.Publish(unpublished_);
@@ -77,7 +82,8 @@ void RotatingLineWriter::WriteLine(std::string_view line) {
   // limit gets a file of its own rather than being split).
   if (size() > 0 && size() + bytes > options_.max_bytes) {
     FlushBatch();
-    if (Result<void> rotated = file_.Rotate(); !rotated && !last_error_) last_error_ = rotated.error();
+    if (Result<void> rotated = file_.Rotate(); !rotated && !last_error_)
+      last_error_ = rotated.error();
   }
   if (options_.timestamps) AppendTimestamp(batch_);
   batch_.append(line);

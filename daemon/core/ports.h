@@ -46,14 +46,16 @@ class ProcessLauncher {
 
 struct ProbeResult {
   bool success = false;
-  std::string message;  // why it failed ("connection refused", "HTTP 503", "timed out after 1000 ms")
+  std::string
+      message;  // why it failed ("connection refused", "HTTP 503", "timed out after 1000 ms")
 };
 
 class Prober {
  public:
   virtual ~Prober() = default;
   // Runs one probe; calls `done` exactly once, within about probe.timeout.
-  virtual void Run(const std::string& worker, const ProbeConfig& probe, std::function<void(ProbeResult)> done) = 0;
+  virtual void Run(const std::string& worker, const ProbeConfig& probe,
+                   std::function<void(ProbeResult)> done) = 0;
 };
 
 class ConfigSource {
@@ -88,8 +90,9 @@ class OutputSource {
   virtual Result<std::vector<std::string>> Tail(const std::string& worker, OutputStream stream,
                                                 std::size_t lines) const = 0;
   // Every line from now on, as it is written: the lines of each chunk read, together.
-  virtual Result<Subscription> Follow(const std::string& worker, OutputStream stream,
-                                      std::function<void(const std::vector<std::string>&)> on_lines) = 0;
+  virtual Result<Subscription> Follow(
+      const std::string& worker, OutputStream stream,
+      std::function<void(const std::vector<std::string>&)> on_lines) = 0;
 };
 
 // Randomness for backoff jitter.

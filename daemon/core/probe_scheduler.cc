@@ -35,7 +35,8 @@ void ProbeScheduler::Schedule(ProbeKind kind, Millis delay) {
 void ProbeScheduler::Run(ProbeKind kind) {
   Slot& slot = slots_.at(kind);
   prober_.Run(worker_, slot.config,
-              slot.run.Wrap(std::function<void(ProbeResult)>([this, kind](ProbeResult result) { Count(kind, result); })));
+              slot.run.Wrap(std::function<void(ProbeResult)>(
+                  [this, kind](ProbeResult result) { Count(kind, result); })));
 }
 
 void ProbeScheduler::Count(ProbeKind kind, const ProbeResult& result) {
@@ -49,12 +50,15 @@ void ProbeScheduler::Count(ProbeKind kind, const ProbeResult& result) {
   }
   Outcome outcome{kind, result, Verdict::kNone, !result.success || slot.last_success != true};
   slot.last_success = result.success;
-  if (result.success && slot.successes >= slot.config.success_threshold) outcome.verdict = Verdict::kPassed;
-  if (!result.success && slot.failures >= slot.config.failure_threshold) outcome.verdict = Verdict::kFailed;
+  if (result.success && slot.successes >= slot.config.success_threshold)
+    outcome.verdict = Verdict::kPassed;
+  if (!result.success && slot.failures >= slot.config.failure_threshold)
+    outcome.verdict = Verdict::kFailed;
   const bool settled = (kind == ProbeKind::kStartup && outcome.verdict != Verdict::kNone) ||
                        (kind == ProbeKind::kLiveness && outcome.verdict == Verdict::kFailed);
-  if (!settled) Schedule(kind, slot.config.period);  // before the callback, which may Begin or Cancel
-  on_outcome_(outcome);  // may Begin or Cancel: nothing of `slot` after it
+  if (!settled)
+    Schedule(kind, slot.config.period);  // before the callback, which may Begin or Cancel
+  on_outcome_(outcome);                  // may Begin or Cancel: nothing of `slot` after it
 }
 
 }  // namespace sup::core

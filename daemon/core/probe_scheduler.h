@@ -34,7 +34,10 @@ class ProbeScheduler {
   using OnOutcome = std::function<void(const Outcome&)>;
 
   ProbeScheduler(Timers& timers, Prober& prober, std::string worker, OnOutcome on_outcome)
-      : timers_(timers), prober_(prober), worker_(std::move(worker)), on_outcome_(std::move(on_outcome)) {}
+      : timers_(timers),
+        prober_(prober),
+        worker_(std::move(worker)),
+        on_outcome_(std::move(on_outcome)) {}
   ~ProbeScheduler() { Cancel(); }
   ProbeScheduler(const ProbeScheduler&) = delete;
   ProbeScheduler& operator=(const ProbeScheduler&) = delete;

@@ -8,7 +8,8 @@ namespace {
 
 bool IsPort(const std::string& text) {
   if (text.empty() || text.size() > 5) return false;
-  if (!std::all_of(text.begin(), text.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
+  if (!std::all_of(text.begin(), text.end(),
+                   [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
     return false;
   }
   const int port = std::stoi(text);
@@ -21,7 +22,8 @@ Error Invalid(const std::string& what) { return Error(ErrorKind::kInvalidArgumen
 
 Result<HostPort> ParseHostPort(const std::string& target) {
   const std::size_t colon = target.rfind(':');
-  if (colon == std::string::npos || colon == 0) return Invalid("\"" + target + "\" is not host:port");
+  if (colon == std::string::npos || colon == 0)
+    return Invalid("\"" + target + "\" is not host:port");
   HostPort address{target.substr(0, colon), target.substr(colon + 1)};
   if (!IsPort(address.port)) return Invalid("\"" + target + "\" has no port from 1 to 65535");
   return address;
@@ -29,7 +31,8 @@ Result<HostPort> ParseHostPort(const std::string& target) {
 
 Result<HttpTarget> ParseHttpTarget(const std::string& url) {
   const std::string scheme = "http://";
-  if (url.rfind("https://", 0) == 0) return Invalid("\"" + url + "\" is https, which http probes do not speak");
+  if (url.rfind("https://", 0) == 0)
+    return Invalid("\"" + url + "\" is https, which http probes do not speak");
   if (url.rfind(scheme, 0) != 0) return Invalid("\"" + url + "\" does not start with http://");
   const std::string rest = url.substr(scheme.size());
   const std::size_t slash = rest.find('/');
@@ -46,7 +49,8 @@ Result<HttpTarget> ParseHttpTarget(const std::string& url) {
 
 Result<void> CheckPipeName(const std::string& name) {
   // CreateNamedPipe: the whole name, \\.\pipe\ included, is at most 256 characters.
-  if (name.empty() || name.size() > 247) return Invalid("\"" + name + "\" is not 1 to 247 characters long");
+  if (name.empty() || name.size() > 247)
+    return Invalid("\"" + name + "\" is not 1 to 247 characters long");
   if (name.find('\\') != std::string::npos) return Invalid("\"" + name + "\" contains a backslash");
   return Ok();
 }

@@ -18,18 +18,16 @@ std::string DescribeRawValue(const RawValue& value) {
   std::string out(RawTypeName(value.type));
   switch (value.type) {
     case RawType::kString:
-    case RawType::kExpandString:
-      return out + " \"" + value.text + "\"";
+    case RawType::kExpandString: return out + " \"" + value.text + "\"";
     case RawType::kMultiString: {
       out += " [";
-      for (std::size_t i = 0; i < value.list.size(); ++i) out += (i ? ", \"" : "\"") + value.list[i] + "\"";
+      for (std::size_t i = 0; i < value.list.size(); ++i)
+        out += (i ? ", \"" : "\"") + value.list[i] + "\"";
       return out + "]";
     }
     case RawType::kDword:
-    case RawType::kQword:
-      return out + " " + std::to_string(value.number);
-    case RawType::kOther:
-      return out;
+    case RawType::kQword: return out + " " + std::to_string(value.number);
+    case RawType::kOther: return out;
   }
   return out;
 }

@@ -21,7 +21,9 @@ struct RawValue {
   std::uint64_t number = 0;       // kDword, kQword
 
   static RawValue String(std::string text) { return {RawType::kString, std::move(text), {}, 0}; }
-  static RawValue MultiString(std::vector<std::string> list) { return {RawType::kMultiString, {}, std::move(list), 0}; }
+  static RawValue MultiString(std::vector<std::string> list) {
+    return {RawType::kMultiString, {}, std::move(list), 0};
+  }
   static RawValue Dword(std::uint32_t number) { return {RawType::kDword, {}, {}, number}; }
   static RawValue Qword(std::uint64_t number) { return {RawType::kQword, {}, {}, number}; }
 };

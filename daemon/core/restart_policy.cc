@@ -23,8 +23,8 @@ bool IsSuccessExitCode(const PolicyConfig& policy, std::int64_t exit_code) {
          policy.success_exit_codes.end();
 }
 
-ExitVerdict DecideOnExit(const PolicyConfig& policy, std::int64_t exit_code, bool started_ok, FailureHistory& history,
-                         TimePoint now) {
+ExitVerdict DecideOnExit(const PolicyConfig& policy, std::int64_t exit_code, bool started_ok,
+                         FailureHistory& history, TimePoint now) {
   const bool failure = !started_ok || !IsSuccessExitCode(policy, exit_code);
   if (failure) history.Record(now);
   if (policy.restart == RestartMode::kNever) return ExitVerdict::kStayDown;

@@ -40,7 +40,7 @@ enum class ExitVerdict {
 // What an exit nobody asked for means. `started_ok`: the start had counted as successful
 // (StartSeconds or a passing probe) before the exit. A failure (an early exit, or a code not in
 // SuccessExitCodes) is recorded in `history`.
-ExitVerdict DecideOnExit(const PolicyConfig& policy, std::int64_t exit_code, bool started_ok, FailureHistory& history,
-                         TimePoint now);
+ExitVerdict DecideOnExit(const PolicyConfig& policy, std::int64_t exit_code, bool started_ok,
+                         FailureHistory& history, TimePoint now);
 
 }  // namespace sup::core

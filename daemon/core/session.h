@@ -34,6 +34,7 @@ class Session {
 };
 
 // A Session for each new connection, writing to `sink` (which outlives it).
-using SessionFactory = std::function<std::unique_ptr<Session>(FrameSink& sink, const Caller& caller)>;
+using SessionFactory =
+    std::function<std::unique_ptr<Session>(FrameSink& sink, const Caller& caller)>;
 
 }  // namespace sup::core

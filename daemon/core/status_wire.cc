@@ -62,9 +62,11 @@ sup::v1::Event::Kind ToWire(EventKind kind) {
 
 sup::v1::Event ToWireEvent(const Event& event, const Clock& clock) {
   sup::v1::Event wire;
-  const auto age = std::chrono::duration_cast<std::chrono::milliseconds>(clock.SteadyNow() - event.time);
-  wire.set_time_unix_ms(
-      std::chrono::duration_cast<std::chrono::milliseconds>(clock.WallNow().time_since_epoch() - age).count());
+  const auto age =
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock.SteadyNow() - event.time);
+  wire.set_time_unix_ms(std::chrono::duration_cast<std::chrono::milliseconds>(
+                            clock.WallNow().time_since_epoch() - age)
+                            .count());
   wire.set_worker(event.worker);
   wire.set_kind(ToWire(event.kind));
   if (event.kind == EventKind::kTransition) {
@@ -76,7 +78,8 @@ sup::v1::Event ToWireEvent(const Event& event, const Clock& clock) {
   if (event.exit_code) wire.set_exit_code(*event.exit_code);
   if (event.probe) {
     std::string probe(kProbeKindNames[static_cast<std::size_t>(*event.probe)]);
-    std::transform(probe.begin(), probe.end(), probe.begin(), [](char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(probe.begin(), probe.end(), probe.begin(),
+                   [](char c) { return static_cast<char>(std::tolower(c)); });
     wire.set_probe(probe);
     wire.set_probe_success(event.probe_success);
     wire.set_count(event.count);
@@ -96,7 +99,9 @@ sup::v1::WorkerStatus ToWireStatus(const WorkerSnapshot& snapshot) {
   wire.set_uptime_ms(static_cast<std::uint64_t>(snapshot.uptime.count()));
   wire.set_restarts(snapshot.restarts);
   if (snapshot.last_exit_code) wire.set_last_exit_code(*snapshot.last_exit_code);
-  if (snapshot.next_restart_in) wire.set_next_restart_ms(static_cast<std::uint64_t>(std::max<Millis::rep>(0, snapshot.next_restart_in->count())));
+  if (snapshot.next_restart_in)
+    wire.set_next_restart_ms(
+        static_cast<std::uint64_t>(std::max<Millis::rep>(0, snapshot.next_restart_in->count())));
   wire.set_description(Describe(snapshot));
   wire.set_serving(IsServing(snapshot));
   wire.set_done(snapshot.done);

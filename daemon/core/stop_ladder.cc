@@ -13,7 +13,8 @@ StopLadder StopLadder::For(const PolicyConfig& policy, bool has_console) {
   }
   const std::size_t soft_steps = ladder.steps.size();
   ladder.steps.push_back(StopStep::kTerminate);
-  if (soft_steps > 0) ladder.soft_step_timeout = policy.stop_timeout / static_cast<Millis::rep>(soft_steps);
+  if (soft_steps > 0)
+    ladder.soft_step_timeout = policy.stop_timeout / static_cast<Millis::rep>(soft_steps);
   return ladder;
 }
 

@@ -20,9 +20,13 @@ struct StopLadder {
   // needs one, so a process started before ctrl-c was configured skips that step.
   static StopLadder For(const PolicyConfig& policy, bool has_console);
 
-  StopStep StepAt(std::size_t index) const { return steps[index < steps.size() ? index : steps.size() - 1]; }
+  StopStep StepAt(std::size_t index) const {
+    return steps[index < steps.size() ? index : steps.size() - 1];
+  }
   // How long step `index` may take before the next one.
-  Millis TimeoutAt(std::size_t index) const { return StepAt(index) == StopStep::kTerminate ? kKillRetry : soft_step_timeout; }
+  Millis TimeoutAt(std::size_t index) const {
+    return StepAt(index) == StopStep::kTerminate ? kKillRetry : soft_step_timeout;
+  }
 };
 
 }  // namespace sup::core

@@ -51,12 +51,14 @@ DependencyGraph Supervisor::DependenciesInForce() const {
 }
 
 bool Supervisor::Wanted(const Worker& w) const {
-  if (!w.config || !w.config->policy.enabled || w.stopped_by_operator || shutting_down_) return false;
+  if (!w.config || !w.config->policy.enabled || w.stopped_by_operator || shutting_down_)
+    return false;
   if (w.intent && w.intent->kind == IntentKind::kRemove) return false;
   // Every dependency configured, without building MissingDependencies' list: this runs for every
   // worker after every event.
   const std::vector<std::string>& dependencies = w.config->policy.depends_on;
-  return std::all_of(dependencies.begin(), dependencies.end(), [this](const std::string& name) { return IsConfigured(name); });
+  return std::all_of(dependencies.begin(), dependencies.end(),
+                     [this](const std::string& name) { return IsConfigured(name); });
 }
 
 bool Supervisor::IsConfigured(const std::string& name) const {
@@ -72,8 +74,8 @@ bool Supervisor::Available(const Worker& w) const {
 }
 
 bool Supervisor::IsDone(const Worker& w) const {
-  return w.state == WorkerState::kExited && w.reason == Reason::kExited && w.config && w.last_exit_code &&
-         IsSuccessExitCode(w.config->policy, *w.last_exit_code);
+  return w.state == WorkerState::kExited && w.reason == Reason::kExited && w.config &&
+         w.last_exit_code && IsSuccessExitCode(w.config->policy, *w.last_exit_code);
 }
 
 std::optional<std::string> Supervisor::BlockingDependency(const Worker& w) const {
@@ -117,7 +119,8 @@ std::vector<std::string> Supervisor::UpDependents(const Worker& w, bool transiti
     return up;
   }
   for (const auto& [name, other] : workers_) {
-    if (IsUp(other.state) && other.config && Has(other.config->policy.depends_on, w.name)) up.push_back(name);
+    if (IsUp(other.state) && other.config && Has(other.config->policy.depends_on, w.name))
+      up.push_back(name);
   }
   return up;
 }
@@ -200,7 +203,8 @@ void Supervisor::Settle() {
   }
   settling_ = false;
   if (shutting_down_ && shutdown_done_ &&
-      std::none_of(workers_.begin(), workers_.end(), [](const auto& entry) { return IsUp(entry.second.state); })) {
+      std::none_of(workers_.begin(), workers_.end(),
+                   [](const auto& entry) { return IsUp(entry.second.state); })) {
     std::function<void()> done = std::move(shutdown_done_);
     shutdown_done_ = nullptr;
     done();
@@ -221,7 +225,8 @@ bool Supervisor::AdvanceIntents() {
     }
   }
   for (auto& [name, w] : workers_) {
-    const bool may_stop = w.intent && (w.state == WorkerState::kStarting || w.state == WorkerState::kRunning);
+    const bool may_stop =
+        w.intent && (w.state == WorkerState::kStarting || w.state == WorkerState::kRunning);
     if (may_stop && UpDependents(w, /*transitive=*/false).empty()) {
       BeginStop(w, w.intent->reason);
       changed = true;
@@ -234,7 +239,8 @@ bool Supervisor::AdvanceIntents() {
 bool Supervisor::StartWaitingWorkers() {
   if (start_order_stale_) {
     start_order_.clear();
-    for (const std::string& name : StartOrder(DependenciesInForce())) start_order_.push_back(&workers_.at(name));
+    for (const std::string& name : StartOrder(DependenciesInForce()))
+      start_order_.push_back(&workers_.at(name));
     start_order_stale_ = false;
   }
   bool changed = false;
@@ -245,7 +251,8 @@ bool Supervisor::StartWaitingWorkers() {
       Launch(*w, w->reason == Reason::kConfigError ? Reason::kConfigChanged : w->reason);
       changed = true;
     } else if (w->reason != Reason::kDependency) {
-      Transition(*w, WorkerState::kStopped, Reason::kDependency, "waiting for " + JoinNames(unavailable));
+      Transition(*w, WorkerState::kStopped, Reason::kDependency,
+                 "waiting for " + JoinNames(unavailable));
     }
   }
   return changed;
@@ -263,7 +270,8 @@ void Supervisor::SetIntent(Worker& w, Intent intent) {
     // Removal and shutdown are final, and a new definition does not undo an operator's stop;
     // otherwise the newest intent wins.
     if (w.intent->kind == IntentKind::kRemove || w.intent->reason == Reason::kShutdown) return;
-    if (w.intent->kind == IntentKind::kStop && w.intent->reason == Reason::kOperator && intent.kind == IntentKind::kApply) {
+    if (w.intent->kind == IntentKind::kStop && w.intent->reason == Reason::kOperator &&
+        intent.kind == IntentKind::kApply) {
       return;
     }
   }
@@ -274,13 +282,9 @@ void Supervisor::ActOnIntentWhileDown(Worker& w, const Intent& intent) {
   CancelTimers(w);
   w.next_start_at.reset();
   switch (intent.kind) {
-    case IntentKind::kRemove:
-      Remove(w);
-      return;
+    case IntentKind::kRemove: Remove(w); return;
     case IntentKind::kRestart:
-    case IntentKind::kApply:
-      TryLaunch(w, intent.reason);
-      return;
+    case IntentKind::kApply: TryLaunch(w, intent.reason); return;
     case IntentKind::kStop:
       if (w.state != WorkerState::kStopped || w.reason != intent.reason) {
         Transition(w, WorkerState::kStopped, intent.reason,
@@ -308,14 +312,16 @@ void Supervisor::Remove(Worker& w) {
   Transition(back, WorkerState::kStopped, Reason::kConfigError, invalid->second.front().ToString());
 }
 
-std::vector<CommandResult> Supervisor::TakeDownDependents(Worker& w, std::string_view done_message) {
+std::vector<CommandResult> Supervisor::TakeDownDependents(Worker& w,
+                                                          std::string_view done_message) {
   std::vector<CommandResult> results;
   for (const std::string& name : UpDependents(w, /*transitive=*/true)) {
     Worker& d = workers_.at(name);
     if (d.intent) continue;  // going down already, for its own reason
     SetIntent(d, Intent{IntentKind::kStop, Reason::kDependency, w.name});
     results.push_back({name, CommandResult::Outcome::kDone,
-                       std::string(done_message) + " (depends on " + w.name + ")", w.name, d.launches});
+                       std::string(done_message) + " (depends on " + w.name + ")", w.name,
+                       d.launches});
   }
   return results;
 }
@@ -339,7 +345,8 @@ ConfigDiff Supervisor::ApplyConfig(const ValidatedConfig& validated) {
   std::vector<std::string> gone;
   for (const auto& [name, worker] : workers_) {
     const bool leaving = worker.intent && worker.intent->kind == IntentKind::kRemove;
-    if (!leaving && !config.workers.contains(name) && !config.invalid_workers.contains(name)) gone.push_back(name);
+    if (!leaving && !config.workers.contains(name) && !config.invalid_workers.contains(name))
+      gone.push_back(name);
   }
   for (const std::string& name : gone) {
     Worker& w = workers_.at(name);
@@ -355,7 +362,8 @@ ConfigDiff Supervisor::ApplyConfig(const ValidatedConfig& validated) {
     // on the definition being removed), then reappears as a new, invalid worker.
     w.config_errors = errors;
     NoteConfig(w, "configuration rejected: " + errors.front().ToString());
-    if (!w.config && !IsUp(w.state) && (w.state != WorkerState::kStopped || w.reason != Reason::kConfigError)) {
+    if (!w.config && !IsUp(w.state) &&
+        (w.state != WorkerState::kStopped || w.reason != Reason::kConfigError)) {
       CancelTimers(w);
       Transition(w, WorkerState::kStopped, Reason::kConfigError, errors.front().ToString());
     }
@@ -366,10 +374,12 @@ ConfigDiff Supervisor::ApplyConfig(const ValidatedConfig& validated) {
     Worker& w = it->second;
     w.name = name;
     const bool was_leaving = w.intent && w.intent->kind == IntentKind::kRemove;
-    const bool probes_changed = w.config && w.config->policy.probes != config.workers.at(name).policy.probes;
+    const bool probes_changed =
+        w.config && w.config->policy.probes != config.workers.at(name).policy.probes;
     w.config = config.workers.at(name);
     w.config_errors.clear();
-    if (stopped_by_operator_at_start_.erase(name) > 0) {  // an operator stopped it before supd last stopped
+    if (stopped_by_operator_at_start_.erase(name) >
+        0) {  // an operator stopped it before supd last stopped
       w.stopped_by_operator = true;
       w.reason = Reason::kOperator;
     }
@@ -377,7 +387,8 @@ ConfigDiff Supervisor::ApplyConfig(const ValidatedConfig& validated) {
       w.intent = Intent{IntentKind::kApply, Reason::kConfigChanged, {}};
       if (probes_changed) RestartProbes(w);
     }
-    if (w.state == WorkerState::kStopped && w.reason == Reason::kConfigError) w.reason = Reason::kNone;
+    if (w.state == WorkerState::kStopped && w.reason == Reason::kConfigError)
+      w.reason = Reason::kNone;
     NoteConfig(w, "added");
   }
 
@@ -389,7 +400,9 @@ ConfigDiff Supervisor::ApplyConfig(const ValidatedConfig& validated) {
     w.config_errors.clear();
     NoteConfig(w, "launch settings changed");
     if (IsUp(w.state)) {
-      SetIntent(w, Intent{Wanted(w) ? IntentKind::kApply : IntentKind::kStop, Reason::kConfigChanged, {}});
+      SetIntent(
+          w,
+          Intent{Wanted(w) ? IntentKind::kApply : IntentKind::kStop, Reason::kConfigChanged, {}});
     } else if (!w.config->policy.enabled && w.state != WorkerState::kStopped) {
       ActOnIntentWhileDown(w, Intent{IntentKind::kStop, Reason::kConfigChanged, {}});
     } else if (w.state == WorkerState::kFailed) {
@@ -405,9 +418,11 @@ ConfigDiff Supervisor::ApplyConfig(const ValidatedConfig& validated) {
     w.config = next;
     w.config_errors.clear();
     NoteConfig(w, "policy changed; applied without a restart");
-    if (probes_changed) RestartProbes(w);  // even on its way down: until then it is probed the new way
+    if (probes_changed)
+      RestartProbes(w);  // even on its way down: until then it is probed the new way
     if (!next.policy.enabled) {
-      if (w.state != WorkerState::kStopped) SetIntent(w, Intent{IntentKind::kStop, Reason::kConfigChanged, {}});
+      if (w.state != WorkerState::kStopped)
+        SetIntent(w, Intent{IntentKind::kStop, Reason::kConfigChanged, {}});
     } else if (w.state == WorkerState::kFailed) {
       ArmBreakerRetry(w);  // FailedRetryMs applies live
     }
@@ -428,7 +443,8 @@ ConfigDiff Supervisor::ApplyConfig(const ValidatedConfig& validated) {
     } else if (w.state != WorkerState::kStopped || w.reason != Reason::kConfigError) {
       CancelTimers(w);
       w.next_start_at.reset();
-      Transition(w, WorkerState::kStopped, Reason::kConfigError, "depends on " + JoinNames(missing) + ", which is not configured");
+      Transition(w, WorkerState::kStopped, Reason::kConfigError,
+                 "depends on " + JoinNames(missing) + ", which is not configured");
     }
   }
 
@@ -462,7 +478,8 @@ void Supervisor::TryLaunch(Worker& w, Reason reason) {
   const std::vector<std::string> unavailable = UnavailableDependencies(w);
   if (!unavailable.empty()) {
     if (w.state != WorkerState::kStopped || w.reason != Reason::kDependency) {
-      Transition(w, WorkerState::kStopped, Reason::kDependency, "waiting for " + JoinNames(unavailable));
+      Transition(w, WorkerState::kStopped, Reason::kDependency,
+                 "waiting for " + JoinNames(unavailable));
     }
     return;
   }
@@ -521,18 +538,22 @@ void Supervisor::OnExit(const std::string& name, std::uint32_t pid, std::int64_t
   if (w.intent) {
     CompleteIntent(w, *w.intent);
   } else if (w.state == WorkerState::kStopping) {
-    HandleFailureToRun(w, w.process->killed_for.value_or(Reason::kKilled), exit_code, /*started_ok=*/false);
+    HandleFailureToRun(w, w.process->killed_for.value_or(Reason::kKilled), exit_code,
+                       /*started_ok=*/false);
   } else {
     const TimePoint now = ports_.clock.SteadyNow();
-    if (w.state == WorkerState::kRunning && now - w.process->stable_since >= w.config->policy.stable_after) {
+    if (w.state == WorkerState::kRunning &&
+        now - w.process->stable_since >= w.config->policy.stable_after) {
       w.backoff_attempt = 0;  // it ran stably: the backoff starts over
     }
-    HandleFailureToRun(w, Reason::kExited, exit_code, /*started_ok=*/w.state == WorkerState::kRunning);
+    HandleFailureToRun(w, Reason::kExited, exit_code,
+                       /*started_ok=*/w.state == WorkerState::kRunning);
   }
   Settle();
 }
 
-void Supervisor::HandleFailureToRun(Worker& w, Reason reason, std::int64_t exit_code, bool started_ok) {
+void Supervisor::HandleFailureToRun(Worker& w, Reason reason, std::int64_t exit_code,
+                                    bool started_ok) {
   w.health = Health::kUnknown;
   w.readiness_passed = false;
   if (shutting_down_) {
@@ -546,9 +567,7 @@ void Supervisor::HandleFailureToRun(Worker& w, Reason reason, std::int64_t exit_
   const TimePoint now = ports_.clock.SteadyNow();
   const PolicyConfig& policy = w.config->policy;
   switch (DecideOnExit(policy, exit_code, started_ok, w.failures, now)) {
-    case ExitVerdict::kStayDown:
-      Transition(w, WorkerState::kExited, reason);
-      return;
+    case ExitVerdict::kStayDown: Transition(w, WorkerState::kExited, reason); return;
     case ExitVerdict::kRestart: {
       const Millis delay = BackoffDelay(policy, w.backoff_attempt, ports_.random.NextUnit());
       w.backoff_attempt = std::min<std::uint32_t>(w.backoff_attempt + 1, 64);
@@ -559,7 +578,8 @@ void Supervisor::HandleFailureToRun(Worker& w, Reason reason, std::int64_t exit_
     }
     case ExitVerdict::kOpenBreaker:
       Transition(w, WorkerState::kFailed, Reason::kBreakerOpen,
-                 std::to_string(policy.max_failures) + " failures within " + FormatDelay(policy.failure_window));
+                 std::to_string(policy.max_failures) + " failures within " +
+                     FormatDelay(policy.failure_window));
       ArmBreakerRetry(w);
       return;
   }
@@ -627,7 +647,8 @@ void Supervisor::Shutdown(std::function<void()> done) {
   shutdown_done_ = std::move(done);
   for (auto& [name, w] : workers_) {
     if (IsUp(w.state)) {
-      if (!w.intent || w.intent->kind != IntentKind::kRemove) w.intent = Intent{IntentKind::kStop, Reason::kShutdown, {}};
+      if (!w.intent || w.intent->kind != IntentKind::kRemove)
+        w.intent = Intent{IntentKind::kStop, Reason::kShutdown, {}};
     } else if (w.state == WorkerState::kBackoff || w.state == WorkerState::kFailed ||
                (w.state == WorkerState::kStopped && w.reason == Reason::kDependency)) {
       CancelTimers(w);
@@ -693,7 +714,9 @@ void Supervisor::OnProbeOutcome(Worker& w, const ProbeScheduler::Outcome& outcom
       if (passes && !w.readiness_passed) {
         w.readiness_passed = true;
         // A passing readiness probe confirms the start early.
-        if (w.state == WorkerState::kStarting && !w.config->policy.probes.contains(ProbeKind::kStartup)) ConfirmStart(w);
+        if (w.state == WorkerState::kStarting &&
+            !w.config->policy.probes.contains(ProbeKind::kStartup))
+          ConfirmStart(w);
       } else if (fails) {
         w.readiness_passed = false;
       }
@@ -715,15 +738,18 @@ void Supervisor::RecordProbeEvent(Worker& w, const ProbeScheduler::Outcome& outc
 // Operator commands
 
 template <typename Action>
-std::vector<CommandResult> Supervisor::ForEachTarget(const std::vector<std::string>& names, Action action,
-                                                     bool dependencies_first) {
+std::vector<CommandResult> Supervisor::ForEachTarget(const std::vector<std::string>& names,
+                                                     Action action, bool dependencies_first) {
   std::vector<std::string> targets = Targets(names);
   if (dependencies_first) {
     // `start a b` or `start all` brings up a dependency before its dependents ask for it.
     const std::vector<std::string> order = StartOrder(DependenciesInForce());
-    auto position = [&](const std::string& name) { return std::find(order.begin(), order.end(), name) - order.begin(); };
-    std::stable_sort(targets.begin(), targets.end(),
-                     [&](const std::string& a, const std::string& b) { return position(a) < position(b); });
+    auto position = [&](const std::string& name) {
+      return std::find(order.begin(), order.end(), name) - order.begin();
+    };
+    std::stable_sort(
+        targets.begin(), targets.end(),
+        [&](const std::string& a, const std::string& b) { return position(a) < position(b); });
   }
   std::vector<CommandResult> results;
   for (const std::string& name : targets) {
@@ -746,7 +772,8 @@ void Supervisor::SetStoppedByOperator(Worker& w, bool stopped) {
   if (w.stopped_by_operator == stopped) return;
   w.stopped_by_operator = stopped;
   if (Result<void> saved = ports_.state_store.SetStoppedByOperator(w.name, stopped); !saved) {
-    NoteConfig(w, "operator intent not saved, so it holds only until supd restarts: " + saved.error().message());
+    NoteConfig(w, "operator intent not saved, so it holds only until supd restarts: " +
+                      saved.error().message());
   }
 }
 
@@ -755,14 +782,17 @@ std::optional<CommandResult> Supervisor::RefuseStart(const Worker& w) const {
     return CommandResult{w.name, CommandResult::Outcome::kRefused, std::move(why), "", w.launches};
   };
   if (shutting_down_) return refuse("supd is stopping");
-  if (w.intent && w.intent->kind == IntentKind::kRemove) return refuse("being removed from the configuration");
-  if (!w.config) return refuse("disabled by a configuration error: " + w.config_errors.front().ToString());
+  if (w.intent && w.intent->kind == IntentKind::kRemove)
+    return refuse("being removed from the configuration");
+  if (!w.config)
+    return refuse("disabled by a configuration error: " + w.config_errors.front().ToString());
   if (!w.config->policy.enabled) return refuse("disabled in the configuration (Enabled=0)");
   if (const std::vector<std::string> missing = MissingDependencies(w); !missing.empty()) {
     return refuse("depends on " + JoinNames(missing) + ", which is not configured");
   }
   // No wait without an end: a start that could only wait for ever is refused, saying for what.
-  if (std::optional<std::string> blocking = BlockingDependency(w)) return refuse("depends on " + *blocking);
+  if (std::optional<std::string> blocking = BlockingDependency(w))
+    return refuse("depends on " + *blocking);
   return std::nullopt;
 }
 
@@ -777,7 +807,8 @@ CommandResult Supervisor::StartOne(Worker& w, std::string_view started_message) 
     case WorkerState::kRunning:
     case WorkerState::kStarting:
       // An operator's own pending stop is called off; any other intent goes ahead.
-      if (w.intent && w.intent->kind == IntentKind::kStop && w.intent->reason == Reason::kOperator) w.intent.reset();
+      if (w.intent && w.intent->kind == IntentKind::kStop && w.intent->reason == Reason::kOperator)
+        w.intent.reset();
       if (w.intent && w.intent->kind == IntentKind::kStop) {
         return result(CommandResult::Outcome::kDone, "starting again once its dependencies allow");
       }
@@ -812,7 +843,8 @@ std::vector<CommandResult> Supervisor::Stop(const std::vector<std::string>& name
     if (IsUp(w.state)) {
       SetIntent(w, Intent{IntentKind::kStop, Reason::kOperator, {}});
       results.push_back({w.name, CommandResult::Outcome::kDone, "stopping", "", launches});
-      for (CommandResult& dependent : TakeDownDependents(w, "stopped")) results.push_back(std::move(dependent));
+      for (CommandResult& dependent : TakeDownDependents(w, "stopped"))
+        results.push_back(std::move(dependent));
     } else if (w.state == WorkerState::kBackoff || w.state == WorkerState::kFailed) {
       ActOnIntentWhileDown(w, Intent{IntentKind::kStop, Reason::kOperator, {}});
       results.push_back({w.name, CommandResult::Outcome::kDone, "stopped", "", launches});
@@ -820,23 +852,30 @@ std::vector<CommandResult> Supervisor::Stop(const std::vector<std::string>& name
       if (w.state != WorkerState::kStopped || w.reason != Reason::kOperator) {
         Transition(w, WorkerState::kStopped, Reason::kOperator);
       }
-      results.push_back({w.name, CommandResult::Outcome::kAlready, "already stopped", "", launches});
+      results.push_back(
+          {w.name, CommandResult::Outcome::kAlready, "already stopped", "", launches});
     }
     return results;
   });
 }
 
 std::vector<CommandResult> Supervisor::Restart(const std::vector<std::string>& names) {
-  return ForEachTarget(names, [this](Worker& w) {
-    if (std::optional<CommandResult> refused = RefuseStart(w)) return std::vector<CommandResult>{*refused};
-    if (!IsUp(w.state)) return std::vector<CommandResult>{StartOne(w, "restarted")};
-    const std::uint64_t launches = w.launches;
-    SetStoppedByOperator(w, false);
-    SetIntent(w, Intent{IntentKind::kRestart, Reason::kOperator, {}});
-    std::vector<CommandResult> results{{w.name, CommandResult::Outcome::kDone, "restarted", "", launches}};
-    for (CommandResult& dependent : TakeDownDependents(w, "restarted")) results.push_back(std::move(dependent));
-    return results;
-  }, /*dependencies_first=*/true);
+  return ForEachTarget(
+      names,
+      [this](Worker& w) {
+        if (std::optional<CommandResult> refused = RefuseStart(w))
+          return std::vector<CommandResult>{*refused};
+        if (!IsUp(w.state)) return std::vector<CommandResult>{StartOne(w, "restarted")};
+        const std::uint64_t launches = w.launches;
+        SetStoppedByOperator(w, false);
+        SetIntent(w, Intent{IntentKind::kRestart, Reason::kOperator, {}});
+        std::vector<CommandResult> results{
+            {w.name, CommandResult::Outcome::kDone, "restarted", "", launches}};
+        for (CommandResult& dependent : TakeDownDependents(w, "restarted"))
+          results.push_back(std::move(dependent));
+        return results;
+      },
+      /*dependencies_first=*/true);
 }
 
 std::vector<CommandResult> Supervisor::Reset(const std::vector<std::string>& names) {
@@ -849,9 +888,11 @@ std::vector<CommandResult> Supervisor::Reset(const std::vector<std::string>& nam
       CancelTimers(w);
       w.next_start_at.reset();
       TryLaunch(w, Reason::kOperator);
-      return std::vector<CommandResult>{{w.name, CommandResult::Outcome::kDone, "reset and started", "", launches}};
+      return std::vector<CommandResult>{
+          {w.name, CommandResult::Outcome::kDone, "reset and started", "", launches}};
     }
-    return std::vector<CommandResult>{{w.name, CommandResult::Outcome::kDone, "reset", "", launches}};
+    return std::vector<CommandResult>{
+        {w.name, CommandResult::Outcome::kDone, "reset", "", launches}};
   });
 }
 
@@ -877,7 +918,8 @@ WorkerSnapshot Supervisor::SnapshotOf(const Worker& w) const {
   s.restarts = w.restarts;
   s.launches = w.launches;
   s.last_exit_code = w.last_exit_code;
-  if (w.next_start_at) s.next_restart_in = std::chrono::duration_cast<Millis>(*w.next_start_at - now);
+  if (w.next_start_at)
+    s.next_restart_in = std::chrono::duration_cast<Millis>(*w.next_start_at - now);
   s.config_errors = w.config_errors;
   s.has_config = w.config.has_value();
   s.enabled = w.config && w.config->policy.enabled;
@@ -887,7 +929,8 @@ WorkerSnapshot Supervisor::SnapshotOf(const Worker& w) const {
     if (w.state == WorkerState::kStopping) {
       if (w.intent->kind != IntentKind::kStop) s.pending_intent = "then " + intent;
     } else {
-      s.pending_intent = intent + " once its dependents stop: " + JoinNames(UpDependents(w, /*transitive=*/false));
+      s.pending_intent =
+          intent + " once its dependents stop: " + JoinNames(UpDependents(w, /*transitive=*/false));
     }
   }
   if (s.wanted && w.state == WorkerState::kStopped) s.waiting_for = UnavailableDependencies(w);
@@ -922,7 +965,8 @@ std::vector<Event> Supervisor::RecentEvents(const std::string& name) const {
   std::vector<Event> events;
   const auto& transitions = w->transitions.events();
   const auto& probes = w->probe_events.events();
-  std::merge(transitions.begin(), transitions.end(), probes.begin(), probes.end(), std::back_inserter(events),
+  std::merge(transitions.begin(), transitions.end(), probes.begin(), probes.end(),
+             std::back_inserter(events),
              [](const Event& a, const Event& b) { return a.time < b.time; });
   return events;
 }
@@ -939,15 +983,21 @@ std::vector<std::string> Supervisor::CheckInvariants() const {
     broken.push_back("the definitions in force have a dependency cycle: " + path + cycle.front());
   }
   for (const auto& [key, w] : workers_) {
-    const std::string& name = key;  // a plain reference: lambdas cannot capture structured bindings in clang 14
+    const std::string& name =
+        key;  // a plain reference: lambdas cannot capture structured bindings in clang 14
     const std::string state(NameOf(w.state, kWorkerStateNames));
-    auto fail = [&](const std::string& what) { broken.push_back(name + " (" + state + "): " + what); };
+    auto fail = [&](const std::string& what) {
+      broken.push_back(name + " (" + state + "): " + what);
+    };
     if (IsUp(w.state) != w.process.has_value()) fail("a process exactly while up");
     if (w.process && w.process->pid == 0) fail("a process has a pid");
-    if (w.intent && !IsUp(w.state)) fail("an intent only while up (a worker that is down acts at once)");
+    if (w.intent && !IsUp(w.state))
+      fail("an intent only while up (a worker that is down acts at once)");
     if (IsUp(w.state) && !w.config) fail("an up worker has a definition");
-    if (w.state == WorkerState::kStopping && !w.state_timer.armed()) fail("a stop always has its next step armed");
-    if (w.state == WorkerState::kBackoff && !w.state_timer.armed()) fail("a backoff always has its restart armed");
+    if (w.state == WorkerState::kStopping && !w.state_timer.armed())
+      fail("a stop always has its next step armed");
+    if (w.state == WorkerState::kBackoff && !w.state_timer.armed())
+      fail("a backoff always has its restart armed");
     if (w.state == WorkerState::kBackoff && !Wanted(w)) fail("only a wanted worker backs off");
     if (w.state == WorkerState::kFailed && w.config &&
         w.state_timer.armed() != (w.config->policy.failed_retry.count() > 0 && Wanted(w))) {
@@ -960,7 +1010,8 @@ std::vector<std::string> Supervisor::CheckInvariants() const {
     if (w.state == WorkerState::kRunning && w.config) {
       for (const auto& [kind, probe] : w.config->policy.probes) {
         if (kind != ProbeKind::kStartup && !(w.probes && w.probes->Active(kind))) {
-          fail(std::string("the ") + std::string(NameOf(kind, kProbeKindNames)) + " probe keeps running");
+          fail(std::string("the ") + std::string(NameOf(kind, kProbeKindNames)) +
+               " probe keeps running");
         }
       }
     }
@@ -971,13 +1022,15 @@ std::vector<std::string> Supervisor::CheckInvariants() const {
       if (dependents.empty()) fail("an intent with no running dependent has begun its stop");
       for (const std::string& dependent : dependents) {
         const Worker& d = workers_.at(dependent);
-        if (!d.intent && d.state != WorkerState::kStopping) fail("its dependent " + dependent + " is not going down");
+        if (!d.intent && d.state != WorkerState::kStopping)
+          fail("its dependent " + dependent + " is not going down");
       }
     }
     if (w.state == WorkerState::kStopped && Wanted(w) && UnavailableDependencies(w).empty()) {
       fail("a wanted worker whose dependencies run has started");
     }
-    if (shutting_down_ && (w.state == WorkerState::kStarting || w.state == WorkerState::kRunning) && !w.intent) {
+    if (shutting_down_ && (w.state == WorkerState::kStarting || w.state == WorkerState::kRunning) &&
+        !w.intent) {
       fail("while supd stops, every running worker is on its way down");
     }
   }

@@ -184,7 +184,8 @@ class Supervisor {
   DaemonConfig daemon_;
   bool have_daemon_config_ = false;
   std::uint64_t config_generation_ = 0;
-  std::map<std::string, std::vector<ConfigError>> invalid_in_config_;  // of the newest configuration
+  std::map<std::string, std::vector<ConfigError>>
+      invalid_in_config_;  // of the newest configuration
   std::set<std::string> stopped_by_operator_at_start_;
   bool shutting_down_ = false;
   bool settling_ = false;

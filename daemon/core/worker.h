@@ -28,7 +28,8 @@ enum class IntentKind {
   kStop,     // an operator stop, Enabled=0, a dependency going down, shutdown
   kRemove,   // gone from the configuration
 };
-inline constexpr std::string_view kIntentNames[] = {"restart", "apply a new definition", "stop", "remove"};
+inline constexpr std::string_view kIntentNames[] = {"restart", "apply a new definition", "stop",
+                                                    "remove"};
 
 struct Intent {
   IntentKind kind = IntentKind::kStop;
@@ -48,7 +49,7 @@ struct Process {
 
 struct Worker {
   std::string name;
-  std::optional<WorkerConfig> config;  // the newest valid definition; none: never had one
+  std::optional<WorkerConfig> config;      // the newest valid definition; none: never had one
   std::vector<ConfigError> config_errors;  // of the newest definition, when it was rejected
 
   WorkerState state = WorkerState::kStopped;
@@ -60,9 +61,10 @@ struct Worker {
   bool stopped_by_operator = false;
 
   std::optional<std::int64_t> last_exit_code;
-  std::string last_error;  // spawn error text, for the description
+  std::string last_error;      // spawn error text, for the description
   std::uint32_t restarts = 0;  // by the restart policy
-  std::uint64_t launches = 0;  // every launch since supd started, so a client can tell a new process
+  std::uint64_t launches =
+      0;  // every launch since supd started, so a client can tell a new process
   std::uint32_t backoff_attempt = 0;
   FailureHistory failures;
   std::optional<TimePoint> next_start_at;

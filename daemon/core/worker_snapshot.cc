@@ -8,7 +8,8 @@ namespace sup::core {
 namespace {
 
 std::string DescribeStopped(const WorkerSnapshot& w) {
-  if (!w.has_config && !w.config_errors.empty()) return "configuration error: " + w.config_errors.front().ToString();
+  if (!w.has_config && !w.config_errors.empty())
+    return "configuration error: " + w.config_errors.front().ToString();
   if (w.has_config && !w.enabled) return "disabled (Enabled=0)";
   if (w.stopped_by_operator) return "stopped by operator";
   if (w.reason == Reason::kConfigError && !w.config_errors.empty()) {
@@ -38,12 +39,11 @@ std::string Describe(const WorkerSnapshot& w) {
              FormatDelay(w.next_restart_in.value_or(Millis{0}));
       break;
     case WorkerState::kFailed:
-      text = "circuit breaker open; " + (w.next_restart_in ? "retry in " + FormatDelay(*w.next_restart_in)
-                                                            : std::string("no automatic retry (supctl reset or start)"));
+      text = "circuit breaker open; " +
+             (w.next_restart_in ? "retry in " + FormatDelay(*w.next_restart_in)
+                                : std::string("no automatic retry (supctl reset or start)"));
       break;
-    case WorkerState::kExited:
-      text = w.done ? "done" : "exited";
-      break;
+    case WorkerState::kExited: text = w.done ? "done" : "exited"; break;
     case WorkerState::kStopped:
       text = DescribeStopped(w);
       if (!w.has_config) return text;

@@ -7,8 +7,8 @@
 namespace sup::core {
 
 enum class WorkerState { kStopped, kStarting, kRunning, kBackoff, kStopping, kExited, kFailed };
-inline constexpr std::string_view kWorkerStateNames[] = {"STOPPED", "STARTING", "RUNNING", "BACKOFF",
-                                                         "STOPPING", "EXITED", "FAILED"};
+inline constexpr std::string_view kWorkerStateNames[] = {
+    "STOPPED", "STARTING", "RUNNING", "BACKOFF", "STOPPING", "EXITED", "FAILED"};
 
 enum class Health { kUnknown, kHealthy, kUnhealthy };
 inline constexpr std::string_view kHealthNames[] = {"UNKNOWN", "HEALTHY", "UNHEALTHY"};
@@ -28,13 +28,24 @@ enum class Reason {
   kBreakerOpen,
   kShutdown,
 };
-inline constexpr std::string_view kReasonNames[] = {
-    "",        "operator",        "exited",       "killed",         "spawn-error", "start-timeout", "liveness-failed",
-    "memory-limit", "config-changed", "config-error", "dependency", "breaker-open", "shutdown"};
+inline constexpr std::string_view kReasonNames[] = {"",
+                                                    "operator",
+                                                    "exited",
+                                                    "killed",
+                                                    "spawn-error",
+                                                    "start-timeout",
+                                                    "liveness-failed",
+                                                    "memory-limit",
+                                                    "config-changed",
+                                                    "config-error",
+                                                    "dependency",
+                                                    "breaker-open",
+                                                    "shutdown"};
 
 // STARTING, RUNNING and STOPPING: a process exists.
 inline bool IsUp(WorkerState state) {
-  return state == WorkerState::kStarting || state == WorkerState::kRunning || state == WorkerState::kStopping;
+  return state == WorkerState::kStarting || state == WorkerState::kRunning ||
+         state == WorkerState::kStopping;
 }
 
 }  // namespace sup::core

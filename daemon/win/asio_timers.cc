@@ -14,12 +14,13 @@ core::Timers::Id AsioTimers::Schedule(core::Millis delay, std::function<void()> 
   auto timer = std::make_shared<boost::asio::steady_timer>(io_, delay);
   auto live = std::make_shared<bool>(true);
   // The handler keeps its timer alive until it has run; `live` says whether it still may act.
-  timer->async_wait([this, id, timer, live, callback = std::move(callback)](boost::system::error_code ec) {
-    if (ec || !*live) return;  // cancelled, perhaps after it had expired: `this` may be gone
-    *live = false;
-    timers_.erase(id);
-    callback();
-  });
+  timer->async_wait(
+      [this, id, timer, live, callback = std::move(callback)](boost::system::error_code ec) {
+        if (ec || !*live) return;  // cancelled, perhaps after it had expired: `this` may be gone
+        *live = false;
+        timers_.erase(id);
+        callback();
+      });
   timers_.emplace(id, Scheduled{std::move(timer), std::move(live)});
   return id;
 }

@@ -18,7 +18,8 @@ std::vector<BYTE> WellKnownSid(WELL_KNOWN_SID_TYPE type) {
 
 bool IsMember(HANDLE token, const std::vector<BYTE>& sid) {
   BOOL member = FALSE;
-  return !sid.empty() && ::CheckTokenMembership(token, const_cast<BYTE*>(sid.data()), &member) && member;
+  return !sid.empty() && ::CheckTokenMembership(token, const_cast<BYTE*>(sid.data()), &member) &&
+         member;
 }
 
 std::string SidToString(const std::vector<BYTE>& sid) {
@@ -60,8 +61,8 @@ Result<CallerIdentity> CallerIdentity::Create(const std::string& operators_group
   ::LookupAccountNameW(nullptr, group.c_str(), nullptr, &sid_size, nullptr, &domain_size, &use);
   std::vector<BYTE> buffer(sid_size);
   std::wstring domain(domain_size, L'\0');
-  if (sid_size == 0 ||
-      !::LookupAccountNameW(nullptr, group.c_str(), buffer.data(), &sid_size, domain.data(), &domain_size, &use)) {
+  if (sid_size == 0 || !::LookupAccountNameW(nullptr, group.c_str(), buffer.data(), &sid_size,
+                                             domain.data(), &domain_size, &use)) {
     return Win32Error("looking up OperatorsGroup \"" + operators_group + "\"");
   }
   buffer.resize(sid_size);

@@ -1,6 +1,6 @@
-// Who is calling on a pipe, from the client's token (README: "Each control verb is authorised from the caller's token"): SYSTEM and
-// Administrators are administrators, members of OperatorsGroup are operators, anyone else has
-// no role. Also the DACLs of the two pipes, in SDDL.
+// Who is calling on a pipe, from the client's token (README: "Each control verb is authorised from
+// the caller's token"): SYSTEM and Administrators are administrators, members of OperatorsGroup are
+// operators, anyone else has no role. Also the DACLs of the two pipes, in SDDL.
 //
 // Wine runs every process with one administrator token and enforces no DACL, so under Wine
 // every caller comes out an administrator; the refusals themselves are unit-tested in core.

@@ -10,18 +10,20 @@ ConfigWatcher::ConfigWatcher(boost::asio::io_context& io, std::function<void()> 
                              std::shared_ptr<spdlog::logger> log)
     : debounce_(io), on_change_(std::move(on_change)), log_(std::move(log)) {}
 
-Result<std::unique_ptr<ConfigWatcher>> ConfigWatcher::Start(boost::asio::io_context& io, const RegistryPath& path,
+Result<std::unique_ptr<ConfigWatcher>> ConfigWatcher::Start(boost::asio::io_context& io,
+                                                            const RegistryPath& path,
                                                             std::function<void()> on_change,
                                                             std::shared_ptr<spdlog::logger> log) {
   Result<std::vector<RegistryWatch>> watches = ConfigWatches(path);
   if (!watches) return watches.error();
-  std::unique_ptr<ConfigWatcher> watcher(new ConfigWatcher(io, std::move(on_change), std::move(log)));
+  std::unique_ptr<ConfigWatcher> watcher(
+      new ConfigWatcher(io, std::move(on_change), std::move(log)));
   watcher->watched_.reserve(watches->size());
   for (RegistryWatch& watch : *watches) {
     // object_handle owns the handle it waits on; the watch keeps its own.
     HANDLE duplicate = nullptr;
-    if (!::DuplicateHandle(::GetCurrentProcess(), watch.event(), ::GetCurrentProcess(), &duplicate, 0, FALSE,
-                           DUPLICATE_SAME_ACCESS)) {
+    if (!::DuplicateHandle(::GetCurrentProcess(), watch.event(), ::GetCurrentProcess(), &duplicate,
+                           0, FALSE, DUPLICATE_SAME_ACCESS)) {
       return Win32Error("duplicating the registry watch event");
     }
     auto signalled = std::make_unique<boost::asio::windows::object_handle>(io, duplicate);

@@ -21,7 +21,8 @@ class ConfigWatcher {
  public:
   static constexpr std::chrono::milliseconds kDebounce{250};
 
-  static Result<std::unique_ptr<ConfigWatcher>> Start(boost::asio::io_context& io, const RegistryPath& path,
+  static Result<std::unique_ptr<ConfigWatcher>> Start(boost::asio::io_context& io,
+                                                      const RegistryPath& path,
                                                       std::function<void()> on_change,
                                                       std::shared_ptr<spdlog::logger> log);
   void Stop();
@@ -30,10 +31,12 @@ class ConfigWatcher {
   // One watched key, and the wait on its event.
   struct Watched {
     RegistryWatch watch;
-    std::unique_ptr<boost::asio::windows::object_handle> signalled;  // owns a duplicate of the event
+    std::unique_ptr<boost::asio::windows::object_handle>
+        signalled;  // owns a duplicate of the event
   };
 
-  ConfigWatcher(boost::asio::io_context& io, std::function<void()> on_change, std::shared_ptr<spdlog::logger> log);
+  ConfigWatcher(boost::asio::io_context& io, std::function<void()> on_change,
+                std::shared_ptr<spdlog::logger> log);
   void Wait(Watched& watched);
 
   std::vector<Watched> watched_;

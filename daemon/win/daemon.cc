@@ -31,8 +31,9 @@ class LogEventSink final : public core::EventSink {
  public:
   explicit LogEventSink(std::shared_ptr<spdlog::logger> log) : log_(std::move(log)) {}
   void Emit(const core::Event& event) override {
-    const bool bad = event.kind == core::EventKind::kTransition &&
-                     (event.to == core::WorkerState::kFailed || event.reason == core::Reason::kSpawnError);
+    const bool bad =
+        event.kind == core::EventKind::kTransition &&
+        (event.to == core::WorkerState::kFailed || event.reason == core::Reason::kSpawnError);
     log_->log(bad ? spdlog::level::warn : spdlog::level::info, event.ToLogLine());
   }
 
@@ -53,7 +54,8 @@ void LogConfigProblems(spdlog::logger& log, const core::ValidatedConfig& config)
     log.warn("config error (daemon values unchanged) error=\"{}\"", error.ToString());
   }
   for (const auto& [worker, errors] : config.invalid_workers) {
-    for (const core::ConfigError& error : errors) log.warn("config error name={} error=\"{}\"", worker, error.ToString());
+    for (const core::ConfigError& error : errors)
+      log.warn("config error name={} error=\"{}\"", worker, error.ToString());
   }
 }
 
@@ -64,7 +66,8 @@ Daemon::Daemon(std::shared_ptr<spdlog::logger> log)
 
 Daemon::~Daemon() = default;
 
-Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options, std::shared_ptr<spdlog::logger> log,
+Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
+                                               std::shared_ptr<spdlog::logger> log,
                                                const StartProgress& progress) {
   Result<RegistryPath> config_key = ParseRegistryPath(options.config_key);
   if (!config_key) return config_key.error().WithContext("--config-key");
@@ -80,21 +83,26 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options, std
 
   const std::string control_pipe =
       options.pipe_prefix ? ControlPipeName(*options.pipe_prefix) : config.daemon.control_pipe;
-  const std::string health_pipe = options.pipe_prefix ? HealthPipeName(*options.pipe_prefix) : config.daemon.health_pipe;
+  const std::string health_pipe =
+      options.pipe_prefix ? HealthPipeName(*options.pipe_prefix) : config.daemon.health_pipe;
   Result<CallerIdentity> identity = CallerIdentity::Create(config.daemon.operators_group);
   if (!identity) return identity.error().WithContext("OperatorsGroup");
   // Global\ so that a console supd and a service supd (session 0) see the same mutex.
-  d.instance_mutex_.reset(::CreateMutexW(nullptr, FALSE, (L"Global\\sup-instance-" + Widen(control_pipe)).c_str()));
+  d.instance_mutex_.reset(
+      ::CreateMutexW(nullptr, FALSE, (L"Global\\sup-instance-" + Widen(control_pipe)).c_str()));
   if (!d.instance_mutex_) return Win32Error("creating the instance mutex");
   if (::GetLastError() == ERROR_ALREADY_EXISTS) {
-    return Error(ErrorKind::kFailedPrecondition, "another supd is already running with pipe \\\\.\\pipe\\" + control_pipe);
+    return Error(ErrorKind::kFailedPrecondition,
+                 "another supd is already running with pipe \\\\.\\pipe\\" + control_pipe);
   }
 
   const std::string instance = std::to_string(::GetCurrentProcessId());
   d.timers_ = std::make_unique<AsioTimers>(*d.io_);
   d.launcher_ = std::make_unique<JobLauncher>(
       *d.io_, d.clock_, instance,
-      [&d](const std::string& worker, std::uint32_t pid, std::int64_t code) { d.supervisor_->OnExit(worker, pid, code); },
+      [&d](const std::string& worker, std::uint32_t pid, std::int64_t code) {
+        d.supervisor_->OnExit(worker, pid, code);
+      },
       log);
   d.prober_ = std::make_unique<Prober>(*d.io_);
   d.state_store_ = std::make_unique<RegistryStateStore>(*config_key);
@@ -111,7 +119,8 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options, std
       ControlPorts{d.clock_, *d.supervisor_, *d.config_source_, *d.launcher_, *d.event_feed_},
       DaemonIdentity{static_cast<std::uint32_t>(::GetCurrentProcessId()), std::string(kSupVersion)},
       ControlLimits{.max_streams = limits.max_streams});
-  d.health_ = std::make_unique<core::HealthService>(*d.supervisor_, *d.event_feed_, limits.max_streams);
+  d.health_ =
+      std::make_unique<core::HealthService>(*d.supervisor_, *d.event_feed_, limits.max_streams);
 
   PipeServerOptions pipe_options;
   pipe_options.max_instances = static_cast<int>(limits.pipe_instances);
@@ -145,21 +154,26 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options, std
 
   d.supervisor_->ApplyConfig(config);
   progress("workers started");
-  Result<std::unique_ptr<ConfigWatcher>> watcher =
-      ConfigWatcher::Start(*d.io_, *config_key, [&d] { d.Reload(ReloadTrigger::kRegistryChange); }, log);
+  Result<std::unique_ptr<ConfigWatcher>> watcher = ConfigWatcher::Start(
+      *d.io_, *config_key, [&d] { d.Reload(ReloadTrigger::kRegistryChange); }, log);
   if (watcher) {
     d.config_watcher_ = std::move(*watcher);
   } else {
     log->warn("config changes need a reload command reason=\"{}\"", watcher.error().message());
   }
-  log->info("supd listening pipe=\\\\.\\pipe\\{} health_pipe=\\\\.\\pipe\\{} pid={} version={} config={} workers={}", control_pipe,
-            health_pipe, ::GetCurrentProcessId(), kSupVersion, options.config_key, config.workers.size());
+  log->info(
+      "supd listening pipe=\\\\.\\pipe\\{} health_pipe=\\\\.\\pipe\\{} pid={} version={} config={} "
+      "workers={}",
+      control_pipe, health_pipe, ::GetCurrentProcessId(), kSupVersion, options.config_key,
+      config.workers.size());
   return daemon;
 }
 
 void Daemon::Run() { io_->run(); }
 
-void Daemon::SetStopProgress(std::function<void()> progress) { stop_progress_ = std::move(progress); }
+void Daemon::SetStopProgress(std::function<void()> progress) {
+  stop_progress_ = std::move(progress);
+}
 
 void Daemon::RequestReload() {
   boost::asio::post(*io_, [this] { Reload(ReloadTrigger::kReloadRequest); });
@@ -167,24 +181,30 @@ void Daemon::RequestReload() {
 
 void Daemon::Reload(ReloadTrigger trigger_kind) {
   if (stopping_) return;
-  const char* trigger = trigger_kind == ReloadTrigger::kRegistryChange ? "registry change" : "reload request";
+  const char* trigger =
+      trigger_kind == ReloadTrigger::kRegistryChange ? "registry change" : "reload request";
   Result<core::RawConfig> raw = config_source_->Read();
   if (!raw) {
-    log_->error("config reload failed trigger=\"{}\" reason=\"{}\"", trigger, raw.error().message());
+    log_->error("config reload failed trigger=\"{}\" reason=\"{}\"", trigger,
+                raw.error().message());
     return;
   }
   const core::ValidatedConfig config = core::ValidateConfig(*raw, &supervisor_->daemon_config());
   // AutoReload is read from the change itself, so that turning it on or off takes effect at once.
   if (trigger_kind == ReloadTrigger::kRegistryChange && !config.daemon.auto_reload) {
-    log_->info("registry change not applied: AutoReload is 0; supctl update, sc control paramchange or control 128 "
-               "applies it");
+    log_->info(
+        "registry change not applied: AutoReload is 0; supctl update, sc control paramchange or "
+        "control 128 "
+        "applies it");
     return;
   }
   LogConfigProblems(*log_, config);
   const core::ConfigDiff diff = supervisor_->ApplyConfig(config);
-  log_->info("config reloaded trigger=\"{}\" generation={} added={} removed={} restarted={} updated={} invalid={}",
-             trigger, supervisor_->config_generation(), diff.added.size(), diff.removed.size(),
-             diff.launch_changed.size(), diff.policy_changed.size(), diff.invalid.size());
+  log_->info(
+      "config reloaded trigger=\"{}\" generation={} added={} removed={} restarted={} updated={} "
+      "invalid={}",
+      trigger, supervisor_->config_generation(), diff.added.size(), diff.removed.size(),
+      diff.launch_changed.size(), diff.policy_changed.size(), diff.invalid.size());
 }
 
 void Daemon::ReportStopProgress() {

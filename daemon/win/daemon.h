@@ -48,7 +48,8 @@ class RegistryStateStore;
 using StartProgress = std::function<void(const char* phase)>;
 
 struct DaemonOptions {
-  std::optional<std::string> pipe_prefix;  // pipes <prefix>-control, <prefix>-health; overrides the registry
+  std::optional<std::string>
+      pipe_prefix;  // pipes <prefix>-control, <prefix>-health; overrides the registry
   std::string config_key = "HKLM\\SOFTWARE\\Sup";
 };
 
@@ -57,8 +58,9 @@ class Daemon {
   // Loads the configuration, claims the instance, starts listening on the control pipe and
   // starts the workers: when this returns, clients can connect. Fails if the configuration key
   // cannot be read or another supd already serves the same pipes.
-  static Result<std::unique_ptr<Daemon>> Create(const DaemonOptions& options, std::shared_ptr<spdlog::logger> log,
-                                                const StartProgress& progress = [](const char*) {});
+  static Result<std::unique_ptr<Daemon>> Create(
+      const DaemonOptions& options, std::shared_ptr<spdlog::logger> log,
+      const StartProgress& progress = [](const char*) {});
   ~Daemon();
 
   // Runs the io thread on the calling thread until a stop has completed.
@@ -90,7 +92,8 @@ class Daemon {
   std::unique_ptr<RegistryConfigSource> config_source_;
   std::unique_ptr<RegistryStateStore> state_store_;
   std::unique_ptr<core::EventSink> event_log_;
-  std::unique_ptr<core::EventFeed> event_feed_;  // the engine's events: to event_log_ and to followers
+  std::unique_ptr<core::EventFeed>
+      event_feed_;  // the engine's events: to event_log_ and to followers
   std::unique_ptr<core::RandomSource> random_;
   std::unique_ptr<core::Supervisor> supervisor_;  // after the ports it uses: destroyed before them
   std::unique_ptr<ControlDispatcher> dispatcher_;

@@ -5,7 +5,8 @@
 
 namespace sup::win {
 
-Result<void> CatchUnexpected(std::string_view where, spdlog::logger& log, const std::function<void()>& body) {
+Result<void> CatchUnexpected(std::string_view where, spdlog::logger& log,
+                             const std::function<void()>& body) {
   std::string what;
   try {
     body();
@@ -16,7 +17,8 @@ Result<void> CatchUnexpected(std::string_view where, spdlog::logger& log, const 
     what = "an exception that is not a std::exception";
   }
   try {
-    log.error("unexpected exception where={} what=\"{}\"; supd ends so that the SCM can restart it", where, what);
+    log.error("unexpected exception where={} what=\"{}\"; supd ends so that the SCM can restart it",
+              where, what);
     log.flush();
   } catch (...) {
     // Logging itself failed: the error below still says what happened.

@@ -19,12 +19,14 @@ namespace sup::win {
 inline constexpr DWORD kUnexpectedExceptionExitCode = 3;
 
 // Runs `body`; an exception that escapes it is logged naming `where` and returned as an error.
-Result<void> CatchUnexpected(std::string_view where, spdlog::logger& log, const std::function<void()>& body);
+Result<void> CatchUnexpected(std::string_view where, spdlog::logger& log,
+                             const std::function<void()>& body);
 
 // Runs `body`; an exception that escapes it is logged, then `before_exit` runs (the service
 // host reports SERVICE_STOPPED with the exit code there) and the process ends at once: the job
 // objects take the workers with it, and no destructor that might wait on the broken state runs.
-void RunOrEndSupd(std::string_view where, spdlog::logger& log, const std::function<void()>& body,
-                  const std::function<void()>& before_exit = [] {});
+void RunOrEndSupd(
+    std::string_view where, spdlog::logger& log, const std::function<void()>& body,
+    const std::function<void()>& before_exit = [] {});
 
 }  // namespace sup::win

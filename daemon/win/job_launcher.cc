@@ -28,7 +28,8 @@ std::vector<std::string> CurrentEnvironment() {
   std::vector<std::string> entries;
   const UniqueEnvironmentBlock block{::GetEnvironmentStringsW()};
   if (!block) return entries;
-  for (const wchar_t* entry = block.get(); *entry; entry += std::wcslen(entry) + 1) entries.push_back(Narrow(entry));
+  for (const wchar_t* entry = block.get(); *entry; entry += std::wcslen(entry) + 1)
+    entries.push_back(Narrow(entry));
   return entries;
 }
 
@@ -56,20 +57,24 @@ DWORD PriorityClass(core::Priority priority) {
 
 // The job of one worker: its tree dies when the last handle closes, and it carries the optional
 // memory and CPU limits. Wine accepts but does not enforce the limits.
-Result<UniqueHandle> CreateWorkerJob(const core::LaunchConfig& launch, spdlog::logger& log, const std::string& worker) {
+Result<UniqueHandle> CreateWorkerJob(const core::LaunchConfig& launch, spdlog::logger& log,
+                                     const std::string& worker) {
   UniqueHandle job{::CreateJobObjectW(nullptr, nullptr)};
   if (!job) return Win32Error("CreateJobObjectW");
   JOBOBJECT_EXTENDED_LIMIT_INFORMATION limits = JobLimitsFor(launch);
-  if (!::SetInformationJobObject(job.get(), JobObjectExtendedLimitInformation, &limits, sizeof(limits))) {
+  if (!::SetInformationJobObject(job.get(), JobObjectExtendedLimitInformation, &limits,
+                                 sizeof(limits))) {
     return Win32Error("setting the job's limits");
   }
   if (launch.cpu_rate_percent > 0) {
     JOBOBJECT_CPU_RATE_CONTROL_INFORMATION cpu{};
     cpu.ControlFlags = JOB_OBJECT_CPU_RATE_CONTROL_ENABLE | JOB_OBJECT_CPU_RATE_CONTROL_HARD_CAP;
     cpu.CpuRate = launch.cpu_rate_percent * 100;  // in 1/100 of a percent
-    if (!::SetInformationJobObject(job.get(), JobObjectCpuRateControlInformation, &cpu, sizeof(cpu))) {
+    if (!::SetInformationJobObject(job.get(), JobObjectCpuRateControlInformation, &cpu,
+                                   sizeof(cpu))) {
       // Not fatal: the worker runs without the cap (Wine, and Windows before 8, refuse it).
-      log.warn("worker cpu limit not applied name={} error=\"{}\"", worker, Win32ErrorText(::GetLastError()));
+      log.warn("worker cpu limit not applied name={} error=\"{}\"", worker,
+               Win32ErrorText(::GetLastError()));
     }
   }
   return job;
@@ -78,7 +83,8 @@ Result<UniqueHandle> CreateWorkerJob(const core::LaunchConfig& launch, spdlog::l
 // An inheritable handle on the NUL device, for stdio that is not captured.
 Result<UniqueHandle> OpenNul(DWORD access) {
   SECURITY_ATTRIBUTES inheritable{sizeof(SECURITY_ATTRIBUTES), nullptr, TRUE};
-  HANDLE nul = ::CreateFileW(L"NUL", access, FILE_SHARE_READ | FILE_SHARE_WRITE, &inheritable, OPEN_EXISTING, 0, nullptr);
+  HANDLE nul = ::CreateFileW(L"NUL", access, FILE_SHARE_READ | FILE_SHARE_WRITE, &inheritable,
+                             OPEN_EXISTING, 0, nullptr);
   if (nul == INVALID_HANDLE_VALUE) return Win32Error("opening NUL");
   return UniqueHandle{nul};
 }
@@ -88,10 +94,12 @@ std::set<DWORD> JobProcessIds(HANDLE job) {
   std::vector<char> buffer(sizeof(JOBOBJECT_BASIC_PROCESS_ID_LIST) + 255 * sizeof(ULONG_PTR));
   auto* list = reinterpret_cast<JOBOBJECT_BASIC_PROCESS_ID_LIST*>(buffer.data());
   std::set<DWORD> pids;
-  if (!::QueryInformationJobObject(job, JobObjectBasicProcessIdList, list, static_cast<DWORD>(buffer.size()), nullptr)) {
+  if (!::QueryInformationJobObject(job, JobObjectBasicProcessIdList, list,
+                                   static_cast<DWORD>(buffer.size()), nullptr)) {
     return pids;
   }
-  for (DWORD i = 0; i < list->NumberOfProcessIdsInList; ++i) pids.insert(static_cast<DWORD>(list->ProcessIdList[i]));
+  for (DWORD i = 0; i < list->NumberOfProcessIdsInList; ++i)
+    pids.insert(static_cast<DWORD>(list->ProcessIdList[i]));
   return pids;
 }
 
@@ -105,7 +113,8 @@ void PostCloseMessages(const std::set<DWORD>& pids) {
       [](HWND window, LPARAM param) -> BOOL {
         DWORD pid = 0;
         ::GetWindowThreadProcessId(window, &pid);
-        if (reinterpret_cast<Context*>(param)->pids->contains(pid)) ::PostMessageW(window, WM_CLOSE, 0, 0);
+        if (reinterpret_cast<Context*>(param)->pids->contains(pid))
+          ::PostMessageW(window, WM_CLOSE, 0, 0);
         return TRUE;
       },
       reinterpret_cast<LPARAM>(&context));
@@ -113,8 +122,10 @@ void PostCloseMessages(const std::set<DWORD>& pids) {
   if (!snapshot) return;
   THREADENTRY32 thread{};
   thread.dwSize = sizeof(thread);
-  for (BOOL more = ::Thread32First(snapshot.get(), &thread); more; more = ::Thread32Next(snapshot.get(), &thread)) {
-    if (pids.contains(thread.th32OwnerProcessID)) ::PostThreadMessageW(thread.th32ThreadID, WM_QUIT, 0, 0);
+  for (BOOL more = ::Thread32First(snapshot.get(), &thread); more;
+       more = ::Thread32Next(snapshot.get(), &thread)) {
+    if (pids.contains(thread.th32OwnerProcessID))
+      ::PostThreadMessageW(thread.th32ThreadID, WM_QUIT, 0, 0);
   }
 }
 
@@ -126,7 +137,8 @@ void PostCloseMessages(const std::set<DWORD>& pids) {
 std::atomic<std::int64_t> g_swallow_ctrl_c_until_ms{0};
 
 std::int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
 
@@ -147,12 +159,14 @@ void SendCtrlC(DWORD pid, std::shared_ptr<spdlog::logger> log) {
   std::call_once(registered, [] { ::SetConsoleCtrlHandler(SwallowOwnCtrlC, TRUE); });
   ::FreeConsole();
   if (!::AttachConsole(pid)) {
-    log->warn("ctrl-c not sent pid={} reason=\"AttachConsole: {}\"", pid, Win32ErrorText(::GetLastError()));
+    log->warn("ctrl-c not sent pid={} reason=\"AttachConsole: {}\"", pid,
+              Win32ErrorText(::GetLastError()));
     return;
   }
   g_swallow_ctrl_c_until_ms = NowMs() + 5000;
   if (!::GenerateConsoleCtrlEvent(CTRL_C_EVENT, 0)) {
-    log->warn("ctrl-c not sent pid={} reason=\"GenerateConsoleCtrlEvent: {}\"", pid, Win32ErrorText(::GetLastError()));
+    log->warn("ctrl-c not sent pid={} reason=\"GenerateConsoleCtrlEvent: {}\"", pid,
+              Win32ErrorText(::GetLastError()));
   }
   ::FreeConsole();
 }
@@ -174,12 +188,17 @@ void JobLauncher::Retire(Process process) {
   if (process.job) ::TerminateJobObject(process.job.get(), 1);
 }
 
-JobLauncher::JobLauncher(asio::io_context& io, const Clock& clock, std::string instance, ExitHandler on_exit,
-                         std::shared_ptr<spdlog::logger> log)
-    : io_(io), clock_(clock), instance_(std::move(instance)), on_exit_(std::move(on_exit)), log_(std::move(log)) {
+JobLauncher::JobLauncher(asio::io_context& io, const Clock& clock, std::string instance,
+                         ExitHandler on_exit, std::shared_ptr<spdlog::logger> log)
+    : io_(io),
+      clock_(clock),
+      instance_(std::move(instance)),
+      on_exit_(std::move(on_exit)),
+      log_(std::move(log)) {
   // Workers inherit the error mode: a crash ends the worker at once instead of leaving it waiting
   // on an error dialog that nobody sees (Windows Error Reporting, or winedbg under Wine).
-  ::SetErrorMode(::GetErrorMode() | SEM_FAILCRITICALERRORS | SEM_NOGPFAULTERRORBOX | SEM_NOOPENFILEERRORBOX);
+  ::SetErrorMode(::GetErrorMode() | SEM_FAILCRITICALERRORS | SEM_NOGPFAULTERRORBOX |
+                 SEM_NOOPENFILEERRORBOX);
 }
 
 JobLauncher::~JobLauncher() {
@@ -191,7 +210,8 @@ HANDLE JobLauncher::JobOf(const std::string& worker) const {
   return found == processes_.end() ? nullptr : found->second.job.get();
 }
 
-Result<std::uint32_t> JobLauncher::Launch(const std::string& worker, const core::LaunchConfig& launch) {
+Result<std::uint32_t> JobLauncher::Launch(const std::string& worker,
+                                          const core::LaunchConfig& launch) {
   // Whatever the previous process left in its job (grandchildren holding a port) dies first.
   if (auto previous = processes_.find(worker); previous != processes_.end()) {
     Process old = std::move(previous->second);
@@ -236,7 +256,8 @@ Result<std::uint32_t> JobLauncher::Launch(const std::string& worker, const core:
   // A hidden console of its own only for the ctrl-c stop step; otherwise none at all
   // (DETACHED_PROCESS: unlike CREATE_NO_WINDOW it creates no conhost process).
   const DWORD console = launch.own_console ? CREATE_NEW_CONSOLE : DETACHED_PROCESS;
-  const DWORD flags = CREATE_UNICODE_ENVIRONMENT | EXTENDED_STARTUPINFO_PRESENT | console | PriorityClass(launch.priority);
+  const DWORD flags = CREATE_UNICODE_ENVIRONMENT | EXTENDED_STARTUPINFO_PRESENT | console |
+                      PriorityClass(launch.priority);
   Result<StartedProcess> started =
       LaunchInJob(job->get(), {.command_line = Widen(launch.command),
                                .flags = flags,
@@ -251,7 +272,8 @@ Result<std::uint32_t> JobLauncher::Launch(const std::string& worker, const core:
   running.pid = started->pid;
   running.job = std::move(*job);
   running.stop_event = std::move(stop_event);
-  running.exit_watch = std::make_unique<asio::windows::object_handle>(io_, started->process.release());
+  running.exit_watch =
+      std::make_unique<asio::windows::object_handle>(io_, started->process.release());
   running.exit_watch->async_wait([this, worker, pid = running.pid](boost::system::error_code ec) {
     if (ec == asio::error::operation_aborted) return;
     OnProcessExit(worker, pid);
@@ -277,7 +299,8 @@ Error NotCaptured(const std::string& worker, core::OutputStream stream) {
 
 }  // namespace
 
-Result<std::vector<std::string>> JobLauncher::Tail(const std::string& worker, core::OutputStream stream,
+Result<std::vector<std::string>> JobLauncher::Tail(const std::string& worker,
+                                                   core::OutputStream stream,
                                                    std::size_t lines) const {
   const OutputCapture* capture = CaptureOf(worker, stream == core::OutputStream::kStderr);
   if (!capture) return NotCaptured(worker, stream);
@@ -286,8 +309,9 @@ Result<std::vector<std::string>> JobLauncher::Tail(const std::string& worker, co
   return std::vector<std::string>(tail.end() - static_cast<std::ptrdiff_t>(keep), tail.end());
 }
 
-Result<core::Subscription> JobLauncher::Follow(const std::string& worker, core::OutputStream stream,
-                                               std::function<void(const std::vector<std::string>&)> on_lines) {
+Result<core::Subscription> JobLauncher::Follow(
+    const std::string& worker, core::OutputStream stream,
+    std::function<void(const std::vector<std::string>&)> on_lines) {
   const auto found = captures_.find({worker, stream == core::OutputStream::kStderr});
   if (found == captures_.end()) return NotCaptured(worker, stream);
   return found->second->writer().FollowLines(std::move(on_lines));
@@ -301,22 +325,26 @@ Result<UniqueHandle> JobLauncher::StreamFor(const std::string& worker, bool stde
     captures_.erase(key);
     return OpenNul(GENERIC_WRITE);
   }
-  const CaptureSettings settings{path, launch.log_max_bytes, launch.log_backups, launch.log_timestamps};
+  const CaptureSettings settings{path, launch.log_max_bytes, launch.log_backups,
+                                 launch.log_timestamps};
   std::shared_ptr<OutputCapture>& capture = captures_[key];
   if (!capture || capture->settings() != settings) {
-    Result<std::shared_ptr<OutputCapture>> created = OutputCapture::Create(io_, clock_, settings, log_);
+    Result<std::shared_ptr<OutputCapture>> created =
+        OutputCapture::Create(io_, clock_, settings, log_);
     if (!created) {
       captures_.erase(key);
-      log_->error("worker output not captured name={} reason=\"{}\"", worker, created.error().message());
+      log_->error("worker output not captured name={} reason=\"{}\"", worker,
+                  created.error().message());
       return OpenNul(GENERIC_WRITE);
     }
     capture = std::move(*created);
   }
-  const std::string pipe_name = "sup-output-" + instance_ + "-" + worker + "-" + std::to_string(launches_ + 1) +
-                                (stderr_stream ? "-err" : "-out");
+  const std::string pipe_name = "sup-output-" + instance_ + "-" + worker + "-" +
+                                std::to_string(launches_ + 1) + (stderr_stream ? "-err" : "-out");
   Result<UniqueHandle> child_end = capture->ChildEnd(pipe_name);
   if (!child_end) {
-    log_->error("worker output not captured name={} reason=\"{}\"", worker, child_end.error().message());
+    log_->error("worker output not captured name={} reason=\"{}\"", worker,
+                child_end.error().message());
     return OpenNul(GENERIC_WRITE);
   }
   return child_end;
@@ -338,21 +366,15 @@ void JobLauncher::RequestStop(const std::string& worker, core::StopStep step) {
   if (found == processes_.end()) return;
   Process& process = found->second;
   switch (step) {
-    case core::StopStep::kEvent:
-      ::SetEvent(process.stop_event.get());
-      return;
+    case core::StopStep::kEvent: ::SetEvent(process.stop_event.get()); return;
     case core::StopStep::kCtrlC:
       // Off the io thread: attaching to another console is process-wide and may block briefly.
       std::thread([pid = static_cast<DWORD>(process.pid), log = log_] {
         RunOrEndSupd("the Ctrl+C thread", *log, [&] { SendCtrlC(pid, log); });
       }).detach();
       return;
-    case core::StopStep::kClose:
-      PostCloseMessages(JobProcessIds(process.job.get()));
-      return;
-    case core::StopStep::kTerminate:
-      Kill(worker);
-      return;
+    case core::StopStep::kClose: PostCloseMessages(JobProcessIds(process.job.get())); return;
+    case core::StopStep::kTerminate: Kill(worker); return;
   }
 }
 
@@ -360,7 +382,8 @@ void JobLauncher::Kill(const std::string& worker) {
   const auto found = processes_.find(worker);
   if (found == processes_.end()) return;
   if (!::TerminateJobObject(found->second.job.get(), 1)) {
-    log_->error("worker kill failed name={} error=\"{}\"", worker, Win32ErrorText(::GetLastError()));
+    log_->error("worker kill failed name={} error=\"{}\"", worker,
+                Win32ErrorText(::GetLastError()));
   }
 }
 

@@ -31,15 +31,17 @@ JOBOBJECT_EXTENDED_LIMIT_INFORMATION JobLimitsFor(const core::LaunchConfig& laun
 // Also the source of the workers' captured output for the control plane.
 class JobLauncher final : public core::ProcessLauncher, public core::OutputSource {
  public:
-  using ExitHandler = std::function<void(const std::string& worker, std::uint32_t pid, std::int64_t exit_code)>;
+  using ExitHandler =
+      std::function<void(const std::string& worker, std::uint32_t pid, std::int64_t exit_code)>;
 
   // `on_exit` is called on the io thread once per launched process. `instance` makes the names
   // of stop events unique per supd instance.
-  JobLauncher(boost::asio::io_context& io, const Clock& clock, std::string instance, ExitHandler on_exit,
-              std::shared_ptr<spdlog::logger> log);
+  JobLauncher(boost::asio::io_context& io, const Clock& clock, std::string instance,
+              ExitHandler on_exit, std::shared_ptr<spdlog::logger> log);
   ~JobLauncher() override;
 
-  Result<std::uint32_t> Launch(const std::string& worker, const core::LaunchConfig& launch) override;
+  Result<std::uint32_t> Launch(const std::string& worker,
+                               const core::LaunchConfig& launch) override;
   void RequestStop(const std::string& worker, core::StopStep step) override;
   void Kill(const std::string& worker) override;
 
@@ -50,8 +52,9 @@ class JobLauncher final : public core::ProcessLauncher, public core::OutputSourc
 
   Result<std::vector<std::string>> Tail(const std::string& worker, core::OutputStream stream,
                                         std::size_t lines) const override;
-  Result<core::Subscription> Follow(const std::string& worker, core::OutputStream stream,
-                                    std::function<void(const std::vector<std::string>&)> on_lines) override;
+  Result<core::Subscription> Follow(
+      const std::string& worker, core::OutputStream stream,
+      std::function<void(const std::vector<std::string>&)> on_lines) override;
 
  private:
   struct Process {
@@ -64,7 +67,8 @@ class JobLauncher final : public core::ProcessLauncher, public core::OutputSourc
   void OnProcessExit(const std::string& worker, std::uint32_t pid);
   // The child's end of a stream: a pipe into the worker's log, or NUL when it is not captured
   // (or its log cannot be opened: the worker runs anyway, and the reason is logged).
-  Result<UniqueHandle> StreamFor(const std::string& worker, bool stderr_stream, const core::LaunchConfig& launch);
+  Result<UniqueHandle> StreamFor(const std::string& worker, bool stderr_stream,
+                                 const core::LaunchConfig& launch);
   // Ends a process entry: the exit watch goes first, while the process still runs. Destroying
   // an object_handle whose wait is completing blocks in UnregisterWaitEx (and hangs under Wine).
   static void Retire(Process process);
@@ -75,7 +79,8 @@ class JobLauncher final : public core::ProcessLauncher, public core::OutputSourc
   ExitHandler on_exit_;
   std::shared_ptr<spdlog::logger> log_;
   std::map<std::string, Process> processes_;
-  std::map<std::pair<std::string, bool>, std::shared_ptr<OutputCapture>> captures_;  // (worker, stderr?)
+  std::map<std::pair<std::string, bool>, std::shared_ptr<OutputCapture>>
+      captures_;  // (worker, stderr?)
   std::uint64_t launches_ = 0;
 };
 

@@ -8,8 +8,9 @@ Result<StartedProcess> LaunchInJob(HANDLE job, ProcessStart start) {
   STARTUPINFOW default_startup{};
   default_startup.cb = sizeof(default_startup);
   PROCESS_INFORMATION info{};
-  if (!::CreateProcessW(nullptr, start.command_line.data(), nullptr, nullptr, start.inherit_handles ? TRUE : FALSE,
-                        start.flags | CREATE_SUSPENDED, start.environment, start.directory,
+  if (!::CreateProcessW(nullptr, start.command_line.data(), nullptr, nullptr,
+                        start.inherit_handles ? TRUE : FALSE, start.flags | CREATE_SUSPENDED,
+                        start.environment, start.directory,
                         start.startup ? start.startup : &default_startup, &info)) {
     return Win32Error("starting " + start.what);
   }

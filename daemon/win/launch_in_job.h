@@ -14,12 +14,12 @@ namespace sup::win {
 
 struct ProcessStart {
   std::wstring command_line;
-  DWORD flags = 0;                       // CreateProcessW's creation flags; CREATE_SUSPENDED is added
-  void* environment = nullptr;           // nullptr: supd's own
-  const wchar_t* directory = nullptr;    // nullptr: supd's own
-  STARTUPINFOW* startup = nullptr;       // a STARTUPINFOEXW's header when flags say so
+  DWORD flags = 0;                     // CreateProcessW's creation flags; CREATE_SUSPENDED is added
+  void* environment = nullptr;         // nullptr: supd's own
+  const wchar_t* directory = nullptr;  // nullptr: supd's own
+  STARTUPINFOW* startup = nullptr;     // a STARTUPINFOEXW's header when flags say so
   bool inherit_handles = false;
-  std::string what;                      // for errors: "\"api.exe --port 80\""
+  std::string what;  // for errors: "\"api.exe --port 80\""
 };
 
 struct StartedProcess {

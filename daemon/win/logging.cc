@@ -22,7 +22,8 @@ std::shared_ptr<spdlog::logger>& ProtobufLog() {
   return log;
 }
 
-void LogProtobufMessage(google::protobuf::LogLevel, const char* file, int line, const std::string& message) {
+void LogProtobufMessage(google::protobuf::LogLevel, const char* file, int line,
+                        const std::string& message) {
   if (const std::shared_ptr<spdlog::logger>& log = ProtobufLog()) {
     log->debug("protobuf message=\"{}\" at={}:{}", message, file, line);
   }
@@ -35,27 +36,31 @@ void SendProtobufLogTo(std::shared_ptr<spdlog::logger> log) {
   google::protobuf::SetLogHandler(&LogProtobufMessage);
 }
 
-Result<std::shared_ptr<spdlog::logger>> MakeDaemonLogger(LogTarget target, const LogSettings& settings) {
+Result<std::shared_ptr<spdlog::logger>> MakeDaemonLogger(LogTarget target,
+                                                         const LogSettings& settings) {
   const spdlog::level::level_enum parsed = spdlog::level::from_str(settings.level);
   if (parsed == spdlog::level::off && settings.level != "off") {
-    return Error(ErrorKind::kInvalidArgument,
-                 "log level \"" + settings.level + "\" is not one of trace, debug, info, warn, error");
+    return Error(
+        ErrorKind::kInvalidArgument,
+        "log level \"" + settings.level + "\" is not one of trace, debug, info, warn, error");
   }
   std::shared_ptr<spdlog::logger> logger;
   if (target == LogTarget::kConsole) {
-    logger = std::make_shared<spdlog::logger>("supd", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+    logger =
+        std::make_shared<spdlog::logger>("supd", std::make_shared<spdlog::sinks::stderr_sink_mt>());
   } else {
     const std::string directory = Narrow(ExpandEnvironmentVariables(Widen(settings.directory)));
     std::error_code error;
     std::filesystem::create_directories(std::filesystem::path(Widen(directory)), error);
     if (error) {
-      return Error(ErrorKind::kUnavailable, "creating the log directory " + directory + ": " + error.message());
+      return Error(ErrorKind::kUnavailable,
+                   "creating the log directory " + directory + ": " + error.message());
     }
     constexpr std::size_t kMaxLogBytes = 10 * 1024 * 1024;
     constexpr std::size_t kLogBackups = 5;
     try {
-      auto file = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(directory + "\\supd.log", kMaxLogBytes,
-                                                                          kLogBackups);
+      auto file = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(directory + "\\supd.log",
+                                                                         kMaxLogBytes, kLogBackups);
       // Warnings and errors also go to the Windows event log, under the source "supd" (which
       // `supctl service install` registers). Wine has no event log: the file keeps everything.
       auto event_log = std::make_shared<spdlog::sinks::win_eventlog_sink_mt>(kEventLogSource);

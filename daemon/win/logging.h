@@ -25,7 +25,8 @@ struct LogSettings {
   std::string directory;       // kFile: the folder of supd.log; may hold %VARIABLES%
 };
 
-Result<std::shared_ptr<spdlog::logger>> MakeDaemonLogger(LogTarget target, const LogSettings& settings);
+Result<std::shared_ptr<spdlog::logger>> MakeDaemonLogger(LogTarget target,
+                                                         const LogSettings& settings);
 
 // protobuf's own messages (e.g. "String field contains invalid UTF-8", one per bad request) go
 // to `log` at debug level instead of stderr. Call once, before any message is parsed.

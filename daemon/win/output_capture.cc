@@ -10,11 +10,14 @@
 namespace sup::win {
 namespace {
 
-std::wstring Backup(const std::wstring& path, std::uint32_t n) { return path + L"." + std::to_wstring(n); }
+std::wstring Backup(const std::wstring& path, std::uint32_t n) {
+  return path + L"." + std::to_wstring(n);
+}
 
 }  // namespace
 
-Result<std::unique_ptr<WindowsLogFile>> WindowsLogFile::Open(const std::string& path, std::uint32_t backups) {
+Result<std::unique_ptr<WindowsLogFile>> WindowsLogFile::Open(const std::string& path,
+                                                             std::uint32_t backups) {
   const std::wstring expanded = ExpandEnvironmentVariables(Widen(path));
   std::error_code error;
   std::filesystem::create_directories(std::filesystem::path(expanded).parent_path(), error);
@@ -25,8 +28,9 @@ Result<std::unique_ptr<WindowsLogFile>> WindowsLogFile::Open(const std::string& 
 
 Result<void> WindowsLogFile::OpenCurrent() {
   // Shared read/write/delete: readers and tail tools never block writing or rotation.
-  file_.reset(::CreateFileW(path_.c_str(), FILE_APPEND_DATA, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-                            nullptr, OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr));
+  file_.reset(::CreateFileW(path_.c_str(), FILE_APPEND_DATA,
+                            FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
+                            OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr));
   if (!file_) return Win32Error("opening the log file " + Narrow(path_));
   LARGE_INTEGER size{};
   ::GetFileSizeEx(file_.get(), &size);
@@ -37,7 +41,8 @@ Result<void> WindowsLogFile::OpenCurrent() {
 Result<void> WindowsLogFile::Append(std::string_view bytes) {
   if (!file_) return Error(ErrorKind::kUnavailable, "log file " + Narrow(path_) + " is not open");
   DWORD written = 0;
-  if (!::WriteFile(file_.get(), bytes.data(), static_cast<DWORD>(bytes.size()), &written, nullptr)) {
+  if (!::WriteFile(file_.get(), bytes.data(), static_cast<DWORD>(bytes.size()), &written,
+                   nullptr)) {
     return Win32Error("writing the log file " + Narrow(path_));
   }
   size_ += written;
@@ -51,7 +56,8 @@ Result<void> WindowsLogFile::Rotate() {
   } else {
     ::DeleteFileW(Backup(path_, backups_).c_str());
     for (std::uint32_t n = backups_; n > 1; --n) {
-      ::MoveFileExW(Backup(path_, n - 1).c_str(), Backup(path_, n).c_str(), MOVEFILE_REPLACE_EXISTING);
+      ::MoveFileExW(Backup(path_, n - 1).c_str(), Backup(path_, n).c_str(),
+                    MOVEFILE_REPLACE_EXISTING);
     }
     if (!::MoveFileExW(path_.c_str(), Backup(path_, 1).c_str(), MOVEFILE_REPLACE_EXISTING)) {
       const Error error = Win32Error("rotating the log file " + Narrow(path_));
@@ -62,18 +68,22 @@ Result<void> WindowsLogFile::Rotate() {
   return OpenCurrent();
 }
 
-OutputCapture::OutputCapture(boost::asio::io_context& io, const Clock& clock, CaptureSettings settings,
-                             std::unique_ptr<WindowsLogFile> file, std::shared_ptr<spdlog::logger> log)
+OutputCapture::OutputCapture(boost::asio::io_context& io, const Clock& clock,
+                             CaptureSettings settings, std::unique_ptr<WindowsLogFile> file,
+                             std::shared_ptr<spdlog::logger> log)
     : io_(io),
       settings_(std::move(settings)),
       file_(std::move(file)),
-      writer_(*file_, clock, {.max_bytes = settings_.max_bytes, .timestamps = settings_.timestamps}),
+      writer_(*file_, clock,
+              {.max_bytes = settings_.max_bytes, .timestamps = settings_.timestamps}),
       log_(std::move(log)) {}
 
-Result<std::shared_ptr<OutputCapture>> OutputCapture::Create(boost::asio::io_context& io, const Clock& clock,
+Result<std::shared_ptr<OutputCapture>> OutputCapture::Create(boost::asio::io_context& io,
+                                                             const Clock& clock,
                                                              CaptureSettings settings,
                                                              std::shared_ptr<spdlog::logger> log) {
-  Result<std::unique_ptr<WindowsLogFile>> file = WindowsLogFile::Open(settings.path, settings.backups);
+  Result<std::unique_ptr<WindowsLogFile>> file =
+      WindowsLogFile::Open(settings.path, settings.backups);
   if (!file) return file.error();
   return std::shared_ptr<OutputCapture>(
       new OutputCapture(io, clock, std::move(settings), std::move(*file), std::move(log)));
@@ -84,18 +94,22 @@ Result<UniqueHandle> OutputCapture::ChildEnd(const std::string& pipe_name) {
   constexpr DWORD kBufferBytes = 64 * 1024;
   UniqueFileHandle server{::CreateNamedPipeW(
       path.c_str(), PIPE_ACCESS_INBOUND | FILE_FLAG_OVERLAPPED | FILE_FLAG_FIRST_PIPE_INSTANCE,
-      PIPE_TYPE_BYTE | PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS, 1, kBufferBytes, kBufferBytes, 0, nullptr)};
+      PIPE_TYPE_BYTE | PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS, 1, kBufferBytes, kBufferBytes, 0,
+      nullptr)};
   if (!server) return Win32Error("creating the output pipe " + pipe_name);
   SECURITY_ATTRIBUTES inheritable{sizeof(SECURITY_ATTRIBUTES), nullptr, TRUE};
   // Synchronous on the child's side: that is what a program's stdout expects.
-  HANDLE client = ::CreateFileW(path.c_str(), GENERIC_WRITE, 0, &inheritable, OPEN_EXISTING, 0, nullptr);
+  HANDLE client =
+      ::CreateFileW(path.c_str(), GENERIC_WRITE, 0, &inheritable, OPEN_EXISTING, 0, nullptr);
   if (client == INVALID_HANDLE_VALUE) return Win32Error("opening the output pipe " + pipe_name);
   UniqueHandle child_end{client};
 
   auto pipe = std::make_shared<boost::asio::windows::stream_handle>(io_);
   boost::system::error_code error;
   pipe->assign(server.get(), error);
-  if (error) return Error(ErrorKind::kInternal, "reading the output pipe " + pipe_name + ": " + error.message());
+  if (error)
+    return Error(ErrorKind::kInternal,
+                 "reading the output pipe " + pipe_name + ": " + error.message());
   server.release();
   Read(std::move(pipe), std::make_shared<std::vector<char>>(kSmallReadBytes));
   return child_end;
@@ -108,16 +122,18 @@ Result<UniqueHandle> OutputCapture::ChildEnd(const std::string& pipe_name) {
 // grows to kLargeReadBytes the first time a read fills it: a chatty worker gets the throughput.
 void OutputCapture::Read(std::shared_ptr<boost::asio::windows::stream_handle> pipe,
                          std::shared_ptr<std::vector<char>> buffer) {
-  pipe->async_read_some(boost::asio::buffer(*buffer),
-                        [self = shared_from_this(), pipe, buffer](boost::system::error_code ec, std::size_t n) {
-                          if (n > 0) self->writer_.Write(std::string_view(buffer->data(), n));
-                          if (ec) {
-                            self->writer_.Flush();
-                            return;
-                          }
-                          if (n == buffer->size() && buffer->size() < kLargeReadBytes) buffer->resize(kLargeReadBytes);
-                          self->Read(pipe, buffer);
-                        });
+  pipe->async_read_some(
+      boost::asio::buffer(*buffer),
+      [self = shared_from_this(), pipe, buffer](boost::system::error_code ec, std::size_t n) {
+        if (n > 0) self->writer_.Write(std::string_view(buffer->data(), n));
+        if (ec) {
+          self->writer_.Flush();
+          return;
+        }
+        if (n == buffer->size() && buffer->size() < kLargeReadBytes)
+          buffer->resize(kLargeReadBytes);
+        self->Read(pipe, buffer);
+      });
 }
 
 }  // namespace sup::win

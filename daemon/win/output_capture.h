@@ -25,13 +25,15 @@ namespace sup::win {
 class WindowsLogFile final : public core::LogFile {
  public:
   // `path` may hold %VARIABLES%; missing folders are created.
-  static Result<std::unique_ptr<WindowsLogFile>> Open(const std::string& path, std::uint32_t backups);
+  static Result<std::unique_ptr<WindowsLogFile>> Open(const std::string& path,
+                                                      std::uint32_t backups);
   Result<void> Append(std::string_view bytes) override;
   Result<void> Rotate() override;
   std::uint64_t size() const override { return size_; }
 
  private:
-  WindowsLogFile(std::wstring path, std::uint32_t backups) : path_(std::move(path)), backups_(backups) {}
+  WindowsLogFile(std::wstring path, std::uint32_t backups)
+      : path_(std::move(path)), backups_(backups) {}
   Result<void> OpenCurrent();
 
   std::wstring path_;
@@ -51,8 +53,9 @@ struct CaptureSettings {
 // One stream (stdout or stderr) of one worker, across its processes.
 class OutputCapture : public std::enable_shared_from_this<OutputCapture> {
  public:
-  static Result<std::shared_ptr<OutputCapture>> Create(boost::asio::io_context& io, const Clock& clock,
-                                                       CaptureSettings settings, std::shared_ptr<spdlog::logger> log);
+  static Result<std::shared_ptr<OutputCapture>> Create(boost::asio::io_context& io,
+                                                       const Clock& clock, CaptureSettings settings,
+                                                       std::shared_ptr<spdlog::logger> log);
 
   // A new pipe for the next process: the inheritable write end goes to the child; the read end
   // is read until every holder of the write end (the process and its children) has closed it.
@@ -67,7 +70,8 @@ class OutputCapture : public std::enable_shared_from_this<OutputCapture> {
                 std::unique_ptr<WindowsLogFile> file, std::shared_ptr<spdlog::logger> log);
   static constexpr std::size_t kSmallReadBytes = 4 * 1024;
   static constexpr std::size_t kLargeReadBytes = 64 * 1024;
-  void Read(std::shared_ptr<boost::asio::windows::stream_handle> pipe, std::shared_ptr<std::vector<char>> buffer);
+  void Read(std::shared_ptr<boost::asio::windows::stream_handle> pipe,
+            std::shared_ptr<std::vector<char>> buffer);
 
   boost::asio::io_context& io_;
   CaptureSettings settings_;

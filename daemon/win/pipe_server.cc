@@ -18,11 +18,13 @@ using boost::system::error_code;
 // One connected client, and the FrameSink of its session. Owned by the handlers of its pending
 // operations (shared_from_this); the server keeps only a weak reference, to disconnect it on
 // Stop. Frames to send wait in a queue and are written one at a time, in order.
-class PipeServer::Connection : public std::enable_shared_from_this<Connection>, public core::FrameSink {
+class PipeServer::Connection : public std::enable_shared_from_this<Connection>,
+                               public core::FrameSink {
  public:
   using Clock = asio::steady_timer::clock_type;
 
-  Connection(asio::windows::stream_handle pipe, const PipeServerOptions& options, std::shared_ptr<spdlog::logger> log)
+  Connection(asio::windows::stream_handle pipe, const PipeServerOptions& options,
+             std::shared_ptr<spdlog::logger> log)
       : pipe_(std::move(pipe)),
         decoder_(options.max_frame_bytes),
         options_(options),
@@ -42,14 +44,15 @@ class PipeServer::Connection : public std::enable_shared_from_this<Connection>, 
     if (closed_) return;
     Result<std::string> frame = EncodeFrame(payload, options_.max_frame_bytes);
     if (!frame) {
-      log_->error("frame not sent pipe={} reason=\"{}\"", options_.pipe_name, frame.error().message());
+      log_->error("frame not sent pipe={} reason=\"{}\"", options_.pipe_name,
+                  frame.error().message());
       Close();
       return;
     }
     queued_bytes_ += frame->size();
     if (queued_bytes_ > options_.max_queued_bytes) {
-      log_->info("pipe client dropped pipe={} reason=\"not reading: {} bytes waiting\"", options_.pipe_name,
-                 queued_bytes_);
+      log_->info("pipe client dropped pipe={} reason=\"not reading: {} bytes waiting\"",
+                 options_.pipe_name, queued_bytes_);
       Close();
       return;
     }
@@ -73,9 +76,9 @@ class PipeServer::Connection : public std::enable_shared_from_this<Connection>, 
 
  private:
   void ReadMore() {
-    pipe_.async_read_some(asio::buffer(buffer_), [self = shared_from_this()](error_code ec, std::size_t n) {
-      self->OnRead(ec, n);
-    });
+    pipe_.async_read_some(
+        asio::buffer(buffer_),
+        [self = shared_from_this()](error_code ec, std::size_t n) { self->OnRead(ec, n); });
   }
 
   void OnRead(error_code ec, std::size_t n) {
@@ -88,7 +91,8 @@ class PipeServer::Connection : public std::enable_shared_from_this<Connection>, 
       return;
     }
     if (Result<void> fed = decoder_.Feed(std::string_view(buffer_.data(), n)); !fed) {
-      log_->warn("pipe client dropped pipe={} reason=\"{}\"", options_.pipe_name, fed.error().message());
+      log_->warn("pipe client dropped pipe={} reason=\"{}\"", options_.pipe_name,
+                 fed.error().message());
       Close();
       return;
     }
@@ -99,7 +103,8 @@ class PipeServer::Connection : public std::enable_shared_from_this<Connection>, 
       // the security context of the last message read).
       if (!session_) session_ = (*sessions_)(*this, (*identify_)(pipe_.native_handle()));
       if (Result<void> handled = session_->OnFrame(*payload); !handled) {
-        log_->warn("pipe client dropped pipe={} reason=\"{}\"", options_.pipe_name, handled.error().message());
+        log_->warn("pipe client dropped pipe={} reason=\"{}\"", options_.pipe_name,
+                   handled.error().message());
         Close();
         return;
       }
@@ -117,21 +122,22 @@ class PipeServer::Connection : public std::enable_shared_from_this<Connection>, 
     writing_ = true;
     write_due_ = Clock::now() + options_.write_deadline;
     Watch();
-    asio::async_write(pipe_, asio::buffer(queue_.front()), [self = shared_from_this()](error_code ec, std::size_t) {
-      self->writing_ = false;
-      self->write_due_.reset();
-      self->queued_bytes_ -= self->queue_.front().size();
-      self->queue_.pop_front();
-      if (ec || self->closed_) {
-        self->Close();
-        return;
-      }
-      if (!self->queue_.empty()) {
-        self->WriteNext();
-      } else if (self->ending_) {
-        self->Close();
-      }
-    });
+    asio::async_write(pipe_, asio::buffer(queue_.front()),
+                      [self = shared_from_this()](error_code ec, std::size_t) {
+                        self->writing_ = false;
+                        self->write_due_.reset();
+                        self->queued_bytes_ -= self->queue_.front().size();
+                        self->queue_.pop_front();
+                        if (ec || self->closed_) {
+                          self->Close();
+                          return;
+                        }
+                        if (!self->queue_.empty()) {
+                          self->WriteNext();
+                        } else if (self->ending_) {
+                          self->Close();
+                        }
+                      });
   }
 
   // The client owes a complete request within the request deadline.
@@ -146,7 +152,8 @@ class PipeServer::Connection : public std::enable_shared_from_this<Connection>, 
   // round trip (the cancelled waits), measurable on the control pipe's latency.
   void Watch() {
     const std::optional<Clock::time_point> due = NextDue();
-    if (!due || (watchdog_expiry_ && *watchdog_expiry_ <= *due)) return;  // armed early enough already
+    if (!due || (watchdog_expiry_ && *watchdog_expiry_ <= *due))
+      return;  // armed early enough already
     watchdog_expiry_ = *due;
     watchdog_.expires_at(*due);
     watchdog_.async_wait([weak = weak_from_this(), due = *due](error_code ec) {
@@ -160,12 +167,12 @@ class PipeServer::Connection : public std::enable_shared_from_this<Connection>, 
     watchdog_expiry_.reset();
     const Clock::time_point now = Clock::now();
     if (write_due_ && *write_due_ <= now) {
-      log_->info("pipe client dropped pipe={} reason=\"a write did not complete within {} ms\"", options_.pipe_name,
-                 options_.write_deadline.count());
+      log_->info("pipe client dropped pipe={} reason=\"a write did not complete within {} ms\"",
+                 options_.pipe_name, options_.write_deadline.count());
       Close();
     } else if (request_due_ && *request_due_ <= now) {
-      log_->info("pipe client dropped pipe={} reason=\"no complete request within {} ms\"", options_.pipe_name,
-                 options_.request_deadline.count());
+      log_->info("pipe client dropped pipe={} reason=\"no complete request within {} ms\"",
+                 options_.pipe_name, options_.request_deadline.count());
       Close();
     } else {
       Watch();
@@ -198,9 +205,9 @@ class PipeServer::Connection : public std::enable_shared_from_this<Connection>, 
   bool closed_ = false;
 };
 
-PipeServer::PipeServer(asio::io_context& io, PipeServerOptions options, core::SessionFactory sessions,
-                       CallerIdentifier identify, std::shared_ptr<spdlog::logger> log,
-                       UniqueLocalMemory security_descriptor)
+PipeServer::PipeServer(asio::io_context& io, PipeServerOptions options,
+                       core::SessionFactory sessions, CallerIdentifier identify,
+                       std::shared_ptr<spdlog::logger> log, UniqueLocalMemory security_descriptor)
     : io_(io),
       options_(std::move(options)),
       path_(PipePath(options_.pipe_name)),
@@ -216,17 +223,20 @@ PipeServer::PipeServer(asio::io_context& io, PipeServerOptions options, core::Se
 
 PipeServer::~PipeServer() { Stop(); }
 
-Result<std::unique_ptr<PipeServer>> PipeServer::Start(asio::io_context& io, PipeServerOptions options,
-                                                      core::SessionFactory sessions, CallerIdentifier identify,
+Result<std::unique_ptr<PipeServer>> PipeServer::Start(asio::io_context& io,
+                                                      PipeServerOptions options,
+                                                      core::SessionFactory sessions,
+                                                      CallerIdentifier identify,
                                                       std::shared_ptr<spdlog::logger> log) {
   PSECURITY_DESCRIPTOR descriptor = nullptr;
-  if (!::ConvertStringSecurityDescriptorToSecurityDescriptorW(Widen(options.sddl).c_str(), SDDL_REVISION_1,
-                                                              &descriptor, nullptr)) {
+  if (!::ConvertStringSecurityDescriptorToSecurityDescriptorW(
+          Widen(options.sddl).c_str(), SDDL_REVISION_1, &descriptor, nullptr)) {
     return Win32Error("parsing the security descriptor \"" + options.sddl + "\"");
   }
   UniqueLocalMemory owned_descriptor{descriptor};
-  std::unique_ptr<PipeServer> server(new PipeServer(io, std::move(options), std::move(sessions), std::move(identify),
-                                                    std::move(log), std::move(owned_descriptor)));
+  std::unique_ptr<PipeServer> server(new PipeServer(io, std::move(options), std::move(sessions),
+                                                    std::move(identify), std::move(log),
+                                                    std::move(owned_descriptor)));
   Result<UniqueFileHandle> first = server->CreateInstance(/*first=*/true);
   if (!first) return first.error();
   server->AcceptOn(std::move(*first));
@@ -234,12 +244,14 @@ Result<std::unique_ptr<PipeServer>> PipeServer::Start(asio::io_context& io, Pipe
 }
 
 Result<UniqueFileHandle> PipeServer::CreateInstance(bool first) {
-  const DWORD open_mode = PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED | (first ? FILE_FLAG_FIRST_PIPE_INSTANCE : 0);
-  const DWORD pipe_mode = PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS;
+  const DWORD open_mode =
+      PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED | (first ? FILE_FLAG_FIRST_PIPE_INSTANCE : 0);
+  const DWORD pipe_mode =
+      PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS;
   constexpr DWORD kBufferBytes = 64 * 1024;
-  UniqueFileHandle instance{::CreateNamedPipeW(path_.c_str(), open_mode, pipe_mode,
-                                               static_cast<DWORD>(options_.max_instances), kBufferBytes,
-                                               kBufferBytes, 0, &security_attributes_)};
+  UniqueFileHandle instance{::CreateNamedPipeW(
+      path_.c_str(), open_mode, pipe_mode, static_cast<DWORD>(options_.max_instances), kBufferBytes,
+      kBufferBytes, 0, &security_attributes_)};
   if (!instance) {
     const DWORD error = ::GetLastError();
     const std::string pipe = "\\\\.\\pipe\\" + options_.pipe_name;
@@ -257,7 +269,8 @@ void PipeServer::AcceptOn(UniqueFileHandle instance) {
   error_code assign_error;
   pipe->assign(instance.get(), assign_error);  // associates the handle with the io completion port
   if (assign_error) {
-    log_->error("pipe instance unusable pipe={} error=\"{}\"", options_.pipe_name, assign_error.message());
+    log_->error("pipe instance unusable pipe={} error=\"{}\"", options_.pipe_name,
+                assign_error.message());
     return;
   }
   instance.release();  // now owned by `pipe`
@@ -297,7 +310,8 @@ void PipeServer::AcceptNext() {
   // Usually ERROR_PIPE_BUSY: every allowed instance has a client, which is normal under load
   // (info, not a warning for the event log). Listening resumes when a client leaves, or at the
   // retry; clients leave within their request deadline at the latest.
-  log_->info("pipe listen delayed pipe={} reason=\"{}\"", options_.pipe_name, instance.error().message());
+  log_->info("pipe listen delayed pipe={} reason=\"{}\"", options_.pipe_name,
+             instance.error().message());
   retry_timer_.expires_after(std::chrono::milliseconds(100));
   retry_timer_.async_wait([this](error_code ec) {
     if (!ec) AcceptNext();

@@ -51,8 +51,10 @@ class PipeServer {
   // Creates the first instance of the pipe and starts listening. Fails if another process
   // already owns the name (FILE_FLAG_FIRST_PIPE_INSTANCE: refuses pipe squatting; Wine does not
   // enforce the flag, which is why supd also holds a named mutex).
-  static Result<std::unique_ptr<PipeServer>> Start(boost::asio::io_context& io, PipeServerOptions options,
-                                                   core::SessionFactory sessions, CallerIdentifier identify,
+  static Result<std::unique_ptr<PipeServer>> Start(boost::asio::io_context& io,
+                                                   PipeServerOptions options,
+                                                   core::SessionFactory sessions,
+                                                   CallerIdentifier identify,
                                                    std::shared_ptr<spdlog::logger> log);
 
   PipeServer(const PipeServer&) = delete;
@@ -66,7 +68,8 @@ class PipeServer {
   class Connection;
 
   PipeServer(boost::asio::io_context& io, PipeServerOptions options, core::SessionFactory sessions,
-             CallerIdentifier identify, std::shared_ptr<spdlog::logger> log, UniqueLocalMemory security_descriptor);
+             CallerIdentifier identify, std::shared_ptr<spdlog::logger> log,
+             UniqueLocalMemory security_descriptor);
 
   Result<UniqueFileHandle> CreateInstance(bool first);
   // Waits for a client on `instance`, then starts the next instance.
@@ -83,7 +86,8 @@ class PipeServer {
   std::shared_ptr<spdlog::logger> log_;
   UniqueLocalMemory security_descriptor_;
   SECURITY_ATTRIBUTES security_attributes_{};
-  std::shared_ptr<boost::asio::windows::stream_handle> listening_;  // the instance awaiting a client
+  std::shared_ptr<boost::asio::windows::stream_handle>
+      listening_;  // the instance awaiting a client
   boost::asio::steady_timer retry_timer_;
   std::vector<std::weak_ptr<Connection>> connections_;
   bool stopped_ = false;

@@ -57,18 +57,20 @@ struct ProbeRun : std::enable_shared_from_this<ProbeRun> {
 
 void Connect(const std::shared_ptr<ProbeRun>& run, const std::string& host, const std::string& port,
              std::function<void()> connected) {
-  run->resolver.async_resolve(host, port, [run, connected](error_code ec, tcp::resolver::results_type endpoints) {
-    if (ec) return run->Finish(false, "cannot resolve: " + ec.message());
-    asio::async_connect(run->socket, endpoints, [run, connected](error_code ec, const tcp::endpoint&) {
-      if (ec) return run->Finish(false, "connect failed: " + ec.message());
-      connected();
-    });
-  });
+  run->resolver.async_resolve(
+      host, port, [run, connected](error_code ec, tcp::resolver::results_type endpoints) {
+        if (ec) return run->Finish(false, "cannot resolve: " + ec.message());
+        asio::async_connect(run->socket, endpoints,
+                            [run, connected](error_code ec, const tcp::endpoint&) {
+                              if (ec) return run->Finish(false, "connect failed: " + ec.message());
+                              connected();
+                            });
+      });
 }
 
 void HttpGet(const std::shared_ptr<ProbeRun>& run, const core::HttpTarget& target) {
-  run->request = "GET " + target.path + " HTTP/1.0\r\nHost: " + target.host + "\r\nUser-Agent: supd-probe\r\n" +
-                 "Connection: close\r\n\r\n";
+  run->request = "GET " + target.path + " HTTP/1.0\r\nHost: " + target.host +
+                 "\r\nUser-Agent: supd-probe\r\n" + "Connection: close\r\n\r\n";
   asio::async_write(run->socket, asio::buffer(run->request), [run](error_code ec, std::size_t) {
     if (ec) return run->Finish(false, "sending the request failed: " + ec.message());
     asio::async_read_until(run->socket, run->response, "\r\n", [run](error_code ec, std::size_t) {
@@ -85,19 +87,23 @@ void HttpGet(const std::shared_ptr<ProbeRun>& run, const core::HttpTarget& targe
 
 void ProbePipe(const std::shared_ptr<ProbeRun>& run, const std::string& name) {
   const std::wstring path = PipePath(name);
-  UniqueFileHandle pipe{::CreateFileW(path.c_str(), GENERIC_READ, 0, nullptr, OPEN_EXISTING, 0, nullptr)};
-  if (pipe || ::GetLastError() == ERROR_PIPE_BUSY) return run->Finish(true, "");  // busy: served, just full
+  UniqueFileHandle pipe{
+      ::CreateFileW(path.c_str(), GENERIC_READ, 0, nullptr, OPEN_EXISTING, 0, nullptr)};
+  if (pipe || ::GetLastError() == ERROR_PIPE_BUSY)
+    return run->Finish(true, "");  // busy: served, just full
   run->Finish(false, Win32Error("connecting to \\\\.\\pipe\\" + name).message());
 }
 
-void ProbeExec(const std::shared_ptr<ProbeRun>& run, asio::io_context& io, const std::string& command) {
+void ProbeExec(const std::shared_ptr<ProbeRun>& run, asio::io_context& io,
+               const std::string& command) {
   UniqueHandle job{::CreateJobObjectW(nullptr, nullptr)};
   if (!job) return run->Finish(false, Win32Error("CreateJobObjectW").message());
   JOBOBJECT_EXTENDED_LIMIT_INFORMATION limits{};
   limits.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
   ::SetInformationJobObject(job.get(), JobObjectExtendedLimitInformation, &limits, sizeof(limits));
-  Result<StartedProcess> started =
-      LaunchInJob(job.get(), {.command_line = Widen(command), .flags = CREATE_NO_WINDOW, .what = "\"" + command + "\""});
+  Result<StartedProcess> started = LaunchInJob(
+      job.get(),
+      {.command_line = Widen(command), .flags = CREATE_NO_WINDOW, .what = "\"" + command + "\""});
   if (!started) return run->Finish(false, started.error().message());
   run->job = std::move(job);
   // The run keeps the watch until its wait completes (a timeout terminates the job, which ends
@@ -113,7 +119,8 @@ void ProbeExec(const std::shared_ptr<ProbeRun>& run, asio::io_context& io, const
 
 }  // namespace
 
-void Prober::Run(const std::string&, const core::ProbeConfig& probe, std::function<void(core::ProbeResult)> done) {
+void Prober::Run(const std::string&, const core::ProbeConfig& probe,
+                 std::function<void(core::ProbeResult)> done) {
   auto run = std::make_shared<ProbeRun>(io_, std::move(done));
   run->ArmDeadline(probe.timeout);
   switch (probe.type) {
@@ -129,12 +136,8 @@ void Prober::Run(const std::string&, const core::ProbeConfig& probe, std::functi
       Connect(run, target->host, target->port, [run, target = *target] { HttpGet(run, target); });
       return;
     }
-    case core::ProbeType::kPipe:
-      ProbePipe(run, probe.target);
-      return;
-    case core::ProbeType::kExec:
-      ProbeExec(run, io_, probe.target);
-      return;
+    case core::ProbeType::kPipe: ProbePipe(run, probe.target); return;
+    case core::ProbeType::kExec: ProbeExec(run, io_, probe.target); return;
   }
 }
 

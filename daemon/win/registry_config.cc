@@ -34,17 +34,19 @@ core::RawValue Convert(DWORD type, const std::vector<BYTE>& data, DWORD bytes, b
       while (chars > 0 && text[chars - 1] == L'\0') --chars;
       std::wstring value(text, chars);
       if (type == REG_SZ) return core::RawValue::String(Narrow(value));
-      core::RawValue expanded = core::RawValue::String(Narrow(expand ? ExpandEnvironmentVariables(value) : value));
+      core::RawValue expanded =
+          core::RawValue::String(Narrow(expand ? ExpandEnvironmentVariables(value) : value));
       expanded.type = core::RawType::kExpandString;
       return expanded;
     }
-    case REG_MULTI_SZ:
-      return core::RawValue::MultiString(SplitMultiString(text, chars));
+    case REG_MULTI_SZ: return core::RawValue::MultiString(SplitMultiString(text, chars));
     case REG_DWORD:
-      if (bytes >= sizeof(DWORD)) return core::RawValue::Dword(*reinterpret_cast<const DWORD*>(data.data()));
+      if (bytes >= sizeof(DWORD))
+        return core::RawValue::Dword(*reinterpret_cast<const DWORD*>(data.data()));
       break;
     case REG_QWORD:
-      if (bytes >= sizeof(std::uint64_t)) return core::RawValue::Qword(*reinterpret_cast<const std::uint64_t*>(data.data()));
+      if (bytes >= sizeof(std::uint64_t))
+        return core::RawValue::Qword(*reinterpret_cast<const std::uint64_t*>(data.data()));
       break;
   }
   core::RawValue other;
@@ -52,7 +54,8 @@ core::RawValue Convert(DWORD type, const std::vector<BYTE>& data, DWORD bytes, b
   return other;
 }
 
-Result<UniqueRegistryKey> OpenKey(HKEY parent, const std::wstring& subkey, REGSAM access, const std::string& display) {
+Result<UniqueRegistryKey> OpenKey(HKEY parent, const std::wstring& subkey, REGSAM access,
+                                  const std::string& display) {
   HKEY key = nullptr;
   const LSTATUS status = ::RegOpenKeyExW(parent, subkey.c_str(), 0, access, &key);
   if (status != ERROR_SUCCESS) return Win32Error("opening " + display, static_cast<DWORD>(status));
@@ -61,8 +64,8 @@ Result<UniqueRegistryKey> OpenKey(HKEY parent, const std::wstring& subkey, REGSA
 
 Result<core::RawValues> ReadValues(HKEY key, const std::string& display, bool expand) {
   DWORD value_count = 0, max_name = 0, max_data = 0;
-  LSTATUS status = ::RegQueryInfoKeyW(key, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, &value_count,
-                                      &max_name, &max_data, nullptr, nullptr);
+  LSTATUS status = ::RegQueryInfoKeyW(key, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
+                                      &value_count, &max_name, &max_data, nullptr, nullptr);
   if (status != ERROR_SUCCESS) return Win32Error("reading " + display, static_cast<DWORD>(status));
   core::RawValues values;
   std::vector<wchar_t> name(max_name + 1);
@@ -71,9 +74,11 @@ Result<core::RawValues> ReadValues(HKEY key, const std::string& display, bool ex
     DWORD name_chars = static_cast<DWORD>(name.size());
     DWORD data_bytes = static_cast<DWORD>(data.size());
     DWORD type = 0;
-    status = ::RegEnumValueW(key, i, name.data(), &name_chars, nullptr, &type, data.data(), &data_bytes);
+    status =
+        ::RegEnumValueW(key, i, name.data(), &name_chars, nullptr, &type, data.data(), &data_bytes);
     if (status == ERROR_NO_MORE_ITEMS) break;
-    if (status != ERROR_SUCCESS) return Win32Error("reading the values of " + display, static_cast<DWORD>(status));
+    if (status != ERROR_SUCCESS)
+      return Win32Error("reading the values of " + display, static_cast<DWORD>(status));
     const std::string value_name = Narrow(std::wstring_view(name.data(), name_chars));
     if (value_name.empty()) continue;  // the key's default value carries nothing for sup
     values[value_name] = Convert(type, data, data_bytes, expand);
@@ -86,22 +91,26 @@ Result<std::vector<std::wstring>> Subkeys(HKEY key, const std::string& display) 
   wchar_t name[256];
   for (DWORD i = 0;; ++i) {
     DWORD chars = 256;
-    const LSTATUS status = ::RegEnumKeyExW(key, i, name, &chars, nullptr, nullptr, nullptr, nullptr);
+    const LSTATUS status =
+        ::RegEnumKeyExW(key, i, name, &chars, nullptr, nullptr, nullptr, nullptr);
     if (status == ERROR_NO_MORE_ITEMS) break;
-    if (status != ERROR_SUCCESS) return Win32Error("listing the subkeys of " + display, static_cast<DWORD>(status));
+    if (status != ERROR_SUCCESS)
+      return Win32Error("listing the subkeys of " + display, static_cast<DWORD>(status));
     names.emplace_back(name, chars);
   }
   return names;
 }
 
-Result<core::RawWorker> ReadWorker(HKEY workers, const std::wstring& name, const std::string& display, bool expand) {
+Result<core::RawWorker> ReadWorker(HKEY workers, const std::wstring& name,
+                                   const std::string& display, bool expand) {
   Result<UniqueRegistryKey> key = OpenKey(workers, name, KEY_READ, display);
   if (!key) return key.error();
   core::RawWorker worker;
   Result<core::RawValues> values = ReadValues(key->get(), display, expand);
   if (!values) return values.error();
   worker.values = std::move(*values);
-  Result<UniqueRegistryKey> probes = OpenKey(key->get(), kProbesSubkey, KEY_READ, display + "\\Probes");
+  Result<UniqueRegistryKey> probes =
+      OpenKey(key->get(), kProbesSubkey, KEY_READ, display + "\\Probes");
   if (!probes) return worker;  // no probes
   Result<std::vector<std::wstring>> probe_names = Subkeys(probes->get(), display + "\\Probes");
   if (!probe_names) return probe_names.error();
@@ -124,17 +133,20 @@ Result<RegistryPath> ParseRegistryPath(const std::string& path) {
   RegistryPath parsed;
   parsed.display = path;
   std::string upper = root;
-  std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return std::toupper(c); });
+  std::transform(upper.begin(), upper.end(), upper.begin(),
+                 [](unsigned char c) { return std::toupper(c); });
   if (upper == "HKLM" || upper == "HKEY_LOCAL_MACHINE") {
     parsed.root = HKEY_LOCAL_MACHINE;
   } else if (upper == "HKCU" || upper == "HKEY_CURRENT_USER") {
     parsed.root = HKEY_CURRENT_USER;
   } else {
     return Error(ErrorKind::kInvalidArgument,
-                 "registry key \"" + path + "\" does not start with HKLM\\ or HKCU\\ (e.g. HKLM\\SOFTWARE\\Sup)");
+                 "registry key \"" + path +
+                     "\" does not start with HKLM\\ or HKCU\\ (e.g. HKLM\\SOFTWARE\\Sup)");
   }
   if (slash == std::string::npos || slash + 1 == path.size()) {
-    return Error(ErrorKind::kInvalidArgument, "registry key \"" + path + "\" names no subkey (e.g. HKLM\\SOFTWARE\\Sup)");
+    return Error(ErrorKind::kInvalidArgument,
+                 "registry key \"" + path + "\" names no subkey (e.g. HKLM\\SOFTWARE\\Sup)");
   }
   parsed.subkey = Widen(path.substr(slash + 1));
   return parsed;
@@ -145,7 +157,8 @@ Result<core::RawConfig> RegistryConfigSource::Read() {
   HKEY root_key = nullptr;
   LSTATUS status = ::RegOpenKeyExW(path_.root, path_.subkey.c_str(), 0, KEY_READ, &root_key);
   if (status == ERROR_FILE_NOT_FOUND) return config;
-  if (status != ERROR_SUCCESS) return Win32Error("opening " + path_.display, static_cast<DWORD>(status));
+  if (status != ERROR_SUCCESS)
+    return Win32Error("opening " + path_.display, static_cast<DWORD>(status));
   UniqueRegistryKey root{root_key};
   const bool expand = strings_ == Strings::kExpanded;
   Result<core::RawValues> daemon = ReadValues(root.get(), path_.display, expand);
@@ -153,7 +166,8 @@ Result<core::RawConfig> RegistryConfigSource::Read() {
   config.daemon = std::move(*daemon);
 
   const std::string workers_display = path_.display + "\\Workers";
-  Result<UniqueRegistryKey> workers = OpenKey(root.get(), kWorkersSubkey, KEY_READ, workers_display);
+  Result<UniqueRegistryKey> workers =
+      OpenKey(root.get(), kWorkersSubkey, KEY_READ, workers_display);
   if (!workers) {
     if (workers.error().kind() == ErrorKind::kNotFound) return config;
     return workers.error();
@@ -161,7 +175,8 @@ Result<core::RawConfig> RegistryConfigSource::Read() {
   Result<std::vector<std::wstring>> names = Subkeys(workers->get(), workers_display);
   if (!names) return names.error();
   for (const std::wstring& name : *names) {
-    Result<core::RawWorker> worker = ReadWorker(workers->get(), name, workers_display + "\\" + Narrow(name), expand);
+    Result<core::RawWorker> worker =
+        ReadWorker(workers->get(), name, workers_display + "\\" + Narrow(name), expand);
     if (!worker) return worker.error();
     config.workers[Narrow(name)] = std::move(*worker);
   }
@@ -172,16 +187,17 @@ std::set<std::string> RegistryStateStore::LoadStoppedByOperator() {
   std::set<std::string> stopped;
   const std::wstring subkey = path_.subkey + L"\\" + kStateSubkey;
   DWORD bytes = 0;
-  if (::RegGetValueW(path_.root, subkey.c_str(), kStoppedByOperatorValue, RRF_RT_REG_MULTI_SZ, nullptr, nullptr,
-                     &bytes) != ERROR_SUCCESS) {
+  if (::RegGetValueW(path_.root, subkey.c_str(), kStoppedByOperatorValue, RRF_RT_REG_MULTI_SZ,
+                     nullptr, nullptr, &bytes) != ERROR_SUCCESS) {
     return stopped;
   }
   std::vector<wchar_t> data(bytes / sizeof(wchar_t) + 2, L'\0');
-  if (::RegGetValueW(path_.root, subkey.c_str(), kStoppedByOperatorValue, RRF_RT_REG_MULTI_SZ, nullptr, data.data(),
-                     &bytes) != ERROR_SUCCESS) {
+  if (::RegGetValueW(path_.root, subkey.c_str(), kStoppedByOperatorValue, RRF_RT_REG_MULTI_SZ,
+                     nullptr, data.data(), &bytes) != ERROR_SUCCESS) {
     return stopped;
   }
-  for (std::string& name : SplitMultiString(data.data(), data.size())) stopped.insert(std::move(name));
+  for (std::string& name : SplitMultiString(data.data(), data.size()))
+    stopped.insert(std::move(name));
   return stopped;
 }
 
@@ -196,12 +212,15 @@ Result<void> RegistryStateStore::SetStoppedByOperator(const std::string& worker,
   for (const std::string& name : names) data += Widen(name) + L'\0';
   data += L'\0';
   const std::wstring subkey = path_.subkey + L"\\" + kStateSubkey;
-  const std::string where = path_.display + "\\" + Narrow(kStateSubkey) + "\\" + Narrow(kStoppedByOperatorValue);
+  const std::string where =
+      path_.display + "\\" + Narrow(kStateSubkey) + "\\" + Narrow(kStoppedByOperatorValue);
   HKEY key = nullptr;
-  LSTATUS status = ::RegCreateKeyExW(path_.root, subkey.c_str(), 0, nullptr, 0, KEY_SET_VALUE, nullptr, &key, nullptr);
+  LSTATUS status = ::RegCreateKeyExW(path_.root, subkey.c_str(), 0, nullptr, 0, KEY_SET_VALUE,
+                                     nullptr, &key, nullptr);
   if (status != ERROR_SUCCESS) return Win32Error("opening " + where, static_cast<DWORD>(status));
   UniqueRegistryKey owned{key};
-  status = ::RegSetValueExW(key, kStoppedByOperatorValue, 0, REG_MULTI_SZ, reinterpret_cast<const BYTE*>(data.data()),
+  status = ::RegSetValueExW(key, kStoppedByOperatorValue, 0, REG_MULTI_SZ,
+                            reinterpret_cast<const BYTE*>(data.data()),
                             static_cast<DWORD>(data.size() * sizeof(wchar_t)));
   if (status != ERROR_SUCCESS) return Win32Error("writing " + where, static_cast<DWORD>(status));
   return Ok();
@@ -210,10 +229,11 @@ Result<void> RegistryStateStore::SetStoppedByOperator(const std::string& worker,
 Result<void> RegistryStateStore::Prepare() {
   const std::wstring subkey = path_.subkey + L"\\" + kStateSubkey;
   HKEY key = nullptr;
-  const LSTATUS status =
-      ::RegCreateKeyExW(path_.root, subkey.c_str(), 0, nullptr, 0, KEY_SET_VALUE, nullptr, &key, nullptr);
+  const LSTATUS status = ::RegCreateKeyExW(path_.root, subkey.c_str(), 0, nullptr, 0, KEY_SET_VALUE,
+                                           nullptr, &key, nullptr);
   if (status != ERROR_SUCCESS) {
-    return Win32Error("creating " + path_.display + "\\" + Narrow(kStateSubkey), static_cast<DWORD>(status));
+    return Win32Error("creating " + path_.display + "\\" + Narrow(kStateSubkey),
+                      static_cast<DWORD>(status));
   }
   UniqueRegistryKey owned{key};
   return Ok();
@@ -223,9 +243,10 @@ namespace {
 
 Result<UniqueRegistryKey> OpenToWatch(const RegistryPath& path) {
   HKEY key = nullptr;
-  const LSTATUS status =
-      ::RegCreateKeyExW(path.root, path.subkey.c_str(), 0, nullptr, 0, KEY_NOTIFY | KEY_READ, nullptr, &key, nullptr);
-  if (status != ERROR_SUCCESS) return Win32Error("opening " + path.display + " to watch it", static_cast<DWORD>(status));
+  const LSTATUS status = ::RegCreateKeyExW(path.root, path.subkey.c_str(), 0, nullptr, 0,
+                                           KEY_NOTIFY | KEY_READ, nullptr, &key, nullptr);
+  if (status != ERROR_SUCCESS)
+    return Win32Error("opening " + path.display + " to watch it", static_cast<DWORD>(status));
   return UniqueRegistryKey{key};
 }
 
@@ -250,7 +271,8 @@ Result<void> RegistryWatch::Arm() {
     key_ = std::move(*reopened);
     status = ::RegNotifyChangeKeyValue(key_.get(), subtree, filter, event_.get(), TRUE);
   }
-  if (status != ERROR_SUCCESS) return Win32Error("watching " + path_.display, static_cast<DWORD>(status));
+  if (status != ERROR_SUCCESS)
+    return Win32Error("watching " + path_.display, static_cast<DWORD>(status));
   return Ok();
 }
 
@@ -259,7 +281,8 @@ Result<std::vector<RegistryWatch>> ConfigWatches(const RegistryPath& path) {
   workers.subkey += std::wstring(L"\\") + kWorkersSubkey;
   workers.display += "\\" + Narrow(kWorkersSubkey);
   std::vector<RegistryWatch> watches;
-  for (auto [where, scope] : {std::pair{path, RegistryWatch::Scope::kKey}, std::pair{workers, RegistryWatch::Scope::kSubtree}}) {
+  for (auto [where, scope] : {std::pair{path, RegistryWatch::Scope::kKey},
+                              std::pair{workers, RegistryWatch::Scope::kSubtree}}) {
     Result<RegistryWatch> watch = RegistryWatch::Create(where, scope);
     if (!watch) return watch.error();
     watches.push_back(std::move(*watch));

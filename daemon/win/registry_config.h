@@ -1,7 +1,8 @@
 // The registry side of the configuration: reads HKLM\SOFTWARE\Sup (or --config-key) into the
 // engine's RawConfig, keeps operator intent under <key>\State, and signals changes.
 //
-// Threading: any thread; the Daemon calls them on the io thread (registry reads are local and short).
+// Threading: any thread; the Daemon calls them on the io thread (registry reads are local and
+// short).
 #pragma once
 
 #include <set>

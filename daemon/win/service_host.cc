@@ -47,11 +47,10 @@ class ServiceState {
         if (daemon_) daemon_->RequestReload();
         return NO_ERROR;
       }
-      case kControlReopenLogs:  // the rotating log reopens by itself; accepted for scripts that send it
-      case SERVICE_CONTROL_INTERROGATE:
-        return NO_ERROR;
-      default:
-        return ERROR_CALL_NOT_IMPLEMENTED;
+      case kControlReopenLogs:  // the rotating log reopens by itself; accepted for scripts that
+                                // send it
+      case SERVICE_CONTROL_INTERROGATE: return NO_ERROR;
+      default: return ERROR_CALL_NOT_IMPLEMENTED;
     }
   }
 
@@ -62,10 +61,10 @@ class ServiceState {
     SERVICE_STATUS status{};
     status.dwServiceType = SERVICE_WIN32_OWN_PROCESS;
     status.dwCurrentState = state;
-    status.dwControlsAccepted =
-        state == SERVICE_RUNNING
-            ? SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN | SERVICE_ACCEPT_PRESHUTDOWN | SERVICE_ACCEPT_PARAMCHANGE
-            : 0;
+    status.dwControlsAccepted = state == SERVICE_RUNNING
+                                    ? SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN |
+                                          SERVICE_ACCEPT_PRESHUTDOWN | SERVICE_ACCEPT_PARAMCHANGE
+                                    : 0;
     if (exit_code != NO_ERROR) {
       status.dwWin32ExitCode = ERROR_SERVICE_SPECIFIC_ERROR;
       status.dwServiceSpecificExitCode = exit_code;
@@ -74,7 +73,8 @@ class ServiceState {
     status.dwCheckPoint = pending ? ++checkpoint_ : 0;
     status.dwWaitHint = wait_hint_ms;
     if (!::SetServiceStatus(status_handle_, &status)) {
-      log_->error("SetServiceStatus failed state={} error=\"{}\"", state, Win32ErrorText(::GetLastError()));
+      log_->error("SetServiceStatus failed state={} error=\"{}\"", state,
+                  Win32ErrorText(::GetLastError()));
     }
   }
 
@@ -93,7 +93,8 @@ DWORD WINAPI ServiceControlHandler(DWORD control, DWORD, LPVOID, LPVOID context)
   auto* service = static_cast<ServiceState*>(context);
   DWORD result = NO_ERROR;
   RunOrEndSupd(
-      "the service control handler", service->log(), [&] { result = service->HandleControl(control); },
+      "the service control handler", service->log(),
+      [&] { result = service->HandleControl(control); },
       [service] { service->ReportUnexpectedExit(); });
   return result;
 }
@@ -113,7 +114,8 @@ void ServiceState::Main(DWORD argc, LPWSTR* argv) {
   const std::wstring name = argc > 0 && argv[0] ? argv[0] : L"supd";
   status_handle_ = ::RegisterServiceCtrlHandlerExW(name.c_str(), ServiceControlHandler, this);
   if (!status_handle_) {
-    log_->error("RegisterServiceCtrlHandlerExW failed error=\"{}\"", Win32ErrorText(::GetLastError()));
+    log_->error("RegisterServiceCtrlHandlerExW failed error=\"{}\"",
+                Win32ErrorText(::GetLastError()));
     return;
   }
   Report(SERVICE_START_PENDING, NO_ERROR, kStartWaitHintMs);
@@ -124,7 +126,8 @@ void ServiceState::Main(DWORD argc, LPWSTR* argv) {
     Report(SERVICE_START_PENDING, NO_ERROR, kStartWaitHintMs);
   });
   if (!daemon) {
-    log_->error("supd failed to start service={} reason=\"{}\"", Narrow(name), daemon.error().message());
+    log_->error("supd failed to start service={} reason=\"{}\"", Narrow(name),
+                daemon.error().message());
     Report(SERVICE_STOPPED, kStartFailedExitCode);
     return;
   }

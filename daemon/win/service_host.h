@@ -19,8 +19,8 @@ namespace sup::win {
 using DaemonFactory = std::function<Result<std::unique_ptr<Daemon>>(const StartProgress& progress)>;
 
 enum class HostOutcome {
-  kRanAsService,    // the SCM ran the service to its end
-  kNotAService,     // StartServiceCtrlDispatcherW: not started by the SCM; run in the console instead
+  kRanAsService,  // the SCM ran the service to its end
+  kNotAService,   // StartServiceCtrlDispatcherW: not started by the SCM; run in the console instead
 };
 
 // Hands the calling (main) thread to the SCM dispatcher until the service stops. ServiceMain

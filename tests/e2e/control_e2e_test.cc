@@ -20,7 +20,9 @@ using testing::SupdService;
 
 bool IsRunning(const WorkerStatus& w) { return w.state() == WorkerStatus::RUNNING; }
 
-bool Contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool Contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 TEST(ControlE2eTest, DescribeLogsEventsAndHealthShowAWorker) {
   SupdService supd("inspect");
@@ -30,7 +32,11 @@ TEST(ControlE2eTest, DescribeLogsEventsAndHealthShowAWorker) {
   supd.SetDword("off", "Enabled", 0);
   ASSERT_TRUE(supd.InstallAndStart().ok());
   ASSERT_TRUE(supd.WaitForWorker("ticker", IsRunning));
-  ASSERT_TRUE(testing::WaitUntil([&] { return Contains(supd.Supctl({"logs", "ticker", "-n", "3"}).out, "tick"); }, 10s));
+  ASSERT_TRUE(testing::WaitUntil(
+      [&] {
+        return Contains(supd.Supctl({"logs", "ticker", "-n", "3"}).out, "tick");
+      },
+      10s));
 
   const testing::ProcessOutput describe = supd.Supctl({"describe", "ticker"});
   EXPECT_EQ(describe.exit_code, 0u) << describe.err;
@@ -51,7 +57,8 @@ TEST(ControlE2eTest, DescribeLogsEventsAndHealthShowAWorker) {
   EXPECT_TRUE(Contains(events.out, "ticker  STARTING -> RUNNING")) << events.out;
 
   const testing::ProcessOutput health = supd.Supctl({"health"});
-  EXPECT_EQ(health.exit_code, 4u) << health.out << health.err;  // "off" is not where a worker should be
+  EXPECT_EQ(health.exit_code, 4u) << health.out
+                                  << health.err;  // "off" is not where a worker should be
   EXPECT_EQ(health.out, "supd: NOT_SERVING\n");
   EXPECT_EQ(supd.Supctl({"status"}).exit_code, 3u);  // the same predicate as status
   EXPECT_EQ(supd.Supctl({"health", "ticker"}).out, "ticker: SERVING\n");
@@ -70,7 +77,8 @@ TEST(ControlE2eTest, StopAllAndStartAllActOnEveryWorkerAndResetClearsCounters) {
   ASSERT_TRUE(supd.InstallAndStart().ok());
   ASSERT_TRUE(supd.WaitForWorker("a", IsRunning));
   ASSERT_TRUE(supd.WaitForWorker("b", IsRunning));
-  ASSERT_TRUE(supd.WaitForWorker("crashy", [](const WorkerStatus& w) { return w.restarts() >= 2; }));
+  ASSERT_TRUE(
+      supd.WaitForWorker("crashy", [](const WorkerStatus& w) { return w.restarts() >= 2; }));
 
   // Stopped first, so that no new crash counts between the reset and the look at the counter.
   ASSERT_EQ(supd.Supctl({"--timeout", "20s", "stop", "crashy", "--wait"}).exit_code, 0u);
@@ -78,7 +86,8 @@ TEST(ControlE2eTest, StopAllAndStartAllActOnEveryWorkerAndResetClearsCounters) {
   const testing::ProcessOutput reset = supd.Supctl({"reset", "crashy"});
   EXPECT_EQ(reset.exit_code, 0u) << reset.out << reset.err;
   EXPECT_EQ(reset.out, "crashy: reset\n");
-  EXPECT_EQ(supd.WorkerOrFail("crashy").restarts(), 0u) << "reset did not clear the restart counter";
+  EXPECT_EQ(supd.WorkerOrFail("crashy").restarts(), 0u)
+      << "reset did not clear the restart counter";
 
   const testing::ProcessOutput stop = supd.Supctl({"--timeout", "20s", "stop", "all", "--wait"});
   EXPECT_EQ(stop.exit_code, 0u) << stop.out << stop.err;
@@ -158,7 +167,8 @@ TEST(ControlE2eTest, WithAutoReloadOffOnlyUpdateAppliesARegistryChange) {
 
   const testing::ProcessOutput update = supd.Supctl({"update"});
   EXPECT_EQ(update.exit_code, 0u) << update.err;
-  EXPECT_TRUE(supd.Worker("late").has_value()) << "update did not add the new worker:\n" << update.out;
+  EXPECT_TRUE(supd.Worker("late").has_value()) << "update did not add the new worker:\n"
+                                               << update.out;
   EXPECT_TRUE(supd.WaitForWorker("late", IsRunning));
   EXPECT_EQ(supd.Supctl({"reread"}).out, "no changes\n");
   EXPECT_EQ(supd.WorkerOrFail("a").pid(), a_pid);
@@ -180,14 +190,17 @@ TEST(ControlE2eTest, ParamchangeAndControl128ApplyAWaitingChange) {
   ASSERT_TRUE(supd.WaitForWorker("api", IsRunning));
 
   std::size_t notices = 0;
-  const auto change_command_then_send = [&](const std::vector<std::string>& arguments, DWORD control) {
+  const auto change_command_then_send = [&](const std::vector<std::string>& arguments,
+                                            DWORD control) {
     const std::uint32_t before = supd.WorkerOrFail("api").pid();
     supd.SetString("api", "Command", testing::TestWorkerCommand(arguments));
     ASSERT_TRUE(supd.WaitForLog(kNotApplied, ++notices));
     EXPECT_EQ(supd.WorkerOrFail("api").pid(), before) << "applied before control " << control;
     SERVICE_STATUS ignored{};
-    ASSERT_TRUE(::ControlService(supd.handle(), control, &ignored)) << "ControlService " << control << ": " << ::GetLastError();
-    EXPECT_TRUE(supd.WaitForWorker("api", [&](const WorkerStatus& w) { return IsRunning(w) && w.pid() != before; }))
+    ASSERT_TRUE(::ControlService(supd.handle(), control, &ignored))
+        << "ControlService " << control << ": " << ::GetLastError();
+    EXPECT_TRUE(supd.WaitForWorker(
+        "api", [&](const WorkerStatus& w) { return IsRunning(w) && w.pid() != before; }))
         << "control " << control << " did not apply the new Command";
   };
   change_command_then_send({"--print-every", "2000"}, SERVICE_CONTROL_PARAMCHANGE);
@@ -197,7 +210,9 @@ TEST(ControlE2eTest, ParamchangeAndControl128ApplyAWaitingChange) {
 
 std::size_t CountOf(const std::string& text, const std::string& part) {
   std::size_t count = 0;
-  for (std::size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + part.size())) ++count;
+  for (std::size_t at = text.find(part); at != std::string::npos;
+       at = text.find(part, at + part.size()))
+    ++count;
   return count;
 }
 
@@ -212,11 +227,14 @@ TEST(ControlE2eTest, SupctlFollowersPrintAsItHappensAndEndWhenTheServiceStops) {
   ASSERT_TRUE(supd.WaitForWorker("ticker", IsRunning));
   ASSERT_TRUE(supd.WaitForWorker("other", IsRunning));
   const auto follower = [&](std::vector<std::string> arguments) {
-    arguments.insert(arguments.begin(), {testing::ExecutableDirectory() + "\\supctl.exe", "--pipe", supd.control_pipe()});
+    arguments.insert(arguments.begin(), {testing::ExecutableDirectory() + "\\supctl.exe", "--pipe",
+                                         supd.control_pipe()});
     return testing::BackgroundProcess::Start(arguments);
   };
-  Result<std::unique_ptr<testing::BackgroundProcess>> logs = follower({"logs", "ticker", "-f", "-n", "1"});
-  Result<std::unique_ptr<testing::BackgroundProcess>> events = follower({"events", "-f", "-n", "1"});
+  Result<std::unique_ptr<testing::BackgroundProcess>> logs =
+      follower({"logs", "ticker", "-f", "-n", "1"});
+  Result<std::unique_ptr<testing::BackgroundProcess>> events =
+      follower({"events", "-f", "-n", "1"});
   ASSERT_TRUE(logs.ok()) << logs.error().message();
   ASSERT_TRUE(events.ok()) << events.error().message();
 
@@ -224,7 +242,8 @@ TEST(ControlE2eTest, SupctlFollowersPrintAsItHappensAndEndWhenTheServiceStops) {
   EXPECT_TRUE(testing::WaitUntil([&] { return CountOf((*logs)->Out(), "tick") >= 5; }, 20s))
       << (*logs)->Out() << (*logs)->Err();
   // The backlog says the follower is connected; what comes after it was followed.
-  ASSERT_TRUE(testing::WaitUntil([&] { return !(*events)->Out().empty(); }, 20s)) << (*events)->Err();
+  ASSERT_TRUE(testing::WaitUntil([&] { return !(*events)->Out().empty(); }, 20s))
+      << (*events)->Err();
   const std::size_t started_before = CountOf((*events)->Out(), "other  STARTING -> RUNNING");
   EXPECT_EQ(supd.Supctl({"restart", "other"}).exit_code, 0u);
   EXPECT_TRUE(testing::WaitUntil(

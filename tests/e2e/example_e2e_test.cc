@@ -25,10 +25,13 @@ using namespace std::chrono_literals;
 using sup::v1::WorkerStatus;
 using testing::SupdService;
 
-bool Contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool Contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 void ReplaceAll(std::wstring& text, const std::wstring& from, const std::wstring& to) {
-  for (std::size_t at = text.find(from); at != std::wstring::npos; at = text.find(from, at + to.size())) {
+  for (std::size_t at = text.find(from); at != std::wstring::npos;
+       at = text.find(from, at + to.size())) {
     text.replace(at, from.size(), to);
   }
 }
@@ -49,7 +52,8 @@ std::string ExampleFor(const SupdService& supd, int port) {
   std::memcpy(text.data(), bytes.data(), text.size() * sizeof(wchar_t));
   EXPECT_EQ(text.front(), L'\xFEFF');
   const std::string config_key = supd.config_key();
-  const std::wstring key = std::wstring(config_key.begin(), config_key.end()).substr(5);  // past "HKLM\"
+  const std::wstring key =
+      std::wstring(config_key.begin(), config_key.end()).substr(5);  // past "HKLM\"
   ReplaceAll(text, L"HKEY_LOCAL_MACHINE\\SOFTWARE\\Sup]", L"HKEY_LOCAL_MACHINE\\" + key + L"]");
   ReplaceAll(text, L"HKEY_LOCAL_MACHINE\\SOFTWARE\\Sup\\", L"HKEY_LOCAL_MACHINE\\" + key + L"\\");
   const std::string worker = testing::ExecutableDirectory() + "\\testworker.exe";
@@ -58,7 +62,8 @@ std::string ExampleFor(const SupdService& supd, int port) {
   ReplaceAll(text, L"18080", std::to_wstring(port));
   const std::string path = testing::TempPath("example.reg");
   std::ofstream out(path, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(text.data()), static_cast<std::streamsize>(text.size() * sizeof(wchar_t)));
+  out.write(reinterpret_cast<const char*>(text.data()),
+            static_cast<std::streamsize>(text.size() * sizeof(wchar_t)));
   return path;
 }
 
@@ -72,7 +77,8 @@ bool Serving(const WorkerStatus& w) { return w.serving(); }
 TEST(ExampleE2eTest, RestartChangeAndDisableOfAWorkerOthersDependOn) {
   SupdService supd("example");
   const std::string example = ExampleFor(supd, testing::FreeTcpPort());
-  const testing::ProcessOutput imported = supd.Supctl({"config", "import", example, "--config-key", supd.config_key()});
+  const testing::ProcessOutput imported =
+      supd.Supctl({"config", "import", example, "--config-key", supd.config_key()});
   ASSERT_EQ(imported.exit_code, 0u) << imported.out << imported.err;
   supd.SetDaemonString("LogDirectory", testing::TempPath("example-logs"));
   ASSERT_TRUE(supd.InstallAndStart().ok());
@@ -95,7 +101,8 @@ TEST(ExampleE2eTest, RestartChangeAndDisableOfAWorkerOthersDependOn) {
   const std::uint32_t web = Pid(supd, "web-api"), queue = Pid(supd, "queue-consumer");
   ASSERT_NE(web, 0u);
   ASSERT_NE(queue, 0u);
-  const testing::ProcessOutput restart = supd.Supctl({"--timeout", "60s", "restart", "web-api", "--wait"});
+  const testing::ProcessOutput restart =
+      supd.Supctl({"--timeout", "60s", "restart", "web-api", "--wait"});
   EXPECT_EQ(restart.exit_code, 0u) << restart.out << restart.err;
   EXPECT_EQ(restart.out, "web-api: restarted\nqueue-consumer: restarted (depends on web-api)\n");
   const std::optional<WorkerStatus> web_after = supd.Worker("web-api");
@@ -111,25 +118,36 @@ TEST(ExampleE2eTest, RestartChangeAndDisableOfAWorkerOthersDependOn) {
   EXPECT_TRUE(testing::ProcessGone(queue, 5s));
 
   // The same in JSON: one object per worker, the dependent naming why.
-  const testing::ProcessOutput json = supd.Supctl({"-o", "json", "--timeout", "60s", "restart", "web-api", "--wait"});
+  const testing::ProcessOutput json =
+      supd.Supctl({"-o", "json", "--timeout", "60s", "restart", "web-api", "--wait"});
   EXPECT_EQ(json.exit_code, 0u) << json.out << json.err;
-  EXPECT_TRUE(Contains(json.out, R"j("worker":"queue-consumer","outcome":"done","message":"restarted (depends on web-api)","dependency_of":"web-api")j"))
+  EXPECT_TRUE(Contains(
+      json.out,
+      R"j("worker":"queue-consumer","outcome":"done","message":"restarted (depends on web-api)","dependency_of":"web-api")j"))
       << json.out;
 
   // A Command change of web-api restarts both.
-  const std::uint32_t web_before_change = Pid(supd, "web-api"), queue_before_change = Pid(supd, "queue-consumer");
+  const std::uint32_t web_before_change = Pid(supd, "web-api"),
+                      queue_before_change = Pid(supd, "queue-consumer");
   const std::string port = std::to_string(testing::FreeTcpPort());
-  supd.SetString("web-api", "Command", testing::TestWorkerCommand({"--http", port, "--print-every", "4000"}));
+  supd.SetString("web-api", "Command",
+                 testing::TestWorkerCommand({"--http", port, "--print-every", "4000"}));
   supd.SetString("web-api\\Probes\\Liveness", "Target", "http://127.0.0.1:" + port + "/healthz");
   supd.SetString("web-api\\Probes\\Readiness", "Target", "127.0.0.1:" + port);
   EXPECT_TRUE(supd.WaitForWorker(
-      "queue-consumer", [&](const WorkerStatus& w) { return w.serving() && w.pid() != queue_before_change; }, 60s));
-  EXPECT_TRUE(supd.WaitForWorker("web-api", [&](const WorkerStatus& w) { return w.serving() && w.pid() != web_before_change; }));
+      "queue-consumer",
+      [&](const WorkerStatus& w) { return w.serving() && w.pid() != queue_before_change; }, 60s));
+  EXPECT_TRUE(supd.WaitForWorker("web-api", [&](const WorkerStatus& w) {
+    return w.serving() && w.pid() != web_before_change;
+  }));
 
   // Enabled=0 of web-api stops both; status and health say so.
   supd.SetDword("web-api", "Enabled", 0);
-  EXPECT_TRUE(supd.WaitForWorker("queue-consumer", [](const WorkerStatus& w) { return w.state() == WorkerStatus::STOPPED; }, 30s));
-  EXPECT_TRUE(supd.WaitForWorker("web-api", [](const WorkerStatus& w) { return w.state() == WorkerStatus::STOPPED; }, 30s));
+  EXPECT_TRUE(supd.WaitForWorker(
+      "queue-consumer", [](const WorkerStatus& w) { return w.state() == WorkerStatus::STOPPED; },
+      30s));
+  EXPECT_TRUE(supd.WaitForWorker(
+      "web-api", [](const WorkerStatus& w) { return w.state() == WorkerStatus::STOPPED; }, 30s));
   EXPECT_EQ(supd.WorkerOrFail("queue-consumer").description(), "waiting for web-api");
   EXPECT_EQ(supd.Supctl({"status"}).exit_code, 3u);
   EXPECT_EQ(supd.Supctl({"health"}).exit_code, 4u);

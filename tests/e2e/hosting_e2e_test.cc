@@ -39,13 +39,15 @@ TEST(HostingE2eTest, ConfiguredWorkersRunAndAKilledOneComesBack) {
   supd.AddWorker("beta", {"--print-every", "100"});
   supd.AddWorker("gamma", {});
   ASSERT_TRUE(supd.InstallAndStart().ok());
-  for (const std::string name : {"alpha", "beta", "gamma"}) ASSERT_TRUE(supd.WaitForWorker(name, IsRunning)) << name;
+  for (const std::string name : {"alpha", "beta", "gamma"})
+    ASSERT_TRUE(supd.WaitForWorker(name, IsRunning)) << name;
   EXPECT_EQ(supd.Supctl({"status"}).exit_code, 0u);
 
   const std::uint32_t old_pid = supd.WorkerOrFail("alpha").pid();
   KillProcess(old_pid);
-  std::optional<WorkerStatus> back = supd.WaitForWorker(
-      "alpha", [&](const WorkerStatus& w) { return IsRunning(w) && w.pid() != old_pid && w.pid() != 0; });
+  std::optional<WorkerStatus> back = supd.WaitForWorker("alpha", [&](const WorkerStatus& w) {
+    return IsRunning(w) && w.pid() != old_pid && w.pid() != 0;
+  });
   ASSERT_TRUE(back);
   EXPECT_EQ(back->restarts(), 1u);
   EXPECT_EQ(back->last_exit_code(), 9);
@@ -58,8 +60,8 @@ TEST(HostingE2eTest, CrashLoopEndsInFailed) {
   supd.SetDword("crasher", "MaxFailures", 3);
   supd.SetDword("crasher", "BackoffInitialMs", 50);
   ASSERT_TRUE(supd.InstallAndStart().ok());
-  std::optional<WorkerStatus> failed =
-      supd.WaitForWorker("crasher", [](const WorkerStatus& w) { return w.state() == WorkerStatus::FAILED; });
+  std::optional<WorkerStatus> failed = supd.WaitForWorker(
+      "crasher", [](const WorkerStatus& w) { return w.state() == WorkerStatus::FAILED; });
   ASSERT_TRUE(failed);
   EXPECT_EQ(failed->reason(), WorkerStatus::BREAKER_OPEN);
   EXPECT_EQ(failed->last_exit_code(), 0xC0000005);
@@ -81,7 +83,8 @@ TEST(HostingE2eTest, RestartKillsTheWorkersGrandchildren) {
   EXPECT_EQ(restart.exit_code, 0u) << restart.err;
   EXPECT_EQ(restart.out, "parent: restarted\n");
   EXPECT_TRUE(ProcessGone(grandchild, 15s));
-  EXPECT_TRUE(supd.WaitForWorker("parent", [&](const WorkerStatus& w) { return IsRunning(w) && w.pid() != old_pid; }));
+  EXPECT_TRUE(supd.WaitForWorker(
+      "parent", [&](const WorkerStatus& w) { return IsRunning(w) && w.pid() != old_pid; }));
 }
 
 TEST(HostingE2eTest, KillingSupdKillsEveryWorkerAndGrandchild) {
@@ -115,27 +118,33 @@ TEST(HostingE2eTest, StopStepsEndWithTheWorkersOwnExitOrATerminate) {
   supd.SetDword("stubborn", "StopTimeoutMs", 1500);
   supd.SetString("gui", "StdoutLog", testing::TempPath("stopsteps-gui.out.log"));
   ASSERT_TRUE(supd.InstallAndStart().ok());
-  for (const std::string name : {"polite", "gui", "stubborn"}) ASSERT_TRUE(supd.WaitForWorker(name, IsRunning)) << name;
+  for (const std::string name : {"polite", "gui", "stubborn"})
+    ASSERT_TRUE(supd.WaitForWorker(name, IsRunning)) << name;
   // RUNNING is not "has its window": a close step before that would end it by WM_QUIT alone.
-  ASSERT_TRUE(WaitUntil([&] { return supd.Supctl({"logs", "gui"}).out.find("window ready") != std::string::npos; }, 20s));
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        return supd.Supctl({"logs", "gui"}).out.find("window ready") != std::string::npos;
+      },
+      20s));
 
   const testing::ProcessOutput stop = supd.Supctl({"stop", "polite", "gui"});
   EXPECT_EQ(stop.out, "polite: stopping\ngui: stopping\n");
-  std::optional<WorkerStatus> polite =
-      supd.WaitForWorker("polite", [](const WorkerStatus& w) { return w.state() == WorkerStatus::STOPPED; });
+  std::optional<WorkerStatus> polite = supd.WaitForWorker(
+      "polite", [](const WorkerStatus& w) { return w.state() == WorkerStatus::STOPPED; });
   ASSERT_TRUE(polite);
   EXPECT_EQ(polite->last_exit_code(), 5);  // its own exit code: the stop event reached it
-  std::optional<WorkerStatus> gui =
-      supd.WaitForWorker("gui", [](const WorkerStatus& w) { return w.state() == WorkerStatus::STOPPED; });
+  std::optional<WorkerStatus> gui = supd.WaitForWorker(
+      "gui", [](const WorkerStatus& w) { return w.state() == WorkerStatus::STOPPED; });
   ASSERT_TRUE(gui);
   EXPECT_EQ(gui->last_exit_code(), 3);  // WM_CLOSE reached its window (4: only the WM_QUIT did)
 
   const auto stop_started = std::chrono::steady_clock::now();
   supd.Supctl({"stop", "stubborn"});
-  std::optional<WorkerStatus> stubborn =
-      supd.WaitForWorker("stubborn", [](const WorkerStatus& w) { return w.state() == WorkerStatus::STOPPED; });
+  std::optional<WorkerStatus> stubborn = supd.WaitForWorker(
+      "stubborn", [](const WorkerStatus& w) { return w.state() == WorkerStatus::STOPPED; });
   ASSERT_TRUE(stubborn);
-  EXPECT_GE(std::chrono::steady_clock::now() - stop_started, 1400ms);  // ignored every step until terminate
+  EXPECT_GE(std::chrono::steady_clock::now() - stop_started,
+            1400ms);  // ignored every step until terminate
   EXPECT_EQ(stubborn->last_exit_code(), 1);
   EXPECT_EQ(stubborn->reason(), WorkerStatus::OPERATOR);
 }
@@ -151,12 +160,15 @@ TEST(HostingE2eTest, BadValueKeepsThatWorkerDownAndNamesTheValue) {
   ASSERT_TRUE(bad);
   EXPECT_EQ(bad->state(), WorkerStatus::STOPPED);
   EXPECT_EQ(bad->reason(), WorkerStatus::CONFIG_ERROR);
-  EXPECT_NE(bad->description().find("StopTimeoutMs: expected a REG_DWORD or REG_QWORD"), std::string::npos)
+  EXPECT_NE(bad->description().find("StopTimeoutMs: expected a REG_DWORD or REG_QWORD"),
+            std::string::npos)
       << bad->description();
-  EXPECT_NE(bad->description().find("found REG_SZ \"ten seconds\""), std::string::npos) << bad->description();
+  EXPECT_NE(bad->description().find("found REG_SZ \"ten seconds\""), std::string::npos)
+      << bad->description();
   const testing::ProcessOutput start = supd.Supctl({"start", "bad"});
   EXPECT_EQ(start.exit_code, 1u);
-  EXPECT_NE(start.out.find("bad: ERROR (disabled by a configuration error"), std::string::npos) << start.out;
+  EXPECT_NE(start.out.find("bad: ERROR (disabled by a configuration error"), std::string::npos)
+      << start.out;
 }
 
 TEST(HostingE2eTest, RegistryChangesApplyLiveThroughTheDiff) {
@@ -182,8 +194,8 @@ TEST(HostingE2eTest, RegistryChangesApplyLiveThroughTheDiff) {
 
   // A Command change: that worker restarts, the other keeps running.
   supd.SetString("changed", "Command", testing::TestWorkerCommand({"--print-every", "1000"}));
-  ASSERT_TRUE(
-      supd.WaitForWorker("changed", [&](const WorkerStatus& w) { return IsRunning(w) && w.pid() != changed_pid; }));
+  ASSERT_TRUE(supd.WaitForWorker(
+      "changed", [&](const WorkerStatus& w) { return IsRunning(w) && w.pid() != changed_pid; }));
   EXPECT_EQ(supd.WorkerOrFail("steady").pid(), steady_pid);
 }
 
@@ -206,7 +218,8 @@ TEST(HostingE2eTest, FailingLivenessRestartsAndFailingReadinessOnlyFlipsReady) {
   supd.SetProbe("ready", "Readiness", "tcp", "127.0.0.1:" + ready_port, 200, 1);
   supd.SetProbe("ready", "Liveness", "http", "http://127.0.0.1:" + ready_port + "/", 200, 100);
   ASSERT_TRUE(supd.InstallAndStart().ok());
-  ASSERT_TRUE(supd.WaitForWorker("live", [](const WorkerStatus& w) { return w.health() == WorkerStatus::HEALTHY; }));
+  ASSERT_TRUE(supd.WaitForWorker(
+      "live", [](const WorkerStatus& w) { return w.health() == WorkerStatus::HEALTHY; }));
   ASSERT_TRUE(supd.WaitForWorker("ready", [](const WorkerStatus& w) { return w.ready(); }));
   const std::uint32_t live_pid = supd.WorkerOrFail("live").pid();
 
@@ -216,10 +229,15 @@ TEST(HostingE2eTest, FailingLivenessRestartsAndFailingReadinessOnlyFlipsReady) {
   // probe passes again. Observed through the events and the new process, never through a status
   // caught mid-restart (whose reason and pid change as the restart goes on).
   std::ofstream(live_fail) << "fail";
-  const std::string taken_down = "live  RUNNING -> STOPPING (liveness-failed) pid " + std::to_string(live_pid);
-  EXPECT_TRUE(WaitUntil([&] { return supd.Supctl({"events", "-n", "200"}).out.find(taken_down) != std::string::npos; },
-                        20s))
-      << "no \"" << taken_down << "\" in\n" << supd.Supctl({"events", "-n", "200"}).out;
+  const std::string taken_down =
+      "live  RUNNING -> STOPPING (liveness-failed) pid " + std::to_string(live_pid);
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        return supd.Supctl({"events", "-n", "200"}).out.find(taken_down) != std::string::npos;
+      },
+      20s))
+      << "no \"" << taken_down << "\" in\n"
+      << supd.Supctl({"events", "-n", "200"}).out;
   std::filesystem::remove(live_fail);
   std::optional<WorkerStatus> replaced = supd.WaitForWorker("live", [&](const WorkerStatus& w) {
     return IsRunning(w) && w.health() == WorkerStatus::HEALTHY && w.pid() != live_pid;
@@ -230,7 +248,8 @@ TEST(HostingE2eTest, FailingLivenessRestartsAndFailingReadinessOnlyFlipsReady) {
   // Readiness fails once its target stops answering (a port nobody listens on): the worker
   // only becomes not ready, it is not restarted.
   supd.SetProbe("ready", "Readiness", "tcp", "127.0.0.1:" + nobody_port, 200, 1);
-  std::optional<WorkerStatus> unready = supd.WaitForWorker("ready", [](const WorkerStatus& w) { return !w.ready(); });
+  std::optional<WorkerStatus> unready =
+      supd.WaitForWorker("ready", [](const WorkerStatus& w) { return !w.ready(); });
   ASSERT_TRUE(unready);
   EXPECT_EQ(unready->state(), WorkerStatus::RUNNING);
   EXPECT_EQ(unready->restarts(), 0u);
@@ -244,7 +263,8 @@ TEST(HostingE2eTest, ExecAndPipeProbesDecideReadiness) {
   std::filesystem::remove(unready_file);
   const std::string served_pipe = supd.name() + "-served";
   supd.AddWorker("exec", {});
-  supd.SetProbe("exec", "Readiness", "exec", testing::TestWorkerCommand({"--exit-if-exists", unready_file}), 200, 1);
+  supd.SetProbe("exec", "Readiness", "exec",
+                testing::TestWorkerCommand({"--exit-if-exists", unready_file}), 200, 1);
   supd.AddWorker("pipe", {"--serve-pipe", served_pipe});
   supd.SetProbe("pipe", "Readiness", "pipe", served_pipe, 200, 1);
   supd.AddWorker("nopipe", {});
@@ -255,17 +275,25 @@ TEST(HostingE2eTest, ExecAndPipeProbesDecideReadiness) {
   ASSERT_TRUE(supd.WaitForWorker("pipe", ready));
   // Not ready because the probe ran and failed, not because it never ran.
   const std::string refused = "nopipe  readiness probe failed";
-  EXPECT_TRUE(WaitUntil([&] { return supd.Supctl({"events", "-n", "200"}).out.find(refused) != std::string::npos; }, 20s))
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        return supd.Supctl({"events", "-n", "200"}).out.find(refused) != std::string::npos;
+      },
+      20s))
       << supd.Supctl({"events", "-n", "200"}).out;
   EXPECT_FALSE(supd.WorkerOrFail("nopipe").ready());
 
   const std::uint32_t exec_pid = supd.WorkerOrFail("exec").pid();
   std::ofstream(unready_file) << "unready";
-  std::optional<WorkerStatus> unready = supd.WaitForWorker("exec", [](const WorkerStatus& w) { return !w.ready(); });
+  std::optional<WorkerStatus> unready =
+      supd.WaitForWorker("exec", [](const WorkerStatus& w) { return !w.ready(); });
   ASSERT_TRUE(unready);
   EXPECT_EQ(unready->pid(), exec_pid);  // readiness never restarts
-  EXPECT_TRUE(WaitUntil([&] { return supd.Supctl({"describe", "exec"}).out.find("exit code 1") != std::string::npos; },
-                        20s))
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        return supd.Supctl({"describe", "exec"}).out.find("exit code 1") != std::string::npos;
+      },
+      20s))
       << supd.Supctl({"describe", "exec"}).out;
   std::filesystem::remove(unready_file);
   EXPECT_TRUE(supd.WaitForWorker("exec", ready));
@@ -274,8 +302,9 @@ TEST(HostingE2eTest, ExecAndPipeProbesDecideReadiness) {
 TEST(HostingE2eTest, ServiceStopWithTenWorkersLeavesNoProcess) {
   SupdService supd("tenstop");
   for (int i = 0; i < 10; ++i) {
-    supd.AddWorker("w" + std::to_string(i),
-                   i % 2 ? std::vector<std::string>{"--ignore-stop"} : std::vector<std::string>{"--print-every", "500"});
+    supd.AddWorker("w" + std::to_string(i), i % 2
+                                                ? std::vector<std::string>{"--ignore-stop"}
+                                                : std::vector<std::string>{"--print-every", "500"});
   }
   for (int i = 1; i < 10; i += 2) supd.SetDword("w" + std::to_string(i), "StopTimeoutMs", 1000);
   ASSERT_TRUE(supd.InstallAndStart().ok());

@@ -128,12 +128,15 @@ TEST(LoadE2eTest, HundredConcurrentStatusClientsDuringACrashLoop) {
   const std::size_t after = supd.PrivateBytes();
   const std::optional<sup::v1::StatusResponse> status = supd.Status();
   ASSERT_TRUE(status);
-  EXPECT_GT(TotalRestarts(*status), TotalRestarts(*before)) << "the workers did not crash-loop during the load";
+  EXPECT_GT(TotalRestarts(*status), TotalRestarts(*before))
+      << "the workers did not crash-loop during the load";
   EXPECT_EQ(supd.ServicePid(), pid);
   ASSERT_GT(warm, 0u) << "GetProcessMemoryInfo of the service failed";
   EXPECT_LT(after, warm + 8 * kMiB) << "private bytes grew from " << warm << " to " << after;
-  std::printf("[ memory   ] supd private bytes: %zu KiB after the first 1000 calls, %zu KiB after 3000 more\n",
-              warm / 1024, after / 1024);
+  std::printf(
+      "[ memory   ] supd private bytes: %zu KiB after the first 1000 calls, %zu KiB after 3000 "
+      "more\n",
+      warm / 1024, after / 1024);
 }
 
 // Bad clients of both pipes, many rounds of them: each loses its own connection, a good client
@@ -185,7 +188,8 @@ TEST(LoadE2eTest, HostileClientsLoseOnlyTheirOwnConnection) {
       }
       for (std::thread& client : clients) client.join();
       for (std::size_t b = 0; b < bad_clients.size(); ++b) {
-        EXPECT_EQ(failures[b], "") << bad_clients[b].first << " on " << pipe_name << ", round " << round;
+        EXPECT_EQ(failures[b], "")
+            << bad_clients[b].first << " on " << pipe_name << ", round " << round;
       }
     }
     ASSERT_TRUE(StatusAnswers(supd, 1)) << "round " << round;
@@ -197,8 +201,9 @@ TEST(LoadE2eTest, HostileClientsLoseOnlyTheirOwnConnection) {
   EXPECT_EQ(supd.ServicePid(), pid);
   ASSERT_GT(warm, 0u);
   EXPECT_LT(after, warm + 4 * kMiB) << "private bytes grew from " << warm << " to " << after;
-  std::printf("[ memory   ] supd private bytes: %zu KiB after 2 rounds of bad clients, %zu KiB after 8\n",
-              warm / 1024, after / 1024);
+  std::printf(
+      "[ memory   ] supd private bytes: %zu KiB after 2 rounds of bad clients, %zu KiB after 8\n",
+      warm / 1024, after / 1024);
 }
 
 // A client asks to follow a worker that floods its output and then never reads. supd queues a
@@ -246,8 +251,10 @@ TEST(LoadE2eTest, AFollowerThatNeverReadsIsDropped) {
   EXPECT_TRUE(StatusAnswers(supd, 1));
   // Bounded: the queue (8 MiB) and the capture's buffers, nowhere near the gigabytes of output.
   EXPECT_LT(peak, baseline + 64 * kMiB) << "private bytes went from " << baseline << " to " << peak;
-  std::printf("[ memory   ] supd private bytes: %zu KiB before the stalled follower, at most %zu KiB while it stalled\n",
-              baseline / 1024, peak / 1024);
+  std::printf(
+      "[ memory   ] supd private bytes: %zu KiB before the stalled follower, at most %zu KiB while "
+      "it stalled\n",
+      baseline / 1024, peak / 1024);
 }
 
 }  // namespace

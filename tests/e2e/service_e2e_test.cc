@@ -33,13 +33,18 @@ TEST(ServiceE2eTest, InstallStartQueryStopDelete) {
   testing::ProcessOutput status = supd.Supctl({"status"});
   EXPECT_EQ(status.exit_code, 0u) << status.out << status.err;
   const std::string version(kSupVersion);
-  EXPECT_NE(status.out.find("supd " + version + ", pid " + std::to_string(service_pid) + ", uptime "), std::string::npos)
+  EXPECT_NE(
+      status.out.find("supd " + version + ", pid " + std::to_string(service_pid) + ", uptime "),
+      std::string::npos)
       << status.out;
   EXPECT_NE(status.out.find("(no workers configured)"), std::string::npos) << status.out;
 
   testing::ProcessOutput json = supd.Supctl({"-o", "json", "status"});
   EXPECT_EQ(json.exit_code, 0u) << json.err;
-  EXPECT_EQ(json.out.rfind("{\"daemon\":{\"pid\":" + std::to_string(service_pid) + ",\"version\":\"" + version + "\",", 0), 0u)
+  EXPECT_EQ(json.out.rfind("{\"daemon\":{\"pid\":" + std::to_string(service_pid) +
+                               ",\"version\":\"" + version + "\",",
+                           0),
+            0u)
       << json.out;
   EXPECT_NE(json.out.find("\"workers\":[]}"), std::string::npos) << json.out;
 
@@ -53,14 +58,15 @@ TEST(ServiceE2eTest, InstallStartQueryStopDelete) {
 
   // A second supd with the same pipes refuses to start (named mutex: Wine does not enforce
   // FILE_FLAG_FIRST_PIPE_INSTANCE, real Windows refuses on both).
-  Result<testing::ProcessOutput> second =
-      RunProcess({ExecutableDirectory() + "\\supd.exe", "--console", "--pipe-prefix", supd.name()}, 30s);
+  Result<testing::ProcessOutput> second = RunProcess(
+      {ExecutableDirectory() + "\\supd.exe", "--console", "--pipe-prefix", supd.name()}, 30s);
   ASSERT_TRUE(second.ok()) << second.error().message();
   EXPECT_EQ(second->exit_code, 1u);
   EXPECT_NE(second->err.find("another supd is already running"), std::string::npos) << second->err;
 
   SERVICE_STATUS stop_status{};
-  ASSERT_TRUE(::ControlService(supd.handle(), SERVICE_CONTROL_STOP, &stop_status)) << Win32ErrorText(::GetLastError());
+  ASSERT_TRUE(::ControlService(supd.handle(), SERVICE_CONTROL_STOP, &stop_status))
+      << Win32ErrorText(::GetLastError());
   ASSERT_TRUE(WaitForServiceState(supd.handle(), SERVICE_STOPPED, 30s));
   EXPECT_EQ(QueryServiceState(supd.handle())->dwWin32ExitCode, static_cast<DWORD>(NO_ERROR));
   // The service process is gone, not just reporting STOPPED.
@@ -71,15 +77,18 @@ TEST(ServiceE2eTest, InstallStartQueryStopDelete) {
 
   testing::ProcessOutput unreachable = supd.Supctl({"status"});
   EXPECT_EQ(unreachable.exit_code, 4u);
-  EXPECT_NE(unreachable.err.find("\\\\.\\pipe\\" + supd.control_pipe()), std::string::npos) << unreachable.err;
+  EXPECT_NE(unreachable.err.find("\\\\.\\pipe\\" + supd.control_pipe()), std::string::npos)
+      << unreachable.err;
   EXPECT_NE(unreachable.err.find("supctl service status"), std::string::npos) << unreachable.err;
-
 }
 
 TEST(SupctlE2eTest, UsageErrorsExitTwo) {
   const std::string supctl = ExecutableDirectory() + "\\supctl.exe";
-  for (std::vector<std::string> arguments : std::vector<std::vector<std::string>>{
-           {supctl}, {supctl, "frobnicate"}, {supctl, "-o", "yaml", "status"}, {supctl, "--timeout", "soon", "status"}}) {
+  for (std::vector<std::string> arguments :
+       std::vector<std::vector<std::string>>{{supctl},
+                                             {supctl, "frobnicate"},
+                                             {supctl, "-o", "yaml", "status"},
+                                             {supctl, "--timeout", "soon", "status"}}) {
     Result<testing::ProcessOutput> output = RunProcess(arguments);
     ASSERT_TRUE(output.ok());
     EXPECT_EQ(output->exit_code, 2u) << arguments.back() << ": " << output->err;

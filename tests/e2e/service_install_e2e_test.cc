@@ -25,7 +25,9 @@ namespace {
 using namespace std::chrono_literals;
 using testing::ProcessOutput;
 
-bool Contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool Contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 ProcessOutput Supctl(std::vector<std::string> arguments) {
   arguments.insert(arguments.begin(), testing::ExecutableDirectory() + "\\supctl.exe");
@@ -39,7 +41,8 @@ ProcessOutput Supctl(std::vector<std::string> arguments) {
 
 std::string Supd() { return testing::ExecutableDirectory() + "\\supd.exe"; }
 
-// A service name, pipe prefix and configuration key for one test, removed afterwards whatever happened.
+// A service name, pipe prefix and configuration key for one test, removed afterwards whatever
+// happened.
 class ServiceUnderTest {
  public:
   explicit ServiceUnderTest(const std::string& test)
@@ -51,13 +54,15 @@ class ServiceUnderTest {
   }
   const std::string& name() const { return name_; }
   std::string arguments(const std::string& extra = "") const {
-    return "--pipe-prefix " + name_ + " --config-key HKLM\\" + config_key_ + (extra.empty() ? "" : " " + extra);
+    return "--pipe-prefix " + name_ + " --config-key HKLM\\" + config_key_ +
+           (extra.empty() ? "" : " " + extra);
   }
   std::wstring config_key() const { return Widen(config_key_); }
 
   std::optional<QUERY_SERVICE_CONFIGW*> Config(std::vector<BYTE>& buffer) const {
     UniqueServiceHandle scm{::OpenSCManagerW(nullptr, nullptr, SC_MANAGER_CONNECT)};
-    UniqueServiceHandle service{::OpenServiceW(scm.get(), Widen(name_).c_str(), SERVICE_QUERY_CONFIG)};
+    UniqueServiceHandle service{
+        ::OpenServiceW(scm.get(), Widen(name_).c_str(), SERVICE_QUERY_CONFIG)};
     if (!service) return std::nullopt;
     DWORD needed = 0;
     ::QueryServiceConfigW(service.get(), nullptr, 0, &needed);
@@ -75,7 +80,8 @@ class ServiceUnderTest {
 
   DWORD Pid() const {
     UniqueServiceHandle scm{::OpenSCManagerW(nullptr, nullptr, SC_MANAGER_CONNECT)};
-    UniqueServiceHandle service{::OpenServiceW(scm.get(), Widen(name_).c_str(), SERVICE_QUERY_STATUS)};
+    UniqueServiceHandle service{
+        ::OpenServiceW(scm.get(), Widen(name_).c_str(), SERVICE_QUERY_STATUS)};
     std::optional<SERVICE_STATUS_PROCESS> status = testing::QueryServiceState(service.get());
     return status && status->dwCurrentState == SERVICE_RUNNING ? status->dwProcessId : 0;
   }
@@ -93,8 +99,9 @@ class ServiceUnderTest {
 std::string RegistryString(const std::wstring& key, const wchar_t* value) {
   wchar_t data[1024] = {};
   DWORD size = sizeof(data);
-  if (::RegGetValueW(HKEY_LOCAL_MACHINE, key.c_str(), value, RRF_RT_REG_SZ | RRF_RT_REG_EXPAND_SZ | RRF_NOEXPAND,
-                     nullptr, data, &size) != ERROR_SUCCESS) {
+  if (::RegGetValueW(HKEY_LOCAL_MACHINE, key.c_str(), value,
+                     RRF_RT_REG_SZ | RRF_RT_REG_EXPAND_SZ | RRF_NOEXPAND, nullptr, data,
+                     &size) != ERROR_SUCCESS) {
     return "";
   }
   return Narrow(data);
@@ -102,15 +109,35 @@ std::string RegistryString(const std::wstring& key, const wchar_t* value) {
 
 TEST(ServiceInstallE2eTest, InstallsWithEveryOptionAndReadsItBack) {
   ServiceUnderTest service("install");
-  const ProcessOutput install =
-      Supctl({"service", "install", "--name", service.name(), "--binary", Supd(), "--args", service.arguments(),
-              "--display-name", "sup under test", "--description", "installed by the e2e test", "--start", "demand",
-              "--depend", "RpcSs", "--account", "NetworkService", "--failure-actions", "restart/1000,restart/2000,none",
-              "--reset-period", "3600", "--preshutdown-timeout", "20000"});
+  const ProcessOutput install = Supctl({"service",
+                                        "install",
+                                        "--name",
+                                        service.name(),
+                                        "--binary",
+                                        Supd(),
+                                        "--args",
+                                        service.arguments(),
+                                        "--display-name",
+                                        "sup under test",
+                                        "--description",
+                                        "installed by the e2e test",
+                                        "--start",
+                                        "demand",
+                                        "--depend",
+                                        "RpcSs",
+                                        "--account",
+                                        "NetworkService",
+                                        "--failure-actions",
+                                        "restart/1000,restart/2000,none",
+                                        "--reset-period",
+                                        "3600",
+                                        "--preshutdown-timeout",
+                                        "20000"});
   ASSERT_EQ(install.exit_code, 0u) << install.out << install.err;
   EXPECT_TRUE(Contains(install.out, service.name() + ": installed")) << install.out;
   // Wine refuses these levels with error 124: reported, not failed.
-  EXPECT_TRUE(Contains(install.err, "warning: delayed auto-start: not supported by this system")) << install.err;
+  EXPECT_TRUE(Contains(install.err, "warning: delayed auto-start: not supported by this system"))
+      << install.err;
 
   std::vector<BYTE> buffer;
   std::optional<QUERY_SERVICE_CONFIGW*> config = service.Config(buffer);
@@ -123,44 +150,55 @@ TEST(ServiceInstallE2eTest, InstallsWithEveryOptionAndReadsItBack) {
   const std::wstring key = L"SYSTEM\\CurrentControlSet\\Services\\" + Widen(service.name());
   EXPECT_EQ(RegistryString(key, L"Description"), "installed by the e2e test");
   EXPECT_EQ(RegistryString(key, L"ImagePath"), "\"" + Supd() + "\" " + service.arguments());
-  EXPECT_FALSE(RegistryString(L"SYSTEM\\CurrentControlSet\\Services\\EventLog\\Application\\supd", L"EventMessageFile").empty());
+  EXPECT_FALSE(RegistryString(L"SYSTEM\\CurrentControlSet\\Services\\EventLog\\Application\\supd",
+                              L"EventMessageFile")
+                   .empty());
   {
     UniqueServiceHandle scm{::OpenSCManagerW(nullptr, nullptr, SC_MANAGER_CONNECT)};
-    UniqueServiceHandle handle{::OpenServiceW(scm.get(), Widen(service.name()).c_str(), SERVICE_QUERY_CONFIG)};
+    UniqueServiceHandle handle{
+        ::OpenServiceW(scm.get(), Widen(service.name()).c_str(), SERVICE_QUERY_CONFIG)};
     BYTE data[4096];
     DWORD needed = 0;
-    ASSERT_TRUE(::QueryServiceConfig2W(handle.get(), SERVICE_CONFIG_DESCRIPTION, data, sizeof(data), &needed));
-    EXPECT_EQ(Narrow(reinterpret_cast<SERVICE_DESCRIPTIONW*>(data)->lpDescription), "installed by the e2e test");
+    ASSERT_TRUE(::QueryServiceConfig2W(handle.get(), SERVICE_CONFIG_DESCRIPTION, data, sizeof(data),
+                                       &needed));
+    EXPECT_EQ(Narrow(reinterpret_cast<SERVICE_DESCRIPTIONW*>(data)->lpDescription),
+              "installed by the e2e test");
   }
 
   // What supctl reads back is what it wrote, where Wine keeps it.
-  const ProcessOutput status = Supctl({"-o", "json", "service", "status", "--name", service.name()});
+  const ProcessOutput status =
+      Supctl({"-o", "json", "service", "status", "--name", service.name()});
   EXPECT_TRUE(Contains(status.out, "\"state\":\"STOPPED\"")) << status.out;
   EXPECT_TRUE(Contains(status.out, "\"start\":\"demand\"")) << status.out;
   EXPECT_TRUE(Contains(status.out, "\"account\":\"NT AUTHORITY\\\\NetworkService\"")) << status.out;
   EXPECT_EQ(status.exit_code, 3u);
 
-  const ProcessOutput again = Supctl({"service", "install", "--name", service.name(), "--binary", Supd()});
+  const ProcessOutput again =
+      Supctl({"service", "install", "--name", service.name(), "--binary", Supd()});
   EXPECT_EQ(again.exit_code, 1u);
   EXPECT_TRUE(Contains(again.err, "already installed")) << again.err;
 }
 
 TEST(ServiceInstallE2eTest, RefusesBadOptionsBeforeTouchingTheScm) {
   ServiceUnderTest service("refuse");
-  const ProcessOutput missing = Supctl({"service", "install", "--name", service.name(), "--binary", "C:\\nowhere\\supd.exe"});
+  const ProcessOutput missing =
+      Supctl({"service", "install", "--name", service.name(), "--binary", "C:\\nowhere\\supd.exe"});
   EXPECT_EQ(missing.exit_code, 2u);
   EXPECT_TRUE(Contains(missing.err, "C:\\nowhere\\supd.exe does not exist")) << missing.err;
-  const ProcessOutput start = Supctl({"service", "install", "--name", service.name(), "--start", "sometimes"});
+  const ProcessOutput start =
+      Supctl({"service", "install", "--name", service.name(), "--start", "sometimes"});
   EXPECT_EQ(start.exit_code, 2u);
   EXPECT_TRUE(Contains(start.err, "\"sometimes\"")) << start.err;
-  const ProcessOutput actions = Supctl({"service", "install", "--name", service.name(), "--failure-actions", "reboot/5"});
+  const ProcessOutput actions =
+      Supctl({"service", "install", "--name", service.name(), "--failure-actions", "reboot/5"});
   EXPECT_EQ(actions.exit_code, 2u);
-  const ProcessOutput user = Supctl({"service", "install", "--name", service.name(), "--account", "CONTOSO\\sup"});
+  const ProcessOutput user =
+      Supctl({"service", "install", "--name", service.name(), "--account", "CONTOSO\\sup"});
   EXPECT_EQ(user.exit_code, 2u);
   EXPECT_TRUE(Contains(user.err, "needs --password")) << user.err;
   // The account is looked up first: a typo refuses the install instead of leaving a dead service.
-  const ProcessOutput typo = Supctl({"service", "install", "--name", service.name(), "--account", ".\\nosuch-user",
-                                     "--password", "secret"});
+  const ProcessOutput typo = Supctl({"service", "install", "--name", service.name(), "--account",
+                                     ".\\nosuch-user", "--password", "secret"});
   EXPECT_EQ(typo.exit_code, 2u);
   EXPECT_TRUE(Contains(typo.err, "the account .\\nosuch-user does not exist here")) << typo.err;
   EXPECT_FALSE(service.Installed());
@@ -175,8 +213,9 @@ TEST(ServiceInstallE2eTest, InstallsAsAUserAccountWithItsLogonRight) {
   DWORD size = 256;
   ASSERT_TRUE(::GetUserNameW(user, &size));
   const std::string account = ".\\" + Narrow(user);
-  const ProcessOutput install = Supctl({"service", "install", "--name", service.name(), "--binary", Supd(), "--start",
-                                        "demand", "--account", account, "--password", "secret"});
+  const ProcessOutput install =
+      Supctl({"service", "install", "--name", service.name(), "--binary", Supd(), "--start",
+              "demand", "--account", account, "--password", "secret"});
   ASSERT_EQ(install.exit_code, 0u) << install.err;
   EXPECT_FALSE(Contains(install.err, "log on as a service")) << install.err;
   std::vector<BYTE> buffer;
@@ -193,10 +232,13 @@ TEST(ServiceInstallE2eTest, ChangesARunningServiceInPlaceAndRollsBackABadBinary)
   ::RegSetKeyValueW(HKEY_LOCAL_MACHINE, worker.c_str(), L"Command", REG_SZ, command.c_str(),
                     static_cast<DWORD>((command.size() + 1) * sizeof(wchar_t)));
   const DWORD no_start_wait = 0;
-  ::RegSetKeyValueW(HKEY_LOCAL_MACHINE, worker.c_str(), L"StartSeconds", REG_DWORD, &no_start_wait, sizeof(DWORD));
-  auto serving = [&] { return Supctl({"--pipe", service.name() + "-control", "health"}).exit_code == 0; };
-  ASSERT_EQ(Supctl({"service", "install", "--name", service.name(), "--binary", Supd(), "--args", service.arguments(),
-                    "--start", "demand"})
+  ::RegSetKeyValueW(HKEY_LOCAL_MACHINE, worker.c_str(), L"StartSeconds", REG_DWORD, &no_start_wait,
+                    sizeof(DWORD));
+  auto serving = [&] {
+    return Supctl({"--pipe", service.name() + "-control", "health"}).exit_code == 0;
+  };
+  ASSERT_EQ(Supctl({"service", "install", "--name", service.name(), "--binary", Supd(), "--args",
+                    service.arguments(), "--start", "demand"})
                 .exit_code,
             0u);
   const ProcessOutput started = Supctl({"service", "start", "--name", service.name()});
@@ -206,23 +248,28 @@ TEST(ServiceInstallE2eTest, ChangesARunningServiceInPlaceAndRollsBackABadBinary)
   ASSERT_TRUE(testing::WaitUntil(serving, 20s));
   const ProcessOutput status = Supctl({"service", "status", "--name", service.name()});
   EXPECT_EQ(status.exit_code, 0u) << status.out << status.err;
-  EXPECT_TRUE(Contains(status.out, "RUNNING (pid " + std::to_string(first_pid) + "), health SERVING")) << status.out;
+  EXPECT_TRUE(
+      Contains(status.out, "RUNNING (pid " + std::to_string(first_pid) + "), health SERVING"))
+      << status.out;
 
   // A description: no restart.
-  const ProcessOutput described = Supctl({"service", "set", "--name", service.name(), "--description", "changed"});
+  const ProcessOutput described =
+      Supctl({"service", "set", "--name", service.name(), "--description", "changed"});
   EXPECT_EQ(described.exit_code, 0u) << described.err;
   EXPECT_TRUE(Contains(described.out, "description: ")) << described.out;
   EXPECT_EQ(service.Pid(), first_pid);
 
   // --what-if changes nothing.
   const std::string new_arguments = service.arguments("--log-level debug");
-  const ProcessOutput what_if = Supctl({"service", "set", "--name", service.name(), "--args", new_arguments, "--what-if"});
+  const ProcessOutput what_if =
+      Supctl({"service", "set", "--name", service.name(), "--args", new_arguments, "--what-if"});
   EXPECT_EQ(what_if.exit_code, 0u);
   EXPECT_TRUE(Contains(what_if.out, "would change (and restart it if running)")) << what_if.out;
   EXPECT_FALSE(Contains(service.ImagePath(), "--log-level"));
 
   // New arguments: restarted, running, answering, new ImagePath.
-  const ProcessOutput reargued = Supctl({"service", "set", "--name", service.name(), "--args", new_arguments});
+  const ProcessOutput reargued =
+      Supctl({"service", "set", "--name", service.name(), "--args", new_arguments});
   EXPECT_EQ(reargued.exit_code, 0u) << reargued.err;
   EXPECT_TRUE(Contains(reargued.out, "restarted and answering")) << reargued.out;
   const DWORD second_pid = service.Pid();
@@ -231,9 +278,11 @@ TEST(ServiceInstallE2eTest, ChangesARunningServiceInPlaceAndRollsBackABadBinary)
   EXPECT_TRUE(Contains(service.ImagePath(), "--log-level debug")) << service.ImagePath();
 
   // A binary that does not exist: rolled back, the previous configuration running again.
-  const ProcessOutput broken = Supctl({"service", "set", "--name", service.name(), "--binary", "C:\\nowhere\\supd.exe"});
+  const ProcessOutput broken =
+      Supctl({"service", "set", "--name", service.name(), "--binary", "C:\\nowhere\\supd.exe"});
   EXPECT_EQ(broken.exit_code, 1u) << broken.out;
-  EXPECT_TRUE(Contains(broken.err, "rolled back to the previous configuration, which runs again")) << broken.err;
+  EXPECT_TRUE(Contains(broken.err, "rolled back to the previous configuration, which runs again"))
+      << broken.err;
   EXPECT_TRUE(Contains(service.ImagePath(), Supd())) << service.ImagePath();
   EXPECT_NE(service.Pid(), 0u);
   EXPECT_TRUE(testing::WaitUntil(serving, 20s));
@@ -247,14 +296,17 @@ TEST(ServiceInstallE2eTest, ChangesARunningServiceInPlaceAndRollsBackABadBinary)
   EXPECT_TRUE(Contains(removed.out, "worker configuration kept")) << removed.out;
   EXPECT_FALSE(service.Installed());
   EXPECT_EQ(RegistryString(worker, L"Command"), Narrow(command));  // the workers stay configured
-  EXPECT_EQ(RegistryString(L"SYSTEM\\CurrentControlSet\\Services\\EventLog\\Application\\supd", L"TypesSupported"), "");
+  EXPECT_EQ(RegistryString(L"SYSTEM\\CurrentControlSet\\Services\\EventLog\\Application\\supd",
+                           L"TypesSupported"),
+            "");
 
   // --purge: the worker configuration goes too.
-  ASSERT_EQ(Supctl({"service", "install", "--name", service.name(), "--binary", Supd(), "--args", service.arguments(),
-                    "--start", "demand"})
+  ASSERT_EQ(Supctl({"service", "install", "--name", service.name(), "--binary", Supd(), "--args",
+                    service.arguments(), "--start", "demand"})
                 .exit_code,
             0u);
-  const ProcessOutput purged = Supctl({"service", "uninstall", "--name", service.name(), "--purge"});
+  const ProcessOutput purged =
+      Supctl({"service", "uninstall", "--name", service.name(), "--purge"});
   EXPECT_EQ(purged.exit_code, 0u) << purged.err;
   EXPECT_TRUE(Contains(purged.out, "worker configuration deleted")) << purged.out;
   EXPECT_EQ(RegistryString(worker, L"Command"), "");

@@ -23,8 +23,8 @@ using win::Widen;
 std::optional<SERVICE_STATUS_PROCESS> QueryServiceState(SC_HANDLE service) {
   SERVICE_STATUS_PROCESS status{};
   DWORD needed = 0;
-  if (!::QueryServiceStatusEx(service, SC_STATUS_PROCESS_INFO, reinterpret_cast<BYTE*>(&status), sizeof(status),
-                              &needed)) {
+  if (!::QueryServiceStatusEx(service, SC_STATUS_PROCESS_INFO, reinterpret_cast<BYTE*>(&status),
+                              sizeof(status), &needed)) {
     return std::nullopt;
   }
   return status;
@@ -73,7 +73,8 @@ std::vector<DWORD> WorkersBelow(DWORD root) {
   std::vector<PROCESSENTRY32W> processes;
   PROCESSENTRY32W entry{};
   entry.dwSize = sizeof(entry);
-  for (BOOL more = ::Process32FirstW(snapshot.get(), &entry); more; more = ::Process32NextW(snapshot.get(), &entry)) {
+  for (BOOL more = ::Process32FirstW(snapshot.get(), &entry); more;
+       more = ::Process32NextW(snapshot.get(), &entry)) {
     processes.push_back(entry);
   }
   std::deque<DWORD> parents{root};
@@ -93,7 +94,8 @@ std::vector<DWORD> WorkersBelow(DWORD root) {
 
 bool Exited(DWORD pid, std::chrono::milliseconds timeout) {
   win::UniqueHandle process{::OpenProcess(SYNCHRONIZE, FALSE, pid)};
-  return !process || ::WaitForSingleObject(process.get(), static_cast<DWORD>(timeout.count())) == WAIT_OBJECT_0;
+  return !process ||
+         ::WaitForSingleObject(process.get(), static_cast<DWORD>(timeout.count())) == WAIT_OBJECT_0;
 }
 
 void Kill(DWORD pid) {
@@ -114,7 +116,8 @@ SupdService::~SupdService() {
       // A stop that does not finish is a failure even if the process is gone by now; the end of
       // supd's log says where it stood.
       const std::string log = Log();
-      ADD_FAILURE() << name_ << ": " << stopped.error().message() << "; killing it. The end of its log:\n"
+      ADD_FAILURE() << name_ << ": " << stopped.error().message()
+                    << "; killing it. The end of its log:\n"
                     << log.substr(log.size() > 3000 ? log.size() - 3000 : 0);
       if (pid && !Exited(pid, 0ms)) Kill(pid);
     }
@@ -132,17 +135,20 @@ std::wstring SupdService::WorkerKey(const std::string& worker) const {
   return Widen(config_key_ + "\\Workers\\" + worker);
 }
 
-void SupdService::SetString(const std::wstring& key, const std::string& value, const std::string& data) {
+void SupdService::SetString(const std::wstring& key, const std::string& value,
+                            const std::string& data) {
   const std::wstring wide = Widen(data);
   ::RegSetKeyValueW(HKEY_LOCAL_MACHINE, key.c_str(), Widen(value).c_str(), REG_SZ, wide.c_str(),
                     static_cast<DWORD>((wide.size() + 1) * sizeof(wchar_t)));
 }
 
 void SupdService::SetDword(const std::wstring& key, const std::string& value, DWORD data) {
-  ::RegSetKeyValueW(HKEY_LOCAL_MACHINE, key.c_str(), Widen(value).c_str(), REG_DWORD, &data, sizeof(data));
+  ::RegSetKeyValueW(HKEY_LOCAL_MACHINE, key.c_str(), Widen(value).c_str(), REG_DWORD, &data,
+                    sizeof(data));
 }
 
-void SupdService::SetString(const std::string& worker, const std::string& value, const std::string& data) {
+void SupdService::SetString(const std::string& worker, const std::string& value,
+                            const std::string& data) {
   SetString(WorkerKey(worker), value, data);
 }
 
@@ -155,19 +161,22 @@ void SupdService::SetDaemonString(const std::string& value, const std::string& d
   if (::_stricmp(value.c_str(), "LogDirectory") == 0) log_directory_ = data;
 }
 
-void SupdService::SetDaemonDword(const std::string& value, DWORD data) { SetDword(Widen(config_key_), value, data); }
+void SupdService::SetDaemonDword(const std::string& value, DWORD data) {
+  SetDword(Widen(config_key_), value, data);
+}
 
 void SupdService::SetMultiString(const std::string& worker, const std::string& value,
                                  const std::vector<std::string>& items) {
   std::wstring data;
   for (const std::string& item : items) data += Widen(item) + L'\0';
   data += L'\0';
-  ::RegSetKeyValueW(HKEY_LOCAL_MACHINE, WorkerKey(worker).c_str(), Widen(value).c_str(), REG_MULTI_SZ, data.c_str(),
-                    static_cast<DWORD>(data.size() * sizeof(wchar_t)));
+  ::RegSetKeyValueW(HKEY_LOCAL_MACHINE, WorkerKey(worker).c_str(), Widen(value).c_str(),
+                    REG_MULTI_SZ, data.c_str(), static_cast<DWORD>(data.size() * sizeof(wchar_t)));
 }
 
-void SupdService::SetProbe(const std::string& worker, const std::string& probe, const std::string& type,
-                           const std::string& target, DWORD period_ms, DWORD failure_threshold) {
+void SupdService::SetProbe(const std::string& worker, const std::string& probe,
+                           const std::string& type, const std::string& target, DWORD period_ms,
+                           DWORD failure_threshold) {
   const std::string probe_key = worker + "\\Probes\\" + probe;
   SetString(probe_key, "Type", type);
   SetString(probe_key, "Target", target);
@@ -186,17 +195,20 @@ void SupdService::AddWorker(const std::string& worker, const std::vector<std::st
 Result<void> SupdService::InstallAndStart() {
   if (!manager_) return win::Win32Error("OpenSCManagerW");
   if (log_directory_.empty()) SetDaemonString("LogDirectory", TempPath(name_ + "-logs"));
-  const std::string command = JoinWindowsCommandLine({ExecutableDirectory() + "\\supd.exe", "--pipe-prefix", name_,
-                                                      "--config-key", "HKLM\\" + config_key_});
-  service_.reset(::CreateServiceW(manager_.get(), Widen(name_).c_str(), Widen(name_).c_str(), SERVICE_ALL_ACCESS,
-                                  SERVICE_WIN32_OWN_PROCESS, SERVICE_DEMAND_START, SERVICE_ERROR_NORMAL,
-                                  Widen(command).c_str(), nullptr, nullptr, nullptr, nullptr, nullptr));
+  const std::string command =
+      JoinWindowsCommandLine({ExecutableDirectory() + "\\supd.exe", "--pipe-prefix", name_,
+                              "--config-key", "HKLM\\" + config_key_});
+  service_.reset(::CreateServiceW(
+      manager_.get(), Widen(name_).c_str(), Widen(name_).c_str(), SERVICE_ALL_ACCESS,
+      SERVICE_WIN32_OWN_PROCESS, SERVICE_DEMAND_START, SERVICE_ERROR_NORMAL, Widen(command).c_str(),
+      nullptr, nullptr, nullptr, nullptr, nullptr));
   if (!service_) return win::Win32Error("CreateServiceW " + name_);
   return Start();
 }
 
 Result<void> SupdService::Start() {
-  if (!::StartServiceW(service_.get(), 0, nullptr)) return win::Win32Error("StartServiceW " + name_);
+  if (!::StartServiceW(service_.get(), 0, nullptr))
+    return win::Win32Error("StartServiceW " + name_);
   if (!WaitForServiceState(service_.get(), SERVICE_RUNNING, 30s)) {
     return Error(ErrorKind::kUnavailable, name_ + " did not reach RUNNING");
   }
@@ -207,7 +219,8 @@ Result<void> SupdService::Stop() {
   SERVICE_STATUS ignored{};
   std::optional<SERVICE_STATUS_PROCESS> state = QueryServiceState(service_.get());
   if (state && state->dwCurrentState == SERVICE_STOPPED) return Ok();
-  if (!::ControlService(service_.get(), SERVICE_CONTROL_STOP, &ignored)) return win::Win32Error("ControlService STOP");
+  if (!::ControlService(service_.get(), SERVICE_CONTROL_STOP, &ignored))
+    return win::Win32Error("ControlService STOP");
   if (!WaitForServiceState(service_.get(), SERVICE_STOPPED, 60s)) {
     return Error(ErrorKind::kUnavailable, name_ + " did not reach STOPPED");
   }
@@ -220,7 +233,8 @@ DWORD SupdService::ServicePid() const {
 }
 
 std::size_t SupdService::PrivateBytes() const {
-  win::UniqueHandle process{::OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION | PROCESS_VM_READ, FALSE, ServicePid())};
+  win::UniqueHandle process{
+      ::OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION | PROCESS_VM_READ, FALSE, ServicePid())};
   PROCESS_MEMORY_COUNTERS counters{};
   if (!process || !::GetProcessMemoryInfo(process.get(), &counters, sizeof(counters))) return 0;
   return counters.PagefileUsage;
@@ -267,7 +281,8 @@ std::optional<sup::v1::WorkerStatus> SupdService::WaitForWorker(
       timeout);
   if (!reached) {
     ADD_FAILURE() << worker << " did not reach the expected status; last: "
-                  << (last ? last->description() + " state " + std::to_string(last->state()) : "no status");
+                  << (last ? last->description() + " state " + std::to_string(last->state())
+                           : "no status");
     return std::nullopt;
   }
   return last;
@@ -275,24 +290,29 @@ std::optional<sup::v1::WorkerStatus> SupdService::WaitForWorker(
 
 std::string SupdService::Log() const {
   const std::wstring path = Widen(log_directory_ + "\\supd.log");
-  win::UniqueFileHandle log{::CreateFileW(path.c_str(), GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+  win::UniqueFileHandle log{::CreateFileW(path.c_str(), GENERIC_READ,
+                                          FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
                                           nullptr, OPEN_EXISTING, 0, nullptr)};
   std::string contents;
   if (!log) return contents;
   char buffer[64 * 1024];
   DWORD read = 0;
-  while (::ReadFile(log.get(), buffer, sizeof(buffer), &read, nullptr) && read > 0) contents.append(buffer, read);
+  while (::ReadFile(log.get(), buffer, sizeof(buffer), &read, nullptr) && read > 0)
+    contents.append(buffer, read);
   return contents;
 }
 
 std::size_t SupdService::CountInLog(const std::string& text) const {
   const std::string log = Log();
   std::size_t count = 0;
-  for (std::size_t at = log.find(text); at != std::string::npos; at = log.find(text, at + text.size())) ++count;
+  for (std::size_t at = log.find(text); at != std::string::npos;
+       at = log.find(text, at + text.size()))
+    ++count;
   return count;
 }
 
-bool SupdService::WaitForLog(const std::string& text, std::size_t times, std::chrono::milliseconds timeout) const {
+bool SupdService::WaitForLog(const std::string& text, std::size_t times,
+                             std::chrono::milliseconds timeout) const {
   if (WaitUntil([&] { return CountInLog(text) >= times; }, timeout)) return true;
   const std::string log = Log();
   ADD_FAILURE() << "supd's log does not show \"" << text << "\" " << times << " time(s); its end:\n"
@@ -301,7 +321,8 @@ bool SupdService::WaitForLog(const std::string& text, std::size_t times, std::ch
 }
 
 ProcessOutput SupdService::Supctl(std::vector<std::string> arguments) const {
-  arguments.insert(arguments.begin(), {ExecutableDirectory() + "\\supctl.exe", "--pipe", control_pipe()});
+  arguments.insert(arguments.begin(),
+                   {ExecutableDirectory() + "\\supctl.exe", "--pipe", control_pipe()});
   Result<ProcessOutput> output = RunProcess(arguments);
   if (!output) {
     ADD_FAILURE() << output.error().message();

@@ -34,9 +34,10 @@ class SupdService {
   // Worker configuration, written before or while the service runs.
   void SetString(const std::string& worker, const std::string& value, const std::string& data);
   void SetDword(const std::string& worker, const std::string& value, DWORD data);
-  void SetMultiString(const std::string& worker, const std::string& value, const std::vector<std::string>& items);
-  void SetProbe(const std::string& worker, const std::string& probe, const std::string& type, const std::string& target,
-                DWORD period_ms, DWORD failure_threshold);
+  void SetMultiString(const std::string& worker, const std::string& value,
+                      const std::vector<std::string>& items);
+  void SetProbe(const std::string& worker, const std::string& probe, const std::string& type,
+                const std::string& target, DWORD period_ms, DWORD failure_threshold);
   // A daemon-wide value (PipeInstances, WriteDeadlineMs, LogDirectory, AutoReload, ...).
   void SetDaemonString(const std::string& value, const std::string& data);
   void SetDaemonDword(const std::string& value, DWORD data);
@@ -62,9 +63,9 @@ class SupdService {
   // an empty status comes back (pid 0, STATE_UNSPECIFIED), never undefined behaviour.
   sup::v1::WorkerStatus WorkerOrFail(const std::string& worker) const;
   // Waits until `worker`'s status satisfies `condition`; the last status seen, or nullopt.
-  std::optional<sup::v1::WorkerStatus> WaitForWorker(const std::string& worker,
-                                                     const std::function<bool(const sup::v1::WorkerStatus&)>& condition,
-                                                     std::chrono::milliseconds timeout = std::chrono::seconds(20)) const;
+  std::optional<sup::v1::WorkerStatus> WaitForWorker(
+      const std::string& worker, const std::function<bool(const sup::v1::WorkerStatus&)>& condition,
+      std::chrono::milliseconds timeout = std::chrono::seconds(20)) const;
 
   ProcessOutput Supctl(std::vector<std::string> arguments) const;
 

@@ -20,7 +20,9 @@ using namespace std::chrono_literals;
 using testing::ProcessOutput;
 using testing::SupdService;
 
-bool Contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool Contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 TEST(WorkerConfigE2eTest, AddSetUnsetRemoveRoundTripAndEveryRefusal) {
   SupdService supd("workers");  // only its configuration key: the service is never started here
@@ -29,15 +31,17 @@ TEST(WorkerConfigE2eTest, AddSetUnsetRemoveRoundTripAndEveryRefusal) {
     return supd.Supctl(arguments);
   };
 
-  const ProcessOutput added = worker({"add", "api", "--command", "api.exe --port 80", "--set", "StopTimeoutMs=2000",
-                                      "--set", "StopSteps=event,terminate", "--set", "Probes\\Liveness\\Type=tcp",
-                                      "--set", "Probes\\Liveness\\Target=127.0.0.1:80"});
+  const ProcessOutput added =
+      worker({"add", "api", "--command", "api.exe --port 80", "--set", "StopTimeoutMs=2000",
+              "--set", "StopSteps=event,terminate", "--set", "Probes\\Liveness\\Type=tcp", "--set",
+              "Probes\\Liveness\\Target=127.0.0.1:80"});
   ASSERT_EQ(added.exit_code, 0u) << added.err;
   EXPECT_EQ(worker({"list"}).out, "api  api.exe --port 80\n");
-  EXPECT_EQ(worker({"show", "api"}).out,
-            "api\n  Command = api.exe --port 80 (REG_SZ)\n  StopSteps = event,terminate (REG_MULTI_SZ)\n"
-            "  StopTimeoutMs = 2000 (REG_DWORD)\n  Probes\\Liveness\\Target = 127.0.0.1:80 (REG_SZ)\n"
-            "  Probes\\Liveness\\Type = tcp (REG_SZ)\n");
+  EXPECT_EQ(
+      worker({"show", "api"}).out,
+      "api\n  Command = api.exe --port 80 (REG_SZ)\n  StopSteps = event,terminate (REG_MULTI_SZ)\n"
+      "  StopTimeoutMs = 2000 (REG_DWORD)\n  Probes\\Liveness\\Target = 127.0.0.1:80 (REG_SZ)\n"
+      "  Probes\\Liveness\\Type = tcp (REG_SZ)\n");
   const std::string shown = worker({"show", "api"}).out;
 
   // Every refusal: a clear message, the right exit code, the registry unchanged.
@@ -48,7 +52,9 @@ TEST(WorkerConfigE2eTest, AddSetUnsetRemoveRoundTripAndEveryRefusal) {
   };
   const std::vector<Refusal> refusals = {
       {{"set", "api", "StopTimeout", "5"}, 2, "unknown worker value \"StopTimeout\""},
-      {{"set", "api", "StopTimeoutMs", "ten"}, 2, "StopTimeoutMs: expected a whole number, found \"ten\""},
+      {{"set", "api", "StopTimeoutMs", "ten"},
+       2,
+       "StopTimeoutMs: expected a whole number, found \"ten\""},
       {{"set", "api", "LogBackups", "5000"}, 2, "0 to 1000"},
       {{"set", "api", "Restart", "sometimes"}, 2, "found \"sometimes\""},
       {{"set", "api", "DependsOn", "nosuch"}, 2, "unknown worker \"nosuch\""},
@@ -56,13 +62,16 @@ TEST(WorkerConfigE2eTest, AddSetUnsetRemoveRoundTripAndEveryRefusal) {
       {{"set", "nosuch", "Enabled", "0"}, 4, "no worker nosuch"},
       {{"add", "api", "--command", "x.exe"}, 2, "exists already"},
       {{"add", "bad name", "--command", "x.exe"}, 2, "worker name \"bad name\""},
-      {{"add", "web", "--command", "web.exe", "--set", "Colour=blue"}, 2, "unknown worker value \"Colour\""},
+      {{"add", "web", "--command", "web.exe", "--set", "Colour=blue"},
+       2,
+       "unknown worker value \"Colour\""},
       {{"add", "web", "--command", "web.exe", "--set", "nonsense"}, 2, "is not KEY=VALUE"},
       {{"remove", "nosuch"}, 4, "no worker nosuch"},
   };
   for (const Refusal& refusal : refusals) {
     const ProcessOutput refused = worker(refusal.arguments);
-    EXPECT_EQ(refused.exit_code, refusal.exit_code) << refusal.arguments[0] << " " << refusal.arguments[1];
+    EXPECT_EQ(refused.exit_code, refusal.exit_code)
+        << refusal.arguments[0] << " " << refusal.arguments[1];
     EXPECT_TRUE(Contains(refused.err, refusal.says)) << refused.err;
   }
   EXPECT_EQ(worker({"show", "api"}).out, shown);
@@ -71,10 +80,12 @@ TEST(WorkerConfigE2eTest, AddSetUnsetRemoveRoundTripAndEveryRefusal) {
   ASSERT_EQ(worker({"set", "api", "MaxFailures", "9"}).exit_code, 0u);
   EXPECT_TRUE(Contains(worker({"show", "api"}).out, "MaxFailures = 9 (REG_DWORD)"));
   ASSERT_EQ(worker({"unset", "api", "MaxFailures"}).exit_code, 0u);
-  ASSERT_EQ(worker({"unset", "api", "Probes\\Liveness\\Target"}).exit_code, 2u);  // the probe needs its target
+  ASSERT_EQ(worker({"unset", "api", "Probes\\Liveness\\Target"}).exit_code,
+            2u);  // the probe needs its target
   EXPECT_EQ(worker({"show", "api"}).out, shown);
-  EXPECT_TRUE(Contains(supd.Supctl({"-o", "json", "worker", "--config-key", supd.config_key(), "show", "api"}).out,
-                       "{\"key\":\"StopTimeoutMs\",\"type\":\"REG_DWORD\",\"value\":\"2000\"}"));
+  EXPECT_TRUE(Contains(
+      supd.Supctl({"-o", "json", "worker", "--config-key", supd.config_key(), "show", "api"}).out,
+      "{\"key\":\"StopTimeoutMs\",\"type\":\"REG_DWORD\",\"value\":\"2000\"}"));
   ASSERT_EQ(worker({"remove", "api"}).exit_code, 0u);
   EXPECT_EQ(worker({"list"}).out, "no workers configured\n");
 }
@@ -85,25 +96,31 @@ TEST(WorkerConfigE2eTest, ApplyBringsARunningSupdAlong) {
   supd.SetDaemonDword("AutoReload", 0);
   supd.AddWorker("first", {});
   ASSERT_TRUE(supd.InstallAndStart().ok());
-  const auto running = [](const sup::v1::WorkerStatus& w) { return w.state() == sup::v1::WorkerStatus::RUNNING; };
+  const auto running = [](const sup::v1::WorkerStatus& w) {
+    return w.state() == sup::v1::WorkerStatus::RUNNING;
+  };
   ASSERT_TRUE(supd.WaitForWorker("first", running));
   const auto worker = [&](std::vector<std::string> arguments) {
     arguments.insert(arguments.begin(), {"worker", "--config-key", supd.config_key()});
     return supd.Supctl(arguments);
   };
 
-  const ProcessOutput waiting = worker({"add", "waiting", "--command", testing::TestWorkerCommand({})});
+  const ProcessOutput waiting =
+      worker({"add", "waiting", "--command", testing::TestWorkerCommand({})});
   ASSERT_EQ(waiting.exit_code, 0u) << waiting.out << waiting.err;
-  EXPECT_EQ(waiting.out, "waiting: added (AutoReload is 0: supd applies it on supctl update; --apply to apply it now)\n");
+  EXPECT_EQ(waiting.out,
+            "waiting: added (AutoReload is 0: supd applies it on supctl update; --apply to apply "
+            "it now)\n");
   ASSERT_TRUE(supd.WaitForLog("registry change not applied: AutoReload is 0"));
   EXPECT_FALSE(supd.Worker("waiting").has_value()) << "applied without --apply";
 
-  const ProcessOutput added =
-      worker({"add", "second", "--command", testing::TestWorkerCommand({}), "--set", "StartSeconds=0", "--apply"});
+  const ProcessOutput added = worker({"add", "second", "--command", testing::TestWorkerCommand({}),
+                                      "--set", "StartSeconds=0", "--apply"});
   EXPECT_EQ(added.exit_code, 0u) << added.out << added.err;
   EXPECT_EQ(added.out, "second: added in the registry\nsecond: added\n");
   EXPECT_TRUE(supd.Worker("second").has_value()) << "--apply returned before supd had the worker";
-  EXPECT_FALSE(supd.Worker("waiting").has_value()) << "--apply applies only its own worker, as update NAME does";
+  EXPECT_FALSE(supd.Worker("waiting").has_value())
+      << "--apply applies only its own worker, as update NAME does";
   EXPECT_TRUE(supd.WaitForWorker("second", running));
 
   const ProcessOutput removed = worker({"remove", "second", "--apply"});
@@ -129,13 +146,14 @@ TEST(WorkerConfigE2eTest, ExportWipeImportRestoresAnIdenticalConfiguration) {
   };
   supd.SetDaemonDword("PipeInstances", 8);
   supd.SetDaemonString("LogLevel", "debug");
-  ASSERT_EQ(supctl({"worker", "add", "api", "--command", "%SystemRoot%\\api.exe --name \"quoted\" ünï",
-                    "--set", "StopSteps=event,terminate", "--set", "LogMaxBytes=8589934592", "--set",
-                    "Probes\\Liveness\\Type=tcp", "--set", "Probes\\Liveness\\Target=127.0.0.1:80"})
-                .exit_code,
-            0u);
-  ASSERT_EQ(supctl({"worker", "add", "web", "--command", "web.exe", "--set", "DependsOn=api", "--set",
-                    "Environment=A=1,B=two words"})
+  ASSERT_EQ(
+      supctl({"worker", "add", "api", "--command", "%SystemRoot%\\api.exe --name \"quoted\" ünï",
+              "--set", "StopSteps=event,terminate", "--set", "LogMaxBytes=8589934592", "--set",
+              "Probes\\Liveness\\Type=tcp", "--set", "Probes\\Liveness\\Target=127.0.0.1:80"})
+          .exit_code,
+      0u);
+  ASSERT_EQ(supctl({"worker", "add", "web", "--command", "web.exe", "--set", "DependsOn=api",
+                    "--set", "Environment=A=1,B=two words"})
                 .exit_code,
             0u);
   const std::string reg_file = testing::TempPath("sup-export.reg");
@@ -145,7 +163,8 @@ TEST(WorkerConfigE2eTest, ExportWipeImportRestoresAnIdenticalConfiguration) {
   EXPECT_EQ(exported.out, "exported 2 workers to " + reg_file + "\n");
   ASSERT_EQ(supctl({"config", "export", json_file}).exit_code, 0u);
   const std::string original = ReadFile(reg_file);
-  EXPECT_TRUE(Contains(ReadFile(json_file), "\"expand\": \"%SystemRoot%\\\\api.exe")) << ReadFile(json_file);
+  EXPECT_TRUE(Contains(ReadFile(json_file), "\"expand\": \"%SystemRoot%\\\\api.exe"))
+      << ReadFile(json_file);
   const std::wstring key = Widen(supd.config_key().substr(5));  // below HKLM
   auto export_again = [&] {
     const std::string again = testing::TempPath("sup-again.reg");
@@ -170,7 +189,8 @@ TEST(WorkerConfigE2eTest, ExportWipeImportRestoresAnIdenticalConfiguration) {
 
   // A file with one bad value: refused whole, nothing written.
   std::ofstream(std::filesystem::path(Widen(json_file)), std::ios::binary)
-      << "{\"workers\": {\"new\": {\"Command\": \"new.exe\"}, \"bad\": {\"Command\": \"b.exe\", \"StopTimeoutMs\": \"ten\"}}}";
+      << "{\"workers\": {\"new\": {\"Command\": \"new.exe\"}, \"bad\": {\"Command\": \"b.exe\", "
+         "\"StopTimeoutMs\": \"ten\"}}}";
   const ProcessOutput refused = supctl({"config", "import", json_file});
   EXPECT_EQ(refused.exit_code, 2u);
   EXPECT_TRUE(Contains(refused.err, "nothing imported")) << refused.err;

@@ -41,10 +41,13 @@ sup::core::RawValues Writable(const sup::core::RawValues& values) {
 }
 
 bool Same(const sup::core::RawConfig& read, const sup::core::RawConfig& reread) {
-  if (!SameValues(Writable(read.daemon), reread.daemon) || read.workers.size() != reread.workers.size()) return false;
+  if (!SameValues(Writable(read.daemon), reread.daemon) ||
+      read.workers.size() != reread.workers.size())
+    return false;
   for (const auto& [name, worker] : read.workers) {
     const auto other = reread.workers.find(name);
-    if (other == reread.workers.end() || !SameValues(Writable(worker.values), other->second.values)) return false;
+    if (other == reread.workers.end() || !SameValues(Writable(worker.values), other->second.values))
+      return false;
     std::size_t probes = 0;
     for (const auto& [probe, values] : worker.probes) {
       const auto other_probe = other->second.probes.find(probe);

@@ -77,7 +77,8 @@ void AddLine(core::RawConfig& raw, std::string_view line) {
 
 void RequireInvariants(const core::Supervisor& supervisor) {
   const std::vector<std::string> broken = supervisor.CheckInvariants();
-  for (const std::string& rule : broken) std::fprintf(stderr, "invariant broken: %s\n", rule.c_str());
+  for (const std::string& rule : broken)
+    std::fprintf(stderr, "invariant broken: %s\n", rule.c_str());
   Require(broken.empty());
 }
 
@@ -99,9 +100,11 @@ void CheckValidation(const core::RawConfig& raw, const core::ValidatedConfig& va
   }
   Require(validated.workers.size() + validated.invalid_workers.size() == raw.workers.size());
   for (const auto& [name, errors] : validated.invalid_workers) {
-    for (const core::ConfigError& error : errors) Require(!error.key.empty() && !error.expected.empty());
+    for (const core::ConfigError& error : errors)
+      Require(!error.key.empty() && !error.expected.empty());
   }
-  for (const core::ConfigError& error : validated.daemon_errors) Require(!error.key.empty() && !error.expected.empty());
+  for (const core::ConfigError& error : validated.daemon_errors)
+    Require(!error.key.empty() && !error.expected.empty());
 }
 
 }  // namespace
@@ -111,7 +114,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using namespace sup;
   if (size > 16 * 1024) return 0;  // a registry is small; longer inputs only slow the search down
   std::vector<core::RawConfig> configs(1);
-  for (std::string_view line : Split(std::string_view(reinterpret_cast<const char*>(data), size), '\n')) {
+  for (std::string_view line :
+       Split(std::string_view(reinterpret_cast<const char*>(data), size), '\n')) {
     if (line == "---") {
       configs.emplace_back();
     } else {
@@ -127,7 +131,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     RequireInvariants(engine.supervisor);
     engine.timers.Advance(std::chrono::milliseconds(2000));
     RequireInvariants(engine.supervisor);
-    for (const auto& [name, worker] : validated.workers) Require(engine.supervisor.Snapshot(name).has_value());
+    for (const auto& [name, worker] : validated.workers)
+      Require(engine.supervisor.Snapshot(name).has_value());
     ExitEveryRunningWorker(engine);
     RequireInvariants(engine.supervisor);
     engine.timers.Advance(std::chrono::milliseconds(2000));

@@ -25,7 +25,8 @@ void Require(bool condition) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 3) return 0;
   const std::size_t limit = static_cast<std::size_t>(data[0]) * 1024;
-  const std::size_t piece = 1 + (static_cast<std::size_t>(data[1]) | static_cast<std::size_t>(data[2]) << 8);
+  const std::size_t piece =
+      1 + (static_cast<std::size_t>(data[1]) | static_cast<std::size_t>(data[2]) << 8);
   const std::string_view stream(reinterpret_cast<const char*>(data) + 3, size - 3);
 
   sup::FrameDecoder decoder(limit);
@@ -54,12 +55,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     Require(stream.size() >= reencoded.size() + sup::kFrameHeaderBytes);
     std::uint32_t length = 0;
     for (std::size_t i = 0; i < sup::kFrameHeaderBytes; ++i) {
-      length |= static_cast<std::uint32_t>(static_cast<std::uint8_t>(stream[reencoded.size() + i])) << (8 * i);
+      length |= static_cast<std::uint32_t>(static_cast<std::uint8_t>(stream[reencoded.size() + i]))
+                << (8 * i);
     }
     Require(length > limit);
     Require(!decoder.Feed("x").ok());
     Require(!decoder.Pop().has_value());
-    Require(!decoder.mid_frame());  // the refused header's bytes were dropped, no payload was reserved
+    Require(
+        !decoder.mid_frame());  // the refused header's bytes were dropped, no payload was reserved
   } else {
     // Everything not returned yet is an unfinished frame, and the decoder says so.
     Require(decoder.mid_frame() == (reencoded.size() < stream.size()));

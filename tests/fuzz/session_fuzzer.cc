@@ -41,7 +41,8 @@ core::RawConfig Workers(bool changed) {
   raw.workers["web"].values["DependsOn"] = core::RawValue::MultiString({"api"});
   if (changed) {
     raw.workers["new"].values["Command"] = core::RawValue::String("new.exe");
-    raw.workers["broken"].values["Command"] = core::RawValue::Dword(7);  // invalid: reported, not applied
+    raw.workers["broken"].values["Command"] =
+        core::RawValue::Dword(7);  // invalid: reported, not applied
   }
   return raw;
 }
@@ -51,7 +52,8 @@ core::RawConfig Workers(bool changed) {
 class World {
  public:
   World() {
-    static const core::ValidatedConfig running = core::ValidateConfig(Workers(false));  // once: it is slow
+    static const core::ValidatedConfig running =
+        core::ValidateConfig(Workers(false));  // once: it is slow
     engine_.supervisor.ApplyConfig(running);
     config_.raw = Workers(true);
     output_.captured[{"api", core::OutputStream::kStdout}] = {"listening"};
@@ -59,13 +61,15 @@ class World {
     engine_.timers.Advance(std::chrono::milliseconds(1000));
   }
 
-  std::unique_ptr<core::Session> Open(bool health, core::FrameSink& sink, const core::Caller& caller) {
+  std::unique_ptr<core::Session> Open(bool health, core::FrameSink& sink,
+                                      const core::Caller& caller) {
     return health ? health_.Open(sink, caller) : control_.Open(sink, caller);
   }
 
   // Between two frames: time passes, api crashes if it runs, and prints a line.
   void MoveOn() {
-    if (std::optional<core::WorkerSnapshot> api = engine_.supervisor.Snapshot("api"); api && api->pid != 0) {
+    if (std::optional<core::WorkerSnapshot> api = engine_.supervisor.Snapshot("api");
+        api && api->pid != 0) {
       engine_.supervisor.OnExit("api", api->pid, 3);
     }
     output_.Print("api", core::OutputStream::kStdout, {"line"});
@@ -82,8 +86,9 @@ class World {
   testing::FakeEngine engine_;
   testing::FakeConfigSource config_;
   testing::FakeOutputSource output_;
-  ControlDispatcher control_{ControlPorts{engine_.clock, engine_.supervisor, config_, output_, engine_.events},
-                             DaemonIdentity{1, "0.0.0"}, ControlLimits{.max_streams = 2}};
+  ControlDispatcher control_{
+      ControlPorts{engine_.clock, engine_.supervisor, config_, output_, engine_.events},
+      DaemonIdentity{1, "0.0.0"}, ControlLimits{.max_streams = 2}};
   core::HealthService health_{engine_.supervisor, engine_.events, 2};
 };
 
@@ -91,7 +96,8 @@ class World {
 template <typename Request>
 std::optional<std::uint64_t> RequestId(std::string_view payload) {
   Request request;
-  if (!request.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) return std::nullopt;
+  if (!request.ParseFromArray(payload.data(), static_cast<int>(payload.size())))
+    return std::nullopt;
   return request.request_id();
 }
 
@@ -103,7 +109,8 @@ Response ParseReply(const std::string& frame) {
 }
 
 template <typename Request, typename Response>
-void Converse(World& world, core::Session& session, testing::RecordingSink& sink, FrameDecoder& decoder) {
+void Converse(World& world, core::Session& session, testing::RecordingSink& sink,
+              FrameDecoder& decoder) {
   while (std::optional<std::string> payload = decoder.Pop()) {
     if (sink.ended) return;  // the session closed the connection
     const std::size_t sent_before = sink.frames.size();

@@ -18,7 +18,9 @@ const std::vector<std::string> kNames = {"a", "b", "c", "d", "e"};
 constexpr std::uint32_t kProbePortBase = 41000;
 
 // A probe's target says which kind it is, so the model's steps can name the kind.
-std::string ProbeTarget(std::uint32_t kind) { return "127.0.0.1:" + std::to_string(kProbePortBase + kind); }
+std::string ProbeTarget(std::uint32_t kind) {
+  return "127.0.0.1:" + std::to_string(kProbePortBase + kind);
+}
 
 template <typename T>
 const T& Pick(Choices& choices, const std::vector<T>& items) {
@@ -44,7 +46,8 @@ core::RawConfig RandomConfig(Choices& c) {
       if (c.OneIn(other < name ? 3 : 12)) depends_on.push_back(other);  // mostly acyclic
     }
     if (!depends_on.empty()) w.values["DependsOn"] = RawValue::MultiString(depends_on);
-    w.values["Restart"] = RawValue::String(Pick(c, std::vector<std::string>{"always", "always", "always", "on-failure", "never"}));
+    w.values["Restart"] = RawValue::String(
+        Pick(c, std::vector<std::string>{"always", "always", "always", "on-failure", "never"}));
     w.values["StartSeconds"] = RawValue::Dword(c.Below(2));
     w.values["BackoffInitialMs"] = RawValue::Dword(100 * c.Below(5));
     w.values["BackoffMaxMs"] = RawValue::Dword(2000);
@@ -53,7 +56,9 @@ core::RawConfig RandomConfig(Choices& c) {
     w.values["FailureWindowMs"] = RawValue::Dword(10000);
     w.values["FailedRetryMs"] = RawValue::Dword(c.OneIn(3) ? 0 : 3000);
     w.values["StopSteps"] = RawValue::MultiString(Pick(
-        c, std::vector<std::vector<std::string>>{{"event", "terminate"}, {"terminate"}, {"ctrl-c", "close", "terminate"},
+        c, std::vector<std::vector<std::string>>{{"event", "terminate"},
+                                                 {"terminate"},
+                                                 {"ctrl-c", "close", "terminate"},
                                                  {"event", "ctrl-c", "close", "terminate"}}));
     w.values["StopTimeoutMs"] = RawValue::Dword(Pick(c, std::vector<std::uint32_t>{0, 300, 3000}));
     for (std::uint32_t kind = 0; kind < 3; ++kind) {
@@ -168,7 +173,8 @@ class Run {
     }
     if (shutting_down_ && !violation_) {
       SettleCooperatively();
-      if (!launcher_.alive.empty()) Fail("after shutdown a process is still alive: " + launcher_.alive.begin()->first);
+      if (!launcher_.alive.empty())
+        Fail("after shutdown a process is still alive: " + launcher_.alive.begin()->first);
       if (!shutdown_done_) Fail("shutdown never reported that it was done");
     }
     return violation_;
@@ -186,26 +192,21 @@ class Run {
         restart_pending_.clear();
         supervisor_.ApplyConfig(core::ValidateConfig(step.config, &supervisor_.daemon_config()));
         return;
-      case Step::Kind::kStart:
-        supervisor_.Start(step.workers);
-        return;
+      case Step::Kind::kStart: supervisor_.Start(step.workers); return;
       case Step::Kind::kStop:
         restart_pending_.clear();
         supervisor_.Stop(step.workers);
         return;
       case Step::Kind::kRestart:
         for (const core::CommandResult& result : supervisor_.Restart(step.workers)) {
-          if (result.outcome == core::CommandResult::Outcome::kDone && !restart_pending_.contains(result.worker)) {
+          if (result.outcome == core::CommandResult::Outcome::kDone &&
+              !restart_pending_.contains(result.worker)) {
             restart_pending_[result.worker] = result.launches;
           }
         }
         return;
-      case Step::Kind::kReset:
-        supervisor_.Reset(step.workers);
-        return;
-      case Step::Kind::kExit:
-        Exit(worker, step.number);
-        return;
+      case Step::Kind::kReset: supervisor_.Reset(step.workers); return;
+      case Step::Kind::kExit: Exit(worker, step.number); return;
       case Step::Kind::kSpawnFailure:
         if (step.number) {
           launcher_.failing.insert(worker);
@@ -214,11 +215,10 @@ class Run {
         }
         return;
       case Step::Kind::kProbe:
-        prober_.Complete(worker, ProbeTarget(static_cast<std::uint32_t>(step.number)), step.success);
+        prober_.Complete(worker, ProbeTarget(static_cast<std::uint32_t>(step.number)),
+                         step.success);
         return;
-      case Step::Kind::kAdvance:
-        timers_.Advance(core::Millis(step.number));
-        return;
+      case Step::Kind::kAdvance: timers_.Advance(core::Millis(step.number)); return;
       case Step::Kind::kShutdown:
         if (shutting_down_) return;
         shutting_down_ = true;
@@ -253,7 +253,8 @@ class Run {
     for (const std::string& dependency : definition->second.policy.depends_on) {
       const std::optional<core::WorkerSnapshot> d = supervisor_.Snapshot(dependency);
       if (!d || !core::IsServing(*d)) {
-        Fail(worker + " launched while its dependency " + dependency + " is neither RUNNING and ready nor done");
+        Fail(worker + " launched while its dependency " + dependency +
+             " is neither RUNNING and ready nor done");
       }
     }
   }
@@ -268,14 +269,16 @@ class Run {
       const auto alive = launcher_.alive.find(s.name);
       const std::uint32_t pid = alive == launcher_.alive.end() ? 0 : alive->second;
       if (s.pid != pid) {
-        Fail(s.name + " shows pid " + std::to_string(s.pid) + " while its live process is " + std::to_string(pid));
+        Fail(s.name + " shows pid " + std::to_string(s.pid) + " while its live process is " +
+             std::to_string(pid));
       }
       if (s.done && s.state != core::WorkerState::kExited) Fail(s.name + " is done but not EXITED");
     }
     for (const auto& [worker, pid] : launcher_.alive) {
       if (!listed.contains(worker)) Fail(worker + " has a live process but is not in the status");
     }
-    if (shutdown_done_ && !launcher_.alive.empty()) Fail("shutdown reported done with processes alive");
+    if (shutdown_done_ && !launcher_.alive.empty())
+      Fail("shutdown reported done with processes alive");
   }
 
   // Processes cooperate from now on: they start, pass their probes and stop when asked; time
@@ -309,14 +312,17 @@ class Run {
     };
     for (const core::WorkerSnapshot& s : supervisor_.Snapshot()) {
       if (!s.wanted || !dependencies_run(s.name)) continue;
-      const bool at_rest = s.state == core::WorkerState::kRunning || s.state == core::WorkerState::kExited ||
+      const bool at_rest = s.state == core::WorkerState::kRunning ||
+                           s.state == core::WorkerState::kExited ||
                            (s.state == core::WorkerState::kFailed && !s.next_restart_in);
       if (!at_rest) {
         std::string dependencies;
         for (const std::string& dependency : definitions.at(s.name).policy.depends_on) {
-          dependencies += " " + dependency + ": " + Describe(*supervisor_.Snapshot(dependency)) + ";";
+          dependencies +=
+              " " + dependency + ": " + Describe(*supervisor_.Snapshot(dependency)) + ";";
         }
-        Fail(s.name + " should run and its dependencies run, but it is " + Describe(s) + " (" + dependencies + " )");
+        Fail(s.name + " should run and its dependencies run, but it is " + Describe(s) + " (" +
+             dependencies + " )");
       }
     }
     for (const auto& [worker, launches] : restart_pending_) {
@@ -334,7 +340,8 @@ class Run {
   testing::FakeStateStore store_;
   testing::RecordingEventSink events_;
   testing::FixedRandom random_;
-  core::Supervisor supervisor_{core::SupervisorPorts{clock_, timers_, launcher_, prober_, store_, events_, random_}};
+  core::Supervisor supervisor_{
+      core::SupervisorPorts{clock_, timers_, launcher_, prober_, store_, events_, random_}};
 
   std::string step_;
   std::optional<std::string> violation_;
@@ -367,10 +374,12 @@ std::string Step::ToString() const {
       for (const auto& [name, worker] : config.workers) {
         text += " " + name + "{";
         std::vector<std::string> values;
-        for (const auto& [key, value] : worker.values) values.push_back(key + "=" + core::DescribeRawValue(value));
+        for (const auto& [key, value] : worker.values)
+          values.push_back(key + "=" + core::DescribeRawValue(value));
         for (const auto& [probe, probe_values] : worker.probes) {
           std::vector<std::string> parts;
-          for (const auto& [key, value] : probe_values) parts.push_back(key + "=" + core::DescribeRawValue(value));
+          for (const auto& [key, value] : probe_values)
+            parts.push_back(key + "=" + core::DescribeRawValue(value));
           values.push_back(probe + "{" + Join(parts) + "}");
         }
         text += Join(values, " ") + "}";
@@ -382,9 +391,11 @@ std::string Step::ToString() const {
     case Kind::kRestart: return "restart " + (workers.empty() ? "all" : Join(workers));
     case Kind::kReset: return "reset " + (workers.empty() ? "all" : Join(workers));
     case Kind::kExit: return "exit " + workers.front() + " code " + std::to_string(number);
-    case Kind::kSpawnFailure: return std::string(number ? "spawn fails for " : "spawn works for ") + workers.front();
+    case Kind::kSpawnFailure:
+      return std::string(number ? "spawn fails for " : "spawn works for ") + workers.front();
     case Kind::kProbe:
-      return std::string(core::kProbeKindNames[number]) + " probe of " + workers.front() + (success ? " passes" : " fails");
+      return std::string(core::kProbeKindNames[number]) + " probe of " + workers.front() +
+             (success ? " passes" : " fails");
     case Kind::kAdvance: return "advance " + std::to_string(number) + " ms";
     case Kind::kShutdown: return "shutdown";
   }
@@ -397,7 +408,8 @@ std::vector<Step> GenerateSchedule(Choices& choices, std::size_t length) {
   first.kind = Step::Kind::kReload;
   first.config = RandomConfig(choices);
   schedule.push_back(std::move(first));
-  while (schedule.size() < length) schedule.push_back(RandomStep(choices, /*after_shutdown=*/false));
+  while (schedule.size() < length)
+    schedule.push_back(RandomStep(choices, /*after_shutdown=*/false));
   Step shutdown;
   shutdown.kind = Step::Kind::kShutdown;
   schedule.push_back(shutdown);
@@ -412,12 +424,14 @@ std::optional<std::string> RunSchedule(const std::vector<Step>& schedule) {
 
 std::vector<Step> Shrink(std::vector<Step> schedule) {
   // Delta debugging: drop ever smaller chunks while the schedule still fails.
-  for (std::size_t chunk = std::max<std::size_t>(schedule.size() / 2, 1);; chunk = std::max<std::size_t>(chunk / 2, 1)) {
+  for (std::size_t chunk = std::max<std::size_t>(schedule.size() / 2, 1);;
+       chunk = std::max<std::size_t>(chunk / 2, 1)) {
     bool removed_any = false;
     for (std::size_t start = 0; start < schedule.size();) {
       std::vector<Step> candidate = schedule;
       candidate.erase(candidate.begin() + static_cast<std::ptrdiff_t>(start),
-                      candidate.begin() + static_cast<std::ptrdiff_t>(std::min(start + chunk, candidate.size())));
+                      candidate.begin() +
+                          static_cast<std::ptrdiff_t>(std::min(start + chunk, candidate.size())));
       if (!candidate.empty() && RunSchedule(candidate)) {
         schedule = std::move(candidate);
         removed_any = true;

@@ -50,7 +50,18 @@ class ByteChoices final : public Choices {
 };
 
 struct Step {
-  enum class Kind { kReload, kStart, kStop, kRestart, kReset, kExit, kSpawnFailure, kProbe, kAdvance, kShutdown };
+  enum class Kind {
+    kReload,
+    kStart,
+    kStop,
+    kRestart,
+    kReset,
+    kExit,
+    kSpawnFailure,
+    kProbe,
+    kAdvance,
+    kShutdown
+  };
   Kind kind = Kind::kAdvance;
   std::vector<std::string> workers;  // commands: empty means all; others: the one worker
   std::int64_t number = 0;           // exit code, milliseconds, probe kind, or on/off

@@ -26,9 +26,12 @@ void CheckSeed(std::uint64_t seed) {
   if (!failure) return;
   const std::vector<Step> shortest = Shrink(schedule);
   std::string steps;
-  for (std::size_t i = 0; i < shortest.size(); ++i) steps += "\n  " + std::to_string(i) + ": " + shortest[i].ToString();
-  ADD_FAILURE() << "seed " << seed << ": " << *failure << "\nshortest failing schedule (" << shortest.size()
-                << " steps), failing with: " << RunSchedule(shortest).value_or("(passes?)") << steps;
+  for (std::size_t i = 0; i < shortest.size(); ++i)
+    steps += "\n  " + std::to_string(i) + ": " + shortest[i].ToString();
+  ADD_FAILURE() << "seed " << seed << ": " << *failure << "\nshortest failing schedule ("
+                << shortest.size()
+                << " steps), failing with: " << RunSchedule(shortest).value_or("(passes?)")
+                << steps;
 }
 
 TEST(EngineModelTest, RandomSchedulesKeepEveryInvariant) {
@@ -52,7 +55,8 @@ TEST(EngineModelTest, RegressionSeeds) {
   // 14608: a new definition depending on a worker whose rejected new definition kept its old
   //        one, depending back: a dependency cycle in force, and a restart that waited for ever.
   // 9045: the same through the definition of a worker being removed.
-  for (std::uint64_t seed : {25, 43, 494, 1218, 1533, 2569, 6154, 9045, 13616, 14608}) CheckSeed(seed);
+  for (std::uint64_t seed : {25, 43, 494, 1218, 1533, 2569, 6154, 9045, 13616, 14608})
+    CheckSeed(seed);
 }
 
 // No false alarm: a dependent that waits for good (its dependency stopped by an operator) is

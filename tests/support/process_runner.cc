@@ -25,7 +25,8 @@ std::string ExecutableDirectory() {
 std::string TempPath(const std::string& name) {
   wchar_t directory[MAX_PATH];
   ::GetTempPathW(MAX_PATH, directory);
-  const std::string path = win::Narrow(directory) + "sup-test-" + std::to_string(::GetCurrentProcessId()) + "-" + name;
+  const std::string path =
+      win::Narrow(directory) + "sup-test-" + std::to_string(::GetCurrentProcessId()) + "-" + name;
   ::DeleteFileW(win::Widen(path).c_str());
   return path;
 }
@@ -41,12 +42,16 @@ unsigned long ReadPidFile(const std::string& path, std::chrono::milliseconds tim
   return pid;
 }
 
-Result<std::unique_ptr<BackgroundProcess>> BackgroundProcess::Start(const std::vector<std::string>& arguments) {
+Result<std::unique_ptr<BackgroundProcess>> BackgroundProcess::Start(
+    const std::vector<std::string>& arguments) {
   SECURITY_ATTRIBUTES inheritable{sizeof(SECURITY_ATTRIBUTES), nullptr, TRUE};
-  HANDLE out_read_raw = nullptr, out_write_raw = nullptr, err_read_raw = nullptr, err_write_raw = nullptr;
-  if (!::CreatePipe(&out_read_raw, &out_write_raw, &inheritable, 0)) return win::Win32Error("CreatePipe");
+  HANDLE out_read_raw = nullptr, out_write_raw = nullptr, err_read_raw = nullptr,
+         err_write_raw = nullptr;
+  if (!::CreatePipe(&out_read_raw, &out_write_raw, &inheritable, 0))
+    return win::Win32Error("CreatePipe");
   UniqueHandle out_read{out_read_raw}, out_write{out_write_raw};
-  if (!::CreatePipe(&err_read_raw, &err_write_raw, &inheritable, 0)) return win::Win32Error("CreatePipe");
+  if (!::CreatePipe(&err_read_raw, &err_write_raw, &inheritable, 0))
+    return win::Win32Error("CreatePipe");
   UniqueHandle err_read{err_read_raw}, err_write{err_write_raw};
   ::SetHandleInformation(out_read.get(), HANDLE_FLAG_INHERIT, 0);
   ::SetHandleInformation(err_read.get(), HANDLE_FLAG_INHERIT, 0);
@@ -62,12 +67,14 @@ Result<std::unique_ptr<BackgroundProcess>> BackgroundProcess::Start(const std::v
   // Under Wine, CreateProcessW once failed with ERROR_INTERNAL_ERROR on a loaded machine (1 start
   // in thousands); a start that fails so is tried again, any other failure is the test's.
   for (int attempt = 1;; ++attempt) {
-    if (::CreateProcessW(nullptr, command_line.data(), nullptr, nullptr, TRUE, CREATE_NO_WINDOW, nullptr, nullptr,
-                         &startup, &info)) {
+    if (::CreateProcessW(nullptr, command_line.data(), nullptr, nullptr, TRUE, CREATE_NO_WINDOW,
+                         nullptr, nullptr, &startup, &info)) {
       break;
     }
-    if (::GetLastError() != ERROR_INTERNAL_ERROR || attempt == 3) return win::Win32Error("starting " + arguments.front());
-    std::fprintf(stderr, "process_runner: starting %s failed with ERROR_INTERNAL_ERROR; trying again\n",
+    if (::GetLastError() != ERROR_INTERNAL_ERROR || attempt == 3)
+      return win::Win32Error("starting " + arguments.front());
+    std::fprintf(stderr,
+                 "process_runner: starting %s failed with ERROR_INTERNAL_ERROR; trying again\n",
                  arguments.front().c_str());
   }
   std::unique_ptr<BackgroundProcess> started(new BackgroundProcess);
@@ -95,7 +102,8 @@ void BackgroundProcess::Drain(HANDLE pipe, std::string& into) {
 }
 
 BackgroundProcess::~BackgroundProcess() {
-  if (::WaitForSingleObject(process_.get(), 0) != WAIT_OBJECT_0) ::TerminateProcess(process_.get(), 1);
+  if (::WaitForSingleObject(process_.get(), 0) != WAIT_OBJECT_0)
+    ::TerminateProcess(process_.get(), 1);
   if (out_reader_.joinable()) out_reader_.join();
   if (err_reader_.joinable()) err_reader_.join();
 }
@@ -111,7 +119,8 @@ std::string BackgroundProcess::Err() const {
 }
 
 std::optional<unsigned long> BackgroundProcess::WaitForExit(std::chrono::milliseconds timeout) {
-  if (::WaitForSingleObject(process_.get(), static_cast<DWORD>(timeout.count())) != WAIT_OBJECT_0) return std::nullopt;
+  if (::WaitForSingleObject(process_.get(), static_cast<DWORD>(timeout.count())) != WAIT_OBJECT_0)
+    return std::nullopt;
   // The pipes end with the process (unless it left a child holding them): all output is in.
   if (out_reader_.joinable()) out_reader_.join();
   if (err_reader_.joinable()) err_reader_.join();
@@ -120,13 +129,15 @@ std::optional<unsigned long> BackgroundProcess::WaitForExit(std::chrono::millise
   return code;
 }
 
-Result<ProcessOutput> RunProcess(const std::vector<std::string>& arguments, std::chrono::milliseconds timeout) {
+Result<ProcessOutput> RunProcess(const std::vector<std::string>& arguments,
+                                 std::chrono::milliseconds timeout) {
   Result<std::unique_ptr<BackgroundProcess>> process = BackgroundProcess::Start(arguments);
   if (!process) return process.error();
   const std::optional<unsigned long> code = (*process)->WaitForExit(timeout);
   if (!code) {
     return Error(ErrorKind::kUnavailable, arguments.front() + " did not exit within " +
-                                              std::to_string(timeout.count()) + " ms; output: " + (*process)->Out());
+                                              std::to_string(timeout.count()) +
+                                              " ms; output: " + (*process)->Out());
   }
   return ProcessOutput{*code, (*process)->Out(), (*process)->Err()};
 }

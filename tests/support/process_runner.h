@@ -26,7 +26,8 @@ struct ProcessOutput {
 class BackgroundProcess {
  public:
   // Starts `arguments` (program first, quoted by the Windows rules).
-  static Result<std::unique_ptr<BackgroundProcess>> Start(const std::vector<std::string>& arguments);
+  static Result<std::unique_ptr<BackgroundProcess>> Start(
+      const std::vector<std::string>& arguments);
   ~BackgroundProcess();
   BackgroundProcess(const BackgroundProcess&) = delete;
   BackgroundProcess& operator=(const BackgroundProcess&) = delete;
@@ -64,6 +65,7 @@ std::string TempPath(const std::string& name);
 
 // The pid a test worker wrote to `path` (--pid-file, --grandchild), waiting for it up to
 // `timeout`; 0 if none appeared.
-unsigned long ReadPidFile(const std::string& path, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+unsigned long ReadPidFile(const std::string& path,
+                          std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 }  // namespace sup::testing

@@ -10,16 +10,19 @@
 //     --stop-event-code N    exit with N when the event named by SUP_STOP_EVENT is signalled
 //     --ignore-stop          ignore Ctrl+C, Ctrl+Break, WM_CLOSE, WM_QUIT and the stop event,
 //                            printing "ignored ctrl-c", "ignored close", ... for each
-//     --window               run a message loop with a top-level window, printing "window ready" once
+//     --window               run a message loop with a top-level window, printing "window ready"
+//     once
 //                            it exists; WM_QUIT exits with 3 after a WM_CLOSE, with 4 without one
 //     --ctrl-c-code N        exit with N on Ctrl+C (default: the system's default handling)
 //     --http PORT            serve GET / on 127.0.0.1:PORT: 200, or 503 while FILE in
 //     --fail-file FILE       exists
-//     --flood N              print N numbered lines to stdout and to stderr as fast as possible, then exit 0
+//     --flood N              print N numbered lines to stdout and to stderr as fast as possible,
+//     then exit 0
 //     --line-bytes N         length of each flood line (default 100)
 //     --exit-with-console-state   exit at once: 1 if the process has a console, 0 if not
 //     --exit-if-exists FILE  exit at once: 1 if FILE exists, 0 if not (an exec probe's command)
-//     --serve-pipe NAME      serve \\.\pipe\NAME: accept each client and hang up (a pipe probe's target)
+//     --serve-pipe NAME      serve \\.\pipe\NAME: accept each client and hang up (a pipe probe's
+//     target)
 //     --signal-event NAME    set the named event (made by whoever waits for it) once started
 //
 // Without --exit-after, --crash-after or --flood it runs until stopped.
@@ -117,8 +120,8 @@ int RunWindow() {
   window_class.hInstance = ::GetModuleHandleW(nullptr);
   window_class.lpszClassName = L"SupTestWorker";
   ::RegisterClassW(&window_class);
-  HWND window = ::CreateWindowExW(0, L"SupTestWorker", L"sup test worker", WS_OVERLAPPEDWINDOW, 0, 0, 100, 100,
-                                  nullptr, nullptr, window_class.hInstance, nullptr);
+  HWND window = ::CreateWindowExW(0, L"SupTestWorker", L"sup test worker", WS_OVERLAPPEDWINDOW, 0,
+                                  0, 100, 100, nullptr, nullptr, window_class.hInstance, nullptr);
   if (!window) {
     std::fprintf(stderr, "testworker: CreateWindowExW failed: %lu\n", ::GetLastError());
     return 90;
@@ -146,7 +149,8 @@ void ServeHttp(int port) {
   address.sin_family = AF_INET;
   address.sin_port = ::htons(static_cast<u_short>(port));
   address.sin_addr.s_addr = ::htonl(INADDR_LOOPBACK);
-  if (::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 || ::listen(listener, 16) != 0) {
+  if (::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
+      ::listen(listener, 16) != 0) {
     std::fprintf(stderr, "cannot listen on port %d\n", port);
     std::exit(92);
   }
@@ -155,9 +159,12 @@ void ServeHttp(int port) {
     if (client == INVALID_SOCKET) continue;
     char request[1024];
     ::recv(client, request, sizeof(request), 0);
-    const bool failing = !g_options.fail_file.empty() && ::GetFileAttributesA(g_options.fail_file.c_str()) != INVALID_FILE_ATTRIBUTES;
-    const char* reply = failing ? "HTTP/1.0 503 Service Unavailable\r\nContent-Length: 4\r\n\r\nfail"
-                                : "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok";
+    const bool failing =
+        !g_options.fail_file.empty() &&
+        ::GetFileAttributesA(g_options.fail_file.c_str()) != INVALID_FILE_ATTRIBUTES;
+    const char* reply = failing
+                            ? "HTTP/1.0 503 Service Unavailable\r\nContent-Length: 4\r\n\r\nfail"
+                            : "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok";
     ::send(client, reply, static_cast<int>(std::strlen(reply)), 0);
     ::shutdown(client, SD_BOTH);
     ::closesocket(client);
@@ -171,7 +178,8 @@ void StartGrandchild(const std::string& pid_file) {
   STARTUPINFOW startup{};
   startup.cb = sizeof(startup);
   PROCESS_INFORMATION info{};
-  if (!::CreateProcessW(nullptr, command.data(), nullptr, nullptr, FALSE, 0, nullptr, nullptr, &startup, &info)) {
+  if (!::CreateProcessW(nullptr, command.data(), nullptr, nullptr, FALSE, 0, nullptr, nullptr,
+                        &startup, &info)) {
     std::fprintf(stderr, "cannot start the grandchild: %lu\n", ::GetLastError());
     std::exit(93);
   }
@@ -187,7 +195,9 @@ void StartGrandchild(const std::string& pid_file) {
 class FloodStream {
  public:
   FloodStream(DWORD which, const char* prefix, int line_bytes)
-      : handle_(::GetStdHandle(which)), prefix_(prefix), padding_(std::max(line_bytes - 18, 1), 'x') {}
+      : handle_(::GetStdHandle(which)),
+        prefix_(prefix),
+        padding_(std::max(line_bytes - 18, 1), 'x') {}
   ~FloodStream() { Flush(); }
 
   void Line(long long number) {
@@ -199,7 +209,8 @@ class FloodStream {
 
   void Flush() {
     DWORD written = 0;
-    if (!block_.empty()) ::WriteFile(handle_, block_.data(), static_cast<DWORD>(block_.size()), &written, nullptr);
+    if (!block_.empty())
+      ::WriteFile(handle_, block_.data(), static_cast<DWORD>(block_.size()), &written, nullptr);
     block_.clear();
   }
 
@@ -224,10 +235,11 @@ int Int(const char* text) { return std::atoi(text); }
 // One pipe instance, reused: each client is accepted and hung up on.
 void ServePipe(const std::string& name) {
   const std::string path = "\\\\.\\pipe\\" + name;
-  HANDLE pipe = ::CreateNamedPipeA(path.c_str(), PIPE_ACCESS_DUPLEX, PIPE_TYPE_BYTE | PIPE_WAIT, 1, 4096, 4096, 0,
-                                   nullptr);
+  HANDLE pipe = ::CreateNamedPipeA(path.c_str(), PIPE_ACCESS_DUPLEX, PIPE_TYPE_BYTE | PIPE_WAIT, 1,
+                                   4096, 4096, 0, nullptr);
   if (pipe == INVALID_HANDLE_VALUE) {
-    std::fprintf(stderr, "testworker: CreateNamedPipeA %s failed: %lu\n", path.c_str(), ::GetLastError());
+    std::fprintf(stderr, "testworker: CreateNamedPipeA %s failed: %lu\n", path.c_str(),
+                 ::GetLastError());
     std::exit(92);
   }
   while (true) {
@@ -244,31 +256,65 @@ int main(int argc, char** argv) {
     const std::string arg = argv[i];
     const char* value = i + 1 < argc ? argv[i + 1] : "";
     auto takes = [&] { ++i; };
-    if (arg == "--print-every") { g_options.print_every_ms = Int(value); takes(); }
-    else if (arg == "--exit-after") { g_options.exit_after_ms = Int(value); takes(); }
-    else if (arg == "--exit-code") { g_options.exit_code = Int(value); takes(); }
-    else if (arg == "--crash-after") { g_options.crash_after_ms = Int(value); takes(); }
-    else if (arg == "--grandchild") { g_options.grandchild_file = value; takes(); }
-    else if (arg == "--pid-file") { g_options.pid_file = value; takes(); }
-    else if (arg == "--stop-event-code") { g_options.stop_event_code = Int(value); takes(); }
-    else if (arg == "--ignore-stop") { g_options.ignore_stop = true; }
-    else if (arg == "--window") { g_options.window = true; }
-    else if (arg == "--ctrl-c-code") { g_options.ctrl_c_code = Int(value); takes(); }
-    else if (arg == "--http") { g_options.http_port = Int(value); takes(); }
-    else if (arg == "--fail-file") { g_options.fail_file = value; takes(); }
-    else if (arg == "--flood") { g_options.flood_lines = std::atoll(value); takes(); }
-    else if (arg == "--line-bytes") { g_options.line_bytes = Int(value); takes(); }
-    else if (arg == "--signal-event") { g_options.signal_event = value; takes(); }
-    else if (arg == "--exit-if-exists") { return ::GetFileAttributesA(value) != INVALID_FILE_ATTRIBUTES ? 1 : 0; }
-    else if (arg == "--serve-pipe") { g_options.serve_pipe = value; takes(); }
-    else if (arg == "--exit-with-console-state") { return ::GetConsoleCP() != 0 ? 1 : 0; }  // no console: fails, 0
+    if (arg == "--print-every") {
+      g_options.print_every_ms = Int(value);
+      takes();
+    } else if (arg == "--exit-after") {
+      g_options.exit_after_ms = Int(value);
+      takes();
+    } else if (arg == "--exit-code") {
+      g_options.exit_code = Int(value);
+      takes();
+    } else if (arg == "--crash-after") {
+      g_options.crash_after_ms = Int(value);
+      takes();
+    } else if (arg == "--grandchild") {
+      g_options.grandchild_file = value;
+      takes();
+    } else if (arg == "--pid-file") {
+      g_options.pid_file = value;
+      takes();
+    } else if (arg == "--stop-event-code") {
+      g_options.stop_event_code = Int(value);
+      takes();
+    } else if (arg == "--ignore-stop") {
+      g_options.ignore_stop = true;
+    } else if (arg == "--window") {
+      g_options.window = true;
+    } else if (arg == "--ctrl-c-code") {
+      g_options.ctrl_c_code = Int(value);
+      takes();
+    } else if (arg == "--http") {
+      g_options.http_port = Int(value);
+      takes();
+    } else if (arg == "--fail-file") {
+      g_options.fail_file = value;
+      takes();
+    } else if (arg == "--flood") {
+      g_options.flood_lines = std::atoll(value);
+      takes();
+    } else if (arg == "--line-bytes") {
+      g_options.line_bytes = Int(value);
+      takes();
+    } else if (arg == "--signal-event") {
+      g_options.signal_event = value;
+      takes();
+    } else if (arg == "--exit-if-exists") {
+      return ::GetFileAttributesA(value) != INVALID_FILE_ATTRIBUTES ? 1 : 0;
+    } else if (arg == "--serve-pipe") {
+      g_options.serve_pipe = value;
+      takes();
+    } else if (arg == "--exit-with-console-state") {
+      return ::GetConsoleCP() != 0 ? 1 : 0;
+    }  // no console: fails, 0
     else {
       std::fprintf(stderr, "testworker: unknown option %s\n", arg.c_str());
       return 2;
     }
   }
   ::SetConsoleCtrlHandler(OnConsoleControl, TRUE);
-  if (!g_options.pid_file.empty()) WriteFileText(g_options.pid_file, std::to_string(::GetCurrentProcessId()));
+  if (!g_options.pid_file.empty())
+    WriteFileText(g_options.pid_file, std::to_string(::GetCurrentProcessId()));
   if (!g_options.grandchild_file.empty()) StartGrandchild(g_options.grandchild_file);
   if (!g_options.signal_event.empty()) {
     if (HANDLE started = ::OpenEventA(EVENT_MODIFY_STATE, FALSE, g_options.signal_event.c_str())) {

@@ -8,8 +8,9 @@ namespace {
 using Verb = sup::v1::Request::BodyCase;
 
 TEST(AuthorizationTest, EachRoleGetsExactlyItsVerbs) {
-  const Verb read_and_run[] = {Verb::kVersion, Verb::kStatus, Verb::kDescribe, Verb::kLogs,   Verb::kEvents,
-                               Verb::kReread,  Verb::kStart,  Verb::kStop,     Verb::kRestart};
+  const Verb read_and_run[] = {Verb::kVersion, Verb::kStatus, Verb::kDescribe,
+                               Verb::kLogs,    Verb::kEvents, Verb::kReread,
+                               Verb::kStart,   Verb::kStop,   Verb::kRestart};
   const Verb administrators_only[] = {Verb::kReset, Verb::kUpdate};
   for (Verb verb : read_and_run) {
     EXPECT_TRUE(MayUse(Role::kAdministrator, verb)) << VerbName(verb);

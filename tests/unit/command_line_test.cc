@@ -24,19 +24,25 @@ TEST(CommandLineTest, EscapesQuotesAndTheBackslashesBeforeThem) {
 }
 
 TEST(CommandLineTest, JoinsWithSpaces) {
-  EXPECT_EQ(JoinWindowsCommandLine({"C:\\a b\\w.exe", "--name", "x y", ""}), "\"C:\\a b\\w.exe\" --name \"x y\" \"\"");
+  EXPECT_EQ(JoinWindowsCommandLine({"C:\\a b\\w.exe", "--name", "x y", ""}),
+            "\"C:\\a b\\w.exe\" --name \"x y\" \"\"");
 }
 
 TEST(CommandLineTest, AnUnquotedProgramPathWithASpaceComesBackQuoted) {
-  EXPECT_EQ(QuoteAmbiguousProgram("C:\\Program Files\\app.exe --port 80"), "\"C:\\Program Files\\app.exe\" --port 80");
+  EXPECT_EQ(QuoteAmbiguousProgram("C:\\Program Files\\app.exe --port 80"),
+            "\"C:\\Program Files\\app.exe\" --port 80");
   EXPECT_EQ(QuoteAmbiguousProgram("  C:\\My Tools\\job.BAT"), "\"C:\\My Tools\\job.BAT\"");
 }
 
 TEST(CommandLineTest, AProgramThatCanBeToldFromItsArgumentsIsLeftAlone) {
-  EXPECT_EQ(QuoteAmbiguousProgram("\"C:\\Program Files\\app.exe\" --port 80"), std::nullopt);  // quoted
-  EXPECT_EQ(QuoteAmbiguousProgram("C:\\tools\\app.exe --name my.exe"), std::nullopt);  // no space in it
-  EXPECT_EQ(QuoteAmbiguousProgram("cmd /c C:\\jobs\\nightly.bat"), std::nullopt);       // /c is an argument
-  EXPECT_EQ(QuoteAmbiguousProgram("C:\\tools\\run --config D:\\x.exe"), std::nullopt);  // so is --config
+  EXPECT_EQ(QuoteAmbiguousProgram("\"C:\\Program Files\\app.exe\" --port 80"),
+            std::nullopt);  // quoted
+  EXPECT_EQ(QuoteAmbiguousProgram("C:\\tools\\app.exe --name my.exe"),
+            std::nullopt);  // no space in it
+  EXPECT_EQ(QuoteAmbiguousProgram("cmd /c C:\\jobs\\nightly.bat"),
+            std::nullopt);  // /c is an argument
+  EXPECT_EQ(QuoteAmbiguousProgram("C:\\tools\\run --config D:\\x.exe"),
+            std::nullopt);  // so is --config
   EXPECT_EQ(QuoteAmbiguousProgram("worker"), std::nullopt);
   EXPECT_EQ(QuoteAmbiguousProgram(""), std::nullopt);
 }

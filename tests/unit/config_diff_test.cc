@@ -13,18 +13,21 @@ WorkerConfig Worker(std::string name, std::string command) {
 }
 
 TEST(ConfigDiffTest, ClassifiesEveryWorker) {
-  const std::map<std::string, WorkerConfig> current = {
-      {"same", Worker("same", "a.exe")},       {"relaunch", Worker("relaunch", "b.exe")},
-      {"policy", Worker("policy", "c.exe")},   {"gone", Worker("gone", "d.exe")},
-      {"broken", Worker("broken", "e.exe")}};
+  const std::map<std::string, WorkerConfig> current = {{"same", Worker("same", "a.exe")},
+                                                       {"relaunch", Worker("relaunch", "b.exe")},
+                                                       {"policy", Worker("policy", "c.exe")},
+                                                       {"gone", Worker("gone", "d.exe")},
+                                                       {"broken", Worker("broken", "e.exe")}};
   ValidatedConfig next;
   next.workers["same"] = Worker("same", "a.exe");
   next.workers["relaunch"] = Worker("relaunch", "b2.exe");
   next.workers["policy"] = Worker("policy", "c.exe");
   next.workers["policy"].policy.stop_timeout = Millis(5);
   next.workers["new"] = Worker("new", "f.exe");
-  next.invalid_workers["broken"] = {ConfigError{"Workers\\broken", "Command", "a value", "nothing"}};
-  next.invalid_workers["newbroken"] = {ConfigError{"Workers\\newbroken", "Command", "a value", "nothing"}};
+  next.invalid_workers["broken"] = {
+      ConfigError{"Workers\\broken", "Command", "a value", "nothing"}};
+  next.invalid_workers["newbroken"] = {
+      ConfigError{"Workers\\newbroken", "Command", "a value", "nothing"}};
 
   ConfigDiff expected;
   expected.added = {"new"};

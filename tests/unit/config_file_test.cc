@@ -15,9 +15,11 @@ const std::string kRoot = "HKEY_LOCAL_MACHINE\\SOFTWARE\\Sup";
 core::RawConfig EveryType() {
   core::RawConfig config;
   config.daemon["LogLevel"] = core::RawValue::String("info");
-  config.daemon["LogDirectory"] = core::RawValue{core::RawType::kExpandString, "%ProgramData%\\Sup\\logs", {}, 0};
+  config.daemon["LogDirectory"] =
+      core::RawValue{core::RawType::kExpandString, "%ProgramData%\\Sup\\logs", {}, 0};
   core::RawWorker& api = config.workers["api"];
-  api.values["Command"] = core::RawValue::String("\"C:\\Program Files\\api.exe\" --name \"x\" — ünïcode");
+  api.values["Command"] =
+      core::RawValue::String("\"C:\\Program Files\\api.exe\" --name \"x\" — ünïcode");
   api.values["StopSteps"] = core::RawValue::MultiString({"event", "terminate"});
   api.values["Environment"] = core::RawValue::MultiString({});
   api.values["StopTimeoutMs"] = core::RawValue::Dword(5000);
@@ -46,7 +48,8 @@ void ExpectSame(const core::RawConfig& a, const core::RawConfig& b) {
     ASSERT_TRUE(b.workers.contains(name)) << name;
     ExpectSameValues(worker.values, b.workers.at(name).values);
     ASSERT_EQ(worker.probes.size(), b.workers.at(name).probes.size());
-    for (const auto& [probe, values] : worker.probes) ExpectSameValues(values, b.workers.at(name).probes.at(probe));
+    for (const auto& [probe, values] : worker.probes)
+      ExpectSameValues(values, b.workers.at(name).probes.at(probe));
   }
 }
 
@@ -76,7 +79,8 @@ TEST(ConfigFileTest, ReadsWhatRegExportWrites) {
   Result<core::RawConfig> config = FromRegFile(exported, kRoot);
   ASSERT_TRUE(config.ok()) << config.error().message();
   EXPECT_EQ(config->daemon.at("LogLevel").text, "debug");
-  EXPECT_FALSE(config->daemon.contains("StoppedByOperator"));  // operator state is not configuration
+  EXPECT_FALSE(
+      config->daemon.contains("StoppedByOperator"));  // operator state is not configuration
   const core::RawWorker& a = config->workers.at("a");
   EXPECT_EQ(a.values.at("DependsOn").list, (std::vector<std::string>{"b", "c"}));
   EXPECT_EQ(a.values.at("StopTimeoutMs").number, 5000u);
@@ -85,10 +89,14 @@ TEST(ConfigFileTest, ReadsWhatRegExportWrites) {
 // A UTF-8 file with bytes that are no character: they read as U+FFFD, so what is imported is
 // valid text and exports back exactly (the fuzzer found the byte kept as it was).
 TEST(ConfigFileTest, InvalidUtf8ReadsAsReplacementCharacters) {
-  const std::string file = "REGEDIT4\n\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Sup\\Workers\\a]\n\"Command\"=\"a.e\x81" "e\"\n";
+  const std::string file =
+      "REGEDIT4\n\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Sup\\Workers\\a]\n\"Command\"=\"a.e\x81"
+      "e\"\n";
   Result<core::RawConfig> config = FromRegFile(file, kRoot);
   ASSERT_TRUE(config.ok()) << config.error().message();
-  EXPECT_EQ(config->workers.at("a").values.at("Command").text, "a.e\xEF\xBF\xBD" "e");
+  EXPECT_EQ(config->workers.at("a").values.at("Command").text,
+            "a.e\xEF\xBF\xBD"
+            "e");
   Result<core::RawConfig> back = FromRegFile(ToRegFile(*config, kRoot), kRoot);
   ASSERT_TRUE(back.ok());
   ExpectSame(*config, *back);
@@ -99,15 +107,21 @@ TEST(ConfigFileTest, RefusesWhatItCannotImportNamingTheLine) {
   const std::vector<std::pair<std::string, std::string>> bad = {
       {"", "no \"Windows Registry Editor Version 5.00\" header"},
       {"nonsense\r\n", "line 1: expected the header"},
-      {header + "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Other]\r\n", "line 2: the key [HKEY_LOCAL_MACHINE\\SOFTWARE\\Other] is not below"},
-      {header + "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Sup\\Elsewhere]\r\n", "is not part of sup's configuration"},
+      {header + "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Other]\r\n",
+       "line 2: the key [HKEY_LOCAL_MACHINE\\SOFTWARE\\Other] is not below"},
+      {header + "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Sup\\Elsewhere]\r\n",
+       "is not part of sup's configuration"},
       {header + "[-HKEY_LOCAL_MACHINE\\SOFTWARE\\Sup]\r\n", "deleting a key is not supported"},
       {header + "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Sup]\r\n\"x\"=-\r\n", "line 3: deleting a value"},
-      {header + "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Sup]\r\n\"x\"=dword:12\r\n", "line 3: dword:12 is not 8 hex digits"},
-      {header + "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Sup]\r\n\"x\"=dword:zzzzzzzz\r\n", "is not 8 hex digits"},
-      {header + "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Sup]\r\n\"x\"=hex(2\xc4\xa9):00,00\r\n", "is not a registry type"},
+      {header + "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Sup]\r\n\"x\"=dword:12\r\n",
+       "line 3: dword:12 is not 8 hex digits"},
+      {header + "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Sup]\r\n\"x\"=dword:zzzzzzzz\r\n",
+       "is not 8 hex digits"},
+      {header + "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Sup]\r\n\"x\"=hex(2\xc4\xa9):00,00\r\n",
+       "is not a registry type"},
       {header + "\"x\"=\"y\"\r\n", "line 2: a value before the first [key]"},
-      {header + "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Sup]\r\nx=y\r\n", "line 3: expected \"Name\"=value"},
+      {header + "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Sup]\r\nx=y\r\n",
+       "line 3: expected \"Name\"=value"},
   };
   for (const auto& [text, says] : bad) {
     Result<core::RawConfig> config = FromRegFile(text, kRoot);
@@ -128,11 +142,17 @@ TEST(ConfigFileTest, JsonRoundTripsEveryTypeReadably) {
 
 TEST(ConfigFileTest, RefusesMalformedJsonNamingWhere) {
   EXPECT_NE(FromJson("{").error().message().find("not valid JSON"), std::string::npos);
-  EXPECT_NE(FromJson("{\"extra\": 1}").error().message().find("unknown member \"extra\""), std::string::npos);
-  EXPECT_NE(FromJson("{\"workers\": {\"a\": {\"Command\": true}}}").error().message().find("workers\\a\\Command: expected"),
+  EXPECT_NE(FromJson("{\"extra\": 1}").error().message().find("unknown member \"extra\""),
             std::string::npos);
-  EXPECT_NE(FromJson("{\"daemon\": {\"X\": -1}}").error().message().find("daemon\\X"), std::string::npos);
-  EXPECT_NE(FromJson("{\"daemon\": {\"X\": 99999999999}}").error().message().find("above 32 bits"), std::string::npos);
+  EXPECT_NE(FromJson("{\"workers\": {\"a\": {\"Command\": true}}}")
+                .error()
+                .message()
+                .find("workers\\a\\Command: expected"),
+            std::string::npos);
+  EXPECT_NE(FromJson("{\"daemon\": {\"X\": -1}}").error().message().find("daemon\\X"),
+            std::string::npos);
+  EXPECT_NE(FromJson("{\"daemon\": {\"X\": 99999999999}}").error().message().find("above 32 bits"),
+            std::string::npos);
 }
 
 TEST(ConfigFileTest, FormatFollowsTheNameOrTheExtension) {
@@ -146,15 +166,18 @@ TEST(ConfigFileTest, FormatFollowsTheNameOrTheExtension) {
 // the schema: three valid workers, no error.
 TEST(ConfigFileTest, TheExampleConfigurationIsValid) {
   std::ifstream file(SUP_SOURCE_DIR "/config/example.reg", std::ios::binary);
-  if (!file) GTEST_SKIP() << "source tree not reachable from here (under Wine the native run checks it)";
+  if (!file)
+    GTEST_SKIP() << "source tree not reachable from here (under Wine the native run checks it)";
   const std::string bytes{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
   Result<core::RawConfig> raw = FromRegFile(bytes, kRoot);
   ASSERT_TRUE(raw.ok()) << raw.error().message();
   const core::ValidatedConfig config = core::ValidateConfig(*raw);
   EXPECT_TRUE(config.daemon_errors.empty());
-  for (const auto& [name, errors] : config.invalid_workers) ADD_FAILURE() << name << ": " << errors.front().ToString();
+  for (const auto& [name, errors] : config.invalid_workers)
+    ADD_FAILURE() << name << ": " << errors.front().ToString();
   ASSERT_EQ(config.workers.size(), 3u);
-  EXPECT_EQ(config.workers.at("queue-consumer").policy.depends_on, std::vector<std::string>{"web-api"});
+  EXPECT_EQ(config.workers.at("queue-consumer").policy.depends_on,
+            std::vector<std::string>{"web-api"});
   EXPECT_EQ(config.workers.at("web-api").policy.probes.size(), 2u);
   EXPECT_EQ(config.workers.at("report-batch").policy.restart, core::RestartMode::kOnFailure);
 }

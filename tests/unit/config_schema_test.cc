@@ -41,7 +41,8 @@ TEST(ValidateConfigTest, AppliesTheDesignDefaults) {
   RawConfig raw;
   raw.workers["api"] = MinimalWorker();
   const ValidatedConfig config = ValidateConfig(raw);
-  ASSERT_TRUE(config.invalid_workers.empty()) << Messages(config.invalid_workers.begin()->second)[0];
+  ASSERT_TRUE(config.invalid_workers.empty())
+      << Messages(config.invalid_workers.begin()->second)[0];
   EXPECT_EQ(config.daemon.control_pipe, "sup-control");
   EXPECT_EQ(config.daemon.health_pipe, "sup-health");
   EXPECT_EQ(config.daemon.log_directory, "%ProgramData%\\Sup\\logs");
@@ -66,8 +67,8 @@ TEST(ValidateConfigTest, AppliesTheDesignDefaults) {
   EXPECT_EQ(policy.max_failures, 5u);
   EXPECT_EQ(policy.failure_window, Millis(60000));
   EXPECT_EQ(policy.failed_retry, Millis(300000));
-  EXPECT_EQ(policy.stop_steps,
-            (std::vector<StopStep>{StopStep::kEvent, StopStep::kCtrlC, StopStep::kClose, StopStep::kTerminate}));
+  EXPECT_EQ(policy.stop_steps, (std::vector<StopStep>{StopStep::kEvent, StopStep::kCtrlC,
+                                                      StopStep::kClose, StopStep::kTerminate}));
   EXPECT_EQ(policy.stop_timeout, Millis(10000));
   EXPECT_TRUE(policy.probes.empty());
 }
@@ -87,10 +88,12 @@ TEST(ValidateConfigTest, ReadsEveryTypeCaseInsensitively) {
   worker.probes["liveness"]["PeriodMs"] = RawValue::Dword(500);
   raw.workers["api"] = worker;
   const ValidatedConfig config = ValidateConfig(raw);
-  ASSERT_TRUE(config.invalid_workers.empty()) << Messages(config.invalid_workers.begin()->second)[0];
+  ASSERT_TRUE(config.invalid_workers.empty())
+      << Messages(config.invalid_workers.begin()->second)[0];
   const WorkerConfig& api = config.workers.at("api");
   EXPECT_EQ(api.policy.restart, RestartMode::kOnFailure);
-  EXPECT_EQ(api.policy.success_exit_codes, (std::vector<std::int64_t>{0, 3, 0xC0000005, 0xFFFFFFFF}));
+  EXPECT_EQ(api.policy.success_exit_codes,
+            (std::vector<std::int64_t>{0, 3, 0xC0000005, 0xFFFFFFFF}));
   EXPECT_EQ(api.launch.log_max_bytes, 8ULL << 30);
   EXPECT_EQ(api.policy.stop_steps, (std::vector<StopStep>{StopStep::kClose, StopStep::kTerminate}));
   EXPECT_EQ(api.launch.stdout_log, "");
@@ -118,7 +121,8 @@ TEST_P(BadWorkerValueTest, IsReportedWithKeyValueExpectedAndFound) {
   raw.workers["other"] = MinimalWorker();
   const ValidatedConfig config = ValidateConfig(raw);
   ASSERT_TRUE(config.invalid_workers.contains("api"));
-  EXPECT_EQ(Messages(config.invalid_workers.at("api")), std::vector<std::string>{GetParam().message});
+  EXPECT_EQ(Messages(config.invalid_workers.at("api")),
+            std::vector<std::string>{GetParam().message});
   EXPECT_FALSE(config.workers.contains("api"));
   EXPECT_TRUE(config.workers.contains("other"));  // one bad worker never stops the others
 }
@@ -127,39 +131,54 @@ INSTANTIATE_TEST_SUITE_P(
     EveryKind, BadWorkerValueTest,
     ::testing::Values(
         BadValueCase{"StopTimeoutMs", RawValue::String("ten"),
-                     "Workers\\api\\StopTimeoutMs: expected a REG_DWORD or REG_QWORD from 0 to 3600000, found REG_SZ \"ten\""},
+                     "Workers\\api\\StopTimeoutMs: expected a REG_DWORD or REG_QWORD from 0 to "
+                     "3600000, found REG_SZ \"ten\""},
         BadValueCase{"StopTimeoutMs", RawValue::Dword(3600001),
-                     "Workers\\api\\StopTimeoutMs: expected a REG_DWORD or REG_QWORD from 0 to 3600000, found REG_DWORD 3600001"},
+                     "Workers\\api\\StopTimeoutMs: expected a REG_DWORD or REG_QWORD from 0 to "
+                     "3600000, found REG_DWORD 3600001"},
         BadValueCase{"MaxFailures", RawValue::Dword(0),
-                     "Workers\\api\\MaxFailures: expected a REG_DWORD or REG_QWORD from 1 to 1000, found REG_DWORD 0"},
+                     "Workers\\api\\MaxFailures: expected a REG_DWORD or REG_QWORD from 1 to 1000, "
+                     "found REG_DWORD 0"},
         BadValueCase{"Enabled", RawValue::Dword(2),
                      "Workers\\api\\Enabled: expected a REG_DWORD 0 or 1, found REG_DWORD 2"},
         BadValueCase{"Restart", RawValue::String("sometimes"),
-                     "Workers\\api\\Restart: expected a REG_SZ, one of always, on-failure, never, found REG_SZ \"sometimes\""},
+                     "Workers\\api\\Restart: expected a REG_SZ, one of always, on-failure, never, "
+                     "found REG_SZ \"sometimes\""},
         BadValueCase{"Restart", RawValue::Dword(1),
-                     "Workers\\api\\Restart: expected a REG_SZ, one of always, on-failure, never, found REG_DWORD 1"},
+                     "Workers\\api\\Restart: expected a REG_SZ, one of always, on-failure, never, "
+                     "found REG_DWORD 1"},
         BadValueCase{"DependsOn", RawValue::String("db"),
                      "Workers\\api\\DependsOn: expected a REG_MULTI_SZ, found REG_SZ \"db\""},
         BadValueCase{"StopSteps", RawValue::MultiString({"close", "close"}),
-                     "Workers\\api\\StopSteps: expected a REG_MULTI_SZ of event, ctrl-c, close, terminate, each at most "
+                     "Workers\\api\\StopSteps: expected a REG_MULTI_SZ of event, ctrl-c, close, "
+                     "terminate, each at most "
                      "once, found REG_MULTI_SZ [\"close\", \"close\"]"},
         BadValueCase{"StopSteps", RawValue::MultiString({"terminate", "close"}),
-                     "Workers\\api\\StopSteps: expected terminate only as the last step, found steps after terminate"},
+                     "Workers\\api\\StopSteps: expected terminate only as the last step, found "
+                     "steps after terminate"},
         BadValueCase{"SuccessExitCodes", RawValue::MultiString({"zero"}),
-                     "Workers\\api\\SuccessExitCodes: expected a REG_MULTI_SZ of exit codes (decimal or 0x hex) or one "
+                     "Workers\\api\\SuccessExitCodes: expected a REG_MULTI_SZ of exit codes "
+                     "(decimal or 0x hex) or one "
                      "REG_DWORD, found REG_MULTI_SZ [\"zero\"]"},
         BadValueCase{"Environment", RawValue::MultiString({"=x"}),
-                     "Workers\\api\\Environment: expected KEY=VALUE entries with a non-empty KEY, found \"=x\""},
-        BadValueCase{"BackoffMaxMs", RawValue::Dword(10),
-                     "Workers\\api\\BackoffMaxMs: expected at least BackoffInitialMs (1000), found 10"},
+                     "Workers\\api\\Environment: expected KEY=VALUE entries with a non-empty KEY, "
+                     "found \"=x\""},
+        BadValueCase{
+            "BackoffMaxMs", RawValue::Dword(10),
+            "Workers\\api\\BackoffMaxMs: expected at least BackoffInitialMs (1000), found 10"},
         BadValueCase{"Comand", RawValue::String("x"),
-                     "Workers\\api\\Comand: expected one of the known values: Command, WorkingDirectory, Environment, "
-                     "Enabled, DependsOn, Restart, SuccessExitCodes, StartSeconds, BackoffInitialMs, BackoffMaxMs, "
-                     "StableAfterMs, MaxFailures, FailureWindowMs, FailedRetryMs, StopSteps, StopTimeoutMs, StdoutLog, "
-                     "StderrLog, LogMaxBytes, LogBackups, LogTimestamps, MemoryLimitMB, CpuRatePercent, Priority, found an "
+                     "Workers\\api\\Comand: expected one of the known values: Command, "
+                     "WorkingDirectory, Environment, "
+                     "Enabled, DependsOn, Restart, SuccessExitCodes, StartSeconds, "
+                     "BackoffInitialMs, BackoffMaxMs, "
+                     "StableAfterMs, MaxFailures, FailureWindowMs, FailedRetryMs, StopSteps, "
+                     "StopTimeoutMs, StdoutLog, "
+                     "StderrLog, LogMaxBytes, LogBackups, LogTimestamps, MemoryLimitMB, "
+                     "CpuRatePercent, Priority, found an "
                      "unknown value REG_SZ \"x\""},
-        BadValueCase{"DependsOn", RawValue::MultiString({"api"}),
-                     "Workers\\api\\DependsOn: expected other workers' names, found the worker itself"}));
+        BadValueCase{
+            "DependsOn", RawValue::MultiString({"api"}),
+            "Workers\\api\\DependsOn: expected other workers' names, found the worker itself"}));
 
 TEST(ValidateConfigTest, OnlyACtrlCStopStepGivesTheWorkerAConsole) {
   RawConfig raw;
@@ -193,11 +212,13 @@ TEST(ValidateConfigTest, CollectsEveryErrorOfAWorker) {
   const std::vector<ConfigError>& errors = config.invalid_workers.at("bad name!");
   std::vector<std::string> keys;
   for (const ConfigError& error : errors) keys.push_back(error.key + "|" + error.value);
-  EXPECT_EQ(keys, (std::vector<std::string>{
-                      "Workers\\bad name!|", "Workers\\bad name!|Command", "Workers\\bad name!|Enabled",
-                      "Workers\\bad name!|Priority", "Workers\\bad name!\\Probes\\Liveness|Type",
-                      "Workers\\bad name!\\Probes\\Liveness|Target", "Workers\\bad name!\\Probes\\Sometimes|",
-                      "Workers\\bad name!|Probes\\Liveness\\SuccessThreshold"}));
+  EXPECT_EQ(
+      keys,
+      (std::vector<std::string>{
+          "Workers\\bad name!|", "Workers\\bad name!|Command", "Workers\\bad name!|Enabled",
+          "Workers\\bad name!|Priority", "Workers\\bad name!\\Probes\\Liveness|Type",
+          "Workers\\bad name!\\Probes\\Liveness|Target", "Workers\\bad name!\\Probes\\Sometimes|",
+          "Workers\\bad name!|Probes\\Liveness\\SuccessThreshold"}));
 }
 
 TEST(ValidateConfigTest, UnknownDependencyIsAnErrorOfTheDependent) {
@@ -206,7 +227,8 @@ TEST(ValidateConfigTest, UnknownDependencyIsAnErrorOfTheDependent) {
   raw.workers["api"].values["DependsOn"] = RawValue::MultiString({"db"});
   const ValidatedConfig config = ValidateConfig(raw);
   EXPECT_EQ(Messages(config.invalid_workers.at("api")),
-            std::vector<std::string>{"Workers\\api\\DependsOn: expected names of configured workers, found unknown worker \"db\""});
+            std::vector<std::string>{"Workers\\api\\DependsOn: expected names of configured "
+                                     "workers, found unknown worker \"db\""});
 }
 
 TEST(ValidateConfigTest, DependencyOnAnInvalidWorkerIsAllowed) {
@@ -221,7 +243,8 @@ TEST(ValidateConfigTest, DependencyOnAnInvalidWorkerIsAllowed) {
 
 TEST(ValidateConfigTest, CyclesAreNamedOnEveryWorkerOnThem) {
   RawConfig raw;
-  for (const auto& [name, dependency] : std::vector<std::pair<std::string, std::string>>{{"a", "b"}, {"b", "c"}, {"c", "a"}}) {
+  for (const auto& [name, dependency] :
+       std::vector<std::pair<std::string, std::string>>{{"a", "b"}, {"b", "c"}, {"c", "a"}}) {
     raw.workers[name] = MinimalWorker();
     raw.workers[name].values["DependsOn"] = RawValue::MultiString({dependency});
   }
@@ -230,8 +253,9 @@ TEST(ValidateConfigTest, CyclesAreNamedOnEveryWorkerOnThem) {
   const ValidatedConfig config = ValidateConfig(raw);
   for (const std::string name : {"a", "b", "c"}) {
     EXPECT_EQ(Messages(config.invalid_workers.at(name)),
-              std::vector<std::string>{"Workers\\" + name +
-                                       "\\DependsOn: expected no dependency cycle, found the cycle a -> b -> c -> a"});
+              std::vector<std::string>{
+                  "Workers\\" + name +
+                  "\\DependsOn: expected no dependency cycle, found the cycle a -> b -> c -> a"});
   }
   EXPECT_TRUE(config.workers.contains("d"));
 }
@@ -244,7 +268,8 @@ TEST(ValidateConfigTest, BadDaemonValuesChangeNothingAndAreReported) {
   const ValidatedConfig config = ValidateConfig(raw);
   ASSERT_EQ(config.daemon_errors.size(), 1u);
   EXPECT_EQ(config.daemon_errors[0].ToString(),
-            "HKLM\\SOFTWARE\\Sup\\LogLevel: expected a REG_SZ, one of trace, debug, info, warn, error, found REG_SZ \"loud\"");
+            "HKLM\\SOFTWARE\\Sup\\LogLevel: expected a REG_SZ, one of trace, debug, info, warn, "
+            "error, found REG_SZ \"loud\"");
   EXPECT_EQ(config.daemon.control_pipe, "sup-control");  // defaults, not a half-applied mix
   EXPECT_TRUE(config.workers.contains("api"));
 }
@@ -276,7 +301,9 @@ TEST_P(BoundaryTest, IsRefusedWhenTheConfigurationIsRead) {
   raw.workers["api"] = worker;
   const ValidatedConfig config = ValidateConfig(raw);
   ASSERT_TRUE(config.invalid_workers.contains("api")) << GetParam().what;
-  EXPECT_EQ(Messages(config.invalid_workers.at("api")), std::vector<std::string>{GetParam().message}) << GetParam().what;
+  EXPECT_EQ(Messages(config.invalid_workers.at("api")),
+            std::vector<std::string>{GetParam().message})
+      << GetParam().what;
 }
 
 void SetProbe(RawWorker& worker, const std::string& type, const std::string& target) {
@@ -287,38 +314,52 @@ void SetProbe(RawWorker& worker, const std::string& type, const std::string& tar
 INSTANTIATE_TEST_SUITE_P(
     ProbeTargetsAndCommands, BoundaryTest,
     ::testing::Values(
-        BoundaryCase{"http target that is not a URL", [](RawWorker& w) { SetProbe(w, "http", "foo"); },
-                     "Workers\\api\\Probes\\Liveness\\Target: expected an http://host[:port][/path] URL for "
-                     "Type=http, found \"foo\" does not start with http://"},
-        BoundaryCase{"https target", [](RawWorker& w) { SetProbe(w, "http", "https://x/"); },
-                     "Workers\\api\\Probes\\Liveness\\Target: expected an http://host[:port][/path] URL for "
-                     "Type=http, found \"https://x/\" is https, which http probes do not speak"},
-        BoundaryCase{"tcp target without a port", [](RawWorker& w) { SetProbe(w, "tcp", "localhost"); },
-                     "Workers\\api\\Probes\\Liveness\\Target: expected host:port for Type=tcp, found "
-                     "\"localhost\" is not host:port"},
-        BoundaryCase{"tcp port out of range", [](RawWorker& w) { SetProbe(w, "tcp", "127.0.0.1:70000"); },
-                     "Workers\\api\\Probes\\Liveness\\Target: expected host:port for Type=tcp, found "
-                     "\"127.0.0.1:70000\" has no port from 1 to 65535"},
-        BoundaryCase{"pipe name with a backslash", [](RawWorker& w) { SetProbe(w, "pipe", "\\\\.\\pipe\\x"); },
-                     "Workers\\api\\Probes\\Liveness\\Target: expected a pipe name (\\\\.\\pipe\\<name>) for "
+        BoundaryCase{
+            "http target that is not a URL", [](RawWorker& w) { SetProbe(w, "http", "foo"); },
+            "Workers\\api\\Probes\\Liveness\\Target: expected an http://host[:port][/path] URL for "
+            "Type=http, found \"foo\" does not start with http://"},
+        BoundaryCase{
+            "https target", [](RawWorker& w) { SetProbe(w, "http", "https://x/"); },
+            "Workers\\api\\Probes\\Liveness\\Target: expected an http://host[:port][/path] URL for "
+            "Type=http, found \"https://x/\" is https, which http probes do not speak"},
+        BoundaryCase{
+            "tcp target without a port", [](RawWorker& w) { SetProbe(w, "tcp", "localhost"); },
+            "Workers\\api\\Probes\\Liveness\\Target: expected host:port for Type=tcp, found "
+            "\"localhost\" is not host:port"},
+        BoundaryCase{
+            "tcp port out of range", [](RawWorker& w) { SetProbe(w, "tcp", "127.0.0.1:70000"); },
+            "Workers\\api\\Probes\\Liveness\\Target: expected host:port for Type=tcp, found "
+            "\"127.0.0.1:70000\" has no port from 1 to 65535"},
+        BoundaryCase{"pipe name with a backslash",
+                     [](RawWorker& w) { SetProbe(w, "pipe", "\\\\.\\pipe\\x"); },
+                     "Workers\\api\\Probes\\Liveness\\Target: expected a pipe name "
+                     "(\\\\.\\pipe\\<name>) for "
                      "Type=pipe, found \"\\\\.\\pipe\\x\" contains a backslash"},
-        BoundaryCase{"exec probe with an unquoted spaced path",
-                     [](RawWorker& w) { SetProbe(w, "exec", "C:\\Program Files\\check.exe --quick"); },
-                     "Workers\\api\\Probes\\Liveness\\Target: expected a command line for Type=exec, its program "
-                     "quoted when its path has a space, found \"C:\\Program Files\\check.exe --quick\", an unquoted "
-                     "path with a space"},
-        BoundaryCase{"Command with an unquoted spaced path",
-                     [](RawWorker& w) { w.values["Command"] = RawValue::String("C:\\Program Files\\api.exe --port 80"); },
-                     "Workers\\api\\Command: expected the program quoted when its path has a space: "
-                     "\"C:\\Program Files\\api.exe\" --port 80, found an unquoted path Windows would try piece by "
-                     "piece, the first piece first"},
-        BoundaryCase{"stdout and stderr into one file",
-                     [](RawWorker& w) {
-                       w.values["StdoutLog"] = RawValue::String("C:\\logs\\api.log");
-                       w.values["StderrLog"] = RawValue::String("c:\\LOGS\\api.log");
-                     },
-                     "Workers\\api\\StderrLog: expected a file other than StdoutLog's (or none), found "
-                     "\"c:\\LOGS\\api.log\" twice"}));
+        BoundaryCase{
+            "exec probe with an unquoted spaced path",
+            [](RawWorker& w) { SetProbe(w, "exec", "C:\\Program Files\\check.exe --quick"); },
+            "Workers\\api\\Probes\\Liveness\\Target: expected a command line for Type=exec, its "
+            "program "
+            "quoted when its path has a space, found \"C:\\Program Files\\check.exe --quick\", an "
+            "unquoted "
+            "path with a space"},
+        BoundaryCase{
+            "Command with an unquoted spaced path",
+            [](RawWorker& w) {
+              w.values["Command"] = RawValue::String("C:\\Program Files\\api.exe --port 80");
+            },
+            "Workers\\api\\Command: expected the program quoted when its path has a space: "
+            "\"C:\\Program Files\\api.exe\" --port 80, found an unquoted path Windows would try "
+            "piece by "
+            "piece, the first piece first"},
+        BoundaryCase{
+            "stdout and stderr into one file",
+            [](RawWorker& w) {
+              w.values["StdoutLog"] = RawValue::String("C:\\logs\\api.log");
+              w.values["StderrLog"] = RawValue::String("c:\\LOGS\\api.log");
+            },
+            "Workers\\api\\StderrLog: expected a file other than StdoutLog's (or none), found "
+            "\"c:\\LOGS\\api.log\" twice"}));
 
 TEST(ValidateConfigTest, NoneForBothStreamsIsNoSharedFile) {
   RawConfig raw;
@@ -345,9 +386,12 @@ TEST(ValidateConfigTest, DosDeviceNamesAreNoWorkerNames) {
     raw.workers[name] = MinimalWorker();
     const ValidatedConfig config = ValidateConfig(raw);
     ASSERT_TRUE(config.invalid_workers.contains(name)) << name;
-    EXPECT_NE(config.invalid_workers.at(name)[0].expected.find("not a DOS device name"), std::string::npos) << name;
+    EXPECT_NE(config.invalid_workers.at(name)[0].expected.find("not a DOS device name"),
+              std::string::npos)
+        << name;
   }
-  for (const char* name : {"COM10", "LPT0", "console", "null", "auxiliary", "com"}) EXPECT_TRUE(IsValidWorkerName(name)) << name;
+  for (const char* name : {"COM10", "LPT0", "console", "null", "auxiliary", "com"})
+    EXPECT_TRUE(IsValidWorkerName(name)) << name;
 }
 
 TEST(ValidateConfigTest, TwoWorkersWritingOneLogFileAreBothRefusedNamingEachOther) {
@@ -359,11 +403,13 @@ TEST(ValidateConfigTest, TwoWorkersWritingOneLogFileAreBothRefusedNamingEachOthe
   raw.workers["c"] = MinimalWorker();
   const ValidatedConfig config = ValidateConfig(raw);
   EXPECT_EQ(Messages(config.invalid_workers.at("a")),
-            std::vector<std::string>{"Workers\\a\\StdoutLog: expected a log file no other worker writes, found "
-                                     "\"C:\\logs\\shared.log\", written by b too"});
+            std::vector<std::string>{
+                "Workers\\a\\StdoutLog: expected a log file no other worker writes, found "
+                "\"C:\\logs\\shared.log\", written by b too"});
   EXPECT_EQ(Messages(config.invalid_workers.at("b")),
-            std::vector<std::string>{"Workers\\b\\StderrLog: expected a log file no other worker writes, found "
-                                     "\"C:\\logs\\shared.log\", written by a too"});
+            std::vector<std::string>{
+                "Workers\\b\\StderrLog: expected a log file no other worker writes, found "
+                "\"C:\\logs\\shared.log\", written by a too"});
   EXPECT_TRUE(config.workers.contains("c"));
 }
 
@@ -373,7 +419,8 @@ TEST(ValidateConfigTest, PipeNamesAreCheckedAndDistinct) {
   same.daemon["HealthPipe"] = RawValue::String("SUP");
   ASSERT_EQ(ValidateConfig(same).daemon_errors.size(), 1u);
   EXPECT_EQ(ValidateConfig(same).daemon_errors[0].ToString(),
-            "HKLM\\SOFTWARE\\Sup\\HealthPipe: expected a pipe name other than ControlPipe's, found \"SUP\" for both");
+            "HKLM\\SOFTWARE\\Sup\\HealthPipe: expected a pipe name other than ControlPipe's, found "
+            "\"SUP\" for both");
   RawConfig slash;
   slash.daemon["ControlPipe"] = RawValue::String("a\\b");
   ASSERT_EQ(ValidateConfig(slash).daemon_errors.size(), 1u);

@@ -26,11 +26,13 @@ class ControlDispatcherTest : public ::testing::Test {
 
   void Configure(const std::vector<std::string>& workers) {
     core::RawConfig raw;
-    for (const std::string& name : workers) raw.workers[name].values["Command"] = core::RawValue::String(name + ".exe");
+    for (const std::string& name : workers)
+      raw.workers[name].values["Command"] = core::RawValue::String(name + ".exe");
     supervisor_.ApplyConfig(core::ValidateConfig(raw));
   }
 
-  static sup::v1::Request Command(std::uint64_t id, std::vector<std::string> workers, bool all = false) {
+  static sup::v1::Request Command(std::uint64_t id, std::vector<std::string> workers,
+                                  bool all = false) {
     sup::v1::Request request = MakeRequest(id);
     for (const std::string& worker : workers) request.mutable_stop()->add_workers(worker);
     request.mutable_stop()->set_all(all);
@@ -47,7 +49,8 @@ class ControlDispatcherTest : public ::testing::Test {
   testing::FixedRandom random_;
   testing::FakeConfigSource config_;
   testing::FakeOutputSource output_;
-  core::Supervisor supervisor_{core::SupervisorPorts{clock_, timers_, launcher_, prober_, store_, events_, random_}};
+  core::Supervisor supervisor_{
+      core::SupervisorPorts{clock_, timers_, launcher_, prober_, store_, events_, random_}};
   ControlDispatcher dispatcher_{ControlPorts{clock_, supervisor_, config_, output_, events_},
                                 DaemonIdentity{4242, "9.8.7"}, ControlLimits{.max_streams = 2}};
   testing::RecordingSink sink_;
@@ -109,8 +112,8 @@ TEST_F(ControlDispatcherTest, CommandsReportOneResultPerWorker) {
 }
 
 // Crash `worker` and let its backoff end, `times` times: its restart counter grows.
-void CrashAndRestart(core::Supervisor& supervisor, testing::ManualTimers& timers, const std::string& worker,
-                     int times) {
+void CrashAndRestart(core::Supervisor& supervisor, testing::ManualTimers& timers,
+                     const std::string& worker, int times) {
   for (int i = 0; i < times; ++i) {
     supervisor.OnExit(worker, supervisor.Snapshot(worker)->pid, 1);
     timers.Advance(milliseconds(60'000));
@@ -171,7 +174,8 @@ TEST_F(ControlDispatcherTest, RefusesMissingAndNewerProtocolVersions) {
     const sup::v1::Response response = dispatcher_.Handle(request);
     ASSERT_TRUE(response.has_error()) << version;
     EXPECT_EQ(response.error().code(), sup::v1::Error::FAILED_PRECONDITION);
-    EXPECT_NE(response.error().message().find("protocol version " + std::to_string(version)), std::string::npos);
+    EXPECT_NE(response.error().message().find("protocol version " + std::to_string(version)),
+              std::string::npos);
   }
 }
 
@@ -208,7 +212,6 @@ TEST_F(ControlDispatcherTest, EmptyFrameIsARequestWithoutVersion) {
   EXPECT_EQ(sink_.Last<sup::v1::Response>().error().code(), sup::v1::Error::FAILED_PRECONDITION);
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // Describe, Logs, Events
 
@@ -230,7 +233,8 @@ TEST_F(ControlDispatcherTest, DescribeShowsStatusConfigurationEventsAndOutput) {
   EXPECT_EQ(config["Restart"], "always");  // defaults are shown too
   EXPECT_EQ(config["StopSteps"], "event,ctrl-c,close,terminate");
   ASSERT_GE(describe.recent_events_size(), 2);  // added, then STARTING and RUNNING
-  EXPECT_EQ(describe.recent_events(describe.recent_events_size() - 1).to(), sup::v1::WorkerStatus::RUNNING);
+  EXPECT_EQ(describe.recent_events(describe.recent_events_size() - 1).to(),
+            sup::v1::WorkerStatus::RUNNING);
   EXPECT_EQ(std::vector<std::string>(describe.stdout_tail().begin(), describe.stdout_tail().end()),
             std::vector<std::string>{"listening on 8080"});
   EXPECT_EQ(describe.stderr_tail_size(), 1);
@@ -249,8 +253,9 @@ TEST_F(ControlDispatcherTest, LogsSendsTheLastLinesAskedFor) {
   request.mutable_logs()->set_worker("api");
   request.mutable_logs()->set_lines(2);
   const sup::v1::Response response = dispatcher_.Handle(request);
-  EXPECT_EQ(std::vector<std::string>(response.logs().lines().begin(), response.logs().lines().end()),
-            (std::vector<std::string>{"2", "3"}));
+  EXPECT_EQ(
+      std::vector<std::string>(response.logs().lines().begin(), response.logs().lines().end()),
+      (std::vector<std::string>{"2", "3"}));
 
   request.mutable_logs()->set_error_stream(true);  // stderr of api is not captured
   const sup::v1::Response not_captured = dispatcher_.Handle(request);
@@ -278,8 +283,9 @@ TEST_F(ControlDispatcherTest, FollowingLogsStreamsNewLinesUntilSupdStops) {
   EXPECT_EQ(sink_.Frame<sup::v1::Response>(0).logs().lines(0), "old");
   const auto streamed = sink_.Frame<sup::v1::Response>(1);
   EXPECT_EQ(streamed.request_id(), 8u);
-  EXPECT_EQ(std::vector<std::string>(streamed.logs().lines().begin(), streamed.logs().lines().end()),
-            (std::vector<std::string>{"new 1", "new 2"}));
+  EXPECT_EQ(
+      std::vector<std::string>(streamed.logs().lines().begin(), streamed.logs().lines().end()),
+      (std::vector<std::string>{"new 1", "new 2"}));
 
   // A follower sends nothing more; anything it does send is not our protocol.
   EXPECT_FALSE(session->OnFrame(request.SerializeAsString()).ok());
@@ -361,10 +367,14 @@ TEST_F(ControlDispatcherTest, RereadShowsTheDifferenceAndChangesNothing) {
   sup::v1::Request request = MakeRequest(1);
   request.mutable_reread();
   const sup::v1::ConfigDiffResponse diff = dispatcher_.Handle(request).reread();
-  EXPECT_EQ(std::vector<std::string>(diff.added().begin(), diff.added().end()), std::vector<std::string>{"c"});
-  EXPECT_EQ(std::vector<std::string>(diff.restarted().begin(), diff.restarted().end()), std::vector<std::string>{"a"});
-  EXPECT_EQ(std::vector<std::string>(diff.updated().begin(), diff.updated().end()), std::vector<std::string>{"b"});
-  EXPECT_EQ(std::vector<std::string>(diff.invalid().begin(), diff.invalid().end()), std::vector<std::string>{"d"});
+  EXPECT_EQ(std::vector<std::string>(diff.added().begin(), diff.added().end()),
+            std::vector<std::string>{"c"});
+  EXPECT_EQ(std::vector<std::string>(diff.restarted().begin(), diff.restarted().end()),
+            std::vector<std::string>{"a"});
+  EXPECT_EQ(std::vector<std::string>(diff.updated().begin(), diff.updated().end()),
+            std::vector<std::string>{"b"});
+  EXPECT_EQ(std::vector<std::string>(diff.invalid().begin(), diff.invalid().end()),
+            std::vector<std::string>{"d"});
   ASSERT_EQ(diff.errors_size(), 1);
   EXPECT_NE(diff.errors(0).find("Command"), std::string::npos);
   EXPECT_EQ(supervisor_.config_generation(), generation);
@@ -394,8 +404,10 @@ TEST_F(ControlDispatcherTest, UpdateAppliesTheDifferenceOrOnlyThatOfTheNamedWork
   sup::v1::Request all = MakeRequest(3);
   all.mutable_update();
   const sup::v1::ConfigDiffResponse rest = dispatcher_.Handle(all).update();
-  EXPECT_EQ(std::vector<std::string>(rest.added().begin(), rest.added().end()), std::vector<std::string>{"c"});
-  EXPECT_EQ(std::vector<std::string>(rest.removed().begin(), rest.removed().end()), std::vector<std::string>{"b"});
+  EXPECT_EQ(std::vector<std::string>(rest.added().begin(), rest.added().end()),
+            std::vector<std::string>{"c"});
+  EXPECT_EQ(std::vector<std::string>(rest.removed().begin(), rest.removed().end()),
+            std::vector<std::string>{"b"});
   EXPECT_TRUE(supervisor_.Snapshot("c"));
 }
 
@@ -413,7 +425,8 @@ TEST_F(ControlDispatcherTest, UpdateWhenTheRegistryCannotBeReadIsUnavailable) {
 
 TEST_F(ControlDispatcherTest, OperatorsMayReadAndStartStopButNotReconfigure) {
   Configure({"api"});
-  std::unique_ptr<core::Session> session = dispatcher_.Open(sink_, {core::Role::kOperator, "CORP\\ops"});
+  std::unique_ptr<core::Session> session =
+      dispatcher_.Open(sink_, {core::Role::kOperator, "CORP\\ops"});
   sup::v1::Request status = MakeRequest(1);
   status.mutable_status();
   ASSERT_TRUE(session->OnFrame(status.SerializeAsString()).ok());
@@ -424,7 +437,8 @@ TEST_F(ControlDispatcherTest, OperatorsMayReadAndStartStopButNotReconfigure) {
   ASSERT_TRUE(session->OnFrame(update.SerializeAsString()).ok());
   const auto denied = sink_.Last<sup::v1::Response>();
   EXPECT_EQ(denied.error().code(), sup::v1::Error::PERMISSION_DENIED);
-  EXPECT_NE(denied.error().message().find("update is not allowed for CORP\\ops (operator)"), std::string::npos);
+  EXPECT_NE(denied.error().message().find("update is not allowed for CORP\\ops (operator)"),
+            std::string::npos);
 
   sup::v1::Request reset = MakeRequest(3);  // the breaker an administrator relies on
   reset.mutable_reset()->set_all(true);
@@ -433,7 +447,8 @@ TEST_F(ControlDispatcherTest, OperatorsMayReadAndStartStopButNotReconfigure) {
 }
 
 TEST_F(ControlDispatcherTest, CallersWithoutARoleMayUseNoControlVerb) {
-  std::unique_ptr<core::Session> session = dispatcher_.Open(sink_, {core::Role::kNone, "CORP\\guest"});
+  std::unique_ptr<core::Session> session =
+      dispatcher_.Open(sink_, {core::Role::kNone, "CORP\\guest"});
   sup::v1::Request version = MakeRequest(1);
   version.mutable_version();
   ASSERT_TRUE(session->OnFrame(version.SerializeAsString()).ok());

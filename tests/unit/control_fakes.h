@@ -32,19 +32,24 @@ class FakeOutputSource final : public core::OutputSource {
   Result<std::vector<std::string>> Tail(const std::string& worker, core::OutputStream stream,
                                         std::size_t lines) const override {
     const auto found = captured.find({worker, stream});
-    if (found == captured.end()) return Error(ErrorKind::kFailedPrecondition, "stdout of " + worker + " is not captured");
+    if (found == captured.end())
+      return Error(ErrorKind::kFailedPrecondition, "stdout of " + worker + " is not captured");
     const std::vector<std::string>& all = found->second;
-    return std::vector<std::string>(all.end() - static_cast<std::ptrdiff_t>(std::min(lines, all.size())), all.end());
+    return std::vector<std::string>(
+        all.end() - static_cast<std::ptrdiff_t>(std::min(lines, all.size())), all.end());
   }
 
-  Result<core::Subscription> Follow(const std::string& worker, core::OutputStream stream,
-                                    std::function<void(const std::vector<std::string>&)> on_lines) override {
-    if (!captured.contains({worker, stream})) return Error(ErrorKind::kFailedPrecondition, "not captured");
+  Result<core::Subscription> Follow(
+      const std::string& worker, core::OutputStream stream,
+      std::function<void(const std::vector<std::string>&)> on_lines) override {
+    if (!captured.contains({worker, stream}))
+      return Error(ErrorKind::kFailedPrecondition, "not captured");
     return followers[{worker, stream}].Subscribe(std::move(on_lines));
   }
 
   // New output of a captured stream, as the capture would publish it.
-  void Print(const std::string& worker, core::OutputStream stream, const std::vector<std::string>& lines) {
+  void Print(const std::string& worker, core::OutputStream stream,
+             const std::vector<std::string>& lines) {
     std::vector<std::string>& all = captured[{worker, stream}];
     all.insert(all.end(), lines.begin(), lines.end());
     followers[{worker, stream}].Publish(lines);

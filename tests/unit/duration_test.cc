@@ -16,7 +16,8 @@ TEST(DurationTest, ParsesUnits) {
 }
 
 TEST(DurationTest, RefusesMalformedAndAbsurdValues) {
-  for (const char* text : {"", "s", "-1s", "1.5s", "10h", "10 s", "abc", "99999999999s", "20000m"}) {
+  for (const char* text :
+       {"", "s", "-1s", "1.5s", "10h", "10 s", "abc", "99999999999s", "20000m"}) {
     Result<milliseconds> parsed = ParseDuration(text);
     ASSERT_FALSE(parsed.ok()) << text;
     EXPECT_EQ(parsed.error().kind(), ErrorKind::kInvalidArgument);

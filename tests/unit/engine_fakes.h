@@ -34,11 +34,14 @@ class ManualTimers final : public core::Timers {
     while (true) {
       auto next = pending_.end();
       for (auto it = pending_.begin(); it != pending_.end(); ++it) {
-        if (it->second.due <= target && (next == pending_.end() || it->second.due < next->second.due)) next = it;
+        if (it->second.due <= target &&
+            (next == pending_.end() || it->second.due < next->second.due))
+          next = it;
       }
       if (next == pending_.end()) break;
       if (next->second.due > clock_.SteadyNow()) {
-        clock_.Advance(std::chrono::duration_cast<core::Millis>(next->second.due - clock_.SteadyNow()));
+        clock_.Advance(
+            std::chrono::duration_cast<core::Millis>(next->second.due - clock_.SteadyNow()));
       }
       std::function<void()> callback = std::move(next->second.callback);
       pending_.erase(next);
@@ -61,12 +64,16 @@ class ManualTimers final : public core::Timers {
 
 class FakeLauncher final : public core::ProcessLauncher {
  public:
-  Result<std::uint32_t> Launch(const std::string& worker, const core::LaunchConfig& launch) override {
+  Result<std::uint32_t> Launch(const std::string& worker,
+                               const core::LaunchConfig& launch) override {
     launches.push_back({worker, launch});
-    if (failing.contains(worker)) return Error(ErrorKind::kNotFound, "cannot start " + launch.command);
+    if (failing.contains(worker))
+      return Error(ErrorKind::kNotFound, "cannot start " + launch.command);
     return next_pid++;
   }
-  void RequestStop(const std::string& worker, core::StopStep step) override { stop_requests.push_back({worker, step}); }
+  void RequestStop(const std::string& worker, core::StopStep step) override {
+    stop_requests.push_back({worker, step});
+  }
   void Kill(const std::string& worker) override { kills.push_back(worker); }
 
   std::size_t LaunchCount(const std::string& worker) const {
@@ -161,7 +168,8 @@ struct FakeEngine {
   RecordingEventSink logged;
   core::EventFeed events{logged};
   FixedRandom random;
-  core::Supervisor supervisor{core::SupervisorPorts{clock, timers, launcher, prober, store, events, random}};
+  core::Supervisor supervisor{
+      core::SupervisorPorts{clock, timers, launcher, prober, store, events, random}};
 };
 
 }  // namespace sup::testing

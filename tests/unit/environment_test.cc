@@ -8,12 +8,14 @@ namespace {
 using Entries = std::vector<std::string>;
 
 TEST(EnvironmentTest, OverridesReplaceBaseEntriesIgnoringCase) {
-  EXPECT_EQ(MergeEnvironment({"Path=C:\\Windows", "TEMP=C:\\t"}, {"PATH=C:\\app;C:\\Windows", "NEW=1"}),
-            (Entries{"NEW=1", "PATH=C:\\app;C:\\Windows", "TEMP=C:\\t"}));
+  EXPECT_EQ(
+      MergeEnvironment({"Path=C:\\Windows", "TEMP=C:\\t"}, {"PATH=C:\\app;C:\\Windows", "NEW=1"}),
+      (Entries{"NEW=1", "PATH=C:\\app;C:\\Windows", "TEMP=C:\\t"}));
 }
 
 TEST(EnvironmentTest, SortsIgnoringCaseAndKeepsDriveEntries) {
-  EXPECT_EQ(MergeEnvironment({"b=2", "=C:=C:\\work", "A=1"}, {}), (Entries{"=C:=C:\\work", "A=1", "b=2"}));
+  EXPECT_EQ(MergeEnvironment({"b=2", "=C:=C:\\work", "A=1"}, {}),
+            (Entries{"=C:=C:\\work", "A=1", "b=2"}));
 }
 
 TEST(EnvironmentTest, ValuesMayContainEqualsAndBeEmpty) {

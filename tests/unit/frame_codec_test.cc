@@ -25,7 +25,9 @@ std::vector<std::string> DrainFrames(FrameDecoder& decoder) {
 }
 
 TEST(FrameCodecTest, EncodesLittleEndianLengthThenPayload) {
-  EXPECT_EQ(Frame("abc"), std::string("\x03\x00\x00\x00" "abc", 7));
+  EXPECT_EQ(Frame("abc"), std::string("\x03\x00\x00\x00"
+                                      "abc",
+                                      7));
   EXPECT_EQ(Frame(""), std::string(4, '\0'));
   EXPECT_EQ(Header(0x01020304), std::string("\x04\x03\x02\x01", 4));
 }

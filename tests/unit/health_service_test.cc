@@ -47,7 +47,8 @@ class HealthServiceTest : public ::testing::Test {
   testing::RecordingEventSink logged_;
   EventFeed events_{logged_};
   testing::FixedRandom random_;
-  Supervisor supervisor_{SupervisorPorts{clock_, timers_, launcher_, prober_, store_, events_, random_}};
+  Supervisor supervisor_{
+      SupervisorPorts{clock_, timers_, launcher_, prober_, store_, events_, random_}};
   HealthService health_{supervisor_, events_, 2};
 };
 
@@ -61,13 +62,15 @@ TEST_F(HealthServiceTest, TheDaemonServesWhenEveryWorkerIsRunningAndReadyOrDone)
   supervisor_.OnExit("job", supervisor_.Snapshot("job")->pid, 0);  // a run-once job that is done
   EXPECT_EQ(Ask("job"), Check::SERVING);
   EXPECT_EQ(Ask(""), Check::SERVING);
-  supervisor_.Stop({"a"});  // an operator's stop is not where the worker should be, as for `supctl status`
+  supervisor_.Stop(
+      {"a"});  // an operator's stop is not where the worker should be, as for `supctl status`
   EXPECT_EQ(Ask("a"), Check::NOT_SERVING);
   EXPECT_EQ(Ask(""), Check::NOT_SERVING);
 }
 
 TEST_F(HealthServiceTest, AFailedRunOnceJobOrADisabledWorkerIsNotServing) {
-  Configure({{"job", {{"Restart", RawValue::String("never")}}}, {"off", {{"Enabled", RawValue::Dword(0)}}}});
+  Configure({{"job", {{"Restart", RawValue::String("never")}}},
+             {"off", {{"Enabled", RawValue::Dword(0)}}}});
   timers_.Advance(milliseconds(1000));
   supervisor_.OnExit("job", supervisor_.Snapshot("job")->pid, 1);
   EXPECT_EQ(supervisor_.Snapshot("job")->state, WorkerState::kExited);

@@ -79,7 +79,8 @@ TEST(RotatingLineWriterTest, FlushWritesTheUnterminatedLastLine) {
 TEST(RotatingLineWriterTest, TimestampsEachLineInUtc) {
   MemoryLogFile file(5);
   testing::ManualClock clock;
-  clock.SetWall(std::chrono::system_clock::time_point(std::chrono::milliseconds(1'700'000'000'123)));
+  clock.SetWall(
+      std::chrono::system_clock::time_point(std::chrono::milliseconds(1'700'000'000'123)));
   RotatingLineWriter writer(file, clock, {.timestamps = true});
   writer.Write("one\r\ntwo\n");
   EXPECT_EQ(file.files[0], "2023-11-14T22:13:20.123Z one\r\n2023-11-14T22:13:20.123Z two\n");
@@ -88,12 +89,15 @@ TEST(RotatingLineWriterTest, TimestampsEachLineInUtc) {
 TEST(RotatingLineWriterTest, TimestampsFollowTheClockAcrossSeconds) {
   MemoryLogFile file(5);
   testing::ManualClock clock;
-  clock.SetWall(std::chrono::system_clock::time_point(std::chrono::milliseconds(1'700'000'000'998)));
+  clock.SetWall(
+      std::chrono::system_clock::time_point(std::chrono::milliseconds(1'700'000'000'998)));
   RotatingLineWriter writer(file, clock, {.timestamps = true});
   writer.Write("a\n");
-  clock.SetWall(std::chrono::system_clock::time_point(std::chrono::milliseconds(1'700'000'001'005)));
+  clock.SetWall(
+      std::chrono::system_clock::time_point(std::chrono::milliseconds(1'700'000'001'005)));
   writer.Write("b\n");
-  clock.SetWall(std::chrono::system_clock::time_point(std::chrono::milliseconds(1'700'000'061'070)));
+  clock.SetWall(
+      std::chrono::system_clock::time_point(std::chrono::milliseconds(1'700'000'061'070)));
   writer.Write("c\n");
   EXPECT_EQ(file.files[0],
             "2023-11-14T22:13:20.998Z a\n2023-11-14T22:13:21.005Z b\n2023-11-14T22:14:21.070Z c\n");

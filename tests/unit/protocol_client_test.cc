@@ -31,7 +31,9 @@ class ScriptedStream final : public ByteStream {
   std::optional<Error> read_error;
 };
 
-std::string ReplyFrame(const sup::v1::Response& response) { return *EncodeFrame(response.SerializeAsString()); }
+std::string ReplyFrame(const sup::v1::Response& response) {
+  return *EncodeFrame(response.SerializeAsString());
+}
 
 sup::v1::Request VersionRequest() {
   sup::v1::Request request;
@@ -109,7 +111,8 @@ TEST(ControlClientTest, ReplyThatIsNotAResponseIsInternal) {
 
 TEST(ControlClientTest, TransportErrorsPassThrough) {
   ScriptedStream stream;
-  stream.read_error = Error(ErrorKind::kUnavailable, "reading from \\\\.\\pipe\\x: no answer within 10 ms");
+  stream.read_error =
+      Error(ErrorKind::kUnavailable, "reading from \\\\.\\pipe\\x: no answer within 10 ms");
   ControlClient client(stream);
   Result<sup::v1::Response> response = client.Call(VersionRequest());
   ASSERT_FALSE(response.ok());
@@ -117,8 +120,9 @@ TEST(ControlClientTest, TransportErrorsPassThrough) {
 }
 
 TEST(ErrorCodeMappingTest, EveryKindRoundTripsThroughTheWire) {
-  for (ErrorKind kind : {ErrorKind::kNotFound, ErrorKind::kInvalidArgument, ErrorKind::kPermissionDenied,
-                         ErrorKind::kFailedPrecondition, ErrorKind::kUnavailable, ErrorKind::kInternal}) {
+  for (ErrorKind kind :
+       {ErrorKind::kNotFound, ErrorKind::kInvalidArgument, ErrorKind::kPermissionDenied,
+        ErrorKind::kFailedPrecondition, ErrorKind::kUnavailable, ErrorKind::kInternal}) {
     EXPECT_EQ(FromWireCode(ToWireCode(kind)), kind) << ErrorKindName(kind);
   }
   EXPECT_EQ(FromWireCode(sup::v1::Error::CODE_UNSPECIFIED), ErrorKind::kInternal);

@@ -8,8 +8,8 @@
 namespace sup::client {
 namespace {
 
-using sup::FormatUptime;
 using sup::FormatDelay;
+using sup::FormatUptime;
 
 using std::chrono::milliseconds;
 using sup::v1::WorkerStatus;
@@ -58,11 +58,14 @@ TEST(FormatTest, FormatsDelays) {
 }
 
 TEST(RenderTest, StatusTableAlignsColumns) {
-  EXPECT_EQ(RenderStatusTable(SampleStatus()),
-            "supd 0.1.0, pid 100, uptime 0:01:05, config generation 3\n"
-            "NAME            STATE    HEALTH   READY  PID   UPTIME   RESTARTS  LAST-EXIT  DESCRIPTION\n"
-            "api             RUNNING  HEALTHY  yes    4812  0:02:35  2         1          pid 4812, uptime 0:02:35\n"
-            "queue-consumer  BACKOFF  UNKNOWN  no     -     -        0         -          backoff: attempt 3, next in 4.0s\n");
+  EXPECT_EQ(
+      RenderStatusTable(SampleStatus()),
+      "supd 0.1.0, pid 100, uptime 0:01:05, config generation 3\n"
+      "NAME            STATE    HEALTH   READY  PID   UPTIME   RESTARTS  LAST-EXIT  DESCRIPTION\n"
+      "api             RUNNING  HEALTHY  yes    4812  0:02:35  2         1          pid 4812, "
+      "uptime 0:02:35\n"
+      "queue-consumer  BACKOFF  UNKNOWN  no     -     -        0         -          backoff: "
+      "attempt 3, next in 4.0s\n");
 }
 
 TEST(RenderTest, StatusTableSaysWhenThereAreNoWorkers) {
@@ -76,15 +79,16 @@ TEST(RenderTest, StatusTableSaysWhenThereAreNoWorkers) {
 }
 
 TEST(RenderTest, StatusJsonUsesTheStableFieldNames) {
-  EXPECT_EQ(RenderStatusJson(SampleStatus()),
-            R"({"daemon":{"pid":100,"version":"0.1.0","uptime_ms":65000,"config_generation":3},"workers":[)"
-            R"({"name":"api","state":"RUNNING","reason":"","health":"HEALTHY","ready":true,"pid":4812,)"
-            R"("uptime_ms":155000,"restarts":2,"last_exit_code":1,"next_restart_ms":0,"serving":false,"done":false,"launches":0,)"
-            R"("description":"pid 4812, uptime 0:02:35"},)"
-            R"({"name":"queue-consumer","state":"BACKOFF","reason":"exited","health":"UNKNOWN","ready":false,)"
-            R"("pid":0,"uptime_ms":0,"restarts":0,"last_exit_code":null,"next_restart_ms":4000,"serving":false,"done":false,"launches":0,)"
-            R"("description":"backoff: attempt 3, next in 4.0s"}]})"
-            "\n");
+  EXPECT_EQ(
+      RenderStatusJson(SampleStatus()),
+      R"({"daemon":{"pid":100,"version":"0.1.0","uptime_ms":65000,"config_generation":3},"workers":[)"
+      R"({"name":"api","state":"RUNNING","reason":"","health":"HEALTHY","ready":true,"pid":4812,)"
+      R"("uptime_ms":155000,"restarts":2,"last_exit_code":1,"next_restart_ms":0,"serving":false,"done":false,"launches":0,)"
+      R"("description":"pid 4812, uptime 0:02:35"},)"
+      R"({"name":"queue-consumer","state":"BACKOFF","reason":"exited","health":"UNKNOWN","ready":false,)"
+      R"("pid":0,"uptime_ms":0,"restarts":0,"last_exit_code":null,"next_restart_ms":4000,"serving":false,"done":false,"launches":0,)"
+      R"("description":"backoff: attempt 3, next in 4.0s"}]})"
+      "\n");
 }
 
 TEST(RenderTest, EveryStateAndReasonHasItsDesignName) {
@@ -126,14 +130,19 @@ TEST(RenderTest, CommandResultsOneLinePerTargetWithExitCodes) {
                                  {"nosuch", R::NOT_FOUND, "no such worker"}});
   EXPECT_EQ(RenderCommandResults(response),
             "alpha: restarting\nbeta: already running\nnosuch: ERROR (no such worker)\n");
-  EXPECT_EQ(RenderCommandResultsJson(response),
-            R"({"results":[{"worker":"alpha","outcome":"done","message":"restarting","dependency_of":"","launches":0},)"
-            R"({"worker":"beta","outcome":"already","message":"already running","dependency_of":"","launches":0},)"
-            R"({"worker":"nosuch","outcome":"not_found","message":"no such worker","dependency_of":"","launches":0}]})"
-            "\n");
+  EXPECT_EQ(
+      RenderCommandResultsJson(response),
+      R"({"results":[{"worker":"alpha","outcome":"done","message":"restarting","dependency_of":"","launches":0},)"
+      R"({"worker":"beta","outcome":"already","message":"already running","dependency_of":"","launches":0},)"
+      R"({"worker":"nosuch","outcome":"not_found","message":"no such worker","dependency_of":"","launches":0}]})"
+      "\n");
   EXPECT_EQ(CommandExitCode(response), kExitUnknownOrUnreachable);
-  EXPECT_EQ(CommandExitCode(Results({{"a", R::DONE, "stopping"}, {"b", R::REFUSED, "supd is stopping"}})), kExitFailure);
-  EXPECT_EQ(CommandExitCode(Results({{"a", R::DONE, "stopping"}, {"b", R::ALREADY, "already stopped"}})), kExitOk);
+  EXPECT_EQ(
+      CommandExitCode(Results({{"a", R::DONE, "stopping"}, {"b", R::REFUSED, "supd is stopping"}})),
+      kExitFailure);
+  EXPECT_EQ(
+      CommandExitCode(Results({{"a", R::DONE, "stopping"}, {"b", R::ALREADY, "already stopped"}})),
+      kExitOk);
 }
 
 TEST(ExitCodeTest, OneMappingFromAFailureToTheExitCode) {
@@ -164,10 +173,13 @@ TEST(RenderTest, FoldedProbeFailuresSayHowManyInARow) {
   event.set_count(5);
   event.set_message("connect failed");
   EXPECT_EQ(RenderEvent(event),
-            "2023-11-14T22:13:20.000Z  api  readiness probe failed 5 times in a row pid 42: connect failed\n");
-  EXPECT_NE(RenderEventJson(event).find(R"("success":false,"count":5,)"), std::string::npos) << RenderEventJson(event);
+            "2023-11-14T22:13:20.000Z  api  readiness probe failed 5 times in a row pid 42: "
+            "connect failed\n");
+  EXPECT_NE(RenderEventJson(event).find(R"("success":false,"count":5,)"), std::string::npos)
+      << RenderEventJson(event);
   event.set_count(1);
-  EXPECT_EQ(RenderEvent(event), "2023-11-14T22:13:20.000Z  api  readiness probe failed pid 42: connect failed\n");
+  EXPECT_EQ(RenderEvent(event),
+            "2023-11-14T22:13:20.000Z  api  readiness probe failed pid 42: connect failed\n");
 }
 
 TEST(RenderTest, RestartWaitEndsOnlyWithANewProcessThatServes) {

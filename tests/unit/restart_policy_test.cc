@@ -22,7 +22,8 @@ TEST(BackoffDelayTest, DoublesFromInitialUpToTheCap) {
   const PolicyConfig policy = DefaultPolicy();
   const std::vector<long> expected = {1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000, 60000};
   for (std::uint32_t attempt = 0; attempt < expected.size(); ++attempt) {
-    EXPECT_EQ(BackoffDelay(policy, attempt, 0.5).count(), expected[attempt]) << attempt;  // 0.5: no jitter
+    EXPECT_EQ(BackoffDelay(policy, attempt, 0.5).count(), expected[attempt])
+        << attempt;  // 0.5: no jitter
   }
   EXPECT_EQ(BackoffDelay(policy, 4'000'000'000u, 0.5).count(), 60000);  // no overflow
 }
@@ -58,7 +59,8 @@ TEST_P(DecideOnExitTest, FollowsThePolicy) {
   policy.restart = GetParam().mode;
   policy.success_exit_codes = {0, 3};
   FailureHistory history;
-  EXPECT_EQ(DecideOnExit(policy, GetParam().code, GetParam().started_ok, history, TimePoint{}), GetParam().verdict);
+  EXPECT_EQ(DecideOnExit(policy, GetParam().code, GetParam().started_ok, history, TimePoint{}),
+            GetParam().verdict);
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -68,7 +70,8 @@ INSTANTIATE_TEST_SUITE_P(
                       ExitCase{RestartMode::kOnFailure, 0, true, ExitVerdict::kStayDown},
                       ExitCase{RestartMode::kOnFailure, 3, true, ExitVerdict::kStayDown},
                       ExitCase{RestartMode::kOnFailure, 1, true, ExitVerdict::kRestart},
-                      ExitCase{RestartMode::kOnFailure, 0, false, ExitVerdict::kRestart},  // died before StartSeconds
+                      ExitCase{RestartMode::kOnFailure, 0, false,
+                               ExitVerdict::kRestart},  // died before StartSeconds
                       ExitCase{RestartMode::kNever, 1, true, ExitVerdict::kStayDown},
                       ExitCase{RestartMode::kNever, 0, false, ExitVerdict::kStayDown}));
 

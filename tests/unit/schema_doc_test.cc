@@ -11,7 +11,8 @@ namespace {
 // config/README.md must embed exactly what the schema renders (scripts/update-config-doc.sh).
 TEST(SchemaDocTest, ConfigReadmeMatchesTheSchema) {
   std::ifstream readme(SUP_SOURCE_DIR "/config/README.md");
-  if (!readme) GTEST_SKIP() << "source tree not reachable from here (under Wine the native run checks it)";
+  if (!readme)
+    GTEST_SKIP() << "source tree not reachable from here (under Wine the native run checks it)";
   std::stringstream text;
   text << readme.rdbuf();
   const std::string content = text.str();
@@ -27,8 +28,10 @@ TEST(SchemaDocTest, ConfigReadmeMatchesTheSchema) {
 
 TEST(SchemaDocTest, ListsEveryValueWithItsDefault) {
   const std::string doc = RenderSchemaMarkdown();
-  EXPECT_NE(doc.find("| `BackoffMaxMs` | REG_DWORD / REG_QWORD, 0 to 3600000 | `60000` |"), std::string::npos);
-  EXPECT_NE(doc.find("| `StopSteps` | REG_MULTI_SZ of: event, ctrl-c, close, terminate | `event,ctrl-c,close,terminate` |"),
+  EXPECT_NE(doc.find("| `BackoffMaxMs` | REG_DWORD / REG_QWORD, 0 to 3600000 | `60000` |"),
+            std::string::npos);
+  EXPECT_NE(doc.find("| `StopSteps` | REG_MULTI_SZ of: event, ctrl-c, close, terminate | "
+                     "`event,ctrl-c,close,terminate` |"),
             std::string::npos);
   EXPECT_NE(doc.find("| `Type` | REG_SZ: tcp, http, exec, pipe | (required) |"), std::string::npos);
 }

@@ -17,10 +17,12 @@ class FakeServiceManager final : public ServiceManager {
  public:
   Result<ServiceSpec> Query(const std::string& name) override {
     calls.push_back("query");
-    if (name != installed.name) return Error(ErrorKind::kNotFound, "service " + name + " is not installed");
+    if (name != installed.name)
+      return Error(ErrorKind::kNotFound, "service " + name + " is not installed");
     return installed;
   }
-  Result<std::vector<std::string>> Configure(const ServiceSpec& spec, const std::optional<std::string>& password) override {
+  Result<std::vector<std::string>> Configure(const ServiceSpec& spec,
+                                             const std::optional<std::string>& password) override {
     calls.push_back("configure " + spec.binary + (password ? " with password" : ""));
     installed = spec;
     if (failing_configures > 0) {
@@ -37,7 +39,8 @@ class FakeServiceManager final : public ServiceManager {
   }
   Result<void> StartAndVerify(const ServiceSpec& spec, std::chrono::milliseconds) override {
     calls.push_back("start " + spec.binary);
-    if (unstartable.contains(spec.binary)) return Error(ErrorKind::kUnavailable, spec.binary + " did not answer");
+    if (unstartable.contains(spec.binary))
+      return Error(ErrorKind::kUnavailable, spec.binary + " did not answer");
     running = true;
     return Ok();
   }
@@ -92,8 +95,8 @@ TEST(ServiceChangeTest, NewArgumentsRestartARunningService) {
   ASSERT_TRUE(outcome.ok()) << outcome.error().message();
   EXPECT_TRUE(outcome->restarted);
   EXPECT_EQ(scm.installed.arguments, "--log-level debug");
-  EXPECT_EQ(scm.calls,
-            (std::vector<std::string>{"query", "configure C:\\sup\\supd.exe", "stop", "start C:\\sup\\supd.exe"}));
+  EXPECT_EQ(scm.calls, (std::vector<std::string>{"query", "configure C:\\sup\\supd.exe", "stop",
+                                                 "start C:\\sup\\supd.exe"}));
 }
 
 TEST(ServiceChangeTest, AStoppedServiceIsOnlyReconfigured) {
@@ -115,13 +118,15 @@ TEST(ServiceChangeTest, ABinaryThatDoesNotStartIsRolledBackAndTheOldOneRunsAgain
   Result<ServiceSetOutcome> outcome = ChangeService(scm, "supd", overrides, false, 5s);
   ASSERT_FALSE(outcome.ok());
   EXPECT_EQ(outcome.error().message(),
-            "restarting supd with the change: C:\\nowhere\\supd.exe did not answer; rolled back to the previous "
+            "restarting supd with the change: C:\\nowhere\\supd.exe did not answer; rolled back to "
+            "the previous "
             "configuration, which runs again");
   EXPECT_EQ(scm.installed.binary, "C:\\sup\\supd.exe");
   EXPECT_TRUE(scm.running);
-  EXPECT_EQ(scm.calls, (std::vector<std::string>{"query", "configure C:\\nowhere\\supd.exe", "stop",
-                                                 "start C:\\nowhere\\supd.exe", "configure C:\\sup\\supd.exe", "stop",
-                                                 "start C:\\sup\\supd.exe"}));
+  EXPECT_EQ(scm.calls,
+            (std::vector<std::string>{"query", "configure C:\\nowhere\\supd.exe", "stop",
+                                      "start C:\\nowhere\\supd.exe", "configure C:\\sup\\supd.exe",
+                                      "stop", "start C:\\sup\\supd.exe"}));
 }
 
 TEST(ServiceChangeTest, SaysSoWhenTheRollbackFailsToo) {
@@ -131,7 +136,8 @@ TEST(ServiceChangeTest, SaysSoWhenTheRollbackFailsToo) {
   overrides.binary = "C:\\nowhere\\supd.exe";
   Result<ServiceSetOutcome> outcome = ChangeService(scm, "supd", overrides, false, 5s);
   ASSERT_FALSE(outcome.ok());
-  EXPECT_NE(outcome.error().message().find("but it did not start again either: C:\\sup\\supd.exe did not answer"),
+  EXPECT_NE(outcome.error().message().find(
+                "but it did not start again either: C:\\sup\\supd.exe did not answer"),
             std::string::npos)
       << outcome.error().message();
 }
@@ -143,9 +149,11 @@ TEST(ServiceChangeTest, ARefusedConfigurationRestoresTheSnapshot) {
   overrides.display_name = "x";
   Result<ServiceSetOutcome> outcome = ChangeService(scm, "supd", overrides, false, 5s);
   ASSERT_FALSE(outcome.ok());
-  EXPECT_EQ(outcome.error().message(), "changing supd: the SCM refused; rolled back to the previous configuration");
+  EXPECT_EQ(outcome.error().message(),
+            "changing supd: the SCM refused; rolled back to the previous configuration");
   EXPECT_EQ(scm.installed.display_name, DefaultServiceSpec("").display_name);
-  EXPECT_EQ(scm.calls, (std::vector<std::string>{"query", "configure C:\\sup\\supd.exe", "configure C:\\sup\\supd.exe"}));
+  EXPECT_EQ(scm.calls, (std::vector<std::string>{"query", "configure C:\\sup\\supd.exe",
+                                                 "configure C:\\sup\\supd.exe"}));
 }
 
 TEST(ServiceChangeTest, AnUninstalledServiceIsNotFound) {

@@ -15,11 +15,13 @@ TEST(ServiceSpecTest, ParsesStartTypesInAnyCase) {
   EXPECT_EQ(*ParseStartType("disabled"), StartType::kDisabled);
   Result<StartType> bad = ParseStartType("manual");
   ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.error().message(), "start type \"manual\" is not one of auto, delayed-auto, demand, disabled");
+  EXPECT_EQ(bad.error().message(),
+            "start type \"manual\" is not one of auto, delayed-auto, demand, disabled");
 }
 
 TEST(ServiceSpecTest, ParsesFailureActions) {
-  Result<std::vector<FailureAction>> actions = ParseFailureActions("restart/5000,restart/10000,none");
+  Result<std::vector<FailureAction>> actions =
+      ParseFailureActions("restart/5000,restart/10000,none");
   ASSERT_TRUE(actions.ok()) << actions.error().message();
   EXPECT_EQ(*actions, (std::vector<FailureAction>{{Kind::kRestart, milliseconds(5000)},
                                                   {Kind::kRestart, milliseconds(10000)},
@@ -28,13 +30,15 @@ TEST(ServiceSpecTest, ParsesFailureActions) {
 }
 
 TEST(ServiceSpecTest, RefusesMalformedFailureActionsNamingThePart) {
-  for (const char* bad : {"", "restart", "restart/", "restart/-1", "restart/5s", "reboot/100", "none,,none",
-                          "restart/99999999999"}) {
+  for (const char* bad : {"", "restart", "restart/", "restart/-1", "restart/5s", "reboot/100",
+                          "none,,none", "restart/99999999999"}) {
     Result<std::vector<FailureAction>> actions = ParseFailureActions(bad);
     ASSERT_FALSE(actions.ok()) << bad;
-    EXPECT_NE(actions.error().message().find("restart/5000,restart/10000,none"), std::string::npos) << bad;
+    EXPECT_NE(actions.error().message().find("restart/5000,restart/10000,none"), std::string::npos)
+        << bad;
   }
-  EXPECT_NE(ParseFailureActions("restart/1,reboot/100").error().message().find("\"reboot/100\""), std::string::npos);
+  EXPECT_NE(ParseFailureActions("restart/1,reboot/100").error().message().find("\"reboot/100\""),
+            std::string::npos);
 }
 
 TEST(ServiceSpecTest, KnowsTheBuiltInAccountsByEverySpelling) {
@@ -50,7 +54,9 @@ TEST(ServiceSpecTest, KnowsTheBuiltInAccountsByEverySpelling) {
 TEST(ServiceSpecTest, ImagePathQuotesTheBinaryAndSplitsBack) {
   ServiceSpec spec = DefaultServiceSpec("C:\\Program Files\\Sup\\supd.exe");
   spec.arguments = "--pipe-prefix sup2 --config-key \"HKLM\\SOFTWARE\\Sup 2\"";
-  EXPECT_EQ(spec.ImagePath(), "\"C:\\Program Files\\Sup\\supd.exe\" --pipe-prefix sup2 --config-key \"HKLM\\SOFTWARE\\Sup 2\"");
+  EXPECT_EQ(spec.ImagePath(),
+            "\"C:\\Program Files\\Sup\\supd.exe\" --pipe-prefix sup2 --config-key "
+            "\"HKLM\\SOFTWARE\\Sup 2\"");
   std::string binary, arguments;
   SplitImagePath(spec.ImagePath(), binary, arguments);
   EXPECT_EQ(binary, spec.binary);
@@ -102,7 +108,8 @@ TEST(ServiceSpecTest, DiffListsChangedFieldsAndKnowsWhichNeedARestart) {
   wanted.arguments = "--log-level debug";
   change = Diff(installed, wanted, false);
   EXPECT_TRUE(change.NeedsRestart());
-  EXPECT_TRUE(DescribeChange(change).starts_with("  arguments: \"\" -> \"--log-level debug\"\n  description: "))
+  EXPECT_TRUE(DescribeChange(change).starts_with(
+      "  arguments: \"\" -> \"--log-level debug\"\n  description: "))
       << DescribeChange(change);
   EXPECT_TRUE(Diff(installed, installed, /*new_password=*/true).NeedsRestart());
 }

@@ -43,7 +43,8 @@ TEST(StatusWireTest, ServingIsRunningAndReadyOrDone) {
   EXPECT_TRUE(ToWireStatus(snapshot).serving());
   snapshot.state = WorkerState::kExited;
   snapshot.ready = false;
-  EXPECT_FALSE(ToWireStatus(snapshot).serving());  // exited, not done (a failure code, or Restart=never)
+  EXPECT_FALSE(
+      ToWireStatus(snapshot).serving());  // exited, not done (a failure code, or Restart=never)
   snapshot.done = true;
   EXPECT_TRUE(ToWireStatus(snapshot).serving());
   EXPECT_TRUE(ToWireStatus(snapshot).done());

@@ -40,14 +40,17 @@ TEST_F(DependencyTest, RestartOfADependencyRestartsItsDependentsWithNewProcesses
   const std::vector<CommandResult> results = supervisor_->Restart({"web"});
   ASSERT_EQ(results.size(), 3u);
   EXPECT_EQ(results[0], (CommandResult{"web", Outcome::kDone, "restarted", "", 1}));
-  EXPECT_EQ(results[1], (CommandResult{"queue", Outcome::kDone, "restarted (depends on web)", "web", 1}));
-  EXPECT_EQ(results[2], (CommandResult{"report", Outcome::kDone, "restarted (depends on web)", "web", 1}));
+  EXPECT_EQ(results[1],
+            (CommandResult{"queue", Outcome::kDone, "restarted (depends on web)", "web", 1}));
+  EXPECT_EQ(results[2],
+            (CommandResult{"report", Outcome::kDone, "restarted (depends on web)", "web", 1}));
 
   // Dependents first, in reverse dependency order.
   EXPECT_EQ(State("report"), WorkerState::kStopping);
   EXPECT_EQ(State("queue"), WorkerState::kRunning);
   EXPECT_EQ(State("web"), WorkerState::kRunning);
-  EXPECT_NE(Describe(Status("web")).find("restart once its dependents stop: queue"), std::string::npos);
+  EXPECT_NE(Describe(Status("web")).find("restart once its dependents stop: queue"),
+            std::string::npos);
   Exit("report", 0);
   EXPECT_EQ(State("queue"), WorkerState::kStopping);
   EXPECT_EQ(State("report"), WorkerState::kStopped);
@@ -71,14 +74,16 @@ TEST_F(DependencyTest, RestartOfADependencyRestartsItsDependentsWithNewProcesses
 TEST_F(DependencyTest, RestartOfEveryWorkerGivesEachOneLineAndOneNewProcess) {
   const std::vector<CommandResult> results = supervisor_->Restart({});
   ASSERT_EQ(results.size(), 3u);  // queue and report are named themselves: no extra lines
-  for (const CommandResult& result : results) EXPECT_EQ(result.message, "restarted") << result.worker;
+  for (const CommandResult& result : results)
+    EXPECT_EQ(result.message, "restarted") << result.worker;
   Exit("report", 0);
   Exit("queue", 0);
   Exit("web", 0);
   BringWebUp();
   RunUntilRunning("queue");
   RunUntilRunning("report");
-  for (const std::string name : {"web", "queue", "report"}) EXPECT_EQ(Status(name).launches, 2u) << name;
+  for (const std::string name : {"web", "queue", "report"})
+    EXPECT_EQ(Status(name).launches, 2u) << name;
 }
 
 TEST_F(DependencyTest, ACommandChangeOfADependencyRestartsItAndItsDependents) {
@@ -125,7 +130,8 @@ TEST_F(DependencyTest, RemovingADependencyStopsItsDependentsWhichStayDownWithACo
   Exit("report", 0);
   Exit("queue", 0);
   EXPECT_EQ(Status("queue").reason, Reason::kConfigError);
-  EXPECT_NE(Describe(Status("queue")).find("unknown worker \"web\""), std::string::npos) << Describe(Status("queue"));
+  EXPECT_NE(Describe(Status("queue")).find("unknown worker \"web\""), std::string::npos)
+      << Describe(Status("queue"));
   Exit("web", 0);
   EXPECT_FALSE(supervisor_->Snapshot("web"));
   EXPECT_EQ(supervisor_->Start({"queue"})[0].outcome, Outcome::kRefused);
@@ -210,7 +216,8 @@ TEST_F(DependencyTest, ANewDefinitionThatClosesACycleThroughAKeptOneIsRejected) 
   EXPECT_TRUE(diff.launch_changed.empty());
   ASSERT_EQ(Status("web").config_errors.size(), 1u);
   EXPECT_EQ(Status("web").config_errors[0].found,
-            "the cycle queue -> web -> report -> queue, through a definition kept because its new one is invalid");
+            "the cycle queue -> web -> report -> queue, through a definition kept because its new "
+            "one is invalid");
   EXPECT_EQ(State("web"), WorkerState::kRunning);  // on its last good definition
   EXPECT_EQ(launcher_.launches.size(), 3u);
 }
@@ -223,7 +230,8 @@ TEST_F(DependencyTest, AStartThatCouldOnlyWaitForEverIsRefusedNamingWhy) {
   supervisor_->Stop({"queue"});
   const CommandResult refused = supervisor_->Start({"report"})[0];
   EXPECT_EQ(refused.outcome, Outcome::kRefused);
-  EXPECT_EQ(refused.message, "depends on queue, which will not run unless started: stopped by operator");
+  EXPECT_EQ(refused.message,
+            "depends on queue, which will not run unless started: stopped by operator");
   EXPECT_EQ(supervisor_->Restart({"queue"})[0].message,
             "depends on web, which will not run unless started: stopped by operator");
   // Named together, dependencies start first, and every one is accepted.
@@ -258,7 +266,7 @@ TEST_F(SupervisorTest, ARunOnceJobThatSucceededIsDoneAndServing) {
   RawWorker& job = Add("job");
   job.values["Restart"] = RawValue::String("on-failure");
   Apply();
-  Exit("job", 0);  // even before StartSeconds: a short job
+  Exit("job", 0);                                  // even before StartSeconds: a short job
   EXPECT_EQ(State("job"), WorkerState::kBackoff);  // an exit before StartSeconds is a failure
   Advance(1000ms);
   RunUntilRunning("job");
@@ -302,7 +310,8 @@ TEST_F(SupervisorTest, PassingProbesAreNotEventsAndRepeatedFailuresFoldIntoOne) 
   }
   EXPECT_EQ(probe_events, (std::vector<std::string>{
                               "worker probe name=api probe=Readiness result=success pid=1000",
-                              "worker probe name=api probe=Readiness result=failure count=5 pid=1000 message=\"probe failed\"",
+                              "worker probe name=api probe=Readiness result=failure count=5 "
+                              "pid=1000 message=\"probe failed\"",
                               "worker probe name=api probe=Readiness result=success pid=1000"}));
 }
 
@@ -315,7 +324,8 @@ TEST_F(SupervisorTest, ProbeEventsNeverPushTransitionsOut) {
     ASSERT_TRUE(prober_.Complete("api", "Liveness", i % 2 == 0));  // a verdict change every time
   }
   std::size_t transitions = 0;
-  for (const Event& event : supervisor_->RecentEvents("api")) transitions += event.kind == EventKind::kTransition;
+  for (const Event& event : supervisor_->RecentEvents("api"))
+    transitions += event.kind == EventKind::kTransition;
   EXPECT_EQ(transitions, 2u);  // STOPPED -> STARTING -> RUNNING are all still there
 }
 
@@ -330,7 +340,8 @@ TEST_F(SupervisorTest, AnOperatorIntentThatCannotBeSavedIsReported) {
   ASSERT_FALSE(events.empty());
   bool reported = false;
   for (const Event& event : events) {
-    reported |= event.message == "operator intent not saved, so it holds only until supd restarts: access denied";
+    reported |= event.message ==
+                "operator intent not saved, so it holds only until supd restarts: access denied";
   }
   EXPECT_TRUE(reported);
   EXPECT_EQ(State("api"), WorkerState::kStopping);  // the stop itself goes ahead

@@ -32,8 +32,9 @@ class SupervisorTest : public ::testing::Test {
     worker.values["Command"] = RawValue::String(std::move(command));
     return worker;
   }
-  static void AddProbe(RawWorker& worker, const std::string& kind, std::uint32_t failure_threshold = 3,
-                       std::uint32_t period_ms = 1000, std::uint32_t initial_delay_ms = 0) {
+  static void AddProbe(RawWorker& worker, const std::string& kind,
+                       std::uint32_t failure_threshold = 3, std::uint32_t period_ms = 1000,
+                       std::uint32_t initial_delay_ms = 0) {
     worker.probes[kind]["Type"] = RawValue::String("pipe");  // a pipe name may be any word:
     worker.probes[kind]["Target"] = RawValue::String(kind);  // FakeProber tells them apart by it
     worker.probes[kind]["PeriodMs"] = RawValue::Dword(period_ms);
@@ -41,7 +42,9 @@ class SupervisorTest : public ::testing::Test {
     worker.probes[kind]["FailureThreshold"] = RawValue::Dword(failure_threshold);
   }
   // The engine's own invariants hold after every step of every test.
-  void TearDown() override { EXPECT_EQ(supervisor_->CheckInvariants(), std::vector<std::string>{}); }
+  void TearDown() override {
+    EXPECT_EQ(supervisor_->CheckInvariants(), std::vector<std::string>{});
+  }
 
   ConfigDiff Apply() {
     const ValidatedConfig config = ValidateConfig(raw_);
@@ -50,7 +53,9 @@ class SupervisorTest : public ::testing::Test {
 
   WorkerSnapshot Status(const std::string& name) { return *supervisor_->Snapshot(name); }
   WorkerState State(const std::string& name) { return Status(name).state; }
-  void Exit(const std::string& name, std::int64_t code) { supervisor_->OnExit(name, Status(name).pid, code); }
+  void Exit(const std::string& name, std::int64_t code) {
+    supervisor_->OnExit(name, Status(name).pid, code);
+  }
   void Advance(Millis by) { timers_.Advance(by); }
   // Starts `name` and lets its StartSeconds (1 s) pass.
   void RunUntilRunning(const std::string& name) {

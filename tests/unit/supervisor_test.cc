@@ -48,7 +48,8 @@ TEST_F(SupervisorTest, SpawnErrorBacksOffAndSaysWhy) {
   Apply();
   EXPECT_EQ(State("api"), WorkerState::kBackoff);
   EXPECT_EQ(Status("api").reason, Reason::kSpawnError);
-  EXPECT_EQ(Describe(Status("api")), "backoff: attempt 1, next in 1.0s; spawn error: cannot start missing.exe");
+  EXPECT_EQ(Describe(Status("api")),
+            "backoff: attempt 1, next in 1.0s; spawn error: cannot start missing.exe");
   launcher_.failing.clear();
   Advance(1000ms);
   EXPECT_EQ(State("api"), WorkerState::kStarting);
@@ -133,7 +134,8 @@ TEST_F(SupervisorTest, FailedRetryZeroWaitsForAnOperator) {
   Exit("api", 1);
   EXPECT_EQ(State("api"), WorkerState::kFailed);
   EXPECT_EQ(timers_.pending(), 0u);
-  EXPECT_EQ(Describe(Status("api")), "circuit breaker open; no automatic retry (supctl reset or start); last exit code 1");
+  EXPECT_EQ(Describe(Status("api")),
+            "circuit breaker open; no automatic retry (supctl reset or start); last exit code 1");
   const std::vector<CommandResult> reset = supervisor_->Reset({"api"});
   EXPECT_EQ(reset[0].message, "reset and started");
   EXPECT_EQ(State("api"), WorkerState::kStarting);
@@ -253,18 +255,24 @@ TEST_F(SupervisorTest, CommandsAreIdempotentWithPreciseErrors) {
   raw_.workers["broken"] = RawWorker{};  // no Command
   Apply();
   RunUntilRunning("api");
-  EXPECT_EQ(supervisor_->Start({"api"})[0], (CommandResult{"api", Outcome::kAlready, "already running", "", 1}));
-  EXPECT_EQ(supervisor_->Start({"nosuch"})[0], (CommandResult{"nosuch", Outcome::kNotFound, "no such worker", "", 0}));
+  EXPECT_EQ(supervisor_->Start({"api"})[0],
+            (CommandResult{"api", Outcome::kAlready, "already running", "", 1}));
+  EXPECT_EQ(supervisor_->Start({"nosuch"})[0],
+            (CommandResult{"nosuch", Outcome::kNotFound, "no such worker", "", 0}));
   const CommandResult broken = supervisor_->Start({"broken"})[0];
   EXPECT_EQ(broken.outcome, Outcome::kRefused);
   EXPECT_EQ(broken.message,
-            "disabled by a configuration error: Workers\\broken\\Command: expected a value (required): Command line of "
-            "the worker: program and arguments, quoted by the Windows rules; a program path with a space must be "
+            "disabled by a configuration error: Workers\\broken\\Command: expected a value "
+            "(required): Command line of "
+            "the worker: program and arguments, quoted by the Windows rules; a program path with a "
+            "space must be "
             "quoted (unquoted, Windows would try C:\\Program.exe first)., found nothing");
   supervisor_->Stop({"api"});
   Exit("api", 0);
-  EXPECT_EQ(supervisor_->Stop({"api"})[0], (CommandResult{"api", Outcome::kAlready, "already stopped", "", 1}));
-  EXPECT_EQ(supervisor_->Start({"api"})[0], (CommandResult{"api", Outcome::kDone, "started", "", 1}));
+  EXPECT_EQ(supervisor_->Stop({"api"})[0],
+            (CommandResult{"api", Outcome::kAlready, "already stopped", "", 1}));
+  EXPECT_EQ(supervisor_->Start({"api"})[0],
+            (CommandResult{"api", Outcome::kDone, "started", "", 1}));
 }
 
 TEST_F(SupervisorTest, StopOfABackingOffWorkerCancelsItsRestart) {
@@ -347,7 +355,8 @@ TEST_F(SupervisorTest, OperatorStopPersistsAcrossADaemonRestart) {
   Apply();
   EXPECT_EQ(State("api"), WorkerState::kStopped);
   EXPECT_EQ(Describe(Status("api")), "stopped by operator");
-  EXPECT_EQ(Status("api").reason, Reason::kOperator);  // as before the restart: status -o json says why
+  EXPECT_EQ(Status("api").reason,
+            Reason::kOperator);  // as before the restart: status -o json says why
   EXPECT_EQ(launcher_.LaunchCount("api"), 0u);
   EXPECT_EQ(launcher_.LaunchCount("web"), 1u);
   supervisor_->Start({"api"});
@@ -530,7 +539,8 @@ TEST_F(SupervisorTest, ReadinessFailureOnlyFlipsReady) {
   Apply();
   Advance(0ms);
   ASSERT_TRUE(prober_.Complete("api", "Readiness", true));
-  EXPECT_EQ(State("api"), WorkerState::kRunning);  // a passing readiness probe confirms the start early
+  EXPECT_EQ(State("api"),
+            WorkerState::kRunning);  // a passing readiness probe confirms the start early
   EXPECT_TRUE(Status("api").ready);
   Advance(1000ms);
   ASSERT_TRUE(prober_.Complete("api", "Readiness", false));
@@ -549,7 +559,7 @@ TEST_F(SupervisorTest, ProbeResultsOfAnEarlierProcessAreIgnored) {
   RunUntilRunning("api");
   ASSERT_EQ(prober_.calls.size(), 1u);
   Exit("api", 1);
-  Advance(1000ms);  // restarted
+  Advance(1000ms);                                          // restarted
   ASSERT_TRUE(prober_.Complete("api", "Liveness", false));  // the old process's probe
   EXPECT_TRUE(launcher_.kills.empty());
 }
@@ -625,7 +635,8 @@ TEST_F(SupervisorTest, InvalidNewDefinitionKeepsTheRunningWorkerOnItsLastGoodOne
   EXPECT_EQ(State("api"), WorkerState::kRunning);
   EXPECT_EQ(launcher_.LaunchCount("api"), 1u);
   EXPECT_EQ(Status("api").config_errors.size(), 1u);
-  EXPECT_NE(Describe(Status("api")).find("new configuration rejected: Workers\\api\\StopTimeoutMs"), std::string::npos);
+  EXPECT_NE(Describe(Status("api")).find("new configuration rejected: Workers\\api\\StopTimeoutMs"),
+            std::string::npos);
   raw_.workers["api"].values.erase("StopTimeoutMs");
   Apply();
   EXPECT_TRUE(Status("api").config_errors.empty());
@@ -639,7 +650,8 @@ TEST_F(SupervisorTest, InvalidNewWorkerIsListedStoppedWithItsError) {
   EXPECT_EQ(State("broken"), WorkerState::kStopped);
   EXPECT_EQ(Status("broken").reason, Reason::kConfigError);
   EXPECT_EQ(Describe(Status("broken")),
-            "configuration error: Workers\\broken\\Command: expected a REG_SZ or REG_EXPAND_SZ of 1 to 32767 "
+            "configuration error: Workers\\broken\\Command: expected a REG_SZ or REG_EXPAND_SZ of "
+            "1 to 32767 "
             "characters, found REG_DWORD 1");
   EXPECT_EQ(State("fine"), WorkerState::kStarting);
   raw_.workers["broken"].values["Command"] = RawValue::String("fixed.exe");
@@ -672,12 +684,14 @@ TEST_F(SupervisorTest, EveryTransitionIsAnEventWithItsReason) {
   for (const Event& event : events_.events) {
     if (event.kind == EventKind::kTransition) lines.push_back(event.ToLogLine());
   }
-  EXPECT_EQ(lines, (std::vector<std::string>{
-                       "worker transition name=api from=STOPPED to=STARTING pid=1000",
-                       "worker transition name=api from=STARTING to=RUNNING pid=1000",
-                       "worker transition name=api from=RUNNING to=BACKOFF reason=exited pid=1000 code=3 "
-                       "message=\"restart in 1.0s\""}));
-  EXPECT_EQ(supervisor_->RecentEvents("api").size(), 4u);  // the config event "added" and the three transitions
+  EXPECT_EQ(lines,
+            (std::vector<std::string>{
+                "worker transition name=api from=STOPPED to=STARTING pid=1000",
+                "worker transition name=api from=STARTING to=RUNNING pid=1000",
+                "worker transition name=api from=RUNNING to=BACKOFF reason=exited pid=1000 code=3 "
+                "message=\"restart in 1.0s\""}));
+  EXPECT_EQ(supervisor_->RecentEvents("api").size(),
+            4u);  // the config event "added" and the three transitions
 }
 
 TEST(EventRingTest, KeepsOnlyTheNewest) {

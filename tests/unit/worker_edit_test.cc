@@ -9,13 +9,15 @@ namespace {
 class MemoryStore final : public ConfigStore {
  public:
   Result<core::RawConfig> Read() override { return config; }
-  Result<void> SetWorkerValue(const std::string& worker, const std::string& key, const core::RawValue& value) override {
+  Result<void> SetWorkerValue(const std::string& worker, const std::string& key,
+                              const core::RawValue& value) override {
     ++writes;
     const std::size_t slash = key.rfind('\\');
     if (slash == std::string::npos) {
       config.workers[worker].values[key] = value;
     } else {
-      config.workers[worker].probes[key.substr(7, slash - 7)][key.substr(slash + 1)] = value;  // after "Probes\"
+      config.workers[worker].probes[key.substr(7, slash - 7)][key.substr(slash + 1)] =
+          value;  // after "Probes\"
     }
     return Ok();
   }
@@ -48,7 +50,8 @@ TEST(WorkerEditTest, TextBecomesTheRegistryTypeTheSchemaWants) {
   EXPECT_EQ(ParseWorkerSetting("StopTimeoutMs", "5000")->type, core::RawType::kDword);
   EXPECT_EQ(ParseWorkerSetting("stoptimeoutms", "5000")->number, 5000u);
   EXPECT_EQ(ParseWorkerSetting("Command", "a.exe")->type, core::RawType::kString);
-  EXPECT_EQ(ParseWorkerSetting("Command", "%ProgramFiles%\\a.exe")->type, core::RawType::kExpandString);
+  EXPECT_EQ(ParseWorkerSetting("Command", "%ProgramFiles%\\a.exe")->type,
+            core::RawType::kExpandString);
   Result<core::RawValue> steps = ParseWorkerSetting("StopSteps", "event, terminate");
   ASSERT_TRUE(steps.ok()) << steps.error().message();
   EXPECT_EQ(steps->list, (std::vector<std::string>{"event", "terminate"}));
@@ -59,18 +62,22 @@ TEST(WorkerEditTest, TextBecomesTheRegistryTypeTheSchemaWants) {
 TEST(WorkerEditTest, RefusesUnknownKeysWrongTypesAndOutOfRangeValuesWithTheSchemasWords) {
   Result<core::RawValue> unknown = ParseWorkerSetting("StopTimeout", "5");
   ASSERT_FALSE(unknown.ok());
-  EXPECT_NE(unknown.error().message().find("unknown worker value \"StopTimeout\": one of Command,"), std::string::npos)
+  EXPECT_NE(unknown.error().message().find("unknown worker value \"StopTimeout\": one of Command,"),
+            std::string::npos)
       << unknown.error().message();
 
   Result<core::RawValue> word = ParseWorkerSetting("StopTimeoutMs", "ten");
   ASSERT_FALSE(word.ok());
-  EXPECT_NE(word.error().message().find("StopTimeoutMs: expected a whole number, found \"ten\" ("), std::string::npos)
+  EXPECT_NE(word.error().message().find("StopTimeoutMs: expected a whole number, found \"ten\" ("),
+            std::string::npos)
       << word.error().message();
 
   Result<core::RawValue> range = ParseWorkerSetting("LogBackups", "5000");
   ASSERT_FALSE(range.ok());
-  EXPECT_NE(range.error().message().find("LogBackups: expected a REG_DWORD"), std::string::npos) << range.error().message();
-  EXPECT_NE(range.error().message().find("0 to 1000"), std::string::npos) << range.error().message();
+  EXPECT_NE(range.error().message().find("LogBackups: expected a REG_DWORD"), std::string::npos)
+      << range.error().message();
+  EXPECT_NE(range.error().message().find("0 to 1000"), std::string::npos)
+      << range.error().message();
 
   Result<core::RawValue> choice = ParseWorkerSetting("Restart", "sometimes");
   ASSERT_FALSE(choice.ok());
@@ -83,8 +90,10 @@ TEST(WorkerEditTest, RefusesUnknownKeysWrongTypesAndOutOfRangeValuesWithTheSchem
 
 TEST(WorkerEditTest, AddWritesTheCommandAndSettingsOfAValidWorker) {
   MemoryStore store;
-  ASSERT_TRUE(AddWorker(store, "api", "api.exe --port 80", {{"StopTimeoutMs", "2000"}, {"Probes\\Liveness\\Type", "tcp"},
-                                                              {"Probes\\Liveness\\Target", "127.0.0.1:80"}})
+  ASSERT_TRUE(AddWorker(store, "api", "api.exe --port 80",
+                        {{"StopTimeoutMs", "2000"},
+                         {"Probes\\Liveness\\Type", "tcp"},
+                         {"Probes\\Liveness\\Target", "127.0.0.1:80"}})
                   .ok());
   const core::RawWorker& api = store.config.workers.at("api");
   EXPECT_EQ(api.values.at("Command").text, "api.exe --port 80");
@@ -101,12 +110,14 @@ TEST(WorkerEditTest, RefusedEditsWriteNothing) {
   EXPECT_FALSE(AddWorker(store, "web", "", {}).ok());  // Command too short
   Result<void> dangling = AddWorker(store, "web", "web.exe", {{"DependsOn", "nosuch"}});
   ASSERT_FALSE(dangling.ok());
-  EXPECT_NE(dangling.error().message().find("Workers\\web would not be valid:\n  Workers\\web\\DependsOn: expected names "
-                                            "of configured workers, found unknown worker \"nosuch\""),
+  EXPECT_NE(dangling.error().message().find(
+                "Workers\\web would not be valid:\n  Workers\\web\\DependsOn: expected names "
+                "of configured workers, found unknown worker \"nosuch\""),
             std::string::npos)
       << dangling.error().message();
   EXPECT_FALSE(AddWorker(store, "web", "web.exe", {{"NoSuchKey", "1"}}).ok());
-  EXPECT_FALSE(AddWorker(store, "web", "web.exe", {{"Probes\\Liveness\\Type", "tcp"}}).ok());  // no Target
+  EXPECT_FALSE(
+      AddWorker(store, "web", "web.exe", {{"Probes\\Liveness\\Type", "tcp"}}).ok());  // no Target
   EXPECT_FALSE(SetWorkerSetting(store, "api", "BackoffInitialMs", "-1").ok());
   EXPECT_EQ(SetWorkerSetting(store, "nosuch", "Enabled", "0").error().kind(), ErrorKind::kNotFound);
   EXPECT_FALSE(UnsetWorkerSetting(store, "api", "Command").ok());  // required
@@ -131,7 +142,8 @@ TEST(WorkerEditTest, AWorkerOthersDependOnStays) {
   ASSERT_TRUE(AddWorker(store, "api", "api.exe", {{"DependsOn", "db"}}).ok());
   Result<void> removed = RemoveWorker(store, "db");
   ASSERT_FALSE(removed.ok());
-  EXPECT_EQ(removed.error().message(), "worker api depends on db (remove it from its DependsOn first)");
+  EXPECT_EQ(removed.error().message(),
+            "worker api depends on db (remove it from its DependsOn first)");
 }
 
 TEST(WorkerEditTest, ImportMergesOrReplacesAfterValidatingEverything) {
@@ -159,8 +171,10 @@ TEST(WorkerEditTest, ImportMergesOrReplacesAfterValidatingEverything) {
   Result<void> refused = ImportConfig(store, broken, true);
   ASSERT_FALSE(refused.ok());
   EXPECT_NE(refused.error().message().find("nothing imported"), std::string::npos);
-  EXPECT_NE(refused.error().message().find("LogLevel"), std::string::npos) << refused.error().message();
-  EXPECT_NE(refused.error().message().find("Workers\\web\\Command"), std::string::npos) << refused.error().message();
+  EXPECT_NE(refused.error().message().find("LogLevel"), std::string::npos)
+      << refused.error().message();
+  EXPECT_NE(refused.error().message().find("Workers\\web\\Command"), std::string::npos)
+      << refused.error().message();
   EXPECT_EQ(store.writes, writes);
 }
 

@@ -25,7 +25,7 @@ TEST(AsioTimersTest, ATimerCancelledAfterItExpiredDoesNotCallBack) {
   timers.Schedule(0ms, [&] { timers.Cancel(late); });
   late = timers.Schedule(1ms, [&] { ++late_calls; });
   std::this_thread::sleep_for(50ms);  // a test of a race on real time: let both expire
-  io.run();  // returns: nothing is left to do
+  io.run();                           // returns: nothing is left to do
   EXPECT_EQ(late_calls, 0);
   EXPECT_EQ(timers.pending(), 0u);
 }

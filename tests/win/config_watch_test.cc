@@ -14,7 +14,8 @@ namespace {
 class ConfigWatchTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const std::string name = "HKCU\\Software\\SupTest\\watch-" + std::to_string(::GetCurrentProcessId()) + "-" +
+    const std::string name = "HKCU\\Software\\SupTest\\watch-" +
+                             std::to_string(::GetCurrentProcessId()) + "-" +
                              ::testing::UnitTest::GetInstance()->current_test_info()->name();
     Result<RegistryPath> path = ParseRegistryPath(name);
     ASSERT_TRUE(path.ok());
@@ -37,7 +38,8 @@ class ConfigWatchTest : public ::testing::Test {
   bool Signalled(DWORD ms) {
     std::vector<HANDLE> events;
     for (const RegistryWatch& watch : watches_) events.push_back(watch.event());
-    const DWORD waited = ::WaitForMultipleObjects(static_cast<DWORD>(events.size()), events.data(), FALSE, ms);
+    const DWORD waited =
+        ::WaitForMultipleObjects(static_cast<DWORD>(events.size()), events.data(), FALSE, ms);
     if (waited >= WAIT_OBJECT_0 + events.size()) return false;
     for (RegistryWatch& watch : watches_) EXPECT_TRUE(watch.Arm().ok());
     return true;
@@ -75,7 +77,8 @@ TEST_F(ConfigWatchTest, AWorkersKeyDeletedAndCreatedAgainIsStillWatched) {
   const std::wstring workers = path_.subkey + L"\\Workers";
   ASSERT_EQ(::RegDeleteTreeW(path_.root, workers.c_str()), ERROR_SUCCESS);
   ASSERT_TRUE(Signalled(5000));
-  ::WaitForSingleObject(watches_[0].event(), 0);  // the deletion may have signalled both; start clean
+  ::WaitForSingleObject(watches_[0].event(),
+                        0);  // the deletion may have signalled both; start clean
   ::WaitForSingleObject(watches_[1].event(), 0);
   for (RegistryWatch& watch : watches_) ASSERT_TRUE(watch.Arm().ok());
   SetString(L"\\Workers\\web", L"Command", L"web.exe");

@@ -24,7 +24,8 @@ using namespace std::chrono_literals;
 
 // Its own pipes and its own (empty) configuration key per test.
 DaemonOptions TestOptions(std::string_view test) {
-  const std::string name = "sup-test-" + std::string(test) + "-" + std::to_string(::GetCurrentProcessId());
+  const std::string name =
+      "sup-test-" + std::string(test) + "-" + std::to_string(::GetCurrentProcessId());
   DaemonOptions options;
   options.pipe_prefix = name;
   options.config_key = "HKCU\\Software\\SupTest\\" + name;
@@ -79,7 +80,8 @@ TEST(DaemonTest, ReportsEachPhaseOfItsStartInOrder) {
   Result<std::unique_ptr<Daemon>> daemon =
       Daemon::Create(options, NullLogger(), [&](const char* phase) { phases.emplace_back(phase); });
   ASSERT_TRUE(daemon.ok()) << daemon.error().message();
-  EXPECT_EQ(phases, (std::vector<std::string>{"configuration loaded", "control pipe listening", "workers started"}));
+  EXPECT_EQ(phases, (std::vector<std::string>{"configuration loaded", "control pipe listening",
+                                              "workers started"}));
   EXPECT_TRUE(PipeClient::Connect(ControlPipeName(*options.pipe_prefix), 5s).ok());
 }
 
@@ -96,7 +98,6 @@ TEST(DaemonTest, SecondDaemonWithTheSamePipesIsRefused) {
   EXPECT_TRUE(Daemon::Create(TestOptions("single-other"), NullLogger()).ok());
 }
 
-
 using AccessEntries = std::vector<std::pair<std::string, ACCESS_MASK>>;
 
 // Each ACE of `descriptor`'s DACL as (SID, access mask with generic rights mapped to the pipe's
@@ -105,8 +106,10 @@ AccessEntries DaclEntries(PSECURITY_DESCRIPTOR descriptor) {
   BOOL present = FALSE, defaulted = FALSE;
   PACL dacl = nullptr;
   AccessEntries entries;
-  if (!::GetSecurityDescriptorDacl(descriptor, &present, &dacl, &defaulted) || !present || !dacl) return entries;
-  GENERIC_MAPPING mapping{FILE_GENERIC_READ, FILE_GENERIC_WRITE, FILE_GENERIC_EXECUTE, FILE_ALL_ACCESS};
+  if (!::GetSecurityDescriptorDacl(descriptor, &present, &dacl, &defaulted) || !present || !dacl)
+    return entries;
+  GENERIC_MAPPING mapping{FILE_GENERIC_READ, FILE_GENERIC_WRITE, FILE_GENERIC_EXECUTE,
+                          FILE_ALL_ACCESS};
   for (DWORD i = 0; i < dacl->AceCount; ++i) {
     void* ace = nullptr;
     if (!::GetAce(dacl, i, &ace)) continue;
@@ -123,11 +126,12 @@ AccessEntries DaclEntries(PSECURITY_DESCRIPTOR descriptor) {
 
 // The DACL a client reads from a pipe with GetSecurityInfo.
 AccessEntries PipeDacl(const std::string& pipe_name) {
-  UniqueFileHandle pipe{::CreateFileW(PipePath(pipe_name).c_str(), READ_CONTROL, 0, nullptr, OPEN_EXISTING, 0, nullptr)};
+  UniqueFileHandle pipe{::CreateFileW(PipePath(pipe_name).c_str(), READ_CONTROL, 0, nullptr,
+                                      OPEN_EXISTING, 0, nullptr)};
   if (!pipe) return {{"cannot open the pipe", ::GetLastError()}};
   PSECURITY_DESCRIPTOR descriptor = nullptr;
-  if (::GetSecurityInfo(pipe.get(), SE_KERNEL_OBJECT, DACL_SECURITY_INFORMATION, nullptr, nullptr, nullptr, nullptr,
-                        &descriptor) != ERROR_SUCCESS) {
+  if (::GetSecurityInfo(pipe.get(), SE_KERNEL_OBJECT, DACL_SECURITY_INFORMATION, nullptr, nullptr,
+                        nullptr, nullptr, &descriptor) != ERROR_SUCCESS) {
     return {{"GetSecurityInfo failed", 0}};
   }
   UniqueLocalMemory owned{descriptor};
@@ -136,8 +140,8 @@ AccessEntries PipeDacl(const std::string& pipe_name) {
 
 AccessEntries SddlDacl(const std::string& sddl) {
   PSECURITY_DESCRIPTOR descriptor = nullptr;
-  if (!::ConvertStringSecurityDescriptorToSecurityDescriptorW(Widen(sddl).c_str(), SDDL_REVISION_1, &descriptor,
-                                                              nullptr)) {
+  if (!::ConvertStringSecurityDescriptorToSecurityDescriptorW(Widen(sddl).c_str(), SDDL_REVISION_1,
+                                                              &descriptor, nullptr)) {
     return {};
   }
   UniqueLocalMemory owned{descriptor};
@@ -152,7 +156,8 @@ TEST(DaemonTest, EachPipeCarriesItsIntendedDacl) {
   ASSERT_TRUE(daemon.ok()) << daemon.error().message();
   const AccessEntries control = PipeDacl(ControlPipeName(*options.pipe_prefix));
   EXPECT_EQ(control, SddlDacl("D:P(A;;GA;;;SY)(A;;GA;;;BA)"));
-  EXPECT_EQ(control, (AccessEntries{{"S-1-5-18", FILE_ALL_ACCESS}, {"S-1-5-32-544", FILE_ALL_ACCESS}}));
+  EXPECT_EQ(control,
+            (AccessEntries{{"S-1-5-18", FILE_ALL_ACCESS}, {"S-1-5-32-544", FILE_ALL_ACCESS}}));
   EXPECT_EQ(PipeDacl(HealthPipeName(*options.pipe_prefix)),
             (AccessEntries{{"S-1-5-18", FILE_ALL_ACCESS},
                            {"S-1-5-32-544", FILE_ALL_ACCESS},

@@ -29,7 +29,8 @@ TEST(ExceptionBarrierTest, AThrowingIoHandlerEndsTheLoopWithAnErrorThatSaysWhere
   const Result<void> ended = CatchUnexpected("the io loop", log.logger, [&] { io.run(); });
   ASSERT_FALSE(ended.ok());
   EXPECT_EQ(ended.error().message(), "unexpected exception in the io loop: bad handler");
-  EXPECT_NE(log.text.str().find("unexpected exception where=the io loop what=\"bad handler\""), std::string::npos)
+  EXPECT_NE(log.text.str().find("unexpected exception where=the io loop what=\"bad handler\""),
+            std::string::npos)
       << log.text.str();
   EXPECT_FALSE(ran_after);  // the loop ended there, it did not go on in a broken state
 }
@@ -45,7 +46,8 @@ TEST(ExceptionBarrierDeathTest, AnExceptionEndsTheProcessWithTheServiceSpecificC
       {
         CapturedLog log;
         RunOrEndSupd(
-            "the control handler", log.logger, [] { throw 42; }, [] { std::fputs("reported\n", stderr); });
+            "the control handler", log.logger, [] { throw 42; },
+            [] { std::fputs("reported\n", stderr); });
       },
       ::testing::ExitedWithCode(static_cast<int>(kUnexpectedExceptionExitCode)), "reported");
 }

@@ -47,7 +47,8 @@ TEST(UniqueHandleTest, ClosingPreservesTheLastError) {
 }
 
 TEST(UniqueHandleTest, FileHandleTreatsInvalidHandleValueAsEmpty) {
-  UniqueFileHandle missing{::CreateFileW(L"C:\\no\\such\\file.txt", GENERIC_READ, 0, nullptr, OPEN_EXISTING, 0, nullptr)};
+  UniqueFileHandle missing{::CreateFileW(L"C:\\no\\such\\file.txt", GENERIC_READ, 0, nullptr,
+                                         OPEN_EXISTING, 0, nullptr)};
   EXPECT_FALSE(missing);
   EXPECT_EQ(missing.get(), INVALID_HANDLE_VALUE);
 }
@@ -70,9 +71,17 @@ TEST(Win32ErrorTest, ConvertsUtf8AndUtf16BothWays) {
 // What JoinWindowsCommandLine writes, CommandLineToArgvW (through SplitWindowsCommandLine) reads
 // back unchanged.
 TEST(CommandLineRoundTripTest, SurvivesCommandLineToArgvW) {
-  const std::vector<std::string> arguments = {
-      "C:\\Program Files\\w.exe", "", "plain", "two words", "quote\"inside", "trailing\\", "trail space\\",
-      "\\\\server\\share", "a\\\\\"b", "tab\there", "ünïcode"};
+  const std::vector<std::string> arguments = {"C:\\Program Files\\w.exe",
+                                              "",
+                                              "plain",
+                                              "two words",
+                                              "quote\"inside",
+                                              "trailing\\",
+                                              "trail space\\",
+                                              "\\\\server\\share",
+                                              "a\\\\\"b",
+                                              "tab\there",
+                                              "ünïcode"};
   EXPECT_EQ(SplitWindowsCommandLine(Widen(JoinWindowsCommandLine(arguments))), arguments);
 }
 

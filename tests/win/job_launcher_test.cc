@@ -68,13 +68,15 @@ class JobLauncherTest : public ::testing::Test {
   }
 
   std::uint32_t Launch(const std::string& worker, std::vector<std::string> arguments) {
-    Result<std::uint32_t> pid = OnIo([&] { return launcher_->Launch(worker, Worker(std::move(arguments))); });
+    Result<std::uint32_t> pid =
+        OnIo([&] { return launcher_->Launch(worker, Worker(std::move(arguments))); });
     EXPECT_TRUE(pid.ok()) << pid.error().message();
     return pid.ok() ? *pid : 0;
   }
 
   // The exit code reported for `pid`, waiting up to `timeout`.
-  std::optional<std::int64_t> WaitForExit(std::uint32_t pid, std::chrono::milliseconds timeout = 10s) {
+  std::optional<std::int64_t> WaitForExit(std::uint32_t pid,
+                                          std::chrono::milliseconds timeout = 10s) {
     std::optional<std::int64_t> code;
     WaitUntil(
         [&] {
@@ -105,12 +107,14 @@ class JobLauncherTest : public ::testing::Test {
   static bool ProcessGone(DWORD pid, std::chrono::milliseconds timeout) {
     UniqueHandle process{::OpenProcess(SYNCHRONIZE, FALSE, pid)};
     if (!process) return true;
-    return ::WaitForSingleObject(process.get(), static_cast<DWORD>(timeout.count())) == WAIT_OBJECT_0;
+    return ::WaitForSingleObject(process.get(), static_cast<DWORD>(timeout.count())) ==
+           WAIT_OBJECT_0;
   }
 
   SystemClock clock_;
   boost::asio::io_context io_{1};
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{io_.get_executor()};
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{
+      io_.get_executor()};
   std::unique_ptr<JobLauncher> launcher_;
   std::thread io_thread_;
   std::mutex mutex_;
@@ -206,9 +210,10 @@ TEST_F(JobLauncherTest, WorkerThatIgnoresSoftStepsOnlyDiesWhenKilled) {
   ASSERT_TRUE(WaitForOutputLine("stubborn", "window ready"));
   // Each step reaches the worker, which says so and goes on: the proof the step was delivered
   // and ignored, not merely that nothing happened for a while.
-  const std::pair<core::StopStep, std::string> steps[] = {{core::StopStep::kEvent, "ignored stop event"},
-                                                          {core::StopStep::kCtrlC, "ignored ctrl-c"},
-                                                          {core::StopStep::kClose, "ignored close"}};
+  const std::pair<core::StopStep, std::string> steps[] = {
+      {core::StopStep::kEvent, "ignored stop event"},
+      {core::StopStep::kCtrlC, "ignored ctrl-c"},
+      {core::StopStep::kClose, "ignored close"}};
   for (const auto& [step, line] : steps) {
     OnIo([&] { launcher_->RequestStop("stubborn", step); });
     EXPECT_TRUE(WaitForOutputLine("stubborn", line)) << line;
@@ -250,7 +255,8 @@ TEST_F(JobLauncherTest, MissingProgramIsASpawnErrorNamingTheCommand) {
   launch.command = "C:\\no\\such\\program.exe --flag";
   Result<std::uint32_t> pid = OnIo([&] { return launcher_->Launch("missing", launch); });
   ASSERT_FALSE(pid.ok());
-  EXPECT_NE(pid.error().message().find("starting \"C:\\no\\such\\program.exe --flag\""), std::string::npos)
+  EXPECT_NE(pid.error().message().find("starting \"C:\\no\\such\\program.exe --flag\""),
+            std::string::npos)
       << pid.error().message();
 }
 
@@ -260,7 +266,8 @@ TEST_F(JobLauncherTest, MissingProgramIsASpawnErrorNamingTheCommand) {
 TEST(JobLimitsTest, KillOnCloseAlwaysAndTheMemoryLimitWhenConfigured) {
   core::LaunchConfig launch;
   JOBOBJECT_EXTENDED_LIMIT_INFORMATION limits = JobLimitsFor(launch);
-  EXPECT_EQ(limits.BasicLimitInformation.LimitFlags, static_cast<DWORD>(JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE));
+  EXPECT_EQ(limits.BasicLimitInformation.LimitFlags,
+            static_cast<DWORD>(JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE));
   launch.memory_limit_mb = 64;
   limits = JobLimitsFor(launch);
   EXPECT_EQ(limits.BasicLimitInformation.LimitFlags,
@@ -289,7 +296,8 @@ TEST_F(JobLauncherTest, RelaunchTerminatesThePreviousJob) {
 
 // Reads one log file: every line must be "<stream> <12-digit number> x...x\n" and the numbers
 // must continue from `next`; returns false at the first gap or split line.
-bool CheckLogLines(const std::string& path, const std::string& stream, long long& next, std::string& problem) {
+bool CheckLogLines(const std::string& path, const std::string& stream, long long& next,
+                   std::string& problem) {
   std::ifstream file(path, std::ios::binary);
   if (!file) return true;  // a backup that does not exist (yet)
   std::string content((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
@@ -304,7 +312,8 @@ bool CheckLogLines(const std::string& path, const std::string& stream, long long
     start = end + 1;
     const long long number = std::atoll(line.substr(stream.size() + 1, 12).c_str());
     if (line.rfind(stream + " ", 0) != 0 || number != next) {
-      problem = path + ": expected line " + std::to_string(next) + ", found \"" + line.substr(0, 40) + "\"";
+      problem = path + ": expected line " + std::to_string(next) + ", found \"" +
+                line.substr(0, 40) + "\"";
       return false;
     }
     ++next;
@@ -327,7 +336,8 @@ TEST_F(JobLauncherTest, CapturedOutputRotatesAtLineBoundariesAndLosesNothingKept
   const std::uint32_t pid = OnIo([&] { return *launcher_->Launch("flood", launch); });
   ASSERT_EQ(WaitForExit(pid, 300s), 0);
   // The pipes drain a little after the exit: wait until both tails show the last line.
-  const std::string last_out = "out " + std::string(12 - std::to_string(kLines - 1).size(), '0') + std::to_string(kLines - 1);
+  const std::string last_out = "out " + std::string(12 - std::to_string(kLines - 1).size(), '0') +
+                               std::to_string(kLines - 1);
   ASSERT_TRUE(WaitUntil(
       [&] {
         return OnIo([&] {
@@ -339,7 +349,8 @@ TEST_F(JobLauncherTest, CapturedOutputRotatesAtLineBoundariesAndLosesNothingKept
         });
       },
       60s));
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::printf("captured 100 MB in %.2f s: %.1f MB/s\n", seconds, 100.0 / seconds);
 
   for (const std::string stream : {"out", "err"}) {
@@ -362,7 +373,8 @@ TEST_F(JobLauncherTest, CapturedOutputRotatesAtLineBoundariesAndLosesNothingKept
     ASSERT_TRUE(std::getline(oldest, first_line)) << files.front();
     long long next = std::atoll(first_line.substr(4, 12).c_str());
     std::string problem;
-    for (const std::string& file : files) ASSERT_TRUE(CheckLogLines(file, stream, next, problem)) << problem;
+    for (const std::string& file : files)
+      ASSERT_TRUE(CheckLogLines(file, stream, next, problem)) << problem;
     EXPECT_EQ(next, kLines) << stream;
   }
 }

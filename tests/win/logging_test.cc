@@ -25,8 +25,10 @@ namespace {
 // entries in the Application log under "supd".
 // The file lands in the configured directory, %VARIABLES% expanded, created if missing.
 TEST(LoggingTest, ServiceLoggerWritesTheFileAndSendsWarningsToTheEventLog) {
-  const std::string directory = "%TEMP%\\sup-logging-test-" + std::to_string(::GetCurrentProcessId());
-  Result<std::shared_ptr<spdlog::logger>> log = MakeDaemonLogger(LogTarget::kFile, {"info", directory});
+  const std::string directory =
+      "%TEMP%\\sup-logging-test-" + std::to_string(::GetCurrentProcessId());
+  Result<std::shared_ptr<spdlog::logger>> log =
+      MakeDaemonLogger(LogTarget::kFile, {"info", directory});
   ASSERT_TRUE(log.ok()) << log.error().message();
   ASSERT_EQ((*log)->sinks().size(), 2u);
   EXPECT_EQ((*log)->sinks()[1]->level(), spdlog::level::warn);
@@ -35,7 +37,8 @@ TEST(LoggingTest, ServiceLoggerWritesTheFileAndSendsWarningsToTheEventLog) {
   const std::filesystem::path file =
       std::filesystem::path(ExpandEnvironmentVariables(Widen(directory))) / "supd.log";
   std::ifstream written(file);
-  const std::string contents((std::istreambuf_iterator<char>(written)), std::istreambuf_iterator<char>());
+  const std::string contents((std::istreambuf_iterator<char>(written)),
+                             std::istreambuf_iterator<char>());
   EXPECT_NE(contents.find("logging test info"), std::string::npos) << file.string();
   EXPECT_EQ(contents.find("%TEMP%"), std::string::npos);
   log->reset();
@@ -48,16 +51,17 @@ TEST(LoggingTest, ServiceLoggerWritesTheFileAndSendsWarningsToTheEventLog) {
 // FormatMessage reads the same table Event Viewer would.)
 TEST(LoggingTest, SupdCarriesTheMessageTableOfItsEvents) {
   const std::wstring supd = Widen(testing::ExecutableDirectory() + "\\supd.exe");
-  HMODULE module = ::LoadLibraryExW(supd.c_str(), nullptr, LOAD_LIBRARY_AS_DATAFILE | LOAD_LIBRARY_AS_IMAGE_RESOURCE);
+  HMODULE module = ::LoadLibraryExW(supd.c_str(), nullptr,
+                                    LOAD_LIBRARY_AS_DATAFILE | LOAD_LIBRARY_AS_IMAGE_RESOURCE);
   ASSERT_NE(module, nullptr) << Win32Error("LoadLibraryExW supd.exe").message();
   const wchar_t* line = L"worker api stopped";
   const DWORD_PTR arguments[] = {reinterpret_cast<DWORD_PTR>(line)};
   wchar_t text[256] = {};
   constexpr DWORD kEventId = 1000;  // spdlog's win_eventlog_sink writes every entry with it
   constexpr DWORD kEnglish = 0x409;
-  const DWORD length = ::FormatMessageW(FORMAT_MESSAGE_FROM_HMODULE | FORMAT_MESSAGE_ARGUMENT_ARRAY, module, kEventId,
-                                        kEnglish, text, 256,
-                                        reinterpret_cast<va_list*>(const_cast<DWORD_PTR*>(arguments)));
+  const DWORD length = ::FormatMessageW(
+      FORMAT_MESSAGE_FROM_HMODULE | FORMAT_MESSAGE_ARGUMENT_ARRAY, module, kEventId, kEnglish, text,
+      256, reinterpret_cast<va_list*>(const_cast<DWORD_PTR*>(arguments)));
   ::FreeLibrary(module);
   ASSERT_GT(length, 0u) << Win32Error("FormatMessageW 1000").message();
   EXPECT_EQ(std::wstring(text, length), L"worker api stopped\r\n");
@@ -67,7 +71,8 @@ TEST(LoggingTest, SupdCarriesTheMessageTableOfItsEvents) {
 // lands in supd's log at debug level, not on stderr.
 TEST(LoggingTest, ProtobufComplaintsGoToTheDebugLog) {
   auto lines = std::make_shared<std::ostringstream>();
-  auto log = std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::ostream_sink_st>(*lines));
+  auto log = std::make_shared<spdlog::logger>(
+      "test", std::make_shared<spdlog::sinks::ostream_sink_st>(*lines));
   log->set_level(spdlog::level::debug);
   log->set_pattern("%l %v");
   SendProtobufLogTo(log);
@@ -76,7 +81,8 @@ TEST(LoggingTest, ProtobufComplaintsGoToTheDebugLog) {
   sup::v1::Request parsed;
   EXPECT_FALSE(parsed.ParseFromString(request.SerializeAsString()));
   google::protobuf::SetLogHandler(nullptr);
-  EXPECT_NE(lines->str().find("debug protobuf message=\"String field contains invalid UTF-8 data when parsing"),
+  EXPECT_NE(lines->str().find(
+                "debug protobuf message=\"String field contains invalid UTF-8 data when parsing"),
             std::string::npos)
       << lines->str();
 }

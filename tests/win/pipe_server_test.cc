@@ -66,7 +66,9 @@ class PipeServerTest : public ::testing::Test {
         [this](core::FrameSink& sink, const core::Caller& caller) {
           return std::make_unique<TestSession>(*this, sink, caller);
         },
-        [](HANDLE) { return core::Caller{core::Role::kOperator, "TEST\\operator"}; },
+        [](HANDLE) {
+          return core::Caller{core::Role::kOperator, "TEST\\operator"};
+        },
         std::make_shared<spdlog::logger>("test"));
     ASSERT_TRUE(server.ok()) << server.error().message();
     server_ = std::move(*server);
@@ -115,7 +117,8 @@ Result<void> TestSession::OnFrame(std::string_view payload) {
   if (request.has_logs() && request.logs().follow()) {
     streaming_ = true;
     response.mutable_logs()->add_lines(std::string(64 * 1024, 'x'));
-    for (std::uint32_t i = 0; i < request.logs().lines(); ++i) sink_.Send(response.SerializeAsString());
+    for (std::uint32_t i = 0; i < request.logs().lines(); ++i)
+      sink_.Send(response.SerializeAsString());
     return Ok();
   }
   response.mutable_version()->set_daemon_version("test");
@@ -219,9 +222,9 @@ TEST(PipeClientTest, MissingPipeIsUnavailableAndNamesThePipe) {
   ASSERT_FALSE(pipe.ok());
   EXPECT_EQ(pipe.error().kind(), ErrorKind::kUnavailable);
   EXPECT_NE(pipe.error().message().find("\\\\.\\pipe\\sup-test-no-such-pipe"), std::string::npos);
-  EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);  // no waiting for a pipe that is not there
+  EXPECT_LT(std::chrono::steady_clock::now() - started,
+            2s);  // no waiting for a pipe that is not there
 }
-
 
 TEST_F(PipeServerTest, SessionsLearnWhoTheCallerIs) {
   StartServer("caller");
@@ -262,8 +265,8 @@ TEST(CallerIdentityTest, AnAdministratorClientIsIdentifiedAsSuch) {
   Result<CallerIdentity> identity = CallerIdentity::Create("");
   ASSERT_TRUE(identity.ok()) << identity.error().message();
   const std::string name = UniquePipeName("identity");
-  UniqueFileHandle server{::CreateNamedPipeW(PipePath(name).c_str(), PIPE_ACCESS_DUPLEX, PIPE_TYPE_BYTE, 1, 4096, 4096,
-                                             0, nullptr)};
+  UniqueFileHandle server{::CreateNamedPipeW(PipePath(name).c_str(), PIPE_ACCESS_DUPLEX,
+                                             PIPE_TYPE_BYTE, 1, 4096, 4096, 0, nullptr)};
   ASSERT_TRUE(server);
   Result<PipeClient> client = PipeClient::Connect(name, 5s);
   ASSERT_TRUE(client.ok()) << client.error().message();

@@ -11,8 +11,10 @@ namespace {
 
 TEST(ScmServiceTest, FindsSupdOptionsInEitherSpelling) {
   EXPECT_EQ(SupdOption("--pipe-prefix a --log-level debug", "--pipe-prefix"), "a");
-  EXPECT_EQ(SupdOption("--config-key=\"HKLM\\SOFTWARE\\Sup 2\"", "--config-key"), "HKLM\\SOFTWARE\\Sup 2");
-  EXPECT_EQ(SupdOption("--config-key \"HKLM\\SOFTWARE\\Sup 2\"", "--config-key"), "HKLM\\SOFTWARE\\Sup 2");
+  EXPECT_EQ(SupdOption("--config-key=\"HKLM\\SOFTWARE\\Sup 2\"", "--config-key"),
+            "HKLM\\SOFTWARE\\Sup 2");
+  EXPECT_EQ(SupdOption("--config-key \"HKLM\\SOFTWARE\\Sup 2\"", "--config-key"),
+            "HKLM\\SOFTWARE\\Sup 2");
   EXPECT_FALSE(SupdOption("--pipe-prefix", "--pipe-prefix"));  // no value
   EXPECT_FALSE(SupdOption("", "--config-key"));
 }
@@ -20,7 +22,8 @@ TEST(ScmServiceTest, FindsSupdOptionsInEitherSpelling) {
 TEST(ScmServiceTest, HealthPipeComesFromThePrefixThenTheRegistryThenTheDefault) {
   EXPECT_EQ(HealthPipeOfArguments("--pipe-prefix blue"), "blue-health");
 
-  const std::wstring key = L"Software\\SupScmServiceTest-" + std::to_wstring(::GetCurrentProcessId());
+  const std::wstring key =
+      L"Software\\SupScmServiceTest-" + std::to_wstring(::GetCurrentProcessId());
   const std::wstring pipe = L"custom-health";
   ::RegSetKeyValueW(HKEY_CURRENT_USER, key.c_str(), L"HealthPipe", REG_SZ, pipe.c_str(),
                     static_cast<DWORD>((pipe.size() + 1) * sizeof(wchar_t)));

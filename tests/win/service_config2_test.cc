@@ -42,7 +42,8 @@ TEST(ServiceConfig2Test, CarriesEveryOptionInItsStructure) {
   const std::vector<ServiceConfig2::Call> calls = config.Calls();
   ASSERT_EQ(calls.size(), 6u);
 
-  EXPECT_STREQ(InfoOf<SERVICE_DESCRIPTIONW>(calls, SERVICE_CONFIG_DESCRIPTION).lpDescription, L"the description");
+  EXPECT_STREQ(InfoOf<SERVICE_DESCRIPTIONW>(calls, SERVICE_CONFIG_DESCRIPTION).lpDescription,
+               L"the description");
 
   const auto& actions = InfoOf<SERVICE_FAILURE_ACTIONSW>(calls, SERVICE_CONFIG_FAILURE_ACTIONS);
   EXPECT_EQ(actions.dwResetPeriod, 3600u);
@@ -58,8 +59,11 @@ TEST(ServiceConfig2Test, CarriesEveryOptionInItsStructure) {
   // Failure actions also when supd stops with an error, not only when it crashes.
   EXPECT_TRUE(InfoOf<SERVICE_FAILURE_ACTIONS_FLAG>(calls, SERVICE_CONFIG_FAILURE_ACTIONS_FLAG)
                   .fFailureActionsOnNonCrashFailures);
-  EXPECT_TRUE(InfoOf<SERVICE_DELAYED_AUTO_START_INFO>(calls, SERVICE_CONFIG_DELAYED_AUTO_START_INFO).fDelayedAutostart);
-  EXPECT_EQ(InfoOf<SERVICE_PRESHUTDOWN_INFO>(calls, SERVICE_CONFIG_PRESHUTDOWN_INFO).dwPreshutdownTimeout, 20000u);
+  EXPECT_TRUE(InfoOf<SERVICE_DELAYED_AUTO_START_INFO>(calls, SERVICE_CONFIG_DELAYED_AUTO_START_INFO)
+                  .fDelayedAutostart);
+  EXPECT_EQ(
+      InfoOf<SERVICE_PRESHUTDOWN_INFO>(calls, SERVICE_CONFIG_PRESHUTDOWN_INFO).dwPreshutdownTimeout,
+      20000u);
   EXPECT_EQ(InfoOf<SERVICE_SID_INFO>(calls, SERVICE_CONFIG_SERVICE_SID_INFO).dwServiceSidType,
             static_cast<DWORD>(SERVICE_SID_TYPE_UNRESTRICTED));
 }
@@ -67,8 +71,11 @@ TEST(ServiceConfig2Test, CarriesEveryOptionInItsStructure) {
 TEST(ServiceConfig2Test, PlainAutoStartIsNotDelayedAndNoPreshutdownMeansTheSystemDefault) {
   ServiceConfig2 config(DefaultServiceSpec("C:\\sup\\supd.exe"));
   const std::vector<ServiceConfig2::Call> calls = config.Calls();
-  EXPECT_FALSE(InfoOf<SERVICE_DELAYED_AUTO_START_INFO>(calls, SERVICE_CONFIG_DELAYED_AUTO_START_INFO).fDelayedAutostart);
-  for (const ServiceConfig2::Call& call : calls) EXPECT_NE(call.level, static_cast<DWORD>(SERVICE_CONFIG_PRESHUTDOWN_INFO));
+  EXPECT_FALSE(
+      InfoOf<SERVICE_DELAYED_AUTO_START_INFO>(calls, SERVICE_CONFIG_DELAYED_AUTO_START_INFO)
+          .fDelayedAutostart);
+  for (const ServiceConfig2::Call& call : calls)
+    EXPECT_NE(call.level, static_cast<DWORD>(SERVICE_CONFIG_PRESHUTDOWN_INFO));
 }
 
 // Against the SCM this runs on: every call is made; under Wine the refused levels are warnings.
@@ -76,21 +83,23 @@ TEST(ServiceConfig2Test, RefusedLevelsBecomeWarnings) {
   sup::win::UniqueServiceHandle scm{::OpenSCManagerW(nullptr, nullptr, SC_MANAGER_ALL_ACCESS)};
   ASSERT_TRUE(scm);
   const std::wstring name = L"sup-config2-test-" + std::to_wstring(::GetCurrentProcessId());
-  sup::win::UniqueServiceHandle service{::CreateServiceW(scm.get(), name.c_str(), name.c_str(), SERVICE_ALL_ACCESS,
-                                                         SERVICE_WIN32_OWN_PROCESS, SERVICE_DEMAND_START,
-                                                         SERVICE_ERROR_NORMAL, L"C:\\sup\\supd.exe", nullptr, nullptr,
-                                                         nullptr, nullptr, nullptr)};
+  sup::win::UniqueServiceHandle service{
+      ::CreateServiceW(scm.get(), name.c_str(), name.c_str(), SERVICE_ALL_ACCESS,
+                       SERVICE_WIN32_OWN_PROCESS, SERVICE_DEMAND_START, SERVICE_ERROR_NORMAL,
+                       L"C:\\sup\\supd.exe", nullptr, nullptr, nullptr, nullptr, nullptr)};
   ASSERT_TRUE(service) << sup::win::Win32Error("CreateServiceW").message();
   ServiceSpec spec = EveryOption();
   Result<std::vector<std::string>> warnings = ApplyConfig2(service.get(), spec);
   ::DeleteService(service.get());
   ASSERT_TRUE(warnings.ok()) << warnings.error().message();
   // Wine 8 refuses exactly these three levels (error 124); Windows accepts every one.
-  const bool wine = ::GetProcAddress(::GetModuleHandleW(L"ntdll.dll"), "wine_get_version") != nullptr;
+  const bool wine =
+      ::GetProcAddress(::GetModuleHandleW(L"ntdll.dll"), "wine_get_version") != nullptr;
   const std::vector<std::string> expected =
-      wine ? std::vector<std::string>{"failure actions on non-crash failures: not supported by this system",
-                                      "delayed auto-start: not supported by this system",
-                                      "service SID: not supported by this system"}
+      wine ? std::vector<
+                 std::string>{"failure actions on non-crash failures: not supported by this system",
+                              "delayed auto-start: not supported by this system",
+                              "service SID: not supported by this system"}
            : std::vector<std::string>{};
   EXPECT_EQ(*warnings, expected);
 }
