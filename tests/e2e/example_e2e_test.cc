@@ -159,5 +159,49 @@ TEST(ExampleE2eTest, RestartChangeAndDisableOfAWorkerOthersDependOn) {
   EXPECT_TRUE(testing::WaitUntil([&] { return supd.Supctl({"status"}).exit_code == 0; }, 30s));
 }
 
+// The README's example commands, as written between its examples markers.
+std::vector<std::vector<std::string>> ReadmeExamples() {
+  std::ifstream in(std::string("Z:") + SUP_SOURCE_DIR + "/README.md", std::ios::binary);
+  EXPECT_TRUE(in) << "README.md not reachable from here";
+  std::vector<std::vector<std::string>> commands;
+  bool inside = false;
+  for (std::string line; std::getline(in, line);) {
+    if (line == "<!-- examples:begin -->") inside = true;
+    if (line == "<!-- examples:end -->") break;
+    if (!inside || !line.starts_with("supctl ")) continue;
+    std::istringstream words(line.substr(7));
+    std::vector<std::string> command;
+    for (std::string word; words >> word;) command.push_back(word);
+    commands.push_back(command);
+  }
+  return commands;
+}
+
+// Every example command of the README works, as written, against the example configuration:
+// the global options this test needs (its own pipe and key) go after the command, where a user
+// may put them too.
+TEST(ExampleE2eTest, EveryReadmeExampleRunsAsWritten) {
+  const std::vector<std::vector<std::string>> examples = ReadmeExamples();
+  ASSERT_GE(examples.size(), 10u) << "the README's examples block is missing or short";
+  SupdService supd("readme");
+  const std::string example = ExampleFor(supd, testing::FreeTcpPort());
+  ASSERT_EQ(supd.Supctl({"config", "import", example, "--config-key", supd.config_key()}).exit_code,
+            0u);
+  supd.SetDaemonString("LogDirectory", testing::TempPath("readme-logs"));
+  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_TRUE(testing::WaitUntil([&] { return supd.Supctl({"status"}).exit_code == 0; }, 60s))
+      << supd.Supctl({"status"}).out;
+  for (std::vector<std::string> command : examples) {
+    std::string shown = "supctl";
+    for (const std::string& word : command) shown += " " + word;
+    if (command[0] == "worker" || command[0] == "config") {
+      command.insert(command.end(), {"--config-key", supd.config_key()});
+    }
+    const testing::ProcessOutput ran = supd.Supctl(command);
+    EXPECT_EQ(ran.exit_code, 0u) << shown << "\n" << ran.out << ran.err;
+    EXPECT_FALSE(ran.out.empty()) << shown;
+  }
+}
+
 }  // namespace
 }  // namespace sup::win
