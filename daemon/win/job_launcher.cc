@@ -1,20 +1,14 @@
 #include "daemon/win/job_launcher.h"
 
-#include <tlhelp32.h>
-
 #include <spdlog/spdlog.h>
 
-#include <atomic>
-#include <chrono>
-#include <mutex>
-#include <set>
-#include <thread>
 #include <vector>
 
 #include "common/environment.h"
 #include "common/win/attribute_list.h"
 #include "common/win/win32_error.h"
-#include "daemon/win/exception_barrier.h"
+#include "daemon/win/close_messages.h"
+#include "daemon/win/console_control.h"
 #include "daemon/win/launch_in_job.h"
 #include "daemon/win/output_capture.h"
 
@@ -87,88 +81,6 @@ Result<UniqueHandle> OpenNul(DWORD access) {
                              OPEN_EXISTING, 0, nullptr);
   if (nul == INVALID_HANDLE_VALUE) return Win32Error("opening NUL");
   return UniqueHandle{nul};
-}
-
-// The pids of the processes in `job`.
-std::set<DWORD> JobProcessIds(HANDLE job) {
-  std::vector<char> buffer(sizeof(JOBOBJECT_BASIC_PROCESS_ID_LIST) + 255 * sizeof(ULONG_PTR));
-  auto* list = reinterpret_cast<JOBOBJECT_BASIC_PROCESS_ID_LIST*>(buffer.data());
-  std::set<DWORD> pids;
-  if (!::QueryInformationJobObject(job, JobObjectBasicProcessIdList, list,
-                                   static_cast<DWORD>(buffer.size()), nullptr)) {
-    return pids;
-  }
-  for (DWORD i = 0; i < list->NumberOfProcessIdsInList; ++i)
-    pids.insert(static_cast<DWORD>(list->ProcessIdList[i]));
-  return pids;
-}
-
-// WM_CLOSE to every top-level window of the job's processes, WM_QUIT to each of their threads:
-// what a GUI worker or a bare message loop understands as "please exit".
-void PostCloseMessages(const std::set<DWORD>& pids) {
-  struct Context {
-    const std::set<DWORD>* pids;
-  } context{&pids};
-  ::EnumWindows(
-      [](HWND window, LPARAM param) -> BOOL {
-        DWORD pid = 0;
-        ::GetWindowThreadProcessId(window, &pid);
-        if (reinterpret_cast<Context*>(param)->pids->contains(pid))
-          ::PostMessageW(window, WM_CLOSE, 0, 0);
-        return TRUE;
-      },
-      reinterpret_cast<LPARAM>(&context));
-  UniqueFileHandle snapshot{::CreateToolhelp32Snapshot(TH32CS_SNAPTHREAD, 0)};
-  if (!snapshot) return;
-  THREADENTRY32 thread{};
-  thread.dwSize = sizeof(thread);
-  for (BOOL more = ::Thread32First(snapshot.get(), &thread); more;
-       more = ::Thread32Next(snapshot.get(), &thread)) {
-    if (pids.contains(thread.th32OwnerProcessID))
-      ::PostThreadMessageW(thread.th32ThreadID, WM_QUIT, 0, 0);
-  }
-}
-
-// supd must survive the Ctrl+C it generates for a worker's console. NSSM does that with
-// SetConsoleCtrlHandler(nullptr, TRUE), but "ignore Ctrl+C" is inherited by child processes, so
-// every worker started afterwards would ignore Ctrl+C. A registered handler is not inherited:
-// it swallows Ctrl+C only while one of ours is in flight (and otherwise lets it through, so
-// `supd --console` still stops on Ctrl+C).
-std::atomic<std::int64_t> g_swallow_ctrl_c_until_ms{0};
-
-std::int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-BOOL WINAPI SwallowOwnCtrlC(DWORD type) {
-  return type == CTRL_C_EVENT && NowMs() < g_swallow_ctrl_c_until_ms.load();
-}
-
-// Ctrl+C to the console of `pid`, with NSSM's sequence (measured to reach the worker under Wine):
-// leave our console, attach to the worker's, send the event to the console's process group 0,
-// detach. Console attachment is per process, so these run one at a time.
-std::mutex g_console_mutex;
-
-void SendCtrlC(DWORD pid, std::shared_ptr<spdlog::logger> log) {
-  std::lock_guard lock(g_console_mutex);
-  static std::once_flag registered;
-  // Registered at the first send, after any console-mode handler: handlers run last-registered
-  // first, so ours decides before supd's own Ctrl+C handling.
-  std::call_once(registered, [] { ::SetConsoleCtrlHandler(SwallowOwnCtrlC, TRUE); });
-  ::FreeConsole();
-  if (!::AttachConsole(pid)) {
-    log->warn("ctrl-c not sent pid={} reason=\"AttachConsole: {}\"", pid,
-              Win32ErrorText(::GetLastError()));
-    return;
-  }
-  g_swallow_ctrl_c_until_ms = NowMs() + 5000;
-  if (!::GenerateConsoleCtrlEvent(CTRL_C_EVENT, 0)) {
-    log->warn("ctrl-c not sent pid={} reason=\"GenerateConsoleCtrlEvent: {}\"", pid,
-              Win32ErrorText(::GetLastError()));
-  }
-  ::FreeConsole();
 }
 
 }  // namespace
@@ -368,12 +280,9 @@ void JobLauncher::RequestStop(const std::string& worker, core::StopStep step) {
   switch (step) {
     case core::StopStep::kEvent: ::SetEvent(process.stop_event.get()); return;
     case core::StopStep::kCtrlC:
-      // Off the io thread: attaching to another console is process-wide and may block briefly.
-      std::thread([pid = static_cast<DWORD>(process.pid), log = log_] {
-        RunOrEndSupd("the Ctrl+C thread", *log, [&] { SendCtrlC(pid, log); });
-      }).detach();
+      SendCtrlCInBackground(static_cast<DWORD>(process.pid), log_);
       return;
-    case core::StopStep::kClose: PostCloseMessages(JobProcessIds(process.job.get())); return;
+    case core::StopStep::kClose: PostCloseMessages(process.job.get()); return;
     case core::StopStep::kTerminate: Kill(worker); return;
   }
 }
