@@ -116,7 +116,8 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
       d.clock_, *d.timers_, *d.launcher_, *d.prober_, *d.state_store_, *d.event_feed_, *d.random_});
   const core::DaemonConfig& limits = config.daemon;
   d.dispatcher_ = std::make_unique<ControlDispatcher>(
-      ControlPorts{d.clock_, *d.supervisor_, *d.config_source_, *d.launcher_, *d.event_feed_},
+      ControlPorts{d.clock_, *d.supervisor_, *d.config_source_, d.launcher_->output(),
+                   *d.event_feed_},
       DaemonIdentity{static_cast<std::uint32_t>(::GetCurrentProcessId()), std::string(kSupVersion)},
       ControlLimits{.max_streams = limits.max_streams});
   d.health_ =

@@ -10,7 +10,6 @@
 #include "daemon/win/close_messages.h"
 #include "daemon/win/console_control.h"
 #include "daemon/win/launch_in_job.h"
-#include "daemon/win/output_capture.h"
 
 namespace sup::win {
 namespace {
@@ -74,15 +73,6 @@ Result<UniqueHandle> CreateWorkerJob(const core::LaunchConfig& launch, spdlog::l
   return job;
 }
 
-// An inheritable handle on the NUL device, for stdio that is not captured.
-Result<UniqueHandle> OpenNul(DWORD access) {
-  SECURITY_ATTRIBUTES inheritable{sizeof(SECURITY_ATTRIBUTES), nullptr, TRUE};
-  HANDLE nul = ::CreateFileW(L"NUL", access, FILE_SHARE_READ | FILE_SHARE_WRITE, &inheritable,
-                             OPEN_EXISTING, 0, nullptr);
-  if (nul == INVALID_HANDLE_VALUE) return Win32Error("opening NUL");
-  return UniqueHandle{nul};
-}
-
 }  // namespace
 
 JOBOBJECT_EXTENDED_LIMIT_INFORMATION JobLimitsFor(const core::LaunchConfig& launch) {
@@ -103,10 +93,10 @@ void JobLauncher::Retire(Process process) {
 JobLauncher::JobLauncher(asio::io_context& io, const Clock& clock, std::string instance,
                          ExitHandler on_exit, std::shared_ptr<spdlog::logger> log)
     : io_(io),
-      clock_(clock),
       instance_(std::move(instance)),
       on_exit_(std::move(on_exit)),
-      log_(std::move(log)) {
+      log_(std::move(log)),
+      output_(io, clock, instance_, log_) {
   // Workers inherit the error mode: a crash ends the worker at once instead of leaving it waiting
   // on an error dialog that nobody sees (Windows Error Reporting, or winedbg under Wine).
   ::SetErrorMode(::GetErrorMode() | SEM_FAILCRITICALERRORS | SEM_NOGPFAULTERRORBOX |
@@ -139,8 +129,10 @@ Result<std::uint32_t> JobLauncher::Launch(const std::string& worker,
   if (!stop_event) return Win32Error("creating the stop event " + stop_event_name);
 
   Result<UniqueHandle> stdin_handle = OpenNul(GENERIC_READ);
-  Result<UniqueHandle> stdout_handle = StreamFor(worker, /*stderr_stream=*/false, launch);
-  Result<UniqueHandle> stderr_handle = StreamFor(worker, /*stderr_stream=*/true, launch);
+  Result<UniqueHandle> stdout_handle =
+      output_.StreamFor(worker, /*stderr_stream=*/false, launch, launches_ + 1);
+  Result<UniqueHandle> stderr_handle =
+      output_.StreamFor(worker, /*stderr_stream=*/true, launch, launches_ + 1);
   if (!stdin_handle) return stdin_handle.error();
   if (!stdout_handle) return stdout_handle.error();
   if (!stderr_handle) return stderr_handle.error();
@@ -192,74 +184,6 @@ Result<std::uint32_t> JobLauncher::Launch(const std::string& worker,
   });
   log_->info("worker launched name={} pid={}", worker, running.pid);
   return running.pid;
-}
-
-const OutputCapture* JobLauncher::CaptureOf(const std::string& worker, bool stderr_stream) const {
-  const auto found = captures_.find({worker, stderr_stream});
-  return found == captures_.end() ? nullptr : found->second.get();
-}
-
-namespace {
-
-Error NotCaptured(const std::string& worker, core::OutputStream stream) {
-  const char* name = stream == core::OutputStream::kStderr ? "stderr" : "stdout";
-  return Error(ErrorKind::kFailedPrecondition,
-               std::string(name) + " of " + worker + " is not captured (its " +
-                   (stream == core::OutputStream::kStderr ? "StderrLog" : "StdoutLog") +
-                   " is none, or it has not run yet)");
-}
-
-}  // namespace
-
-Result<std::vector<std::string>> JobLauncher::Tail(const std::string& worker,
-                                                   core::OutputStream stream,
-                                                   std::size_t lines) const {
-  const OutputCapture* capture = CaptureOf(worker, stream == core::OutputStream::kStderr);
-  if (!capture) return NotCaptured(worker, stream);
-  const std::deque<std::string>& tail = capture->writer().tail();
-  const std::size_t keep = std::min(lines, tail.size());
-  return std::vector<std::string>(tail.end() - static_cast<std::ptrdiff_t>(keep), tail.end());
-}
-
-Result<core::Subscription> JobLauncher::Follow(
-    const std::string& worker, core::OutputStream stream,
-    std::function<void(const std::vector<std::string>&)> on_lines) {
-  const auto found = captures_.find({worker, stream == core::OutputStream::kStderr});
-  if (found == captures_.end()) return NotCaptured(worker, stream);
-  return found->second->writer().FollowLines(std::move(on_lines));
-}
-
-Result<UniqueHandle> JobLauncher::StreamFor(const std::string& worker, bool stderr_stream,
-                                            const core::LaunchConfig& launch) {
-  const std::string& path = stderr_stream ? launch.stderr_log : launch.stdout_log;
-  const std::pair<std::string, bool> key{worker, stderr_stream};
-  if (path.empty()) {
-    captures_.erase(key);
-    return OpenNul(GENERIC_WRITE);
-  }
-  const CaptureSettings settings{path, launch.log_max_bytes, launch.log_backups,
-                                 launch.log_timestamps};
-  std::shared_ptr<OutputCapture>& capture = captures_[key];
-  if (!capture || capture->settings() != settings) {
-    Result<std::shared_ptr<OutputCapture>> created =
-        OutputCapture::Create(io_, clock_, settings, log_);
-    if (!created) {
-      captures_.erase(key);
-      log_->error("worker output not captured name={} reason=\"{}\"", worker,
-                  created.error().message());
-      return OpenNul(GENERIC_WRITE);
-    }
-    capture = std::move(*created);
-  }
-  const std::string pipe_name = "sup-output-" + instance_ + "-" + worker + "-" +
-                                std::to_string(launches_ + 1) + (stderr_stream ? "-err" : "-out");
-  Result<UniqueHandle> child_end = capture->ChildEnd(pipe_name);
-  if (!child_end) {
-    log_->error("worker output not captured name={} reason=\"{}\"", worker,
-                child_end.error().message());
-    return OpenNul(GENERIC_WRITE);
-  }
-  return child_end;
 }
 
 void JobLauncher::OnProcessExit(const std::string& worker, std::uint32_t pid) {

@@ -16,6 +16,7 @@
 #include "common/clock.h"
 #include "common/win/unique_handle.h"
 #include "daemon/core/ports.h"
+#include "daemon/win/output_store.h"
 
 namespace spdlog {
 class logger;
@@ -23,13 +24,11 @@ class logger;
 
 namespace sup::win {
 
-class OutputCapture;
-
 // The limits a worker's job gets: KILL_ON_JOB_CLOSE always, the memory limit when configured.
 JOBOBJECT_EXTENDED_LIMIT_INFORMATION JobLimitsFor(const core::LaunchConfig& launch);
 
-// Also the source of the workers' captured output for the control plane.
-class JobLauncher final : public core::ProcessLauncher, public core::OutputSource {
+// Workers in job objects: launch, stop steps, kill, exits. Their output goes to its OutputStore.
+class JobLauncher final : public core::ProcessLauncher {
  public:
   using ExitHandler =
       std::function<void(const std::string& worker, std::uint32_t pid, std::int64_t exit_code)>;
@@ -47,14 +46,9 @@ class JobLauncher final : public core::ProcessLauncher, public core::OutputSourc
 
   // The job of a running worker, for tests and diagnostics (null when none).
   HANDLE JobOf(const std::string& worker) const;
-  // The capture of a worker's stdout (stderr = false) or stderr, if its output is captured.
-  const OutputCapture* CaptureOf(const std::string& worker, bool stderr_stream) const;
-
-  Result<std::vector<std::string>> Tail(const std::string& worker, core::OutputStream stream,
-                                        std::size_t lines) const override;
-  Result<core::Subscription> Follow(
-      const std::string& worker, core::OutputStream stream,
-      std::function<void(const std::vector<std::string>&)> on_lines) override;
+  // The workers' captured output, for the control plane and tests.
+  OutputStore& output() { return output_; }
+  const OutputStore& output() const { return output_; }
 
  private:
   struct Process {
@@ -65,22 +59,16 @@ class JobLauncher final : public core::ProcessLauncher, public core::OutputSourc
   };
 
   void OnProcessExit(const std::string& worker, std::uint32_t pid);
-  // The child's end of a stream: a pipe into the worker's log, or NUL when it is not captured
-  // (or its log cannot be opened: the worker runs anyway, and the reason is logged).
-  Result<UniqueHandle> StreamFor(const std::string& worker, bool stderr_stream,
-                                 const core::LaunchConfig& launch);
   // Ends a process entry: the exit watch goes first, while the process still runs. Destroying
   // an object_handle whose wait is completing blocks in UnregisterWaitEx (and hangs under Wine).
   static void Retire(Process process);
 
   boost::asio::io_context& io_;
-  const Clock& clock_;
   std::string instance_;
   ExitHandler on_exit_;
   std::shared_ptr<spdlog::logger> log_;
   std::map<std::string, Process> processes_;
-  std::map<std::pair<std::string, bool>, std::shared_ptr<OutputCapture>>
-      captures_;  // (worker, stderr?)
+  OutputStore output_;
   std::uint64_t launches_ = 0;
 };
 

@@ -25,4 +25,12 @@ Result<StartedProcess> LaunchInJob(HANDLE job, ProcessStart start) {
   return started;
 }
 
+Result<UniqueHandle> OpenNul(DWORD access) {
+  SECURITY_ATTRIBUTES inheritable{sizeof(SECURITY_ATTRIBUTES), nullptr, TRUE};
+  HANDLE nul = ::CreateFileW(L"NUL", access, FILE_SHARE_READ | FILE_SHARE_WRITE, &inheritable,
+                             OPEN_EXISTING, 0, nullptr);
+  if (nul == INVALID_HANDLE_VALUE) return Win32Error("opening NUL");
+  return UniqueHandle{nul};
+}
+
 }  // namespace sup::win

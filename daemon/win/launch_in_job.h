@@ -29,4 +29,7 @@ struct StartedProcess {
 
 Result<StartedProcess> LaunchInJob(HANDLE job, ProcessStart start);
 
+// An inheritable handle on the NUL device, for a child's stdio that goes nowhere.
+Result<UniqueHandle> OpenNul(DWORD access);
+
 }  // namespace sup::win

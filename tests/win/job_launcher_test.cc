@@ -95,7 +95,7 @@ class JobLauncherTest : public ::testing::Test {
     return WaitUntil(
         [&] {
           return OnIo([&] {
-            const OutputCapture* out = launcher_->CaptureOf(worker, false);
+            const OutputCapture* out = launcher_->output().CaptureOf(worker, false);
             if (!out) return false;
             const auto& tail = out->writer().tail();
             return std::find(tail.begin(), tail.end(), line) != tail.end();
@@ -243,7 +243,7 @@ TEST_F(JobLauncherTest, OutputOfAWorkerWithoutAConsoleIsCaptured) {
   EXPECT_TRUE(WaitUntil(
       [&] {
         return OnIo([&] {
-          const OutputCapture* out = launcher_->CaptureOf("detached", false);
+          const OutputCapture* out = launcher_->output().CaptureOf("detached", false);
           return out && out->writer().tail().size() == 10;
         });
       },
@@ -341,8 +341,8 @@ TEST_F(JobLauncherTest, CapturedOutputRotatesAtLineBoundariesAndLosesNothingKept
   ASSERT_TRUE(WaitUntil(
       [&] {
         return OnIo([&] {
-          const OutputCapture* out = launcher_->CaptureOf("flood", false);
-          const OutputCapture* err = launcher_->CaptureOf("flood", true);
+          const OutputCapture* out = launcher_->output().CaptureOf("flood", false);
+          const OutputCapture* err = launcher_->output().CaptureOf("flood", true);
           return out && err && !out->writer().tail().empty() && !err->writer().tail().empty() &&
                  out->writer().tail().back().rfind(last_out, 0) == 0 &&
                  err->writer().tail().back().rfind("err" + last_out.substr(3), 0) == 0;

@@ -1,0 +1,87 @@
+#include "daemon/win/output_store.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "daemon/win/launch_in_job.h"
+#include "daemon/win/output_capture.h"
+
+namespace sup::win {
+
+OutputStore::OutputStore(boost::asio::io_context& io, const Clock& clock, std::string instance,
+                         std::shared_ptr<spdlog::logger> log)
+    : io_(io), clock_(clock), instance_(std::move(instance)), log_(std::move(log)) {}
+
+OutputStore::~OutputStore() = default;
+
+const OutputCapture* OutputStore::CaptureOf(const std::string& worker, bool stderr_stream) const {
+  const auto found = captures_.find({worker, stderr_stream});
+  return found == captures_.end() ? nullptr : found->second.get();
+}
+
+namespace {
+
+Error NotCaptured(const std::string& worker, core::OutputStream stream) {
+  const char* name = stream == core::OutputStream::kStderr ? "stderr" : "stdout";
+  return Error(ErrorKind::kFailedPrecondition,
+               std::string(name) + " of " + worker + " is not captured (its " +
+                   (stream == core::OutputStream::kStderr ? "StderrLog" : "StdoutLog") +
+                   " is none, or it has not run yet)");
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> OutputStore::Tail(const std::string& worker,
+                                                   core::OutputStream stream,
+                                                   std::size_t lines) const {
+  const OutputCapture* capture = CaptureOf(worker, stream == core::OutputStream::kStderr);
+  if (!capture) return NotCaptured(worker, stream);
+  const std::deque<std::string>& tail = capture->writer().tail();
+  const std::size_t keep = std::min(lines, tail.size());
+  return std::vector<std::string>(tail.end() - static_cast<std::ptrdiff_t>(keep), tail.end());
+}
+
+Result<core::Subscription> OutputStore::Follow(
+    const std::string& worker, core::OutputStream stream,
+    std::function<void(const std::vector<std::string>&)> on_lines) {
+  const auto found = captures_.find({worker, stream == core::OutputStream::kStderr});
+  if (found == captures_.end()) return NotCaptured(worker, stream);
+  return found->second->writer().FollowLines(std::move(on_lines));
+}
+
+Result<UniqueHandle> OutputStore::StreamFor(const std::string& worker, bool stderr_stream,
+                                            const core::LaunchConfig& launch,
+                                            std::uint64_t launch_number) {
+  const std::string& path = stderr_stream ? launch.stderr_log : launch.stdout_log;
+  const std::pair<std::string, bool> key{worker, stderr_stream};
+  if (path.empty()) {
+    captures_.erase(key);
+    return OpenNul(GENERIC_WRITE);
+  }
+  const CaptureSettings settings{path, launch.log_max_bytes, launch.log_backups,
+                                 launch.log_timestamps};
+  std::shared_ptr<OutputCapture>& capture = captures_[key];
+  if (!capture || capture->settings() != settings) {
+    Result<std::shared_ptr<OutputCapture>> created =
+        OutputCapture::Create(io_, clock_, settings, log_);
+    if (!created) {
+      captures_.erase(key);
+      log_->error("worker output not captured name={} reason=\"{}\"", worker,
+                  created.error().message());
+      return OpenNul(GENERIC_WRITE);
+    }
+    capture = std::move(*created);
+  }
+  const std::string pipe_name = "sup-output-" + instance_ + "-" + worker + "-" +
+                                std::to_string(launch_number) + (stderr_stream ? "-err" : "-out");
+  Result<UniqueHandle> child_end = capture->ChildEnd(pipe_name);
+  if (!child_end) {
+    log_->error("worker output not captured name={} reason=\"{}\"", worker,
+                child_end.error().message());
+    return OpenNul(GENERIC_WRITE);
+  }
+  return child_end;
+}
+
+}  // namespace sup::win

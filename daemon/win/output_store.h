@@ -1,0 +1,53 @@
+// The workers' captured output: one OutputCapture per (worker, stream), kept across restarts of a
+// worker while its log settings stay the same, and the control plane's OutputSource (`supctl
+// logs`, `logs -f`, `describe`). Used on the io thread only.
+#pragma once
+
+#include "daemon/win/asio.h"
+
+#include <spdlog/logger.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "common/clock.h"
+#include "common/win/unique_handle.h"
+#include "daemon/core/ports.h"
+
+namespace sup::win {
+
+class OutputCapture;
+
+class OutputStore final : public core::OutputSource {
+ public:
+  // `instance` makes the names of the capture pipes unique per supd instance.
+  OutputStore(boost::asio::io_context& io, const Clock& clock, std::string instance,
+              std::shared_ptr<spdlog::logger> log);
+  ~OutputStore() override;
+
+  // The child's end of a stream for launch number `launch_number` of `worker`: a pipe into the
+  // worker's log, or NUL when it is not captured (or its log cannot be opened: the worker runs
+  // anyway, and the reason is logged).
+  Result<UniqueHandle> StreamFor(const std::string& worker, bool stderr_stream,
+                                 const core::LaunchConfig& launch, std::uint64_t launch_number);
+  // The capture of a worker's stdout (stderr = false) or stderr, if its output is captured.
+  const OutputCapture* CaptureOf(const std::string& worker, bool stderr_stream) const;
+
+  Result<std::vector<std::string>> Tail(const std::string& worker, core::OutputStream stream,
+                                        std::size_t lines) const override;
+  Result<core::Subscription> Follow(
+      const std::string& worker, core::OutputStream stream,
+      std::function<void(const std::vector<std::string>&)> on_lines) override;
+
+ private:
+  boost::asio::io_context& io_;
+  const Clock& clock_;
+  std::string instance_;
+  std::shared_ptr<spdlog::logger> log_;
+  std::map<std::pair<std::string, bool>, std::shared_ptr<OutputCapture>>
+      captures_;  // (worker, stderr?)
+};
+
+}  // namespace sup::win
