@@ -208,14 +208,6 @@ TEST(ControlE2eTest, ParamchangeAndControl128ApplyAWaitingChange) {
   EXPECT_EQ(supd.Supctl({"reread"}).out, "no changes\n");
 }
 
-std::size_t CountOf(const std::string& text, const std::string& part) {
-  std::size_t count = 0;
-  for (std::size_t at = text.find(part); at != std::string::npos;
-       at = text.find(part, at + part.size()))
-    ++count;
-  return count;
-}
-
 // `supctl logs -f` and `supctl events -f` as an admin runs them (piped, say, into findstr): each
 // line is printed as it happens, and both end with exit code 0 when the service stops.
 TEST(ControlE2eTest, SupctlFollowersPrintAsItHappensAndEndWhenTheServiceStops) {
@@ -239,18 +231,20 @@ TEST(ControlE2eTest, SupctlFollowersPrintAsItHappensAndEndWhenTheServiceStops) {
   ASSERT_TRUE(events.ok()) << events.error().message();
 
   // One line of backlog, then new ones while it runs.
-  EXPECT_TRUE(testing::WaitUntil([&] { return CountOf((*logs)->Out(), "tick") >= 5; }, 20s))
+  EXPECT_TRUE(testing::WaitUntil(
+      [&] { return testing::CountOccurrences((*logs)->Out(), "tick") >= 5; }, 20s))
       << (*logs)->Out() << (*logs)->Err();
   // The backlog says the follower is connected; what comes after it was followed.
   ASSERT_TRUE(testing::WaitUntil([&] { return !(*events)->Out().empty(); }, 20s))
       << (*events)->Err();
-  const std::size_t started_before = CountOf((*events)->Out(), "other  STARTING -> RUNNING");
+  const std::size_t started_before =
+      testing::CountOccurrences((*events)->Out(), "other  STARTING -> RUNNING");
   EXPECT_EQ(supd.Supctl({"restart", "other"}).exit_code, 0u);
   EXPECT_TRUE(testing::WaitUntil(
       [&] {
         const std::string out = (*events)->Out();
         return Contains(out, "other  RUNNING -> STOPPING (operator)") &&
-               CountOf(out, "other  STARTING -> RUNNING") > started_before;
+               testing::CountOccurrences(out, "other  STARTING -> RUNNING") > started_before;
       },
       20s))
       << (*events)->Out();

@@ -302,13 +302,17 @@ std::string SupdService::Log() const {
   return contents;
 }
 
-std::size_t SupdService::CountInLog(const std::string& text) const {
-  const std::string log = Log();
+std::size_t CountOccurrences(const std::string& text, const std::string& part) {
   std::size_t count = 0;
-  for (std::size_t at = log.find(text); at != std::string::npos;
-       at = log.find(text, at + text.size()))
+  for (std::size_t at = text.find(part); at != std::string::npos;
+       at = text.find(part, at + part.size())) {
     ++count;
+  }
   return count;
+}
+
+std::size_t SupdService::CountInLog(const std::string& text) const {
+  return CountOccurrences(Log(), text);
 }
 
 bool SupdService::WaitForLog(const std::string& text, std::size_t times,

@@ -23,6 +23,9 @@ std::optional<SERVICE_STATUS_PROCESS> QueryServiceState(SC_HANDLE service);
 bool WaitForServiceState(SC_HANDLE service, DWORD state, std::chrono::milliseconds timeout);
 bool ProcessGone(DWORD pid, std::chrono::milliseconds timeout);
 
+// How many times `part` occurs in `text` (not overlapping).
+std::size_t CountOccurrences(const std::string& text, const std::string& part);
+
 // testworker.exe with `arguments`, as a Command value.
 std::string TestWorkerCommand(const std::vector<std::string>& arguments);
 
