@@ -9,16 +9,16 @@
 
 #include <string>
 
+#include "common/config/config_schema.h"
 #include "common/protocol.h"
-#include "control_fakes.h"
-#include "daemon/core/config_schema.h"
-#include "daemon/core/control_dispatcher.h"
-#include "daemon/core/health_service.h"
-#include "daemon/core/status_wire.h"
-#include "daemon/core/supervisor.h"
-#include "engine_fakes.h"
+#include "daemon/control/control_dispatcher.h"
+#include "daemon/control/health_service.h"
+#include "daemon/control/status_wire.h"
+#include "daemon/engine/supervisor.h"
+#include "tests/fakes/control_fakes.h"
+#include "tests/fakes/engine_fakes.h"
 
-namespace sup::core {
+namespace sup::engine {
 namespace {
 
 using namespace std::chrono_literals;
@@ -26,20 +26,20 @@ using namespace std::chrono_literals;
 // A supervisor with `count` workers, all RUNNING.
 struct Fixture {
   explicit Fixture(int count) {
-    RawConfig raw;
+    config::RawConfig raw;
     for (int i = 0; i < count; ++i) {
-      RawWorker& worker = raw.workers["worker-" + std::to_string(i)];
-      worker.values["Command"] = RawValue::String("worker.exe --id " + std::to_string(i));
-      worker.values["BackoffInitialMs"] = RawValue::Dword(0);
-      worker.values["MaxFailures"] = RawValue::Dword(1000);
+      config::RawWorker& worker = raw.workers["worker-" + std::to_string(i)];
+      worker.values["Command"] = config::RawValue::String("worker.exe --id " + std::to_string(i));
+      worker.values["BackoffInitialMs"] = config::RawValue::Dword(0);
+      worker.values["MaxFailures"] = config::RawValue::Dword(1000);
     }
-    engine.supervisor.ApplyConfig(ValidateConfig(raw));
+    engine.supervisor.ApplyConfig(config::ValidateConfig(raw));
     engine.timers.Advance(1000ms);
   }
 
   testing::FakeEngine engine;
   Supervisor& supervisor = engine.supervisor;
-  std::vector<Event>& events = engine.logged.events;
+  std::vector<engine::Event>& events = engine.logged.events;
 };
 
 // One round: every worker crashes, backs off (0 ms), is relaunched and confirmed RUNNING again:
@@ -67,7 +67,7 @@ void BM_StatusSnapshot200Workers(benchmark::State& state) {
   for (auto _ : state) {
     sup::v1::StatusResponse status;
     for (const WorkerSnapshot& worker : fixture.supervisor.Snapshot()) {
-      *status.add_workers() = ToWireStatus(worker);
+      *status.add_workers() = control::ToWireStatus(worker);
     }
     benchmark::DoNotOptimize(status);
   }
@@ -78,7 +78,7 @@ void BM_StatusSnapshot200Workers(benchmark::State& state) {
 BENCHMARK(BM_StatusSnapshot200Workers)->Unit(benchmark::kMicrosecond);
 
 // A frame sink that only counts: the transport's part is measured under Wine (control_bench).
-class CountingSink final : public FrameSink {
+class CountingSink final : public control::FrameSink {
  public:
   void Send(std::string payload) override { bytes += payload.size(); }
   void End() override {}
@@ -89,11 +89,13 @@ void BM_StatusRequest200Workers(benchmark::State& state) {
   Fixture fixture(200);
   testing::FakeConfigSource config;
   testing::FakeOutputSource output;
-  ControlDispatcher dispatcher{
-      ControlPorts{fixture.engine.clock, fixture.supervisor, config, output, fixture.engine.events},
-      DaemonIdentity{1, "bench"}};
+  control::ControlDispatcher dispatcher{
+      control::ControlPorts{fixture.engine.clock, fixture.supervisor, config, output,
+                            fixture.engine.events},
+      control::DaemonIdentity{1, "bench"}};
   CountingSink sink;
-  std::unique_ptr<Session> session = dispatcher.Open(sink, Caller{Role::kAdministrator, "bench"});
+  std::unique_ptr<control::Session> session =
+      dispatcher.Open(sink, control::Caller{control::Role::kAdministrator, "bench"});
   sup::v1::Request request;
   request.set_protocol_version(kProtocolVersion);
   request.mutable_status();
@@ -109,9 +111,9 @@ BENCHMARK(BM_StatusRequest200Workers)->Unit(benchmark::kMicrosecond);
 
 void BM_HealthCheck(benchmark::State& state) {
   Fixture fixture(16);
-  HealthService health{fixture.supervisor, fixture.engine.events};
+  control::HealthService health{fixture.supervisor, fixture.engine.events};
   CountingSink sink;
-  std::unique_ptr<Session> session = health.Open(sink, Caller{});
+  std::unique_ptr<control::Session> session = health.Open(sink, control::Caller{});
   sup::v1::HealthRequest request;
   request.set_protocol_version(kProtocolVersion);
   request.mutable_check()->set_service("");
@@ -128,6 +130,6 @@ void BM_HealthCheck(benchmark::State& state) {
 BENCHMARK(BM_HealthCheck)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
-}  // namespace sup::core
+}  // namespace sup::engine
 
 BENCHMARK_MAIN();

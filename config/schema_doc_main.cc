@@ -2,10 +2,10 @@
 // splices it into config/README.md.
 #include <cstdio>
 
-#include "daemon/core/schema_doc.h"
+#include "common/config/schema_doc.h"
 
 int main() {
-  const std::string text = sup::core::RenderSchemaMarkdown();
+  const std::string text = sup::config::RenderSchemaMarkdown();
   std::fwrite(text.data(), 1, text.size(), stdout);
   return 0;
 }

@@ -18,8 +18,8 @@
 #include "common/protocol.h"
 #include "common/supd_options.h"
 #include "common/win/utf8_arguments.h"
-#include "daemon/core/config_schema.h"
-#include "daemon/win/registry_config.h"
+#include "common/config/config_schema.h"
+#include "common/config/win/registry_config.h"
 #include "daemon/win/daemon.h"
 #include "daemon/win/logging.h"
 #include "daemon/win/service_host.h"
@@ -32,10 +32,10 @@ namespace {
 // daemon reports the reason itself once its log exists.
 sup::win::LogSettings ReadLogSettings(const std::string& config_key,
                                       const std::optional<std::string>& level_override) {
-  sup::core::DaemonConfig daemon = sup::core::ValidateConfig(sup::core::RawConfig{}).daemon;
-  if (sup::Result<sup::win::RegistryPath> path = sup::win::ParseRegistryPath(config_key)) {
-    if (sup::Result<sup::core::RawConfig> raw = sup::win::RegistryConfigSource(*path).Read()) {
-      sup::core::ValidatedConfig validated = sup::core::ValidateConfig(*raw);
+  sup::DaemonConfig daemon = sup::config::ValidateConfig(sup::config::RawConfig{}).daemon;
+  if (sup::Result<sup::config::RegistryPath> path = sup::config::ParseRegistryPath(config_key)) {
+    if (sup::Result<sup::config::RawConfig> raw = sup::config::RegistryConfigSource(*path).Read()) {
+      sup::ValidatedConfig validated = sup::config::ValidateConfig(*raw);
       if (validated.daemon_errors.empty()) daemon = validated.daemon;
     }
   }

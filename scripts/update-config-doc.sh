@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates the reference tables in config/README.md from the schema (daemon/core/config_schema.cc).
+# Regenerates the reference tables in config/README.md from the schema (common/config/config_schema.cc).
 # Run after changing the schema; the unit test SchemaDocTest fails until the two agree.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

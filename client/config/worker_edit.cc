@@ -4,7 +4,7 @@
 #include <optional>
 
 #include "common/case_insensitive.h"
-#include "daemon/core/config_schema.h"
+#include "common/config/config_schema.h"
 
 namespace sup::client {
 
@@ -13,7 +13,7 @@ namespace {
 // What the schema says of one key: its canonical spelling and its row's rules.
 struct KeyRule {
   std::string canonical;  // "StopTimeoutMs", "Probes\Liveness\PeriodMs"
-  core::ValueKind kind;
+  config::ValueKind kind;
   std::uint64_t min;
   std::uint64_t max;
   std::span<const std::string_view> choices;
@@ -23,9 +23,9 @@ struct KeyRule {
 };
 
 template <typename Target>
-std::optional<KeyRule> FindRow(std::span<const core::SchemaValue<Target>> schema,
+std::optional<KeyRule> FindRow(std::span<const config::SchemaValue<Target>> schema,
                                std::string_view name) {
-  for (const core::SchemaValue<Target>& row : schema) {
+  for (const config::SchemaValue<Target>& row : schema) {
     if (EqualsIgnoringCase(row.name, name)) {
       return KeyRule{std::string(row.name), row.kind,        row.min, row.max,
                      row.choices,           row.description, "",      std::string(row.name)};
@@ -35,9 +35,9 @@ std::optional<KeyRule> FindRow(std::span<const core::SchemaValue<Target>> schema
 }
 
 template <typename Target>
-std::string Names(std::span<const core::SchemaValue<Target>> schema) {
+std::string Names(std::span<const config::SchemaValue<Target>> schema) {
   std::string names;
-  for (const core::SchemaValue<Target>& row : schema)
+  for (const config::SchemaValue<Target>& row : schema)
     names += (names.empty() ? "" : ", ") + std::string(row.name);
   return names;
 }
@@ -49,7 +49,7 @@ Result<KeyRule> ResolveKey(std::string_view key) {
     const std::size_t slash = rest.find('\\');
     const std::string_view probe = rest.substr(0, slash);
     std::optional<std::string> canonical_probe;
-    for (std::string_view kind : core::kProbeKindNames) {
+    for (std::string_view kind : kProbeKindNames) {
       if (EqualsIgnoringCase(kind, probe)) canonical_probe = std::string(kind);
     }
     if (!canonical_probe || slash == std::string_view::npos) {
@@ -57,20 +57,20 @@ Result<KeyRule> ResolveKey(std::string_view key) {
                    "unknown worker value \"" + std::string(key) +
                        "\": probe values are Probes\\{Startup,Liveness,Readiness}\\NAME");
     }
-    std::optional<KeyRule> rule = FindRow(core::ProbeSchema(), rest.substr(slash + 1));
+    std::optional<KeyRule> rule = FindRow(config::ProbeSchema(), rest.substr(slash + 1));
     if (!rule) {
       return Error(ErrorKind::kInvalidArgument, "unknown probe value \"" +
                                                     std::string(rest.substr(slash + 1)) +
-                                                    "\": one of " + Names(core::ProbeSchema()));
+                                                    "\": one of " + Names(config::ProbeSchema()));
     }
     rule->probe = *canonical_probe;
     rule->canonical = "Probes\\" + *canonical_probe + "\\" + rule->value;
     return *rule;
   }
-  std::optional<KeyRule> rule = FindRow(core::WorkerSchema(), key);
+  std::optional<KeyRule> rule = FindRow(config::WorkerSchema(), key);
   if (!rule) {
     return Error(ErrorKind::kInvalidArgument, "unknown worker value \"" + std::string(key) +
-                                                  "\": one of " + Names(core::WorkerSchema()) +
+                                                  "\": one of " + Names(config::WorkerSchema()) +
                                                   ", or Probes\\KIND\\NAME");
   }
   return *rule;
@@ -94,49 +94,49 @@ std::vector<std::string> SplitList(std::string_view text) {
 }
 
 // The registry type the schema wants, from text; the schema's own check comes after.
-std::optional<core::RawValue> FromText(core::ValueKind kind, std::string_view text) {
+std::optional<config::RawValue> FromText(config::ValueKind kind, std::string_view text) {
   switch (kind) {
-    case core::ValueKind::kString:
-    case core::ValueKind::kChoice:
-      if (kind == core::ValueKind::kString && text.find('%') != std::string_view::npos) {
-        return core::RawValue{core::RawType::kExpandString, std::string(text), {}, 0};
+    case config::ValueKind::kString:
+    case config::ValueKind::kChoice:
+      if (kind == config::ValueKind::kString && text.find('%') != std::string_view::npos) {
+        return config::RawValue{config::RawType::kExpandString, std::string(text), {}, 0};
       }
-      return core::RawValue::String(std::string(text));
-    case core::ValueKind::kStringList:
-    case core::ValueKind::kChoiceList:
-    case core::ValueKind::kExitCodes: return core::RawValue::MultiString(SplitList(text));
-    case core::ValueKind::kBool:
+      return config::RawValue::String(std::string(text));
+    case config::ValueKind::kStringList:
+    case config::ValueKind::kChoiceList:
+    case config::ValueKind::kExitCodes: return config::RawValue::MultiString(SplitList(text));
+    case config::ValueKind::kBool:
       for (std::string_view yes : {"1", "true", "yes"}) {
-        if (EqualsIgnoringCase(text, yes)) return core::RawValue::Dword(1);
+        if (EqualsIgnoringCase(text, yes)) return config::RawValue::Dword(1);
       }
       for (std::string_view no : {"0", "false", "no"}) {
-        if (EqualsIgnoringCase(text, no)) return core::RawValue::Dword(0);
+        if (EqualsIgnoringCase(text, no)) return config::RawValue::Dword(0);
       }
       return std::nullopt;
-    case core::ValueKind::kUint: {
+    case config::ValueKind::kUint: {
       std::uint64_t number = 0;
       const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
       if (error != std::errc() || end != text.data() + text.size() || text.empty())
         return std::nullopt;
-      if (number > 0xffffffffu) return core::RawValue::Qword(number);
-      return core::RawValue::Dword(static_cast<std::uint32_t>(number));
+      if (number > 0xffffffffu) return config::RawValue::Qword(number);
+      return config::RawValue::Dword(static_cast<std::uint32_t>(number));
     }
   }
   return std::nullopt;
 }
 
 // The worker `name` of `config` validated as supd would; the first error, fully described.
-Result<void> CheckWorker(const core::RawConfig& config, const std::string& name) {
-  const core::ValidatedConfig validated = core::ValidateConfig(config);
+Result<void> CheckWorker(const config::RawConfig& config, const std::string& name) {
+  const ValidatedConfig validated = config::ValidateConfig(config);
   const auto invalid = validated.invalid_workers.find(name);
   if (invalid == validated.invalid_workers.end()) return Ok();
   std::string message = "Workers\\" + name + " would not be valid:";
-  for (const core::ConfigError& error : invalid->second) message += "\n  " + error.ToString();
+  for (const ConfigError& error : invalid->second) message += "\n  " + error.ToString();
   return Error(ErrorKind::kInvalidArgument, message);
 }
 
-Result<core::RawConfig> ReadWithWorker(ConfigStore& store, const std::string& name) {
-  Result<core::RawConfig> config = store.Read();
+Result<config::RawConfig> ReadWithWorker(config::ConfigStore& store, const std::string& name) {
+  Result<config::RawConfig> config = store.Read();
   if (!config) return config.error();
   if (!config->workers.contains(name)) {
     return Error(ErrorKind::kNotFound, "no worker " + name + " (supctl worker list shows them)");
@@ -144,8 +144,8 @@ Result<core::RawConfig> ReadWithWorker(ConfigStore& store, const std::string& na
   return config;
 }
 
-void Place(core::RawWorker& worker, const KeyRule& rule, std::optional<core::RawValue> value) {
-  core::RawValues& values = rule.probe.empty() ? worker.values : worker.probes[rule.probe];
+void Place(config::RawWorker& worker, const KeyRule& rule, std::optional<config::RawValue> value) {
+  config::RawValues& values = rule.probe.empty() ? worker.values : worker.probes[rule.probe];
   if (value) {
     values[rule.value] = *value;
   } else {
@@ -154,21 +154,21 @@ void Place(core::RawWorker& worker, const KeyRule& rule, std::optional<core::Raw
   }
 }
 
-std::string TypeOf(const core::RawValue& value) {
-  return std::string(core::RawTypeName(value.type));
+std::string TypeOf(const config::RawValue& value) {
+  return std::string(config::RawTypeName(value.type));
 }
 
 }  // namespace
 
-Result<core::RawValue> ParseWorkerSetting(std::string_view key, std::string_view text) {
+Result<config::RawValue> ParseWorkerSetting(std::string_view key, std::string_view text) {
   Result<KeyRule> rule = ResolveKey(key);
   if (!rule) return rule.error();
-  std::optional<core::RawValue> value = FromText(rule->kind, text);
-  Result<core::ParsedValue> checked =
-      value ? core::ParseRawValue(rule->kind, rule->min, rule->max, rule->choices, *value)
-            : Result<core::ParsedValue>(
+  std::optional<config::RawValue> value = FromText(rule->kind, text);
+  Result<config::ParsedValue> checked =
+      value ? config::ParseRawValue(rule->kind, rule->min, rule->max, rule->choices, *value)
+            : Result<config::ParsedValue>(
                   Error(ErrorKind::kInvalidArgument,
-                        rule->kind == core::ValueKind::kBool ? "0 or 1" : "a whole number"));
+                        rule->kind == config::ValueKind::kBool ? "0 or 1" : "a whole number"));
   if (!checked) {
     return Error(ErrorKind::kInvalidArgument,
                  rule->canonical + ": expected " + checked.error().message() + ", found \"" +
@@ -187,26 +187,27 @@ Result<std::pair<std::string, std::string>> SplitAssignment(std::string_view ass
                                              std::string(assignment.substr(equals + 1)));
 }
 
-Result<void> AddWorker(ConfigStore& store, const std::string& name, const std::string& command,
+Result<void> AddWorker(config::ConfigStore& store, const std::string& name,
+                       const std::string& command,
                        const std::vector<std::pair<std::string, std::string>>& settings) {
-  if (!core::IsValidWorkerName(name)) {
+  if (!config::IsValidWorkerName(name)) {
     return Error(ErrorKind::kInvalidArgument,
                  "worker name \"" + name + "\": 1 to 64 letters, digits, '.', '_' or '-'");
   }
-  Result<core::RawConfig> config = store.Read();
+  Result<config::RawConfig> config = store.Read();
   if (!config) return config.error();
   if (config->workers.contains(name)) {
     return Error(ErrorKind::kInvalidArgument,
                  "worker " + name + " exists already (supctl worker set changes it)");
   }
-  std::vector<std::pair<KeyRule, core::RawValue>> values;
+  std::vector<std::pair<KeyRule, config::RawValue>> values;
   std::vector<std::pair<std::string, std::string>> all = {{"Command", command}};
   all.insert(all.end(), settings.begin(), settings.end());
-  core::RawWorker& worker = config->workers[name];
+  config::RawWorker& worker = config->workers[name];
   for (const auto& [key, text] : all) {
     Result<KeyRule> rule = ResolveKey(key);
     if (!rule) return rule.error();
-    Result<core::RawValue> value = ParseWorkerSetting(key, text);
+    Result<config::RawValue> value = ParseWorkerSetting(key, text);
     if (!value) return value.error();
     Place(worker, *rule, *value);
     values.emplace_back(*rule, *value);
@@ -219,34 +220,34 @@ Result<void> AddWorker(ConfigStore& store, const std::string& name, const std::s
   return Ok();
 }
 
-Result<void> SetWorkerSetting(ConfigStore& store, const std::string& name, const std::string& key,
-                              const std::string& text) {
+Result<void> SetWorkerSetting(config::ConfigStore& store, const std::string& name,
+                              const std::string& key, const std::string& text) {
   Result<KeyRule> rule = ResolveKey(key);
   if (!rule) return rule.error();
-  Result<core::RawValue> value = ParseWorkerSetting(key, text);
+  Result<config::RawValue> value = ParseWorkerSetting(key, text);
   if (!value) return value.error();
-  Result<core::RawConfig> config = ReadWithWorker(store, name);
+  Result<config::RawConfig> config = ReadWithWorker(store, name);
   if (!config) return config.error();
   Place(config->workers[name], *rule, *value);
   if (Result<void> valid = CheckWorker(*config, name); !valid) return valid;
   return store.SetWorkerValue(name, rule->canonical, *value);
 }
 
-Result<void> UnsetWorkerSetting(ConfigStore& store, const std::string& name,
+Result<void> UnsetWorkerSetting(config::ConfigStore& store, const std::string& name,
                                 const std::string& key) {
   Result<KeyRule> rule = ResolveKey(key);
   if (!rule) return rule.error();
-  Result<core::RawConfig> config = ReadWithWorker(store, name);
+  Result<config::RawConfig> config = ReadWithWorker(store, name);
   if (!config) return config.error();
   Place(config->workers[name], *rule, std::nullopt);
   if (Result<void> valid = CheckWorker(*config, name); !valid) return valid;
   return store.DeleteWorkerValue(name, rule->canonical);
 }
 
-Result<void> RemoveWorker(ConfigStore& store, const std::string& name) {
-  Result<core::RawConfig> config = ReadWithWorker(store, name);
+Result<void> RemoveWorker(config::ConfigStore& store, const std::string& name) {
+  Result<config::RawConfig> config = ReadWithWorker(store, name);
   if (!config) return config.error();
-  const core::ValidatedConfig before = core::ValidateConfig(*config);
+  const ValidatedConfig before = config::ValidateConfig(*config);
   for (const auto& [other, worker] : before.workers) {
     for (const std::string& dependency : worker.policy.depends_on) {
       if (EqualsIgnoringCase(dependency, name) && other != name) {
@@ -258,28 +259,28 @@ Result<void> RemoveWorker(ConfigStore& store, const std::string& name) {
   return store.DeleteWorker(name);
 }
 
-Result<void> ImportConfig(ConfigStore& store, const core::RawConfig& incoming, bool replace) {
-  core::RawConfig result;
+Result<void> ImportConfig(config::ConfigStore& store, const config::RawConfig& incoming,
+                          bool replace) {
+  config::RawConfig result;
   if (!replace) {
-    Result<core::RawConfig> current = store.Read();
+    Result<config::RawConfig> current = store.Read();
     if (!current) return current.error();
     result = std::move(*current);
   }
   for (const auto& [key, value] : incoming.daemon) result.daemon[key] = value;
   for (const auto& [name, worker] : incoming.workers) {
-    core::RawWorker& merged = result.workers[name];
+    config::RawWorker& merged = result.workers[name];
     for (const auto& [key, value] : worker.values) merged.values[key] = value;
     for (const auto& [probe, values] : worker.probes) {
       for (const auto& [key, value] : values) merged.probes[probe][key] = value;
     }
   }
-  const core::ValidatedConfig validated = core::ValidateConfig(result);
+  const ValidatedConfig validated = config::ValidateConfig(result);
   if (!validated.daemon_errors.empty() || !validated.invalid_workers.empty()) {
     std::string message = "nothing imported: the configuration would not be valid:";
-    for (const core::ConfigError& error : validated.daemon_errors)
-      message += "\n  " + error.ToString();
+    for (const ConfigError& error : validated.daemon_errors) message += "\n  " + error.ToString();
     for (const auto& [name, errors] : validated.invalid_workers) {
-      for (const core::ConfigError& error : errors) message += "\n  " + error.ToString();
+      for (const ConfigError& error : errors) message += "\n  " + error.ToString();
     }
     return Error(ErrorKind::kInvalidArgument, message);
   }
@@ -306,28 +307,28 @@ Result<void> ImportConfig(ConfigStore& store, const core::RawConfig& incoming, b
   return Ok();
 }
 
-std::string ValueText(const core::RawValue& value) {
+std::string ValueText(const config::RawValue& value) {
   switch (value.type) {
-    case core::RawType::kMultiString: {
+    case config::RawType::kMultiString: {
       std::string joined;
       for (const std::string& item : value.list) joined += (joined.empty() ? "" : ",") + item;
       return joined;
     }
-    case core::RawType::kDword:
-    case core::RawType::kQword: return std::to_string(value.number);
+    case config::RawType::kDword:
+    case config::RawType::kQword: return std::to_string(value.number);
     default: return value.text;
   }
 }
 
 namespace {
 
-std::string Shown(const core::RawValue& value) {
-  return value.type == core::RawType::kOther ? "(unsupported type)" : ValueText(value);
+std::string Shown(const config::RawValue& value) {
+  return value.type == config::RawType::kOther ? "(unsupported type)" : ValueText(value);
 }
 
 }  // namespace
 
-std::string RenderWorker(const std::string& name, const core::RawWorker& worker) {
+std::string RenderWorker(const std::string& name, const config::RawWorker& worker) {
   std::string text = name + "\n";
   for (const auto& [key, value] : worker.values)
     text += "  " + key + " = " + Shown(value) + " (" + TypeOf(value) + ")\n";

@@ -10,52 +10,39 @@
 #include <utility>
 #include <vector>
 
+#include "common/config/config_store.h"
 #include "common/result.h"
-#include "daemon/core/raw_config.h"
 
 namespace sup::client {
-
-// The configuration as supctl edits it: read whole, written one value at a time.
-class ConfigStore {
- public:
-  virtual ~ConfigStore() = default;
-  virtual Result<core::RawConfig> Read() = 0;
-  // `key` is a worker value ("StopTimeoutMs") or a probe value ("Probes\Liveness\PeriodMs").
-  virtual Result<void> SetWorkerValue(const std::string& worker, const std::string& key,
-                                      const core::RawValue& value) = 0;
-  virtual Result<void> DeleteWorkerValue(const std::string& worker, const std::string& key) = 0;
-  virtual Result<void> DeleteWorker(const std::string& worker) = 0;
-  virtual Result<void> SetDaemonValue(const std::string& key, const core::RawValue& value) = 0;
-  // Removes every daemon value and every worker; operator state (State\...) stays.
-  virtual Result<void> Clear() = 0;
-};
 
 // `text` as the registry value the schema wants for `key`: REG_SZ (REG_EXPAND_SZ when it holds
 // a %VARIABLE%), REG_MULTI_SZ from comma-separated items, REG_DWORD (REG_QWORD above 32 bits),
 // booleans from 0/1/true/false/yes/no. Unknown keys, wrong types and out-of-range values are
 // refused with the schema's own description of the value.
-Result<core::RawValue> ParseWorkerSetting(std::string_view key, std::string_view text);
+Result<config::RawValue> ParseWorkerSetting(std::string_view key, std::string_view text);
 
 // KEY=VALUE, as `worker add --set` takes it.
 Result<std::pair<std::string, std::string>> SplitAssignment(std::string_view assignment);
 
-Result<void> AddWorker(ConfigStore& store, const std::string& name, const std::string& command,
+Result<void> AddWorker(config::ConfigStore& store, const std::string& name,
+                       const std::string& command,
                        const std::vector<std::pair<std::string, std::string>>& settings);
-Result<void> SetWorkerSetting(ConfigStore& store, const std::string& name, const std::string& key,
-                              const std::string& text);
-Result<void> UnsetWorkerSetting(ConfigStore& store, const std::string& name,
+Result<void> SetWorkerSetting(config::ConfigStore& store, const std::string& name,
+                              const std::string& key, const std::string& text);
+Result<void> UnsetWorkerSetting(config::ConfigStore& store, const std::string& name,
                                 const std::string& key);
 // Refused while another worker depends on it (that worker would become invalid).
-Result<void> RemoveWorker(ConfigStore& store, const std::string& name);
+Result<void> RemoveWorker(config::ConfigStore& store, const std::string& name);
 
 // `config import`: writes `incoming` over the configuration (or, with `replace`, instead of it),
 // after validating the result as a whole: one invalid value anywhere and nothing is written.
-Result<void> ImportConfig(ConfigStore& store, const core::RawConfig& incoming, bool replace);
+Result<void> ImportConfig(config::ConfigStore& store, const config::RawConfig& incoming,
+                          bool replace);
 
 // A value as an admin would type it back: text, comma-joined items, or the number.
-std::string ValueText(const core::RawValue& value);
+std::string ValueText(const config::RawValue& value);
 
 // One line per value, "Key = value (TYPE)", probes last: what `worker show` prints.
-std::string RenderWorker(const std::string& name, const core::RawWorker& worker);
+std::string RenderWorker(const std::string& name, const config::RawWorker& worker);
 
 }  // namespace sup::client

@@ -9,10 +9,11 @@
 #include <fstream>
 #include <sstream>
 
-#include "client/config/config_file.h"
+#include "client/config/worker_edit.h"
 #include "client/console.h"
 #include "client/exit_codes.h"
-#include "client/win/registry_store.h"
+#include "common/config/config_file.h"
+#include "common/config/win/registry_store.h"
 #include "common/win/win32_error.h"
 
 namespace sup::client::win {
@@ -21,7 +22,7 @@ struct ConfigCommands::Options {
   CLI::App* config = nullptr;
   CLI::App* export_command = nullptr;
   CLI::App* import_command = nullptr;
-  std::string config_key = sup::win::kDefaultConfigKey;
+  std::string config_key = sup::config::kDefaultConfigKey;
   std::string format;
   std::string file;
   bool replace = false;
@@ -30,7 +31,7 @@ struct ConfigCommands::Options {
 namespace {
 
 // The key as .reg files spell it: HKLM\SOFTWARE\Sup -> HKEY_LOCAL_MACHINE\SOFTWARE\Sup.
-std::string RegRoot(const sup::win::RegistryPath& path) {
+std::string RegRoot(const sup::config::RegistryPath& path) {
   return std::string(path.root == HKEY_CURRENT_USER ? "HKEY_CURRENT_USER\\"
                                                     : "HKEY_LOCAL_MACHINE\\") +
          sup::win::Narrow(path.subkey);
@@ -66,21 +67,22 @@ bool ConfigCommands::parsed() const { return options_->config->parsed(); }
 
 int ConfigCommands::Run() {
   const Options& o = *options_;
-  Result<sup::win::RegistryPath> path = sup::win::ParseRegistryPath(o.config_key);
+  Result<sup::config::RegistryPath> path = sup::config::ParseRegistryPath(o.config_key);
   if (!path) return Fail(path.error());
-  ConfigFormat format = FormatOfPath(o.file);
+  config::ConfigFormat format = config::FormatOfPath(o.file);
   if (!o.format.empty()) {
-    Result<ConfigFormat> parsed = ParseConfigFormat(o.format);
+    Result<config::ConfigFormat> parsed = config::ParseConfigFormat(o.format);
     if (!parsed) return Fail(parsed.error());
     format = *parsed;
   }
-  RegistryConfigStore store(*path);
+  config::RegistryConfigStore store(*path);
 
   if (o.export_command->parsed()) {
-    Result<core::RawConfig> config = store.ReadUnexpanded();
+    Result<config::RawConfig> config = store.ReadUnexpanded();
     if (!config) return Fail(config.error());
-    const std::string bytes =
-        format == ConfigFormat::kJson ? ToJson(*config) : ToRegFile(*config, RegRoot(*path));
+    const std::string bytes = format == config::ConfigFormat::kJson
+                                  ? config::ToJson(*config)
+                                  : config::ToRegFile(*config, RegRoot(*path));
     if (o.file.empty()) {
       std::fwrite(bytes.data(), 1, bytes.size(), stdout);
       return kExitOk;
@@ -96,12 +98,12 @@ int ConfigCommands::Run() {
   if (!in) return Fail(Error(ErrorKind::kInvalidArgument, "cannot read " + o.file));
   std::stringstream contents;
   contents << in.rdbuf();
-  Result<core::RawConfig> incoming = format == ConfigFormat::kJson
-                                         ? FromJson(contents.str())
-                                         : FromRegFile(contents.str(), RegRoot(*path));
+  Result<config::RawConfig> incoming = format == config::ConfigFormat::kJson
+                                           ? config::FromJson(contents.str())
+                                           : config::FromRegFile(contents.str(), RegRoot(*path));
   if (!incoming)
     return Fail(Error(ErrorKind::kInvalidArgument, o.file + ": " + incoming.error().message()));
-  if (Result<void> imported = ImportConfig(store, *incoming, o.replace); !imported)
+  if (Result<void> imported = client::ImportConfig(store, *incoming, o.replace); !imported)
     return Fail(imported.error());
   std::printf("imported %zu workers from %s%s\n", incoming->workers.size(), o.file.c_str(),
               o.replace ? " (the previous configuration replaced)" : "");

@@ -1,5 +1,5 @@
 // `supctl config export [--format reg|json] [FILE]` and `supctl config import FILE [--replace]`:
-// the whole registry configuration to and from a file (client/config/config_file).
+// the whole registry configuration to and from a file (common/config/config_file).
 #pragma once
 
 #include <memory>

@@ -6,14 +6,14 @@
 
 #include "client/win/health_query.h"
 #include "client/win/service_config2.h"
+#include "common/config/config_schema.h"
+#include "common/config/win/registry_config.h"
 #include "common/format.h"
 #include "common/protocol.h"
 #include "common/supd_options.h"
 #include "common/win/unique_handle.h"
 #include "common/win/utf8_arguments.h"
 #include "common/win/win32_error.h"
-#include "daemon/core/config_schema.h"
-#include "daemon/win/registry_config.h"
 
 namespace sup::client::win {
 
@@ -195,10 +195,10 @@ std::string HealthPipeOfArguments(const std::string& arguments) {
   if (std::optional<std::string> prefix = SupdOption(arguments, kSupdPipePrefixOption))
     return HealthPipeName(*prefix);
   const std::string key =
-      SupdOption(arguments, kSupdConfigKeyOption).value_or(sup::win::kDefaultConfigKey);
-  if (Result<sup::win::RegistryPath> path = sup::win::ParseRegistryPath(key)) {
-    if (Result<core::RawConfig> raw = sup::win::RegistryConfigSource(*path).Read()) {
-      const core::ValidatedConfig validated = core::ValidateConfig(*raw);
+      SupdOption(arguments, kSupdConfigKeyOption).value_or(sup::config::kDefaultConfigKey);
+  if (Result<sup::config::RegistryPath> path = sup::config::ParseRegistryPath(key)) {
+    if (Result<config::RawConfig> raw = sup::config::RegistryConfigSource(*path).Read()) {
+      const ValidatedConfig validated = config::ValidateConfig(*raw);
       if (validated.daemon_errors.empty()) return validated.daemon.health_pipe;
     }
   }

@@ -13,7 +13,7 @@
 #include "client/service/service_change.h"
 #include "client/win/health_query.h"
 #include "client/win/scm_service.h"
-#include "daemon/win/registry_config.h"
+#include "common/config/win/registry_config.h"
 #include "common/supd_options.h"
 #include "common/win/win32_error.h"
 
@@ -57,8 +57,8 @@ std::string SupdBesideSupctl() {
 
 // `uninstall --purge`: the configuration key of the supd started with `arguments`.
 Result<void> DeleteConfiguration(const std::string& arguments) {
-  Result<sup::win::RegistryPath> key = sup::win::ParseRegistryPath(
-      SupdOption(arguments, kSupdConfigKeyOption).value_or(sup::win::kDefaultConfigKey));
+  Result<sup::config::RegistryPath> key = sup::config::ParseRegistryPath(
+      SupdOption(arguments, kSupdConfigKeyOption).value_or(sup::config::kDefaultConfigKey));
   if (!key) return key.error();
   const LSTATUS deleted = ::RegDeleteTreeW(key->root, key->subkey.c_str());
   if (deleted != ERROR_SUCCESS && deleted != ERROR_FILE_NOT_FOUND) {

@@ -4,11 +4,12 @@
 
 #include <cstdio>
 
+#include "client/config/worker_edit.h"
 #include "client/console.h"
 #include "client/exit_codes.h"
 #include "client/json.h"
-#include "client/win/registry_store.h"
-#include "daemon/core/config_schema.h"
+#include "common/config/config_schema.h"
+#include "common/config/win/registry_store.h"
 
 namespace sup::client::win {
 
@@ -21,7 +22,7 @@ struct WorkerCommands::Options {
   CLI::App* list = nullptr;
   CLI::App* show = nullptr;
 
-  std::string config_key = sup::win::kDefaultConfigKey;
+  std::string config_key = sup::config::kDefaultConfigKey;
   std::string name, key, value, command;
   std::vector<std::string> settings;
   bool apply = false;
@@ -29,10 +30,10 @@ struct WorkerCommands::Options {
 
 namespace {
 
-void AddValues(Json& list, const core::RawValues& values, const std::string& prefix) {
+void AddValues(Json& list, const config::RawValues& values, const std::string& prefix) {
   for (const auto& [key, value] : values) {
     list.push_back({{"key", prefix + key},
-                    {"type", core::RawTypeName(value.type)},
+                    {"type", config::RawTypeName(value.type)},
                     {"value", ValueText(value)}});
   }
 }
@@ -76,9 +77,9 @@ WorkerCommands::~WorkerCommands() = default;
 namespace {
 
 // What an edit without --apply leaves to supd, by the AutoReload value the registry holds now.
-std::string WhenSupdAppliesIt(RegistryConfigStore& store) {
-  Result<core::RawConfig> config = store.Read();
-  if (config && !core::ValidateConfig(*config).daemon.auto_reload) {
+std::string WhenSupdAppliesIt(config::RegistryConfigStore& store) {
+  Result<config::RawConfig> config = store.Read();
+  if (config && !config::ValidateConfig(*config).daemon.auto_reload) {
     return " (AutoReload is 0: supd applies it on supctl update; --apply to apply it now)";
   }
   return " (supd applies it within moments; --apply to wait for it)";
@@ -91,12 +92,12 @@ bool WorkerCommands::parsed() const { return options_->worker->parsed(); }
 int WorkerCommands::Run(bool json,
                         const std::function<int(const std::vector<std::string>&)>& update) {
   const Options& o = *options_;
-  Result<sup::win::RegistryPath> path = sup::win::ParseRegistryPath(o.config_key);
+  Result<sup::config::RegistryPath> path = sup::config::ParseRegistryPath(o.config_key);
   if (!path) return Fail(path.error());
-  RegistryConfigStore store(*path);
+  config::RegistryConfigStore store(*path);
 
   if (o.list->parsed() || o.show->parsed()) {
-    Result<core::RawConfig> config = store.Read();
+    Result<config::RawConfig> config = store.Read();
     if (!config) return Fail(config.error());
     if (o.list->parsed()) {
       Json workers = Json::array();

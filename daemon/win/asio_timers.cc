@@ -9,7 +9,7 @@ AsioTimers::~AsioTimers() {
   }
 }
 
-core::Timers::Id AsioTimers::Schedule(core::Millis delay, std::function<void()> callback) {
+engine::Timers::Id AsioTimers::Schedule(Millis delay, std::function<void()> callback) {
   const Id id = ++last_id_;
   auto timer = std::make_shared<boost::asio::steady_timer>(io_, delay);
   auto live = std::make_shared<bool>(true);

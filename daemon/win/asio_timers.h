@@ -1,4 +1,4 @@
-// core::Timers on the io_context: one steady_timer per scheduled callback.
+// engine::Timers on the io_context: one steady_timer per scheduled callback.
 // Threading: io thread only.
 #pragma once
 
@@ -7,16 +7,16 @@
 #include <map>
 #include <memory>
 
-#include "daemon/core/ports.h"
+#include "daemon/engine/ports.h"
 
 namespace sup::win {
 
-class AsioTimers final : public core::Timers {
+class AsioTimers final : public engine::Timers {
  public:
   explicit AsioTimers(boost::asio::io_context& io) : io_(io) {}
   ~AsioTimers() override;
 
-  Id Schedule(core::Millis delay, std::function<void()> callback) override;
+  Id Schedule(Millis delay, std::function<void()> callback) override;
   // The callback never runs after this, even when the timer had expired and its completion
   // was already queued behind the handler that cancels it (Asio then calls it with success).
   void Cancel(Id id) override;

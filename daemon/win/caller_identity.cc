@@ -70,21 +70,21 @@ Result<CallerIdentity> CallerIdentity::Create(const std::string& operators_group
   return identity;
 }
 
-core::Caller CallerIdentity::Identify(HANDLE pipe) const {
-  if (!::ImpersonateNamedPipeClient(pipe)) return {core::Role::kNone, ""};
+control::Caller CallerIdentity::Identify(HANDLE pipe) const {
+  if (!::ImpersonateNamedPipeClient(pipe)) return {control::Role::kNone, ""};
   HANDLE raw_token = nullptr;
   const BOOL opened = ::OpenThreadToken(::GetCurrentThread(), TOKEN_QUERY, TRUE, &raw_token);
   ::RevertToSelf();  // before anything else: nothing of supd's may run as the client
-  if (!opened) return {core::Role::kNone, ""};
+  if (!opened) return {control::Role::kNone, ""};
   UniqueHandle token{raw_token};
-  core::Caller caller;
+  control::Caller caller;
   caller.name = UserName(token.get());
   static const std::vector<BYTE> system = WellKnownSid(WinLocalSystemSid);
   static const std::vector<BYTE> administrators = WellKnownSid(WinBuiltinAdministratorsSid);
   if (IsMember(token.get(), system) || IsMember(token.get(), administrators)) {
-    caller.role = core::Role::kAdministrator;
+    caller.role = control::Role::kAdministrator;
   } else if (IsMember(token.get(), operators_sid_)) {
-    caller.role = core::Role::kOperator;
+    caller.role = control::Role::kOperator;
   }
   return caller;
 }

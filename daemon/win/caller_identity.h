@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "common/result.h"
-#include "daemon/core/authorization.h"
+#include "daemon/control/authorization.h"
 
 namespace sup::win {
 
@@ -28,7 +28,7 @@ class CallerIdentity {
 
   // The role of the client of `pipe`, which must have written to it already. A client whose
   // token cannot be read has no role.
-  core::Caller Identify(HANDLE pipe) const;
+  control::Caller Identify(HANDLE pipe) const;
 
   // SYSTEM and Administrators full control, the operators group (if any) read and write.
   std::string ControlPipeSddl() const;

@@ -8,32 +8,31 @@
 
 #include "common/protocol.h"
 #include "common/win/win32_error.h"
-#include "daemon/core/config_schema.h"
-#include "daemon/core/control_dispatcher.h"
-#include "daemon/core/event_feed.h"
-#include "daemon/core/health_service.h"
-#include "daemon/core/supervisor.h"
+#include "common/config/config_schema.h"
+#include "daemon/control/control_dispatcher.h"
+#include "daemon/control/event_feed.h"
+#include "daemon/control/health_service.h"
+#include "daemon/engine/supervisor.h"
 #include "daemon/win/asio_timers.h"
 #include "daemon/win/caller_identity.h"
 #include "daemon/win/config_watcher.h"
 #include "daemon/win/job_launcher.h"
 #include "daemon/win/pipe_server.h"
 #include "daemon/win/prober.h"
-#include "daemon/win/registry_config.h"
+#include "common/config/win/registry_config.h"
 
 namespace sup::win {
 namespace {
 
-constexpr core::Millis kStopProgressPeriod{2000};
+constexpr Millis kStopProgressPeriod{2000};
 
 // Every engine event becomes one log line.
-class LogEventSink final : public core::EventSink {
+class LogEventSink final : public engine::EventSink {
  public:
   explicit LogEventSink(std::shared_ptr<spdlog::logger> log) : log_(std::move(log)) {}
-  void Emit(const core::Event& event) override {
-    const bool bad =
-        event.kind == core::EventKind::kTransition &&
-        (event.to == core::WorkerState::kFailed || event.reason == core::Reason::kSpawnError);
+  void Emit(const engine::Event& event) override {
+    const bool bad = event.kind == engine::EventKind::kTransition &&
+                     (event.to == WorkerState::kFailed || event.reason == Reason::kSpawnError);
     log_->log(bad ? spdlog::level::warn : spdlog::level::info, event.ToLogLine());
   }
 
@@ -41,7 +40,7 @@ class LogEventSink final : public core::EventSink {
   std::shared_ptr<spdlog::logger> log_;
 };
 
-class MersenneRandom final : public core::RandomSource {
+class MersenneRandom final : public engine::RandomSource {
  public:
   double NextUnit() override { return std::uniform_real_distribution<double>(0.0, 1.0)(engine_); }
 
@@ -49,12 +48,12 @@ class MersenneRandom final : public core::RandomSource {
   std::mt19937_64 engine_{std::random_device{}()};
 };
 
-void LogConfigProblems(spdlog::logger& log, const core::ValidatedConfig& config) {
-  for (const core::ConfigError& error : config.daemon_errors) {
+void LogConfigProblems(spdlog::logger& log, const ValidatedConfig& config) {
+  for (const ConfigError& error : config.daemon_errors) {
     log.warn("config error (daemon values unchanged) error=\"{}\"", error.ToString());
   }
   for (const auto& [worker, errors] : config.invalid_workers) {
-    for (const core::ConfigError& error : errors)
+    for (const ConfigError& error : errors)
       log.warn("config error name={} error=\"{}\"", worker, error.ToString());
   }
 }
@@ -69,15 +68,15 @@ Daemon::~Daemon() = default;
 Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
                                                std::shared_ptr<spdlog::logger> log,
                                                const StartProgress& progress) {
-  Result<RegistryPath> config_key = ParseRegistryPath(options.config_key);
+  Result<config::RegistryPath> config_key = config::ParseRegistryPath(options.config_key);
   if (!config_key) return config_key.error().WithContext("--config-key");
 
   std::unique_ptr<Daemon> daemon(new Daemon(log));
   Daemon& d = *daemon;
-  d.config_source_ = std::make_unique<RegistryConfigSource>(*config_key);
-  Result<core::RawConfig> raw = d.config_source_->Read();
+  d.config_source_ = std::make_unique<config::RegistryConfigSource>(*config_key);
+  Result<config::RawConfig> raw = d.config_source_->Read();
   if (!raw) return raw.error().WithContext("loading the configuration");
-  const core::ValidatedConfig config = core::ValidateConfig(*raw);
+  const ValidatedConfig config = config::ValidateConfig(*raw);
   LogConfigProblems(*log, config);
   progress("configuration loaded");
 
@@ -105,23 +104,24 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
       },
       log);
   d.prober_ = std::make_unique<Prober>(*d.io_);
-  d.state_store_ = std::make_unique<RegistryStateStore>(*config_key);
+  d.state_store_ = std::make_unique<config::RegistryStateStore>(*config_key);
   if (Result<void> prepared = d.state_store_->Prepare(); !prepared) {
     log->warn("operator intent will not outlive supd reason=\"{}\"", prepared.error().message());
   }
   d.event_log_ = std::make_unique<LogEventSink>(log);
-  d.event_feed_ = std::make_unique<core::EventFeed>(*d.event_log_);
+  d.event_feed_ = std::make_unique<control::EventFeed>(*d.event_log_);
   d.random_ = std::make_unique<MersenneRandom>();
-  d.supervisor_ = std::make_unique<core::Supervisor>(core::SupervisorPorts{
+  d.supervisor_ = std::make_unique<engine::Supervisor>(engine::SupervisorPorts{
       d.clock_, *d.timers_, *d.launcher_, *d.prober_, *d.state_store_, *d.event_feed_, *d.random_});
-  const core::DaemonConfig& limits = config.daemon;
-  d.dispatcher_ = std::make_unique<ControlDispatcher>(
-      ControlPorts{d.clock_, *d.supervisor_, *d.config_source_, d.launcher_->output(),
-                   *d.event_feed_},
-      DaemonIdentity{static_cast<std::uint32_t>(::GetCurrentProcessId()), std::string(kSupVersion)},
-      ControlLimits{.max_streams = limits.max_streams});
+  const DaemonConfig& limits = config.daemon;
+  d.dispatcher_ = std::make_unique<control::ControlDispatcher>(
+      control::ControlPorts{d.clock_, *d.supervisor_, *d.config_source_, d.launcher_->output(),
+                            *d.event_feed_},
+      control::DaemonIdentity{static_cast<std::uint32_t>(::GetCurrentProcessId()),
+                              std::string(kSupVersion)},
+      control::ControlLimits{.max_streams = limits.max_streams});
   d.health_ =
-      std::make_unique<core::HealthService>(*d.supervisor_, *d.event_feed_, limits.max_streams);
+      std::make_unique<control::HealthService>(*d.supervisor_, *d.event_feed_, limits.max_streams);
 
   PipeServerOptions pipe_options;
   pipe_options.max_instances = static_cast<int>(limits.pipe_instances);
@@ -134,7 +134,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
   pipe_options.sddl = identity->ControlPipeSddl();
   Result<std::unique_ptr<PipeServer>> control = PipeServer::Start(
       *d.io_, pipe_options,
-      [dispatcher = d.dispatcher_.get()](core::FrameSink& sink, const core::Caller& caller) {
+      [dispatcher = d.dispatcher_.get()](control::FrameSink& sink, const control::Caller& caller) {
         return dispatcher->Open(sink, caller);
       },
       identify, log);
@@ -145,7 +145,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
   pipe_options.sddl = kHealthPipeSddl;
   Result<std::unique_ptr<PipeServer>> health = PipeServer::Start(
       *d.io_, pipe_options,
-      [service = d.health_.get()](core::FrameSink& sink, const core::Caller& caller) {
+      [service = d.health_.get()](control::FrameSink& sink, const control::Caller& caller) {
         return service->Open(sink, caller);
       },
       identify, log);
@@ -184,13 +184,13 @@ void Daemon::Reload(ReloadTrigger trigger_kind) {
   if (stopping_) return;
   const char* trigger =
       trigger_kind == ReloadTrigger::kRegistryChange ? "registry change" : "reload request";
-  Result<core::RawConfig> raw = config_source_->Read();
+  Result<config::RawConfig> raw = config_source_->Read();
   if (!raw) {
     log_->error("config reload failed trigger=\"{}\" reason=\"{}\"", trigger,
                 raw.error().message());
     return;
   }
-  const core::ValidatedConfig config = core::ValidateConfig(*raw, &supervisor_->daemon_config());
+  const ValidatedConfig config = config::ValidateConfig(*raw, &supervisor_->daemon_config());
   // AutoReload is read from the change itself, so that turning it on or off takes effect at once.
   if (trigger_kind == ReloadTrigger::kRegistryChange && !config.daemon.auto_reload) {
     log_->info(
@@ -200,7 +200,7 @@ void Daemon::Reload(ReloadTrigger trigger_kind) {
     return;
   }
   LogConfigProblems(*log_, config);
-  const core::ConfigDiff diff = supervisor_->ApplyConfig(config);
+  const config::ConfigDiff diff = supervisor_->ApplyConfig(config);
   log_->info(
       "config reloaded trigger=\"{}\" generation={} added={} removed={} restarted={} updated={} "
       "invalid={}",

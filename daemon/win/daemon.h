@@ -22,16 +22,20 @@ namespace spdlog {
 class logger;
 }
 
-namespace sup {
+namespace sup::config {
+class RegistryConfigSource;
+class RegistryStateStore;
+}  // namespace sup::config
+namespace sup::control {
 class ControlDispatcher;
-namespace core {
 class EventFeed;
-class EventSink;
 class HealthService;
+}  // namespace sup::control
+namespace sup::engine {
+class EventSink;
 class RandomSource;
 class Supervisor;
-}  // namespace core
-}  // namespace sup
+}  // namespace sup::engine
 
 namespace sup::win {
 
@@ -40,8 +44,6 @@ class ConfigWatcher;
 class JobLauncher;
 class PipeServer;
 class Prober;
-class RegistryConfigSource;
-class RegistryStateStore;
 
 // Called between the phases of a start ("configuration loaded", "control pipe listening",
 // "workers started"): the service reports a START_PENDING checkpoint each time.
@@ -89,15 +91,16 @@ class Daemon {
   std::unique_ptr<AsioTimers> timers_;
   std::unique_ptr<JobLauncher> launcher_;
   std::unique_ptr<Prober> prober_;
-  std::unique_ptr<RegistryConfigSource> config_source_;
-  std::unique_ptr<RegistryStateStore> state_store_;
-  std::unique_ptr<core::EventSink> event_log_;
-  std::unique_ptr<core::EventFeed>
+  std::unique_ptr<config::RegistryConfigSource> config_source_;
+  std::unique_ptr<config::RegistryStateStore> state_store_;
+  std::unique_ptr<engine::EventSink> event_log_;
+  std::unique_ptr<control::EventFeed>
       event_feed_;  // the engine's events: to event_log_ and to followers
-  std::unique_ptr<core::RandomSource> random_;
-  std::unique_ptr<core::Supervisor> supervisor_;  // after the ports it uses: destroyed before them
-  std::unique_ptr<ControlDispatcher> dispatcher_;
-  std::unique_ptr<core::HealthService> health_;
+  std::unique_ptr<engine::RandomSource> random_;
+  std::unique_ptr<engine::Supervisor>
+      supervisor_;  // after the ports it uses: destroyed before them
+  std::unique_ptr<control::ControlDispatcher> dispatcher_;
+  std::unique_ptr<control::HealthService> health_;
   std::unique_ptr<PipeServer> control_server_;
   std::unique_ptr<PipeServer> health_server_;
   std::unique_ptr<ConfigWatcher> config_watcher_;

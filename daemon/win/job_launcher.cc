@@ -37,20 +37,20 @@ std::wstring EnvironmentBlock(const std::vector<std::string>& entries) {
   return block;
 }
 
-DWORD PriorityClass(core::Priority priority) {
+DWORD PriorityClass(Priority priority) {
   switch (priority) {
-    case core::Priority::kIdle: return IDLE_PRIORITY_CLASS;
-    case core::Priority::kBelowNormal: return BELOW_NORMAL_PRIORITY_CLASS;
-    case core::Priority::kNormal: return NORMAL_PRIORITY_CLASS;
-    case core::Priority::kAboveNormal: return ABOVE_NORMAL_PRIORITY_CLASS;
-    case core::Priority::kHigh: return HIGH_PRIORITY_CLASS;
+    case Priority::kIdle: return IDLE_PRIORITY_CLASS;
+    case Priority::kBelowNormal: return BELOW_NORMAL_PRIORITY_CLASS;
+    case Priority::kNormal: return NORMAL_PRIORITY_CLASS;
+    case Priority::kAboveNormal: return ABOVE_NORMAL_PRIORITY_CLASS;
+    case Priority::kHigh: return HIGH_PRIORITY_CLASS;
   }
   return NORMAL_PRIORITY_CLASS;
 }
 
 // The job of one worker: its tree dies when the last handle closes, and it carries the optional
 // memory and CPU limits. Wine accepts but does not enforce the limits.
-Result<UniqueHandle> CreateWorkerJob(const core::LaunchConfig& launch, spdlog::logger& log,
+Result<UniqueHandle> CreateWorkerJob(const LaunchConfig& launch, spdlog::logger& log,
                                      const std::string& worker) {
   UniqueHandle job{::CreateJobObjectW(nullptr, nullptr)};
   if (!job) return Win32Error("CreateJobObjectW");
@@ -75,7 +75,7 @@ Result<UniqueHandle> CreateWorkerJob(const core::LaunchConfig& launch, spdlog::l
 
 }  // namespace
 
-JOBOBJECT_EXTENDED_LIMIT_INFORMATION JobLimitsFor(const core::LaunchConfig& launch) {
+JOBOBJECT_EXTENDED_LIMIT_INFORMATION JobLimitsFor(const LaunchConfig& launch) {
   JOBOBJECT_EXTENDED_LIMIT_INFORMATION limits{};
   limits.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
   if (launch.memory_limit_mb > 0) {
@@ -112,8 +112,7 @@ HANDLE JobLauncher::JobOf(const std::string& worker) const {
   return found == processes_.end() ? nullptr : found->second.job.get();
 }
 
-Result<std::uint32_t> JobLauncher::Launch(const std::string& worker,
-                                          const core::LaunchConfig& launch) {
+Result<std::uint32_t> JobLauncher::Launch(const std::string& worker, const LaunchConfig& launch) {
   // Whatever the previous process left in its job (grandchildren holding a port) dies first.
   if (auto previous = processes_.find(worker); previous != processes_.end()) {
     Process old = std::move(previous->second);
@@ -197,17 +196,15 @@ void JobLauncher::OnProcessExit(const std::string& worker, std::uint32_t pid) {
   on_exit_(worker, pid, static_cast<std::int64_t>(exit_code));
 }
 
-void JobLauncher::RequestStop(const std::string& worker, core::StopStep step) {
+void JobLauncher::RequestStop(const std::string& worker, StopStep step) {
   const auto found = processes_.find(worker);
   if (found == processes_.end()) return;
   Process& process = found->second;
   switch (step) {
-    case core::StopStep::kEvent: ::SetEvent(process.stop_event.get()); return;
-    case core::StopStep::kCtrlC:
-      SendCtrlCInBackground(static_cast<DWORD>(process.pid), log_);
-      return;
-    case core::StopStep::kClose: PostCloseMessages(process.job.get()); return;
-    case core::StopStep::kTerminate: Kill(worker); return;
+    case StopStep::kEvent: ::SetEvent(process.stop_event.get()); return;
+    case StopStep::kCtrlC: SendCtrlCInBackground(static_cast<DWORD>(process.pid), log_); return;
+    case StopStep::kClose: PostCloseMessages(process.job.get()); return;
+    case StopStep::kTerminate: Kill(worker); return;
   }
 }
 

@@ -15,7 +15,7 @@
 
 #include "common/clock.h"
 #include "common/win/unique_handle.h"
-#include "daemon/core/ports.h"
+#include "daemon/engine/ports.h"
 #include "daemon/win/output_store.h"
 
 namespace spdlog {
@@ -25,10 +25,10 @@ class logger;
 namespace sup::win {
 
 // The limits a worker's job gets: KILL_ON_JOB_CLOSE always, the memory limit when configured.
-JOBOBJECT_EXTENDED_LIMIT_INFORMATION JobLimitsFor(const core::LaunchConfig& launch);
+JOBOBJECT_EXTENDED_LIMIT_INFORMATION JobLimitsFor(const LaunchConfig& launch);
 
 // Workers in job objects: launch, stop steps, kill, exits. Their output goes to its OutputStore.
-class JobLauncher final : public core::ProcessLauncher {
+class JobLauncher final : public engine::ProcessLauncher {
  public:
   using ExitHandler =
       std::function<void(const std::string& worker, std::uint32_t pid, std::int64_t exit_code)>;
@@ -39,9 +39,8 @@ class JobLauncher final : public core::ProcessLauncher {
               ExitHandler on_exit, std::shared_ptr<spdlog::logger> log);
   ~JobLauncher() override;
 
-  Result<std::uint32_t> Launch(const std::string& worker,
-                               const core::LaunchConfig& launch) override;
-  void RequestStop(const std::string& worker, core::StopStep step) override;
+  Result<std::uint32_t> Launch(const std::string& worker, const LaunchConfig& launch) override;
+  void RequestStop(const std::string& worker, StopStep step) override;
   void Kill(const std::string& worker) override;
 
   // The job of a running worker, for tests and diagnostics (null when none).

@@ -12,7 +12,7 @@
 
 #include "common/clock.h"
 #include "common/win/unique_handle.h"
-#include "daemon/core/log_writer.h"
+#include "daemon/output/log_writer.h"
 
 namespace spdlog {
 class logger;
@@ -22,7 +22,7 @@ namespace sup::win {
 
 // A log file with numbered backups, opened so that others can read it (and tools can tail it)
 // while supd writes.
-class WindowsLogFile final : public core::LogFile {
+class WindowsLogFile final : public output::LogFile {
  public:
   // `path` may hold %VARIABLES%; missing folders are created.
   static Result<std::unique_ptr<WindowsLogFile>> Open(const std::string& path,
@@ -62,8 +62,8 @@ class OutputCapture : public std::enable_shared_from_this<OutputCapture> {
   Result<UniqueHandle> ChildEnd(const std::string& pipe_name);
 
   const CaptureSettings& settings() const { return settings_; }
-  const core::RotatingLineWriter& writer() const { return writer_; }
-  core::RotatingLineWriter& writer() { return writer_; }
+  const output::RotatingLineWriter& writer() const { return writer_; }
+  output::RotatingLineWriter& writer() { return writer_; }
 
  private:
   OutputCapture(boost::asio::io_context& io, const Clock& clock, CaptureSettings settings,
@@ -76,7 +76,7 @@ class OutputCapture : public std::enable_shared_from_this<OutputCapture> {
   boost::asio::io_context& io_;
   CaptureSettings settings_;
   std::unique_ptr<WindowsLogFile> file_;
-  core::RotatingLineWriter writer_;
+  output::RotatingLineWriter writer_;
   std::shared_ptr<spdlog::logger> log_;
 };
 

@@ -22,36 +22,36 @@ const OutputCapture* OutputStore::CaptureOf(const std::string& worker, bool stde
 
 namespace {
 
-Error NotCaptured(const std::string& worker, core::OutputStream stream) {
-  const char* name = stream == core::OutputStream::kStderr ? "stderr" : "stdout";
+Error NotCaptured(const std::string& worker, control::OutputStream stream) {
+  const char* name = stream == control::OutputStream::kStderr ? "stderr" : "stdout";
   return Error(ErrorKind::kFailedPrecondition,
                std::string(name) + " of " + worker + " is not captured (its " +
-                   (stream == core::OutputStream::kStderr ? "StderrLog" : "StdoutLog") +
+                   (stream == control::OutputStream::kStderr ? "StderrLog" : "StdoutLog") +
                    " is none, or it has not run yet)");
 }
 
 }  // namespace
 
 Result<std::vector<std::string>> OutputStore::Tail(const std::string& worker,
-                                                   core::OutputStream stream,
+                                                   control::OutputStream stream,
                                                    std::size_t lines) const {
-  const OutputCapture* capture = CaptureOf(worker, stream == core::OutputStream::kStderr);
+  const OutputCapture* capture = CaptureOf(worker, stream == control::OutputStream::kStderr);
   if (!capture) return NotCaptured(worker, stream);
   const std::deque<std::string>& tail = capture->writer().tail();
   const std::size_t keep = std::min(lines, tail.size());
   return std::vector<std::string>(tail.end() - static_cast<std::ptrdiff_t>(keep), tail.end());
 }
 
-Result<core::Subscription> OutputStore::Follow(
-    const std::string& worker, core::OutputStream stream,
+Result<Subscription> OutputStore::Follow(
+    const std::string& worker, control::OutputStream stream,
     std::function<void(const std::vector<std::string>&)> on_lines) {
-  const auto found = captures_.find({worker, stream == core::OutputStream::kStderr});
+  const auto found = captures_.find({worker, stream == control::OutputStream::kStderr});
   if (found == captures_.end()) return NotCaptured(worker, stream);
   return found->second->writer().FollowLines(std::move(on_lines));
 }
 
 Result<UniqueHandle> OutputStore::StreamFor(const std::string& worker, bool stderr_stream,
-                                            const core::LaunchConfig& launch,
+                                            const LaunchConfig& launch,
                                             std::uint64_t launch_number) {
   const std::string& path = stderr_stream ? launch.stderr_log : launch.stdout_log;
   const std::pair<std::string, bool> key{worker, stderr_stream};

@@ -14,13 +14,14 @@
 
 #include "common/clock.h"
 #include "common/win/unique_handle.h"
-#include "daemon/core/ports.h"
+#include "common/config/config_model.h"
+#include "daemon/control/output_source.h"
 
 namespace sup::win {
 
 class OutputCapture;
 
-class OutputStore final : public core::OutputSource {
+class OutputStore final : public control::OutputSource {
  public:
   // `instance` makes the names of the capture pipes unique per supd instance.
   OutputStore(boost::asio::io_context& io, const Clock& clock, std::string instance,
@@ -31,14 +32,14 @@ class OutputStore final : public core::OutputSource {
   // worker's log, or NUL when it is not captured (or its log cannot be opened: the worker runs
   // anyway, and the reason is logged).
   Result<UniqueHandle> StreamFor(const std::string& worker, bool stderr_stream,
-                                 const core::LaunchConfig& launch, std::uint64_t launch_number);
+                                 const LaunchConfig& launch, std::uint64_t launch_number);
   // The capture of a worker's stdout (stderr = false) or stderr, if its output is captured.
   const OutputCapture* CaptureOf(const std::string& worker, bool stderr_stream) const;
 
-  Result<std::vector<std::string>> Tail(const std::string& worker, core::OutputStream stream,
+  Result<std::vector<std::string>> Tail(const std::string& worker, control::OutputStream stream,
                                         std::size_t lines) const override;
-  Result<core::Subscription> Follow(
-      const std::string& worker, core::OutputStream stream,
+  Result<Subscription> Follow(
+      const std::string& worker, control::OutputStream stream,
       std::function<void(const std::vector<std::string>&)> on_lines) override;
 
  private:

@@ -19,7 +19,7 @@ using boost::system::error_code;
 // operations (shared_from_this); the server keeps only a weak reference, to disconnect it on
 // Stop. Frames to send wait in a queue and are written one at a time, in order.
 class PipeServer::Connection : public std::enable_shared_from_this<Connection>,
-                               public core::FrameSink {
+                               public control::FrameSink {
  public:
   using Clock = asio::steady_timer::clock_type;
 
@@ -194,9 +194,9 @@ class PipeServer::Connection : public std::enable_shared_from_this<Connection>,
   std::optional<Clock::time_point> request_due_;      // a complete request is owed by then
   std::optional<Clock::time_point> write_due_;        // the write under way must finish by then
   std::shared_ptr<spdlog::logger> log_;
-  const core::SessionFactory* sessions_ = nullptr;
+  const control::SessionFactory* sessions_ = nullptr;
   const CallerIdentifier* identify_ = nullptr;
-  std::unique_ptr<core::Session> session_;  // from the first request on
+  std::unique_ptr<control::Session> session_;  // from the first request on
   std::array<char, 64 * 1024> buffer_;
   std::deque<std::string> queue_;  // encoded frames; the front one is being written
   std::size_t queued_bytes_ = 0;
@@ -206,7 +206,7 @@ class PipeServer::Connection : public std::enable_shared_from_this<Connection>,
 };
 
 PipeServer::PipeServer(asio::io_context& io, PipeServerOptions options,
-                       core::SessionFactory sessions, CallerIdentifier identify,
+                       control::SessionFactory sessions, CallerIdentifier identify,
                        std::shared_ptr<spdlog::logger> log, UniqueLocalMemory security_descriptor)
     : io_(io),
       options_(std::move(options)),
@@ -225,7 +225,7 @@ PipeServer::~PipeServer() { Stop(); }
 
 Result<std::unique_ptr<PipeServer>> PipeServer::Start(asio::io_context& io,
                                                       PipeServerOptions options,
-                                                      core::SessionFactory sessions,
+                                                      control::SessionFactory sessions,
                                                       CallerIdentifier identify,
                                                       std::shared_ptr<spdlog::logger> log) {
   PSECURITY_DESCRIPTOR descriptor = nullptr;

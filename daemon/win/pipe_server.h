@@ -19,7 +19,7 @@
 #include "common/frame_codec.h"
 #include "common/result.h"
 #include "common/win/unique_handle.h"
-#include "daemon/core/session.h"
+#include "daemon/control/session.h"
 
 namespace spdlog {
 class logger;
@@ -44,7 +44,7 @@ struct PipeServerOptions {
 };
 
 // Who is on the other end of a connected pipe instance.
-using CallerIdentifier = std::function<core::Caller(HANDLE pipe)>;
+using CallerIdentifier = std::function<control::Caller(HANDLE pipe)>;
 
 class PipeServer {
  public:
@@ -53,7 +53,7 @@ class PipeServer {
   // enforce the flag, which is why supd also holds a named mutex).
   static Result<std::unique_ptr<PipeServer>> Start(boost::asio::io_context& io,
                                                    PipeServerOptions options,
-                                                   core::SessionFactory sessions,
+                                                   control::SessionFactory sessions,
                                                    CallerIdentifier identify,
                                                    std::shared_ptr<spdlog::logger> log);
 
@@ -67,9 +67,9 @@ class PipeServer {
  private:
   class Connection;
 
-  PipeServer(boost::asio::io_context& io, PipeServerOptions options, core::SessionFactory sessions,
-             CallerIdentifier identify, std::shared_ptr<spdlog::logger> log,
-             UniqueLocalMemory security_descriptor);
+  PipeServer(boost::asio::io_context& io, PipeServerOptions options,
+             control::SessionFactory sessions, CallerIdentifier identify,
+             std::shared_ptr<spdlog::logger> log, UniqueLocalMemory security_descriptor);
 
   Result<UniqueFileHandle> CreateInstance(bool first);
   // Waits for a client on `instance`, then starts the next instance.
@@ -81,7 +81,7 @@ class PipeServer {
   boost::asio::io_context& io_;
   PipeServerOptions options_;
   std::wstring path_;
-  core::SessionFactory sessions_;
+  control::SessionFactory sessions_;
   CallerIdentifier identify_;
   std::shared_ptr<spdlog::logger> log_;
   UniqueLocalMemory security_descriptor_;

@@ -11,7 +11,7 @@
 #include "common/win/pipe_client.h"
 #include "common/win/unique_handle.h"
 #include "common/win/win32_error.h"
-#include "daemon/core/probe_target.h"
+#include "common/config/probe_target.h"
 #include "daemon/win/launch_in_job.h"
 
 namespace sup::win {
@@ -23,7 +23,7 @@ using tcp = asio::ip::tcp;
 
 // One probe in flight: whichever of the result and the deadline comes first finishes it.
 struct ProbeRun : std::enable_shared_from_this<ProbeRun> {
-  ProbeRun(asio::io_context& io, std::function<void(core::ProbeResult)> done)
+  ProbeRun(asio::io_context& io, std::function<void(engine::ProbeResult)> done)
       : deadline(io), resolver(io), socket(io), done(std::move(done)) {}
 
   void Finish(bool success, std::string message) {
@@ -37,7 +37,7 @@ struct ProbeRun : std::enable_shared_from_this<ProbeRun> {
     done({success, std::move(message)});
   }
 
-  void ArmDeadline(core::Millis timeout) {
+  void ArmDeadline(Millis timeout) {
     deadline.expires_after(timeout);
     deadline.async_wait([self = shared_from_this(), timeout](error_code ec) {
       if (!ec) self->Finish(false, "timed out after " + std::to_string(timeout.count()) + " ms");
@@ -52,7 +52,7 @@ struct ProbeRun : std::enable_shared_from_this<ProbeRun> {
   std::string request;
   UniqueHandle job;  // exec probes
   std::unique_ptr<asio::windows::object_handle> exit_watch;
-  std::function<void(core::ProbeResult)> done;
+  std::function<void(engine::ProbeResult)> done;
 };
 
 void Connect(const std::shared_ptr<ProbeRun>& run, const std::string& host, const std::string& port,
@@ -68,7 +68,7 @@ void Connect(const std::shared_ptr<ProbeRun>& run, const std::string& host, cons
       });
 }
 
-void HttpGet(const std::shared_ptr<ProbeRun>& run, const core::HttpTarget& target) {
+void HttpGet(const std::shared_ptr<ProbeRun>& run, const config::HttpTarget& target) {
   run->request = "GET " + target.path + " HTTP/1.0\r\nHost: " + target.host +
                  "\r\nUser-Agent: supd-probe\r\n" + "Connection: close\r\n\r\n";
   asio::async_write(run->socket, asio::buffer(run->request), [run](error_code ec, std::size_t) {
@@ -119,25 +119,25 @@ void ProbeExec(const std::shared_ptr<ProbeRun>& run, asio::io_context& io,
 
 }  // namespace
 
-void Prober::Run(const std::string&, const core::ProbeConfig& probe,
-                 std::function<void(core::ProbeResult)> done) {
+void Prober::Run(const std::string&, const ProbeConfig& probe,
+                 std::function<void(engine::ProbeResult)> done) {
   auto run = std::make_shared<ProbeRun>(io_, std::move(done));
   run->ArmDeadline(probe.timeout);
   switch (probe.type) {
-    case core::ProbeType::kTcp: {
-      Result<core::HostPort> address = core::ParseHostPort(probe.target);
+    case ProbeType::kTcp: {
+      Result<config::HostPort> address = config::ParseHostPort(probe.target);
       if (!address) return run->Finish(false, address.error().message());
       Connect(run, address->host, address->port, [run] { run->Finish(true, ""); });
       return;
     }
-    case core::ProbeType::kHttp: {
-      Result<core::HttpTarget> target = core::ParseHttpTarget(probe.target);
+    case ProbeType::kHttp: {
+      Result<config::HttpTarget> target = config::ParseHttpTarget(probe.target);
       if (!target) return run->Finish(false, target.error().message());
       Connect(run, target->host, target->port, [run, target = *target] { HttpGet(run, target); });
       return;
     }
-    case core::ProbeType::kPipe: ProbePipe(run, probe.target); return;
-    case core::ProbeType::kExec: ProbeExec(run, io_, probe.target); return;
+    case ProbeType::kPipe: ProbePipe(run, probe.target); return;
+    case ProbeType::kExec: ProbeExec(run, io_, probe.target); return;
   }
 }
 

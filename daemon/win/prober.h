@@ -8,15 +8,15 @@
 
 #include <memory>
 
-#include "daemon/core/ports.h"
+#include "daemon/engine/ports.h"
 
 namespace sup::win {
 
-class Prober final : public core::Prober {
+class Prober final : public engine::Prober {
  public:
   explicit Prober(boost::asio::io_context& io) : io_(io) {}
-  void Run(const std::string& worker, const core::ProbeConfig& probe,
-           std::function<void(core::ProbeResult)> done) override;
+  void Run(const std::string& worker, const ProbeConfig& probe,
+           std::function<void(engine::ProbeResult)> done) override;
 
  private:
   boost::asio::io_context& io_;

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "client/config/config_file.h"
+#include "common/config/config_file.h"
 
 namespace {
 
@@ -19,7 +19,7 @@ void Require(bool condition) {
   if (!condition) __builtin_trap();
 }
 
-bool SameValues(const sup::core::RawValues& a, const sup::core::RawValues& b) {
+bool SameValues(const sup::config::RawValues& a, const sup::config::RawValues& b) {
   if (a.size() != b.size()) return false;
   for (const auto& [name, value] : a) {
     const auto other = b.find(name);
@@ -32,15 +32,15 @@ bool SameValues(const sup::core::RawValues& a, const sup::core::RawValues& b) {
 }
 
 // Values of types sup never writes (REG_BINARY, ...) are not exported.
-sup::core::RawValues Writable(const sup::core::RawValues& values) {
-  sup::core::RawValues kept;
+sup::config::RawValues Writable(const sup::config::RawValues& values) {
+  sup::config::RawValues kept;
   for (const auto& [name, value] : values) {
-    if (value.type != sup::core::RawType::kOther) kept[name] = value;
+    if (value.type != sup::config::RawType::kOther) kept[name] = value;
   }
   return kept;
 }
 
-bool Same(const sup::core::RawConfig& read, const sup::core::RawConfig& reread) {
+bool Same(const sup::config::RawConfig& read, const sup::config::RawConfig& reread) {
   if (!SameValues(Writable(read.daemon), reread.daemon) ||
       read.workers.size() != reread.workers.size())
     return false;
@@ -66,14 +66,16 @@ bool Same(const sup::core::RawConfig& read, const sup::core::RawConfig& reread) 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  using namespace sup::client;
+  using namespace sup;
   if (size < 1 || size > 64 * 1024) return 0;
   const bool json = data[0] & 1;
   const std::string_view file(reinterpret_cast<const char*>(data) + 1, size - 1);
-  sup::Result<sup::core::RawConfig> first = json ? FromJson(file) : FromRegFile(file, kRoot);
+  sup::Result<sup::config::RawConfig> first =
+      json ? config::FromJson(file) : config::FromRegFile(file, kRoot);
   if (!first) return 0;
-  const std::string written = json ? ToJson(*first) : ToRegFile(*first, kRoot);
-  sup::Result<sup::core::RawConfig> second = json ? FromJson(written) : FromRegFile(written, kRoot);
+  const std::string written = json ? config::ToJson(*first) : config::ToRegFile(*first, kRoot);
+  sup::Result<sup::config::RawConfig> second =
+      json ? config::FromJson(written) : config::FromRegFile(written, kRoot);
   Require(second.ok());
   Require(Same(*first, *second));
   return 0;

@@ -22,8 +22,8 @@
 #include <string_view>
 #include <vector>
 
-#include "daemon/core/config_schema.h"
-#include "engine_fakes.h"
+#include "common/config/config_schema.h"
+#include "tests/fakes/engine_fakes.h"
 
 namespace sup {
 namespace {
@@ -42,30 +42,30 @@ std::vector<std::string_view> Split(std::string_view text, char separator) {
   }
 }
 
-core::RawValue ParseValue(char type, std::string_view data) {
+config::RawValue ParseValue(char type, std::string_view data) {
   std::uint64_t number = 0;
   for (char c : data) number = number * 10 + static_cast<unsigned char>(c) % 10;
   switch (type) {
-    case 's': return core::RawValue::String(std::string(data));
-    case 'e': return {core::RawType::kExpandString, std::string(data), {}, 0};
+    case 's': return config::RawValue::String(std::string(data));
+    case 'e': return {config::RawType::kExpandString, std::string(data), {}, 0};
     case 'm': {
       std::vector<std::string> items;
       for (std::string_view item : Split(data, ',')) items.emplace_back(item);
-      return core::RawValue::MultiString(items);
+      return config::RawValue::MultiString(items);
     }
-    case 'd': return core::RawValue::Dword(static_cast<std::uint32_t>(number));
-    case 'q': return core::RawValue::Qword(number);
-    default: return {core::RawType::kOther, {}, {}, 0};
+    case 'd': return config::RawValue::Dword(static_cast<std::uint32_t>(number));
+    case 'q': return config::RawValue::Qword(number);
+    default: return {config::RawType::kOther, {}, {}, 0};
   }
 }
 
-void AddLine(core::RawConfig& raw, std::string_view line) {
+void AddLine(config::RawConfig& raw, std::string_view line) {
   const std::size_t equals = line.find('=');
   if (equals == std::string_view::npos) return;
   const std::vector<std::string_view> path = Split(line.substr(0, equals), '\\');
   const std::string_view typed = line.substr(equals + 1);
   if (typed.size() < 2 || typed[1] != ':') return;
-  const core::RawValue value = ParseValue(typed[0], typed.substr(2));
+  const config::RawValue value = ParseValue(typed[0], typed.substr(2));
   if (path.size() == 1) {
     raw.daemon[std::string(path[0])] = value;
   } else if (path.size() == 2) {
@@ -75,7 +75,7 @@ void AddLine(core::RawConfig& raw, std::string_view line) {
   }
 }
 
-void RequireInvariants(const core::Supervisor& supervisor) {
+void RequireInvariants(const engine::Supervisor& supervisor) {
   const std::vector<std::string> broken = supervisor.CheckInvariants();
   for (const std::string& rule : broken)
     std::fprintf(stderr, "invariant broken: %s\n", rule.c_str());
@@ -84,14 +84,14 @@ void RequireInvariants(const core::Supervisor& supervisor) {
 
 // Every worker with a process exits once, as if it crashed or finished.
 void ExitEveryRunningWorker(testing::FakeEngine& engine) {
-  for (const core::WorkerSnapshot& worker : engine.supervisor.Snapshot()) {
+  for (const engine::WorkerSnapshot& worker : engine.supervisor.Snapshot()) {
     if (worker.pid == 0) continue;
     static constexpr std::int64_t kCodes[] = {0, 1, 3};
     engine.supervisor.OnExit(worker.name, worker.pid, kCodes[worker.name.size() % 3]);
   }
 }
 
-void CheckValidation(const core::RawConfig& raw, const core::ValidatedConfig& validated) {
+void CheckValidation(const config::RawConfig& raw, const ValidatedConfig& validated) {
   for (const auto& [name, worker] : raw.workers) {
     const bool valid = validated.workers.contains(name);
     const bool invalid = validated.invalid_workers.contains(name);
@@ -100,10 +100,9 @@ void CheckValidation(const core::RawConfig& raw, const core::ValidatedConfig& va
   }
   Require(validated.workers.size() + validated.invalid_workers.size() == raw.workers.size());
   for (const auto& [name, errors] : validated.invalid_workers) {
-    for (const core::ConfigError& error : errors)
-      Require(!error.key.empty() && !error.expected.empty());
+    for (const ConfigError& error : errors) Require(!error.key.empty() && !error.expected.empty());
   }
-  for (const core::ConfigError& error : validated.daemon_errors)
+  for (const ConfigError& error : validated.daemon_errors)
     Require(!error.key.empty() && !error.expected.empty());
 }
 
@@ -113,7 +112,7 @@ void CheckValidation(const core::RawConfig& raw, const core::ValidatedConfig& va
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace sup;
   if (size > 16 * 1024) return 0;  // a registry is small; longer inputs only slow the search down
-  std::vector<core::RawConfig> configs(1);
+  std::vector<config::RawConfig> configs(1);
   for (std::string_view line :
        Split(std::string_view(reinterpret_cast<const char*>(data), size), '\n')) {
     if (line == "---") {
@@ -124,8 +123,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
 
   testing::FakeEngine engine;
-  for (const core::RawConfig& raw : configs) {
-    const core::ValidatedConfig validated = core::ValidateConfig(raw);
+  for (const config::RawConfig& raw : configs) {
+    const ValidatedConfig validated = config::ValidateConfig(raw);
     CheckValidation(raw, validated);
     engine.supervisor.ApplyConfig(validated);
     RequireInvariants(engine.supervisor);

@@ -21,11 +21,11 @@
 #include <google/protobuf/stubs/logging.h>
 
 #include "common/frame_codec.h"
-#include "daemon/core/config_schema.h"
-#include "daemon/core/control_dispatcher.h"
-#include "daemon/core/health_service.h"
-#include "control_fakes.h"
-#include "engine_fakes.h"
+#include "common/config/config_schema.h"
+#include "daemon/control/control_dispatcher.h"
+#include "daemon/control/health_service.h"
+#include "tests/fakes/control_fakes.h"
+#include "tests/fakes/engine_fakes.h"
 
 namespace sup {
 namespace {
@@ -34,15 +34,15 @@ void Require(bool condition) {
   if (!condition) __builtin_trap();
 }
 
-core::RawConfig Workers(bool changed) {
-  core::RawConfig raw;
-  raw.workers["api"].values["Command"] = core::RawValue::String("api.exe");
-  raw.workers["web"].values["Command"] = core::RawValue::String(changed ? "web2.exe" : "web.exe");
-  raw.workers["web"].values["DependsOn"] = core::RawValue::MultiString({"api"});
+config::RawConfig Workers(bool changed) {
+  config::RawConfig raw;
+  raw.workers["api"].values["Command"] = config::RawValue::String("api.exe");
+  raw.workers["web"].values["Command"] = config::RawValue::String(changed ? "web2.exe" : "web.exe");
+  raw.workers["web"].values["DependsOn"] = config::RawValue::MultiString({"api"});
   if (changed) {
-    raw.workers["new"].values["Command"] = core::RawValue::String("new.exe");
+    raw.workers["new"].values["Command"] = config::RawValue::String("new.exe");
     raw.workers["broken"].values["Command"] =
-        core::RawValue::Dword(7);  // invalid: reported, not applied
+        config::RawValue::Dword(7);  // invalid: reported, not applied
   }
   return raw;
 }
@@ -52,27 +52,27 @@ core::RawConfig Workers(bool changed) {
 class World {
  public:
   World() {
-    static const core::ValidatedConfig running =
-        core::ValidateConfig(Workers(false));  // once: it is slow
+    static const ValidatedConfig running =
+        config::ValidateConfig(Workers(false));  // once: it is slow
     engine_.supervisor.ApplyConfig(running);
     config_.raw = Workers(true);
-    output_.captured[{"api", core::OutputStream::kStdout}] = {"listening"};
-    output_.captured[{"api", core::OutputStream::kStderr}] = {};
+    output_.captured[{"api", control::OutputStream::kStdout}] = {"listening"};
+    output_.captured[{"api", control::OutputStream::kStderr}] = {};
     engine_.timers.Advance(std::chrono::milliseconds(1000));
   }
 
-  std::unique_ptr<core::Session> Open(bool health, core::FrameSink& sink,
-                                      const core::Caller& caller) {
+  std::unique_ptr<control::Session> Open(bool health, control::FrameSink& sink,
+                                         const control::Caller& caller) {
     return health ? health_.Open(sink, caller) : control_.Open(sink, caller);
   }
 
   // Between two frames: time passes, api crashes if it runs, and prints a line.
   void MoveOn() {
-    if (std::optional<core::WorkerSnapshot> api = engine_.supervisor.Snapshot("api");
+    if (std::optional<engine::WorkerSnapshot> api = engine_.supervisor.Snapshot("api");
         api && api->pid != 0) {
       engine_.supervisor.OnExit("api", api->pid, 3);
     }
-    output_.Print("api", core::OutputStream::kStdout, {"line"});
+    output_.Print("api", control::OutputStream::kStdout, {"line"});
     engine_.timers.Advance(std::chrono::milliseconds(700));
   }
 
@@ -86,10 +86,10 @@ class World {
   testing::FakeEngine engine_;
   testing::FakeConfigSource config_;
   testing::FakeOutputSource output_;
-  ControlDispatcher control_{
-      ControlPorts{engine_.clock, engine_.supervisor, config_, output_, engine_.events},
-      DaemonIdentity{1, "0.0.0"}, ControlLimits{.max_streams = 2}};
-  core::HealthService health_{engine_.supervisor, engine_.events, 2};
+  control::ControlDispatcher control_{
+      control::ControlPorts{engine_.clock, engine_.supervisor, config_, output_, engine_.events},
+      control::DaemonIdentity{1, "0.0.0"}, control::ControlLimits{.max_streams = 2}};
+  control::HealthService health_{engine_.supervisor, engine_.events, 2};
 };
 
 // The request_id of a request frame, if the frame parses as the pipe's request.
@@ -109,7 +109,7 @@ Response ParseReply(const std::string& frame) {
 }
 
 template <typename Request, typename Response>
-void Converse(World& world, core::Session& session, testing::RecordingSink& sink,
+void Converse(World& world, control::Session& session, testing::RecordingSink& sink,
               FrameDecoder& decoder) {
   while (std::optional<std::string> payload = decoder.Pop()) {
     if (sink.ended) return;  // the session closed the connection
@@ -140,12 +140,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using namespace sup;
   if (size < 1) return 0;
   const bool health = data[0] & 1;
-  const core::Role role = static_cast<core::Role>((data[0] >> 1) % 3);
+  const control::Role role = static_cast<control::Role>((data[0] >> 1) % 3);
   const std::string_view stream(reinterpret_cast<const char*>(data) + 1, size - 1);
 
   World world;
   sup::testing::RecordingSink sink;
-  std::unique_ptr<core::Session> session = world.Open(health, sink, core::Caller{role, "fuzz"});
+  std::unique_ptr<control::Session> session =
+      world.Open(health, sink, control::Caller{role, "fuzz"});
   FrameDecoder decoder(64 * 1024);
   // A refused length prefix ends the input; the frames before it are still served. (The pipe
   // server drops the connection without serving the rest of that read, which this covers.)

@@ -4,14 +4,14 @@
 #include <map>
 #include <set>
 
-#include "daemon/core/config_schema.h"
-#include "daemon/core/supervisor.h"
-#include "engine_fakes.h"
+#include "common/config/config_schema.h"
+#include "daemon/engine/supervisor.h"
+#include "tests/fakes/engine_fakes.h"
 
 namespace sup::model {
 namespace {
 
-using core::RawValue;
+using config::RawValue;
 using namespace std::chrono_literals;
 
 const std::vector<std::string> kNames = {"a", "b", "c", "d", "e"};
@@ -30,46 +30,47 @@ const T& Pick(Choices& choices, const std::vector<T>& items) {
 // A configuration from the space the engine must cope with: workers come and go, change their
 // command, policy and probes, get disabled, and depend on each other, on themselves, in cycles
 // and on workers that do not exist; now and then one is invalid outright.
-core::RawConfig RandomConfig(Choices& c) {
-  core::RawConfig raw;
+config::RawConfig RandomConfig(Choices& c) {
+  config::RawConfig raw;
   for (const std::string& name : kNames) {
     if (c.OneIn(5)) continue;
-    core::RawWorker& w = raw.workers[name];
+    config::RawWorker& w = raw.workers[name];
     if (c.OneIn(15)) {
-      w.values["Command"] = RawValue::Dword(1);  // invalid
+      w.values["Command"] = config::RawValue::Dword(1);  // invalid
     } else {
-      w.values["Command"] = RawValue::String(name + (c.OneIn(3) ? "-v2.exe" : ".exe"));
+      w.values["Command"] = config::RawValue::String(name + (c.OneIn(3) ? "-v2.exe" : ".exe"));
     }
-    if (c.OneIn(8)) w.values["Enabled"] = RawValue::Dword(0);
+    if (c.OneIn(8)) w.values["Enabled"] = config::RawValue::Dword(0);
     std::vector<std::string> depends_on;
     for (const std::string other : {"a", "b", "c", "d", "e", "zz"}) {
       if (c.OneIn(other < name ? 3 : 12)) depends_on.push_back(other);  // mostly acyclic
     }
-    if (!depends_on.empty()) w.values["DependsOn"] = RawValue::MultiString(depends_on);
-    w.values["Restart"] = RawValue::String(
+    if (!depends_on.empty()) w.values["DependsOn"] = config::RawValue::MultiString(depends_on);
+    w.values["Restart"] = config::RawValue::String(
         Pick(c, std::vector<std::string>{"always", "always", "always", "on-failure", "never"}));
-    w.values["StartSeconds"] = RawValue::Dword(c.Below(2));
-    w.values["BackoffInitialMs"] = RawValue::Dword(100 * c.Below(5));
-    w.values["BackoffMaxMs"] = RawValue::Dword(2000);
-    w.values["StableAfterMs"] = RawValue::Dword(2000);
-    w.values["MaxFailures"] = RawValue::Dword(1 + c.Below(5));
-    w.values["FailureWindowMs"] = RawValue::Dword(10000);
-    w.values["FailedRetryMs"] = RawValue::Dword(c.OneIn(3) ? 0 : 3000);
-    w.values["StopSteps"] = RawValue::MultiString(Pick(
+    w.values["StartSeconds"] = config::RawValue::Dword(c.Below(2));
+    w.values["BackoffInitialMs"] = config::RawValue::Dword(100 * c.Below(5));
+    w.values["BackoffMaxMs"] = config::RawValue::Dword(2000);
+    w.values["StableAfterMs"] = config::RawValue::Dword(2000);
+    w.values["MaxFailures"] = config::RawValue::Dword(1 + c.Below(5));
+    w.values["FailureWindowMs"] = config::RawValue::Dword(10000);
+    w.values["FailedRetryMs"] = config::RawValue::Dword(c.OneIn(3) ? 0 : 3000);
+    w.values["StopSteps"] = config::RawValue::MultiString(Pick(
         c, std::vector<std::vector<std::string>>{{"event", "terminate"},
                                                  {"terminate"},
                                                  {"ctrl-c", "close", "terminate"},
                                                  {"event", "ctrl-c", "close", "terminate"}}));
-    w.values["StopTimeoutMs"] = RawValue::Dword(Pick(c, std::vector<std::uint32_t>{0, 300, 3000}));
+    w.values["StopTimeoutMs"] =
+        config::RawValue::Dword(Pick(c, std::vector<std::uint32_t>{0, 300, 3000}));
     for (std::uint32_t kind = 0; kind < 3; ++kind) {
       if (!c.OneIn(3)) continue;
-      core::RawValues& probe = w.probes[std::string(core::kProbeKindNames[kind])];
-      probe["Type"] = RawValue::String("tcp");
-      probe["Target"] = RawValue::String(ProbeTarget(kind));
-      probe["PeriodMs"] = RawValue::Dword(100 + 100 * c.Below(20));
-      probe["InitialDelayMs"] = RawValue::Dword(100 * c.Below(5));
-      probe["FailureThreshold"] = RawValue::Dword(1 + c.Below(3));
-      probe["SuccessThreshold"] = RawValue::Dword(1 + c.Below(2));
+      config::RawValues& probe = w.probes[std::string(kProbeKindNames[kind])];
+      probe["Type"] = config::RawValue::String("tcp");
+      probe["Target"] = config::RawValue::String(ProbeTarget(kind));
+      probe["PeriodMs"] = config::RawValue::Dword(100 + 100 * c.Below(20));
+      probe["InitialDelayMs"] = config::RawValue::Dword(100 * c.Below(5));
+      probe["FailureThreshold"] = config::RawValue::Dword(1 + c.Below(3));
+      probe["SuccessThreshold"] = config::RawValue::Dword(1 + c.Below(2));
     }
   }
   return raw;
@@ -129,16 +130,16 @@ std::string Join(const std::vector<std::string>& items, const char* separator = 
 }
 
 // The launcher as the model sees processes: which are alive, and a check at every launch.
-class ModelLauncher final : public core::ProcessLauncher {
+class ModelLauncher final : public engine::ProcessLauncher {
  public:
-  Result<std::uint32_t> Launch(const std::string& worker, const core::LaunchConfig&) override {
+  Result<std::uint32_t> Launch(const std::string& worker, const LaunchConfig&) override {
     if (on_launch) on_launch(worker);
     if (failing.contains(worker)) return Error(ErrorKind::kNotFound, "cannot start " + worker);
     const std::uint32_t pid = next_pid++;
     alive[worker] = pid;
     return pid;
   }
-  void RequestStop(const std::string&, core::StopStep) override {}
+  void RequestStop(const std::string&, StopStep) override {}
   void Kill(const std::string&) override {}
 
   std::function<void(const std::string&)> on_launch;
@@ -190,7 +191,7 @@ class Run {
     switch (step.kind) {
       case Step::Kind::kReload:
         restart_pending_.clear();
-        supervisor_.ApplyConfig(core::ValidateConfig(step.config, &supervisor_.daemon_config()));
+        supervisor_.ApplyConfig(config::ValidateConfig(step.config, &supervisor_.daemon_config()));
         return;
       case Step::Kind::kStart: supervisor_.Start(step.workers); return;
       case Step::Kind::kStop:
@@ -198,8 +199,8 @@ class Run {
         supervisor_.Stop(step.workers);
         return;
       case Step::Kind::kRestart:
-        for (const core::CommandResult& result : supervisor_.Restart(step.workers)) {
-          if (result.outcome == core::CommandResult::Outcome::kDone &&
+        for (const engine::CommandResult& result : supervisor_.Restart(step.workers)) {
+          if (result.outcome == engine::CommandResult::Outcome::kDone &&
               !restart_pending_.contains(result.worker)) {
             restart_pending_[result.worker] = result.launches;
           }
@@ -218,7 +219,7 @@ class Run {
         prober_.Complete(worker, ProbeTarget(static_cast<std::uint32_t>(step.number)),
                          step.success);
         return;
-      case Step::Kind::kAdvance: timers_.Advance(core::Millis(step.number)); return;
+      case Step::Kind::kAdvance: timers_.Advance(Millis(step.number)); return;
       case Step::Kind::kShutdown:
         if (shutting_down_) return;
         shutting_down_ = true;
@@ -244,15 +245,15 @@ class Run {
   void CheckLaunch(const std::string& worker) {
     if (launcher_.alive.contains(worker)) Fail(worker + " launched while its process is alive");
     if (shutting_down_) Fail(worker + " launched while supd is stopping");
-    const std::map<std::string, core::WorkerConfig> definitions = supervisor_.DefinitionsInForce();
+    const std::map<std::string, WorkerConfig> definitions = supervisor_.DefinitionsInForce();
     const auto definition = definitions.find(worker);
     if (definition == definitions.end()) {
       Fail(worker + " launched without a definition in force");
       return;
     }
     for (const std::string& dependency : definition->second.policy.depends_on) {
-      const std::optional<core::WorkerSnapshot> d = supervisor_.Snapshot(dependency);
-      if (!d || !core::IsServing(*d)) {
+      const std::optional<engine::WorkerSnapshot> d = supervisor_.Snapshot(dependency);
+      if (!d || !engine::IsServing(*d)) {
         Fail(worker + " launched while its dependency " + dependency +
              " is neither RUNNING and ready nor done");
       }
@@ -262,9 +263,9 @@ class Run {
   void CheckAfterStep() {
     for (const std::string& broken : supervisor_.CheckInvariants()) Fail(broken);
     // The snapshot agrees with the processes: a pid exactly while one is alive.
-    const std::vector<core::WorkerSnapshot> snapshots = supervisor_.Snapshot();
+    const std::vector<engine::WorkerSnapshot> snapshots = supervisor_.Snapshot();
     std::set<std::string> listed;
-    for (const core::WorkerSnapshot& s : snapshots) {
+    for (const engine::WorkerSnapshot& s : snapshots) {
       listed.insert(s.name);
       const auto alive = launcher_.alive.find(s.name);
       const std::uint32_t pid = alive == launcher_.alive.end() ? 0 : alive->second;
@@ -272,7 +273,7 @@ class Run {
         Fail(s.name + " shows pid " + std::to_string(s.pid) + " while its live process is " +
              std::to_string(pid));
       }
-      if (s.done && s.state != core::WorkerState::kExited) Fail(s.name + " is done but not EXITED");
+      if (s.done && s.state != WorkerState::kExited) Fail(s.name + " is done but not EXITED");
     }
     for (const auto& [worker, pid] : launcher_.alive) {
       if (!listed.contains(worker)) Fail(worker + " has a live process but is not in the status");
@@ -288,8 +289,8 @@ class Run {
     // 80 s: enough for a chain of five dependencies to come up one after another, each through
     // its start, its readiness probe's thresholds, and a breaker retry.
     for (int round = 0; round < 80 && !violation_; ++round) {
-      for (const core::WorkerSnapshot& s : supervisor_.Snapshot()) {
-        if (s.state == core::WorkerState::kStopping) Exit(s.name, 0);
+      for (const engine::WorkerSnapshot& s : supervisor_.Snapshot()) {
+        if (s.state == WorkerState::kStopping) Exit(s.name, 0);
       }
       prober_.CompleteAll(true);
       timers_.Advance(1000ms);
@@ -300,21 +301,20 @@ class Run {
   // A worker that should run and whose dependencies run is running (or has ended as its policy
   // says), and every accepted restart has led to a new launch once its dependencies allowed.
   void CheckNothingStuck() {
-    const std::map<std::string, core::WorkerConfig> definitions = supervisor_.DefinitionsInForce();
+    const std::map<std::string, WorkerConfig> definitions = supervisor_.DefinitionsInForce();
     auto dependencies_run = [&](const std::string& worker) {
       const auto definition = definitions.find(worker);
       if (definition == definitions.end()) return false;
       for (const std::string& dependency : definition->second.policy.depends_on) {
-        const std::optional<core::WorkerSnapshot> d = supervisor_.Snapshot(dependency);
-        if (!d || !core::IsServing(*d)) return false;
+        const std::optional<engine::WorkerSnapshot> d = supervisor_.Snapshot(dependency);
+        if (!d || !engine::IsServing(*d)) return false;
       }
       return true;
     };
-    for (const core::WorkerSnapshot& s : supervisor_.Snapshot()) {
+    for (const engine::WorkerSnapshot& s : supervisor_.Snapshot()) {
       if (!s.wanted || !dependencies_run(s.name)) continue;
-      const bool at_rest = s.state == core::WorkerState::kRunning ||
-                           s.state == core::WorkerState::kExited ||
-                           (s.state == core::WorkerState::kFailed && !s.next_restart_in);
+      const bool at_rest = s.state == WorkerState::kRunning || s.state == WorkerState::kExited ||
+                           (s.state == WorkerState::kFailed && !s.next_restart_in);
       if (!at_rest) {
         std::string dependencies;
         for (const std::string& dependency : definitions.at(s.name).policy.depends_on) {
@@ -326,7 +326,7 @@ class Run {
       }
     }
     for (const auto& [worker, launches] : restart_pending_) {
-      const std::optional<core::WorkerSnapshot> s = supervisor_.Snapshot(worker);
+      const std::optional<engine::WorkerSnapshot> s = supervisor_.Snapshot(worker);
       if (s && s->wanted && dependencies_run(worker) && s->launches <= launches) {
         Fail("the restart of " + worker + " was accepted but never launched it: " + Describe(*s));
       }
@@ -340,8 +340,8 @@ class Run {
   testing::FakeStateStore store_;
   testing::RecordingEventSink events_;
   testing::FixedRandom random_;
-  core::Supervisor supervisor_{
-      core::SupervisorPorts{clock_, timers_, launcher_, prober_, store_, events_, random_}};
+  engine::Supervisor supervisor_{
+      engine::SupervisorPorts{clock_, timers_, launcher_, prober_, store_, events_, random_}};
 
   std::string step_;
   std::optional<std::string> violation_;
@@ -375,11 +375,11 @@ std::string Step::ToString() const {
         text += " " + name + "{";
         std::vector<std::string> values;
         for (const auto& [key, value] : worker.values)
-          values.push_back(key + "=" + core::DescribeRawValue(value));
+          values.push_back(key + "=" + config::DescribeRawValue(value));
         for (const auto& [probe, probe_values] : worker.probes) {
           std::vector<std::string> parts;
           for (const auto& [key, value] : probe_values)
-            parts.push_back(key + "=" + core::DescribeRawValue(value));
+            parts.push_back(key + "=" + config::DescribeRawValue(value));
           values.push_back(probe + "{" + Join(parts) + "}");
         }
         text += Join(values, " ") + "}";
@@ -394,7 +394,7 @@ std::string Step::ToString() const {
     case Kind::kSpawnFailure:
       return std::string(number ? "spawn fails for " : "spawn works for ") + workers.front();
     case Kind::kProbe:
-      return std::string(core::kProbeKindNames[number]) + " probe of " + workers.front() +
+      return std::string(kProbeKindNames[number]) + " probe of " + workers.front() +
              (success ? " passes" : " fails");
     case Kind::kAdvance: return "advance " + std::to_string(number) + " ms";
     case Kind::kShutdown: return "shutdown";

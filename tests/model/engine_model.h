@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "daemon/core/raw_config.h"
+#include "common/config/raw_config.h"
 
 namespace sup::model {
 
@@ -66,7 +66,7 @@ struct Step {
   std::vector<std::string> workers;  // commands: empty means all; others: the one worker
   std::int64_t number = 0;           // exit code, milliseconds, probe kind, or on/off
   bool success = false;              // probe result
-  core::RawConfig config;            // reload
+  config::RawConfig config;          // reload
   std::string ToString() const;
 };
 

@@ -65,9 +65,9 @@ TEST(EngineModelTest, RegressionSeeds) {
 TEST(EngineModelTest, ADependentWaitingForAStoppedDependencyBreaksNoRule) {
   Step reload;
   reload.kind = Step::Kind::kReload;
-  reload.config.workers["a"].values["Command"] = core::RawValue::String("a.exe");
-  reload.config.workers["b"].values["Command"] = core::RawValue::String("b.exe");
-  reload.config.workers["b"].values["DependsOn"] = core::RawValue::MultiString({"a"});
+  reload.config.workers["a"].values["Command"] = config::RawValue::String("a.exe");
+  reload.config.workers["b"].values["Command"] = config::RawValue::String("b.exe");
+  reload.config.workers["b"].values["DependsOn"] = config::RawValue::MultiString({"a"});
   Step advance;
   advance.kind = Step::Kind::kAdvance;
   advance.number = 5000;

@@ -1,8 +1,8 @@
-#include "daemon/core/authorization.h"
+#include "daemon/control/authorization.h"
 
 #include <gtest/gtest.h>
 
-namespace sup::core {
+namespace sup::control {
 namespace {
 
 using Verb = sup::v1::Request::BodyCase;
@@ -25,4 +25,4 @@ TEST(AuthorizationTest, EachRoleGetsExactlyItsVerbs) {
 }
 
 }  // namespace
-}  // namespace sup::core
+}  // namespace sup::control

@@ -1,8 +1,8 @@
-#include "daemon/core/config_diff.h"
+#include "common/config/config_diff.h"
 
 #include <gtest/gtest.h>
 
-namespace sup::core {
+namespace sup::config {
 namespace {
 
 WorkerConfig Worker(std::string name, std::string command) {
@@ -49,4 +49,4 @@ TEST(ConfigDiffTest, LaunchChangeWinsOverPolicyChange) {
 }
 
 }  // namespace
-}  // namespace sup::core
+}  // namespace sup::config

@@ -1,39 +1,39 @@
-#include "client/config/config_file.h"
+#include "common/config/config_file.h"
 
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <iterator>
 
-#include "daemon/core/config_schema.h"
+#include "common/config/config_schema.h"
 
 namespace sup::client {
 namespace {
 
 const std::string kRoot = "HKEY_LOCAL_MACHINE\\SOFTWARE\\Sup";
 
-core::RawConfig EveryType() {
-  core::RawConfig config;
-  config.daemon["LogLevel"] = core::RawValue::String("info");
+config::RawConfig EveryType() {
+  config::RawConfig config;
+  config.daemon["LogLevel"] = config::RawValue::String("info");
   config.daemon["LogDirectory"] =
-      core::RawValue{core::RawType::kExpandString, "%ProgramData%\\Sup\\logs", {}, 0};
-  core::RawWorker& api = config.workers["api"];
+      config::RawValue{config::RawType::kExpandString, "%ProgramData%\\Sup\\logs", {}, 0};
+  config::RawWorker& api = config.workers["api"];
   api.values["Command"] =
-      core::RawValue::String("\"C:\\Program Files\\api.exe\" --name \"x\" — ünïcode");
-  api.values["StopSteps"] = core::RawValue::MultiString({"event", "terminate"});
-  api.values["Environment"] = core::RawValue::MultiString({});
-  api.values["StopTimeoutMs"] = core::RawValue::Dword(5000);
-  api.values["LogMaxBytes"] = core::RawValue::Qword(0x123456789ull);
-  api.probes["Liveness"]["Target"] = core::RawValue::String("127.0.0.1:80");
+      config::RawValue::String("\"C:\\Program Files\\api.exe\" --name \"x\" — ünïcode");
+  api.values["StopSteps"] = config::RawValue::MultiString({"event", "terminate"});
+  api.values["Environment"] = config::RawValue::MultiString({});
+  api.values["StopTimeoutMs"] = config::RawValue::Dword(5000);
+  api.values["LogMaxBytes"] = config::RawValue::Qword(0x123456789ull);
+  api.probes["Liveness"]["Target"] = config::RawValue::String("127.0.0.1:80");
   config.workers["idle"];  // a worker key without values
   return config;
 }
 
-void ExpectSameValues(const core::RawValues& a, const core::RawValues& b) {
+void ExpectSameValues(const config::RawValues& a, const config::RawValues& b) {
   ASSERT_EQ(a.size(), b.size());
   for (const auto& [name, value] : a) {
     ASSERT_TRUE(b.contains(name)) << name;
-    const core::RawValue& other = b.at(name);
+    const config::RawValue& other = b.at(name);
     EXPECT_EQ(value.type, other.type) << name;
     EXPECT_EQ(value.text, other.text) << name;
     EXPECT_EQ(value.list, other.list) << name;
@@ -41,7 +41,7 @@ void ExpectSameValues(const core::RawValues& a, const core::RawValues& b) {
   }
 }
 
-void ExpectSame(const core::RawConfig& a, const core::RawConfig& b) {
+void ExpectSame(const config::RawConfig& a, const config::RawConfig& b) {
   ExpectSameValues(a.daemon, b.daemon);
   ASSERT_EQ(a.workers.size(), b.workers.size());
   for (const auto& [name, worker] : a.workers) {
@@ -54,10 +54,10 @@ void ExpectSame(const core::RawConfig& a, const core::RawConfig& b) {
 }
 
 TEST(ConfigFileTest, RegFileIsUtf16WithTheRegeditHeaderAndRoundTripsEveryType) {
-  const std::string file = ToRegFile(EveryType(), kRoot);
+  const std::string file = config::ToRegFile(EveryType(), kRoot);
   ASSERT_GE(file.size(), 4u);
   EXPECT_EQ(file.substr(0, 4), std::string("\xFF\xFEW\0", 4));
-  Result<core::RawConfig> back = FromRegFile(file, kRoot);
+  Result<config::RawConfig> back = config::FromRegFile(file, kRoot);
   ASSERT_TRUE(back.ok()) << back.error().message();
   ExpectSame(EveryType(), *back);
 }
@@ -76,12 +76,12 @@ TEST(ConfigFileTest, ReadsWhatRegExportWrites) {
       "\"DependsOn\"=hex(7):62,00,00,00,63,00,00,\\\r\n"
       "  00,00,00\r\n"
       "\"StopTimeoutMs\"=dword:00001388\r\n";
-  Result<core::RawConfig> config = FromRegFile(exported, kRoot);
+  Result<config::RawConfig> config = config::FromRegFile(exported, kRoot);
   ASSERT_TRUE(config.ok()) << config.error().message();
   EXPECT_EQ(config->daemon.at("LogLevel").text, "debug");
   EXPECT_FALSE(
       config->daemon.contains("StoppedByOperator"));  // operator state is not configuration
-  const core::RawWorker& a = config->workers.at("a");
+  const config::RawWorker& a = config->workers.at("a");
   EXPECT_EQ(a.values.at("DependsOn").list, (std::vector<std::string>{"b", "c"}));
   EXPECT_EQ(a.values.at("StopTimeoutMs").number, 5000u);
 }
@@ -92,12 +92,12 @@ TEST(ConfigFileTest, InvalidUtf8ReadsAsReplacementCharacters) {
   const std::string file =
       "REGEDIT4\n\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Sup\\Workers\\a]\n\"Command\"=\"a.e\x81"
       "e\"\n";
-  Result<core::RawConfig> config = FromRegFile(file, kRoot);
+  Result<config::RawConfig> config = config::FromRegFile(file, kRoot);
   ASSERT_TRUE(config.ok()) << config.error().message();
   EXPECT_EQ(config->workers.at("a").values.at("Command").text,
             "a.e\xEF\xBF\xBD"
             "e");
-  Result<core::RawConfig> back = FromRegFile(ToRegFile(*config, kRoot), kRoot);
+  Result<config::RawConfig> back = config::FromRegFile(config::ToRegFile(*config, kRoot), kRoot);
   ASSERT_TRUE(back.ok());
   ExpectSame(*config, *back);
 }
@@ -124,42 +124,45 @@ TEST(ConfigFileTest, RefusesWhatItCannotImportNamingTheLine) {
        "line 3: expected \"Name\"=value"},
   };
   for (const auto& [text, says] : bad) {
-    Result<core::RawConfig> config = FromRegFile(text, kRoot);
+    Result<config::RawConfig> config = config::FromRegFile(text, kRoot);
     ASSERT_FALSE(config.ok()) << text;
     EXPECT_NE(config.error().message().find(says), std::string::npos) << config.error().message();
   }
 }
 
 TEST(ConfigFileTest, JsonRoundTripsEveryTypeReadably) {
-  const std::string json = ToJson(EveryType());
+  const std::string json = config::ToJson(EveryType());
   EXPECT_NE(json.find("\"StopTimeoutMs\": 5000"), std::string::npos) << json;
   EXPECT_NE(json.find("\"expand\": \"%ProgramData%\\\\Sup\\\\logs\""), std::string::npos) << json;
   EXPECT_NE(json.find("\"qword\": 4886718345"), std::string::npos) << json;
-  Result<core::RawConfig> back = FromJson(json);
+  Result<config::RawConfig> back = config::FromJson(json);
   ASSERT_TRUE(back.ok()) << back.error().message();
   ExpectSame(EveryType(), *back);
 }
 
 TEST(ConfigFileTest, RefusesMalformedJsonNamingWhere) {
-  EXPECT_NE(FromJson("{").error().message().find("not valid JSON"), std::string::npos);
-  EXPECT_NE(FromJson("{\"extra\": 1}").error().message().find("unknown member \"extra\""),
+  EXPECT_NE(config::FromJson("{").error().message().find("not valid JSON"), std::string::npos);
+  EXPECT_NE(config::FromJson("{\"extra\": 1}").error().message().find("unknown member \"extra\""),
             std::string::npos);
-  EXPECT_NE(FromJson("{\"workers\": {\"a\": {\"Command\": true}}}")
+  EXPECT_NE(config::FromJson("{\"workers\": {\"a\": {\"Command\": true}}}")
                 .error()
                 .message()
                 .find("workers\\a\\Command: expected"),
             std::string::npos);
-  EXPECT_NE(FromJson("{\"daemon\": {\"X\": -1}}").error().message().find("daemon\\X"),
+  EXPECT_NE(config::FromJson("{\"daemon\": {\"X\": -1}}").error().message().find("daemon\\X"),
             std::string::npos);
-  EXPECT_NE(FromJson("{\"daemon\": {\"X\": 99999999999}}").error().message().find("above 32 bits"),
+  EXPECT_NE(config::FromJson("{\"daemon\": {\"X\": 99999999999}}")
+                .error()
+                .message()
+                .find("above 32 bits"),
             std::string::npos);
 }
 
 TEST(ConfigFileTest, FormatFollowsTheNameOrTheExtension) {
-  EXPECT_EQ(*ParseConfigFormat("JSON"), ConfigFormat::kJson);
-  EXPECT_FALSE(ParseConfigFormat("xml").ok());
-  EXPECT_EQ(FormatOfPath("C:\\backup\\sup.json"), ConfigFormat::kJson);
-  EXPECT_EQ(FormatOfPath("sup.reg"), ConfigFormat::kReg);
+  EXPECT_EQ(*config::ParseConfigFormat("JSON"), config::ConfigFormat::kJson);
+  EXPECT_FALSE(config::ParseConfigFormat("xml").ok());
+  EXPECT_EQ(config::FormatOfPath("C:\\backup\\sup.json"), config::ConfigFormat::kJson);
+  EXPECT_EQ(config::FormatOfPath("sup.reg"), config::ConfigFormat::kReg);
 }
 
 // The example every new user imports first is read by the .reg reader and accepted whole by
@@ -169,9 +172,9 @@ TEST(ConfigFileTest, TheExampleConfigurationIsValid) {
   if (!file)
     GTEST_SKIP() << "source tree not reachable from here (under Wine the native run checks it)";
   const std::string bytes{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
-  Result<core::RawConfig> raw = FromRegFile(bytes, kRoot);
+  Result<config::RawConfig> raw = config::FromRegFile(bytes, kRoot);
   ASSERT_TRUE(raw.ok()) << raw.error().message();
-  const core::ValidatedConfig config = core::ValidateConfig(*raw);
+  const ValidatedConfig config = config::ValidateConfig(*raw);
   EXPECT_TRUE(config.daemon_errors.empty());
   for (const auto& [name, errors] : config.invalid_workers)
     ADD_FAILURE() << name << ": " << errors.front().ToString();
@@ -179,7 +182,7 @@ TEST(ConfigFileTest, TheExampleConfigurationIsValid) {
   EXPECT_EQ(config.workers.at("queue-consumer").policy.depends_on,
             std::vector<std::string>{"web-api"});
   EXPECT_EQ(config.workers.at("web-api").policy.probes.size(), 2u);
-  EXPECT_EQ(config.workers.at("report-batch").policy.restart, core::RestartMode::kOnFailure);
+  EXPECT_EQ(config.workers.at("report-batch").policy.restart, RestartMode::kOnFailure);
 }
 
 }  // namespace

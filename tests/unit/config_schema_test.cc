@@ -1,10 +1,10 @@
-#include "daemon/core/config_schema.h"
+#include "common/config/config_schema.h"
 
 #include <gtest/gtest.h>
 
 #include <functional>
 
-namespace sup::core {
+namespace sup::config {
 namespace {
 
 RawWorker MinimalWorker(std::string command = "worker.exe") {
@@ -437,4 +437,4 @@ TEST(ValidateConfigTest, WorkerNames) {
 }
 
 }  // namespace
-}  // namespace sup::core
+}  // namespace sup::config

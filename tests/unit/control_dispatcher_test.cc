@@ -1,4 +1,4 @@
-#include "daemon/core/control_dispatcher.h"
+#include "daemon/control/control_dispatcher.h"
 
 #include <gtest/gtest.h>
 
@@ -6,11 +6,11 @@
 #include <memory>
 
 #include "common/protocol.h"
-#include "daemon/core/config_schema.h"
-#include "control_fakes.h"
-#include "engine_fakes.h"
+#include "common/config/config_schema.h"
+#include "tests/fakes/control_fakes.h"
+#include "tests/fakes/engine_fakes.h"
 
-namespace sup {
+namespace sup::control {
 namespace {
 
 using std::chrono::milliseconds;
@@ -25,10 +25,10 @@ class ControlDispatcherTest : public ::testing::Test {
   }
 
   void Configure(const std::vector<std::string>& workers) {
-    core::RawConfig raw;
+    config::RawConfig raw;
     for (const std::string& name : workers)
-      raw.workers[name].values["Command"] = core::RawValue::String(name + ".exe");
-    supervisor_.ApplyConfig(core::ValidateConfig(raw));
+      raw.workers[name].values["Command"] = config::RawValue::String(name + ".exe");
+    supervisor_.ApplyConfig(config::ValidateConfig(raw));
   }
 
   static sup::v1::Request Command(std::uint64_t id, std::vector<std::string> workers,
@@ -45,16 +45,16 @@ class ControlDispatcherTest : public ::testing::Test {
   testing::FakeProber prober_;
   testing::FakeStateStore store_;
   testing::RecordingEventSink logged_;
-  core::EventFeed events_{logged_};
+  EventFeed events_{logged_};
   testing::FixedRandom random_;
   testing::FakeConfigSource config_;
   testing::FakeOutputSource output_;
-  core::Supervisor supervisor_{
-      core::SupervisorPorts{clock_, timers_, launcher_, prober_, store_, events_, random_}};
+  engine::Supervisor supervisor_{
+      engine::SupervisorPorts{clock_, timers_, launcher_, prober_, store_, events_, random_}};
   ControlDispatcher dispatcher_{ControlPorts{clock_, supervisor_, config_, output_, events_},
                                 DaemonIdentity{4242, "9.8.7"}, ControlLimits{.max_streams = 2}};
   testing::RecordingSink sink_;
-  const core::Caller admin_{core::Role::kAdministrator, "NT AUTHORITY\\SYSTEM"};
+  const Caller admin_{Role::kAdministrator, "NT AUTHORITY\\SYSTEM"};
 };
 
 TEST_F(ControlDispatcherTest, VersionReportsDaemonAndProtocolVersion) {
@@ -112,7 +112,7 @@ TEST_F(ControlDispatcherTest, CommandsReportOneResultPerWorker) {
 }
 
 // Crash `worker` and let its backoff end, `times` times: its restart counter grows.
-void CrashAndRestart(core::Supervisor& supervisor, testing::ManualTimers& timers,
+void CrashAndRestart(engine::Supervisor& supervisor, testing::ManualTimers& timers,
                      const std::string& worker, int times) {
   for (int i = 0; i < times; ++i) {
     supervisor.OnExit(worker, supervisor.Snapshot(worker)->pid, 1);
@@ -186,7 +186,7 @@ TEST_F(ControlDispatcherTest, RequestWithoutVerbIsInvalidArgument) {
 }
 
 TEST_F(ControlDispatcherTest, SessionAnswersAValidRequest) {
-  std::unique_ptr<core::Session> session = dispatcher_.Open(sink_, admin_);
+  std::unique_ptr<Session> session = dispatcher_.Open(sink_, admin_);
   sup::v1::Request request = MakeRequest(9);
   request.mutable_version();
   ASSERT_TRUE(session->OnFrame(request.SerializeAsString()).ok());
@@ -198,7 +198,7 @@ TEST_F(ControlDispatcherTest, SessionAnswersAValidRequest) {
 }
 
 TEST_F(ControlDispatcherTest, SessionRejectsBytesThatAreNotARequest) {
-  std::unique_ptr<core::Session> session = dispatcher_.Open(sink_, admin_);
+  std::unique_ptr<Session> session = dispatcher_.Open(sink_, admin_);
   // Field 1 as a length-delimited string claiming 100 bytes that are not there.
   Result<void> handled = session->OnFrame(std::string("\x0a\x64garbage", 9));
   ASSERT_FALSE(handled.ok());
@@ -207,7 +207,7 @@ TEST_F(ControlDispatcherTest, SessionRejectsBytesThatAreNotARequest) {
 }
 
 TEST_F(ControlDispatcherTest, EmptyFrameIsARequestWithoutVersion) {
-  std::unique_ptr<core::Session> session = dispatcher_.Open(sink_, admin_);
+  std::unique_ptr<Session> session = dispatcher_.Open(sink_, admin_);
   ASSERT_TRUE(session->OnFrame("").ok());
   EXPECT_EQ(sink_.Last<sup::v1::Response>().error().code(), sup::v1::Error::FAILED_PRECONDITION);
 }
@@ -218,8 +218,8 @@ TEST_F(ControlDispatcherTest, EmptyFrameIsARequestWithoutVersion) {
 TEST_F(ControlDispatcherTest, DescribeShowsStatusConfigurationEventsAndOutput) {
   Configure({"api"});
   timers_.Advance(milliseconds(1000));
-  output_.Print("api", core::OutputStream::kStdout, {"listening on 8080"});
-  output_.Print("api", core::OutputStream::kStderr, {"warning: cache cold"});
+  output_.Print("api", OutputStream::kStdout, {"listening on 8080"});
+  output_.Print("api", OutputStream::kStderr, {"warning: cache cold"});
   sup::v1::Request request = MakeRequest(3);
   request.mutable_describe()->set_worker("api");
   const sup::v1::Response response = dispatcher_.Handle(request);
@@ -248,7 +248,7 @@ TEST_F(ControlDispatcherTest, DescribeOfAnUnknownWorkerIsNotFound) {
 
 TEST_F(ControlDispatcherTest, LogsSendsTheLastLinesAskedFor) {
   Configure({"api"});
-  output_.Print("api", core::OutputStream::kStdout, {"1", "2", "3"});
+  output_.Print("api", OutputStream::kStdout, {"1", "2", "3"});
   sup::v1::Request request = MakeRequest(5);
   request.mutable_logs()->set_worker("api");
   request.mutable_logs()->set_lines(2);
@@ -268,8 +268,8 @@ TEST_F(ControlDispatcherTest, LogsSendsTheLastLinesAskedFor) {
 
 TEST_F(ControlDispatcherTest, FollowingLogsStreamsNewLinesUntilSupdStops) {
   Configure({"api"});
-  output_.Print("api", core::OutputStream::kStdout, {"old"});
-  std::unique_ptr<core::Session> session = dispatcher_.Open(sink_, admin_);
+  output_.Print("api", OutputStream::kStdout, {"old"});
+  std::unique_ptr<Session> session = dispatcher_.Open(sink_, admin_);
   sup::v1::Request request = MakeRequest(8);
   request.mutable_logs()->set_worker("api");
   request.mutable_logs()->set_lines(10);
@@ -277,8 +277,8 @@ TEST_F(ControlDispatcherTest, FollowingLogsStreamsNewLinesUntilSupdStops) {
   ASSERT_TRUE(session->OnFrame(request.SerializeAsString()).ok());
   EXPECT_TRUE(session->streaming());
   EXPECT_EQ(dispatcher_.open_streams(), 1u);
-  output_.Print("api", core::OutputStream::kStdout, {"new 1", "new 2"});
-  output_.Print("api", core::OutputStream::kStderr, {"not this stream"});
+  output_.Print("api", OutputStream::kStdout, {"new 1", "new 2"});
+  output_.Print("api", OutputStream::kStderr, {"not this stream"});
   ASSERT_EQ(sink_.frames.size(), 2u);
   EXPECT_EQ(sink_.Frame<sup::v1::Response>(0).logs().lines(0), "old");
   const auto streamed = sink_.Frame<sup::v1::Response>(1);
@@ -294,7 +294,7 @@ TEST_F(ControlDispatcherTest, FollowingLogsStreamsNewLinesUntilSupdStops) {
   EXPECT_TRUE(sink_.Last<sup::v1::Response>().logs().end_of_stream());
   EXPECT_TRUE(sink_.ended);
   EXPECT_EQ(dispatcher_.open_streams(), 0u);
-  output_.Print("api", core::OutputStream::kStdout, {"after the end"});
+  output_.Print("api", OutputStream::kStdout, {"after the end"});
   EXPECT_EQ(sink_.frames.size(), 3u);
   EXPECT_EQ(sink_.sent_after_end, 0u);
   EXPECT_EQ(sink_.ended_again, 0u);
@@ -302,22 +302,22 @@ TEST_F(ControlDispatcherTest, FollowingLogsStreamsNewLinesUntilSupdStops) {
 
 TEST_F(ControlDispatcherTest, AFollowerThatGoesAwayStopsFollowing) {
   Configure({"api"});
-  output_.Print("api", core::OutputStream::kStdout, {});
+  output_.Print("api", OutputStream::kStdout, {});
   {
-    std::unique_ptr<core::Session> session = dispatcher_.Open(sink_, admin_);
+    std::unique_ptr<Session> session = dispatcher_.Open(sink_, admin_);
     sup::v1::Request request = MakeRequest(8);
     request.mutable_logs()->set_worker("api");
     request.mutable_logs()->set_follow(true);
     ASSERT_TRUE(session->OnFrame(request.SerializeAsString()).ok());
-    EXPECT_EQ(output_.followers[std::pair("api", core::OutputStream::kStdout)].size(), 1u);
+    EXPECT_EQ(output_.followers[std::pair("api", OutputStream::kStdout)].size(), 1u);
   }
-  EXPECT_EQ(output_.followers[std::pair("api", core::OutputStream::kStdout)].size(), 0u);
+  EXPECT_EQ(output_.followers[std::pair("api", OutputStream::kStdout)].size(), 0u);
   EXPECT_EQ(dispatcher_.open_streams(), 0u);
 }
 
 TEST_F(ControlDispatcherTest, StreamsBeyondTheLimitAreRefused) {
   Configure({"api"});
-  std::vector<std::unique_ptr<core::Session>> sessions;
+  std::vector<std::unique_ptr<Session>> sessions;
   std::vector<testing::RecordingSink> sinks(3);
   for (testing::RecordingSink& sink : sinks) {
     sessions.push_back(dispatcher_.Open(sink, admin_));
@@ -335,7 +335,7 @@ TEST_F(ControlDispatcherTest, StreamsBeyondTheLimitAreRefused) {
 TEST_F(ControlDispatcherTest, EventsSendsTheRecentOnesThenFollowsNewOnes) {
   Configure({"a", "b"});
   timers_.Advance(milliseconds(1000));
-  std::unique_ptr<core::Session> session = dispatcher_.Open(sink_, admin_);
+  std::unique_ptr<Session> session = dispatcher_.Open(sink_, admin_);
   sup::v1::Request request = MakeRequest(2);
   request.mutable_events()->set_limit(3);
   request.mutable_events()->set_follow(true);
@@ -358,11 +358,11 @@ TEST_F(ControlDispatcherTest, EventsSendsTheRecentOnesThenFollowsNewOnes) {
 
 TEST_F(ControlDispatcherTest, RereadShowsTheDifferenceAndChangesNothing) {
   Configure({"a", "b"});
-  config_.raw.workers["a"].values["Command"] = core::RawValue::String("a2.exe");  // launch change
-  config_.raw.workers["b"].values["Command"] = core::RawValue::String("b.exe");
-  config_.raw.workers["b"].values["MaxFailures"] = core::RawValue::Dword(9);  // policy only
-  config_.raw.workers["c"].values["Command"] = core::RawValue::String("c.exe");
-  config_.raw.workers["d"].values["MaxFailures"] = core::RawValue::Dword(9);  // no Command
+  config_.raw.workers["a"].values["Command"] = config::RawValue::String("a2.exe");  // launch change
+  config_.raw.workers["b"].values["Command"] = config::RawValue::String("b.exe");
+  config_.raw.workers["b"].values["MaxFailures"] = config::RawValue::Dword(9);  // policy only
+  config_.raw.workers["c"].values["Command"] = config::RawValue::String("c.exe");
+  config_.raw.workers["d"].values["MaxFailures"] = config::RawValue::Dword(9);  // no Command
   const std::uint64_t generation = supervisor_.config_generation();
   sup::v1::Request request = MakeRequest(1);
   request.mutable_reread();
@@ -383,8 +383,8 @@ TEST_F(ControlDispatcherTest, RereadShowsTheDifferenceAndChangesNothing) {
 
 TEST_F(ControlDispatcherTest, UpdateAppliesTheDifferenceOrOnlyThatOfTheNamedWorkers) {
   Configure({"a", "b"});
-  config_.raw.workers["a"].values["Command"] = core::RawValue::String("a2.exe");
-  config_.raw.workers["c"].values["Command"] = core::RawValue::String("c.exe");  // b removed
+  config_.raw.workers["a"].values["Command"] = config::RawValue::String("a2.exe");
+  config_.raw.workers["c"].values["Command"] = config::RawValue::String("c.exe");  // b removed
 
   sup::v1::Request named = MakeRequest(1);
   named.mutable_update()->add_workers("a");
@@ -425,8 +425,7 @@ TEST_F(ControlDispatcherTest, UpdateWhenTheRegistryCannotBeReadIsUnavailable) {
 
 TEST_F(ControlDispatcherTest, OperatorsMayReadAndStartStopButNotReconfigure) {
   Configure({"api"});
-  std::unique_ptr<core::Session> session =
-      dispatcher_.Open(sink_, {core::Role::kOperator, "CORP\\ops"});
+  std::unique_ptr<Session> session = dispatcher_.Open(sink_, {Role::kOperator, "CORP\\ops"});
   sup::v1::Request status = MakeRequest(1);
   status.mutable_status();
   ASSERT_TRUE(session->OnFrame(status.SerializeAsString()).ok());
@@ -447,8 +446,7 @@ TEST_F(ControlDispatcherTest, OperatorsMayReadAndStartStopButNotReconfigure) {
 }
 
 TEST_F(ControlDispatcherTest, CallersWithoutARoleMayUseNoControlVerb) {
-  std::unique_ptr<core::Session> session =
-      dispatcher_.Open(sink_, {core::Role::kNone, "CORP\\guest"});
+  std::unique_ptr<Session> session = dispatcher_.Open(sink_, {Role::kNone, "CORP\\guest"});
   sup::v1::Request version = MakeRequest(1);
   version.mutable_version();
   ASSERT_TRUE(session->OnFrame(version.SerializeAsString()).ok());
@@ -456,4 +454,4 @@ TEST_F(ControlDispatcherTest, CallersWithoutARoleMayUseNoControlVerb) {
 }
 
 }  // namespace
-}  // namespace sup
+}  // namespace sup::control

@@ -1,8 +1,8 @@
-#include "daemon/core/dependency_graph.h"
+#include "common/config/dependency_graph.h"
 
 #include <gtest/gtest.h>
 
-namespace sup::core {
+namespace sup::config {
 namespace {
 
 using Names = std::vector<std::string>;
@@ -28,4 +28,4 @@ TEST(DependencyGraphTest, TransitiveDependents) {
 }
 
 }  // namespace
-}  // namespace sup::core
+}  // namespace sup::config

@@ -1,13 +1,13 @@
-#include "daemon/core/health_service.h"
+#include "daemon/control/health_service.h"
 
 #include <gtest/gtest.h>
 
 #include "common/protocol.h"
-#include "control_fakes.h"
-#include "daemon/core/config_schema.h"
-#include "engine_fakes.h"
+#include "tests/fakes/control_fakes.h"
+#include "common/config/config_schema.h"
+#include "tests/fakes/engine_fakes.h"
 
-namespace sup::core {
+namespace sup::control {
 namespace {
 
 using std::chrono::milliseconds;
@@ -15,13 +15,13 @@ using Check = sup::v1::HealthCheckResponse;
 
 class HealthServiceTest : public ::testing::Test {
  protected:
-  void Configure(const std::map<std::string, RawValues>& workers) {
-    RawConfig raw;
+  void Configure(const std::map<std::string, config::RawValues>& workers) {
+    config::RawConfig raw;
     for (const auto& [name, values] : workers) {
       raw.workers[name].values = values;
-      raw.workers[name].values["Command"] = RawValue::String(name + ".exe");
+      raw.workers[name].values["Command"] = config::RawValue::String(name + ".exe");
     }
-    supervisor_.ApplyConfig(ValidateConfig(raw));
+    supervisor_.ApplyConfig(config::ValidateConfig(raw));
   }
 
   static std::string CheckRequest(const std::string& service, bool watch = false) {
@@ -47,13 +47,13 @@ class HealthServiceTest : public ::testing::Test {
   testing::RecordingEventSink logged_;
   EventFeed events_{logged_};
   testing::FixedRandom random_;
-  Supervisor supervisor_{
-      SupervisorPorts{clock_, timers_, launcher_, prober_, store_, events_, random_}};
+  engine::Supervisor supervisor_{
+      engine::SupervisorPorts{clock_, timers_, launcher_, prober_, store_, events_, random_}};
   HealthService health_{supervisor_, events_, 2};
 };
 
 TEST_F(HealthServiceTest, TheDaemonServesWhenEveryWorkerIsRunningAndReadyOrDone) {
-  Configure({{"a", {}}, {"job", {{"Restart", RawValue::String("never")}}}});
+  Configure({{"a", {}}, {"job", {{"Restart", config::RawValue::String("never")}}}});
   EXPECT_EQ(Ask(""), Check::NOT_SERVING);  // STARTING
   EXPECT_EQ(Ask("a"), Check::NOT_SERVING);
   timers_.Advance(milliseconds(1000));
@@ -69,8 +69,8 @@ TEST_F(HealthServiceTest, TheDaemonServesWhenEveryWorkerIsRunningAndReadyOrDone)
 }
 
 TEST_F(HealthServiceTest, AFailedRunOnceJobOrADisabledWorkerIsNotServing) {
-  Configure({{"job", {{"Restart", RawValue::String("never")}}},
-             {"off", {{"Enabled", RawValue::Dword(0)}}}});
+  Configure({{"job", {{"Restart", config::RawValue::String("never")}}},
+             {"off", {{"Enabled", config::RawValue::Dword(0)}}}});
   timers_.Advance(milliseconds(1000));
   supervisor_.OnExit("job", supervisor_.Snapshot("job")->pid, 1);
   EXPECT_EQ(supervisor_.Snapshot("job")->state, WorkerState::kExited);
@@ -153,4 +153,4 @@ TEST_F(HealthServiceTest, GarbageClosesTheConnection) {
 }
 
 }  // namespace
-}  // namespace sup::core
+}  // namespace sup::control

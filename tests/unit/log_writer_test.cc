@@ -1,12 +1,12 @@
-#include "daemon/core/log_writer.h"
+#include "daemon/output/log_writer.h"
 
 #include <gtest/gtest.h>
 
 #include <vector>
 
-#include "manual_clock.h"
+#include "tests/fakes/manual_clock.h"
 
-namespace sup::core {
+namespace sup::output {
 namespace {
 
 using Files = std::vector<std::string>;
@@ -123,4 +123,4 @@ TEST(RotatingLineWriterTest, RemembersTheLastLines) {
 }
 
 }  // namespace
-}  // namespace sup::core
+}  // namespace sup::output

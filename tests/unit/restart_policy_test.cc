@@ -1,8 +1,8 @@
-#include "daemon/core/restart_policy.h"
+#include "daemon/engine/restart_policy.h"
 
 #include <gtest/gtest.h>
 
-namespace sup::core {
+namespace sup::engine {
 namespace {
 
 using std::chrono::seconds;
@@ -105,4 +105,4 @@ TEST(DecideOnExitTest, SuccessfulExitsNeverOpenTheBreaker) {
 }
 
 }  // namespace
-}  // namespace sup::core
+}  // namespace sup::engine

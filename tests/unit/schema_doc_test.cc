@@ -1,11 +1,11 @@
-#include "daemon/core/schema_doc.h"
+#include "common/config/schema_doc.h"
 
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <sstream>
 
-namespace sup::core {
+namespace sup::config {
 namespace {
 
 // config/README.md must embed exactly what the schema renders (scripts/update-config-doc.sh).
@@ -37,4 +37,4 @@ TEST(SchemaDocTest, ListsEveryValueWithItsDefault) {
 }
 
 }  // namespace
-}  // namespace sup::core
+}  // namespace sup::config

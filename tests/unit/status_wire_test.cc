@@ -1,14 +1,14 @@
-#include "daemon/core/status_wire.h"
+#include "daemon/control/status_wire.h"
 
 #include <gtest/gtest.h>
 
-#include "manual_clock.h"
+#include "tests/fakes/manual_clock.h"
 
-namespace sup::core {
+namespace sup::control {
 namespace {
 
 TEST(StatusWireTest, CarriesEveryFieldTheCliShows) {
-  WorkerSnapshot snapshot;
+  engine::WorkerSnapshot snapshot;
   snapshot.name = "api";
   snapshot.state = WorkerState::kBackoff;
   snapshot.reason = Reason::kLivenessFailed;
@@ -36,7 +36,7 @@ TEST(StatusWireTest, CarriesEveryFieldTheCliShows) {
 }
 
 TEST(StatusWireTest, ServingIsRunningAndReadyOrDone) {
-  WorkerSnapshot snapshot;
+  engine::WorkerSnapshot snapshot;
   snapshot.state = WorkerState::kRunning;
   EXPECT_FALSE(ToWireStatus(snapshot).serving());  // running, not ready
   snapshot.ready = true;
@@ -51,7 +51,7 @@ TEST(StatusWireTest, ServingIsRunningAndReadyOrDone) {
 }
 
 TEST(StatusWireTest, NoExitYetMeansNoExitCode) {
-  WorkerSnapshot snapshot;
+  engine::WorkerSnapshot snapshot;
   snapshot.state = WorkerState::kRunning;
   snapshot.pid = 12;
   snapshot.ready = true;
@@ -63,9 +63,9 @@ TEST(StatusWireTest, NoExitYetMeansNoExitCode) {
 
 TEST(StatusWireTest, AProbeEventCarriesItsFoldedCount) {
   testing::ManualClock clock;
-  Event event;
+  engine::Event event;
   event.time = clock.SteadyNow();
-  event.kind = EventKind::kProbe;
+  event.kind = engine::EventKind::kProbe;
   event.probe = ProbeKind::kLiveness;
   event.count = 7;
   const sup::v1::Event wire = ToWireEvent(event, clock);
@@ -74,4 +74,4 @@ TEST(StatusWireTest, AProbeEventCarriesItsFoldedCount) {
 }
 
 }  // namespace
-}  // namespace sup::core
+}  // namespace sup::control

@@ -6,7 +6,7 @@
 
 #include "supervisor_fixture.h"
 
-namespace sup::core {
+namespace sup::engine {
 namespace {
 
 // web <- queue <- report: queue depends on web, report on queue; web has a readiness probe.
@@ -14,8 +14,8 @@ class DependencyTest : public SupervisorTest {
  protected:
   void SetUp() override {
     AddProbe(Add("web", "web.exe"), "Readiness", 3, 1000);
-    Add("queue", "queue.exe").values["DependsOn"] = RawValue::MultiString({"web"});
-    Add("report", "report.exe").values["DependsOn"] = RawValue::MultiString({"queue"});
+    Add("queue", "queue.exe").values["DependsOn"] = config::RawValue::MultiString({"web"});
+    Add("report", "report.exe").values["DependsOn"] = config::RawValue::MultiString({"queue"});
     Apply();
     BringWebUp();
     RunUntilRunning("queue");
@@ -87,7 +87,7 @@ TEST_F(DependencyTest, RestartOfEveryWorkerGivesEachOneLineAndOneNewProcess) {
 }
 
 TEST_F(DependencyTest, ACommandChangeOfADependencyRestartsItAndItsDependents) {
-  raw_.workers["web"].values["Command"] = RawValue::String("web-v2.exe");
+  raw_.workers["web"].values["Command"] = config::RawValue::String("web-v2.exe");
   EXPECT_EQ(Apply().launch_changed, std::vector<std::string>{"web"});
   EXPECT_EQ(State("report"), WorkerState::kStopping);
   Exit("report", 0);
@@ -103,7 +103,7 @@ TEST_F(DependencyTest, ACommandChangeOfADependencyRestartsItAndItsDependents) {
 }
 
 TEST_F(DependencyTest, DisablingADependencyStopsItsDependentsWhichWaitForIt) {
-  raw_.workers["web"].values["Enabled"] = RawValue::Dword(0);
+  raw_.workers["web"].values["Enabled"] = config::RawValue::Dword(0);
   Apply();
   Exit("report", 0);
   Exit("queue", 0);
@@ -113,7 +113,7 @@ TEST_F(DependencyTest, DisablingADependencyStopsItsDependentsWhichWaitForIt) {
   EXPECT_EQ(Describe(Status("queue")), "waiting for web");
   Advance(1h);
   EXPECT_EQ(launcher_.launches.size(), 3u);
-  raw_.workers["web"].values["Enabled"] = RawValue::Dword(1);
+  raw_.workers["web"].values["Enabled"] = config::RawValue::Dword(1);
   Apply();
   BringWebUp();
   RunUntilRunning("queue");
@@ -122,7 +122,7 @@ TEST_F(DependencyTest, DisablingADependencyStopsItsDependentsWhichWaitForIt) {
 
 TEST_F(DependencyTest, RemovingADependencyStopsItsDependentsWhichStayDownWithAConfigError) {
   raw_.workers.erase("web");
-  const ConfigDiff diff = Apply();
+  const config::ConfigDiff diff = Apply();
   EXPECT_EQ(diff.removed, std::vector<std::string>{"web"});
   EXPECT_EQ(diff.invalid, std::vector<std::string>{"queue"});
   EXPECT_EQ(State("report"), WorkerState::kStopping);
@@ -208,10 +208,10 @@ TEST_F(DependencyTest, ShutdownStopsEveryoneInReverseOrderEvenWithARestartPendin
 TEST_F(DependencyTest, ANewDefinitionThatClosesACycleThroughAKeptOneIsRejected) {
   // web would now depend on report, whose new definition is invalid and whose kept one depends
   // (through queue) on web: applied, the restart of web would wait for ever.
-  raw_.workers["web"].values["DependsOn"] = RawValue::MultiString({"report"});
-  raw_.workers["web"].values["Command"] = RawValue::String("web-v2.exe");
-  raw_.workers["report"].values["StopTimeoutMs"] = RawValue::String("soon");
-  const ConfigDiff diff = Apply();
+  raw_.workers["web"].values["DependsOn"] = config::RawValue::MultiString({"report"});
+  raw_.workers["web"].values["Command"] = config::RawValue::String("web-v2.exe");
+  raw_.workers["report"].values["StopTimeoutMs"] = config::RawValue::String("soon");
+  const config::ConfigDiff diff = Apply();
   EXPECT_EQ(diff.invalid, (std::vector<std::string>{"report", "web"}));
   EXPECT_TRUE(diff.launch_changed.empty());
   ASSERT_EQ(Status("web").config_errors.size(), 1u);
@@ -246,8 +246,8 @@ TEST_F(DependencyTest, AStartThatCouldOnlyWaitForEverIsRefusedNamingWhy) {
 }
 
 TEST_F(SupervisorTest, ADoneRunOnceJobSatisfiesItsDependents) {
-  Add("migrate").values["Restart"] = RawValue::String("on-failure");
-  Add("api").values["DependsOn"] = RawValue::MultiString({"migrate"});
+  Add("migrate").values["Restart"] = config::RawValue::String("on-failure");
+  Add("api").values["DependsOn"] = config::RawValue::MultiString({"migrate"});
   Apply();
   EXPECT_EQ(Describe(Status("api")), "waiting for migrate");
   RunUntilRunning("migrate");
@@ -263,8 +263,8 @@ TEST_F(SupervisorTest, ADoneRunOnceJobSatisfiesItsDependents) {
 // --- done is not down -------------------------------------------------------------------------
 
 TEST_F(SupervisorTest, ARunOnceJobThatSucceededIsDoneAndServing) {
-  RawWorker& job = Add("job");
-  job.values["Restart"] = RawValue::String("on-failure");
+  config::RawWorker& job = Add("job");
+  job.values["Restart"] = config::RawValue::String("on-failure");
   Apply();
   Exit("job", 0);                                  // even before StartSeconds: a short job
   EXPECT_EQ(State("job"), WorkerState::kBackoff);  // an exit before StartSeconds is a failure
@@ -277,8 +277,8 @@ TEST_F(SupervisorTest, ARunOnceJobThatSucceededIsDoneAndServing) {
 }
 
 TEST_F(SupervisorTest, AJobThatNeverRestartsIsDoneOnlyOnASuccessCode) {
-  Add("ok").values["Restart"] = RawValue::String("never");
-  Add("bad").values["Restart"] = RawValue::String("never");
+  Add("ok").values["Restart"] = config::RawValue::String("never");
+  Add("bad").values["Restart"] = config::RawValue::String("never");
   Apply();
   Exit("ok", 0);
   Exit("bad", 2);
@@ -305,7 +305,7 @@ TEST_F(SupervisorTest, PassingProbesAreNotEventsAndRepeatedFailuresFoldIntoOne) 
   Advance(1000ms);
   ASSERT_TRUE(prober_.Complete("api", "Readiness", true));
   std::vector<std::string> probe_events;
-  for (const Event& event : supervisor_->RecentEvents("api")) {
+  for (const engine::Event& event : supervisor_->RecentEvents("api")) {
     if (event.kind == EventKind::kProbe) probe_events.push_back(event.ToLogLine());
   }
   EXPECT_EQ(probe_events, (std::vector<std::string>{
@@ -324,7 +324,7 @@ TEST_F(SupervisorTest, ProbeEventsNeverPushTransitionsOut) {
     ASSERT_TRUE(prober_.Complete("api", "Liveness", i % 2 == 0));  // a verdict change every time
   }
   std::size_t transitions = 0;
-  for (const Event& event : supervisor_->RecentEvents("api"))
+  for (const engine::Event& event : supervisor_->RecentEvents("api"))
     transitions += event.kind == EventKind::kTransition;
   EXPECT_EQ(transitions, 2u);  // STOPPED -> STARTING -> RUNNING are all still there
 }
@@ -336,10 +336,10 @@ TEST_F(SupervisorTest, AnOperatorIntentThatCannotBeSavedIsReported) {
   Apply();
   store_.failing = true;
   EXPECT_EQ(supervisor_->Stop({"api"})[0].outcome, Outcome::kDone);
-  const std::vector<Event> events = supervisor_->RecentEvents("api");
+  const std::vector<engine::Event> events = supervisor_->RecentEvents("api");
   ASSERT_FALSE(events.empty());
   bool reported = false;
-  for (const Event& event : events) {
+  for (const engine::Event& event : events) {
     reported |= event.message ==
                 "operator intent not saved, so it holds only until supd restarts: access denied";
   }
@@ -350,19 +350,19 @@ TEST_F(SupervisorTest, AnOperatorIntentThatCannotBeSavedIsReported) {
 // --- invalid daemon values change nothing -----------------------------------------------------
 
 TEST_F(SupervisorTest, AnInvalidDaemonValueKeepsTheLogPathsInForce) {
-  raw_.daemon["LogDirectory"] = RawValue::String("D:\\logs");
+  raw_.daemon["LogDirectory"] = config::RawValue::String("D:\\logs");
   Add("api");
   Apply();
   RunUntilRunning("api");
   ASSERT_EQ(launcher_.launches.back().second.stdout_log, "D:\\logs\\api.out.log");
-  raw_.daemon["PipeInstances"] = RawValue::Dword(1);  // out of range
-  raw_.daemon["LogDirectory"] = RawValue::String("E:\\elsewhere");
-  struct Source final : ConfigSource {
-    RawConfig raw;
-    Result<RawConfig> Read() override { return raw; }
+  raw_.daemon["PipeInstances"] = config::RawValue::Dword(1);  // out of range
+  raw_.daemon["LogDirectory"] = config::RawValue::String("E:\\elsewhere");
+  struct Source final : config::ConfigSource {
+    config::RawConfig raw;
+    Result<config::RawConfig> Read() override { return raw; }
   } source;
   source.raw = raw_;
-  const Result<ConfigDiff> diff = supervisor_->Reload(source);
+  const Result<config::ConfigDiff> diff = supervisor_->Reload(source);
   ASSERT_TRUE(diff.ok());
   EXPECT_EQ(diff->unchanged, std::vector<std::string>{"api"});
   EXPECT_EQ(State("api"), WorkerState::kRunning);
@@ -370,4 +370,4 @@ TEST_F(SupervisorTest, AnInvalidDaemonValueKeepsTheLogPathsInForce) {
 }
 
 }  // namespace
-}  // namespace sup::core
+}  // namespace sup::engine

@@ -7,11 +7,11 @@
 #include <memory>
 #include <string>
 
-#include "daemon/core/config_schema.h"
-#include "daemon/core/supervisor.h"
-#include "engine_fakes.h"
+#include "common/config/config_schema.h"
+#include "daemon/engine/supervisor.h"
+#include "tests/fakes/engine_fakes.h"
 
-namespace sup::core {
+namespace sup::engine {
 
 using namespace std::chrono_literals;
 using Outcome = CommandResult::Outcome;
@@ -27,27 +27,28 @@ class SupervisorTest : public ::testing::Test {
         SupervisorPorts{clock_, timers_, launcher_, prober_, store_, events_, random_});
   }
 
-  RawWorker& Add(const std::string& name, std::string command = "worker.exe") {
-    RawWorker& worker = raw_.workers[name];
-    worker.values["Command"] = RawValue::String(std::move(command));
+  config::RawWorker& Add(const std::string& name, std::string command = "worker.exe") {
+    config::RawWorker& worker = raw_.workers[name];
+    worker.values["Command"] = config::RawValue::String(std::move(command));
     return worker;
   }
-  static void AddProbe(RawWorker& worker, const std::string& kind,
+  static void AddProbe(config::RawWorker& worker, const std::string& kind,
                        std::uint32_t failure_threshold = 3, std::uint32_t period_ms = 1000,
                        std::uint32_t initial_delay_ms = 0) {
-    worker.probes[kind]["Type"] = RawValue::String("pipe");  // a pipe name may be any word:
-    worker.probes[kind]["Target"] = RawValue::String(kind);  // FakeProber tells them apart by it
-    worker.probes[kind]["PeriodMs"] = RawValue::Dword(period_ms);
-    worker.probes[kind]["InitialDelayMs"] = RawValue::Dword(initial_delay_ms);
-    worker.probes[kind]["FailureThreshold"] = RawValue::Dword(failure_threshold);
+    worker.probes[kind]["Type"] = config::RawValue::String("pipe");  // a pipe name may be any word:
+    worker.probes[kind]["Target"] =
+        config::RawValue::String(kind);  // FakeProber tells them apart by it
+    worker.probes[kind]["PeriodMs"] = config::RawValue::Dword(period_ms);
+    worker.probes[kind]["InitialDelayMs"] = config::RawValue::Dword(initial_delay_ms);
+    worker.probes[kind]["FailureThreshold"] = config::RawValue::Dword(failure_threshold);
   }
   // The engine's own invariants hold after every step of every test.
   void TearDown() override {
     EXPECT_EQ(supervisor_->CheckInvariants(), std::vector<std::string>{});
   }
 
-  ConfigDiff Apply() {
-    const ValidatedConfig config = ValidateConfig(raw_);
+  config::ConfigDiff Apply() {
+    const ValidatedConfig config = config::ValidateConfig(raw_);
     return supervisor_->ApplyConfig(config);
   }
 
@@ -70,8 +71,8 @@ class SupervisorTest : public ::testing::Test {
   sup::testing::FakeStateStore store_;
   sup::testing::RecordingEventSink events_;
   sup::testing::FixedRandom random_;
-  RawConfig raw_;
+  config::RawConfig raw_;
   std::unique_ptr<Supervisor> supervisor_;
 };
 
-}  // namespace sup::core
+}  // namespace sup::engine

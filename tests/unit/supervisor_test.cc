@@ -1,13 +1,13 @@
 // The supervision engine against fakes and a manual clock: every transition, the restart
 // policy's exact timings, the stop ladder, probes, dependencies, reloads and operator intent.
-#include "daemon/core/supervisor.h"
+#include "daemon/engine/supervisor.h"
 
 #include <gtest/gtest.h>
 
-#include "daemon/core/config_schema.h"
+#include "common/config/config_schema.h"
 #include "supervisor_fixture.h"
 
-namespace sup::core {
+namespace sup::engine {
 namespace {
 
 // --- starting ---------------------------------------------------------------------------------
@@ -32,7 +32,7 @@ TEST_F(SupervisorTest, StartsWorkersAndConfirmsThemAfterStartSeconds) {
 }
 
 TEST_F(SupervisorTest, DisabledWorkerStaysStoppedAndRefusesStart) {
-  Add("api").values["Enabled"] = RawValue::Dword(0);
+  Add("api").values["Enabled"] = config::RawValue::Dword(0);
   Apply();
   EXPECT_EQ(State("api"), WorkerState::kStopped);
   EXPECT_EQ(Describe(Status("api")), "disabled (Enabled=0)");
@@ -75,8 +75,8 @@ TEST_F(SupervisorTest, CrashBacksOffThenRestartsWithANewPid) {
 }
 
 TEST_F(SupervisorTest, BackoffDoublesUpToTheCap) {
-  RawWorker& api = Add("api");
-  api.values["MaxFailures"] = RawValue::Dword(1000);
+  config::RawWorker& api = Add("api");
+  api.values["MaxFailures"] = config::RawValue::Dword(1000);
   std::vector<long> delays;
   Apply();
   for (int crash = 0; crash < 9; ++crash) {
@@ -115,7 +115,7 @@ TEST_F(SupervisorTest, BreakerOpensOnTheFifthFailureInTheWindowNotTheFourth) {
 }
 
 TEST_F(SupervisorTest, FailedWorkerStillRetriesSlowly) {
-  Add("api").values["MaxFailures"] = RawValue::Dword(1);
+  Add("api").values["MaxFailures"] = config::RawValue::Dword(1);
   Apply();
   Exit("api", 1);
   ASSERT_EQ(State("api"), WorkerState::kFailed);
@@ -127,9 +127,9 @@ TEST_F(SupervisorTest, FailedWorkerStillRetriesSlowly) {
 }
 
 TEST_F(SupervisorTest, FailedRetryZeroWaitsForAnOperator) {
-  RawWorker& api = Add("api");
-  api.values["MaxFailures"] = RawValue::Dword(1);
-  api.values["FailedRetryMs"] = RawValue::Dword(0);
+  config::RawWorker& api = Add("api");
+  api.values["MaxFailures"] = config::RawValue::Dword(1);
+  api.values["FailedRetryMs"] = config::RawValue::Dword(0);
   Apply();
   Exit("api", 1);
   EXPECT_EQ(State("api"), WorkerState::kFailed);
@@ -162,10 +162,10 @@ TEST_F(SupervisorTest, StableRunResetsTheBackoff) {
 
 TEST_F(SupervisorTest, ExitCodesAgainstThePolicy) {
   Add("always");
-  Add("onfail").values["Restart"] = RawValue::String("on-failure");
-  Add("never").values["Restart"] = RawValue::String("never");
-  Add("custom").values["Restart"] = RawValue::String("on-failure");
-  raw_.workers["custom"].values["SuccessExitCodes"] = RawValue::MultiString({"0", "42"});
+  Add("onfail").values["Restart"] = config::RawValue::String("on-failure");
+  Add("never").values["Restart"] = config::RawValue::String("never");
+  Add("custom").values["Restart"] = config::RawValue::String("on-failure");
+  raw_.workers["custom"].values["SuccessExitCodes"] = config::RawValue::MultiString({"0", "42"});
   Apply();
   for (const std::string name : {"always", "onfail", "never", "custom"}) RunUntilRunning(name);
 
@@ -182,7 +182,7 @@ TEST_F(SupervisorTest, ExitCodesAgainstThePolicy) {
 }
 
 TEST_F(SupervisorTest, ExitBeforeStartSecondsIsAFailureWhateverTheCode) {
-  Add("onfail").values["Restart"] = RawValue::String("on-failure");
+  Add("onfail").values["Restart"] = config::RawValue::String("on-failure");
   Apply();
   Exit("onfail", 0);  // still STARTING
   EXPECT_EQ(State("onfail"), WorkerState::kBackoff);
@@ -200,7 +200,7 @@ TEST_F(SupervisorTest, StaleExitReportsAreIgnored) {
 // --- stopping ---------------------------------------------------------------------------------
 
 TEST_F(SupervisorTest, StopLadderRunsEachStepForItsShareOfTheTimeout) {
-  Add("api").values["StopTimeoutMs"] = RawValue::Dword(9000);
+  Add("api").values["StopTimeoutMs"] = config::RawValue::Dword(9000);
   Apply();
   RunUntilRunning("api");
   const std::vector<CommandResult> results = supervisor_->Stop({"api"});
@@ -227,8 +227,8 @@ TEST_F(SupervisorTest, StopLadderRunsEachStepForItsShareOfTheTimeout) {
 }
 
 TEST_F(SupervisorTest, WorkerThatHonoursItsStopEventStopsWithItsOwnExitCode) {
-  RawWorker& api = Add("api");
-  api.values["StopSteps"] = RawValue::MultiString({"event", "terminate"});
+  config::RawWorker& api = Add("api");
+  api.values["StopSteps"] = config::RawValue::MultiString({"event", "terminate"});
   Apply();
   RunUntilRunning("api");
   supervisor_->Stop({"api"});
@@ -240,8 +240,8 @@ TEST_F(SupervisorTest, WorkerThatHonoursItsStopEventStopsWithItsOwnExitCode) {
 }
 
 TEST_F(SupervisorTest, KillIsRepeatedUntilTheExitArrives) {
-  RawWorker& api = Add("api");
-  api.values["StopSteps"] = RawValue::MultiString({"terminate"});
+  config::RawWorker& api = Add("api");
+  api.values["StopSteps"] = config::RawValue::MultiString({"terminate"});
   Apply();
   RunUntilRunning("api");
   supervisor_->Stop({"api"});
@@ -252,7 +252,7 @@ TEST_F(SupervisorTest, KillIsRepeatedUntilTheExitArrives) {
 
 TEST_F(SupervisorTest, CommandsAreIdempotentWithPreciseErrors) {
   Add("api");
-  raw_.workers["broken"] = RawWorker{};  // no Command
+  raw_.workers["broken"] = config::RawWorker{};  // no Command
   Apply();
   RunUntilRunning("api");
   EXPECT_EQ(supervisor_->Start({"api"})[0],
@@ -299,7 +299,7 @@ TEST_F(SupervisorTest, StopWhileStartingRunsTheLadder) {
 }
 
 TEST_F(SupervisorTest, StopOfAFailedWorkerCancelsItsRetry) {
-  Add("api").values["MaxFailures"] = RawValue::Dword(1);
+  Add("api").values["MaxFailures"] = config::RawValue::Dword(1);
   Apply();
   Exit("api", 1);
   ASSERT_EQ(State("api"), WorkerState::kFailed);
@@ -309,7 +309,7 @@ TEST_F(SupervisorTest, StopOfAFailedWorkerCancelsItsRetry) {
 }
 
 TEST_F(SupervisorTest, OperatorStartsAnExitedWorker) {
-  Add("job").values["Restart"] = RawValue::String("never");
+  Add("job").values["Restart"] = config::RawValue::String("never");
   Apply();
   RunUntilRunning("job");
   Exit("job", 0);
@@ -378,8 +378,8 @@ TEST_F(SupervisorTest, AllMeansEveryWorker) {
 
 TEST_F(SupervisorTest, ShutdownStopsDependentsFirstAndRestartsNothing) {
   Add("db");
-  Add("api").values["DependsOn"] = RawValue::MultiString({"db"});
-  Add("web").values["DependsOn"] = RawValue::MultiString({"api"});
+  Add("api").values["DependsOn"] = config::RawValue::MultiString({"db"});
+  Add("web").values["DependsOn"] = config::RawValue::MultiString({"api"});
   Add("flaky");
   Apply();
   RunUntilRunning("db");
@@ -429,9 +429,9 @@ TEST_F(SupervisorTest, ShutdownWithNothingRunningIsDoneAtOnce) {
 // --- dependencies -----------------------------------------------------------------------------
 
 TEST_F(SupervisorTest, WorkerWaitsUntilItsDependencyRunsAndIsReady) {
-  RawWorker& db = Add("db");
+  config::RawWorker& db = Add("db");
   AddProbe(db, "Readiness");
-  Add("api").values["DependsOn"] = RawValue::MultiString({"db"});
+  Add("api").values["DependsOn"] = config::RawValue::MultiString({"db"});
   Apply();
   EXPECT_EQ(State("db"), WorkerState::kStarting);
   EXPECT_EQ(State("api"), WorkerState::kStopped);
@@ -448,7 +448,7 @@ TEST_F(SupervisorTest, WorkerWaitsUntilItsDependencyRunsAndIsReady) {
 
 TEST_F(SupervisorTest, StoppingADependencyStopsItsDependentsFirstAndSaysSo) {
   Add("db");
-  Add("api").values["DependsOn"] = RawValue::MultiString({"db"});
+  Add("api").values["DependsOn"] = config::RawValue::MultiString({"db"});
   Apply();
   RunUntilRunning("db");
   RunUntilRunning("api");
@@ -472,7 +472,7 @@ TEST_F(SupervisorTest, StoppingADependencyStopsItsDependentsFirstAndSaysSo) {
 // --- probes -----------------------------------------------------------------------------------
 
 TEST_F(SupervisorTest, StartupProbeDecidesTheStartThenLivenessAndReadinessBegin) {
-  RawWorker& api = Add("api");
+  config::RawWorker& api = Add("api");
   AddProbe(api, "Startup", 3, 500, 200);
   AddProbe(api, "Liveness");
   AddProbe(api, "Readiness");
@@ -495,7 +495,7 @@ TEST_F(SupervisorTest, StartupProbeDecidesTheStartThenLivenessAndReadinessBegin)
 }
 
 TEST_F(SupervisorTest, FailingStartupProbeKillsTheWorkerAsStartTimeout) {
-  RawWorker& api = Add("api");
+  config::RawWorker& api = Add("api");
   AddProbe(api, "Startup", 2, 500);
   Apply();
   Advance(0ms);
@@ -509,7 +509,7 @@ TEST_F(SupervisorTest, FailingStartupProbeKillsTheWorkerAsStartTimeout) {
 }
 
 TEST_F(SupervisorTest, LivenessRestartsOnlyAtTheFailureThreshold) {
-  RawWorker& api = Add("api");
+  config::RawWorker& api = Add("api");
   AddProbe(api, "Liveness", 3, 1000);
   Apply();
   RunUntilRunning("api");
@@ -534,7 +534,7 @@ TEST_F(SupervisorTest, LivenessRestartsOnlyAtTheFailureThreshold) {
 }
 
 TEST_F(SupervisorTest, ReadinessFailureOnlyFlipsReady) {
-  RawWorker& api = Add("api");
+  config::RawWorker& api = Add("api");
   AddProbe(api, "Readiness", 1, 1000);
   Apply();
   Advance(0ms);
@@ -553,7 +553,7 @@ TEST_F(SupervisorTest, ReadinessFailureOnlyFlipsReady) {
 }
 
 TEST_F(SupervisorTest, ProbeResultsOfAnEarlierProcessAreIgnored) {
-  RawWorker& api = Add("api");
+  config::RawWorker& api = Add("api");
   AddProbe(api, "Liveness", 1, 1000);
   Apply();
   RunUntilRunning("api");
@@ -572,8 +572,8 @@ TEST_F(SupervisorTest, LaunchChangeRestartsOnlyThatWorker) {
   Apply();
   RunUntilRunning("api");
   RunUntilRunning("web");
-  raw_.workers["api"].values["Command"] = RawValue::String("api-v2.exe");
-  const ConfigDiff diff = Apply();
+  raw_.workers["api"].values["Command"] = config::RawValue::String("api-v2.exe");
+  const config::ConfigDiff diff = Apply();
   EXPECT_EQ(diff.launch_changed, std::vector<std::string>{"api"});
   EXPECT_EQ(State("api"), WorkerState::kStopping);
   EXPECT_EQ(Status("api").reason, Reason::kConfigChanged);
@@ -585,11 +585,11 @@ TEST_F(SupervisorTest, LaunchChangeRestartsOnlyThatWorker) {
 }
 
 TEST_F(SupervisorTest, AddingCtrlCToTheStopStepsRestartsTheWorkerWithAConsole) {
-  Add("api").values["StopSteps"] = RawValue::MultiString({"event", "terminate"});
+  Add("api").values["StopSteps"] = config::RawValue::MultiString({"event", "terminate"});
   Apply();
   RunUntilRunning("api");
   EXPECT_FALSE(launcher_.launches.back().second.own_console);
-  raw_.workers["api"].values["StopSteps"] = RawValue::MultiString({"ctrl-c", "terminate"});
+  raw_.workers["api"].values["StopSteps"] = config::RawValue::MultiString({"ctrl-c", "terminate"});
   EXPECT_EQ(Apply().launch_changed, std::vector<std::string>{"api"});
   Exit("api", 0);
   EXPECT_TRUE(launcher_.launches.back().second.own_console);
@@ -599,8 +599,8 @@ TEST_F(SupervisorTest, PolicyChangeAppliesLiveWithoutARestart) {
   Add("api");
   Apply();
   RunUntilRunning("api");
-  raw_.workers["api"].values["BackoffInitialMs"] = RawValue::Dword(5000);
-  const ConfigDiff diff = Apply();
+  raw_.workers["api"].values["BackoffInitialMs"] = config::RawValue::Dword(5000);
+  const config::ConfigDiff diff = Apply();
   EXPECT_EQ(diff.policy_changed, std::vector<std::string>{"api"});
   EXPECT_EQ(State("api"), WorkerState::kRunning);
   EXPECT_EQ(launcher_.LaunchCount("api"), 1u);
@@ -614,7 +614,7 @@ TEST_F(SupervisorTest, AddedWorkersStartAndRemovedOnesStopAndDisappear) {
   RunUntilRunning("old");
   raw_.workers.erase("old");
   Add("new");
-  const ConfigDiff diff = Apply();
+  const config::ConfigDiff diff = Apply();
   EXPECT_EQ(diff.added, std::vector<std::string>{"new"});
   EXPECT_EQ(diff.removed, std::vector<std::string>{"old"});
   EXPECT_EQ(State("new"), WorkerState::kStarting);
@@ -628,9 +628,9 @@ TEST_F(SupervisorTest, InvalidNewDefinitionKeepsTheRunningWorkerOnItsLastGoodOne
   Add("api", "api-v1.exe");
   Apply();
   RunUntilRunning("api");
-  raw_.workers["api"].values["Command"] = RawValue::String("api-v2.exe");
-  raw_.workers["api"].values["StopTimeoutMs"] = RawValue::String("soon");
-  const ConfigDiff diff = Apply();
+  raw_.workers["api"].values["Command"] = config::RawValue::String("api-v2.exe");
+  raw_.workers["api"].values["StopTimeoutMs"] = config::RawValue::String("soon");
+  const config::ConfigDiff diff = Apply();
   EXPECT_EQ(diff.invalid, std::vector<std::string>{"api"});
   EXPECT_EQ(State("api"), WorkerState::kRunning);
   EXPECT_EQ(launcher_.LaunchCount("api"), 1u);
@@ -644,7 +644,7 @@ TEST_F(SupervisorTest, InvalidNewDefinitionKeepsTheRunningWorkerOnItsLastGoodOne
 }
 
 TEST_F(SupervisorTest, InvalidNewWorkerIsListedStoppedWithItsError) {
-  raw_.workers["broken"].values["Command"] = RawValue::Dword(1);
+  raw_.workers["broken"].values["Command"] = config::RawValue::Dword(1);
   Add("fine");
   Apply();
   EXPECT_EQ(State("broken"), WorkerState::kStopped);
@@ -654,7 +654,7 @@ TEST_F(SupervisorTest, InvalidNewWorkerIsListedStoppedWithItsError) {
             "1 to 32767 "
             "characters, found REG_DWORD 1");
   EXPECT_EQ(State("fine"), WorkerState::kStarting);
-  raw_.workers["broken"].values["Command"] = RawValue::String("fixed.exe");
+  raw_.workers["broken"].values["Command"] = config::RawValue::String("fixed.exe");
   Apply();
   EXPECT_EQ(State("broken"), WorkerState::kStarting);
 }
@@ -663,12 +663,12 @@ TEST_F(SupervisorTest, DisablingAWorkerStopsItAndEnablingStartsIt) {
   Add("api");
   Apply();
   RunUntilRunning("api");
-  raw_.workers["api"].values["Enabled"] = RawValue::Dword(0);
+  raw_.workers["api"].values["Enabled"] = config::RawValue::Dword(0);
   Apply();
   EXPECT_EQ(State("api"), WorkerState::kStopping);
   Exit("api", 0);
   EXPECT_EQ(State("api"), WorkerState::kStopped);
-  raw_.workers["api"].values["Enabled"] = RawValue::Dword(1);
+  raw_.workers["api"].values["Enabled"] = config::RawValue::Dword(1);
   Apply();
   EXPECT_EQ(State("api"), WorkerState::kStarting);
 }
@@ -681,7 +681,7 @@ TEST_F(SupervisorTest, EveryTransitionIsAnEventWithItsReason) {
   RunUntilRunning("api");
   Exit("api", 3);
   std::vector<std::string> lines;
-  for (const Event& event : events_.events) {
+  for (const engine::Event& event : events_.events) {
     if (event.kind == EventKind::kTransition) lines.push_back(event.ToLogLine());
   }
   EXPECT_EQ(lines,
@@ -697,7 +697,7 @@ TEST_F(SupervisorTest, EveryTransitionIsAnEventWithItsReason) {
 TEST(EventRingTest, KeepsOnlyTheNewest) {
   EventRing ring(3);
   for (int i = 0; i < 5; ++i) {
-    Event event;
+    engine::Event event;
     event.pid = static_cast<std::uint32_t>(i);
     ring.Push(event);
   }
@@ -707,4 +707,4 @@ TEST(EventRingTest, KeepsOnlyTheNewest) {
 }
 
 }  // namespace
-}  // namespace sup::core
+}  // namespace sup::engine

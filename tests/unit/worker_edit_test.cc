@@ -6,11 +6,11 @@ namespace sup::client {
 namespace {
 
 // The registry in memory, counting writes so a refused edit can be seen to write nothing.
-class MemoryStore final : public ConfigStore {
+class MemoryStore final : public config::ConfigStore {
  public:
-  Result<core::RawConfig> Read() override { return config; }
+  Result<config::RawConfig> Read() override { return config; }
   Result<void> SetWorkerValue(const std::string& worker, const std::string& key,
-                              const core::RawValue& value) override {
+                              const config::RawValue& value) override {
     ++writes;
     const std::size_t slash = key.rfind('\\');
     if (slash == std::string::npos) {
@@ -31,7 +31,7 @@ class MemoryStore final : public ConfigStore {
     config.workers.erase(worker);
     return Ok();
   }
-  Result<void> SetDaemonValue(const std::string& key, const core::RawValue& value) override {
+  Result<void> SetDaemonValue(const std::string& key, const config::RawValue& value) override {
     ++writes;
     config.daemon[key] = value;
     return Ok();
@@ -42,17 +42,17 @@ class MemoryStore final : public ConfigStore {
     return Ok();
   }
 
-  core::RawConfig config;
+  config::RawConfig config;
   int writes = 0;
 };
 
 TEST(WorkerEditTest, TextBecomesTheRegistryTypeTheSchemaWants) {
-  EXPECT_EQ(ParseWorkerSetting("StopTimeoutMs", "5000")->type, core::RawType::kDword);
+  EXPECT_EQ(ParseWorkerSetting("StopTimeoutMs", "5000")->type, config::RawType::kDword);
   EXPECT_EQ(ParseWorkerSetting("stoptimeoutms", "5000")->number, 5000u);
-  EXPECT_EQ(ParseWorkerSetting("Command", "a.exe")->type, core::RawType::kString);
+  EXPECT_EQ(ParseWorkerSetting("Command", "a.exe")->type, config::RawType::kString);
   EXPECT_EQ(ParseWorkerSetting("Command", "%ProgramFiles%\\a.exe")->type,
-            core::RawType::kExpandString);
-  Result<core::RawValue> steps = ParseWorkerSetting("StopSteps", "event, terminate");
+            config::RawType::kExpandString);
+  Result<config::RawValue> steps = ParseWorkerSetting("StopSteps", "event, terminate");
   ASSERT_TRUE(steps.ok()) << steps.error().message();
   EXPECT_EQ(steps->list, (std::vector<std::string>{"event", "terminate"}));
   EXPECT_EQ(ParseWorkerSetting("Enabled", "no")->number, 0u);
@@ -60,26 +60,26 @@ TEST(WorkerEditTest, TextBecomesTheRegistryTypeTheSchemaWants) {
 }
 
 TEST(WorkerEditTest, RefusesUnknownKeysWrongTypesAndOutOfRangeValuesWithTheSchemasWords) {
-  Result<core::RawValue> unknown = ParseWorkerSetting("StopTimeout", "5");
+  Result<config::RawValue> unknown = ParseWorkerSetting("StopTimeout", "5");
   ASSERT_FALSE(unknown.ok());
   EXPECT_NE(unknown.error().message().find("unknown worker value \"StopTimeout\": one of Command,"),
             std::string::npos)
       << unknown.error().message();
 
-  Result<core::RawValue> word = ParseWorkerSetting("StopTimeoutMs", "ten");
+  Result<config::RawValue> word = ParseWorkerSetting("StopTimeoutMs", "ten");
   ASSERT_FALSE(word.ok());
   EXPECT_NE(word.error().message().find("StopTimeoutMs: expected a whole number, found \"ten\" ("),
             std::string::npos)
       << word.error().message();
 
-  Result<core::RawValue> range = ParseWorkerSetting("LogBackups", "5000");
+  Result<config::RawValue> range = ParseWorkerSetting("LogBackups", "5000");
   ASSERT_FALSE(range.ok());
   EXPECT_NE(range.error().message().find("LogBackups: expected a REG_DWORD"), std::string::npos)
       << range.error().message();
   EXPECT_NE(range.error().message().find("0 to 1000"), std::string::npos)
       << range.error().message();
 
-  Result<core::RawValue> choice = ParseWorkerSetting("Restart", "sometimes");
+  Result<config::RawValue> choice = ParseWorkerSetting("Restart", "sometimes");
   ASSERT_FALSE(choice.ok());
   EXPECT_NE(choice.error().message().find("found \"sometimes\""), std::string::npos);
 
@@ -95,7 +95,7 @@ TEST(WorkerEditTest, AddWritesTheCommandAndSettingsOfAValidWorker) {
                          {"Probes\\Liveness\\Type", "tcp"},
                          {"Probes\\Liveness\\Target", "127.0.0.1:80"}})
                   .ok());
-  const core::RawWorker& api = store.config.workers.at("api");
+  const config::RawWorker& api = store.config.workers.at("api");
   EXPECT_EQ(api.values.at("Command").text, "api.exe --port 80");
   EXPECT_EQ(api.values.at("StopTimeoutMs").number, 2000u);
   EXPECT_EQ(api.probes.at("Liveness").at("Target").text, "127.0.0.1:80");
@@ -149,11 +149,11 @@ TEST(WorkerEditTest, AWorkerOthersDependOnStays) {
 TEST(WorkerEditTest, ImportMergesOrReplacesAfterValidatingEverything) {
   MemoryStore store;
   ASSERT_TRUE(AddWorker(store, "old", "old.exe", {}).ok());
-  core::RawConfig incoming;
-  incoming.daemon["LogLevel"] = core::RawValue::String("debug");
-  incoming.workers["api"].values["Command"] = core::RawValue::String("api.exe");
-  incoming.workers["api"].probes["Liveness"]["Type"] = core::RawValue::String("tcp");
-  incoming.workers["api"].probes["Liveness"]["Target"] = core::RawValue::String("127.0.0.1:80");
+  config::RawConfig incoming;
+  incoming.daemon["LogLevel"] = config::RawValue::String("debug");
+  incoming.workers["api"].values["Command"] = config::RawValue::String("api.exe");
+  incoming.workers["api"].probes["Liveness"]["Type"] = config::RawValue::String("tcp");
+  incoming.workers["api"].probes["Liveness"]["Target"] = config::RawValue::String("127.0.0.1:80");
 
   ASSERT_TRUE(ImportConfig(store, incoming, /*replace=*/false).ok());
   EXPECT_TRUE(store.config.workers.contains("old"));
@@ -165,9 +165,9 @@ TEST(WorkerEditTest, ImportMergesOrReplacesAfterValidatingEverything) {
   EXPECT_TRUE(store.config.workers.contains("api"));
 
   const int writes = store.writes;
-  core::RawConfig broken = incoming;
-  broken.daemon["LogLevel"] = core::RawValue::String("loud");
-  broken.workers["web"].values["Command"] = core::RawValue::Dword(1);
+  config::RawConfig broken = incoming;
+  broken.daemon["LogLevel"] = config::RawValue::String("loud");
+  broken.workers["web"].values["Command"] = config::RawValue::Dword(1);
   Result<void> refused = ImportConfig(store, broken, true);
   ASSERT_FALSE(refused.ok());
   EXPECT_NE(refused.error().message().find("nothing imported"), std::string::npos);
@@ -179,10 +179,10 @@ TEST(WorkerEditTest, ImportMergesOrReplacesAfterValidatingEverything) {
 }
 
 TEST(WorkerEditTest, ShowListsValuesWithTheirTypes) {
-  core::RawWorker worker;
-  worker.values["Command"] = core::RawValue::String("api.exe");
-  worker.values["StopSteps"] = core::RawValue::MultiString({"event", "terminate"});
-  worker.probes["Liveness"]["PeriodMs"] = core::RawValue::Dword(500);
+  config::RawWorker worker;
+  worker.values["Command"] = config::RawValue::String("api.exe");
+  worker.values["StopSteps"] = config::RawValue::MultiString({"event", "terminate"});
+  worker.probes["Liveness"]["PeriodMs"] = config::RawValue::Dword(500);
   EXPECT_EQ(RenderWorker("api", worker),
             "api\n  Command = api.exe (REG_SZ)\n  StopSteps = event,terminate (REG_MULTI_SZ)\n"
             "  Probes\\Liveness\\PeriodMs = 500 (REG_DWORD)\n");

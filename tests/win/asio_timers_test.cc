@@ -19,7 +19,7 @@ TEST(AsioTimersTest, ATimerCancelledAfterItExpiredDoesNotCallBack) {
   boost::asio::io_context io;
   AsioTimers timers(io);
   int late_calls = 0;
-  core::Timers::Id late = 0;
+  engine::Timers::Id late = 0;
   // Both expire before the loop runs; the first one's handler cancels the second, whose
   // completion Asio has already taken off the timer queue.
   timers.Schedule(0ms, [&] { timers.Cancel(late); });
@@ -34,7 +34,7 @@ TEST(AsioTimersTest, ARescheduleCancelledInTimeEndsTheLoop) {
   // The stop-progress pattern: a tick that schedules the next, cancelled by the last exit.
   boost::asio::io_context io;
   AsioTimers timers(io);
-  core::Timers::Id tick = 0;
+  engine::Timers::Id tick = 0;
   int ticks = 0;
   std::function<void()> on_tick = [&] {
     ++ticks;

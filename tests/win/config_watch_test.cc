@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "common/win/unique_handle.h"
-#include "daemon/win/registry_config.h"
+#include "common/config/win/registry_config.h"
 
 namespace sup::win {
 namespace {
@@ -17,14 +17,14 @@ class ConfigWatchTest : public ::testing::Test {
     const std::string name = "HKCU\\Software\\SupTest\\watch-" +
                              std::to_string(::GetCurrentProcessId()) + "-" +
                              ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    Result<RegistryPath> path = ParseRegistryPath(name);
+    Result<config::RegistryPath> path = config::ParseRegistryPath(name);
     ASSERT_TRUE(path.ok());
     path_ = *path;
-    ASSERT_TRUE(RegistryStateStore(path_).Prepare().ok());
-    Result<std::vector<RegistryWatch>> watches = ConfigWatches(path_);
+    ASSERT_TRUE(config::RegistryStateStore(path_).Prepare().ok());
+    Result<std::vector<config::RegistryWatch>> watches = config::ConfigWatches(path_);
     ASSERT_TRUE(watches.ok()) << watches.error().message();
     watches_ = std::move(*watches);
-    for (RegistryWatch& watch : watches_) ASSERT_TRUE(watch.Arm().ok());
+    for (config::RegistryWatch& watch : watches_) ASSERT_TRUE(watch.Arm().ok());
   }
   void TearDown() override { ::RegDeleteTreeW(path_.root, path_.subkey.c_str()); }
 
@@ -37,17 +37,17 @@ class ConfigWatchTest : public ::testing::Test {
   // Whether any watch fired, waiting at most `ms` for one.
   bool Signalled(DWORD ms) {
     std::vector<HANDLE> events;
-    for (const RegistryWatch& watch : watches_) events.push_back(watch.event());
+    for (const config::RegistryWatch& watch : watches_) events.push_back(watch.event());
     const DWORD waited =
         ::WaitForMultipleObjects(static_cast<DWORD>(events.size()), events.data(), FALSE, ms);
     if (waited >= WAIT_OBJECT_0 + events.size()) return false;
-    for (RegistryWatch& watch : watches_) EXPECT_TRUE(watch.Arm().ok());
+    for (config::RegistryWatch& watch : watches_) EXPECT_TRUE(watch.Arm().ok());
     return true;
   }
   bool RootSignalled() { return ::WaitForSingleObject(watches_[0].event(), 0) == WAIT_OBJECT_0; }
 
-  RegistryPath path_;
-  std::vector<RegistryWatch> watches_;
+  config::RegistryPath path_;
+  std::vector<config::RegistryWatch> watches_;
 };
 
 TEST_F(ConfigWatchTest, WorkerAndDaemonValuesAreSeen) {
@@ -60,7 +60,7 @@ TEST_F(ConfigWatchTest, WorkerAndDaemonValuesAreSeen) {
 }
 
 TEST_F(ConfigWatchTest, OperatorIntentWrittenBySupdIsNotAConfigurationChange) {
-  RegistryStateStore store(path_);
+  config::RegistryStateStore store(path_);
   ASSERT_TRUE(store.SetStoppedByOperator("api", true).ok());
   ASSERT_TRUE(store.SetStoppedByOperator("web", true).ok());
   ASSERT_EQ(store.LoadStoppedByOperator(), (std::set<std::string>{"api", "web"}));
@@ -80,7 +80,7 @@ TEST_F(ConfigWatchTest, AWorkersKeyDeletedAndCreatedAgainIsStillWatched) {
   ::WaitForSingleObject(watches_[0].event(),
                         0);  // the deletion may have signalled both; start clean
   ::WaitForSingleObject(watches_[1].event(), 0);
-  for (RegistryWatch& watch : watches_) ASSERT_TRUE(watch.Arm().ok());
+  for (config::RegistryWatch& watch : watches_) ASSERT_TRUE(watch.Arm().ok());
   SetString(L"\\Workers\\web", L"Command", L"web.exe");
   EXPECT_TRUE(Signalled(5000));
 }

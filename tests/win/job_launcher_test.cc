@@ -59,9 +59,9 @@ class JobLauncherTest : public ::testing::Test {
     io_thread_.join();
   }
 
-  static core::LaunchConfig Worker(std::vector<std::string> arguments) {
+  static LaunchConfig Worker(std::vector<std::string> arguments) {
     arguments.insert(arguments.begin(), ExecutableDirectory() + "\\testworker.exe");
-    core::LaunchConfig launch;
+    LaunchConfig launch;
     launch.command = JoinWindowsCommandLine(arguments);
     launch.own_console = true;  // as with the default StopSteps, which include ctrl-c
     return launch;
@@ -153,12 +153,12 @@ TEST_F(JobLauncherTest, ExitOfTheWorkerEndsWhatItLeftInItsJob) {
 
 TEST_F(JobLauncherTest, StopEventStepReachesTheWorker) {
   const std::uint32_t pid = Launch("polite", {"--stop-event-code", "5"});
-  OnIo([&] { launcher_->RequestStop("polite", core::StopStep::kEvent); });
+  OnIo([&] { launcher_->RequestStop("polite", StopStep::kEvent); });
   EXPECT_EQ(WaitForExit(pid), 5);
 }
 
 TEST_F(JobLauncherTest, CloseStepClosesAMessageLoopWorker) {
-  core::LaunchConfig launch = Worker({"--window"});
+  LaunchConfig launch = Worker({"--window"});
   launch.stdout_log = testing::TempPath("gui.out.log");
   launch.log_max_bytes = 1024 * 1024;
   const std::uint32_t pid = OnIo([&] { return *launcher_->Launch("gui", launch); });
@@ -166,7 +166,7 @@ TEST_F(JobLauncherTest, CloseStepClosesAMessageLoopWorker) {
   // Before its window exists the step's WM_QUIT alone would end the worker (with 4), which
   // proves nothing about WM_CLOSE.
   ASSERT_TRUE(WaitForOutputLine("gui", "window ready"));
-  OnIo([&] { launcher_->RequestStop("gui", core::StopStep::kClose); });
+  OnIo([&] { launcher_->RequestStop("gui", StopStep::kClose); });
   EXPECT_EQ(WaitForExit(pid), 3) << "3: WM_CLOSE reached the window";
 }
 
@@ -175,7 +175,7 @@ TEST_F(JobLauncherTest, CtrlCStepReachesTheWorkersConsoleHandler) {
   std::optional<std::int64_t> code;
   WaitUntil(
       [&] {
-        OnIo([&] { launcher_->RequestStop("console", core::StopStep::kCtrlC); });
+        OnIo([&] { launcher_->RequestStop("console", StopStep::kCtrlC); });
         code = WaitForExit(pid, 300ms);
         return code.has_value();
       },
@@ -192,7 +192,7 @@ TEST_F(JobLauncherTest, CtrlCStillReachesWorkersLaunchedAfterAnEarlierOne) {
     std::optional<std::int64_t> code;
     WaitUntil(
         [&] {
-          OnIo([&] { launcher_->RequestStop(worker, core::StopStep::kCtrlC); });
+          OnIo([&] { launcher_->RequestStop(worker, StopStep::kCtrlC); });
           code = WaitForExit(pid, 300ms);
           return code.has_value();
         },
@@ -202,7 +202,7 @@ TEST_F(JobLauncherTest, CtrlCStillReachesWorkersLaunchedAfterAnEarlierOne) {
 }
 
 TEST_F(JobLauncherTest, WorkerThatIgnoresSoftStepsOnlyDiesWhenKilled) {
-  core::LaunchConfig launch = Worker({"--ignore-stop", "--window"});
+  LaunchConfig launch = Worker({"--ignore-stop", "--window"});
   launch.stdout_log = testing::TempPath("stubborn.out.log");
   launch.log_max_bytes = 1024 * 1024;
   const std::uint32_t pid = OnIo([&] { return *launcher_->Launch("stubborn", launch); });
@@ -210,10 +210,9 @@ TEST_F(JobLauncherTest, WorkerThatIgnoresSoftStepsOnlyDiesWhenKilled) {
   ASSERT_TRUE(WaitForOutputLine("stubborn", "window ready"));
   // Each step reaches the worker, which says so and goes on: the proof the step was delivered
   // and ignored, not merely that nothing happened for a while.
-  const std::pair<core::StopStep, std::string> steps[] = {
-      {core::StopStep::kEvent, "ignored stop event"},
-      {core::StopStep::kCtrlC, "ignored ctrl-c"},
-      {core::StopStep::kClose, "ignored close"}};
+  const std::pair<StopStep, std::string> steps[] = {{StopStep::kEvent, "ignored stop event"},
+                                                    {StopStep::kCtrlC, "ignored ctrl-c"},
+                                                    {StopStep::kClose, "ignored close"}};
   for (const auto& [step, line] : steps) {
     OnIo([&] { launcher_->RequestStop("stubborn", step); });
     EXPECT_TRUE(WaitForOutputLine("stubborn", line)) << line;
@@ -224,7 +223,7 @@ TEST_F(JobLauncherTest, WorkerThatIgnoresSoftStepsOnlyDiesWhenKilled) {
 }
 
 TEST_F(JobLauncherTest, WorkerGetsAConsoleOnlyWhenItsStopStepsNeedOne) {
-  core::LaunchConfig launch = Worker({"--exit-with-console-state"});
+  LaunchConfig launch = Worker({"--exit-with-console-state"});
   const std::uint32_t with_console = OnIo([&] { return *launcher_->Launch("with", launch); });
   EXPECT_EQ(WaitForExit(with_console), 1);
   launch.own_console = false;
@@ -233,7 +232,7 @@ TEST_F(JobLauncherTest, WorkerGetsAConsoleOnlyWhenItsStopStepsNeedOne) {
 }
 
 TEST_F(JobLauncherTest, OutputOfAWorkerWithoutAConsoleIsCaptured) {
-  core::LaunchConfig launch = Worker({"--flood", "10", "--line-bytes", "40"});
+  LaunchConfig launch = Worker({"--flood", "10", "--line-bytes", "40"});
   launch.own_console = false;
   launch.stdout_log = testing::TempPath("detached.out.log");
   launch.stderr_log = "";
@@ -251,7 +250,7 @@ TEST_F(JobLauncherTest, OutputOfAWorkerWithoutAConsoleIsCaptured) {
 }
 
 TEST_F(JobLauncherTest, MissingProgramIsASpawnErrorNamingTheCommand) {
-  core::LaunchConfig launch;
+  LaunchConfig launch;
   launch.command = "C:\\no\\such\\program.exe --flag";
   Result<std::uint32_t> pid = OnIo([&] { return launcher_->Launch("missing", launch); });
   ASSERT_FALSE(pid.ok());
@@ -264,7 +263,7 @@ TEST_F(JobLauncherTest, MissingProgramIsASpawnErrorNamingTheCommand) {
 // returns zeroes), so this checks the structure the launcher hands to SetInformationJobObject;
 // only real Windows shows a worker over its limit being stopped.
 TEST(JobLimitsTest, KillOnCloseAlwaysAndTheMemoryLimitWhenConfigured) {
-  core::LaunchConfig launch;
+  LaunchConfig launch;
   JOBOBJECT_EXTENDED_LIMIT_INFORMATION limits = JobLimitsFor(launch);
   EXPECT_EQ(limits.BasicLimitInformation.LimitFlags,
             static_cast<DWORD>(JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE));
@@ -276,7 +275,7 @@ TEST(JobLimitsTest, KillOnCloseAlwaysAndTheMemoryLimitWhenConfigured) {
 }
 
 TEST_F(JobLauncherTest, WorkerWithLimitsRuns) {
-  core::LaunchConfig launch = Worker({});
+  LaunchConfig launch = Worker({});
   launch.memory_limit_mb = 64;
   launch.cpu_rate_percent = 50;  // refused by Wine: logged, the worker runs without the cap
   Result<std::uint32_t> pid = OnIo([&] { return launcher_->Launch("limited", launch); });
@@ -327,7 +326,7 @@ bool CheckLogLines(const std::string& path, const std::string& stream, long long
 TEST_F(JobLauncherTest, CapturedOutputRotatesAtLineBoundariesAndLosesNothingKept) {
   const std::string directory = testing::TempPath("logs");
   constexpr long long kLines = 500'000;  // 100 bytes each: 50 MB per stream, 100 MB in all
-  core::LaunchConfig launch = Worker({"--flood", std::to_string(kLines), "--line-bytes", "100"});
+  LaunchConfig launch = Worker({"--flood", std::to_string(kLines), "--line-bytes", "100"});
   launch.stdout_log = directory + "\\flood.out.log";
   launch.stderr_log = directory + "\\flood.err.log";
   launch.log_max_bytes = 4 * 1024 * 1024;

@@ -41,16 +41,16 @@ class PipeServerTest;
 
 // Answers Version; a Logs request with follow turns into a stream of `lines` frames of 64 KB
 // each, sent at once (a follower that does not read them fills its pipe).
-class TestSession final : public core::Session {
+class TestSession final : public control::Session {
  public:
-  TestSession(PipeServerTest& test, core::FrameSink& sink, core::Caller caller);
+  TestSession(PipeServerTest& test, control::FrameSink& sink, control::Caller caller);
   ~TestSession() override;
   Result<void> OnFrame(std::string_view payload) override;
   bool streaming() const override { return streaming_; }
 
  private:
   PipeServerTest& test_;
-  core::FrameSink& sink_;
+  control::FrameSink& sink_;
   bool streaming_ = false;
 };
 
@@ -63,11 +63,11 @@ class PipeServerTest : public ::testing::Test {
     options_.request_deadline = request_deadline;
     Result<std::unique_ptr<PipeServer>> server = PipeServer::Start(
         io_, options_,
-        [this](core::FrameSink& sink, const core::Caller& caller) {
+        [this](control::FrameSink& sink, const control::Caller& caller) {
           return std::make_unique<TestSession>(*this, sink, caller);
         },
         [](HANDLE) {
-          return core::Caller{core::Role::kOperator, "TEST\\operator"};
+          return control::Caller{control::Role::kOperator, "TEST\\operator"};
         },
         std::make_shared<spdlog::logger>("test"));
     ASSERT_TRUE(server.ok()) << server.error().message();
@@ -99,9 +99,9 @@ class PipeServerTest : public ::testing::Test {
   std::string last_caller_;  // io thread
 };
 
-TestSession::TestSession(PipeServerTest& test, core::FrameSink& sink, core::Caller caller)
+TestSession::TestSession(PipeServerTest& test, control::FrameSink& sink, control::Caller caller)
     : test_(test), sink_(sink) {
-  test_.last_caller_ = caller.name + " (" + core::RoleName(caller.role) + ")";
+  test_.last_caller_ = caller.name + " (" + control::RoleName(caller.role) + ")";
 }
 
 TestSession::~TestSession() { ++test_.sessions_ended_; }
@@ -275,8 +275,8 @@ TEST(CallerIdentityTest, AnAdministratorClientIsIdentifiedAsSuch) {
   char byte;
   DWORD read = 0;
   ASSERT_TRUE(::ReadFile(server.get(), &byte, 1, &read, nullptr));
-  const core::Caller caller = identity->Identify(server.get());
-  EXPECT_EQ(caller.role, core::Role::kAdministrator) << caller.name;
+  const control::Caller caller = identity->Identify(server.get());
+  EXPECT_EQ(caller.role, control::Role::kAdministrator) << caller.name;
   EXPECT_FALSE(caller.name.empty());
 }
 

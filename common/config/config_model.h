@@ -1,0 +1,143 @@
+// The configuration as the engine uses it, after validation. Every field's default, range and
+// registry name lives in config_schema.cc, never here: these structs are only the shape.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sup {
+
+using Millis = std::chrono::milliseconds;
+
+// Each enum's configuration names, indexed by the enum's value: the one list of them.
+enum class RestartMode { kAlways, kOnFailure, kNever };
+inline constexpr std::string_view kRestartModeNames[] = {"always", "on-failure", "never"};
+
+// One step of the stop ladder, in the order configured; the ladder always ends in kTerminate.
+enum class StopStep { kEvent, kCtrlC, kClose, kTerminate };
+inline constexpr std::string_view kStopStepNames[] = {"event", "ctrl-c", "close", "terminate"};
+
+enum class Priority { kIdle, kBelowNormal, kNormal, kAboveNormal, kHigh };
+inline constexpr std::string_view kPriorityNames[] = {"idle", "below-normal", "normal",
+                                                      "above-normal", "high"};
+
+enum class ProbeType { kTcp, kHttp, kExec, kPipe };
+inline constexpr std::string_view kProbeTypeNames[] = {"tcp", "http", "exec", "pipe"};
+
+enum class ProbeKind { kStartup, kLiveness, kReadiness };
+inline constexpr ProbeKind kProbeKinds[] = {ProbeKind::kStartup, ProbeKind::kLiveness,
+                                            ProbeKind::kReadiness};
+inline constexpr std::string_view kProbeKindNames[] = {"Startup", "Liveness",
+                                                       "Readiness"};  // registry subkeys
+
+inline constexpr std::string_view kLogLevelNames[] = {"trace", "debug", "info", "warn", "error"};
+
+template <typename Enum, std::size_t N>
+std::string_view NameOf(Enum value, const std::string_view (&names)[N]) {
+  return names[static_cast<std::size_t>(value)];
+}
+
+struct ProbeConfig {
+  ProbeType type = ProbeType::kTcp;
+  std::string target;  // host:port, URL, command line or pipe name, by type
+  Millis initial_delay{};
+  Millis period{};
+  Millis timeout{};
+  std::uint32_t success_threshold = 0;
+  std::uint32_t failure_threshold = 0;
+  bool operator==(const ProbeConfig&) const = default;
+};
+
+// What it takes to start the process: a change here restarts the worker.
+struct LaunchConfig {
+  std::string command;
+  std::string working_directory;
+  std::vector<std::string> environment;  // KEY=VALUE, merged onto the service's environment
+  std::string stdout_log;                // "" = not captured ("none" in the registry)
+  std::string stderr_log;
+  std::uint64_t log_max_bytes = 0;
+  std::uint32_t log_backups = 0;
+  bool log_timestamps = false;
+  std::uint32_t memory_limit_mb = 0;  // 0 = no limit
+  std::uint32_t cpu_rate_percent = 0;
+  Priority priority = Priority::kNormal;
+  // A hidden console of its own, which only the ctrl-c stop step needs: derived from StopSteps
+  // (a console costs a conhost process, and a running process cannot be given one later).
+  bool own_console = false;
+  bool operator==(const LaunchConfig&) const = default;
+};
+
+// How the worker is supervised: a change here applies live, without a restart.
+struct PolicyConfig {
+  RestartMode restart = RestartMode::kAlways;
+  std::vector<std::int64_t> success_exit_codes;
+  Millis start_time{};
+  Millis backoff_initial{};
+  Millis backoff_max{};
+  Millis stable_after{};
+  std::uint32_t max_failures = 0;
+  Millis failure_window{};
+  Millis failed_retry{};  // 0 = stay FAILED until an operator acts
+  std::vector<StopStep> stop_steps;
+  Millis stop_timeout{};
+  std::map<ProbeKind, ProbeConfig> probes;
+  std::vector<std::string> depends_on;
+  bool enabled = true;
+  bool operator==(const PolicyConfig&) const = default;
+};
+
+struct WorkerConfig {
+  std::string name;
+  LaunchConfig launch;
+  PolicyConfig policy;
+  // Every value in force, defaults included, as registry name and text
+  // ("Probes\\Liveness\\PeriodMs", "5000"), for `supctl describe`. Derived from launch and policy,
+  // so not compared.
+  std::vector<std::pair<std::string, std::string>> settings;
+  bool operator==(const WorkerConfig& other) const {
+    return name == other.name && launch == other.launch && policy == other.policy;
+  }
+};
+
+struct DaemonConfig {
+  std::string control_pipe;
+  std::string health_pipe;
+  std::string log_directory;  // may hold %VARIABLES%, expanded where files are opened
+  std::string log_level;
+  std::string operators_group;
+  // false: a registry change is only noticed; it applies on `supctl update`, PARAMCHANGE or control
+  // 128.
+  bool auto_reload = true;
+  // Control-plane limits (read at start).
+  std::uint64_t max_frame_bytes = 0;
+  std::uint64_t pipe_instances = 0;
+  std::uint64_t max_streams = 0;
+  std::uint64_t request_deadline_ms = 0;
+  std::uint64_t write_deadline_ms = 0;
+  bool operator==(const DaemonConfig&) const = default;
+};
+
+// One problem with one configuration value, complete enough to fix it from the message alone.
+struct ConfigError {
+  std::string key;       // Workers\api\Probes\Liveness
+  std::string value;     // PeriodMs ("" for the key as a whole)
+  std::string expected;  // "a REG_DWORD from 100 to 3600000"
+  std::string found;     // "REG_SZ \"ten\""
+  std::string ToString() const;
+  bool operator==(const ConfigError&) const = default;
+};
+
+// A configuration after validation: the valid workers, and every error of the invalid ones.
+struct ValidatedConfig {
+  DaemonConfig daemon;
+  std::vector<ConfigError> daemon_errors;  // non-empty: keep the previous daemon values
+  std::map<std::string, WorkerConfig> workers;
+  std::map<std::string, std::vector<ConfigError>> invalid_workers;
+};
+
+}  // namespace sup

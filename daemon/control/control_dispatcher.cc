@@ -1,0 +1,360 @@
+#include "daemon/control/control_dispatcher.h"
+
+#include <algorithm>
+
+#include "common/config/config_schema.h"
+#include "common/protocol.h"
+#include "daemon/control/status_wire.h"
+
+namespace sup::control {
+namespace {
+
+using VerbCase = sup::v1::Request::BodyCase;
+
+// How many of a worker's last output lines Describe shows.
+constexpr std::size_t kDescribeTailLines = 10;
+
+sup::v1::Response ErrorReply(std::uint64_t request_id, ErrorKind kind, std::string message) {
+  sup::v1::Response response;
+  response.set_request_id(request_id);
+  response.mutable_error()->set_code(ToWireCode(kind));
+  response.mutable_error()->set_message(std::move(message));
+  return response;
+}
+
+sup::v1::WorkerCommandResult::Outcome ToWire(engine::CommandResult::Outcome outcome) {
+  switch (outcome) {
+    case engine::CommandResult::Outcome::kDone: return sup::v1::WorkerCommandResult::DONE;
+    case engine::CommandResult::Outcome::kAlready: return sup::v1::WorkerCommandResult::ALREADY;
+    case engine::CommandResult::Outcome::kNotFound: return sup::v1::WorkerCommandResult::NOT_FOUND;
+    case engine::CommandResult::Outcome::kRefused: return sup::v1::WorkerCommandResult::REFUSED;
+  }
+  return sup::v1::WorkerCommandResult::OUTCOME_UNSPECIFIED;
+}
+
+OutputStream StreamOf(const sup::v1::LogsRequest& request) {
+  return request.error_stream() ? OutputStream::kStderr : OutputStream::kStdout;
+}
+
+bool IsFollow(const sup::v1::Request& request) {
+  return (request.has_logs() && request.logs().follow()) ||
+         (request.has_events() && request.events().follow());
+}
+
+void AddNames(const std::vector<std::string>& names,
+              google::protobuf::RepeatedPtrField<std::string>* field) {
+  for (const std::string& name : names) field->Add(std::string(name));
+}
+
+}  // namespace
+
+// One client of the control pipe. A follow request turns the connection into a one-way stream:
+// the subscription lives as long as the session, which the connection destroys when it closes.
+class ControlDispatcher::ControlSession final : public Session {
+ public:
+  ControlSession(ControlDispatcher& dispatcher, FrameSink& sink, Caller caller)
+      : dispatcher_(dispatcher), sink_(sink), caller_(std::move(caller)) {}
+  ~ControlSession() override { dispatcher_.streams_.erase(this); }
+
+  Result<void> OnFrame(std::string_view payload) override {
+    if (streaming()) {
+      return Error(ErrorKind::kInvalidArgument,
+                   "a request arrived on a connection that carries a stream");
+    }
+    sup::v1::Request request;
+    if (!request.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
+      return Error(ErrorKind::kInvalidArgument,
+                   "frame of " + std::to_string(payload.size()) + " bytes is not a sup.v1.Request");
+    }
+    if (request.body_case() != VerbCase::BODY_NOT_SET &&
+        !MayUse(caller_.role, request.body_case())) {
+      Reply(ErrorReply(request.request_id(), ErrorKind::kPermissionDenied,
+                       std::string(VerbName(request.body_case())) + " is not allowed for " +
+                           (caller_.name.empty() ? "this caller" : caller_.name) + " (" +
+                           RoleName(caller_.role) + ")"));
+      return Ok();
+    }
+    if (!IsFollow(request)) {
+      Reply(dispatcher_.Handle(request));
+      return Ok();
+    }
+    if (dispatcher_.ending_ || dispatcher_.streams_.size() >= dispatcher_.limits_.max_streams) {
+      Reply(ErrorReply(request.request_id(), ErrorKind::kUnavailable,
+                       dispatcher_.ending_
+                           ? "supd is stopping"
+                           : "too many open streams (MaxStreams is " +
+                                 std::to_string(dispatcher_.limits_.max_streams) + ")"));
+      return Ok();
+    }
+    sup::v1::Response first = dispatcher_.Handle(request);
+    const bool failed = first.has_error();
+    Reply(first);
+    if (!failed) OpenStream(request);
+    return Ok();
+  }
+
+  bool streaming() const override { return static_cast<bool>(subscription_); }
+
+  // The last frame of the stream, then the connection ends.
+  void End() {
+    subscription_.Cancel();
+    sup::v1::Response last;
+    last.set_request_id(stream_request_id_);
+    if (logs_stream_) {
+      last.mutable_logs()->set_end_of_stream(true);
+    } else {
+      last.mutable_events()->set_end_of_stream(true);
+    }
+    Reply(last);
+    sink_.End();
+  }
+
+ private:
+  void Reply(const sup::v1::Response& response) { sink_.Send(response.SerializeAsString()); }
+
+  void OpenStream(const sup::v1::Request& request) {
+    stream_request_id_ = request.request_id();
+    if (request.has_logs()) {
+      logs_stream_ = true;
+      Result<Subscription> followed =
+          dispatcher_.ports_.output.Follow(request.logs().worker(), StreamOf(request.logs()),
+                                           [this](const std::vector<std::string>& lines) {
+                                             sup::v1::Response frame;
+                                             frame.set_request_id(stream_request_id_);
+                                             for (const std::string& line : lines)
+                                               frame.mutable_logs()->add_lines(line);
+                                             Reply(frame);
+                                           });
+      if (!followed) return;  // the first frame already said why (Logs checks the same)
+      subscription_ = std::move(*followed);
+    } else {
+      subscription_ = dispatcher_.ports_.events.Follow([this](const engine::Event& event) {
+        sup::v1::Response frame;
+        frame.set_request_id(stream_request_id_);
+        *frame.mutable_events()->add_events() = ToWireEvent(event, dispatcher_.ports_.clock);
+        Reply(frame);
+      });
+    }
+    dispatcher_.streams_.insert(this);
+  }
+
+  ControlDispatcher& dispatcher_;
+  FrameSink& sink_;
+  Caller caller_;
+  Subscription subscription_;
+  std::uint64_t stream_request_id_ = 0;
+  bool logs_stream_ = false;
+};
+
+ControlDispatcher::ControlDispatcher(ControlPorts ports, DaemonIdentity identity,
+                                     ControlLimits limits)
+    : ports_(ports),
+      identity_(std::move(identity)),
+      limits_(limits),
+      started_(ports.clock.SteadyNow()) {}
+
+ControlDispatcher::~ControlDispatcher() = default;
+
+std::unique_ptr<Session> ControlDispatcher::Open(FrameSink& sink, const Caller& caller) {
+  return std::make_unique<ControlSession>(*this, sink, caller);
+}
+
+void ControlDispatcher::EndStreams() {
+  ending_ = true;
+  const std::set<ControlSession*> open = streams_;
+  streams_.clear();
+  for (ControlSession* session : open) session->End();
+}
+
+sup::v1::Response ControlDispatcher::Handle(const sup::v1::Request& request) {
+  const std::uint64_t id = request.request_id();
+  if (std::optional<std::string> unsupported =
+          UnsupportedProtocolVersion(request.protocol_version())) {
+    return ErrorReply(id, ErrorKind::kFailedPrecondition, *unsupported);
+  }
+  sup::v1::Response response;
+  response.set_request_id(id);
+  // Puts a verb's result into the reply, or its error instead.
+  const auto fill = [&](auto result, auto* field) {
+    if (!result) return ErrorReply(id, result.error().kind(), result.error().message());
+    *field = std::move(*result);
+    return response;
+  };
+  switch (request.body_case()) {
+    case VerbCase::kVersion:
+      response.mutable_version()->set_daemon_version(identity_.version);
+      response.mutable_version()->set_protocol_version(kProtocolVersion);
+      return response;
+    case VerbCase::kStatus: return fill(Status(request.status()), response.mutable_status());
+    case VerbCase::kStart:
+      return CommandReply(std::move(response), request.start(), &engine::Supervisor::Start,
+                          &sup::v1::Response::mutable_start);
+    case VerbCase::kStop:
+      return CommandReply(std::move(response), request.stop(), &engine::Supervisor::Stop,
+                          &sup::v1::Response::mutable_stop);
+    case VerbCase::kRestart:
+      return CommandReply(std::move(response), request.restart(), &engine::Supervisor::Restart,
+                          &sup::v1::Response::mutable_restart);
+    case VerbCase::kReset:
+      return CommandReply(std::move(response), request.reset(), &engine::Supervisor::Reset,
+                          &sup::v1::Response::mutable_reset);
+    case VerbCase::kDescribe:
+      return fill(Describe(request.describe()), response.mutable_describe());
+    case VerbCase::kLogs: return fill(Logs(request.logs()), response.mutable_logs());
+    case VerbCase::kEvents: *response.mutable_events() = Events(request.events()); return response;
+    case VerbCase::kReread:
+      return fill(Reconfigure({}, /*apply=*/false), response.mutable_reread());
+    case VerbCase::kUpdate: {
+      const std::vector<std::string> names(request.update().workers().begin(),
+                                           request.update().workers().end());
+      return fill(Reconfigure(names, /*apply=*/true), response.mutable_update());
+    }
+    case VerbCase::BODY_NOT_SET: break;
+  }
+  return ErrorReply(id, ErrorKind::kInvalidArgument, "request has no verb this supd knows");
+}
+
+Result<sup::v1::StatusResponse> ControlDispatcher::Status(
+    const sup::v1::StatusRequest& request) const {
+  sup::v1::StatusResponse status;
+  std::string unknown;
+  if (request.workers().empty()) {
+    for (const engine::WorkerSnapshot& worker : ports_.supervisor.Snapshot()) {
+      *status.add_workers() = ToWireStatus(worker);
+    }
+  } else {
+    for (const std::string& name : request.workers()) {
+      std::optional<engine::WorkerSnapshot> worker = ports_.supervisor.Snapshot(name);
+      if (!worker) {
+        unknown += (unknown.empty() ? "" : ", ") + name;
+        continue;
+      }
+      *status.add_workers() = ToWireStatus(*worker);
+    }
+  }
+  if (!unknown.empty()) return Error(ErrorKind::kNotFound, "no such worker: " + unknown);
+  sup::v1::DaemonStatus* daemon = status.mutable_daemon();
+  daemon->set_pid(identity_.pid);
+  daemon->set_version(identity_.version);
+  daemon->set_uptime_ms(static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(ports_.clock.SteadyNow() - started_)
+          .count()));
+  daemon->set_config_generation(ports_.supervisor.config_generation());
+  daemon->set_server_time_unix_ms(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      ports_.clock.WallNow().time_since_epoch())
+                                      .count());
+  return status;
+}
+
+Result<sup::v1::DescribeResponse> ControlDispatcher::Describe(
+    const sup::v1::DescribeRequest& request) const {
+  std::optional<engine::WorkerSnapshot> snapshot = ports_.supervisor.Snapshot(request.worker());
+  if (!snapshot) return Error(ErrorKind::kNotFound, "no such worker: " + request.worker());
+  sup::v1::DescribeResponse describe;
+  *describe.mutable_status() = ToWireStatus(*snapshot);
+  const std::map<std::string, WorkerConfig> definitions = ports_.supervisor.DefinitionsInForce();
+  if (const auto definition = definitions.find(request.worker()); definition != definitions.end()) {
+    for (const auto& [name, value] : definition->second.settings) {
+      sup::v1::ConfigValue* wire = describe.add_config();
+      wire->set_name(name);
+      wire->set_value(value);
+    }
+  }
+  for (const ConfigError& error : snapshot->config_errors)
+    describe.add_config_errors(error.ToString());
+  for (const engine::Event& event : ports_.supervisor.RecentEvents(request.worker())) {
+    *describe.add_recent_events() = ToWireEvent(event, ports_.clock);
+  }
+  // A stream that is not captured simply has no lines here.
+  if (auto out = ports_.output.Tail(request.worker(), OutputStream::kStdout, kDescribeTailLines)) {
+    for (std::string& line : *out) describe.add_stdout_tail(std::move(line));
+  }
+  if (auto err = ports_.output.Tail(request.worker(), OutputStream::kStderr, kDescribeTailLines)) {
+    for (std::string& line : *err) describe.add_stderr_tail(std::move(line));
+  }
+  return describe;
+}
+
+Result<sup::v1::LogsResponse> ControlDispatcher::Logs(const sup::v1::LogsRequest& request) const {
+  if (!ports_.supervisor.Snapshot(request.worker())) {
+    return Error(ErrorKind::kNotFound, "no such worker: " + request.worker());
+  }
+  Result<std::vector<std::string>> tail =
+      ports_.output.Tail(request.worker(), StreamOf(request), request.lines());
+  if (!tail) return Error(ErrorKind::kFailedPrecondition, tail.error().message());
+  sup::v1::LogsResponse logs;
+  for (std::string& line : *tail) logs.add_lines(std::move(line));
+  return logs;
+}
+
+sup::v1::EventsResponse ControlDispatcher::Events(const sup::v1::EventsRequest& request) const {
+  std::vector<engine::Event> recent;
+  for (const engine::WorkerSnapshot& worker : ports_.supervisor.Snapshot()) {
+    for (engine::Event& event : ports_.supervisor.RecentEvents(worker.name))
+      recent.push_back(std::move(event));
+  }
+  std::stable_sort(recent.begin(), recent.end(),
+                   [](const engine::Event& a, const engine::Event& b) { return a.time < b.time; });
+  const std::size_t keep = std::min<std::size_t>(request.limit(), recent.size());
+  sup::v1::EventsResponse events;
+  for (auto it = recent.end() - static_cast<std::ptrdiff_t>(keep); it != recent.end(); ++it) {
+    *events.add_events() = ToWireEvent(*it, ports_.clock);
+  }
+  return events;
+}
+
+Result<sup::v1::ConfigDiffResponse> ControlDispatcher::Reconfigure(
+    const std::vector<std::string>& names, bool apply) {
+  Result<config::RawConfig> raw = ports_.config_source.Read();
+  if (!raw)
+    return Error(ErrorKind::kUnavailable,
+                 raw.error().WithContext("reading the configuration").message());
+  ValidatedConfig next = config::ValidateConfig(*raw, &ports_.supervisor.daemon_config());
+  config::RejectCyclesThroughKeptDefinitions(next, ports_.supervisor.DependenciesInForce());
+  sup::v1::ConfigDiffResponse reply;
+  for (const ConfigError& error : next.daemon_errors) reply.add_errors(error.ToString());
+  for (const auto& [name, errors] : next.invalid_workers) {
+    for (const ConfigError& error : errors) reply.add_errors(error.ToString());
+  }
+  if (!names.empty()) {
+    std::vector<std::string> unknown;
+    next = config::RestrictTo(next, ports_.supervisor.DefinitionsInForce(), names, unknown);
+    if (!unknown.empty()) {
+      std::string list;
+      for (const std::string& name : unknown) list += (list.empty() ? "" : ", ") + name;
+      return Error(ErrorKind::kNotFound, "no such worker, configured or running: " + list);
+    }
+  }
+  const config::ConfigDiff diff =
+      apply ? ports_.supervisor.ApplyConfig(next)
+            : config::DiffConfigs(ports_.supervisor.DefinitionsInForce(), next);
+  AddNames(diff.added, reply.mutable_added());
+  AddNames(diff.removed, reply.mutable_removed());
+  AddNames(diff.launch_changed, reply.mutable_restarted());
+  AddNames(diff.policy_changed, reply.mutable_updated());
+  AddNames(diff.unchanged, reply.mutable_unchanged());
+  AddNames(diff.invalid, reply.mutable_invalid());
+  return reply;
+}
+
+sup::v1::Response ControlDispatcher::CommandReply(sup::v1::Response response,
+                                                  const sup::v1::WorkerCommandRequest& request,
+                                                  Verb verb, ResultField field) {
+  if (request.all() == !request.workers().empty()) {
+    return ErrorReply(response.request_id(), ErrorKind::kInvalidArgument,
+                      "name workers, or ask for all of them, but not both");
+  }
+  const std::vector<std::string> names(request.workers().begin(), request.workers().end());
+  sup::v1::WorkerCommandResponse* results = (response.*field)();
+  for (const engine::CommandResult& result : (ports_.supervisor.*verb)(names)) {
+    sup::v1::WorkerCommandResult* wire = results->add_results();
+    wire->set_worker(result.worker);
+    wire->set_outcome(ToWire(result.outcome));
+    wire->set_message(result.message);
+    wire->set_dependency_of(result.dependency_of);
+    wire->set_launches(result.launches);
+  }
+  return response;
+}
+
+}  // namespace sup::control

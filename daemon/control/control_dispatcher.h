@@ -1,0 +1,87 @@
+// The control protocol (sup.v1.Request on \\.\pipe\sup-control): one Session per connection,
+// which checks the caller's role for each verb, answers unary verbs at once and keeps the
+// `follow` streams of Logs and Events open. Portable and free of I/O, so every request path is
+// unit-tested with a recording sink. Runs on the io thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "common/clock.h"
+#include "common/result.h"
+#include "daemon/control/event_feed.h"
+#include "daemon/control/output_source.h"
+#include "daemon/control/session.h"
+#include "daemon/engine/ports.h"
+#include "daemon/engine/supervisor.h"
+#include "sup/v1/control.pb.h"
+
+namespace sup::control {
+
+struct DaemonIdentity {
+  std::uint32_t pid = 0;
+  std::string version;
+};
+
+// What the control plane reads and drives; each must outlive the dispatcher.
+struct ControlPorts {
+  const Clock& clock;
+  engine::Supervisor& supervisor;
+  config::ConfigSource& config_source;  // Reread, Update
+  OutputSource& output;                 // Describe, Logs
+  EventFeed& events;                    // Events -f
+};
+
+struct ControlLimits {
+  std::size_t max_streams = 64;  // open Logs/Events follow streams, all clients together
+};
+
+class ControlDispatcher {
+ public:
+  ControlDispatcher(ControlPorts ports, DaemonIdentity identity, ControlLimits limits = {});
+  ~ControlDispatcher();
+
+  // A session for a new client of the control pipe.
+  std::unique_ptr<Session> Open(FrameSink& sink, const Caller& caller);
+
+  // The reply to one request, for every verb (a follow request gets its first frame). No
+  // authorisation here: sessions check the caller first.
+  sup::v1::Response Handle(const sup::v1::Request& request);
+
+  // supd is stopping: every open stream gets its last frame and its connection ends; new
+  // streams are refused.
+  void EndStreams();
+  std::size_t open_streams() const { return streams_.size(); }
+
+ private:
+  class ControlSession;
+
+  Result<sup::v1::StatusResponse> Status(const sup::v1::StatusRequest& request) const;
+  Result<sup::v1::DescribeResponse> Describe(const sup::v1::DescribeRequest& request) const;
+  Result<sup::v1::LogsResponse> Logs(const sup::v1::LogsRequest& request) const;
+  sup::v1::EventsResponse Events(const sup::v1::EventsRequest& request) const;
+  // Reread (apply = false) or Update (apply = true) of the named workers, or all.
+  Result<sup::v1::ConfigDiffResponse> Reconfigure(const std::vector<std::string>& names,
+                                                  bool apply);
+  // Start, Stop, Restart or Reset: runs `verb` on the named workers (or all) and puts one result
+  // per worker into the reply's `field`.
+  using Verb =
+      std::vector<engine::CommandResult> (engine::Supervisor::*)(const std::vector<std::string>&);
+  using ResultField = sup::v1::WorkerCommandResponse* (sup::v1::Response::*)();
+  sup::v1::Response CommandReply(sup::v1::Response response,
+                                 const sup::v1::WorkerCommandRequest& request, Verb verb,
+                                 ResultField field);
+
+  ControlPorts ports_;
+  DaemonIdentity identity_;
+  ControlLimits limits_;
+  std::chrono::steady_clock::time_point started_;
+  std::set<ControlSession*> streams_;  // sessions with a follow stream open
+  bool ending_ = false;
+};
+
+}  // namespace sup::control

@@ -1,0 +1,30 @@
+// Workers' captured output, for Describe and Logs: the control plane's port (the engine never
+// reads output). daemon/win/output_store implements it; tests use a fake.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "common/fanout.h"
+#include "common/result.h"
+
+namespace sup::control {
+
+enum class OutputStream { kStdout, kStderr };
+
+class OutputSource {
+ public:
+  virtual ~OutputSource() = default;
+  // The last `lines` lines kept in memory, oldest first; an error naming why there are none (no
+  // such worker, or that stream is not captured).
+  virtual Result<std::vector<std::string>> Tail(const std::string& worker, OutputStream stream,
+                                                std::size_t lines) const = 0;
+  // Every line from now on, as it is written: the lines of each chunk read, together.
+  virtual Result<Subscription> Follow(
+      const std::string& worker, OutputStream stream,
+      std::function<void(const std::vector<std::string>&)> on_lines) = 0;
+};
+
+}  // namespace sup::control

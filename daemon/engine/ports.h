@@ -1,0 +1,74 @@
+// The ports of the supervision engine: everything it needs from the outside world, as roles.
+// Windows adapters implement them in daemon/win/; tests use ~30-line fakes. Every callback a port
+// makes into the engine runs on the engine's executor (the io thread).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "common/config/config_model.h"
+#include "daemon/engine/event.h"
+#include "common/fanout.h"
+#include "common/config/config_store.h"
+
+namespace sup::engine {
+
+// One-shot timers on the engine's executor.
+class Timers {
+ public:
+  using Id = std::uint64_t;
+  virtual ~Timers() = default;
+  // Calls `callback` after `delay` unless cancelled first. Never returns 0.
+  virtual Id Schedule(Millis delay, std::function<void()> callback) = 0;
+  // Forgets a pending timer: its callback never runs after this, even if the timer has expired
+  // meanwhile. Unknown and already fired ids are ignored.
+  virtual void Cancel(Id id) = 0;
+};
+
+// Starts and stops worker processes (on Windows: one job object per worker). Exits are reported
+// through Supervisor::OnExit, never from inside these calls.
+class ProcessLauncher {
+ public:
+  virtual ~ProcessLauncher() = default;
+  // Starts the worker's process; its pid, or why it could not start.
+  virtual Result<std::uint32_t> Launch(const std::string& worker, const LaunchConfig& launch) = 0;
+  // One soft step of the stop ladder (event, ctrl-c, close); the worker may or may not exit.
+  virtual void RequestStop(const std::string& worker, StopStep step) = 0;
+  // Terminates the worker's whole process tree.
+  virtual void Kill(const std::string& worker) = 0;
+};
+
+struct ProbeResult {
+  bool success = false;
+  std::string
+      message;  // why it failed ("connection refused", "HTTP 503", "timed out after 1000 ms")
+};
+
+class Prober {
+ public:
+  virtual ~Prober() = default;
+  // Runs one probe; calls `done` exactly once, within about probe.timeout.
+  virtual void Run(const std::string& worker, const ProbeConfig& probe,
+                   std::function<void(ProbeResult)> done) = 0;
+};
+
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  virtual void Emit(const Event& event) = 0;
+};
+
+// Randomness for backoff jitter.
+class RandomSource {
+ public:
+  virtual ~RandomSource() = default;
+  virtual double NextUnit() = 0;  // uniform in [0, 1)
+};
+
+}  // namespace sup::engine

@@ -1,0 +1,198 @@
+// The supervision engine's coordinator: applies configurations, operator commands, process exits,
+// probe results and timers to each worker's state machine (worker.h), and keeps the rules that
+// span workers: dependencies start first and stop last, anything that takes a worker down on
+// purpose takes its running dependents down first, and nothing waits without an end.
+//
+// Each worker is one state plus at most one pending intent (worker.h). After every entry point
+// the engine settles: up workers whose intent may act begin their stop, and stopped workers that
+// are wanted and whose dependencies run and are ready start. CheckInvariants states what must
+// then hold; the model tests (tests/model/) check it after every step of random schedules.
+//
+// Threading: every method, and every callback the ports make into it, runs on one executor (the
+// io thread). Nothing here blocks, sleeps, reads the clock other than through Clock, or starts a
+// process other than through ProcessLauncher.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/config/config_diff.h"
+#include "common/config/config_model.h"
+#include "common/config/dependency_graph.h"
+#include "daemon/engine/event.h"
+#include "daemon/engine/ports.h"
+#include "daemon/engine/worker.h"
+#include "daemon/engine/worker_snapshot.h"
+
+namespace sup::engine {
+
+struct SupervisorPorts {
+  const Clock& clock;
+  Timers& timers;
+  ProcessLauncher& launcher;
+  Prober& prober;
+  config::StateStore& state_store;
+  EventSink& events;
+  RandomSource& random;
+};
+
+// The outcome of an operator command for one worker: "api: restarted", "x: ERROR (no such worker)".
+// Code acts on the outcome and the fields; `message` is for people only.
+struct CommandResult {
+  enum class Outcome { kDone, kAlready, kNotFound, kRefused };
+  std::string worker;
+  Outcome outcome = Outcome::kDone;
+  std::string message;
+  std::string dependency_of;   // acted on because it depends on this worker, which was named
+  std::uint64_t launches = 0;  // the worker's launch count when the command was accepted
+  bool ok() const { return outcome == Outcome::kDone || outcome == Outcome::kAlready; }
+  bool operator==(const CommandResult&) const = default;
+};
+
+class Supervisor {
+ public:
+  explicit Supervisor(SupervisorPorts ports);
+  ~Supervisor();
+  Supervisor(const Supervisor&) = delete;
+  Supervisor& operator=(const Supervisor&) = delete;
+
+  // Applies a validated configuration through its diff: added workers start (when wanted),
+  // removed ones stop (their dependents first) and go, launch changes restart (their dependents
+  // too), policy changes apply live, invalid definitions change nothing. The first call starts
+  // every wanted worker.
+  config::ConfigDiff ApplyConfig(const ValidatedConfig& validated);
+  // Reads, validates (against the daemon values in force) and applies `source`'s configuration.
+  Result<config::ConfigDiff> Reload(config::ConfigSource& source);
+  // Each worker's newest valid definition, workers on their way out excluded.
+  std::map<std::string, WorkerConfig> DefinitionsInForce() const;
+  // Each worker's dependencies in force, workers on their way out included.
+  config::DependencyGraph DependenciesInForce() const;
+
+  // Operator commands. An empty list means every worker. Besides one result per named worker,
+  // Stop and Restart return one for each running dependent they take down first.
+  std::vector<CommandResult> Start(const std::vector<std::string>& names);
+  std::vector<CommandResult> Stop(const std::vector<std::string>& names);
+  std::vector<CommandResult> Restart(const std::vector<std::string>& names);
+  std::vector<CommandResult> Reset(const std::vector<std::string>& names);
+
+  // From the launcher: the process `pid` of `worker` exited. Stale reports are ignored.
+  void OnExit(const std::string& worker, std::uint32_t pid, std::int64_t exit_code);
+
+  // Stops every worker, dependents before their dependencies, and restarts nothing afterwards.
+  // `done` runs once every worker is down.
+  void Shutdown(std::function<void()> done);
+
+  std::vector<WorkerSnapshot> Snapshot() const;
+  std::optional<WorkerSnapshot> Snapshot(const std::string& worker) const;
+  // The worker's recent transitions, configuration changes and probe events, oldest first.
+  std::vector<Event> RecentEvents(const std::string& worker) const;
+  const DaemonConfig& daemon_config() const { return daemon_; }
+  std::uint64_t config_generation() const { return config_generation_; }
+  bool shutting_down() const { return shutting_down_; }
+
+  // What must hold whenever the engine is idle (after any entry point returns): one line per
+  // broken rule, none when all hold.
+  std::vector<std::string> CheckInvariants() const;
+
+ private:
+  Worker* Find(const std::string& name);
+  const Worker* Find(const std::string& name) const;
+  std::vector<std::string> Targets(const std::vector<std::string>& names) const;
+
+  // Whether supd means the worker to run: a valid definition that is enabled, not stopped by an
+  // operator, not on its way out, every dependency configured, and supd not stopping.
+  bool Wanted(const Worker& w) const;
+  // Running, ready, and not about to go down, or done: what a dependent may start on.
+  bool Available(const Worker& w) const;
+  // Ended with a success code and its policy keeps it down: a finished run-once job.
+  bool IsDone(const Worker& w) const;
+  // A dependency (or one of its own) that will not run unless an operator or a new definition
+  // acts, and why; none if everything `w` waits for will come by itself.
+  std::optional<std::string> BlockingDependency(const Worker& w) const;
+  std::vector<std::string> UnavailableDependencies(const Worker& w) const;
+  std::vector<std::string> MissingDependencies(const Worker& w) const;
+  bool IsConfigured(const std::string& name) const;  // exists and is not on its way out
+  std::vector<std::string> UpDependents(const Worker& w, bool transitive) const;
+
+  void Transition(Worker& w, WorkerState to, Reason reason, std::string message = {});
+  Event NewEvent(const Worker& w, EventKind kind) const;  // time, worker, kind and pid filled in
+  void Record(Worker& w, Event event);
+  void NoteConfig(Worker& w, std::string message);
+  void CancelTimers(Worker& w);
+  void CancelProbes(Worker& w);
+  // Arms `w`'s state timer: `step` runs when it fires unless called off, then the engine settles.
+  void ArmStateTimer(Worker& w, Millis delay, void (Supervisor::*step)(Worker&));
+
+  // The pass after every entry point: intents that may act begin their stops, wanted workers
+  // whose dependencies allow start, and a finished shutdown reports itself.
+  void Settle();
+  bool AdvanceIntents();       // true if anything changed
+  bool StartWaitingWorkers();  // true if anything changed
+
+  // Intents.
+  void SetIntent(Worker& w, Intent intent);
+  // Stops `w`'s running dependents (transitively) for its intent; their results, for commands.
+  std::vector<CommandResult> TakeDownDependents(Worker& w, std::string_view done_message);
+  void ActOnIntentWhileDown(Worker& w, const Intent& intent);
+  void CompleteIntent(Worker& w, Intent intent);  // its process is gone
+  // Forgets a worker that left the configuration; one that is back, invalid, stays listed.
+  void Remove(Worker& w);
+
+  // Starting.
+  void TryLaunch(Worker& w, Reason reason);
+  void Launch(Worker& w, Reason reason);
+  void OnStartTimeElapsed(Worker& w);
+  void ConfirmStart(Worker& w);
+
+  // Exits and restarts.
+  void HandleFailureToRun(Worker& w, Reason reason, std::int64_t exit_code, bool started_ok);
+  void OnBackoffElapsed(Worker& w);
+  void ArmBreakerRetry(Worker& w);  // from now, per the policy in force
+  void OnFailedRetryElapsed(Worker& w);
+
+  // Stopping.
+  void BeginStop(Worker& w, Reason reason);
+  void RunStopStep(Worker& w);
+  void OnStopStepElapsed(Worker& w);
+  void KillFor(Worker& w, Reason reason);
+
+  // Probes (the scheduling is ProbeScheduler's; what results mean for the worker is here).
+  void StartProbes(Worker& w, bool at_launch);
+  // The probes of a new definition replace the running ones of a STARTING or RUNNING worker.
+  void RestartProbes(Worker& w);
+  void OnProbeOutcome(Worker& w, const ProbeScheduler::Outcome& outcome);
+  void RecordProbeEvent(Worker& w, const ProbeScheduler::Outcome& outcome);
+
+  // Operator commands: `action` runs for each named worker that exists.
+  template <typename Action>
+  std::vector<CommandResult> ForEachTarget(const std::vector<std::string>& names, Action action,
+                                           bool dependencies_first = false);
+  std::optional<CommandResult> RefuseStart(const Worker& w) const;
+  CommandResult StartOne(Worker& w, std::string_view started_message);
+  void SetStoppedByOperator(Worker& w, bool stopped);  // persists the change
+
+  WorkerSnapshot SnapshotOf(const Worker& w) const;
+
+  SupervisorPorts ports_;
+  std::map<std::string, Worker> workers_;
+  DaemonConfig daemon_;
+  bool have_daemon_config_ = false;
+  std::uint64_t config_generation_ = 0;
+  std::map<std::string, std::vector<ConfigError>>
+      invalid_in_config_;  // of the newest configuration
+  std::set<std::string> stopped_by_operator_at_start_;
+  bool shutting_down_ = false;
+  bool settling_ = false;
+  // Every worker, dependencies first; rebuilt after a configuration or a removal changed them.
+  std::vector<Worker*> start_order_;
+  bool start_order_stale_ = true;
+  std::function<void()> shutdown_done_;
+};
+
+}  // namespace sup::engine

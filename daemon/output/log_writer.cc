@@ -1,0 +1,98 @@
+#include "daemon/output/log_writer.h"
+
+#include "common/format.h"
+
+namespace sup::output {
+namespace {
+
+constexpr std::size_t kTimestampBytes = sizeof("2026-11-21T15:04:05.123Z ") - 1;
+
+// "2026-11-21T15:04:05." for a whole second since the epoch, in UTC.
+std::string FormatSecond(std::int64_t second) {
+  const std::string full = FormatUtcMillis(second * 1000);  // "...:05.000Z"
+  return full.substr(0, full.size() - 4);
+}
+
+}  // namespace
+
+// Calendar arithmetic once a second, not once a line: a flood of timestamped lines is mostly
+// lines within the same second.
+void RotatingLineWriter::AppendTimestamp(std::string& out) {
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock_.WallNow().time_since_epoch())
+          .count();
+  const std::int64_t second = ms / 1000;
+  if (second != stamped_second_) {
+    stamped_second_ = second;
+    second_text_ = FormatSecond(second);
+  }
+  const int millis = static_cast<int>(ms % 1000);
+  const char tail[] = {static_cast<char>('0' + millis / 100),
+                       static_cast<char>('0' + millis / 10 % 10),
+                       static_cast<char>('0' + millis % 10), 'Z', ' '};
+  out.append(second_text_).append(tail, sizeof(tail));
+}
+
+void RotatingLineWriter::Write(std::string_view bytes) {
+  while (!bytes.empty()) {
+    const std::size_t newline = bytes.find('\n');
+    if (newline == std::string_view::npos) {
+      partial_.append(bytes);
+      while (partial_.size() >=
+             options_.max_line_bytes) {  // an endless line still reaches the file
+        WriteLine(std::string_view(partial_).substr(0, options_.max_line_bytes));
+        partial_.erase(0, options_.max_line_bytes);
+      }
+      break;
+    }
+    if (partial_.empty()) {
+      WriteLine(bytes.substr(0, newline + 1));
+    } else {
+      partial_.append(bytes.substr(0, newline + 1));
+      WriteLine(partial_);
+      partial_.clear();
+    }
+    bytes.remove_prefix(newline + 1);
+  }
+  FlushBatch();
+}
+
+void RotatingLineWriter::Flush() {
+  if (!partial_.empty()) {
+    WriteLine(partial_);
+    partial_.clear();
+  }
+  FlushBatch();
+}
+
+void RotatingLineWriter::FlushBatch() {
+  if (batch_.empty()) return;
+  if (Result<void> appended = file_.Append(batch_); !appended && !last_error_)
+    last_error_ = appended.error();
+  batch_.clear();
+  if (!unpublished_.empty()) {
+    lines_.Publish(unpublished_);
+    unpublished_.clear();
+  }
+}
+
+void RotatingLineWriter::WriteLine(std::string_view line) {
+  const std::size_t bytes = line.size() + (options_.timestamps ? kTimestampBytes : 0);
+  // Rotate before a line that would not fit, unless the file is empty (a line longer than the
+  // limit gets a file of its own rather than being split).
+  if (size() > 0 && size() + bytes > options_.max_bytes) {
+    FlushBatch();
+    if (Result<void> rotated = file_.Rotate(); !rotated && !last_error_)
+      last_error_ = rotated.error();
+  }
+  if (options_.timestamps) AppendTimestamp(batch_);
+  batch_.append(line);
+  std::string_view text = line;
+  if (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+  if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+  tail_.emplace_back(text);
+  if (tail_.size() > options_.tail_lines) tail_.pop_front();
+  if (lines_.size() > 0) unpublished_.emplace_back(text);
+}
+
+}  // namespace sup::output

@@ -1,0 +1,78 @@
+// Captured worker output to a size-rotated log file: lines are never split across files, lines
+// may be timestamped, and the last lines stay in memory (for describe and spawn errors).
+// Portable: files are reached through the LogFile port.
+// Threading: one executor (the io thread).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/result.h"
+#include "common/fanout.h"
+
+namespace sup::output {
+
+// One log file and its rotated backups (<path>.1 newest ... <path>.N oldest).
+class LogFile {
+ public:
+  virtual ~LogFile() = default;
+  virtual Result<void> Append(std::string_view bytes) = 0;
+  // Closes the current file, shifts the backups (dropping the oldest) and starts an empty file.
+  virtual Result<void> Rotate() = 0;
+  virtual std::uint64_t size() const = 0;
+};
+
+class RotatingLineWriter {
+ public:
+  struct Options {
+    std::uint64_t max_bytes = 10 * 1024 * 1024;
+    bool timestamps = false;
+    std::size_t tail_lines = 100;
+    std::size_t max_line_bytes = 64 * 1024;  // a longer "line" is written in pieces of this size
+  };
+
+  RotatingLineWriter(LogFile& file, const Clock& clock, Options options)
+      : file_(file), clock_(clock), options_(options) {}
+
+  // Takes bytes as they arrive; complete lines go to the file, a partial one waits for its end.
+  void Write(std::string_view bytes);
+  // Writes a pending partial line (the stream ended without a final line break).
+  void Flush();
+
+  const std::deque<std::string>& tail() const { return tail_; }
+  // Every line from now on (without its line break), the lines of each Write together, as they
+  // reach the file: `supctl logs -f`.
+  Subscription FollowLines(std::function<void(const std::vector<std::string>&)> callback) {
+    return lines_.Subscribe(std::move(callback));
+  }
+  // The first error writing or rotating, if any (capture goes on; the worker is never blocked).
+  const std::optional<Error>& last_error() const { return last_error_; }
+
+ private:
+  void WriteLine(std::string_view line);  // `line` includes its '\n', unless flushed partial
+  // Complete lines are gathered and appended once per Write: one file write per chunk read,
+  // not one per line.
+  void FlushBatch();
+  std::uint64_t size() const { return file_.size() + batch_.size(); }
+  void AppendTimestamp(std::string& out);  // "2026-11-21T15:04:05.123Z ", UTC
+
+  LogFile& file_;
+  const Clock& clock_;
+  Options options_;
+  std::string partial_;
+  std::string batch_;
+  std::deque<std::string> tail_;
+  Fanout<const std::vector<std::string>&> lines_;
+  std::vector<std::string> unpublished_;  // lines of this Write, kept only while someone follows
+  std::optional<Error> last_error_;
+  std::int64_t stamped_second_ = -1;  // the second second_text_ shows
+  std::string second_text_;
+};
+
+}  // namespace sup::output

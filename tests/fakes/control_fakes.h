@@ -1,0 +1,102 @@
+// Fakes for the control plane's ports and transport: a configuration source whose RawConfig the
+// test sets, captured output the test publishes, and a FrameSink that records every frame.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/fanout.h"
+#include "daemon/control/output_source.h"
+#include "daemon/engine/ports.h"
+#include "daemon/control/session.h"
+
+namespace sup::testing {
+
+class FakeConfigSource final : public config::ConfigSource {
+ public:
+  Result<config::RawConfig> Read() override {
+    if (failure) return *failure;
+    return raw;
+  }
+  config::RawConfig raw;
+  std::optional<Error> failure;
+};
+
+class FakeOutputSource final : public control::OutputSource {
+ public:
+  using Key = std::pair<std::string, control::OutputStream>;
+
+  Result<std::vector<std::string>> Tail(const std::string& worker, control::OutputStream stream,
+                                        std::size_t lines) const override {
+    const auto found = captured.find({worker, stream});
+    if (found == captured.end())
+      return Error(ErrorKind::kFailedPrecondition, "stdout of " + worker + " is not captured");
+    const std::vector<std::string>& all = found->second;
+    return std::vector<std::string>(
+        all.end() - static_cast<std::ptrdiff_t>(std::min(lines, all.size())), all.end());
+  }
+
+  Result<Subscription> Follow(
+      const std::string& worker, control::OutputStream stream,
+      std::function<void(const std::vector<std::string>&)> on_lines) override {
+    if (!captured.contains({worker, stream}))
+      return Error(ErrorKind::kFailedPrecondition, "not captured");
+    return followers[{worker, stream}].Subscribe(std::move(on_lines));
+  }
+
+  // New output of a captured stream, as the capture would publish it.
+  void Print(const std::string& worker, control::OutputStream stream,
+             const std::vector<std::string>& lines) {
+    std::vector<std::string>& all = captured[{worker, stream}];
+    all.insert(all.end(), lines.begin(), lines.end());
+    followers[{worker, stream}].Publish(lines);
+  }
+
+  std::map<Key, std::vector<std::string>> captured;
+  std::map<Key, Fanout<const std::vector<std::string>&>> followers;
+};
+
+// Every frame a session sent, also after the end (which is a bug a test must be able to see),
+// decoded as `Message` on demand: asking for a frame that was not sent, or that does not parse,
+// is a test failure, never an empty message that passes for a reply.
+class RecordingSink final : public control::FrameSink {
+ public:
+  void Send(std::string payload) override {
+    if (ended) ++sent_after_end;
+    frames.push_back(std::move(payload));
+  }
+  void End() override {
+    if (ended) ++ended_again;
+    ended = true;
+  }
+
+  template <typename Message>
+  Message Frame(std::size_t index) const {
+    Message message;
+    if (index >= frames.size()) {
+      ADD_FAILURE() << "no frame " << index << " was sent (" << frames.size() << " were)";
+    } else if (!message.ParseFromString(frames[index])) {
+      ADD_FAILURE() << "frame " << index << " is not a " << message.GetTypeName();
+    }
+    return message;
+  }
+  template <typename Message>
+  Message Last() const {
+    if (frames.empty()) {
+      ADD_FAILURE() << "no frame was sent";
+      return Message();
+    }
+    return Frame<Message>(frames.size() - 1);
+  }
+
+  std::vector<std::string> frames;
+  bool ended = false;
+  std::size_t sent_after_end = 0;
+  std::size_t ended_again = 0;
+};
+
+}  // namespace sup::testing
