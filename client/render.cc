@@ -12,45 +12,6 @@ namespace sup::client {
 
 using sup::v1::WorkerStatus;
 
-std::string_view StateName(WorkerStatus::State state) {
-  switch (state) {
-    case WorkerStatus::STOPPED: return "STOPPED";
-    case WorkerStatus::STARTING: return "STARTING";
-    case WorkerStatus::RUNNING: return "RUNNING";
-    case WorkerStatus::BACKOFF: return "BACKOFF";
-    case WorkerStatus::STOPPING: return "STOPPING";
-    case WorkerStatus::EXITED: return "EXITED";
-    case WorkerStatus::FAILED: return "FAILED";
-    default: return "UNKNOWN";
-  }
-}
-
-std::string_view HealthName(WorkerStatus::Health health) {
-  switch (health) {
-    case WorkerStatus::HEALTHY: return "HEALTHY";
-    case WorkerStatus::UNHEALTHY: return "UNHEALTHY";
-    default: return "UNKNOWN";
-  }
-}
-
-std::string_view ReasonName(WorkerStatus::Reason reason) {
-  switch (reason) {
-    case WorkerStatus::OPERATOR: return "operator";
-    case WorkerStatus::EXITED_ITSELF: return "exited";
-    case WorkerStatus::KILLED: return "killed";
-    case WorkerStatus::SPAWN_ERROR: return "spawn-error";
-    case WorkerStatus::START_TIMEOUT: return "start-timeout";
-    case WorkerStatus::LIVENESS_FAILED: return "liveness-failed";
-    case WorkerStatus::MEMORY_LIMIT: return "memory-limit";
-    case WorkerStatus::CONFIG_CHANGED: return "config-changed";
-    case WorkerStatus::CONFIG_ERROR: return "config-error";
-    case WorkerStatus::DEPENDENCY: return "dependency";
-    case WorkerStatus::BREAKER_OPEN: return "breaker-open";
-    case WorkerStatus::SHUTDOWN: return "shutdown";
-    default: return "";
-  }
-}
-
 namespace {
 
 // Left-aligned columns, each as wide as its widest cell, two spaces apart; the last column is
@@ -85,8 +46,8 @@ std::string RenderStatusTable(const sup::v1::StatusResponse& status) {
                                                  "UPTIME", "RESTARTS", "LAST-EXIT", "DESCRIPTION"}};
   for (const WorkerStatus& worker : status.workers()) {
     const bool running = worker.state() == WorkerStatus::RUNNING;
-    rows.push_back({worker.name(), std::string(StateName(worker.state())),
-                    std::string(HealthName(worker.health())), worker.ready() ? "yes" : "no",
+    rows.push_back({worker.name(), std::string(NameOf(worker.state())),
+                    std::string(NameOf(worker.health())), worker.ready() ? "yes" : "no",
                     worker.pid() ? std::to_string(worker.pid()) : "-",
                     running ? FormatUptime(std::chrono::milliseconds(worker.uptime_ms())) : "-",
                     std::to_string(worker.restarts()),
@@ -113,9 +74,9 @@ std::string RenderStatusJson(const sup::v1::StatusResponse& status) {
 Json WorkerJson(const WorkerStatus& worker) {
   Json json;
   json["name"] = worker.name();
-  json["state"] = StateName(worker.state());
-  json["reason"] = ReasonName(worker.reason());
-  json["health"] = HealthName(worker.health());
+  json["state"] = NameOf(worker.state());
+  json["reason"] = NameOf(worker.reason());
+  json["health"] = NameOf(worker.health());
   json["ready"] = worker.ready();
   json["pid"] = worker.pid();
   json["uptime_ms"] = worker.uptime_ms();
@@ -236,9 +197,8 @@ std::string RenderEvent(const sup::v1::Event& event) {
   std::string line = FormatUtcMillis(event.time_unix_ms()) + "  " + event.worker() + "  ";
   switch (event.kind()) {
     case sup::v1::Event::TRANSITION:
-      line += std::string(StateName(event.from())) + " -> " + std::string(StateName(event.to()));
-      if (!ReasonName(event.reason()).empty())
-        line += " (" + std::string(ReasonName(event.reason())) + ")";
+      line += std::string(NameOf(event.from())) + " -> " + std::string(NameOf(event.to()));
+      if (!NameOf(event.reason()).empty()) line += " (" + std::string(NameOf(event.reason())) + ")";
       break;
     case sup::v1::Event::PROBE:
       line += event.probe() + " probe " + (event.probe_success() ? "passed" : "failed");
@@ -258,10 +218,10 @@ Json EventJson(const sup::v1::Event& event) {
   json["worker"] = event.worker();
   json["kind"] = KindName(event.kind());
   if (event.kind() == sup::v1::Event::TRANSITION) {
-    json["from"] = StateName(event.from());
-    json["to"] = StateName(event.to());
+    json["from"] = NameOf(event.from());
+    json["to"] = NameOf(event.to());
   }
-  json["reason"] = ReasonName(event.reason());
+  json["reason"] = NameOf(event.reason());
   json["pid"] = event.pid();
   json["exit_code"] = event.has_exit_code() ? Json(event.exit_code()) : Json(nullptr);
   if (event.kind() == sup::v1::Event::PROBE) {
@@ -277,12 +237,11 @@ std::string RenderEventJson(const sup::v1::Event& event) { return JsonLine(Event
 
 std::string RenderDescribe(const sup::v1::DescribeResponse& describe) {
   const WorkerStatus& worker = describe.status();
-  std::string out = worker.name() + ": " + std::string(StateName(worker.state()));
-  if (!ReasonName(worker.reason()).empty())
-    out += " (" + std::string(ReasonName(worker.reason())) + ")";
+  std::string out = worker.name() + ": " + std::string(NameOf(worker.state()));
+  if (!NameOf(worker.reason()).empty()) out += " (" + std::string(NameOf(worker.reason())) + ")";
   out += ", " + worker.description() + "\n";
   out +=
-      "  health " + std::string(HealthName(worker.health())) + ", ready " +
+      "  health " + std::string(NameOf(worker.health())) + ", ready " +
       (worker.ready() ? "yes" : "no") + ", restarts " + std::to_string(worker.restarts()) +
       ", last exit code " +
       (worker.has_last_exit_code() ? std::to_string(worker.last_exit_code()) : std::string("-")) +

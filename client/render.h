@@ -7,16 +7,11 @@
 #include <string_view>
 
 #include "client/json.h"
+#include "common/worker_state_wire.h"
 #include "sup/v1/control.pb.h"
 #include "sup/v1/health.pb.h"
 
 namespace sup::client {
-
-// The upper-case names of control.proto's WorkerStatus ("RUNNING", "HEALTHY") and the reason names
-// ("spawn-error"); "" for an unspecified reason.
-std::string_view StateName(sup::v1::WorkerStatus::State state);
-std::string_view HealthName(sup::v1::WorkerStatus::Health health);
-std::string_view ReasonName(sup::v1::WorkerStatus::Reason reason);
 
 // A daemon summary line, then NAME STATE HEALTH READY PID UPTIME RESTARTS LAST-EXIT DESCRIPTION.
 std::string RenderStatusTable(const sup::v1::StatusResponse& status);

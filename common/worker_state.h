@@ -4,6 +4,8 @@
 
 #include <string_view>
 
+#include "common/enum_names.h"
+
 namespace sup {
 
 enum class WorkerState { kStopped, kStarting, kRunning, kBackoff, kStopping, kExited, kFailed };

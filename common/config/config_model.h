@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/enum_names.h"
+
 namespace sup {
 
 using Millis = std::chrono::milliseconds;
@@ -36,11 +38,6 @@ inline constexpr std::string_view kProbeKindNames[] = {"Startup", "Liveness",
                                                        "Readiness"};  // registry subkeys
 
 inline constexpr std::string_view kLogLevelNames[] = {"trace", "debug", "info", "warn", "error"};
-
-template <typename Enum, std::size_t N>
-std::string_view NameOf(Enum value, const std::string_view (&names)[N]) {
-  return names[static_cast<std::size_t>(value)];
-}
 
 struct ProbeConfig {
   ProbeType type = ProbeType::kTcp;

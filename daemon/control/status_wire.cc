@@ -3,51 +3,10 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/worker_state_wire.h"
+
 namespace sup::control {
 namespace {
-
-using Wire = sup::v1::WorkerStatus;
-
-Wire::State ToWire(WorkerState state) {
-  switch (state) {
-    case WorkerState::kStopped: return Wire::STOPPED;
-    case WorkerState::kStarting: return Wire::STARTING;
-    case WorkerState::kRunning: return Wire::RUNNING;
-    case WorkerState::kBackoff: return Wire::BACKOFF;
-    case WorkerState::kStopping: return Wire::STOPPING;
-    case WorkerState::kExited: return Wire::EXITED;
-    case WorkerState::kFailed: return Wire::FAILED;
-  }
-  return Wire::STATE_UNSPECIFIED;
-}
-
-Wire::Health ToWire(Health health) {
-  switch (health) {
-    case Health::kUnknown: return Wire::UNKNOWN;
-    case Health::kHealthy: return Wire::HEALTHY;
-    case Health::kUnhealthy: return Wire::UNHEALTHY;
-  }
-  return Wire::HEALTH_UNSPECIFIED;
-}
-
-Wire::Reason ToWire(Reason reason) {
-  switch (reason) {
-    case Reason::kNone: return Wire::REASON_UNSPECIFIED;
-    case Reason::kOperator: return Wire::OPERATOR;
-    case Reason::kExited: return Wire::EXITED_ITSELF;
-    case Reason::kKilled: return Wire::KILLED;
-    case Reason::kSpawnError: return Wire::SPAWN_ERROR;
-    case Reason::kStartTimeout: return Wire::START_TIMEOUT;
-    case Reason::kLivenessFailed: return Wire::LIVENESS_FAILED;
-    case Reason::kMemoryLimit: return Wire::MEMORY_LIMIT;
-    case Reason::kConfigChanged: return Wire::CONFIG_CHANGED;
-    case Reason::kConfigError: return Wire::CONFIG_ERROR;
-    case Reason::kDependency: return Wire::DEPENDENCY;
-    case Reason::kBreakerOpen: return Wire::BREAKER_OPEN;
-    case Reason::kShutdown: return Wire::SHUTDOWN;
-  }
-  return Wire::REASON_UNSPECIFIED;
-}
 
 sup::v1::Event::Kind ToWire(engine::EventKind kind) {
   switch (kind) {
@@ -89,7 +48,7 @@ sup::v1::Event ToWireEvent(const engine::Event& event, const Clock& clock) {
 }
 
 sup::v1::WorkerStatus ToWireStatus(const engine::WorkerSnapshot& snapshot) {
-  Wire wire;
+  WireStatus wire;
   wire.set_name(snapshot.name);
   wire.set_state(ToWire(snapshot.state));
   wire.set_reason(ToWire(snapshot.reason));

@@ -92,23 +92,41 @@ TEST(RenderTest, StatusJsonUsesTheStableFieldNames) {
 }
 
 TEST(RenderTest, EveryStateAndReasonHasItsDesignName) {
-  EXPECT_EQ(StateName(WorkerStatus::STOPPED), "STOPPED");
-  EXPECT_EQ(StateName(WorkerStatus::STARTING), "STARTING");
-  EXPECT_EQ(StateName(WorkerStatus::STOPPING), "STOPPING");
-  EXPECT_EQ(StateName(WorkerStatus::EXITED), "EXITED");
-  EXPECT_EQ(StateName(WorkerStatus::FAILED), "FAILED");
-  EXPECT_EQ(HealthName(WorkerStatus::UNHEALTHY), "UNHEALTHY");
-  EXPECT_EQ(ReasonName(WorkerStatus::OPERATOR), "operator");
-  EXPECT_EQ(ReasonName(WorkerStatus::KILLED), "killed");
-  EXPECT_EQ(ReasonName(WorkerStatus::SPAWN_ERROR), "spawn-error");
-  EXPECT_EQ(ReasonName(WorkerStatus::START_TIMEOUT), "start-timeout");
-  EXPECT_EQ(ReasonName(WorkerStatus::LIVENESS_FAILED), "liveness-failed");
-  EXPECT_EQ(ReasonName(WorkerStatus::MEMORY_LIMIT), "memory-limit");
-  EXPECT_EQ(ReasonName(WorkerStatus::CONFIG_CHANGED), "config-changed");
-  EXPECT_EQ(ReasonName(WorkerStatus::CONFIG_ERROR), "config-error");
-  EXPECT_EQ(ReasonName(WorkerStatus::DEPENDENCY), "dependency");
-  EXPECT_EQ(ReasonName(WorkerStatus::BREAKER_OPEN), "breaker-open");
-  EXPECT_EQ(ReasonName(WorkerStatus::SHUTDOWN), "shutdown");
+  EXPECT_EQ(NameOf(WorkerStatus::STOPPED), "STOPPED");
+  EXPECT_EQ(NameOf(WorkerStatus::STARTING), "STARTING");
+  EXPECT_EQ(NameOf(WorkerStatus::STOPPING), "STOPPING");
+  EXPECT_EQ(NameOf(WorkerStatus::EXITED), "EXITED");
+  EXPECT_EQ(NameOf(WorkerStatus::FAILED), "FAILED");
+  EXPECT_EQ(NameOf(WorkerStatus::UNHEALTHY), "UNHEALTHY");
+  EXPECT_EQ(NameOf(WorkerStatus::OPERATOR), "operator");
+  EXPECT_EQ(NameOf(WorkerStatus::KILLED), "killed");
+  EXPECT_EQ(NameOf(WorkerStatus::SPAWN_ERROR), "spawn-error");
+  EXPECT_EQ(NameOf(WorkerStatus::START_TIMEOUT), "start-timeout");
+  EXPECT_EQ(NameOf(WorkerStatus::LIVENESS_FAILED), "liveness-failed");
+  EXPECT_EQ(NameOf(WorkerStatus::MEMORY_LIMIT), "memory-limit");
+  EXPECT_EQ(NameOf(WorkerStatus::CONFIG_CHANGED), "config-changed");
+  EXPECT_EQ(NameOf(WorkerStatus::CONFIG_ERROR), "config-error");
+  EXPECT_EQ(NameOf(WorkerStatus::DEPENDENCY), "dependency");
+  EXPECT_EQ(NameOf(WorkerStatus::BREAKER_OPEN), "breaker-open");
+  EXPECT_EQ(NameOf(WorkerStatus::SHUTDOWN), "shutdown");
+}
+
+TEST(RenderTest, WhatANewerSupdSendsShowsAsUnknownNotAsAnotherValue) {
+  EXPECT_EQ(NameOf(WorkerStatus::STATE_UNSPECIFIED), "UNKNOWN");
+  EXPECT_EQ(NameOf(static_cast<WorkerStatus::State>(99)), "UNKNOWN");
+  EXPECT_EQ(NameOf(WorkerStatus::HEALTH_UNSPECIFIED), "UNKNOWN");
+  EXPECT_EQ(NameOf(WorkerStatus::REASON_UNSPECIFIED), "");
+  EXPECT_EQ(NameOf(static_cast<WorkerStatus::Reason>(99)), "");
+}
+
+TEST(RenderTest, EveryEngineValueReachesSupctlUnderItsOwnName) {
+  // supd's log (kWorkerStateNames) and supctl (through the wire) show one name per value.
+  for (const auto& row : kWorkerStateWire)
+    EXPECT_EQ(NameOf(ToWire(row.value)), NameOf(row.value, kWorkerStateNames));
+  for (const auto& row : kHealthWire)
+    EXPECT_EQ(NameOf(ToWire(row.value)), NameOf(row.value, kHealthNames));
+  for (const auto& row : kReasonWire)
+    EXPECT_EQ(NameOf(ToWire(row.value)), NameOf(row.value, kReasonNames));
 }
 
 sup::v1::WorkerCommandResponse Results(
