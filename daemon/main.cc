@@ -34,10 +34,8 @@ sup::win::LogSettings ReadLogSettings(const std::string& config_key,
                                       const std::optional<std::string>& level_override) {
   sup::DaemonConfig daemon = sup::config::ValidateConfig(sup::config::RawConfig{}).daemon;
   if (sup::Result<sup::config::RegistryPath> path = sup::config::ParseRegistryPath(config_key)) {
-    if (sup::Result<sup::config::RawConfig> raw = sup::config::RegistryConfigSource(*path).Read()) {
-      sup::ValidatedConfig validated = sup::config::ValidateConfig(*raw);
-      if (validated.daemon_errors.empty()) daemon = validated.daemon;
-    }
+    sup::config::RegistryConfigSource source(*path);
+    daemon = sup::config::DaemonValuesOrDefaults(source);
   }
   return {level_override.value_or(daemon.log_level), daemon.log_directory};
 }

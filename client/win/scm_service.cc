@@ -196,13 +196,10 @@ std::string HealthPipeOfArguments(const std::string& arguments) {
     return HealthPipeName(*prefix);
   const std::string key =
       SupdOption(arguments, kSupdConfigKeyOption).value_or(sup::config::kDefaultConfigKey);
-  if (Result<sup::config::RegistryPath> path = sup::config::ParseRegistryPath(key)) {
-    if (Result<config::RawConfig> raw = sup::config::RegistryConfigSource(*path).Read()) {
-      const ValidatedConfig validated = config::ValidateConfig(*raw);
-      if (validated.daemon_errors.empty()) return validated.daemon.health_pipe;
-    }
-  }
-  return HealthPipeName();
+  Result<config::RegistryPath> path = config::ParseRegistryPath(key);
+  if (!path) return HealthPipeName();
+  config::RegistryConfigSource source(*path);
+  return config::DaemonValuesOrDefaults(source).health_pipe;
 }
 
 Result<std::vector<std::string>> ApplyConfig2(SC_HANDLE service, const ServiceSpec& spec) {

@@ -721,6 +721,18 @@ std::span<const SchemaValue<DaemonConfig>> DaemonSchema() { return kDaemonSchema
 std::span<const SchemaValue<WorkerConfig>> WorkerSchema() { return kWorkerSchema; }
 std::span<const SchemaValue<ProbeConfig>> ProbeSchema() { return kProbeSchema; }
 
+Result<ValidatedConfig> ReadConfig(ConfigSource& source, const DaemonConfig* in_force) {
+  Result<RawConfig> raw = source.Read();
+  if (!raw) return raw.error().WithContext("reading the configuration");
+  return ValidateConfig(*raw, in_force);
+}
+
+DaemonConfig DaemonValuesOrDefaults(ConfigSource& source) {
+  if (Result<ValidatedConfig> config = ReadConfig(source); config && config->daemon_errors.empty())
+    return config->daemon;
+  return ValidateConfig(RawConfig{}).daemon;
+}
+
 bool IsDosDeviceName(std::string_view name) {
   // Windows opens the device for "NUL" and for "nul.txt" alike: the part before the first dot.
   std::string base(name.substr(0, name.find('.')));

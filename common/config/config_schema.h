@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/config/config_model.h"
+#include "common/config/config_store.h"
 #include "common/config/raw_config.h"
 #include "common/result.h"
 
@@ -65,5 +66,13 @@ bool IsValidWorkerName(std::string_view name);
 // values change nothing: `daemon` is then `in_force` (the values supd runs with), or the
 // defaults at the first reading, and the workers' default log paths resolve against it.
 ValidatedConfig ValidateConfig(const RawConfig& raw, const DaemonConfig* in_force = nullptr);
+
+// The one way in: reads `source` and validates what it holds (ValidateConfig). Only a source that
+// cannot be read is an error ("reading the configuration: ..."); invalid values are in the result.
+Result<ValidatedConfig> ReadConfig(ConfigSource& source, const DaemonConfig* in_force = nullptr);
+
+// The daemon values `source` holds, or the defaults when it cannot be read or one of them is
+// invalid: for what must be known before supd runs (its log, the pipe supctl verifies).
+DaemonConfig DaemonValuesOrDefaults(ConfigSource& source);
 
 }  // namespace sup::config

@@ -305,12 +305,9 @@ sup::v1::EventsResponse ControlDispatcher::Events(const sup::v1::EventsRequest& 
 
 Result<sup::v1::ConfigDiffResponse> ControlDispatcher::Reconfigure(
     const std::vector<std::string>& names, bool apply) {
-  Result<config::RawConfig> raw = ports_.config_source.Read();
-  if (!raw)
-    return Error(ErrorKind::kUnavailable,
-                 raw.error().WithContext("reading the configuration").message());
-  ValidatedConfig next = config::ValidateConfig(*raw, &ports_.supervisor.daemon_config());
-  config::RejectCyclesThroughKeptDefinitions(next, ports_.supervisor.DependenciesInForce());
+  Result<ValidatedConfig> read = ports_.supervisor.ReadConfig(ports_.config_source);
+  if (!read) return Error(ErrorKind::kUnavailable, read.error().message());
+  ValidatedConfig next = std::move(*read);
   sup::v1::ConfigDiffResponse reply;
   for (const ConfigError& error : next.daemon_errors) reply.add_errors(error.ToString());
   for (const auto& [name, errors] : next.invalid_workers) {

@@ -330,8 +330,7 @@ std::vector<CommandResult> Supervisor::TakeDownDependents(Worker& w,
 // Configuration
 
 config::ConfigDiff Supervisor::ApplyConfig(const ValidatedConfig& validated) {
-  ValidatedConfig config = validated;
-  config::RejectCyclesThroughKeptDefinitions(config, DependenciesInForce());
+  const ValidatedConfig& config = validated;
   ++config_generation_;
   if (config.daemon_errors.empty() || !have_daemon_config_) {
     daemon_ = config.daemon;
@@ -461,10 +460,11 @@ std::map<std::string, WorkerConfig> Supervisor::DefinitionsInForce() const {
   return definitions;
 }
 
-Result<config::ConfigDiff> Supervisor::Reload(config::ConfigSource& source) {
-  Result<config::RawConfig> raw = source.Read();
-  if (!raw) return raw.error().WithContext("reading the configuration");
-  return ApplyConfig(config::ValidateConfig(*raw, have_daemon_config_ ? &daemon_ : nullptr));
+Result<ValidatedConfig> Supervisor::ReadConfig(config::ConfigSource& source) const {
+  Result<ValidatedConfig> config =
+      config::ReadConfig(source, have_daemon_config_ ? &daemon_ : nullptr);
+  if (config) config::RejectCyclesThroughKeptDefinitions(*config, DependenciesInForce());
+  return config;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -65,10 +65,13 @@ class Supervisor {
   // Applies a validated configuration through its diff: added workers start (when wanted),
   // removed ones stop (their dependents first) and go, launch changes restart (their dependents
   // too), policy changes apply live, invalid definitions change nothing. The first call starts
-  // every wanted worker.
+  // every wanted worker. `validated` comes from ReadConfig (a first configuration, with nothing in
+  // force, may come straight from config::ReadConfig).
   config::ConfigDiff ApplyConfig(const ValidatedConfig& validated);
-  // Reads, validates (against the daemon values in force) and applies `source`'s configuration.
-  Result<config::ConfigDiff> Reload(config::ConfigSource& source);
+  // `source`'s configuration as the engine would apply it: validated against the daemon values in
+  // force, with new definitions that would close a dependency cycle through a kept one rejected.
+  // Reloads, `supctl reread` and `supctl update` all read it this way; ApplyConfig applies it.
+  Result<ValidatedConfig> ReadConfig(config::ConfigSource& source) const;
   // Each worker's newest valid definition, workers on their way out excluded.
   std::map<std::string, WorkerConfig> DefinitionsInForce() const;
   // Each worker's dependencies in force, workers on their way out included.

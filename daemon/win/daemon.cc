@@ -74,9 +74,9 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
   std::unique_ptr<Daemon> daemon(new Daemon(log));
   Daemon& d = *daemon;
   d.config_source_ = std::make_unique<config::RegistryConfigSource>(*config_key);
-  Result<config::RawConfig> raw = d.config_source_->Read();
-  if (!raw) return raw.error().WithContext("loading the configuration");
-  const ValidatedConfig config = config::ValidateConfig(*raw);
+  Result<ValidatedConfig> read = config::ReadConfig(*d.config_source_);
+  if (!read) return read.error();
+  const ValidatedConfig& config = *read;
   LogConfigProblems(*log, config);
   progress("configuration loaded");
 
@@ -184,13 +184,13 @@ void Daemon::Reload(ReloadTrigger trigger_kind) {
   if (stopping_) return;
   const char* trigger =
       trigger_kind == ReloadTrigger::kRegistryChange ? "registry change" : "reload request";
-  Result<config::RawConfig> raw = config_source_->Read();
-  if (!raw) {
+  Result<ValidatedConfig> read = supervisor_->ReadConfig(*config_source_);
+  if (!read) {
     log_->error("config reload failed trigger=\"{}\" reason=\"{}\"", trigger,
-                raw.error().message());
+                read.error().message());
     return;
   }
-  const ValidatedConfig config = config::ValidateConfig(*raw, &supervisor_->daemon_config());
+  const ValidatedConfig& config = *read;
   // AutoReload is read from the change itself, so that turning it on or off takes effect at once.
   if (trigger_kind == ReloadTrigger::kRegistryChange && !config.daemon.auto_reload) {
     log_->info(

@@ -16,16 +16,6 @@
 
 namespace sup::testing {
 
-class FakeConfigSource final : public config::ConfigSource {
- public:
-  Result<config::RawConfig> Read() override {
-    if (failure) return *failure;
-    return raw;
-  }
-  config::RawConfig raw;
-  std::optional<Error> failure;
-};
-
 class FakeOutputSource final : public control::OutputSource {
  public:
   using Key = std::pair<std::string, control::OutputStream>;

@@ -16,6 +16,17 @@
 
 namespace sup::testing {
 
+// The configuration as a reload reads it; `failure` makes the next reads fail.
+class FakeConfigSource final : public config::ConfigSource {
+ public:
+  Result<config::RawConfig> Read() override {
+    if (failure) return *failure;
+    return raw;
+  }
+  config::RawConfig raw;
+  std::optional<Error> failure;
+};
+
 class ManualTimers final : public engine::Timers {
  public:
   explicit ManualTimers(ManualClock& clock) : clock_(clock) {}

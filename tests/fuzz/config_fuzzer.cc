@@ -124,7 +124,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   testing::FakeEngine engine;
   for (const config::RawConfig& raw : configs) {
-    const ValidatedConfig validated = config::ValidateConfig(raw);
+    testing::FakeConfigSource source;
+    source.raw = raw;
+    const ValidatedConfig validated = *engine.supervisor.ReadConfig(source);
     CheckValidation(raw, validated);
     engine.supervisor.ApplyConfig(validated);
     RequireInvariants(engine.supervisor);

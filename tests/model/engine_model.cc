@@ -191,7 +191,11 @@ class Run {
     switch (step.kind) {
       case Step::Kind::kReload:
         restart_pending_.clear();
-        supervisor_.ApplyConfig(config::ValidateConfig(step.config, &supervisor_.daemon_config()));
+        {
+          testing::FakeConfigSource source;
+          source.raw = step.config;
+          supervisor_.ApplyConfig(*supervisor_.ReadConfig(source));
+        }
         return;
       case Step::Kind::kStart: supervisor_.Start(step.workers); return;
       case Step::Kind::kStop:

@@ -357,14 +357,8 @@ TEST_F(SupervisorTest, AnInvalidDaemonValueKeepsTheLogPathsInForce) {
   ASSERT_EQ(launcher_.launches.back().second.stdout_log, "D:\\logs\\api.out.log");
   raw_.daemon["PipeInstances"] = config::RawValue::Dword(1);  // out of range
   raw_.daemon["LogDirectory"] = config::RawValue::String("E:\\elsewhere");
-  struct Source final : config::ConfigSource {
-    config::RawConfig raw;
-    Result<config::RawConfig> Read() override { return raw; }
-  } source;
-  source.raw = raw_;
-  const Result<config::ConfigDiff> diff = supervisor_->Reload(source);
-  ASSERT_TRUE(diff.ok());
-  EXPECT_EQ(diff->unchanged, std::vector<std::string>{"api"});
+  const config::ConfigDiff diff = Apply();
+  EXPECT_EQ(diff.unchanged, std::vector<std::string>{"api"});
   EXPECT_EQ(State("api"), WorkerState::kRunning);
   EXPECT_EQ(supervisor_->daemon_config().log_directory, "D:\\logs");
 }

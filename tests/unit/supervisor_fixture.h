@@ -48,8 +48,10 @@ class SupervisorTest : public ::testing::Test {
   }
 
   config::ConfigDiff Apply() {
-    const ValidatedConfig config = config::ValidateConfig(raw_);
-    return supervisor_->ApplyConfig(config);
+    // The daemon's path: read, validate against what is in force, apply.
+    testing::FakeConfigSource source;
+    source.raw = raw_;
+    return supervisor_->ApplyConfig(*supervisor_->ReadConfig(source));
   }
 
   WorkerSnapshot Status(const std::string& name) { return *supervisor_->Snapshot(name); }
