@@ -181,7 +181,7 @@ int RunInConsole(DaemonFactory factory, std::shared_ptr<spdlog::logger> log) {
   g_console_daemon = daemon->get();
   ::SetConsoleCtrlHandler(ConsoleControlHandler, TRUE);
   log->info("supd running in the console; Ctrl+C stops it");
-  (*daemon)->Run();
+  RunOrEndSupd("the io loop", *log, [&] { (*daemon)->Run(); });
   ::SetConsoleCtrlHandler(ConsoleControlHandler, FALSE);
   g_console_daemon = nullptr;
   log->info("supd stopped");

@@ -1,0 +1,346 @@
+#include "client/win/daemon_commands.h"
+
+#include <windows.h>
+
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "client/console.h"
+#include "client/exit_codes.h"
+#include "client/json.h"
+#include "client/render.h"
+#include "client/win/health_query.h"
+#include "common/protocol.h"
+#include "common/protocol_client.h"
+#include "common/win/pipe_client.h"
+
+namespace sup::client::win {
+
+struct DaemonCommands::Verbs {
+  CLI::App* status = nullptr;
+  CLI::App* version = nullptr;
+  CLI::App* describe = nullptr;
+  CLI::App* logs = nullptr;
+  CLI::App* events = nullptr;
+  CLI::App* health = nullptr;
+  CLI::App* reread = nullptr;
+  CLI::App* update = nullptr;
+  std::vector<std::pair<std::string, CLI::App*>> worker_commands;  // start, stop, restart, reset
+
+  std::vector<std::string> workers;           // status
+  std::vector<std::string> targets;           // start, stop, restart, reset
+  bool wait = false;                          // start, stop, restart
+  std::string worker;                         // describe, logs, health
+  bool follow = false, error_stream = false;  // logs, events
+  unsigned lines = 20;                        // logs, events
+  std::vector<std::string> update_workers;    // update
+};
+
+namespace {
+
+// Reports a failed command on stderr (and as {"error": ...} on stdout for -o json) and returns
+// its exit code: unreachable daemon and unknown workers are 4, everything else 1.
+int ReportError(const GlobalOptions& options, const sup::Error& error) {
+  const bool unreachable = error.kind() == sup::ErrorKind::kUnavailable;
+  std::string message = error.message();
+  if (unreachable) message = "cannot reach supd: " + message + " (check `supctl service status`)";
+  if (options.json()) {
+    Print(
+        JsonLine({{"error", {{"kind", sup::ErrorKindName(error.kind())}, {"message", message}}}}));
+  }
+  return Fail(sup::Error(error.kind(), message));
+}
+
+// Connects to supd and makes one call.
+sup::Result<sup::v1::Response> CallDaemon(const GlobalOptions& options,
+                                          const sup::v1::Request& request) {
+  sup::Result<sup::win::PipeClient> pipe =
+      sup::win::PipeClient::Connect(options.pipe, options.timeout);
+  if (!pipe) return pipe.error();
+  sup::ControlClient client(*pipe);
+  return client.Call(request);
+}
+
+// The health pipe of the same instance: "sup-control" -> "sup-health".
+std::string HealthPipeOf(const std::string& control_pipe) {
+  const std::string suffix = "-control";
+  if (control_pipe.size() > suffix.size() && control_pipe.ends_with(suffix)) {
+    return control_pipe.substr(0, control_pipe.size() - suffix.size()) + "-health";
+  }
+  return sup::HealthPipeName();
+}
+
+int RunStatus(const GlobalOptions& options, const std::vector<std::string>& workers) {
+  sup::v1::Request request;
+  for (const std::string& worker : workers) request.mutable_status()->add_workers(worker);
+  if (workers.empty()) request.mutable_status();
+  sup::Result<sup::v1::Response> response = CallDaemon(options, request);
+  if (!response) return ReportError(options, response.error());
+  const sup::v1::StatusResponse& status = response->status();
+  Print(options.json() ? RenderStatusJson(status) : RenderStatusTable(status));
+  return StatusExitCode(status);
+}
+
+// Polls the status of every worker `results` acted on until each is where `verb` leaves it
+// (WaitIsOver), or the timeout passes. A CLI may poll; supd's side has no polling.
+int WaitForTargets(const GlobalOptions& options, const std::string& verb,
+                   const sup::v1::WorkerCommandResponse& results) {
+  const auto deadline = std::chrono::steady_clock::now() + options.timeout;
+  sup::v1::Request request;
+  std::map<std::string, const sup::v1::WorkerCommandResult*> awaited;
+  for (const sup::v1::WorkerCommandResult& result : results.results()) {
+    if (result.outcome() != sup::v1::WorkerCommandResult::DONE &&
+        result.outcome() != sup::v1::WorkerCommandResult::ALREADY) {
+      continue;
+    }
+    if (awaited.emplace(result.worker(), &result).second)
+      request.mutable_status()->add_workers(result.worker());
+  }
+  if (awaited.empty()) return kExitOk;
+  std::string pending;
+  while (true) {
+    sup::Result<sup::v1::Response> response = CallDaemon(options, request);
+    if (!response) return ReportError(options, response.error());
+    pending.clear();
+    for (const sup::v1::WorkerStatus& worker : response->status().workers()) {
+      if (!WaitIsOver(verb, *awaited.at(worker.name()), worker)) {
+        pending += (pending.empty() ? "" : ", ") + worker.name() + " (" +
+                   std::string(sup::NameOf(worker.state())) + ")";
+      }
+    }
+    if (pending.empty()) return kExitOk;
+    if (std::chrono::steady_clock::now() >= deadline) break;
+    ::Sleep(100);
+  }
+  std::fprintf(stderr, "supctl: timed out after %lld ms waiting for %s: %s\n",
+               static_cast<long long>(options.timeout.count()),
+               verb == "stop"      ? "a stop"
+               : verb == "restart" ? "a new process, RUNNING and ready"
+                                   : "RUNNING and ready",
+               pending.c_str());
+  return kExitFailure;
+}
+
+// start, stop, restart or reset of named workers or "all": one line per worker acted on (the
+// named ones and the dependents taken down with them); with --wait, until they arrive.
+int RunWorkerCommand(const GlobalOptions& options, const std::string& verb,
+                     const std::vector<std::string>& targets, bool wait) {
+  sup::v1::Request request;
+  sup::v1::WorkerCommandRequest* command = verb == "start"     ? request.mutable_start()
+                                           : verb == "stop"    ? request.mutable_stop()
+                                           : verb == "restart" ? request.mutable_restart()
+                                                               : request.mutable_reset();
+  if (targets.size() == 1 && targets[0] == "all") {
+    command->set_all(true);
+  } else {
+    for (const std::string& target : targets) command->add_workers(target);
+  }
+  sup::Result<sup::v1::Response> response = CallDaemon(options, request);
+  if (!response) return ReportError(options, response.error());
+  const sup::v1::WorkerCommandResponse& results = verb == "start"     ? response->start()
+                                                  : verb == "stop"    ? response->stop()
+                                                  : verb == "restart" ? response->restart()
+                                                                      : response->reset();
+  Print(options.json() ? RenderCommandResultsJson(results) : RenderCommandResults(results));
+  const int code = CommandExitCode(results);
+  if (code != kExitOk || !wait || verb == "reset") return code;
+  return WaitForTargets(options, verb, results);
+}
+
+int RunDescribe(const GlobalOptions& options, const std::string& worker) {
+  sup::v1::Request request;
+  request.mutable_describe()->set_worker(worker);
+  sup::Result<sup::v1::Response> response = CallDaemon(options, request);
+  if (!response) return ReportError(options, response.error());
+  Print(options.json() ? RenderDescribeJson(response->describe())
+                       : RenderDescribe(response->describe()));
+  return kExitOk;
+}
+
+// Streams: the first reply, then (with follow) every further frame until supd ends the stream
+// or the user presses Ctrl+C.
+template <typename Body, typename Render>
+int RunStream(const GlobalOptions& options, const sup::v1::Request& request, bool follow, Body body,
+              Render render) {
+  sup::Result<sup::win::PipeClient> pipe =
+      sup::win::PipeClient::Connect(options.pipe, options.timeout);
+  if (!pipe) return ReportError(options, pipe.error());
+  sup::ControlClient client(*pipe);
+  sup::Result<sup::v1::Response> response = client.Call(request);
+  if (follow) pipe->set_timeout(std::nullopt);
+  while (true) {
+    if (!response) return ReportError(options, response.error());
+    const auto& frame = body(*response);
+    render(frame);
+    if (!follow || frame.end_of_stream()) return kExitOk;
+    response = client.Next();
+  }
+}
+
+int RunLogs(const GlobalOptions& options, const std::string& worker, bool follow, unsigned lines,
+            bool error_stream) {
+  sup::v1::Request request;
+  sup::v1::LogsRequest* logs = request.mutable_logs();
+  logs->set_worker(worker);
+  logs->set_lines(lines);
+  logs->set_follow(follow);
+  logs->set_error_stream(error_stream);
+  return RunStream(
+      options, request, follow,
+      [](const sup::v1::Response& r) -> const sup::v1::LogsResponse& { return r.logs(); },
+      [&](const sup::v1::LogsResponse& frame) {
+        for (const std::string& line : frame.lines()) {
+          if (options.json()) {
+            Print(JsonLine({{"worker", worker}, {"line", line}}));
+          } else {
+            Print(line + "\n");
+          }
+        }
+      });
+}
+
+int RunEvents(const GlobalOptions& options, bool follow, unsigned limit) {
+  sup::v1::Request request;
+  request.mutable_events()->set_limit(limit);
+  request.mutable_events()->set_follow(follow);
+  return RunStream(
+      options, request, follow,
+      [](const sup::v1::Response& r) -> const sup::v1::EventsResponse& { return r.events(); },
+      [&](const sup::v1::EventsResponse& frame) {
+        for (const sup::v1::Event& event : frame.events()) {
+          Print(options.json() ? RenderEventJson(event) : RenderEvent(event));
+        }
+      });
+}
+
+int RunReconfigure(const GlobalOptions& options, bool apply,
+                   const std::vector<std::string>& workers) {
+  sup::v1::Request request;
+  if (apply) {
+    request.mutable_update();
+    for (const std::string& worker : workers) request.mutable_update()->add_workers(worker);
+  } else {
+    request.mutable_reread();
+  }
+  sup::Result<sup::v1::Response> response = CallDaemon(options, request);
+  if (!response) return ReportError(options, response.error());
+  const sup::v1::ConfigDiffResponse& diff = apply ? response->update() : response->reread();
+  Print(options.json() ? RenderConfigDiffJson(diff) : RenderConfigDiff(diff, apply));
+  return diff.invalid().empty() ? kExitOk : kExitFailure;
+}
+
+int RunHealth(const GlobalOptions& options, const std::string& worker) {
+  sup::Result<sup::v1::HealthCheckResponse::ServingStatus> answer =
+      win::AskHealth(HealthPipeOf(options.pipe), worker, options.timeout);
+  if (!answer) return ReportError(options, answer.error());
+  const auto status = *answer;
+  const std::string_view name = ServingName(status);
+  if (options.json()) {
+    Print(JsonLine({{"service", worker}, {"status", name}}));
+  } else {
+    Print((worker.empty() ? std::string("supd") : worker) + ": " + std::string(name) + "\n");
+  }
+  return status == sup::v1::HealthCheckResponse::SERVING ? kExitOk : kExitUnknownOrUnreachable;
+}
+
+int RunVersion(const GlobalOptions& options) {
+  sup::v1::Request request;
+  request.mutable_version();
+  sup::Result<sup::v1::Response> response = CallDaemon(options, request);
+  if (!response) {
+    if (!options.json()) Print("supctl " + std::string(sup::kSupVersion) + "\n");
+    return ReportError(options, response.error());
+  }
+  Print(options.json() ? RenderVersionJson(sup::kSupVersion, response->version())
+                       : RenderVersionTable(sup::kSupVersion, response->version()));
+  return kExitOk;
+}
+
+}  // namespace
+
+DaemonCommands::DaemonCommands(CLI::App& app, const GlobalOptions& options)
+    : options_(options), verbs_(std::make_unique<Verbs>()) {
+  Verbs& v = *verbs_;
+  v.status = app.add_subcommand("status", "Show the daemon and its workers");
+  v.status->add_option("workers", v.workers, "Only these workers");
+  v.version = app.add_subcommand("version", "Show the versions of supctl and supd");
+  for (const auto& [verb, help] : std::vector<std::pair<std::string, std::string>>{
+           {"start", "Start workers"},
+           {"stop", "Stop workers (their stop ladder, then terminate)"},
+           {"restart", "Restart workers"},
+           {"reset", "Clear restart counters and an open circuit breaker"}}) {
+    CLI::App* command = app.add_subcommand(verb, help);
+    command->add_option("workers", v.targets, "Worker names, or all")->required();
+    if (verb != "reset") {
+      command->add_flag("--wait", v.wait,
+                        "Wait until RUNNING and ready (or, for stop, down); at most --timeout");
+    }
+    v.worker_commands.emplace_back(verb, command);
+  }
+  v.describe = app.add_subcommand(
+      "describe", "Configuration, counters, recent events and last output of a worker");
+  v.describe->add_option("worker", v.worker, "Worker name")->required();
+  v.logs = app.add_subcommand("logs", "Last output lines of a worker; -f follows");
+  v.logs->add_option("worker", v.worker, "Worker name")->required();
+  v.logs->add_flag("-f,--follow", v.follow, "Keep printing new lines until Ctrl+C or supd stops");
+  v.logs->add_option("-n,--lines", v.lines, "How many of the last lines first")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 100));
+  v.logs->add_flag("--stderr", v.error_stream, "stderr instead of stdout");
+  v.events = app.add_subcommand("events", "Recent events of every worker; -f follows");
+  v.events->add_flag("-f,--follow", v.follow,
+                     "Keep printing new events until Ctrl+C or supd stops");
+  v.events->add_option("-n,--limit", v.lines, "How many recent events first")
+      ->capture_default_str();
+  v.health =
+      app.add_subcommand("health", "Health via the health pipe: supd as a whole, or one worker");
+  v.health->add_option("worker", v.worker, "Worker name (default: supd as a whole)");
+  v.reread =
+      app.add_subcommand("reread", "Show what applying the registry configuration would change");
+  v.update =
+      app.add_subcommand("update", "Apply the registry configuration, to all or the named workers");
+  v.update->add_option("workers", v.update_workers, "Only these workers");
+}
+
+DaemonCommands::~DaemonCommands() = default;
+
+bool DaemonCommands::parsed() const {
+  const Verbs& v = *verbs_;
+  for (CLI::App* verb :
+       {v.status, v.version, v.describe, v.logs, v.events, v.health, v.reread, v.update}) {
+    if (verb->parsed()) return true;
+  }
+  for (const auto& [verb, command] : v.worker_commands) {
+    if (command->parsed()) return true;
+  }
+  return false;
+}
+
+int DaemonCommands::Update(const std::vector<std::string>& workers) {
+  return RunReconfigure(options_, /*apply=*/true, workers);
+}
+
+int DaemonCommands::Run() {
+  const Verbs& v = *verbs_;
+  const GlobalOptions& options = options_;
+  if (v.status->parsed()) return RunStatus(options, v.workers);
+  if (v.version->parsed()) return RunVersion(options);
+  if (v.describe->parsed()) return RunDescribe(options, v.worker);
+  if (v.logs->parsed()) return RunLogs(options, v.worker, v.follow, v.lines, v.error_stream);
+  if (v.events->parsed()) return RunEvents(options, v.follow, v.lines);
+  if (v.health->parsed()) return RunHealth(options, v.worker);
+  if (v.reread->parsed()) return RunReconfigure(options, /*apply=*/false, {});
+  if (v.update->parsed()) return Update(v.update_workers);
+  for (const auto& [verb, command] : v.worker_commands) {
+    if (command->parsed()) return RunWorkerCommand(options, verb, v.targets, v.wait);
+  }
+  return kExitUsage;
+}
+
+}  // namespace sup::client::win
