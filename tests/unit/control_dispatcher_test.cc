@@ -28,7 +28,7 @@ class ControlDispatcherTest : public ::testing::Test {
     config::RawConfig raw;
     for (const std::string& name : workers)
       raw.workers[name].values["Command"] = config::RawValue::String(name + ".exe");
-    supervisor_.ApplyConfig(config::ValidateConfig(raw));
+    engine_.supervisor.ApplyConfig(config::ValidateConfig(raw));
   }
 
   static sup::v1::Request Command(std::uint64_t id, std::vector<std::string> workers,
@@ -39,19 +39,10 @@ class ControlDispatcherTest : public ::testing::Test {
     return request;
   }
 
-  testing::ManualClock clock_;
-  testing::ManualTimers timers_{clock_};
-  testing::FakeLauncher launcher_;
-  testing::FakeProber prober_;
-  testing::FakeStateStore store_;
-  testing::RecordingEventSink logged_;
-  EventFeed events_{logged_};
-  testing::FixedRandom random_;
+  testing::FakeEngine engine_;
   testing::FakeConfigSource config_;
   testing::FakeOutputSource output_;
-  engine::Supervisor supervisor_{
-      engine::SupervisorPorts{clock_, timers_, launcher_, prober_, store_, events_, random_}};
-  ControlDispatcher dispatcher_{ControlPorts{clock_, supervisor_, config_, output_, events_},
+  ControlDispatcher dispatcher_{ControlPorts{engine_.clock, engine_.supervisor, config_, output_, engine_.events},
                                 DaemonIdentity{4242, "9.8.7"}, ControlLimits{.max_streams = 2}};
   testing::RecordingSink sink_;
   const Caller admin_{Role::kAdministrator, "NT AUTHORITY\\SYSTEM"};
@@ -68,7 +59,7 @@ TEST_F(ControlDispatcherTest, VersionReportsDaemonAndProtocolVersion) {
 }
 
 TEST_F(ControlDispatcherTest, StatusReportsPidVersionUptimeAndServerTime) {
-  clock_.Advance(milliseconds(2500));
+  engine_.clock.Advance(milliseconds(2500));
   sup::v1::Request request = MakeRequest(1);
   request.mutable_status();
   const sup::v1::Response response = dispatcher_.Handle(request);
@@ -83,7 +74,7 @@ TEST_F(ControlDispatcherTest, StatusReportsPidVersionUptimeAndServerTime) {
 
 TEST_F(ControlDispatcherTest, StatusListsEveryWorkerOrTheNamedOnes) {
   Configure({"api", "web"});
-  timers_.Advance(std::chrono::milliseconds(1000));
+  engine_.timers.Advance(std::chrono::milliseconds(1000));
   sup::v1::Request request = MakeRequest(5);
   request.mutable_status();
   sup::v1::Response response = dispatcher_.Handle(request);
@@ -122,9 +113,9 @@ void CrashAndRestart(engine::Supervisor& supervisor, testing::ManualTimers& time
 
 TEST_F(ControlDispatcherTest, ResetClearsTheRestartCounterOfTheNamedWorkersOrAll) {
   Configure({"api", "web"});
-  CrashAndRestart(supervisor_, timers_, "api", 2);
-  CrashAndRestart(supervisor_, timers_, "web", 1);
-  ASSERT_EQ(supervisor_.Snapshot("api")->restarts, 2u);
+  CrashAndRestart(engine_.supervisor, engine_.timers, "api", 2);
+  CrashAndRestart(engine_.supervisor, engine_.timers, "web", 1);
+  ASSERT_EQ(engine_.supervisor.Snapshot("api")->restarts, 2u);
 
   sup::v1::Request reset = MakeRequest(1);
   reset.mutable_reset()->add_workers("api");
@@ -136,13 +127,13 @@ TEST_F(ControlDispatcherTest, ResetClearsTheRestartCounterOfTheNamedWorkersOrAll
   EXPECT_EQ(one.reset().results(0).outcome(), sup::v1::WorkerCommandResult::DONE);
   EXPECT_EQ(one.reset().results(0).message(), "reset");
   EXPECT_EQ(one.reset().results(1).outcome(), sup::v1::WorkerCommandResult::NOT_FOUND);
-  EXPECT_EQ(supervisor_.Snapshot("api")->restarts, 0u);
-  EXPECT_EQ(supervisor_.Snapshot("web")->restarts, 1u);  // not named: untouched
+  EXPECT_EQ(engine_.supervisor.Snapshot("api")->restarts, 0u);
+  EXPECT_EQ(engine_.supervisor.Snapshot("web")->restarts, 1u);  // not named: untouched
 
   sup::v1::Request all = MakeRequest(2);
   all.mutable_reset()->set_all(true);
   EXPECT_EQ(dispatcher_.Handle(all).reset().results_size(), 2);
-  EXPECT_EQ(supervisor_.Snapshot("web")->restarts, 0u);
+  EXPECT_EQ(engine_.supervisor.Snapshot("web")->restarts, 0u);
 }
 
 TEST_F(ControlDispatcherTest, CommandMustNameWorkersOrAllButNotBoth) {
@@ -152,7 +143,7 @@ TEST_F(ControlDispatcherTest, CommandMustNameWorkersOrAllButNotBoth) {
     ASSERT_TRUE(response.has_error());
     EXPECT_EQ(response.error().code(), sup::v1::Error::INVALID_ARGUMENT);
   }
-  EXPECT_TRUE(launcher_.kills.empty() && launcher_.stop_requests.empty());
+  EXPECT_TRUE(engine_.launcher.kills.empty() && engine_.launcher.stop_requests.empty());
 }
 
 TEST_F(ControlDispatcherTest, StatusOfUnknownWorkersIsNotFoundNamingThem) {
@@ -217,7 +208,7 @@ TEST_F(ControlDispatcherTest, EmptyFrameIsARequestWithoutVersion) {
 
 TEST_F(ControlDispatcherTest, DescribeShowsStatusConfigurationEventsAndOutput) {
   Configure({"api"});
-  timers_.Advance(milliseconds(1000));
+  engine_.timers.Advance(milliseconds(1000));
   output_.Print("api", OutputStream::kStdout, {"listening on 8080"});
   output_.Print("api", OutputStream::kStderr, {"warning: cache cold"});
   sup::v1::Request request = MakeRequest(3);
@@ -334,7 +325,7 @@ TEST_F(ControlDispatcherTest, StreamsBeyondTheLimitAreRefused) {
 
 TEST_F(ControlDispatcherTest, EventsSendsTheRecentOnesThenFollowsNewOnes) {
   Configure({"a", "b"});
-  timers_.Advance(milliseconds(1000));
+  engine_.timers.Advance(milliseconds(1000));
   std::unique_ptr<Session> session = dispatcher_.Open(sink_, admin_);
   sup::v1::Request request = MakeRequest(2);
   request.mutable_events()->set_limit(3);
@@ -345,7 +336,7 @@ TEST_F(ControlDispatcherTest, EventsSendsTheRecentOnesThenFollowsNewOnes) {
   for (int i = 1; i < 3; ++i) {
     EXPECT_LE(first.events().events(i - 1).time_unix_ms(), first.events().events(i).time_unix_ms());
   }
-  supervisor_.Stop({"a"});
+  engine_.supervisor.Stop({"a"});
   const auto streamed = sink_.Last<sup::v1::Response>();
   ASSERT_EQ(streamed.events().events_size(), 1);
   EXPECT_EQ(streamed.events().events(0).worker(), "a");
@@ -363,7 +354,7 @@ TEST_F(ControlDispatcherTest, RereadShowsTheDifferenceAndChangesNothing) {
   config_.raw.workers["b"].values["MaxFailures"] = config::RawValue::Dword(9);  // policy only
   config_.raw.workers["c"].values["Command"] = config::RawValue::String("c.exe");
   config_.raw.workers["d"].values["MaxFailures"] = config::RawValue::Dword(9);  // no Command
-  const std::uint64_t generation = supervisor_.config_generation();
+  const std::uint64_t generation = engine_.supervisor.config_generation();
   sup::v1::Request request = MakeRequest(1);
   request.mutable_reread();
   const sup::v1::ConfigDiffResponse diff = dispatcher_.Handle(request).reread();
@@ -377,8 +368,8 @@ TEST_F(ControlDispatcherTest, RereadShowsTheDifferenceAndChangesNothing) {
             std::vector<std::string>{"d"});
   ASSERT_EQ(diff.errors_size(), 1);
   EXPECT_NE(diff.errors(0).find("Command"), std::string::npos);
-  EXPECT_EQ(supervisor_.config_generation(), generation);
-  EXPECT_FALSE(supervisor_.Snapshot("c"));
+  EXPECT_EQ(engine_.supervisor.config_generation(), generation);
+  EXPECT_FALSE(engine_.supervisor.Snapshot("c"));
 }
 
 TEST_F(ControlDispatcherTest, UpdateAppliesTheDifferenceOrOnlyThatOfTheNamedWorkers) {
@@ -392,8 +383,8 @@ TEST_F(ControlDispatcherTest, UpdateAppliesTheDifferenceOrOnlyThatOfTheNamedWork
   EXPECT_EQ(std::vector<std::string>(only_a.restarted().begin(), only_a.restarted().end()),
             std::vector<std::string>{"a"});
   EXPECT_TRUE(only_a.removed().empty());
-  EXPECT_TRUE(supervisor_.Snapshot("b"));   // its removal was not asked for
-  EXPECT_FALSE(supervisor_.Snapshot("c"));  // nor was its addition
+  EXPECT_TRUE(engine_.supervisor.Snapshot("b"));   // its removal was not asked for
+  EXPECT_FALSE(engine_.supervisor.Snapshot("c"));  // nor was its addition
 
   sup::v1::Request unknown = MakeRequest(2);
   unknown.mutable_update()->add_workers("zzz");
@@ -408,7 +399,7 @@ TEST_F(ControlDispatcherTest, UpdateAppliesTheDifferenceOrOnlyThatOfTheNamedWork
             std::vector<std::string>{"c"});
   EXPECT_EQ(std::vector<std::string>(rest.removed().begin(), rest.removed().end()),
             std::vector<std::string>{"b"});
-  EXPECT_TRUE(supervisor_.Snapshot("c"));
+  EXPECT_TRUE(engine_.supervisor.Snapshot("c"));
 }
 
 TEST_F(ControlDispatcherTest, UpdateWhenTheRegistryCannotBeReadIsUnavailable) {

@@ -21,7 +21,7 @@ class HealthServiceTest : public ::testing::Test {
       raw.workers[name].values = values;
       raw.workers[name].values["Command"] = config::RawValue::String(name + ".exe");
     }
-    supervisor_.ApplyConfig(config::ValidateConfig(raw));
+    engine_.supervisor.ApplyConfig(config::ValidateConfig(raw));
   }
 
   static std::string CheckRequest(const std::string& service, bool watch = false) {
@@ -39,30 +39,21 @@ class HealthServiceTest : public ::testing::Test {
     return sink.Last<sup::v1::HealthResponse>().check().status();
   }
 
-  testing::ManualClock clock_;
-  testing::ManualTimers timers_{clock_};
-  testing::FakeLauncher launcher_;
-  testing::FakeProber prober_;
-  testing::FakeStateStore store_;
-  testing::RecordingEventSink logged_;
-  EventFeed events_{logged_};
-  testing::FixedRandom random_;
-  engine::Supervisor supervisor_{
-      engine::SupervisorPorts{clock_, timers_, launcher_, prober_, store_, events_, random_}};
-  HealthService health_{supervisor_, events_, 2};
+  testing::FakeEngine engine_;
+  HealthService health_{engine_.supervisor, engine_.events, 2};
 };
 
 TEST_F(HealthServiceTest, TheDaemonServesWhenEveryWorkerIsRunningAndReadyOrDone) {
   Configure({{"a", {}}, {"job", {{"Restart", config::RawValue::String("never")}}}});
   EXPECT_EQ(Ask(""), Check::NOT_SERVING);  // STARTING
   EXPECT_EQ(Ask("a"), Check::NOT_SERVING);
-  timers_.Advance(milliseconds(1000));
+  engine_.timers.Advance(milliseconds(1000));
   EXPECT_EQ(Ask(""), Check::SERVING);
   EXPECT_EQ(Ask("a"), Check::SERVING);
-  supervisor_.OnExit("job", supervisor_.Snapshot("job")->pid, 0);  // a run-once job that is done
+  engine_.supervisor.OnExit("job", engine_.supervisor.Snapshot("job")->pid, 0);  // a run-once job that is done
   EXPECT_EQ(Ask("job"), Check::SERVING);
   EXPECT_EQ(Ask(""), Check::SERVING);
-  supervisor_.Stop(
+  engine_.supervisor.Stop(
       {"a"});  // an operator's stop is not where the worker should be, as for `supctl status`
   EXPECT_EQ(Ask("a"), Check::NOT_SERVING);
   EXPECT_EQ(Ask(""), Check::NOT_SERVING);
@@ -71,9 +62,9 @@ TEST_F(HealthServiceTest, TheDaemonServesWhenEveryWorkerIsRunningAndReadyOrDone)
 TEST_F(HealthServiceTest, AFailedRunOnceJobOrADisabledWorkerIsNotServing) {
   Configure({{"job", {{"Restart", config::RawValue::String("never")}}},
              {"off", {{"Enabled", config::RawValue::Dword(0)}}}});
-  timers_.Advance(milliseconds(1000));
-  supervisor_.OnExit("job", supervisor_.Snapshot("job")->pid, 1);
-  EXPECT_EQ(supervisor_.Snapshot("job")->state, WorkerState::kExited);
+  engine_.timers.Advance(milliseconds(1000));
+  engine_.supervisor.OnExit("job", engine_.supervisor.Snapshot("job")->pid, 1);
+  EXPECT_EQ(engine_.supervisor.Snapshot("job")->state, WorkerState::kExited);
   EXPECT_EQ(Ask("job"), Check::NOT_SERVING);
   EXPECT_EQ(Ask("off"), Check::NOT_SERVING);
   EXPECT_EQ(Ask(""), Check::NOT_SERVING);
@@ -96,7 +87,7 @@ TEST_F(HealthServiceTest, WatchSendsTheStatusAtOnceThenEachChangeAndEndsWhenSupd
   EXPECT_TRUE(session->streaming());
   ASSERT_EQ(sink.frames.size(), 1u);
   EXPECT_EQ(sink.Last<sup::v1::HealthResponse>().watch().status(), Check::NOT_SERVING);
-  timers_.Advance(milliseconds(1000));
+  engine_.timers.Advance(milliseconds(1000));
   ASSERT_EQ(sink.frames.size(), 2u);  // only the change, not every event
   EXPECT_EQ(sink.Last<sup::v1::HealthResponse>().watch().status(), Check::SERVING);
 
@@ -105,8 +96,8 @@ TEST_F(HealthServiceTest, WatchSendsTheStatusAtOnceThenEachChangeAndEndsWhenSupd
   EXPECT_EQ(last.watch().status(), Check::NOT_SERVING);
   EXPECT_TRUE(last.watch().end_of_stream());
   EXPECT_TRUE(sink.ended);
-  timers_.Advance(milliseconds(1000));  // anything that changes now must not reach the ended watch
-  supervisor_.Stop({"a"});
+  engine_.timers.Advance(milliseconds(1000));  // anything that changes now must not reach the ended watch
+  engine_.supervisor.Stop({"a"});
   EXPECT_EQ(sink.sent_after_end, 0u);
   EXPECT_EQ(Ask(""), Check::NOT_SERVING);
   EXPECT_EQ(Ask("a"), Check::NOT_SERVING);
@@ -128,8 +119,8 @@ TEST_F(HealthServiceTest, WatchesBeyondTheLimitAreRefused) {
 
 TEST_F(HealthServiceTest, ListShowsTheDaemonFirstThenEveryWorker) {
   Configure({{"b", {}}, {"a", {}}});
-  timers_.Advance(milliseconds(1000));
-  supervisor_.Stop({"b"});
+  engine_.timers.Advance(milliseconds(1000));
+  engine_.supervisor.Stop({"b"});
   testing::RecordingSink sink;
   std::unique_ptr<Session> session = health_.Open(sink, {});
   sup::v1::HealthRequest request;
