@@ -42,8 +42,9 @@ class ControlDispatcherTest : public ::testing::Test {
   testing::FakeEngine engine_;
   testing::FakeConfigSource config_;
   testing::FakeOutputSource output_;
-  ControlDispatcher dispatcher_{ControlPorts{engine_.clock, engine_.supervisor, config_, output_, engine_.events},
-                                DaemonIdentity{4242, "9.8.7"}, ControlLimits{.max_streams = 2}};
+  ControlDispatcher dispatcher_{
+      ControlPorts{engine_.clock, engine_.supervisor, config_, output_, engine_.events},
+      DaemonIdentity{4242, "9.8.7"}, ControlLimits{.max_streams = 2}};
   testing::RecordingSink sink_;
   const Caller admin_{Role::kAdministrator, "NT AUTHORITY\\SYSTEM"};
 };

@@ -50,7 +50,8 @@ TEST_F(HealthServiceTest, TheDaemonServesWhenEveryWorkerIsRunningAndReadyOrDone)
   engine_.timers.Advance(milliseconds(1000));
   EXPECT_EQ(Ask(""), Check::SERVING);
   EXPECT_EQ(Ask("a"), Check::SERVING);
-  engine_.supervisor.OnExit("job", engine_.supervisor.Snapshot("job")->pid, 0);  // a run-once job that is done
+  engine_.supervisor.OnExit("job", engine_.supervisor.Snapshot("job")->pid,
+                            0);  // a run-once job that is done
   EXPECT_EQ(Ask("job"), Check::SERVING);
   EXPECT_EQ(Ask(""), Check::SERVING);
   engine_.supervisor.Stop(
@@ -96,7 +97,8 @@ TEST_F(HealthServiceTest, WatchSendsTheStatusAtOnceThenEachChangeAndEndsWhenSupd
   EXPECT_EQ(last.watch().status(), Check::NOT_SERVING);
   EXPECT_TRUE(last.watch().end_of_stream());
   EXPECT_TRUE(sink.ended);
-  engine_.timers.Advance(milliseconds(1000));  // anything that changes now must not reach the ended watch
+  engine_.timers.Advance(
+      milliseconds(1000));  // anything that changes now must not reach the ended watch
   engine_.supervisor.Stop({"a"});
   EXPECT_EQ(sink.sent_after_end, 0u);
   EXPECT_EQ(Ask(""), Check::NOT_SERVING);
