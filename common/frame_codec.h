@@ -14,7 +14,9 @@
 namespace sup {
 
 inline constexpr std::size_t kFrameHeaderBytes = 4;
-inline constexpr std::size_t kMaxFrameBytes = 1024 * 1024;
+inline constexpr std::size_t kMaxFrameBytes = 1024 * 1024;  // MaxFrameBytes' default
+// The largest MaxFrameBytes supd accepts, so the largest reply a client may have to read.
+inline constexpr std::size_t kLargestMaxFrameBytes = 16 * 1024 * 1024;
 
 // The frame carrying `payload`, or kInvalidArgument if the payload exceeds `max_frame_bytes`.
 Result<std::string> EncodeFrame(std::string_view payload,

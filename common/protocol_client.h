@@ -37,7 +37,7 @@ class ProtocolClient {
 
  private:
   ByteStream& stream_;
-  FrameDecoder decoder_;
+  FrameDecoder decoder_{kLargestMaxFrameBytes};  // whatever MaxFrameBytes supd runs with
   std::uint64_t next_request_id_ = 1;
   std::uint64_t current_id_ = 0;
 };

@@ -98,6 +98,7 @@ std::optional<config::RawValue> FromText(config::ValueKind kind, std::string_vie
   switch (kind) {
     case config::ValueKind::kString:
     case config::ValueKind::kChoice:
+    case config::ValueKind::kEncoding:
       if (kind == config::ValueKind::kString && text.find('%') != std::string_view::npos) {
         return config::RawValue{config::RawType::kExpandString, std::string(text), {}, 0};
       }

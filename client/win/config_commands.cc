@@ -10,7 +10,7 @@
 #include <sstream>
 
 #include "client/config/worker_edit.h"
-#include "client/console.h"
+#include "client/win/console.h"
 #include "client/exit_codes.h"
 #include "common/config/config_file.h"
 #include "common/config/win/registry_store.h"

@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "client/console.h"
+#include "client/win/console.h"
 #include "client/exit_codes.h"
 #include "client/json.h"
 #include "client/render.h"

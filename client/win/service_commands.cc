@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <optional>
 
-#include "client/console.h"
+#include "client/win/console.h"
 #include "client/exit_codes.h"
 #include "client/json.h"
 #include "client/service/service_change.h"

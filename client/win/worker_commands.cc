@@ -5,7 +5,7 @@
 #include <cstdio>
 
 #include "client/config/worker_edit.h"
-#include "client/console.h"
+#include "client/win/console.h"
 #include "client/exit_codes.h"
 #include "client/json.h"
 #include "common/config/config_schema.h"

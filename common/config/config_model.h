@@ -51,6 +51,15 @@ struct ProbeConfig {
 };
 
 // What it takes to start the process: a change here restarts the worker.
+// How a worker's output is decoded into the UTF-8 that leaves supd (supctl, describe, events);
+// its log files keep the bytes as written.
+struct OutputEncoding {
+  enum class Kind { kAuto, kUtf8, kAnsi, kOem, kCodePage };
+  Kind kind = Kind::kAuto;      // auto: UTF-8 where the line is valid UTF-8, else ANSI
+  std::uint32_t code_page = 0;  // kCodePage only
+  bool operator==(const OutputEncoding&) const = default;
+};
+
 struct LaunchConfig {
   std::string command;
   std::string working_directory;
@@ -60,6 +69,7 @@ struct LaunchConfig {
   std::uint64_t log_max_bytes = 0;
   std::uint32_t log_backups = 0;
   bool log_timestamps = false;
+  OutputEncoding output_encoding;
   std::uint32_t memory_limit_mb = 0;  // 0 = no limit
   std::uint32_t cpu_rate_percent = 0;
   Priority priority = Priority::kNormal;

@@ -10,6 +10,7 @@
 #include "common/config/dependency_graph.h"
 #include "common/config/probe_target.h"
 #include "common/format.h"
+#include "common/frame_codec.h"
 
 namespace sup::config {
 namespace {
@@ -100,7 +101,7 @@ const DaemonRow kDaemonSchema[] = {
      "1048576",
      false,
      4096,
-     16 * 1024 * 1024,
+     kLargestMaxFrameBytes,
      {},
      "Largest request or reply on the pipes; a longer length prefix closes that connection. Read "
      "at start.",
@@ -334,6 +335,20 @@ const WorkerRow kWorkerSchema[] = {
      {},
      "1 prefixes each captured line with the time it was read.",
      [](WorkerConfig& w, const ParsedValue& v) { w.launch.log_timestamps = AsBool(v); }},
+    {"OutputEncoding",
+     ValueKind::kEncoding,
+     "auto",
+     false,
+     0,
+     0,
+     {},
+     "How the worker's output is decoded for supctl, describe and events: auto (UTF-8 where a "
+     "line is valid UTF-8, else the system's ANSI code page), utf-8, ansi, oem, or a code page "
+     "number (1252, 850, 932, ...). Invalid bytes show as U+FFFD; the log files keep the bytes as "
+     "written.",
+     [](WorkerConfig& w, const ParsedValue& v) {
+       w.launch.output_encoding = *ParseOutputEncoding(std::get<std::string>(v));
+     }},
     {"MemoryLimitMB",
      ValueKind::kUint,
      "0",
@@ -483,7 +498,8 @@ RawValue DefaultAsRaw(ValueKind kind, std::string_view text) {
     case ValueKind::kChoiceList:
     case ValueKind::kExitCodes: return RawValue::MultiString(SplitComma(text));
     case ValueKind::kString:
-    case ValueKind::kChoice: break;
+    case ValueKind::kChoice:
+    case ValueKind::kEncoding: break;
   }
   return RawValue::String(std::string(text));
 }
@@ -515,7 +531,8 @@ std::string JoinTexts(const std::vector<T>& items,
 std::string FormatParsedValue(ValueKind kind, std::span<const std::string_view> choices,
                               const ParsedValue& value) {
   switch (kind) {
-    case ValueKind::kString: return std::get<std::string>(value);
+    case ValueKind::kString:
+    case ValueKind::kEncoding: return std::get<std::string>(value);
     case ValueKind::kStringList:
       return JoinTexts<std::string>(std::get<std::vector<std::string>>(value),
                                     [](const std::string& s) { return s; });
@@ -749,6 +766,35 @@ bool IsValidWorkerName(std::string_view name) {
   });
 }
 
+std::optional<OutputEncoding> ParseOutputEncoding(std::string_view text) {
+  using Kind = OutputEncoding::Kind;
+  for (const auto& [name, kind] : {std::pair{"auto", Kind::kAuto},
+                                   {"utf-8", Kind::kUtf8},
+                                   {"utf8", Kind::kUtf8},
+                                   {"ansi", Kind::kAnsi},
+                                   {"oem", Kind::kOem}}) {
+    if (EqualsIgnoringCase(text, name)) return OutputEncoding{kind, 0};
+  }
+  std::uint32_t code_page = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), code_page);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size() || code_page < 1 ||
+      code_page > 65535) {
+    return std::nullopt;
+  }
+  return OutputEncoding{Kind::kCodePage, code_page};
+}
+
+std::string OutputEncodingName(const OutputEncoding& encoding) {
+  switch (encoding.kind) {
+    case OutputEncoding::Kind::kAuto: return "auto";
+    case OutputEncoding::Kind::kUtf8: return "utf-8";
+    case OutputEncoding::Kind::kAnsi: return "ansi";
+    case OutputEncoding::Kind::kOem: return "oem";
+    case OutputEncoding::Kind::kCodePage: return std::to_string(encoding.code_page);
+  }
+  return "auto";
+}
+
 Result<ParsedValue> ParseRawValue(ValueKind kind, std::uint64_t min, std::uint64_t max,
                                   std::span<const std::string_view> choices, const RawValue& raw) {
   const auto expected = [](std::string text) {
@@ -778,6 +824,13 @@ Result<ParsedValue> ParseRawValue(ValueKind kind, std::uint64_t min, std::uint64
         return expected("a REG_DWORD 0 or 1");
       if (raw.number > 1) return expected("a REG_DWORD 0 or 1");
       return ParsedValue(raw.number);
+    case ValueKind::kEncoding: {
+      const std::optional<OutputEncoding> encoding =
+          IsString(raw) ? ParseOutputEncoding(raw.text) : std::nullopt;
+      if (!encoding)
+        return expected("a REG_SZ: auto, utf-8, ansi, oem or a code page number from 1 to 65535");
+      return ParsedValue(OutputEncodingName(*encoding));
+    }
     case ValueKind::kChoice: {
       const std::optional<std::size_t> index =
           IsString(raw) ? ChoiceIndex(choices, raw.text) : std::nullopt;

@@ -25,6 +25,7 @@ enum class ValueKind {
   kChoice,      // REG_SZ, one of `choices` (case-insensitive)
   kChoiceList,  // REG_MULTI_SZ of `choices`, each at most once
   kExitCodes,   // REG_MULTI_SZ of decimal or 0x-hex exit codes, or one REG_DWORD
+  kEncoding,    // REG_SZ: auto, utf-8, ansi, oem or a code page number (OutputEncoding)
 };
 
 // A parsed value: the string, the list, the number (0/1 for kBool, the index into `choices` for
@@ -49,6 +50,11 @@ struct SchemaValue {
 std::span<const SchemaValue<DaemonConfig>> DaemonSchema();
 std::span<const SchemaValue<WorkerConfig>> WorkerSchema();
 std::span<const SchemaValue<ProbeConfig>> ProbeSchema();
+
+// "auto", "utf-8" (or "utf8"), "ansi", "oem" (any case) or a code page number from 1 to 65535;
+// nullopt for anything else. OutputEncodingName gives the first form back.
+std::optional<OutputEncoding> ParseOutputEncoding(std::string_view text);
+std::string OutputEncodingName(const OutputEncoding& encoding);
 
 // Parses `raw` as a value of `kind`; the error's message says what was expected.
 Result<ParsedValue> ParseRawValue(ValueKind kind, std::uint64_t min, std::uint64_t max,

@@ -4,6 +4,7 @@
 
 #include "common/config/config_schema.h"
 #include "common/protocol.h"
+#include "daemon/control/reply_fit.h"
 #include "daemon/control/status_wire.h"
 
 namespace sup::control {
@@ -110,21 +111,28 @@ class ControlDispatcher::ControlSession final : public Session {
   }
 
  private:
-  void Reply(const sup::v1::Response& response) { sink_.Send(response.SerializeAsString()); }
+  // A reply that cannot fit the frame limit even after its output was trimmed becomes an error
+  // reply: the client learns why, and the connection stays up.
+  void Reply(const sup::v1::Response& response) {
+    const std::size_t bytes = response.ByteSizeLong();
+    if (bytes <= dispatcher_.limits_.max_frame_bytes) {
+      sink_.Send(response.SerializeAsString());
+      return;
+    }
+    sink_.Send(ErrorReply(response.request_id(), ErrorKind::kFailedPrecondition,
+                          "the reply of " + std::to_string(bytes) +
+                              " bytes does not fit MaxFrameBytes (" +
+                              std::to_string(dispatcher_.limits_.max_frame_bytes) + ")")
+                   .SerializeAsString());
+  }
 
   void OpenStream(const sup::v1::Request& request) {
     stream_request_id_ = request.request_id();
     if (request.has_logs()) {
       logs_stream_ = true;
-      Result<Subscription> followed =
-          dispatcher_.ports_.output.Follow(request.logs().worker(), StreamOf(request.logs()),
-                                           [this](const std::vector<std::string>& lines) {
-                                             sup::v1::Response frame;
-                                             frame.set_request_id(stream_request_id_);
-                                             for (const std::string& line : lines)
-                                               frame.mutable_logs()->add_lines(line);
-                                             Reply(frame);
-                                           });
+      Result<Subscription> followed = dispatcher_.ports_.output.Follow(
+          request.logs().worker(), StreamOf(request.logs()),
+          [this](const std::vector<std::string>& lines) { SendLines(lines); });
       if (!followed) return;  // the first frame already said why (Logs checks the same)
       subscription_ = std::move(*followed);
     } else {
@@ -136,6 +144,16 @@ class ControlDispatcher::ControlSession final : public Session {
       });
     }
     dispatcher_.streams_.insert(this);
+  }
+
+  // A chunk of followed lines, in as many frames as the frame limit needs.
+  void SendLines(const std::vector<std::string>& lines) {
+    for (std::vector<std::string>& group : SplitToFit(lines, dispatcher_.LineBudget())) {
+      sup::v1::Response frame;
+      frame.set_request_id(stream_request_id_);
+      for (std::string& line : group) frame.mutable_logs()->add_lines(std::move(line));
+      Reply(frame);
+    }
   }
 
   ControlDispatcher& dispatcher_;
@@ -246,6 +264,13 @@ Result<sup::v1::StatusResponse> ControlDispatcher::Status(
   return status;
 }
 
+// What a reply may spend on output lines: the frame limit less room for the reply's envelope
+// (request id, the verb's field, end_of_stream).
+std::size_t ControlDispatcher::LineBudget() const {
+  constexpr std::size_t kEnvelopeBytes = 64;
+  return limits_.max_frame_bytes > kEnvelopeBytes ? limits_.max_frame_bytes - kEnvelopeBytes : 0;
+}
+
 Result<sup::v1::DescribeResponse> ControlDispatcher::Describe(
     const sup::v1::DescribeRequest& request) const {
   std::optional<engine::WorkerSnapshot> snapshot = ports_.supervisor.Snapshot(request.worker());
@@ -265,12 +290,19 @@ Result<sup::v1::DescribeResponse> ControlDispatcher::Describe(
   for (const engine::Event& event : ports_.supervisor.RecentEvents(request.worker())) {
     *describe.add_recent_events() = ToWireEvent(event, ports_.clock);
   }
-  // A stream that is not captured simply has no lines here.
-  if (auto out = ports_.output.Tail(request.worker(), OutputStream::kStdout, kDescribeTailLines)) {
-    for (std::string& line : *out) describe.add_stdout_tail(std::move(line));
-  }
+  // A stream that is not captured simply has no lines here. The two tails share what the frame
+  // limit leaves: stderr up to half of it, stdout the rest.
+  const std::size_t used = describe.ByteSizeLong();
+  std::size_t budget = LineBudget() > used ? LineBudget() - used : 0;
   if (auto err = ports_.output.Tail(request.worker(), OutputStream::kStderr, kDescribeTailLines)) {
-    for (std::string& line : *err) describe.add_stderr_tail(std::move(line));
+    for (std::string& line : FitTail(std::move(*err), budget / 2)) {
+      budget -= std::min(budget, line.size() + kLineOverheadBytes);
+      describe.add_stderr_tail(std::move(line));
+    }
+  }
+  if (auto out = ports_.output.Tail(request.worker(), OutputStream::kStdout, kDescribeTailLines)) {
+    for (std::string& line : FitTail(std::move(*out), budget))
+      describe.add_stdout_tail(std::move(line));
   }
   return describe;
 }
@@ -283,7 +315,7 @@ Result<sup::v1::LogsResponse> ControlDispatcher::Logs(const sup::v1::LogsRequest
       ports_.output.Tail(request.worker(), StreamOf(request), request.lines());
   if (!tail) return Error(ErrorKind::kFailedPrecondition, tail.error().message());
   sup::v1::LogsResponse logs;
-  for (std::string& line : *tail) logs.add_lines(std::move(line));
+  for (std::string& line : FitTail(std::move(*tail), LineBudget())) logs.add_lines(std::move(line));
   return logs;
 }
 

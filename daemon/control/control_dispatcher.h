@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "common/clock.h"
+#include "common/frame_codec.h"
 #include "common/result.h"
 #include "daemon/control/event_feed.h"
 #include "daemon/control/output_source.h"
@@ -38,6 +39,7 @@ struct ControlPorts {
 
 struct ControlLimits {
   std::size_t max_streams = 64;  // open Logs/Events follow streams, all clients together
+  std::size_t max_frame_bytes = kMaxFrameBytes;  // replies are made to fit (MaxFrameBytes)
 };
 
 class ControlDispatcher {
@@ -63,6 +65,7 @@ class ControlDispatcher {
   Result<sup::v1::StatusResponse> Status(const sup::v1::StatusRequest& request) const;
   Result<sup::v1::DescribeResponse> Describe(const sup::v1::DescribeRequest& request) const;
   Result<sup::v1::LogsResponse> Logs(const sup::v1::LogsRequest& request) const;
+  std::size_t LineBudget() const;
   sup::v1::EventsResponse Events(const sup::v1::EventsRequest& request) const;
   // Reread (apply = false) or Update (apply = true) of the named workers, or all.
   Result<sup::v1::ConfigDiffResponse> Reconfigure(const std::vector<std::string>& names,

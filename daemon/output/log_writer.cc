@@ -1,5 +1,7 @@
 #include "daemon/output/log_writer.h"
 
+#include <algorithm>
+
 #include "common/format.h"
 
 namespace sup::output {
@@ -92,7 +94,16 @@ void RotatingLineWriter::WriteLine(std::string_view line) {
   if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
   tail_.emplace_back(text);
   if (tail_.size() > options_.tail_lines) tail_.pop_front();
-  if (lines_.size() > 0) unpublished_.emplace_back(text);
+  if (lines_.size() > 0) unpublished_.push_back(options_.decoder.Decode(text));
+}
+
+std::vector<std::string> RotatingLineWriter::Tail(std::size_t lines) const {
+  const std::size_t keep = std::min(lines, tail_.size());
+  std::vector<std::string> decoded;
+  decoded.reserve(keep);
+  for (auto line = tail_.end() - static_cast<std::ptrdiff_t>(keep); line != tail_.end(); ++line)
+    decoded.push_back(options_.decoder.Decode(*line));
+  return decoded;
 }
 
 }  // namespace sup::output

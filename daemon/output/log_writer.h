@@ -15,6 +15,7 @@
 #include "common/clock.h"
 #include "common/result.h"
 #include "common/fanout.h"
+#include "daemon/output/line_decoder.h"
 
 namespace sup::output {
 
@@ -35,6 +36,7 @@ class RotatingLineWriter {
     bool timestamps = false;
     std::size_t tail_lines = 100;
     std::size_t max_line_bytes = 64 * 1024;  // a longer "line" is written in pieces of this size
+    LineDecoder decoder = {};                // for what is read out: Tail and FollowLines
   };
 
   RotatingLineWriter(LogFile& file, const Clock& clock, Options options)
@@ -45,9 +47,10 @@ class RotatingLineWriter {
   // Writes a pending partial line (the stream ended without a final line break).
   void Flush();
 
-  const std::deque<std::string>& tail() const { return tail_; }
-  // Every line from now on (without its line break), the lines of each Write together, as they
-  // reach the file: `supctl logs -f`.
+  // The last `lines` lines kept (at most Options::tail_lines), oldest first, decoded to UTF-8.
+  std::vector<std::string> Tail(std::size_t lines) const;
+  // Every line from now on (without its line break, decoded to UTF-8), the lines of each Write
+  // together, as they reach the file: `supctl logs -f`.
   Subscription FollowLines(std::function<void(const std::vector<std::string>&)> callback) {
     return lines_.Subscribe(std::move(callback));
   }
@@ -67,7 +70,7 @@ class RotatingLineWriter {
   Options options_;
   std::string partial_;
   std::string batch_;
-  std::deque<std::string> tail_;
+  std::deque<std::string> tail_;  // as written: decoded only when read out
   Fanout<const std::vector<std::string>&> lines_;
   std::vector<std::string> unpublished_;  // lines of this Write, kept only while someone follows
   std::optional<Error> last_error_;

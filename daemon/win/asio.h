@@ -11,3 +11,20 @@
 #include <boost/asio/windows/overlapped_ptr.hpp>
 #include <boost/asio/windows/stream_handle.hpp>
 #include <boost/asio/write.hpp>
+
+#include <string>
+
+#include "common/text_encoding.h"
+#include "common/win/win32_error.h"
+
+namespace sup::win {
+
+// error_code::message() is in the system's ANSI code page on Windows ("é" as 0xE9 in a French
+// message), and what leaves supd must be UTF-8: system errors are read again with FormatMessageW.
+inline std::string Utf8Message(const boost::system::error_code& error) {
+  if (error.category() == boost::system::system_category())
+    return Win32ErrorText(static_cast<DWORD>(error.value()));
+  return ToValidUtf8(error.message());
+}
+
+}  // namespace sup::win

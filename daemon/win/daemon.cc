@@ -119,7 +119,8 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
                             *d.event_feed_},
       control::DaemonIdentity{static_cast<std::uint32_t>(::GetCurrentProcessId()),
                               std::string(kSupVersion)},
-      control::ControlLimits{.max_streams = limits.max_streams});
+      control::ControlLimits{.max_streams = limits.max_streams,
+                             .max_frame_bytes = limits.max_frame_bytes});
   d.health_ =
       std::make_unique<control::HealthService>(*d.supervisor_, *d.event_feed_, limits.max_streams);
 

@@ -10,6 +10,7 @@
 
 #include <filesystem>
 
+#include "common/text_encoding.h"
 #include "common/win/win32_error.h"
 
 namespace sup::win {
@@ -54,7 +55,10 @@ Result<std::shared_ptr<spdlog::logger>> MakeDaemonLogger(LogTarget target,
     std::filesystem::create_directories(std::filesystem::path(Widen(directory)), error);
     if (error) {
       return Error(ErrorKind::kUnavailable,
-                   "creating the log directory " + directory + ": " + error.message());
+                   "creating the log directory " + directory + ": " +
+                       (error.category() == std::system_category()
+                            ? Win32ErrorText(static_cast<DWORD>(error.value()))
+                            : ToValidUtf8(error.message())));
     }
     constexpr std::size_t kMaxLogBytes = 10 * 1024 * 1024;
     constexpr std::size_t kLogBackups = 5;

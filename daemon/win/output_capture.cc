@@ -6,6 +6,7 @@
 
 #include "common/win/pipe_client.h"
 #include "common/win/win32_error.h"
+#include "daemon/win/code_pages.h"
 
 namespace sup::win {
 namespace {
@@ -75,7 +76,9 @@ OutputCapture::OutputCapture(boost::asio::io_context& io, const Clock& clock,
       settings_(std::move(settings)),
       file_(std::move(file)),
       writer_(*file_, clock,
-              {.max_bytes = settings_.max_bytes, .timestamps = settings_.timestamps}),
+              {.max_bytes = settings_.max_bytes,
+               .timestamps = settings_.timestamps,
+               .decoder = output::LineDecoder(settings_.encoding, &SystemCodePages())}),
       log_(std::move(log)) {}
 
 Result<std::shared_ptr<OutputCapture>> OutputCapture::Create(boost::asio::io_context& io,
@@ -109,7 +112,7 @@ Result<UniqueHandle> OutputCapture::ChildEnd(const std::string& pipe_name) {
   pipe->assign(server.get(), error);
   if (error)
     return Error(ErrorKind::kInternal,
-                 "reading the output pipe " + pipe_name + ": " + error.message());
+                 "reading the output pipe " + pipe_name + ": " + Utf8Message(error));
   server.release();
   Read(std::move(pipe), std::make_shared<std::vector<char>>(kSmallReadBytes));
   return child_end;

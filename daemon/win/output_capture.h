@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/config/config_model.h"
 #include "common/win/unique_handle.h"
 #include "daemon/output/log_writer.h"
 
@@ -47,6 +48,7 @@ struct CaptureSettings {
   std::uint64_t max_bytes = 0;
   std::uint32_t backups = 0;
   bool timestamps = false;
+  OutputEncoding encoding = {};
   bool operator==(const CaptureSettings&) const = default;
 };
 

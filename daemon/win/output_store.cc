@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "daemon/win/code_pages.h"
 #include "daemon/win/launch_in_job.h"
 #include "daemon/win/output_capture.h"
 
@@ -37,9 +38,7 @@ Result<std::vector<std::string>> OutputStore::Tail(const std::string& worker,
                                                    std::size_t lines) const {
   const OutputCapture* capture = CaptureOf(worker, stream == control::OutputStream::kStderr);
   if (!capture) return NotCaptured(worker, stream);
-  const std::deque<std::string>& tail = capture->writer().tail();
-  const std::size_t keep = std::min(lines, tail.size());
-  return std::vector<std::string>(tail.end() - static_cast<std::ptrdiff_t>(keep), tail.end());
+  return capture->writer().Tail(lines);
 }
 
 Result<Subscription> OutputStore::Follow(
@@ -60,7 +59,7 @@ Result<UniqueHandle> OutputStore::StreamFor(const std::string& worker, bool stde
     return OpenNul(GENERIC_WRITE);
   }
   const CaptureSettings settings{path, launch.log_max_bytes, launch.log_backups,
-                                 launch.log_timestamps};
+                                 launch.log_timestamps, launch.output_encoding};
   std::shared_ptr<OutputCapture>& capture = captures_[key];
   if (!capture || capture->settings() != settings) {
     Result<std::shared_ptr<OutputCapture>> created =
@@ -72,6 +71,13 @@ Result<UniqueHandle> OutputStore::StreamFor(const std::string& worker, bool stde
       return OpenNul(GENERIC_WRITE);
     }
     capture = std::move(*created);
+    if (settings.encoding.kind == OutputEncoding::Kind::kCodePage &&
+        !IsKnownCodePage(settings.encoding.code_page)) {
+      log_->warn(
+          "worker output decoded as UTF-8 name={} reason=\"this system has no code page {} "
+          "(OutputEncoding)\"",
+          worker, settings.encoding.code_page);
+    }
   }
   const std::string pipe_name = "sup-output-" + instance_ + "-" + worker + "-" +
                                 std::to_string(launch_number) + (stderr_stream ? "-err" : "-out");

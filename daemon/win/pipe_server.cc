@@ -270,7 +270,7 @@ void PipeServer::AcceptOn(UniqueFileHandle instance) {
   pipe->assign(instance.get(), assign_error);  // associates the handle with the io completion port
   if (assign_error) {
     log_->error("pipe instance unusable pipe={} error=\"{}\"", options_.pipe_name,
-                assign_error.message());
+                Utf8Message(assign_error));
     return;
   }
   instance.release();  // now owned by `pipe`
@@ -280,7 +280,7 @@ void PipeServer::AcceptOn(UniqueFileHandle instance) {
     if (listening_ == pipe) listening_.reset();
     if (stopped_) return;
     if (ec) {
-      log_->warn("pipe accept failed pipe={} error=\"{}\"", options_.pipe_name, ec.message());
+      log_->warn("pipe accept failed pipe={} error=\"{}\"", options_.pipe_name, Utf8Message(ec));
     } else {
       auto connection = std::make_shared<Connection>(std::move(*pipe), options_, log_);
       std::erase_if(connections_, [](const std::weak_ptr<Connection>& c) { return c.expired(); });

@@ -59,10 +59,11 @@ void Connect(const std::shared_ptr<ProbeRun>& run, const std::string& host, cons
              std::function<void()> connected) {
   run->resolver.async_resolve(
       host, port, [run, connected](error_code ec, tcp::resolver::results_type endpoints) {
-        if (ec) return run->Finish(false, "cannot resolve: " + ec.message());
+        if (ec) return run->Finish(false, "cannot resolve: " + Utf8Message(ec));
         asio::async_connect(run->socket, endpoints,
                             [run, connected](error_code ec, const tcp::endpoint&) {
-                              if (ec) return run->Finish(false, "connect failed: " + ec.message());
+                              if (ec)
+                                return run->Finish(false, "connect failed: " + Utf8Message(ec));
                               connected();
                             });
       });
@@ -72,9 +73,9 @@ void HttpGet(const std::shared_ptr<ProbeRun>& run, const config::HttpTarget& tar
   run->request = "GET " + target.path + " HTTP/1.0\r\nHost: " + target.host +
                  "\r\nUser-Agent: supd-probe\r\n" + "Connection: close\r\n\r\n";
   asio::async_write(run->socket, asio::buffer(run->request), [run](error_code ec, std::size_t) {
-    if (ec) return run->Finish(false, "sending the request failed: " + ec.message());
+    if (ec) return run->Finish(false, "sending the request failed: " + Utf8Message(ec));
     asio::async_read_until(run->socket, run->response, "\r\n", [run](error_code ec, std::size_t) {
-      if (ec) return run->Finish(false, "no HTTP status line: " + ec.message());
+      if (ec) return run->Finish(false, "no HTTP status line: " + Utf8Message(ec));
       std::istream stream(&run->response);
       std::string version;
       int status = 0;

@@ -20,9 +20,7 @@ using testing::SupdService;
 
 bool IsRunning(const WorkerStatus& w) { return w.state() == WorkerStatus::RUNNING; }
 
-bool Contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using testing::Contains;
 
 TEST(ControlE2eTest, DescribeLogsEventsAndHealthShowAWorker) {
   SupdService supd("inspect");

@@ -25,9 +25,7 @@ using namespace std::chrono_literals;
 using sup::v1::WorkerStatus;
 using testing::SupdService;
 
-bool Contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using testing::Contains;
 
 void ReplaceAll(std::wstring& text, const std::wstring& from, const std::wstring& to) {
   for (std::size_t at = text.find(from); at != std::wstring::npos;

@@ -25,9 +25,7 @@ namespace {
 using namespace std::chrono_literals;
 using testing::ProcessOutput;
 
-bool Contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using testing::Contains;
 
 ProcessOutput Supctl(std::vector<std::string> arguments) {
   arguments.insert(arguments.begin(), testing::ExecutableDirectory() + "\\supctl.exe");

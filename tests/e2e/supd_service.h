@@ -25,6 +25,9 @@ bool ProcessGone(DWORD pid, std::chrono::milliseconds timeout);
 
 // How many times `part` occurs in `text` (not overlapping).
 std::size_t CountOccurrences(const std::string& text, const std::string& part);
+inline bool Contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 // testworker.exe with `arguments`, as a Command value.
 std::string TestWorkerCommand(const std::vector<std::string>& arguments);

@@ -20,9 +20,7 @@ using namespace std::chrono_literals;
 using testing::ProcessOutput;
 using testing::SupdService;
 
-bool Contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using testing::Contains;
 
 TEST(WorkerConfigE2eTest, AddSetUnsetRemoveRoundTripAndEveryRefusal) {
   SupdService supd("workers");  // only its configuration key: the service is never started here

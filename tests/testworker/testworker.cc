@@ -24,6 +24,8 @@
 //     --serve-pipe NAME      serve \\.\pipe\NAME: accept each client and hang up (a pipe probe's
 //     target)
 //     --signal-event NAME    set the named event (made by whoever waits for it) once started
+//     --print-hex HEX        write these bytes to stdout at start ("636166e90a": "caf\xE9\n", a
+//                            line in code page 1252), then go on as the other options say
 //
 // Without --exit-after, --crash-after or --flood it runs until stopped.
 #include <winsock2.h>
@@ -57,6 +59,7 @@ struct Options {
   int line_bytes = 100;
   std::string signal_event;
   std::string serve_pipe;
+  std::string print_hex;
 };
 
 Options g_options;
@@ -301,6 +304,9 @@ int main(int argc, char** argv) {
       takes();
     } else if (arg == "--exit-if-exists") {
       return ::GetFileAttributesA(value) != INVALID_FILE_ATTRIBUTES ? 1 : 0;
+    } else if (arg == "--print-hex") {
+      g_options.print_hex = value;
+      takes();
     } else if (arg == "--serve-pipe") {
       g_options.serve_pipe = value;
       takes();
@@ -321,6 +327,13 @@ int main(int argc, char** argv) {
       ::SetEvent(started);
       ::CloseHandle(started);
     }
+  }
+  if (!g_options.print_hex.empty()) {
+    std::string bytes;
+    for (std::size_t i = 0; i + 1 < g_options.print_hex.size(); i += 2)
+      bytes += static_cast<char>(std::stoi(g_options.print_hex.substr(i, 2), nullptr, 16));
+    std::fwrite(bytes.data(), 1, bytes.size(), stdout);
+    std::fflush(stdout);
   }
   if (g_options.flood_lines >= 0) {
     Flood(g_options.flood_lines, g_options.line_bytes);

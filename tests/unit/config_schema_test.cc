@@ -56,6 +56,7 @@ TEST(ValidateConfigTest, AppliesTheDesignDefaults) {
   EXPECT_EQ(api.launch.log_backups, 5u);
   EXPECT_FALSE(api.launch.log_timestamps);
   EXPECT_EQ(api.launch.priority, Priority::kNormal);
+  EXPECT_EQ(api.launch.output_encoding, OutputEncoding{});  // auto
   const PolicyConfig& policy = api.policy;
   EXPECT_TRUE(policy.enabled);
   EXPECT_EQ(policy.restart, RestartMode::kAlways);
@@ -83,6 +84,7 @@ TEST(ValidateConfigTest, ReadsEveryTypeCaseInsensitively) {
   worker.values["Environment"] = RawValue::MultiString({"A=1", "PATH=C:\\x;C:\\y"});
   worker.values["StdoutLog"] = RawValue::String("none");
   worker.values["Priority"] = RawValue::String("below-normal");
+  worker.values["OutputEncoding"] = RawValue::String("1252");
   worker.probes["liveness"]["Type"] = RawValue::String("http");
   worker.probes["liveness"]["Target"] = RawValue::String("http://127.0.0.1:8080/healthz");
   worker.probes["liveness"]["PeriodMs"] = RawValue::Dword(500);
@@ -98,6 +100,7 @@ TEST(ValidateConfigTest, ReadsEveryTypeCaseInsensitively) {
   EXPECT_EQ(api.policy.stop_steps, (std::vector<StopStep>{StopStep::kClose, StopStep::kTerminate}));
   EXPECT_EQ(api.launch.stdout_log, "");
   EXPECT_EQ(api.launch.priority, Priority::kBelowNormal);
+  EXPECT_EQ(api.launch.output_encoding, (OutputEncoding{OutputEncoding::Kind::kCodePage, 1252}));
   const ProbeConfig& liveness = api.policy.probes.at(ProbeKind::kLiveness);
   EXPECT_EQ(liveness.type, ProbeType::kHttp);
   EXPECT_EQ(liveness.period, Millis(500));
@@ -166,16 +169,23 @@ INSTANTIATE_TEST_SUITE_P(
         BadValueCase{
             "BackoffMaxMs", RawValue::Dword(10),
             "Workers\\api\\BackoffMaxMs: expected at least BackoffInitialMs (1000), found 10"},
-        BadValueCase{"Comand", RawValue::String("x"),
-                     "Workers\\api\\Comand: expected one of the known values: Command, "
-                     "WorkingDirectory, Environment, "
-                     "Enabled, DependsOn, Restart, SuccessExitCodes, StartSeconds, "
-                     "BackoffInitialMs, BackoffMaxMs, "
-                     "StableAfterMs, MaxFailures, FailureWindowMs, FailedRetryMs, StopSteps, "
-                     "StopTimeoutMs, StdoutLog, "
-                     "StderrLog, LogMaxBytes, LogBackups, LogTimestamps, MemoryLimitMB, "
-                     "CpuRatePercent, Priority, found an "
-                     "unknown value REG_SZ \"x\""},
+        BadValueCase{
+            "Comand", RawValue::String("x"),
+            "Workers\\api\\Comand: expected one of the known values: Command, "
+            "WorkingDirectory, Environment, "
+            "Enabled, DependsOn, Restart, SuccessExitCodes, StartSeconds, "
+            "BackoffInitialMs, BackoffMaxMs, "
+            "StableAfterMs, MaxFailures, FailureWindowMs, FailedRetryMs, StopSteps, "
+            "StopTimeoutMs, StdoutLog, "
+            "StderrLog, LogMaxBytes, LogBackups, LogTimestamps, OutputEncoding, MemoryLimitMB, "
+            "CpuRatePercent, Priority, found an "
+            "unknown value REG_SZ \"x\""},
+        BadValueCase{"OutputEncoding", RawValue::String("latin1"),
+                     "Workers\\api\\OutputEncoding: expected a REG_SZ: auto, utf-8, ansi, oem or a "
+                     "code page number from 1 to 65535, found REG_SZ \"latin1\""},
+        BadValueCase{"OutputEncoding", RawValue::String("70000"),
+                     "Workers\\api\\OutputEncoding: expected a REG_SZ: auto, utf-8, ansi, oem or a "
+                     "code page number from 1 to 65535, found REG_SZ \"70000\""},
         BadValueCase{
             "DependsOn", RawValue::MultiString({"api"}),
             "Workers\\api\\DependsOn: expected other workers' names, found the worker itself"}));
@@ -272,6 +282,19 @@ TEST(ValidateConfigTest, BadDaemonValuesChangeNothingAndAreReported) {
             "error, found REG_SZ \"loud\"");
   EXPECT_EQ(config.daemon.control_pipe, "sup-control");  // defaults, not a half-applied mix
   EXPECT_TRUE(config.workers.contains("api"));
+}
+
+TEST(ValidateConfigTest, OutputEncodingTakesNamesInAnyCaseOrACodePage) {
+  using Kind = OutputEncoding::Kind;
+  EXPECT_EQ(ParseOutputEncoding("AUTO"), (OutputEncoding{Kind::kAuto, 0}));
+  EXPECT_EQ(ParseOutputEncoding("UTF8"), (OutputEncoding{Kind::kUtf8, 0}));
+  EXPECT_EQ(ParseOutputEncoding("Ansi"), (OutputEncoding{Kind::kAnsi, 0}));
+  EXPECT_EQ(ParseOutputEncoding("oem"), (OutputEncoding{Kind::kOem, 0}));
+  EXPECT_EQ(ParseOutputEncoding("932"), (OutputEncoding{Kind::kCodePage, 932}));
+  for (std::string_view bad : {"", "0", "65536", "12x", "-1", " 1252", "latin-1"})
+    EXPECT_EQ(ParseOutputEncoding(bad), std::nullopt) << bad;
+  EXPECT_EQ(OutputEncodingName(*ParseOutputEncoding("UTF8")), "utf-8");
+  EXPECT_EQ(OutputEncodingName(*ParseOutputEncoding("850")), "850");
 }
 
 TEST(ValidateConfigTest, AutoReloadIsABoolean) {

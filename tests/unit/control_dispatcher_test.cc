@@ -258,6 +258,88 @@ TEST_F(ControlDispatcherTest, LogsSendsTheLastLinesAskedFor) {
   EXPECT_EQ(dispatcher_.Handle(request).error().code(), sup::v1::Error::NOT_FOUND);
 }
 
+// A worker printing 60 000-byte lines: with a 4096-byte frame limit, describe, logs and a followed
+// chunk still fit, and a reply that cannot fit becomes an error reply on a connection that stays.
+class SmallFrameDispatcherTest : public ControlDispatcherTest {
+ protected:
+  static constexpr std::size_t kLimit = 4096;
+  ControlDispatcher small_{
+      ControlPorts{engine_.clock, engine_.supervisor, config_, output_, engine_.events},
+      DaemonIdentity{1, "1"}, ControlLimits{.max_streams = 2, .max_frame_bytes = kLimit}};
+};
+
+TEST_F(SmallFrameDispatcherTest, HugeLinesAreTrimmedToFitEveryReply) {
+  Configure({"api"});
+  const std::string huge(60'000, 'x');
+  output_.Print("api", OutputStream::kStdout, {"first", huge, huge, "last"});
+  output_.Print("api", OutputStream::kStderr, {huge});
+  std::unique_ptr<Session> session = small_.Open(sink_, admin_);
+
+  sup::v1::Request logs = MakeRequest(1);
+  logs.mutable_logs()->set_worker("api");
+  logs.mutable_logs()->set_lines(20);
+  ASSERT_TRUE(session->OnFrame(logs.SerializeAsString()).ok());
+  sup::v1::Request describe = MakeRequest(2);
+  describe.mutable_describe()->set_worker("api");
+  ASSERT_TRUE(session->OnFrame(describe.SerializeAsString()).ok());
+  ASSERT_EQ(sink_.frames.size(), 2u);
+  for (const std::string& frame : sink_.frames) EXPECT_LE(frame.size(), kLimit);
+
+  const auto logged = sink_.Frame<sup::v1::Response>(0);
+  ASSERT_FALSE(logged.has_error()) << logged.error().message();
+  ASSERT_GE(logged.logs().lines_size(), 2);
+  EXPECT_EQ(logged.logs().lines(logged.logs().lines_size() - 1), "last");
+  EXPECT_NE(logged.logs().lines(0).find("older lines left out"), std::string::npos);
+  const auto described = sink_.Frame<sup::v1::Response>(1);
+  ASSERT_FALSE(described.has_error()) << described.error().message();
+  EXPECT_EQ(described.describe().stdout_tail(described.describe().stdout_tail_size() - 1), "last");
+  ASSERT_EQ(described.describe().stderr_tail_size(), 1);
+  EXPECT_NE(described.describe().stderr_tail(0).find("bytes cut]"), std::string::npos);
+}
+
+TEST_F(SmallFrameDispatcherTest, AFollowedChunkIsSplitOverFramesThatFit) {
+  Configure({"api"});
+  output_.Print("api", OutputStream::kStdout, {});
+  std::unique_ptr<Session> session = small_.Open(sink_, admin_);
+  sup::v1::Request request = MakeRequest(3);
+  request.mutable_logs()->set_worker("api");
+  request.mutable_logs()->set_follow(true);
+  ASSERT_TRUE(session->OnFrame(request.SerializeAsString()).ok());
+  std::vector<std::string> chunk;
+  for (int i = 0; i < 100; ++i)
+    chunk.push_back("line " + std::to_string(i) + std::string(200, '.'));
+  output_.Print("api", OutputStream::kStdout, chunk);
+  std::vector<std::string> streamed;
+  for (std::size_t i = 1; i < sink_.frames.size(); ++i) {
+    EXPECT_LE(sink_.frames[i].size(), kLimit);
+    const auto frame = sink_.Frame<sup::v1::Response>(i);
+    streamed.insert(streamed.end(), frame.logs().lines().begin(), frame.logs().lines().end());
+  }
+  EXPECT_GT(sink_.frames.size(), 3u);
+  EXPECT_EQ(streamed, chunk);
+}
+
+TEST_F(SmallFrameDispatcherTest, AReplyThatCannotFitIsAnErrorAndTheConnectionStays) {
+  // A configuration value alone larger than the limit: nothing of it can be left out.
+  config::RawConfig raw;
+  raw.workers["api"].values["Command"] =
+      config::RawValue::String("api.exe " + std::string(5000, 'a'));
+  engine_.supervisor.ApplyConfig(config::ValidateConfig(raw));
+  std::unique_ptr<Session> session = small_.Open(sink_, admin_);
+  sup::v1::Request describe = MakeRequest(4);
+  describe.mutable_describe()->set_worker("api");
+  ASSERT_TRUE(session->OnFrame(describe.SerializeAsString()).ok());
+  const auto reply = sink_.Frame<sup::v1::Response>(0);
+  EXPECT_EQ(reply.request_id(), 4u);
+  ASSERT_TRUE(reply.has_error());
+  EXPECT_NE(reply.error().message().find("does not fit MaxFrameBytes (4096)"), std::string::npos);
+  EXPECT_FALSE(sink_.ended);
+  sup::v1::Request version = MakeRequest(5);
+  version.mutable_version();
+  ASSERT_TRUE(session->OnFrame(version.SerializeAsString()).ok());
+  EXPECT_FALSE(sink_.Frame<sup::v1::Response>(1).has_error());
+}
+
 TEST_F(ControlDispatcherTest, FollowingLogsStreamsNewLinesUntilSupdStops) {
   Configure({"api"});
   output_.Print("api", OutputStream::kStdout, {"old"});

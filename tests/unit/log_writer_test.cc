@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "tests/fakes/manual_clock.h"
+#include "tests/fakes/output_fakes.h"
 
 namespace sup::output {
 namespace {
@@ -119,7 +120,38 @@ TEST(RotatingLineWriterTest, RemembersTheLastLines) {
   testing::ManualClock clock;
   RotatingLineWriter writer(file, clock, {.tail_lines = 2});
   writer.Write("1\r\n2\n3\n");
-  EXPECT_EQ(writer.tail(), (std::deque<std::string>{"2", "3"}));
+  EXPECT_EQ(writer.Tail(5), (std::vector<std::string>{"2", "3"}));
+  EXPECT_EQ(writer.Tail(1), (std::vector<std::string>{"3"}));
+}
+
+TEST(RotatingLineWriterTest, TheFileKeepsTheBytesWhatIsReadOutIsUtf8) {
+  MemoryLogFile file(5);
+  testing::ManualClock clock;
+  testing::Latin1CodePages code_pages;
+  RotatingLineWriter writer(file, clock, {.decoder = LineDecoder({}, &code_pages)});
+  std::vector<std::string> followed;
+  Subscription following = writer.FollowLines([&](const std::vector<std::string>& lines) {
+    followed.insert(followed.end(), lines.begin(), lines.end());
+  });
+  writer.Write("caf\xE9\ncaf\xC3\xA9\n");  // cp1252, then UTF-8: auto tells them apart per line
+  EXPECT_EQ(file.files[0], "caf\xE9\ncaf\xC3\xA9\n");
+  EXPECT_EQ(writer.Tail(2), (std::vector<std::string>{"caf\xC3\xA9", "caf\xC3\xA9"}));
+  EXPECT_EQ(followed, (std::vector<std::string>{"caf\xC3\xA9", "caf\xC3\xA9"}));
+  EXPECT_EQ(code_pages.used, (std::vector<std::uint32_t>{1252, 1252}));  // only the 0xE9 line
+}
+
+TEST(LineDecoderTest, EachEncodingDecodesFromItsCodePage) {
+  testing::Latin1CodePages code_pages;
+  using Kind = OutputEncoding::Kind;
+  EXPECT_EQ(LineDecoder({Kind::kOem, 0}, &code_pages).Decode("\x82"), "\xC2\x82");
+  EXPECT_EQ(LineDecoder({Kind::kCodePage, 932}, &code_pages).Decode("a\xE9"), "a\xC3\xA9");
+  EXPECT_EQ(code_pages.used, (std::vector<std::uint32_t>{850, 932}));
+  // utf-8 never asks the system: invalid bytes become U+FFFD.
+  EXPECT_EQ(LineDecoder({Kind::kUtf8, 0}, &code_pages).Decode("caf\xE9"), "caf\xEF\xBF\xBD");
+  EXPECT_EQ(LineDecoder({Kind::kCodePage, 65001}, &code_pages).Decode("\xE9"), "\xEF\xBF\xBD");
+  EXPECT_EQ(code_pages.used.size(), 2u);
+  // Without the system's code pages (portable), every encoding is UTF-8 with replacement.
+  EXPECT_EQ(LineDecoder({Kind::kAnsi, 0}).Decode("caf\xE9"), "caf\xEF\xBF\xBD");
 }
 
 }  // namespace

@@ -97,7 +97,7 @@ class JobLauncherTest : public ::testing::Test {
           return OnIo([&] {
             const OutputCapture* out = launcher_->output().CaptureOf(worker, false);
             if (!out) return false;
-            const auto& tail = out->writer().tail();
+            const std::vector<std::string> tail = out->writer().Tail(100);
             return std::find(tail.begin(), tail.end(), line) != tail.end();
           });
         },
@@ -243,7 +243,7 @@ TEST_F(JobLauncherTest, OutputOfAWorkerWithoutAConsoleIsCaptured) {
       [&] {
         return OnIo([&] {
           const OutputCapture* out = launcher_->output().CaptureOf("detached", false);
-          return out && out->writer().tail().size() == 10;
+          return out && out->writer().Tail(100).size() == 10;
         });
       },
       10s));
@@ -342,9 +342,12 @@ TEST_F(JobLauncherTest, CapturedOutputRotatesAtLineBoundariesAndLosesNothingKept
         return OnIo([&] {
           const OutputCapture* out = launcher_->output().CaptureOf("flood", false);
           const OutputCapture* err = launcher_->output().CaptureOf("flood", true);
-          return out && err && !out->writer().tail().empty() && !err->writer().tail().empty() &&
-                 out->writer().tail().back().rfind(last_out, 0) == 0 &&
-                 err->writer().tail().back().rfind("err" + last_out.substr(3), 0) == 0;
+          if (!out || !err) return false;
+          const std::vector<std::string> out_tail = out->writer().Tail(1);
+          const std::vector<std::string> err_tail = err->writer().Tail(1);
+          return !out_tail.empty() && !err_tail.empty() &&
+                 out_tail.back().rfind(last_out, 0) == 0 &&
+                 err_tail.back().rfind("err" + last_out.substr(3), 0) == 0;
         });
       },
       60s));

@@ -1,0 +1,45 @@
+#include "client/win/console.h"
+
+#include <windows.h>
+
+#include <cstdio>
+#include <string>
+
+#include "client/exit_codes.h"
+#include "common/win/win32_error.h"
+
+namespace sup::client {
+namespace {
+
+// A console shows text through its code page, which is rarely UTF-8: text for a console goes in
+// as UTF-16 (WriteConsoleW), so "café" reads as café whatever the code page. A pipe or a file
+// gets the UTF-8 bytes themselves.
+bool WriteToConsole(DWORD which, std::string_view text) {
+  const HANDLE handle = ::GetStdHandle(which);
+  DWORD mode = 0;
+  if (handle == INVALID_HANDLE_VALUE || handle == nullptr || !::GetConsoleMode(handle, &mode))
+    return false;
+  const std::wstring wide = win::Widen(text);
+  DWORD written = 0;
+  return ::WriteConsoleW(handle, wide.data(), static_cast<DWORD>(wide.size()), &written, nullptr) !=
+         FALSE;
+}
+
+}  // namespace
+
+void Print(std::string_view text) {
+  if (WriteToConsole(STD_OUTPUT_HANDLE, text)) return;
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  std::fflush(stdout);
+}
+
+int Fail(const Error& error) {
+  const std::string line = "supctl: " + error.message() + "\n";
+  if (!WriteToConsole(STD_ERROR_HANDLE, line)) {
+    std::fwrite(line.data(), 1, line.size(), stderr);
+    std::fflush(stderr);
+  }
+  return ExitCodeFor(error.kind());
+}
+
+}  // namespace sup::client

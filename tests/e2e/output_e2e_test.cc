@@ -1,0 +1,85 @@
+// Worker output end to end, through supd.exe as a service and supctl.exe: what a worker prints in
+// a Windows code page or in UTF-8 reaches `logs`, `logs -o json` and `describe` as UTF-8, and
+// lines far longer than a reply may carry come back cut, not as a dropped connection.
+#include <windows.h>
+
+#include <gtest/gtest.h>
+
+#include "supd_service.h"
+#include "wait_until.h"
+
+namespace sup::win {
+namespace {
+
+using namespace std::chrono_literals;
+using sup::v1::WorkerStatus;
+using testing::SupdService;
+
+using testing::Contains;
+
+// Waits until `supctl logs WORKER` shows `part`; returns the last output.
+testing::ProcessOutput WaitForLogs(SupdService& supd, const std::vector<std::string>& arguments,
+                                   const std::string& part) {
+  testing::ProcessOutput output;
+  testing::WaitUntil(
+      [&] {
+        output = supd.Supctl(arguments);
+        return Contains(output.out, part);
+      },
+      15s);
+  return output;
+}
+
+TEST(OutputE2eTest, CodePageAndUtf8OutputReachSupctlAsUtf8) {
+  SupdService supd("encodings");
+  // "café" as cp1252 bytes (what cmd's type, .NET and Java print into a pipe) and as UTF-8.
+  supd.AddWorker("latin", {"--print-hex", "636166e90a"});
+  supd.SetString("latin", "OutputEncoding", "1252");
+  supd.AddWorker("latin-utf8", {"--print-hex", "636166e90a"});
+  supd.SetString("latin-utf8", "OutputEncoding", "utf-8");
+  supd.AddWorker("utf8", {"--print-hex", "636166c3a90a"});  // OutputEncoding auto
+  for (const char* worker : {"latin", "latin-utf8", "utf8"})
+    supd.SetString(worker, "StdoutLog", testing::TempPath(std::string(worker) + ".out.log"));
+  ASSERT_TRUE(supd.InstallAndStart().ok());
+
+  const std::string cafe = "caf\xC3\xA9";
+  const testing::ProcessOutput latin = WaitForLogs(supd, {"logs", "latin"}, "caf");
+  EXPECT_EQ(latin.exit_code, 0u) << latin.err;
+  EXPECT_EQ(latin.out, cafe + "\n");  // supctl writes UTF-8 into a pipe
+  EXPECT_EQ(WaitForLogs(supd, {"logs", "utf8"}, "caf").out, cafe + "\n");
+  // Declared UTF-8 but not: the byte shows as U+FFFD, and the reply still parses.
+  EXPECT_EQ(WaitForLogs(supd, {"logs", "latin-utf8"}, "caf").out, "caf\xEF\xBF\xBD\n");
+
+  const testing::ProcessOutput json = supd.Supctl({"-o", "json", "logs", "latin"});
+  EXPECT_EQ(json.exit_code, 0u) << json.err;
+  EXPECT_EQ(json.out, "{\"worker\":\"latin\",\"line\":\"" + cafe + "\"}\n");
+  const testing::ProcessOutput describe = supd.Supctl({"describe", "latin"});
+  EXPECT_EQ(describe.exit_code, 0u) << describe.err;
+  EXPECT_TRUE(Contains(describe.out, cafe)) << describe.out;
+  EXPECT_TRUE(Contains(describe.out, "OutputEncoding")) << describe.out;
+}
+
+TEST(OutputE2eTest, SixtyKilobyteLinesComeBackCutAndTheConnectionStays) {
+  SupdService supd("hugelines");
+  // 25 lines of 60 000 bytes on each stream: 1.5 MB, more than MaxFrameBytes (1 MiB).
+  supd.AddWorker("huge", {"--flood", "25", "--line-bytes", "60000"});
+  supd.SetString("huge", "Restart", "never");
+  supd.SetString("huge", "StdoutLog", testing::TempPath("huge.out.log"));
+  supd.SetString("huge", "StderrLog", testing::TempPath("huge.err.log"));
+  ASSERT_TRUE(supd.InstallAndStart().ok());
+
+  const testing::ProcessOutput logs =
+      WaitForLogs(supd, {"logs", "huge", "-n", "20"}, "out 000000000024");
+  EXPECT_EQ(logs.exit_code, 0u) << logs.err;
+  EXPECT_TRUE(Contains(logs.out, "bytes cut]")) << logs.out.substr(0, 300);
+  EXPECT_LT(logs.out.size(), 1024u * 1024u);
+  const testing::ProcessOutput describe = supd.Supctl({"describe", "huge"});
+  EXPECT_EQ(describe.exit_code, 0u) << describe.err;
+  EXPECT_TRUE(Contains(describe.out, "bytes cut]"));
+  const testing::ProcessOutput err = supd.Supctl({"logs", "huge", "--stderr", "-n", "20"});
+  EXPECT_EQ(err.exit_code, 0u) << err.err;
+  EXPECT_TRUE(Contains(err.out, "err 000000000024")) << err.out.substr(0, 300);
+}
+
+}  // namespace
+}  // namespace sup::win
