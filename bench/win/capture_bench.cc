@@ -73,17 +73,28 @@ Seconds RawCopy() {
   return took;
 }
 
-// supd's capture: the worker's output through OutputCapture into a rotating file.
-Seconds Capture(bool timestamps) {
+// supd's capture: the worker's output through OutputCapture into a rotating file. `followed`: a
+// `supctl logs -f` follows it with OutputEncoding 1252, so every line is also decoded
+// (MultiByteToWideChar, then UTF-8), the most decoding costs.
+Seconds Capture(bool timestamps, bool followed = false) {
   boost::asio::io_context io;
   SystemClock clock;
   const std::wstring file_path = TempFile(L"sup-bench-capture.log");
   ::DeleteFileW(file_path.c_str());
-  CaptureSettings settings{
-      .path = Narrow(file_path), .max_bytes = 1ULL << 40, .backups = 0, .timestamps = timestamps};
+  CaptureSettings settings{.path = Narrow(file_path),
+                           .max_bytes = 1ULL << 40,
+                           .backups = 0,
+                           .timestamps = timestamps,
+                           .encoding = {OutputEncoding::Kind::kCodePage, 1252}};
   auto capture =
       OutputCapture::Create(io, clock, settings, std::make_shared<spdlog::logger>("bench"));
   if (!capture) Fail(capture.error().message());
+  std::size_t decoded = 0;
+  Subscription follower;
+  if (followed) {
+    follower = (*capture)->writer().FollowLines(
+        [&decoded](const std::vector<std::string>& lines) { decoded += lines.size(); });
+  }
 
   const auto started = std::chrono::steady_clock::now();
   Result<UniqueHandle> child_end = (*capture)->ChildEnd(UniquePipeName("capture"));
@@ -92,6 +103,8 @@ Seconds Capture(bool timestamps) {
   child_end->reset();
   io.run();  // returns when the pipe reaches end of stream and the last chunk is written
   const Seconds took = std::chrono::steady_clock::now() - started;
+  if (followed && decoded < static_cast<std::size_t>(Lines())) Fail("the follower missed lines");
+  follower.Cancel();
   capture->reset();
   ::DeleteFileW(file_path.c_str());
   return took;
@@ -103,11 +116,13 @@ Seconds Capture(bool timestamps) {
 int main(int argc, char** argv) {
   using namespace sup::win::bench;
   ParseArguments(argc, argv);
-  Seconds raw = Seconds::max(), captured = Seconds::max(), stamped = Seconds::max();
+  Seconds raw = Seconds::max(), captured = Seconds::max(), stamped = Seconds::max(),
+          decoded = Seconds::max();
   for (int round = 0; round < Rounds(); ++round) {
     raw = std::min(raw, RawCopy());
     captured = std::min(captured, Capture(false));
     stamped = std::min(stamped, Capture(true));
+    decoded = std::min(decoded, Capture(false, /*followed=*/true));
   }
   const auto rate = [](Seconds took) { return Megabytes() / took.count(); };
   std::printf("output capture, %.0f MB of %d-byte lines, best of %d\n", Megabytes(), kLineBytes,
@@ -117,5 +132,7 @@ int main(int argc, char** argv) {
               rate(captured), rate(captured) / rate(raw));
   std::printf("  capture with timestamps   %7.1f MB/s  %.2fx raw\n", rate(stamped),
               rate(stamped) / rate(raw));
+  std::printf("  capture, followed, decoded from code page 1252   %7.1f MB/s  %.2fx raw\n",
+              rate(decoded), rate(decoded) / rate(raw));
   return 0;
 }
