@@ -183,6 +183,7 @@ std::string_view KindName(sup::v1::Event::Kind kind) {
     case sup::v1::Event::TRANSITION: return "transition";
     case sup::v1::Event::PROBE: return "probe";
     case sup::v1::Event::CONFIG: return "config";
+    case sup::v1::Event::OUTPUT: return "output";
     default: return "event";
   }
 }

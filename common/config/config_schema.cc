@@ -324,7 +324,8 @@ const WorkerRow kWorkerSchema[] = {
      0,
      1000,
      {},
-     "Rotated log files kept.",
+     "Rotated log files kept, the newest; each is named by its rotation time "
+     "(<name>.out.20261130-120405.123.log), so they sort by age.",
      [](WorkerConfig& w, const ParsedValue& v) { w.launch.log_backups = AsUint32(v); }},
     {"LogTimestamps",
      ValueKind::kBool,

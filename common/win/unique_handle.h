@@ -94,7 +94,15 @@ struct EnvironmentBlockTraits {
   static void Close(Native block) { ::FreeEnvironmentStringsW(block); }
 };
 
+// A FindFirstFileW search.
+struct FindHandleTraits {
+  using Native = HANDLE;
+  static Native Invalid() { return INVALID_HANDLE_VALUE; }
+  static void Close(Native search) { ::FindClose(search); }
+};
+
 using UniqueRegistryKey = BasicUniqueHandle<RegistryKeyTraits>;
 using UniqueEnvironmentBlock = BasicUniqueHandle<EnvironmentBlockTraits>;
+using UniqueFindHandle = BasicUniqueHandle<FindHandleTraits>;
 
 }  // namespace sup::win

@@ -238,7 +238,7 @@ Result<sup::v1::StatusResponse> ControlDispatcher::Status(
   std::string unknown;
   if (request.workers().empty()) {
     for (const engine::WorkerSnapshot& worker : ports_.supervisor.Snapshot()) {
-      *status.add_workers() = ToWireStatus(worker);
+      *status.add_workers() = WireStatus(worker);
     }
   } else {
     for (const std::string& name : request.workers()) {
@@ -247,7 +247,7 @@ Result<sup::v1::StatusResponse> ControlDispatcher::Status(
         unknown += (unknown.empty() ? "" : ", ") + name;
         continue;
       }
-      *status.add_workers() = ToWireStatus(*worker);
+      *status.add_workers() = WireStatus(*worker);
     }
   }
   if (!unknown.empty()) return Error(ErrorKind::kNotFound, "no such worker: " + unknown);
@@ -264,6 +264,15 @@ Result<sup::v1::StatusResponse> ControlDispatcher::Status(
   return status;
 }
 
+// A worker's wire status, its description also saying what fails with its log files: an admin
+// sees "log rotation failing since ..." in `supctl status` and `describe`, not only in supd's log.
+sup::v1::WorkerStatus ControlDispatcher::WireStatus(const engine::WorkerSnapshot& snapshot) const {
+  sup::v1::WorkerStatus wire = ToWireStatus(snapshot);
+  if (std::optional<std::string> problem = ports_.output.Problem(snapshot.name))
+    wire.set_description(wire.description() + "; " + *problem);
+  return wire;
+}
+
 // What a reply may spend on output lines: the frame limit less room for the reply's envelope
 // (request id, the verb's field, end_of_stream).
 std::size_t ControlDispatcher::LineBudget() const {
@@ -276,7 +285,7 @@ Result<sup::v1::DescribeResponse> ControlDispatcher::Describe(
   std::optional<engine::WorkerSnapshot> snapshot = ports_.supervisor.Snapshot(request.worker());
   if (!snapshot) return Error(ErrorKind::kNotFound, "no such worker: " + request.worker());
   sup::v1::DescribeResponse describe;
-  *describe.mutable_status() = ToWireStatus(*snapshot);
+  *describe.mutable_status() = WireStatus(*snapshot);
   const std::map<std::string, WorkerConfig> definitions = ports_.supervisor.DefinitionsInForce();
   if (const auto definition = definitions.find(request.worker()); definition != definitions.end()) {
     for (const auto& [name, value] : definition->second.settings) {

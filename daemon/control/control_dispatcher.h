@@ -66,6 +66,7 @@ class ControlDispatcher {
   Result<sup::v1::DescribeResponse> Describe(const sup::v1::DescribeRequest& request) const;
   Result<sup::v1::LogsResponse> Logs(const sup::v1::LogsRequest& request) const;
   std::size_t LineBudget() const;
+  sup::v1::WorkerStatus WireStatus(const engine::WorkerSnapshot& snapshot) const;
   sup::v1::EventsResponse Events(const sup::v1::EventsRequest& request) const;
   // Reread (apply = false) or Update (apply = true) of the named workers, or all.
   Result<sup::v1::ConfigDiffResponse> Reconfigure(const std::vector<std::string>& names,

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,9 @@ class OutputSource {
   // such worker, or that stream is not captured).
   virtual Result<std::vector<std::string>> Tail(const std::string& worker, OutputStream stream,
                                                 std::size_t lines) const = 0;
+  // What is failing with the worker's log files now ("stdout: log rotation failing since ...:
+  // sharing violation"), or nullopt: shown in status descriptions and describe.
+  virtual std::optional<std::string> Problem(const std::string& worker) const = 0;
   // Every line from now on, as it is written: the lines of each chunk read, together.
   virtual Result<Subscription> Follow(
       const std::string& worker, OutputStream stream,

@@ -13,6 +13,7 @@ sup::v1::Event::Kind ToWire(engine::EventKind kind) {
     case engine::EventKind::kTransition: return sup::v1::Event::TRANSITION;
     case engine::EventKind::kProbe: return sup::v1::Event::PROBE;
     case engine::EventKind::kConfig: return sup::v1::Event::CONFIG;
+    case engine::EventKind::kOutput: return sup::v1::Event::OUTPUT;
   }
   return sup::v1::Event::KIND_UNSPECIFIED;
 }

@@ -20,6 +20,7 @@ std::string Event::ToLogLine() const {
       if (count > 1) line += " count=" + std::to_string(count);
       break;
     case EventKind::kConfig: line = "worker config name=" + worker; break;
+    case EventKind::kOutput: line = "worker output name=" + worker; break;
   }
   if (pid != 0) line += " pid=" + std::to_string(pid);
   if (exit_code) line += " code=" + FormatExitCode(*exit_code);

@@ -14,7 +14,9 @@
 
 namespace sup::engine {
 
-enum class EventKind { kTransition, kProbe, kConfig };
+// kOutput comes from the output capture, not the engine: a log file that cannot be written or
+// rotated, and when it heals.
+enum class EventKind { kTransition, kProbe, kConfig, kOutput };
 
 struct Event {
   std::chrono::steady_clock::time_point time;
@@ -28,6 +30,7 @@ struct Event {
   std::optional<ProbeKind> probe;  // kProbe
   bool probe_success = false;
   std::uint32_t count = 1;  // kProbe: consecutive failures folded into this event
+  bool healed = false;      // kOutput: the failure reported before is over
   std::string message;
 
   // One log line: "worker transition name=api from=RUNNING to=BACKOFF reason=exited code=1 ..."

@@ -142,6 +142,15 @@ void Supervisor::Record(Worker& w, Event event) {
   w.transitions.Push(std::move(event));
 }
 
+void Supervisor::NoteOutput(const std::string& worker, std::string message, bool healed) {
+  Worker* w = Find(worker);
+  if (!w) return;  // removed meanwhile: its capture goes with it
+  Event event = NewEvent(*w, EventKind::kOutput);
+  event.message = std::move(message);
+  event.healed = healed;
+  Record(*w, std::move(event));
+}
+
 void Supervisor::NoteConfig(Worker& w, std::string message) {
   Event event = NewEvent(w, EventKind::kConfig);
   event.message = std::move(message);

@@ -95,6 +95,9 @@ class Supervisor {
   std::optional<WorkerSnapshot> Snapshot(const std::string& worker) const;
   // The worker's recent transitions, configuration changes and probe events, oldest first.
   std::vector<Event> RecentEvents(const std::string& worker) const;
+  // An event from outside the engine about a worker's output (a log file that cannot be written
+  // or rotated, and when it heals): in the worker's recent events, and to the event sink.
+  void NoteOutput(const std::string& worker, std::string message, bool healed);
   const DaemonConfig& daemon_config() const { return daemon_; }
   std::uint64_t config_generation() const { return config_generation_; }
   bool shutting_down() const { return shutting_down_; }

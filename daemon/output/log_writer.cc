@@ -69,8 +69,12 @@ void RotatingLineWriter::Flush() {
 
 void RotatingLineWriter::FlushBatch() {
   if (batch_.empty()) return;
-  if (Result<void> appended = file_.Append(batch_); !appended && !last_error_)
-    last_error_ = appended.error();
+  // A failed write (a full disk) drops this batch but not the tail; the next batch tries again.
+  if (Result<void> appended = file_.Append(batch_); appended) {
+    Heal(write_failure_);
+  } else {
+    Record(write_failure_, appended.error(), batch_.size());
+  }
   batch_.clear();
   if (!unpublished_.empty()) {
     lines_.Publish(unpublished_);
@@ -78,14 +82,62 @@ void RotatingLineWriter::FlushBatch() {
   }
 }
 
+// A rotation that fails leaves the file as it was (LogFile::Rotate): lines go on into it, and the
+// rotation is tried again after a backoff, not on every line.
+void RotatingLineWriter::TryRotate() {
+  const Result<void> rotated = file_.Rotate();
+  if (rotated) {
+    rotate_retry_ = kFirstRotateRetry;
+    next_rotate_try_ = {};
+    Heal(rotation_failure_);
+    return;
+  }
+  next_rotate_try_ = clock_.SteadyNow() + rotate_retry_;
+  rotate_retry_ = std::min(rotate_retry_ * 2, kMaxRotateRetry);
+  Record(rotation_failure_, rotated.error(), 0);
+}
+
+void RotatingLineWriter::Record(std::optional<Failure>& failure, const Error& error,
+                                std::uint64_t dropped_bytes) {
+  if (failure) {  // reported once, when it starts
+    failure->dropped_bytes += dropped_bytes;
+    return;
+  }
+  failure = Failure{
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock_.WallNow().time_since_epoch())
+          .count(),
+      error.message(), dropped_bytes};
+  if (options_.on_problem) options_.on_problem(problem());
+}
+
+void RotatingLineWriter::Heal(std::optional<Failure>& failure) {
+  if (!failure) return;
+  failure.reset();
+  if (options_.on_problem) options_.on_problem(problem());
+}
+
+std::optional<std::string> RotatingLineWriter::problem() const {
+  std::string text;
+  if (write_failure_) {
+    text = "log writes failing since " + FormatUtcMillis(write_failure_->since_unix_ms) + ": " +
+           write_failure_->reason + "; " + std::to_string(write_failure_->dropped_bytes) +
+           " bytes dropped";
+  }
+  if (rotation_failure_) {
+    text += (text.empty() ? "" : "; ") + std::string("log rotation failing since ") +
+            FormatUtcMillis(rotation_failure_->since_unix_ms) + ": " + rotation_failure_->reason;
+  }
+  if (text.empty()) return std::nullopt;
+  return text;
+}
+
 void RotatingLineWriter::WriteLine(std::string_view line) {
   const std::size_t bytes = line.size() + (options_.timestamps ? kTimestampBytes : 0);
   // Rotate before a line that would not fit, unless the file is empty (a line longer than the
   // limit gets a file of its own rather than being split).
-  if (size() > 0 && size() + bytes > options_.max_bytes) {
+  if (size() > 0 && size() + bytes > options_.max_bytes && clock_.SteadyNow() >= next_rotate_try_) {
     FlushBatch();
-    if (Result<void> rotated = file_.Rotate(); !rotated && !last_error_)
-      last_error_ = rotated.error();
+    TryRotate();
   }
   if (options_.timestamps) AppendTimestamp(batch_);
   batch_.append(line);

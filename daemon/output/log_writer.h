@@ -4,6 +4,7 @@
 // Threading: one executor (the io thread).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -19,12 +20,14 @@
 
 namespace sup::output {
 
-// One log file and its rotated backups (<path>.1 newest ... <path>.N oldest).
+// One log file and its rotated backups (named by backup_names.h).
 class LogFile {
  public:
   virtual ~LogFile() = default;
   virtual Result<void> Append(std::string_view bytes) = 0;
-  // Closes the current file, shifts the backups (dropping the oldest) and starts an empty file.
+  // Renames the current file to a new backup and starts an empty one, then removes the backups
+  // retention expires. If the rename fails, nothing is deleted or renamed and the current file
+  // stays open for appending.
   virtual Result<void> Rotate() = 0;
   virtual std::uint64_t size() const = 0;
 };
@@ -37,7 +40,14 @@ class RotatingLineWriter {
     std::size_t tail_lines = 100;
     std::size_t max_line_bytes = 64 * 1024;  // a longer "line" is written in pieces of this size
     LineDecoder decoder = {};                // for what is read out: Tail and FollowLines
+    // Called when writing or rotating starts failing (with what problem() says) and when it
+    // heals (nullopt): the capture logs it.
+    std::function<void(const std::optional<std::string>&)> on_problem = {};
   };
+
+  // A failed rotation is tried again after this, doubling up to kMaxRotateRetry.
+  static constexpr std::chrono::seconds kFirstRotateRetry{1};
+  static constexpr std::chrono::seconds kMaxRotateRetry{300};
 
   RotatingLineWriter(LogFile& file, const Clock& clock, Options options)
       : file_(file), clock_(clock), options_(options) {}
@@ -54,8 +64,10 @@ class RotatingLineWriter {
   Subscription FollowLines(std::function<void(const std::vector<std::string>&)> callback) {
     return lines_.Subscribe(std::move(callback));
   }
-  // The first error writing or rotating, if any (capture goes on; the worker is never blocked).
-  const std::optional<Error>& last_error() const { return last_error_; }
+  // What is failing now, for people: "log rotation failing since 2026-11-30T12:04:05.123Z:
+  // <reason>", "log writes failing since ...: <reason>; 4096 bytes dropped"; nullopt when all is
+  // well. Capture goes on either way; the worker is never blocked.
+  std::optional<std::string> problem() const;
 
  private:
   void WriteLine(std::string_view line);  // `line` includes its '\n', unless flushed partial
@@ -73,7 +85,19 @@ class RotatingLineWriter {
   std::deque<std::string> tail_;  // as written: decoded only when read out
   Fanout<const std::vector<std::string>&> lines_;
   std::vector<std::string> unpublished_;  // lines of this Write, kept only while someone follows
-  std::optional<Error> last_error_;
+  // A failing rotation or write: since when, why; a write failure also counts what it dropped.
+  struct Failure {
+    std::int64_t since_unix_ms = 0;
+    std::string reason;
+    std::uint64_t dropped_bytes = 0;
+  };
+  void Record(std::optional<Failure>& failure, const Error& error, std::uint64_t dropped_bytes);
+  void Heal(std::optional<Failure>& failure);
+  void TryRotate();
+  std::optional<Failure> rotation_failure_;
+  std::optional<Failure> write_failure_;
+  std::chrono::steady_clock::time_point next_rotate_try_{};
+  std::chrono::seconds rotate_retry_ = kFirstRotateRetry;
   std::int64_t stamped_second_ = -1;  // the second second_text_ shows
   std::string second_text_;
 };

@@ -31,8 +31,9 @@ class LogEventSink final : public engine::EventSink {
  public:
   explicit LogEventSink(std::shared_ptr<spdlog::logger> log) : log_(std::move(log)) {}
   void Emit(const engine::Event& event) override {
-    const bool bad = event.kind == engine::EventKind::kTransition &&
-                     (event.to == WorkerState::kFailed || event.reason == Reason::kSpawnError);
+    const bool bad = (event.kind == engine::EventKind::kTransition &&
+                      (event.to == WorkerState::kFailed || event.reason == Reason::kSpawnError)) ||
+                     (event.kind == engine::EventKind::kOutput && !event.healed);
     log_->log(bad ? spdlog::level::warn : spdlog::level::info, event.ToLogLine());
   }
 
@@ -63,7 +64,10 @@ void LogConfigProblems(spdlog::logger& log, const ValidatedConfig& config) {
 Daemon::Daemon(std::shared_ptr<spdlog::logger> log)
     : log_(std::move(log)), io_(std::make_unique<boost::asio::io_context>(1)) {}
 
-Daemon::~Daemon() = default;
+Daemon::~Daemon() {
+  // The supervisor goes before the launcher: a capture must not report to it after that.
+  if (launcher_) launcher_->output().SetProblemSink(nullptr);
+}
 
 Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
                                                std::shared_ptr<spdlog::logger> log,
@@ -113,6 +117,12 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
   d.random_ = std::make_unique<MersenneRandom>();
   d.supervisor_ = std::make_unique<engine::Supervisor>(engine::SupervisorPorts{
       d.clock_, *d.timers_, *d.launcher_, *d.prober_, *d.state_store_, *d.event_feed_, *d.random_});
+  // A log file that cannot be written or rotated is an event: supd's log (warning), the event
+  // log, `supctl events`; status and describe show it while it lasts (OutputStore::Problem).
+  d.launcher_->output().SetProblemSink(
+      [&d](const std::string& worker, const std::string& message, bool healed) {
+        d.supervisor_->NoteOutput(worker, message, healed);
+      });
   const DaemonConfig& limits = config.daemon;
   d.dispatcher_ = std::make_unique<control::ControlDispatcher>(
       control::ControlPorts{d.clock_, *d.supervisor_, *d.config_source_, d.launcher_->output(),

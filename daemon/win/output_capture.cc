@@ -6,23 +6,17 @@
 
 #include "common/win/pipe_client.h"
 #include "common/win/win32_error.h"
+#include "daemon/output/backup_names.h"
 #include "daemon/win/code_pages.h"
 
 namespace sup::win {
-namespace {
-
-std::wstring Backup(const std::wstring& path, std::uint32_t n) {
-  return path + L"." + std::to_wstring(n);
-}
-
-}  // namespace
-
 Result<std::unique_ptr<WindowsLogFile>> WindowsLogFile::Open(const std::string& path,
-                                                             std::uint32_t backups) {
+                                                             std::uint32_t backups,
+                                                             const Clock& clock) {
   const std::wstring expanded = ExpandEnvironmentVariables(Widen(path));
   std::error_code error;
   std::filesystem::create_directories(std::filesystem::path(expanded).parent_path(), error);
-  std::unique_ptr<WindowsLogFile> file(new WindowsLogFile(expanded, backups));
+  std::unique_ptr<WindowsLogFile> file(new WindowsLogFile(expanded, backups, clock));
   if (Result<void> opened = file->OpenCurrent(); !opened) return opened.error();
   return file;
 }
@@ -51,22 +45,43 @@ Result<void> WindowsLogFile::Append(std::string_view bytes) {
 }
 
 Result<void> WindowsLogFile::Rotate() {
+  const std::filesystem::path current(path_);
+  const std::string name = Narrow(current.filename().wstring());
+  const std::int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock_.WallNow().time_since_epoch())
+          .count();
   file_.reset();
-  if (backups_ == 0) {
-    ::DeleteFileW(path_.c_str());
-  } else {
-    ::DeleteFileW(Backup(path_, backups_).c_str());
-    for (std::uint32_t n = backups_; n > 1; --n) {
-      ::MoveFileExW(Backup(path_, n - 1).c_str(), Backup(path_, n).c_str(),
-                    MOVEFILE_REPLACE_EXISTING);
-    }
-    if (!::MoveFileExW(path_.c_str(), Backup(path_, 1).c_str(), MOVEFILE_REPLACE_EXISTING)) {
-      const Error error = Win32Error("rotating the log file " + Narrow(path_));
-      (void)OpenCurrent();  // keep writing to the same file rather than losing output
-      return error;
-    }
+  // Never replace a file: a backup of the same name (two rotations within a millisecond) moves
+  // the name on by a millisecond, which keeps the names in order.
+  for (std::int64_t later = 0;; ++later) {
+    const std::wstring backup =
+        (current.parent_path() / Widen(output::BackupName(name, now_ms + later))).wstring();
+    if (::MoveFileExW(path_.c_str(), backup.c_str(), 0)) break;
+    const DWORD error = ::GetLastError();
+    if ((error == ERROR_ALREADY_EXISTS || error == ERROR_FILE_EXISTS) && later < 1000) continue;
+    (void)OpenCurrent();  // nothing was renamed or deleted: go on writing where we were
+    return Win32Error("rotating the log file " + Narrow(path_), error);
   }
-  return OpenCurrent();
+  if (Result<void> opened = OpenCurrent(); !opened) return opened;
+  RemoveExpiredBackups(now_ms);
+  return Ok();
+}
+
+void WindowsLogFile::RemoveExpiredBackups(std::int64_t now_ms) {
+  const std::filesystem::path current(path_);
+  const std::string name = Narrow(current.filename().wstring());
+  std::vector<std::string> backups;
+  WIN32_FIND_DATAW found{};
+  const std::wstring pattern =
+      (current.parent_path() / (current.stem().wstring() + L".*" + current.extension().wstring()))
+          .wstring();
+  const UniqueFindHandle search{::FindFirstFileW(pattern.c_str(), &found)};
+  if (!search) return;
+  do {
+    backups.push_back(Narrow(found.cFileName));
+  } while (::FindNextFileW(search.get(), &found));
+  for (const std::string& expired : output::ExpiredBackups(name, backups, backups_, 0, now_ms))
+    ::DeleteFileW((current.parent_path() / Widen(expired)).wstring().c_str());
 }
 
 OutputCapture::OutputCapture(boost::asio::io_context& io, const Clock& clock,
@@ -78,15 +93,27 @@ OutputCapture::OutputCapture(boost::asio::io_context& io, const Clock& clock,
       writer_(*file_, clock,
               {.max_bytes = settings_.max_bytes,
                .timestamps = settings_.timestamps,
-               .decoder = output::LineDecoder(settings_.encoding, &SystemCodePages())}),
+               .decoder = output::LineDecoder(settings_.encoding, &SystemCodePages()),
+               .on_problem =
+                   [this](const std::optional<std::string>& problem) { ReportProblem(problem); }}),
       log_(std::move(log)) {}
+
+// Once when writing or rotating starts failing, once when it heals: never per line.
+void OutputCapture::ReportProblem(const std::optional<std::string>& problem) {
+  if (on_problem_ && on_problem_(problem)) return;
+  if (problem) {
+    log_->warn("worker output problem log=\"{}\" problem=\"{}\"", settings_.path, *problem);
+  } else {
+    log_->info("worker output problem healed log=\"{}\"", settings_.path);
+  }
+}
 
 Result<std::shared_ptr<OutputCapture>> OutputCapture::Create(boost::asio::io_context& io,
                                                              const Clock& clock,
                                                              CaptureSettings settings,
                                                              std::shared_ptr<spdlog::logger> log) {
   Result<std::unique_ptr<WindowsLogFile>> file =
-      WindowsLogFile::Open(settings.path, settings.backups);
+      WindowsLogFile::Open(settings.path, settings.backups, clock);
   if (!file) return file.error();
   return std::shared_ptr<OutputCapture>(
       new OutputCapture(io, clock, std::move(settings), std::move(*file), std::move(log)));

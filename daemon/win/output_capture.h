@@ -6,7 +6,9 @@
 
 #include "daemon/win/asio.h"
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,24 +23,29 @@ class logger;
 
 namespace sup::win {
 
-// A log file with numbered backups, opened so that others can read it (and tools can tail it)
-// while supd writes.
+// A log file and its backups named by rotation time (output/backup_names.h), opened so that
+// others can read it (and tools can tail it) while supd writes.
 class WindowsLogFile final : public output::LogFile {
  public:
-  // `path` may hold %VARIABLES%; missing folders are created.
+  // `path` may hold %VARIABLES%; missing folders are created. `clock` names the backups.
   static Result<std::unique_ptr<WindowsLogFile>> Open(const std::string& path,
-                                                      std::uint32_t backups);
+                                                      std::uint32_t backups, const Clock& clock);
   Result<void> Append(std::string_view bytes) override;
+  // One rename to a new backup name, then retention; a rename that fails (another program holds
+  // the file without FILE_SHARE_DELETE) changes nothing and the file is appended to again.
   Result<void> Rotate() override;
   std::uint64_t size() const override { return size_; }
 
  private:
-  WindowsLogFile(std::wstring path, std::uint32_t backups)
-      : path_(std::move(path)), backups_(backups) {}
+  WindowsLogFile(std::wstring path, std::uint32_t backups, const Clock& clock)
+      : path_(std::move(path)), backups_(backups), clock_(clock) {}
   Result<void> OpenCurrent();
+  // Deletes the backups beyond LogBackups; one that cannot be deleted now is tried next time.
+  void RemoveExpiredBackups(std::int64_t now_ms);
 
   std::wstring path_;
   std::uint32_t backups_;
+  const Clock& clock_;
   UniqueFileHandle file_;
   std::uint64_t size_ = 0;
 };
@@ -64,6 +71,11 @@ class OutputCapture : public std::enable_shared_from_this<OutputCapture> {
   Result<UniqueHandle> ChildEnd(const std::string& pipe_name);
 
   const CaptureSettings& settings() const { return settings_; }
+  // Told when writing or rotating starts failing and when it heals; returns false to have the
+  // capture log it itself.
+  void OnProblem(std::function<bool(const std::optional<std::string>&)> on_problem) {
+    on_problem_ = std::move(on_problem);
+  }
   const output::RotatingLineWriter& writer() const { return writer_; }
   output::RotatingLineWriter& writer() { return writer_; }
 
@@ -74,12 +86,14 @@ class OutputCapture : public std::enable_shared_from_this<OutputCapture> {
   static constexpr std::size_t kLargeReadBytes = 64 * 1024;
   void Read(std::shared_ptr<boost::asio::windows::stream_handle> pipe,
             std::shared_ptr<std::vector<char>> buffer);
+  void ReportProblem(const std::optional<std::string>& problem);
 
   boost::asio::io_context& io_;
   CaptureSettings settings_;
   std::unique_ptr<WindowsLogFile> file_;
   output::RotatingLineWriter writer_;
   std::shared_ptr<spdlog::logger> log_;
+  std::function<bool(const std::optional<std::string>&)> on_problem_;
 };
 
 }  // namespace sup::win

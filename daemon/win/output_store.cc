@@ -14,7 +14,10 @@ OutputStore::OutputStore(boost::asio::io_context& io, const Clock& clock, std::s
                          std::shared_ptr<spdlog::logger> log)
     : io_(io), clock_(clock), instance_(std::move(instance)), log_(std::move(log)) {}
 
-OutputStore::~OutputStore() = default;
+// A capture may outlive the store while a read on its pipe completes: it must not call back.
+OutputStore::~OutputStore() {
+  for (auto& [key, capture] : captures_) capture->OnProblem(nullptr);
+}
 
 const OutputCapture* OutputStore::CaptureOf(const std::string& worker, bool stderr_stream) const {
   const auto found = captures_.find({worker, stderr_stream});
@@ -49,6 +52,19 @@ Result<Subscription> OutputStore::Follow(
   return found->second->writer().FollowLines(std::move(on_lines));
 }
 
+std::optional<std::string> OutputStore::Problem(const std::string& worker) const {
+  std::string text;
+  for (const bool stderr_stream : {false, true}) {
+    const OutputCapture* capture = CaptureOf(worker, stderr_stream);
+    if (!capture) continue;
+    if (std::optional<std::string> problem = capture->writer().problem())
+      text += (text.empty() ? "" : "; ") + std::string(stderr_stream ? "stderr: " : "stdout: ") +
+              *problem;
+  }
+  if (text.empty()) return std::nullopt;
+  return text;
+}
+
 Result<UniqueHandle> OutputStore::StreamFor(const std::string& worker, bool stderr_stream,
                                             const LaunchConfig& launch,
                                             std::uint64_t launch_number) {
@@ -71,6 +87,13 @@ Result<UniqueHandle> OutputStore::StreamFor(const std::string& worker, bool stde
       return OpenNul(GENERIC_WRITE);
     }
     capture = std::move(*created);
+    capture->OnProblem([this, worker, stderr_stream](const std::optional<std::string>& problem) {
+      if (!problem_sink_) return false;
+      const std::string stream = stderr_stream ? "stderr" : "stdout";
+      problem_sink_(worker, stream + ": " + problem.value_or("log writes and rotation work again"),
+                    !problem);
+      return true;
+    });
     if (settings.encoding.kind == OutputEncoding::Kind::kCodePage &&
         !IsKnownCodePage(settings.encoding.code_page)) {
       log_->warn(

@@ -41,6 +41,14 @@ class OutputStore final : public control::OutputSource {
   Result<Subscription> Follow(
       const std::string& worker, control::OutputStream stream,
       std::function<void(const std::vector<std::string>&)> on_lines) override;
+  std::optional<std::string> Problem(const std::string& worker) const override;
+
+  // Told when writing or rotating one of a worker's logs starts failing ("stdout: log rotation
+  // failing since ...") and when it heals ("stdout: log writes and rotation work again").
+  // Without a sink the capture logs it itself.
+  using ProblemSink =
+      std::function<void(const std::string& worker, const std::string& message, bool healed)>;
+  void SetProblemSink(ProblemSink sink) { problem_sink_ = std::move(sink); }
 
  private:
   boost::asio::io_context& io_;
@@ -49,6 +57,7 @@ class OutputStore final : public control::OutputSource {
   std::shared_ptr<spdlog::logger> log_;
   std::map<std::pair<std::string, bool>, std::shared_ptr<OutputCapture>>
       captures_;  // (worker, stderr?)
+  ProblemSink problem_sink_;
 };
 
 }  // namespace sup::win

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/win/unique_handle.h"
+#include "common/win/win32_error.h"
 #include "supd_service.h"
 #include "wait_until.h"
 
@@ -79,6 +81,51 @@ TEST(OutputE2eTest, SixtyKilobyteLinesComeBackCutAndTheConnectionStays) {
   const testing::ProcessOutput err = supd.Supctl({"logs", "huge", "--stderr", "-n", "20"});
   EXPECT_EQ(err.exit_code, 0u) << err.err;
   EXPECT_TRUE(Contains(err.out, "err 000000000024")) << err.out.substr(0, 300);
+}
+
+TEST(OutputE2eTest, ALogHeldByAnotherProgramIsNotRotatedAndStatusSaysSoUntilItHeals) {
+  SupdService supd("heldlog");
+  const std::string log = testing::TempPath("held.out.log");
+  supd.AddWorker("held", {"--print-every", "2"});
+  supd.SetString("held", "StdoutLog", log);
+  supd.SetDword("held", "LogMaxBytes", 4096);
+  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_TRUE(testing::WaitUntil(
+      [&] { return ::GetFileAttributesW(Widen(log).c_str()) != INVALID_FILE_ATTRIBUTES; }, 10s));
+  const auto description = [&] {
+    const testing::ProcessOutput status = supd.Supctl({"status", "held"});
+    return status.out;
+  };
+  {
+    // A log shipper tails the file, sharing read and write but not delete.
+    const UniqueFileHandle holder{::CreateFileW(Widen(log).c_str(), GENERIC_READ,
+                                                FILE_SHARE_READ | FILE_SHARE_WRITE, nullptr,
+                                                OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr)};
+    ASSERT_TRUE(holder);
+    std::string status;
+    EXPECT_TRUE(testing::WaitUntil(
+        [&] {
+          status = description();
+          return Contains(status, "stdout: log rotation failing since");
+        },
+        15s))
+        << status;
+    const testing::ProcessOutput events = supd.Supctl({"events", "-n", "50"});
+    EXPECT_TRUE(Contains(events.out, ": stdout: log rotation failing since")) << events.out;
+    EXPECT_TRUE(Contains(events.out, "Sharing violation")) << events.out;
+    EXPECT_EQ(supd.CountInLog("worker output name=held"), 1u);  // once, not per line
+  }
+  // The shipper let go: the next try (within a few seconds of backoff) rotates, and it is said.
+  std::string status;
+  EXPECT_TRUE(testing::WaitUntil(
+      [&] {
+        status = description();
+        return !Contains(status, "log rotation failing");
+      },
+      20s))
+      << status;
+  const testing::ProcessOutput events = supd.Supctl({"events", "-n", "50"});
+  EXPECT_TRUE(Contains(events.out, ": stdout: log writes and rotation work again")) << events.out;
 }
 
 }  // namespace

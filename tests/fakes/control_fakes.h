@@ -38,6 +38,12 @@ class FakeOutputSource final : public control::OutputSource {
     return followers[{worker, stream}].Subscribe(std::move(on_lines));
   }
 
+  std::optional<std::string> Problem(const std::string& worker) const override {
+    const auto found = problems.find(worker);
+    if (found == problems.end()) return std::nullopt;
+    return found->second;
+  }
+
   // New output of a captured stream, as the capture would publish it.
   void Print(const std::string& worker, control::OutputStream stream,
              const std::vector<std::string>& lines) {
@@ -48,6 +54,7 @@ class FakeOutputSource final : public control::OutputSource {
 
   std::map<Key, std::vector<std::string>> captured;
   std::map<Key, Fanout<const std::vector<std::string>&>> followers;
+  std::map<std::string, std::string> problems;  // worker -> what Problem says
 };
 
 // Every frame a session sent, also after the end (which is a bug a test must be able to see),

@@ -258,6 +258,23 @@ TEST_F(ControlDispatcherTest, LogsSendsTheLastLinesAskedFor) {
   EXPECT_EQ(dispatcher_.Handle(request).error().code(), sup::v1::Error::NOT_FOUND);
 }
 
+TEST_F(ControlDispatcherTest, StatusAndDescribeSayWhatFailsWithAWorkersLogs) {
+  Configure({"api", "web"});
+  output_.problems["api"] = "stdout: log rotation failing since 2026-11-30T12:04:05.000Z: denied";
+  sup::v1::Request status = MakeRequest(1);
+  status.mutable_status();
+  const sup::v1::Response reply = dispatcher_.Handle(status);
+  ASSERT_EQ(reply.status().workers_size(), 2);
+  EXPECT_NE(reply.status().workers(0).description().find("; stdout: log rotation failing since"),
+            std::string::npos)
+      << reply.status().workers(0).description();
+  EXPECT_EQ(reply.status().workers(1).description().find("log rotation"), std::string::npos);
+  sup::v1::Request describe = MakeRequest(2);
+  describe.mutable_describe()->set_worker("api");
+  EXPECT_NE(dispatcher_.Handle(describe).describe().status().description().find("denied"),
+            std::string::npos);
+}
+
 // A worker printing 60 000-byte lines: with a 4096-byte frame limit, describe, logs and a followed
 // chunk still fit, and a reply that cannot fit becomes an error reply on a connection that stays.
 class SmallFrameDispatcherTest : public ControlDispatcherTest {

@@ -12,15 +12,21 @@ namespace {
 
 using Files = std::vector<std::string>;
 
-// Files in memory: files[0] is the current one, files[1] the newest backup, and so on.
+// Files in memory: files[0] is the current one, files[1] the newest backup, and so on. A rename
+// or a write fails while `rename_fails` / `write_fails` say so, as LogFile promises: nothing
+// changes.
 class MemoryLogFile final : public LogFile {
  public:
   explicit MemoryLogFile(std::size_t backups) : backups_(backups), files(1) {}
   Result<void> Append(std::string_view bytes) override {
+    if (write_fails)
+      return Error(ErrorKind::kUnavailable, "There is not enough space on the disk.");
     files[0].append(bytes);
     return Ok();
   }
   Result<void> Rotate() override {
+    ++rotations_tried;
+    if (rename_fails) return Error(ErrorKind::kUnavailable, "sharing violation");
     files.insert(files.begin(), std::string());
     if (files.size() > backups_ + 1) files.pop_back();
     return Ok();
@@ -29,6 +35,9 @@ class MemoryLogFile final : public LogFile {
 
   std::size_t backups_;
   Files files;
+  bool rename_fails = false;
+  bool write_fails = false;
+  int rotations_tried = 0;
 };
 
 TEST(RotatingLineWriterTest, JoinsPiecesIntoLinesAndNeverSplitsALineAcrossFiles) {
@@ -113,6 +122,68 @@ TEST(RotatingLineWriterTest, RotationCountsTheTimestamp) {
   ASSERT_EQ(file.files.size(), 2u);
   EXPECT_EQ(file.files[0].size(), 27u);  // the current file
   EXPECT_EQ(file.files[1].size(), 54u);
+}
+
+TEST(RotatingLineWriterTest, AFailingRotationKeepsEveryLineAndEveryBackupAndRetriesWithBackoff) {
+  MemoryLogFile file(2);
+  testing::ManualClock clock;
+  std::vector<std::optional<std::string>> reported;
+  RotatingLineWriter writer(file, clock, {.max_bytes = 10, .on_problem = [&](const auto& problem) {
+                                            reported.push_back(problem);
+                                          }});
+  writer.Write("aaaa\nbbbb\n");
+  writer.Write("cccc\n");  // rotates: ["cccc\n", "aaaa\nbbbb\n"]
+  ASSERT_EQ(file.files, (Files{"cccc\n", "aaaa\nbbbb\n"}));
+
+  // Another program holds the file without FILE_SHARE_DELETE: the rename fails.
+  file.rename_fails = true;
+  writer.Write("dddd\neeee\nffff\n");
+  EXPECT_EQ(file.files, (Files{"cccc\ndddd\neeee\nffff\n", "aaaa\nbbbb\n"}));  // all kept
+  EXPECT_EQ(file.rotations_tried, 2);  // once, then not again on every line
+  ASSERT_EQ(reported.size(), 1u);
+  ASSERT_TRUE(reported[0].has_value());
+  EXPECT_EQ(*reported[0], "log rotation failing since 2023-11-14T22:13:20.000Z: sharing violation");
+  EXPECT_EQ(writer.problem(), reported[0]);
+
+  clock.Advance(RotatingLineWriter::kFirstRotateRetry);
+  writer.Write("gggg\n");  // tried again, still failing: reported once only, next try in 2 s
+  EXPECT_EQ(file.rotations_tried, 3);
+  clock.Advance(std::chrono::seconds(1));
+  writer.Write("hhhh\n");
+  EXPECT_EQ(file.rotations_tried, 3);
+  EXPECT_EQ(reported.size(), 1u);
+
+  file.rename_fails = false;  // the other program let go
+  clock.Advance(std::chrono::seconds(1));
+  writer.Write("iiii\n");
+  EXPECT_EQ(file.rotations_tried, 4);
+  EXPECT_EQ(file.files, (Files{"iiii\n", "cccc\ndddd\neeee\nffff\ngggg\nhhhh\n", "aaaa\nbbbb\n"}));
+  ASSERT_EQ(reported.size(), 2u);
+  EXPECT_EQ(reported[1], std::nullopt);  // healed, and said so
+  EXPECT_EQ(writer.problem(), std::nullopt);
+}
+
+TEST(RotatingLineWriterTest, AFailingWriteCountsWhatItDroppedKeepsTheTailAndResumes) {
+  MemoryLogFile file(2);
+  testing::ManualClock clock;
+  std::vector<std::optional<std::string>> reported;
+  RotatingLineWriter writer(
+      file, clock, {.on_problem = [&](const auto& problem) { reported.push_back(problem); }});
+  writer.Write("one\n");
+  file.write_fails = true;  // the disk is full
+  writer.Write("two\n");
+  writer.Write("three\n");
+  ASSERT_EQ(reported.size(), 1u);
+  EXPECT_EQ(writer.problem(),
+            std::optional<std::string>("log writes failing since 2023-11-14T22:13:20.000Z: There "
+                                       "is not enough space on the disk.; 10 bytes dropped"));
+  EXPECT_EQ(writer.Tail(5), (std::vector<std::string>{"one", "two", "three"}));
+  file.write_fails = false;
+  writer.Write("four\n");
+  EXPECT_EQ(file.files[0], "one\nfour\n");
+  EXPECT_EQ(writer.problem(), std::nullopt);
+  ASSERT_EQ(reported.size(), 2u);
+  EXPECT_EQ(reported[1], std::nullopt);
 }
 
 TEST(RotatingLineWriterTest, RemembersTheLastLines) {

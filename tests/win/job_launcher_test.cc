@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <future>
@@ -358,9 +359,17 @@ TEST_F(JobLauncherTest, CapturedOutputRotatesAtLineBoundariesAndLosesNothingKept
   for (const std::string stream : {"out", "err"}) {
     const std::string base = directory + "\\flood." + stream + ".log";
     std::uint64_t total = 0;
-    std::vector<std::string> files;  // oldest first
-    for (int n = 5; n >= 1; --n) files.push_back(base + "." + std::to_string(n));
-    files.push_back(base);
+    // The backups are named by rotation time, so by name they are oldest first, and the current
+    // file ("flood.out.log") sorts after them.
+    std::vector<std::string> files;
+    for (const auto& entry : std::filesystem::directory_iterator(Widen(directory))) {
+      const std::string name = Narrow(entry.path().filename().wstring());
+      if (name.rfind("flood." + stream + ".", 0) == 0)
+        files.push_back(Narrow(entry.path().wstring()));
+    }
+    std::sort(files.begin(), files.end());
+    ASSERT_EQ(files.size(), launch.log_backups + 1u) << stream;
+    ASSERT_EQ(files.back(), base);
     for (const std::string& file : files) {
       WIN32_FILE_ATTRIBUTE_DATA data{};
       if (::GetFileAttributesExW(Widen(file).c_str(), GetFileExInfoStandard, &data)) {
