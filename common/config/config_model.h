@@ -24,6 +24,10 @@ inline constexpr std::string_view kRestartModeNames[] = {"always", "on-failure",
 enum class StopStep { kEvent, kCtrlC, kClose, kTerminate };
 inline constexpr std::string_view kStopStepNames[] = {"event", "ctrl-c", "close", "terminate"};
 
+// Time-based log rotation, at UTC hour or day boundaries, besides LogMaxBytes.
+enum class RotateEvery { kNone, kHourly, kDaily };
+inline constexpr std::string_view kRotateEveryNames[] = {"none", "hourly", "daily"};
+
 enum class Priority { kIdle, kBelowNormal, kNormal, kAboveNormal, kHigh };
 inline constexpr std::string_view kPriorityNames[] = {"idle", "below-normal", "normal",
                                                       "above-normal", "high"};
@@ -69,6 +73,8 @@ struct LaunchConfig {
   std::uint64_t log_max_bytes = 0;
   std::uint32_t log_backups = 0;
   bool log_timestamps = false;
+  RotateEvery log_rotate_every = RotateEvery::kNone;
+  std::uint32_t log_max_age_days = 0;  // 0 = backups kept by count only
   OutputEncoding output_encoding;
   std::uint32_t memory_limit_mb = 0;  // 0 = no limit
   std::uint32_t cpu_rate_percent = 0;

@@ -327,6 +327,22 @@ const WorkerRow kWorkerSchema[] = {
      "Rotated log files kept, the newest; each is named by its rotation time "
      "(<name>.out.20261130-120405.123.log), so they sort by age.",
      [](WorkerConfig& w, const ParsedValue& v) { w.launch.log_backups = AsUint32(v); }},
+    {"LogRotateEvery", ValueKind::kChoice, "none", false, 0, 0, kRotateEveryNames,
+     "Also rotate when an hour or a day (UTC) begins: none, hourly or daily; a file that saw no "
+     "line in a period is not rotated.",
+     [](WorkerConfig& w, const ParsedValue& v) {
+       w.launch.log_rotate_every = AsChoice<RotateEvery>(v);
+     }},
+    {"LogMaxAgeDays",
+     ValueKind::kUint,
+     "0",
+     false,
+     0,
+     3650,
+     {},
+     "Backups rotated longer ago than this are removed at the next rotation, whatever LogBackups "
+     "allows; 0: no age limit.",
+     [](WorkerConfig& w, const ParsedValue& v) { w.launch.log_max_age_days = AsUint32(v); }},
     {"LogTimestamps",
      ValueKind::kBool,
      "0",

@@ -7,6 +7,11 @@
 namespace sup::output {
 namespace {
 
+std::int64_t UnixMs(const Clock& clock) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock.WallNow().time_since_epoch())
+      .count();
+}
+
 constexpr std::size_t kTimestampBytes = sizeof("2026-11-21T15:04:05.123Z ") - 1;
 
 // "2026-11-21T15:04:05." for a whole second since the epoch, in UTC.
@@ -16,6 +21,19 @@ std::string FormatSecond(std::int64_t second) {
 }
 
 }  // namespace
+
+RotatingLineWriter::RotatingLineWriter(LogFile& file, const Clock& clock, Options options)
+    : file_(file), clock_(clock), options_(std::move(options)) {
+  if (options_.rotate_every.count() > 0) {
+    // A file last written in an earlier period (supd was stopped across midnight) is rotated at
+    // its first new line; without a time, its lines belong to now.
+    period_ = PeriodOf(file_.modified_unix_ms().value_or(UnixMs(clock_)));
+  }
+}
+
+bool RotatingLineWriter::PeriodEnded() const {
+  return options_.rotate_every.count() > 0 && PeriodOf(UnixMs(clock_)) != period_;
+}
 
 // Calendar arithmetic once a second, not once a line: a flood of timestamped lines is mostly
 // lines within the same second.
@@ -87,6 +105,7 @@ void RotatingLineWriter::FlushBatch() {
 void RotatingLineWriter::TryRotate() {
   const Result<void> rotated = file_.Rotate();
   if (rotated) {
+    if (options_.rotate_every.count() > 0) period_ = PeriodOf(UnixMs(clock_));
     rotate_retry_ = kFirstRotateRetry;
     next_rotate_try_ = {};
     Heal(rotation_failure_);
@@ -134,11 +153,16 @@ std::optional<std::string> RotatingLineWriter::problem() const {
 void RotatingLineWriter::WriteLine(std::string_view line) {
   const std::size_t bytes = line.size() + (options_.timestamps ? kTimestampBytes : 0);
   // Rotate before a line that would not fit, unless the file is empty (a line longer than the
-  // limit gets a file of its own rather than being split).
-  if (size() > 0 && size() + bytes > options_.max_bytes && clock_.SteadyNow() >= next_rotate_try_) {
+  // limit gets a file of its own rather than being split), or before the first line of a new
+  // period (LogRotateEvery).
+  const bool full = size() + bytes > options_.max_bytes;
+  if (size() > 0 && (full || PeriodEnded()) && clock_.SteadyNow() >= next_rotate_try_) {
     FlushBatch();
     TryRotate();
   }
+  // An empty file simply starts the new period; after a failed rotation the old period stays,
+  // so the rotation is tried again.
+  if (options_.rotate_every.count() > 0 && size() == 0) period_ = PeriodOf(UnixMs(clock_));
   if (options_.timestamps) AppendTimestamp(batch_);
   batch_.append(line);
   std::string_view text = line;

@@ -30,6 +30,9 @@ class LogFile {
   // stays open for appending.
   virtual Result<void> Rotate() = 0;
   virtual std::uint64_t size() const = 0;
+  // When the current file was last written (UTC), if it has content: a file from an earlier
+  // period is rotated at its first new line.
+  virtual std::optional<std::int64_t> modified_unix_ms() const { return std::nullopt; }
 };
 
 class RotatingLineWriter {
@@ -39,7 +42,9 @@ class RotatingLineWriter {
     bool timestamps = false;
     std::size_t tail_lines = 100;
     std::size_t max_line_bytes = 64 * 1024;  // a longer "line" is written in pieces of this size
-    LineDecoder decoder = {};                // for what is read out: Tail and FollowLines
+    // Also rotate at each boundary of this period since the epoch (UTC hours, days); 0: never.
+    std::chrono::milliseconds rotate_every{0};
+    LineDecoder decoder = {};  // for what is read out: Tail and FollowLines
     // Called when writing or rotating starts failing (with what problem() says) and when it
     // heals (nullopt): the capture logs it.
     std::function<void(const std::optional<std::string>&)> on_problem = {};
@@ -49,8 +54,7 @@ class RotatingLineWriter {
   static constexpr std::chrono::seconds kFirstRotateRetry{1};
   static constexpr std::chrono::seconds kMaxRotateRetry{300};
 
-  RotatingLineWriter(LogFile& file, const Clock& clock, Options options)
-      : file_(file), clock_(clock), options_(options) {}
+  RotatingLineWriter(LogFile& file, const Clock& clock, Options options);
 
   // Takes bytes as they arrive; complete lines go to the file, a partial one waits for its end.
   void Write(std::string_view bytes);
@@ -98,6 +102,11 @@ class RotatingLineWriter {
   std::optional<Failure> write_failure_;
   std::chrono::steady_clock::time_point next_rotate_try_{};
   std::chrono::seconds rotate_retry_ = kFirstRotateRetry;
+  std::int64_t PeriodOf(std::int64_t unix_ms) const {
+    return unix_ms / options_.rotate_every.count();
+  }
+  bool PeriodEnded() const;
+  std::int64_t period_ = 0;  // the period the current file's lines belong to (rotate_every)
   std::int64_t stamped_second_ = -1;  // the second second_text_ shows
   std::string second_text_;
 };

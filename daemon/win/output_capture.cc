@@ -10,13 +10,27 @@
 #include "daemon/win/code_pages.h"
 
 namespace sup::win {
+namespace {
+
+std::chrono::milliseconds RotationPeriod(RotateEvery every) {
+  switch (every) {
+    case RotateEvery::kNone: return std::chrono::milliseconds(0);
+    case RotateEvery::kHourly: return std::chrono::hours(1);
+    case RotateEvery::kDaily: return std::chrono::hours(24);
+  }
+  return std::chrono::milliseconds(0);
+}
+
+}  // namespace
+
 Result<std::unique_ptr<WindowsLogFile>> WindowsLogFile::Open(const std::string& path,
                                                              std::uint32_t backups,
-                                                             const Clock& clock) {
+                                                             const Clock& clock,
+                                                             std::uint32_t max_age_days) {
   const std::wstring expanded = ExpandEnvironmentVariables(Widen(path));
   std::error_code error;
   std::filesystem::create_directories(std::filesystem::path(expanded).parent_path(), error);
-  std::unique_ptr<WindowsLogFile> file(new WindowsLogFile(expanded, backups, clock));
+  std::unique_ptr<WindowsLogFile> file(new WindowsLogFile(expanded, backups, clock, max_age_days));
   if (Result<void> opened = file->OpenCurrent(); !opened) return opened.error();
   return file;
 }
@@ -30,6 +44,14 @@ Result<void> WindowsLogFile::OpenCurrent() {
   LARGE_INTEGER size{};
   ::GetFileSizeEx(file_.get(), &size);
   size_ = static_cast<std::uint64_t>(size.QuadPart);
+  modified_unix_ms_.reset();
+  if (FILETIME written{}; size_ > 0 && ::GetFileTime(file_.get(), nullptr, nullptr, &written)) {
+    // FILETIME: 100 ns units since 1601-01-01.
+    constexpr std::int64_t kUnixEpochIn100ns = 116444736000000000LL;
+    const std::int64_t ticks = static_cast<std::int64_t>(
+        (static_cast<std::uint64_t>(written.dwHighDateTime) << 32) | written.dwLowDateTime);
+    modified_unix_ms_ = (ticks - kUnixEpochIn100ns) / 10000;
+  }
   return Ok();
 }
 
@@ -80,7 +102,9 @@ void WindowsLogFile::RemoveExpiredBackups(std::int64_t now_ms) {
   do {
     backups.push_back(Narrow(found.cFileName));
   } while (::FindNextFileW(search.get(), &found));
-  for (const std::string& expired : output::ExpiredBackups(name, backups, backups_, 0, now_ms))
+  const std::int64_t max_age_ms = static_cast<std::int64_t>(max_age_days_) * 24 * 3600 * 1000;
+  for (const std::string& expired :
+       output::ExpiredBackups(name, backups, backups_, max_age_ms, now_ms))
     ::DeleteFileW((current.parent_path() / Widen(expired)).wstring().c_str());
 }
 
@@ -93,6 +117,7 @@ OutputCapture::OutputCapture(boost::asio::io_context& io, const Clock& clock,
       writer_(*file_, clock,
               {.max_bytes = settings_.max_bytes,
                .timestamps = settings_.timestamps,
+               .rotate_every = RotationPeriod(settings_.rotate_every),
                .decoder = output::LineDecoder(settings_.encoding, &SystemCodePages()),
                .on_problem =
                    [this](const std::optional<std::string>& problem) { ReportProblem(problem); }}),
@@ -113,7 +138,7 @@ Result<std::shared_ptr<OutputCapture>> OutputCapture::Create(boost::asio::io_con
                                                              CaptureSettings settings,
                                                              std::shared_ptr<spdlog::logger> log) {
   Result<std::unique_ptr<WindowsLogFile>> file =
-      WindowsLogFile::Open(settings.path, settings.backups, clock);
+      WindowsLogFile::Open(settings.path, settings.backups, clock, settings.max_age_days);
   if (!file) return file.error();
   return std::shared_ptr<OutputCapture>(
       new OutputCapture(io, clock, std::move(settings), std::move(*file), std::move(log)));

@@ -27,18 +27,22 @@ namespace sup::win {
 // others can read it (and tools can tail it) while supd writes.
 class WindowsLogFile final : public output::LogFile {
  public:
-  // `path` may hold %VARIABLES%; missing folders are created. `clock` names the backups.
+  // `path` may hold %VARIABLES%; missing folders are created. `clock` names the backups;
+  // retention keeps `backups` of them, none older than `max_age_days` (0: no age limit).
   static Result<std::unique_ptr<WindowsLogFile>> Open(const std::string& path,
-                                                      std::uint32_t backups, const Clock& clock);
+                                                      std::uint32_t backups, const Clock& clock,
+                                                      std::uint32_t max_age_days = 0);
   Result<void> Append(std::string_view bytes) override;
   // One rename to a new backup name, then retention; a rename that fails (another program holds
   // the file without FILE_SHARE_DELETE) changes nothing and the file is appended to again.
   Result<void> Rotate() override;
   std::uint64_t size() const override { return size_; }
+  std::optional<std::int64_t> modified_unix_ms() const override { return modified_unix_ms_; }
 
  private:
-  WindowsLogFile(std::wstring path, std::uint32_t backups, const Clock& clock)
-      : path_(std::move(path)), backups_(backups), clock_(clock) {}
+  WindowsLogFile(std::wstring path, std::uint32_t backups, const Clock& clock,
+                 std::uint32_t max_age_days)
+      : path_(std::move(path)), backups_(backups), clock_(clock), max_age_days_(max_age_days) {}
   Result<void> OpenCurrent();
   // Deletes the backups beyond LogBackups; one that cannot be deleted now is tried next time.
   void RemoveExpiredBackups(std::int64_t now_ms);
@@ -46,7 +50,9 @@ class WindowsLogFile final : public output::LogFile {
   std::wstring path_;
   std::uint32_t backups_;
   const Clock& clock_;
+  std::uint32_t max_age_days_;
   UniqueFileHandle file_;
+  std::optional<std::int64_t> modified_unix_ms_;  // of the file as found when opened
   std::uint64_t size_ = 0;
 };
 
@@ -56,6 +62,8 @@ struct CaptureSettings {
   std::uint32_t backups = 0;
   bool timestamps = false;
   OutputEncoding encoding = {};
+  RotateEvery rotate_every = RotateEvery::kNone;
+  std::uint32_t max_age_days = 0;
   bool operator==(const CaptureSettings&) const = default;
 };
 

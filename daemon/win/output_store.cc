@@ -74,8 +74,13 @@ Result<UniqueHandle> OutputStore::StreamFor(const std::string& worker, bool stde
     captures_.erase(key);
     return OpenNul(GENERIC_WRITE);
   }
-  const CaptureSettings settings{path, launch.log_max_bytes, launch.log_backups,
-                                 launch.log_timestamps, launch.output_encoding};
+  const CaptureSettings settings{path,
+                                 launch.log_max_bytes,
+                                 launch.log_backups,
+                                 launch.log_timestamps,
+                                 launch.output_encoding,
+                                 launch.log_rotate_every,
+                                 launch.log_max_age_days};
   std::shared_ptr<OutputCapture>& capture = captures_[key];
   if (!capture || capture->settings() != settings) {
     Result<std::shared_ptr<OutputCapture>> created =

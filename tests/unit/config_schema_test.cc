@@ -85,6 +85,8 @@ TEST(ValidateConfigTest, ReadsEveryTypeCaseInsensitively) {
   worker.values["StdoutLog"] = RawValue::String("none");
   worker.values["Priority"] = RawValue::String("below-normal");
   worker.values["OutputEncoding"] = RawValue::String("1252");
+  worker.values["LogRotateEvery"] = RawValue::String("Daily");
+  worker.values["LogMaxAgeDays"] = RawValue::Dword(30);
   worker.probes["liveness"]["Type"] = RawValue::String("http");
   worker.probes["liveness"]["Target"] = RawValue::String("http://127.0.0.1:8080/healthz");
   worker.probes["liveness"]["PeriodMs"] = RawValue::Dword(500);
@@ -101,6 +103,8 @@ TEST(ValidateConfigTest, ReadsEveryTypeCaseInsensitively) {
   EXPECT_EQ(api.launch.stdout_log, "");
   EXPECT_EQ(api.launch.priority, Priority::kBelowNormal);
   EXPECT_EQ(api.launch.output_encoding, (OutputEncoding{OutputEncoding::Kind::kCodePage, 1252}));
+  EXPECT_EQ(api.launch.log_rotate_every, RotateEvery::kDaily);
+  EXPECT_EQ(api.launch.log_max_age_days, 30u);
   const ProbeConfig& liveness = api.policy.probes.at(ProbeKind::kLiveness);
   EXPECT_EQ(liveness.type, ProbeType::kHttp);
   EXPECT_EQ(liveness.period, Millis(500));
@@ -177,7 +181,8 @@ INSTANTIATE_TEST_SUITE_P(
             "BackoffInitialMs, BackoffMaxMs, "
             "StableAfterMs, MaxFailures, FailureWindowMs, FailedRetryMs, StopSteps, "
             "StopTimeoutMs, StdoutLog, "
-            "StderrLog, LogMaxBytes, LogBackups, LogTimestamps, OutputEncoding, MemoryLimitMB, "
+            "StderrLog, LogMaxBytes, LogBackups, LogRotateEvery, LogMaxAgeDays, LogTimestamps, "
+            "OutputEncoding, MemoryLimitMB, "
             "CpuRatePercent, Priority, found an "
             "unknown value REG_SZ \"x\""},
         BadValueCase{"OutputEncoding", RawValue::String("latin1"),

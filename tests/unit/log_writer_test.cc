@@ -32,8 +32,10 @@ class MemoryLogFile final : public LogFile {
     return Ok();
   }
   std::uint64_t size() const override { return files[0].size(); }
+  std::optional<std::int64_t> modified_unix_ms() const override { return modified; }
 
   std::size_t backups_;
+  std::optional<std::int64_t> modified;
   Files files;
   bool rename_fails = false;
   bool write_fails = false;
@@ -184,6 +186,31 @@ TEST(RotatingLineWriterTest, AFailingWriteCountsWhatItDroppedKeepsTheTailAndResu
   EXPECT_EQ(writer.problem(), std::nullopt);
   ASSERT_EQ(reported.size(), 2u);
   EXPECT_EQ(reported[1], std::nullopt);
+}
+
+TEST(RotatingLineWriterTest, HourlyRotationStartsAFileAtEachUtcHourThatSeesALine) {
+  MemoryLogFile file(5);
+  testing::ManualClock clock;  // 2023-11-14T22:13:20Z
+  RotatingLineWriter writer(file, clock, {.rotate_every = std::chrono::hours(1)});
+  writer.Write("a\n");
+  clock.Advance(std::chrono::minutes(46));  // 22:59:20: the same hour
+  writer.Write("b\n");
+  EXPECT_EQ(file.files, (Files{"a\nb\n"}));
+  clock.Advance(std::chrono::seconds(40));  // 23:00:00
+  writer.Write("c\n");
+  clock.Advance(std::chrono::hours(5));  // hours without a line: no empty files
+  writer.Write("d\n");
+  EXPECT_EQ(file.files, (Files{"d\n", "c\n", "a\nb\n"}));
+}
+
+TEST(RotatingLineWriterTest, AFileFromAnEarlierDayIsRotatedAtItsFirstNewLine) {
+  MemoryLogFile file(5);
+  file.files[0] = "yesterday\n";
+  file.modified = 1699920000000 - 1;  // 2023-11-13T23:59:59.999Z
+  testing::ManualClock clock;         // 2023-11-14T22:13:20Z
+  RotatingLineWriter writer(file, clock, {.rotate_every = std::chrono::hours(24)});
+  writer.Write("today\n");
+  EXPECT_EQ(file.files, (Files{"today\n", "yesterday\n"}));
 }
 
 TEST(RotatingLineWriterTest, RemembersTheLastLines) {

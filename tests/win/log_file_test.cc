@@ -68,6 +68,23 @@ TEST_F(LogFileTest, RotationRenamesToABackupNamedByItsTimeAndRetentionKeepsLogBa
                          {"w.out.log", "five\n"}}));
 }
 
+TEST_F(LogFileTest, BackupsOlderThanLogMaxAgeDaysGoWhateverTheCount) {
+  Result<std::unique_ptr<WindowsLogFile>> file =
+      WindowsLogFile::Open(Path(), 100, clock_, /*max_age_days=*/2);
+  ASSERT_TRUE(file.ok());
+  for (const char* line : {"day 0\n", "day 1\n", "day 2\n", "day 3\n"}) {
+    ASSERT_TRUE((*file)->Append(line).ok());
+    ASSERT_TRUE((*file)->Rotate().ok());
+    clock_.Advance(std::chrono::hours(24));
+  }
+  // Rotated at days 0..3; at day 3 the rotation of day 0 is 3 days old: gone.
+  EXPECT_EQ(Files(), (std::vector<std::pair<std::string, std::string>>{
+                         {"w.out.20231115-221320.000.log", "day 1\n"},
+                         {"w.out.20231116-221320.000.log", "day 2\n"},
+                         {"w.out.20231117-221320.000.log", "day 3\n"},
+                         {"w.out.log", ""}}));
+}
+
 TEST_F(LogFileTest, TwoRotationsInOneMillisecondKeepBothBackups) {
   Result<std::unique_ptr<WindowsLogFile>> file = WindowsLogFile::Open(Path(), 5, clock_);
   ASSERT_TRUE(file.ok());
