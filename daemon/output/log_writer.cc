@@ -85,6 +85,15 @@ void RotatingLineWriter::Flush() {
   FlushBatch();
 }
 
+void RotatingLineWriter::Reopen() {
+  FlushBatch();
+  if (Result<void> reopened = file_.Reopen(); reopened) {
+    Heal(write_failure_);
+  } else {
+    Record(write_failure_, reopened.error(), 0);
+  }
+}
+
 void RotatingLineWriter::FlushBatch() {
   if (batch_.empty()) return;
   // A failed write (a full disk) drops this batch but not the tail; the next batch tries again.

@@ -30,6 +30,9 @@ class LogFile {
   // stays open for appending.
   virtual Result<void> Rotate() = 0;
   virtual std::uint64_t size() const = 0;
+  // Closes the current file and opens the file at its path again (after a rotation tool renamed
+  // it away, a new one); a failure is reported like a failed write.
+  virtual Result<void> Reopen() = 0;
   // When the current file was last written (UTC), if it has content: a file from an earlier
   // period is rotated at its first new line.
   virtual std::optional<std::int64_t> modified_unix_ms() const { return std::nullopt; }
@@ -60,6 +63,8 @@ class RotatingLineWriter {
   void Write(std::string_view bytes);
   // Writes a pending partial line (the stream ended without a final line break).
   void Flush();
+  // Writes what is gathered, then reopens the file at its path (user control 129).
+  void Reopen();
 
   // The last `lines` lines kept (at most Options::tail_lines), oldest first, decoded to UTF-8.
   std::vector<std::string> Tail(std::size_t lines) const;

@@ -191,6 +191,13 @@ void Daemon::RequestReload() {
   boost::asio::post(*io_, [this] { Reload(ReloadTrigger::kReloadRequest); });
 }
 
+void Daemon::RequestReopenLogs() {
+  boost::asio::post(*io_, [this] {
+    const std::size_t reopened = launcher_->output().ReopenAll();
+    log_->info("worker logs reopened control=129 files={}", reopened);
+  });
+}
+
 void Daemon::Reload(ReloadTrigger trigger_kind) {
   if (stopping_) return;
   const char* trigger =

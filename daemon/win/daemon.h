@@ -71,6 +71,9 @@ class Daemon {
   void RequestStop();
   // Re-reads the configuration and applies the difference.
   void RequestReload();
+  // Reopens every worker log at its path (user control 129), for rotation tools that rename the
+  // file away and then ask for a new one.
+  void RequestReopenLogs();
   // Called on the io thread every couple of seconds while a stop is under way (the service
   // reports STOP_PENDING with it, so the SCM never gives up on a long stop ladder).
   void SetStopProgress(std::function<void()> progress);

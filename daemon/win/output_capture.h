@@ -36,6 +36,10 @@ class WindowsLogFile final : public output::LogFile {
   // One rename to a new backup name, then retention; a rename that fails (another program holds
   // the file without FILE_SHARE_DELETE) changes nothing and the file is appended to again.
   Result<void> Rotate() override;
+  Result<void> Reopen() override {
+    file_.reset();
+    return OpenCurrent();
+  }
   std::uint64_t size() const override { return size_; }
   std::optional<std::int64_t> modified_unix_ms() const override { return modified_unix_ms_; }
 

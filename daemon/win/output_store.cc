@@ -52,6 +52,11 @@ Result<Subscription> OutputStore::Follow(
   return found->second->writer().FollowLines(std::move(on_lines));
 }
 
+std::size_t OutputStore::ReopenAll() {
+  for (auto& [key, capture] : captures_) capture->writer().Reopen();
+  return captures_.size();
+}
+
 std::optional<std::string> OutputStore::Problem(const std::string& worker) const {
   std::string text;
   for (const bool stderr_stream : {false, true}) {

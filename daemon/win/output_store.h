@@ -42,6 +42,8 @@ class OutputStore final : public control::OutputSource {
       const std::string& worker, control::OutputStream stream,
       std::function<void(const std::vector<std::string>&)> on_lines) override;
   std::optional<std::string> Problem(const std::string& worker) const override;
+  // Every capture's log file closed and opened again at its path (user control 129); how many.
+  std::size_t ReopenAll();
 
   // Told when writing or rotating one of a worker's logs starts failing ("stdout: log rotation
   // failing since ...") and when it heals ("stdout: log writes and rotation work again").

@@ -47,8 +47,11 @@ class ServiceState {
         if (daemon_) daemon_->RequestReload();
         return NO_ERROR;
       }
-      case kControlReopenLogs:  // the rotating log reopens by itself; accepted for scripts that
-                                // send it
+      case kControlReopenLogs: {
+        std::lock_guard lock(mutex_);
+        if (daemon_) daemon_->RequestReopenLogs();
+        return NO_ERROR;
+      }
       case SERVICE_CONTROL_INTERROGATE: return NO_ERROR;
       default: return ERROR_CALL_NOT_IMPLEMENTED;
     }

@@ -128,5 +128,31 @@ TEST(OutputE2eTest, ALogHeldByAnotherProgramIsNotRotatedAndStatusSaysSoUntilItHe
   EXPECT_TRUE(Contains(events.out, ": stdout: log writes and rotation work again")) << events.out;
 }
 
+// What logrotate-style tools do: rename the file away, then ask for a new one (user control 129;
+// ControlService is what `sc control supd 129` calls, and Wine's sc.exe has no `control`).
+TEST(OutputE2eTest, Control129ReopensTheLogsAfterAToolRenamedThemAway) {
+  SupdService supd("reopen");
+  const std::string log = testing::TempPath("reopen.out.log");
+  const std::string moved = testing::TempPath("reopen.out.log.old");
+  supd.AddWorker("ticker", {"--print-every", "20"});
+  supd.SetString("ticker", "StdoutLog", log);
+  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_TRUE(testing::WaitUntil(
+      [&] { return ::GetFileAttributesW(Widen(log).c_str()) != INVALID_FILE_ATTRIBUTES; }, 10s));
+  ASSERT_TRUE(::MoveFileW(Widen(log).c_str(), Widen(moved).c_str()))
+      << Win32Error("renaming the log away").message();
+  SERVICE_STATUS ignored{};
+  ASSERT_TRUE(::ControlService(supd.handle(), 129, &ignored)) << ::GetLastError();
+  EXPECT_TRUE(testing::WaitUntil(
+      [&] {
+        WIN32_FILE_ATTRIBUTE_DATA data{};
+        return ::GetFileAttributesExW(Widen(log).c_str(), GetFileExInfoStandard, &data) &&
+               data.nFileSizeLow > 0;
+      },
+      10s))
+      << "no new log at " << log;
+  EXPECT_TRUE(supd.WaitForLog("worker logs reopened control=129"));
+}
+
 }  // namespace
 }  // namespace sup::win

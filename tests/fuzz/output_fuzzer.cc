@@ -36,6 +36,7 @@ class MemoryFile final : public sup::output::LogFile {
     return sup::Ok();
   }
   std::uint64_t size() const override { return size_; }
+  sup::Result<void> Reopen() override { return sup::Ok(); }
   std::string written;  // every file together
   std::uint64_t size_ = 0;
 };

@@ -32,10 +32,16 @@ class MemoryLogFile final : public LogFile {
     return Ok();
   }
   std::uint64_t size() const override { return files[0].size(); }
+  Result<void> Reopen() override {
+    ++reopened;
+    if (write_fails) return Error(ErrorKind::kUnavailable, "Access is denied.");
+    return Ok();
+  }
   std::optional<std::int64_t> modified_unix_ms() const override { return modified; }
 
   std::size_t backups_;
   std::optional<std::int64_t> modified;
+  int reopened = 0;
   Files files;
   bool rename_fails = false;
   bool write_fails = false;
@@ -211,6 +217,25 @@ TEST(RotatingLineWriterTest, AFileFromAnEarlierDayIsRotatedAtItsFirstNewLine) {
   RotatingLineWriter writer(file, clock, {.rotate_every = std::chrono::hours(24)});
   writer.Write("today\n");
   EXPECT_EQ(file.files, (Files{"today\n", "yesterday\n"}));
+}
+
+TEST(RotatingLineWriterTest, ReopenWritesWhatIsGatheredAndReportsAFailure) {
+  MemoryLogFile file(2);
+  testing::ManualClock clock;
+  RotatingLineWriter writer(file, clock, {});
+  writer.Write("partial");
+  writer.Reopen();
+  EXPECT_EQ(file.reopened, 1);
+  EXPECT_EQ(writer.problem(), std::nullopt);
+  file.write_fails = true;
+  writer.Reopen();
+  ASSERT_TRUE(writer.problem().has_value());
+  EXPECT_NE(writer.problem()->find("Access is denied."), std::string::npos);
+  file.write_fails = false;
+  writer.Reopen();
+  EXPECT_EQ(writer.problem(), std::nullopt);
+  writer.Write(" line\n");
+  EXPECT_EQ(file.files[0], "partial line\n");  // a partial line is not cut by a reopen
 }
 
 TEST(RotatingLineWriterTest, RemembersTheLastLines) {
