@@ -114,7 +114,6 @@ void RotatingLineWriter::FlushBatch() {
 void RotatingLineWriter::TryRotate() {
   const Result<void> rotated = file_.Rotate();
   if (rotated) {
-    if (options_.rotate_every.count() > 0) period_ = PeriodOf(UnixMs(clock_));
     rotate_retry_ = kFirstRotateRetry;
     next_rotate_try_ = {};
     Heal(rotation_failure_);
