@@ -40,6 +40,16 @@ class Subscription {
   std::function<void()> cancel_;
 };
 
+// One subscription made of two, cancelled together (a stream's lines and its end).
+inline Subscription Combine(Subscription first, Subscription second) {
+  auto both =
+      std::make_shared<std::pair<Subscription, Subscription>>(std::move(first), std::move(second));
+  return Subscription([both] {
+    both->first.Cancel();
+    both->second.Cancel();
+  });
+}
+
 template <typename... Args>
 class Fanout {
  public:

@@ -86,18 +86,18 @@ Seconds Capture(bool timestamps, bool followed = false) {
                            .backups = 0,
                            .timestamps = timestamps,
                            .encoding = {OutputEncoding::Kind::kCodePage, 1252}};
-  auto capture =
-      OutputCapture::Create(io, clock, settings, std::make_shared<spdlog::logger>("bench"));
-  if (!capture) Fail(capture.error().message());
+  auto log = CapturedLog::Open(clock, settings, std::make_shared<spdlog::logger>("bench"));
+  if (!log) Fail(log.error().message());
+  auto capture = std::make_shared<OutputCapture>(io, std::move(*log));
   std::size_t decoded = 0;
   Subscription follower;
   if (followed) {
-    follower = (*capture)->writer().FollowLines(
+    follower = capture->writer().FollowLines(
         [&decoded](const std::vector<std::string>& lines) { decoded += lines.size(); });
   }
 
   const auto started = std::chrono::steady_clock::now();
-  Result<UniqueHandle> child_end = (*capture)->ChildEnd(UniquePipeName("capture"));
+  Result<UniqueHandle> child_end = capture->ChildEnd(UniquePipeName("capture"));
   if (!child_end) Fail(child_end.error().message());
   UniqueHandle process = StartProcess(FloodCommand(), child_end->get(), DETACHED_PROCESS);
   child_end->reset();
@@ -105,7 +105,7 @@ Seconds Capture(bool timestamps, bool followed = false) {
   const Seconds took = std::chrono::steady_clock::now() - started;
   if (followed && decoded < static_cast<std::size_t>(Lines())) Fail("the follower missed lines");
   follower.Cancel();
-  capture->reset();
+  capture.reset();
   ::DeleteFileW(file_path.c_str());
   return took;
 }

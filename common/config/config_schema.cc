@@ -306,7 +306,8 @@ const WorkerRow kWorkerSchema[] = {
      0,
      260,
      {},
-     "File of the worker's stderr (empty: LogDirectory\\<name>.err.log; none: not captured).",
+     "File of the worker's stderr (empty: LogDirectory\\<name>.err.log; none: not captured; "
+     "StdoutLog's path: both streams into one file).",
      [](WorkerConfig& w, const ParsedValue& v) { w.launch.stderr_log = AsString(v); }},
     {"LogMaxBytes",
      ValueKind::kUint,
@@ -669,25 +670,30 @@ void CheckPipeNames(const DaemonConfig& daemon, ErrorList& errors) {
 // refused, each naming the other.
 void RejectSharedLogFiles(std::map<std::string, WorkerConfig>& workers,
                           std::map<std::string, std::vector<ConfigError>>& invalid) {
-  std::map<std::string, std::vector<std::pair<std::string, std::string>>, CaseInsensitiveLess>
-      writers;
+  // Per file (as Windows compares paths, ignoring case): the workers writing it, the value
+  // naming it, and the path as that value spells it. A worker's stdout and stderr may share one.
+  struct Writer {
+    std::string worker, value, path;
+  };
+  std::map<std::string, std::vector<Writer>, CaseInsensitiveLess> writers;
   for (const auto& [name, worker] : workers) {
     if (!worker.launch.stdout_log.empty())
-      writers[worker.launch.stdout_log].push_back({name, "StdoutLog"});
+      writers[worker.launch.stdout_log].push_back({name, "StdoutLog", worker.launch.stdout_log});
     if (!worker.launch.stderr_log.empty() &&
         !EqualsIgnoringCase(worker.launch.stderr_log, worker.launch.stdout_log)) {
-      writers[worker.launch.stderr_log].push_back({name, "StderrLog"});
+      writers[worker.launch.stderr_log].push_back({name, "StderrLog", worker.launch.stderr_log});
     }
   }
   for (const auto& [file, users] : writers) {
     if (users.size() < 2) continue;
-    for (const auto& [name, value] : users) {
+    for (const Writer& user : users) {
       std::vector<std::string> others;
-      for (const auto& [other, ignored] : users) {
-        if (other != name) others.push_back(other);
+      for (const Writer& other : users) {
+        if (other.worker != user.worker) others.push_back(other.worker);
       }
-      invalid[name].push_back({"Workers\\" + name, value, "a log file no other worker writes",
-                               "\"" + file + "\", written by " + JoinNames(others) + " too"});
+      invalid[user.worker].push_back(
+          {"Workers\\" + user.worker, user.value, "a log file no other worker writes",
+           "\"" + user.path + "\", written by " + JoinNames(others) + " too"});
     }
   }
   for (const auto& [name, errors] : invalid) workers.erase(name);
@@ -948,11 +954,6 @@ ValidatedConfig ValidateConfig(const RawConfig& raw, const DaemonConfig* in_forc
     }
     CheckWorker(worker, worker_errors);
     ResolveLogPaths(worker, result.daemon);
-    if (!worker.launch.stdout_log.empty() &&
-        EqualsIgnoringCase(worker.launch.stdout_log, worker.launch.stderr_log)) {
-      worker_errors.Add("StderrLog", "a file other than StdoutLog's (or none)",
-                        "\"" + worker.launch.stderr_log + "\" twice");
-    }
     const std::vector<StopStep>& steps = worker.policy.stop_steps;
     worker.launch.own_console =
         std::find(steps.begin(), steps.end(), StopStep::kCtrlC) != steps.end();

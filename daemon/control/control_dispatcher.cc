@@ -132,7 +132,11 @@ class ControlDispatcher::ControlSession final : public Session {
       logs_stream_ = true;
       Result<Subscription> followed = dispatcher_.ports_.output.Follow(
           request.logs().worker(), StreamOf(request.logs()),
-          [this](const std::vector<std::string>& lines) { SendLines(lines); });
+          [this](const std::vector<std::string>& lines) { SendLines(lines); },
+          [this] {  // the worker was removed, or its output goes elsewhere now
+            dispatcher_.streams_.erase(this);
+            End();
+          });
       if (!followed) return;  // the first frame already said why (Logs checks the same)
       subscription_ = std::move(*followed);
     } else {

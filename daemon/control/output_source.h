@@ -25,10 +25,12 @@ class OutputSource {
   // What is failing with the worker's log files now ("stdout: log rotation failing since ...:
   // sharing violation"), or nullopt: shown in status descriptions and describe.
   virtual std::optional<std::string> Problem(const std::string& worker) const = 0;
-  // Every line from now on, as it is written: the lines of each chunk read, together.
-  virtual Result<Subscription> Follow(
-      const std::string& worker, OutputStream stream,
-      std::function<void(const std::vector<std::string>&)> on_lines) = 0;
+  // Every line from now on, as it is written: the lines of each chunk read, together. `on_end`
+  // is called once if the stream ends for good: the worker was removed, or the stream now goes
+  // to another file (or none). Restarts of the worker do not end it.
+  virtual Result<Subscription> Follow(const std::string& worker, OutputStream stream,
+                                      std::function<void(const std::vector<std::string>&)> on_lines,
+                                      std::function<void()> on_end) = 0;
 };
 
 }  // namespace sup::control

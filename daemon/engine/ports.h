@@ -42,6 +42,9 @@ class ProcessLauncher {
   virtual void RequestStop(const std::string& worker, StopStep step) = 0;
   // Terminates the worker's whole process tree.
   virtual void Kill(const std::string& worker) = 0;
+  // The worker left the configuration and its process is gone: what was kept for it across its
+  // launches (its output capture) can go.
+  virtual void Forget(const std::string& worker) = 0;
 };
 
 struct ProbeResult {

@@ -312,6 +312,7 @@ void Supervisor::CompleteIntent(Worker& w, Intent intent) {
 void Supervisor::Remove(Worker& w) {
   const std::string name = w.name;
   workers_.erase(name);
+  ports_.launcher.Forget(name);
   start_order_stale_ = true;
   const auto invalid = invalid_in_config_.find(name);
   if (invalid == invalid_in_config_.end()) return;

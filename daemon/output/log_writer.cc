@@ -53,34 +53,34 @@ void RotatingLineWriter::AppendTimestamp(std::string& out) {
   out.append(second_text_).append(tail, sizeof(tail));
 }
 
-void RotatingLineWriter::Write(std::string_view bytes) {
+void RotatingLineWriter::Write(Input& input, std::string_view bytes) {
+  std::string& partial = input.partial_;
   while (!bytes.empty()) {
     const std::size_t newline = bytes.find('\n');
     if (newline == std::string_view::npos) {
-      partial_.append(bytes);
-      while (partial_.size() >=
-             options_.max_line_bytes) {  // an endless line still reaches the file
-        WriteLine(std::string_view(partial_).substr(0, options_.max_line_bytes));
-        partial_.erase(0, options_.max_line_bytes);
+      partial.append(bytes);
+      while (partial.size() >= options_.max_line_bytes) {  // an endless line still reaches the file
+        WriteLine(std::string_view(partial).substr(0, options_.max_line_bytes));
+        partial.erase(0, options_.max_line_bytes);
       }
       break;
     }
-    if (partial_.empty()) {
+    if (partial.empty()) {
       WriteLine(bytes.substr(0, newline + 1));
     } else {
-      partial_.append(bytes.substr(0, newline + 1));
-      WriteLine(partial_);
-      partial_.clear();
+      partial.append(bytes.substr(0, newline + 1));
+      WriteLine(partial);
+      partial.clear();
     }
     bytes.remove_prefix(newline + 1);
   }
   FlushBatch();
 }
 
-void RotatingLineWriter::Flush() {
-  if (!partial_.empty()) {
-    WriteLine(partial_);
-    partial_.clear();
+void RotatingLineWriter::Flush(Input& input) {
+  if (!input.partial_.empty()) {
+    WriteLine(input.partial_);
+    input.partial_.clear();
   }
   FlushBatch();
 }

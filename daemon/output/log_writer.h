@@ -1,5 +1,7 @@
 // Captured worker output to a size-rotated log file: lines are never split across files, lines
-// may be timestamped, and the last lines stay in memory (for describe and spawn errors).
+// may be timestamped, and the last lines stay in memory (for describe and spawn errors). Several
+// streams may share one file (stdout and stderr sent to the same path): each has its own partial
+// line, so lines stay whole and reach the file in the order they were completed.
 // Portable: files are reached through the LogFile port.
 // Threading: one executor (the io thread).
 #pragma once
@@ -40,6 +42,14 @@ class LogFile {
 
 class RotatingLineWriter {
  public:
+  // One stream of bytes into the writer (a worker's stdout or stderr): the start of a line whose
+  // end has not arrived yet waits here, not in the file.
+  class Input {
+   private:
+    friend class RotatingLineWriter;
+    std::string partial_;
+  };
+
   struct Options {
     std::uint64_t max_bytes = 10 * 1024 * 1024;
     bool timestamps = false;
@@ -59,10 +69,14 @@ class RotatingLineWriter {
 
   RotatingLineWriter(LogFile& file, const Clock& clock, Options options);
 
-  // Takes bytes as they arrive; complete lines go to the file, a partial one waits for its end.
-  void Write(std::string_view bytes);
-  // Writes a pending partial line (the stream ended without a final line break).
-  void Flush();
+  // Takes bytes of `input` as they arrive; complete lines go to the file, a partial one waits
+  // for its end.
+  void Write(Input& input, std::string_view bytes);
+  // Writes the pending partial line of `input` (its stream ended without a final line break).
+  void Flush(Input& input);
+  // The same, for a writer with a single stream.
+  void Write(std::string_view bytes) { Write(single_input_, bytes); }
+  void Flush() { Flush(single_input_); }
   // Writes what is gathered, then reopens the file at its path (user control 129).
   void Reopen();
 
@@ -89,7 +103,7 @@ class RotatingLineWriter {
   LogFile& file_;
   const Clock& clock_;
   Options options_;
-  std::string partial_;
+  Input single_input_;
   std::string batch_;
   std::deque<std::string> tail_;  // as written: decoded only when read out
   Fanout<const std::vector<std::string>&> lines_;

@@ -42,6 +42,7 @@ class JobLauncher final : public engine::ProcessLauncher {
   Result<std::uint32_t> Launch(const std::string& worker, const LaunchConfig& launch) override;
   void RequestStop(const std::string& worker, StopStep step) override;
   void Kill(const std::string& worker) override;
+  void Forget(const std::string& worker) override { output_.Forget(worker); }
 
   // The job of a running worker, for tests and diagnostics (null when none).
   HANDLE JobOf(const std::string& worker) const;

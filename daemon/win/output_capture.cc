@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "common/case_insensitive.h"
 #include "common/win/pipe_client.h"
 #include "common/win/win32_error.h"
 #include "daemon/output/backup_names.h"
@@ -108,11 +109,9 @@ void WindowsLogFile::RemoveExpiredBackups(std::int64_t now_ms) {
     ::DeleteFileW((current.parent_path() / Widen(expired)).wstring().c_str());
 }
 
-OutputCapture::OutputCapture(boost::asio::io_context& io, const Clock& clock,
-                             CaptureSettings settings, std::unique_ptr<WindowsLogFile> file,
-                             std::shared_ptr<spdlog::logger> log)
-    : io_(io),
-      settings_(std::move(settings)),
+CapturedLog::CapturedLog(const Clock& clock, CaptureSettings settings,
+                         std::unique_ptr<WindowsLogFile> file, std::shared_ptr<spdlog::logger> log)
+    : settings_(std::move(settings)),
       file_(std::move(file)),
       writer_(*file_, clock,
               {.max_bytes = settings_.max_bytes,
@@ -123,8 +122,14 @@ OutputCapture::OutputCapture(boost::asio::io_context& io, const Clock& clock,
                    [this](const std::optional<std::string>& problem) { ReportProblem(problem); }}),
       log_(std::move(log)) {}
 
+bool CapturedLog::Matches(const CaptureSettings& settings) const {
+  CaptureSettings same_path = settings;
+  if (EqualsIgnoringCase(same_path.path, settings_.path)) same_path.path = settings_.path;
+  return same_path == settings_;
+}
+
 // Once when writing or rotating starts failing, once when it heals: never per line.
-void OutputCapture::ReportProblem(const std::optional<std::string>& problem) {
+void CapturedLog::ReportProblem(const std::optional<std::string>& problem) {
   if (on_problem_ && on_problem_(problem)) return;
   if (problem) {
     log_->warn("worker output problem log=\"{}\" problem=\"{}\"", settings_.path, *problem);
@@ -133,15 +138,13 @@ void OutputCapture::ReportProblem(const std::optional<std::string>& problem) {
   }
 }
 
-Result<std::shared_ptr<OutputCapture>> OutputCapture::Create(boost::asio::io_context& io,
-                                                             const Clock& clock,
-                                                             CaptureSettings settings,
-                                                             std::shared_ptr<spdlog::logger> log) {
+Result<std::shared_ptr<CapturedLog>> CapturedLog::Open(const Clock& clock, CaptureSettings settings,
+                                                       std::shared_ptr<spdlog::logger> log) {
   Result<std::unique_ptr<WindowsLogFile>> file =
       WindowsLogFile::Open(settings.path, settings.backups, clock, settings.max_age_days);
   if (!file) return file.error();
-  return std::shared_ptr<OutputCapture>(
-      new OutputCapture(io, clock, std::move(settings), std::move(*file), std::move(log)));
+  return std::shared_ptr<CapturedLog>(
+      new CapturedLog(clock, std::move(settings), std::move(*file), std::move(log)));
 }
 
 Result<UniqueHandle> OutputCapture::ChildEnd(const std::string& pipe_name) {
@@ -180,9 +183,9 @@ void OutputCapture::Read(std::shared_ptr<boost::asio::windows::stream_handle> pi
   pipe->async_read_some(
       boost::asio::buffer(*buffer),
       [self = shared_from_this(), pipe, buffer](boost::system::error_code ec, std::size_t n) {
-        if (n > 0) self->writer_.Write(std::string_view(buffer->data(), n));
+        if (n > 0) self->writer().Write(self->input_, std::string_view(buffer->data(), n));
         if (ec) {
-          self->writer_.Flush();
+          self->writer().Flush(self->input_);
           return;
         }
         if (n == buffer->size() && buffer->size() < kLargeReadBytes)

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/fanout.h"
 #include "common/config/config_model.h"
 #include "common/win/unique_handle.h"
 #include "daemon/output/log_writer.h"
@@ -71,20 +72,19 @@ struct CaptureSettings {
   bool operator==(const CaptureSettings&) const = default;
 };
 
-// One stream (stdout or stderr) of one worker, across its processes.
-class OutputCapture : public std::enable_shared_from_this<OutputCapture> {
+// A worker's log file and its writer, shared by the streams sent to it (stdout and stderr to
+// the same path: one writer, so one rotation and whole lines), across the worker's processes.
+class CapturedLog {
  public:
-  static Result<std::shared_ptr<OutputCapture>> Create(boost::asio::io_context& io,
-                                                       const Clock& clock, CaptureSettings settings,
-                                                       std::shared_ptr<spdlog::logger> log);
-
-  // A new pipe for the next process: the inheritable write end goes to the child; the read end
-  // is read until every holder of the write end (the process and its children) has closed it.
-  Result<UniqueHandle> ChildEnd(const std::string& pipe_name);
+  static Result<std::shared_ptr<CapturedLog>> Open(const Clock& clock, CaptureSettings settings,
+                                                   std::shared_ptr<spdlog::logger> log);
 
   const CaptureSettings& settings() const { return settings_; }
+  // Whether `settings` describe this log: the same file (paths compared as Windows does,
+  // ignoring case) kept the same way.
+  bool Matches(const CaptureSettings& settings) const;
   // Told when writing or rotating starts failing and when it heals; returns false to have the
-  // capture log it itself.
+  // log report it in supd's log itself.
   void OnProblem(std::function<bool(const std::optional<std::string>&)> on_problem) {
     on_problem_ = std::move(on_problem);
   }
@@ -92,20 +92,49 @@ class OutputCapture : public std::enable_shared_from_this<OutputCapture> {
   output::RotatingLineWriter& writer() { return writer_; }
 
  private:
-  OutputCapture(boost::asio::io_context& io, const Clock& clock, CaptureSettings settings,
-                std::unique_ptr<WindowsLogFile> file, std::shared_ptr<spdlog::logger> log);
-  static constexpr std::size_t kSmallReadBytes = 4 * 1024;
-  static constexpr std::size_t kLargeReadBytes = 64 * 1024;
-  void Read(std::shared_ptr<boost::asio::windows::stream_handle> pipe,
-            std::shared_ptr<std::vector<char>> buffer);
+  CapturedLog(const Clock& clock, CaptureSettings settings, std::unique_ptr<WindowsLogFile> file,
+              std::shared_ptr<spdlog::logger> log);
   void ReportProblem(const std::optional<std::string>& problem);
 
-  boost::asio::io_context& io_;
   CaptureSettings settings_;
   std::unique_ptr<WindowsLogFile> file_;
   output::RotatingLineWriter writer_;
   std::shared_ptr<spdlog::logger> log_;
   std::function<bool(const std::optional<std::string>&)> on_problem_;
+};
+
+// One stream (stdout or stderr) of one worker, across its processes, into a CapturedLog. Pending
+// reads keep it (and so its log) alive until their pipes end, after the store let go of it.
+class OutputCapture : public std::enable_shared_from_this<OutputCapture> {
+ public:
+  OutputCapture(boost::asio::io_context& io, std::shared_ptr<CapturedLog> log)
+      : io_(io), log_(std::move(log)) {}
+
+  // A new pipe for the next process: the inheritable write end goes to the child; the read end
+  // is read until every holder of the write end (the process and its children) has closed it.
+  Result<UniqueHandle> ChildEnd(const std::string& pipe_name);
+
+  const std::shared_ptr<CapturedLog>& log() const { return log_; }
+  const output::RotatingLineWriter& writer() const { return log_->writer(); }
+  output::RotatingLineWriter& writer() { return log_->writer(); }
+
+  // `on_end` is called once when this capture is let go of (its worker was removed, or the
+  // stream now goes elsewhere): the end of a `supctl logs -f`.
+  Subscription FollowEnd(std::function<void()> on_end) {
+    return ended_.Subscribe(std::move(on_end));
+  }
+  void End() { ended_.Publish(); }
+
+ private:
+  static constexpr std::size_t kSmallReadBytes = 4 * 1024;
+  static constexpr std::size_t kLargeReadBytes = 64 * 1024;
+  void Read(std::shared_ptr<boost::asio::windows::stream_handle> pipe,
+            std::shared_ptr<std::vector<char>> buffer);
+
+  boost::asio::io_context& io_;
+  std::shared_ptr<CapturedLog> log_;
+  output::RotatingLineWriter::Input input_;  // this stream's partial line
+  Fanout<> ended_;
 };
 
 }  // namespace sup::win

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <set>
 
 #include "daemon/win/code_pages.h"
 #include "daemon/win/launch_in_job.h"
@@ -14,9 +15,9 @@ OutputStore::OutputStore(boost::asio::io_context& io, const Clock& clock, std::s
                          std::shared_ptr<spdlog::logger> log)
     : io_(io), clock_(clock), instance_(std::move(instance)), log_(std::move(log)) {}
 
-// A capture may outlive the store while a read on its pipe completes: it must not call back.
+// A log may outlive the store while a read on one of its pipes completes: it must not call back.
 OutputStore::~OutputStore() {
-  for (auto& [key, capture] : captures_) capture->OnProblem(nullptr);
+  for (auto& [key, capture] : captures_) capture->log()->OnProblem(nullptr);
 }
 
 const OutputCapture* OutputStore::CaptureOf(const std::string& worker, bool stderr_stream) const {
@@ -46,37 +47,103 @@ Result<std::vector<std::string>> OutputStore::Tail(const std::string& worker,
 
 Result<Subscription> OutputStore::Follow(
     const std::string& worker, control::OutputStream stream,
-    std::function<void(const std::vector<std::string>&)> on_lines) {
+    std::function<void(const std::vector<std::string>&)> on_lines, std::function<void()> on_end) {
   const auto found = captures_.find({worker, stream == control::OutputStream::kStderr});
   if (found == captures_.end()) return NotCaptured(worker, stream);
-  return found->second->writer().FollowLines(std::move(on_lines));
+  OutputCapture& capture = *found->second;
+  return Combine(capture.writer().FollowLines(std::move(on_lines)),
+                 capture.FollowEnd(std::move(on_end)));
 }
 
 std::size_t OutputStore::ReopenAll() {
-  for (auto& [key, capture] : captures_) capture->writer().Reopen();
-  return captures_.size();
+  std::set<CapturedLog*> logs;
+  for (auto& [key, capture] : captures_) logs.insert(capture->log().get());
+  for (CapturedLog* log : logs) log->writer().Reopen();
+  return logs.size();
+}
+
+void OutputStore::Forget(const std::string& worker) {
+  Drop({worker, false});
+  Drop({worker, true});
+}
+
+void OutputStore::Drop(const Key& key) {
+  const auto found = captures_.find(key);
+  if (found == captures_.end()) return;
+  const std::shared_ptr<OutputCapture> capture = std::move(found->second);
+  captures_.erase(found);
+  // Still shared by the other stream, the log goes on reporting its problems; otherwise it is
+  // on its way out and says nothing more.
+  if (!CaptureOf(key.first, !key.second) ||
+      CaptureOf(key.first, !key.second)->log() != capture->log()) {
+    capture->log()->OnProblem(nullptr);
+  }
+  capture->End();
+}
+
+std::string OutputStore::StreamsOf(const std::string& worker, const CapturedLog* log) const {
+  std::string streams;
+  for (const bool stderr_stream : {false, true}) {
+    const OutputCapture* capture = CaptureOf(worker, stderr_stream);
+    if (!capture || capture->log().get() != log) continue;
+    streams += (streams.empty() ? "" : " and ") + std::string(stderr_stream ? "stderr" : "stdout");
+  }
+  return streams;
 }
 
 std::optional<std::string> OutputStore::Problem(const std::string& worker) const {
   std::string text;
+  const CapturedLog* reported = nullptr;
   for (const bool stderr_stream : {false, true}) {
     const OutputCapture* capture = CaptureOf(worker, stderr_stream);
-    if (!capture) continue;
+    if (!capture || capture->log().get() == reported) continue;
+    reported = capture->log().get();
     if (std::optional<std::string> problem = capture->writer().problem())
-      text += (text.empty() ? "" : "; ") + std::string(stderr_stream ? "stderr: " : "stdout: ") +
-              *problem;
+      text += (text.empty() ? "" : "; ") + StreamsOf(worker, reported) + ": " + *problem;
   }
   if (text.empty()) return std::nullopt;
   return text;
+}
+
+Result<std::shared_ptr<CapturedLog>> OutputStore::LogFor(const Key& key,
+                                                         const CaptureSettings& settings) {
+  if (const OutputCapture* own = CaptureOf(key.first, key.second);
+      own && own->log()->Matches(settings)) {
+    return own->log();
+  }
+  if (const OutputCapture* other = CaptureOf(key.first, !key.second);
+      other && other->log()->Matches(settings)) {
+    return other->log();
+  }
+  Result<std::shared_ptr<CapturedLog>> opened = CapturedLog::Open(clock_, settings, log_);
+  if (!opened) return opened;
+  const std::string worker = key.first;
+  const CapturedLog* log = opened->get();
+  (*opened)->OnProblem([this, worker, log](const std::optional<std::string>& problem) {
+    if (!problem_sink_) return false;
+    problem_sink_(
+        worker,
+        StreamsOf(worker, log) + ": " + problem.value_or("log writes and rotation work again"),
+        !problem);
+    return true;
+  });
+  if (settings.encoding.kind == OutputEncoding::Kind::kCodePage &&
+      !IsKnownCodePage(settings.encoding.code_page)) {
+    log_->warn(
+        "worker output decoded as UTF-8 name={} reason=\"this system has no code page {} "
+        "(OutputEncoding)\"",
+        worker, settings.encoding.code_page);
+  }
+  return opened;
 }
 
 Result<UniqueHandle> OutputStore::StreamFor(const std::string& worker, bool stderr_stream,
                                             const LaunchConfig& launch,
                                             std::uint64_t launch_number) {
   const std::string& path = stderr_stream ? launch.stderr_log : launch.stdout_log;
-  const std::pair<std::string, bool> key{worker, stderr_stream};
+  const Key key{worker, stderr_stream};
   if (path.empty()) {
-    captures_.erase(key);
+    Drop(key);
     return OpenNul(GENERIC_WRITE);
   }
   const CaptureSettings settings{path,
@@ -86,35 +153,20 @@ Result<UniqueHandle> OutputStore::StreamFor(const std::string& worker, bool stde
                                  launch.output_encoding,
                                  launch.log_rotate_every,
                                  launch.log_max_age_days};
-  std::shared_ptr<OutputCapture>& capture = captures_[key];
-  if (!capture || capture->settings() != settings) {
-    Result<std::shared_ptr<OutputCapture>> created =
-        OutputCapture::Create(io_, clock_, settings, log_);
-    if (!created) {
-      captures_.erase(key);
-      log_->error("worker output not captured name={} reason=\"{}\"", worker,
-                  created.error().message());
-      return OpenNul(GENERIC_WRITE);
-    }
-    capture = std::move(*created);
-    capture->OnProblem([this, worker, stderr_stream](const std::optional<std::string>& problem) {
-      if (!problem_sink_) return false;
-      const std::string stream = stderr_stream ? "stderr" : "stdout";
-      problem_sink_(worker, stream + ": " + problem.value_or("log writes and rotation work again"),
-                    !problem);
-      return true;
-    });
-    if (settings.encoding.kind == OutputEncoding::Kind::kCodePage &&
-        !IsKnownCodePage(settings.encoding.code_page)) {
-      log_->warn(
-          "worker output decoded as UTF-8 name={} reason=\"this system has no code page {} "
-          "(OutputEncoding)\"",
-          worker, settings.encoding.code_page);
-    }
+  Result<std::shared_ptr<CapturedLog>> log = LogFor(key, settings);
+  if (!log) {
+    Drop(key);
+    log_->error("worker output not captured name={} reason=\"{}\"", worker, log.error().message());
+    return OpenNul(GENERIC_WRITE);
+  }
+  const auto found = captures_.find(key);
+  if (found == captures_.end() || found->second->log() != *log) {
+    Drop(key);
+    captures_[key] = std::make_shared<OutputCapture>(io_, std::move(*log));
   }
   const std::string pipe_name = "sup-output-" + instance_ + "-" + worker + "-" +
                                 std::to_string(launch_number) + (stderr_stream ? "-err" : "-out");
-  Result<UniqueHandle> child_end = capture->ChildEnd(pipe_name);
+  Result<UniqueHandle> child_end = captures_.at(key)->ChildEnd(pipe_name);
   if (!child_end) {
     log_->error("worker output not captured name={} reason=\"{}\"", worker,
                 child_end.error().message());

@@ -1,6 +1,7 @@
 // The workers' captured output: one OutputCapture per (worker, stream), kept across restarts of a
 // worker while its log settings stay the same, and the control plane's OutputSource (`supctl
-// logs`, `logs -f`, `describe`). Used on the io thread only.
+// logs`, `logs -f`, `describe`). A worker's stdout and stderr sent to the same file share one
+// CapturedLog. Used on the io thread only.
 #pragma once
 
 #include "daemon/win/asio.h"
@@ -19,6 +20,8 @@
 
 namespace sup::win {
 
+struct CaptureSettings;
+class CapturedLog;
 class OutputCapture;
 
 class OutputStore final : public control::OutputSource {
@@ -38,12 +41,15 @@ class OutputStore final : public control::OutputSource {
 
   Result<std::vector<std::string>> Tail(const std::string& worker, control::OutputStream stream,
                                         std::size_t lines) const override;
-  Result<Subscription> Follow(
-      const std::string& worker, control::OutputStream stream,
-      std::function<void(const std::vector<std::string>&)> on_lines) override;
+  Result<Subscription> Follow(const std::string& worker, control::OutputStream stream,
+                              std::function<void(const std::vector<std::string>&)> on_lines,
+                              std::function<void()> on_end) override;
   std::optional<std::string> Problem(const std::string& worker) const override;
-  // Every capture's log file closed and opened again at its path (user control 129); how many.
+  // Every log file closed and opened again at its path (user control 129); how many.
   std::size_t ReopenAll();
+  // The worker is gone: its captures are let go of (their followers told the stream ended), and
+  // their files close once what its processes wrote has been read.
+  void Forget(const std::string& worker);
 
   // Told when writing or rotating one of a worker's logs starts failing ("stdout: log rotation
   // failing since ...") and when it heals ("stdout: log writes and rotation work again").
@@ -53,12 +59,20 @@ class OutputStore final : public control::OutputSource {
   void SetProblemSink(ProblemSink sink) { problem_sink_ = std::move(sink); }
 
  private:
+  using Key = std::pair<std::string, bool>;  // (worker, stderr?)
+  // The log `settings` describe for `key`: the one it has, the other stream's when both go to
+  // the same file, or a new one.
+  Result<std::shared_ptr<CapturedLog>> LogFor(const Key& key, const CaptureSettings& settings);
+  // Lets go of a capture, ending its followers.
+  void Drop(const Key& key);
+  // Which of the worker's streams write into `log`: "stdout", "stderr" or "stdout and stderr".
+  std::string StreamsOf(const std::string& worker, const CapturedLog* log) const;
+
   boost::asio::io_context& io_;
   const Clock& clock_;
   std::string instance_;
   std::shared_ptr<spdlog::logger> log_;
-  std::map<std::pair<std::string, bool>, std::shared_ptr<OutputCapture>>
-      captures_;  // (worker, stderr?)
+  std::map<Key, std::shared_ptr<OutputCapture>> captures_;
   ProblemSink problem_sink_;
 };
 

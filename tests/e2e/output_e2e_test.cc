@@ -1,12 +1,17 @@
 // Worker output end to end, through supd.exe as a service and supctl.exe: what a worker prints in
-// a Windows code page or in UTF-8 reaches `logs`, `logs -o json` and `describe` as UTF-8, and
-// lines far longer than a reply may carry come back cut, not as a dropped connection.
+// a Windows code page or in UTF-8 reaches `logs`, `logs -o json` and `describe` as UTF-8, lines
+// far longer than a reply may carry come back cut, not as a dropped connection, stdout and stderr
+// may share a file, and a follower of a worker that is removed is told the stream ended.
 #include <windows.h>
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+
 #include "common/win/unique_handle.h"
 #include "common/win/win32_error.h"
+#include "process_runner.h"
 #include "supd_service.h"
 #include "wait_until.h"
 
@@ -18,6 +23,8 @@ using sup::v1::WorkerStatus;
 using testing::SupdService;
 
 using testing::Contains;
+
+bool IsRunning(const WorkerStatus& w) { return w.state() == WorkerStatus::RUNNING; }
 
 // Waits until `supctl logs WORKER` shows `part`; returns the last output.
 testing::ProcessOutput WaitForLogs(SupdService& supd, const std::vector<std::string>& arguments,
@@ -152,6 +159,81 @@ TEST(OutputE2eTest, Control129ReopensTheLogsAfterAToolRenamedThemAway) {
       10s))
       << "no new log at " << log;
   EXPECT_TRUE(supd.WaitForLog("worker logs reopened control=129"));
+}
+
+// The everyday `2>&1`: StdoutLog and StderrLog name one file. Both streams flood at once, in
+// blocks that reach supd in pieces ending mid-line; the file gets every line whole, and `logs`
+// shows the same lines for either stream.
+TEST(OutputE2eTest, StdoutAndStderrIntoOneFileKeepEveryLineWhole) {
+  SupdService supd("sharedlog");
+  const std::string log = testing::TempPath("both.log");
+  supd.AddWorker("both", {"--flood", "3000", "--line-bytes", "100"});
+  supd.SetString("both", "Restart", "never");
+  supd.SetString("both", "StdoutLog", log);
+  supd.SetString("both", "StderrLog", log);
+  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_TRUE(supd.WaitForWorker(
+      "both", [](const WorkerStatus& w) { return w.state() == WorkerStatus::EXITED; }));
+  std::string content;
+  ASSERT_TRUE(testing::WaitUntil(
+      [&] {
+        std::ifstream file(log, std::ios::binary);
+        content.assign(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+        return content.size() == 2 * 3000 * 100;
+      },
+      15s))
+      << content.size() << " bytes in " << log;
+  std::size_t out = 0, err = 0;
+  for (std::size_t start = 0; start < content.size();) {
+    const std::size_t end = content.find('\n', start);
+    const std::string line = content.substr(start, end - start);
+    start = end + 1;
+    ASSERT_EQ(line.size(), 99u) << "a line that is not whole: " << line.substr(0, 40);
+    out += line.rfind("out ", 0) == 0;
+    err += line.rfind("err ", 0) == 0;
+  }
+  EXPECT_EQ(out, 3000u);
+  EXPECT_EQ(err, 3000u);
+  const testing::ProcessOutput logs = supd.Supctl({"logs", "both", "-n", "50"});
+  EXPECT_EQ(logs.exit_code, 0u) << logs.err;
+  EXPECT_EQ(testing::CountOccurrences(logs.out, "\n"), 50u);
+  EXPECT_EQ(supd.Supctl({"logs", "both", "--stderr", "-n", "50"}).out, logs.out);
+  const testing::ProcessOutput describe = supd.Supctl({"describe", "both"});
+  EXPECT_EQ(describe.exit_code, 0u) << describe.err;
+}
+
+// `supctl logs -f` on a worker that is then removed from the configuration: the stream ends
+// (exit 0, as when supd stops), and following the other workers goes on.
+TEST(OutputE2eTest, FollowingAWorkerThatIsRemovedEndsTheFollow) {
+  SupdService supd("removedfollow");
+  supd.AddWorker("leaving", {"--print-every", "50"});
+  supd.SetString("leaving", "StdoutLog", testing::TempPath("leaving.out.log"));
+  supd.AddWorker("staying", {"--print-every", "50"});
+  supd.SetString("staying", "StdoutLog", testing::TempPath("staying.out.log"));
+  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_TRUE(supd.WaitForWorker("leaving", IsRunning));
+  ASSERT_TRUE(supd.WaitForWorker("staying", IsRunning));
+  const auto follow = [&](const std::string& worker) {
+    return testing::BackgroundProcess::Start({testing::ExecutableDirectory() + "\\supctl.exe",
+                                              "--pipe", supd.control_pipe(), "logs", worker, "-f"});
+  };
+  Result<std::unique_ptr<testing::BackgroundProcess>> leaving = follow("leaving");
+  Result<std::unique_ptr<testing::BackgroundProcess>> staying = follow("staying");
+  ASSERT_TRUE(leaving.ok()) << leaving.error().message();
+  ASSERT_TRUE(staying.ok()) << staying.error().message();
+  ASSERT_TRUE(testing::WaitUntil(
+      [&] { return testing::CountOccurrences((*leaving)->Out(), "tick") >= 3; }, 20s))
+      << (*leaving)->Err();
+
+  const testing::ProcessOutput removed =
+      supd.Supctl({"worker", "--config-key", supd.config_key(), "remove", "leaving", "--apply"});
+  ASSERT_EQ(removed.exit_code, 0u) << removed.out << removed.err;
+  EXPECT_EQ((*leaving)->WaitForExit(20s), std::optional<unsigned long>(0)) << (*leaving)->Err();
+  const std::size_t ticks = testing::CountOccurrences((*staying)->Out(), "tick");
+  EXPECT_TRUE(testing::WaitUntil(
+      [&] { return testing::CountOccurrences((*staying)->Out(), "tick") > ticks + 2; }, 20s))
+      << (*staying)->Err();
+  EXPECT_FALSE((*staying)->WaitForExit(0ms).has_value());
 }
 
 }  // namespace

@@ -30,12 +30,13 @@ class FakeOutputSource final : public control::OutputSource {
         all.end() - static_cast<std::ptrdiff_t>(std::min(lines, all.size())), all.end());
   }
 
-  Result<Subscription> Follow(
-      const std::string& worker, control::OutputStream stream,
-      std::function<void(const std::vector<std::string>&)> on_lines) override {
+  Result<Subscription> Follow(const std::string& worker, control::OutputStream stream,
+                              std::function<void(const std::vector<std::string>&)> on_lines,
+                              std::function<void()> on_end) override {
     if (!captured.contains({worker, stream}))
       return Error(ErrorKind::kFailedPrecondition, "not captured");
-    return followers[{worker, stream}].Subscribe(std::move(on_lines));
+    return Combine(followers[{worker, stream}].Subscribe(std::move(on_lines)),
+                   ends[{worker, stream}].Subscribe(std::move(on_end)));
   }
 
   std::optional<std::string> Problem(const std::string& worker) const override {
@@ -52,8 +53,15 @@ class FakeOutputSource final : public control::OutputSource {
     followers[{worker, stream}].Publish(lines);
   }
 
+  // The stream is no more (its worker was removed), as the store would end it.
+  void EndStream(const std::string& worker, control::OutputStream stream) {
+    captured.erase({worker, stream});
+    ends[{worker, stream}].Publish();
+  }
+
   std::map<Key, std::vector<std::string>> captured;
   std::map<Key, Fanout<const std::vector<std::string>&>> followers;
+  std::map<Key, Fanout<>> ends;
   std::map<std::string, std::string> problems;  // worker -> what Problem says
 };
 

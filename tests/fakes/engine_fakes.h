@@ -84,6 +84,7 @@ class FakeLauncher final : public engine::ProcessLauncher {
     stop_requests.push_back({worker, step});
   }
   void Kill(const std::string& worker) override { kills.push_back(worker); }
+  void Forget(const std::string& worker) override { forgotten.push_back(worker); }
 
   std::size_t LaunchCount(const std::string& worker) const {
     std::size_t count = 0;
@@ -94,6 +95,7 @@ class FakeLauncher final : public engine::ProcessLauncher {
   std::vector<std::pair<std::string, LaunchConfig>> launches;
   std::vector<std::pair<std::string, StopStep>> stop_requests;
   std::vector<std::string> kills;
+  std::vector<std::string> forgotten;
   std::set<std::string> failing;
   std::uint32_t next_pid = 1000;
 };

@@ -141,8 +141,12 @@ class ModelLauncher final : public engine::ProcessLauncher {
   }
   void RequestStop(const std::string&, StopStep) override {}
   void Kill(const std::string&) override {}
+  void Forget(const std::string& worker) override {
+    if (on_forget) on_forget(worker);
+  }
 
   std::function<void(const std::string&)> on_launch;
+  std::function<void(const std::string&)> on_forget;
   std::map<std::string, std::uint32_t> alive;
   std::set<std::string> failing;
   std::uint32_t next_pid = 100;
@@ -152,7 +156,14 @@ class ModelLauncher final : public engine::ProcessLauncher {
 class Run {
  public:
   Run() {
-    launcher_.on_launch = [this](const std::string& worker) { CheckLaunch(worker); };
+    launcher_.on_launch = [this](const std::string& worker) {
+      CheckLaunch(worker);
+      remembered_.insert(worker);
+    };
+    launcher_.on_forget = [this](const std::string& worker) {
+      CheckForget(worker);
+      remembered_.erase(worker);
+    };
   }
 
   std::optional<std::string> Execute(const std::vector<Step>& schedule) {
@@ -264,6 +275,14 @@ class Run {
     }
   }
 
+  // A worker is forgotten (its capture released) only once it has left the configuration and
+  // its process is gone.
+  void CheckForget(const std::string& worker) {
+    if (launcher_.alive.contains(worker)) Fail(worker + " forgotten while its process is alive");
+    if (supervisor_.DefinitionsInForce().contains(worker))
+      Fail(worker + " forgotten while it is still configured");
+  }
+
   void CheckAfterStep() {
     for (const std::string& broken : supervisor_.CheckInvariants()) Fail(broken);
     // The snapshot agrees with the processes: a pid exactly while one is alive.
@@ -329,6 +348,10 @@ class Run {
              dependencies + " )");
       }
     }
+    for (const std::string& worker : remembered_) {
+      if (!definitions.contains(worker) && !launcher_.alive.contains(worker))
+        Fail(worker + " left the configuration, its process is gone, but it was never forgotten");
+    }
     for (const auto& [worker, launches] : restart_pending_) {
       const std::optional<engine::WorkerSnapshot> s = supervisor_.Snapshot(worker);
       if (s && s->wanted && dependencies_run(worker) && s->launches <= launches) {
@@ -352,6 +375,7 @@ class Run {
   bool shutting_down_ = false;
   bool shutdown_done_ = false;
   std::map<std::string, std::uint64_t> restart_pending_;  // worker -> launches when accepted
+  std::set<std::string> remembered_;                      // launched, and not forgotten since
 };
 
 }  // namespace

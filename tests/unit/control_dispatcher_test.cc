@@ -391,6 +391,38 @@ TEST_F(ControlDispatcherTest, FollowingLogsStreamsNewLinesUntilSupdStops) {
   EXPECT_EQ(sink_.ended_again, 0u);
 }
 
+TEST_F(ControlDispatcherTest, FollowingAStreamThatEndsEndsTheStreamAndLeavesOthersOpen) {
+  Configure({"api", "web"});
+  output_.Print("api", OutputStream::kStdout, {});
+  output_.Print("web", OutputStream::kStdout, {});
+  testing::RecordingSink web_sink;
+  std::unique_ptr<Session> api = dispatcher_.Open(sink_, admin_);
+  std::unique_ptr<Session> web = dispatcher_.Open(web_sink, admin_);
+  for (auto [session, worker] : {std::pair(api.get(), "api"), std::pair(web.get(), "web")}) {
+    sup::v1::Request request = MakeRequest(8);
+    request.mutable_logs()->set_worker(worker);
+    request.mutable_logs()->set_follow(true);
+    ASSERT_TRUE(session->OnFrame(request.SerializeAsString()).ok());
+  }
+  ASSERT_EQ(dispatcher_.open_streams(), 2u);
+
+  output_.EndStream("api", OutputStream::kStdout);  // api was removed
+  EXPECT_TRUE(sink_.Last<sup::v1::Response>().logs().end_of_stream());
+  EXPECT_EQ(sink_.Last<sup::v1::Response>().request_id(), 8u);
+  EXPECT_TRUE(sink_.ended);
+  EXPECT_FALSE(api->streaming());
+  EXPECT_EQ(dispatcher_.open_streams(), 1u);
+  EXPECT_EQ(output_.followers[std::pair("api", OutputStream::kStdout)].size(), 0u);
+
+  output_.Print("web", OutputStream::kStdout, {"still here"});
+  EXPECT_EQ(web_sink.Last<sup::v1::Response>().logs().lines(0), "still here");
+  EXPECT_FALSE(web_sink.ended);
+  dispatcher_.EndStreams();  // supd stops: the ended stream is not ended twice
+  EXPECT_EQ(sink_.ended_again, 0u);
+  EXPECT_EQ(sink_.sent_after_end, 0u);
+  EXPECT_TRUE(web_sink.ended);
+}
+
 TEST_F(ControlDispatcherTest, AFollowerThatGoesAwayStopsFollowing) {
   Configure({"api"});
   output_.Print("api", OutputStream::kStdout, {});

@@ -94,6 +94,46 @@ TEST(RotatingLineWriterTest, FlushWritesTheUnterminatedLastLine) {
   EXPECT_EQ(file.files[0], "done\nno newline");
 }
 
+// stdout and stderr into one file: each stream's partial line waits on its own, so lines never
+// mix, and they reach the file (and the tail, and followers) in the order they were completed.
+TEST(RotatingLineWriterTest, TwoStreamsIntoOneFileKeepLinesWholeAndInTheOrderTheyEnded) {
+  MemoryLogFile file(5);
+  testing::ManualClock clock;
+  RotatingLineWriter writer(file, clock, {.max_bytes = 1000});
+  std::vector<std::string> followed;
+  const Subscription following = writer.FollowLines([&](const std::vector<std::string>& lines) {
+    followed.insert(followed.end(), lines.begin(), lines.end());
+  });
+  RotatingLineWriter::Input out, err;
+  writer.Write(out, "out 1\nout 2 begins");
+  writer.Write(err, "err 1 begins");
+  writer.Write(out, ", ends\n");
+  writer.Write(err, ", ends\nerr 2\n");
+  writer.Write(out, "out 3 never ends");
+  writer.Flush(err);  // stderr closed: nothing of stdout's partial line goes with it
+  EXPECT_EQ(file.files[0], "out 1\nout 2 begins, ends\nerr 1 begins, ends\nerr 2\n");
+  writer.Flush(out);
+  EXPECT_EQ(file.files[0],
+            "out 1\nout 2 begins, ends\nerr 1 begins, ends\nerr 2\nout 3 never ends");
+  const std::vector<std::string> all{"out 1", "out 2 begins, ends", "err 1 begins, ends", "err 2",
+                                     "out 3 never ends"};
+  EXPECT_EQ(writer.Tail(10), all);
+  EXPECT_EQ(followed, all);
+}
+
+TEST(RotatingLineWriterTest, TwoStreamsIntoOneFileRotateItOnceByTheirSizeTogether) {
+  MemoryLogFile file(5);
+  testing::ManualClock clock;
+  RotatingLineWriter writer(file, clock, {.max_bytes = 8});
+  RotatingLineWriter::Input out, err;
+  writer.Write(out, "o1\n");
+  writer.Write(err, "e1\n");
+  writer.Write(out, "o2\n");  // 9 bytes would not fit
+  writer.Write(err, "e2\n");
+  EXPECT_EQ(file.files, (Files{"o2\ne2\n", "o1\ne1\n"}));
+  EXPECT_EQ(file.rotations_tried, 1);
+}
+
 TEST(RotatingLineWriterTest, TimestampsEachLineInUtc) {
   MemoryLogFile file(5);
   testing::ManualClock clock;

@@ -619,9 +619,24 @@ TEST_F(SupervisorTest, AddedWorkersStartAndRemovedOnesStopAndDisappear) {
   EXPECT_EQ(diff.removed, std::vector<std::string>{"old"});
   EXPECT_EQ(State("new"), WorkerState::kStarting);
   EXPECT_EQ(State("old"), WorkerState::kStopping);
+  EXPECT_TRUE(launcher_.forgotten.empty());  // its output is still being captured
   Exit("old", 0);
   EXPECT_FALSE(supervisor_->Snapshot("old").has_value());
+  EXPECT_EQ(launcher_.forgotten, std::vector<std::string>{"old"});  // its capture is released
   EXPECT_EQ(supervisor_->config_generation(), 2u);
+}
+
+TEST_F(SupervisorTest, ARemovedWorkerThatComesBackBeforeItsProcessEndsIsNotForgotten) {
+  Add("api");
+  Apply();
+  RunUntilRunning("api");
+  raw_.workers.erase("api");
+  Apply();
+  Add("api");
+  Apply();
+  Exit("api", 0);
+  EXPECT_TRUE(launcher_.forgotten.empty());
+  EXPECT_EQ(launcher_.LaunchCount("api"), 2u);
 }
 
 TEST_F(SupervisorTest, InvalidNewDefinitionKeepsTheRunningWorkerOnItsLastGoodOne) {

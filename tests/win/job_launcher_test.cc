@@ -390,5 +390,120 @@ TEST_F(JobLauncherTest, CapturedOutputRotatesAtLineBoundariesAndLosesNothingKept
   }
 }
 
+// stdout and stderr to one path, as with `2>&1`: one writer keeps the file, so it rotates once
+// for both, and every line stays whole although the pipes deliver pieces of 64 KiB that end
+// mid-line (the flood writes 65 600-byte blocks on both streams at once).
+TEST_F(JobLauncherTest, StdoutAndStderrSharingAFileKeepEveryLineWholeAndInOrder) {
+  const std::string directory = testing::TempPath("shared-logs");
+  constexpr long long kLines = 50'000;  // 100 bytes each: 5 MB per stream, 10 MB in all
+  LaunchConfig launch = Worker({"--flood", std::to_string(kLines), "--line-bytes", "100"});
+  launch.stdout_log = directory + "\\both.log";
+  launch.stderr_log = directory + "\\BOTH.log";  // the same file, as Windows compares paths
+  launch.log_max_bytes = 4 * 1024 * 1024;
+  launch.log_backups = 5;
+  const std::uint32_t pid = OnIo([&] { return *launcher_->Launch("both", launch); });
+  ASSERT_EQ(WaitForExit(pid, 120s), 0);
+  ASSERT_TRUE(OnIo([&] {
+    const OutputCapture* out = launcher_->output().CaptureOf("both", false);
+    const OutputCapture* err = launcher_->output().CaptureOf("both", true);
+    return out && err && out->log() == err->log();
+  }));
+  // Everything has been written once the files hold all 10 MB.
+  const auto files_in = [&] {
+    std::vector<std::string> files;  // oldest first: backups are named by rotation time
+    for (const auto& entry : std::filesystem::directory_iterator(Widen(directory)))
+      files.push_back(Narrow(entry.path().wstring()));
+    std::sort(files.begin(), files.end());
+    return files;
+  };
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        std::uint64_t total = 0;
+        for (const std::string& file : files_in()) total += std::filesystem::file_size(Widen(file));
+        return total == 2 * kLines * 100;
+      },
+      60s));
+  const std::vector<std::string> files = files_in();
+  ASSERT_EQ(files.size(), 3u);  // 10 MB in 4 MiB files: two backups and the current file
+  long long next_out = 0, next_err = 0;
+  for (const std::string& file : files) {
+    std::ifstream in(file, std::ios::binary);
+    std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_LE(content.size(), launch.log_max_bytes) << file;
+    ASSERT_TRUE(content.empty() || content.back() == '\n') << file << " ends mid-line";
+    for (std::size_t start = 0; start < content.size();) {
+      const std::size_t end = content.find('\n', start);
+      const std::string line = content.substr(start, end - start);
+      start = end + 1;
+      long long& next = line.rfind("out ", 0) == 0 ? next_out : next_err;
+      ASSERT_EQ(line.size(), 99u) << file << ": a line that is not whole: " << line.substr(0, 40);
+      ASSERT_TRUE(line.rfind("out ", 0) == 0 || line.rfind("err ", 0) == 0) << line.substr(0, 40);
+      ASSERT_EQ(std::atoll(line.substr(4, 12).c_str()), next) << file;
+      ASSERT_EQ(line.find_first_not_of('x', 17), std::string::npos) << line.substr(0, 40);
+      ++next;
+    }
+  }
+  EXPECT_EQ(next_out, kLines);
+  EXPECT_EQ(next_err, kLines);
+}
+
+// The capture outlives each process of the worker (a `logs -f` goes on across restarts), ends
+// when the worker's stream goes to another file (the follower is told), and is released when
+// the worker is forgotten: its followers are told, and the file is closed.
+TEST_F(JobLauncherTest, ACaptureEndsItsFollowersAndClosesItsFileWhenItsWorkerGoes) {
+  const std::string directory = testing::TempPath("lifecycle-logs");
+  LaunchConfig launch = Worker({"--print-hex", "6c696e650a", "--exit-after", "0"});  // "line\n"
+  launch.stdout_log = directory + "\\first.log";
+  launch.stderr_log = "";
+  std::vector<std::string> followed;
+  int ends = 0;
+  const auto run = [&] {
+    const std::uint32_t pid = OnIo([&] { return *launcher_->Launch("short", launch); });
+    ASSERT_EQ(WaitForExit(pid), 0);
+  };
+  Subscription following;  // made, replaced and cancelled on the io thread, like the lines
+  const auto follow = [&] {
+    OnIo([&] {
+      following = *launcher_->output().Follow(
+          "short", control::OutputStream::kStdout,
+          [&](const std::vector<std::string>& lines) {
+            followed.insert(followed.end(), lines.begin(), lines.end());
+          },
+          [&] { ++ends; });
+      return 0;
+    });
+  };
+  run();
+  follow();
+  run();  // a restart: the follower sees its line and goes on
+  ASSERT_TRUE(WaitUntil([&] { return OnIo([&] { return followed.size() == 1; }); }, 10s));
+  EXPECT_EQ(OnIo([&] { return ends; }), 0);
+
+  launch.stdout_log = directory + "\\second.log";  // the stream goes elsewhere
+  run();
+  EXPECT_EQ(OnIo([&] { return ends; }), 1);
+  follow();
+  const std::wstring second = Widen(launch.stdout_log);
+  // Released: once the last process's pipe has been read to its end, nothing holds the file,
+  // so it opens without sharing.
+  OnIo([&] {
+    launcher_->Forget("short");
+    return 0;
+  });
+  EXPECT_EQ(OnIo([&] { return ends; }), 2);
+  EXPECT_EQ(OnIo([&] { return launcher_->output().CaptureOf("short", false); }), nullptr);
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        UniqueFileHandle exclusive{
+            ::CreateFileW(second.c_str(), GENERIC_READ, 0, nullptr, OPEN_EXISTING, 0, nullptr)};
+        return static_cast<bool>(exclusive);
+      },
+      10s));
+  OnIo([&] {
+    following.Cancel();
+    return 0;
+  });
+}
+
 }  // namespace
 }  // namespace sup::win
