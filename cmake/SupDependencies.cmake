@@ -56,3 +56,7 @@ if(WIN32)
 endif()
 # Debian's spdlog is configured for an external fmt; both are used header-only.
 target_compile_definitions(sup_logging INTERFACE SPDLOG_FMT_EXTERNAL FMT_HEADER_ONLY)
+if(WIN32)
+  # File names as UTF-16: a LogDirectory outside the ANSI code page still names supd.log.
+  target_compile_definitions(sup_logging INTERFACE SPDLOG_WCHAR_FILENAMES)
+endif()

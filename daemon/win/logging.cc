@@ -63,15 +63,17 @@ Result<std::shared_ptr<spdlog::logger>> MakeDaemonLogger(LogTarget target,
     constexpr std::size_t kMaxLogBytes = 10 * 1024 * 1024;
     constexpr std::size_t kLogBackups = 5;
     try {
-      auto file = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(directory + "\\supd.log",
-                                                                         kMaxLogBytes, kLogBackups);
+      // A UTF-16 name (SPDLOG_WCHAR_FILENAMES): the folder may be named outside the ANSI code page.
+      auto file = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
+          Widen(directory) + L"\\supd.log", kMaxLogBytes, kLogBackups);
       // Warnings and errors also go to the Windows event log, under the source "supd" (which
       // `supctl service install` registers). Wine has no event log: the file keeps everything.
       auto event_log = std::make_shared<spdlog::sinks::win_eventlog_sink_mt>(kEventLogSource);
       event_log->set_level(spdlog::level::warn);
       logger = std::make_shared<spdlog::logger>("supd", spdlog::sinks_init_list{file, event_log});
     } catch (const spdlog::spdlog_ex& e) {
-      return Error(ErrorKind::kUnavailable, std::string("opening supd's log file: ") + e.what());
+      return Error(ErrorKind::kUnavailable,
+                   std::string("opening supd's log file: ") + ToValidUtf8(e.what()));
     }
     // A sink that fails (the event log under Wine, a full disk) must never take supd down or
     // flood stderr: the other sink still has the line.

@@ -202,6 +202,69 @@ TEST(OutputE2eTest, StdoutAndStderrIntoOneFileKeepEveryLineWhole) {
   EXPECT_EQ(describe.exit_code, 0u) << describe.err;
 }
 
+// `supctl logs -f` of each kind of worker output, as it streams: a code page decoded to UTF-8,
+// 60 000-byte lines cut to fit a frame (the follower stays connected), and stdout and stderr
+// sharing a file. Each worker is restarted once its follower is connected, so what they print
+// arrives through the stream, not the backlog.
+TEST(OutputE2eTest, FollowersGetDecodedCutAndSharedOutputAsItStreams) {
+  SupdService supd("followkinds");
+  supd.AddWorker("latin", {"--print-hex", "636166e90a"});  // "café" in cp1252, then runs on
+  supd.SetString("latin", "OutputEncoding", "1252");
+  supd.SetString("latin", "StdoutLog", testing::TempPath("followkinds-latin.log"));
+  supd.AddWorker("huge", {"--flood", "5", "--line-bytes", "60000"});
+  supd.SetString("huge", "Restart", "never");
+  supd.SetString("huge", "StdoutLog", testing::TempPath("followkinds-huge.log"));
+  supd.AddWorker("both", {"--flood", "500", "--line-bytes", "100"});
+  supd.SetString("both", "Restart", "never");
+  const std::string both_log = testing::TempPath("followkinds-both.log");
+  supd.SetString("both", "StdoutLog", both_log);
+  supd.SetString("both", "StderrLog", both_log);
+  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_TRUE(supd.WaitForWorker("latin", IsRunning));
+  for (const char* worker : {"huge", "both"}) {
+    ASSERT_TRUE(supd.WaitForWorker(
+        worker, [](const WorkerStatus& w) { return w.state() == WorkerStatus::EXITED; }));
+  }
+  const auto follow = [&](std::vector<std::string> arguments) {
+    arguments.insert(arguments.begin(), {testing::ExecutableDirectory() + "\\supctl.exe", "--pipe",
+                                         supd.control_pipe(), "logs"});
+    arguments.insert(arguments.end(), {"-f", "-n", "1"});
+    Result<std::unique_ptr<testing::BackgroundProcess>> follower =
+        testing::BackgroundProcess::Start(arguments);
+    EXPECT_TRUE(follower.ok()) << follower.error().message();
+    // The one line of backlog says it is connected.
+    EXPECT_TRUE(testing::WaitUntil([&] { return !(*follower)->Out().empty(); }, 20s))
+        << (*follower)->Err();
+    return std::move(*follower);
+  };
+  const std::unique_ptr<testing::BackgroundProcess> latin = follow({"latin"});
+  const std::unique_ptr<testing::BackgroundProcess> huge = follow({"huge"});
+  const std::unique_ptr<testing::BackgroundProcess> both = follow({"both", "--stderr"});
+  const testing::ProcessOutput restarted = supd.Supctl({"restart", "latin", "huge", "both"});
+  ASSERT_EQ(restarted.exit_code, 0u) << restarted.out << restarted.err;
+
+  const std::string cafe = "caf\xC3\xA9\n";
+  EXPECT_TRUE(
+      testing::WaitUntil([&] { return testing::CountOccurrences(latin->Out(), cafe) >= 2; }, 20s))
+      << latin->Out() << latin->Err();
+  EXPECT_EQ(latin->Out(), cafe + cafe);  // nothing but the decoded line, twice
+  EXPECT_TRUE(testing::WaitUntil(
+      [&] { return testing::CountOccurrences(huge->Out(), "bytes cut]") >= 6; }, 20s))
+      << huge->Err();
+  EXPECT_TRUE(testing::WaitUntil(
+      [&] {
+        const std::string out = both->Out();
+        return Contains(out, "out 000000000499") && Contains(out, "err 000000000499");
+      },
+      20s))
+      << both->Err();
+  for (testing::BackgroundProcess* follower : {latin.get(), huge.get(), both.get()})
+    EXPECT_FALSE(follower->WaitForExit(0ms).has_value()) << follower->Err();
+  ASSERT_TRUE(supd.Stop().ok());
+  for (testing::BackgroundProcess* follower : {latin.get(), huge.get(), both.get()})
+    EXPECT_EQ(follower->WaitForExit(20s), std::optional<unsigned long>(0)) << follower->Err();
+}
+
 // `supctl logs -f` on a worker that is then removed from the configuration: the stream ends
 // (exit 0, as when supd stops), and following the other workers goes on.
 TEST(OutputE2eTest, FollowingAWorkerThatIsRemovedEndsTheFollow) {

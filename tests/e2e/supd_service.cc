@@ -194,7 +194,11 @@ void SupdService::AddWorker(const std::string& worker, const std::vector<std::st
 
 Result<void> SupdService::InstallAndStart() {
   if (!manager_) return win::Win32Error("OpenSCManagerW");
-  if (log_directory_.empty()) SetDaemonString("LogDirectory", TempPath(name_ + "-logs"));
+  // Named outside any ANSI code page, as a Chinese or French admin might: supd.log and the
+  // workers' default logs must land in it in every e2e test.
+  if (log_directory_.empty())
+    SetDaemonString("LogDirectory",
+                    TempPath(name_ + "-journaux-\xC3\xA9-\xE6\x97\xA5\xE5\xBF\x97"));
   const std::string command =
       JoinWindowsCommandLine({ExecutableDirectory() + "\\supd.exe", "--pipe-prefix", name_,
                               "--config-key", "HKLM\\" + config_key_});

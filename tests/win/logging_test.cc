@@ -46,6 +46,26 @@ TEST(LoggingTest, ServiceLoggerWritesTheFileAndSendsWarningsToTheEventLog) {
   std::filesystem::remove_all(file.parent_path(), ignored);
 }
 
+// LogDirectory is UTF-8 like every configuration string: a folder named outside the ANSI code
+// page ("journaux-é-日志") holds supd.log under exactly that name, not a mangled one.
+TEST(LoggingTest, ANonAsciiLogDirectoryHoldsSupdsLog) {
+  const std::string directory = "%TEMP%\\sup-logging-journaux-\xC3\xA9-\xE6\x97\xA5\xE5\xBF\x97-" +
+                                std::to_string(::GetCurrentProcessId());
+  Result<std::shared_ptr<spdlog::logger>> log =
+      MakeDaemonLogger(LogTarget::kFile, {"info", directory});
+  ASSERT_TRUE(log.ok()) << log.error().message();
+  (*log)->info("caf\xC3\xA9 logged");
+  const std::filesystem::path file =
+      std::filesystem::path(ExpandEnvironmentVariables(Widen(directory))) / L"supd.log";
+  std::ifstream written(file, std::ios::binary);
+  const std::string contents((std::istreambuf_iterator<char>(written)),
+                             std::istreambuf_iterator<char>());
+  EXPECT_NE(contents.find("caf\xC3\xA9 logged"), std::string::npos) << Narrow(file.wstring());
+  log->reset();
+  std::error_code ignored;
+  std::filesystem::remove_all(file.parent_path(), ignored);
+}
+
 // supd.exe is the event source's EventMessageFile: its message table turns event 1000 with one
 // insertion string into that string, which is what Event Viewer shows. (Wine has no event log;
 // FormatMessage reads the same table Event Viewer would.)
