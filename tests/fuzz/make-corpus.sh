@@ -159,12 +159,16 @@ for length in 64 256 1024 4096; do
   LC_ALL=C awk -v n="$length" 'BEGIN { srand(7); for (i = 0; i < n; i++) printf "%c", int(rand() * 256) }' \
     >"$corpus/engine_model/random-$length"
 done
-# output_fuzzer: byte 0 = encoding (0 auto, 1 utf-8, 2 code page), byte 1 = chunk size - 1, bytes
-# 2..3 = reply budget - 16, then what the worker prints.
+# output_fuzzer: byte 0 = encoding (0 auto, 1 utf-8, 2 code page) + 3 for two streams into one
+# file, byte 1 = chunk size - 1, bytes 2..3 = reply budget - 16, then what the worker prints.
 mkdir -p "$corpus/output"
 output() { { byte "$2"; byte "$3"; byte "$4"; byte "$5"; printf "$6"; } >"$corpus/output/$1"; }
 output cp1252-auto 0 7 1 0 'caf\xe9\r\nna\xefve\n'
 output utf8-declared-latin 1 0 0 200 'caf\xe9\ncaf\xc3\xa9\n\xf0\x9f\x98'
 output codepage-partial 2 2 4 0 'line one\nline \xe9two\r\nno end'
 output long-line 0 255 0 40 "$(printf 'x%.0s' $(seq 1 3000))\n"
+# Two streams into one file (byte 0 + 3): chunks of 5 alternate, so lines begin in one chunk and
+# end two chunks later, while the other stream's lines pass between.
+output two-streams-auto 3 4 1 0 'out a\nerr 1out b begins,err 2 beg ends\nins, ends\nlast'
+output two-streams-codepage 5 2 0 200 'caf\xe9\nna\xefve\r\nna\xefve\r\ncaf\xe9\n'
 echo "make-corpus: $(ls "$corpus/output" | wc -l) output seeds, $(ls "$corpus/engine_model" | wc -l) engine model seeds, $(ls "$corpus/session" | wc -l) session seeds, $(ls "$corpus/frame_decoder" | wc -l) frame decoder seeds, $(ls "$corpus/config" | wc -l) config seeds, $(ls "$corpus/config_file" | wc -l) config file seeds"

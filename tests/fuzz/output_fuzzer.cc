@@ -1,9 +1,13 @@
 // libFuzzer target for worker output: any bytes a worker writes, in any chunks, must come out of
 // the capture as valid UTF-8 lines (Tail and followers) whatever the OutputEncoding, keep every
-// byte in the file, and fit any reply budget once trimmed (FitTail, SplitToFit).
+// byte in the file, and fit any reply budget once trimmed (FitTail, SplitToFit). With two streams
+// into one writer (stdout and stderr sharing a file), the file holds exactly each stream's lines,
+// whole, in the order they were completed: what a writer of each stream alone would write, chunk
+// by chunk, interleaved.
 //
-// Input: byte 0 = encoding (0 auto, 1 utf-8, 2 a code page the fake decodes as Latin-1), byte 1 =
-// the chunk size, byte 2..3 = the reply budget, then the output.
+// Input: byte 0 = encoding (% 3: 0 auto, 1 utf-8, 2 a code page the fake decodes as Latin-1) and
+// streams (/ 3 % 2: one, or two taking the chunks in turn), byte 1 = the chunk size, byte 2..3 =
+// the reply budget, then the output.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -59,26 +63,47 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const sup::OutputEncoding encoding{kinds[data[0] % 3], 1252};
   const std::size_t chunk = 1 + data[1];
   const std::size_t budget = 16 + (static_cast<std::size_t>(data[2]) << 8 | data[3]);
+  const bool two_streams = data[0] / 3 % 2 == 1;
   const std::string_view output(reinterpret_cast<const char*>(data) + 4, size - 4);
 
   sup::testing::Latin1CodePages code_pages;
-  MemoryFile file;
   sup::testing::ManualClock clock;
-  sup::output::RotatingLineWriter writer(
-      file, clock,
-      {.max_bytes = 4096,
-       .tail_lines = 50,
-       .max_line_bytes = 1024,
-       .decoder = sup::output::LineDecoder(encoding, &code_pages)});
+  const sup::output::RotatingLineWriter::Options options{
+      .max_bytes = 4096,
+      .tail_lines = 50,
+      .max_line_bytes = 1024,
+      .decoder = sup::output::LineDecoder(encoding, &code_pages)};
+  MemoryFile file;
+  sup::output::RotatingLineWriter writer(file, clock, options);
+  sup::output::RotatingLineWriter::Input inputs[2];
+  // The oracle for two streams: each alone in a writer of its own.
+  MemoryFile alone_files[2];
+  sup::output::RotatingLineWriter alone[2] = {{alone_files[0], clock, options},
+                                              {alone_files[1], clock, options}};
+  std::string interleaved;
+  const auto write = [&](int stream, std::string_view bytes) {
+    const std::size_t before = alone_files[stream].written.size();
+    if (bytes.empty()) {
+      writer.Flush(inputs[stream]);
+      alone[stream].Flush();
+    } else {
+      writer.Write(inputs[stream], bytes);
+      alone[stream].Write(bytes);
+    }
+    interleaved += alone_files[stream].written.substr(before);
+  };
   std::vector<std::string> followed;
   sup::Subscription following = writer.FollowLines([&](const std::vector<std::string>& lines) {
     for (const std::string& line : lines) Require(sup::IsValidUtf8(line));
     followed.insert(followed.end(), lines.begin(), lines.end());
   });
-  for (std::size_t at = 0; at < output.size(); at += chunk) writer.Write(output.substr(at, chunk));
-  writer.Flush();
+  for (std::size_t at = 0; at < output.size(); at += chunk)
+    write(two_streams ? static_cast<int>(at / chunk % 2) : 0, output.substr(at, chunk));
+  write(0, {});
+  write(1, {});
 
-  Require(file.written == output);  // the file keeps every byte, in order
+  Require(file.written == interleaved);  // whole lines of each stream, as they were completed
+  if (!two_streams) Require(file.written == output);  // the file keeps every byte, in order
   const std::vector<std::string> tail = writer.Tail(50);
   for (const std::string& line : tail) Require(sup::IsValidUtf8(line));
   RequireFits(sup::control::FitTail(tail, budget), budget);
