@@ -263,8 +263,12 @@ std::string RenderDescribe(const sup::v1::DescribeResponse& describe) {
     out += std::string("\n") + title + ":\n";
     for (const std::string& line : lines) out += "  " + line + "\n";
   };
-  tail("Last stdout lines", describe.stdout_tail());
-  tail("Last stderr lines", describe.stderr_tail());
+  if (describe.shared_tail()) {
+    tail("Last stdout and stderr lines (one file)", describe.stdout_tail());
+  } else {
+    tail("Last stdout lines", describe.stdout_tail());
+    tail("Last stderr lines", describe.stderr_tail());
+  }
   return out;
 }
 
@@ -280,6 +284,7 @@ std::string RenderDescribeJson(const sup::v1::DescribeResponse& describe) {
     json["recent_events"].push_back(EventJson(event));
   json["stdout_tail"] = Strings(describe.stdout_tail());
   json["stderr_tail"] = Strings(describe.stderr_tail());
+  json["shared_tail"] = describe.shared_tail();
   return JsonLine(json);
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/case_insensitive.h"
 #include "common/config/config_schema.h"
 #include "common/protocol.h"
 #include "daemon/control/reply_fit.h"
@@ -292,6 +293,9 @@ Result<sup::v1::DescribeResponse> ControlDispatcher::Describe(
   *describe.mutable_status() = WireStatus(*snapshot);
   const std::map<std::string, WorkerConfig> definitions = ports_.supervisor.DefinitionsInForce();
   if (const auto definition = definitions.find(request.worker()); definition != definitions.end()) {
+    const LaunchConfig& launch = definition->second.launch;
+    describe.set_shared_tail(!launch.stdout_log.empty() &&
+                             EqualsIgnoringCase(launch.stdout_log, launch.stderr_log));
     for (const auto& [name, value] : definition->second.settings) {
       sup::v1::ConfigValue* wire = describe.add_config();
       wire->set_name(name);
@@ -304,10 +308,11 @@ Result<sup::v1::DescribeResponse> ControlDispatcher::Describe(
     *describe.add_recent_events() = ToWireEvent(event, ports_.clock);
   }
   // A stream that is not captured simply has no lines here. The two tails share what the frame
-  // limit leaves: stderr up to half of it, stdout the rest.
+  // limit leaves: stderr up to half of it, stdout the rest. One file for both: one tail.
   const std::size_t used = describe.ByteSizeLong();
   std::size_t budget = LineBudget() > used ? LineBudget() - used : 0;
-  if (auto err = ports_.output.Tail(request.worker(), OutputStream::kStderr, kDescribeTailLines)) {
+  if (auto err = ports_.output.Tail(request.worker(), OutputStream::kStderr, kDescribeTailLines);
+      err && !describe.shared_tail()) {
     for (std::string& line : FitTail(std::move(*err), budget / 2)) {
       budget -= std::min(budget, line.size() + kLineOverheadBytes);
       describe.add_stderr_tail(std::move(line));

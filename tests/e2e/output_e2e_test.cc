@@ -200,6 +200,8 @@ TEST(OutputE2eTest, StdoutAndStderrIntoOneFileKeepEveryLineWhole) {
   EXPECT_EQ(supd.Supctl({"logs", "both", "--stderr", "-n", "50"}).out, logs.out);
   const testing::ProcessOutput describe = supd.Supctl({"describe", "both"});
   EXPECT_EQ(describe.exit_code, 0u) << describe.err;
+  EXPECT_TRUE(Contains(describe.out, "Last stdout and stderr lines (one file):")) << describe.out;
+  EXPECT_FALSE(Contains(describe.out, "Last stderr lines")) << describe.out;
 }
 
 // `supctl logs -f` of each kind of worker output, as it streams: a code page decoded to UTF-8,

@@ -230,6 +230,25 @@ TEST_F(ControlDispatcherTest, DescribeShowsStatusConfigurationEventsAndOutput) {
   EXPECT_EQ(std::vector<std::string>(describe.stdout_tail().begin(), describe.stdout_tail().end()),
             std::vector<std::string>{"listening on 8080"});
   EXPECT_EQ(describe.stderr_tail_size(), 1);
+  EXPECT_FALSE(describe.shared_tail());
+}
+
+// StdoutLog and StderrLog name one file: one writer, one tail, sent once (both streams' Tail
+// return the same lines) and said to be shared.
+TEST_F(ControlDispatcherTest, DescribeSendsOneTailWhenStdoutAndStderrShareAFile) {
+  config::RawConfig raw;
+  raw.workers["api"].values["Command"] = config::RawValue::String("api.exe");
+  raw.workers["api"].values["StdoutLog"] = config::RawValue::String("C:\\logs\\api.log");
+  raw.workers["api"].values["StderrLog"] = config::RawValue::String("c:\\logs\\API.LOG");
+  engine_.supervisor.ApplyConfig(config::ValidateConfig(raw));
+  for (const OutputStream stream : {OutputStream::kStdout, OutputStream::kStderr})
+    output_.Print("api", stream, {"out line", "err line"});
+  sup::v1::Request request = MakeRequest(3);
+  request.mutable_describe()->set_worker("api");
+  const sup::v1::DescribeResponse describe = dispatcher_.Handle(request).describe();
+  EXPECT_TRUE(describe.shared_tail());
+  EXPECT_EQ(describe.stdout_tail_size(), 2);
+  EXPECT_EQ(describe.stderr_tail_size(), 0);
 }
 
 TEST_F(ControlDispatcherTest, DescribeOfAnUnknownWorkerIsNotFound) {

@@ -221,5 +221,24 @@ TEST(RenderTest, RestartWaitEndsOnlyWithANewProcessThatServes) {
   EXPECT_TRUE(WaitIsOver("stop", result, status));
 }
 
+TEST(RenderDescribeTest, OutputTailsAreTitledByStreamOrAsOneSharedFile) {
+  sup::v1::DescribeResponse describe;
+  describe.mutable_status()->set_name("api");
+  describe.add_stdout_tail("listening");
+  describe.add_stderr_tail("cache cold");
+  const std::string separate = RenderDescribe(describe);
+  EXPECT_NE(separate.find("Last stdout lines:\n  listening\n"), std::string::npos) << separate;
+  EXPECT_NE(separate.find("Last stderr lines:\n  cache cold\n"), std::string::npos) << separate;
+
+  describe.clear_stderr_tail();
+  describe.set_shared_tail(true);
+  const std::string shared = RenderDescribe(describe);
+  EXPECT_NE(shared.find("Last stdout and stderr lines (one file):\n  listening\n"),
+            std::string::npos)
+      << shared;
+  EXPECT_EQ(shared.find("Last stderr lines"), std::string::npos) << shared;
+  EXPECT_NE(RenderDescribeJson(describe).find("\"shared_tail\":true"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace sup::client
