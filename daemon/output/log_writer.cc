@@ -59,22 +59,29 @@ void RotatingLineWriter::Write(Input& input, std::string_view bytes) {
     const std::size_t newline = bytes.find('\n');
     if (newline == std::string_view::npos) {
       partial.append(bytes);
-      while (partial.size() >= options_.max_line_bytes) {  // an endless line still reaches the file
-        WriteLine(std::string_view(partial).substr(0, options_.max_line_bytes));
-        partial.erase(0, options_.max_line_bytes);
-      }
+      partial.erase(0, WriteLongPieces(partial));  // an endless line still reaches the file
       break;
     }
-    if (partial.empty()) {
-      WriteLine(bytes.substr(0, newline + 1));
-    } else {
-      partial.append(bytes.substr(0, newline + 1));
-      WriteLine(partial);
-      partial.clear();
-    }
+    std::string_view line = bytes.substr(0, newline + 1);
+    if (!partial.empty()) line = partial.append(line);
+    line.remove_prefix(WriteLongPieces(line));
+    WriteLine(line);
+    partial.clear();
     bytes.remove_prefix(newline + 1);
   }
   FlushBatch();
+}
+
+// A line break ("\n", "\r\n", or a "\r" that may be the start of one) stays with the last piece.
+std::size_t RotatingLineWriter::WriteLongPieces(std::string_view line) {
+  if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  std::size_t written = 0;
+  while (line.size() - written > options_.max_line_bytes) {
+    WriteLine(line.substr(written, options_.max_line_bytes));
+    written += options_.max_line_bytes;
+  }
+  return written;
 }
 
 void RotatingLineWriter::Flush(Input& input) {

@@ -54,7 +54,9 @@ class RotatingLineWriter {
     std::uint64_t max_bytes = 10 * 1024 * 1024;
     bool timestamps = false;
     std::size_t tail_lines = 100;
-    std::size_t max_line_bytes = 64 * 1024;  // a longer "line" is written in pieces of this size
+    // A longer line (without its line break) is written in pieces of this size, however it
+    // arrives: the tail and followers get the same pieces whatever the reads were.
+    std::size_t max_line_bytes = 64 * 1024;
     // Also rotate at each boundary of this period since the epoch (UTC hours, days); 0: never.
     std::chrono::milliseconds rotate_every{0};
     LineDecoder decoder = {};  // for what is read out: Tail and FollowLines
@@ -94,6 +96,8 @@ class RotatingLineWriter {
 
  private:
   void WriteLine(std::string_view line);  // `line` includes its '\n', unless flushed partial
+  // Writes the pieces of Options::max_line_bytes that `line` is too long for; how many bytes.
+  std::size_t WriteLongPieces(std::string_view line);
   // Complete lines are gathered and appended once per Write: one file write per chunk read,
   // not one per line.
   void FlushBatch();

@@ -84,6 +84,36 @@ TEST(RotatingLineWriterTest, EndlessLineIsWrittenInPieces) {
   EXPECT_EQ(file.files[0], "abcdefghij");
 }
 
+// However a long line arrives (whole in one read, or over several), it is cut the same way.
+TEST(RotatingLineWriterTest, ALongLineIsCutIntoTheSamePiecesHoweverItArrives) {
+  testing::ManualClock clock;
+  const std::vector<std::string> pieces{"abcd", "efgh", "ij", "klmn", "op"};
+  for (const std::vector<std::string>& reads :
+       {std::vector<std::string>{"abcdefghij\nklmnop\r\n"},
+        std::vector<std::string>{"abc", "defghij\nklm", "nop\r", "\n"}}) {
+    MemoryLogFile file(5);
+    RotatingLineWriter writer(file, clock, {.max_bytes = 1000, .max_line_bytes = 4});
+    for (const std::string& read : reads) writer.Write(read);
+    EXPECT_EQ(file.files[0], "abcdefghij\nklmnop\r\n");
+    EXPECT_EQ(writer.Tail(10), pieces) << reads.size() << " reads";
+  }
+}
+
+// A line of exactly max_line_bytes whose line break comes in the next read is one line, not the
+// line and an empty one.
+TEST(RotatingLineWriterTest, ALineOfExactlyTheLimitStaysWholeWhenItsBreakComesLater) {
+  MemoryLogFile file(5);
+  testing::ManualClock clock;
+  RotatingLineWriter writer(file, clock, {.max_bytes = 1000, .max_line_bytes = 4});
+  writer.Write("abcd");
+  writer.Write("\nefgh");
+  writer.Write("\r\n");
+  writer.Write("ijkl\r");
+  writer.Write("\n");
+  EXPECT_EQ(file.files[0], "abcd\nefgh\r\nijkl\r\n");
+  EXPECT_EQ(writer.Tail(10), (std::vector<std::string>{"abcd", "efgh", "ijkl"}));
+}
+
 TEST(RotatingLineWriterTest, FlushWritesTheUnterminatedLastLine) {
   MemoryLogFile file(5);
   testing::ManualClock clock;

@@ -390,6 +390,67 @@ TEST_F(JobLauncherTest, CapturedOutputRotatesAtLineBoundariesAndLosesNothingKept
   }
 }
 
+// The file keeps the bytes each worker wrote; what is read out (the tail, followers) is UTF-8,
+// decoded by the worker's OutputEncoding: "café" printed in code page 1252 and in UTF-8, and
+// lines of 64 KiB (kept whole) and of 100 000 bytes (cut into 64 KiB pieces) that reach the
+// capture over several reads.
+TEST_F(JobLauncherTest, CapturedOutputKeepsTheBytesAndReadsOutAsUtf8) {
+  const std::string directory = testing::TempPath("encoding-logs");
+  struct Case {
+    std::string worker;
+    std::vector<std::string> arguments;
+    OutputEncoding encoding;
+    std::uint64_t file_bytes;
+    std::vector<std::size_t> tail_sizes;  // of the lines read out
+    std::string file;                     // the bytes expected, when short
+  };
+  const std::vector<Case> cases = {
+      // testworker's stdout is in text mode: its "\n" reaches the pipe as "\r\n".
+      {"latin",
+       {"--print-hex", "636166e90a"},
+       {OutputEncoding::Kind::kCodePage, 1252},
+       6,
+       {5},
+       "caf\xE9\r\n"},
+      {"utf8", {"--print-hex", "636166c3a90a"}, {}, 7, {5}, "caf\xC3\xA9\r\n"},
+      {"line64k", {"--flood", "2", "--line-bytes", "65537"}, {}, 2 * 65537, {65536, 65536}, ""},
+      {"line100k",
+       {"--flood", "2", "--line-bytes", "100000"},
+       {},
+       2 * 100000,
+       {65536, 34463, 65536, 34463},
+       ""},
+  };
+  for (const Case& c : cases) {
+    LaunchConfig launch = Worker(c.arguments);
+    launch.stdout_log = directory + "\\" + c.worker + ".log";
+    launch.log_max_bytes = 10 * 1024 * 1024;
+    launch.output_encoding = c.encoding;
+    const std::uint32_t pid = OnIo([&] { return *launcher_->Launch(c.worker, launch); });
+    if (c.file.empty()) {  // a flood exits; the others run on
+      ASSERT_EQ(WaitForExit(pid), 0) << c.worker;
+    }
+    ASSERT_TRUE(WaitUntil(
+        [&] {
+          std::error_code error;
+          return std::filesystem::file_size(Widen(launch.stdout_log), error) == c.file_bytes;
+        },
+        10s))
+        << c.worker;
+    if (!c.file.empty()) {
+      std::ifstream file(launch.stdout_log, std::ios::binary);
+      EXPECT_EQ(std::string(std::istreambuf_iterator<char>(file), {}), c.file) << c.worker;
+    }
+    const std::vector<std::string> tail =
+        OnIo([&] { return launcher_->output().CaptureOf(c.worker, false)->writer().Tail(10); });
+    std::vector<std::size_t> sizes;
+    for (const std::string& line : tail) sizes.push_back(line.size());
+    EXPECT_EQ(sizes, c.tail_sizes) << c.worker;
+    if (c.file.empty()) continue;
+    EXPECT_EQ(tail, std::vector<std::string>{"caf\xC3\xA9"}) << c.worker;
+  }
+}
+
 // stdout and stderr to one path, as with `2>&1`: one writer keeps the file, so it rotates once
 // for both, and every line stays whole although the pipes deliver pieces of 64 KiB that end
 // mid-line (the flood writes 65 600-byte blocks on both streams at once).
