@@ -16,6 +16,7 @@
 #include "client/json.h"
 #include "client/render.h"
 #include "client/win/health_query.h"
+#include "client/win/supd_connection.h"
 #include "common/protocol.h"
 #include "common/protocol_client.h"
 #include "common/win/pipe_client.h"
@@ -60,8 +61,7 @@ int ReportError(const GlobalOptions& options, const sup::Error& error) {
 // Connects to supd and makes one call.
 sup::Result<sup::v1::Response> CallDaemon(const GlobalOptions& options,
                                           const sup::v1::Request& request) {
-  sup::Result<sup::win::PipeClient> pipe =
-      sup::win::PipeClient::Connect(options.pipe, options.timeout);
+  sup::Result<sup::win::PipeClient> pipe = ConnectToSupd(options.pipe, options.timeout);
   if (!pipe) return pipe.error();
   sup::ControlClient client(*pipe);
   return client.Call(request);
@@ -168,8 +168,7 @@ int RunDescribe(const GlobalOptions& options, const std::string& worker) {
 template <typename Body, typename Render>
 int RunStream(const GlobalOptions& options, const sup::v1::Request& request, bool follow, Body body,
               Render render) {
-  sup::Result<sup::win::PipeClient> pipe =
-      sup::win::PipeClient::Connect(options.pipe, options.timeout);
+  sup::Result<sup::win::PipeClient> pipe = ConnectToSupd(options.pipe, options.timeout);
   if (!pipe) return ReportError(options, pipe.error());
   sup::ControlClient client(*pipe);
   sup::Result<sup::v1::Response> response = client.Call(request);

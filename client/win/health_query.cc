@@ -1,14 +1,14 @@
 #include "client/win/health_query.h"
 
+#include "client/win/supd_connection.h"
 #include "common/protocol_client.h"
-#include "common/win/pipe_client.h"
 
 namespace sup::client::win {
 
 Result<sup::v1::HealthCheckResponse::ServingStatus> AskHealth(const std::string& pipe_name,
                                                               const std::string& service,
                                                               std::chrono::milliseconds timeout) {
-  Result<sup::win::PipeClient> pipe = sup::win::PipeClient::Connect(pipe_name, timeout);
+  Result<sup::win::PipeClient> pipe = ConnectToSupd(pipe_name, timeout);
   if (!pipe) return pipe.error();
   HealthClient client(*pipe);
   sup::v1::HealthRequest request;

@@ -15,7 +15,7 @@ Result<PipeClient> PipeClient::Connect(std::string_view pipe_name,
   while (true) {
     // SECURITY_IDENTIFICATION: supd may learn who we are to authorise us, but not act as us.
     UniqueFileHandle pipe{::CreateFileW(
-        path.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr, OPEN_EXISTING,
+        path.c_str(), kPipeClientRights, 0, nullptr, OPEN_EXISTING,
         FILE_FLAG_OVERLAPPED | SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION, nullptr)};
     if (pipe) {
       UniqueHandle io_event{::CreateEventW(nullptr, TRUE, FALSE, nullptr)};

@@ -13,6 +13,15 @@
 
 namespace sup::win {
 
+// What a client of supd's pipes other than SYSTEM and Administrators is granted, and what
+// PipeClient asks for: read and write data and attributes, and wait on the handle. Explicit
+// rights, never GENERIC_WRITE: for a pipe that includes FILE_APPEND_DATA, which is
+// FILE_CREATE_PIPE_INSTANCE, the right to create instances of supd's pipe and answer its clients
+// in supd's name. Other clients must ask for the same (.NET: PipeAccessRights.ReadData |
+// PipeAccessRights.WriteData | PipeAccessRights.ReadAttributes).
+inline constexpr DWORD kPipeClientRights =
+    FILE_READ_DATA | FILE_WRITE_DATA | FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES | SYNCHRONIZE;
+
 // The full path of a pipe name: "sup-control" -> \\.\pipe\sup-control.
 std::wstring PipePath(std::string_view pipe_name);
 
@@ -25,6 +34,9 @@ class PipeClient final : public ByteStream {
 
   Result<void> WriteAll(std::string_view bytes) override;
   Result<std::size_t> ReadSome(std::span<char> buffer) override;
+
+  // The pipe, for questions about it (GetNamedPipeServerProcessId).
+  HANDLE native_handle() const { return pipe_.get(); }
 
   // Each read and write from now on waits up to `timeout`; std::nullopt: as long as it takes (a
   // followed stream may be quiet for hours).

@@ -2,6 +2,8 @@
 
 #include <sddl.h>
 
+#include <cstdio>
+
 #include "common/win/unique_handle.h"
 #include "common/win/win32_error.h"
 
@@ -89,9 +91,20 @@ control::Caller CallerIdentity::Identify(HANDLE pipe) const {
   return caller;
 }
 
+std::string PipeClientAce(const std::string& sid) {
+  char rights[16];
+  std::snprintf(rights, sizeof(rights), "0x%lx", static_cast<unsigned long>(kPipeClientRights));
+  return "(A;;" + std::string(rights) + ";;;" + sid + ")";
+}
+
+// "P": protected, nothing inherited; GA for SYSTEM and Administrators only.
+constexpr char kAdministratorsOnlySddl[] = "D:P(A;;GA;;;SY)(A;;GA;;;BA)";
+
+std::string HealthPipeSddl() { return kAdministratorsOnlySddl + PipeClientAce("AU"); }
+
 std::string CallerIdentity::ControlPipeSddl() const {
-  std::string sddl = "D:P(A;;GA;;;SY)(A;;GA;;;BA)";
-  if (!operators_sid_.empty()) sddl += "(A;;GRGW;;;" + SidToString(operators_sid_) + ")";
+  std::string sddl = kAdministratorsOnlySddl;
+  if (!operators_sid_.empty()) sddl += PipeClientAce(SidToString(operators_sid_));
   return sddl;
 }
 

@@ -12,13 +12,17 @@
 #include <vector>
 
 #include "common/result.h"
+#include "common/win/pipe_client.h"
 #include "daemon/control/authorization.h"
 
 namespace sup::win {
 
-// SYSTEM and Administrators full control; any authenticated user may read and write (the health
-// verbs are read-only).
-inline constexpr char kHealthPipeSddl[] = "D:P(A;;GA;;;SY)(A;;GA;;;BA)(A;;GRGW;;;AU)";
+// An SDDL access-allowed entry granting kPipeClientRights to `sid` ("AU", "S-1-5-32-547").
+std::string PipeClientAce(const std::string& sid);
+
+// SYSTEM and Administrators full control; any authenticated user may read and write data (the
+// health verbs are read-only).
+std::string HealthPipeSddl();
 
 class CallerIdentity {
  public:
@@ -30,7 +34,7 @@ class CallerIdentity {
   // token cannot be read has no role.
   control::Caller Identify(HANDLE pipe) const;
 
-  // SYSTEM and Administrators full control, the operators group (if any) read and write.
+  // SYSTEM and Administrators full control, the operators group (if any) read and write data.
   std::string ControlPipeSddl() const;
 
  private:

@@ -153,7 +153,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
   d.control_server_ = std::move(*control);
 
   pipe_options.pipe_name = health_pipe;
-  pipe_options.sddl = kHealthPipeSddl;
+  pipe_options.sddl = HealthPipeSddl();
   Result<std::unique_ptr<PipeServer>> health = PipeServer::Start(
       *d.io_, pipe_options,
       [service = d.health_.get()](control::FrameSink& sink, const control::Caller& caller) {

@@ -16,6 +16,7 @@
 #include "common/win/pipe_client.h"
 #include "common/win/unique_handle.h"
 #include "common/win/win32_error.h"
+#include "dacl.h"
 
 namespace sup::win {
 namespace {
@@ -98,70 +99,20 @@ TEST(DaemonTest, SecondDaemonWithTheSamePipesIsRefused) {
   EXPECT_TRUE(Daemon::Create(TestOptions("single-other"), NullLogger()).ok());
 }
 
-using AccessEntries = std::vector<std::pair<std::string, ACCESS_MASK>>;
-
-// Each ACE of `descriptor`'s DACL as (SID, access mask with generic rights mapped to the pipe's
-// specific ones): Windows maps generic rights when the pipe is created, Wine keeps them as given.
-AccessEntries DaclEntries(PSECURITY_DESCRIPTOR descriptor) {
-  BOOL present = FALSE, defaulted = FALSE;
-  PACL dacl = nullptr;
-  AccessEntries entries;
-  if (!::GetSecurityDescriptorDacl(descriptor, &present, &dacl, &defaulted) || !present || !dacl)
-    return entries;
-  GENERIC_MAPPING mapping{FILE_GENERIC_READ, FILE_GENERIC_WRITE, FILE_GENERIC_EXECUTE,
-                          FILE_ALL_ACCESS};
-  for (DWORD i = 0; i < dacl->AceCount; ++i) {
-    void* ace = nullptr;
-    if (!::GetAce(dacl, i, &ace)) continue;
-    auto* allowed = static_cast<ACCESS_ALLOWED_ACE*>(ace);
-    LPWSTR sid = nullptr;
-    ::ConvertSidToStringSidW(reinterpret_cast<PSID>(&allowed->SidStart), &sid);
-    UniqueLocalMemory owned_sid{sid};
-    ACCESS_MASK mask = allowed->Mask;
-    ::MapGenericMask(&mask, &mapping);
-    entries.emplace_back(sid ? Narrow(sid) : "?", mask);
-  }
-  return entries;
-}
-
-// The DACL a client reads from a pipe with GetSecurityInfo.
-AccessEntries PipeDacl(const std::string& pipe_name) {
-  UniqueFileHandle pipe{::CreateFileW(PipePath(pipe_name).c_str(), READ_CONTROL, 0, nullptr,
-                                      OPEN_EXISTING, 0, nullptr)};
-  if (!pipe) return {{"cannot open the pipe", ::GetLastError()}};
-  PSECURITY_DESCRIPTOR descriptor = nullptr;
-  if (::GetSecurityInfo(pipe.get(), SE_KERNEL_OBJECT, DACL_SECURITY_INFORMATION, nullptr, nullptr,
-                        nullptr, nullptr, &descriptor) != ERROR_SUCCESS) {
-    return {{"GetSecurityInfo failed", 0}};
-  }
-  UniqueLocalMemory owned{descriptor};
-  return DaclEntries(descriptor);
-}
-
-AccessEntries SddlDacl(const std::string& sddl) {
-  PSECURITY_DESCRIPTOR descriptor = nullptr;
-  if (!::ConvertStringSecurityDescriptorToSecurityDescriptorW(Widen(sddl).c_str(), SDDL_REVISION_1,
-                                                              &descriptor, nullptr)) {
-    return {};
-  }
-  UniqueLocalMemory owned{descriptor};
-  return DaclEntries(descriptor);
-}
-
 // Wine keeps a pipe's security descriptor and returns it, but enforces none of it: that a
 // non-administrator is actually kept out only real Windows can show.
 TEST(DaemonTest, EachPipeCarriesItsIntendedDacl) {
   const DaemonOptions options = TestOptions("dacl");
   Result<std::unique_ptr<Daemon>> daemon = Daemon::Create(options, NullLogger());
   ASSERT_TRUE(daemon.ok()) << daemon.error().message();
-  const AccessEntries control = PipeDacl(ControlPipeName(*options.pipe_prefix));
-  EXPECT_EQ(control, SddlDacl("D:P(A;;GA;;;SY)(A;;GA;;;BA)"));
-  EXPECT_EQ(control,
-            (AccessEntries{{"S-1-5-18", FILE_ALL_ACCESS}, {"S-1-5-32-544", FILE_ALL_ACCESS}}));
-  EXPECT_EQ(PipeDacl(HealthPipeName(*options.pipe_prefix)),
-            (AccessEntries{{"S-1-5-18", FILE_ALL_ACCESS},
-                           {"S-1-5-32-544", FILE_ALL_ACCESS},
-                           {"S-1-5-11", FILE_GENERIC_READ | FILE_GENERIC_WRITE}}));
+  const testing::AccessEntries control = testing::PipeDacl(ControlPipeName(*options.pipe_prefix));
+  EXPECT_EQ(control, testing::SddlDacl("D:P(A;;GA;;;SY)(A;;GA;;;BA)"));
+  EXPECT_EQ(control, (testing::AccessEntries{{"S-1-5-18", FILE_ALL_ACCESS},
+                                             {"S-1-5-32-544", FILE_ALL_ACCESS}}));
+  EXPECT_EQ(testing::PipeDacl(HealthPipeName(*options.pipe_prefix)),
+            (testing::AccessEntries{{"S-1-5-18", FILE_ALL_ACCESS},
+                                    {"S-1-5-32-544", FILE_ALL_ACCESS},
+                                    {"S-1-5-11", kPipeClientRights}}));
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "common/protocol_client.h"
 #include "common/win/pipe_client.h"
 #include "daemon/win/caller_identity.h"
+#include "dacl.h"
 #include "wait_until.h"
 
 namespace sup::win {
@@ -292,7 +293,46 @@ TEST(CallerIdentityTest, TheOperatorsGroupJoinsTheControlPipeDacl) {
   EXPECT_EQ(none->ControlPipeSddl(), "D:P(A;;GA;;;SY)(A;;GA;;;BA)");
   Result<CallerIdentity> operators = CallerIdentity::Create("S-1-5-32-547");  // Power Users, by SID
   ASSERT_TRUE(operators.ok()) << operators.error().message();
-  EXPECT_EQ(operators->ControlPipeSddl(), "D:P(A;;GA;;;SY)(A;;GA;;;BA)(A;;GRGW;;;S-1-5-32-547)");
+  EXPECT_EQ(operators->ControlPipeSddl(),
+            "D:P(A;;GA;;;SY)(A;;GA;;;BA)" + PipeClientAce("S-1-5-32-547"));
+}
+
+// A client with FILE_CREATE_PIPE_INSTANCE (FILE_APPEND_DATA, part of GENERIC_WRITE) could create
+// instances of supd's pipe and answer its clients in supd's name: only SYSTEM and Administrators
+// may have it. The others get what a client needs, nothing more. (Wine enforces no pipe DACL:
+// that the descriptor keeps a standard user out only real Windows shows; the descriptor is what
+// supd asks for, read back here.)
+TEST(PipeSecurityTest, OnlySystemAndAdministratorsMayCreateInstancesOfSupdsPipes) {
+  Result<CallerIdentity> none = CallerIdentity::Create("");
+  Result<CallerIdentity> operators = CallerIdentity::Create("S-1-5-32-547");
+  ASSERT_TRUE(none.ok() && operators.ok());
+  for (const std::string& sddl :
+       {HealthPipeSddl(), none->ControlPipeSddl(), operators->ControlPipeSddl()}) {
+    const testing::AccessEntries entries = testing::SddlDacl(sddl);
+    ASSERT_GE(entries.size(), 2u) << sddl;
+    for (const auto& [sid, mask] : entries) {
+      if (sid == "S-1-5-18" || sid == "S-1-5-32-544") {
+        EXPECT_EQ(mask, static_cast<ACCESS_MASK>(FILE_ALL_ACCESS)) << sddl;
+        continue;
+      }
+      EXPECT_EQ(mask & FILE_CREATE_PIPE_INSTANCE, 0u) << sid << " in " << sddl;
+      EXPECT_EQ(mask & (WRITE_DAC | WRITE_OWNER | DELETE), 0u) << sid << " in " << sddl;
+      EXPECT_EQ(mask, kPipeClientRights) << sid << " in " << sddl;
+    }
+  }
+}
+
+// What PipeClient asks for is within what a non-administrator is granted: a client that asked
+// for GENERIC_WRITE would be refused by real Windows.
+TEST(PipeSecurityTest, PipeClientAsksForNoMoreThanAClientIsGranted) {
+  const testing::AccessEntries health = testing::SddlDacl(HealthPipeSddl());
+  ASSERT_EQ(health.size(), 3u);
+  EXPECT_EQ(kPipeClientRights & ~health[2].second, 0u);
+  GENERIC_MAPPING mapping{FILE_GENERIC_READ, FILE_GENERIC_WRITE, FILE_GENERIC_EXECUTE,
+                          FILE_ALL_ACCESS};
+  ACCESS_MASK generic_write = GENERIC_WRITE;
+  ::MapGenericMask(&generic_write, &mapping);
+  EXPECT_NE(generic_write & ~health[2].second, 0u);  // GENERIC_WRITE would be refused
 }
 
 }  // namespace

@@ -1,0 +1,112 @@
+#include "client/win/supd_connection.h"
+
+#include <windows.h>
+
+#include <optional>
+#include <vector>
+
+#include "client/server_trust.h"
+#include "common/win/unique_handle.h"
+#include "common/win/utf8_arguments.h"
+#include "common/win/win32_error.h"
+
+namespace sup::client::win {
+namespace {
+
+using sup::win::Narrow;
+using sup::win::UniqueHandle;
+using sup::win::UniqueServiceHandle;
+
+// The program of the running service whose process is `pid`, or "" if none is. The SCM answers
+// standard users (enumerate and query config are theirs by default), where the process itself,
+// running as SYSTEM, may not let them read its image name.
+std::optional<std::string> ServiceProgramOf(DWORD pid) {
+  const UniqueServiceHandle manager{
+      ::OpenSCManagerW(nullptr, nullptr, SC_MANAGER_CONNECT | SC_MANAGER_ENUMERATE_SERVICE)};
+  if (!manager) return std::nullopt;
+  DWORD needed = 0, count = 0, resume = 0;
+  ::EnumServicesStatusExW(manager.get(), SC_ENUM_PROCESS_INFO, SERVICE_WIN32, SERVICE_ACTIVE,
+                          nullptr, 0, &needed, &count, &resume, nullptr);
+  std::vector<BYTE> buffer(needed);
+  resume = 0;
+  if (needed == 0 ||
+      !::EnumServicesStatusExW(manager.get(), SC_ENUM_PROCESS_INFO, SERVICE_WIN32, SERVICE_ACTIVE,
+                               buffer.data(), needed, &needed, &count, &resume, nullptr)) {
+    return std::nullopt;
+  }
+  const auto* services = reinterpret_cast<const ENUM_SERVICE_STATUS_PROCESSW*>(buffer.data());
+  for (DWORD i = 0; i < count; ++i) {
+    if (services[i].ServiceStatusProcess.dwProcessId != pid) continue;
+    const UniqueServiceHandle service{
+        ::OpenServiceW(manager.get(), services[i].lpServiceName, SERVICE_QUERY_CONFIG)};
+    if (!service) return std::string();
+    DWORD config_bytes = 0;
+    ::QueryServiceConfigW(service.get(), nullptr, 0, &config_bytes);
+    std::vector<BYTE> config_buffer(config_bytes);
+    auto* config = reinterpret_cast<QUERY_SERVICE_CONFIGW*>(config_buffer.data());
+    if (config_bytes == 0 ||
+        !::QueryServiceConfigW(service.get(), config, config_bytes, &config_bytes)) {
+      return std::string();
+    }
+    const std::vector<std::string> command =
+        sup::win::SplitWindowsCommandLine(config->lpBinaryPathName);
+    return command.empty() ? std::string() : command.front();
+  }
+  return std::nullopt;
+}
+
+std::vector<BYTE> TokenUserSid(HANDLE token) {
+  DWORD size = 0;
+  ::GetTokenInformation(token, TokenUser, nullptr, 0, &size);
+  std::vector<BYTE> buffer(size);
+  if (size == 0 || !::GetTokenInformation(token, TokenUser, buffer.data(), size, &size)) return {};
+  const PSID sid = reinterpret_cast<TOKEN_USER*>(buffer.data())->User.Sid;
+  const BYTE* begin = static_cast<const BYTE*>(sid);
+  return std::vector<BYTE>(begin, begin + ::GetLengthSid(sid));
+}
+
+// Whether `process` runs as the user running this process.
+bool RunsAsMe(HANDLE process) {
+  HANDLE raw = nullptr;
+  if (!::OpenProcessToken(process, TOKEN_QUERY, &raw)) return false;
+  const UniqueHandle theirs{raw};
+  if (!::OpenProcessToken(::GetCurrentProcess(), TOKEN_QUERY, &raw)) return false;
+  const UniqueHandle mine{raw};
+  const std::vector<BYTE> their_sid = TokenUserSid(theirs.get());
+  return !their_sid.empty() && their_sid == TokenUserSid(mine.get());
+}
+
+client::PipeServer InspectPipeServer(HANDLE pipe) {
+  client::PipeServer server;
+  ULONG pid = 0;
+  if (!::GetNamedPipeServerProcessId(pipe, &pid)) return server;
+  server.pid = pid;
+  if (std::optional<std::string> program = ServiceProgramOf(pid)) {
+    server.registered_service = true;
+    server.image = *program;
+    return server;
+  }
+  const UniqueHandle process{::OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid)};
+  if (!process) return server;
+  wchar_t image[MAX_PATH * 4];
+  DWORD size = static_cast<DWORD>(std::size(image));
+  if (::QueryFullProcessImageNameW(process.get(), 0, image, &size))
+    server.image = Narrow(std::wstring_view(image, size));
+  server.same_user = RunsAsMe(process.get());
+  return server;
+}
+
+}  // namespace
+
+Result<sup::win::PipeClient> ConnectToSupd(const std::string& pipe_name,
+                                           std::chrono::milliseconds timeout) {
+  Result<sup::win::PipeClient> pipe = sup::win::PipeClient::Connect(pipe_name, timeout);
+  if (!pipe) return pipe;
+  if (std::optional<std::string> untrusted =
+          client::UntrustedPipeServer(pipe_name, InspectPipeServer(pipe->native_handle()))) {
+    return Error(ErrorKind::kUnavailable, *untrusted);
+  }
+  return pipe;
+}
+
+}  // namespace sup::client::win
