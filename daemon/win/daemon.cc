@@ -99,15 +99,15 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
                  "another supd is already running with pipe \\\\.\\pipe\\" + control_pipe);
   }
 
-  const std::string instance = std::to_string(::GetCurrentProcessId());
   d.timers_ = std::make_unique<AsioTimers>(*d.io_);
   d.launcher_ = std::make_unique<JobLauncher>(
-      *d.io_, d.clock_, instance,
+      *d.io_, d.clock_,
       [&d](const std::string& worker, std::uint32_t pid, std::int64_t code) {
         d.supervisor_->OnExit(worker, pid, code);
       },
       log);
-  d.prober_ = std::make_unique<Prober>(*d.io_);
+  d.prober_ = std::make_unique<Prober>(
+      *d.io_, [&d](const std::string& worker) { return d.launcher_->JobOf(worker); });
   d.state_store_ = std::make_unique<config::RegistryStateStore>(*config_key);
   if (Result<void> prepared = d.state_store_->Prepare(); !prepared) {
     log->warn("operator intent will not outlive supd reason=\"{}\"", prepared.error().message());

@@ -6,6 +6,7 @@
 
 #include "common/environment.h"
 #include "common/win/attribute_list.h"
+#include "common/win/object_security.h"
 #include "common/win/win32_error.h"
 #include "daemon/win/close_messages.h"
 #include "daemon/win/console_control.h"
@@ -90,13 +91,9 @@ void JobLauncher::Retire(Process process) {
   if (process.job) ::TerminateJobObject(process.job.get(), 1);
 }
 
-JobLauncher::JobLauncher(asio::io_context& io, const Clock& clock, std::string instance,
-                         ExitHandler on_exit, std::shared_ptr<spdlog::logger> log)
-    : io_(io),
-      instance_(std::move(instance)),
-      on_exit_(std::move(on_exit)),
-      log_(std::move(log)),
-      output_(io, clock, instance_, log_) {
+JobLauncher::JobLauncher(asio::io_context& io, const Clock& clock, ExitHandler on_exit,
+                         std::shared_ptr<spdlog::logger> log)
+    : io_(io), on_exit_(std::move(on_exit)), log_(std::move(log)), output_(io, clock, log_) {
   // Workers inherit the error mode: a crash ends the worker at once instead of leaving it waiting
   // on an error dialog that nobody sees (Windows Error Reporting, or winedbg under Wine).
   ::SetErrorMode(::GetErrorMode() | SEM_FAILCRITICALERRORS | SEM_NOGPFAULTERRORBOX |
@@ -122,16 +119,14 @@ Result<std::uint32_t> JobLauncher::Launch(const std::string& worker, const Launc
 
   Result<UniqueHandle> job = CreateWorkerJob(launch, *log_, worker);
   if (!job) return job.error();
-  const std::string stop_event_name =
-      "Local\\sup-stop-" + instance_ + "-" + worker + "-" + std::to_string(++launches_);
-  UniqueHandle stop_event{::CreateEventW(nullptr, TRUE, FALSE, Widen(stop_event_name).c_str())};
-  if (!stop_event) return Win32Error("creating the stop event " + stop_event_name);
+  // Named for the worker's SUP_STOP_EVENT; unguessable, so nobody can create it first (a
+  // pre-signalled one would stop every process of the worker as soon as it starts).
+  Result<NamedHandle> stop_event = CreateUnguessableEvent("Local\\sup-stop-");
+  if (!stop_event) return stop_event.error();
 
   Result<UniqueHandle> stdin_handle = OpenNul(GENERIC_READ);
-  Result<UniqueHandle> stdout_handle =
-      output_.StreamFor(worker, /*stderr_stream=*/false, launch, launches_ + 1);
-  Result<UniqueHandle> stderr_handle =
-      output_.StreamFor(worker, /*stderr_stream=*/true, launch, launches_ + 1);
+  Result<UniqueHandle> stdout_handle = output_.StreamFor(worker, /*stderr_stream=*/false, launch);
+  Result<UniqueHandle> stderr_handle = output_.StreamFor(worker, /*stderr_stream=*/true, launch);
   if (!stdin_handle) return stdin_handle.error();
   if (!stdout_handle) return stdout_handle.error();
   if (!stderr_handle) return stderr_handle.error();
@@ -152,7 +147,7 @@ Result<std::uint32_t> JobLauncher::Launch(const std::string& worker, const Launc
   startup.lpAttributeList = (*attributes)->get();
 
   std::vector<std::string> overrides = launch.environment;
-  overrides.push_back("SUP_STOP_EVENT=" + stop_event_name);
+  overrides.push_back("SUP_STOP_EVENT=" + stop_event->name);
   overrides.push_back("SUP_WORKER_NAME=" + worker);
   std::wstring environment = EnvironmentBlock(MergeEnvironment(CurrentEnvironment(), overrides));
   const std::wstring directory = Widen(launch.working_directory);
@@ -174,7 +169,7 @@ Result<std::uint32_t> JobLauncher::Launch(const std::string& worker, const Launc
   Process& running = processes_[worker];
   running.pid = started->pid;
   running.job = std::move(*job);
-  running.stop_event = std::move(stop_event);
+  running.stop_event = std::move(stop_event->handle);
   running.exit_watch =
       std::make_unique<asio::windows::object_handle>(io_, started->process.release());
   running.exit_watch->async_wait([this, worker, pid = running.pid](boost::system::error_code ec) {

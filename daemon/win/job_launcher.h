@@ -33,10 +33,9 @@ class JobLauncher final : public engine::ProcessLauncher {
   using ExitHandler =
       std::function<void(const std::string& worker, std::uint32_t pid, std::int64_t exit_code)>;
 
-  // `on_exit` is called on the io thread once per launched process. `instance` makes the names
-  // of stop events unique per supd instance.
-  JobLauncher(boost::asio::io_context& io, const Clock& clock, std::string instance,
-              ExitHandler on_exit, std::shared_ptr<spdlog::logger> log);
+  // `on_exit` is called on the io thread once per launched process.
+  JobLauncher(boost::asio::io_context& io, const Clock& clock, ExitHandler on_exit,
+              std::shared_ptr<spdlog::logger> log);
   ~JobLauncher() override;
 
   Result<std::uint32_t> Launch(const std::string& worker, const LaunchConfig& launch) override;
@@ -64,12 +63,10 @@ class JobLauncher final : public engine::ProcessLauncher {
   static void Retire(Process process);
 
   boost::asio::io_context& io_;
-  std::string instance_;
   ExitHandler on_exit_;
   std::shared_ptr<spdlog::logger> log_;
   std::map<std::string, Process> processes_;
   OutputStore output_;
-  std::uint64_t launches_ = 0;
 };
 
 }  // namespace sup::win

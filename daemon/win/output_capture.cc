@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "common/case_insensitive.h"
+#include "common/win/object_security.h"
 #include "common/win/pipe_client.h"
 #include "common/win/win32_error.h"
 #include "daemon/output/backup_names.h"
@@ -150,10 +151,13 @@ Result<std::shared_ptr<CapturedLog>> CapturedLog::Open(const Clock& clock, Captu
 Result<UniqueHandle> OutputCapture::ChildEnd(const std::string& pipe_name) {
   const std::wstring path = PipePath(pipe_name);
   constexpr DWORD kBufferBytes = 64 * 1024;
+  // Only supd opens the client end (and hands it to the child): nobody else may connect first.
+  Result<SecurityAttributes> security = SecurityAttributes::FromSddl(AdministratorsAndSelfSddl());
+  if (!security) return security.error();
   UniqueFileHandle server{::CreateNamedPipeW(
       path.c_str(), PIPE_ACCESS_INBOUND | FILE_FLAG_OVERLAPPED | FILE_FLAG_FIRST_PIPE_INSTANCE,
       PIPE_TYPE_BYTE | PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS, 1, kBufferBytes, kBufferBytes, 0,
-      nullptr)};
+      security->get())};
   if (!server) return Win32Error("creating the output pipe " + pipe_name);
   SECURITY_ATTRIBUTES inheritable{sizeof(SECURITY_ATTRIBUTES), nullptr, TRUE};
   // Synchronous on the child's side: that is what a program's stdout expects.

@@ -5,15 +5,16 @@
 #include <algorithm>
 #include <set>
 
+#include "common/win/object_security.h"
 #include "daemon/win/code_pages.h"
 #include "daemon/win/launch_in_job.h"
 #include "daemon/win/output_capture.h"
 
 namespace sup::win {
 
-OutputStore::OutputStore(boost::asio::io_context& io, const Clock& clock, std::string instance,
+OutputStore::OutputStore(boost::asio::io_context& io, const Clock& clock,
                          std::shared_ptr<spdlog::logger> log)
-    : io_(io), clock_(clock), instance_(std::move(instance)), log_(std::move(log)) {}
+    : io_(io), clock_(clock), log_(std::move(log)) {}
 
 // A log may outlive the store while a read on one of its pipes completes: it must not call back.
 OutputStore::~OutputStore() {
@@ -138,8 +139,7 @@ Result<std::shared_ptr<CapturedLog>> OutputStore::LogFor(const Key& key,
 }
 
 Result<UniqueHandle> OutputStore::StreamFor(const std::string& worker, bool stderr_stream,
-                                            const LaunchConfig& launch,
-                                            std::uint64_t launch_number) {
+                                            const LaunchConfig& launch) {
   const std::string& path = stderr_stream ? launch.stderr_log : launch.stdout_log;
   const Key key{worker, stderr_stream};
   if (path.empty()) {
@@ -164,8 +164,12 @@ Result<UniqueHandle> OutputStore::StreamFor(const std::string& worker, bool stde
     Drop(key);
     captures_[key] = std::make_shared<OutputCapture>(io_, std::move(*log));
   }
-  const std::string pipe_name = "sup-output-" + instance_ + "-" + worker + "-" +
-                                std::to_string(launch_number) + (stderr_stream ? "-err" : "-out");
+  // Unguessable, so nobody can create the pipe first and take the worker's output (the worker's
+  // name stays in it for people reading a handle list).
+  Result<std::string> token = UnguessableToken();
+  if (!token) return token.error();
+  const std::string pipe_name =
+      "sup-output-" + worker + (stderr_stream ? "-err-" : "-out-") + *token;
   Result<UniqueHandle> child_end = captures_.at(key)->ChildEnd(pipe_name);
   if (!child_end) {
     log_->error("worker output not captured name={} reason=\"{}\"", worker,

@@ -26,16 +26,14 @@ class OutputCapture;
 
 class OutputStore final : public control::OutputSource {
  public:
-  // `instance` makes the names of the capture pipes unique per supd instance.
-  OutputStore(boost::asio::io_context& io, const Clock& clock, std::string instance,
-              std::shared_ptr<spdlog::logger> log);
+  OutputStore(boost::asio::io_context& io, const Clock& clock, std::shared_ptr<spdlog::logger> log);
   ~OutputStore() override;
 
-  // The child's end of a stream for launch number `launch_number` of `worker`: a pipe into the
-  // worker's log, or NUL when it is not captured (or its log cannot be opened: the worker runs
-  // anyway, and the reason is logged).
+  // The child's end of a stream for the next process of `worker`: a pipe into the worker's log,
+  // or NUL when it is not captured (or its log cannot be opened: the worker runs anyway, and the
+  // reason is logged).
   Result<UniqueHandle> StreamFor(const std::string& worker, bool stderr_stream,
-                                 const LaunchConfig& launch, std::uint64_t launch_number);
+                                 const LaunchConfig& launch);
   // The capture of a worker's stdout (stderr = false) or stderr, if its output is captured.
   const OutputCapture* CaptureOf(const std::string& worker, bool stderr_stream) const;
 
@@ -70,7 +68,6 @@ class OutputStore final : public control::OutputSource {
 
   boost::asio::io_context& io_;
   const Clock& clock_;
-  std::string instance_;
   std::shared_ptr<spdlog::logger> log_;
   std::map<Key, std::shared_ptr<OutputCapture>> captures_;
   ProblemSink problem_sink_;

@@ -24,12 +24,13 @@ using tcp = asio::ip::tcp;
 // One probe in flight: whichever of the result and the deadline comes first finishes it.
 struct ProbeRun : std::enable_shared_from_this<ProbeRun> {
   ProbeRun(asio::io_context& io, std::function<void(engine::ProbeResult)> done)
-      : deadline(io), resolver(io), socket(io), done(std::move(done)) {}
+      : deadline(io), retry(io), resolver(io), socket(io), done(std::move(done)) {}
 
   void Finish(bool success, std::string message) {
     if (finished) return;
     finished = true;
     deadline.cancel();
+    retry.cancel();
     resolver.cancel();
     error_code ignored;
     socket.close(ignored);
@@ -46,6 +47,7 @@ struct ProbeRun : std::enable_shared_from_this<ProbeRun> {
 
   bool finished = false;
   asio::steady_timer deadline;
+  asio::steady_timer retry;  // pipe probes: the next try while every instance is busy
   tcp::resolver resolver;
   tcp::socket socket;
   asio::streambuf response;
@@ -86,13 +88,44 @@ void HttpGet(const std::shared_ptr<ProbeRun>& run, const config::HttpTarget& tar
   });
 }
 
-void ProbePipe(const std::shared_ptr<ProbeRun>& run, const std::string& name) {
-  const std::wstring path = PipePath(name);
-  UniqueFileHandle pipe{
-      ::CreateFileW(path.c_str(), GENERIC_READ, 0, nullptr, OPEN_EXISTING, 0, nullptr)};
-  if (pipe || ::GetLastError() == ERROR_PIPE_BUSY)
-    return run->Finish(true, "");  // busy: served, just full
-  run->Finish(false, Win32Error("connecting to \\\\.\\pipe\\" + name).message());
+// Whether process `pid` runs in `job`. (PROCESS_QUERY_INFORMATION: Windows also accepts the
+// limited right, Wine's IsProcessInJob does not.)
+bool InJob(DWORD pid, HANDLE job) {
+  const UniqueHandle process{::OpenProcess(PROCESS_QUERY_INFORMATION, FALSE, pid)};
+  BOOL in_job = FALSE;
+  return process && job && ::IsProcessInJob(process.get(), job, &in_job) && in_job;
+}
+
+// Passes when the worker serves the pipe: a process that created the name first (while the
+// worker restarts, say) must make the probe fail, not pass. Connected at identification level,
+// so whoever serves the pipe may learn that supd asks but never act as SYSTEM. Every instance
+// busy: tried again shortly, until the probe's deadline. `worker_job` is asked when the server is
+// known (the worker may have restarted meanwhile, in a new job).
+void ProbePipe(const std::shared_ptr<ProbeRun>& run, const std::string& name,
+               std::function<HANDLE()> worker_job) {
+  if (run->finished) return;
+  const std::string display = "\\\\.\\pipe\\" + name;
+  UniqueFileHandle pipe{::CreateFileW(PipePath(name).c_str(), FILE_READ_ATTRIBUTES, 0, nullptr,
+                                      OPEN_EXISTING,
+                                      SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION, nullptr)};
+  if (!pipe) {
+    const DWORD error = ::GetLastError();
+    if (error != ERROR_PIPE_BUSY)
+      return run->Finish(false, Win32Error("connecting to " + display, error).message());
+    run->retry.expires_after(std::chrono::milliseconds(50));
+    run->retry.async_wait([run, name, worker_job](error_code ec) {
+      if (!ec) ProbePipe(run, name, worker_job);
+    });
+    return;
+  }
+  ULONG pid = 0;
+  if (!::GetNamedPipeServerProcessId(pipe.get(), &pid))
+    return run->Finish(false, Win32Error("asking who serves " + display).message());
+  if (!InJob(pid, worker_job())) {
+    return run->Finish(false, display + " is served by pid " + std::to_string(pid) +
+                                  ", which is not one of the worker's processes");
+  }
+  run->Finish(true, "");
 }
 
 void ProbeExec(const std::shared_ptr<ProbeRun>& run, asio::io_context& io,
@@ -120,7 +153,7 @@ void ProbeExec(const std::shared_ptr<ProbeRun>& run, asio::io_context& io,
 
 }  // namespace
 
-void Prober::Run(const std::string&, const ProbeConfig& probe,
+void Prober::Run(const std::string& worker, const ProbeConfig& probe,
                  std::function<void(engine::ProbeResult)> done) {
   auto run = std::make_shared<ProbeRun>(io_, std::move(done));
   run->ArmDeadline(probe.timeout);
@@ -137,7 +170,9 @@ void Prober::Run(const std::string&, const ProbeConfig& probe,
       Connect(run, target->host, target->port, [run, target = *target] { HttpGet(run, target); });
       return;
     }
-    case ProbeType::kPipe: ProbePipe(run, probe.target); return;
+    case ProbeType::kPipe:
+      ProbePipe(run, probe.target, [job_of = job_of_, worker] { return job_of(worker); });
+      return;
     case ProbeType::kExec: ProbeExec(run, io_, probe.target); return;
   }
 }

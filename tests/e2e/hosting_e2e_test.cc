@@ -256,7 +256,9 @@ TEST(HostingE2eTest, FailingLivenessRestartsAndFailingReadinessOnlyFlipsReady) {
 }
 
 // The two probe types that need no network: an exec probe is its command's exit code, a pipe
-// probe is whether the named pipe accepts a client. Each is seen to pass and to fail.
+// probe is whether the worker serves the named pipe. Each is seen to pass and to fail, and a pipe
+// served by another process (one that created the name first) fails the probe: it does not make
+// a worker that serves nothing look ready.
 TEST(HostingE2eTest, ExecAndPipeProbesDecideReadiness) {
   SupdService supd("execpipe");
   const std::string unready_file = testing::TempPath("execpipe.unready");
@@ -269,10 +271,12 @@ TEST(HostingE2eTest, ExecAndPipeProbesDecideReadiness) {
   supd.SetProbe("pipe", "Readiness", "pipe", served_pipe, 200, 1);
   supd.AddWorker("nopipe", {});
   supd.SetProbe("nopipe", "Readiness", "pipe", supd.name() + "-nobody", 200, 1);
+  supd.AddWorker("squatted", {});  // probes the pipe the worker "pipe" serves
+  supd.SetProbe("squatted", "Readiness", "pipe", served_pipe, 200, 1);
   ASSERT_TRUE(supd.InstallAndStart().ok());
   const auto ready = [](const WorkerStatus& w) { return IsRunning(w) && w.ready(); };
   ASSERT_TRUE(supd.WaitForWorker("exec", ready));
-  ASSERT_TRUE(supd.WaitForWorker("pipe", ready));
+  ASSERT_TRUE(supd.WaitForWorker("pipe", ready)) << supd.Supctl({"events", "-n", "200"}).out;
   // Not ready because the probe ran and failed, not because it never ran.
   const std::string refused = "nopipe  readiness probe failed";
   EXPECT_TRUE(WaitUntil(
@@ -282,6 +286,14 @@ TEST(HostingE2eTest, ExecAndPipeProbesDecideReadiness) {
       20s))
       << supd.Supctl({"events", "-n", "200"}).out;
   EXPECT_FALSE(supd.WorkerOrFail("nopipe").ready());
+  const std::string squatted = "which is not one of the worker's processes";
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        return supd.Supctl({"events", "-n", "200"}).out.find(squatted) != std::string::npos;
+      },
+      20s))
+      << supd.Supctl({"events", "-n", "200"}).out;
+  EXPECT_FALSE(supd.WorkerOrFail("squatted").ready());
 
   const std::uint32_t exec_pid = supd.WorkerOrFail("exec").pid();
   std::ofstream(unready_file) << "unready";

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/command_line.h"
+#include "common/win/pipe_client.h"
 #include "daemon/win/output_capture.h"
 #include "common/win/win32_error.h"
 #include "process_runner.h"
@@ -38,7 +39,7 @@ class JobLauncherTest : public ::testing::Test {
  protected:
   JobLauncherTest() {
     launcher_ = std::make_unique<JobLauncher>(
-        io_, clock_, "test" + std::to_string(::GetCurrentProcessId()),
+        io_, clock_,
         [this](const std::string& worker, std::uint32_t pid, std::int64_t code) {
           std::lock_guard lock(mutex_);
           exits_.push_back({worker, pid, code});
@@ -388,6 +389,24 @@ TEST_F(JobLauncherTest, CapturedOutputRotatesAtLineBoundariesAndLosesNothingKept
       ASSERT_TRUE(CheckLogLines(file, stream, next, problem)) << problem;
     EXPECT_EQ(next, kLines) << stream;
   }
+}
+
+// The names of the first design, which anyone could predict and create first: a signalled stop
+// event stopped the worker as soon as it started, and a pipe of its output's name took its
+// output. Created first under those names now, they change nothing.
+TEST_F(JobLauncherTest, ObjectsUnderTheOldPredictableNamesChangeNothing) {
+  const std::string old_instance = "test" + std::to_string(::GetCurrentProcessId());
+  const UniqueHandle stop{::CreateEventW(
+      nullptr, TRUE, TRUE, Widen("Local\\sup-stop-" + old_instance + "-squatted-1").c_str())};
+  const UniqueFileHandle output{
+      ::CreateNamedPipeW(PipePath("sup-output-" + old_instance + "-squatted-2-out").c_str(),
+                         PIPE_ACCESS_INBOUND, PIPE_TYPE_BYTE, 1, 4096, 4096, 0, nullptr)};
+  ASSERT_TRUE(stop && output);
+  LaunchConfig launch = Worker({"--stop-event-code", "3", "--print-every", "20"});
+  launch.stdout_log = testing::TempPath("squatted.log");
+  const std::uint32_t pid = OnIo([&] { return *launcher_->Launch("squatted", launch); });
+  EXPECT_TRUE(WaitForOutputLine("squatted", "tick 3"));  // its output is captured
+  EXPECT_FALSE(WaitForExit(pid, 0ms).has_value());       // and nothing stopped it
 }
 
 // The file keeps the bytes each worker wrote; what is read out (the tail, followers) is UTF-8,

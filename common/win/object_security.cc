@@ -1,0 +1,97 @@
+#include "common/win/object_security.h"
+
+#include <bcrypt.h>
+#include <sddl.h>
+
+#include <vector>
+
+#include "common/win/win32_error.h"
+
+namespace sup::win {
+
+Result<std::string> UnguessableToken() {
+  unsigned char bytes[16];
+  const NTSTATUS status =
+      ::BCryptGenRandom(nullptr, bytes, sizeof(bytes), BCRYPT_USE_SYSTEM_PREFERRED_RNG);
+  if (status < 0) {
+    return Error(ErrorKind::kInternal,
+                 "BCryptGenRandom failed with status " + std::to_string(status));
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string token;
+  for (const unsigned char byte : bytes) {
+    token += kHex[byte >> 4];
+    token += kHex[byte & 15];
+  }
+  return token;
+}
+
+namespace {
+
+// This process's user as an SDDL SID string ("S-1-5-18" for SYSTEM); "" if unknown.
+std::string OwnUserSid() {
+  HANDLE raw = nullptr;
+  if (!::OpenProcessToken(::GetCurrentProcess(), TOKEN_QUERY, &raw)) return {};
+  const UniqueHandle token{raw};
+  DWORD size = 0;
+  ::GetTokenInformation(token.get(), TokenUser, nullptr, 0, &size);
+  std::vector<BYTE> buffer(size);
+  if (size == 0 || !::GetTokenInformation(token.get(), TokenUser, buffer.data(), size, &size))
+    return {};
+  LPWSTR text = nullptr;
+  if (!::ConvertSidToStringSidW(reinterpret_cast<TOKEN_USER*>(buffer.data())->User.Sid, &text))
+    return {};
+  const UniqueLocalMemory owned{text};
+  return Narrow(text);
+}
+
+}  // namespace
+
+std::string AdministratorsAndSelfSddl() {
+  static const std::string sddl = [] {  // a process's user does not change
+    std::string dacl = "D:P(A;;GA;;;SY)(A;;GA;;;BA)";
+    const std::string self = OwnUserSid();
+    if (!self.empty() && self != "S-1-5-18") dacl += "(A;;GA;;;" + self + ")";
+    return dacl;
+  }();
+  return sddl;
+}
+
+SecurityAttributes::SecurityAttributes(UniqueLocalMemory descriptor)
+    : descriptor_(std::move(descriptor)) {
+  attributes_.nLength = sizeof(attributes_);
+  attributes_.lpSecurityDescriptor = descriptor_.get();
+  attributes_.bInheritHandle = FALSE;
+}
+
+Result<SecurityAttributes> SecurityAttributes::FromSddl(const std::string& sddl) {
+  PSECURITY_DESCRIPTOR descriptor = nullptr;
+  if (!::ConvertStringSecurityDescriptorToSecurityDescriptorW(Widen(sddl).c_str(), SDDL_REVISION_1,
+                                                              &descriptor, nullptr)) {
+    return Win32Error("parsing the security descriptor \"" + sddl + "\"");
+  }
+  return SecurityAttributes(UniqueLocalMemory{descriptor});
+}
+
+Result<UniqueHandle> CreateExclusiveEvent(const std::string& name) {
+  Result<SecurityAttributes> security = SecurityAttributes::FromSddl(AdministratorsAndSelfSddl());
+  if (!security) return security.error();
+  UniqueHandle event{::CreateEventW(security->get(), TRUE, FALSE, Widen(name).c_str())};
+  if (!event) return Win32Error("creating the event " + name);
+  if (::GetLastError() == ERROR_ALREADY_EXISTS) {
+    return Error(ErrorKind::kFailedPrecondition,
+                 "the event " + name + " already exists: another process created it first");
+  }
+  return event;
+}
+
+Result<NamedHandle> CreateUnguessableEvent(const std::string& prefix) {
+  Result<std::string> token = UnguessableToken();
+  if (!token) return token.error();
+  const std::string name = prefix + *token;
+  Result<UniqueHandle> event = CreateExclusiveEvent(name);
+  if (!event) return event.error();
+  return NamedHandle{name, std::move(*event)};
+}
+
+}  // namespace sup::win

@@ -1,0 +1,51 @@
+// Kernel objects nobody else can take first: unguessable names, and explicit security
+// descriptors. supd runs as SYSTEM, so any local user is a potential attacker; a name one can
+// predict (a pid, a worker name, a counter) can be created before supd creates it, with the
+// attacker's own security, to block, blind or mislead supd.
+#pragma once
+
+#include <windows.h>
+
+#include <string>
+
+#include "common/result.h"
+#include "common/win/unique_handle.h"
+
+namespace sup::win {
+
+// 32 hex digits from the system's cryptographic random source (BCryptGenRandom): a name part
+// nobody can guess.
+Result<std::string> UnguessableToken();
+
+// SDDL of a DACL that grants SYSTEM, Administrators and the user this process runs as (the
+// account supd runs as, and its workers with it) full access, and nobody else anything.
+std::string AdministratorsAndSelfSddl();
+
+// A kernel object and the name it was created under.
+struct NamedHandle {
+  std::string name;
+  UniqueHandle handle;
+};
+
+// A new manual-reset, unsignalled event named `name`, which only SYSTEM, Administrators and this
+// process's user may open. An object that already has the name is an error, never reused:
+// someone created it first (perhaps signalled, perhaps with a DACL of their own).
+Result<UniqueHandle> CreateExclusiveEvent(const std::string& name);
+// The same, named `prefix` + UnguessableToken() ("Local\\sup-stop-<token>").
+Result<NamedHandle> CreateUnguessableEvent(const std::string& prefix);
+
+// A security descriptor built from SDDL, with SECURITY_ATTRIBUTES pointing at it (not
+// inheritable) for the Create* calls.
+class SecurityAttributes {
+ public:
+  static Result<SecurityAttributes> FromSddl(const std::string& sddl);
+  SECURITY_ATTRIBUTES* get() { return &attributes_; }
+  PSECURITY_DESCRIPTOR descriptor() const { return descriptor_.get(); }
+
+ private:
+  explicit SecurityAttributes(UniqueLocalMemory descriptor);
+  UniqueLocalMemory descriptor_;
+  SECURITY_ATTRIBUTES attributes_{};
+};
+
+}  // namespace sup::win
