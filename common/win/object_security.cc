@@ -26,9 +26,6 @@ Result<std::string> UnguessableToken() {
   return token;
 }
 
-namespace {
-
-// This process's user as an SDDL SID string ("S-1-5-18" for SYSTEM); "" if unknown.
 std::string OwnUserSid() {
   HANDLE raw = nullptr;
   if (!::OpenProcessToken(::GetCurrentProcess(), TOKEN_QUERY, &raw)) return {};
@@ -44,8 +41,6 @@ std::string OwnUserSid() {
   const UniqueLocalMemory owned{text};
   return Narrow(text);
 }
-
-}  // namespace
 
 std::string AdministratorsAndSelfSddl() {
   static const std::string sddl = [] {  // a process's user does not change

@@ -17,6 +17,9 @@ namespace sup::win {
 // nobody can guess.
 Result<std::string> UnguessableToken();
 
+// The user this process runs as, as a SID string ("S-1-5-18" for SYSTEM); "" if unknown.
+std::string OwnUserSid();
+
 // SDDL of a DACL that grants SYSTEM, Administrators and the user this process runs as (the
 // account supd runs as, and its workers with it) full access, and nobody else anything.
 std::string AdministratorsAndSelfSddl();

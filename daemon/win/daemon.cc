@@ -7,6 +7,7 @@
 #include <random>
 
 #include "common/protocol.h"
+#include "common/win/own_folder.h"
 #include "common/win/win32_error.h"
 #include "common/config/config_schema.h"
 #include "daemon/control/control_dispatcher.h"
@@ -25,6 +26,31 @@ namespace sup::win {
 namespace {
 
 constexpr Millis kStopProgressPeriod{2000};
+
+// One supd per control pipe: a lock file held open without sharing for the daemon's life, in
+// supd's state folder (%ProgramData%\Sup\state), where only SYSTEM and Administrators may create
+// files. A named mutex would do the same, except that any user may create one first and keep
+// supd from ever starting.
+Result<UniqueFileHandle> HoldInstanceLock(const std::string& control_pipe) {
+  const std::string root = Narrow(ExpandEnvironmentVariables(L"%ProgramData%\\Sup"));
+  const std::string state = root + "\\state";
+  for (const std::string& folder : {root, state}) {
+    if (Result<void> own = EnsureOwnFolder(folder); !own)
+      return own.error().WithContext("supd's state folder");
+  }
+  const std::string path = state + "\\" + control_pipe + ".lock";
+  UniqueFileHandle lock{::CreateFileW(
+      Widen(path).c_str(), GENERIC_READ | GENERIC_WRITE | DELETE, /*share=*/0, nullptr, OPEN_ALWAYS,
+      FILE_ATTRIBUTE_NORMAL | FILE_FLAG_DELETE_ON_CLOSE | FILE_FLAG_OPEN_REPARSE_POINT, nullptr)};
+  if (lock) return lock;
+  const DWORD error = ::GetLastError();
+  if (error == ERROR_SHARING_VIOLATION || error == ERROR_ACCESS_DENIED) {
+    return Error(ErrorKind::kFailedPrecondition,
+                 "another supd is already running with pipe \\\\.\\pipe\\" + control_pipe +
+                     " (it holds " + path + ")");
+  }
+  return Win32Error("creating the instance lock " + path, error);
+}
 
 // Every engine event becomes one log line.
 class LogEventSink final : public engine::EventSink {
@@ -90,14 +116,9 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
       options.pipe_prefix ? HealthPipeName(*options.pipe_prefix) : config.daemon.health_pipe;
   Result<CallerIdentity> identity = CallerIdentity::Create(config.daemon.operators_group);
   if (!identity) return identity.error().WithContext("OperatorsGroup");
-  // Global\ so that a console supd and a service supd (session 0) see the same mutex.
-  d.instance_mutex_.reset(
-      ::CreateMutexW(nullptr, FALSE, (L"Global\\sup-instance-" + Widen(control_pipe)).c_str()));
-  if (!d.instance_mutex_) return Win32Error("creating the instance mutex");
-  if (::GetLastError() == ERROR_ALREADY_EXISTS) {
-    return Error(ErrorKind::kFailedPrecondition,
-                 "another supd is already running with pipe \\\\.\\pipe\\" + control_pipe);
-  }
+  Result<UniqueFileHandle> lock = HoldInstanceLock(control_pipe);
+  if (!lock) return lock.error();
+  d.instance_lock_ = std::move(*lock);
 
   d.timers_ = std::make_unique<AsioTimers>(*d.io_);
   d.launcher_ = std::make_unique<JobLauncher>(

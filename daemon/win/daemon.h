@@ -88,7 +88,7 @@ class Daemon {
   void ReportStopProgress();
 
   std::shared_ptr<spdlog::logger> log_;
-  UniqueHandle instance_mutex_;  // held for the daemon's life: one supd per control pipe
+  UniqueFileHandle instance_lock_;  // held for the daemon's life: one supd per control pipe
   SystemClock clock_;
   std::unique_ptr<boost::asio::io_context> io_;  // declared first: destroyed last
   std::unique_ptr<AsioTimers> timers_;

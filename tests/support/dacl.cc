@@ -51,6 +51,17 @@ AccessEntries HandleDacl(HANDLE handle) {
   return DaclEntries(descriptor);
 }
 
+AccessEntries FileDacl(const std::string& path) {
+  PSECURITY_DESCRIPTOR descriptor = nullptr;
+  std::wstring wide = win::Widen(path);
+  if (::GetNamedSecurityInfoW(wide.data(), SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, nullptr,
+                              nullptr, nullptr, nullptr, &descriptor) != ERROR_SUCCESS) {
+    return {{"GetNamedSecurityInfoW failed", 0}};
+  }
+  win::UniqueLocalMemory owned{descriptor};
+  return DaclEntries(descriptor);
+}
+
 AccessEntries PipeDacl(const std::string& pipe_name) {
   win::UniqueFileHandle pipe{::CreateFileW(win::PipePath(pipe_name).c_str(), READ_CONTROL, 0,
                                            nullptr, OPEN_EXISTING, 0, nullptr)};

@@ -19,7 +19,9 @@ AccessEntries DaclEntries(PSECURITY_DESCRIPTOR descriptor);
 AccessEntries SddlDacl(const std::string& sddl);
 // The DACL a client reads from a pipe with GetSecurityInfo.
 AccessEntries PipeDacl(const std::string& pipe_name);
-// The DACL of a kernel object or file handle (opened with READ_CONTROL).
+// The DACL of a kernel object handle (opened with READ_CONTROL).
 AccessEntries HandleDacl(HANDLE handle);
+// The DACL of a file or folder.
+AccessEntries FileDacl(const std::string& path);
 
 }  // namespace sup::testing

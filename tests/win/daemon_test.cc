@@ -97,6 +97,23 @@ TEST(DaemonTest, SecondDaemonWithTheSamePipesIsRefused) {
 
   // Another prefix is another instance and may run beside it.
   EXPECT_TRUE(Daemon::Create(TestOptions("single-other"), NullLogger()).ok());
+
+  // Once the first is gone, the lock goes with it: a new supd starts.
+  first->reset();
+  EXPECT_TRUE(Daemon::Create(options, NullLogger()).ok());
+}
+
+// The first design refused to start when the named mutex Global\sup-instance-<pipe> existed,
+// and any user could create it: one line of PowerShell kept supd from ever starting. The lock
+// is now a file in a folder only SYSTEM and Administrators may write (own_folder_test.cc).
+TEST(DaemonTest, AMutexUnderTheOldInstanceNameDoesNotKeepSupdFromStarting) {
+  const DaemonOptions options = TestOptions("squatted-mutex");
+  const UniqueHandle squatter{::CreateMutexW(
+      nullptr, TRUE,
+      Widen("Global\\sup-instance-" + ControlPipeName(*options.pipe_prefix)).c_str())};
+  ASSERT_TRUE(squatter);
+  Result<std::unique_ptr<Daemon>> daemon = Daemon::Create(options, NullLogger());
+  EXPECT_TRUE(daemon.ok()) << daemon.error().message();
 }
 
 // Wine keeps a pipe's security descriptor and returns it, but enforces none of it: that a

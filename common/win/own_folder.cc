@@ -1,0 +1,79 @@
+#include "common/win/own_folder.h"
+
+#include <windows.h>
+
+#include <aclapi.h>
+#include <sddl.h>
+
+#include <filesystem>
+
+#include "common/win/object_security.h"
+#include "common/win/unique_handle.h"
+#include "common/win/win32_error.h"
+
+namespace sup::win {
+namespace {
+
+// The folder as found: refused when it is a link or someone else's.
+Result<void> CheckExisting(const std::string& path) {
+  const std::wstring wide = Widen(path);
+  // FILE_FLAG_OPEN_REPARSE_POINT: the link itself, not where it points.
+  const UniqueFileHandle folder{
+      ::CreateFileW(wide.c_str(), READ_CONTROL | FILE_READ_ATTRIBUTES,
+                    FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr, OPEN_EXISTING,
+                    FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT, nullptr)};
+  if (!folder) return Win32Error("opening the folder " + path);
+  BY_HANDLE_FILE_INFORMATION info{};
+  if (!::GetFileInformationByHandle(folder.get(), &info))
+    return Win32Error("reading the attributes of " + path);
+  PSID owner = nullptr;
+  PSECURITY_DESCRIPTOR descriptor = nullptr;
+  if (const DWORD error =
+          ::GetSecurityInfo(folder.get(), SE_FILE_OBJECT, OWNER_SECURITY_INFORMATION, &owner,
+                            nullptr, nullptr, nullptr, &descriptor);
+      error != ERROR_SUCCESS) {
+    return Win32Error("reading the owner of " + path, error);
+  }
+  const UniqueLocalMemory owned{descriptor};
+  std::string owner_sid;
+  LPWSTR text = nullptr;
+  if (owner && ::ConvertSidToStringSidW(owner, &text)) {
+    const UniqueLocalMemory owned_text{text};
+    owner_sid = Narrow(text);
+  }
+  if (std::optional<std::string> problem =
+          ForeignFolderProblem(path, info.dwFileAttributes, owner_sid, OwnUserSid())) {
+    return Error(ErrorKind::kFailedPrecondition, *problem);
+  }
+  return Ok();
+}
+
+}  // namespace
+
+std::optional<std::string> ForeignFolderProblem(const std::string& path, DWORD attributes,
+                                                const std::string& owner, const std::string& self) {
+  const std::string fix = " (remove it; supd creates the folder itself)";
+  if (attributes & FILE_ATTRIBUTE_REPARSE_POINT)
+    return path + " is a junction or symbolic link: supd does not write through links" + fix;
+  if (!(attributes & FILE_ATTRIBUTE_DIRECTORY)) return path + " is a file, not a folder";
+  if (owner == "S-1-5-18" || owner == "S-1-5-32-544" || (!owner.empty() && owner == self))
+    return std::nullopt;
+  return path + " is owned by " + (owner.empty() ? std::string("an unknown account") : owner) +
+         ", not by SYSTEM or Administrators: someone else created it, and could change what "
+         "supd writes there" +
+         fix;
+}
+
+Result<void> EnsureOwnFolder(const std::string& path, const std::string& sddl) {
+  const std::filesystem::path folder(Widen(path));
+  std::error_code ignored;  // a parent that cannot be made fails the folder's own creation below
+  std::filesystem::create_directories(folder.parent_path(), ignored);
+  Result<SecurityAttributes> security = SecurityAttributes::FromSddl(sddl);
+  if (!security) return security.error();
+  if (::CreateDirectoryW(folder.c_str(), security->get())) return Ok();
+  const DWORD error = ::GetLastError();
+  if (error != ERROR_ALREADY_EXISTS) return Win32Error("creating the folder " + path, error);
+  return CheckExisting(path);
+}
+
+}  // namespace sup::win

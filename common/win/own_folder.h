@@ -1,0 +1,32 @@
+// Folders that are supd's own (its state; later its logs): created with an explicit DACL, and
+// refused when someone else got there first. supd writes, renames and deletes files in them as
+// SYSTEM, so a folder a standard user created (they may create folders in %ProgramData%) or a
+// junction in its place would let that user choose where SYSTEM writes.
+#pragma once
+
+#include <windows.h>
+
+#include <optional>
+#include <string>
+
+#include "common/result.h"
+
+namespace sup::win {
+
+// SYSTEM and Administrators full control, inherited by what is created inside; nothing inherited
+// from the parent ("P": %ProgramData% lets every user create files and folders).
+inline constexpr char kOwnFolderSddl[] = "D:P(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)";
+
+// Creates `path` (UTF-8, %VARIABLES% expanded by the caller) with `sddl` if it does not exist;
+// if it does, it must be a real folder (not a junction or symbolic link) owned by SYSTEM,
+// Administrators or the user this process runs as. Missing parents are created as ordinary
+// folders: a chain of supd's own folders is ensured one by one, from the top.
+Result<void> EnsureOwnFolder(const std::string& path, const std::string& sddl = kOwnFolderSddl);
+
+// Why a folder found at `path` is not to be used as supd's own, or nullopt: `attributes` as the
+// file system reports them (FILE_ATTRIBUTE_*), `owner` its owner's SID string, `self` the SID
+// string of the user supd runs as.
+std::optional<std::string> ForeignFolderProblem(const std::string& path, DWORD attributes,
+                                                const std::string& owner, const std::string& self);
+
+}  // namespace sup::win

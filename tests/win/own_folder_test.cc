@@ -1,0 +1,79 @@
+// supd's own folders: made with a DACL that keeps other users out, and refused when someone got
+// there first. Wine keeps no DACL or owner it is given for a file (it derives them from the Unix
+// permissions) and reports no reparse point for the links it makes, so only real Windows shows
+// the descriptor applied and the refusals made from what the file system reports. Shown here:
+// the descriptor supd asks for, the decision on every kind of folder found, and the real calls
+// on what Wine does report (a file in the folder's place; a folder of supd's own user).
+#include "common/win/own_folder.h"
+
+#include <windows.h>
+
+#include <sddl.h>
+
+#include <gtest/gtest.h>
+
+#include "common/win/object_security.h"
+#include "common/win/unique_handle.h"
+#include "common/win/win32_error.h"
+#include "dacl.h"
+#include "process_runner.h"
+
+namespace sup::win {
+namespace {
+
+TEST(OwnFolderTest, TheFolderDescriptorLetsOnlySystemAndAdministratorsInAndInheritsNothing) {
+  const testing::AccessEntries dacl = testing::SddlDacl(kOwnFolderSddl);
+  EXPECT_EQ(dacl, (testing::AccessEntries{{"S-1-5-18", FILE_ALL_ACCESS},
+                                          {"S-1-5-32-544", FILE_ALL_ACCESS}}));
+  Result<SecurityAttributes> security = SecurityAttributes::FromSddl(kOwnFolderSddl);
+  ASSERT_TRUE(security.ok());
+  SECURITY_DESCRIPTOR_CONTROL control = 0;
+  DWORD revision = 0;
+  ASSERT_TRUE(::GetSecurityDescriptorControl(security->descriptor(), &control, &revision));
+  EXPECT_TRUE(control & SE_DACL_PROTECTED);  // %ProgramData%'s "Users may create" stays out
+}
+
+TEST(OwnFolderTest, OnlyARealFolderOfSystemAdministratorsOrSupdsOwnUserIsAccepted) {
+  const DWORD folder = FILE_ATTRIBUTE_DIRECTORY;
+  const std::string self = "S-1-5-21-1-2-3-1001";
+  EXPECT_EQ(ForeignFolderProblem("C:\\d", folder, "S-1-5-18", "S-1-5-18"), std::nullopt);
+  EXPECT_EQ(ForeignFolderProblem("C:\\d", folder, "S-1-5-32-544", "S-1-5-18"), std::nullopt);
+  EXPECT_EQ(ForeignFolderProblem("C:\\d", folder, self, self), std::nullopt);  // --account
+
+  const std::optional<std::string> squatted =
+      ForeignFolderProblem("C:\\ProgramData\\Sup", folder, "S-1-5-21-1-2-3-1002", "S-1-5-18");
+  ASSERT_TRUE(squatted.has_value());
+  EXPECT_EQ(*squatted,
+            "C:\\ProgramData\\Sup is owned by S-1-5-21-1-2-3-1002, not by SYSTEM or "
+            "Administrators: someone else created it, and could change what supd writes there "
+            "(remove it; supd creates the folder itself)");
+  EXPECT_TRUE(ForeignFolderProblem("C:\\d", folder, "", "S-1-5-18"));  // owner unknown
+  const std::optional<std::string> link =
+      ForeignFolderProblem("C:\\d", folder | FILE_ATTRIBUTE_REPARSE_POINT, "S-1-5-18", "S-1-5-18");
+  ASSERT_TRUE(link.has_value());
+  EXPECT_NE(link->find("is a junction or symbolic link"), std::string::npos) << *link;
+  EXPECT_TRUE(ForeignFolderProblem("C:\\d", FILE_ATTRIBUTE_NORMAL, "S-1-5-18", "S-1-5-18"));
+}
+
+TEST(OwnFolderTest, ANewFolderIsMadeAndFoundAgainAsSupdsOwn) {
+  const std::string folder = testing::TempPath("own-new") + "\\state";
+  ASSERT_TRUE(EnsureOwnFolder(folder).ok());
+  EXPECT_NE(::GetFileAttributesW(Widen(folder).c_str()), INVALID_FILE_ATTRIBUTES);
+  const Result<void> again = EnsureOwnFolder(folder);
+  EXPECT_TRUE(again.ok()) << again.error().message();
+}
+
+TEST(OwnFolderTest, AFileInItsPlaceIsRefused) {
+  const std::string path = testing::TempPath("own-file");
+  {
+    UniqueFileHandle file{
+        ::CreateFileW(Widen(path).c_str(), GENERIC_WRITE, 0, nullptr, CREATE_NEW, 0, nullptr)};
+  }
+  const Result<void> ensured = EnsureOwnFolder(path);
+  ASSERT_FALSE(ensured.ok());
+  EXPECT_NE(ensured.error().message().find("is a file, not a folder"), std::string::npos)
+      << ensured.error().message();
+}
+
+}  // namespace
+}  // namespace sup::win
