@@ -66,8 +66,15 @@ std::optional<std::string> ForeignFolderProblem(const std::string& path, DWORD a
 
 Result<void> EnsureOwnFolder(const std::string& path, const std::string& sddl) {
   const std::filesystem::path folder(Widen(path));
-  std::error_code ignored;  // a parent that cannot be made fails the folder's own creation below
-  std::filesystem::create_directories(folder.parent_path(), ignored);
+  // A missing parent is made the same way (%ProgramData%\Sup before %ProgramData%\Sup\logs), so
+  // it does not inherit what %ProgramData% lets every user do; an existing one is left as it is.
+  if (folder.has_parent_path() && folder.parent_path() != folder &&
+      ::GetFileAttributesW(folder.parent_path().c_str()) == INVALID_FILE_ATTRIBUTES) {
+    if (Result<void> parent = EnsureOwnFolder(Narrow(folder.parent_path().wstring()), sddl);
+        !parent) {
+      return parent;
+    }
+  }
   Result<SecurityAttributes> security = SecurityAttributes::FromSddl(sddl);
   if (!security) return security.error();
   if (::CreateDirectoryW(folder.c_str(), security->get())) return Ok();

@@ -19,8 +19,8 @@ inline constexpr char kOwnFolderSddl[] = "D:P(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)";
 
 // Creates `path` (UTF-8, %VARIABLES% expanded by the caller) with `sddl` if it does not exist;
 // if it does, it must be a real folder (not a junction or symbolic link) owned by SYSTEM,
-// Administrators or the user this process runs as. Missing parents are created as ordinary
-// folders: a chain of supd's own folders is ensured one by one, from the top.
+// Administrators or the user this process runs as. Missing parents are made the same way;
+// existing parents are not checked (a chain of supd's own folders is ensured one by one).
 Result<void> EnsureOwnFolder(const std::string& path, const std::string& sddl = kOwnFolderSddl);
 
 // Why a folder found at `path` is not to be used as supd's own, or nullopt: `attributes` as the

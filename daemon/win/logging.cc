@@ -11,6 +11,7 @@
 #include <filesystem>
 
 #include "common/text_encoding.h"
+#include "common/win/own_folder.h"
 #include "common/win/win32_error.h"
 
 namespace sup::win {
@@ -51,15 +52,10 @@ Result<std::shared_ptr<spdlog::logger>> MakeDaemonLogger(LogTarget target,
         std::make_shared<spdlog::logger>("supd", std::make_shared<spdlog::sinks::stderr_sink_mt>());
   } else {
     const std::string directory = Narrow(ExpandEnvironmentVariables(Widen(settings.directory)));
-    std::error_code error;
-    std::filesystem::create_directories(std::filesystem::path(Widen(directory)), error);
-    if (error) {
-      return Error(ErrorKind::kUnavailable,
-                   "creating the log directory " + directory + ": " +
-                       (error.category() == std::system_category()
-                            ? Win32ErrorText(static_cast<DWORD>(error.value()))
-                            : ToValidUtf8(error.message())));
-    }
+    // Made for SYSTEM and Administrators only, or refused if someone else made it first: worker
+    // output may hold secrets, and supd rotates and deletes files here as SYSTEM.
+    if (Result<void> folder = EnsureOwnFolder(directory); !folder)
+      return folder.error().WithContext("LogDirectory");
     constexpr std::size_t kMaxLogBytes = 10 * 1024 * 1024;
     constexpr std::size_t kLogBackups = 5;
     try {

@@ -6,6 +6,7 @@
 
 #include "common/case_insensitive.h"
 #include "common/win/object_security.h"
+#include "common/win/own_folder.h"
 #include "common/win/pipe_client.h"
 #include "common/win/win32_error.h"
 #include "daemon/output/backup_names.h"
@@ -30,8 +31,13 @@ Result<std::unique_ptr<WindowsLogFile>> WindowsLogFile::Open(const std::string& 
                                                              const Clock& clock,
                                                              std::uint32_t max_age_days) {
   const std::wstring expanded = ExpandEnvironmentVariables(Widen(path));
-  std::error_code error;
-  std::filesystem::create_directories(std::filesystem::path(expanded).parent_path(), error);
+  // supd writes, renames and deletes in this folder as SYSTEM: it must be a folder of
+  // administrators (or made now, for them), not a link or another user's folder.
+  if (Result<void> folder =
+          EnsureOwnFolder(Narrow(std::filesystem::path(expanded).parent_path().wstring()));
+      !folder) {
+    return folder.error();
+  }
   std::unique_ptr<WindowsLogFile> file(new WindowsLogFile(expanded, backups, clock, max_age_days));
   if (Result<void> opened = file->OpenCurrent(); !opened) return opened.error();
   return file;
@@ -39,10 +45,21 @@ Result<std::unique_ptr<WindowsLogFile>> WindowsLogFile::Open(const std::string& 
 
 Result<void> WindowsLogFile::OpenCurrent() {
   // Shared read/write/delete: readers and tail tools never block writing or rotation.
-  file_.reset(::CreateFileW(path_.c_str(), FILE_APPEND_DATA,
+  // FILE_FLAG_OPEN_REPARSE_POINT: a link in the log's place is opened itself, and refused below,
+  // never followed to wherever it points.
+  file_.reset(::CreateFileW(path_.c_str(), FILE_APPEND_DATA | FILE_READ_ATTRIBUTES,
                             FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
-                            OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr));
+                            OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL | FILE_FLAG_OPEN_REPARSE_POINT,
+                            nullptr));
   if (!file_) return Win32Error("opening the log file " + Narrow(path_));
+  BY_HANDLE_FILE_INFORMATION info{};
+  if (::GetFileInformationByHandle(file_.get(), &info) &&
+      (info.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT)) {
+    file_.reset();
+    return Error(ErrorKind::kFailedPrecondition,
+                 "the log file " + Narrow(path_) +
+                     " is a symbolic link or junction: supd does not write through links");
+  }
   LARGE_INTEGER size{};
   ::GetFileSizeEx(file_.get(), &size);
   size_ = static_cast<std::uint64_t>(size.QuadPart);

@@ -56,8 +56,10 @@ TEST(ServiceE2eTest, InstallStartQueryStopDelete) {
   EXPECT_EQ(unknown.exit_code, 4u);
   EXPECT_NE(unknown.err.find("no such worker: nosuch"), std::string::npos) << unknown.err;
 
-  // A second supd with the same pipes refuses to start (named mutex: Wine does not enforce
-  // FILE_FLAG_FIRST_PIPE_INSTANCE, real Windows refuses on both).
+  // A second supd with the same pipes refuses to start (the instance lock in supd's state
+  // folder: Wine does not enforce FILE_FLAG_FIRST_PIPE_INSTANCE, real Windows refuses on both).
+  // A console supd and the service agree on the folder although their %ProgramData% differ
+  // under Wine.
   Result<testing::ProcessOutput> second = RunProcess(
       {ExecutableDirectory() + "\\supd.exe", "--console", "--pipe-prefix", supd.name()}, 30s);
   ASSERT_TRUE(second.ok()) << second.error().message();

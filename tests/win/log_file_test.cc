@@ -52,6 +52,24 @@ class LogFileTest : public ::testing::Test {
   testing::ManualClock clock_;
 };
 
+// supd writes, renames and deletes in a log's folder as SYSTEM, so the folder must be one of
+// administrators (common/win/own_folder.h): a missing one is made for them, a file in its place
+// is refused by name. (Links and other users' folders are refused too; Wine reports neither, see
+// own_folder_test.cc.)
+TEST_F(LogFileTest, ALogsFolderIsMadeForAdministratorsOrRefusedByName) {
+  const std::string nested = Narrow((folder_ / L"made" / L"w.out.log").wstring());
+  Result<std::unique_ptr<WindowsLogFile>> made = WindowsLogFile::Open(nested, 2, clock_);
+  ASSERT_TRUE(made.ok()) << made.error().message();
+
+  { std::ofstream(folder_ / L"not-a-folder") << "x"; }
+  const std::string blocked = Narrow((folder_ / L"not-a-folder" / L"w.out.log").wstring());
+  Result<std::unique_ptr<WindowsLogFile>> refused = WindowsLogFile::Open(blocked, 2, clock_);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message().find("not-a-folder is a file, not a folder"),
+            std::string::npos)
+      << refused.error().message();
+}
+
 TEST_F(LogFileTest, RotationRenamesToABackupNamedByItsTimeAndRetentionKeepsLogBackups) {
   Result<std::unique_ptr<WindowsLogFile>> file = WindowsLogFile::Open(Path(), 2, clock_);
   ASSERT_TRUE(file.ok()) << file.error().message();
