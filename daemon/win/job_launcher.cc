@@ -187,8 +187,51 @@ void JobLauncher::OnProcessExit(const std::string& worker, std::uint32_t pid) {
   ::GetExitCodeProcess(found->second.exit_watch->native_handle(), &exit_code);
   // The worker is gone; so is anything it left behind in its job.
   ::TerminateJobObject(found->second.job.get(), 1);
+  Ending& ending = ending_[worker];
+  ending = Ending{pid, static_cast<std::int64_t>(exit_code), std::move(found->second.job),
+                  std::chrono::steady_clock::now() + kJobEmptyTimeout,
+                  std::make_unique<asio::steady_timer>(io_)};
   processes_.erase(found);
-  on_exit_(worker, pid, static_cast<std::int64_t>(exit_code));
+  ReportWhenEmpty(worker);
+}
+
+namespace {
+
+// How many processes are still in `job`; 0 also when it cannot be told (the exit is not held up
+// by a question nobody can answer).
+DWORD ProcessesIn(HANDLE job) {
+  JOBOBJECT_BASIC_PROCESS_ID_LIST list{};
+  if (::QueryInformationJobObject(job, JobObjectBasicProcessIdList, &list, sizeof(list), nullptr))
+    return list.NumberOfAssignedProcesses;
+  // ERROR_MORE_DATA: more processes than the one entry the list has room for.
+  return ::GetLastError() == ERROR_MORE_DATA ? list.NumberOfAssignedProcesses : 0;
+}
+
+}  // namespace
+
+// Polled, not waited for with a completion port: terminated processes leave within milliseconds,
+// and a poll needs nothing Wine might not implement.
+void JobLauncher::ReportWhenEmpty(const std::string& worker) {
+  Ending& ending = ending_.at(worker);
+  const DWORD left = ProcessesIn(ending.job.get());
+  const bool gave_up = std::chrono::steady_clock::now() >= ending.give_up_at;
+  if (left == 0 || gave_up) {
+    if (left > 0) {
+      log_->warn("worker job not empty after terminate name={} processes={} waited_ms={}", worker,
+                 left, std::chrono::milliseconds(kJobEmptyTimeout).count());
+    }
+    const std::uint32_t pid = ending.pid;
+    const std::int64_t code = ending.exit_code;
+    ending_.erase(worker);
+    on_exit_(worker, pid, code);
+    return;
+  }
+  ending.poll->expires_after(std::chrono::milliseconds(5));
+  // The timer belongs to the entry: when the launcher (and the entry) goes first, the wait ends
+  // aborted and `this` is not touched.
+  ending.poll->async_wait([this, worker](boost::system::error_code ec) {
+    if (!ec) ReportWhenEmpty(worker);
+  });
 }
 
 void JobLauncher::RequestStop(const std::string& worker, StopStep step) {

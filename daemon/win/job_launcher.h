@@ -8,6 +8,7 @@
 
 #include "daemon/win/asio.h"
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -57,7 +58,21 @@ class JobLauncher final : public engine::ProcessLauncher {
     std::unique_ptr<boost::asio::windows::object_handle> exit_watch;  // owns the process handle
   };
 
+  // A worker's process ended; what it left in its job is killed, and its exit is reported once
+  // the job is empty, so a restart (with no backoff, say) never meets its old processes still
+  // dying with its port.
   void OnProcessExit(const std::string& worker, std::uint32_t pid);
+  struct Ending {
+    std::uint32_t pid = 0;
+    std::int64_t exit_code = 0;
+    UniqueHandle job;
+    std::chrono::steady_clock::time_point give_up_at;
+    std::unique_ptr<boost::asio::steady_timer> poll;
+  };
+  void ReportWhenEmpty(const std::string& worker);
+  // How long a terminated job may take to empty before the exit is reported anyway (a process
+  // stuck in a driver call cannot be terminated at once).
+  static constexpr std::chrono::seconds kJobEmptyTimeout{5};
   // Ends a process entry: the exit watch goes first, while the process still runs. Destroying
   // an object_handle whose wait is completing blocks in UnregisterWaitEx (and hangs under Wine).
   static void Retire(Process process);
@@ -66,6 +81,7 @@ class JobLauncher final : public engine::ProcessLauncher {
   ExitHandler on_exit_;
   std::shared_ptr<spdlog::logger> log_;
   std::map<std::string, Process> processes_;
+  std::map<std::string, Ending> ending_;  // exited, their jobs still emptying
   OutputStore output_;
 };
 

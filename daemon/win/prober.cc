@@ -2,10 +2,13 @@
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/read_until.hpp>
-#include <boost/asio/streambuf.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
 
-#include <istream>
+#include <optional>
 
 #include "common/format.h"
 #include "common/win/pipe_client.h"
@@ -18,8 +21,14 @@ namespace sup::win {
 namespace {
 
 namespace asio = boost::asio;
+namespace http = boost::beast::http;
 using boost::system::error_code;
 using tcp = asio::ip::tcp;
+
+// The most of an HTTP probe's response supd reads: the status line and headers (the body is
+// never read). An endpoint that sends more, or never ends its headers, fails the probe at once
+// instead of growing supd's memory until the timeout.
+constexpr std::size_t kHttpHeaderLimit = 16 * 1024;
 
 // One probe in flight: whichever of the result and the deadline comes first finishes it.
 struct ProbeRun : std::enable_shared_from_this<ProbeRun> {
@@ -50,8 +59,9 @@ struct ProbeRun : std::enable_shared_from_this<ProbeRun> {
   asio::steady_timer retry;  // pipe probes: the next try while every instance is busy
   tcp::resolver resolver;
   tcp::socket socket;
-  asio::streambuf response;
   std::string request;
+  std::optional<boost::beast::flat_buffer> http_buffer;  // http probes: bounded by kHttpHeaderLimit
+  std::optional<http::response_parser<http::empty_body>> http_response;
   UniqueHandle job;  // exec probes
   std::unique_ptr<asio::windows::object_handle> exit_watch;
   std::function<void(engine::ProbeResult)> done;
@@ -59,6 +69,18 @@ struct ProbeRun : std::enable_shared_from_this<ProbeRun> {
 
 void Connect(const std::shared_ptr<ProbeRun>& run, const std::string& host, const std::string& port,
              std::function<void()> connected) {
+  // A numeric address needs no resolver (whose one thread a slow DNS lookup would hold).
+  error_code not_numeric;
+  const asio::ip::address address = asio::ip::make_address(host, not_numeric);
+  if (!not_numeric) {
+    run->socket.async_connect(tcp::endpoint(address, static_cast<unsigned short>(std::stoi(port))),
+                              [run, connected](error_code ec) {
+                                if (ec)
+                                  return run->Finish(false, "connect failed: " + Utf8Message(ec));
+                                connected();
+                              });
+    return;
+  }
   run->resolver.async_resolve(
       host, port, [run, connected](error_code ec, tcp::resolver::results_type endpoints) {
         if (ec) return run->Finish(false, "cannot resolve: " + Utf8Message(ec));
@@ -76,15 +98,19 @@ void HttpGet(const std::shared_ptr<ProbeRun>& run, const config::HttpTarget& tar
                  "\r\nUser-Agent: supd-probe\r\n" + "Connection: close\r\n\r\n";
   asio::async_write(run->socket, asio::buffer(run->request), [run](error_code ec, std::size_t) {
     if (ec) return run->Finish(false, "sending the request failed: " + Utf8Message(ec));
-    asio::async_read_until(run->socket, run->response, "\r\n", [run](error_code ec, std::size_t) {
-      if (ec) return run->Finish(false, "no HTTP status line: " + Utf8Message(ec));
-      std::istream stream(&run->response);
-      std::string version;
-      int status = 0;
-      stream >> version >> status;
-      if (version.rfind("HTTP/", 0) != 0) return run->Finish(false, "not an HTTP response");
-      run->Finish(status >= 200 && status <= 399, "HTTP " + std::to_string(status));
-    });
+    run->http_buffer.emplace(kHttpHeaderLimit);
+    run->http_response.emplace();
+    run->http_response->header_limit(kHttpHeaderLimit);
+    http::async_read_header(
+        run->socket, *run->http_buffer, *run->http_response, [run](error_code ec, std::size_t) {
+          if (ec == http::error::header_limit || ec == http::error::buffer_overflow) {
+            return run->Finish(false, "the response's status line and headers pass " +
+                                          std::to_string(kHttpHeaderLimit / 1024) + " KiB");
+          }
+          if (ec) return run->Finish(false, "no HTTP response: " + Utf8Message(ec));
+          const unsigned status = run->http_response->get().result_int();
+          run->Finish(status >= 200 && status <= 399, "HTTP " + std::to_string(status));
+        });
   });
 }
 

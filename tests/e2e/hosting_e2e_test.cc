@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <set>
 
 #include "free_port.h"
@@ -21,6 +22,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using sup::v1::WorkerStatus;
+using testing::Contains;
 using testing::ProcessGone;
 using testing::SupdService;
 using testing::WaitUntil;
@@ -253,6 +255,41 @@ TEST(HostingE2eTest, FailingLivenessRestartsAndFailingReadinessOnlyFlipsReady) {
   ASSERT_TRUE(unready);
   EXPECT_EQ(unready->state(), WorkerStatus::RUNNING);
   EXPECT_EQ(unready->restarts(), 0u);
+}
+
+// An HTTP probe's endpoint that answers a status line and then a header that never ends (as fast
+// as loopback goes): the probe fails at once, saying why, and supd reads no more than 16 KiB of
+// each answer, so its memory stays where it was however long the endpoint streams.
+TEST(HostingE2eTest, AnEndlessHttpAnswerFailsTheProbeAndLeavesSupdsMemoryBounded) {
+  SupdService supd("endlesshttp");
+  const int port = testing::FreeTcpPort();
+  ASSERT_NE(port, 0) << "no free port";
+  supd.AddWorker("endless", {"--http", std::to_string(port), "--http-endless"});
+  supd.SetProbe("endless", "Readiness", "http", "http://127.0.0.1:" + std::to_string(port) + "/",
+                100, 1);
+  ASSERT_TRUE(supd.InstallAndStart().ok());
+  // The longest run of failures folded into one event so far.
+  const auto failures = [&] {
+    const std::string events = supd.Supctl({"events", "-n", "200"}).out;
+    const std::regex folded("endless  readiness probe failed (\\d+) times in a row");
+    int most = events.find("endless  readiness probe failed") != std::string::npos ? 1 : 0;
+    for (auto match = std::sregex_iterator(events.begin(), events.end(), folded);
+         match != std::sregex_iterator(); ++match) {
+      most = std::max(most, std::stoi((*match)[1].str()));
+    }
+    return most;
+  };
+  ASSERT_TRUE(WaitUntil([&] { return failures() >= 3; }, 20s))
+      << supd.Supctl({"events", "-n", "200"}).out;
+  EXPECT_TRUE(
+      Contains(supd.Supctl({"events", "-n", "200"}).out, "status line and headers pass 16 KiB"))
+      << supd.Supctl({"events", "-n", "200"}).out;
+  const std::size_t before = supd.PrivateBytes();
+  ASSERT_TRUE(WaitUntil([&] { return failures() >= 30; }, 30s));
+  const std::size_t after = supd.PrivateBytes();
+  std::printf("supd private bytes: %zu before, %zu after 27 more endless answers\n", before, after);
+  EXPECT_LT(after, before + 8 * 1024 * 1024);
+  EXPECT_FALSE(supd.WorkerOrFail("endless").ready());
 }
 
 // The two probe types that need no network: an exec probe is its command's exit code, a pipe

@@ -16,6 +16,7 @@
 //     --ctrl-c-code N        exit with N on Ctrl+C (default: the system's default handling)
 //     --http PORT            serve GET / on 127.0.0.1:PORT: 200, or 503 while FILE in
 //     --fail-file FILE       exists
+//     --http-endless         with --http: answer a status line, then a header that never ends
 //     --flood N              print N numbered lines to stdout and to stderr as fast as possible,
 //     then exit 0
 //     --line-bytes N         length of each flood line (default 100)
@@ -57,6 +58,7 @@ struct Options {
   std::string fail_file;
   long long flood_lines = -1;
   int line_bytes = 100;
+  bool http_endless = false;
   std::string signal_event;
   std::string serve_pipe;
   std::string print_hex;
@@ -162,6 +164,18 @@ void ServeHttp(int port) {
     if (client == INVALID_SOCKET) continue;
     char request[1024];
     ::recv(client, request, sizeof(request), 0);
+    if (g_options.http_endless) {
+      // A status line, then one header that never ends, for as long as the client reads.
+      std::thread([client] {
+        const char* head = "HTTP/1.1 200 OK\r\nX-Endless: ";
+        ::send(client, head, static_cast<int>(std::strlen(head)), 0);
+        const std::string chunk(64 * 1024, 'x');
+        while (::send(client, chunk.data(), static_cast<int>(chunk.size()), 0) > 0) {
+        }
+        ::closesocket(client);
+      }).detach();
+      continue;
+    }
     const bool failing =
         !g_options.fail_file.empty() &&
         ::GetFileAttributesA(g_options.fail_file.c_str()) != INVALID_FILE_ATTRIBUTES;
@@ -284,6 +298,8 @@ int main(int argc, char** argv) {
       g_options.ignore_stop = true;
     } else if (arg == "--window") {
       g_options.window = true;
+    } else if (arg == "--http-endless") {
+      g_options.http_endless = true;
     } else if (arg == "--ctrl-c-code") {
       g_options.ctrl_c_code = Int(value);
       takes();

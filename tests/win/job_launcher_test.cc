@@ -295,6 +295,18 @@ TEST_F(JobLauncherTest, RelaunchTerminatesThePreviousJob) {
   EXPECT_TRUE(ProcessGone(grandchild, 10s));
 }
 
+// A worker that exits by itself leaves a grandchild in its job: the job is emptied before the
+// exit is reported, so a restart (with no backoff) never meets the grandchild still dying with
+// the worker's port.
+TEST_F(JobLauncherTest, AnExitIsReportedOnlyOnceItsJobIsEmpty) {
+  const std::string pid_file = testing::TempPath("leaver.pid");
+  const std::uint32_t pid = Launch("leaver", {"--grandchild", pid_file, "--exit-after", "300"});
+  const DWORD grandchild = testing::ReadPidFile(pid_file);
+  ASSERT_NE(grandchild, 0u);
+  ASSERT_TRUE(WaitForExit(pid).has_value());
+  EXPECT_TRUE(ProcessGone(grandchild, 0ms));
+}
+
 // Reads one log file: every line must be "<stream> <12-digit number> x...x\n" and the numbers
 // must continue from `next`; returns false at the first gap or split line.
 bool CheckLogLines(const std::string& path, const std::string& stream, long long& next,
