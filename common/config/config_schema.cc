@@ -82,7 +82,8 @@ const DaemonRow kDaemonSchema[] = {
      256,
      {},
      "Group whose members may read status and start, stop and restart workers (empty: only SYSTEM "
-     "and Administrators).",
+     "and Administrators). Applies on reload; one that cannot be resolved is tried again every "
+     "minute, only administrators acting meanwhile.",
      [](DaemonConfig& c, const ParsedValue& v) { c.operators_group = AsString(v); }},
     {"AutoReload",
      ValueKind::kBool,

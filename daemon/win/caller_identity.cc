@@ -72,11 +72,18 @@ Result<CallerIdentity> CallerIdentity::Create(const std::string& operators_group
   return identity;
 }
 
+void RevertOrTerminate(BOOL(WINAPI* revert)(), void (*terminate)()) {
+  if (revert()) return;
+  terminate();
+}
+
+void TerminateSupd() { ::TerminateProcess(::GetCurrentProcess(), ERROR_CANNOT_IMPERSONATE); }
+
 control::Caller CallerIdentity::Identify(HANDLE pipe) const {
   if (!::ImpersonateNamedPipeClient(pipe)) return {control::Role::kNone, ""};
   HANDLE raw_token = nullptr;
   const BOOL opened = ::OpenThreadToken(::GetCurrentThread(), TOKEN_QUERY, TRUE, &raw_token);
-  ::RevertToSelf();  // before anything else: nothing of supd's may run as the client
+  RevertOrTerminate();  // before anything else: nothing of supd's may run as the client
   if (!opened) return {control::Role::kNone, ""};
   UniqueHandle token{raw_token};
   control::Caller caller;

@@ -24,6 +24,13 @@ std::string PipeClientAce(const std::string& sid);
 // health verbs are read-only).
 std::string HealthPipeSddl();
 
+// Ends the impersonation of a pipe client (`revert`, RevertToSelf). If that fails, the thread
+// would go on with the client's token, so supd ends instead (`terminate`: the process exits with
+// ERROR_CANNOT_IMPERSONATE, and the SCM's failure actions start it again).
+void TerminateSupd();
+void RevertOrTerminate(BOOL(WINAPI* revert)() = &::RevertToSelf,
+                       void (*terminate)() = &TerminateSupd);
+
 class CallerIdentity {
  public:
   // `operators_group`: a group's name ("SupOperators", "DOMAIN\\Ops") or SID ("S-1-5-32-547");

@@ -127,8 +127,6 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
       options.pipe_prefix ? ControlPipeName(*options.pipe_prefix) : config.daemon.control_pipe;
   const std::string health_pipe =
       options.pipe_prefix ? HealthPipeName(*options.pipe_prefix) : config.daemon.health_pipe;
-  Result<CallerIdentity> identity = CallerIdentity::Create(config.daemon.operators_group);
-  if (!identity) return identity.error().WithContext("OperatorsGroup");
   Result<UniqueFileHandle> lock = HoldInstanceLock(control_pipe);
   if (!lock) return lock.error();
   d.instance_lock_ = std::move(*lock);
@@ -173,10 +171,11 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
   pipe_options.max_frame_bytes = limits.max_frame_bytes;
   pipe_options.request_deadline = std::chrono::milliseconds(limits.request_deadline_ms);
   pipe_options.write_deadline = std::chrono::milliseconds(limits.write_deadline_ms);
-  const auto identify = [identity = *identity](HANDLE pipe) { return identity.Identify(pipe); };
+  d.ResolveOperators(config.daemon.operators_group);
+  const auto identify = [&d](HANDLE pipe) { return d.identity_->Identify(pipe); };
 
   pipe_options.pipe_name = control_pipe;
-  pipe_options.sddl = identity->ControlPipeSddl();
+  pipe_options.sddl = d.identity_->ControlPipeSddl();
   Result<std::unique_ptr<PipeServer>> control = PipeServer::Start(
       *d.io_, pipe_options,
       [dispatcher = d.dispatcher_.get()](control::FrameSink& sink, const control::Caller& caller) {
@@ -217,6 +216,35 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
 
 void Daemon::Run() { io_->run(); }
 
+// A group that cannot be resolved (a domain group before the network is up, a typo) must not keep
+// supd from starting: administrators can still act. Operators get their rights once it resolves:
+// tried again every minute, and at each reload.
+void Daemon::ResolveOperators(const std::string& group) {
+  const bool changed = group != operators_group_;
+  operators_group_ = group;
+  timers_->Cancel(operators_retry_);
+  operators_retry_ = 0;
+  Result<CallerIdentity> resolved = CallerIdentity::Create(group);
+  if (!resolved) {
+    if (changed) {
+      log_->warn(
+          "operators group not resolved group=\"{}\" reason=\"{}\" (only SYSTEM and "
+          "Administrators may act until it resolves; tried again every minute)",
+          group, resolved.error().message());
+    }
+    resolved = CallerIdentity::Create("");  // no group: cannot fail
+    operators_retry_ =
+        timers_->Schedule(kOperatorsRetry, [this] { ResolveOperators(*operators_group_); });
+  } else if (!group.empty()) {
+    log_->info("operators group resolved group=\"{}\"", group);
+  }
+  identity_ = std::make_unique<CallerIdentity>(std::move(*resolved));
+  if (control_server_) {
+    if (Result<void> set = control_server_->SetSecurity(identity_->ControlPipeSddl()); !set)
+      log_->error("control pipe security not updated reason=\"{}\"", set.error().message());
+  }
+}
+
 void Daemon::SetStopProgress(std::function<void()> progress) {
   stop_progress_ = std::move(progress);
 }
@@ -252,6 +280,8 @@ void Daemon::Reload(ReloadTrigger trigger_kind) {
     return;
   }
   LogConfigProblems(*log_, config);
+  if (config.daemon_errors.empty() && config.daemon.operators_group != operators_group_)
+    ResolveOperators(config.daemon.operators_group);
   const config::ConfigDiff diff = supervisor_->ApplyConfig(config);
   log_->info(
       "config reloaded trigger=\"{}\" generation={} added={} removed={} restarted={} updated={} "

@@ -6,6 +6,8 @@
 // RequestReload from any thread.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -38,6 +40,8 @@ class Supervisor;
 }  // namespace sup::engine
 
 namespace sup::win {
+
+class CallerIdentity;
 
 class AsioTimers;
 class ConfigWatcher;
@@ -85,6 +89,10 @@ class Daemon {
 
   explicit Daemon(std::shared_ptr<spdlog::logger> log);
   void Reload(ReloadTrigger trigger);
+  // Makes `group` the operators group (OperatorsGroup): the callers' roles and the control pipe's
+  // DACL follow it; one that cannot be resolved now is tried again every kOperatorsRetry.
+  void ResolveOperators(const std::string& group);
+  static constexpr std::chrono::milliseconds kOperatorsRetry{60'000};
   void ReportStopProgress();
 
   std::shared_ptr<spdlog::logger> log_;
@@ -105,6 +113,9 @@ class Daemon {
   std::unique_ptr<control::ControlDispatcher> dispatcher_;
   std::unique_ptr<control::HealthService> health_;
   std::unique_ptr<PipeServer> control_server_;
+  std::optional<std::string> operators_group_;  // as configured (none before the first)
+  std::unique_ptr<CallerIdentity> identity_;    // roles from OperatorsGroup, as resolved
+  std::uint64_t operators_retry_ = 0;           // the timer of the next try, while unresolved
   std::unique_ptr<PipeServer> health_server_;
   std::unique_ptr<ConfigWatcher> config_watcher_;
   std::function<void()> stop_progress_;

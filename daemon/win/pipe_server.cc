@@ -223,6 +223,18 @@ PipeServer::PipeServer(asio::io_context& io, PipeServerOptions options,
 
 PipeServer::~PipeServer() { Stop(); }
 
+Result<void> PipeServer::SetSecurity(const std::string& sddl) {
+  PSECURITY_DESCRIPTOR descriptor = nullptr;
+  if (!::ConvertStringSecurityDescriptorToSecurityDescriptorW(Widen(sddl).c_str(), SDDL_REVISION_1,
+                                                              &descriptor, nullptr)) {
+    return Win32Error("parsing the security descriptor \"" + sddl + "\"");
+  }
+  security_descriptor_ = UniqueLocalMemory{descriptor};
+  security_attributes_.lpSecurityDescriptor = security_descriptor_.get();
+  options_.sddl = sddl;
+  return Ok();
+}
+
 Result<std::unique_ptr<PipeServer>> PipeServer::Start(asio::io_context& io,
                                                       PipeServerOptions options,
                                                       control::SessionFactory sessions,

@@ -63,6 +63,9 @@ class PipeServer {
 
   // Stops listening and disconnects every client; pending operations finish as aborted.
   void Stop();
+  // The security descriptor of instances created from now on (the operators group changed).
+  // Instances already listening keep theirs; each caller is authorised per verb anyway.
+  Result<void> SetSecurity(const std::string& sddl);
 
  private:
   class Connection;

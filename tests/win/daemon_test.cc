@@ -4,7 +4,11 @@
 #include <aclapi.h>
 #include <sddl.h>
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
+
+#include <cwchar>
+#include <sstream>
 
 #include <string>
 #include <thread>
@@ -101,6 +105,38 @@ TEST(DaemonTest, SecondDaemonWithTheSamePipesIsRefused) {
   // Once the first is gone, the lock goes with it: a new supd starts.
   first->reset();
   EXPECT_TRUE(Daemon::Create(options, NullLogger()).ok());
+}
+
+// An OperatorsGroup that cannot be resolved at boot (a domain group before the network is up)
+// does not stop supd: it warns, only administrators may act, and operators get their rights once
+// the group resolves (here: corrected, and reloaded).
+TEST(DaemonTest, AnUnresolvableOperatorsGroupOnlyWarnsAndAReloadResolvesIt) {
+  const DaemonOptions options = TestOptions("operators");
+  const std::wstring key = Widen(options.config_key.substr(std::string("HKCU\\").size()));
+  const auto set_group = [&](const wchar_t* group) {
+    ASSERT_EQ(::RegSetKeyValueW(HKEY_CURRENT_USER, key.c_str(), L"OperatorsGroup", REG_SZ, group,
+                                static_cast<DWORD>((std::wcslen(group) + 1) * sizeof(wchar_t))),
+              ERROR_SUCCESS);
+  };
+  set_group(L"NoSuchGroupAnywhere");
+  auto lines = std::make_shared<std::ostringstream>();
+  auto log = std::make_shared<spdlog::logger>(
+      "test", std::make_shared<spdlog::sinks::ostream_sink_mt>(*lines));
+  Result<std::unique_ptr<Daemon>> daemon = Daemon::Create(options, log);
+  ASSERT_TRUE(daemon.ok()) << daemon.error().message();
+  EXPECT_NE(lines->str().find("operators group not resolved group=\"NoSuchGroupAnywhere\""),
+            std::string::npos)
+      << lines->str();
+  EXPECT_EQ(testing::PipeDacl(ControlPipeName(*options.pipe_prefix)),
+            testing::SddlDacl("D:P(A;;GA;;;SY)(A;;GA;;;BA)"));
+
+  RunningDaemon running(**daemon);
+  set_group(L"S-1-5-32-547");
+  (*daemon)->RequestReload();
+  running.Stop();  // after the reload, which was posted first: the log is read once it is quiet
+  EXPECT_NE(lines->str().find("operators group resolved group=\"S-1-5-32-547\""), std::string::npos)
+      << lines->str();
+  ::RegDeleteTreeW(HKEY_CURRENT_USER, key.c_str());
 }
 
 // The first design refused to start when the named mutex Global\sup-instance-<pipe> existed,

@@ -281,6 +281,21 @@ TEST(CallerIdentityTest, AnAdministratorClientIsIdentifiedAsSuch) {
   EXPECT_FALSE(caller.name.empty());
 }
 
+// RevertToSelf failing would leave supd's thread running as the client: supd ends instead. (It
+// cannot be made to fail for real; the decision is shown with stand-ins for both calls.)
+bool g_terminated = false;
+BOOL WINAPI RevertFails() { return FALSE; }
+BOOL WINAPI RevertWorks() { return TRUE; }
+void RecordTermination() { g_terminated = true; }
+
+TEST(CallerIdentityTest, AFailedRevertToSelfEndsSupdRatherThanGoOnAsTheClient) {
+  g_terminated = false;
+  RevertOrTerminate(&RevertWorks, &RecordTermination);
+  EXPECT_FALSE(g_terminated);
+  RevertOrTerminate(&RevertFails, &RecordTermination);
+  EXPECT_TRUE(g_terminated);
+}
+
 TEST(CallerIdentityTest, AnUnknownOperatorsGroupIsAnErrorNamingIt) {
   Result<CallerIdentity> identity = CallerIdentity::Create("NoSuchGroupAnywhere");
   ASSERT_FALSE(identity.ok());
