@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "client/server_trust.h"
+#include "common/win/object_security.h"
 #include "common/win/unique_handle.h"
 #include "common/win/utf8_arguments.h"
 #include "common/win/win32_error.h"
@@ -55,27 +56,6 @@ std::optional<std::string> ServiceProgramOf(DWORD pid) {
   return std::nullopt;
 }
 
-std::vector<BYTE> TokenUserSid(HANDLE token) {
-  DWORD size = 0;
-  ::GetTokenInformation(token, TokenUser, nullptr, 0, &size);
-  std::vector<BYTE> buffer(size);
-  if (size == 0 || !::GetTokenInformation(token, TokenUser, buffer.data(), size, &size)) return {};
-  const PSID sid = reinterpret_cast<TOKEN_USER*>(buffer.data())->User.Sid;
-  const BYTE* begin = static_cast<const BYTE*>(sid);
-  return std::vector<BYTE>(begin, begin + ::GetLengthSid(sid));
-}
-
-// Whether `process` runs as the user running this process.
-bool RunsAsMe(HANDLE process) {
-  HANDLE raw = nullptr;
-  if (!::OpenProcessToken(process, TOKEN_QUERY, &raw)) return false;
-  const UniqueHandle theirs{raw};
-  if (!::OpenProcessToken(::GetCurrentProcess(), TOKEN_QUERY, &raw)) return false;
-  const UniqueHandle mine{raw};
-  const std::vector<BYTE> their_sid = TokenUserSid(theirs.get());
-  return !their_sid.empty() && their_sid == TokenUserSid(mine.get());
-}
-
 client::PipeServer InspectPipeServer(HANDLE pipe) {
   client::PipeServer server;
   ULONG pid = 0;
@@ -92,7 +72,8 @@ client::PipeServer InspectPipeServer(HANDLE pipe) {
   DWORD size = static_cast<DWORD>(std::size(image));
   if (::QueryFullProcessImageNameW(process.get(), 0, image, &size))
     server.image = Narrow(std::wstring_view(image, size));
-  server.same_user = RunsAsMe(process.get());
+  const std::string user = sup::win::ProcessUserSid(process.get());
+  server.same_user = !user.empty() && user == sup::win::OwnUserSid();
   return server;
 }
 

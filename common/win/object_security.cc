@@ -26,9 +26,9 @@ Result<std::string> UnguessableToken() {
   return token;
 }
 
-std::string OwnUserSid() {
+std::string ProcessUserSid(HANDLE process) {
   HANDLE raw = nullptr;
-  if (!::OpenProcessToken(::GetCurrentProcess(), TOKEN_QUERY, &raw)) return {};
+  if (!::OpenProcessToken(process, TOKEN_QUERY, &raw)) return {};
   const UniqueHandle token{raw};
   DWORD size = 0;
   ::GetTokenInformation(token.get(), TokenUser, nullptr, 0, &size);
@@ -42,8 +42,13 @@ std::string OwnUserSid() {
   return Narrow(text);
 }
 
+std::string OwnUserSid() {
+  static const std::string sid = ProcessUserSid(::GetCurrentProcess());  // it does not change
+  return sid;
+}
+
 std::string AdministratorsAndSelfSddl() {
-  static const std::string sddl = [] {  // a process's user does not change
+  static const std::string sddl = [] {
     std::string dacl = "D:P(A;;GA;;;SY)(A;;GA;;;BA)";
     const std::string self = OwnUserSid();
     if (!self.empty() && self != "S-1-5-18") dacl += "(A;;GA;;;" + self + ")";

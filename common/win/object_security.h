@@ -17,7 +17,10 @@ namespace sup::win {
 // nobody can guess.
 Result<std::string> UnguessableToken();
 
-// The user this process runs as, as a SID string ("S-1-5-18" for SYSTEM); "" if unknown.
+// The user `process` runs as, as a SID string ("S-1-5-18" for SYSTEM); "" if its token cannot
+// be read.
+std::string ProcessUserSid(HANDLE process);
+// The same for this process.
 std::string OwnUserSid();
 
 // SDDL of a DACL that grants SYSTEM, Administrators and the user this process runs as (the

@@ -18,7 +18,7 @@ using namespace std::chrono_literals;
 using sup::v1::WorkerStatus;
 using testing::SupdService;
 
-bool IsRunning(const WorkerStatus& w) { return w.state() == WorkerStatus::RUNNING; }
+using testing::IsRunning;
 
 using testing::Contains;
 

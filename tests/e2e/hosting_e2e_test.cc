@@ -27,7 +27,7 @@ using testing::ProcessGone;
 using testing::SupdService;
 using testing::WaitUntil;
 
-bool IsRunning(const WorkerStatus& w) { return w.state() == WorkerStatus::RUNNING; }
+using testing::IsRunning;
 
 void KillProcess(DWORD pid) {
   UniqueHandle process{::OpenProcess(PROCESS_TERMINATE, FALSE, pid)};
@@ -314,21 +314,14 @@ TEST(HostingE2eTest, ExecAndPipeProbesDecideReadiness) {
   const auto ready = [](const WorkerStatus& w) { return IsRunning(w) && w.ready(); };
   ASSERT_TRUE(supd.WaitForWorker("exec", ready));
   ASSERT_TRUE(supd.WaitForWorker("pipe", ready)) << supd.Supctl({"events", "-n", "200"}).out;
+  const auto events_show = [&](const std::string& text) {
+    return WaitUntil([&] { return Contains(supd.Supctl({"events", "-n", "200"}).out, text); }, 20s);
+  };
   // Not ready because the probe ran and failed, not because it never ran.
-  const std::string refused = "nopipe  readiness probe failed";
-  EXPECT_TRUE(WaitUntil(
-      [&] {
-        return supd.Supctl({"events", "-n", "200"}).out.find(refused) != std::string::npos;
-      },
-      20s))
+  EXPECT_TRUE(events_show("nopipe  readiness probe failed"))
       << supd.Supctl({"events", "-n", "200"}).out;
   EXPECT_FALSE(supd.WorkerOrFail("nopipe").ready());
-  const std::string squatted = "which is not one of the worker's processes";
-  EXPECT_TRUE(WaitUntil(
-      [&] {
-        return supd.Supctl({"events", "-n", "200"}).out.find(squatted) != std::string::npos;
-      },
-      20s))
+  EXPECT_TRUE(events_show("which is not one of the worker's processes"))
       << supd.Supctl({"events", "-n", "200"}).out;
   EXPECT_FALSE(supd.WorkerOrFail("squatted").ready());
 

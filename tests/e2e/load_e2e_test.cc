@@ -33,7 +33,7 @@ using testing::SupdService;
 
 constexpr std::size_t kMiB = 1024 * 1024;
 
-bool IsRunning(const WorkerStatus& w) { return w.state() == WorkerStatus::RUNNING; }
+using testing::IsRunning;
 
 std::uint64_t TotalRestarts(const sup::v1::StatusResponse& status) {
   std::uint64_t total = 0;

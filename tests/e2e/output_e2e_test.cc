@@ -24,7 +24,7 @@ using testing::SupdService;
 
 using testing::Contains;
 
-bool IsRunning(const WorkerStatus& w) { return w.state() == WorkerStatus::RUNNING; }
+using testing::IsRunning;
 
 // Waits until `supctl logs WORKER` shows `part`; returns the last output.
 testing::ProcessOutput WaitForLogs(SupdService& supd, const std::vector<std::string>& arguments,

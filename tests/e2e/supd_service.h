@@ -28,6 +28,9 @@ std::size_t CountOccurrences(const std::string& text, const std::string& part);
 inline bool Contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
+inline bool IsRunning(const sup::v1::WorkerStatus& w) {
+  return w.state() == sup::v1::WorkerStatus::RUNNING;
+}
 
 // testworker.exe with `arguments`, as a Command value.
 std::string TestWorkerCommand(const std::vector<std::string>& arguments);
