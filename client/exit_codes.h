@@ -17,7 +17,8 @@ inline int ExitCodeFor(ErrorKind kind) {
   switch (kind) {
     case ErrorKind::kInvalidArgument: return kExitUsage;
     case ErrorKind::kNotFound:
-    case ErrorKind::kUnavailable: return kExitUnknownOrUnreachable;
+    case ErrorKind::kUnavailable:
+    case ErrorKind::kResourceExhausted: return kExitUnknownOrUnreachable;
     case ErrorKind::kPermissionDenied:
     case ErrorKind::kFailedPrecondition:
     case ErrorKind::kInternal: return kExitFailure;

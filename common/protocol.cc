@@ -16,6 +16,7 @@ sup::v1::Error::Code ToWireCode(ErrorKind kind) {
     case ErrorKind::kFailedPrecondition: return sup::v1::Error::FAILED_PRECONDITION;
     case ErrorKind::kUnavailable: return sup::v1::Error::UNAVAILABLE;
     case ErrorKind::kInternal: return sup::v1::Error::INTERNAL;
+    case ErrorKind::kResourceExhausted: return sup::v1::Error::RESOURCE_EXHAUSTED;
   }
   return sup::v1::Error::INTERNAL;
 }
@@ -27,6 +28,7 @@ ErrorKind FromWireCode(sup::v1::Error::Code code) {
     case sup::v1::Error::PERMISSION_DENIED: return ErrorKind::kPermissionDenied;
     case sup::v1::Error::FAILED_PRECONDITION: return ErrorKind::kFailedPrecondition;
     case sup::v1::Error::UNAVAILABLE: return ErrorKind::kUnavailable;
+    case sup::v1::Error::RESOURCE_EXHAUSTED: return ErrorKind::kResourceExhausted;
     default: return ErrorKind::kInternal;  // INTERNAL, UNSPECIFIED, or a code from a newer supd
   }
 }

@@ -37,7 +37,10 @@ Result<Response> ProtocolClient<Request, Response>::Next() {
     }
     Result<std::size_t> read = stream_.ReadSome(buffer);
     if (!read) return read.error();
-    if (*read == 0) return Error(ErrorKind::kUnavailable, "supd closed the connection");
+    if (*read == 0) {
+      return Error(ErrorKind::kUnavailable, "supd closed the connection",
+                   std::make_error_code(std::errc::connection_aborted));
+    }
     if (Result<void> fed = decoder_.Feed(std::string_view(buffer.data(), *read)); !fed) {
       return fed.error().WithContext("reading supd's reply");
     }

@@ -10,6 +10,7 @@ std::string_view ErrorKindName(ErrorKind kind) {
     case ErrorKind::kFailedPrecondition: return "failed precondition";
     case ErrorKind::kUnavailable: return "unavailable";
     case ErrorKind::kInternal: return "internal error";
+    case ErrorKind::kResourceExhausted: return "resource exhausted";
   }
   return "unknown error";
 }

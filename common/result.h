@@ -22,6 +22,7 @@ enum class ErrorKind {
   kFailedPrecondition,
   kUnavailable,
   kInternal,
+  kResourceExhausted,  // the caller's account holds its share of supd's connections
 };
 
 std::string_view ErrorKindName(ErrorKind kind);

@@ -73,7 +73,11 @@ void SetMultiString(const std::wstring& key, const wchar_t* value,
 }
 
 BenchConfigKey::BenchConfigKey(const std::wstring& purpose)
-    : key_(L"Software\\SupBench\\" + purpose + L"-" + std::to_wstring(::GetCurrentProcessId())) {}
+    : key_(L"Software\\SupBench\\" + purpose + L"-" + std::to_wstring(::GetCurrentProcessId())) {
+  // The benchmark's concurrent clients are all one account, which may hold a quarter of a pipe's
+  // instances: enough instances that 16 at once are within its share.
+  SetDword(key_, L"PipeInstances", 128);
+}
 
 BenchConfigKey::~BenchConfigKey() { ::RegDeleteTreeW(HKEY_CURRENT_USER, key_.c_str()); }
 

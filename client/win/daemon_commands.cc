@@ -61,10 +61,8 @@ int ReportError(const GlobalOptions& options, const sup::Error& error) {
 // Connects to supd and makes one call.
 sup::Result<sup::v1::Response> CallDaemon(const GlobalOptions& options,
                                           const sup::v1::Request& request) {
-  sup::Result<sup::win::PipeClient> pipe = ConnectToSupd(options.pipe, options.timeout);
-  if (!pipe) return pipe.error();
-  sup::ControlClient client(*pipe);
-  return client.Call(request);
+  ControlConnection connection;
+  return CallSupd(options.pipe, options.timeout, request, connection);
 }
 
 // The health pipe of the same instance: "sup-control" -> "sup-health".
@@ -168,17 +166,16 @@ int RunDescribe(const GlobalOptions& options, const std::string& worker) {
 template <typename Body, typename Render>
 int RunStream(const GlobalOptions& options, const sup::v1::Request& request, bool follow, Body body,
               Render render) {
-  sup::Result<sup::win::PipeClient> pipe = ConnectToSupd(options.pipe, options.timeout);
-  if (!pipe) return ReportError(options, pipe.error());
-  sup::ControlClient client(*pipe);
-  sup::Result<sup::v1::Response> response = client.Call(request);
-  if (follow) pipe->set_timeout(std::nullopt);
+  ControlConnection connection;
+  sup::Result<sup::v1::Response> response =
+      CallSupd(options.pipe, options.timeout, request, connection);
+  if (follow && connection.pipe) connection.pipe->set_timeout(std::nullopt);
   while (true) {
     if (!response) return ReportError(options, response.error());
     const auto& frame = body(*response);
     render(frame);
     if (!follow || frame.end_of_stream()) return kExitOk;
-    response = client.Next();
+    response = connection.client->Next();
   }
 }
 

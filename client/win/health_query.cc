@@ -8,12 +8,10 @@ namespace sup::client::win {
 Result<sup::v1::HealthCheckResponse::ServingStatus> AskHealth(const std::string& pipe_name,
                                                               const std::string& service,
                                                               std::chrono::milliseconds timeout) {
-  Result<sup::win::PipeClient> pipe = ConnectToSupd(pipe_name, timeout);
-  if (!pipe) return pipe.error();
-  HealthClient client(*pipe);
   sup::v1::HealthRequest request;
   request.mutable_check()->set_service(service);
-  Result<sup::v1::HealthResponse> response = client.Call(request);
+  HealthConnection connection;
+  Result<sup::v1::HealthResponse> response = CallSupd(pipe_name, timeout, request, connection);
   if (!response) return response.error();
   return response->check().status();
 }

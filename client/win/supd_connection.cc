@@ -2,7 +2,9 @@
 
 #include <windows.h>
 
+#include <algorithm>
 #include <optional>
+#include <thread>
 #include <vector>
 
 #include "client/server_trust.h"
@@ -89,5 +91,47 @@ Result<sup::win::PipeClient> ConnectToSupd(const std::string& pipe_name,
   }
   return pipe;
 }
+
+namespace {
+
+// supd refused this connection for now: answered RESOURCE_EXHAUSTED, or closed it before
+// answering its first request.
+bool RefusedForNow(const Error& error) {
+  if (error.kind() == ErrorKind::kResourceExhausted) return true;
+  const std::error_code code = error.code();
+  return code == std::errc::connection_aborted ||
+         (code.category() == std::system_category() &&
+          (code.value() == ERROR_NO_DATA || code.value() == ERROR_BROKEN_PIPE));
+}
+
+}  // namespace
+
+template <typename Request, typename Response>
+Result<Response> CallSupd(const std::string& pipe_name, std::chrono::milliseconds timeout,
+                          const Request& request, SupdConnection<Request, Response>& connection) {
+  constexpr auto kRetryEvery = std::chrono::milliseconds(100);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    Result<sup::win::PipeClient> pipe =
+        ConnectToSupd(pipe_name, std::max(left, std::chrono::milliseconds(1)));
+    if (!pipe) return pipe.error();
+    connection.pipe = std::make_unique<sup::win::PipeClient>(std::move(*pipe));
+    connection.client = std::make_unique<ProtocolClient<Request, Response>>(*connection.pipe);
+    Result<Response> response = connection.client->Call(request);
+    if (response || !RefusedForNow(response.error())) return response;
+    if (std::chrono::steady_clock::now() + kRetryEvery >= deadline) {
+      return response.error().WithContext("still refused after " + std::to_string(timeout.count()) +
+                                          " ms");
+    }
+    std::this_thread::sleep_for(kRetryEvery);
+  }
+}
+
+template Result<sup::v1::Response> CallSupd(const std::string&, std::chrono::milliseconds,
+                                            const sup::v1::Request&, ControlConnection&);
+template Result<sup::v1::HealthResponse> CallSupd(const std::string&, std::chrono::milliseconds,
+                                                  const sup::v1::HealthRequest&, HealthConnection&);
 
 }  // namespace sup::client::win

@@ -114,7 +114,8 @@ const DaemonRow kDaemonSchema[] = {
      2,
      254,
      {},
-     "Clients each pipe serves at once; more wait for a free instance. Read at start.",
+     "Clients each pipe serves at once; more wait for a free instance. One account may hold a "
+     "quarter of them; on the control pipe an eighth are kept for administrators. Read at start.",
      [](DaemonConfig& c, const ParsedValue& v) { c.pipe_instances = AsNumber(v); }},
     {"MaxStreams",
      ValueKind::kUint,

@@ -30,11 +30,14 @@ std::string ProcessUserSid(HANDLE process) {
   HANDLE raw = nullptr;
   if (!::OpenProcessToken(process, TOKEN_QUERY, &raw)) return {};
   const UniqueHandle token{raw};
+  return TokenUserSid(token.get());
+}
+
+std::string TokenUserSid(HANDLE token) {
   DWORD size = 0;
-  ::GetTokenInformation(token.get(), TokenUser, nullptr, 0, &size);
+  ::GetTokenInformation(token, TokenUser, nullptr, 0, &size);
   std::vector<BYTE> buffer(size);
-  if (size == 0 || !::GetTokenInformation(token.get(), TokenUser, buffer.data(), size, &size))
-    return {};
+  if (size == 0 || !::GetTokenInformation(token, TokenUser, buffer.data(), size, &size)) return {};
   LPWSTR text = nullptr;
   if (!::ConvertSidToStringSidW(reinterpret_cast<TOKEN_USER*>(buffer.data())->User.Sid, &text))
     return {};

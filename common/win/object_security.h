@@ -20,6 +20,8 @@ Result<std::string> UnguessableToken();
 // The user `process` runs as, as a SID string ("S-1-5-18" for SYSTEM); "" if its token cannot
 // be read.
 std::string ProcessUserSid(HANDLE process);
+// The user SID of a token (TOKEN_QUERY), "" if it cannot be read.
+std::string TokenUserSid(HANDLE token);
 // The same for this process.
 std::string OwnUserSid();
 

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "common/win/object_security.h"
 #include "common/win/unique_handle.h"
 #include "common/win/win32_error.h"
 
@@ -22,6 +23,13 @@ bool IsMember(HANDLE token, const std::vector<BYTE>& sid) {
   BOOL member = FALSE;
   return !sid.empty() && ::CheckTokenMembership(token, const_cast<BYTE*>(sid.data()), &member) &&
          member;
+}
+
+// SYSTEM, or a member of Administrators whose membership is enabled (not a filtered UAC token).
+bool IsAdministrator(HANDLE token) {
+  static const std::vector<BYTE> system = WellKnownSid(WinLocalSystemSid);
+  static const std::vector<BYTE> administrators = WellKnownSid(WinBuiltinAdministratorsSid);
+  return IsMember(token, system) || IsMember(token, administrators);
 }
 
 std::string SidToString(const std::vector<BYTE>& sid) {
@@ -79,6 +87,24 @@ void RevertOrTerminate(BOOL(WINAPI* revert)(), void (*terminate)()) {
 
 void TerminateSupd() { ::TerminateProcess(::GetCurrentProcess(), ERROR_CANNOT_IMPERSONATE); }
 
+control::ClientAccount ClientAccountOf(HANDLE pipe) {
+  ULONG pid = 0;
+  if (!::GetNamedPipeClientProcessId(pipe, &pid)) return {};
+  const UniqueHandle process{::OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid)};
+  HANDLE raw = nullptr;
+  if (!process || !::OpenProcessToken(process.get(), TOKEN_QUERY | TOKEN_DUPLICATE, &raw))
+    return {};
+  const UniqueHandle primary{raw};
+  control::ClientAccount account;
+  account.sid = TokenUserSid(primary.get());
+  // CheckTokenMembership wants an impersonation token; identification level is enough.
+  HANDLE duplicate = nullptr;
+  if (!::DuplicateToken(primary.get(), SecurityIdentification, &duplicate)) return account;
+  const UniqueHandle token{duplicate};
+  account.administrator = IsAdministrator(token.get());
+  return account;
+}
+
 control::Caller CallerIdentity::Identify(HANDLE pipe) const {
   if (!::ImpersonateNamedPipeClient(pipe)) return {control::Role::kNone, ""};
   HANDLE raw_token = nullptr;
@@ -88,9 +114,7 @@ control::Caller CallerIdentity::Identify(HANDLE pipe) const {
   UniqueHandle token{raw_token};
   control::Caller caller;
   caller.name = UserName(token.get());
-  static const std::vector<BYTE> system = WellKnownSid(WinLocalSystemSid);
-  static const std::vector<BYTE> administrators = WellKnownSid(WinBuiltinAdministratorsSid);
-  if (IsMember(token.get(), system) || IsMember(token.get(), administrators)) {
+  if (IsAdministrator(token.get())) {
     caller.role = control::Role::kAdministrator;
   } else if (IsMember(token.get(), operators_sid_)) {
     caller.role = control::Role::kOperator;

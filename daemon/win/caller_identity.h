@@ -14,6 +14,7 @@
 #include "common/result.h"
 #include "common/win/pipe_client.h"
 #include "daemon/control/authorization.h"
+#include "daemon/control/connection_quota.h"
 
 namespace sup::win {
 
@@ -30,6 +31,12 @@ std::string HealthPipeSddl();
 void TerminateSupd();
 void RevertOrTerminate(BOOL(WINAPI* revert)() = &::RevertToSelf,
                        void (*terminate)() = &TerminateSupd);
+
+// The account of the process at the client end of `pipe`, read from its process token as soon as
+// it has connected (before it has written anything, so no impersonation): for the connection
+// quota. SYSTEM and members of Administrators (not a UAC-filtered token) are administrators.
+// Empty SID when the process cannot be examined (it has exited, say): such clients share one share.
+control::ClientAccount ClientAccountOf(HANDLE pipe);
 
 class CallerIdentity {
  public:

@@ -15,6 +15,7 @@
 #include "daemon/control/control_dispatcher.h"
 #include "daemon/control/event_feed.h"
 #include "daemon/control/health_service.h"
+#include "daemon/control/refusing_session.h"
 #include "daemon/engine/supervisor.h"
 #include "daemon/win/asio_timers.h"
 #include "daemon/win/caller_identity.h"
@@ -98,6 +99,22 @@ void LogConfigProblems(spdlog::logger& log, const ValidatedConfig& config) {
   }
 }
 
+// What a pipe serves: `service`'s sessions (ControlDispatcher, HealthService), each client's
+// account read as it connects, and refusals answered in the pipe's protocol.
+template <typename Request, typename Response, typename Service>
+PipeService ServiceOn(Service& service, CallerIdentifier identify) {
+  return PipeService{
+      .open = [&service](control::FrameSink& sink,
+                         const control::Caller& caller) { return service.Open(sink, caller); },
+      .refuse =
+          [](control::FrameSink& sink, std::string reason) {
+            return std::make_unique<control::RefusingSession<Request, Response>>(sink,
+                                                                                 std::move(reason));
+          },
+      .identify = std::move(identify),
+      .account = &ClientAccountOf};
+}
+
 }  // namespace
 
 Daemon::Daemon(std::shared_ptr<spdlog::logger> log)
@@ -167,7 +184,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
       std::make_unique<control::HealthService>(*d.supervisor_, *d.event_feed_, limits.max_streams);
 
   PipeServerOptions pipe_options;
-  pipe_options.max_instances = static_cast<int>(limits.pipe_instances);
+  const int instances = static_cast<int>(limits.pipe_instances);
   pipe_options.max_frame_bytes = limits.max_frame_bytes;
   pipe_options.request_deadline = std::chrono::milliseconds(limits.request_deadline_ms);
   pipe_options.write_deadline = std::chrono::milliseconds(limits.write_deadline_ms);
@@ -176,23 +193,21 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
 
   pipe_options.pipe_name = control_pipe;
   pipe_options.sddl = d.identity_->ControlPipeSddl();
+  pipe_options.connections =
+      control::DefaultConnectionLimits(instances, /*keep_some_for_administrators=*/true);
   Result<std::unique_ptr<PipeServer>> control = PipeServer::Start(
       *d.io_, pipe_options,
-      [dispatcher = d.dispatcher_.get()](control::FrameSink& sink, const control::Caller& caller) {
-        return dispatcher->Open(sink, caller);
-      },
-      identify, log);
+      ServiceOn<sup::v1::Request, sup::v1::Response>(*d.dispatcher_, identify), log);
   if (!control) return control.error().WithContext("listening on the control pipe");
   d.control_server_ = std::move(*control);
 
   pipe_options.pipe_name = health_pipe;
   pipe_options.sddl = HealthPipeSddl();
+  pipe_options.connections =
+      control::DefaultConnectionLimits(instances, /*keep_some_for_administrators=*/false);
   Result<std::unique_ptr<PipeServer>> health = PipeServer::Start(
       *d.io_, pipe_options,
-      [service = d.health_.get()](control::FrameSink& sink, const control::Caller& caller) {
-        return service->Open(sink, caller);
-      },
-      identify, log);
+      ServiceOn<sup::v1::HealthRequest, sup::v1::HealthResponse>(*d.health_, identify), log);
   if (!health) return health.error().WithContext("listening on the health pipe");
   d.health_server_ = std::move(*health);
   progress("control pipe listening");

@@ -3,6 +3,8 @@
 #include <sddl.h>
 #include <spdlog/spdlog.h>
 
+#include <aclapi.h>
+
 #include <array>
 #include <deque>
 #include <optional>
@@ -15,6 +17,11 @@ namespace sup::win {
 namespace asio = boost::asio;
 using boost::system::error_code;
 
+// What clients cause is logged at most this often (per pipe); the next line let through says
+// how many were left out.
+constexpr int kClientLogBurst = 10;
+constexpr auto kClientLogWindow = std::chrono::minutes(1);
+
 // One connected client, and the FrameSink of its session. Owned by the handlers of its pending
 // operations (shared_from_this); the server keeps only a weak reference, to disconnect it on
 // Stop. Frames to send wait in a queue and are written one at a time, in order.
@@ -23,19 +30,23 @@ class PipeServer::Connection : public std::enable_shared_from_this<Connection>,
  public:
   using Clock = asio::steady_timer::clock_type;
 
+  // `hold` is the connection's place in the quota; `refusal`, if any, the reason it was refused
+  // (its first request is answered with that).
   Connection(asio::windows::stream_handle pipe, const PipeServerOptions& options,
-             std::shared_ptr<spdlog::logger> log)
+             std::shared_ptr<spdlog::logger> log, control::ClientAccount account,
+             control::ConnectionQuota::Hold hold, std::optional<std::string> refusal)
       : pipe_(std::move(pipe)),
         decoder_(options.max_frame_bytes),
         options_(options),
         watchdog_(pipe_.get_executor()),
-        log_(std::move(log)) {}
+        log_(std::move(log)),
+        account_(std::move(account)),
+        hold_(std::move(hold)),
+        refusal_(std::move(refusal)) {}
 
   // `server` outlives every running io handler; once it stops, every connection is closed.
   void Start(PipeServer& server) {
     server_ = &server;
-    sessions_ = &server.sessions_;
-    identify_ = &server.identify_;
     ExpectRequest();
     ReadMore();
   }
@@ -51,9 +62,7 @@ class PipeServer::Connection : public std::enable_shared_from_this<Connection>,
     }
     queued_bytes_ += frame->size();
     if (queued_bytes_ > options_.max_queued_bytes) {
-      log_->info("pipe client dropped pipe={} reason=\"not reading: {} bytes waiting\"",
-                 options_.pipe_name, queued_bytes_);
-      Close();
+      Drop("not reading: " + std::to_string(queued_bytes_) + " bytes waiting");
       return;
     }
     queue_.push_back(std::move(*frame));
@@ -71,10 +80,16 @@ class PipeServer::Connection : public std::enable_shared_from_this<Connection>,
     watchdog_.cancel();
     error_code ignored;
     pipe_.close(ignored);  // pending operations complete as aborted; their buffers live until then
+    hold_.Release();       // now, not when the last handler lets go of this connection
     if (server_) server_->OnConnectionClosed();
   }
 
  private:
+  void Drop(std::string_view reason) {
+    if (server_) server_->LogClientProblem(account_, "dropped", reason);
+    Close();
+  }
+
   void ReadMore() {
     pipe_.async_read_some(
         asio::buffer(buffer_),
@@ -91,9 +106,7 @@ class PipeServer::Connection : public std::enable_shared_from_this<Connection>,
       return;
     }
     if (Result<void> fed = decoder_.Feed(std::string_view(buffer_.data(), n)); !fed) {
-      log_->warn("pipe client dropped pipe={} reason=\"{}\"", options_.pipe_name,
-                 fed.error().message());
-      Close();
+      Drop(fed.error().message());
       return;
     }
     bool answered = false;
@@ -101,11 +114,9 @@ class PipeServer::Connection : public std::enable_shared_from_this<Connection>,
       answered = true;
       // Who the client is can only be asked once it has written something (impersonation takes
       // the security context of the last message read).
-      if (!session_) session_ = (*sessions_)(*this, (*identify_)(pipe_.native_handle()));
+      if (!session_) session_ = OpenSession();
       if (Result<void> handled = session_->OnFrame(*payload); !handled) {
-        log_->warn("pipe client dropped pipe={} reason=\"{}\"", options_.pipe_name,
-                   handled.error().message());
-        Close();
+        Drop(handled.error().message());
         return;
       }
       if (closed_) return;
@@ -116,6 +127,12 @@ class PipeServer::Connection : public std::enable_shared_from_this<Connection>,
       ExpectRequest();
     }
     ReadMore();  // also notices when a streaming client goes away
+  }
+
+  std::unique_ptr<control::Session> OpenSession() {
+    const PipeService& service = server_->service_;
+    if (refusal_) return service.refuse(*this, *refusal_);
+    return service.open(*this, service.identify(pipe_.native_handle()));
   }
 
   void WriteNext() {
@@ -167,13 +184,11 @@ class PipeServer::Connection : public std::enable_shared_from_this<Connection>,
     watchdog_expiry_.reset();
     const Clock::time_point now = Clock::now();
     if (write_due_ && *write_due_ <= now) {
-      log_->info("pipe client dropped pipe={} reason=\"a write did not complete within {} ms\"",
-                 options_.pipe_name, options_.write_deadline.count());
-      Close();
+      Drop("a write did not complete within " + std::to_string(options_.write_deadline.count()) +
+           " ms");
     } else if (request_due_ && *request_due_ <= now) {
-      log_->info("pipe client dropped pipe={} reason=\"no complete request within {} ms\"",
-                 options_.pipe_name, options_.request_deadline.count());
-      Close();
+      Drop("no complete request within " + std::to_string(options_.request_deadline.count()) +
+           " ms");
     } else {
       Watch();
     }
@@ -194,8 +209,9 @@ class PipeServer::Connection : public std::enable_shared_from_this<Connection>,
   std::optional<Clock::time_point> request_due_;      // a complete request is owed by then
   std::optional<Clock::time_point> write_due_;        // the write under way must finish by then
   std::shared_ptr<spdlog::logger> log_;
-  const control::SessionFactory* sessions_ = nullptr;
-  const CallerIdentifier* identify_ = nullptr;
+  control::ClientAccount account_;
+  control::ConnectionQuota::Hold hold_;
+  std::optional<std::string> refusal_;
   std::unique_ptr<control::Session> session_;  // from the first request on
   std::array<char, 64 * 1024> buffer_;
   std::deque<std::string> queue_;  // encoded frames; the front one is being written
@@ -205,14 +221,14 @@ class PipeServer::Connection : public std::enable_shared_from_this<Connection>,
   bool closed_ = false;
 };
 
-PipeServer::PipeServer(asio::io_context& io, PipeServerOptions options,
-                       control::SessionFactory sessions, CallerIdentifier identify,
+PipeServer::PipeServer(asio::io_context& io, PipeServerOptions options, PipeService service,
                        std::shared_ptr<spdlog::logger> log, UniqueLocalMemory security_descriptor)
     : io_(io),
       options_(std::move(options)),
       path_(PipePath(options_.pipe_name)),
-      sessions_(std::move(sessions)),
-      identify_(std::move(identify)),
+      service_(std::move(service)),
+      quota_(options_.connections),
+      client_log_limit_(kClientLogBurst, kClientLogWindow),
       log_(std::move(log)),
       security_descriptor_(std::move(security_descriptor)),
       retry_timer_(io) {
@@ -229,7 +245,20 @@ Result<void> PipeServer::SetSecurity(const std::string& sddl) {
                                                               &descriptor, nullptr)) {
     return Win32Error("parsing the security descriptor \"" + sddl + "\"");
   }
-  security_descriptor_ = UniqueLocalMemory{descriptor};
+  UniqueLocalMemory owned{descriptor};
+  if (listening_) {
+    BOOL present = FALSE, defaulted = FALSE;
+    PACL dacl = nullptr;
+    ::GetSecurityDescriptorDacl(descriptor, &present, &dacl, &defaulted);
+    const DWORD set =
+        ::SetSecurityInfo(listening_->native_handle(), SE_KERNEL_OBJECT,
+                          DACL_SECURITY_INFORMATION | PROTECTED_DACL_SECURITY_INFORMATION, nullptr,
+                          nullptr, dacl, nullptr);
+    if (set != ERROR_SUCCESS) {
+      return Win32Error("setting the security of \\\\.\\pipe\\" + options_.pipe_name, set);
+    }
+  }
+  security_descriptor_ = std::move(owned);
   security_attributes_.lpSecurityDescriptor = security_descriptor_.get();
   options_.sddl = sddl;
   return Ok();
@@ -237,8 +266,7 @@ Result<void> PipeServer::SetSecurity(const std::string& sddl) {
 
 Result<std::unique_ptr<PipeServer>> PipeServer::Start(asio::io_context& io,
                                                       PipeServerOptions options,
-                                                      control::SessionFactory sessions,
-                                                      CallerIdentifier identify,
+                                                      PipeService service,
                                                       std::shared_ptr<spdlog::logger> log) {
   PSECURITY_DESCRIPTOR descriptor = nullptr;
   if (!::ConvertStringSecurityDescriptorToSecurityDescriptorW(
@@ -246,9 +274,8 @@ Result<std::unique_ptr<PipeServer>> PipeServer::Start(asio::io_context& io,
     return Win32Error("parsing the security descriptor \"" + options.sddl + "\"");
   }
   UniqueLocalMemory owned_descriptor{descriptor};
-  std::unique_ptr<PipeServer> server(new PipeServer(io, std::move(options), std::move(sessions),
-                                                    std::move(identify), std::move(log),
-                                                    std::move(owned_descriptor)));
+  std::unique_ptr<PipeServer> server(new PipeServer(io, std::move(options), std::move(service),
+                                                    std::move(log), std::move(owned_descriptor)));
   Result<UniqueFileHandle> first = server->CreateInstance(/*first=*/true);
   if (!first) return first.error();
   server->AcceptOn(std::move(*first));
@@ -256,14 +283,15 @@ Result<std::unique_ptr<PipeServer>> PipeServer::Start(asio::io_context& io,
 }
 
 Result<UniqueFileHandle> PipeServer::CreateInstance(bool first) {
-  const DWORD open_mode =
-      PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED | (first ? FILE_FLAG_FIRST_PIPE_INSTANCE : 0);
+  // WRITE_DAC: SetSecurity changes the pipe's descriptor through the listening instance.
+  const DWORD open_mode = PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED | WRITE_DAC |
+                          (first ? FILE_FLAG_FIRST_PIPE_INSTANCE : 0);
   const DWORD pipe_mode =
       PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS;
   constexpr DWORD kBufferBytes = 64 * 1024;
   UniqueFileHandle instance{::CreateNamedPipeW(
-      path_.c_str(), open_mode, pipe_mode, static_cast<DWORD>(options_.max_instances), kBufferBytes,
-      kBufferBytes, 0, &security_attributes_)};
+      path_.c_str(), open_mode, pipe_mode, static_cast<DWORD>(options_.connections.instances),
+      kBufferBytes, kBufferBytes, 0, &security_attributes_)};
   if (!instance) {
     const DWORD error = ::GetLastError();
     const std::string pipe = "\\\\.\\pipe\\" + options_.pipe_name;
@@ -294,10 +322,7 @@ void PipeServer::AcceptOn(UniqueFileHandle instance) {
     if (ec) {
       log_->warn("pipe accept failed pipe={} error=\"{}\"", options_.pipe_name, Utf8Message(ec));
     } else {
-      auto connection = std::make_shared<Connection>(std::move(*pipe), options_, log_);
-      std::erase_if(connections_, [](const std::weak_ptr<Connection>& c) { return c.expired(); });
-      connections_.push_back(connection);
-      connection->Start(*this);
+      OnConnected(pipe);
     }
     AcceptNext();
   });
@@ -312,6 +337,49 @@ void PipeServer::AcceptOn(UniqueFileHandle instance) {
   }
 }
 
+void PipeServer::OnConnected(std::shared_ptr<asio::windows::stream_handle> pipe) {
+  control::ClientAccount account = service_.account(pipe->native_handle());
+  control::ConnectionQuota::Decision decision = quota_.Admit(account);
+  control::ConnectionQuota::Hold hold;
+  std::optional<std::string> refusal;
+  if (auto* admitted = std::get_if<control::ConnectionQuota::Admitted>(&decision)) {
+    hold = std::move(admitted->hold);
+  } else if (auto* refused = std::get_if<control::ConnectionQuota::RefusedWithReply>(&decision)) {
+    LogClientProblem(account, "refused", refused->reason);
+    hold = std::move(refused->hold);
+    refusal = std::move(refused->reason);
+  } else {
+    LogClientProblem(account, "refused",
+                     std::get<control::ConnectionQuota::RefusedSilently>(decision).reason);
+    error_code ignored;
+    pipe->close(ignored);
+    return;
+  }
+  auto connection = std::make_shared<Connection>(
+      std::move(*pipe), options_, log_, std::move(account), std::move(hold), std::move(refusal));
+  std::erase_if(connections_, [](const std::weak_ptr<Connection>& c) { return c.expired(); });
+  connections_.push_back(connection);
+  connection->Start(*this);
+}
+
+void PipeServer::LogClientProblem(const control::ClientAccount& account, std::string_view what,
+                                  std::string_view reason) {
+  LogLimited(fmt::format("pipe client {} pipe={} account={} reason=\"{}\"", what,
+                         options_.pipe_name, account.sid.empty() ? "unknown" : account.sid,
+                         reason));
+}
+
+void PipeServer::LogLimited(const std::string& line) {
+  const std::optional<std::uint64_t> held_back =
+      client_log_limit_.Allow(asio::steady_timer::clock_type::now());
+  if (!held_back) return;
+  if (*held_back == 0) {
+    log_->info("{}", line);
+  } else {
+    log_->info("{} ({} more such lines not logged)", line, *held_back);
+  }
+}
+
 void PipeServer::AcceptNext() {
   if (stopped_) return;
   Result<UniqueFileHandle> instance = CreateInstance(/*first=*/false);
@@ -322,8 +390,8 @@ void PipeServer::AcceptNext() {
   // Usually ERROR_PIPE_BUSY: every allowed instance has a client, which is normal under load
   // (info, not a warning for the event log). Listening resumes when a client leaves, or at the
   // retry; clients leave within their request deadline at the latest.
-  log_->info("pipe listen delayed pipe={} reason=\"{}\"", options_.pipe_name,
-             instance.error().message());
+  LogLimited(fmt::format("pipe listen delayed pipe={} reason=\"{}\"", options_.pipe_name,
+                         instance.error().message()));
   retry_timer_.expires_after(std::chrono::milliseconds(100));
   retry_timer_.async_wait([this](error_code ec) {
     if (!ec) AcceptNext();

@@ -2,7 +2,10 @@
 // listening for the next client, works out who each client is, and gives each connection a
 // protocol Session: frames read go to the session, frames the session sends are queued and
 // written in order. A client that does not finish a request in time, stops reading what it is
-// sent, or sends something that is not a frame is disconnected; nobody else notices.
+// sent, or sends something that is not a frame is disconnected; nobody else notices. A client
+// whose account already holds its share of the instances (ConnectionQuota) is refused: its first
+// request is answered with the reason, and the connection closed. What clients cause is logged at
+// info level, at most a few lines a minute (never a warning: those reach the event log).
 //
 // Threading: Start, Stop and every callback run on the io thread (the io_context's one thread).
 #pragma once
@@ -18,7 +21,9 @@
 
 #include "common/frame_codec.h"
 #include "common/result.h"
+#include "common/rate_limit.h"
 #include "common/win/unique_handle.h"
+#include "daemon/control/connection_quota.h"
 #include "daemon/control/session.h"
 
 namespace spdlog {
@@ -29,8 +34,9 @@ namespace sup::win {
 
 struct PipeServerOptions {
   std::string pipe_name;  // without the \\.\pipe\ prefix
-  std::string sddl;       // security descriptor of every instance, e.g. "D:P(A;;GA;;;SY)"
-  int max_instances = 32;
+  std::string sddl;       // security descriptor of the pipe, e.g. "D:P(A;;GA;;;SY)"
+  // How many instances, and how many of them one account may hold.
+  control::ConnectionLimits connections;
   std::size_t max_frame_bytes = kMaxFrameBytes;
   // A client must complete each request within this long of connecting or of its previous
   // request, or it is disconnected: a client that connects and says nothing holds no instance.
@@ -43,8 +49,22 @@ struct PipeServerOptions {
   std::size_t max_queued_bytes = 8 * 1024 * 1024;
 };
 
-// Who is on the other end of a connected pipe instance.
+// Who is on the other end of a connected pipe instance: its role, from its token (impersonated,
+// so only once it has written something).
 using CallerIdentifier = std::function<control::Caller(HANDLE pipe)>;
+// The account of the process that connected, as soon as it has (for the quota).
+using AccountIdentifier = std::function<control::ClientAccount(HANDLE pipe)>;
+// The session answering a refused client with `reason`.
+using RefusalFactory =
+    std::function<std::unique_ptr<control::Session>(control::FrameSink& sink, std::string reason)>;
+
+// What a pipe serves, and how it learns who its clients are.
+struct PipeService {
+  control::SessionFactory open;  // the session of each admitted client
+  RefusalFactory refuse;
+  CallerIdentifier identify;
+  AccountIdentifier account;
+};
 
 class PipeServer {
  public:
@@ -52,9 +72,7 @@ class PipeServer {
   // already owns the name (FILE_FLAG_FIRST_PIPE_INSTANCE: refuses pipe squatting; Wine does not
   // enforce the flag, which is why supd also holds a named mutex).
   static Result<std::unique_ptr<PipeServer>> Start(boost::asio::io_context& io,
-                                                   PipeServerOptions options,
-                                                   control::SessionFactory sessions,
-                                                   CallerIdentifier identify,
+                                                   PipeServerOptions options, PipeService service,
                                                    std::shared_ptr<spdlog::logger> log);
 
   PipeServer(const PipeServer&) = delete;
@@ -63,29 +81,37 @@ class PipeServer {
 
   // Stops listening and disconnects every client; pending operations finish as aborted.
   void Stop();
-  // The security descriptor of instances created from now on (the operators group changed).
-  // Instances already listening keep theirs; each caller is authorised per verb anyway.
+  // Replaces the pipe's security descriptor (the operators group changed). A pipe has one
+  // descriptor for all its instances, set by the first: later instances cannot change it, so it
+  // is set on the listening instance (which supd creates with WRITE_DAC). Clients already
+  // connected stay; each caller is authorised per verb anyway.
   Result<void> SetSecurity(const std::string& sddl);
 
  private:
   class Connection;
 
-  PipeServer(boost::asio::io_context& io, PipeServerOptions options,
-             control::SessionFactory sessions, CallerIdentifier identify,
+  PipeServer(boost::asio::io_context& io, PipeServerOptions options, PipeService service,
              std::shared_ptr<spdlog::logger> log, UniqueLocalMemory security_descriptor);
 
   Result<UniqueFileHandle> CreateInstance(bool first);
   // Waits for a client on `instance`, then starts the next instance.
   void AcceptOn(UniqueFileHandle instance);
   void AcceptNext();
+  // A client connected on `pipe`: admitted, refused with a reply, or closed at once.
+  void OnConnected(std::shared_ptr<boost::asio::windows::stream_handle> pipe);
   // A connection ended: its instance is free again.
   void OnConnectionClosed();
+  // Logs something a client caused, at info level and at most kClientLogBurst lines a minute.
+  void LogClientProblem(const control::ClientAccount& account, std::string_view what,
+                        std::string_view reason);
+  void LogLimited(const std::string& line);
 
   boost::asio::io_context& io_;
   PipeServerOptions options_;
   std::wstring path_;
-  control::SessionFactory sessions_;
-  CallerIdentifier identify_;
+  PipeService service_;
+  control::ConnectionQuota quota_;
+  RateLimit client_log_limit_;
   std::shared_ptr<spdlog::logger> log_;
   UniqueLocalMemory security_descriptor_;
   SECURITY_ATTRIBUTES security_attributes_{};

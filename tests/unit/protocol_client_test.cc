@@ -122,7 +122,8 @@ TEST(ControlClientTest, TransportErrorsPassThrough) {
 TEST(ErrorCodeMappingTest, EveryKindRoundTripsThroughTheWire) {
   for (ErrorKind kind :
        {ErrorKind::kNotFound, ErrorKind::kInvalidArgument, ErrorKind::kPermissionDenied,
-        ErrorKind::kFailedPrecondition, ErrorKind::kUnavailable, ErrorKind::kInternal}) {
+        ErrorKind::kFailedPrecondition, ErrorKind::kUnavailable, ErrorKind::kInternal,
+        ErrorKind::kResourceExhausted}) {
     EXPECT_EQ(FromWireCode(ToWireCode(kind)), kind) << ErrorKindName(kind);
   }
   EXPECT_EQ(FromWireCode(sup::v1::Error::CODE_UNSPECIFIED), ErrorKind::kInternal);

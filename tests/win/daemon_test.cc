@@ -20,7 +20,9 @@
 #include "common/win/pipe_client.h"
 #include "common/win/unique_handle.h"
 #include "common/win/win32_error.h"
+#include "daemon/win/caller_identity.h"
 #include "dacl.h"
+#include "wait_until.h"
 
 namespace sup::win {
 namespace {
@@ -133,6 +135,13 @@ TEST(DaemonTest, AnUnresolvableOperatorsGroupOnlyWarnsAndAReloadResolvesIt) {
   RunningDaemon running(**daemon);
   set_group(L"S-1-5-32-547");
   (*daemon)->RequestReload();
+  // The pipe's own DACL changes (one descriptor for all instances), not only later instances'.
+  EXPECT_TRUE(testing::WaitUntil(
+      [&] {
+        return testing::PipeDacl(ControlPipeName(*options.pipe_prefix)) ==
+               testing::SddlDacl("D:P(A;;GA;;;SY)(A;;GA;;;BA)" + PipeClientAce("S-1-5-32-547"));
+      },
+      10s));
   running.Stop();  // after the reload, which was posted first: the log is read once it is quiet
   EXPECT_NE(lines->str().find("operators group resolved group=\"S-1-5-32-547\""), std::string::npos)
       << lines->str();

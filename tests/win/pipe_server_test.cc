@@ -3,16 +3,20 @@
 #include "daemon/win/pipe_server.h"
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <future>
+#include <mutex>
+#include <sstream>
 #include <thread>
 #include <vector>
 
 #include "common/protocol.h"
 #include "common/protocol_client.h"
 #include "common/win/pipe_client.h"
+#include "daemon/control/refusing_session.h"
 #include "daemon/win/caller_identity.h"
 #include "dacl.h"
 #include "wait_until.h"
@@ -59,18 +63,35 @@ class TestSession final : public control::Session {
 class PipeServerTest : public ::testing::Test {
  protected:
   void StartServer(std::string_view test, std::chrono::milliseconds request_deadline = 10s) {
+    if (!limits_set_) options_.connections = {.instances = 32, .per_account = 32};
     options_.pipe_name = UniquePipeName(test);
     options_.sddl = "D:P(A;;GA;;;SY)(A;;GA;;;BA)(A;;GA;;;WD)";
     options_.request_deadline = request_deadline;
     Result<std::unique_ptr<PipeServer>> server = PipeServer::Start(
         io_, options_,
-        [this](control::FrameSink& sink, const control::Caller& caller) {
-          return std::make_unique<TestSession>(*this, sink, caller);
-        },
-        [](HANDLE) {
-          return control::Caller{control::Role::kOperator, "TEST\\operator"};
-        },
-        std::make_shared<spdlog::logger>("test"));
+        PipeService{.open =
+                        [this](control::FrameSink& sink, const control::Caller& caller) {
+                          return std::make_unique<TestSession>(*this, sink, caller);
+                        },
+                    .refuse =
+                        [](control::FrameSink& sink, std::string reason) {
+                          return std::make_unique<
+                              control::RefusingSession<sup::v1::Request, sup::v1::Response>>(
+                              sink, std::move(reason));
+                        },
+                    .identify =
+                        [](HANDLE) {
+                          return control::Caller{control::Role::kOperator, "TEST\\operator"};
+                        },
+                    // Every process here runs as one account: the test says whose each client is.
+                    .account =
+                        [this](HANDLE) {
+                          std::lock_guard lock(account_mutex_);
+                          ++accounts_read_;
+                          return next_account_;
+                        }},
+        std::make_shared<spdlog::logger>(
+            "test", std::make_shared<spdlog::sinks::ostream_sink_mt>(log_lines_)));
     ASSERT_TRUE(server.ok()) << server.error().message();
     server_ = std::move(*server);
     io_thread_ = std::thread([this] { io_.run(); });
@@ -82,6 +103,27 @@ class PipeServerTest : public ::testing::Test {
   }
 
   Result<PipeClient> Connect() { return PipeClient::Connect(options_.pipe_name, 5s); }
+
+  // Connects as `account` (the account the server sees for this client).
+  Result<PipeClient> ConnectAs(const std::string& sid, bool administrator = false) {
+    {
+      std::lock_guard lock(account_mutex_);
+      next_account_ = control::ClientAccount{sid, administrator};
+    }
+    const int before = accounts_read_.load();
+    Result<PipeClient> pipe = Connect();
+    // The server reads the account once its io thread sees the connection: wait for that, so the
+    // next ConnectAs cannot change the account under it.
+    if (pipe) testing::WaitUntil([&] { return accounts_read_.load() > before; }, 5s);
+    return pipe;
+  }
+
+  // The server's log so far (once its io thread is quiet, or line by line as written).
+  std::string LogText() {
+    std::promise<std::string> text;
+    boost::asio::post(io_, [&] { text.set_value(log_lines_.str()); });
+    return text.get_future().get();
+  }
 
   // True when `client`'s connection was closed by the server (a read returns end of stream).
   static bool ClosedByServer(PipeClient& client) {
@@ -97,7 +139,12 @@ class PipeServerTest : public ::testing::Test {
   std::thread io_thread_;
   std::atomic<int> requests_{0};
   std::atomic<int> sessions_ended_{0};
-  std::string last_caller_;  // io thread
+  std::string last_caller_;       // io thread
+  std::ostringstream log_lines_;  // written on the io thread
+  std::mutex account_mutex_;
+  control::ClientAccount next_account_{"S-1-5-21-1-2-3-1001", true};
+  std::atomic<int> accounts_read_{0};
+  bool limits_set_ = false;  // a test set options_.connections itself
 };
 
 TestSession::TestSession(PipeServerTest& test, control::FrameSink& sink, control::Caller caller)
@@ -258,6 +305,144 @@ TEST_F(PipeServerTest, AFollowerThatStopsReadingIsDroppedAfterTheWriteDeadline) 
   ASSERT_TRUE(other.ok()) << other.error().message();
   ControlClient client(*other);
   EXPECT_TRUE(client.Call(VersionRequest()).ok());
+}
+
+// A client whose account holds its share is told why at its first request, and the connection
+// ends; once the account lets one go, it is admitted again.
+TEST_F(PipeServerTest, AnAccountHoldingItsShareIsRefusedWithTheReasonUntilItLetsOneGo) {
+  options_.connections = {.instances = 8, .per_account = 2};
+  limits_set_ = true;
+  StartServer("share");
+  std::vector<PipeClient> held;
+  for (int i = 0; i < 2; ++i) {
+    Result<PipeClient> pipe = ConnectAs("S-1-5-21-7-7-7-1001", false);
+    ASSERT_TRUE(pipe.ok()) << pipe.error().message();
+    ControlClient client(*pipe);
+    ASSERT_TRUE(client.Call(VersionRequest()).ok());
+    held.push_back(std::move(*pipe));
+  }
+  Result<PipeClient> third = ConnectAs("S-1-5-21-7-7-7-1001", false);
+  ASSERT_TRUE(third.ok()) << third.error().message();
+  ControlClient refused(*third);
+  Result<sup::v1::Response> answer = refused.Call(VersionRequest());
+  ASSERT_FALSE(answer.ok());
+  EXPECT_EQ(answer.error().kind(), ErrorKind::kResourceExhausted);
+  EXPECT_NE(answer.error().message().find("supd refused the connection: this account already "
+                                          "holds 2 connections"),
+            std::string::npos)
+      << answer.error().message();
+  EXPECT_TRUE(ClosedByServer(*third));
+  EXPECT_EQ(requests_.load(), 2);  // the refused request never reached a session
+
+  held.pop_back();  // closing one gives its place back
+  EXPECT_TRUE(testing::WaitUntil(
+      [&] {
+        Result<PipeClient> again = ConnectAs("S-1-5-21-7-7-7-1001", false);
+        if (!again) return false;
+        ControlClient client(*again);
+        return client.Call(VersionRequest()).ok();
+      },
+      5s));
+}
+
+// One account at its share cannot keep another account out, and while one refusal waits for its
+// request, further connections of that account are closed at once: an account holds at most its
+// share plus one instance, however fast it connects.
+TEST_F(PipeServerTest, AnAccountAtItsShareNeitherBlocksOthersNorHoldsMoreThanOneRefusal) {
+  options_.connections = {.instances = 8, .per_account = 2};
+  limits_set_ = true;
+  StartServer("others");
+  std::vector<PipeClient> attacker;
+  for (int i = 0; i < 2; ++i) {
+    Result<PipeClient> pipe = ConnectAs("S-1-5-21-6-6-6-1001");
+    ASSERT_TRUE(pipe.ok()) << pipe.error().message();
+    attacker.push_back(std::move(*pipe));  // silent, but within the request deadline
+  }
+  Result<PipeClient> waiting_refusal = ConnectAs("S-1-5-21-6-6-6-1001");
+  ASSERT_TRUE(waiting_refusal.ok());
+  for (int i = 0; i < 5; ++i) {
+    Result<PipeClient> more = ConnectAs("S-1-5-21-6-6-6-1001");
+    ASSERT_TRUE(more.ok());
+    EXPECT_TRUE(ClosedByServer(*more)) << "connection " << i;
+  }
+  Result<PipeClient> other = ConnectAs("S-1-5-21-5-5-5-1002");
+  ASSERT_TRUE(other.ok()) << other.error().message();
+  ControlClient client(*other);
+  EXPECT_TRUE(client.Call(VersionRequest()).ok());
+  ControlClient refused(*waiting_refusal);
+  EXPECT_FALSE(refused.Call(VersionRequest()).ok());
+}
+
+// Non-administrators together hold at most what is not kept for administrators: with every
+// such instance taken, an administrator is still served. (Which account a client is comes from
+// its process token: only real Windows shows a standard user's; here the test says it.)
+TEST_F(PipeServerTest, InstancesKeptForAdministratorsStayFreeForThem) {
+  options_.connections = {.instances = 4, .reserved_for_administrators = 1, .per_account = 4};
+  limits_set_ = true;
+  StartServer("reserved");
+  std::vector<PipeClient> users;
+  for (int i = 0; i < 3; ++i) {
+    Result<PipeClient> pipe = ConnectAs("S-1-5-21-4-4-4-" + std::to_string(1001 + i));
+    ASSERT_TRUE(pipe.ok()) << pipe.error().message();
+    ControlClient client(*pipe);
+    ASSERT_TRUE(client.Call(VersionRequest()).ok());
+    users.push_back(std::move(*pipe));
+  }
+  {
+    Result<PipeClient> fourth_user = ConnectAs("S-1-5-21-4-4-4-1004");
+    ASSERT_TRUE(fourth_user.ok());
+    ControlClient refused(*fourth_user);
+    Result<sup::v1::Response> answer = refused.Call(VersionRequest());
+    ASSERT_FALSE(answer.ok());
+    EXPECT_NE(answer.error().message().find("kept for administrators"), std::string::npos)
+        << answer.error().message();
+  }  // closed: its instance is free again
+
+  EXPECT_TRUE(testing::WaitUntil(
+      [&] {
+        Result<PipeClient> admin = ConnectAs("S-1-5-21-4-4-4-500", true);
+        if (!admin) return false;
+        ControlClient client(*admin);
+        return client.Call(VersionRequest()).ok();
+      },
+      5s));
+}
+
+// One client looping on malformed frames must not fill supd's log (5 x 10 MiB) nor the event log:
+// what clients cause is logged at info level, at most ten lines a minute, and the next line let
+// through says how many were left out.
+TEST_F(PipeServerTest, WhatClientsCauseIsLoggedAtInfoLevelAndRateLimited) {
+  StartServer("noisy");
+  const std::string garbage("\x0a\x64not a request", 15);
+  for (int i = 0; i < 40; ++i) {
+    Result<PipeClient> bad = Connect();
+    ASSERT_TRUE(bad.ok()) << bad.error().message();
+    ASSERT_TRUE(bad->WriteAll(Header(static_cast<std::uint32_t>(garbage.size())) + garbage).ok());
+    ASSERT_TRUE(ClosedByServer(*bad));
+  }
+  const std::string log = LogText();
+  int lines = 0;
+  for (std::size_t at = log.find("pipe client dropped"); at != std::string::npos;
+       at = log.find("pipe client dropped", at + 1)) {
+    ++lines;
+  }
+  EXPECT_EQ(lines, 10) << log;
+  EXPECT_EQ(log.find("[warning]"), std::string::npos) << log;
+  EXPECT_EQ(log.find("[error]"), std::string::npos) << log;
+  EXPECT_NE(log.find("account=S-1-5-21-1-2-3-1001"), std::string::npos) << log;
+}
+
+// A pipe has one security descriptor for all its instances, set by the first one: a changed
+// operators group must be set on the pipe itself (through the listening instance), not on
+// instances created later (which Windows ignores).
+TEST_F(PipeServerTest, SetSecurityChangesTheDaclOfThePipeItself) {
+  StartServer("security");
+  const std::string sddl = "D:P(A;;GA;;;SY)(A;;GA;;;BA)" + PipeClientAce("S-1-5-32-547");
+  std::promise<Result<void>> set;
+  boost::asio::post(io_, [&] { set.set_value(server_->SetSecurity(sddl)); });
+  Result<void> result = set.get_future().get();
+  ASSERT_TRUE(result.ok()) << result.error().message();
+  EXPECT_EQ(testing::PipeDacl(options_.pipe_name), testing::SddlDacl(sddl));
 }
 
 // Under Wine every process runs with one administrator token, so the real identification can
