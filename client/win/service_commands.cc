@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <cwchar>
 #include <optional>
 
 #include "client/win/console.h"
@@ -13,8 +14,10 @@
 #include "client/service/service_change.h"
 #include "client/win/health_query.h"
 #include "client/win/scm_service.h"
+#include "common/config/win/key_security.h"
 #include "common/config/win/registry_config.h"
 #include "common/supd_options.h"
+#include "common/win/object_security.h"
 #include "common/win/win32_error.h"
 
 namespace sup::client::win {
@@ -66,6 +69,47 @@ Result<void> DeleteConfiguration(const std::string& arguments) {
                                 static_cast<DWORD>(deleted));
   }
   return Ok();
+}
+
+// `install`: the configuration key of the supd started with `spec`, created if missing, made
+// writable only by SYSTEM, Administrators and the service's own account (whoever can write it
+// runs code as that account) and readable by the operators group, if one is configured. Returns
+// a line for the output, and warnings.
+Result<std::string> SecureConfiguration(const ServiceSpec& spec,
+                                        std::vector<std::string>& warnings) {
+  Result<sup::config::RegistryPath> key = sup::config::ParseRegistryPath(
+      SupdOption(spec.arguments, kSupdConfigKeyOption).value_or(sup::config::kDefaultConfigKey));
+  if (!key) return key.error();
+  std::string account_sid;
+  if (spec.account != "LocalSystem") {
+    Result<std::string> sid = sup::win::AccountSid(spec.account);
+    if (!sid) return sid.error().WithContext("the service account");
+    account_sid = *sid;
+  }
+  std::string operators_sid;
+  std::wstring group(256, L'\0');
+  DWORD group_bytes = static_cast<DWORD>(group.size() * sizeof(wchar_t));
+  if (::RegGetValueW(key->root, key->subkey.c_str(), L"OperatorsGroup", RRF_RT_REG_SZ, nullptr,
+                     group.data(), &group_bytes) == ERROR_SUCCESS) {
+    group.resize(std::wcslen(group.c_str()));
+    if (!group.empty()) {
+      Result<std::string> sid = sup::win::AccountSid(Narrow(group));
+      if (sid) {
+        operators_sid = *sid;
+      } else {
+        warnings.push_back("OperatorsGroup: " + sid.error().message() +
+                           "; operators may not read the configuration key");
+      }
+    }
+  }
+  if (Result<void> secured = sup::config::SecureConfigKey(
+          *key, sup::config::ConfigKeySddl(account_sid, operators_sid));
+      !secured) {
+    return secured.error();
+  }
+  return "configuration " + key->display + ": only SYSTEM, Administrators" +
+         (account_sid.empty() ? "" : " and " + spec.account) + " may change it" +
+         (operators_sid.empty() ? "" : ", operators may read it");
 }
 
 // `service status`: the SCM's view, then supd's own answer on its health pipe. Exit 0 only when
@@ -182,9 +226,17 @@ int ServiceCommands::Run(std::chrono::milliseconds timeout, bool json) {
     spec = ApplyOverrides(spec, overrides);
     Result<std::vector<std::string>> warnings = scm->Install(spec, o.password);
     if (!warnings) return Fail(warnings.error());
+    // After the SCM accepted everything, so that bad options change nothing at all.
+    Result<std::string> secured = SecureConfiguration(spec, *warnings);
+    if (!secured) {
+      return Fail(secured.error().WithContext(
+          o.name +
+          " is installed, but its configuration key is not secured (run install again "
+          "after `supctl service uninstall`, or set its permissions)"));
+    }
     PrintWarnings(*warnings);
     Print(o.name + ": installed (" + spec.ImagePath() + ", start " +
-          std::string(StartTypeName(spec.start_type)) + ")\n");
+          std::string(StartTypeName(spec.start_type)) + ")\n" + *secured + "\n");
     return kExitOk;
   }
   if (o.set->parsed()) {

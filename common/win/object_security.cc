@@ -45,6 +45,29 @@ std::string TokenUserSid(HANDLE token) {
   return Narrow(text);
 }
 
+Result<std::string> AccountSid(const std::string& account) {
+  // ".\\user", as the SCM writes a local account, is "user" to LookupAccountName.
+  const std::wstring name = Widen(account.rfind(".\\", 0) == 0 ? account.substr(2) : account);
+  PSID sid = nullptr;
+  if (account.rfind("S-", 0) == 0 && ::ConvertStringSidToSidW(name.c_str(), &sid)) {
+    const UniqueLocalMemory owned{sid};
+    return account;
+  }
+  DWORD sid_size = 0, domain_size = 0;
+  SID_NAME_USE use;
+  ::LookupAccountNameW(nullptr, name.c_str(), nullptr, &sid_size, nullptr, &domain_size, &use);
+  std::vector<BYTE> buffer(sid_size);
+  std::wstring domain(domain_size, L'\0');
+  if (sid_size == 0 || !::LookupAccountNameW(nullptr, name.c_str(), buffer.data(), &sid_size,
+                                             domain.data(), &domain_size, &use)) {
+    return Win32Error("looking up \"" + account + "\"");
+  }
+  LPWSTR text = nullptr;
+  if (!::ConvertSidToStringSidW(buffer.data(), &text)) return Win32Error("converting a SID");
+  const UniqueLocalMemory owned{text};
+  return Narrow(text);
+}
+
 std::string OwnUserSid() {
   static const std::string sid = ProcessUserSid(::GetCurrentProcess());  // it does not change
   return sid;

@@ -24,6 +24,9 @@ std::string ProcessUserSid(HANDLE process);
 std::string TokenUserSid(HANDLE token);
 // The same for this process.
 std::string OwnUserSid();
+// The SID of an account or group: "S-1-5-32-547" as it is, a name ("SupOperators",
+// "DOMAIN\\Ops", "NT AUTHORITY\\LocalService") looked up. An unknown name is an error naming it.
+Result<std::string> AccountSid(const std::string& account);
 
 // SDDL of a DACL that grants SYSTEM, Administrators and the user this process runs as (the
 // account supd runs as, and its workers with it) full access, and nobody else anything.

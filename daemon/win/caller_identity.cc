@@ -58,25 +58,13 @@ std::string UserName(HANDLE token) {
 Result<CallerIdentity> CallerIdentity::Create(const std::string& operators_group) {
   CallerIdentity identity;
   if (operators_group.empty()) return identity;
-  const std::wstring group = Widen(operators_group);
+  Result<std::string> text = AccountSid(operators_group);
+  if (!text) return text.error().WithContext("OperatorsGroup");
   PSID sid = nullptr;
-  if (operators_group.rfind("S-", 0) == 0 && ::ConvertStringSidToSidW(group.c_str(), &sid)) {
-    UniqueLocalMemory owned{sid};
-    const auto* bytes = static_cast<const BYTE*>(sid);
-    identity.operators_sid_.assign(bytes, bytes + ::GetLengthSid(sid));
-    return identity;
-  }
-  DWORD sid_size = 0, domain_size = 0;
-  SID_NAME_USE use;
-  ::LookupAccountNameW(nullptr, group.c_str(), nullptr, &sid_size, nullptr, &domain_size, &use);
-  std::vector<BYTE> buffer(sid_size);
-  std::wstring domain(domain_size, L'\0');
-  if (sid_size == 0 || !::LookupAccountNameW(nullptr, group.c_str(), buffer.data(), &sid_size,
-                                             domain.data(), &domain_size, &use)) {
-    return Win32Error("looking up OperatorsGroup \"" + operators_group + "\"");
-  }
-  buffer.resize(sid_size);
-  identity.operators_sid_ = std::move(buffer);
+  if (!::ConvertStringSidToSidW(Widen(*text).c_str(), &sid)) return Win32Error("converting a SID");
+  const UniqueLocalMemory owned{sid};
+  const auto* bytes = static_cast<const BYTE*>(sid);
+  identity.operators_sid_.assign(bytes, bytes + ::GetLengthSid(sid));
   return identity;
 }
 

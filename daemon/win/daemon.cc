@@ -23,7 +23,9 @@
 #include "daemon/win/job_launcher.h"
 #include "daemon/win/pipe_server.h"
 #include "daemon/win/prober.h"
+#include "common/config/win/key_security.h"
 #include "common/config/win/registry_config.h"
+#include "common/win/object_security.h"
 
 namespace sup::win {
 namespace {
@@ -134,10 +136,12 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
   std::unique_ptr<Daemon> daemon(new Daemon(log));
   Daemon& d = *daemon;
   d.config_source_ = std::make_unique<config::RegistryConfigSource>(*config_key);
+  d.config_key_ = *config_key;
   Result<ValidatedConfig> read = config::ReadConfig(*d.config_source_);
   if (!read) return read.error();
   const ValidatedConfig& config = *read;
   LogConfigProblems(*log, config);
+  d.CheckConfigKeyWriters();
   progress("configuration loaded");
 
   const std::string control_pipe =
@@ -260,6 +264,30 @@ void Daemon::ResolveOperators(const std::string& group) {
   }
 }
 
+void Daemon::CheckConfigKeyWriters() {
+  Result<std::vector<std::string>> found =
+      config::ForeignConfigKeyWriters(config_key_, {OwnUserSid()});
+  std::string writers;
+  if (!found) {
+    writers = found.error().message();
+  } else {
+    for (const std::string& key : *found) writers += (writers.empty() ? "" : "; ") + key;
+  }
+  if (writers == config_key_writers_) return;  // said already
+  const bool first = !config_key_writers_;
+  config_key_writers_ = writers;
+  if (!writers.empty()) {
+    log_->warn(
+        "configuration key writable by others key={} writers=\"{}\" (whoever can change it runs "
+        "programs as supd's account: let only SYSTEM and Administrators write it; `supctl service "
+        "install` sets this)",
+        config_key_.display, writers);
+  } else if (!first) {
+    log_->info("configuration key writable only by SYSTEM and Administrators again key={}",
+               config_key_.display);
+  }
+}
+
 void Daemon::SetStopProgress(std::function<void()> progress) {
   stop_progress_ = std::move(progress);
 }
@@ -295,6 +323,7 @@ void Daemon::Reload(ReloadTrigger trigger_kind) {
     return;
   }
   LogConfigProblems(*log_, config);
+  CheckConfigKeyWriters();
   if (config.daemon_errors.empty() && config.daemon.operators_group != operators_group_)
     ResolveOperators(config.daemon.operators_group);
   const config::ConfigDiff diff = supervisor_->ApplyConfig(config);

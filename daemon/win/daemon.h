@@ -14,6 +14,7 @@
 #include <string>
 
 #include "common/clock.h"
+#include "common/config/win/registry_config.h"
 #include "common/result.h"
 #include "common/win/unique_handle.h"
 
@@ -93,6 +94,9 @@ class Daemon {
   // DACL follow it; one that cannot be resolved now is tried again every kOperatorsRetry.
   void ResolveOperators(const std::string& group);
   static constexpr std::chrono::milliseconds kOperatorsRetry{60'000};
+  // Warns (log and event log) when anyone but SYSTEM, Administrators and supd's own account may
+  // change the configuration key or a key below it; once per change of who, at start and reload.
+  void CheckConfigKeyWriters();
   void ReportStopProgress();
 
   std::shared_ptr<spdlog::logger> log_;
@@ -103,6 +107,8 @@ class Daemon {
   std::unique_ptr<JobLauncher> launcher_;
   std::unique_ptr<Prober> prober_;
   std::unique_ptr<config::RegistryConfigSource> config_source_;
+  config::RegistryPath config_key_;
+  std::optional<std::string> config_key_writers_;  // as last reported ("" = none)
   std::unique_ptr<config::RegistryStateStore> state_store_;
   std::unique_ptr<engine::EventSink> event_log_;
   std::unique_ptr<control::EventFeed>

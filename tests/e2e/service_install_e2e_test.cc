@@ -12,9 +12,11 @@
 #include <string>
 #include <vector>
 
+#include "common/config/win/key_security.h"
 #include "common/protocol.h"
 #include "common/win/unique_handle.h"
 #include "common/win/win32_error.h"
+#include "dacl.h"
 #include "process_runner.h"
 #include "supd_service.h"
 #include "wait_until.h"
@@ -161,6 +163,32 @@ TEST(ServiceInstallE2eTest, InstallsWithEveryOptionAndReadsItBack) {
                                        &needed));
     EXPECT_EQ(Narrow(reinterpret_cast<SERVICE_DESCRIPTIONW*>(data)->lpDescription),
               "installed by the e2e test");
+  }
+
+  // The configuration key: made, owned by Administrators, for SYSTEM, Administrators and the
+  // service's account only (Wine keeps a key's descriptor; only Windows enforces it).
+  EXPECT_TRUE(Contains(install.out, "configuration HKLM\\" + Narrow(service.config_key()) +
+                                        ": only SYSTEM, Administrators and NT "
+                                        "AUTHORITY\\NetworkService may change it"))
+      << install.out;
+  {
+    HKEY raw = nullptr;
+    ASSERT_EQ(
+        ::RegOpenKeyExW(HKEY_LOCAL_MACHINE, service.config_key().c_str(), 0, READ_CONTROL, &raw),
+        ERROR_SUCCESS);
+    const UniqueRegistryKey config_key{raw};
+    std::vector<BYTE> descriptor(4096);
+    DWORD size = static_cast<DWORD>(descriptor.size());
+    ASSERT_EQ(::RegGetKeySecurity(config_key.get(),
+                                  OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION,
+                                  descriptor.data(), &size),
+              ERROR_SUCCESS);
+    EXPECT_EQ(sup::config::ForeignKeyWriters(descriptor.data(), {}),
+              std::vector<std::string>{"S-1-5-20"});  // NetworkService: the service's own account
+    EXPECT_EQ(testing::DaclEntries(descriptor.data()),
+              (testing::AccessEntries{{"S-1-5-18", KEY_ALL_ACCESS},
+                                      {"S-1-5-32-544", KEY_ALL_ACCESS},
+                                      {"S-1-5-20", KEY_ALL_ACCESS}}));
   }
 
   // What supctl reads back is what it wrote, where Wine keeps it.

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/config/win/key_security.h"
 #include "common/protocol.h"
 #include "common/protocol_client.h"
 #include "common/win/pipe_client.h"
@@ -145,6 +146,46 @@ TEST(DaemonTest, AnUnresolvableOperatorsGroupOnlyWarnsAndAReloadResolvesIt) {
   running.Stop();  // after the reload, which was posted first: the log is read once it is quiet
   EXPECT_NE(lines->str().find("operators group resolved group=\"S-1-5-32-547\""), std::string::npos)
       << lines->str();
+  ::RegDeleteTreeW(HKEY_CURRENT_USER, key.c_str());
+}
+
+// Whoever can change the configuration key runs programs as supd's account: supd warns (log and
+// event log) when anyone else may write it or a key below it, naming the key and who, once per
+// change of who; and says when it is back to SYSTEM and Administrators only.
+TEST(DaemonTest, AConfigurationKeyOthersMayWriteIsWarnedAboutOnceAndItsRepairNoted) {
+  const DaemonOptions options = TestOptions("key-writers");
+  const std::wstring key = Widen(options.config_key.substr(std::string("HKCU\\").size()));
+  const auto set_key_dacl = [&](const std::string& sddl) {
+    HKEY raw = nullptr;
+    ASSERT_EQ(::RegCreateKeyExW(HKEY_CURRENT_USER, key.c_str(), 0, nullptr, 0,
+                                KEY_READ | WRITE_DAC | WRITE_OWNER, nullptr, &raw, nullptr),
+              ERROR_SUCCESS);
+    const UniqueRegistryKey opened{raw};
+    ASSERT_TRUE(config::SetKeySecurity(opened.get(), sddl).ok());
+  };
+  set_key_dacl("O:BAD:(A;OICI;KA;;;SY)(A;OICI;KA;;;BA)(A;OICI;KA;;;BU)");
+  auto lines = std::make_shared<std::ostringstream>();
+  auto log = std::make_shared<spdlog::logger>(
+      "test", std::make_shared<spdlog::sinks::ostream_sink_mt>(*lines));
+  Result<std::unique_ptr<Daemon>> daemon = Daemon::Create(options, log);
+  ASSERT_TRUE(daemon.ok()) << daemon.error().message();
+  const std::string warning =
+      "[warning] configuration key writable by others key=" + options.config_key + " writers=\"" +
+      options.config_key + ": ";
+  EXPECT_NE(lines->str().find(warning), std::string::npos) << lines->str();
+  EXPECT_NE(lines->str().find("S-1-5-32-545"), std::string::npos) << lines->str();
+  {
+    RunningDaemon running(**daemon);
+    (*daemon)->RequestReload();  // nothing changed: not said again
+    set_key_dacl("O:BAD:P(A;OICI;KA;;;SY)(A;OICI;KA;;;BA)");
+    (*daemon)->RequestReload();
+    running.Stop();
+  }
+  const std::string text = lines->str();
+  EXPECT_EQ(text.find(warning, text.find(warning) + 1), std::string::npos) << text;
+  EXPECT_NE(text.find("configuration key writable only by SYSTEM and Administrators again"),
+            std::string::npos)
+      << text;
   ::RegDeleteTreeW(HKEY_CURRENT_USER, key.c_str());
 }
 

@@ -1,0 +1,45 @@
+// Who may change supd's configuration key (README "Security"): whoever can write it runs code as
+// supd's account (SYSTEM by default), and worker Environment values may hold secrets. So the key
+// is for SYSTEM, Administrators and supd's own account; the operators group may read it; nobody
+// else may even read it. `supctl service install` sets that; supd warns when it finds anyone
+// else able to write the key or any key below it.
+#pragma once
+
+#include <windows.h>
+
+#include <string>
+#include <vector>
+
+#include "common/config/win/registry_config.h"
+#include "common/result.h"
+
+namespace sup::config {
+
+// SDDL of the configuration key: protected (nothing inherited from SOFTWARE, where every user may
+// read), inherited by every key below it. `service_account_sid`: supd's own account when not
+// SYSTEM (it writes <key>\State), or "". `operators_sid`: may read, or "".
+std::string ConfigKeySddl(const std::string& service_account_sid, const std::string& operators_sid);
+
+// Gives the open `key` (WRITE_DAC | WRITE_OWNER) the owner and DACL of `sddl`, protected if the
+// SDDL says so ("D:P"). Inheritable entries pass on to the keys below.
+Result<void> SetKeySecurity(HKEY key, const std::string& sddl);
+
+// Creates `key` if it is missing and gives it (and, through inheritance, every key below it)
+// the descriptor `sddl`.
+Result<void> SecureConfigKey(const RegistryPath& key, const std::string& sddl);
+
+// The accounts `descriptor` lets change a key other than SYSTEM, Administrators and the SIDs in
+// `trusted` (supd's own account): those with an allow entry for setting values, creating
+// subkeys, deleting, or changing the descriptor or owner (generic rights mapped the registry's
+// way; entries that only pass on to subkeys are left for the subkeys), and an owner outside
+// those (an owner may always change the DACL). A missing DACL lets everyone ("S-1-1-0").
+// SIDs as strings, in the descriptor's order.
+std::vector<std::string> ForeignKeyWriters(PSECURITY_DESCRIPTOR descriptor,
+                                           const std::vector<std::string>& trusted);
+
+// Every key at or below `key` (but <key>\State, where supd writes) that someone else may change:
+// "HKLM\SOFTWARE\Sup\Workers\api: BUILTIN\Users (S-1-5-32-545)". Empty when all is well.
+Result<std::vector<std::string>> ForeignConfigKeyWriters(const RegistryPath& key,
+                                                         const std::vector<std::string>& trusted);
+
+}  // namespace sup::config
