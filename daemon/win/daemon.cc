@@ -351,6 +351,10 @@ void Daemon::RequestStop() {
     progress_timer_ = timers_->Schedule(kStopProgressPeriod, [this] { ReportStopProgress(); });
     supervisor_->Shutdown([this] {
       timers_->Cancel(progress_timer_);
+      // Nothing may keep the io thread (and so the SCM's STOP_PENDING) waiting now: a probe in
+      // flight would until its timeout, the operators group's retry for up to a minute.
+      prober_->Stop();
+      timers_->Cancel(operators_retry_);
       control_server_->Stop();
       health_server_->Stop();
       log_->info("supd stopped: every worker is down");

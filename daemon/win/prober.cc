@@ -18,17 +18,11 @@
 #include "daemon/win/launch_in_job.h"
 
 namespace sup::win {
-namespace {
 
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
 using boost::system::error_code;
 using tcp = asio::ip::tcp;
-
-// The most of an HTTP probe's response supd reads: the status line and headers (the body is
-// never read). An endpoint that sends more, or never ends its headers, fails the probe at once
-// instead of growing supd's memory until the timeout.
-constexpr std::size_t kHttpHeaderLimit = 16 * 1024;
 
 // One probe in flight: whichever of the result and the deadline comes first finishes it.
 struct ProbeRun : std::enable_shared_from_this<ProbeRun> {
@@ -36,7 +30,15 @@ struct ProbeRun : std::enable_shared_from_this<ProbeRun> {
       : deadline(io), retry(io), resolver(io), socket(io), done(std::move(done)) {}
 
   void Finish(bool success, std::string message) {
-    if (finished) return;
+    if (End()) done({success, std::move(message)});
+  }
+
+  // Ends the probe without a result (supd is stopping).
+  void Abandon() { End(); }
+
+  // Stops whatever the probe has under way; false if it had ended already.
+  bool End() {
+    if (finished) return false;
     finished = true;
     deadline.cancel();
     retry.cancel();
@@ -44,7 +46,7 @@ struct ProbeRun : std::enable_shared_from_this<ProbeRun> {
     error_code ignored;
     socket.close(ignored);
     if (job) ::TerminateJobObject(job.get(), 1);
-    done({success, std::move(message)});
+    return true;
   }
 
   void ArmDeadline(Millis timeout) {
@@ -66,6 +68,13 @@ struct ProbeRun : std::enable_shared_from_this<ProbeRun> {
   std::unique_ptr<asio::windows::object_handle> exit_watch;
   std::function<void(engine::ProbeResult)> done;
 };
+
+namespace {
+
+// The most of an HTTP probe's response supd reads: the status line and headers (the body is
+// never read). An endpoint that sends more, or never ends its headers, fails the probe at once
+// instead of growing supd's memory until the timeout.
+constexpr std::size_t kHttpHeaderLimit = 16 * 1024;
 
 void Connect(const std::shared_ptr<ProbeRun>& run, const std::string& host, const std::string& port,
              std::function<void()> connected) {
@@ -179,9 +188,20 @@ void ProbeExec(const std::shared_ptr<ProbeRun>& run, asio::io_context& io,
 
 }  // namespace
 
+void Prober::Stop() {
+  stopped_ = true;
+  for (const std::weak_ptr<ProbeRun>& weak : in_flight_) {
+    if (std::shared_ptr<ProbeRun> run = weak.lock()) run->Abandon();
+  }
+  in_flight_.clear();
+}
+
 void Prober::Run(const std::string& worker, const ProbeConfig& probe,
                  std::function<void(engine::ProbeResult)> done) {
+  if (stopped_) return;
   auto run = std::make_shared<ProbeRun>(io_, std::move(done));
+  std::erase_if(in_flight_, [](const std::weak_ptr<ProbeRun>& r) { return r.expired(); });
+  in_flight_.push_back(run);
   run->ArmDeadline(probe.timeout);
   switch (probe.type) {
     case ProbeType::kTcp: {

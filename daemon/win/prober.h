@@ -2,7 +2,7 @@
 // served from the worker's own job) and exec (a command in a job of its own, exit code 0), each
 // bounded by the probe's TimeoutMs.
 //
-// Threading: io thread; `done` is called on the io thread exactly once per probe.
+// Threading: io thread; `done` is called on the io thread exactly once per probe, until Stop.
 #pragma once
 
 #include "daemon/win/asio.h"
@@ -13,7 +13,11 @@
 
 #include "daemon/engine/ports.h"
 
+#include <vector>
+
 namespace sup::win {
+
+struct ProbeRun;  // one probe in flight (prober.cc)
 
 class Prober final : public engine::Prober {
  public:
@@ -24,9 +28,16 @@ class Prober final : public engine::Prober {
   void Run(const std::string& worker, const ProbeConfig& probe,
            std::function<void(engine::ProbeResult)> done) override;
 
+  // supd is stopping: every probe in flight is abandoned now (its connection closed, its
+  // command's job terminated, its `done` never called), so none keeps supd's stop waiting for its
+  // timeout; later Runs are ignored.
+  void Stop();
+
  private:
   boost::asio::io_context& io_;
   JobOf job_of_;
+  std::vector<std::weak_ptr<ProbeRun>> in_flight_;
+  bool stopped_ = false;
 };
 
 }  // namespace sup::win

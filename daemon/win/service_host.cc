@@ -142,6 +142,8 @@ void ServiceState::Main(DWORD argc, LPWSTR* argv) {
   Report(SERVICE_RUNNING);
   log_->info("service running service={}", Narrow(name));
   daemon_->Run();  // this thread is now the io thread, until the stop completes
+  // Progress until the very end: the daemon's teardown (closing jobs, logs, pipes) comes next.
+  Report(SERVICE_STOP_PENDING, NO_ERROR, 10'000);
   {
     std::lock_guard lock(mutex_);
     daemon_.reset();

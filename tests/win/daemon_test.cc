@@ -7,6 +7,7 @@
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <cwchar>
 #include <sstream>
 
@@ -23,6 +24,7 @@
 #include "common/win/win32_error.h"
 #include "daemon/win/caller_identity.h"
 #include "dacl.h"
+#include "process_runner.h"
 #include "wait_until.h"
 
 namespace sup::win {
@@ -187,6 +189,54 @@ TEST(DaemonTest, AConfigurationKeyOthersMayWriteIsWarnedAboutOnceAndItsRepairNot
             std::string::npos)
       << text;
   ::RegDeleteTreeW(HKEY_CURRENT_USER, key.c_str());
+}
+
+// supd's stop ends when its workers are down: a probe still in flight (here a probe command that
+// would run for a minute) is abandoned, not waited for until its timeout, and an operators group
+// still being retried (every minute) does not keep the io thread alive either. The service
+// reports STOP_PENDING until Run returns and the daemon is torn down (service_host.cc).
+TEST(DaemonTest, AStopWaitsNeitherForAProbeInFlightNorForTheOperatorsRetry) {
+  const DaemonOptions options = TestOptions("stop-probe");
+  const std::wstring key = Widen(options.config_key.substr(std::string("HKCU\\").size()));
+  const auto set_string = [&](const std::wstring& subkey, const wchar_t* name,
+                              const std::string& value) {
+    const std::wstring data = Widen(value);
+    ASSERT_EQ(::RegSetKeyValueW(HKEY_CURRENT_USER, (key + subkey).c_str(), name, REG_SZ,
+                                data.c_str(), static_cast<DWORD>((data.size() + 1) * 2)),
+              ERROR_SUCCESS);
+  };
+  const auto set_dword = [&](const std::wstring& subkey, const wchar_t* name, DWORD value) {
+    ASSERT_EQ(::RegSetKeyValueW(HKEY_CURRENT_USER, (key + subkey).c_str(), name, REG_DWORD, &value,
+                                sizeof(value)),
+              ERROR_SUCCESS);
+  };
+  const std::string worker = "\"" + testing::ExecutableDirectory() + "\\testworker.exe\"";
+  const std::string probe_started = testing::TempPath("stop-probe.pid");
+  ::DeleteFileW(Widen(probe_started).c_str());
+  set_string(L"", L"OperatorsGroup", "NoSuchGroupAnywhere");
+  set_string(L"\\Workers\\probed", L"Command", worker);
+  set_string(L"\\Workers\\probed\\Probes\\Liveness", L"Type", "exec");
+  set_string(L"\\Workers\\probed\\Probes\\Liveness", L"Target",
+             worker + " --pid-file \"" + probe_started + "\"");
+  set_dword(L"\\Workers\\probed\\Probes\\Liveness", L"TimeoutMs", 60'000);
+  Result<std::unique_ptr<Daemon>> daemon = Daemon::Create(options, NullLogger());
+  ASSERT_TRUE(daemon.ok()) << daemon.error().message();
+  std::atomic<bool> returned{false};
+  std::thread io_thread([&] {
+    (*daemon)->Run();
+    returned = true;
+  });
+  const bool probing = testing::WaitUntil(
+      [&] { return ::GetFileAttributesW(Widen(probe_started).c_str()) != INVALID_FILE_ATTRIBUTES; },
+      20s);
+  (*daemon)->RequestStop();
+  // Well within the minute either would have held it (the worker itself stops at once).
+  EXPECT_TRUE(testing::WaitUntil([&] { return returned.load(); }, 20s));
+  io_thread.join();
+  EXPECT_TRUE(probing) << "the probe command never started";
+  daemon->reset();
+  ::RegDeleteTreeW(HKEY_CURRENT_USER, key.c_str());
+  ::DeleteFileW(Widen(probe_started).c_str());
 }
 
 // The first design refused to start when the named mutex Global\sup-instance-<pipe> existed,
