@@ -27,7 +27,7 @@ using tcp = asio::ip::tcp;
 // One probe in flight: whichever of the result and the deadline comes first finishes it.
 struct ProbeRun : std::enable_shared_from_this<ProbeRun> {
   ProbeRun(asio::io_context& io, std::function<void(engine::ProbeResult)> done)
-      : deadline(io), retry(io), resolver(io), socket(io), done(std::move(done)) {}
+      : deadline(io), retry(io), socket(io), done(std::move(done)) {}
 
   void Finish(bool success, std::string message) {
     if (End()) done({success, std::move(message)});
@@ -42,7 +42,6 @@ struct ProbeRun : std::enable_shared_from_this<ProbeRun> {
     finished = true;
     deadline.cancel();
     retry.cancel();
-    resolver.cancel();
     error_code ignored;
     socket.close(ignored);
     if (job) ::TerminateJobObject(job.get(), 1);
@@ -59,8 +58,8 @@ struct ProbeRun : std::enable_shared_from_this<ProbeRun> {
   bool finished = false;
   asio::steady_timer deadline;
   asio::steady_timer retry;  // pipe probes: the next try while every instance is busy
-  tcp::resolver resolver;
   tcp::socket socket;
+  HostResolver::Endpoints endpoints;  // what async_connect tries, in order
   std::string request;
   std::optional<boost::beast::flat_buffer> http_buffer;  // http probes: bounded by kHttpHeaderLimit
   std::optional<http::response_parser<http::empty_body>> http_response;
@@ -76,9 +75,9 @@ namespace {
 // instead of growing supd's memory until the timeout.
 constexpr std::size_t kHttpHeaderLimit = 16 * 1024;
 
-void Connect(const std::shared_ptr<ProbeRun>& run, const std::string& host, const std::string& port,
-             std::function<void()> connected) {
-  // A numeric address needs no resolver (whose one thread a slow DNS lookup would hold).
+void Connect(const std::shared_ptr<ProbeRun>& run, HostResolver& resolver, const std::string& host,
+             const std::string& port, std::function<void()> connected) {
+  // A numeric address needs no lookup.
   error_code not_numeric;
   const asio::ip::address address = asio::ip::make_address(host, not_numeric);
   if (!not_numeric) {
@@ -90,16 +89,16 @@ void Connect(const std::shared_ptr<ProbeRun>& run, const std::string& host, cons
                               });
     return;
   }
-  run->resolver.async_resolve(
-      host, port, [run, connected](error_code ec, tcp::resolver::results_type endpoints) {
-        if (ec) return run->Finish(false, "cannot resolve: " + Utf8Message(ec));
-        asio::async_connect(run->socket, endpoints,
-                            [run, connected](error_code ec, const tcp::endpoint&) {
-                              if (ec)
-                                return run->Finish(false, "connect failed: " + Utf8Message(ec));
-                              connected();
-                            });
-      });
+  resolver.Resolve(host, port, [run, connected](Result<HostResolver::Endpoints> endpoints) {
+    if (run->finished) return;  // timed out while the lookup ran
+    if (!endpoints) return run->Finish(false, "cannot resolve: " + endpoints.error().message());
+    run->endpoints = std::move(*endpoints);
+    asio::async_connect(run->socket, run->endpoints,
+                        [run, connected](error_code ec, const tcp::endpoint&) {
+                          if (ec) return run->Finish(false, "connect failed: " + Utf8Message(ec));
+                          connected();
+                        });
+  });
 }
 
 void HttpGet(const std::shared_ptr<ProbeRun>& run, const config::HttpTarget& target) {
@@ -190,6 +189,7 @@ void ProbeExec(const std::shared_ptr<ProbeRun>& run, asio::io_context& io,
 
 void Prober::Stop() {
   stopped_ = true;
+  resolver_.Stop();
   for (const std::weak_ptr<ProbeRun>& weak : in_flight_) {
     if (std::shared_ptr<ProbeRun> run = weak.lock()) run->Abandon();
   }
@@ -207,13 +207,14 @@ void Prober::Run(const std::string& worker, const ProbeConfig& probe,
     case ProbeType::kTcp: {
       Result<config::HostPort> address = config::ParseHostPort(probe.target);
       if (!address) return run->Finish(false, address.error().message());
-      Connect(run, address->host, address->port, [run] { run->Finish(true, ""); });
+      Connect(run, resolver_, address->host, address->port, [run] { run->Finish(true, ""); });
       return;
     }
     case ProbeType::kHttp: {
       Result<config::HttpTarget> target = config::ParseHttpTarget(probe.target);
       if (!target) return run->Finish(false, target.error().message());
-      Connect(run, target->host, target->port, [run, target = *target] { HttpGet(run, target); });
+      Connect(run, resolver_, target->host, target->port,
+              [run, target = *target] { HttpGet(run, target); });
       return;
     }
     case ProbeType::kPipe:

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "daemon/engine/ports.h"
+#include "daemon/win/host_resolver.h"
 
 #include <vector>
 
@@ -24,7 +25,8 @@ class Prober final : public engine::Prober {
   // The job of a worker's running process, or null (JobLauncher::JobOf).
   using JobOf = std::function<HANDLE(const std::string& worker)>;
 
-  Prober(boost::asio::io_context& io, JobOf job_of) : io_(io), job_of_(std::move(job_of)) {}
+  Prober(boost::asio::io_context& io, JobOf job_of)
+      : io_(io), job_of_(std::move(job_of)), resolver_(io) {}
   void Run(const std::string& worker, const ProbeConfig& probe,
            std::function<void(engine::ProbeResult)> done) override;
 
@@ -36,6 +38,7 @@ class Prober final : public engine::Prober {
  private:
   boost::asio::io_context& io_;
   JobOf job_of_;
+  HostResolver resolver_;
   std::vector<std::weak_ptr<ProbeRun>> in_flight_;
   bool stopped_ = false;
 };
