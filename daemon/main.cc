@@ -37,7 +37,7 @@ sup::win::LogSettings ReadLogSettings(const std::string& config_key,
     sup::config::RegistryConfigSource source(*path);
     daemon = sup::config::DaemonValuesOrDefaults(source);
   }
-  return {level_override.value_or(daemon.log_level), daemon.log_directory};
+  return {level_override.value_or(daemon.log_level), daemon.log_directory, daemon.operators_group};
 }
 
 }  // namespace

@@ -18,12 +18,22 @@ export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
 
 unused="$WINEPREFIX/.unused-session"
 
+# C:\sup-links\app, a symbolic link to C:\sup-links\elsewhere, for the tests of supd refusing
+# to write through links (log_file_test.cc): Wine 8's CreateSymbolicLinkW does nothing and it
+# refuses junctions, but it shows a Unix symbolic link as Windows shows a junction.
+make_test_links() {
+  local links="$WINEPREFIX/drive_c/sup-links"
+  mkdir -p "$links/elsewhere/logs"
+  ln -sfn "$links/elsewhere" "$links/app"
+}
+
 case "$action" in
   start)
     # A session booted moments ago for test discovery, that no test has used yet.
     if [ -n "$(find "$unused" -mmin -15 2>/dev/null)" ]; then
       rm -f "$unused"
       wineserver -p >/dev/null 2>&1 </dev/null || true
+      make_test_links
       echo "wine session ready (booted for test discovery): $WINEPREFIX"
       exit 0
     fi
@@ -45,6 +55,7 @@ case "$action" in
     wineserver -w >/dev/null 2>&1 </dev/null
     wineserver -p >/dev/null 2>&1 </dev/null
     wine cmd /c exit >>"$WINEPREFIX/boot.log" 2>&1 </dev/null
+    make_test_links
     echo "wine session ready in $(( ($(date +%s%N) - started) / 1000000 )) ms: $WINEPREFIX"
     ;;
   start-unused)

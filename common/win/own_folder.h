@@ -17,6 +17,12 @@ namespace sup::win {
 // from the parent ("P": %ProgramData% lets every user create files and folders).
 inline constexpr char kOwnFolderSddl[] = "D:P(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)";
 
+// The same, and `reader_sid` (the operators group) may read what is inside; none if "".
+inline std::string OwnFolderSddl(const std::string& reader_sid) {
+  return reader_sid.empty() ? kOwnFolderSddl
+                            : std::string(kOwnFolderSddl) + "(A;OICI;FR;;;" + reader_sid + ")";
+}
+
 // Creates `path` (UTF-8, %VARIABLES% expanded by the caller) with `sddl` if it does not exist;
 // if it does, it must be a real folder (not a junction or symbolic link) owned by SYSTEM,
 // Administrators or the user this process runs as. Missing parents are made the same way;

@@ -11,6 +11,7 @@
 #include <filesystem>
 
 #include "common/text_encoding.h"
+#include "common/win/object_security.h"
 #include "common/win/own_folder.h"
 #include "common/win/win32_error.h"
 
@@ -52,9 +53,15 @@ Result<std::shared_ptr<spdlog::logger>> MakeDaemonLogger(LogTarget target,
         std::make_shared<spdlog::logger>("supd", std::make_shared<spdlog::sinks::stderr_sink_mt>());
   } else {
     const std::string directory = Narrow(ExpandEnvironmentVariables(Widen(settings.directory)));
-    // Made for SYSTEM and Administrators only, or refused if someone else made it first: worker
-    // output may hold secrets, and supd rotates and deletes files here as SYSTEM.
-    if (Result<void> folder = EnsureOwnFolder(directory); !folder)
+    // Made for SYSTEM and Administrators (the operators group may read), or refused if someone
+    // else made it first: worker output may hold secrets, and supd rotates and deletes files here
+    // as SYSTEM. A group that cannot be resolved now (a domain group before the network is up)
+    // gets no entry; an existing folder is left as it is.
+    std::string readers;
+    if (!settings.operators_group.empty()) {
+      if (Result<std::string> sid = AccountSid(settings.operators_group)) readers = *sid;
+    }
+    if (Result<void> folder = EnsureOwnFolder(directory, OwnFolderSddl(readers)); !folder)
       return folder.error().WithContext("LogDirectory");
     constexpr std::size_t kMaxLogBytes = 10 * 1024 * 1024;
     constexpr std::size_t kLogBackups = 5;

@@ -21,8 +21,9 @@ enum class LogTarget {
 };
 
 struct LogSettings {
-  std::string level = "info";  // one of trace, debug, info, warn, error
-  std::string directory;       // kFile: the folder of supd.log; may hold %VARIABLES%
+  std::string level = "info";   // one of trace, debug, info, warn, error
+  std::string directory;        // kFile: the folder of supd.log; may hold %VARIABLES%
+  std::string operators_group;  // may read the folder when supd creates it; "" for none
 };
 
 Result<std::shared_ptr<spdlog::logger>> MakeDaemonLogger(LogTarget target,

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
+#include <optional>
 
 #include "common/case_insensitive.h"
 #include "common/win/object_security.h"
@@ -22,6 +23,38 @@ std::chrono::milliseconds RotationPeriod(RotateEvery every) {
     case RotateEvery::kDaily: return std::chrono::hours(24);
   }
   return std::chrono::milliseconds(0);
+}
+
+// Where `file` really is, when that is not `path` (ignoring case, short names and the "\\?\"
+// prefix): some folder on the way is a link. nullopt when they agree, or when either cannot be
+// told (then the check passes: the log's own folder and file were checked for links already).
+std::optional<std::wstring> OpenedElsewhere(HANDLE file, const std::wstring& path) {
+  std::wstring final_path(32768, L'\0');
+  DWORD length =
+      ::GetFinalPathNameByHandleW(file, final_path.data(), static_cast<DWORD>(final_path.size()),
+                                  FILE_NAME_NORMALIZED | VOLUME_NAME_DOS);
+  if (length == 0 || length >= final_path.size()) return std::nullopt;
+  final_path.resize(length);
+  if (final_path.starts_with(L"\\\\?\\UNC\\")) {
+    final_path = L"\\\\" + final_path.substr(8);
+  } else if (final_path.starts_with(L"\\\\?\\")) {
+    final_path = final_path.substr(4);
+  }
+  std::wstring expected(32768, L'\0');
+  length = ::GetFullPathNameW(path.c_str(), static_cast<DWORD>(expected.size()), expected.data(),
+                              nullptr);
+  if (length == 0 || length >= expected.size()) return std::nullopt;
+  expected.resize(length);
+  std::wstring long_path(32768, L'\0');
+  length =
+      ::GetLongPathNameW(expected.c_str(), long_path.data(), static_cast<DWORD>(long_path.size()));
+  if (length > 0 && length < long_path.size()) expected.assign(long_path.data(), length);
+  if (::CompareStringOrdinal(final_path.c_str(), static_cast<int>(final_path.size()),
+                             expected.c_str(), static_cast<int>(expected.size()),
+                             TRUE) == CSTR_EQUAL) {
+    return std::nullopt;
+  }
+  return final_path;
 }
 
 }  // namespace
@@ -59,6 +92,14 @@ Result<void> WindowsLogFile::OpenCurrent() {
     return Error(ErrorKind::kFailedPrecondition,
                  "the log file " + Narrow(path_) +
                      " is a symbolic link or junction: supd does not write through links");
+  }
+  // A link further up (a folder above the log's own, swapped for a junction by whoever may write
+  // there) shows as a file opened somewhere else than the path says.
+  if (std::optional<std::wstring> elsewhere = OpenedElsewhere(file_.get(), path_)) {
+    file_.reset();
+    return Error(ErrorKind::kFailedPrecondition,
+                 "the log file " + Narrow(path_) + " is reached through a link (it opens as " +
+                     Narrow(*elsewhere) + "): supd does not write through links");
   }
   LARGE_INTEGER size{};
   ::GetFileSizeEx(file_.get(), &size);

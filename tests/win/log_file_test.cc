@@ -70,6 +70,36 @@ TEST_F(LogFileTest, ALogsFolderIsMadeForAdministratorsOrRefusedByName) {
       << refused.error().message();
 }
 
+// A link as a log's folder, or a folder above it swapped for a link (by whoever may write there),
+// would send supd's writes, renames and deletes wherever it points. The first is refused as a
+// link; the second opens, is found to be somewhere else than its path says, and is refused,
+// naming where it really is. C:\sup-links\app is a link to C:\sup-links\elsewhere, made by
+// scripts/wine-session.sh as a Unix symbolic link (Wine 8 makes neither symbolic links nor
+// junctions itself, but shows that one as Windows shows a junction).
+TEST_F(LogFileTest, ALogWhoseFolderOrAFolderAboveIsALinkIsRefused) {
+  ASSERT_NE(::GetFileAttributesW(L"C:\\sup-links\\app") & FILE_ATTRIBUTE_REPARSE_POINT, 0u)
+      << "C:\\sup-links\\app is not the link wine-session.sh makes";
+  Result<std::unique_ptr<WindowsLogFile>> folder_is_link =
+      WindowsLogFile::Open("C:\\sup-links\\app\\w.out.log", 2, clock_);
+  ASSERT_FALSE(folder_is_link.ok());
+  EXPECT_NE(folder_is_link.error().message().find("C:\\sup-links\\app"), std::string::npos)
+      << folder_is_link.error().message();
+
+  Result<std::unique_ptr<WindowsLogFile>> above_is_link =
+      WindowsLogFile::Open("C:\\sup-links\\app\\logs\\w.out.log", 2, clock_);
+  ASSERT_FALSE(above_is_link.ok());
+  EXPECT_NE(
+      above_is_link.error().message().find(
+          "is reached through a link (it opens as C:\\sup-links\\elsewhere\\logs\\w.out.log)"),
+      std::string::npos)
+      << above_is_link.error().message();
+
+  // The real path, spelled in another case, is the same file: opened.
+  Result<std::unique_ptr<WindowsLogFile>> direct =
+      WindowsLogFile::Open("c:\\SUP-LINKS\\elsewhere\\logs\\w.out.log", 2, clock_);
+  EXPECT_TRUE(direct.ok()) << direct.error().message();
+}
+
 TEST_F(LogFileTest, RotationRenamesToABackupNamedByItsTimeAndRetentionKeepsLogBackups) {
   Result<std::unique_ptr<WindowsLogFile>> file = WindowsLogFile::Open(Path(), 2, clock_);
   ASSERT_TRUE(file.ok()) << file.error().message();

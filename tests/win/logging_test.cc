@@ -28,7 +28,7 @@ TEST(LoggingTest, ServiceLoggerWritesTheFileAndSendsWarningsToTheEventLog) {
   const std::string directory =
       "%TEMP%\\sup-logging-test-" + std::to_string(::GetCurrentProcessId());
   Result<std::shared_ptr<spdlog::logger>> log =
-      MakeDaemonLogger(LogTarget::kFile, {"info", directory});
+      MakeDaemonLogger(LogTarget::kFile, {"info", directory, "S-1-5-32-547"});  // operators read
   ASSERT_TRUE(log.ok()) << log.error().message();
   ASSERT_EQ((*log)->sinks().size(), 2u);
   EXPECT_EQ((*log)->sinks()[1]->level(), spdlog::level::warn);
@@ -52,7 +52,8 @@ TEST(LoggingTest, ANonAsciiLogDirectoryHoldsSupdsLog) {
   const std::string directory = "%TEMP%\\sup-logging-journaux-\xC3\xA9-\xE6\x97\xA5\xE5\xBF\x97-" +
                                 std::to_string(::GetCurrentProcessId());
   Result<std::shared_ptr<spdlog::logger>> log =
-      MakeDaemonLogger(LogTarget::kFile, {"info", directory});
+      // An operators group that cannot be resolved keeps supd from nothing.
+      MakeDaemonLogger(LogTarget::kFile, {"info", directory, "NoSuchGroupAnywhere"});
   ASSERT_TRUE(log.ok()) << log.error().message();
   (*log)->info("caf\xC3\xA9 logged");
   const std::filesystem::path file =
@@ -108,7 +109,8 @@ TEST(LoggingTest, ProtobufComplaintsGoToTheDebugLog) {
 }
 
 TEST(LoggingTest, RefusesAnUnknownLevel) {
-  Result<std::shared_ptr<spdlog::logger>> log = MakeDaemonLogger(LogTarget::kConsole, {"loud", ""});
+  Result<std::shared_ptr<spdlog::logger>> log =
+      MakeDaemonLogger(LogTarget::kConsole, {"loud", "", ""});
   ASSERT_FALSE(log.ok());
   EXPECT_NE(log.error().message().find("\"loud\""), std::string::npos);
 }

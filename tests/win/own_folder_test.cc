@@ -21,6 +21,14 @@
 namespace sup::win {
 namespace {
 
+TEST(OwnFolderTest, OperatorsMayReadWhatIsInsideAndNothingMore) {
+  EXPECT_EQ(OwnFolderSddl(""), kOwnFolderSddl);
+  const testing::AccessEntries dacl = testing::SddlDacl(OwnFolderSddl("S-1-5-32-547"));
+  EXPECT_EQ(dacl, (testing::AccessEntries{{"S-1-5-18", FILE_ALL_ACCESS},
+                                          {"S-1-5-32-544", FILE_ALL_ACCESS},
+                                          {"S-1-5-32-547", FILE_GENERIC_READ}}));
+}
+
 TEST(OwnFolderTest, TheFolderDescriptorLetsOnlySystemAndAdministratorsInAndInheritsNothing) {
   const testing::AccessEntries dacl = testing::SddlDacl(kOwnFolderSddl);
   EXPECT_EQ(dacl, (testing::AccessEntries{{"S-1-5-18", FILE_ALL_ACCESS},
