@@ -107,8 +107,9 @@ Result<std::string> SecureConfiguration(const ServiceSpec& spec,
       !secured) {
     return secured.error();
   }
-  return "configuration " + key->display + ": only SYSTEM, Administrators" +
-         (account_sid.empty() ? "" : " and " + spec.account) + " may change it" +
+  return "configuration " + key->display + ": only SYSTEM" +
+         (account_sid.empty() ? " and Administrators" : ", Administrators and " + spec.account) +
+         " may change it" +
          (operators_sid.empty() ? "" : ", operators may read it");
 }
 
