@@ -109,8 +109,7 @@ Result<std::string> SecureConfiguration(const ServiceSpec& spec,
   }
   return "configuration " + key->display + ": only SYSTEM" +
          (account_sid.empty() ? " and Administrators" : ", Administrators and " + spec.account) +
-         " may change it" +
-         (operators_sid.empty() ? "" : ", operators may read it");
+         " may change it" + (operators_sid.empty() ? "" : ", operators may read it");
 }
 
 // `service status`: the SCM's view, then supd's own answer on its health pipe. Exit 0 only when
