@@ -89,9 +89,10 @@ void BM_StatusRequest200Workers(benchmark::State& state) {
   Fixture fixture(200);
   testing::FakeConfigSource config;
   testing::FakeOutputSource output;
+  testing::FakeResourceSource resources;
   control::ControlDispatcher dispatcher{
       control::ControlPorts{fixture.engine.clock, fixture.supervisor, config, output,
-                            fixture.engine.events},
+                            fixture.engine.events, resources},
       control::DaemonIdentity{1, "bench"}};
   CountingSink sink;
   std::unique_ptr<control::Session> session =

@@ -43,15 +43,19 @@ std::string RenderStatusTable(const sup::v1::StatusResponse& status) {
                     ", uptime " + FormatUptime(std::chrono::milliseconds(daemon.uptime_ms())) +
                     ", config generation " + std::to_string(daemon.config_generation()) + "\n";
   std::vector<std::vector<std::string>> rows = {{"NAME", "STATE", "HEALTH", "READY", "PID",
-                                                 "UPTIME", "RESTARTS", "LAST-EXIT", "DESCRIPTION"}};
+                                                 "UPTIME", "RESTARTS", "LAST-EXIT", "CPU", "MEM",
+                                                 "DESCRIPTION"}};
   for (const WorkerStatus& worker : status.workers()) {
     const bool running = worker.state() == WorkerStatus::RUNNING;
+    const bool sampled = worker.has_resources();
     rows.push_back({worker.name(), std::string(NameOf(worker.state())),
                     std::string(NameOf(worker.health())), worker.ready() ? "yes" : "no",
                     worker.pid() ? std::to_string(worker.pid()) : "-",
                     running ? FormatUptime(std::chrono::milliseconds(worker.uptime_ms())) : "-",
                     std::to_string(worker.restarts()),
                     worker.has_last_exit_code() ? FormatExitCode(worker.last_exit_code()) : "-",
+                    sampled ? FormatPercent(worker.resources().cpu_percent()) : "-",
+                    sampled ? FormatBytes(worker.resources().working_set_bytes()) : "-",
                     worker.description()});
   }
   out += FormatColumns(rows);
@@ -88,6 +92,16 @@ Json WorkerJson(const WorkerStatus& worker) {
   json["done"] = worker.done();
   json["launches"] = worker.launches();
   json["description"] = worker.description();
+  // The job's resources; 0 when the worker has no running process (as pid).
+  const sup::v1::WorkerResources& resources = worker.resources();
+  json["cpu_seconds"] = resources.cpu_seconds();
+  json["cpu_percent"] = resources.cpu_percent();
+  json["private_bytes"] = resources.private_bytes();
+  json["working_set_bytes"] = resources.working_set_bytes();
+  json["processes"] = resources.processes();
+  json["handles"] = resources.handles();
+  json["io_read_bytes"] = resources.io_read_bytes();
+  json["io_write_bytes"] = resources.io_write_bytes();
   return json;
 }
 
@@ -247,6 +261,17 @@ std::string RenderDescribe(const sup::v1::DescribeResponse& describe) {
       ", last exit code " +
       (worker.has_last_exit_code() ? std::to_string(worker.last_exit_code()) : std::string("-")) +
       "\n";
+  if (worker.has_resources()) {
+    const sup::v1::WorkerResources& r = worker.resources();
+    char cpu_seconds[32];
+    std::snprintf(cpu_seconds, sizeof(cpu_seconds), "%.2f s", r.cpu_seconds());
+    out += "  cpu " + std::string(cpu_seconds) + " (" + FormatPercent(r.cpu_percent()) +
+           " now), working set " + FormatBytes(r.working_set_bytes()) + ", private " +
+           FormatBytes(r.private_bytes()) + ", " + std::to_string(r.processes()) +
+           (r.processes() == 1 ? " process, " : " processes, ") + std::to_string(r.handles()) +
+           " handles, i/o read " + FormatBytes(r.io_read_bytes()) + " written " +
+           FormatBytes(r.io_write_bytes()) + "\n";
+  }
   if (!describe.config_errors().empty()) {
     out += "\nConfiguration errors (the definition below stays in force):\n";
     for (const std::string& error : describe.config_errors()) out += "  " + error + "\n";

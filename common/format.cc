@@ -57,6 +57,26 @@ std::string JoinNames(const std::vector<std::string>& names) {
   return out;
 }
 
+std::string FormatBytes(std::uint64_t bytes) {
+  static constexpr const char* kUnits[] = {"K", "M", "G", "T"};
+  if (bytes < 1024) return std::to_string(bytes) + "B";
+  double value = static_cast<double>(bytes) / 1024;
+  std::size_t unit = 0;
+  while (value >= 1024 && unit + 1 < std::size(kUnits)) {
+    value /= 1024;
+    ++unit;
+  }
+  char text[32];
+  std::snprintf(text, sizeof(text), value < 100 ? "%.1f%s" : "%.0f%s", value, kUnits[unit]);
+  return text;
+}
+
+std::string FormatPercent(double percent) {
+  char text[32];
+  std::snprintf(text, sizeof(text), percent < 100 ? "%.1f%%" : "%.0f%%", percent);
+  return text;
+}
+
 std::string FormatExitCode(std::int64_t code) {
   if (code >= 0 && code <= 0xffff) return std::to_string(code);
   char text[16];

@@ -23,6 +23,12 @@ std::string FormatUtcMillis(std::int64_t unix_ms);
 // ("0xC0000005", never "3221225477").
 std::string FormatExitCode(std::int64_t code);
 
+// Bytes as people read memory: "512B", "1.5K", "45.2M", "3.1G" (binary units: K = 1024).
+std::string FormatBytes(std::uint64_t bytes);
+
+// A CPU percent: "0.0%", "12.5%", "250%" (no decimal from 100 up).
+std::string FormatPercent(double percent);
+
 // "a, b, c": names in a sentence.
 std::string JoinNames(const std::vector<std::string>& names);
 

@@ -241,10 +241,10 @@ Result<sup::v1::StatusResponse> ControlDispatcher::Status(
     const sup::v1::StatusRequest& request) const {
   sup::v1::StatusResponse status;
   std::string unknown;
-  if (request.workers().empty()) {
-    for (const engine::WorkerSnapshot& worker : ports_.supervisor.Snapshot()) {
-      *status.add_workers() = WireStatus(worker);
-    }
+  std::vector<engine::WorkerSnapshot> workers;
+  const bool all = request.workers().empty();
+  if (all) {
+    workers = ports_.supervisor.Snapshot();
   } else {
     for (const std::string& name : request.workers()) {
       std::optional<engine::WorkerSnapshot> worker = ports_.supervisor.Snapshot(name);
@@ -252,10 +252,18 @@ Result<sup::v1::StatusResponse> ControlDispatcher::Status(
         unknown += (unknown.empty() ? "" : ", ") + name;
         continue;
       }
-      *status.add_workers() = WireStatus(*worker);
+      workers.push_back(std::move(*worker));
     }
   }
   if (!unknown.empty()) return Error(ErrorKind::kNotFound, "no such worker: " + unknown);
+  std::vector<std::string> running;
+  for (const engine::WorkerSnapshot& worker : workers)
+    if (worker.pid != 0) running.push_back(worker.name);
+  const std::map<std::string, ResourceSample> samples = SampleResources(running, all);
+  for (const engine::WorkerSnapshot& worker : workers) {
+    const auto sample = samples.find(worker.name);
+    *status.add_workers() = WireStatus(worker, sample == samples.end() ? nullptr : &sample->second);
+  }
   sup::v1::DaemonStatus* daemon = status.mutable_daemon();
   daemon->set_pid(identity_.pid);
   daemon->set_version(identity_.version);
@@ -271,8 +279,29 @@ Result<sup::v1::StatusResponse> ControlDispatcher::Status(
 
 // A worker's wire status, its description also saying what fails with its log files: an admin
 // sees "log rotation failing since ..." in `supctl status` and `describe`, not only in supd's log.
-sup::v1::WorkerStatus ControlDispatcher::WireStatus(const engine::WorkerSnapshot& snapshot) const {
+std::map<std::string, ResourceSample> ControlDispatcher::SampleResources(
+    const std::vector<std::string>& workers, bool all) const {
+  std::map<std::string, ResourceSample> samples =
+      workers.empty() ? std::map<std::string, ResourceSample>{} : ports_.resources.Sample(workers);
+  if (all) cpu_usage_.Keep(samples);  // workers removed or stopped start afresh next time
+  return samples;
+}
+
+sup::v1::WorkerStatus ControlDispatcher::WireStatus(const engine::WorkerSnapshot& snapshot,
+                                                    const ResourceSample* sample) const {
   sup::v1::WorkerStatus wire = ToWireStatus(snapshot);
+  if (sample) {
+    sup::v1::WorkerResources* resources = wire.mutable_resources();
+    resources->set_cpu_seconds(
+        std::chrono::duration<double>(sample->cpu_user + sample->cpu_kernel).count());
+    resources->set_cpu_percent(cpu_usage_.Percent(snapshot.name, *sample));
+    resources->set_working_set_bytes(sample->working_set_bytes);
+    resources->set_private_bytes(sample->private_bytes);
+    resources->set_processes(sample->processes);
+    resources->set_handles(sample->handles);
+    resources->set_io_read_bytes(sample->io_read_bytes);
+    resources->set_io_write_bytes(sample->io_write_bytes);
+  }
   if (std::optional<std::string> problem = ports_.output.Problem(snapshot.name))
     wire.set_description(wire.description() + "; " + *problem);
   return wire;
@@ -290,7 +319,12 @@ Result<sup::v1::DescribeResponse> ControlDispatcher::Describe(
   std::optional<engine::WorkerSnapshot> snapshot = ports_.supervisor.Snapshot(request.worker());
   if (!snapshot) return Error(ErrorKind::kNotFound, "no such worker: " + request.worker());
   sup::v1::DescribeResponse describe;
-  *describe.mutable_status() = WireStatus(*snapshot);
+  const std::map<std::string, ResourceSample> samples =
+      snapshot->pid != 0 ? SampleResources({snapshot->name}, false)
+                         : std::map<std::string, ResourceSample>{};
+  const auto sample = samples.find(snapshot->name);
+  *describe.mutable_status() =
+      WireStatus(*snapshot, sample == samples.end() ? nullptr : &sample->second);
   const std::map<std::string, WorkerConfig> definitions = ports_.supervisor.DefinitionsInForce();
   if (const auto definition = definitions.find(request.worker()); definition != definitions.end()) {
     const LaunchConfig& launch = definition->second.launch;

@@ -15,7 +15,9 @@
 #include "common/frame_codec.h"
 #include "common/result.h"
 #include "daemon/control/event_feed.h"
+#include "daemon/control/cpu_usage.h"
 #include "daemon/control/output_source.h"
+#include "daemon/control/resource_source.h"
 #include "daemon/control/session.h"
 #include "daemon/engine/ports.h"
 #include "daemon/engine/supervisor.h"
@@ -35,6 +37,7 @@ struct ControlPorts {
   config::ConfigSource& config_source;  // Reread, Update
   OutputSource& output;                 // Describe, Logs
   EventFeed& events;                    // Events -f
+  ResourceSource& resources;            // Status, Describe
 };
 
 struct ControlLimits {
@@ -66,7 +69,12 @@ class ControlDispatcher {
   Result<sup::v1::DescribeResponse> Describe(const sup::v1::DescribeRequest& request) const;
   Result<sup::v1::LogsResponse> Logs(const sup::v1::LogsRequest& request) const;
   std::size_t LineBudget() const;
-  sup::v1::WorkerStatus WireStatus(const engine::WorkerSnapshot& snapshot) const;
+  // `sample`: the worker's resources, if it runs.
+  sup::v1::WorkerStatus WireStatus(const engine::WorkerSnapshot& snapshot,
+                                   const ResourceSample* sample) const;
+  // Samples the resources of `workers` (their CPU percent since the previous sample).
+  std::map<std::string, ResourceSample> SampleResources(const std::vector<std::string>& workers,
+                                                        bool all) const;
   sup::v1::EventsResponse Events(const sup::v1::EventsRequest& request) const;
   // Reread (apply = false) or Update (apply = true) of the named workers, or all.
   Result<sup::v1::ConfigDiffResponse> Reconfigure(const std::vector<std::string>& names,
@@ -85,6 +93,9 @@ class ControlDispatcher {
   ControlLimits limits_;
   std::chrono::steady_clock::time_point started_;
   std::set<ControlSession*> streams_;  // sessions with a follow stream open
+  // The previous CPU sample of each worker: a Status reports CPU percent since the one before.
+  // Mutable: reading resources is a const request that remembers when it last read them.
+  mutable CpuUsage cpu_usage_;
   bool ending_ = false;
 };
 

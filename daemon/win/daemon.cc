@@ -23,6 +23,7 @@
 #include "daemon/win/job_launcher.h"
 #include "daemon/win/pipe_server.h"
 #include "daemon/win/prober.h"
+#include "daemon/win/resource_sampler.h"
 #include "common/config/win/key_security.h"
 #include "common/config/win/registry_config.h"
 #include "common/win/object_security.h"
@@ -161,6 +162,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
       log);
   d.prober_ = std::make_unique<Prober>(
       *d.io_, [&d](const std::string& worker) { return d.launcher_->JobOf(worker); });
+  d.resources_ = std::make_unique<ResourceSampler>(*d.launcher_);
   d.state_store_ = std::make_unique<config::RegistryStateStore>(*config_key);
   if (Result<void> prepared = d.state_store_->Prepare(); !prepared) {
     log->warn("operator intent will not outlive supd reason=\"{}\"", prepared.error().message());
@@ -179,7 +181,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
   const DaemonConfig& limits = config.daemon;
   d.dispatcher_ = std::make_unique<control::ControlDispatcher>(
       control::ControlPorts{d.clock_, *d.supervisor_, *d.config_source_, d.launcher_->output(),
-                            *d.event_feed_},
+                            *d.event_feed_, *d.resources_},
       control::DaemonIdentity{static_cast<std::uint32_t>(::GetCurrentProcessId()),
                               std::string(kSupVersion)},
       control::ControlLimits{.max_streams = limits.max_streams,

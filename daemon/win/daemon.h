@@ -49,6 +49,7 @@ class ConfigWatcher;
 class JobLauncher;
 class PipeServer;
 class Prober;
+class ResourceSampler;
 
 // Called between the phases of a start ("configuration loaded", "control pipe listening",
 // "workers started"): the service reports a START_PENDING checkpoint each time.
@@ -106,6 +107,7 @@ class Daemon {
   std::unique_ptr<AsioTimers> timers_;
   std::unique_ptr<JobLauncher> launcher_;
   std::unique_ptr<Prober> prober_;
+  std::unique_ptr<ResourceSampler> resources_;
   std::unique_ptr<config::RegistryConfigSource> config_source_;
   config::RegistryPath config_key_;
   std::optional<std::string> config_key_writers_;  // as last reported ("" = none)

@@ -104,6 +104,12 @@ JobLauncher::~JobLauncher() {
   for (auto& [worker, process] : processes_) Retire(std::move(process));
 }
 
+std::optional<JobLauncher::RunningJob> JobLauncher::Running(const std::string& worker) const {
+  const auto found = processes_.find(worker);
+  if (found == processes_.end()) return std::nullopt;
+  return RunningJob{found->second.job.get(), found->second.launch, found->second.launched_at};
+}
+
 HANDLE JobLauncher::JobOf(const std::string& worker) const {
   const auto found = processes_.find(worker);
   return found == processes_.end() ? nullptr : found->second.job.get();
@@ -168,12 +174,15 @@ Result<std::uint32_t> JobLauncher::Launch(const std::string& worker, const Launc
 
   Process& running = processes_[worker];
   running.pid = started->pid;
+  running.launch = ++launches_;
+  running.launched_at = std::chrono::steady_clock::now();
   running.job = std::move(*job);
   running.stop_event = std::move(stop_event->handle);
   running.exit_watch =
       std::make_unique<asio::windows::object_handle>(io_, started->process.release());
-  running.exit_watch->async_wait([this, worker, pid = running.pid](boost::system::error_code ec) {
-    if (ec == asio::error::operation_aborted) return;
+  running.exit_watch->async_wait([this, alive = std::weak_ptr<int>(lifetime_), worker,
+                                  pid = running.pid](boost::system::error_code ec) {
+    if (ec == asio::error::operation_aborted || alive.expired()) return;
     OnProcessExit(worker, pid);
   });
   log_->info("worker launched name={} pid={}", worker, running.pid);
@@ -227,11 +236,10 @@ void JobLauncher::ReportWhenEmpty(const std::string& worker) {
     return;
   }
   ending.poll->expires_after(std::chrono::milliseconds(5));
-  // The timer belongs to the entry: when the launcher (and the entry) goes first, the wait ends
-  // aborted and `this` is not touched.
-  ending.poll->async_wait([this, worker](boost::system::error_code ec) {
-    if (!ec) ReportWhenEmpty(worker);
-  });
+  ending.poll->async_wait(
+      [this, alive = std::weak_ptr<int>(lifetime_), worker](boost::system::error_code ec) {
+        if (!ec && !alive.expired()) ReportWhenEmpty(worker);
+      });
 }
 
 void JobLauncher::RequestStop(const std::string& worker, StopStep step) {

@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "common/clock.h"
@@ -46,6 +47,15 @@ class JobLauncher final : public engine::ProcessLauncher {
 
   // The job of a running worker, for tests and diagnostics (null when none).
   HANDLE JobOf(const std::string& worker) const;
+
+  // A worker's running process: its job, which launch it is (counted from 1 since supd started),
+  // and when it started. nullopt when the worker has no process.
+  struct RunningJob {
+    HANDLE job = nullptr;
+    std::uint64_t launch = 0;
+    std::chrono::steady_clock::time_point launched_at;
+  };
+  std::optional<RunningJob> Running(const std::string& worker) const;
   // The workers' captured output, for the control plane and tests.
   OutputStore& output() { return output_; }
   const OutputStore& output() const { return output_; }
@@ -53,6 +63,8 @@ class JobLauncher final : public engine::ProcessLauncher {
  private:
   struct Process {
     std::uint32_t pid = 0;
+    std::uint64_t launch = 0;
+    std::chrono::steady_clock::time_point launched_at;
     UniqueHandle job;         // KILL_ON_JOB_CLOSE: closing it kills the tree
     UniqueHandle stop_event;  // named in the worker's SUP_STOP_EVENT
     std::unique_ptr<boost::asio::windows::object_handle> exit_watch;  // owns the process handle
@@ -81,6 +93,11 @@ class JobLauncher final : public engine::ProcessLauncher {
   ExitHandler on_exit_;
   std::shared_ptr<spdlog::logger> log_;
   std::map<std::string, Process> processes_;
+  std::uint64_t launches_ = 0;  // processes started, for RunningJob::launch
+  // Expires with the launcher. A wait that completed before the launcher went (a process exited,
+  // a poll timer fired) is still run by the io_context afterwards, with success, not aborted:
+  // its handler checks this before touching the launcher.
+  std::shared_ptr<int> lifetime_ = std::make_shared<int>(0);
   std::map<std::string, Ending> ending_;  // exited, their jobs still emptying
   OutputStore output_;
 };

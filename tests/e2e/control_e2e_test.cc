@@ -4,6 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <iterator>
+#include <sstream>
+#include <string>
+#include <vector>
+
 #include "common/protocol.h"
 #include "common/protocol_client.h"
 #include "common/win/pipe_client.h"
@@ -64,6 +69,48 @@ TEST(ControlE2eTest, DescribeLogsEventsAndHealthShowAWorker) {
   const testing::ProcessOutput unknown = supd.Supctl({"health", "nosuch"});
   EXPECT_EQ(unknown.exit_code, 4u);
   EXPECT_TRUE(Contains(unknown.err, "no such worker")) << unknown.err;
+}
+
+// What a worker's job uses, in status (CPU and MEM columns, the JSON fields) and describe: a
+// worker that wrote 80 MB and kept a CPU busy shows both; a stopped one shows none.
+TEST(ControlE2eTest, StatusAndDescribeShowWhatAWorkerUses) {
+  SupdService supd("resources");
+  supd.AddWorker("heavy", {"--touch-mb", "80", "--busy-ms", "300"});
+  supd.AddWorker("off", {});
+  supd.SetDword("off", "Enabled", 0);
+  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_TRUE(supd.WaitForWorker("heavy", IsRunning));
+  std::string json;
+  ASSERT_TRUE(testing::WaitUntil(
+      [&] {
+        json = supd.Supctl({"status", "heavy", "-o", "json"}).out;
+        const std::size_t at = json.find("\"working_set_bytes\":");
+        return at != std::string::npos &&
+               std::stoull(json.substr(at + 20)) >= 80ull * 1024 * 1024 &&
+               json.find("\"cpu_seconds\":0.0") == std::string::npos;
+      },
+      20s))
+      << json;
+  // Its own process, and under Wine the console host of its own console, which Wine puts in the
+  // job.
+  EXPECT_FALSE(Contains(json, "\"processes\":0,")) << json;
+
+  const testing::ProcessOutput table = supd.Supctl({"status"});
+  EXPECT_TRUE(Contains(table.out, "LAST-EXIT  CPU")) << table.out;
+  EXPECT_TRUE(Contains(table.out, "  MEM  ")) << table.out;
+  EXPECT_TRUE(Contains(table.out, "M  pid ")) << table.out;  // heavy's working set, in MiB
+  const std::size_t off = table.out.find("\noff ");
+  ASSERT_NE(off, std::string::npos) << table.out;
+  std::istringstream off_row(table.out.substr(off + 1, table.out.find('\n', off + 1) - off - 1));
+  std::vector<std::string> cells{std::istream_iterator<std::string>(off_row),
+                                 std::istream_iterator<std::string>()};
+  ASSERT_GE(cells.size(), 10u) << table.out;
+  EXPECT_EQ(cells[8], "-") << table.out;  // CPU
+  EXPECT_EQ(cells[9], "-") << table.out;  // MEM
+
+  const testing::ProcessOutput describe = supd.Supctl({"describe", "heavy"});
+  EXPECT_TRUE(Contains(describe.out, "  cpu ")) << describe.out;
+  EXPECT_TRUE(Contains(describe.out, " handles, i/o read ")) << describe.out;
 }
 
 TEST(ControlE2eTest, StopAllAndStartAllActOnEveryWorkerAndResetClearsCounters) {

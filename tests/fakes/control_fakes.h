@@ -11,10 +11,28 @@
 
 #include "common/fanout.h"
 #include "daemon/control/output_source.h"
+#include "daemon/control/resource_source.h"
 #include "daemon/engine/ports.h"
 #include "daemon/control/session.h"
 
 namespace sup::testing {
+
+// Resources the test sets per worker; records what was asked.
+class FakeResourceSource final : public control::ResourceSource {
+ public:
+  std::map<std::string, control::ResourceSample> Sample(
+      const std::vector<std::string>& workers) override {
+    asked.push_back(workers);
+    std::map<std::string, control::ResourceSample> found;
+    for (const std::string& worker : workers) {
+      if (const auto sample = samples.find(worker); sample != samples.end())
+        found.emplace(worker, sample->second);
+    }
+    return found;
+  }
+  std::map<std::string, control::ResourceSample> samples;
+  std::vector<std::vector<std::string>> asked;
+};
 
 class FakeOutputSource final : public control::OutputSource {
  public:

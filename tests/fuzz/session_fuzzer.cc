@@ -86,8 +86,10 @@ class World {
   testing::FakeEngine engine_;
   testing::FakeConfigSource config_;
   testing::FakeOutputSource output_;
+  testing::FakeResourceSource resources_;
   control::ControlDispatcher control_{
-      control::ControlPorts{engine_.clock, engine_.supervisor, config_, output_, engine_.events},
+      control::ControlPorts{engine_.clock, engine_.supervisor, config_, output_, engine_.events,
+                            resources_},
       control::DaemonIdentity{1, "0.0.0"}, control::ControlLimits{.max_streams = 2}};
   control::HealthService health_{engine_.supervisor, engine_.events, 2};
 };

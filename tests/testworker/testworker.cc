@@ -27,6 +27,8 @@
 //     --signal-event NAME    set the named event (made by whoever waits for it) once started
 //     --print-hex HEX        write these bytes to stdout at start ("636166e90a": "caf\xE9\n", a
 //                            line in code page 1252), then go on as the other options say
+//     --touch-mb N           allocate N MiB and write every page (in its working set), keep it
+//     --busy-ms N            keep one CPU busy for N ms at start
 //
 // Without --exit-after, --crash-after or --flood it runs until stopped.
 #include <winsock2.h>
@@ -62,6 +64,8 @@ struct Options {
   std::string signal_event;
   std::string serve_pipe;
   std::string print_hex;
+  int touch_mb = 0;  // allocate and write this much memory, then keep it
+  int busy_ms = 0;   // use one CPU for this long at start
 };
 
 Options g_options;
@@ -326,6 +330,12 @@ int main(int argc, char** argv) {
     } else if (arg == "--serve-pipe") {
       g_options.serve_pipe = value;
       takes();
+    } else if (arg == "--touch-mb") {
+      g_options.touch_mb = std::stoi(value);
+      takes();
+    } else if (arg == "--busy-ms") {
+      g_options.busy_ms = std::stoi(value);
+      takes();
     } else if (arg == "--exit-with-console-state") {
       return ::GetConsoleCP() != 0 ? 1 : 0;
     }  // no console: fails, 0
@@ -350,6 +360,16 @@ int main(int argc, char** argv) {
       bytes += static_cast<char>(std::stoi(g_options.print_hex.substr(i, 2), nullptr, 16));
     std::fwrite(bytes.data(), 1, bytes.size(), stdout);
     std::fflush(stdout);
+  }
+  if (g_options.touch_mb > 0) {
+    // Written page by page, so it is in the working set, not only reserved.
+    static std::vector<char> memory(static_cast<std::size_t>(g_options.touch_mb) << 20);
+    for (std::size_t i = 0; i < memory.size(); i += 4096) memory[i] = 1;
+  }
+  if (g_options.busy_ms > 0) {
+    const ULONGLONG until = ::GetTickCount64() + static_cast<ULONGLONG>(g_options.busy_ms);
+    volatile unsigned spins = 0;
+    while (::GetTickCount64() < until) spins = spins + 1;
   }
   if (g_options.flood_lines >= 0) {
     Flood(g_options.flood_lines, g_options.line_bytes);

@@ -42,8 +42,9 @@ class ControlDispatcherTest : public ::testing::Test {
   testing::FakeEngine engine_;
   testing::FakeConfigSource config_;
   testing::FakeOutputSource output_;
+  testing::FakeResourceSource resources_;
   ControlDispatcher dispatcher_{
-      ControlPorts{engine_.clock, engine_.supervisor, config_, output_, engine_.events},
+      ControlPorts{engine_.clock, engine_.supervisor, config_, output_, engine_.events, resources_},
       DaemonIdentity{4242, "9.8.7"}, ControlLimits{.max_streams = 2}};
   testing::RecordingSink sink_;
   const Caller admin_{Role::kAdministrator, "NT AUTHORITY\\SYSTEM"};
@@ -88,6 +89,60 @@ TEST_F(ControlDispatcherTest, StatusListsEveryWorkerOrTheNamedOnes) {
   response = dispatcher_.Handle(request);
   ASSERT_EQ(response.status().workers_size(), 1);
   EXPECT_EQ(response.status().workers(0).name(), "web");
+}
+
+// Resources are sampled for the running workers only, when asked; CPU percent is over the time
+// since the previous Status (100 = one CPU busy), and a stopped worker has none.
+TEST_F(ControlDispatcherTest, StatusSamplesTheResourcesOfRunningWorkersWhenAsked) {
+  Configure({"api", "web"});
+  engine_.timers.Advance(milliseconds(1000));
+  ASSERT_FALSE(dispatcher_.Handle(Command(3, {"web"})).has_error());
+  engine_.supervisor.OnExit("web", engine_.supervisor.Snapshot("web")->pid, 0);  // web stopped
+  control::ResourceSample api;
+  api.launch = 1;
+  api.launched_at = engine_.clock.SteadyNow() - std::chrono::seconds(10);
+  api.sampled_at = engine_.clock.SteadyNow();
+  api.cpu_user = std::chrono::seconds(1);
+  api.cpu_kernel = std::chrono::seconds(1);
+  api.working_set_bytes = 150u << 20;
+  api.private_bytes = 120u << 20;
+  api.processes = 3;
+  api.handles = 210;
+  api.io_read_bytes = 4096;
+  api.io_write_bytes = 8192;
+  resources_.samples["api"] = api;
+  resources_.samples["web"] = api;  // were it asked: it is not running
+  sup::v1::Request request = MakeRequest(4);
+  request.mutable_status();
+
+  sup::v1::Response response = dispatcher_.Handle(request);
+  ASSERT_EQ(response.status().workers_size(), 2);
+  ASSERT_EQ(resources_.asked, (std::vector<std::vector<std::string>>{{"api"}}));
+  const sup::v1::WorkerResources& first = response.status().workers(0).resources();
+  EXPECT_DOUBLE_EQ(first.cpu_seconds(), 2.0);
+  EXPECT_DOUBLE_EQ(first.cpu_percent(), 20.0);  // 2 s of CPU over its 10 s of life
+  EXPECT_EQ(first.working_set_bytes(), 150u << 20);
+  EXPECT_EQ(first.private_bytes(), 120u << 20);
+  EXPECT_EQ(first.processes(), 3u);
+  EXPECT_EQ(first.handles(), 210u);
+  EXPECT_EQ(first.io_read_bytes(), 4096u);
+  EXPECT_EQ(first.io_write_bytes(), 8192u);
+  EXPECT_FALSE(response.status().workers(1).has_resources());
+
+  engine_.clock.Advance(milliseconds(4000));
+  resources_.samples["api"].sampled_at = engine_.clock.SteadyNow();
+  resources_.samples["api"].cpu_user += std::chrono::seconds(6);  // two CPUs busy for 3 of 4 s
+  response = dispatcher_.Handle(request);
+  EXPECT_DOUBLE_EQ(response.status().workers(0).resources().cpu_percent(), 150.0);
+
+  engine_.clock.Advance(milliseconds(1000));
+  resources_.samples["api"].launch = 2;  // a new process: its own life so far
+  resources_.samples["api"].launched_at = engine_.clock.SteadyNow() - std::chrono::seconds(4);
+  resources_.samples["api"].sampled_at = engine_.clock.SteadyNow();
+  resources_.samples["api"].cpu_user = std::chrono::seconds(1);
+  resources_.samples["api"].cpu_kernel = std::chrono::seconds(0);
+  response = dispatcher_.Handle(request);
+  EXPECT_DOUBLE_EQ(response.status().workers(0).resources().cpu_percent(), 25.0);
 }
 
 TEST_F(ControlDispatcherTest, CommandsReportOneResultPerWorker) {
@@ -300,7 +355,7 @@ class SmallFrameDispatcherTest : public ControlDispatcherTest {
  protected:
   static constexpr std::size_t kLimit = 4096;
   ControlDispatcher small_{
-      ControlPorts{engine_.clock, engine_.supervisor, config_, output_, engine_.events},
+      ControlPorts{engine_.clock, engine_.supervisor, config_, output_, engine_.events, resources_},
       DaemonIdentity{1, "1"}, ControlLimits{.max_streams = 2, .max_frame_bytes = kLimit}};
 };
 

@@ -30,6 +30,15 @@ sup::v1::StatusResponse SampleStatus() {
   api->set_restarts(2);
   api->set_last_exit_code(1);
   api->set_description("pid 4812, uptime 0:02:35");
+  sup::v1::WorkerResources* resources = api->mutable_resources();
+  resources->set_cpu_seconds(12.5);
+  resources->set_cpu_percent(3.25);
+  resources->set_working_set_bytes(47'400'000);
+  resources->set_private_bytes(40'000'000);
+  resources->set_processes(3);
+  resources->set_handles(210);
+  resources->set_io_read_bytes(4096);
+  resources->set_io_write_bytes(1'500);
   WorkerStatus* queue = status.add_workers();
   queue->set_name("queue-consumer");
   queue->set_state(WorkerStatus::BACKOFF);
@@ -61,11 +70,23 @@ TEST(RenderTest, StatusTableAlignsColumns) {
   EXPECT_EQ(
       RenderStatusTable(SampleStatus()),
       "supd 0.1.0, pid 100, uptime 0:01:05, config generation 3\n"
-      "NAME            STATE    HEALTH   READY  PID   UPTIME   RESTARTS  LAST-EXIT  DESCRIPTION\n"
-      "api             RUNNING  HEALTHY  yes    4812  0:02:35  2         1          pid 4812, "
-      "uptime 0:02:35\n"
-      "queue-consumer  BACKOFF  UNKNOWN  no     -     -        0         -          backoff: "
-      "attempt 3, next in 4.0s\n");
+      "NAME            STATE    HEALTH   READY  PID   UPTIME   RESTARTS  LAST-EXIT  CPU   MEM    "
+      "DESCRIPTION\n"
+      "api             RUNNING  HEALTHY  yes    4812  0:02:35  2         1          3.2%  45.2M  "
+      "pid 4812, uptime 0:02:35\n"
+      "queue-consumer  BACKOFF  UNKNOWN  no     -     -        0         -          -     -      "
+      "backoff: attempt 3, next in 4.0s\n");
+}
+
+TEST(RenderTest, BytesAndPercentsReadAsPeopleReadThem) {
+  EXPECT_EQ(FormatBytes(0), "0B");
+  EXPECT_EQ(FormatBytes(1023), "1023B");
+  EXPECT_EQ(FormatBytes(1536), "1.5K");
+  EXPECT_EQ(FormatBytes(150ull << 20), "150M");
+  EXPECT_EQ(FormatBytes(3ull << 40), "3.0T");
+  EXPECT_EQ(FormatPercent(0), "0.0%");
+  EXPECT_EQ(FormatPercent(12.34), "12.3%");
+  EXPECT_EQ(FormatPercent(250.4), "250%");
 }
 
 TEST(RenderTest, StatusTableSaysWhenThereAreNoWorkers) {
@@ -74,7 +95,7 @@ TEST(RenderTest, StatusTableSaysWhenThereAreNoWorkers) {
   status.mutable_daemon()->set_version("0.1.0");
   EXPECT_EQ(RenderStatusTable(status),
             "supd 0.1.0, pid 7, uptime 0:00:00, config generation 0\n"
-            "NAME  STATE  HEALTH  READY  PID  UPTIME  RESTARTS  LAST-EXIT  DESCRIPTION\n"
+            "NAME  STATE  HEALTH  READY  PID  UPTIME  RESTARTS  LAST-EXIT  CPU  MEM  DESCRIPTION\n"
             "(no workers configured)\n");
 }
 
@@ -84,10 +105,14 @@ TEST(RenderTest, StatusJsonUsesTheStableFieldNames) {
       R"({"daemon":{"pid":100,"version":"0.1.0","uptime_ms":65000,"config_generation":3},"workers":[)"
       R"({"name":"api","state":"RUNNING","reason":"","health":"HEALTHY","ready":true,"pid":4812,)"
       R"("uptime_ms":155000,"restarts":2,"last_exit_code":1,"next_restart_ms":0,"serving":false,"done":false,"launches":0,)"
-      R"("description":"pid 4812, uptime 0:02:35"},)"
+      R"("description":"pid 4812, uptime 0:02:35","cpu_seconds":12.5,"cpu_percent":3.25,)"
+      R"("private_bytes":40000000,"working_set_bytes":47400000,"processes":3,"handles":210,)"
+      R"("io_read_bytes":4096,"io_write_bytes":1500},)"
       R"({"name":"queue-consumer","state":"BACKOFF","reason":"exited","health":"UNKNOWN","ready":false,)"
       R"("pid":0,"uptime_ms":0,"restarts":0,"last_exit_code":null,"next_restart_ms":4000,"serving":false,"done":false,"launches":0,)"
-      R"("description":"backoff: attempt 3, next in 4.0s"}]})"
+      R"("description":"backoff: attempt 3, next in 4.0s","cpu_seconds":0.0,"cpu_percent":0.0,)"
+      R"("private_bytes":0,"working_set_bytes":0,"processes":0,"handles":0,"io_read_bytes":0,)"
+      R"("io_write_bytes":0}]})"
       "\n");
 }
 

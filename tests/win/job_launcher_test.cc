@@ -17,6 +17,7 @@
 #include "common/win/pipe_client.h"
 #include "daemon/win/output_capture.h"
 #include "common/win/win32_error.h"
+#include "daemon/win/resource_sampler.h"
 #include "process_runner.h"
 #include "wait_until.h"
 
@@ -298,6 +299,40 @@ TEST_F(JobLauncherTest, RelaunchTerminatesThePreviousJob) {
 // A worker that exits by itself leaves a grandchild in its job: the job is emptied before the
 // exit is reported, so a restart (with no backoff) never meets the grandchild still dying with
 // the worker's port.
+// A worker's resources from its job: a worker that writes 100 MB shows a working set above that,
+// one that keeps a CPU busy shows CPU time, and its child counts as a process of the job. Under
+// Wine job accounting fails, so CPU comes from the threads' times and the count from the job's
+// process list; private bytes and handles are 0 there (Wine reports none for another process),
+// which only real Windows shows.
+TEST_F(JobLauncherTest, ResourcesOfAWorkerComeFromItsWholeJob) {
+  const std::string grandchild = testing::TempPath("resources-grandchild.pid");
+  ::DeleteFileW(Widen(grandchild).c_str());
+  ASSERT_NE(Launch("heavy", {"--touch-mb", "100", "--busy-ms", "400", "--grandchild", grandchild}),
+            0u);
+  ResourceSampler sampler(*launcher_);
+  control::ResourceSample sample;
+  const bool measured = WaitUntil(
+      [&] {
+        std::map<std::string, control::ResourceSample> samples = OnIo([&] {
+          return sampler.Sample({"heavy", "absent"});
+        });
+        if (samples.size() != 1 || !samples.contains("heavy")) return false;
+        sample = samples["heavy"];
+        return sample.working_set_bytes >= (100u << 20) &&
+               sample.cpu_user + sample.cpu_kernel >= 300ms && sample.processes >= 2;
+      },
+      20s);
+  EXPECT_TRUE(measured) << "working set " << sample.working_set_bytes << ", cpu "
+                        << (sample.cpu_user + sample.cpu_kernel).count() << " ns, processes "
+                        << sample.processes;
+  EXPECT_EQ(sample.launch, 1u);
+  EXPECT_LE(sample.launched_at, std::chrono::steady_clock::now());
+  OnIo([&] {
+    launcher_->Kill("heavy");
+    return 0;
+  });
+}
+
 TEST_F(JobLauncherTest, AnExitIsReportedOnlyOnceItsJobIsEmpty) {
   const std::string pid_file = testing::TempPath("leaver.pid");
   const std::uint32_t pid = Launch("leaver", {"--grandchild", pid_file, "--exit-after", "300"});

@@ -1,0 +1,36 @@
+// CPU percent of each worker over the last interval, from cumulative CPU times: 100 % is one CPU
+// busy (as top, pm2 and docker stats count; a worker using two CPUs shows 200 %). The interval is
+// the time between the worker's previous sample and this one (their sampled_at); the first sample
+// of a process covers its life so far; the same sample again gives the same percent. A new
+// process of the worker (restart) starts afresh.
+// Threading: io thread.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <string>
+
+#include "daemon/control/resource_source.h"
+
+namespace sup::control {
+
+class CpuUsage {
+ public:
+  using TimePoint = std::chrono::steady_clock::time_point;
+
+  // The percent since `worker`'s previous sample (of the same process), and remembers this one.
+  double Percent(const std::string& worker, const ResourceSample& sample);
+  // Forgets workers not in `present` (removed ones), so the memory does not grow.
+  void Keep(const std::map<std::string, ResourceSample>& present);
+
+ private:
+  struct Previous {
+    std::uint64_t launch = 0;
+    std::chrono::nanoseconds cpu{0};
+    TimePoint at;
+    double percent = 0;  // from the sample before
+  };
+  std::map<std::string, Previous> previous_;
+};
+
+}  // namespace sup::control
