@@ -63,6 +63,57 @@ std::string RenderStatusTable(const sup::v1::StatusResponse& status) {
   return out;
 }
 
+std::optional<TopSort> ParseTopSort(std::string_view text) {
+  if (text == "cpu") return TopSort::kCpu;
+  if (text == "mem") return TopSort::kMem;
+  if (text == "name") return TopSort::kName;
+  return std::nullopt;
+}
+
+std::string RenderTop(const sup::v1::StatusResponse& status, TopSort sort) {
+  std::vector<const WorkerStatus*> workers;
+  double cpu = 0;
+  std::uint64_t memory = 0;
+  int running = 0;
+  for (const WorkerStatus& worker : status.workers()) {
+    workers.push_back(&worker);
+    cpu += worker.resources().cpu_percent();
+    memory += worker.resources().working_set_bytes();
+    if (worker.state() == WorkerStatus::RUNNING) ++running;
+  }
+  const auto key = [sort](const WorkerStatus* worker) {
+    return sort == TopSort::kCpu   ? worker->resources().cpu_percent()
+           : sort == TopSort::kMem ? static_cast<double>(worker->resources().working_set_bytes())
+                                   : 0.0;
+  };
+  std::stable_sort(workers.begin(), workers.end(),
+                   [&](const WorkerStatus* a, const WorkerStatus* b) {
+                     if (key(a) != key(b)) return key(a) > key(b);
+                     return a->name() < b->name();
+                   });
+  const sup::v1::DaemonStatus& daemon = status.daemon();
+  std::string out = "supd " + daemon.version() + ", pid " + std::to_string(daemon.pid()) +
+                    ", uptime " + FormatUptime(std::chrono::milliseconds(daemon.uptime_ms())) +
+                    "; " + std::to_string(status.workers_size()) + " workers, " +
+                    std::to_string(running) + " running; CPU " + FormatPercent(cpu) + ", MEM " +
+                    FormatBytes(memory) + "\n";
+  std::vector<std::vector<std::string>> rows = {
+      {"NAME", "STATE", "HEALTH", "READY", "PID", "UPTIME", "RESTARTS", "CPU", "MEM"}};
+  for (const WorkerStatus* worker : workers) {
+    const bool sampled = worker->has_resources();
+    rows.push_back({worker->name(), std::string(NameOf(worker->state())),
+                    std::string(NameOf(worker->health())), worker->ready() ? "yes" : "no",
+                    worker->pid() ? std::to_string(worker->pid()) : "-",
+                    worker->state() == WorkerStatus::RUNNING
+                        ? FormatUptime(std::chrono::milliseconds(worker->uptime_ms()))
+                        : "-",
+                    std::to_string(worker->restarts()),
+                    sampled ? FormatPercent(worker->resources().cpu_percent()) : "-",
+                    sampled ? FormatBytes(worker->resources().working_set_bytes()) : "-"});
+  }
+  return out + FormatColumns(rows);
+}
+
 std::string RenderStatusJson(const sup::v1::StatusResponse& status) {
   const sup::v1::DaemonStatus& daemon = status.daemon();
   Json json;

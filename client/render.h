@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -17,6 +18,14 @@ namespace sup::client {
 std::string RenderStatusTable(const sup::v1::StatusResponse& status);
 // {"daemon": {...}, "workers": [...]} with the snake_case names the README's status line promises.
 std::string RenderStatusJson(const sup::v1::StatusResponse& status);
+
+// `supctl top`: how its rows are ordered (the highest first; ties, and kName, by name).
+enum class TopSort { kCpu, kMem, kName };
+// "cpu", "mem" or "name"; nullopt for anything else.
+std::optional<TopSort> ParseTopSort(std::string_view text);
+// One frame of `supctl top`: a summary line (workers running, their CPU and memory together),
+// then NAME STATE HEALTH READY PID UPTIME RESTARTS CPU MEM, sorted.
+std::string RenderTop(const sup::v1::StatusResponse& status, TopSort sort);
 
 std::string RenderVersionTable(std::string_view client_version,
                                const sup::v1::VersionResponse& daemon);

@@ -17,6 +17,8 @@
 #include "client/render.h"
 #include "client/win/health_query.h"
 #include "client/win/supd_connection.h"
+#include "client/win/top_command.h"
+#include "client/duration.h"
 #include "common/protocol.h"
 #include "common/protocol_client.h"
 #include "common/win/pipe_client.h"
@@ -32,6 +34,7 @@ struct DaemonCommands::Verbs {
   CLI::App* health = nullptr;
   CLI::App* reread = nullptr;
   CLI::App* update = nullptr;
+  CLI::App* top = nullptr;
   std::vector<std::pair<std::string, CLI::App*>> worker_commands;  // start, stop, restart, reset
 
   std::vector<std::string> workers;           // status
@@ -41,6 +44,9 @@ struct DaemonCommands::Verbs {
   bool follow = false, error_stream = false;  // logs, events
   unsigned lines = 20;                        // logs, events
   std::vector<std::string> update_workers;    // update
+  bool once = false;                          // top
+  std::string sort = "cpu";                   // top
+  std::string interval = "2s";                // top
 };
 
 namespace {
@@ -302,6 +308,14 @@ DaemonCommands::DaemonCommands(CLI::App& app, const GlobalOptions& options)
   v.update =
       app.add_subcommand("update", "Apply the registry configuration, to all or the named workers");
   v.update->add_option("workers", v.update_workers, "Only these workers");
+  v.top = app.add_subcommand("top",
+                             "Live view of every worker's state and resources; q or Ctrl+C quits");
+  v.top->add_flag("--once", v.once, "Print one frame and exit");
+  v.top->add_option("--sort", v.sort, "Order: cpu, mem or name (highest first)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"cpu", "mem", "name"}));
+  v.top->add_option("--interval", v.interval, "Time between frames (e.g. 1s, 500ms)")
+      ->capture_default_str();
 }
 
 DaemonCommands::~DaemonCommands() = default;
@@ -309,7 +323,7 @@ DaemonCommands::~DaemonCommands() = default;
 bool DaemonCommands::parsed() const {
   const Verbs& v = *verbs_;
   for (CLI::App* verb :
-       {v.status, v.version, v.describe, v.logs, v.events, v.health, v.reread, v.update}) {
+       {v.status, v.version, v.describe, v.logs, v.events, v.health, v.reread, v.update, v.top}) {
     if (verb->parsed()) return true;
   }
   for (const auto& [verb, command] : v.worker_commands) {
@@ -333,6 +347,15 @@ int DaemonCommands::Run() {
   if (v.health->parsed()) return RunHealth(options, v.worker);
   if (v.reread->parsed()) return RunReconfigure(options, /*apply=*/false, {});
   if (v.update->parsed()) return Update(v.update_workers);
+  if (v.top->parsed()) {
+    sup::Result<std::chrono::milliseconds> interval = ParseDuration(v.interval);
+    if (!interval) return Fail(interval.error().WithContext("--interval"));
+    if (interval->count() < 100) {
+      return Fail(sup::Error(sup::ErrorKind::kInvalidArgument, "--interval: at least 100ms"));
+    }
+    return RunTop(options,
+                  TopOptions{.once = v.once, .sort = *ParseTopSort(v.sort), .interval = *interval});
+  }
   for (const auto& [verb, command] : v.worker_commands) {
     if (command->parsed()) return RunWorkerCommand(options, verb, v.targets, v.wait);
   }

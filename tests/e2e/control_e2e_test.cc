@@ -108,6 +108,12 @@ TEST(ControlE2eTest, StatusAndDescribeShowWhatAWorkerUses) {
   EXPECT_EQ(cells[8], "-") << table.out;  // CPU
   EXPECT_EQ(cells[9], "-") << table.out;  // MEM
 
+  const testing::ProcessOutput top = supd.Supctl({"top", "--once", "--sort", "mem"});
+  EXPECT_EQ(top.exit_code, 0u) << top.err;
+  EXPECT_TRUE(Contains(top.out, "; 2 workers, 1 running; CPU ")) << top.out;
+  EXPECT_LT(top.out.find("\nheavy "), top.out.find("\noff ")) << top.out;
+  EXPECT_EQ(supd.Supctl({"top", "--once", "--sort", "size"}).exit_code, 2u);
+
   const testing::ProcessOutput describe = supd.Supctl({"describe", "heavy"});
   EXPECT_TRUE(Contains(describe.out, "  cpu ")) << describe.out;
   EXPECT_TRUE(Contains(describe.out, " handles, i/o read ")) << describe.out;

@@ -89,6 +89,31 @@ TEST(RenderTest, BytesAndPercentsReadAsPeopleReadThem) {
   EXPECT_EQ(FormatPercent(250.4), "250%");
 }
 
+TEST(RenderTest, TopSortsByCpuOrMemoryHighestFirst) {
+  sup::v1::StatusResponse status = SampleStatus();
+  WorkerStatus* big = status.add_workers();
+  big->set_name("big");
+  big->set_state(WorkerStatus::RUNNING);
+  big->set_pid(77);
+  big->mutable_resources()->set_cpu_percent(1.0);
+  big->mutable_resources()->set_working_set_bytes(900u << 20);
+  const std::string by_cpu = RenderTop(status, TopSort::kCpu);
+  EXPECT_EQ(by_cpu.substr(0, by_cpu.find('\n')),
+            "supd 0.1.0, pid 100, uptime 0:01:05; 3 workers, 2 running; CPU 4.2%, MEM 945M");
+  EXPECT_LT(by_cpu.find("\napi "), by_cpu.find("\nbig "));
+  EXPECT_LT(by_cpu.find("\nbig "), by_cpu.find("\nqueue-consumer "));
+  EXPECT_NE(by_cpu.find("NAME            STATE    HEALTH   READY  PID   UPTIME   RESTARTS  CPU   "
+                        "MEM\n"),
+            std::string::npos)
+      << by_cpu;
+  const std::string by_mem = RenderTop(status, TopSort::kMem);
+  EXPECT_LT(by_mem.find("\nbig "), by_mem.find("\napi "));
+  const std::string by_name = RenderTop(status, TopSort::kName);
+  EXPECT_LT(by_name.find("\napi "), by_name.find("\nbig "));
+  EXPECT_EQ(ParseTopSort("mem"), TopSort::kMem);
+  EXPECT_EQ(ParseTopSort("memory"), std::nullopt);
+}
+
 TEST(RenderTest, StatusTableSaysWhenThereAreNoWorkers) {
   sup::v1::StatusResponse status;
   status.mutable_daemon()->set_pid(7);
