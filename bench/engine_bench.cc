@@ -13,6 +13,7 @@
 #include "common/protocol.h"
 #include "daemon/control/control_dispatcher.h"
 #include "daemon/control/health_service.h"
+#include "daemon/control/metrics.h"
 #include "daemon/control/status_wire.h"
 #include "daemon/engine/supervisor.h"
 #include "tests/fakes/control_fakes.h"
@@ -109,6 +110,28 @@ void BM_StatusRequest200Workers(benchmark::State& state) {
                          benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_StatusRequest200Workers)->Unit(benchmark::kMicrosecond);
+
+// Metrics of 200 running workers with their resources, as the textfile writer and /metrics render
+// them (DESIGN budget: under 5 ms).
+void BM_RenderMetrics200Workers(benchmark::State& state) {
+  Fixture fixture(200);
+  control::MetricsInput input;
+  input.version = "bench";
+  input.workers = fixture.supervisor.Snapshot();
+  for (const WorkerSnapshot& worker : input.workers) {
+    control::ResourceSample sample;
+    sample.cpu_user = std::chrono::milliseconds(1500);
+    sample.working_set_bytes = 50'000'000;
+    input.resources[worker.name] = sample;
+  }
+  std::size_t bytes = 0;
+  for (auto _ : state) bytes = control::RenderMetrics(input).size();
+  state.counters["bytes"] = static_cast<double>(bytes);
+  state.counters["share_of_5ms_budget"] =
+      benchmark::Counter(static_cast<double>(state.iterations()) * 5e-3,
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_RenderMetrics200Workers)->Unit(benchmark::kMicrosecond);
 
 void BM_HealthCheck(benchmark::State& state) {
   Fixture fixture(16);
