@@ -132,6 +132,9 @@ struct DaemonConfig {
   std::uint64_t max_streams = 0;
   std::uint64_t request_deadline_ms = 0;
   std::uint64_t write_deadline_ms = 0;
+  // Metrics for windows_exporter's textfile collector (read at start); empty: none.
+  std::string metrics_textfile;  // may hold %VARIABLES%
+  std::uint64_t metrics_interval_ms = 0;
   bool operator==(const DaemonConfig&) const = default;
 };
 

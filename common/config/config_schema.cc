@@ -147,6 +147,28 @@ const DaemonRow kDaemonSchema[] = {
      "this long. "
      "Read at start.",
      [](DaemonConfig& c, const ParsedValue& v) { c.write_deadline_ms = AsNumber(v); }},
+    {"MetricsTextfile",
+     ValueKind::kString,
+     "",
+     false,
+     0,
+     260,
+     {},
+     "Prometheus metrics file for windows_exporter's textfile collector (e.g. C:\\Program "
+     "Files\\windows_exporter\\textfile_inputs\\sup.prom), replaced whole on every state change "
+     "(at most once a second), every MetricsIntervalMs and when supd stops; empty: none. Read at "
+     "start.",
+     [](DaemonConfig& c, const ParsedValue& v) { c.metrics_textfile = AsString(v); }},
+    {"MetricsIntervalMs",
+     ValueKind::kUint,
+     "15000",
+     false,
+     1000,
+     kHourMs,
+     {},
+     "How often MetricsTextfile is rewritten (with fresh resource figures) when nothing changes. "
+     "Read at start.",
+     [](DaemonConfig& c, const ParsedValue& v) { c.metrics_interval_ms = AsNumber(v); }},
 };
 
 const WorkerRow kWorkerSchema[] = {

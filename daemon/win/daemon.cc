@@ -15,6 +15,7 @@
 #include "daemon/control/control_dispatcher.h"
 #include "daemon/control/event_feed.h"
 #include "daemon/control/health_service.h"
+#include "daemon/control/metrics.h"
 #include "daemon/control/refusing_session.h"
 #include "daemon/engine/supervisor.h"
 #include "daemon/win/asio_timers.h"
@@ -22,6 +23,7 @@
 #include "daemon/win/config_watcher.h"
 #include "daemon/win/job_launcher.h"
 #include "daemon/win/pipe_server.h"
+#include "daemon/win/metrics_textfile.h"
 #include "daemon/win/prober.h"
 #include "daemon/win/resource_sampler.h"
 #include "common/config/win/key_security.h"
@@ -220,6 +222,15 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
 
   d.supervisor_->ApplyConfig(config);
   progress("workers started");
+  if (!config.daemon.metrics_textfile.empty()) {
+    d.metrics_file_ = std::make_unique<MetricsTextfile>(
+        *d.io_, ExpandEnvironmentVariables(Widen(config.daemon.metrics_textfile)),
+        std::chrono::milliseconds(config.daemon.metrics_interval_ms),
+        [&d] { return d.RenderMetricsNow(); }, log);
+    d.metrics_changes_ =
+        d.event_feed_->Follow([&d](const engine::Event&) { d.metrics_file_->Changed(); });
+    d.metrics_file_->Start();
+  }
   Result<std::unique_ptr<ConfigWatcher>> watcher = ConfigWatcher::Start(
       *d.io_, *config_key, [&d] { d.Reload(ReloadTrigger::kRegistryChange); }, log);
   if (watcher) {
@@ -266,6 +277,19 @@ void Daemon::ResolveOperators(const std::string& group) {
   }
 }
 
+std::string Daemon::RenderMetricsNow() {
+  control::MetricsInput input;
+  input.version = std::string(kSupVersion);
+  input.workers = supervisor_->Snapshot();
+  std::vector<std::string> running;
+  for (const engine::WorkerSnapshot& worker : input.workers)
+    if (worker.pid != 0) running.push_back(worker.name);
+  input.resources = resources_->Sample(running);
+  input.now = clock_.WallNow();
+  input.last_reload_successful = last_reload_successful_;
+  return control::RenderMetrics(input);
+}
+
 void Daemon::CheckConfigKeyWriters() {
   Result<std::vector<std::string>> found =
       config::ForeignConfigKeyWriters(config_key_, {OwnUserSid()});
@@ -310,6 +334,7 @@ void Daemon::Reload(ReloadTrigger trigger_kind) {
   const char* trigger =
       trigger_kind == ReloadTrigger::kRegistryChange ? "registry change" : "reload request";
   Result<ValidatedConfig> read = supervisor_->ReadConfig(*config_source_);
+  last_reload_successful_ = read.ok();
   if (!read) {
     log_->error("config reload failed trigger=\"{}\" reason=\"{}\"", trigger,
                 read.error().message());
@@ -357,6 +382,8 @@ void Daemon::RequestStop() {
       // flight would until its timeout, the operators group's retry for up to a minute.
       prober_->Stop();
       timers_->Cancel(operators_retry_);
+      metrics_changes_ = Subscription();
+      if (metrics_file_) metrics_file_->Stop();  // the last figures: every worker down
       control_server_->Stop();
       health_server_->Stop();
       log_->info("supd stopped: every worker is down");

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "common/clock.h"
+#include "common/fanout.h"
 #include "common/config/win/registry_config.h"
 #include "common/result.h"
 #include "common/win/unique_handle.h"
@@ -50,6 +51,7 @@ class JobLauncher;
 class PipeServer;
 class Prober;
 class ResourceSampler;
+class MetricsTextfile;
 
 // Called between the phases of a start ("configuration loaded", "control pipe listening",
 // "workers started"): the service reports a START_PENDING checkpoint each time.
@@ -98,6 +100,8 @@ class Daemon {
   // Warns (log and event log) when anyone but SYSTEM, Administrators and supd's own account may
   // change the configuration key or a key below it; once per change of who, at start and reload.
   void CheckConfigKeyWriters();
+  // The Prometheus metrics now: every worker, the running ones' resources.
+  std::string RenderMetricsNow();
   void ReportStopProgress();
 
   std::shared_ptr<spdlog::logger> log_;
@@ -129,6 +133,10 @@ class Daemon {
   std::function<void()> stop_progress_;
   std::uint64_t progress_timer_ = 0;
   bool stopping_ = false;
+  bool last_reload_successful_ = true;  // sup_config_last_reload_successful
+  // MetricsTextfile, if configured, and what rewrites it on every event.
+  std::unique_ptr<MetricsTextfile> metrics_file_;
+  Subscription metrics_changes_;
 };
 
 }  // namespace sup::win

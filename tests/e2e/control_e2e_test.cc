@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <iterator>
 #include <sstream>
 #include <string>
@@ -12,6 +14,7 @@
 #include "common/protocol.h"
 #include "common/protocol_client.h"
 #include "common/win/pipe_client.h"
+#include "common/win/win32_error.h"
 #include "process_runner.h"
 #include "supd_service.h"
 #include "wait_until.h"
@@ -117,6 +120,51 @@ TEST(ControlE2eTest, StatusAndDescribeShowWhatAWorkerUses) {
   const testing::ProcessOutput describe = supd.Supctl({"describe", "heavy"});
   EXPECT_TRUE(Contains(describe.out, "  cpu ")) << describe.out;
   EXPECT_TRUE(Contains(describe.out, " handles, i/o read ")) << describe.out;
+}
+
+// MetricsTextfile, for windows_exporter's textfile collector: written at start, replaced (never
+// half-written) when a worker changes state, and a last time when supd stops, every worker down.
+// (That the format parses is shown by MetricsTest with Debian's Prometheus parser.)
+TEST(ControlE2eTest, TheMetricsTextfileFollowsTheWorkersAndEndsWithSupd) {
+  SupdService supd("metrics");
+  const std::string path = testing::TempPath("metrics-e2e.prom");
+  ::DeleteFileW(Widen(path).c_str());
+  supd.SetDaemonString("MetricsTextfile", path);
+  supd.SetDaemonDword("MetricsIntervalMs", 60'000);  // only changes rewrite it during the test
+  supd.AddWorker("api", {});
+  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_TRUE(supd.WaitForWorker("api", IsRunning));
+  const auto read = [&] {
+    std::ifstream file(std::filesystem::path(Widen(path)), std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+  };
+  std::string text;
+  EXPECT_TRUE(testing::WaitUntil(
+      [&] {
+        text = read();
+        return Contains(text, "\nsup_worker_up{worker=\"api\"} 1\n");
+      },
+      10s))
+      << text;
+  EXPECT_TRUE(Contains(text, "sup_worker_process{worker=\"api\",process_id=\"")) << text;
+  EXPECT_TRUE(Contains(text, "sup_worker_working_set_bytes{worker=\"api\"} ")) << text;
+  EXPECT_EQ(text.rfind("\xEF\xBB\xBF", 0), std::string::npos);  // no BOM
+  EXPECT_EQ(text.back(), '\n');
+
+  ASSERT_EQ(supd.Supctl({"stop", "api", "--wait"}).exit_code, 0u);
+  EXPECT_TRUE(testing::WaitUntil(
+      [&] {
+        text = read();
+        return Contains(text, "\nsup_worker_state{worker=\"api\",state=\"STOPPED\"} 1\n");
+      },
+      10s))
+      << text;
+  ASSERT_EQ(supd.Supctl({"start", "api", "--wait"}).exit_code, 0u);
+  ASSERT_TRUE(supd.Stop().ok());
+  text = read();
+  EXPECT_TRUE(Contains(text, "\nsup_worker_up{worker=\"api\"} 0\n")) << text;
+  EXPECT_FALSE(Contains(text, "process_id=")) << text;
+  ::DeleteFileW(Widen(path).c_str());
 }
 
 TEST(ControlE2eTest, StopAllAndStartAllActOnEveryWorkerAndResetClearsCounters) {
