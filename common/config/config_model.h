@@ -135,6 +135,7 @@ struct DaemonConfig {
   // Metrics for windows_exporter's textfile collector (read at start); empty: none.
   std::string metrics_textfile;  // may hold %VARIABLES%
   std::uint64_t metrics_interval_ms = 0;
+  std::string http_listen;  // "127.0.0.1:9182"; empty: no HTTP endpoint (read at start)
   bool operator==(const DaemonConfig&) const = default;
 };
 

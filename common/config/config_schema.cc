@@ -159,6 +159,18 @@ const DaemonRow kDaemonSchema[] = {
      "(at most once a second), every MetricsIntervalMs and when supd stops; empty: none. Read at "
      "start.",
      [](DaemonConfig& c, const ParsedValue& v) { c.metrics_textfile = AsString(v); }},
+    {"HttpListen",
+     ValueKind::kString,
+     "",
+     false,
+     0,
+     64,
+     {},
+     "Numeric address and port of the HTTP endpoint for load balancers and monitors, e.g. "
+     "127.0.0.1:9182: GET /metrics (Prometheus), /healthz (200 when every worker serves, else "
+     "503) and /healthz/<worker>. No authentication: anything but a loopback address lets the "
+     "network read them. Empty: off. Read at start.",
+     [](DaemonConfig& c, const ParsedValue& v) { c.http_listen = AsString(v); }},
     {"MetricsIntervalMs",
      ValueKind::kUint,
      "15000",

@@ -23,6 +23,7 @@
 #include "daemon/win/config_watcher.h"
 #include "daemon/win/job_launcher.h"
 #include "daemon/win/pipe_server.h"
+#include "daemon/win/http_endpoint.h"
 #include "daemon/win/metrics_textfile.h"
 #include "daemon/win/prober.h"
 #include "daemon/win/resource_sampler.h"
@@ -231,6 +232,25 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
         d.event_feed_->Follow([&d](const engine::Event&) { d.metrics_file_->Changed(); });
     d.metrics_file_->Start();
   }
+  if (!config.daemon.http_listen.empty()) {
+    // A bad or taken address is said and leaves supd serving its pipes and workers.
+    Result<std::unique_ptr<HttpEndpoint>> http = HttpEndpoint::Start(
+        *d.io_, config.daemon.http_listen,
+        control::HttpRoutes{.metrics = [&d] { return d.RenderMetricsNow(); },
+                            // The health pipe's answer, so both say the same.
+                            .serving = [&d](const std::string& worker) -> std::optional<bool> {
+                              const auto status = d.health_->StatusOf(worker);
+                              if (!status) return std::nullopt;
+                              return *status == sup::v1::HealthCheckResponse::SERVING;
+                            }},
+        log);
+    if (http) {
+      d.http_ = std::move(*http);
+      log->info("http endpoint listening address={}", config.daemon.http_listen);
+    } else {
+      log->error("http endpoint not started reason=\"{}\"", http.error().message());
+    }
+  }
   Result<std::unique_ptr<ConfigWatcher>> watcher = ConfigWatcher::Start(
       *d.io_, *config_key, [&d] { d.Reload(ReloadTrigger::kRegistryChange); }, log);
   if (watcher) {
@@ -384,6 +404,7 @@ void Daemon::RequestStop() {
       timers_->Cancel(operators_retry_);
       metrics_changes_ = Subscription();
       if (metrics_file_) metrics_file_->Stop();  // the last figures: every worker down
+      if (http_) http_->Stop();
       control_server_->Stop();
       health_server_->Stop();
       log_->info("supd stopped: every worker is down");

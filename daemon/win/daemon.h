@@ -52,6 +52,7 @@ class PipeServer;
 class Prober;
 class ResourceSampler;
 class MetricsTextfile;
+class HttpEndpoint;
 
 // Called between the phases of a start ("configuration loaded", "control pipe listening",
 // "workers started"): the service reports a START_PENDING checkpoint each time.
@@ -137,6 +138,7 @@ class Daemon {
   // MetricsTextfile, if configured, and what rewrites it on every event.
   std::unique_ptr<MetricsTextfile> metrics_file_;
   Subscription metrics_changes_;
+  std::unique_ptr<HttpEndpoint> http_;  // HttpListen, if configured
 };
 
 }  // namespace sup::win

@@ -1,5 +1,6 @@
 // The control plane end to end: supctl's describe, logs, events, health, reread, update and
 // --wait against supd.exe as a service, and streams that end when the service stops.
+#include <winsock2.h>
 #include <windows.h>
 
 #include <gtest/gtest.h>
@@ -165,6 +166,61 @@ TEST(ControlE2eTest, TheMetricsTextfileFollowsTheWorkersAndEndsWithSupd) {
   EXPECT_TRUE(Contains(text, "\nsup_worker_up{worker=\"api\"} 0\n")) << text;
   EXPECT_FALSE(Contains(text, "process_id=")) << text;
   ::DeleteFileW(Widen(path).c_str());
+}
+
+// An HTTP GET from this process (a load balancer's view): the whole answer, status line first,
+// or what went wrong.
+std::string HttpGet(unsigned short port, const std::string& path) {
+  WSADATA wsa;
+  ::WSAStartup(MAKEWORD(2, 2), &wsa);
+  const SOCKET s = ::socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = ::htons(port);
+  address.sin_addr.s_addr = ::htonl(INADDR_LOOPBACK);
+  if (::connect(s, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
+    ::closesocket(s);
+    return "connect failed";
+  }
+  const std::string request = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n";
+  ::send(s, request.data(), static_cast<int>(request.size()), 0);
+  std::string answer;
+  char buffer[4096];
+  for (int n; (n = ::recv(s, buffer, sizeof(buffer), 0)) > 0;) answer.append(buffer, n);
+  ::closesocket(s);
+  return answer;
+}
+
+// HttpListen on loopback: /healthz follows the health pipe's answer (200, then 503 once a worker
+// stops), /healthz/<worker> and /metrics answer, anything else is 404. (curl from Linux reaches
+// the same listener under Wine; load balancers on Windows use it as they use any health URL.)
+TEST(ControlE2eTest, TheHttpEndpointAnswersHealthAndMetrics) {
+  SupdService supd("http");
+  const auto port = static_cast<unsigned short>(20000 + ::GetCurrentProcessId() % 20000);
+  supd.SetDaemonString("HttpListen", "127.0.0.1:" + std::to_string(port));
+  supd.AddWorker("api", {});
+  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_TRUE(supd.WaitForWorker("api", IsRunning));
+  std::string answer;
+  EXPECT_TRUE(testing::WaitUntil(
+      [&] {
+        answer = HttpGet(port, "/healthz");
+        return answer.rfind("HTTP/1.1 200", 0) == 0;
+      },
+      10s))
+      << answer;
+  EXPECT_TRUE(Contains(answer, "\r\n\r\nSERVING\n")) << answer;
+  EXPECT_EQ(HttpGet(port, "/healthz/api").rfind("HTTP/1.1 200", 0), 0u);
+  EXPECT_EQ(HttpGet(port, "/healthz/nosuch").rfind("HTTP/1.1 404", 0), 0u);
+  EXPECT_EQ(HttpGet(port, "/").rfind("HTTP/1.1 404", 0), 0u);
+  const std::string metrics = HttpGet(port, "/metrics");
+  EXPECT_TRUE(Contains(metrics, "Content-Type: text/plain; version=0.0.4")) << metrics;
+  EXPECT_TRUE(Contains(metrics, "\nsup_worker_up{worker=\"api\"} 1\n")) << metrics;
+
+  ASSERT_EQ(supd.Supctl({"stop", "api", "--wait"}).exit_code, 0u);
+  answer = HttpGet(port, "/healthz");
+  EXPECT_EQ(answer.rfind("HTTP/1.1 503", 0), 0u) << answer;
+  EXPECT_TRUE(Contains(answer, "NOT_SERVING")) << answer;
 }
 
 TEST(ControlE2eTest, StopAllAndStartAllActOnEveryWorkerAndResetClearsCounters) {
