@@ -70,27 +70,28 @@ class ControlDispatcher::ControlSession final : public Session {
     }
     if (request.body_case() != VerbCase::BODY_NOT_SET &&
         !MayUse(caller_.role, request.body_case())) {
-      Reply(ErrorReply(request.request_id(), ErrorKind::kPermissionDenied,
-                       std::string(VerbName(request.body_case())) + " is not allowed for " +
-                           (caller_.name.empty() ? "this caller" : caller_.name) + " (" +
-                           RoleName(caller_.role) + ")"));
+      Answer(request,
+             ErrorReply(request.request_id(), ErrorKind::kPermissionDenied,
+                        std::string(VerbName(request.body_case())) + " is not allowed for " +
+                            (caller_.name.empty() ? "this caller" : caller_.name) + " (" +
+                            RoleName(caller_.role) + ")"));
       return Ok();
     }
     if (!IsFollow(request)) {
-      Reply(dispatcher_.Handle(request));
+      Answer(request, dispatcher_.Handle(request));
       return Ok();
     }
     if (dispatcher_.ending_ || dispatcher_.streams_.size() >= dispatcher_.limits_.max_streams) {
-      Reply(ErrorReply(request.request_id(), ErrorKind::kUnavailable,
-                       dispatcher_.ending_
-                           ? "supd is stopping"
-                           : "too many open streams (MaxStreams is " +
-                                 std::to_string(dispatcher_.limits_.max_streams) + ")"));
+      Answer(request, ErrorReply(request.request_id(), ErrorKind::kUnavailable,
+                                 dispatcher_.ending_
+                                     ? "supd is stopping"
+                                     : "too many open streams (MaxStreams is " +
+                                           std::to_string(dispatcher_.limits_.max_streams) + ")"));
       return Ok();
     }
     sup::v1::Response first = dispatcher_.Handle(request);
     const bool failed = first.has_error();
-    Reply(first);
+    Answer(request, first);
     if (!failed) OpenStream(request);
     return Ok();
   }
@@ -112,6 +113,17 @@ class ControlDispatcher::ControlSession final : public Session {
   }
 
  private:
+  // The reply to a request, counted by verb and result (sup_control_requests_total).
+  void Answer(const sup::v1::Request& request, const sup::v1::Response& response) {
+    std::string result = "ok";
+    if (response.has_error()) {
+      result = std::string(ErrorKindName(FromWireCode(response.error().code())));
+      std::replace(result.begin(), result.end(), ' ', '_');
+    }
+    ++dispatcher_.request_counts_[{VerbName(request.body_case()), result}];
+    Reply(response);
+  }
+
   // A reply that cannot fit the frame limit even after its output was trimmed becomes an error
   // reply: the client learns why, and the connection stays up.
   void Reply(const sup::v1::Response& response) {

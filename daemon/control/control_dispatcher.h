@@ -6,7 +6,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <utility>
 #include <set>
 #include <string>
 #include <string_view>
@@ -62,6 +64,11 @@ class ControlDispatcher {
   void EndStreams();
   std::size_t open_streams() const { return streams_.size(); }
 
+  // Requests answered since supd started, by (verb, result): "status", "ok" or an error code in
+  // lower case ("permission_denied"). For sup_control_requests_total.
+  using RequestCounts = std::map<std::pair<std::string, std::string>, std::uint64_t>;
+  const RequestCounts& request_counts() const { return request_counts_; }
+
  private:
   class ControlSession;
 
@@ -96,6 +103,7 @@ class ControlDispatcher {
   // The previous CPU sample of each worker: a Status reports CPU percent since the one before.
   // Mutable: reading resources is a const request that remembers when it last read them.
   mutable CpuUsage cpu_usage_;
+  RequestCounts request_counts_;
   bool ending_ = false;
 };
 

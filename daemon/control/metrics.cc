@@ -60,6 +60,13 @@ std::string RenderMetrics(const MetricsInput& input) {
   out.Family("sup_config_last_reload_successful", "gauge",
              "Whether the last configuration read was applied (1) or refused (0).");
   out.Sample("sup_config_last_reload_successful", "", input.last_reload_successful ? 1 : 0);
+  out.Family("sup_control_requests_total", "counter",
+             "Control pipe requests answered since supd started, by verb and result.");
+  for (const auto& [key, count] : input.requests) {
+    out.Sample("sup_control_requests_total",
+               Label("verb", key.first) + "," + Label("result", key.second),
+               static_cast<double>(count));
+  }
 
   // Each family lists every worker, so a worker's series never vanish while it is configured.
   const auto each = [&](std::string_view name, std::string_view type, std::string_view help,

@@ -22,6 +22,8 @@ struct MetricsInput {
   std::map<std::string, ResourceSample> resources;  // the running ones
   std::chrono::system_clock::time_point now;        // for start times
   bool last_reload_successful = true;
+  // Control requests answered, by (verb, result).
+  std::map<std::pair<std::string, std::string>, std::uint64_t> requests;
 };
 
 std::string RenderMetrics(const MetricsInput& input);

@@ -307,6 +307,7 @@ std::string Daemon::RenderMetricsNow() {
   input.resources = resources_->Sample(running);
   input.now = clock_.WallNow();
   input.last_reload_successful = last_reload_successful_;
+  input.requests = dispatcher_->request_counts();
   return control::RenderMetrics(input);
 }
 

@@ -244,6 +244,24 @@ TEST_F(ControlDispatcherTest, SessionAnswersAValidRequest) {
   EXPECT_FALSE(session->streaming());
 }
 
+// Every answered request is counted by verb and result (sup_control_requests_total), a refusal
+// of the verb to the caller's role included.
+TEST_F(ControlDispatcherTest, AnsweredRequestsAreCountedByVerbAndResult) {
+  std::unique_ptr<Session> admin = dispatcher_.Open(sink_, admin_);
+  std::unique_ptr<Session> nobody = dispatcher_.Open(sink_, Caller{Role::kNone, "BOB"});
+  sup::v1::Request status = MakeRequest(1);
+  status.mutable_status();
+  ASSERT_TRUE(admin->OnFrame(status.SerializeAsString()).ok());
+  ASSERT_TRUE(admin->OnFrame(status.SerializeAsString()).ok());
+  status.mutable_status()->add_workers("nosuch");
+  ASSERT_TRUE(admin->OnFrame(status.SerializeAsString()).ok());
+  ASSERT_TRUE(nobody->OnFrame(Command(2, {"api"}).SerializeAsString()).ok());
+  EXPECT_EQ(dispatcher_.request_counts(),
+            (ControlDispatcher::RequestCounts{{{"status", "ok"}, 2},
+                                              {{"status", "not_found"}, 1},
+                                              {{"stop", "permission_denied"}, 1}}));
+}
+
 TEST_F(ControlDispatcherTest, SessionRejectsBytesThatAreNotARequest) {
   std::unique_ptr<Session> session = dispatcher_.Open(sink_, admin_);
   // Field 1 as a length-delimited string claiming 100 bytes that are not there.

@@ -43,6 +43,8 @@ MetricsInput SampleInput() {
   sample.io_read_bytes = 4096;
   sample.io_write_bytes = 1500;
   input.resources["api"] = sample;
+  input.requests[{"status", "ok"}] = 7;
+  input.requests[{"stop", "permission_denied"}] = 1;
   return input;
 }
 
@@ -66,6 +68,7 @@ TEST(MetricsTest, EveryWorkerHasItsSeriesAndOnlyRunningOnesHaveAProcessAndResour
       << text;
   EXPECT_EQ(text.find("process_id=\"0\""), std::string::npos) << text;
   EXPECT_EQ(text.find("sup_worker_working_set_bytes{worker=\"batch\""), std::string::npos);
+  EXPECT_TRUE(Has(text, "sup_control_requests_total{verb=\"status\",result=\"ok\"} 7")) << text;
   EXPECT_EQ(text.back(), '\n');
 }
 
@@ -100,9 +103,9 @@ TEST(MetricsTest, APrometheusParserReadsEveryFamilyAndSample) {
   std::ifstream out(path + ".out");
   std::string counts;
   std::getline(out, counts);
-  // 15 families; 1 + 1 + 2 up + 14 states + 2 ready + 2 healthy + 2 restarts + 1 exit code
-  // + 1 process + 1 start time + 2 cpu + 1 working set + 1 private + 1 processes + 2 io.
-  EXPECT_EQ(counts, "15 34");
+  // 16 families; 1 + 1 + 2 requests + 2 up + 14 states + 2 ready + 2 healthy + 2 restarts + 1
+  // exit code + 1 process + 1 start time + 2 cpu + 1 working set + 1 private + 1 processes + 2 io.
+  EXPECT_EQ(counts, "16 36");
 }
 #endif
 
