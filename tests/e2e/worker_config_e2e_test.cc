@@ -8,7 +8,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/config/win/key_security.h"
+#include "common/win/unique_handle.h"
 #include "common/win/win32_error.h"
+#include "dacl.h"
 #include "process_runner.h"
 #include "supd_service.h"
 #include "wait_until.h"
@@ -34,6 +37,25 @@ TEST(WorkerConfigE2eTest, AddSetUnsetRemoveRoundTripAndEveryRefusal) {
               "--set", "StopSteps=event,terminate", "--set", "Probes\\Liveness\\Type=tcp", "--set",
               "Probes\\Liveness\\Target=127.0.0.1:80"});
   ASSERT_EQ(added.exit_code, 0u) << added.err;
+  {
+    // The key did not exist: supctl made it for administrators, as `service install` would, not
+    // with SOFTWARE's defaults (every user may read those).
+    HKEY raw = nullptr;
+    const std::wstring key = Widen(supd.config_key().substr(5));
+    ASSERT_EQ(::RegOpenKeyExW(HKEY_LOCAL_MACHINE, key.c_str(), 0, READ_CONTROL, &raw),
+              ERROR_SUCCESS);
+    const UniqueRegistryKey opened{raw};
+    std::vector<BYTE> descriptor(4096);
+    DWORD size = static_cast<DWORD>(descriptor.size());
+    ASSERT_EQ(
+        ::RegGetKeySecurity(opened.get(), OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION,
+                            descriptor.data(), &size),
+        ERROR_SUCCESS);
+    EXPECT_EQ(config::ForeignKeyWriters(descriptor.data(), {}), std::vector<std::string>{});
+    EXPECT_EQ(
+        testing::DaclEntries(descriptor.data()),
+        (testing::AccessEntries{{"S-1-5-18", KEY_ALL_ACCESS}, {"S-1-5-32-544", KEY_ALL_ACCESS}}));
+  }
   EXPECT_EQ(worker({"list"}).out, "api  api.exe --port 80\n");
   EXPECT_EQ(
       worker({"show", "api"}).out,

@@ -1,5 +1,6 @@
 #include "common/config/win/registry_store.h"
 
+#include "common/config/win/key_security.h"
 #include "common/win/win32_error.h"
 
 namespace sup::config {
@@ -57,8 +58,22 @@ Result<void> RegistryConfigStore::SetDaemonValue(const std::string& key, const R
   return SetValue(path_.subkey, win::Widen(key), value, path_.display + "\\" + key);
 }
 
+Result<void> RegistryConfigStore::MakeKeyIfMissing() {
+  if (key_made_ || path_.root != HKEY_LOCAL_MACHINE) return Ok();
+  key_made_ = true;
+  HKEY raw = nullptr;
+  const LSTATUS opened = ::RegOpenKeyExW(path_.root, path_.subkey.c_str(), 0, KEY_READ, &raw);
+  if (opened == ERROR_SUCCESS) {
+    ::RegCloseKey(raw);
+    return Ok();
+  }
+  if (opened != ERROR_FILE_NOT_FOUND) return Ok();  // the write below says what is wrong
+  return SecureConfigKey(path_, ConfigKeySddl("", ""));
+}
+
 Result<void> RegistryConfigStore::SetValue(const std::wstring& subkey, const std::wstring& name,
                                            const RawValue& value, const std::string& display) {
+  if (Result<void> made = MakeKeyIfMissing(); !made) return made;
   LSTATUS status = ERROR_SUCCESS;
   switch (value.type) {
     case RawType::kString:

@@ -27,8 +27,13 @@ class RegistryConfigStore final : public ConfigStore {
   std::wstring KeyOf(const std::string& worker, const std::string& key, std::wstring& value) const;
   Result<void> SetValue(const std::wstring& subkey, const std::wstring& name, const RawValue& value,
                         const std::string& display);
+  // Before the first write: a configuration key under HKLM that does not exist yet is made for
+  // administrators (key_security.h), as `supctl service install` makes it, not with the default
+  // permissions of SOFTWARE (every user may read those).
+  Result<void> MakeKeyIfMissing();
 
   sup::config::RegistryPath path_;
+  bool key_made_ = false;
 };
 
 }  // namespace sup::config
