@@ -33,16 +33,67 @@ std::string ProcessUserSid(HANDLE process) {
   return TokenUserSid(token.get());
 }
 
-std::string TokenUserSid(HANDLE token) {
+namespace {
+
+// The TOKEN_USER of a token, empty if it cannot be read.
+std::vector<BYTE> TokenUserBuffer(HANDLE token) {
   DWORD size = 0;
   ::GetTokenInformation(token, TokenUser, nullptr, 0, &size);
   std::vector<BYTE> buffer(size);
   if (size == 0 || !::GetTokenInformation(token, TokenUser, buffer.data(), size, &size)) return {};
+  return buffer;
+}
+
+PSID UserOf(std::vector<BYTE>& token_user) {
+  return token_user.empty() ? nullptr : reinterpret_cast<TOKEN_USER*>(token_user.data())->User.Sid;
+}
+
+}  // namespace
+
+std::string TokenUserSid(HANDLE token) {
+  std::vector<BYTE> user = TokenUserBuffer(token);
+  return SidString(UserOf(user));
+}
+
+std::string TokenUserName(HANDLE token) {
+  std::vector<BYTE> user = TokenUserBuffer(token);
+  return AccountName(UserOf(user));
+}
+
+std::string SidString(PSID sid) {
   LPWSTR text = nullptr;
-  if (!::ConvertSidToStringSidW(reinterpret_cast<TOKEN_USER*>(buffer.data())->User.Sid, &text))
-    return {};
+  if (!sid || !::ConvertSidToStringSidW(sid, &text)) return {};
   const UniqueLocalMemory owned{text};
   return Narrow(text);
+}
+
+std::string AccountName(PSID sid) {
+  wchar_t name[256], domain[256];
+  DWORD name_size = 256, domain_size = 256;
+  SID_NAME_USE use;
+  if (!sid || !::LookupAccountSidW(nullptr, sid, name, &name_size, domain, &domain_size, &use))
+    return {};
+  return domain[0] ? Narrow(domain) + "\\" + Narrow(name) : Narrow(name);
+}
+
+Result<void> SetSecurityFromSddl(HANDLE object, SE_OBJECT_TYPE type, const std::string& sddl) {
+  Result<SecurityAttributes> security = SecurityAttributes::FromSddl(sddl);
+  if (!security) return security.error();
+  BOOL present = FALSE, defaulted = FALSE;
+  PACL dacl = nullptr;
+  PSID owner = nullptr;
+  SECURITY_DESCRIPTOR_CONTROL control = 0;
+  DWORD revision = 0;
+  ::GetSecurityDescriptorDacl(security->descriptor(), &present, &dacl, &defaulted);
+  ::GetSecurityDescriptorOwner(security->descriptor(), &owner, &defaulted);
+  ::GetSecurityDescriptorControl(security->descriptor(), &control, &revision);
+  const SECURITY_INFORMATION what =
+      DACL_SECURITY_INFORMATION | (owner ? OWNER_SECURITY_INFORMATION : 0) |
+      ((control & SE_DACL_PROTECTED) ? PROTECTED_DACL_SECURITY_INFORMATION
+                                     : UNPROTECTED_DACL_SECURITY_INFORMATION);
+  const DWORD set = ::SetSecurityInfo(object, type, what, owner, nullptr, dacl, nullptr);
+  if (set != ERROR_SUCCESS) return Win32Error("SetSecurityInfo", set);
+  return Ok();
 }
 
 Result<std::string> AccountSid(const std::string& account) {

@@ -6,6 +6,8 @@
 
 #include <windows.h>
 
+#include <aclapi.h>
+
 #include <string>
 
 #include "common/result.h"
@@ -22,6 +24,12 @@ Result<std::string> UnguessableToken();
 std::string ProcessUserSid(HANDLE process);
 // The user SID of a token (TOKEN_QUERY), "" if it cannot be read.
 std::string TokenUserSid(HANDLE token);
+// DOMAIN\\user of a token's user, for logs; "" if it cannot be looked up.
+std::string TokenUserName(HANDLE token);
+// "S-1-5-32-545"; "" if it cannot be converted.
+std::string SidString(PSID sid);
+// "BUILTIN\\Users" ("Everyone" when there is no domain); "" if it has no name here.
+std::string AccountName(PSID sid);
 // The same for this process.
 std::string OwnUserSid();
 // The SID of an account or group: "S-1-5-32-547" as it is, a name ("SupOperators",
@@ -31,6 +39,11 @@ Result<std::string> AccountSid(const std::string& account);
 // SDDL of a DACL that grants SYSTEM, Administrators and the user this process runs as (the
 // account supd runs as, and its workers with it) full access, and nobody else anything.
 std::string AdministratorsAndSelfSddl();
+
+// Gives an open object (`type`: SE_KERNEL_OBJECT for a pipe, SE_REGISTRY_KEY for a key; the handle
+// opened with WRITE_DAC, and WRITE_OWNER if the SDDL names an owner) the owner and DACL of `sddl`,
+// the DACL protected if the SDDL says so ("D:P"). Inheritable entries pass on to the children.
+Result<void> SetSecurityFromSddl(HANDLE object, SE_OBJECT_TYPE type, const std::string& sddl);
 
 // A kernel object and the name it was created under.
 struct NamedHandle {

@@ -32,27 +32,6 @@ bool IsAdministrator(HANDLE token) {
   return IsMember(token, system) || IsMember(token, administrators);
 }
 
-std::string SidToString(const std::vector<BYTE>& sid) {
-  LPWSTR text = nullptr;
-  if (!::ConvertSidToStringSidW(const_cast<BYTE*>(sid.data()), &text)) return {};
-  UniqueLocalMemory owned{text};
-  return Narrow(text);
-}
-
-// DOMAIN\user of the token's user, for the log; "" if it cannot be looked up.
-std::string UserName(HANDLE token) {
-  DWORD size = 0;
-  ::GetTokenInformation(token, TokenUser, nullptr, 0, &size);
-  std::vector<BYTE> buffer(size);
-  if (size == 0 || !::GetTokenInformation(token, TokenUser, buffer.data(), size, &size)) return {};
-  PSID sid = reinterpret_cast<TOKEN_USER*>(buffer.data())->User.Sid;
-  wchar_t name[256], domain[256];
-  DWORD name_size = 256, domain_size = 256;
-  SID_NAME_USE use;
-  if (!::LookupAccountSidW(nullptr, sid, name, &name_size, domain, &domain_size, &use)) return {};
-  return Narrow(domain) + "\\" + Narrow(name);
-}
-
 }  // namespace
 
 Result<CallerIdentity> CallerIdentity::Create(const std::string& operators_group) {
@@ -101,7 +80,7 @@ control::Caller CallerIdentity::Identify(HANDLE pipe) const {
   if (!opened) return {control::Role::kNone, ""};
   UniqueHandle token{raw_token};
   control::Caller caller;
-  caller.name = UserName(token.get());
+  caller.name = TokenUserName(token.get());
   if (IsAdministrator(token.get())) {
     caller.role = control::Role::kAdministrator;
   } else if (IsMember(token.get(), operators_sid_)) {
@@ -123,7 +102,8 @@ std::string HealthPipeSddl() { return kAdministratorsOnlySddl + PipeClientAce("A
 
 std::string CallerIdentity::ControlPipeSddl() const {
   std::string sddl = kAdministratorsOnlySddl;
-  if (!operators_sid_.empty()) sddl += PipeClientAce(SidToString(operators_sid_));
+  if (!operators_sid_.empty())
+    sddl += PipeClientAce(SidString(const_cast<BYTE*>(operators_sid_.data())));
   return sddl;
 }
 

@@ -6,30 +6,14 @@
 #include <vector>
 
 #include "common/win/unique_handle.h"
+#include "daemon/win/job_processes.h"
 
 namespace sup::win {
-namespace {
-
-// The pids of the processes in `job`.
-std::set<DWORD> JobProcessIds(HANDLE job) {
-  std::vector<char> buffer(sizeof(JOBOBJECT_BASIC_PROCESS_ID_LIST) + 255 * sizeof(ULONG_PTR));
-  auto* list = reinterpret_cast<JOBOBJECT_BASIC_PROCESS_ID_LIST*>(buffer.data());
-  std::set<DWORD> pids;
-  if (!::QueryInformationJobObject(job, JobObjectBasicProcessIdList, list,
-                                   static_cast<DWORD>(buffer.size()), nullptr)) {
-    return pids;
-  }
-  for (DWORD i = 0; i < list->NumberOfProcessIdsInList; ++i)
-    pids.insert(static_cast<DWORD>(list->ProcessIdList[i]));
-  return pids;
-}
-
-}  // namespace
-
 // WM_CLOSE to every top-level window of the job's processes, WM_QUIT to each of their threads:
 // what a GUI worker or a bare message loop understands as "please exit".
 void PostCloseMessages(HANDLE job) {
-  const std::set<DWORD> pids = JobProcessIds(job);
+  const std::vector<DWORD> in_job = JobProcessIds(job);
+  const std::set<DWORD> pids(in_job.begin(), in_job.end());
   struct Context {
     const std::set<DWORD>* pids;
   } context{&pids};

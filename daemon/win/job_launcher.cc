@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "daemon/win/job_processes.h"
 #include "common/environment.h"
 #include "common/win/attribute_list.h"
 #include "common/win/object_security.h"
@@ -111,8 +112,8 @@ std::optional<JobLauncher::RunningJob> JobLauncher::Running(const std::string& w
 }
 
 HANDLE JobLauncher::JobOf(const std::string& worker) const {
-  const auto found = processes_.find(worker);
-  return found == processes_.end() ? nullptr : found->second.job.get();
+  const std::optional<RunningJob> running = Running(worker);
+  return running ? running->job : nullptr;
 }
 
 Result<std::uint32_t> JobLauncher::Launch(const std::string& worker, const LaunchConfig& launch) {
@@ -204,25 +205,11 @@ void JobLauncher::OnProcessExit(const std::string& worker, std::uint32_t pid) {
   ReportWhenEmpty(worker);
 }
 
-namespace {
-
-// How many processes are still in `job`; 0 also when it cannot be told (the exit is not held up
-// by a question nobody can answer).
-DWORD ProcessesIn(HANDLE job) {
-  JOBOBJECT_BASIC_PROCESS_ID_LIST list{};
-  if (::QueryInformationJobObject(job, JobObjectBasicProcessIdList, &list, sizeof(list), nullptr))
-    return list.NumberOfAssignedProcesses;
-  // ERROR_MORE_DATA: more processes than the one entry the list has room for.
-  return ::GetLastError() == ERROR_MORE_DATA ? list.NumberOfAssignedProcesses : 0;
-}
-
-}  // namespace
-
 // Polled, not waited for with a completion port: terminated processes leave within milliseconds,
 // and a poll needs nothing Wine might not implement.
 void JobLauncher::ReportWhenEmpty(const std::string& worker) {
   Ending& ending = ending_.at(worker);
-  const DWORD left = ProcessesIn(ending.job.get());
+  const std::size_t left = JobProcessIds(ending.job.get()).size();
   const bool gave_up = std::chrono::steady_clock::now() >= ending.give_up_at;
   if (left == 0 || gave_up) {
     if (left > 0) {

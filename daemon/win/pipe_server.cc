@@ -3,12 +3,11 @@
 #include <sddl.h>
 #include <spdlog/spdlog.h>
 
-#include <aclapi.h>
-
 #include <array>
 #include <deque>
 #include <optional>
 
+#include "common/win/object_security.h"
 #include "common/win/pipe_client.h"
 #include "common/win/win32_error.h"
 
@@ -246,16 +245,11 @@ Result<void> PipeServer::SetSecurity(const std::string& sddl) {
     return Win32Error("parsing the security descriptor \"" + sddl + "\"");
   }
   UniqueLocalMemory owned{descriptor};
+  // One descriptor per pipe: set on the pipe itself, through the listening instance.
   if (listening_) {
-    BOOL present = FALSE, defaulted = FALSE;
-    PACL dacl = nullptr;
-    ::GetSecurityDescriptorDacl(descriptor, &present, &dacl, &defaulted);
-    const DWORD set =
-        ::SetSecurityInfo(listening_->native_handle(), SE_KERNEL_OBJECT,
-                          DACL_SECURITY_INFORMATION | PROTECTED_DACL_SECURITY_INFORMATION, nullptr,
-                          nullptr, dacl, nullptr);
-    if (set != ERROR_SUCCESS) {
-      return Win32Error("setting the security of \\\\.\\pipe\\" + options_.pipe_name, set);
+    if (Result<void> set = SetSecurityFromSddl(listening_->native_handle(), SE_KERNEL_OBJECT, sddl);
+        !set) {
+      return set.error().WithContext("setting the security of \\\\.\\pipe\\" + options_.pipe_name);
     }
   }
   security_descriptor_ = std::move(owned);

@@ -5,6 +5,7 @@
 
 #include <optional>
 
+#include "daemon/win/job_processes.h"
 #include "common/win/unique_handle.h"
 
 namespace sup::win {
@@ -83,27 +84,6 @@ void AddProcess(DWORD pid, bool add_cpu_and_io, ThreadList& threads,
 }
 
 }  // namespace
-
-std::vector<DWORD> JobProcessIds(HANDLE job) {
-  std::vector<BYTE> buffer(sizeof(JOBOBJECT_BASIC_PROCESS_ID_LIST) + 64 * sizeof(ULONG_PTR));
-  while (true) {
-    auto* list = reinterpret_cast<JOBOBJECT_BASIC_PROCESS_ID_LIST*>(buffer.data());
-    if (::QueryInformationJobObject(job, JobObjectBasicProcessIdList, list,
-                                    static_cast<DWORD>(buffer.size()), nullptr) ||
-        ::GetLastError() == ERROR_MORE_DATA) {
-      if (list->NumberOfProcessIdsInList < list->NumberOfAssignedProcesses) {
-        buffer.resize(sizeof(JOBOBJECT_BASIC_PROCESS_ID_LIST) +
-                      list->NumberOfAssignedProcesses * 2 * sizeof(ULONG_PTR));
-        continue;
-      }
-      std::vector<DWORD> pids;
-      for (DWORD i = 0; i < list->NumberOfProcessIdsInList; ++i)
-        pids.push_back(static_cast<DWORD>(list->ProcessIdList[i]));
-      return pids;
-    }
-    return {};
-  }
-}
 
 std::map<std::string, control::ResourceSample> ResourceSampler::Sample(
     const std::vector<std::string>& workers) {

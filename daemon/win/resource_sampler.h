@@ -21,9 +21,6 @@
 
 namespace sup::win {
 
-// The ids of the processes in `job` now.
-std::vector<DWORD> JobProcessIds(HANDLE job);
-
 class ResourceSampler final : public control::ResourceSource {
  public:
   explicit ResourceSampler(const JobLauncher& launcher) : launcher_(launcher) {}

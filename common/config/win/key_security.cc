@@ -15,26 +15,13 @@ namespace {
 constexpr char kSystemSid[] = "S-1-5-18";
 constexpr char kAdministratorsSid[] = "S-1-5-32-544";
 
-std::string SidText(PSID sid) {
-  LPWSTR text = nullptr;
-  if (!sid || !::ConvertSidToStringSidW(sid, &text)) return "?";
-  const win::UniqueLocalMemory owned{text};
-  return win::Narrow(text);
-}
-
 // "BUILTIN\Users (S-1-5-32-545)", or the SID alone when it has no name here.
 std::string AccountName(const std::string& sid_text) {
   PSID sid = nullptr;
   if (!::ConvertStringSidToSidW(win::Widen(sid_text).c_str(), &sid)) return sid_text;
   const win::UniqueLocalMemory owned{sid};
-  wchar_t name[256], domain[256];
-  DWORD name_size = 256, domain_size = 256;
-  SID_NAME_USE use;
-  if (!::LookupAccountSidW(nullptr, sid, name, &name_size, domain, &domain_size, &use))
-    return sid_text;
-  const std::string account =
-      domain[0] ? win::Narrow(domain) + "\\" + win::Narrow(name) : win::Narrow(name);
-  return account + " (" + sid_text + ")";
+  const std::string account = win::AccountName(sid);
+  return account.empty() ? sid_text : account + " (" + sid_text + ")";
 }
 
 // The rights that change a key or what it holds.
@@ -107,24 +94,8 @@ Result<void> SecureConfigKey(const RegistryPath& key, const std::string& sddl) {
 }
 
 Result<void> SetKeySecurity(HKEY key, const std::string& sddl) {
-  Result<win::SecurityAttributes> security = win::SecurityAttributes::FromSddl(sddl);
-  if (!security) return security.error();
-  BOOL present = FALSE, defaulted = FALSE;
-  PACL dacl = nullptr;
-  PSID owner = nullptr;
-  SECURITY_DESCRIPTOR_CONTROL control = 0;
-  DWORD revision = 0;
-  ::GetSecurityDescriptorDacl(security->descriptor(), &present, &dacl, &defaulted);
-  ::GetSecurityDescriptorOwner(security->descriptor(), &owner, &defaulted);
-  ::GetSecurityDescriptorControl(security->descriptor(), &control, &revision);
-  // Wine replaces an owner it is not given, so the owner is always set with the DACL.
-  const SECURITY_INFORMATION what =
-      OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION |
-      ((control & SE_DACL_PROTECTED) ? PROTECTED_DACL_SECURITY_INFORMATION
-                                     : UNPROTECTED_DACL_SECURITY_INFORMATION);
-  const DWORD set = ::SetSecurityInfo(key, SE_REGISTRY_KEY, what, owner, nullptr, dacl, nullptr);
-  if (set != ERROR_SUCCESS) return win::Win32Error("SetSecurityInfo", set);
-  return Ok();
+  // Our SDDLs name the owner: Wine replaces an owner it is not given.
+  return win::SetSecurityFromSddl(reinterpret_cast<HANDLE>(key), SE_REGISTRY_KEY, sddl);
 }
 
 std::vector<std::string> ForeignKeyWriters(PSECURITY_DESCRIPTOR descriptor,
@@ -141,7 +112,7 @@ std::vector<std::string> ForeignKeyWriters(PSECURITY_DESCRIPTOR descriptor,
   PSID owner = nullptr;
   BOOL owner_defaulted = FALSE;
   if (::GetSecurityDescriptorOwner(descriptor, &owner, &owner_defaulted) && owner)
-    add(SidText(owner));
+    add(win::SidString(owner));
   BOOL present = FALSE, defaulted = FALSE;
   PACL dacl = nullptr;
   if (!::GetSecurityDescriptorDacl(descriptor, &present, &dacl, &defaulted) || !present || !dacl) {
@@ -158,7 +129,7 @@ std::vector<std::string> ForeignKeyWriters(PSECURITY_DESCRIPTOR descriptor,
     const auto* ace = static_cast<ACCESS_ALLOWED_ACE*>(raw);
     ACCESS_MASK mask = ace->Mask;
     ::MapGenericMask(&mask, &mapping);
-    if (mask & kKeyChangeRights) add(SidText(const_cast<DWORD*>(&ace->SidStart)));
+    if (mask & kKeyChangeRights) add(win::SidString(const_cast<DWORD*>(&ace->SidStart)));
   }
   return writers;
 }
