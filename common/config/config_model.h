@@ -101,6 +101,8 @@ struct PolicyConfig {
   std::map<ProbeKind, ProbeConfig> probes;
   std::vector<std::string> depends_on;
   bool enabled = true;
+  std::uint32_t memory_restart_mb = 0;  // 0 = no soft threshold
+  Millis memory_check_period{};
   bool operator==(const PolicyConfig&) const = default;
 };
 

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -45,6 +46,10 @@ class ProcessLauncher {
   // The worker left the configuration and its process is gone: what was kept for it across its
   // launches (its output capture) can go.
   virtual void Forget(const std::string& worker) = 0;
+  // The working set of the worker's whole process tree now, in bytes, for MemoryRestartMB;
+  // nullopt when it has no process or the figure cannot be read. Asked only for workers with a
+  // threshold, every MemoryCheckMs.
+  virtual std::optional<std::uint64_t> WorkingSetBytes(const std::string& worker) = 0;
 };
 
 struct ProbeResult {

@@ -180,6 +180,7 @@ void Supervisor::CancelProbes(Worker& w) {
 
 void Supervisor::CancelTimers(Worker& w) {
   w.state_timer.Cancel(ports_.timers);
+  w.memory_timer.Cancel(ports_.timers);
   CancelProbes(w);
 }
 
@@ -424,11 +425,16 @@ config::ConfigDiff Supervisor::ApplyConfig(const ValidatedConfig& validated) {
     Worker& w = workers_.at(name);
     const WorkerConfig& next = config.workers.at(name);
     const bool probes_changed = w.config->policy.probes != next.policy.probes;
+    const bool memory_changed =
+        w.config->policy.memory_restart_mb != next.policy.memory_restart_mb ||
+        w.config->policy.memory_check_period != next.policy.memory_check_period;
     w.config = next;
     w.config_errors.clear();
     NoteConfig(w, "policy changed; applied without a restart");
     if (probes_changed)
       RestartProbes(w);  // even on its way down: until then it is probed the new way
+    else if (memory_changed)
+      ArmMemoryCheck(w);
     if (!next.policy.enabled) {
       if (w.state != WorkerState::kStopped)
         SetIntent(w, Intent{IntentKind::kStop, Reason::kConfigChanged, {}});
@@ -515,6 +521,7 @@ void Supervisor::Launch(Worker& w, Reason reason) {
 
   const PolicyConfig& policy = w.config->policy;
   StartProbes(w, /*at_launch=*/true);
+  ArmMemoryCheck(w);
   if (policy.probes.contains(ProbeKind::kStartup)) return;  // the startup probe decides
   if (policy.start_time.count() == 0) {
     ConfirmStart(w);
@@ -619,10 +626,10 @@ void Supervisor::OnFailedRetryElapsed(Worker& w) {
 // ---------------------------------------------------------------------------------------------
 // Stopping
 
-void Supervisor::BeginStop(Worker& w, Reason reason) {
+void Supervisor::BeginStop(Worker& w, Reason reason, std::string message) {
   CancelTimers(w);
   w.process->stop_step = 0;
-  Transition(w, WorkerState::kStopping, reason);
+  Transition(w, WorkerState::kStopping, reason, std::move(message));
   RunStopStep(w);
 }
 
@@ -670,6 +677,64 @@ void Supervisor::Shutdown(std::function<void()> done) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Memory
+
+void Supervisor::ArmMemoryCheck(Worker& w) {
+  w.memory_timer.Cancel(ports_.timers);
+  if (w.state != WorkerState::kStarting && w.state != WorkerState::kRunning) return;
+  w.process->memory_checks_over = 0;
+  const PolicyConfig& policy = w.config->policy;
+  if (policy.memory_restart_mb == 0) return;
+  // The guard inside memory_timer dies with the worker, so `w` is alive whenever this runs.
+  w.memory_timer.Arm(ports_.timers, policy.memory_check_period, [this, &w] {
+    CheckMemory(w);
+    Settle();
+  });
+}
+
+// One reading above the threshold may be a passing peak (a burst of requests, a collection about
+// to run): only two in a row restart the worker, as a reading at or below it starts the count over.
+void Supervisor::CheckMemory(Worker& w) {
+  constexpr std::uint32_t kChecksOverToRestart = 2;
+  const PolicyConfig& policy = w.config->policy;
+  if (w.state != WorkerState::kStarting && w.state != WorkerState::kRunning) return;
+  if (w.intent || policy.memory_restart_mb == 0) return;  // going down anyway, or no threshold
+  const std::uint64_t threshold = std::uint64_t{policy.memory_restart_mb} * 1024 * 1024;
+  const std::optional<std::uint64_t> used = ports_.launcher.WorkingSetBytes(w.name);
+  if (used && *used > threshold) {
+    if (++w.process->memory_checks_over >= kChecksOverToRestart) {
+      RestartForMemory(w, "working set " + FormatBytes(*used) + " above MemoryRestartMB " +
+                              std::to_string(policy.memory_restart_mb) + " at " +
+                              std::to_string(kChecksOverToRestart) + " checks in a row");
+      return;
+    }
+  } else if (used) {
+    w.process->memory_checks_over = 0;
+  }
+  w.memory_timer.Arm(ports_.timers, policy.memory_check_period, [this, &w] {
+    CheckMemory(w);
+    Settle();
+  });
+}
+
+void Supervisor::OnMemoryLimit(const std::string& name, std::uint32_t pid) {
+  Worker* found = Find(name);
+  if (!found || !found->process || found->process->pid != pid) return;  // stale: an earlier process
+  Worker& w = *found;
+  if (w.state == WorkerState::kStopping || w.intent) return;  // on its way down already
+  RestartForMemory(
+      w, "its job reached MemoryLimitMB " + std::to_string(w.config->launch.memory_limit_mb));
+  Settle();
+}
+
+// Through the stop ladder, so the worker may still shut down cleanly; its exit is then a failure
+// like a failed liveness probe's, restarted by its policy (backoff, breaker).
+void Supervisor::RestartForMemory(Worker& w, std::string why) {
+  w.process->killed_for = Reason::kMemoryLimit;
+  BeginStop(w, Reason::kMemoryLimit, std::move(why));
+}
+
+// ---------------------------------------------------------------------------------------------
 // Probes
 
 void Supervisor::RestartProbes(Worker& w) {
@@ -679,6 +744,7 @@ void Supervisor::RestartProbes(Worker& w) {
   w.health = Health::kUnknown;
   const bool starting = w.state == WorkerState::kStarting;
   StartProbes(w, /*at_launch=*/starting);
+  ArmMemoryCheck(w);
   // A start under way is confirmed the new way.
   const PolicyConfig& policy = w.config->policy;
   if (!starting || policy.probes.contains(ProbeKind::kStartup)) return;
@@ -1025,6 +1091,15 @@ std::vector<std::string> Supervisor::CheckInvariants() const {
         }
       }
     }
+    // (A check that comes due once an intent is set does nothing: it need not be called off.)
+    const bool starting_or_running =
+        w.state == WorkerState::kStarting || w.state == WorkerState::kRunning;
+    if (starting_or_running && !w.intent && w.config->policy.memory_restart_mb > 0 &&
+        !w.memory_timer.armed()) {
+      fail("a worker with MemoryRestartMB has its working set checked while it runs");
+    }
+    if (!starting_or_running && w.memory_timer.armed())
+      fail("only a starting or running worker has its working set checked");
     // No wait without an end: an intent that has not begun its stop waits only for dependents
     // that are on their way down themselves.
     if (w.intent && (w.state == WorkerState::kStarting || w.state == WorkerState::kRunning)) {

@@ -86,6 +86,9 @@ class Supervisor {
 
   // From the launcher: the process `pid` of `worker` exited. Stale reports are ignored.
   void OnExit(const std::string& worker, std::uint32_t pid, std::int64_t exit_code);
+  // From the launcher: the job of `worker`'s process `pid` hit its MemoryLimitMB. The worker is
+  // restarted through its stop ladder, reason memory-limit. Stale reports are ignored.
+  void OnMemoryLimit(const std::string& worker, std::uint32_t pid);
 
   // Stops every worker, dependents before their dependencies, and restarts nothing afterwards.
   // `done` runs once every worker is down.
@@ -163,10 +166,15 @@ class Supervisor {
   void OnFailedRetryElapsed(Worker& w);
 
   // Stopping.
-  void BeginStop(Worker& w, Reason reason);
+  void BeginStop(Worker& w, Reason reason, std::string message = {});
   void RunStopStep(Worker& w);
   void OnStopStepElapsed(Worker& w);
   void KillFor(Worker& w, Reason reason);
+
+  // Memory: MemoryRestartMB's checks, and the restart when a threshold or the limit is passed.
+  void ArmMemoryCheck(Worker& w);  // (re)starts the checks of an up worker per its policy
+  void CheckMemory(Worker& w);
+  void RestartForMemory(Worker& w, std::string why);
 
   // Probes (the scheduling is ProbeScheduler's; what results mean for the worker is here).
   void StartProbes(Worker& w, bool at_launch);

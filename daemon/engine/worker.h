@@ -43,8 +43,11 @@ struct Process {
   TimePoint started_at{};
   TimePoint stable_since{};  // RUNNING and healthy since
   bool has_console = false;
-  std::optional<Reason> killed_for;  // supd killed it for a failed probe: its exit is a failure
-  std::size_t stop_step = 0;         // STOPPING: the ladder step under way
+  // supd stopped it for a failed probe or its memory: its exit is a failure
+  std::optional<Reason> killed_for;
+  std::size_t stop_step = 0;  // STOPPING: the ladder step under way
+  // MemoryRestartMB: consecutive checks that found the working set above it.
+  std::uint32_t memory_checks_over = 0;
 };
 
 struct Worker {
@@ -58,6 +61,7 @@ struct Worker {
   std::optional<Intent> intent;
   std::optional<Process> process;  // exactly when IsUp(state)
   GuardedTimer state_timer;        // start confirmation, backoff, breaker retry, stop ladder
+  GuardedTimer memory_timer;       // the next MemoryRestartMB check, while up with a threshold
   bool stopped_by_operator = false;
 
   std::optional<std::int64_t> last_exit_code;

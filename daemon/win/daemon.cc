@@ -177,6 +177,9 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
       d.clock_, *d.timers_, *d.launcher_, *d.prober_, *d.state_store_, *d.event_feed_, *d.random_});
   // A log file that cannot be written or rotated is an event: supd's log (warning), the event
   // log, `supctl events`; status and describe show it while it lasts (OutputStore::Problem).
+  d.launcher_->SetMemoryLimitHandler([&d](const std::string& worker, std::uint32_t pid) {
+    d.supervisor_->OnMemoryLimit(worker, pid);
+  });
   d.launcher_->output().SetProblemSink(
       [&d](const std::string& worker, const std::string& message, bool healed) {
         d.supervisor_->NoteOutput(worker, message, healed);

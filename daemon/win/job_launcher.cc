@@ -1,5 +1,6 @@
 #include "daemon/win/job_launcher.h"
 
+#include <psapi.h>
 #include <spdlog/spdlog.h>
 
 #include <vector>
@@ -186,8 +187,60 @@ Result<std::uint32_t> JobLauncher::Launch(const std::string& worker, const Launc
     if (ec == asio::error::operation_aborted || alive.expired()) return;
     OnProcessExit(worker, pid);
   });
+  if (launch.memory_limit_mb > 0) WatchMemoryLimit(worker, running);
   log_->info("worker launched name={} pid={}", worker, running.pid);
   return running.pid;
+}
+
+// The limit holds without the watch; only the report of reaching it would be missing, so a
+// failure here is a warning and the worker runs.
+void JobLauncher::WatchMemoryLimit(const std::string& worker, const Process& process) {
+  if (!memory_watch_) {
+    Result<std::unique_ptr<JobMemoryWatch>> started = JobMemoryWatch::Start(
+        io_, [this](std::uint64_t launch, std::uint32_t pid) { OnMemoryLimit(launch, pid); });
+    if (!started) {
+      log_->warn("worker memory limit not watched name={} reason=\"{}\"", worker,
+                 started.error().message());
+      return;
+    }
+    memory_watch_ = std::move(*started);
+  }
+  if (Result<void> watched = memory_watch_->Watch(process.job.get(), process.launch); !watched) {
+    log_->warn("worker memory limit not watched name={} reason=\"{}\"", worker,
+               watched.error().message());
+  }
+}
+
+HANDLE JobLauncher::MemoryLimitPort() const {
+  return memory_watch_ ? memory_watch_->port() : nullptr;
+}
+
+void JobLauncher::OnMemoryLimit(std::uint64_t launch, std::uint32_t failing_pid) {
+  for (const auto& [worker, process] : processes_) {
+    if (process.launch != launch) continue;
+    log_->warn("worker job reached its memory limit name={} pid={} allocating_pid={}", worker,
+               process.pid, failing_pid);
+    if (on_memory_limit_) on_memory_limit_(worker, process.pid);
+    return;
+  }
+  // An earlier process of some worker: its job is already gone.
+}
+
+std::optional<std::uint64_t> JobLauncher::WorkingSetBytes(const std::string& worker) {
+  const auto found = processes_.find(worker);
+  if (found == processes_.end()) return std::nullopt;
+  const std::vector<DWORD> pids = JobProcessIds(found->second.job.get());
+  if (pids.empty()) return std::nullopt;
+  std::uint64_t total = 0;
+  for (const DWORD pid : pids) {
+    const UniqueHandle process{
+        ::OpenProcess(PROCESS_QUERY_INFORMATION | PROCESS_VM_READ, FALSE, pid)};
+    PROCESS_MEMORY_COUNTERS memory{};
+    memory.cb = sizeof(memory);
+    if (process && ::GetProcessMemoryInfo(process.get(), &memory, sizeof(memory)))
+      total += memory.WorkingSetSize;
+  }
+  return total;
 }
 
 void JobLauncher::OnProcessExit(const std::string& worker, std::uint32_t pid) {

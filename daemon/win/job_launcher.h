@@ -18,6 +18,7 @@
 #include "common/clock.h"
 #include "common/win/unique_handle.h"
 #include "daemon/engine/ports.h"
+#include "daemon/win/job_memory_watch.h"
 #include "daemon/win/output_store.h"
 
 namespace spdlog {
@@ -44,6 +45,16 @@ class JobLauncher final : public engine::ProcessLauncher {
   void RequestStop(const std::string& worker, StopStep step) override;
   void Kill(const std::string& worker) override;
   void Forget(const std::string& worker) override { output_.Forget(worker); }
+  // Summed over the processes in the worker's job.
+  std::optional<std::uint64_t> WorkingSetBytes(const std::string& worker) override;
+
+  // `reached(worker, pid)` is called on the io thread when the job of the worker's process `pid`
+  // reaches its MemoryLimitMB (only real Windows enforces the limit; Wine accepts and ignores it).
+  using MemoryLimitHandler = std::function<void(const std::string& worker, std::uint32_t pid)>;
+  void SetMemoryLimitHandler(MemoryLimitHandler reached) { on_memory_limit_ = std::move(reached); }
+  // The completion port the kernel posts the memory limit message to, once a worker with a
+  // MemoryLimitMB has been launched (null before): tests post the message themselves.
+  HANDLE MemoryLimitPort() const;
 
   // The job of a running worker, for tests and diagnostics (null when none).
   HANDLE JobOf(const std::string& worker) const;
@@ -89,8 +100,14 @@ class JobLauncher final : public engine::ProcessLauncher {
   // an object_handle whose wait is completing blocks in UnregisterWaitEx (and hangs under Wine).
   static void Retire(Process process);
 
+  void WatchMemoryLimit(const std::string& worker, const Process& process);
+  // A job of the launch numbered `launch` reached its memory limit.
+  void OnMemoryLimit(std::uint64_t launch, std::uint32_t failing_pid);
+
   boost::asio::io_context& io_;
   ExitHandler on_exit_;
+  MemoryLimitHandler on_memory_limit_;
+  std::unique_ptr<JobMemoryWatch> memory_watch_;  // from the first worker with MemoryLimitMB
   std::shared_ptr<spdlog::logger> log_;
   std::map<std::string, Process> processes_;
   std::uint64_t launches_ = 0;  // processes started, for RunningJob::launch

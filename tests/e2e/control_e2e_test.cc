@@ -123,6 +123,32 @@ TEST(ControlE2eTest, StatusAndDescribeShowWhatAWorkerUses) {
   EXPECT_TRUE(Contains(describe.out, " handles, i/o read ")) << describe.out;
 }
 
+// MemoryRestartMB as a real service: a worker whose job keeps 80 MB in its working set is
+// restarted through its stop ladder with reason memory-limit, again each time it grows back; one
+// under its threshold runs on. (MemoryLimitMB, which only real Windows enforces, is shown by
+// JobLauncherTest and SupervisorMemoryTest.)
+TEST(ControlE2eTest, AWorkerOverMemoryRestartMBIsRestartedForIt) {
+  SupdService supd("memory");
+  supd.AddWorker("bloated", {"--touch-mb", "80"});
+  supd.SetDword("bloated", "MemoryRestartMB", 50);
+  supd.SetDword("bloated", "MemoryCheckMs", 200);
+  supd.SetDword("bloated", "BackoffInitialMs", 100);
+  supd.AddWorker("lean", {});
+  supd.SetDword("lean", "MemoryRestartMB", 50);
+  supd.SetDword("lean", "MemoryCheckMs", 200);
+  ASSERT_TRUE(supd.InstallAndStart().ok());
+  const std::optional<sup::v1::WorkerStatus> restarted = supd.WaitForWorker(
+      "bloated", [](const sup::v1::WorkerStatus& w) { return w.restarts() >= 2; });
+  ASSERT_TRUE(restarted.has_value()) << "bloated was not restarted twice";
+  const testing::ProcessOutput describe = supd.Supctl({"describe", "bloated"});
+  EXPECT_TRUE(Contains(describe.out, "-> STOPPING (memory-limit)")) << describe.out;
+  EXPECT_TRUE(Contains(describe.out, "above MemoryRestartMB 50 at 2 checks in a row"))
+      << describe.out;
+  const sup::v1::WorkerStatus lean = supd.WorkerOrFail("lean");
+  EXPECT_EQ(lean.restarts(), 0u);
+  EXPECT_EQ(lean.state(), sup::v1::WorkerStatus::RUNNING);
+}
+
 // MetricsTextfile, for windows_exporter's textfile collector: written at start, replaced (never
 // half-written) when a worker changes state, and a last time when supd stops, every worker down.
 // (That the format parses is shown by MetricsTest with Debian's Prometheus parser.)

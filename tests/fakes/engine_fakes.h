@@ -85,6 +85,12 @@ class FakeLauncher final : public engine::ProcessLauncher {
   }
   void Kill(const std::string& worker) override { kills.push_back(worker); }
   void Forget(const std::string& worker) override { forgotten.push_back(worker); }
+  std::optional<std::uint64_t> WorkingSetBytes(const std::string& worker) override {
+    ++working_set_reads;
+    const auto found = working_sets.find(worker);
+    if (found == working_sets.end()) return std::nullopt;
+    return found->second;
+  }
 
   std::size_t LaunchCount(const std::string& worker) const {
     std::size_t count = 0;
@@ -98,6 +104,8 @@ class FakeLauncher final : public engine::ProcessLauncher {
   std::vector<std::string> forgotten;
   std::set<std::string> failing;
   std::uint32_t next_pid = 1000;
+  std::map<std::string, std::uint64_t> working_sets;  // what WorkingSetBytes says; none: nullopt
+  std::size_t working_set_reads = 0;
 };
 
 // Probe calls wait until the test completes them; the probe's Target tells them apart.

@@ -62,6 +62,10 @@ config::RawConfig RandomConfig(Choices& c) {
                                                  {"event", "ctrl-c", "close", "terminate"}}));
     w.values["StopTimeoutMs"] =
         config::RawValue::Dword(Pick(c, std::vector<std::uint32_t>{0, 300, 3000}));
+    if (c.OneIn(3)) {
+      w.values["MemoryRestartMB"] = config::RawValue::Dword(100);
+      w.values["MemoryCheckMs"] = config::RawValue::Dword(100 + 100 * c.Below(10));
+    }
     for (std::uint32_t kind = 0; kind < 3; ++kind) {
       if (!c.OneIn(3)) continue;
       config::RawValues& probe = w.probes[std::string(kProbeKindNames[kind])];
@@ -85,7 +89,7 @@ std::vector<std::string> RandomTargets(Choices& c) {
 
 Step RandomStep(Choices& c, bool after_shutdown) {
   Step step;
-  const std::uint32_t roll = c.Below(after_shutdown ? 60 : 64);
+  const std::uint32_t roll = c.Below(after_shutdown ? 64 : 68);
   if (roll < 4) {
     step.kind = Step::Kind::kReload;
     step.config = RandomConfig(c);
@@ -117,6 +121,12 @@ Step RandomStep(Choices& c, bool after_shutdown) {
   } else if (roll < 60) {
     step.kind = Step::Kind::kAdvance;
     step.number = Pick(c, std::vector<std::int64_t>{0, 50, 300, 1000, 1000, 5000, 60000});
+  } else if (roll < 64) {
+    // The working set the worker's job shows from now on (MiB; -1: unreadable), or (-2) its job
+    // reaching MemoryLimitMB.
+    step.kind = Step::Kind::kMemory;
+    step.workers = {Pick(c, kNames)};
+    step.number = Pick(c, std::vector<std::int64_t>{50, 150, 150, -1, -2});
   } else {
     step.kind = Step::Kind::kShutdown;  // only drawn before the planned one: an early shutdown
   }
@@ -144,12 +154,18 @@ class ModelLauncher final : public engine::ProcessLauncher {
   void Forget(const std::string& worker) override {
     if (on_forget) on_forget(worker);
   }
+  std::optional<std::uint64_t> WorkingSetBytes(const std::string& worker) override {
+    const auto found = working_sets.find(worker);
+    if (found == working_sets.end()) return std::nullopt;
+    return found->second;
+  }
 
   std::function<void(const std::string&)> on_launch;
   std::function<void(const std::string&)> on_forget;
   std::map<std::string, std::uint32_t> alive;
   std::set<std::string> failing;
   std::uint32_t next_pid = 100;
+  std::map<std::string, std::uint64_t> working_sets;  // set by the schedule's memory steps
 };
 
 // One run of a schedule: the engine, its fakes, and what the model remembers between steps.
@@ -235,6 +251,16 @@ class Run {
                          step.success);
         return;
       case Step::Kind::kAdvance: timers_.Advance(Millis(step.number)); return;
+      case Step::Kind::kMemory:
+        if (step.number == -2) {
+          if (const auto alive = launcher_.alive.find(worker); alive != launcher_.alive.end())
+            supervisor_.OnMemoryLimit(worker, alive->second);
+        } else if (step.number == -1) {
+          launcher_.working_sets.erase(worker);
+        } else {
+          launcher_.working_sets[worker] = static_cast<std::uint64_t>(step.number) << 20;
+        }
+        return;
       case Step::Kind::kShutdown:
         if (shutting_down_) return;
         shutting_down_ = true;
@@ -306,9 +332,10 @@ class Run {
   }
 
   // Processes cooperate from now on: they start, pass their probes and stop when asked; time
-  // passes well beyond every backoff, retry and probe period.
+  // passes well beyond every backoff, retry and probe period; their memory stays within bounds.
   void SettleCooperatively() {
     launcher_.failing.clear();
+    launcher_.working_sets.clear();
     // 80 s: enough for a chain of five dependencies to come up one after another, each through
     // its start, its readiness probe's thresholds, and a breaker retry.
     for (int round = 0; round < 80 && !violation_; ++round) {
@@ -425,6 +452,10 @@ std::string Step::ToString() const {
       return std::string(kProbeKindNames[number]) + " probe of " + workers.front() +
              (success ? " passes" : " fails");
     case Kind::kAdvance: return "advance " + std::to_string(number) + " ms";
+    case Kind::kMemory:
+      if (number == -2) return workers.front() + "'s job reaches its memory limit";
+      if (number == -1) return workers.front() + "'s working set cannot be read";
+      return workers.front() + "'s working set is " + std::to_string(number) + " MiB";
     case Kind::kShutdown: return "shutdown";
   }
   return "?";

@@ -60,6 +60,7 @@ struct Step {
     kSpawnFailure,
     kProbe,
     kAdvance,
+    kMemory,  // a working set reading, or a job at its memory limit
     kShutdown
   };
   Kind kind = Kind::kAdvance;

@@ -182,7 +182,7 @@ INSTANTIATE_TEST_SUITE_P(
             "StableAfterMs, MaxFailures, FailureWindowMs, FailedRetryMs, StopSteps, "
             "StopTimeoutMs, StdoutLog, "
             "StderrLog, LogMaxBytes, LogBackups, LogRotateEvery, LogMaxAgeDays, LogTimestamps, "
-            "OutputEncoding, MemoryLimitMB, "
+            "OutputEncoding, MemoryLimitMB, MemoryRestartMB, MemoryCheckMs, "
             "CpuRatePercent, Priority, found an "
             "unknown value REG_SZ \"x\""},
         BadValueCase{"OutputEncoding", RawValue::String("latin1"),

@@ -287,6 +287,55 @@ TEST_F(JobLauncherTest, WorkerWithLimitsRuns) {
   EXPECT_TRUE(WaitForExit(*pid).has_value());
 }
 
+// Only real Windows enforces MemoryLimitMB and posts JOB_OBJECT_MSG_JOB_MEMORY_LIMIT when a job
+// reaches it; here the test posts that message to the launcher's port as the kernel would (key:
+// the launch, "overlapped": the allocating process's id) and sees it reported for the worker's
+// process, while other messages, other keys and earlier launches are not.
+TEST_F(JobLauncherTest, AJobReachingItsMemoryLimitIsReportedForTheWorkersProcess) {
+  std::mutex mutex;
+  std::vector<std::pair<std::string, std::uint32_t>> reached;
+  OnIo([&] {
+    EXPECT_EQ(launcher_->MemoryLimitPort(), nullptr);  // nothing watched without a limit
+    launcher_->SetMemoryLimitHandler([&](const std::string& worker, std::uint32_t pid) {
+      std::lock_guard lock(mutex);
+      reached.emplace_back(worker, pid);
+    });
+    return 0;
+  });
+  const std::uint32_t unlimited = Launch("unlimited", {});
+  ASSERT_NE(unlimited, 0u);
+  EXPECT_EQ(OnIo([&] { return launcher_->MemoryLimitPort(); }), nullptr);
+  LaunchConfig launch = Worker({});
+  launch.memory_limit_mb = 64;
+  auto launch_limited = [&] {
+    Result<std::uint32_t> pid = OnIo([&] { return launcher_->Launch("limited", launch); });
+    EXPECT_TRUE(pid.ok()) << pid.error().message();
+    return pid.ok() ? *pid : 0u;
+  };
+  const std::uint32_t first = launch_limited();
+  const std::uint32_t second = launch_limited();  // the first one's job is gone
+  ASSERT_NE(second, 0u);
+  const HANDLE port = OnIo([&] { return launcher_->MemoryLimitPort(); });
+  ASSERT_NE(port, nullptr);
+  const auto post = [&](DWORD message, std::uint64_t launch_number, std::uint32_t pid) {
+    ASSERT_TRUE(::PostQueuedCompletionStatus(port, message, static_cast<ULONG_PTR>(launch_number),
+                                             reinterpret_cast<OVERLAPPED*>(ULONG_PTR{pid})));
+  };
+  const std::uint64_t first_launch = 2, second_launch = 3;  // "unlimited" was launch 1
+  post(JOB_OBJECT_MSG_NEW_PROCESS, second_launch, second);
+  post(JOB_OBJECT_MSG_JOB_MEMORY_LIMIT, first_launch, first);
+  post(JOB_OBJECT_MSG_JOB_MEMORY_LIMIT, second_launch, 4242);  // a child of the worker allocated
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        std::lock_guard lock(mutex);
+        return !reached.empty();
+      },
+      10s));
+  OnIo([] { return 0; });  // whatever the port had queued before has reached the io thread
+  std::lock_guard lock(mutex);
+  EXPECT_EQ(reached, (std::vector<std::pair<std::string, std::uint32_t>>{{"limited", second}}));
+}
+
 TEST_F(JobLauncherTest, RelaunchTerminatesThePreviousJob) {
   const std::string pid_file = testing::TempPath("relaunch.pid");
   Launch("again", {"--grandchild", pid_file});
@@ -318,7 +367,11 @@ TEST_F(JobLauncherTest, ResourcesOfAWorkerComeFromItsWholeJob) {
         });
         if (samples.size() != 1 || !samples.contains("heavy")) return false;
         sample = samples["heavy"];
-        return sample.working_set_bytes >= (100u << 20) &&
+        // What MemoryRestartMB is checked against: the same figure.
+        const std::optional<std::uint64_t> working_set =
+            OnIo([&] { return launcher_->WorkingSetBytes("heavy"); });
+        return working_set && *working_set >= (100u << 20) &&
+               sample.working_set_bytes >= (100u << 20) &&
                sample.cpu_user + sample.cpu_kernel >= 300ms && sample.processes >= 2;
       },
       20s);
