@@ -135,7 +135,11 @@ BENCHMARK(BM_RenderMetrics200Workers)->Unit(benchmark::kMicrosecond);
 
 void BM_HealthCheck(benchmark::State& state) {
   Fixture fixture(16);
-  control::HealthService health{fixture.supervisor, fixture.engine.events};
+  control::StatusBoard board;
+  control::StatusPublisher publisher(fixture.supervisor, fixture.engine.events, board,
+                                     [](std::function<void()> task) { task(); });
+  publisher.PublishNow();
+  control::HealthService health{board};
   CountingSink sink;
   std::unique_ptr<control::Session> session = health.Open(sink, control::Caller{});
   sup::v1::HealthRequest request;

@@ -20,7 +20,9 @@
 #include "common/win/utf8_arguments.h"
 #include "common/config/config_schema.h"
 #include "common/config/win/registry_config.h"
+#include "daemon/control/event_log_entry.h"
 #include "daemon/win/daemon.h"
+#include "daemon/win/event_log.h"
 #include "daemon/win/logging.h"
 #include "daemon/win/service_host.h"
 
@@ -37,7 +39,8 @@ sup::win::LogSettings ReadLogSettings(const std::string& config_key,
     sup::config::RegistryConfigSource source(*path);
     daemon = sup::config::DaemonValuesOrDefaults(source);
   }
-  return {level_override.value_or(daemon.log_level), daemon.log_directory, daemon.operators_group};
+  return {level_override.value_or(daemon.log_level), daemon.log_directory, daemon.operators_group,
+          nullptr};
 }
 
 }  // namespace
@@ -77,7 +80,7 @@ int main() {
     return code == 0 ? 0 : 2;
   }
   if (!pipe_prefix.empty()) options.pipe_prefix = pipe_prefix;
-  const sup::win::LogSettings log_settings = ReadLogSettings(options.config_key, log_level);
+  sup::win::LogSettings log_settings = ReadLogSettings(options.config_key, log_level);
 
   // The SCM is tried first unless --console was given; the logger differs (file vs stderr), so it
   // is built once the mode is known.
@@ -88,6 +91,10 @@ int main() {
     };
   };
   if (!console) {
+    // A service reports to the event log, under its instance's source.
+    options.event_log =
+        std::make_shared<sup::win::WindowsEventLog>(sup::EventLogSourceName(options.pipe_prefix));
+    log_settings.event_log = options.event_log;
     sup::Result<std::shared_ptr<spdlog::logger>> service_log =
         sup::win::MakeDaemonLogger(sup::win::LogTarget::kFile, log_settings);
     if (!service_log) {  // no writable log directory: still run, logging to stderr
@@ -103,7 +110,9 @@ int main() {
       return 1;
     }
     if (*outcome == sup::win::HostOutcome::kRanAsService) return 0;
-    // Not started by the SCM: run in the console.
+    // Not started by the SCM: run in the console, which writes nothing to the event log.
+    options.event_log = nullptr;
+    log_settings.event_log = nullptr;
   }
   sup::Result<std::shared_ptr<spdlog::logger>> console_log =
       sup::win::MakeDaemonLogger(sup::win::LogTarget::kConsole, log_settings);

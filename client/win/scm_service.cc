@@ -32,8 +32,11 @@ struct LsaHandleTraits {
 };
 using UniqueLsaHandle = sup::win::BasicUniqueHandle<LsaHandleTraits>;
 
-constexpr wchar_t kEventSourceKey[] =
-    L"SYSTEM\\CurrentControlSet\\Services\\EventLog\\Application\\supd";
+// The registry key of the event source of the supd started with `arguments`.
+std::wstring EventSourceKey(const std::string& arguments) {
+  return L"SYSTEM\\CurrentControlSet\\Services\\EventLog\\Application\\" +
+         Widen(EventLogSourceName(SupdOption(arguments, kSupdPipePrefixOption)));
+}
 
 // REG_MULTI_SZ-style list: each name and a terminating NUL, then one more NUL.
 std::wstring DoubleNullList(const std::vector<std::string>& items) {
@@ -117,11 +120,15 @@ Result<void> PrepareAccount(const ServiceSpec& spec, const std::optional<std::st
   return Ok();
 }
 
-Result<void> RegisterEventSource(const std::string& binary) {
+Result<void> RegisterEventSource(const std::string& binary, const std::string& arguments) {
   HKEY raw = nullptr;
-  const LSTATUS opened = ::RegCreateKeyExW(HKEY_LOCAL_MACHINE, kEventSourceKey, 0, nullptr, 0,
-                                           KEY_SET_VALUE, nullptr, &raw, nullptr);
-  if (opened != ERROR_SUCCESS) return Win32Error("registering the event log source supd", opened);
+  const LSTATUS opened = ::RegCreateKeyExW(HKEY_LOCAL_MACHINE, EventSourceKey(arguments).c_str(), 0,
+                                           nullptr, 0, KEY_SET_VALUE, nullptr, &raw, nullptr);
+  if (opened != ERROR_SUCCESS) {
+    return Win32Error("registering the event log source " +
+                          EventLogSourceName(SupdOption(arguments, kSupdPipePrefixOption)),
+                      opened);
+  }
   sup::win::UniqueRegistryKey key{raw};
   const std::wstring file = Widen(binary);
   const DWORD types = EVENTLOG_ERROR_TYPE | EVENTLOG_WARNING_TYPE | EVENTLOG_INFORMATION_TYPE;
@@ -277,7 +284,7 @@ Result<std::vector<std::string>> ScmServiceManager::Install(
     return unsupported.error();
   }
   warnings.insert(warnings.end(), unsupported->begin(), unsupported->end());
-  if (Result<void> registered = RegisterEventSource(spec.binary); !registered) {
+  if (Result<void> registered = RegisterEventSource(spec.binary, spec.arguments); !registered) {
     warnings.push_back(registered.error().message());
   }
   return warnings;
@@ -418,13 +425,16 @@ Result<void> ScmServiceManager::StartAndVerify(const ServiceSpec& spec,
 
 Result<void> ScmServiceManager::Uninstall(const std::string& name,
                                           std::chrono::milliseconds timeout) {
+  // Its own event source only: another instance's (another --pipe-prefix) stays.
+  Result<ServiceSpec> spec = Query(name);
+  if (!spec) return spec.error();
   if (Result<void> stopped = Stop(name, timeout); !stopped) return stopped;
   Result<UniqueServiceHandle> service = Open(name, DELETE);
   if (!service) return service.error();
   if (!::DeleteService(service->get()) && ::GetLastError() != ERROR_SERVICE_MARKED_FOR_DELETE) {
     return Win32Error("removing the service " + name);
   }
-  ::RegDeleteTreeW(HKEY_LOCAL_MACHINE, kEventSourceKey);
+  ::RegDeleteTreeW(HKEY_LOCAL_MACHINE, EventSourceKey(spec->arguments).c_str());
   return Ok();
 }
 

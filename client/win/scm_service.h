@@ -40,10 +40,11 @@ class ScmServiceManager final : public ServiceManager {
   static Result<ScmServiceManager> Connect();
 
   // Registers `spec`, grants a user account the logon-as-a-service right, and registers the
-  // event log source "supd". Returns warnings for settings this system does not support.
+  // instance's event log source ("supd", or "supd-<prefix>" for --pipe-prefix). Returns warnings
+  // for settings this system does not support.
   Result<std::vector<std::string>> Install(const ServiceSpec& spec,
                                            const std::optional<std::string>& password);
-  // Stops the service, deletes it and its event log source.
+  // Stops the service, deletes it and its own event log source (not another instance's).
   Result<void> Uninstall(const std::string& name, std::chrono::milliseconds timeout);
   Result<void> Start(const std::string& name, std::chrono::milliseconds timeout);
   Result<ServiceState> State(const std::string& name);

@@ -41,6 +41,7 @@ void ConnectionQuota::Hold::Release() {
 }
 
 ConnectionQuota::Decision ConnectionQuota::Admit(const ClientAccount& account) {
+  std::lock_guard lock(mutex_);  // Give, through the Hold made here, runs under it
   const AccountUse& use = accounts_[account.sid];
   std::string reason;
   if (use.admitted >= limits_.per_account) {
@@ -62,6 +63,7 @@ ConnectionQuota::Decision ConnectionQuota::Admit(const ClientAccount& account) {
 }
 
 int ConnectionQuota::HeldBy(const std::string& sid) const {
+  std::lock_guard lock(mutex_);
   const auto found = accounts_.find(sid);
   return found == accounts_.end() ? 0 : found->second.admitted;
 }
@@ -77,6 +79,7 @@ void ConnectionQuota::Give(const ClientAccount& account, Hold::Kind kind) {
 }
 
 void ConnectionQuota::TakeBack(const ClientAccount& account, Hold::Kind kind) {
+  std::lock_guard lock(mutex_);
   const auto found = accounts_.find(account.sid);
   if (found == accounts_.end()) return;
   AccountUse& use = found->second;

@@ -2,10 +2,12 @@
 // (README, "Fairness"): each account may hold only a share of the instances, and on the control
 // pipe some instances are kept for administrators. A stream (logs -f, events -f, health watch)
 // holds its connection, so the same share caps an account's streams. Portable: the Windows side
-// works out the account of each client when it connects. Threading: io thread.
+// works out the account of each client when it connects. Threading: any thread (a connection
+// served on one thread may close while another is admitted on another).
 #pragma once
 
 #include <map>
+#include <mutex>
 #include <string>
 #include <variant>
 
@@ -84,6 +86,7 @@ class ConnectionQuota {
   void TakeBack(const ClientAccount& account, Hold::Kind kind);
 
   ConnectionLimits limits_;
+  mutable std::mutex mutex_;  // guards what follows
   std::map<std::string, AccountUse> accounts_;
   int held_by_others_ = 0;  // admitted connections of accounts that are not administrators
 };

@@ -1,5 +1,7 @@
 #include "daemon/control/health_service.h"
 
+#include <algorithm>
+
 #include "common/protocol.h"
 
 namespace sup::control {
@@ -21,7 +23,10 @@ sup::v1::HealthResponse ErrorReply(std::uint64_t request_id, ErrorKind kind, std
 class HealthService::HealthSession final : public Session {
  public:
   HealthSession(HealthService& service, FrameSink& sink) : service_(service), sink_(sink) {}
-  ~HealthSession() override { service_.watches_.erase(this); }
+  ~HealthSession() override {
+    std::lock_guard lock(service_.mutex_);
+    service_.watches_.erase(this);
+  }
 
   Result<void> OnFrame(std::string_view payload) override {
     if (streaming())
@@ -32,9 +37,19 @@ class HealthService::HealthSession final : public Session {
       return Error(ErrorKind::kInvalidArgument, "frame of " + std::to_string(payload.size()) +
                                                     " bytes is not a sup.v1.HealthRequest");
     }
-    sup::v1::HealthResponse first = service_.Handle(request);
-    const bool watch = request.has_watch() && !first.has_error();
-    if (watch && (service_.stopped_ || service_.watches_.size() >= service_.max_watches_)) {
+    if (!request.has_watch()) {
+      Reply(service_.Handle(request, *service_.board_.Latest()));
+      return Ok();
+    }
+    // A watch starts from the status it was first told, under the lock, so that no publication
+    // can come between that answer and its registration.
+    std::lock_guard lock(service_.mutex_);
+    sup::v1::HealthResponse first = service_.Handle(request, *service_.board_.Latest());
+    if (first.has_error()) {
+      Reply(first);
+      return Ok();
+    }
+    if (service_.stopped_ || service_.watches_.size() >= service_.max_watches_) {
       Reply(ErrorReply(request.request_id(), ErrorKind::kUnavailable,
                        service_.stopped_ ? "supd is stopping"
                                          : "too many open watches (limit " +
@@ -42,13 +57,11 @@ class HealthService::HealthSession final : public Session {
       return Ok();
     }
     Reply(first);
-    if (watch) {
-      request_id_ = request.request_id();
-      name_ = request.watch().service();
-      last_ = first.watch().status();
-      watching_ = true;
-      service_.watches_.insert(this);
-    }
+    request_id_ = request.request_id();
+    name_ = request.watch().service();
+    last_ = first.watch().status();
+    watching_ = true;
+    service_.watches_.insert(this);
     return Ok();
   }
 
@@ -86,24 +99,24 @@ class HealthService::HealthSession final : public Session {
   ServingStatus last_ = Check::UNKNOWN;
 };
 
-HealthService::HealthService(const engine::Supervisor& supervisor, EventFeed& events,
-                             std::size_t max_watches)
-    : supervisor_(supervisor),
+HealthService::HealthService(StatusBoard& board, std::size_t max_watches)
+    : board_(board),
       max_watches_(max_watches),
-      events_subscription_(events.Follow([this](const engine::Event&) { NotifyWatches(); })) {}
+      published_subscription_(board.OnPublished([this] { NotifyWatches(); })) {}
 
-// Every event may change a status (a transition, a readiness probe, a dependency). Each watched
-// name is worked out once per event, however many watch it; a worker removed from the
-// configuration reads as NOT_SERVING.
+// Each publication may change a status (a transition, a readiness probe, a dependency). Each
+// watched name is worked out once per publication, however many watch it; a worker removed from
+// the configuration reads as NOT_SERVING.
 void HealthService::NotifyWatches() {
+  std::lock_guard lock(mutex_);
   if (watches_.empty()) return;
+  const std::shared_ptr<const PublishedStatus> status = board_.Latest();
   std::map<std::string, ServingStatus> statuses;
-  const std::set<HealthSession*> open = watches_;
-  for (HealthSession* session : open) {
-    if (!watches_.contains(session)) continue;  // ended by an earlier one's frame
-    auto [status, fresh] = statuses.try_emplace(session->name());
-    if (fresh) status->second = StatusOf(session->name()).value_or(Check::NOT_SERVING);
-    session->Notify(status->second);
+  for (HealthSession* session : watches_) {
+    auto [found, fresh] = statuses.try_emplace(session->name());
+    if (fresh)
+      found->second = StatusIn(*status, session->name(), stopped_).value_or(Check::NOT_SERVING);
+    session->Notify(found->second);  // only queues a frame: the set stays as it is
   }
 }
 
@@ -113,34 +126,44 @@ std::unique_ptr<Session> HealthService::Open(FrameSink& sink, const Caller&) {
   return std::make_unique<HealthSession>(*this, sink);
 }
 
+std::size_t HealthService::open_watches() const {
+  std::lock_guard lock(mutex_);
+  return watches_.size();
+}
+
 std::optional<HealthService::ServingStatus> HealthService::StatusOf(
     const std::string& service) const {
+  return StatusIn(*board_.Latest(), service, stopped_);
+}
+
+std::optional<HealthService::ServingStatus> HealthService::StatusIn(const PublishedStatus& status,
+                                                                    const std::string& service,
+                                                                    bool stopped) {
+  const bool over = stopped || status.stopping;
   if (!service.empty()) {
-    std::optional<engine::WorkerSnapshot> worker = supervisor_.Snapshot(service);
-    if (!worker) return std::nullopt;
-    return StatusOfWorker(*worker);
+    const auto worker = std::lower_bound(
+        status.workers.begin(), status.workers.end(), service,
+        [](const engine::WorkerSnapshot& w, const std::string& name) { return w.name < name; });
+    if (worker == status.workers.end() || worker->name != service) return std::nullopt;
+    return !over && engine::IsServing(*worker) ? Check::SERVING : Check::NOT_SERVING;
   }
-  if (stopped_ || supervisor_.shutting_down()) return Check::NOT_SERVING;
-  for (const engine::WorkerSnapshot& worker : supervisor_.Snapshot()) {
+  if (over) return Check::NOT_SERVING;
+  for (const engine::WorkerSnapshot& worker : status.workers) {
     if (!engine::IsServing(worker))
       return Check::NOT_SERVING;  // the predicate of `supctl status`'s exit code
   }
   return Check::SERVING;
 }
 
-HealthService::ServingStatus HealthService::StatusOfWorker(
-    const engine::WorkerSnapshot& worker) const {
-  return !stopped_ && engine::IsServing(worker) ? Check::SERVING : Check::NOT_SERVING;
-}
-
 void HealthService::Stop() {
+  std::lock_guard lock(mutex_);
   stopped_ = true;
-  const std::set<HealthSession*> open = watches_;
+  for (HealthSession* session : watches_) session->End();
   watches_.clear();
-  for (HealthSession* session : open) session->End();
 }
 
-sup::v1::HealthResponse HealthService::Handle(const sup::v1::HealthRequest& request) const {
+sup::v1::HealthResponse HealthService::Handle(const sup::v1::HealthRequest& request,
+                                              const PublishedStatus& status) const {
   const std::uint64_t id = request.request_id();
   if (std::optional<std::string> unsupported =
           UnsupportedProtocolVersion(request.protocol_version())) {
@@ -153,19 +176,19 @@ sup::v1::HealthResponse HealthService::Handle(const sup::v1::HealthRequest& requ
     case sup::v1::HealthRequest::kWatch: {
       const bool watch = request.has_watch();
       const std::string& name = watch ? request.watch().service() : request.check().service();
-      std::optional<ServingStatus> status = StatusOf(name);
-      if (!status) return ErrorReply(id, ErrorKind::kNotFound, "no such worker: " + name);
-      (watch ? response.mutable_watch() : response.mutable_check())->set_status(*status);
+      std::optional<ServingStatus> serving = StatusIn(status, name, stopped_);
+      if (!serving) return ErrorReply(id, ErrorKind::kNotFound, "no such worker: " + name);
+      (watch ? response.mutable_watch() : response.mutable_check())->set_status(*serving);
       return response;
     }
     case sup::v1::HealthRequest::kList: {
       sup::v1::HealthListEntry* daemon = response.mutable_list()->add_services();
       daemon->set_service("");
-      daemon->set_status(*StatusOf(""));
-      for (const engine::WorkerSnapshot& worker : supervisor_.Snapshot()) {
+      daemon->set_status(*StatusIn(status, "", stopped_));
+      for (const engine::WorkerSnapshot& worker : status.workers) {
         sup::v1::HealthListEntry* entry = response.mutable_list()->add_services();
         entry->set_service(worker.name);
-        entry->set_status(StatusOfWorker(worker));
+        entry->set_status(*StatusIn(status, worker.name, stopped_));
       }
       return response;
     }

@@ -1,6 +1,8 @@
 // Everything supd runs, wired together on one io thread: the registry configuration and its
 // watch, the supervision engine with its Windows adapters (job launcher, prober, timers, state
-// store), and the control pipe server.
+// store), and the control pipe server. The health pipe is the read side: served by threads of its
+// own from the status the io thread publishes after each change (control::StatusBoard), so no
+// health check waits for the io thread.
 //
 // Threading: Create and Run on the thread that becomes the io thread; RequestStop and
 // RequestReload from any thread.
@@ -12,6 +14,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/fanout.h"
@@ -34,6 +38,10 @@ namespace sup::control {
 class ControlDispatcher;
 class EventFeed;
 class HealthService;
+class EventLogWriter;
+struct EventLogEntry;
+class StatusBoard;
+class StatusPublisher;
 }  // namespace sup::control
 namespace sup::engine {
 class EventSink;
@@ -62,6 +70,8 @@ struct DaemonOptions {
   std::optional<std::string>
       pipe_prefix;  // pipes <prefix>-control, <prefix>-health; overrides the registry
   std::string config_key = "HKLM\\SOFTWARE\\Sup";
+  // The Windows event log of the instance (the service's); none when null (console, tests).
+  std::shared_ptr<control::EventLogWriter> event_log;
 };
 
 class Daemon {
@@ -98,17 +108,26 @@ class Daemon {
   // DACL follow it; one that cannot be resolved now is tried again every kOperatorsRetry.
   void ResolveOperators(const std::string& group);
   static constexpr std::chrono::milliseconds kOperatorsRetry{60'000};
+  void ReportToEventLog(const control::EventLogEntry& entry);
   // Warns (log and event log) when anyone but SYSTEM, Administrators and supd's own account may
   // change the configuration key or a key below it; once per change of who, at start and reload.
   void CheckConfigKeyWriters();
   // The Prometheus metrics now: every worker, the running ones' resources.
   std::string RenderMetricsNow();
   void ReportStopProgress();
+  // Runs the read side's io_context on its threads / lets them finish and joins them.
+  void StartReadSide();
+  void JoinReadSide();
 
   std::shared_ptr<spdlog::logger> log_;
+  std::shared_ptr<control::EventLogWriter> event_log_writer_;  // may be null
   UniqueFileHandle instance_lock_;  // held for the daemon's life: one supd per control pipe
   SystemClock clock_;
   std::unique_ptr<boost::asio::io_context> io_;  // declared first: destroyed last
+  // The read side: the health pipe's io_context and its threads (joined before anything goes).
+  std::unique_ptr<boost::asio::io_context> read_io_;
+  std::shared_ptr<void> read_work_;  // keeps read_io_'s threads running until JoinReadSide
+  std::vector<std::thread> read_threads_;
   std::unique_ptr<AsioTimers> timers_;
   std::unique_ptr<JobLauncher> launcher_;
   std::unique_ptr<Prober> prober_;
@@ -117,14 +136,16 @@ class Daemon {
   config::RegistryPath config_key_;
   std::optional<std::string> config_key_writers_;  // as last reported ("" = none)
   std::unique_ptr<config::RegistryStateStore> state_store_;
-  std::unique_ptr<engine::EventSink> event_log_;
+  std::unique_ptr<engine::EventSink> events_out_;  // to supd's log and the event log
   std::unique_ptr<control::EventFeed>
-      event_feed_;  // the engine's events: to event_log_ and to followers
+      event_feed_;  // the engine's events: to events_out_ and to followers
   std::unique_ptr<engine::RandomSource> random_;
   std::unique_ptr<engine::Supervisor>
       supervisor_;  // after the ports it uses: destroyed before them
   std::unique_ptr<control::ControlDispatcher> dispatcher_;
-  std::unique_ptr<control::HealthService> health_;
+  std::unique_ptr<control::StatusBoard> status_board_;
+  std::unique_ptr<control::StatusPublisher> status_publisher_;  // into status_board_
+  std::unique_ptr<control::HealthService> health_;              // from status_board_
   std::unique_ptr<PipeServer> control_server_;
   std::optional<std::string> operators_group_;  // as configured (none before the first)
   std::unique_ptr<CallerIdentity> identity_;    // roles from OperatorsGroup, as resolved

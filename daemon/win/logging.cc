@@ -5,7 +5,6 @@
 #include <google/protobuf/stubs/logging.h>
 #include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
-#include <spdlog/sinks/win_eventlog_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
@@ -14,6 +13,7 @@
 #include "common/win/object_security.h"
 #include "common/win/own_folder.h"
 #include "common/win/win32_error.h"
+#include "daemon/win/event_log.h"
 
 namespace sup::win {
 
@@ -69,11 +69,10 @@ Result<std::shared_ptr<spdlog::logger>> MakeDaemonLogger(LogTarget target,
       // A UTF-16 name (SPDLOG_WCHAR_FILENAMES): the folder may be named outside the ANSI code page.
       auto file = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
           Widen(directory) + L"\\supd.log", kMaxLogBytes, kLogBackups);
-      // Warnings and errors also go to the Windows event log, under the source "supd" (which
-      // `supctl service install` registers). Wine has no event log: the file keeps everything.
-      auto event_log = std::make_shared<spdlog::sinks::win_eventlog_sink_mt>(kEventLogSource);
-      event_log->set_level(spdlog::level::warn);
-      logger = std::make_shared<spdlog::logger>("supd", spdlog::sinks_init_list{file, event_log});
+      // Errors also go to the Windows event log (the lifecycle, crashes and the rest have entries
+      // of their own: control::EventLogEntry). Wine has no event log: the file keeps everything.
+      logger = std::make_shared<spdlog::logger>("supd", file);
+      if (settings.event_log) logger->sinks().push_back(EventLogErrorSink(settings.event_log));
     } catch (const spdlog::spdlog_ex& e) {
       return Error(ErrorKind::kUnavailable,
                    std::string("opening supd's log file: ") + ToValidUtf8(e.what()));

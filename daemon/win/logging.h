@@ -9,21 +9,23 @@
 namespace spdlog {
 class logger;
 }
+namespace sup::control {
+class EventLogWriter;
+}
 
 namespace sup::win {
 
-// The event log source supd reports warnings and errors under.
-inline constexpr char kEventLogSource[] = "supd";
-
 enum class LogTarget {
   kConsole,  // stderr, for `supd run --console`
-  kFile,     // <directory>\supd.log, rotated by size, plus the event log, for the service
+  kFile,     // <directory>\supd.log, rotated by size, for the service
 };
 
 struct LogSettings {
   std::string level = "info";   // one of trace, debug, info, warn, error
   std::string directory;        // kFile: the folder of supd.log; may hold %VARIABLES%
   std::string operators_group;  // may read the folder when supd creates it; "" for none
+  // kFile: where error lines also go (as SUPD_ERROR entries); none when null.
+  std::shared_ptr<control::EventLogWriter> event_log;
 };
 
 Result<std::shared_ptr<spdlog::logger>> MakeDaemonLogger(LogTarget target,

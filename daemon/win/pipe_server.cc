@@ -23,18 +23,21 @@ constexpr auto kClientLogWindow = std::chrono::minutes(1);
 
 // One connected client, and the FrameSink of its session. Owned by the handlers of its pending
 // operations (shared_from_this); the server keeps only a weak reference, to disconnect it on
-// Stop. Frames to send wait in a queue and are written one at a time, in order.
+// Stop. Frames to send wait in a queue and are written one at a time, in order. Everything it
+// does runs on its strand: Send and End from elsewhere (a health watch told of a change) are
+// posted there.
 class PipeServer::Connection : public std::enable_shared_from_this<Connection>,
                                public control::FrameSink {
  public:
   using Clock = asio::steady_timer::clock_type;
 
-  // `hold` is the connection's place in the quota; `refusal`, if any, the reason it was refused
-  // (its first request is answered with that).
-  Connection(asio::windows::stream_handle pipe, const PipeServerOptions& options,
+  // `pipe` does its work on `strand`. `hold` is the connection's place in the quota; `refusal`,
+  // if any, the reason it was refused (its first request is answered with that).
+  Connection(Strand strand, asio::windows::stream_handle pipe, const PipeServerOptions& options,
              std::shared_ptr<spdlog::logger> log, control::ClientAccount account,
              control::ConnectionQuota::Hold hold, std::optional<std::string> refusal)
-      : pipe_(std::move(pipe)),
+      : strand_(std::move(strand)),
+        pipe_(std::move(pipe)),
         decoder_(options.max_frame_bytes),
         options_(options),
         watchdog_(pipe_.get_executor()),
@@ -51,6 +54,12 @@ class PipeServer::Connection : public std::enable_shared_from_this<Connection>,
   }
 
   void Send(std::string payload) override {
+    if (!strand_.running_in_this_thread()) {
+      asio::post(strand_, [weak = weak_from_this(), payload = std::move(payload)]() mutable {
+        if (std::shared_ptr<Connection> self = weak.lock()) self->Send(std::move(payload));
+      });
+      return;
+    }
     if (closed_) return;
     Result<std::string> frame = EncodeFrame(payload, options_.max_frame_bytes);
     if (!frame) {
@@ -69,8 +78,19 @@ class PipeServer::Connection : public std::enable_shared_from_this<Connection>,
   }
 
   void End() override {
+    if (!strand_.running_in_this_thread()) {
+      asio::post(strand_, [weak = weak_from_this()] {
+        if (std::shared_ptr<Connection> self = weak.lock()) self->End();
+      });
+      return;
+    }
     ending_ = true;
     if (!writing_) Close();
+  }
+
+  // From any thread (the server's Stop).
+  void CloseOnStrand() {
+    asio::dispatch(strand_, [self = shared_from_this()] { self->Close(); });
   }
 
   void Close() {
@@ -199,6 +219,7 @@ class PipeServer::Connection : public std::enable_shared_from_this<Connection>,
     return std::min(*write_due_, *request_due_);
   }
 
+  Strand strand_;
   asio::windows::stream_handle pipe_;
   PipeServer* server_ = nullptr;
   FrameDecoder decoder_;
@@ -218,6 +239,9 @@ class PipeServer::Connection : public std::enable_shared_from_this<Connection>,
   bool writing_ = false;
   bool ending_ = false;
   bool closed_ = false;
+
+ public:
+  const Strand& strand() const { return strand_; }
 };
 
 PipeServer::PipeServer(asio::io_context& io, PipeServerOptions options, PipeService service,
@@ -230,13 +254,16 @@ PipeServer::PipeServer(asio::io_context& io, PipeServerOptions options, PipeServ
       client_log_limit_(kClientLogBurst, kClientLogWindow),
       log_(std::move(log)),
       security_descriptor_(std::move(security_descriptor)),
-      retry_timer_(io) {
+      strand_(asio::make_strand(io)),
+      retry_timer_(strand_) {
   security_attributes_.nLength = sizeof(security_attributes_);
   security_attributes_.lpSecurityDescriptor = security_descriptor_.get();
   security_attributes_.bInheritHandle = FALSE;
 }
 
-PipeServer::~PipeServer() { Stop(); }
+// Every thread running the io_context has returned by now (supd joins them before it destroys its
+// servers), so the stop runs here and now.
+PipeServer::~PipeServer() { StopOnStrand(); }
 
 Result<void> PipeServer::SetSecurity(const std::string& sddl) {
   PSECURITY_DESCRIPTOR descriptor = nullptr;
@@ -272,7 +299,7 @@ Result<std::unique_ptr<PipeServer>> PipeServer::Start(asio::io_context& io,
                                                     std::move(log), std::move(owned_descriptor)));
   Result<UniqueFileHandle> first = server->CreateInstance(/*first=*/true);
   if (!first) return first.error();
-  server->AcceptOn(std::move(*first));
+  server->AcceptOn(std::move(*first));  // no thread runs the io_context for it yet
   return server;
 }
 
@@ -299,7 +326,9 @@ Result<UniqueFileHandle> PipeServer::CreateInstance(bool first) {
 }
 
 void PipeServer::AcceptOn(UniqueFileHandle instance) {
-  auto pipe = std::make_shared<asio::windows::stream_handle>(io_);
+  // The instance's strand becomes its connection's.
+  Strand connection_strand = asio::make_strand(io_);
+  auto pipe = std::make_shared<asio::windows::stream_handle>(connection_strand);
   error_code assign_error;
   pipe->assign(instance.get(), assign_error);  // associates the handle with the io completion port
   if (assign_error) {
@@ -310,16 +339,19 @@ void PipeServer::AcceptOn(UniqueFileHandle instance) {
   instance.release();  // now owned by `pipe`
   listening_ = pipe;
 
-  asio::windows::overlapped_ptr connect(io_, [this, pipe](error_code ec, std::size_t) {
-    if (listening_ == pipe) listening_.reset();
-    if (stopped_) return;
-    if (ec) {
-      log_->warn("pipe accept failed pipe={} error=\"{}\"", options_.pipe_name, Utf8Message(ec));
-    } else {
-      OnConnected(pipe);
-    }
-    AcceptNext();
-  });
+  asio::windows::overlapped_ptr connect(
+      io_,
+      asio::bind_executor(strand_, [this, pipe, connection_strand](error_code ec, std::size_t) {
+        if (listening_ == pipe) listening_.reset();
+        if (stopped_) return;
+        if (ec) {
+          log_->warn("pipe accept failed pipe={} error=\"{}\"", options_.pipe_name,
+                     Utf8Message(ec));
+        } else {
+          OnConnected(connection_strand, pipe);
+        }
+        AcceptNext();
+      }));
   const BOOL connected = ::ConnectNamedPipe(pipe->native_handle(), connect.get());
   const DWORD error = ::GetLastError();
   if (!connected && error == ERROR_PIPE_CONNECTED) {
@@ -331,7 +363,8 @@ void PipeServer::AcceptOn(UniqueFileHandle instance) {
   }
 }
 
-void PipeServer::OnConnected(std::shared_ptr<asio::windows::stream_handle> pipe) {
+void PipeServer::OnConnected(Strand connection_strand,
+                             std::shared_ptr<asio::windows::stream_handle> pipe) {
   control::ClientAccount account = service_.account(pipe->native_handle());
   control::ConnectionQuota::Decision decision = quota_.Admit(account);
   control::ConnectionQuota::Hold hold;
@@ -349,11 +382,12 @@ void PipeServer::OnConnected(std::shared_ptr<asio::windows::stream_handle> pipe)
     pipe->close(ignored);
     return;
   }
-  auto connection = std::make_shared<Connection>(
-      std::move(*pipe), options_, log_, std::move(account), std::move(hold), std::move(refusal));
+  auto connection =
+      std::make_shared<Connection>(std::move(connection_strand), std::move(*pipe), options_, log_,
+                                   std::move(account), std::move(hold), std::move(refusal));
   std::erase_if(connections_, [](const std::weak_ptr<Connection>& c) { return c.expired(); });
   connections_.push_back(connection);
-  connection->Start(*this);
+  asio::dispatch(connection->strand(), [this, connection] { connection->Start(*this); });
 }
 
 void PipeServer::LogClientProblem(const control::ClientAccount& account, std::string_view what,
@@ -364,8 +398,11 @@ void PipeServer::LogClientProblem(const control::ClientAccount& account, std::st
 }
 
 void PipeServer::LogLimited(const std::string& line) {
-  const std::optional<std::uint64_t> held_back =
-      client_log_limit_.Allow(asio::steady_timer::clock_type::now());
+  std::optional<std::uint64_t> held_back;
+  {
+    std::lock_guard lock(client_log_mutex_);
+    held_back = client_log_limit_.Allow(asio::steady_timer::clock_type::now());
+  }
   if (!held_back) return;
   if (*held_back == 0) {
     log_->info("{}", line);
@@ -395,12 +432,18 @@ void PipeServer::AcceptNext() {
 void PipeServer::OnConnectionClosed() {
   // A client left, so an instance is free: listen again now rather than at the next retry, or a
   // client arriving in between would find no instance at all and take supd for gone.
-  if (stopped_ || listening_) return;
-  retry_timer_.cancel();
-  AcceptNext();
+  asio::dispatch(strand_, [this] {
+    if (stopped_ || listening_) return;
+    retry_timer_.cancel();
+    AcceptNext();
+  });
 }
 
 void PipeServer::Stop() {
+  asio::dispatch(strand_, [this] { StopOnStrand(); });
+}
+
+void PipeServer::StopOnStrand() {
   if (stopped_) return;
   stopped_ = true;
   retry_timer_.cancel();
@@ -410,7 +453,7 @@ void PipeServer::Stop() {
     listening_.reset();
   }
   for (const std::weak_ptr<Connection>& weak : connections_) {
-    if (std::shared_ptr<Connection> connection = weak.lock()) connection->Close();
+    if (std::shared_ptr<Connection> connection = weak.lock()) connection->CloseOnStrand();
   }
   connections_.clear();
 }

@@ -7,7 +7,12 @@
 // request is answered with the reason, and the connection closed. What clients cause is logged at
 // info level, at most a few lines a minute (never a warning: those reach the event log).
 //
-// Threading: Start, Stop and every callback run on the io thread (the io_context's one thread).
+// Threading: the io_context may run on several threads (the health pipe's read side does). The
+// server's own state (listening, the connection list, stopping) is kept on a strand of its own,
+// each connection's on its connection strand, so connections are served in parallel; the quota
+// and the log limit lock. Stop may be called from any thread; the destructor only once no thread
+// runs the io_context any more. A session's calls come from its connection's strand; its
+// FrameSink may be called from any thread.
 #pragma once
 
 #include "daemon/win/asio.h"
@@ -15,6 +20,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -68,7 +74,8 @@ struct PipeService {
 
 class PipeServer {
  public:
-  // Creates the first instance of the pipe and starts listening. Fails if another process
+  // Creates the first instance of the pipe and starts listening (before any thread runs `io` for
+  // the server, or on its strand). Fails if another process
   // already owns the name (FILE_FLAG_FIRST_PIPE_INSTANCE: refuses pipe squatting; Wine does not
   // enforce the flag, which is why supd also holds a named mutex).
   static Result<std::unique_ptr<PipeServer>> Start(boost::asio::io_context& io,
@@ -81,6 +88,8 @@ class PipeServer {
 
   // Stops listening and disconnects every client; pending operations finish as aborted.
   void Stop();
+  // (The SetSecurity below runs on the caller's thread: call it where the io_context has one
+  // thread, as supd's control pipe does.)
   // Replaces the pipe's security descriptor (the operators group changed). A pipe has one
   // descriptor for all its instances, set by the first: later instances cannot change it, so it
   // is set on the listening instance (which supd creates with WRITE_DAC). Clients already
@@ -89,6 +98,7 @@ class PipeServer {
 
  private:
   class Connection;
+  using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
 
   PipeServer(boost::asio::io_context& io, PipeServerOptions options, PipeService service,
              std::shared_ptr<spdlog::logger> log, UniqueLocalMemory security_descriptor);
@@ -98,7 +108,9 @@ class PipeServer {
   void AcceptOn(UniqueFileHandle instance);
   void AcceptNext();
   // A client connected on `pipe`: admitted, refused with a reply, or closed at once.
-  void OnConnected(std::shared_ptr<boost::asio::windows::stream_handle> pipe);
+  void OnConnected(Strand connection_strand,
+                   std::shared_ptr<boost::asio::windows::stream_handle> pipe);
+  void StopOnStrand();
   // A connection ended: its instance is free again.
   void OnConnectionClosed();
   // Logs something a client caused, at info level and at most kClientLogBurst lines a minute.
@@ -111,12 +123,14 @@ class PipeServer {
   std::wstring path_;
   PipeService service_;
   control::ConnectionQuota quota_;
+  std::mutex client_log_mutex_;
   RateLimit client_log_limit_;
   std::shared_ptr<spdlog::logger> log_;
   UniqueLocalMemory security_descriptor_;
   SECURITY_ATTRIBUTES security_attributes_{};
   std::shared_ptr<boost::asio::windows::stream_handle>
       listening_;  // the instance awaiting a client
+  Strand strand_;  // the server's own state: listening_, connections_, stopped_, the retry
   boost::asio::steady_timer retry_timer_;
   std::vector<std::weak_ptr<Connection>> connections_;
   bool stopped_ = false;

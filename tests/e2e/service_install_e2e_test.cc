@@ -58,6 +58,10 @@ class ServiceUnderTest {
            (extra.empty() ? "" : " " + extra);
   }
   std::wstring config_key() const { return Widen(config_key_); }
+  // Its event log source, named after its pipe prefix.
+  std::wstring event_source_key() const {
+    return L"SYSTEM\\CurrentControlSet\\Services\\EventLog\\Application\\supd-" + Widen(name_);
+  }
 
   std::optional<QUERY_SERVICE_CONFIGW*> Config(std::vector<BYTE>& buffer) const {
     UniqueServiceHandle scm{::OpenSCManagerW(nullptr, nullptr, SC_MANAGER_CONNECT)};
@@ -150,9 +154,7 @@ TEST(ServiceInstallE2eTest, InstallsWithEveryOptionAndReadsItBack) {
   const std::wstring key = L"SYSTEM\\CurrentControlSet\\Services\\" + Widen(service.name());
   EXPECT_EQ(RegistryString(key, L"Description"), "installed by the e2e test");
   EXPECT_EQ(RegistryString(key, L"ImagePath"), "\"" + Supd() + "\" " + service.arguments());
-  EXPECT_FALSE(RegistryString(L"SYSTEM\\CurrentControlSet\\Services\\EventLog\\Application\\supd",
-                              L"EventMessageFile")
-                   .empty());
+  EXPECT_EQ(RegistryString(service.event_source_key(), L"EventMessageFile"), Supd());
   {
     UniqueServiceHandle scm{::OpenSCManagerW(nullptr, nullptr, SC_MANAGER_CONNECT)};
     UniqueServiceHandle handle{
@@ -317,14 +319,23 @@ TEST(ServiceInstallE2eTest, ChangesARunningServiceInPlaceAndRollsBackABadBinary)
   EXPECT_EQ(service.Pid(), 0u);
   EXPECT_EQ(Supctl({"service", "status", "--name", service.name()}).exit_code, 3u);
 
+  // Another instance's event source (the default one, "supd") is not this uninstall's to remove.
+  const std::wstring other_source =
+      L"SYSTEM\\CurrentControlSet\\Services\\EventLog\\Application\\supd";
+  const std::wstring other_file = L"C:\\other\\supd.exe";
+  ASSERT_EQ(::RegSetKeyValueW(HKEY_LOCAL_MACHINE, other_source.c_str(), L"EventMessageFile", REG_SZ,
+                              other_file.c_str(),
+                              static_cast<DWORD>((other_file.size() + 1) * sizeof(wchar_t))),
+            ERROR_SUCCESS);
+  EXPECT_EQ(RegistryString(service.event_source_key(), L"EventMessageFile"), Supd());
   const ProcessOutput removed = Supctl({"service", "uninstall", "--name", service.name()});
   EXPECT_EQ(removed.exit_code, 0u) << removed.err;
   EXPECT_TRUE(Contains(removed.out, "worker configuration kept")) << removed.out;
   EXPECT_FALSE(service.Installed());
   EXPECT_EQ(RegistryString(worker, L"Command"), Narrow(command));  // the workers stay configured
-  EXPECT_EQ(RegistryString(L"SYSTEM\\CurrentControlSet\\Services\\EventLog\\Application\\supd",
-                           L"TypesSupported"),
-            "");
+  EXPECT_EQ(RegistryString(service.event_source_key(), L"EventMessageFile"), "");
+  EXPECT_EQ(RegistryString(other_source, L"EventMessageFile"), "C:\\other\\supd.exe");
+  ::RegDeleteTreeW(HKEY_LOCAL_MACHINE, other_source.c_str());
 
   // --purge: the worker configuration goes too.
   ASSERT_EQ(Supctl({"service", "install", "--name", service.name(), "--binary", Supd(), "--args",

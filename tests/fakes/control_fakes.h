@@ -5,17 +5,43 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "common/fanout.h"
+#include "daemon/control/event_log_entry.h"
 #include "daemon/control/output_source.h"
 #include "daemon/control/resource_source.h"
 #include "daemon/engine/ports.h"
 #include "daemon/control/session.h"
 
 namespace sup::testing {
+
+// Event log entries as reported, from any thread.
+class RecordingEventLog final : public control::EventLogWriter {
+ public:
+  void Report(const control::EventLogEntry& entry) override {
+    std::lock_guard lock(mutex_);
+    entries_.push_back(entry);
+  }
+  std::vector<control::EventLogEntry> entries() const {
+    std::lock_guard lock(mutex_);
+    return entries_;
+  }
+  // The strings of each entry with `id`, in order.
+  std::vector<std::vector<std::string>> With(std::uint32_t id) const {
+    std::vector<std::vector<std::string>> found;
+    for (const control::EventLogEntry& entry : entries())
+      if (entry.kind.id == id) found.push_back(entry.strings);
+    return found;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<control::EventLogEntry> entries_;
+};
 
 // Resources the test sets per worker; records what was asked.
 class FakeResourceSource final : public control::ResourceSource {

@@ -91,7 +91,10 @@ class World {
       control::ControlPorts{engine_.clock, engine_.supervisor, config_, output_, engine_.events,
                             resources_},
       control::DaemonIdentity{1, "0.0.0"}, control::ControlLimits{.max_streams = 2}};
-  control::HealthService health_{engine_.supervisor, engine_.events, 2};
+  control::StatusBoard board_;
+  control::StatusPublisher publisher_{engine_.supervisor, engine_.events, board_,
+                                      [](std::function<void()> task) { task(); }};
+  control::HealthService health_{board_, 2};
 };
 
 // The request_id of a request frame, if the frame parses as the pipe's request.

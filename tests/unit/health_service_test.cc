@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "common/protocol.h"
 #include "tests/fakes/control_fakes.h"
 #include "common/config/config_schema.h"
@@ -12,6 +15,14 @@ namespace {
 
 using std::chrono::milliseconds;
 using Check = sup::v1::HealthCheckResponse;
+
+std::string HealthRequestFrame(const std::string& service, bool watch = false) {
+  sup::v1::HealthRequest request;
+  request.set_request_id(11);
+  request.set_protocol_version(kProtocolVersion);
+  (watch ? request.mutable_watch() : request.mutable_check())->set_service(service);
+  return request.SerializeAsString();
+}
 
 class HealthServiceTest : public ::testing::Test {
  protected:
@@ -25,11 +36,7 @@ class HealthServiceTest : public ::testing::Test {
   }
 
   static std::string CheckRequest(const std::string& service, bool watch = false) {
-    sup::v1::HealthRequest request;
-    request.set_request_id(11);
-    request.set_protocol_version(kProtocolVersion);
-    (watch ? request.mutable_watch() : request.mutable_check())->set_service(service);
-    return request.SerializeAsString();
+    return HealthRequestFrame(service, watch);
   }
 
   Check::ServingStatus Ask(const std::string& service) {
@@ -40,7 +47,11 @@ class HealthServiceTest : public ::testing::Test {
   }
 
   testing::FakeEngine engine_;
-  HealthService health_{engine_.supervisor, engine_.events, 2};
+  StatusBoard board_;
+  // Publishes at each event, at once (supd defers to the end of the engine's entry point).
+  StatusPublisher publisher_{engine_.supervisor, engine_.events, board_,
+                             [](std::function<void()> task) { task(); }};
+  HealthService health_{board_, 2};
 };
 
 TEST_F(HealthServiceTest, TheDaemonServesWhenEveryWorkerIsRunningAndReadyOrDone) {
@@ -137,6 +148,84 @@ TEST_F(HealthServiceTest, ListShowsTheDaemonFirstThenEveryWorker) {
   EXPECT_EQ(list.services(1).status(), Check::SERVING);
   EXPECT_EQ(list.services(2).service(), "b");
   EXPECT_EQ(list.services(2).status(), Check::NOT_SERVING);  // STOPPING
+}
+
+// Answers come from the published status only: until the io thread publishes, a check says what
+// was last published, however the engine has moved on; a publication that runs after the entry
+// point (as supd defers it) no longer shows a worker removed after its last event.
+TEST(HealthReadSideTest, ChecksAnswerFromTheNewestPublishedStatusNotFromTheEngine) {
+  testing::FakeEngine engine;
+  StatusBoard board;
+  std::vector<std::function<void()>> deferred;
+  StatusPublisher publisher(
+      engine.supervisor, engine.events, board,
+      [&](std::function<void()> task) { deferred.push_back(std::move(task)); });
+  HealthService health(board);
+  const auto ask = [&](const std::string& service) {
+    testing::RecordingSink sink;
+    std::unique_ptr<Session> session = health.Open(sink, {});
+    EXPECT_TRUE(session->OnFrame(HealthRequestFrame(service)).ok());
+    const sup::v1::HealthResponse response = sink.Last<sup::v1::HealthResponse>();
+    return response.has_error() ? std::string("NOT_FOUND")
+                                : Check::ServingStatus_Name(response.check().status());
+  };
+  config::RawConfig raw;
+  raw.workers["a"].values["Command"] = config::RawValue::String("a.exe");
+  raw.workers["b"].values["Command"] = config::RawValue::String("b.exe");
+  engine.supervisor.ApplyConfig(config::ValidateConfig(raw));
+  engine.timers.Advance(milliseconds(1000));
+  EXPECT_EQ(ask("a"), "NOT_FOUND");  // nothing published yet
+  ASSERT_EQ(deferred.size(), 1u);    // one publication for the whole burst of events
+  std::exchange(deferred, {}).front()();
+  EXPECT_EQ(ask("a"), "SERVING");
+  EXPECT_EQ(ask(""), "SERVING");
+
+  raw.workers.erase("b");  // b stops, then leaves the configuration once its process is gone
+  engine.supervisor.ApplyConfig(config::ValidateConfig(raw));
+  engine.supervisor.OnExit("b", engine.supervisor.Snapshot("b")->pid, 0);
+  EXPECT_EQ(ask("b"), "SERVING");  // the engine has moved on; the board has not
+  ASSERT_EQ(deferred.size(), 1u);
+  std::exchange(deferred, {}).front()();
+  EXPECT_EQ(ask("b"), "NOT_FOUND");
+  EXPECT_EQ(ask(""), "SERVING");
+
+  publisher.MarkStopping();
+  EXPECT_EQ(ask(""), "NOT_SERVING");
+  EXPECT_EQ(ask("a"), "NOT_SERVING");
+}
+
+// Checks and watches from many threads while the io thread publishes: every answer is one of
+// the published ones, and every watch ends once with its last frame (run under the sanitizers
+// too).
+TEST(HealthReadSideTest, ManyThreadsCheckAndWatchWhileStatusesArePublished) {
+  StatusBoard board;
+  HealthService health(board, 64);
+  std::atomic<bool> done{false};
+  std::atomic<int> answers{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 8; ++t) {
+    readers.emplace_back([&, t] {
+      while (!done) {
+        testing::RecordingSink sink;
+        std::unique_ptr<Session> session = health.Open(sink, {});
+        EXPECT_TRUE(session->OnFrame(HealthRequestFrame(t % 2 ? "w" : "", t % 4 == 3)).ok());
+        const sup::v1::HealthResponse response = sink.Last<sup::v1::HealthResponse>();
+        EXPECT_FALSE(response.has_error() && response.error().code() != sup::v1::Error::NOT_FOUND);
+        ++answers;
+      }
+    });
+  }
+  for (int i = 0; i < 2000; ++i) {
+    engine::WorkerSnapshot worker;
+    worker.name = "w";
+    worker.state = i % 2 ? WorkerState::kRunning : WorkerState::kBackoff;
+    worker.ready = true;
+    board.Publish(PublishedStatus{{worker}, false});
+  }
+  done = true;
+  for (std::thread& reader : readers) reader.join();
+  EXPECT_GT(answers.load(), 0);
+  EXPECT_EQ(health.open_watches(), 0u);  // every watch went with its session
 }
 
 TEST_F(HealthServiceTest, GarbageClosesTheConnection) {

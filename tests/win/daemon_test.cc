@@ -25,6 +25,7 @@
 #include "daemon/win/caller_identity.h"
 #include "dacl.h"
 #include "process_runner.h"
+#include "tests/fakes/control_fakes.h"
 #include "wait_until.h"
 
 namespace sup::win {
@@ -237,6 +238,67 @@ TEST(DaemonTest, AStopWaitsNeitherForAProbeInFlightNorForTheOperatorsRetry) {
   daemon->reset();
   ::RegDeleteTreeW(HKEY_CURRENT_USER, key.c_str());
   ::DeleteFileW(Widen(probe_started).c_str());
+}
+
+// What the service writes to the event log, each kind with its own id (the texts are checked by
+// EventLogMessagesTest; Wine has no event log to read them back from): its start and stop, a
+// worker running and stopped, a rejected worker definition at start, and at a reload with a bad
+// daemon value both the rejection and the configuration applied.
+TEST(DaemonTest, TheEventLogGetsTheLifecycleAndRejectionsEachWithItsOwnId) {
+  DaemonOptions options = TestOptions("event-log");
+  auto event_log = std::make_shared<testing::RecordingEventLog>();
+  options.event_log = event_log;
+  const std::wstring key = Widen(options.config_key.substr(std::string("HKCU\\").size()));
+  const auto set_string = [&](const std::wstring& subkey, const wchar_t* name,
+                              const std::string& value) {
+    const std::wstring data = Widen(value);
+    ASSERT_EQ(::RegSetKeyValueW(HKEY_CURRENT_USER, (key + subkey).c_str(), name, REG_SZ,
+                                data.c_str(), static_cast<DWORD>((data.size() + 1) * 2)),
+              ERROR_SUCCESS);
+  };
+  set_string(L"\\Workers\\api", L"Command",
+             "\"" + testing::ExecutableDirectory() + "\\testworker.exe\"");
+  set_string(L"\\Workers\\broken", L"Restart", "sometimes");  // and no Command either
+  Result<std::unique_ptr<Daemon>> daemon = Daemon::Create(options, NullLogger());
+  ASSERT_TRUE(daemon.ok()) << daemon.error().message();
+  namespace ids = control::event_ids;
+  const auto started = event_log->With(ids::kSupdStarted.id);
+  ASSERT_EQ(started.size(), 1u);
+  EXPECT_EQ(started[0][1], std::to_string(::GetCurrentProcessId()));
+  EXPECT_EQ(started[0][2], options.config_key);
+  const auto rejected = event_log->With(ids::kConfigRejected.id);
+  ASSERT_EQ(rejected.size(), 1u);
+  EXPECT_EQ(rejected[0][0], "the definition of worker broken");
+  EXPECT_NE(rejected[0][1].find("Restart"), std::string::npos) << rejected[0][1];
+  EXPECT_NE(rejected[0][1].find("Command"), std::string::npos) << rejected[0][1];
+
+  RunningDaemon running(**daemon);
+  ASSERT_TRUE(
+      testing::WaitUntil([&] { return !event_log->With(ids::kWorkerRunning.id).empty(); }, 20s));
+  EXPECT_EQ(event_log->With(ids::kWorkerRunning.id)[0][0], "api");
+
+  set_string(L"", L"LogLevel", "loud");
+  (*daemon)->RequestReload();
+  ASSERT_TRUE(
+      testing::WaitUntil([&] { return !event_log->With(ids::kConfigApplied.id).empty(); }, 20s));
+  const auto after_reload = event_log->With(ids::kConfigRejected.id);
+  ASSERT_EQ(after_reload.size(), 3u);  // broken again, and the daemon values
+  EXPECT_EQ(after_reload[1][0], "daemon values, left unchanged");
+  EXPECT_NE(after_reload[1][1].find("LogLevel"), std::string::npos) << after_reload[1][1];
+
+  running.Stop();
+  EXPECT_EQ(event_log->With(ids::kWorkerStopped.id),
+            (std::vector<std::vector<std::string>>{{"api", "shutdown"}}));
+  EXPECT_EQ(event_log->With(ids::kSupdStopped.id).size(), 1u);
+  EXPECT_EQ(event_log->entries().back().kind.id, ids::kSupdStopped.id);
+  // No warning or error beyond the rejections: nothing else went wrong.
+  for (const control::EventLogEntry& entry : event_log->entries()) {
+    if (entry.kind.id != ids::kConfigRejected.id) {
+      EXPECT_EQ(entry.kind.level, control::EventLogLevel::kInformation) << entry.kind.symbol;
+    }
+  }
+  daemon->reset();
+  ::RegDeleteTreeW(HKEY_CURRENT_USER, key.c_str());
 }
 
 // The first design refused to start when the named mutex Global\sup-instance-<pipe> existed,

@@ -15,24 +15,28 @@
 
 #include "common/win/win32_error.h"
 #include "process_runner.h"
+#include "tests/fakes/control_fakes.h"
 #include "sup/v1/control.pb.h"
 
 namespace sup::win {
 namespace {
 
-// Wine has no event log (ReportEventW fails there): this shows the sink is attached at warn level
-// and that a failing sink neither throws nor stops the file sink; only real Windows shows the
-// entries in the Application log under "supd".
+// Errors also go to the event log, as SUPD_ERROR entries (warnings do not: what the event log
+// should know of has entries of its own, control::EventLogEntry); only real Windows shows them in
+// the Application log.
 // The file lands in the configured directory, %VARIABLES% expanded, created if missing.
-TEST(LoggingTest, ServiceLoggerWritesTheFileAndSendsWarningsToTheEventLog) {
+TEST(LoggingTest, ServiceLoggerWritesTheFileAndSendsErrorsToTheEventLog) {
   const std::string directory =
       "%TEMP%\\sup-logging-test-" + std::to_string(::GetCurrentProcessId());
-  Result<std::shared_ptr<spdlog::logger>> log =
-      MakeDaemonLogger(LogTarget::kFile, {"info", directory, "S-1-5-32-547"});  // operators read
+  auto event_log = std::make_shared<testing::RecordingEventLog>();
+  Result<std::shared_ptr<spdlog::logger>> log = MakeDaemonLogger(
+      LogTarget::kFile, {"info", directory, "S-1-5-32-547", event_log});  // operators read
   ASSERT_TRUE(log.ok()) << log.error().message();
-  ASSERT_EQ((*log)->sinks().size(), 2u);
-  EXPECT_EQ((*log)->sinks()[1]->level(), spdlog::level::warn);
   EXPECT_NO_THROW((*log)->warn("logging test warning"));
+  EXPECT_NO_THROW((*log)->error("logging test error"));
+  EXPECT_EQ(event_log->With(control::event_ids::kSupdError.id),
+            std::vector<std::vector<std::string>>{{"logging test error"}});
+  EXPECT_EQ(event_log->entries().size(), 1u);
   EXPECT_NO_THROW((*log)->info("logging test info"));
   const std::filesystem::path file =
       std::filesystem::path(ExpandEnvironmentVariables(Widen(directory))) / "supd.log";
@@ -53,7 +57,7 @@ TEST(LoggingTest, ANonAsciiLogDirectoryHoldsSupdsLog) {
                                 std::to_string(::GetCurrentProcessId());
   Result<std::shared_ptr<spdlog::logger>> log =
       // An operators group that cannot be resolved keeps supd from nothing.
-      MakeDaemonLogger(LogTarget::kFile, {"info", directory, "NoSuchGroupAnywhere"});
+      MakeDaemonLogger(LogTarget::kFile, {"info", directory, "NoSuchGroupAnywhere", nullptr});
   ASSERT_TRUE(log.ok()) << log.error().message();
   (*log)->info("caf\xC3\xA9 logged");
   const std::filesystem::path file =
@@ -65,27 +69,6 @@ TEST(LoggingTest, ANonAsciiLogDirectoryHoldsSupdsLog) {
   log->reset();
   std::error_code ignored;
   std::filesystem::remove_all(file.parent_path(), ignored);
-}
-
-// supd.exe is the event source's EventMessageFile: its message table turns event 1000 with one
-// insertion string into that string, which is what Event Viewer shows. (Wine has no event log;
-// FormatMessage reads the same table Event Viewer would.)
-TEST(LoggingTest, SupdCarriesTheMessageTableOfItsEvents) {
-  const std::wstring supd = Widen(testing::ExecutableDirectory() + "\\supd.exe");
-  HMODULE module = ::LoadLibraryExW(supd.c_str(), nullptr,
-                                    LOAD_LIBRARY_AS_DATAFILE | LOAD_LIBRARY_AS_IMAGE_RESOURCE);
-  ASSERT_NE(module, nullptr) << Win32Error("LoadLibraryExW supd.exe").message();
-  const wchar_t* line = L"worker api stopped";
-  const DWORD_PTR arguments[] = {reinterpret_cast<DWORD_PTR>(line)};
-  wchar_t text[256] = {};
-  constexpr DWORD kEventId = 1000;  // spdlog's win_eventlog_sink writes every entry with it
-  constexpr DWORD kEnglish = 0x409;
-  const DWORD length = ::FormatMessageW(
-      FORMAT_MESSAGE_FROM_HMODULE | FORMAT_MESSAGE_ARGUMENT_ARRAY, module, kEventId, kEnglish, text,
-      256, reinterpret_cast<va_list*>(const_cast<DWORD_PTR*>(arguments)));
-  ::FreeLibrary(module);
-  ASSERT_GT(length, 0u) << Win32Error("FormatMessageW 1000").message();
-  EXPECT_EQ(std::wstring(text, length), L"worker api stopped\r\n");
 }
 
 // A request with invalid UTF-8 in a string is refused by the parser, and protobuf's complaint
@@ -110,7 +93,7 @@ TEST(LoggingTest, ProtobufComplaintsGoToTheDebugLog) {
 
 TEST(LoggingTest, RefusesAnUnknownLevel) {
   Result<std::shared_ptr<spdlog::logger>> log =
-      MakeDaemonLogger(LogTarget::kConsole, {"loud", "", ""});
+      MakeDaemonLogger(LogTarget::kConsole, {"loud", "", "", nullptr});
   ASSERT_FALSE(log.ok());
   EXPECT_NE(log.error().message().find("\"loud\""), std::string::npos);
 }
