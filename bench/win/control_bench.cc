@@ -286,7 +286,7 @@ Seconds ProcessCpu() {
 
 // 4. Idle CPU: with every worker running and no client, supd only waits on timers and
 // completions; the benchmark's own thread sleeps meanwhile, so the process's CPU time is supd's.
-void IdleCpu(int workers) {
+void IdleCpu(int workers, const char* what = "no clients") {
   const auto window = FullOrQuick(std::chrono::seconds(5), std::chrono::seconds(1));
   const Seconds before = ProcessCpu();
   std::this_thread::sleep_for(window);
@@ -294,9 +294,9 @@ void IdleCpu(int workers) {
   if (after.count() <= 0)
     Fail("GetProcessTimes reports no CPU time at all: no idle measurement on this system");
   std::printf(
-      "  idle CPU, %d running workers, no clients    %5.2f ms per second (target ~0: no polling;"
+      "  idle CPU, %d running workers, %s    %5.2f ms per second (target ~0: no polling;"
       " %.1f s CPU so far)\n",
-      workers, (after - before).count() * 1e3 / Seconds(window).count(), after.count());
+      workers, what, (after - before).count() * 1e3 / Seconds(window).count(), after.count());
 }
 
 }  // namespace
@@ -330,6 +330,23 @@ int main(int argc, char** argv) {
         "  supd's private memory, %d running workers, output captured   %5.1f MB (target < 20 "
         "MB)\n",
         ManyWorkers(), static_cast<double>(running - before) / (1024 * 1024));
+  }
+  {
+    // The same with metrics on: the textfile written every second (windows_exporter scrapes
+    // every 15 s or so; a second makes the sampling's cost plain), every worker sampled each time.
+    const BenchConfigKey config(L"metrics");
+    ConfigureIdleWorkers(config, ManyWorkers());
+    wchar_t temp[MAX_PATH];
+    ::GetTempPathW(MAX_PATH, temp);
+    const std::wstring textfile = std::wstring(temp) + L"sup-bench-metrics-" +
+                                  std::to_wstring(::GetCurrentProcessId()) + L".prom";
+    SetString(config.Root(), L"MetricsTextfile", textfile);
+    SetDword(config.Root(), L"MetricsIntervalMs", 1000);
+    const std::string prefix = Prefix("metrics");
+    const InProcessSupd supd(config, prefix);
+    WaitUntilAllRunning(prefix + "-control", ManyWorkers());
+    IdleCpu(ManyWorkers(), "metrics every 1 s");
+    ::DeleteFileW(textfile.c_str());
   }
   return 0;
 }

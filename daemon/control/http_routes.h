@@ -2,7 +2,8 @@
 // cannot speak the pipe protocol: `/metrics` (Prometheus text format), `/healthz` (200 when every
 // worker serves, 503 otherwise: the health pipe's predicate) and `/healthz/<worker>`. Read-only,
 // no authentication (the config README says so). Portable and pure; daemon/win/http_endpoint is
-// the transport.
+// the transport, on supd's read side: health comes from the published status at once, metrics
+// from the io thread (which owns what they measure) when it gets to them, no thread waiting.
 #pragma once
 
 #include <functional>
@@ -13,8 +14,9 @@
 namespace sup::control {
 
 struct HttpRoutes {
-  std::function<std::string()> metrics;
-  // Whether `worker` serves ("" = supd as a whole); nullopt for no such worker.
+  // Renders the metrics and hands them to `reply`, at once or later, on any thread.
+  std::function<void(std::function<void(std::string body)> reply)> metrics;
+  // Whether `worker` serves ("" = supd as a whole); nullopt for no such worker. Any thread.
   std::function<std::optional<bool>(const std::string& worker)> serving;
 };
 
@@ -24,7 +26,9 @@ struct HttpAnswer {
   std::string body;
 };
 
-// The answer to `method` `target` ("/healthz/api?x=1": the query is ignored).
-HttpAnswer AnswerHttp(std::string_view method, std::string_view target, const HttpRoutes& routes);
+// Hands the answer to `method` `target` ("/healthz/api?x=1": the query is ignored) to `done`:
+// at once, or for /metrics once routes.metrics replies.
+void AnswerHttp(std::string_view method, std::string_view target, const HttpRoutes& routes,
+                std::function<void(HttpAnswer)> done);
 
 }  // namespace sup::control

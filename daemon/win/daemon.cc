@@ -168,6 +168,7 @@ void Daemon::JoinReadSide() {
   // The health server has been stopped: its connections close, their pending operations end as
   // aborted, and the threads return once nothing is left.
   if (health_server_) health_server_->Stop();
+  if (http_) http_->Stop();
   read_work_.reset();
   for (std::thread& thread : read_threads_) thread.join();
   read_threads_.clear();
@@ -266,6 +267,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
   pipe_options.sddl = HealthPipeSddl();
   pipe_options.connections =
       control::DefaultConnectionLimits(instances, /*keep_some_for_administrators=*/false);
+  pipe_options.parallel = true;  // the read side's threads
   Result<std::unique_ptr<PipeServer>> health = PipeServer::Start(
       *d.read_io_, pipe_options,
       ServiceOn<sup::v1::HealthRequest, sup::v1::HealthResponse>(*d.health_, anyone), log);
@@ -275,7 +277,6 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
 
   d.supervisor_->ApplyConfig(config);
   d.status_publisher_->PublishNow();
-  d.StartReadSide();
   progress("workers started");
   if (!config.daemon.metrics_textfile.empty()) {
     d.metrics_file_ = std::make_unique<MetricsTextfile>(
@@ -288,9 +289,16 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
   }
   if (!config.daemon.http_listen.empty()) {
     // A bad or taken address is said and leaves supd serving its pipes and workers.
+    // On the read side: /healthz from the published status; /metrics rendered on the io thread
+    // (the figures are its to read), the connection waiting for them without a thread waiting.
     Result<std::unique_ptr<HttpEndpoint>> http = HttpEndpoint::Start(
-        *d.io_, config.daemon.http_listen,
-        control::HttpRoutes{.metrics = [&d] { return d.RenderMetricsNow(); },
+        *d.read_io_, config.daemon.http_listen,
+        control::HttpRoutes{.metrics =
+                                [&d](std::function<void(std::string)> reply) {
+                                  boost::asio::post(*d.io_, [&d, reply = std::move(reply)] {
+                                    reply(d.RenderMetricsNow());
+                                  });
+                                },
                             // The health pipe's answer, so both say the same.
                             .serving = [&d](const std::string& worker) -> std::optional<bool> {
                               const auto status = d.health_->StatusOf(worker);
@@ -305,6 +313,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
       log->error("http endpoint not started reason=\"{}\"", http.error().message());
     }
   }
+  d.StartReadSide();  // the health pipe and the HTTP endpoint now answer
   Result<std::unique_ptr<ConfigWatcher>> watcher = ConfigWatcher::Start(
       *d.io_, *config_key, [&d] { d.Reload(ReloadTrigger::kRegistryChange); }, log);
   if (watcher) {

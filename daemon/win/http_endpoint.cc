@@ -46,6 +46,11 @@ class HttpEndpoint::Connection : public std::enable_shared_from_this<Connection>
                      });
   }
 
+  // From any thread (the endpoint's Stop).
+  void CloseOnStrand() {
+    asio::dispatch(socket_.get_executor(), [self = shared_from_this()] { self->Close(); });
+  }
+
   void Close() {
     deadline_.cancel();
     error_code ignored;
@@ -58,9 +63,19 @@ class HttpEndpoint::Connection : public std::enable_shared_from_this<Connection>
     const auto& request = parser_.get();
     const auto method = request.method_string();
     const auto target = request.target();
-    const control::HttpAnswer answer =
-        control::AnswerHttp(std::string_view(method.data(), method.size()),
-                            std::string_view(target.data(), target.size()), routes_);
+    // Health is answered at once; metrics come from the io thread, back on this strand.
+    control::AnswerHttp(std::string_view(method.data(), method.size()),
+                        std::string_view(target.data(), target.size()), routes_,
+                        [self = shared_from_this()](control::HttpAnswer answer) {
+                          asio::dispatch(
+                              self->socket_.get_executor(),
+                              [self, answer = std::move(answer)] { self->Write(answer); });
+                        });
+  }
+
+  void Write(const control::HttpAnswer& answer) {
+    if (!socket_.is_open()) return;  // the deadline or Stop came first
+    const auto& request = parser_.get();
     response_.emplace(static_cast<http::status>(answer.status), request.version());
     response_->set(http::field::server, "supd");
     response_->set(http::field::content_type, answer.content_type);
@@ -85,7 +100,7 @@ class HttpEndpoint::Connection : public std::enable_shared_from_this<Connection>
 
 HttpEndpoint::HttpEndpoint(asio::io_context& io, control::HttpRoutes routes,
                            std::shared_ptr<spdlog::logger> log)
-    : acceptor_(io), routes_(std::move(routes)), log_(std::move(log)) {}
+    : io_(io), acceptor_(asio::make_strand(io)), routes_(std::move(routes)), log_(std::move(log)) {}
 
 Result<std::unique_ptr<HttpEndpoint>> HttpEndpoint::Start(asio::io_context& io,
                                                           const std::string& listen,
@@ -117,7 +132,8 @@ Result<std::unique_ptr<HttpEndpoint>> HttpEndpoint::Start(asio::io_context& io,
 }
 
 void HttpEndpoint::Accept() {
-  acceptor_.async_accept([this](error_code ec, tcp::socket socket) {
+  // Each connection's socket on a strand of its own.
+  acceptor_.async_accept(asio::make_strand(io_), [this](error_code ec, tcp::socket socket) {
     if (stopped_) return;
     if (!ec) {
       std::erase_if(connections_, [](const std::weak_ptr<Connection>& c) { return c.expired(); });
@@ -137,12 +153,16 @@ void HttpEndpoint::Accept() {
 }
 
 void HttpEndpoint::Stop() {
+  asio::dispatch(acceptor_.get_executor(), [this] { StopOnStrand(); });
+}
+
+void HttpEndpoint::StopOnStrand() {
   if (stopped_) return;
   stopped_ = true;
   error_code ignored;
   acceptor_.close(ignored);
   for (const std::weak_ptr<Connection>& weak : connections_)
-    if (std::shared_ptr<Connection> connection = weak.lock()) connection->Close();
+    if (std::shared_ptr<Connection> connection = weak.lock()) connection->CloseOnStrand();
   connections_.clear();
 }
 

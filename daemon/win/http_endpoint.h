@@ -1,9 +1,11 @@
-// The optional HTTP endpoint (HttpListen): answers control::AnswerHttp's routes over Boost.Beast on
-// the io thread. Each connection gets one request, read with limits (8 KiB of request line and
+// The optional HTTP endpoint (HttpListen): answers control::AnswerHttp's routes over Boost.Beast.
+// Each connection gets one request, read with limits (8 KiB of request line and
 // headers, no body) within 5 s, one answer, and is closed; at most 32 at once, more are closed at
 // once. What a client sends can cost supd no more than that.
 //
-// Threading: io thread.
+// Threading: the io_context may run on several threads (supd's read side): the listener's state
+// is kept on a strand of its own, each connection on its own. Stop from any thread; the
+// destructor only once no thread runs the io_context.
 #pragma once
 
 #include "daemon/win/asio.h"
@@ -32,7 +34,7 @@ class HttpEndpoint {
                                                      std::shared_ptr<spdlog::logger> log);
   HttpEndpoint(const HttpEndpoint&) = delete;
   HttpEndpoint& operator=(const HttpEndpoint&) = delete;
-  ~HttpEndpoint() { Stop(); }
+  ~HttpEndpoint() { StopOnStrand(); }
 
   // Stops listening and closes every connection.
   void Stop();
@@ -42,8 +44,10 @@ class HttpEndpoint {
   HttpEndpoint(boost::asio::io_context& io, control::HttpRoutes routes,
                std::shared_ptr<spdlog::logger> log);
   void Accept();
+  void StopOnStrand();
 
-  boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::io_context& io_;
+  boost::asio::ip::tcp::acceptor acceptor_;  // on a strand: accepts, the list, stopping
   control::HttpRoutes routes_;
   std::shared_ptr<spdlog::logger> log_;
   std::vector<std::weak_ptr<Connection>> connections_;

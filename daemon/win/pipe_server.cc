@@ -24,19 +24,19 @@ constexpr auto kClientLogWindow = std::chrono::minutes(1);
 // One connected client, and the FrameSink of its session. Owned by the handlers of its pending
 // operations (shared_from_this); the server keeps only a weak reference, to disconnect it on
 // Stop. Frames to send wait in a queue and are written one at a time, in order. Everything it
-// does runs on its strand: Send and End from elsewhere (a health watch told of a change) are
+// does runs on its executor: Send and End from elsewhere (a health watch told of a change) are
 // posted there.
 class PipeServer::Connection : public std::enable_shared_from_this<Connection>,
                                public control::FrameSink {
  public:
   using Clock = asio::steady_timer::clock_type;
 
-  // `pipe` does its work on `strand`. `hold` is the connection's place in the quota; `refusal`,
+  // `pipe` does its work on `executor`. `hold` is the connection's place in the quota; `refusal`,
   // if any, the reason it was refused (its first request is answered with that).
-  Connection(Strand strand, asio::windows::stream_handle pipe, const PipeServerOptions& options,
+  Connection(Executor executor, asio::windows::stream_handle pipe, const PipeServerOptions& options,
              std::shared_ptr<spdlog::logger> log, control::ClientAccount account,
              control::ConnectionQuota::Hold hold, std::optional<std::string> refusal)
-      : strand_(std::move(strand)),
+      : executor_(std::move(executor)),
         pipe_(std::move(pipe)),
         decoder_(options.max_frame_bytes),
         options_(options),
@@ -54,10 +54,12 @@ class PipeServer::Connection : public std::enable_shared_from_this<Connection>,
   }
 
   void Send(std::string payload) override {
-    if (!strand_.running_in_this_thread()) {
-      asio::post(strand_, [weak = weak_from_this(), payload = std::move(payload)]() mutable {
-        if (std::shared_ptr<Connection> self = weak.lock()) self->Send(std::move(payload));
-      });
+    if (!executor_.RunningHere()) {
+      asio::post(executor_.get(),
+                 [weak = weak_from_this(), payload = std::move(payload)]() mutable {
+                   if (std::shared_ptr<Connection> self = weak.lock())
+                     self->Send(std::move(payload));
+                 });
       return;
     }
     if (closed_) return;
@@ -78,8 +80,8 @@ class PipeServer::Connection : public std::enable_shared_from_this<Connection>,
   }
 
   void End() override {
-    if (!strand_.running_in_this_thread()) {
-      asio::post(strand_, [weak = weak_from_this()] {
+    if (!executor_.RunningHere()) {
+      asio::post(executor_.get(), [weak = weak_from_this()] {
         if (std::shared_ptr<Connection> self = weak.lock()) self->End();
       });
       return;
@@ -89,8 +91,8 @@ class PipeServer::Connection : public std::enable_shared_from_this<Connection>,
   }
 
   // From any thread (the server's Stop).
-  void CloseOnStrand() {
-    asio::dispatch(strand_, [self = shared_from_this()] { self->Close(); });
+  void CloseFromAnywhere() {
+    asio::dispatch(executor_.get(), [self = shared_from_this()] { self->Close(); });
   }
 
   void Close() {
@@ -219,7 +221,7 @@ class PipeServer::Connection : public std::enable_shared_from_this<Connection>,
     return std::min(*write_due_, *request_due_);
   }
 
-  Strand strand_;
+  Executor executor_;
   asio::windows::stream_handle pipe_;
   PipeServer* server_ = nullptr;
   FrameDecoder decoder_;
@@ -241,7 +243,7 @@ class PipeServer::Connection : public std::enable_shared_from_this<Connection>,
   bool closed_ = false;
 
  public:
-  const Strand& strand() const { return strand_; }
+  const Executor& executor() const { return executor_; }
 };
 
 PipeServer::PipeServer(asio::io_context& io, PipeServerOptions options, PipeService service,
@@ -254,8 +256,8 @@ PipeServer::PipeServer(asio::io_context& io, PipeServerOptions options, PipeServ
       client_log_limit_(kClientLogBurst, kClientLogWindow),
       log_(std::move(log)),
       security_descriptor_(std::move(security_descriptor)),
-      strand_(asio::make_strand(io)),
-      retry_timer_(strand_) {
+      executor_(NewExecutor()),
+      retry_timer_(executor_.get()) {
   security_attributes_.nLength = sizeof(security_attributes_);
   security_attributes_.lpSecurityDescriptor = security_descriptor_.get();
   security_attributes_.bInheritHandle = FALSE;
@@ -263,7 +265,20 @@ PipeServer::PipeServer(asio::io_context& io, PipeServerOptions options, PipeServ
 
 // Every thread running the io_context has returned by now (supd joins them before it destroys its
 // servers), so the stop runs here and now.
-PipeServer::~PipeServer() { StopOnStrand(); }
+PipeServer::~PipeServer() { StopNow(); }
+
+PipeServer::Executor::Executor(asio::io_context& io, bool strand) : io_(&io) {
+  if (strand) strand_.emplace(asio::make_strand(io));
+}
+
+asio::any_io_executor PipeServer::Executor::get() const {
+  if (strand_) return *strand_;
+  return io_->get_executor();
+}
+
+bool PipeServer::Executor::RunningHere() const {
+  return strand_ ? strand_->running_in_this_thread() : io_->get_executor().running_in_this_thread();
+}
 
 Result<void> PipeServer::SetSecurity(const std::string& sddl) {
   PSECURITY_DESCRIPTOR descriptor = nullptr;
@@ -326,9 +341,9 @@ Result<UniqueFileHandle> PipeServer::CreateInstance(bool first) {
 }
 
 void PipeServer::AcceptOn(UniqueFileHandle instance) {
-  // The instance's strand becomes its connection's.
-  Strand connection_strand = asio::make_strand(io_);
-  auto pipe = std::make_shared<asio::windows::stream_handle>(connection_strand);
+  // The instance's executor becomes its connection's.
+  Executor connection_executor = NewExecutor();
+  auto pipe = std::make_shared<asio::windows::stream_handle>(connection_executor.get());
   error_code assign_error;
   pipe->assign(instance.get(), assign_error);  // associates the handle with the io completion port
   if (assign_error) {
@@ -340,18 +355,18 @@ void PipeServer::AcceptOn(UniqueFileHandle instance) {
   listening_ = pipe;
 
   asio::windows::overlapped_ptr connect(
-      io_,
-      asio::bind_executor(strand_, [this, pipe, connection_strand](error_code ec, std::size_t) {
-        if (listening_ == pipe) listening_.reset();
-        if (stopped_) return;
-        if (ec) {
-          log_->warn("pipe accept failed pipe={} error=\"{}\"", options_.pipe_name,
-                     Utf8Message(ec));
-        } else {
-          OnConnected(connection_strand, pipe);
-        }
-        AcceptNext();
-      }));
+      io_, asio::bind_executor(executor_.get(),
+                               [this, pipe, connection_executor](error_code ec, std::size_t) {
+                                 if (listening_ == pipe) listening_.reset();
+                                 if (stopped_) return;
+                                 if (ec) {
+                                   log_->warn("pipe accept failed pipe={} error=\"{}\"",
+                                              options_.pipe_name, Utf8Message(ec));
+                                 } else {
+                                   OnConnected(connection_executor, pipe);
+                                 }
+                                 AcceptNext();
+                               }));
   const BOOL connected = ::ConnectNamedPipe(pipe->native_handle(), connect.get());
   const DWORD error = ::GetLastError();
   if (!connected && error == ERROR_PIPE_CONNECTED) {
@@ -363,7 +378,7 @@ void PipeServer::AcceptOn(UniqueFileHandle instance) {
   }
 }
 
-void PipeServer::OnConnected(Strand connection_strand,
+void PipeServer::OnConnected(Executor connection_executor,
                              std::shared_ptr<asio::windows::stream_handle> pipe) {
   control::ClientAccount account = service_.account(pipe->native_handle());
   control::ConnectionQuota::Decision decision = quota_.Admit(account);
@@ -383,11 +398,11 @@ void PipeServer::OnConnected(Strand connection_strand,
     return;
   }
   auto connection =
-      std::make_shared<Connection>(std::move(connection_strand), std::move(*pipe), options_, log_,
+      std::make_shared<Connection>(std::move(connection_executor), std::move(*pipe), options_, log_,
                                    std::move(account), std::move(hold), std::move(refusal));
   std::erase_if(connections_, [](const std::weak_ptr<Connection>& c) { return c.expired(); });
   connections_.push_back(connection);
-  asio::dispatch(connection->strand(), [this, connection] { connection->Start(*this); });
+  asio::dispatch(connection->executor().get(), [this, connection] { connection->Start(*this); });
 }
 
 void PipeServer::LogClientProblem(const control::ClientAccount& account, std::string_view what,
@@ -432,7 +447,7 @@ void PipeServer::AcceptNext() {
 void PipeServer::OnConnectionClosed() {
   // A client left, so an instance is free: listen again now rather than at the next retry, or a
   // client arriving in between would find no instance at all and take supd for gone.
-  asio::dispatch(strand_, [this] {
+  asio::dispatch(executor_.get(), [this] {
     if (stopped_ || listening_) return;
     retry_timer_.cancel();
     AcceptNext();
@@ -440,10 +455,10 @@ void PipeServer::OnConnectionClosed() {
 }
 
 void PipeServer::Stop() {
-  asio::dispatch(strand_, [this] { StopOnStrand(); });
+  asio::dispatch(executor_.get(), [this] { StopNow(); });
 }
 
-void PipeServer::StopOnStrand() {
+void PipeServer::StopNow() {
   if (stopped_) return;
   stopped_ = true;
   retry_timer_.cancel();
@@ -453,7 +468,7 @@ void PipeServer::StopOnStrand() {
     listening_.reset();
   }
   for (const std::weak_ptr<Connection>& weak : connections_) {
-    if (std::shared_ptr<Connection> connection = weak.lock()) connection->CloseOnStrand();
+    if (std::shared_ptr<Connection> connection = weak.lock()) connection->CloseFromAnywhere();
   }
   connections_.clear();
 }

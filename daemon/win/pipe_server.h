@@ -7,12 +7,14 @@
 // request is answered with the reason, and the connection closed. What clients cause is logged at
 // info level, at most a few lines a minute (never a warning: those reach the event log).
 //
-// Threading: the io_context may run on several threads (the health pipe's read side does). The
-// server's own state (listening, the connection list, stopping) is kept on a strand of its own,
-// each connection's on its connection strand, so connections are served in parallel; the quota
-// and the log limit lock. Stop may be called from any thread; the destructor only once no thread
-// runs the io_context any more. A session's calls come from its connection's strand; its
-// FrameSink may be called from any thread.
+// Threading: with `parallel` the io_context may run on several threads (the health pipe's read
+// side does): the server's own state (listening, the connection list, stopping) is kept on a
+// strand of its own, each connection's on a strand of the connection, so connections are served
+// in parallel; the quota and the log limit lock. Without it (the control pipe, on the io thread)
+// there are no strands: a strand costs a queue hop per completion, which under Wine is a server
+// round trip, measurable on the control pipe's latency. Stop may be called from any thread; the
+// destructor only once no thread runs the io_context any more. A session's calls come from its
+// connection's executor; its FrameSink may be called from any thread.
 #pragma once
 
 #include "daemon/win/asio.h"
@@ -21,6 +23,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,6 +56,8 @@ struct PipeServerOptions {
   std::chrono::milliseconds write_deadline{10'000};
   // Frames waiting for a client that reads too slowly; beyond this it is disconnected.
   std::size_t max_queued_bytes = 8 * 1024 * 1024;
+  // The io_context runs on several threads (see Threading above).
+  bool parallel = false;
 };
 
 // Who is on the other end of a connected pipe instance: its role, from its token (impersonated,
@@ -98,7 +103,20 @@ class PipeServer {
 
  private:
   class Connection;
-  using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
+  // Where the server's or a connection's handlers run: a strand of its own when parallel, else
+  // the io_context itself.
+  class Executor {
+   public:
+    Executor(boost::asio::io_context& io, bool strand);
+    boost::asio::any_io_executor get() const;
+    // Whether the calling thread is running this executor's handlers now.
+    bool RunningHere() const;
+
+   private:
+    boost::asio::io_context* io_;
+    std::optional<boost::asio::strand<boost::asio::io_context::executor_type>> strand_;
+  };
+  Executor NewExecutor() { return Executor(io_, options_.parallel); }
 
   PipeServer(boost::asio::io_context& io, PipeServerOptions options, PipeService service,
              std::shared_ptr<spdlog::logger> log, UniqueLocalMemory security_descriptor);
@@ -108,9 +126,9 @@ class PipeServer {
   void AcceptOn(UniqueFileHandle instance);
   void AcceptNext();
   // A client connected on `pipe`: admitted, refused with a reply, or closed at once.
-  void OnConnected(Strand connection_strand,
+  void OnConnected(Executor connection_executor,
                    std::shared_ptr<boost::asio::windows::stream_handle> pipe);
-  void StopOnStrand();
+  void StopNow();  // on the server's executor, or with no thread running the io_context
   // A connection ended: its instance is free again.
   void OnConnectionClosed();
   // Logs something a client caused, at info level and at most kClientLogBurst lines a minute.
@@ -129,8 +147,8 @@ class PipeServer {
   UniqueLocalMemory security_descriptor_;
   SECURITY_ATTRIBUTES security_attributes_{};
   std::shared_ptr<boost::asio::windows::stream_handle>
-      listening_;  // the instance awaiting a client
-  Strand strand_;  // the server's own state: listening_, connections_, stopped_, the retry
+      listening_;      // the instance awaiting a client
+  Executor executor_;  // the server's own state: listening_, connections_, stopped_, the retry
   boost::asio::steady_timer retry_timer_;
   std::vector<std::weak_ptr<Connection>> connections_;
   bool stopped_ = false;

@@ -6,13 +6,23 @@ namespace sup::control {
 namespace {
 
 HttpRoutes Routes() {
-  return {.metrics = [] { return std::string("sup_build_info{version=\"x\"} 1\n"); },
+  return {.metrics =
+              [](std::function<void(std::string)> reply) {
+                reply("sup_build_info{version=\"x\"} 1\n");
+              },
           .serving = [](const std::string& worker) -> std::optional<bool> {
             if (worker.empty()) return false;  // one worker down: supd as a whole is not
             if (worker == "api") return true;
             if (worker == "batch") return false;
             return std::nullopt;
           }};
+}
+
+HttpAnswer AnswerHttp(std::string_view method, std::string_view target, const HttpRoutes& routes) {
+  std::optional<HttpAnswer> answer;
+  control::AnswerHttp(method, target, routes, [&](HttpAnswer given) { answer = std::move(given); });
+  EXPECT_TRUE(answer.has_value()) << target << " was not answered";
+  return answer.value_or(HttpAnswer{});
 }
 
 TEST(HttpRoutesTest, MetricsInThePrometheusTextFormat) {
@@ -31,6 +41,21 @@ TEST(HttpRoutesTest, HealthzIsTheHealthPipesPredicateAsAStatusCode) {
   const HttpAnswer unknown = AnswerHttp("GET", "/healthz/nosuch", Routes());
   EXPECT_EQ(unknown.status, 404);
   EXPECT_EQ(unknown.body, "no such worker: nosuch\n");
+}
+
+// Metrics are rendered where their figures live (supd's io thread): the answer waits for them,
+// nothing else does.
+TEST(HttpRoutesTest, TheMetricsAnswerComesWhenTheMetricsDo) {
+  std::function<void(std::string)> pending;
+  HttpRoutes routes = Routes();
+  routes.metrics = [&](std::function<void(std::string)> reply) { pending = std::move(reply); };
+  std::optional<HttpAnswer> answer;
+  control::AnswerHttp("GET", "/metrics", routes, [&](HttpAnswer given) { answer = given; });
+  EXPECT_FALSE(answer.has_value());
+  ASSERT_TRUE(pending);
+  pending("sup_worker_up{worker=\"api\"} 1\n");
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_EQ(answer->body, "sup_worker_up{worker=\"api\"} 1\n");
 }
 
 TEST(HttpRoutesTest, AnythingElseIsRefusedSayingWhatIsServed) {

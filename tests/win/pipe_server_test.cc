@@ -45,7 +45,9 @@ sup::v1::Request VersionRequest() {
 class PipeServerTest;
 
 // Answers Version; a Logs request with follow turns into a stream of `lines` frames of 64 KB
-// each, sent at once (a follower that does not read them fills its pipe).
+// each, sent at once (a follower that does not read them fills its pipe). A Status request waits
+// (up to 10 s) until another one is being handled at the same time, and answers with a Version
+// of "met" if one was: only a server that serves connections in parallel can.
 class TestSession final : public control::Session {
  public:
   TestSession(PipeServerTest& test, control::FrameSink& sink, control::Caller caller);
@@ -95,11 +97,13 @@ class PipeServerTest : public ::testing::Test {
     ASSERT_TRUE(server.ok()) << server.error().message();
     server_ = std::move(*server);
     io_thread_ = std::thread([this] { io_.run(); });
+    for (int i = 1; i < io_threads_; ++i) more_io_threads_.emplace_back([this] { io_.run(); });
   }
 
   void TearDown() override {
     if (server_) boost::asio::post(io_, [this] { server_->Stop(); });
     if (io_thread_.joinable()) io_thread_.join();
+    for (std::thread& thread : more_io_threads_) thread.join();
   }
 
   Result<PipeClient> Connect() { return PipeClient::Connect(options_.pipe_name, 5s); }
@@ -139,7 +143,11 @@ class PipeServerTest : public ::testing::Test {
   std::thread io_thread_;
   std::atomic<int> requests_{0};
   std::atomic<int> sessions_ended_{0};
-  std::string last_caller_;       // io thread
+  int io_threads_ = 1;  // threads running io_ (more with options_.parallel)
+  std::vector<std::thread> more_io_threads_;
+  std::atomic<int> in_meeting_{0};
+  std::mutex caller_mutex_;
+  std::string last_caller_;       // guarded by caller_mutex_
   std::ostringstream log_lines_;  // written on the io thread
   std::mutex account_mutex_;
   control::ClientAccount next_account_{"S-1-5-21-1-2-3-1001", true};
@@ -149,6 +157,7 @@ class PipeServerTest : public ::testing::Test {
 
 TestSession::TestSession(PipeServerTest& test, control::FrameSink& sink, control::Caller caller)
     : test_(test), sink_(sink) {
+  std::lock_guard lock(test_.caller_mutex_);
   test_.last_caller_ = caller.name + " (" + control::RoleName(caller.role) + ")";
 }
 
@@ -167,6 +176,13 @@ Result<void> TestSession::OnFrame(std::string_view payload) {
     response.mutable_logs()->add_lines(std::string(64 * 1024, 'x'));
     for (std::uint32_t i = 0; i < request.logs().lines(); ++i)
       sink_.Send(response.SerializeAsString());
+    return Ok();
+  }
+  if (request.has_status()) {
+    ++test_.in_meeting_;
+    const bool met = testing::WaitUntil([&] { return test_.in_meeting_.load() >= 2; }, 10s);
+    response.mutable_version()->set_daemon_version(met ? "met" : "alone");
+    sink_.Send(response.SerializeAsString());
     return Ok();
   }
   response.mutable_version()->set_daemon_version("test");
@@ -204,6 +220,48 @@ TEST_F(PipeServerTest, ServesSixteenClientsAtOnce) {
   }
   for (std::thread& client : clients) client.join();
   EXPECT_EQ(succeeded.load(), kClients * kCallsEach);
+}
+
+// The health pipe's read side: several threads run the io_context, each connection on a strand of
+// its own, so one connection's request does not wait for another's (two requests are handled at
+// the same moment); many clients are all answered, and a stop still ends every thread.
+TEST_F(PipeServerTest, AParallelServerServesConnectionsAtTheSameTime) {
+  options_.parallel = true;
+  io_threads_ = 4;
+  StartServer("parallel");
+  std::vector<std::string> answers(2);
+  std::vector<std::thread> meeting;
+  for (std::string& answer : answers) {
+    meeting.emplace_back([&] {
+      Result<PipeClient> pipe = Connect();
+      if (!pipe) return;
+      ControlClient client(*pipe);
+      sup::v1::Request request;
+      request.mutable_status();
+      if (Result<sup::v1::Response> response = client.Call(request))
+        answer = response->version().daemon_version();
+    });
+  }
+  for (std::thread& client : meeting) client.join();
+  EXPECT_EQ(answers, (std::vector<std::string>{"met", "met"}));
+
+  std::atomic<int> succeeded{0};
+  std::vector<std::thread> clients;
+  for (int i = 0; i < 16; ++i) {
+    clients.emplace_back([&] {
+      Result<PipeClient> pipe = Connect();
+      if (!pipe) return;
+      ControlClient client(*pipe);
+      for (int call = 0; call < 25; ++call) succeeded += client.Call(VersionRequest()).ok();
+    });
+  }
+  for (std::thread& client : clients) client.join();
+  EXPECT_EQ(succeeded.load(), 16 * 25);
+  server_->Stop();  // from this thread: posted to the server's strand
+  io_thread_.join();
+  for (std::thread& thread : more_io_threads_) thread.join();
+  more_io_threads_.clear();
+  EXPECT_FALSE(Connect().ok());
 }
 
 TEST_F(PipeServerTest, OversizedLengthPrefixClosesOnlyThatConnection) {
@@ -281,7 +339,10 @@ TEST_F(PipeServerTest, SessionsLearnWhoTheCallerIs) {
   ControlClient client(*pipe);
   ASSERT_TRUE(client.Call(VersionRequest()).ok());
   std::promise<std::string> caller;
-  boost::asio::post(io_, [&] { caller.set_value(last_caller_); });
+  boost::asio::post(io_, [&] {
+    std::lock_guard lock(caller_mutex_);
+    caller.set_value(last_caller_);
+  });
   EXPECT_EQ(caller.get_future().get(), "TEST\\operator (operator)");
 }
 
