@@ -68,6 +68,17 @@ Result<KeyRule> ResolveKey(std::string_view key) {
     return *rule;
   }
   std::optional<KeyRule> rule = FindRow(config::WorkerSchema(), key);
+  // "MemoryRestartMB=500", as sc.exe and environment lists are written: say how it is written here.
+  if (const std::size_t equals = key.find('=');
+      !rule && equals != std::string_view::npos &&
+      FindRow(config::WorkerSchema(), key.substr(0, equals))) {
+    return Error(ErrorKind::kInvalidArgument,
+                 "\"" + std::string(key) +
+                     "\" is a value and its name in one: give them apart, as in "
+                     "`supctl worker set WORKER " +
+                     std::string(key.substr(0, equals)) + " " +
+                     std::string(key.substr(equals + 1)) + "`");
+  }
   if (!rule) {
     return Error(ErrorKind::kInvalidArgument, "unknown worker value \"" + std::string(key) +
                                                   "\": one of " + Names(config::WorkerSchema()) +

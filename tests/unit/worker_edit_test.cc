@@ -66,6 +66,13 @@ TEST(WorkerEditTest, RefusesUnknownKeysWrongTypesAndOutOfRangeValuesWithTheSchem
             std::string::npos)
       << unknown.error().message();
 
+  // NAME=VALUE, as sc.exe writes it, is told how to write it here.
+  Result<config::RawValue> joined = ParseWorkerSetting("MemoryRestartMB=500", "");
+  ASSERT_FALSE(joined.ok());
+  EXPECT_EQ(joined.error().message(),
+            "\"MemoryRestartMB=500\" is a value and its name in one: give them apart, as in "
+            "`supctl worker set WORKER MemoryRestartMB 500`");
+
   Result<config::RawValue> word = ParseWorkerSetting("StopTimeoutMs", "ten");
   ASSERT_FALSE(word.ok());
   EXPECT_NE(word.error().message().find("StopTimeoutMs: expected a whole number, found \"ten\" ("),
