@@ -216,32 +216,36 @@ void StatusRoundTrip(const std::string& control_pipe, int workers) {
       workers, reply_bytes, baseline.count() * 1e6, status.count() * 1e6, status / baseline);
 }
 
-// 2. Health checks per second from 16 clients at once, against the raw server's rate.
+// 2. Health checks per second from 16 clients at once, against the raw server's rate. The two
+// alternate for three rounds and each keeps its best: on a shared machine one round of either can
+// be slowed by something else, which would skew a single pair either way.
 void HealthRate(const std::string& health_pipe) {
   sup::v1::HealthRequest check;
   check.set_protocol_version(kProtocolVersion);
   check.mutable_check()->set_service("");
-  const double checks =
-      RateOf(health_pipe, kConcurrentClients, ChecksPerClient(), [&](PipeClient& pipe, int calls) {
-        HealthClient client(pipe);
-        for (int i = 0; i < calls; ++i) {
-          Result<sup::v1::HealthResponse> response = client.Call(check);
-          if (!response) Fail(response.error().message());
-        }
-      });
-
   sup::v1::HealthResponse reply;
   reply.set_request_id(1);
   reply.mutable_check()->set_status(sup::v1::HealthCheckResponse::SERVING);
-  const std::string raw_pipe = Prefix("raw16");
   const std::string request_frame = Frame(check);
+  double checks = 0;
   double raw = 0;
-  {
+  for (int round = 0; round < 3; ++round) {
+    checks = std::max(checks, RateOf(health_pipe, kConcurrentClients, ChecksPerClient(),
+                                     [&](PipeClient& pipe, int calls) {
+                                       HealthClient client(pipe);
+                                       for (int i = 0; i < calls; ++i) {
+                                         Result<sup::v1::HealthResponse> response =
+                                             client.Call(check);
+                                         if (!response) Fail(response.error().message());
+                                       }
+                                     }));
+    const std::string raw_pipe = Prefix("raw16") + "-" + std::to_string(round);
     const RawPipeServer server(raw_pipe, Frame(reply), kConcurrentClients);
-    raw = RateOf(raw_pipe, kConcurrentClients, ChecksPerClient(), [&](PipeClient& pipe, int calls) {
-      RawClient client(pipe);
-      for (int i = 0; i < calls; ++i) client.RoundTrip(request_frame);
-    });
+    raw = std::max(raw, RateOf(raw_pipe, kConcurrentClients, ChecksPerClient(),
+                               [&](PipeClient& pipe, int calls) {
+                                 RawClient client(pipe);
+                                 for (int i = 0; i < calls; ++i) client.RoundTrip(request_frame);
+                               }));
   }
   std::printf(
       "  health checks, %d clients at once    raw %6.0f/s     supd %6.0f/s    %.2fx raw (target >= "
