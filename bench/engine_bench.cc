@@ -94,7 +94,7 @@ void BM_StatusRequest200Workers(benchmark::State& state) {
   control::ControlDispatcher dispatcher{
       control::ControlPorts{fixture.engine.clock, fixture.supervisor, config, output,
                             fixture.engine.events, resources},
-      control::DaemonIdentity{1, "bench"}};
+      control::DaemonIdentity{1, "bench", ""}};
   CountingSink sink;
   std::unique_ptr<control::Session> session =
       dispatcher.Open(sink, control::Caller{control::Role::kAdministrator, "bench"});

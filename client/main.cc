@@ -26,6 +26,7 @@
 #include "client/win/service_commands.h"
 #include "client/win/worker_commands.h"
 #include "common/protocol.h"
+#include "common/version.h"
 #include "common/win/utf8_arguments.h"
 
 int main() {
@@ -33,7 +34,7 @@ int main() {
   _setmode(_fileno(stdout), _O_BINARY);
 
   CLI::App app{"supctl: control the sup process supervisor", "supctl"};
-  app.set_version_flag("--version", std::string(sup::kSupVersion));
+  app.set_version_flag("--version", sup::SupVersionWithCommit());
   app.require_subcommand(1);
   // Global options anywhere on the line: `status -o json`, `restart a --wait --timeout 30s`.
   // Every subcommand made after this inherits it and hands options it does not know to supctl.

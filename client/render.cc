@@ -156,17 +156,21 @@ Json WorkerJson(const WorkerStatus& worker) {
   return json;
 }
 
-std::string RenderVersionTable(std::string_view client_version,
+std::string RenderVersionTable(std::string_view client_version, std::string_view client_commit,
                                const sup::v1::VersionResponse& daemon) {
-  return "supctl " + std::string(client_version) + "\nsupd " + daemon.daemon_version() +
-         " (protocol " + std::to_string(daemon.protocol_version()) + ")\n";
+  std::string text = "supctl " + std::string(client_version);
+  if (!client_commit.empty()) text += " (commit " + std::string(client_commit) + ")";
+  text += "\nsupd " + daemon.daemon_version() + " (";
+  if (!daemon.daemon_commit().empty()) text += "commit " + daemon.daemon_commit() + ", ";
+  return text + "protocol " + std::to_string(daemon.protocol_version()) + ")\n";
 }
 
-std::string RenderVersionJson(std::string_view client_version,
+std::string RenderVersionJson(std::string_view client_version, std::string_view client_commit,
                               const sup::v1::VersionResponse& daemon) {
   Json json;
-  json["supctl"] = {{"version", client_version}};
+  json["supctl"] = {{"version", client_version}, {"commit", client_commit}};
   json["supd"] = {{"version", daemon.daemon_version()},
+                  {"commit", daemon.daemon_commit()},
                   {"protocol_version", daemon.protocol_version()}};
   return JsonLine(json);
 }

@@ -27,9 +27,9 @@ std::optional<TopSort> ParseTopSort(std::string_view text);
 // then NAME STATE HEALTH READY PID UPTIME RESTARTS CPU MEM, sorted.
 std::string RenderTop(const sup::v1::StatusResponse& status, TopSort sort);
 
-std::string RenderVersionTable(std::string_view client_version,
+std::string RenderVersionTable(std::string_view client_version, std::string_view client_commit,
                                const sup::v1::VersionResponse& daemon);
-std::string RenderVersionJson(std::string_view client_version,
+std::string RenderVersionJson(std::string_view client_version, std::string_view client_commit,
                               const sup::v1::VersionResponse& daemon);
 
 // One line per target: "api: restarted", "nosuch: ERROR (no such worker)".

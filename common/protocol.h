@@ -14,9 +14,6 @@ namespace sup {
 // The protocol version this build speaks; requests carry it, supd refuses newer ones.
 inline constexpr std::uint32_t kProtocolVersion = 1;
 
-// The release of supd and supctl, from the CMake project version.
-inline constexpr std::string_view kSupVersion = SUP_VERSION;
-
 // The pipes' names (without the \\.\pipe\ prefix) for an instance prefix: "sup" gives
 // sup-control and sup-health; tests and side-by-side instances use their own prefix.
 inline constexpr std::string_view kDefaultPipePrefix = "sup";

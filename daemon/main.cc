@@ -16,6 +16,7 @@
 #include <string>
 
 #include "common/protocol.h"
+#include "common/version.h"
 #include "common/supd_options.h"
 #include "common/win/utf8_arguments.h"
 #include "common/config/config_schema.h"
@@ -47,7 +48,7 @@ sup::win::LogSettings ReadLogSettings(const std::string& config_key,
 
 int main() {
   CLI::App app{"supd: the sup process supervisor service", "supd"};
-  app.set_version_flag("--version", std::string(sup::kSupVersion));
+  app.set_version_flag("--version", sup::SupVersionWithCommit());
   bool console = false;
   sup::win::DaemonOptions options;
   std::optional<std::string> log_level;

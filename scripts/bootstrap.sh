@@ -33,6 +33,7 @@ packages=(
   g++-mingw-w64-x86-64-posix gcc-mingw-w64-x86-64-posix mingw-w64-x86-64-dev
   wine wine64
   python3-prometheus-client
+  wixl msitools zip
 )
 
 step "Debian packages"

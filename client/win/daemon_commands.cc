@@ -20,6 +20,7 @@
 #include "client/win/top_command.h"
 #include "client/duration.h"
 #include "common/protocol.h"
+#include "common/version.h"
 #include "common/protocol_client.h"
 #include "common/win/pipe_client.h"
 
@@ -256,11 +257,12 @@ int RunVersion(const GlobalOptions& options) {
   request.mutable_version();
   sup::Result<sup::v1::Response> response = CallDaemon(options, request);
   if (!response) {
-    if (!options.json()) Print("supctl " + std::string(sup::kSupVersion) + "\n");
+    if (!options.json()) Print("supctl " + sup::SupVersionWithCommit() + "\n");
     return ReportError(options, response.error());
   }
-  Print(options.json() ? RenderVersionJson(sup::kSupVersion, response->version())
-                       : RenderVersionTable(sup::kSupVersion, response->version()));
+  Print(options.json()
+            ? RenderVersionJson(sup::SupVersion(), sup::SupCommit(), response->version())
+            : RenderVersionTable(sup::SupVersion(), sup::SupCommit(), response->version()));
   return kExitOk;
 }
 

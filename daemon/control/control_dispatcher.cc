@@ -218,6 +218,7 @@ sup::v1::Response ControlDispatcher::Handle(const sup::v1::Request& request) {
   switch (request.body_case()) {
     case VerbCase::kVersion:
       response.mutable_version()->set_daemon_version(identity_.version);
+      response.mutable_version()->set_daemon_commit(identity_.commit);
       response.mutable_version()->set_protocol_version(kProtocolVersion);
       return response;
     case VerbCase::kStatus: return fill(Status(request.status()), response.mutable_status());

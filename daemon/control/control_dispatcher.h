@@ -30,6 +30,7 @@ namespace sup::control {
 struct DaemonIdentity {
   std::uint32_t pid = 0;
   std::string version;
+  std::string commit;  // empty when not built from a git checkout
 };
 
 // What the control plane reads and drives; each must outlive the dispatcher.

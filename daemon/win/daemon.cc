@@ -9,6 +9,7 @@
 #include <random>
 
 #include "common/protocol.h"
+#include "common/version.h"
 #include "common/win/own_folder.h"
 #include "common/win/win32_error.h"
 #include "common/config/config_schema.h"
@@ -233,7 +234,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
       control::ControlPorts{d.clock_, *d.supervisor_, *d.config_source_, d.launcher_->output(),
                             *d.event_feed_, *d.resources_},
       control::DaemonIdentity{static_cast<std::uint32_t>(::GetCurrentProcessId()),
-                              std::string(kSupVersion)},
+                              std::string(SupVersion()), std::string(SupCommit())},
       control::ControlLimits{.max_streams = limits.max_streams,
                              .max_frame_bytes = limits.max_frame_bytes});
   d.status_board_ = std::make_unique<control::StatusBoard>();
@@ -324,9 +325,9 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
   log->info(
       "supd listening pipe=\\\\.\\pipe\\{} health_pipe=\\\\.\\pipe\\{} pid={} version={} config={} "
       "workers={}",
-      control_pipe, health_pipe, ::GetCurrentProcessId(), kSupVersion, options.config_key,
+      control_pipe, health_pipe, ::GetCurrentProcessId(), SupVersion(), options.config_key,
       config.workers.size());
-  d.ReportToEventLog(control::SupdStarted(std::string(kSupVersion), ::GetCurrentProcessId(),
+  d.ReportToEventLog(control::SupdStarted(std::string(SupVersion()), ::GetCurrentProcessId(),
                                           options.config_key, config.workers.size()));
   return daemon;
 }
@@ -371,7 +372,7 @@ void Daemon::ResolveOperators(const std::string& group) {
 
 std::string Daemon::RenderMetricsNow() {
   control::MetricsInput input;
-  input.version = std::string(kSupVersion);
+  input.version = std::string(SupVersion());
   input.workers = supervisor_->Snapshot();
   std::vector<std::string> running;
   for (const engine::WorkerSnapshot& worker : input.workers)

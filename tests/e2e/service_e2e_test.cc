@@ -8,6 +8,7 @@
 #include <string>
 
 #include "common/protocol.h"
+#include "common/version.h"
 #include "common/win/unique_handle.h"
 #include "common/win/win32_error.h"
 #include "process_runner.h"
@@ -32,7 +33,7 @@ TEST(ServiceE2eTest, InstallStartQueryStopDelete) {
   // RUNNING is reported only once the pipe listens, so supctl works at once.
   testing::ProcessOutput status = supd.Supctl({"status"});
   EXPECT_EQ(status.exit_code, 0u) << status.out << status.err;
-  const std::string version(kSupVersion);
+  const std::string version(SupVersion());
   EXPECT_NE(
       status.out.find("supd " + version + ", pid " + std::to_string(service_pid) + ", uptime "),
       std::string::npos)
@@ -50,7 +51,10 @@ TEST(ServiceE2eTest, InstallStartQueryStopDelete) {
 
   testing::ProcessOutput versions = supd.Supctl({"version"});
   EXPECT_EQ(versions.exit_code, 0u) << versions.err;
-  EXPECT_EQ(versions.out, "supctl " + version + "\nsupd " + version + " (protocol 1)\n");
+  // Both built from this checkout: the same commit, when there is one.
+  const std::string commit(SupCommit());
+  EXPECT_EQ(versions.out, "supctl " + SupVersionWithCommit() + "\nsupd " + version + " (" +
+                              (commit.empty() ? "" : "commit " + commit + ", ") + "protocol 1)\n");
 
   testing::ProcessOutput unknown = supd.Supctl({"status", "nosuch"});
   EXPECT_EQ(unknown.exit_code, 4u);

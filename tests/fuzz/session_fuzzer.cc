@@ -90,7 +90,7 @@ class World {
   control::ControlDispatcher control_{
       control::ControlPorts{engine_.clock, engine_.supervisor, config_, output_, engine_.events,
                             resources_},
-      control::DaemonIdentity{1, "0.0.0"}, control::ControlLimits{.max_streams = 2}};
+      control::DaemonIdentity{1, "0.0.0", ""}, control::ControlLimits{.max_streams = 2}};
   control::StatusBoard board_;
   control::StatusPublisher publisher_{engine_.supervisor, engine_.events, board_,
                                       [](std::function<void()> task) { task(); }};

@@ -45,7 +45,7 @@ class ControlDispatcherTest : public ::testing::Test {
   testing::FakeResourceSource resources_;
   ControlDispatcher dispatcher_{
       ControlPorts{engine_.clock, engine_.supervisor, config_, output_, engine_.events, resources_},
-      DaemonIdentity{4242, "9.8.7"}, ControlLimits{.max_streams = 2}};
+      DaemonIdentity{4242, "9.8.7", "3f2a9c1d0b4e"}, ControlLimits{.max_streams = 2}};
   testing::RecordingSink sink_;
   const Caller admin_{Role::kAdministrator, "NT AUTHORITY\\SYSTEM"};
 };
@@ -57,6 +57,7 @@ TEST_F(ControlDispatcherTest, VersionReportsDaemonAndProtocolVersion) {
   EXPECT_EQ(response.request_id(), 7u);
   EXPECT_FALSE(response.has_error());
   EXPECT_EQ(response.version().daemon_version(), "9.8.7");
+  EXPECT_EQ(response.version().daemon_commit(), "3f2a9c1d0b4e");
   EXPECT_EQ(response.version().protocol_version(), kProtocolVersion);
 }
 
@@ -374,7 +375,7 @@ class SmallFrameDispatcherTest : public ControlDispatcherTest {
   static constexpr std::size_t kLimit = 4096;
   ControlDispatcher small_{
       ControlPorts{engine_.clock, engine_.supervisor, config_, output_, engine_.events, resources_},
-      DaemonIdentity{1, "1"}, ControlLimits{.max_streams = 2, .max_frame_bytes = kLimit}};
+      DaemonIdentity{1, "1", ""}, ControlLimits{.max_streams = 2, .max_frame_bytes = kLimit}};
 };
 
 TEST_F(SmallFrameDispatcherTest, HugeLinesAreTrimmedToFitEveryReply) {

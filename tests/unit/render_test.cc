@@ -290,5 +290,19 @@ TEST(RenderDescribeTest, OutputTailsAreTitledByStreamOrAsOneSharedFile) {
   EXPECT_NE(RenderDescribeJson(describe).find("\"shared_tail\":true"), std::string::npos);
 }
 
+// `supctl version`: each side's commit when it was built from a git checkout, none otherwise.
+TEST(RenderTest, VersionsCarryTheCommitTheyWereBuiltFrom) {
+  sup::v1::VersionResponse daemon;
+  daemon.set_daemon_version("1.2.3");
+  daemon.set_protocol_version(1);
+  EXPECT_EQ(RenderVersionTable("1.2.3", "", daemon), "supctl 1.2.3\nsupd 1.2.3 (protocol 1)\n");
+  daemon.set_daemon_commit("3f2a9c1d0b4e");
+  EXPECT_EQ(RenderVersionTable("1.2.4", "aaaabbbbcccc", daemon),
+            "supctl 1.2.4 (commit aaaabbbbcccc)\nsupd 1.2.3 (commit 3f2a9c1d0b4e, protocol 1)\n");
+  EXPECT_EQ(RenderVersionJson("1.2.4", "aaaabbbbcccc", daemon),
+            "{\"supctl\":{\"version\":\"1.2.4\",\"commit\":\"aaaabbbbcccc\"},\"supd\":{\"version\":"
+            "\"1.2.3\",\"commit\":\"3f2a9c1d0b4e\",\"protocol_version\":1}}\n");
+}
+
 }  // namespace
 }  // namespace sup::client

@@ -18,6 +18,7 @@
 
 #include "common/config/win/key_security.h"
 #include "common/protocol.h"
+#include "common/version.h"
 #include "common/protocol_client.h"
 #include "common/win/pipe_client.h"
 #include "common/win/unique_handle.h"
@@ -77,7 +78,7 @@ TEST(DaemonTest, AnswersStatusWithItsOwnPidAndStopsOnRequest) {
   Result<sup::v1::Response> response = client.Call(request);
   ASSERT_TRUE(response.ok()) << response.error().message();
   EXPECT_EQ(response->status().daemon().pid(), ::GetCurrentProcessId());
-  EXPECT_EQ(response->status().daemon().version(), kSupVersion);
+  EXPECT_EQ(response->status().daemon().version(), SupVersion());
   EXPECT_EQ(response->status().workers_size(), 0);
 
   running.Stop();  // returns once the stop completed
