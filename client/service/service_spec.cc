@@ -1,6 +1,7 @@
 #include "client/service/service_spec.h"
 
 #include <array>
+#include <cctype>
 #include <charconv>
 
 #include "common/case_insensitive.h"
@@ -156,6 +157,25 @@ void SplitImagePath(std::string_view image_path, std::string& binary, std::strin
   }
   while (at < image_path.size() && (image_path[at] == ' ' || image_path[at] == '\t')) ++at;
   arguments = std::string(image_path.substr(at));
+}
+
+std::optional<std::string> QuoteUnquotedProgram(std::string_view image_path) {
+  if (image_path.empty() || image_path.front() == '"') return std::nullopt;
+  std::string lower(image_path);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::size_t end = std::string::npos;
+  for (std::size_t at = lower.find(".exe"); at != std::string::npos;
+       at = lower.find(".exe", at + 1)) {
+    const std::size_t after = at + 4;
+    if (after == lower.size() || lower[after] == ' ') {
+      end = after;
+      break;
+    }
+  }
+  if (end == std::string::npos) return std::nullopt;
+  const std::string_view program = image_path.substr(0, end);
+  if (program.find(' ') == std::string_view::npos) return std::nullopt;
+  return "\"" + std::string(program) + "\"" + std::string(image_path.substr(end));
 }
 
 ServiceSpec ApplyOverrides(ServiceSpec spec, const ServiceOverrides& overrides) {

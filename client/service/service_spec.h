@@ -63,6 +63,12 @@ ServiceSpec DefaultServiceSpec(std::string binary);
 // rules; the rest verbatim).
 void SplitImagePath(std::string_view image_path, std::string& binary, std::string& arguments);
 
+// The ImagePath with its program quoted, when an installer left a program path with spaces
+// unquoted ("C:\Program Files\Sup\supd.exe --x", which the SCM would first try to run as
+// C:\Program.exe): the program ends at the first ".exe" followed by a space or the end. nullopt
+// when it needs nothing (quoted already, or no space in the program's path).
+std::optional<std::string> QuoteUnquotedProgram(std::string_view image_path);
+
 // The options of `service install|set`, each only if given: `set` applies them over what is
 // installed, `install` over DefaultServiceSpec.
 struct ServiceOverrides {

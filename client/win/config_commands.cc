@@ -2,6 +2,9 @@
 
 #include <windows.h>
 
+#include <knownfolders.h>
+#include <shlobj.h>
+
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -22,6 +25,9 @@ struct ConfigCommands::Options {
   CLI::App* config = nullptr;
   CLI::App* export_command = nullptr;
   CLI::App* import_command = nullptr;
+  CLI::App* delete_command = nullptr;
+  bool yes = false;
+  bool logs = false;
   std::string config_key = sup::config::kDefaultConfigKey;
   std::string format;
   std::string file;
@@ -37,7 +43,49 @@ std::string RegRoot(const sup::config::RegistryPath& path) {
          sup::win::Narrow(path.subkey);
 }
 
+// supd's own folder, %ProgramData%\Sup (logs by default, and its state), as supd finds it.
+Result<std::filesystem::path> SupdDataFolder() {
+  PWSTR program_data = nullptr;
+  const HRESULT found =
+      ::SHGetKnownFolderPath(FOLDERID_ProgramData, KF_FLAG_DEFAULT, nullptr, &program_data);
+  if (FAILED(found)) {
+    ::CoTaskMemFree(program_data);
+    return Error(ErrorKind::kUnavailable, "finding the ProgramData folder: " +
+                                              sup::win::Win32ErrorText(static_cast<DWORD>(found)));
+  }
+  std::filesystem::path folder = std::filesystem::path(program_data) / L"Sup";
+  ::CoTaskMemFree(program_data);
+  return folder;
+}
+
 }  // namespace
+
+int ConfigCommands::Delete(const sup::config::RegistryPath& path) const {
+  const Options& o = *options_;
+  if (!o.yes) {
+    return Fail(Error(ErrorKind::kInvalidArgument, "config delete removes every worker of " +
+                                                       path.display +
+                                                       " and cannot be undone: add --yes"));
+  }
+  const LSTATUS deleted = ::RegDeleteTreeW(path.root, path.subkey.c_str());
+  if (deleted != ERROR_SUCCESS && deleted != ERROR_FILE_NOT_FOUND) {
+    return Fail(sup::win::Win32Error("deleting the configuration " + path.display,
+                                     static_cast<DWORD>(deleted)));
+  }
+  std::printf("configuration %s deleted\n", path.display.c_str());
+  if (!o.logs) return kExitOk;
+  Result<std::filesystem::path> folder = SupdDataFolder();
+  if (!folder) return Fail(folder.error());
+  std::error_code error;
+  std::filesystem::remove_all(*folder, error);  // links inside are removed, not followed
+  if (error) {
+    return Fail(Error(ErrorKind::kUnavailable,
+                      "deleting " + sup::win::Narrow(folder->wstring()) + ": " + error.message()));
+  }
+  std::printf("%s deleted (a LogDirectory configured elsewhere is kept)\n",
+              sup::win::Narrow(folder->wstring()).c_str());
+  return kExitOk;
+}
 
 ConfigCommands::ConfigCommands(CLI::App& app) : options_(std::make_unique<Options>()) {
   Options& o = *options_;
@@ -57,8 +105,15 @@ ConfigCommands::ConfigCommands(CLI::App& app) : options_(std::make_unique<Option
                                "reg or json (default: from FILE's extension, else reg)");
   o.import_command->add_flag("--replace", o.replace,
                              "Replace the whole configuration instead of merging into it");
+  o.delete_command = o.config->add_subcommand(
+      "delete",
+      "Delete the whole configuration (every worker, operator intent); the MSI's REMOVE_CONFIG=1");
+  o.delete_command->add_flag("--yes", o.yes, "Required: there is no undo");
+  o.delete_command->add_flag("--logs", o.logs,
+                             "Also delete supd's folder in ProgramData (its logs and state)");
   // `config import FILE --config-key K` as well as `config --config-key K import FILE`.
-  for (CLI::App* command : {o.export_command, o.import_command}) command->fallthrough();
+  for (CLI::App* command : {o.export_command, o.import_command, o.delete_command})
+    command->fallthrough();
 }
 
 ConfigCommands::~ConfigCommands() = default;
@@ -77,6 +132,7 @@ int ConfigCommands::Run() {
   }
   config::RegistryConfigStore store(*path);
 
+  if (o.delete_command->parsed()) return Delete(*path);
   if (o.export_command->parsed()) {
     Result<config::RawConfig> config = store.ReadUnexpanded();
     if (!config) return Fail(config.error());

@@ -1,11 +1,15 @@
 // `supctl config export [--format reg|json] [FILE]` and `supctl config import FILE [--replace]`:
-// the whole registry configuration to and from a file (common/config/config_file).
+// the whole registry configuration to and from a file (common/config/config_file);
+// `supctl config delete --yes [--logs]`: all of it gone (the MSI's uninstall with REMOVE_CONFIG=1).
 #pragma once
 
 #include <memory>
 
 namespace CLI {
 class App;
+}
+namespace sup::config {
+struct RegistryPath;
 }
 
 namespace sup::client::win {
@@ -21,6 +25,7 @@ class ConfigCommands {
   int Run();
 
  private:
+  int Delete(const sup::config::RegistryPath& path) const;
   struct Options;
   std::unique_ptr<Options> options_;
 };

@@ -290,6 +290,40 @@ Result<std::vector<std::string>> ScmServiceManager::Install(
   return warnings;
 }
 
+Result<std::vector<std::string>> ScmServiceManager::Adopt(const std::string& name) {
+  std::vector<std::string> done;
+  {
+    Result<UniqueServiceHandle> service = Open(name, SERVICE_QUERY_CONFIG | SERVICE_CHANGE_CONFIG);
+    if (!service) return service.error();
+    DWORD needed = 0;
+    ::QueryServiceConfigW(service->get(), nullptr, 0, &needed);
+    std::vector<BYTE> buffer(std::max<DWORD>(needed, sizeof(QUERY_SERVICE_CONFIGW)));
+    auto* config = reinterpret_cast<QUERY_SERVICE_CONFIGW*>(buffer.data());
+    if (!::QueryServiceConfigW(service->get(), config, static_cast<DWORD>(buffer.size()),
+                               &needed)) {
+      return Win32Error("reading the configuration of " + name);
+    }
+    const std::string image_path =
+        Narrow(config->lpBinaryPathName ? config->lpBinaryPathName : L"");
+    if (std::optional<std::string> quoted = QuoteUnquotedProgram(image_path)) {
+      if (!::ChangeServiceConfigW(service->get(), SERVICE_NO_CHANGE, SERVICE_NO_CHANGE,
+                                  SERVICE_NO_CHANGE, Widen(*quoted).c_str(), nullptr, nullptr,
+                                  nullptr, nullptr, nullptr, nullptr)) {
+        return Win32Error("quoting the program path of " + name);
+      }
+      done.push_back("program path quoted: " + *quoted);
+    }
+  }
+  Result<ServiceSpec> spec = Query(name);
+  if (!spec) return spec.error();
+  if (Result<void> registered = RegisterEventSource(spec->binary, spec->arguments); !registered)
+    return registered.error();
+  done.push_back("event log source " +
+                 EventLogSourceName(SupdOption(spec->arguments, kSupdPipePrefixOption)) +
+                 " registered");
+  return done;
+}
+
 Result<ServiceSpec> ScmServiceManager::Query(const std::string& name) {
   Result<UniqueServiceHandle> service = Open(name, SERVICE_QUERY_CONFIG);
   if (!service) return service.error();

@@ -44,6 +44,10 @@ class ScmServiceManager final : public ServiceManager {
   // for settings this system does not support.
   Result<std::vector<std::string>> Install(const ServiceSpec& spec,
                                            const std::optional<std::string>& password);
+  // Completes a service another installer registered (Windows Installer's ServiceInstall):
+  // quotes a program path with spaces left unquoted, and registers the instance's event log
+  // source. Returns a line for each thing done.
+  Result<std::vector<std::string>> Adopt(const std::string& name);
   // Stops the service, deletes it and its own event log source (not another instance's).
   Result<void> Uninstall(const std::string& name, std::chrono::milliseconds timeout);
   Result<void> Start(const std::string& name, std::chrono::milliseconds timeout);

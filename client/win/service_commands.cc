@@ -33,6 +33,7 @@ struct ServiceCommands::Options {
   CLI::App* stop = nullptr;
   CLI::App* status = nullptr;
   CLI::App* uninstall = nullptr;
+  CLI::App* prepare = nullptr;
 
   std::string name = "supd";
   std::optional<std::string> binary, arguments, display_name, description, start_type, account,
@@ -184,7 +185,12 @@ ServiceCommands::ServiceCommands(CLI::App& app) : options_(std::make_unique<Opti
   o.uninstall = o.service->add_subcommand(
       "uninstall", "Stop and remove the service; the worker configuration stays");
   o.uninstall->add_flag("--purge", o.purge, "Also delete the worker configuration");
-  for (CLI::App* command : {o.install, o.set, o.start, o.stop, o.status, o.uninstall}) {
+  o.prepare = o.service->add_subcommand(
+      "prepare",
+      "For a service another installer registered (the MSI does): what install does besides "
+      "registering it (quote its program path, secure the configuration key, register the event "
+      "log source)");
+  for (CLI::App* command : {o.install, o.set, o.start, o.stop, o.status, o.uninstall, o.prepare}) {
     command->add_option("--name", o.name, "Service name")->capture_default_str();
   }
 }
@@ -253,6 +259,20 @@ int ServiceCommands::Run(std::chrono::milliseconds timeout, bool json) {
       Print(o.name + ": changed" + (outcome->restarted ? ", restarted and answering" : "") + "\n" +
             DescribeChange(outcome->change));
     }
+    return kExitOk;
+  }
+  if (o.prepare->parsed()) {
+    Result<std::vector<std::string>> done = scm->Adopt(o.name);
+    if (!done) return Fail(done.error());
+    Result<ServiceSpec> spec = scm->Query(o.name);
+    if (!spec) return Fail(spec.error());
+    std::vector<std::string> warnings;
+    Result<std::string> secured = SecureConfiguration(*spec, warnings);
+    if (!secured) return Fail(secured.error());
+    PrintWarnings(warnings);
+    std::string lines;
+    for (const std::string& line : *done) lines += o.name + ": " + line + "\n";
+    Print(lines + *secured + "\n");
     return kExitOk;
   }
   if (o.start->parsed()) {

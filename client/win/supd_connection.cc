@@ -63,17 +63,23 @@ client::PipeServer InspectPipeServer(HANDLE pipe) {
   ULONG pid = 0;
   if (!::GetNamedPipeServerProcessId(pipe, &pid)) return server;
   server.pid = pid;
+  // The program the process runs, when supctl may ask; for a service, else the program its
+  // registration names. The process's own image comes first: an installer that registered the
+  // service without quotes around a path with spaces (Wine's msiexec does) leaves a command line
+  // whose first word is not the program.
+  const UniqueHandle process{::OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid)};
+  if (process) {
+    wchar_t image[MAX_PATH * 4];
+    DWORD size = static_cast<DWORD>(std::size(image));
+    if (::QueryFullProcessImageNameW(process.get(), 0, image, &size))
+      server.image = Narrow(std::wstring_view(image, size));
+  }
   if (std::optional<std::string> program = ServiceProgramOf(pid)) {
     server.registered_service = true;
-    server.image = *program;
+    if (server.image.empty()) server.image = *program;
     return server;
   }
-  const UniqueHandle process{::OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid)};
   if (!process) return server;
-  wchar_t image[MAX_PATH * 4];
-  DWORD size = static_cast<DWORD>(std::size(image));
-  if (::QueryFullProcessImageNameW(process.get(), 0, image, &size))
-    server.image = Narrow(std::wstring_view(image, size));
   const std::string user = sup::win::ProcessUserSid(process.get());
   server.same_user = !user.empty() && user == sup::win::OwnUserSid();
   return server;

@@ -114,5 +114,21 @@ TEST(ServiceSpecTest, DiffListsChangedFieldsAndKnowsWhichNeedARestart) {
   EXPECT_TRUE(Diff(installed, installed, /*new_password=*/true).NeedsRestart());
 }
 
+// Wine's msiexec registers a service's program unquoted: `service prepare` quotes it, or the SCM
+// would first look for C:\Program.exe (the unquoted service path weakness).
+TEST(ServiceSpecTest, AnUnquotedProgramPathWithSpacesIsQuotedUpToItsExe) {
+  EXPECT_EQ(QuoteUnquotedProgram("C:\\Program Files\\Sup\\supd.exe"),
+            "\"C:\\Program Files\\Sup\\supd.exe\"");
+  EXPECT_EQ(QuoteUnquotedProgram("C:\\Program Files\\Sup\\SUPD.EXE --pipe-prefix a b"),
+            "\"C:\\Program Files\\Sup\\SUPD.EXE\" --pipe-prefix a b");
+  // A folder named like a program is not where it ends.
+  EXPECT_EQ(QuoteUnquotedProgram("C:\\My Tools\\x.exes\\supd.exe"),
+            "\"C:\\My Tools\\x.exes\\supd.exe\"");
+  EXPECT_EQ(QuoteUnquotedProgram("\"C:\\Program Files\\Sup\\supd.exe\""), std::nullopt);
+  EXPECT_EQ(QuoteUnquotedProgram("C:\\Sup\\supd.exe --log-level debug"), std::nullopt);
+  EXPECT_EQ(QuoteUnquotedProgram(""), std::nullopt);
+  EXPECT_EQ(QuoteUnquotedProgram("C:\\Program Files\\no program here"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace sup::client

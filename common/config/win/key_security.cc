@@ -139,6 +139,8 @@ Result<std::vector<std::string>> ForeignConfigKeyWriters(const RegistryPath& key
   HKEY raw = nullptr;
   const LSTATUS opened =
       ::RegOpenKeyExW(key.root, key.subkey.c_str(), 0, READ_CONTROL | KEY_ENUMERATE_SUB_KEYS, &raw);
+  // A key that does not exist (sup installed, nothing configured yet) has nobody to warn about.
+  if (opened == ERROR_FILE_NOT_FOUND) return std::vector<std::string>{};
   if (opened != ERROR_SUCCESS) {
     return win::Win32Error("opening " + key.display + " to check who may change it",
                            static_cast<DWORD>(opened));

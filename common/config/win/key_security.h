@@ -38,7 +38,8 @@ std::vector<std::string> ForeignKeyWriters(PSECURITY_DESCRIPTOR descriptor,
                                            const std::vector<std::string>& trusted);
 
 // Every key at or below `key` (but <key>\State, where supd writes) that someone else may change:
-// "HKLM\SOFTWARE\Sup\Workers\api: BUILTIN\Users (S-1-5-32-545)". Empty when all is well.
+// "HKLM\SOFTWARE\Sup\Workers\api: BUILTIN\Users (S-1-5-32-545)". Empty when all is well, and
+// when the key does not exist (nothing configured yet).
 Result<std::vector<std::string>> ForeignConfigKeyWriters(const RegistryPath& key,
                                                          const std::vector<std::string>& trusted);
 

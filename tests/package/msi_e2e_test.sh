@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# PackageE2eTest.InstallUpgradeUninstallWithMsiexec: the MSI as an admin uses it, with Wine's own
+# msiexec in a throwaway prefix (its own wineserver, killed at the end):
+#   a bad CONFIG_FILE fails the install and leaves nothing behind;
+#   a silent install with CONFIG_FILE leaves supd RUNNING and answering, its worker up, the folder
+#   on the system PATH;
+#   an upgrade to a newer version (built here with scripts/package.sh --version) keeps the
+#   configuration and a worker an operator stopped, and supctl reports the new version;
+#   the older package over the newer one is refused, and so is the same version packaged anew;
+#   uninstall removes the service, the files and the PATH entry and keeps the configuration;
+#   REMOVE_CONFIG=1 removes the configuration and supd's ProgramData folder too.
+# What only real Windows Installer and SCM show: the failure actions taking effect (Wine's SCM
+# drops them; the MSI's rows are checked by PackageTest.MsiTables) and the downgrade message shown
+# to a user (Wine's msiexec logs no text for a failed launch condition; the exit code says it).
+# Usage: msi_e2e_test.sh REPO PREFIX
+set -uo pipefail
+repo=$1
+prefix=$2
+cd "$repo"
+version=$(sed -n 's/^project(sup VERSION \([0-9.]*\) .*/\1/p' CMakeLists.txt)
+IFS=. read -r major minor patch <<<"$version"
+next=$major.$minor.$((patch + 1))
+scripts/package.sh >/dev/null || { echo "FAIL: scripts/package.sh"; exit 1; }
+scripts/package.sh --version "$next" >/dev/null || { echo "FAIL: scripts/package.sh --version $next"; exit 1; }
+old_msi=$(winepath -w "$repo/build/package/sup-$version-x64.msi" 2>/dev/null || echo "Z:$repo/build/package/sup-$version-x64.msi" | tr / '\\')
+new_msi=${old_msi/sup-$version-x64/sup-$next-x64}
+
+export WINEPREFIX=$prefix WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
+rm -rf "$prefix"
+scripts/wine-session.sh start "$prefix" >/dev/null 2>&1 || { echo "FAIL: no Wine session"; exit 1; }
+trap 'scripts/wine-session.sh stop "$prefix" >/dev/null 2>&1; rm -rf "$prefix"' EXIT
+
+failed=0
+ok() { echo "ok: $*"; }
+fail() { echo "FAIL: $*"; failed=1; }
+# msiexec's exit status (Wine keeps its low 8 bits: 1603 shows as 67) and how long it took.
+msiexec() {
+  local started=$(date +%s%N)
+  wine msiexec "$@" /qn </dev/null >/dev/null 2>&1
+  local status=$?
+  took_ms=$(( ($(date +%s%N) - started) / 1000000 ))
+  return $status
+}
+supctl() { wine 'C:\Program Files\Sup\supctl.exe' "$@" </dev/null 2>&1 | tr -d '\r'; }
+key_exists() { wine reg query "$1" </dev/null >/dev/null 2>&1; }
+path_value() { wine reg query 'HKLM\System\CurrentControlSet\Control\Session Manager\Environment' /v PATH </dev/null 2>/dev/null | tr -d '\r'; }
+installed_dir="$prefix/drive_c/Program Files/Sup"
+service_key='HKLM\SYSTEM\CurrentControlSet\Services\supd'
+# Waits up to 20 s for `supctl status` to show NEEDLE.
+wait_for_status() {
+  local deadline=$(( $(date +%s) + 20 ))
+  local shown
+  while [ "$(date +%s)" -lt "$deadline" ]; do
+    shown=$(supctl status)  # (exits 3 while a worker is not running: not a pipeline's status)
+    grep -qE "$1" <<<"$shown" && return 0
+    sleep 0.2
+  done
+  return 1
+}
+
+configs="$prefix/drive_c/configs"
+mkdir -p "$configs"
+printf 'Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Sup\\Workers\\bad]\r\n"Restart"="sometimes"\r\n' \
+  | iconv -t UTF-16LE | { printf '\xff\xfe'; cat; } >"$configs/bad.reg"
+printf 'Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Sup\\Workers\\ticker]\r\n"Command"="\\"C:\\\\Program Files\\\\Sup\\\\examples\\\\testworker.exe\\" --print-every 1000"\r\n"StartSeconds"=dword:00000000\r\n' \
+  | iconv -t UTF-16LE | { printf '\xff\xfe'; cat; } >"$configs/ticker.reg"
+
+# 1. A bad CONFIG_FILE fails the install and rolls everything back.
+if msiexec /i "$old_msi" 'CONFIG_FILE=C:\configs\bad.reg'; then fail "a bad CONFIG_FILE was installed"
+else ok "a bad CONFIG_FILE fails the install (status $?)"; fi
+[ ! -e "$installed_dir" ] && ok "no files left" || fail "files left in Program Files\\Sup"
+key_exists "$service_key" && fail "the service was left registered" || ok "no service left"
+key_exists 'HKLM\SOFTWARE\Sup\Workers\bad' && fail "the bad worker was written" || ok "nothing of the bad file written"
+
+# 2. A silent install with a configuration.
+if msiexec /i "$old_msi" 'CONFIG_FILE=C:\configs\ticker.reg'; then ok "installed $version in ${took_ms} ms"
+else fail "install of $version failed (status $?)"; fi
+status=$(supctl service status)
+grep -q "supd: RUNNING" <<<"$status" && grep -q "health SERVING" <<<"$status" &&
+  ok "supd runs and answers" || fail "supd is not running and answering: $status"
+grep -q '"C:\\Program Files\\Sup\\supd.exe"' <<<"$status" && ok "its program path is quoted" ||
+  fail "its program path is not quoted: $status"
+wait_for_status '^ticker +RUNNING' && ok "CONFIG_FILE's worker runs" || fail "CONFIG_FILE's worker does not run: $(supctl status)"
+grep -q 'C:\\Program Files\\Sup' <<<"$(path_value)" && ok "the folder is on the system PATH" ||
+  fail "the folder is not on the system PATH: $(path_value)"
+key_exists 'HKLM\SYSTEM\CurrentControlSet\Services\EventLog\Application\supd' &&
+  ok "the event log source is registered" || fail "no event log source"
+
+# 3. An operator stops the worker; 4. the upgrade keeps that and the configuration.
+supctl stop ticker --wait >/dev/null
+if msiexec /i "$new_msi"; then ok "upgraded to $next in ${took_ms} ms"; else fail "upgrade to $next failed (status $?)"; fi
+versions=$(supctl version)
+grep -q "^supctl $next" <<<"$versions" && grep -q "^supd $next" <<<"$versions" &&
+  ok "supctl version reports $next on both sides" || fail "after the upgrade: $versions"
+wait_for_status '^ticker +STOPPED .*stopped by operator' && ok "the stopped worker stays stopped" ||
+  fail "the operator's stop was lost: $(supctl status)"
+
+# 5. The older package over the newer one.
+if msiexec /i "$old_msi"; then fail "$version was installed over $next"
+else ok "$version over $next is refused (status $?)"; fi
+grep -q "^supd $next" <<<"$(supctl version)" && ok "$next still runs" || fail "after the refused downgrade: $(supctl version)"
+# The same version, packaged again (a new product code, as a rebuild has): refused as well. The
+# installed package is kept aside for the uninstall below.
+cp "$repo/build/package/sup-$next-x64.msi" "$configs/installed.msi"
+scripts/package.sh --version "$next" >/dev/null || fail "repackaging $next"
+if msiexec /i "$new_msi"; then fail "$next was installed a second time beside itself"
+else ok "$next again, packaged anew, is refused (status $?)"; fi
+new_msi='C:\configs\installed.msi'
+
+# 6. Uninstall keeps the configuration.
+if msiexec /x "$new_msi"; then ok "uninstalled in ${took_ms} ms"; else fail "uninstall failed (status $?)"; fi
+[ ! -e "$installed_dir" ] && ok "the files are gone" || fail "files left in Program Files\\Sup"
+key_exists "$service_key" && fail "the service is still registered" || ok "the service is gone"
+grep -q 'Sup' <<<"$(path_value)" && fail "the PATH entry stayed: $(path_value)" || ok "the PATH entry is gone"
+key_exists 'HKLM\SOFTWARE\Sup\Workers\ticker' && ok "the configuration stays" || fail "the configuration went"
+
+# 7. REMOVE_CONFIG=1 takes the configuration and the logs too.
+msiexec /i "$new_msi" || fail "reinstall failed (status $?)"
+if msiexec /x "$new_msi" REMOVE_CONFIG=1; then ok "uninstalled with REMOVE_CONFIG=1"; else fail "uninstall with REMOVE_CONFIG=1 failed (status $?)"; fi
+key_exists 'HKLM\SOFTWARE\Sup' && fail "the configuration stayed" || ok "the configuration is gone"
+# supd's folder is the ProgramData known folder's Sup. (Under Wine a service's %ProgramData% is
+# C:\users\Public, where its default LogDirectory then lies, while the installer's is not: that
+# copy stays here, which on Windows, with one ProgramData, cannot happen.)
+[ ! -e "$prefix/drive_c/ProgramData/Sup" ] && ok "supd's ProgramData folder is gone" ||
+  fail "left: C:\ProgramData\Sup"
+exit $failed

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# PackageTest.MsiTables: builds the packages (scripts/package.sh) and reads back, with msiinfo,
+# the rows Windows Installer acts on: the files and where they go, the 64-bit components, the
+# service and its control, its failure actions, the PATH entry, the custom actions and their
+# place in the sequence, the upgrade rows and launch conditions, the public properties; then the
+# zip's contents and SHA256SUMS. Each check prints ok/FAIL with what it looked for.
+# Usage: msi_tables_test.sh REPO
+set -uo pipefail
+repo=$1
+"$repo/scripts/package.sh" >/dev/null || { echo "FAIL: scripts/package.sh failed"; exit 1; }
+version=$(sed -n 's/^project(sup VERSION \([0-9.]*\) .*/\1/p' "$repo/CMakeLists.txt")
+out=$repo/build/package
+msi=$out/sup-$version-x64.msi
+zip=$out/sup-$version-x64.zip
+failed=0
+# expect TABLE REGEX WHAT: some row of TABLE (tab-separated, as exported) matches REGEX.
+expect() {
+  if msiinfo export "$msi" "$1" 2>/dev/null | tr -d '\r' | grep -qP -- "$2"; then
+    echo "ok: $3"
+  else
+    echo "FAIL: $3 ($1 has no row matching /$2/)"; failed=1
+  fi
+}
+T=$'\t'
+expect File "^supd\.exe${T}Supd${T}supd\.exe${T}" "supd.exe is installed by the Supd component"
+expect File "^supctl\.exe${T}Supctl${T}supctl\.exe${T}" "supctl.exe is installed"
+expect File "^testworker\.exe${T}Examples${T}" "the example's worker is installed"
+expect File "^example\.reg${T}Examples${T}" "the example configuration is installed"
+expect File "^security\.md${T}Docs${T}" "the docs are installed"
+expect Directory "^INSTALLFOLDER${T}ProgramFiles64Folder${T}Sup$" "into Program Files\\Sup (64-bit)"
+expect Component "^Supd${T}\{[0-9A-F-]+\}${T}INSTALLFOLDER${T}256${T}" "components are 64-bit (256)"
+expect ServiceInstall "^SupdService${T}supd${T}sup process supervisor${T}16${T}2${T}1${T}" \
+  "supd is an own-process service started automatically"
+expect ServiceInstall "${T}LocalSystem${T}.*${T}Supd${T}Runs, restarts" "as LocalSystem, with its description"
+# 163 = start at install (1) + stop at install (2) and uninstall (32) + delete at uninstall (128)
+expect ServiceControl "^SupdControl${T}supd${T}163${T}${T}1${T}Supd$" \
+  "started at install, stopped at upgrade and uninstall, deleted at uninstall"
+expect MsiServiceConfigFailureActions "^SupdRestarts${T}supd${T}1${T}86400${T}${T}${T}1\[~\]1\[~\]1${T}5000\[~\]5000\[~\]60000${T}Supd$" \
+  "failure actions: restart after 5 s, 5 s, 60 s, reset after a day"
+expect Environment "^SupOnPath${T}=-\*PATH${T}\[~\];\[INSTALLFOLDER\]${T}" \
+  "the install folder is appended to the system PATH, and removed at uninstall"
+expect InstallExecuteSequence "^WriteEnvironmentStrings${T}${T}5200$" "PATH written at install"
+expect InstallExecuteSequence "^RemoveEnvironmentStrings${T}${T}3300$" "PATH removed at uninstall"
+expect InstallExecuteSequence "^MsiConfigureServices${T}VersionNT >= 600${T}5810$" "failure actions applied"
+expect InstallExecuteSequence "^RemoveExistingProducts${T}${T}1401$" "an older version goes before the new one installs"
+expect CustomAction "^PrepareService${T}3090${T}supctl\.exe${T}service prepare" \
+  "supctl service prepare runs deferred as SYSTEM, its failure failing the install"
+expect InstallExecuteSequence "^PrepareService${T}NOT REMOVE${T}5830$" "prepare after InstallServices"
+expect CustomAction "^ImportConfig${T}3090${T}supctl\.exe${T}config import \"\[CONFIG_FILE\]\"" \
+  "CONFIG_FILE is imported by supctl config import"
+expect InstallExecuteSequence "^ImportConfig${T}CONFIG_FILE AND NOT REMOVE${T}5850$" \
+  "the import before StartServices, only when CONFIG_FILE is given"
+expect CustomAction "^RemoveConfig${T}3090${T}supctl\.exe${T}config delete --yes --logs" \
+  "REMOVE_CONFIG deletes the configuration and supd's folder"
+expect InstallExecuteSequence "^RemoveConfig${T}REMOVE=\"ALL\" AND REMOVE_CONFIG=\"1\" AND NOT UPGRADINGPRODUCTCODE${T}3400$" \
+  "only at a real uninstall with REMOVE_CONFIG=1, before the files go"
+expect Upgrade "${T}${T}${version//./\\.}${T}${T}1${T}${T}WIX_UPGRADE_DETECTED$" "older versions are upgraded"
+expect Upgrade "${T}${version//./\\.}${T}${T}${T}2${T}${T}WIX_DOWNGRADE_DETECTED$" "newer versions are detected"
+expect Upgrade "${T}${version//./\\.}${T}${version//./\\.}${T}${T}770${T}${T}SAME_VERSION_DETECTED$" \
+  "the same version (both bounds included) is detected"
+expect LaunchCondition "^NOT WIX_DOWNGRADE_DETECTED${T}A newer version of sup is already installed" \
+  "a downgrade is refused with a message"
+expect LaunchCondition "^NOT SAME_VERSION_DETECTED OR Installed${T}This version of sup" \
+  "the same version again is refused with a message"
+expect Property "^SecureCustomProperties${T}.*CONFIG_FILE;REMOVE_CONFIG$" "CONFIG_FILE and REMOVE_CONFIG reach the server side"
+expect Property "^ProductVersion${T}${version//./\\.}$" "the product version is the project's"
+expect Property "^UpgradeCode${T}\{6F0B8F4C-2D7E-4C54-9B7A-5C3B1E0A9D11\}$" "one upgrade code for every version"
+expect Property "^ALLUSERS${T}1$" "per-machine"
+
+listing=$(unzip -Z1 "$zip")
+for file in supd.exe supctl.exe README.md CONFIGURATION.md docs/operations.md examples/example.reg examples/testworker.exe; do
+  if grep -qx "sup-$version-x64/$file" <<<"$listing"; then echo "ok: the zip holds $file"
+  else echo "FAIL: the zip has no sup-$version-x64/$file"; failed=1; fi
+done
+if (cd "$out" && grep -E " sup-$version-x64\.(msi|zip)$" SHA256SUMS | sha256sum --quiet -c -); then
+  echo "ok: SHA256SUMS matches the msi and the zip"
+else
+  echo "FAIL: SHA256SUMS does not match"; failed=1
+fi
+exit $failed
