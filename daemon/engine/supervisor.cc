@@ -386,6 +386,7 @@ config::ConfigDiff Supervisor::ApplyConfig(const ValidatedConfig& validated) {
     const bool was_leaving = w.intent && w.intent->kind == IntentKind::kRemove;
     const bool probes_changed =
         w.config && w.config->policy.probes != config.workers.at(name).policy.probes;
+    const bool memory_changed = w.config && MemoryChecksDiffer(*w.config, config.workers.at(name));
     w.config = config.workers.at(name);
     w.config_errors.clear();
     if (stopped_by_operator_at_start_.erase(name) >
@@ -395,7 +396,11 @@ config::ConfigDiff Supervisor::ApplyConfig(const ValidatedConfig& validated) {
     }
     if (was_leaving) {  // back before its process was gone: it restarts on the new definition
       w.intent = Intent{IntentKind::kApply, Reason::kConfigChanged, {}};
-      if (probes_changed) RestartProbes(w);
+      if (probes_changed) {
+        RestartProbes(w);
+      } else if (memory_changed) {
+        ArmMemoryCheck(w);
+      }
     }
     if (w.state == WorkerState::kStopped && w.reason == Reason::kConfigError)
       w.reason = Reason::kNone;
@@ -405,8 +410,13 @@ config::ConfigDiff Supervisor::ApplyConfig(const ValidatedConfig& validated) {
   for (const std::string& name : diff.launch_changed) {
     Worker& w = workers_.at(name);
     const bool probes_changed = w.config->policy.probes != config.workers.at(name).policy.probes;
+    const bool memory_changed = MemoryChecksDiffer(*w.config, config.workers.at(name));
     w.config = config.workers.at(name);
-    if (probes_changed) RestartProbes(w);  // until the restart, the process is probed the new way
+    if (probes_changed) {
+      RestartProbes(w);  // until the restart, the process is probed (and checked) the new way
+    } else if (memory_changed) {
+      ArmMemoryCheck(w);
+    }
     w.config_errors.clear();
     NoteConfig(w, "launch settings changed");
     if (IsUp(w.state)) {
@@ -425,9 +435,7 @@ config::ConfigDiff Supervisor::ApplyConfig(const ValidatedConfig& validated) {
     Worker& w = workers_.at(name);
     const WorkerConfig& next = config.workers.at(name);
     const bool probes_changed = w.config->policy.probes != next.policy.probes;
-    const bool memory_changed =
-        w.config->policy.memory_restart_mb != next.policy.memory_restart_mb ||
-        w.config->policy.memory_check_period != next.policy.memory_check_period;
+    const bool memory_changed = MemoryChecksDiffer(*w.config, next);
     w.config = next;
     w.config_errors.clear();
     NoteConfig(w, "policy changed; applied without a restart");
@@ -679,6 +687,11 @@ void Supervisor::Shutdown(std::function<void()> done) {
 // ---------------------------------------------------------------------------------------------
 // Memory
 
+bool Supervisor::MemoryChecksDiffer(const WorkerConfig& a, const WorkerConfig& b) {
+  return a.policy.memory_restart_mb != b.policy.memory_restart_mb ||
+         a.policy.memory_check_period != b.policy.memory_check_period;
+}
+
 void Supervisor::ArmMemoryCheck(Worker& w) {
   w.memory_timer.Cancel(ports_.timers);
   if (w.state != WorkerState::kStarting && w.state != WorkerState::kRunning) return;
@@ -698,9 +711,12 @@ void Supervisor::CheckMemory(Worker& w) {
   constexpr std::uint32_t kChecksOverToRestart = 2;
   const PolicyConfig& policy = w.config->policy;
   if (w.state != WorkerState::kStarting && w.state != WorkerState::kRunning) return;
-  if (w.intent || policy.memory_restart_mb == 0) return;  // going down anyway, or no threshold
+  if (policy.memory_restart_mb == 0) return;  // the threshold was removed
   const std::uint64_t threshold = std::uint64_t{policy.memory_restart_mb} * 1024 * 1024;
-  const std::optional<std::uint64_t> used = ports_.launcher.WorkingSetBytes(w.name);
+  // While an intent waits for dependents to stop, the worker is about to go down: no reading is
+  // taken, but the checks go on, for an intent can be called off (`start` after `stop`).
+  const std::optional<std::uint64_t> used =
+      w.intent ? std::nullopt : ports_.launcher.WorkingSetBytes(w.name);
   if (used && *used > threshold) {
     if (++w.process->memory_checks_over >= kChecksOverToRestart) {
       RestartForMemory(w, "working set " + FormatBytes(*used) + " above MemoryRestartMB " +
@@ -1091,11 +1107,9 @@ std::vector<std::string> Supervisor::CheckInvariants() const {
         }
       }
     }
-    // (A check that comes due once an intent is set does nothing: it need not be called off.)
     const bool starting_or_running =
         w.state == WorkerState::kStarting || w.state == WorkerState::kRunning;
-    if (starting_or_running && !w.intent && w.config->policy.memory_restart_mb > 0 &&
-        !w.memory_timer.armed()) {
+    if (starting_or_running && w.config->policy.memory_restart_mb > 0 && !w.memory_timer.armed()) {
       fail("a worker with MemoryRestartMB has its working set checked while it runs");
     }
     if (!starting_or_running && w.memory_timer.armed())

@@ -173,6 +173,7 @@ class Supervisor {
 
   // Memory: MemoryRestartMB's checks, and the restart when a threshold or the limit is passed.
   void ArmMemoryCheck(Worker& w);  // (re)starts the checks of an up worker per its policy
+  static bool MemoryChecksDiffer(const WorkerConfig& a, const WorkerConfig& b);
   void CheckMemory(Worker& w);
   void RestartForMemory(Worker& w, std::string why);
 

@@ -55,7 +55,8 @@ TEST(EngineModelTest, RegressionSeeds) {
   // 14608: a new definition depending on a worker whose rejected new definition kept its old
   //        one, depending back: a dependency cycle in force, and a restart that waited for ever.
   // 9045: the same through the definition of a worker being removed.
-  for (std::uint64_t seed : {25, 43, 494, 1218, 1533, 2569, 6154, 9045, 13616, 14608})
+  // 931: a launch change that also set MemoryRestartMB again left the process unchecked.
+  for (std::uint64_t seed : {25, 43, 494, 931, 1218, 1533, 2569, 6154, 9045, 13616, 14608})
     CheckSeed(seed);
 }
 

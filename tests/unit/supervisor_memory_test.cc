@@ -166,5 +166,29 @@ TEST_F(SupervisorMemoryTest, ARestartedProcessStartsWithNoChecksAgainstIt) {
   EXPECT_EQ(State("api"), WorkerState::kStopping);
 }
 
+// Found by the engine model's fuzzer: a check that came due while a stop waited for a dependent
+// ended the checks, so when `start` called the stop off the worker ran on unchecked.
+TEST_F(SupervisorMemoryTest, ChecksGoOnWhileAStopWaitsAndAfterItIsCalledOff) {
+  config::RawWorker& api = Add("api");
+  api.values["MemoryRestartMB"] = config::RawValue::Dword(100);
+  api.values["MemoryCheckMs"] = config::RawValue::Dword(1000);
+  Add("web").values["DependsOn"] = config::RawValue::MultiString({"api"});
+  Apply();
+  RunUntilRunning("api");
+  RunUntilRunning("web");
+  ASSERT_EQ(supervisor_->Stop({"api"}).size(), 2u);  // api, and web first
+  ASSERT_EQ(State("web"), WorkerState::kStopping);
+  ASSERT_EQ(State("api"), WorkerState::kRunning);  // waits for web to go
+  UseMiB(150);
+  Advance(3000ms);  // checks come due; none reads while api is on its way down
+  EXPECT_EQ(State("api"), WorkerState::kRunning);
+  ASSERT_EQ(supervisor_->Start({"api"}).front().outcome, Outcome::kAlready);
+  Advance(1000ms);
+  Advance(1000ms);
+  EXPECT_EQ(State("api"), WorkerState::kStopping);
+  EXPECT_EQ(Status("api").reason, Reason::kMemoryLimit);
+  Exit("web", 0);
+}
+
 }  // namespace
 }  // namespace sup::engine
