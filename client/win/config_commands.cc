@@ -2,9 +2,6 @@
 
 #include <windows.h>
 
-#include <knownfolders.h>
-#include <shlobj.h>
-
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -17,6 +14,7 @@
 #include "client/exit_codes.h"
 #include "common/config/config_file.h"
 #include "common/config/win/registry_store.h"
+#include "common/win/own_folder.h"
 #include "common/win/win32_error.h"
 
 namespace sup::client::win {
@@ -43,21 +41,6 @@ std::string RegRoot(const sup::config::RegistryPath& path) {
          sup::win::Narrow(path.subkey);
 }
 
-// supd's own folder, %ProgramData%\Sup (logs by default, and its state), as supd finds it.
-Result<std::filesystem::path> SupdDataFolder() {
-  PWSTR program_data = nullptr;
-  const HRESULT found =
-      ::SHGetKnownFolderPath(FOLDERID_ProgramData, KF_FLAG_DEFAULT, nullptr, &program_data);
-  if (FAILED(found)) {
-    ::CoTaskMemFree(program_data);
-    return Error(ErrorKind::kUnavailable, "finding the ProgramData folder: " +
-                                              sup::win::Win32ErrorText(static_cast<DWORD>(found)));
-  }
-  std::filesystem::path folder = std::filesystem::path(program_data) / L"Sup";
-  ::CoTaskMemFree(program_data);
-  return folder;
-}
-
 }  // namespace
 
 int ConfigCommands::Delete(const sup::config::RegistryPath& path) const {
@@ -74,16 +57,14 @@ int ConfigCommands::Delete(const sup::config::RegistryPath& path) const {
   }
   std::printf("configuration %s deleted\n", path.display.c_str());
   if (!o.logs) return kExitOk;
-  Result<std::filesystem::path> folder = SupdDataFolder();
+  Result<std::string> folder = sup::win::SupDataFolder();
   if (!folder) return Fail(folder.error());
   std::error_code error;
-  std::filesystem::remove_all(*folder, error);  // links inside are removed, not followed
-  if (error) {
-    return Fail(Error(ErrorKind::kUnavailable,
-                      "deleting " + sup::win::Narrow(folder->wstring()) + ": " + error.message()));
-  }
-  std::printf("%s deleted (a LogDirectory configured elsewhere is kept)\n",
-              sup::win::Narrow(folder->wstring()).c_str());
+  // Links inside are removed, not followed.
+  std::filesystem::remove_all(std::filesystem::path(sup::win::Widen(*folder)), error);
+  if (error)
+    return Fail(Error(ErrorKind::kUnavailable, "deleting " + *folder + ": " + error.message()));
+  std::printf("%s deleted (a LogDirectory configured elsewhere is kept)\n", folder->c_str());
   return kExitOk;
 }
 

@@ -68,6 +68,18 @@ const wchar_t* AccountArgument(const std::wstring& account) {
 }
 
 // A QueryServiceConfig2W level into a buffer of the size it asks for; nullopt if refused.
+// The service's QUERY_SERVICE_CONFIGW, in a buffer that holds the strings it points to.
+Result<std::vector<BYTE>> QueryConfig(SC_HANDLE service, const std::string& name) {
+  DWORD needed = 0;
+  ::QueryServiceConfigW(service, nullptr, 0, &needed);
+  std::vector<BYTE> buffer(std::max<DWORD>(needed, sizeof(QUERY_SERVICE_CONFIGW)));
+  if (!::QueryServiceConfigW(service, reinterpret_cast<QUERY_SERVICE_CONFIGW*>(buffer.data()),
+                             static_cast<DWORD>(buffer.size()), &needed)) {
+    return Win32Error("reading the configuration of " + name);
+  }
+  return buffer;
+}
+
 std::optional<std::vector<BYTE>> QueryConfig2(SC_HANDLE service, DWORD level) {
   DWORD needed = 0;
   ::QueryServiceConfig2W(service, level, nullptr, 0, &needed);
@@ -295,14 +307,9 @@ Result<std::vector<std::string>> ScmServiceManager::Adopt(const std::string& nam
   {
     Result<UniqueServiceHandle> service = Open(name, SERVICE_QUERY_CONFIG | SERVICE_CHANGE_CONFIG);
     if (!service) return service.error();
-    DWORD needed = 0;
-    ::QueryServiceConfigW(service->get(), nullptr, 0, &needed);
-    std::vector<BYTE> buffer(std::max<DWORD>(needed, sizeof(QUERY_SERVICE_CONFIGW)));
-    auto* config = reinterpret_cast<QUERY_SERVICE_CONFIGW*>(buffer.data());
-    if (!::QueryServiceConfigW(service->get(), config, static_cast<DWORD>(buffer.size()),
-                               &needed)) {
-      return Win32Error("reading the configuration of " + name);
-    }
+    Result<std::vector<BYTE>> buffer = QueryConfig(service->get(), name);
+    if (!buffer) return buffer.error();
+    const auto* config = reinterpret_cast<const QUERY_SERVICE_CONFIGW*>(buffer->data());
     const std::string image_path =
         Narrow(config->lpBinaryPathName ? config->lpBinaryPathName : L"");
     if (std::optional<std::string> quoted = QuoteUnquotedProgram(image_path)) {
@@ -327,13 +334,9 @@ Result<std::vector<std::string>> ScmServiceManager::Adopt(const std::string& nam
 Result<ServiceSpec> ScmServiceManager::Query(const std::string& name) {
   Result<UniqueServiceHandle> service = Open(name, SERVICE_QUERY_CONFIG);
   if (!service) return service.error();
-  DWORD needed = 0;
-  ::QueryServiceConfigW(service->get(), nullptr, 0, &needed);
-  std::vector<BYTE> buffer(std::max<DWORD>(needed, sizeof(QUERY_SERVICE_CONFIGW)));
-  auto* config = reinterpret_cast<QUERY_SERVICE_CONFIGW*>(buffer.data());
-  if (!::QueryServiceConfigW(service->get(), config, static_cast<DWORD>(buffer.size()), &needed)) {
-    return Win32Error("reading the configuration of " + name);
-  }
+  Result<std::vector<BYTE>> buffer = QueryConfig(service->get(), name);
+  if (!buffer) return buffer.error();
+  const auto* config = reinterpret_cast<const QUERY_SERVICE_CONFIGW*>(buffer->data());
   ServiceSpec spec;
   spec.name = name;
   SplitImagePath(Narrow(config->lpBinaryPathName ? config->lpBinaryPathName : L""), spec.binary,

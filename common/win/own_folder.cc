@@ -3,6 +3,8 @@
 #include <windows.h>
 
 #include <aclapi.h>
+#include <knownfolders.h>
+#include <shlobj.h>
 #include <sddl.h>
 
 #include <filesystem>
@@ -81,6 +83,20 @@ Result<void> EnsureOwnFolder(const std::string& path, const std::string& sddl) {
   const DWORD error = ::GetLastError();
   if (error != ERROR_ALREADY_EXISTS) return Win32Error("creating the folder " + path, error);
   return CheckExisting(path);
+}
+
+Result<std::string> SupDataFolder() {
+  PWSTR program_data = nullptr;
+  if (const HRESULT result =
+          ::SHGetKnownFolderPath(FOLDERID_ProgramData, KF_FLAG_DEFAULT, nullptr, &program_data);
+      FAILED(result)) {
+    ::CoTaskMemFree(program_data);
+    return Error(ErrorKind::kUnavailable,
+                 "finding the ProgramData folder: " + Win32ErrorText(static_cast<DWORD>(result)));
+  }
+  std::string folder = Narrow(program_data) + "\\Sup";
+  ::CoTaskMemFree(program_data);
+  return folder;
 }
 
 }  // namespace sup::win

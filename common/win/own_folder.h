@@ -29,6 +29,11 @@ inline std::string OwnFolderSddl(const std::string& reader_sid) {
 // existing parents are not checked (a chain of supd's own folders is ensured one by one).
 Result<void> EnsureOwnFolder(const std::string& path, const std::string& sddl = kOwnFolderSddl);
 
+// supd's folder in ProgramData ("C:\\ProgramData\\Sup": its state, and its logs by default),
+// from the known folder, not %ProgramData%: a service, a console supd and supctl must agree on it
+// whatever their environments say (under Wine, a service's %ProgramData% is C:\\users\\Public).
+Result<std::string> SupDataFolder();
+
 // Why a folder found at `path` is not to be used as supd's own, or nullopt: `attributes` as the
 // file system reports them (FILE_ATTRIBUTE_*), `owner` its owner's SID string, `self` the SID
 // string of the user supd runs as.

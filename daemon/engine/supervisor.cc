@@ -698,8 +698,12 @@ void Supervisor::ArmMemoryCheck(Worker& w) {
   w.process->memory_checks_over = 0;
   const PolicyConfig& policy = w.config->policy;
   if (policy.memory_restart_mb == 0) return;
+  ScheduleMemoryCheck(w);
+}
+
+void Supervisor::ScheduleMemoryCheck(Worker& w) {
   // The guard inside memory_timer dies with the worker, so `w` is alive whenever this runs.
-  w.memory_timer.Arm(ports_.timers, policy.memory_check_period, [this, &w] {
+  w.memory_timer.Arm(ports_.timers, w.config->policy.memory_check_period, [this, &w] {
     CheckMemory(w);
     Settle();
   });
@@ -727,10 +731,7 @@ void Supervisor::CheckMemory(Worker& w) {
   } else if (used) {
     w.process->memory_checks_over = 0;
   }
-  w.memory_timer.Arm(ports_.timers, policy.memory_check_period, [this, &w] {
-    CheckMemory(w);
-    Settle();
-  });
+  ScheduleMemoryCheck(w);
 }
 
 void Supervisor::OnMemoryLimit(const std::string& name, std::uint32_t pid) {

@@ -172,7 +172,8 @@ class Supervisor {
   void KillFor(Worker& w, Reason reason);
 
   // Memory: MemoryRestartMB's checks, and the restart when a threshold or the limit is passed.
-  void ArmMemoryCheck(Worker& w);  // (re)starts the checks of an up worker per its policy
+  void ArmMemoryCheck(Worker& w);       // (re)starts the checks of an up worker per its policy
+  void ScheduleMemoryCheck(Worker& w);  // the next check, MemoryCheckMs from now
   static bool MemoryChecksDiffer(const WorkerConfig& a, const WorkerConfig& b);
   void CheckMemory(Worker& w);
   void RestartForMemory(Worker& w, std::string why);

@@ -2,8 +2,6 @@
 
 #include "daemon/win/asio.h"
 
-#include <knownfolders.h>
-#include <shlobj.h>
 #include <spdlog/spdlog.h>
 
 #include <random>
@@ -44,18 +42,9 @@ constexpr Millis kStopProgressPeriod{2000};
 // files. A named mutex would do the same, except that any user may create one first and keep
 // supd from ever starting.
 Result<UniqueFileHandle> HoldInstanceLock(const std::string& control_pipe) {
-  // The known folder, not %ProgramData%: a service and a console supd must agree on it whatever
-  // their environments say (under Wine, a service's %ProgramData% is C:\users\Public).
-  PWSTR program_data = nullptr;
-  if (const HRESULT result =
-          ::SHGetKnownFolderPath(FOLDERID_ProgramData, KF_FLAG_DEFAULT, nullptr, &program_data);
-      FAILED(result)) {
-    ::CoTaskMemFree(program_data);
-    return Error(ErrorKind::kUnavailable,
-                 "finding the ProgramData folder: " + Win32ErrorText(static_cast<DWORD>(result)));
-  }
-  const std::string root = Narrow(program_data) + "\\Sup";
-  ::CoTaskMemFree(program_data);
+  Result<std::string> found = SupDataFolder();
+  if (!found) return found.error();
+  const std::string root = *found;
   const std::string state = root + "\\state";
   for (const std::string& folder : {root, state}) {
     if (Result<void> own = EnsureOwnFolder(folder); !own)

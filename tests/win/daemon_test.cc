@@ -46,6 +46,14 @@ DaemonOptions TestOptions(std::string_view test) {
 
 std::shared_ptr<spdlog::logger> NullLogger() { return std::make_shared<spdlog::logger>("test"); }
 
+// Sets a REG_SZ value under HKCU\`key`, creating the key.
+void SetString(const std::wstring& key, const wchar_t* name, const std::string& value) {
+  const std::wstring data = Widen(value);
+  ASSERT_EQ(::RegSetKeyValueW(HKEY_CURRENT_USER, key.c_str(), name, REG_SZ, data.c_str(),
+                              static_cast<DWORD>((data.size() + 1) * sizeof(wchar_t))),
+            ERROR_SUCCESS);
+}
+
 // Runs the daemon on its own io thread; stops it and joins the thread however the test leaves,
 // so a failed ASSERT is a reported failure and never a joinable thread's std::terminate.
 class RunningDaemon {
@@ -201,12 +209,7 @@ TEST(DaemonTest, AStopWaitsNeitherForAProbeInFlightNorForTheOperatorsRetry) {
   const DaemonOptions options = TestOptions("stop-probe");
   const std::wstring key = Widen(options.config_key.substr(std::string("HKCU\\").size()));
   const auto set_string = [&](const std::wstring& subkey, const wchar_t* name,
-                              const std::string& value) {
-    const std::wstring data = Widen(value);
-    ASSERT_EQ(::RegSetKeyValueW(HKEY_CURRENT_USER, (key + subkey).c_str(), name, REG_SZ,
-                                data.c_str(), static_cast<DWORD>((data.size() + 1) * 2)),
-              ERROR_SUCCESS);
-  };
+                              const std::string& value) { SetString(key + subkey, name, value); };
   const auto set_dword = [&](const std::wstring& subkey, const wchar_t* name, DWORD value) {
     ASSERT_EQ(::RegSetKeyValueW(HKEY_CURRENT_USER, (key + subkey).c_str(), name, REG_DWORD, &value,
                                 sizeof(value)),
@@ -251,12 +254,7 @@ TEST(DaemonTest, TheEventLogGetsTheLifecycleAndRejectionsEachWithItsOwnId) {
   options.event_log = event_log;
   const std::wstring key = Widen(options.config_key.substr(std::string("HKCU\\").size()));
   const auto set_string = [&](const std::wstring& subkey, const wchar_t* name,
-                              const std::string& value) {
-    const std::wstring data = Widen(value);
-    ASSERT_EQ(::RegSetKeyValueW(HKEY_CURRENT_USER, (key + subkey).c_str(), name, REG_SZ,
-                                data.c_str(), static_cast<DWORD>((data.size() + 1) * 2)),
-              ERROR_SUCCESS);
-  };
+                              const std::string& value) { SetString(key + subkey, name, value); };
   set_string(L"\\Workers\\api", L"Command",
              "\"" + testing::ExecutableDirectory() + "\\testworker.exe\"");
   set_string(L"\\Workers\\broken", L"Restart", "sometimes");  // and no Command either
