@@ -77,7 +77,9 @@ int main() {
   if (service.parsed())
     return service.Run(options.timeout_given ? options.timeout : std::chrono::seconds(30),
                        options.json());
-  if (config_file.parsed()) return config_file.Run();
+  // A supd the uninstall just told to stop may take a while to exit: 30 s unless --timeout says.
+  if (config_file.parsed())
+    return config_file.Run(options.timeout_given ? options.timeout : std::chrono::seconds(30));
   if (worker_edit.parsed()) {
     return worker_edit.Run(options.json(), [&daemon](const std::vector<std::string>& names) {
       return daemon.Update(names);

@@ -1,8 +1,16 @@
-# sup_add_version_info(target "description"): gives a Windows executable its VERSIONINFO resource
-# (cmake/version.rc.in) with SUP_VERSION.
+# sup_add_version_info(target "description"): gives a Windows executable or DLL its VERSIONINFO
+# resource (cmake/version.rc.in) with SUP_VERSION.
 function(sup_add_version_info target description)
   string(REPLACE "." "," SUP_VERSION_COMMAS "${SUP_VERSION}")
   set(SUP_FILE_NAME "${target}")
+  get_target_property(type ${target} TYPE)
+  if(type STREQUAL "SHARED_LIBRARY")
+    set(SUP_FILE_EXTENSION "dll")
+    set(SUP_FILE_TYPE "VFT_DLL")
+  else()
+    set(SUP_FILE_EXTENSION "exe")
+    set(SUP_FILE_TYPE "VFT_APP")
+  endif()
   set(SUP_FILE_DESCRIPTION "${description}")
   set(rc "${CMAKE_CURRENT_BINARY_DIR}/${target}_version.rc")
   configure_file("${PROJECT_SOURCE_DIR}/cmake/version.rc.in" "${rc}" @ONLY)

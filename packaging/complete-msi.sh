@@ -8,7 +8,8 @@
 #    upgrade detections, passed from the client to the server side (SecureCustomProperties);
 #  - the same-version detection including its upper bound (wixl drops IncludeMaximum);
 #  - the old version removed before the new one installs (RemoveExistingProducts right after
-#    InstallValidate: wixl does not always honour MajorUpgrade's Schedule).
+#    InstallValidate: wixl does not always honour MajorUpgrade's Schedule);
+#  - ResolveSource, so that SourceDir is known to a relative CONFIG_FILE.
 # Usage: packaging/complete-msi.sh PACKAGE.msi
 set -euo pipefail
 msi=$1
@@ -37,6 +38,9 @@ msibuild "$msi" -q "INSERT INTO InstallExecuteSequence (Action, Condition, Seque
 msibuild "$msi" -q "INSERT INTO InstallExecuteSequence (Action, Condition, Sequence) VALUES ('WriteEnvironmentStrings', '', 5200)"
 msibuild "$msi" -q "INSERT INTO InstallExecuteSequence (Action, Condition, Sequence) VALUES ('MsiConfigureServices', 'VersionNT >= 600', 5810)"
 msibuild "$msi" -q "UPDATE InstallExecuteSequence SET Sequence = 1401 WHERE Action = 'RemoveExistingProducts'"
+# SourceDir (the MSI's folder), which a relative CONFIG_FILE is taken from, is only known after
+# ResolveSource; not at uninstall, when the source may be gone.
+msibuild "$msi" -q "INSERT INTO InstallExecuteSequence (Action, Condition, Sequence) VALUES ('ResolveSource', 'CONFIG_FILE AND NOT REMOVE', 850)"
 # Rows that must change are exported, edited and imported back: msibuild's -q splits queries at
 # ';' (which SecureCustomProperties is made of) and cannot update a key column (Attributes is one
 # of Upgrade's).

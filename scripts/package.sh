@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 [[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "version \"$version\" is not MAJOR.MINOR.PATCH"
-for tool in wixl msibuild msiinfo zip sha256sum; do
+for tool in wixl msibuild msiinfo zip sha256sum x86_64-w64-mingw32-strip; do
   command -v "$tool" >/dev/null || die "$tool is missing: run scripts/bootstrap.sh (as root) first"
 done
 
@@ -38,8 +38,8 @@ else
   [ -f "$build/CMakeCache.txt" ] ||
     cmake --preset mingw -B "$build" -DSUP_VERSION="$version" >/dev/null
 fi
-cmake --build "$build" --target supd supctl testworker >/dev/null ||
-  die "building supd, supctl and testworker in $build failed"
+cmake --build "$build" --target supd supctl testworker sup_msi_actions >/dev/null ||
+  die "building supd, supctl, testworker and sup_msi_actions in $build failed"
 
 out=build/package
 name=sup-$version-x64
@@ -54,7 +54,11 @@ cp config/example.reg "$build/bin/testworker.exe" "$stage/examples/"
 
 msi=$out/$name.msi
 rm -f "$msi"
-wixl -a x64 -D SupVersion="$version" -D SupStage="$stage" -o "$msi" packaging/sup.wxs 2>"$out/wixl.log" ||
+# The custom action DLL goes into the MSI's Binary table only (not into the zip), which is not
+# compressed: without its debug information (750 KB -> 220 KB).
+actions=$out/stage/$name-sup_msi_actions.dll
+x86_64-w64-mingw32-strip -o "$actions" "$build/bin/sup_msi_actions.dll"
+wixl -a x64 -D SupVersion="$version" -D SupStage="$stage" -D SupActions="$actions" -o "$msi" packaging/sup.wxs 2>"$out/wixl.log" ||
   { cat "$out/wixl.log" >&2; die "wixl failed"; }
 packaging/complete-msi.sh "$msi"
 

@@ -4,8 +4,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <fstream>
 #include <sstream>
 
@@ -41,14 +43,50 @@ std::string RegRoot(const sup::config::RegistryPath& path) {
          sup::win::Narrow(path.subkey);
 }
 
+// supd's folder cannot go while a supd runs (it holds its instance lock and its logs there). An
+// uninstall asks for it right after the service was told to stop (Wine's installer does not wait
+// for the stop to end): a supd still stopping is waited for, up to `timeout`; one that is still
+// running then is named.
+Result<void> WaitUntilNoSupdRuns(const std::string& data_folder,
+                                 std::chrono::milliseconds timeout) {
+  const std::filesystem::path locks(sup::win::Widen(sup::win::InstanceLockFolder(data_folder)));
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    std::optional<std::filesystem::path> held;
+    std::error_code error;
+    for (std::filesystem::directory_iterator it(locks, error), end; !error && it != end;
+         it.increment(error)) {
+      if (it->path().extension() == L".lock") held = it->path();
+    }
+    if (!held) return Ok();
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return Error(ErrorKind::kFailedPrecondition,
+                   "a supd is still running with pipe \\\\.\\pipe\\" +
+                       sup::win::Narrow(held->stem().wstring()) + " (it holds " +
+                       sup::win::Narrow(held->wstring()) +
+                       "): stop it first (supctl service stop); nothing was deleted");
+    }
+    ::Sleep(100);
+  }
+}
+
 }  // namespace
 
-int ConfigCommands::Delete(const sup::config::RegistryPath& path) const {
+int ConfigCommands::Delete(const sup::config::RegistryPath& path,
+                           std::chrono::milliseconds supd_exit_wait) const {
   const Options& o = *options_;
   if (!o.yes) {
     return Fail(Error(ErrorKind::kInvalidArgument, "config delete removes every worker of " +
                                                        path.display +
                                                        " and cannot be undone: add --yes"));
+  }
+  std::optional<std::string> folder;
+  if (o.logs) {
+    Result<std::string> found = sup::win::SupDataFolder();
+    if (!found) return Fail(found.error());
+    if (Result<void> stopped = WaitUntilNoSupdRuns(*found, supd_exit_wait); !stopped)
+      return Fail(stopped.error());
+    folder = *found;
   }
   const LSTATUS deleted = ::RegDeleteTreeW(path.root, path.subkey.c_str());
   if (deleted != ERROR_SUCCESS && deleted != ERROR_FILE_NOT_FOUND) {
@@ -56,9 +94,7 @@ int ConfigCommands::Delete(const sup::config::RegistryPath& path) const {
                                      static_cast<DWORD>(deleted)));
   }
   std::printf("configuration %s deleted\n", path.display.c_str());
-  if (!o.logs) return kExitOk;
-  Result<std::string> folder = sup::win::SupDataFolder();
-  if (!folder) return Fail(folder.error());
+  if (!folder) return kExitOk;
   std::error_code error;
   // Links inside are removed, not followed.
   std::filesystem::remove_all(std::filesystem::path(sup::win::Widen(*folder)), error);
@@ -91,7 +127,9 @@ ConfigCommands::ConfigCommands(CLI::App& app) : options_(std::make_unique<Option
       "Delete the whole configuration (every worker, operator intent); the MSI's REMOVE_CONFIG=1");
   o.delete_command->add_flag("--yes", o.yes, "Required: there is no undo");
   o.delete_command->add_flag("--logs", o.logs,
-                             "Also delete supd's folder in ProgramData (its logs and state)");
+                             "Also delete supd's folder in ProgramData (its logs and state), once "
+                             "no supd runs (waiting up to --timeout, 30s by default, for one "
+                             "stopping)");
   // `config import FILE --config-key K` as well as `config --config-key K import FILE`.
   for (CLI::App* command : {o.export_command, o.import_command, o.delete_command})
     command->fallthrough();
@@ -101,7 +139,7 @@ ConfigCommands::~ConfigCommands() = default;
 
 bool ConfigCommands::parsed() const { return options_->config->parsed(); }
 
-int ConfigCommands::Run() {
+int ConfigCommands::Run(std::chrono::milliseconds supd_exit_wait) {
   const Options& o = *options_;
   Result<sup::config::RegistryPath> path = sup::config::ParseRegistryPath(o.config_key);
   if (!path) return Fail(path.error());
@@ -113,7 +151,7 @@ int ConfigCommands::Run() {
   }
   config::RegistryConfigStore store(*path);
 
-  if (o.delete_command->parsed()) return Delete(*path);
+  if (o.delete_command->parsed()) return Delete(*path, supd_exit_wait);
   if (o.export_command->parsed()) {
     Result<config::RawConfig> config = store.ReadUnexpanded();
     if (!config) return Fail(config.error());

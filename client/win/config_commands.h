@@ -1,8 +1,10 @@
 // `supctl config export [--format reg|json] [FILE]` and `supctl config import FILE [--replace]`:
 // the whole registry configuration to and from a file (common/config/config_file);
-// `supctl config delete --yes [--logs]`: all of it gone (the MSI's uninstall with REMOVE_CONFIG=1).
+// `supctl config delete --yes [--logs]`: all of it gone (the MSI's uninstall with REMOVE_CONFIG=1);
+// --logs waits up to --timeout (30 s unless given) for a stopping supd.
 #pragma once
 
+#include <chrono>
 #include <memory>
 
 namespace CLI {
@@ -22,10 +24,11 @@ class ConfigCommands {
   ConfigCommands& operator=(const ConfigCommands&) = delete;
 
   bool parsed() const;
-  int Run();
+  // `supd_exit_wait`: how long `delete --logs` waits for a running supd to exit.
+  int Run(std::chrono::milliseconds supd_exit_wait);
 
  private:
-  int Delete(const sup::config::RegistryPath& path) const;
+  int Delete(const sup::config::RegistryPath& path, std::chrono::milliseconds supd_exit_wait) const;
   struct Options;
   std::unique_ptr<Options> options_;
 };

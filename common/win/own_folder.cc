@@ -99,4 +99,10 @@ Result<std::string> SupDataFolder() {
   return folder;
 }
 
+std::string InstanceLockFolder(const std::string& data_folder) { return data_folder + "\\state"; }
+
+std::string InstanceLockPath(const std::string& data_folder, const std::string& control_pipe) {
+  return InstanceLockFolder(data_folder) + "\\" + control_pipe + ".lock";
+}
+
 }  // namespace sup::win

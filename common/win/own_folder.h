@@ -34,6 +34,11 @@ Result<void> EnsureOwnFolder(const std::string& path, const std::string& sddl = 
 // whatever their environments say (under Wine, a service's %ProgramData% is C:\\users\\Public).
 Result<std::string> SupDataFolder();
 
+// Where each running supd holds its instance lock: <SupDataFolder>\state\<control pipe>.lock,
+// open without sharing and deleted when closed, so the file exists exactly while that supd runs.
+std::string InstanceLockFolder(const std::string& data_folder);
+std::string InstanceLockPath(const std::string& data_folder, const std::string& control_pipe);
+
 // Why a folder found at `path` is not to be used as supd's own, or nullopt: `attributes` as the
 // file system reports them (FILE_ATTRIBUTE_*), `owner` its owner's SID string, `self` the SID
 // string of the user supd runs as.

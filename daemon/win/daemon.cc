@@ -45,12 +45,11 @@ Result<UniqueFileHandle> HoldInstanceLock(const std::string& control_pipe) {
   Result<std::string> found = SupDataFolder();
   if (!found) return found.error();
   const std::string root = *found;
-  const std::string state = root + "\\state";
-  for (const std::string& folder : {root, state}) {
+  for (const std::string& folder : {root, InstanceLockFolder(root)}) {
     if (Result<void> own = EnsureOwnFolder(folder); !own)
       return own.error().WithContext("supd's state folder");
   }
-  const std::string path = state + "\\" + control_pipe + ".lock";
+  const std::string path = InstanceLockPath(root, control_pipe);
   UniqueFileHandle lock{::CreateFileW(
       Widen(path).c_str(), GENERIC_READ | GENERIC_WRITE | DELETE, /*share=*/0, nullptr, OPEN_ALWAYS,
       FILE_ATTRIBUTE_NORMAL | FILE_FLAG_DELETE_ON_CLOSE | FILE_FLAG_OPEN_REPARSE_POINT, nullptr)};

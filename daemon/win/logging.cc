@@ -3,6 +3,7 @@
 #include <windows.h>
 
 #include <google/protobuf/stubs/logging.h>
+#include <spdlog/sinks/dist_sink.h>
 #include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -69,9 +70,13 @@ Result<std::shared_ptr<spdlog::logger>> MakeDaemonLogger(LogTarget target,
       // A UTF-16 name (SPDLOG_WCHAR_FILENAMES): the folder may be named outside the ANSI code page.
       auto file = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
           Widen(directory) + L"\\supd.log", kMaxLogBytes, kLogBackups);
+      // The file sits in a distributing sink that CloseDaemonLogFile can empty: spdlog's file
+      // sinks close their file only when destroyed.
+      auto closable = std::make_shared<spdlog::sinks::dist_sink_mt>();
+      closable->add_sink(file);
       // Errors also go to the Windows event log (the lifecycle, crashes and the rest have entries
       // of their own: control::EventLogEntry). Wine has no event log: the file keeps everything.
-      logger = std::make_shared<spdlog::logger>("supd", file);
+      logger = std::make_shared<spdlog::logger>("supd", closable);
       if (settings.event_log) logger->sinks().push_back(EventLogErrorSink(settings.event_log));
     } catch (const spdlog::spdlog_ex& e) {
       return Error(ErrorKind::kUnavailable,
@@ -85,6 +90,16 @@ Result<std::shared_ptr<spdlog::logger>> MakeDaemonLogger(LogTarget target,
   logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
   logger->flush_on(spdlog::level::info);
   return logger;
+}
+
+void CloseDaemonLogFile(spdlog::logger& log) {
+  log.flush();
+  // The logger's list of sinks is not changed here (it is not guarded); the distributing sink's
+  // own list is, under its mutex.
+  for (const spdlog::sink_ptr& sink : log.sinks()) {
+    if (auto closable = std::dynamic_pointer_cast<spdlog::sinks::dist_sink_mt>(sink))
+      closable->set_sinks({});
+  }
 }
 
 }  // namespace sup::win

@@ -31,6 +31,11 @@ struct LogSettings {
 Result<std::shared_ptr<spdlog::logger>> MakeDaemonLogger(LogTarget target,
                                                          const LogSettings& settings);
 
+// Closes a kFile logger's supd.log (what it logs afterwards goes only to the event log). The
+// service calls it before it reports SERVICE_STOPPED: whoever waited for that (an uninstall
+// deleting the log folder) finds no file of supd's still open.
+void CloseDaemonLogFile(spdlog::logger& log);
+
 // protobuf's own messages (e.g. "String field contains invalid UTF-8", one per bad request) go
 // to `log` at debug level instead of stderr. Call once, before any message is parsed.
 void SendProtobufLogTo(std::shared_ptr<spdlog::logger> log);

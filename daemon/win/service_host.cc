@@ -10,6 +10,7 @@
 
 #include "common/win/win32_error.h"
 #include "daemon/win/exception_barrier.h"
+#include "daemon/win/logging.h"
 
 namespace sup::win {
 namespace {
@@ -131,6 +132,7 @@ void ServiceState::Main(DWORD argc, LPWSTR* argv) {
   if (!daemon) {
     log_->error("supd failed to start service={} reason=\"{}\"", Narrow(name),
                 daemon.error().message());
+    CloseDaemonLogFile(*log_);
     Report(SERVICE_STOPPED, kStartFailedExitCode);
     return;
   }
@@ -149,7 +151,8 @@ void ServiceState::Main(DWORD argc, LPWSTR* argv) {
     daemon_.reset();
   }
   log_->info("service stopped service={}", Narrow(name));
-  log_->flush();
+  // Nothing of supd's stays open once the SCM says it stopped (the process lives on a moment).
+  CloseDaemonLogFile(*log_);
   Report(SERVICE_STOPPED);
 }
 

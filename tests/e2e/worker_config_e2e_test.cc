@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -222,6 +223,45 @@ TEST(WorkerConfigE2eTest, ExportWipeImportRestoresAnIdenticalConfiguration) {
       << "{\"workers\": {\"only\": {\"Command\": \"only.exe\"}}}";
   ASSERT_EQ(supctl({"config", "import", json_file, "--replace"}).exit_code, 0u);
   EXPECT_EQ(supctl({"worker", "list"}).out, "only  only.exe\n");
+}
+
+// `config delete --logs` (the MSI's REMOVE_CONFIG=1) does not pull supd's folder from under a
+// supd that runs: it waits for it to exit, up to --timeout, then names it and deletes nothing.
+// Without --logs the configuration goes at once. (That a supd stopping meanwhile is waited for,
+// and the folder then deleted, PackageE2eTest shows: Wine's installer does not wait for the stop.)
+TEST(WorkerConfigE2eTest, ConfigDeleteWithLogsWaitsForARunningSupdAndNamesIt) {
+  SupdService supd("delete");
+  supd.AddWorker("kept", {"--print-every", "1000"});
+  ASSERT_TRUE(supd.InstallAndStart().ok());
+  auto supctl = [&](std::vector<std::string> arguments) {
+    arguments.insert(arguments.begin() + 1, {"--config-key", supd.config_key()});
+    return supd.Supctl(arguments);
+  };
+  // (The running supd opens its key again to watch it: the worker's key tells.)
+  const std::wstring key = Widen(supd.config_key().substr(5)) + L"\\Workers\\kept";
+  auto key_exists = [&] {
+    HKEY opened = nullptr;
+    if (::RegOpenKeyExW(HKEY_LOCAL_MACHINE, key.c_str(), 0, KEY_READ, &opened) != ERROR_SUCCESS)
+      return false;
+    ::RegCloseKey(opened);
+    return true;
+  };
+
+  const auto started = std::chrono::steady_clock::now();
+  const ProcessOutput refused =
+      supctl({"config", "delete", "--yes", "--logs", "--timeout", "300ms"});
+  EXPECT_EQ(refused.exit_code, 1u) << refused.out << refused.err;
+  EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(300));
+  EXPECT_TRUE(Contains(refused.err, "a supd is still running with pipe \\\\.\\pipe\\"))
+      << refused.err;
+  EXPECT_TRUE(Contains(refused.err, "stop it first (supctl service stop); nothing was deleted"))
+      << refused.err;
+  EXPECT_TRUE(key_exists());
+
+  const ProcessOutput deleted = supctl({"config", "delete", "--yes"});
+  EXPECT_EQ(deleted.exit_code, 0u) << deleted.err;
+  EXPECT_EQ(deleted.out, "configuration " + supd.config_key() + " deleted\n");
+  EXPECT_FALSE(key_exists());
 }
 
 }  // namespace

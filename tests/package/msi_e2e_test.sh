@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # PackageE2eTest.InstallUpgradeUninstallWithMsiexec: the MSI as an admin uses it, with Wine's own
 # msiexec in a throwaway prefix (its own wineserver, killed at the end):
-#   a bad CONFIG_FILE fails the install and leaves nothing behind;
+#   a bad CONFIG_FILE fails the install with supctl's message in the install log, and leaves
+#   nothing behind;
 #   a silent install with CONFIG_FILE leaves supd RUNNING and answering, its worker up, the folder
 #   on the system PATH;
 #   an upgrade to a newer version (built here with scripts/package.sh --version) keeps the
 #   configuration and a worker an operator stopped, and supctl reports the new version;
 #   the older package over the newer one is refused, and so is the same version packaged anew;
 #   uninstall removes the service, the files and the PATH entry and keeps the configuration;
+#   a relative CONFIG_FILE is taken from the MSI's folder;
 #   REMOVE_CONFIG=1 removes the configuration and supd's ProgramData folder too.
 # What only real Windows Installer and SCM show: the failure actions taking effect (Wine's SCM
 # drops them; the MSI's rows are checked by PackageTest.MsiTables) and the downgrade message shown
@@ -65,16 +67,31 @@ printf 'Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWAR
 printf 'Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Sup\\Workers\\ticker]\r\n"Command"="\\"C:\\\\Program Files\\\\Sup\\\\examples\\\\testworker.exe\\" --print-every 1000"\r\n"StartSeconds"=dword:00000000\r\n' \
   | iconv -t UTF-16LE | { printf '\xff\xfe'; cat; } >"$configs/ticker.reg"
 
-# 1. A bad CONFIG_FILE fails the install and rolls everything back.
-if msiexec /i "$old_msi" 'CONFIG_FILE=C:\configs\bad.reg'; then fail "a bad CONFIG_FILE was installed"
+# 1. A bad CONFIG_FILE fails the install with supctl's message and rolls everything back.
+if msiexec /i "$old_msi" 'CONFIG_FILE=C:\configs\bad.reg' /l*v 'C:\configs\bad-install.log'; then
+  fail "a bad CONFIG_FILE was installed"
 else ok "a bad CONFIG_FILE fails the install (status $?)"; fi
+log=$(tr -d '\r' <"$configs/bad-install.log" 2>/dev/null)
+grep -qF 'config import "C:\configs\bad.reg" failed (exit code 2):' <<<"$log" &&
+  grep -qF 'Workers\bad\Restart: expected a REG_SZ, one of always, on-failure, never, found REG_SZ "sometimes"' <<<"$log" &&
+  ok "the install log has supctl's message" ||
+  fail "the install log lacks supctl's message: $(grep -n 'sup:' <<<"$log")"
 [ ! -e "$installed_dir" ] && ok "no files left" || fail "files left in Program Files\\Sup"
 key_exists "$service_key" && fail "the service was left registered" || ok "no service left"
-key_exists 'HKLM\SOFTWARE\Sup\Workers\bad' && fail "the bad worker was written" || ok "nothing of the bad file written"
+key_exists 'HKLM\SOFTWARE\Sup' && fail "a configuration key was left" || ok "no configuration key"
+key_exists 'HKLM\SYSTEM\CurrentControlSet\Services\EventLog\Application\supd' &&
+  fail "the event log source was left" || ok "no event log source"
+grep -q 'Sup' <<<"$(path_value)" && fail "a PATH entry was left: $(path_value)" || ok "no PATH entry"
 
 # 2. A silent install with a configuration.
-if msiexec /i "$old_msi" 'CONFIG_FILE=C:\configs\ticker.reg'; then ok "installed $version in ${took_ms} ms"
+if msiexec /i "$old_msi" 'CONFIG_FILE=C:\configs\ticker.reg' /l*v 'C:\configs\install.log'; then
+  ok "installed $version in ${took_ms} ms"
 else fail "install of $version failed (status $?)"; fi
+log=$(tr -d '\r' <"$configs/install.log" 2>/dev/null)
+grep -qF 'imported 1 workers from C:\configs\ticker.reg' <<<"$log" &&
+  grep -qF 'supd: event log source supd registered' <<<"$log" &&
+  ok "the install log has what supctl printed" ||
+  fail "the install log lacks supctl's output: $(grep -n 'sup:' <<<"$log")"
 status=$(supctl service status)
 grep -q "supd: RUNNING" <<<"$status" && grep -q "health SERVING" <<<"$status" &&
   ok "supd runs and answers" || fail "supd is not running and answering: $status"
@@ -114,9 +131,15 @@ key_exists "$service_key" && fail "the service is still registered" || ok "the s
 grep -q 'Sup' <<<"$(path_value)" && fail "the PATH entry stayed: $(path_value)" || ok "the PATH entry is gone"
 key_exists 'HKLM\SOFTWARE\Sup\Workers\ticker' && ok "the configuration stays" || fail "the configuration went"
 
-# 7. REMOVE_CONFIG=1 takes the configuration and the logs too.
-msiexec /i "$new_msi" || fail "reinstall failed (status $?)"
-if msiexec /x "$new_msi" REMOVE_CONFIG=1; then ok "uninstalled with REMOVE_CONFIG=1"; else fail "uninstall with REMOVE_CONFIG=1 failed (status $?)"; fi
+# 7. A reinstall with a relative CONFIG_FILE, taken from the MSI's folder (C:\configs here); then
+# REMOVE_CONFIG=1 takes the configuration and the logs too.
+printf 'Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Sup\\Workers\\second]\r\n"Command"="\\"C:\\\\Program Files\\\\Sup\\\\examples\\\\testworker.exe\\" --print-every 1000"\r\n' \
+  | iconv -t UTF-16LE | { printf '\xff\xfe'; cat; } >"$configs/second.reg"
+msiexec /i "$new_msi" CONFIG_FILE=second.reg || fail "reinstall with CONFIG_FILE=second.reg failed (status $?)"
+wait_for_status '^second +RUNNING' && ok "a relative CONFIG_FILE is read from the MSI's folder" ||
+  fail "CONFIG_FILE=second.reg did not bring its worker up: $(supctl status)"
+if msiexec /x "$new_msi" REMOVE_CONFIG=1 /l*v 'C:\configs\uninstall.log'; then ok "uninstalled with REMOVE_CONFIG=1 in ${took_ms} ms"
+else fail "uninstall with REMOVE_CONFIG=1 failed (status $?): $(tr -d '\r' <"$configs/uninstall.log" | grep -A3 '^sup:')"; fi
 key_exists 'HKLM\SOFTWARE\Sup' && fail "the configuration stayed" || ok "the configuration is gone"
 # supd's folder is the ProgramData known folder's Sup. (Under Wine a service's %ProgramData% is
 # C:\users\Public, where its default LogDirectory then lies, while the installer's is not: that

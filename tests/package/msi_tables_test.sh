@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # PackageTest.MsiTables: builds the packages (scripts/package.sh) and reads back, with msiinfo,
 # the rows Windows Installer acts on: the files and where they go, the 64-bit components, the
-# service and its control, its failure actions, the PATH entry, the custom actions and their
-# place in the sequence, the upgrade rows and launch conditions, the public properties; then the
-# zip's contents and SHA256SUMS. Each check prints ok/FAIL with what it looked for.
+# service and its control, its failure actions, the PATH entry, the custom action DLL, the custom
+# actions and their place in the sequence, the upgrade rows and launch conditions, the public
+# properties; then the zip's contents and SHA256SUMS. Each check prints ok/FAIL with what it looked for.
 # Usage: msi_tables_test.sh REPO
 set -uo pipefail
 repo=$1
@@ -13,9 +13,15 @@ out=$repo/build/package
 msi=$out/sup-$version-x64.msi
 zip=$out/sup-$version-x64.zip
 failed=0
+# msiinfo export writes a table's binary streams (the custom action DLL) to files in the current
+# folder: a scratch one.
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+cd "$scratch"
 # expect TABLE REGEX WHAT: some row of TABLE (tab-separated, as exported) matches REGEX.
 expect() {
-  if msiinfo export "$msi" "$1" 2>/dev/null | tr -d '\r' | grep -qP -- "$2"; then
+  # (Read whole before grep: grep -q stopping early would fail the pipeline under pipefail.)
+  if grep -qP -- "$2" <<<"$(msiinfo export "$msi" "$1" 2>/dev/null | tr -d '\r')"; then
     echo "ok: $3"
   else
     echo "FAIL: $3 ($1 has no row matching /$2/)"; failed=1
@@ -43,17 +49,41 @@ expect InstallExecuteSequence "^WriteEnvironmentStrings${T}${T}5200$" "PATH writ
 expect InstallExecuteSequence "^RemoveEnvironmentStrings${T}${T}3300$" "PATH removed at uninstall"
 expect InstallExecuteSequence "^MsiConfigureServices${T}VersionNT >= 600${T}5810$" "failure actions applied"
 expect InstallExecuteSequence "^RemoveExistingProducts${T}${T}1401$" "an older version goes before the new one installs"
-expect CustomAction "^PrepareService${T}3090${T}supctl\.exe${T}service prepare" \
-  "supctl service prepare runs deferred as SYSTEM, its failure failing the install"
+# Each supctl command runs through the DLL's RunSupctl (1 + deferred 1024 + as SYSTEM 2048), its
+# command line set by a type-51 action into the property of the deferred action's name.
+expect Binary "^SupMsiActions${T}" "the custom action DLL is in the Binary table"
+msiinfo export "$msi" Binary >/dev/null 2>&1
+if grep -qE '\] RunSupctl$' <<<"$(x86_64-w64-mingw32-objdump -p Binary/Binary.SupMsiActions 2>/dev/null)"; then
+  echo "ok: it is a DLL exporting RunSupctl"
+else
+  echo "FAIL: the Binary table's SupMsiActions is not a DLL exporting RunSupctl"; failed=1
+fi
+expect CustomAction "^PrepareService${T}3073${T}SupMsiActions${T}RunSupctl" \
+  "service prepare runs deferred as SYSTEM through RunSupctl, its failure failing the install"
+expect CustomAction "^SetPrepareServiceCommand${T}[0-9]+${T}PrepareService${T}\"\[#supctl\.exe\]\" service prepare${T}" \
+  "its command line: supctl service prepare"
+expect InstallExecuteSequence "^SetPrepareServiceCommand${T}NOT REMOVE${T}5829$" "its command line set first"
 expect InstallExecuteSequence "^PrepareService${T}NOT REMOVE${T}5830$" "prepare after InstallServices"
-expect CustomAction "^ImportConfig${T}3090${T}supctl\.exe${T}config import \"\[CONFIG_FILE\]\"" \
-  "CONFIG_FILE is imported by supctl config import"
-expect InstallExecuteSequence "^ImportConfig${T}CONFIG_FILE AND NOT REMOVE${T}5850$" \
-  "the import before StartServices, only when CONFIG_FILE is given"
-expect CustomAction "^RemoveConfig${T}3090${T}supctl\.exe${T}config delete --yes --logs" \
-  "REMOVE_CONFIG deletes the configuration and supd's folder"
-expect InstallExecuteSequence "^RemoveConfig${T}REMOVE=\"ALL\" AND REMOVE_CONFIG=\"1\" AND NOT UPGRADINGPRODUCTCODE${T}3400$" \
-  "only at a real uninstall with REMOVE_CONFIG=1, before the files go"
+expect CustomAction "^ImportConfig${T}3073${T}SupMsiActions${T}RunSupctl" "CONFIG_FILE is imported through RunSupctl"
+expect CustomAction "^SetImportConfigCommand${T}[0-9]+${T}ImportConfig${T}\"\[#supctl\.exe\]\" config import \"\[CONFIG_FILE\]\"${T}" \
+  "by supctl config import"
+expect CustomAction "^SetImportRelativeConfigCommand${T}[0-9]+${T}ImportConfig${T}\"\[#supctl\.exe\]\" config import \"\[SourceDir\]\[CONFIG_FILE\]\"${T}" \
+  "a relative CONFIG_FILE is the MSI's folder's"
+absolute='\(CONFIG_FILE >< ":" OR CONFIG_FILE << "\\"\)'
+expect InstallExecuteSequence "^SetImportConfigCommand${T}CONFIG_FILE AND NOT REMOVE AND ${absolute}${T}5788$" \
+  "its command line set first, for an absolute path"
+expect InstallExecuteSequence "^SetImportRelativeConfigCommand${T}CONFIG_FILE AND NOT REMOVE AND NOT ${absolute}${T}5789$" \
+  "or for a relative one"
+expect InstallExecuteSequence "^ResolveSource${T}CONFIG_FILE AND NOT REMOVE${T}850$" "SourceDir known after CostInitialize"
+expect InstallExecuteSequence "^ImportConfig${T}CONFIG_FILE AND NOT REMOVE${T}5790$" \
+  "the import before the service is registered, only when CONFIG_FILE is given"
+expect CustomAction "^RemoveConfig${T}3073${T}SupMsiActions${T}RunSupctl" "REMOVE_CONFIG runs through RunSupctl"
+expect CustomAction "^SetRemoveConfigCommand${T}[0-9]+${T}RemoveConfig${T}\"\[#supctl\.exe\]\" config delete --yes --logs${T}" \
+  "supctl config delete, the configuration and supd's folder"
+for action in SetRemoveConfigCommand:3399 RemoveConfig:3400; do
+  expect InstallExecuteSequence "^${action%:*}${T}REMOVE=\"ALL\" AND REMOVE_CONFIG=\"1\" AND NOT UPGRADINGPRODUCTCODE${T}${action#*:}$" \
+    "${action%:*} only at a real uninstall with REMOVE_CONFIG=1, before the files go"
+done
 expect Upgrade "${T}${T}${version//./\\.}${T}${T}1${T}${T}WIX_UPGRADE_DETECTED$" "older versions are upgraded"
 expect Upgrade "${T}${version//./\\.}${T}${T}${T}2${T}${T}WIX_DOWNGRADE_DETECTED$" "newer versions are detected"
 expect Upgrade "${T}${version//./\\.}${T}${version//./\\.}${T}${T}770${T}${T}SAME_VERSION_DETECTED$" \

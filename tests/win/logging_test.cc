@@ -50,6 +50,31 @@ TEST(LoggingTest, ServiceLoggerWritesTheFileAndSendsErrorsToTheEventLog) {
   std::filesystem::remove_all(file.parent_path(), ignored);
 }
 
+// Closed before the service reports SERVICE_STOPPED: the folder can then be deleted at once (an
+// uninstall with REMOVE_CONFIG=1 does), lines logged afterwards neither fail nor bring the file
+// back, and errors still reach the event log.
+TEST(LoggingTest, AClosedLogFileCanBeDeletedAndStaysClosed) {
+  const std::string directory =
+      "%TEMP%\\sup-logging-closed-" + std::to_string(::GetCurrentProcessId());
+  auto event_log = std::make_shared<testing::RecordingEventLog>();
+  Result<std::shared_ptr<spdlog::logger>> log =
+      MakeDaemonLogger(LogTarget::kFile, {"info", directory, "", event_log});
+  ASSERT_TRUE(log.ok()) << log.error().message();
+  (*log)->info("before closing");
+  const std::filesystem::path folder = ExpandEnvironmentVariables(Widen(directory));
+  const std::wstring file = (folder / "supd.log").wstring();
+  ASSERT_FALSE(::DeleteFileW(file.c_str())) << "supd.log is not open before it is closed";
+
+  CloseDaemonLogFile(**log);
+  EXPECT_TRUE(::DeleteFileW(file.c_str())) << Win32ErrorText(::GetLastError());
+  EXPECT_TRUE(::RemoveDirectoryW(folder.c_str())) << Win32ErrorText(::GetLastError());
+  EXPECT_NO_THROW((*log)->info("after closing"));
+  EXPECT_NO_THROW((*log)->error("an error after closing"));
+  EXPECT_FALSE(std::filesystem::exists(folder));
+  EXPECT_EQ(event_log->With(control::event_ids::kSupdError.id),
+            std::vector<std::vector<std::string>>{{"an error after closing"}});
+}
+
 // LogDirectory is UTF-8 like every configuration string: a folder named outside the ANSI code
 // page ("journaux-é-日志") holds supd.log under exactly that name, not a mangled one.
 TEST(LoggingTest, ANonAsciiLogDirectoryHoldsSupdsLog) {
