@@ -1,7 +1,10 @@
 // sup_msi_actions.dll: the MSI's custom action, stored in its Binary table (packaging/sup.wxs).
 //
-// RunSupctl runs the supctl command line held in its CustomActionData (set by the package, e.g.
-// "C:\Program Files\Sup\supctl.exe" config import "C:\deploy\workers.reg") and hands what supctl
+// RunSupctl runs the command held in its CustomActionData: the program and its arguments separated
+// by '|', which no Windows path holds (set by the package, e.g.
+// "C:\Program Files\Sup\supctl.exe|config|import|C:\deploy\workers.reg"). It quotes them itself
+// by the Windows rules, so a path ending in '\' or holding a '"' reaches supctl as given, as one
+// argument. It hands what supctl
 // printed to Windows Installer: to the install log always, and when supctl fails, as the install's
 // error message (the dialog of an interactive install, the log and the event log of a silent one),
 // failing the action so that the install rolls back. An EXE custom action cannot do that: Windows
@@ -14,7 +17,9 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
+#include "common/command_line.h"
 #include "common/win/attribute_list.h"
 #include "common/win/unique_handle.h"
 #include "common/win/win32_error.h"
@@ -133,10 +138,24 @@ SupctlRun Run(std::wstring command_line) {
   return run;
 }
 
+// "program|argument|..." as one command line.
+std::wstring CommandLineOf(const std::wstring& data) {
+  std::vector<std::string> arguments;
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t bar = data.find(L'|', start);
+    arguments.push_back(Narrow(data.substr(start, bar - start)));
+    if (bar == std::wstring::npos) break;
+    start = bar + 1;
+  }
+  return Widen(sup::JoinWindowsCommandLine(arguments));
+}
+
 }  // namespace
 
 extern "C" __declspec(dllexport) UINT __stdcall RunSupctl(MSIHANDLE install) {
-  const std::wstring command_line = CustomActionData(install);
+  const std::wstring data = CustomActionData(install);
+  const std::wstring command_line = data.empty() ? L"" : CommandLineOf(data);
   if (command_line.empty()) {
     Tell(install, INSTALLMESSAGE_ERROR,
          "sup: the package is broken: its supctl action was given no command line");

@@ -9,7 +9,6 @@
 #include <filesystem>
 #include <optional>
 #include <fstream>
-#include <sstream>
 
 #include "client/config/worker_edit.h"
 #include "client/win/console.h"
@@ -17,6 +16,7 @@
 #include "common/config/config_file.h"
 #include "common/config/win/registry_store.h"
 #include "common/win/own_folder.h"
+#include "common/win/unique_handle.h"
 #include "common/win/win32_error.h"
 
 namespace sup::client::win {
@@ -41,6 +41,45 @@ std::string RegRoot(const sup::config::RegistryPath& path) {
   return std::string(path.root == HKEY_CURRENT_USER ? "HKEY_CURRENT_USER\\"
                                                     : "HKEY_LOCAL_MACHINE\\") +
          sup::win::Narrow(path.subkey);
+}
+
+// The file `config import` reads, whole, or why it cannot be read ("The system cannot find the
+// file specified", a folder given for a file, a size no configuration has).
+// A bad FILE argument (exit code 2, as for any file that is not a configuration), with the
+// system's reason.
+Error Unreadable(const std::string& file, DWORD code = ::GetLastError()) {
+  return Error(ErrorKind::kInvalidArgument, "cannot read " + file + ": " +
+                                                sup::win::Win32ErrorText(code) + " (" +
+                                                std::to_string(code) + ")");
+}
+
+Result<std::string> ReadConfigFile(const std::string& file) {
+  constexpr long long kMaxConfigFileBytes = 64 * 1024 * 1024;
+  const std::wstring path = sup::win::Widen(file);
+  const DWORD attributes = ::GetFileAttributesW(path.c_str());
+  if (attributes != INVALID_FILE_ATTRIBUTES && (attributes & FILE_ATTRIBUTE_DIRECTORY)) {
+    return Error(ErrorKind::kInvalidArgument,
+                 "cannot read " + file + ": it is a folder, not a .reg or .json file");
+  }
+  const sup::win::UniqueFileHandle handle{
+      ::CreateFileW(path.c_str(), GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, nullptr,
+                    OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr)};
+  if (!handle) return Unreadable(file);
+  LARGE_INTEGER size{};
+  if (!::GetFileSizeEx(handle.get(), &size)) return Unreadable(file);
+  if (size.QuadPart > kMaxConfigFileBytes) {
+    return Error(ErrorKind::kInvalidArgument,
+                 "cannot read " + file + ": " + std::to_string(size.QuadPart) +
+                     " bytes is more than any configuration (at most 64 MiB)");
+  }
+  std::string contents(static_cast<std::size_t>(size.QuadPart), '\0');
+  DWORD read = 0;
+  if (!contents.empty() && (!::ReadFile(handle.get(), contents.data(),
+                                        static_cast<DWORD>(contents.size()), &read, nullptr))) {
+    return Unreadable(file);
+  }
+  contents.resize(read);
+  return contents;
 }
 
 // supd's folder cannot go while a supd runs (it holds its instance lock and its logs there). An
@@ -88,7 +127,14 @@ int ConfigCommands::Delete(const sup::config::RegistryPath& path,
       return Fail(stopped.error());
     folder = *found;
   }
-  const LSTATUS deleted = ::RegDeleteTreeW(path.root, path.subkey.c_str());
+  // A running supd opens its key again as soon as it changes, and may create a subkey (State) in
+  // it while the tree goes: deleting the key itself then fails with "access denied" (it has a
+  // subkey). The tree is deleted again, a few times, before that is reported.
+  LSTATUS deleted = ::RegDeleteTreeW(path.root, path.subkey.c_str());
+  for (int attempt = 1; deleted == ERROR_ACCESS_DENIED && attempt < 20; ++attempt) {
+    ::Sleep(50);
+    deleted = ::RegDeleteTreeW(path.root, path.subkey.c_str());
+  }
   if (deleted != ERROR_SUCCESS && deleted != ERROR_FILE_NOT_FOUND) {
     return Fail(sup::win::Win32Error("deleting the configuration " + path.display,
                                      static_cast<DWORD>(deleted)));
@@ -169,13 +215,11 @@ int ConfigCommands::Run(std::chrono::milliseconds supd_exit_wait) {
     return kExitOk;
   }
 
-  std::ifstream in(std::filesystem::path(sup::win::Widen(o.file)), std::ios::binary);
-  if (!in) return Fail(Error(ErrorKind::kInvalidArgument, "cannot read " + o.file));
-  std::stringstream contents;
-  contents << in.rdbuf();
+  Result<std::string> contents = ReadConfigFile(o.file);
+  if (!contents) return Fail(contents.error());
   Result<config::RawConfig> incoming = format == config::ConfigFormat::kJson
-                                           ? config::FromJson(contents.str())
-                                           : config::FromRegFile(contents.str(), RegRoot(*path));
+                                           ? config::FromJson(*contents)
+                                           : config::FromRegFile(*contents, RegRoot(*path));
   if (!incoming)
     return Fail(Error(ErrorKind::kInvalidArgument, o.file + ": " + incoming.error().message()));
   if (Result<void> imported = client::ImportConfig(store, *incoming, o.replace); !imported)

@@ -218,6 +218,18 @@ TEST(WorkerConfigE2eTest, ExportWipeImportRestoresAnIdenticalConfiguration) {
   EXPECT_TRUE(Contains(refused.err, "Workers\\bad\\StopTimeoutMs")) << refused.err;
   EXPECT_EQ(export_again(), original);
 
+  // A file that cannot be read: named, with the reason; exit code 2 like any bad file.
+  const std::string missing = testing::TempPath("sup-missing.reg");
+  const ProcessOutput not_found = supctl({"config", "import", missing});
+  EXPECT_EQ(not_found.exit_code, 2u);
+  EXPECT_TRUE(Contains(not_found.err, "cannot read " + missing + ": ")) << not_found.err;
+  EXPECT_TRUE(Contains(not_found.err, "(2)")) << not_found.err;  // ERROR_FILE_NOT_FOUND
+  const std::string folder = std::filesystem::path(Widen(missing)).parent_path().string();
+  const ProcessOutput a_folder = supctl({"config", "import", folder + "\\"});
+  EXPECT_EQ(a_folder.exit_code, 2u);
+  EXPECT_TRUE(Contains(a_folder.err, "it is a folder, not a .reg or .json file")) << a_folder.err;
+  EXPECT_EQ(export_again(), original);
+
   // --replace: the file is the whole configuration afterwards.
   std::ofstream(std::filesystem::path(Widen(json_file)), std::ios::binary)
       << "{\"workers\": {\"only\": {\"Command\": \"only.exe\"}}}";

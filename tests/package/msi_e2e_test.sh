@@ -72,7 +72,7 @@ if msiexec /i "$old_msi" 'CONFIG_FILE=C:\configs\bad.reg' /l*v 'C:\configs\bad-i
   fail "a bad CONFIG_FILE was installed"
 else ok "a bad CONFIG_FILE fails the install (status $?)"; fi
 log=$(tr -d '\r' <"$configs/bad-install.log" 2>/dev/null)
-grep -qF 'config import "C:\configs\bad.reg" failed (exit code 2):' <<<"$log" &&
+grep -qF 'supctl.exe" config import C:\configs\bad.reg failed (exit code 2):' <<<"$log" &&
   grep -qF 'Workers\bad\Restart: expected a REG_SZ, one of always, on-failure, never, found REG_SZ "sometimes"' <<<"$log" &&
   ok "the install log has supctl's message" ||
   fail "the install log lacks supctl's message: $(grep -n 'sup:' <<<"$log")"

@@ -60,14 +60,14 @@ else
 fi
 expect CustomAction "^PrepareService${T}3073${T}SupMsiActions${T}RunSupctl" \
   "service prepare runs deferred as SYSTEM through RunSupctl, its failure failing the install"
-expect CustomAction "^SetPrepareServiceCommand${T}[0-9]+${T}PrepareService${T}\"\[#supctl\.exe\]\" service prepare${T}" \
+expect CustomAction "^SetPrepareServiceCommand${T}[0-9]+${T}PrepareService${T}\[#supctl\.exe\]\|service\|prepare${T}" \
   "its command line: supctl service prepare"
 expect InstallExecuteSequence "^SetPrepareServiceCommand${T}NOT REMOVE${T}5829$" "its command line set first"
 expect InstallExecuteSequence "^PrepareService${T}NOT REMOVE${T}5830$" "prepare after InstallServices"
 expect CustomAction "^ImportConfig${T}3073${T}SupMsiActions${T}RunSupctl" "CONFIG_FILE is imported through RunSupctl"
-expect CustomAction "^SetImportConfigCommand${T}[0-9]+${T}ImportConfig${T}\"\[#supctl\.exe\]\" config import \"\[CONFIG_FILE\]\"${T}" \
+expect CustomAction "^SetImportConfigCommand${T}[0-9]+${T}ImportConfig${T}\[#supctl\.exe\]\|config\|import\|\[CONFIG_FILE\]${T}" \
   "by supctl config import"
-expect CustomAction "^SetImportRelativeConfigCommand${T}[0-9]+${T}ImportConfig${T}\"\[#supctl\.exe\]\" config import \"\[SourceDir\]\[CONFIG_FILE\]\"${T}" \
+expect CustomAction "^SetImportRelativeConfigCommand${T}[0-9]+${T}ImportConfig${T}\[#supctl\.exe\]\|config\|import\|\[SourceDir\]\[CONFIG_FILE\]${T}" \
   "a relative CONFIG_FILE is the MSI's folder's"
 absolute='\(CONFIG_FILE >< ":" OR CONFIG_FILE << "\\"\)'
 expect InstallExecuteSequence "^SetImportConfigCommand${T}CONFIG_FILE AND NOT REMOVE AND ${absolute}${T}5788$" \
@@ -78,7 +78,7 @@ expect InstallExecuteSequence "^ResolveSource${T}CONFIG_FILE AND NOT REMOVE${T}8
 expect InstallExecuteSequence "^ImportConfig${T}CONFIG_FILE AND NOT REMOVE${T}5790$" \
   "the import before the service is registered, only when CONFIG_FILE is given"
 expect CustomAction "^RemoveConfig${T}3073${T}SupMsiActions${T}RunSupctl" "REMOVE_CONFIG runs through RunSupctl"
-expect CustomAction "^SetRemoveConfigCommand${T}[0-9]+${T}RemoveConfig${T}\"\[#supctl\.exe\]\" config delete --yes --logs${T}" \
+expect CustomAction "^SetRemoveConfigCommand${T}[0-9]+${T}RemoveConfig${T}\[#supctl\.exe\]\|config\|delete\|--yes\|--logs${T}" \
   "supctl config delete, the configuration and supd's folder"
 for action in SetRemoveConfigCommand:3399 RemoveConfig:3400; do
   expect InstallExecuteSequence "^${action%:*}${T}REMOVE=\"ALL\" AND REMOVE_CONFIG=\"1\" AND NOT UPGRADINGPRODUCTCODE${T}${action#*:}$" \
