@@ -37,7 +37,7 @@ TEST(ControlE2eTest, DescribeLogsEventsAndHealthShowAWorker) {
   supd.SetString("ticker", "StdoutLog", testing::TempPath("ticker.out.log"));
   supd.AddWorker("off", {});
   supd.SetDword("off", "Enabled", 0);
-  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_SUPD_OK(supd.InstallAndStart());
   ASSERT_TRUE(supd.WaitForWorker("ticker", IsRunning));
   ASSERT_TRUE(testing::WaitUntil(
       [&] {
@@ -82,7 +82,7 @@ TEST(ControlE2eTest, StatusAndDescribeShowWhatAWorkerUses) {
   supd.AddWorker("heavy", {"--touch-mb", "80", "--busy-ms", "300"});
   supd.AddWorker("off", {});
   supd.SetDword("off", "Enabled", 0);
-  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_SUPD_OK(supd.InstallAndStart());
   ASSERT_TRUE(supd.WaitForWorker("heavy", IsRunning));
   std::string json;
   ASSERT_TRUE(testing::WaitUntil(
@@ -136,7 +136,7 @@ TEST(ControlE2eTest, AWorkerOverMemoryRestartMBIsRestartedForIt) {
   supd.AddWorker("lean", {});
   supd.SetDword("lean", "MemoryRestartMB", 50);
   supd.SetDword("lean", "MemoryCheckMs", 200);
-  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_SUPD_OK(supd.InstallAndStart());
   const std::optional<sup::v1::WorkerStatus> restarted = supd.WaitForWorker(
       "bloated", [](const sup::v1::WorkerStatus& w) { return w.restarts() >= 2; });
   ASSERT_TRUE(restarted.has_value()) << "bloated was not restarted twice";
@@ -159,7 +159,7 @@ TEST(ControlE2eTest, TheMetricsTextfileFollowsTheWorkersAndEndsWithSupd) {
   supd.SetDaemonString("MetricsTextfile", path);
   supd.SetDaemonDword("MetricsIntervalMs", 60'000);  // only changes rewrite it during the test
   supd.AddWorker("api", {});
-  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_SUPD_OK(supd.InstallAndStart());
   ASSERT_TRUE(supd.WaitForWorker("api", IsRunning));
   const auto read = [&] {
     std::ifstream file(std::filesystem::path(Widen(path)), std::ios::binary);
@@ -187,7 +187,7 @@ TEST(ControlE2eTest, TheMetricsTextfileFollowsTheWorkersAndEndsWithSupd) {
       10s))
       << text;
   ASSERT_EQ(supd.Supctl({"start", "api", "--wait"}).exit_code, 0u);
-  ASSERT_TRUE(supd.Stop().ok());
+  ASSERT_SUPD_OK(supd.Stop());
   text = read();
   EXPECT_TRUE(Contains(text, "\nsup_worker_up{worker=\"api\"} 0\n")) << text;
   EXPECT_FALSE(Contains(text, "process_id=")) << text;
@@ -225,7 +225,7 @@ TEST(ControlE2eTest, TheHttpEndpointAnswersHealthAndMetrics) {
   const auto port = static_cast<unsigned short>(20000 + ::GetCurrentProcessId() % 20000);
   supd.SetDaemonString("HttpListen", "127.0.0.1:" + std::to_string(port));
   supd.AddWorker("api", {});
-  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_SUPD_OK(supd.InstallAndStart());
   ASSERT_TRUE(supd.WaitForWorker("api", IsRunning));
   std::string answer;
   EXPECT_TRUE(testing::WaitUntil(
@@ -255,7 +255,7 @@ TEST(ControlE2eTest, StopAllAndStartAllActOnEveryWorkerAndResetClearsCounters) {
   supd.AddWorker("b", {"--stop-event-code", "0"});
   supd.AddWorker("crashy", {"--exit-after", "50", "--exit-code", "1"});
   supd.SetDword("crashy", "MaxFailures", 1000);
-  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_SUPD_OK(supd.InstallAndStart());
   ASSERT_TRUE(supd.WaitForWorker("a", IsRunning));
   ASSERT_TRUE(supd.WaitForWorker("b", IsRunning));
   ASSERT_TRUE(
@@ -288,28 +288,28 @@ TEST(ControlE2eTest, AnOperatorStopOutlivesARestartOfTheService) {
   SupdService supd("keepstop");
   supd.AddWorker("held", {"--stop-event-code", "0"});
   supd.AddWorker("free", {"--stop-event-code", "0"});
-  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_SUPD_OK(supd.InstallAndStart());
   ASSERT_TRUE(supd.WaitForWorker("held", IsRunning));
   const testing::ProcessOutput stop = supd.Supctl({"--timeout", "20s", "stop", "held", "--wait"});
   ASSERT_EQ(stop.exit_code, 0u) << stop.out << stop.err;
 
-  ASSERT_TRUE(supd.Stop().ok());
-  ASSERT_TRUE(supd.Start().ok());
+  ASSERT_SUPD_OK(supd.Stop());
+  ASSERT_SUPD_OK(supd.Start());
   ASSERT_TRUE(supd.WaitForWorker("free", IsRunning));
   const WorkerStatus held = supd.WorkerOrFail("held");
   EXPECT_EQ(held.state(), WorkerStatus::STOPPED) << "the operator's stop was forgotten";
   EXPECT_EQ(held.reason(), WorkerStatus::OPERATOR);
 
   ASSERT_EQ(supd.Supctl({"--timeout", "20s", "start", "held", "--wait"}).exit_code, 0u);
-  ASSERT_TRUE(supd.Stop().ok());
-  ASSERT_TRUE(supd.Start().ok());
+  ASSERT_SUPD_OK(supd.Stop());
+  ASSERT_SUPD_OK(supd.Start());
   EXPECT_TRUE(supd.WaitForWorker("held", IsRunning)) << "the operator's start was forgotten";
 }
 
 TEST(ControlE2eTest, StopAndStartWaitForTheStateAsked) {
   SupdService supd("wait");
   supd.AddWorker("api", {"--stop-event-code", "0"});
-  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_SUPD_OK(supd.InstallAndStart());
   ASSERT_TRUE(supd.WaitForWorker("api", IsRunning));
   // Global options go before or after the verb, as a user types them.
   const testing::ProcessOutput stop = supd.Supctl({"stop", "api", "--wait", "--timeout", "20s"});
@@ -332,7 +332,7 @@ TEST(ControlE2eTest, WithAutoReloadOffOnlyUpdateAppliesARegistryChange) {
   supd.SetDaemonDword("AutoReload", 0);
   supd.AddWorker("a", {});
   supd.AddWorker("b", {});
-  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_SUPD_OK(supd.InstallAndStart());
   ASSERT_TRUE(supd.WaitForWorker("a", IsRunning));
   ASSERT_TRUE(supd.WaitForWorker("b", IsRunning));
   const std::uint32_t a_pid = supd.WorkerOrFail("a").pid();
@@ -367,7 +367,7 @@ TEST(ControlE2eTest, ParamchangeAndControl128ApplyAWaitingChange) {
   SupdService supd("reload");
   supd.SetDaemonDword("AutoReload", 0);
   supd.AddWorker("api", {"--print-every", "1000"});
-  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_SUPD_OK(supd.InstallAndStart());
   ASSERT_TRUE(supd.WaitForWorker("api", IsRunning));
 
   std::size_t notices = 0;
@@ -396,7 +396,7 @@ TEST(ControlE2eTest, SupctlFollowersPrintAsItHappensAndEndWhenTheServiceStops) {
   supd.AddWorker("ticker", {"--print-every", "50"});
   supd.SetString("ticker", "StdoutLog", testing::TempPath("clifollow.out.log"));
   supd.AddWorker("other", {"--stop-event-code", "0"});
-  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_SUPD_OK(supd.InstallAndStart());
   ASSERT_TRUE(supd.WaitForWorker("ticker", IsRunning));
   ASSERT_TRUE(supd.WaitForWorker("other", IsRunning));
   const auto follower = [&](std::vector<std::string> arguments) {
@@ -430,7 +430,7 @@ TEST(ControlE2eTest, SupctlFollowersPrintAsItHappensAndEndWhenTheServiceStops) {
       20s))
       << (*events)->Out();
 
-  ASSERT_TRUE(supd.Stop().ok());
+  ASSERT_SUPD_OK(supd.Stop());
   EXPECT_EQ((*logs)->WaitForExit(20s), std::optional<unsigned long>(0)) << (*logs)->Err();
   EXPECT_EQ((*events)->WaitForExit(20s), std::optional<unsigned long>(0)) << (*events)->Err();
 }
@@ -441,7 +441,7 @@ TEST(ControlE2eTest, FollowedLogsStreamUntilTheServiceStops) {
   SupdService supd("follow");
   supd.AddWorker("ticker", {"--print-every", "50"});
   supd.SetString("ticker", "StdoutLog", testing::TempPath("follow.out.log"));
-  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_SUPD_OK(supd.InstallAndStart());
   ASSERT_TRUE(supd.WaitForWorker("ticker", IsRunning));
 
   Result<PipeClient> pipe = PipeClient::Connect(supd.control_pipe(), 10s);
@@ -467,7 +467,7 @@ TEST(ControlE2eTest, FollowedLogsStreamUntilTheServiceStops) {
   ASSERT_TRUE(first.ok()) << first.error().message();
   EXPECT_EQ(first->watch().status(), sup::v1::HealthCheckResponse::SERVING);
 
-  ASSERT_TRUE(supd.Stop().ok());
+  ASSERT_SUPD_OK(supd.Stop());
   bool ended = false;
   while (!ended) {
     Result<sup::v1::Response> frame = client.Next();

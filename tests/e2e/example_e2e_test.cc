@@ -79,7 +79,7 @@ TEST(ExampleE2eTest, RestartChangeAndDisableOfAWorkerOthersDependOn) {
       supd.Supctl({"config", "import", example, "--config-key", supd.config_key()});
   ASSERT_EQ(imported.exit_code, 0u) << imported.out << imported.err;
   supd.SetDaemonString("LogDirectory", testing::TempPath("example-logs"));
-  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_SUPD_OK(supd.InstallAndStart());
 
   // Once report-batch is done (it exits 0 after 3 s) and the others run and are ready, status
   // exits 0, and the health pipe agrees.
@@ -186,7 +186,7 @@ TEST(ExampleE2eTest, EveryReadmeExampleRunsAsWritten) {
   ASSERT_EQ(supd.Supctl({"config", "import", example, "--config-key", supd.config_key()}).exit_code,
             0u);
   supd.SetDaemonString("LogDirectory", testing::TempPath("readme-logs"));
-  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_SUPD_OK(supd.InstallAndStart());
   ASSERT_TRUE(testing::WaitUntil([&] { return supd.Supctl({"status"}).exit_code == 0; }, 60s))
       << supd.Supctl({"status"}).out;
   for (std::vector<std::string> command : examples) {

@@ -40,7 +40,7 @@ TEST(HostingE2eTest, ConfiguredWorkersRunAndAKilledOneComesBack) {
   supd.AddWorker("alpha", {});
   supd.AddWorker("beta", {"--print-every", "100"});
   supd.AddWorker("gamma", {});
-  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_SUPD_OK(supd.InstallAndStart());
   for (const std::string name : {"alpha", "beta", "gamma"})
     ASSERT_TRUE(supd.WaitForWorker(name, IsRunning)) << name;
   EXPECT_EQ(supd.Supctl({"status"}).exit_code, 0u);
@@ -61,7 +61,7 @@ TEST(HostingE2eTest, CrashLoopEndsInFailed) {
   supd.AddWorker("crasher", {"--crash-after", "0"});
   supd.SetDword("crasher", "MaxFailures", 3);
   supd.SetDword("crasher", "BackoffInitialMs", 50);
-  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_SUPD_OK(supd.InstallAndStart());
   std::optional<WorkerStatus> failed = supd.WaitForWorker(
       "crasher", [](const WorkerStatus& w) { return w.state() == WorkerStatus::FAILED; });
   ASSERT_TRUE(failed);
@@ -75,7 +75,7 @@ TEST(HostingE2eTest, RestartKillsTheWorkersGrandchildren) {
   SupdService supd("grandchild");
   const std::string pid_file = testing::TempPath("grandchild.pid");
   supd.AddWorker("parent", {"--grandchild", pid_file});
-  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_SUPD_OK(supd.InstallAndStart());
   ASSERT_TRUE(supd.WaitForWorker("parent", IsRunning));
   const DWORD grandchild = testing::ReadPidFile(pid_file);
   ASSERT_NE(grandchild, 0u);
@@ -94,7 +94,7 @@ TEST(HostingE2eTest, KillingSupdKillsEveryWorkerAndGrandchild) {
   const std::string pid_file = testing::TempPath("orphan.pid");
   supd.AddWorker("parent", {"--grandchild", pid_file});
   supd.AddWorker("plain", {});
-  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_SUPD_OK(supd.InstallAndStart());
   ASSERT_TRUE(supd.WaitForWorker("parent", IsRunning));
   ASSERT_TRUE(supd.WaitForWorker("plain", IsRunning));
   const DWORD grandchild = testing::ReadPidFile(pid_file);
@@ -119,7 +119,7 @@ TEST(HostingE2eTest, StopStepsEndWithTheWorkersOwnExitOrATerminate) {
   supd.AddWorker("stubborn", {"--ignore-stop"});
   supd.SetDword("stubborn", "StopTimeoutMs", 1500);
   supd.SetString("gui", "StdoutLog", testing::TempPath("stopsteps-gui.out.log"));
-  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_SUPD_OK(supd.InstallAndStart());
   for (const std::string name : {"polite", "gui", "stubborn"})
     ASSERT_TRUE(supd.WaitForWorker(name, IsRunning)) << name;
   // RUNNING is not "has its window": a close step before that would end it by WM_QUIT alone.
@@ -156,7 +156,7 @@ TEST(HostingE2eTest, BadValueKeepsThatWorkerDownAndNamesTheValue) {
   supd.AddWorker("good", {});
   supd.AddWorker("bad", {});
   supd.SetString("bad", "StopTimeoutMs", "ten seconds");
-  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_SUPD_OK(supd.InstallAndStart());
   ASSERT_TRUE(supd.WaitForWorker("good", IsRunning));
   std::optional<WorkerStatus> bad = supd.Worker("bad");
   ASSERT_TRUE(bad);
@@ -177,7 +177,7 @@ TEST(HostingE2eTest, RegistryChangesApplyLiveThroughTheDiff) {
   SupdService supd("reload");
   supd.AddWorker("changed", {});
   supd.AddWorker("steady", {});
-  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_SUPD_OK(supd.InstallAndStart());
   ASSERT_TRUE(supd.WaitForWorker("changed", IsRunning));
   ASSERT_TRUE(supd.WaitForWorker("steady", IsRunning));
   const std::uint32_t changed_pid = supd.WorkerOrFail("changed").pid();
@@ -219,7 +219,7 @@ TEST(HostingE2eTest, FailingLivenessRestartsAndFailingReadinessOnlyFlipsReady) {
   supd.AddWorker("ready", {"--http", ready_port, "--fail-file", ready_fail});
   supd.SetProbe("ready", "Readiness", "tcp", "127.0.0.1:" + ready_port, 200, 1);
   supd.SetProbe("ready", "Liveness", "http", "http://127.0.0.1:" + ready_port + "/", 200, 100);
-  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_SUPD_OK(supd.InstallAndStart());
   ASSERT_TRUE(supd.WaitForWorker(
       "live", [](const WorkerStatus& w) { return w.health() == WorkerStatus::HEALTHY; }));
   ASSERT_TRUE(supd.WaitForWorker("ready", [](const WorkerStatus& w) { return w.ready(); }));
@@ -267,7 +267,7 @@ TEST(HostingE2eTest, AnEndlessHttpAnswerFailsTheProbeAndLeavesSupdsMemoryBounded
   supd.AddWorker("endless", {"--http", std::to_string(port), "--http-endless"});
   supd.SetProbe("endless", "Readiness", "http", "http://127.0.0.1:" + std::to_string(port) + "/",
                 100, 1);
-  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_SUPD_OK(supd.InstallAndStart());
   // The longest run of failures folded into one event so far.
   const auto failures = [&] {
     const std::string events = supd.Supctl({"events", "-n", "200"}).out;
@@ -310,7 +310,7 @@ TEST(HostingE2eTest, ExecAndPipeProbesDecideReadiness) {
   supd.SetProbe("nopipe", "Readiness", "pipe", supd.name() + "-nobody", 200, 1);
   supd.AddWorker("squatted", {});  // probes the pipe the worker "pipe" serves
   supd.SetProbe("squatted", "Readiness", "pipe", served_pipe, 200, 1);
-  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_SUPD_OK(supd.InstallAndStart());
   const auto ready = [](const WorkerStatus& w) { return IsRunning(w) && w.ready(); };
   ASSERT_TRUE(supd.WaitForWorker("exec", ready));
   ASSERT_TRUE(supd.WaitForWorker("pipe", ready)) << supd.Supctl({"events", "-n", "200"}).out;
@@ -349,7 +349,7 @@ TEST(HostingE2eTest, ServiceStopWithTenWorkersLeavesNoProcess) {
                                                 : std::vector<std::string>{"--print-every", "500"});
   }
   for (int i = 1; i < 10; i += 2) supd.SetDword("w" + std::to_string(i), "StopTimeoutMs", 1000);
-  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_SUPD_OK(supd.InstallAndStart());
   std::vector<DWORD> pids;
   for (int i = 0; i < 10; ++i) {
     std::optional<WorkerStatus> worker = supd.WaitForWorker("w" + std::to_string(i), IsRunning);
@@ -357,7 +357,7 @@ TEST(HostingE2eTest, ServiceStopWithTenWorkersLeavesNoProcess) {
     ASSERT_NE(worker->pid(), 0u);
     pids.push_back(worker->pid());
   }
-  ASSERT_TRUE(supd.Stop().ok());
+  ASSERT_SUPD_OK(supd.Stop());
   for (DWORD pid : pids) EXPECT_TRUE(ProcessGone(pid, 0ms)) << pid;
 }
 

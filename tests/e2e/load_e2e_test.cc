@@ -78,7 +78,7 @@ TEST(LoadE2eTest, HundredConcurrentStatusClientsDuringACrashLoop) {
     supd.SetDword(name, "FailureWindowMs", 1000);
   }
   supd.AddWorker("steady", {});
-  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_SUPD_OK(supd.InstallAndStart());
   ASSERT_TRUE(supd.WaitForWorker("steady", IsRunning));
   const DWORD pid = supd.ServicePid();
 
@@ -145,7 +145,7 @@ TEST(LoadE2eTest, HostileClientsLoseOnlyTheirOwnConnection) {
   SupdService supd("hostile");
   supd.SetDaemonDword("RequestDeadlineMs", 500);
   supd.AddWorker("api", {});
-  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_SUPD_OK(supd.InstallAndStart());
   ASSERT_TRUE(supd.WaitForWorker("api", IsRunning));
   const DWORD pid = supd.ServicePid();
   const std::string pipes[] = {supd.control_pipe(), HealthPipeName(supd.name())};
@@ -219,7 +219,7 @@ TEST(LoadE2eTest, AFollowerThatNeverReadsIsDropped) {
   supd.SetString("flood", "StdoutLog", log_directory + "\\flood.out.log");
   supd.SetDword("flood", "LogMaxBytes", 8 * kMiB);
   supd.SetDword("flood", "LogBackups", 1);
-  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_SUPD_OK(supd.InstallAndStart());
   ASSERT_TRUE(supd.WaitForWorker("flood", IsRunning));
   const std::size_t baseline = supd.PrivateBytes();
   ASSERT_GT(baseline, 0u) << "GetProcessMemoryInfo of the service failed";
@@ -266,7 +266,7 @@ TEST(LoadE2eTest, AnAccountWhoseStreamsHoldItsShareIsToldSoAndServedOnceOneEnds)
   SupdService supd("share");
   supd.SetDaemonDword("PipeInstances", 8);
   supd.AddWorker("api", {});
-  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_SUPD_OK(supd.InstallAndStart());
   ASSERT_TRUE(supd.WaitForWorker("api", IsRunning));
   {
     client::win::ControlConnection stream;

@@ -49,7 +49,7 @@ TEST(OutputE2eTest, CodePageAndUtf8OutputReachSupctlAsUtf8) {
   supd.AddWorker("utf8", {"--print-hex", "636166c3a90a"});  // OutputEncoding auto
   for (const char* worker : {"latin", "latin-utf8", "utf8"})
     supd.SetString(worker, "StdoutLog", testing::TempPath(std::string(worker) + ".out.log"));
-  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_SUPD_OK(supd.InstallAndStart());
 
   const std::string cafe = "caf\xC3\xA9";
   const testing::ProcessOutput latin = WaitForLogs(supd, {"logs", "latin"}, "caf");
@@ -75,7 +75,7 @@ TEST(OutputE2eTest, SixtyKilobyteLinesComeBackCutAndTheConnectionStays) {
   supd.SetString("huge", "Restart", "never");
   supd.SetString("huge", "StdoutLog", testing::TempPath("huge.out.log"));
   supd.SetString("huge", "StderrLog", testing::TempPath("huge.err.log"));
-  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_SUPD_OK(supd.InstallAndStart());
 
   const testing::ProcessOutput logs =
       WaitForLogs(supd, {"logs", "huge", "-n", "20"}, "out 000000000024");
@@ -96,7 +96,7 @@ TEST(OutputE2eTest, ALogHeldByAnotherProgramIsNotRotatedAndStatusSaysSoUntilItHe
   supd.AddWorker("held", {"--print-every", "2"});
   supd.SetString("held", "StdoutLog", log);
   supd.SetDword("held", "LogMaxBytes", 4096);
-  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_SUPD_OK(supd.InstallAndStart());
   ASSERT_TRUE(testing::WaitUntil(
       [&] { return ::GetFileAttributesW(Widen(log).c_str()) != INVALID_FILE_ATTRIBUTES; }, 10s));
   const auto description = [&] {
@@ -143,7 +143,7 @@ TEST(OutputE2eTest, Control129ReopensTheLogsAfterAToolRenamedThemAway) {
   const std::string moved = testing::TempPath("reopen.out.log.old");
   supd.AddWorker("ticker", {"--print-every", "20"});
   supd.SetString("ticker", "StdoutLog", log);
-  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_SUPD_OK(supd.InstallAndStart());
   ASSERT_TRUE(testing::WaitUntil(
       [&] { return ::GetFileAttributesW(Widen(log).c_str()) != INVALID_FILE_ATTRIBUTES; }, 10s));
   ASSERT_TRUE(::MoveFileW(Widen(log).c_str(), Widen(moved).c_str()))
@@ -171,7 +171,7 @@ TEST(OutputE2eTest, StdoutAndStderrIntoOneFileKeepEveryLineWhole) {
   supd.SetString("both", "Restart", "never");
   supd.SetString("both", "StdoutLog", log);
   supd.SetString("both", "StderrLog", log);
-  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_SUPD_OK(supd.InstallAndStart());
   ASSERT_TRUE(supd.WaitForWorker(
       "both", [](const WorkerStatus& w) { return w.state() == WorkerStatus::EXITED; }));
   std::string content;
@@ -221,7 +221,7 @@ TEST(OutputE2eTest, FollowersGetDecodedCutAndSharedOutputAsItStreams) {
   const std::string both_log = testing::TempPath("followkinds-both.log");
   supd.SetString("both", "StdoutLog", both_log);
   supd.SetString("both", "StderrLog", both_log);
-  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_SUPD_OK(supd.InstallAndStart());
   ASSERT_TRUE(supd.WaitForWorker("latin", IsRunning));
   for (const char* worker : {"huge", "both"}) {
     ASSERT_TRUE(supd.WaitForWorker(
@@ -262,7 +262,7 @@ TEST(OutputE2eTest, FollowersGetDecodedCutAndSharedOutputAsItStreams) {
       << both->Err();
   for (testing::BackgroundProcess* follower : {latin.get(), huge.get(), both.get()})
     EXPECT_FALSE(follower->WaitForExit(0ms).has_value()) << follower->Err();
-  ASSERT_TRUE(supd.Stop().ok());
+  ASSERT_SUPD_OK(supd.Stop());
   for (testing::BackgroundProcess* follower : {latin.get(), huge.get(), both.get()})
     EXPECT_EQ(follower->WaitForExit(20s), std::optional<unsigned long>(0)) << follower->Err();
 }
@@ -275,7 +275,7 @@ TEST(OutputE2eTest, FollowingAWorkerThatIsRemovedEndsTheFollow) {
   supd.SetString("leaving", "StdoutLog", testing::TempPath("leaving.out.log"));
   supd.AddWorker("staying", {"--print-every", "50"});
   supd.SetString("staying", "StdoutLog", testing::TempPath("staying.out.log"));
-  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_SUPD_OK(supd.InstallAndStart());
   ASSERT_TRUE(supd.WaitForWorker("leaving", IsRunning));
   ASSERT_TRUE(supd.WaitForWorker("staying", IsRunning));
   const auto follow = [&](const std::string& worker) {

@@ -26,7 +26,7 @@ using testing::WaitForServiceState;
 
 TEST(ServiceE2eTest, InstallStartQueryStopDelete) {
   SupdService supd("lifecycle");
-  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_SUPD_OK(supd.InstallAndStart());
   const DWORD service_pid = supd.ServicePid();
   ASSERT_NE(service_pid, 0u);
 

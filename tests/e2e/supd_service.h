@@ -35,6 +35,13 @@ inline bool IsRunning(const sup::v1::WorkerStatus& w) {
 // testworker.exe with `arguments`, as a Command value.
 std::string TestWorkerCommand(const std::vector<std::string>& arguments);
 
+// Asserts that a Result<void> (InstallAndStart, Stop, Start) is ok, printing its error if not.
+#define ASSERT_SUPD_OK(expression)                                    \
+  do {                                                                \
+    const ::sup::Result<void> supd_result_ = (expression);            \
+    ASSERT_TRUE(supd_result_.ok()) << supd_result_.error().message(); \
+  } while (false)
+
 class SupdService {
  public:
   explicit SupdService(std::string_view test);

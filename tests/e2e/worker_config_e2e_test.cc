@@ -116,7 +116,7 @@ TEST(WorkerConfigE2eTest, ApplyBringsARunningSupdAlong) {
   SupdService supd("apply");
   supd.SetDaemonDword("AutoReload", 0);
   supd.AddWorker("first", {});
-  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_SUPD_OK(supd.InstallAndStart());
   const auto running = [](const sup::v1::WorkerStatus& w) {
     return w.state() == sup::v1::WorkerStatus::RUNNING;
   };
@@ -244,7 +244,7 @@ TEST(WorkerConfigE2eTest, ExportWipeImportRestoresAnIdenticalConfiguration) {
 TEST(WorkerConfigE2eTest, ConfigDeleteWithLogsWaitsForARunningSupdAndNamesIt) {
   SupdService supd("delete");
   supd.AddWorker("kept", {"--print-every", "1000"});
-  ASSERT_TRUE(supd.InstallAndStart().ok());
+  ASSERT_SUPD_OK(supd.InstallAndStart());
   auto supctl = [&](std::vector<std::string> arguments) {
     arguments.insert(arguments.begin() + 1, {"--config-key", supd.config_key()});
     return supd.Supctl(arguments);
