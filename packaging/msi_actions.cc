@@ -60,12 +60,11 @@ std::wstring CustomActionData(MSIHANDLE install) {
 // INSTALLMESSAGE_ERROR: the user and the log). The text is the record's field 1, shown through the
 // template "[1]", so brackets in it ([HKEY_LOCAL_MACHINE\...]) are not read as properties.
 void Tell(MSIHANDLE install, INSTALLMESSAGE kind, const std::string& text) {
-  const MSIHANDLE record = ::MsiCreateRecord(1);
+  PMSIHANDLE record = ::MsiCreateRecord(1);  // closed when it goes out of scope
   if (record == 0) return;
   ::MsiRecordSetStringW(record, 0, L"[1]");
   ::MsiRecordSetStringW(record, 1, Widen(text).c_str());
   ::MsiProcessMessage(install, kind, record);
-  ::MsiCloseHandle(record);
 }
 
 // Runs `command_line` with stdout and stderr on one pipe, read here until supctl ends.
