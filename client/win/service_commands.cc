@@ -18,6 +18,7 @@
 #include "common/config/win/registry_config.h"
 #include "common/supd_options.h"
 #include "common/win/object_security.h"
+#include "common/win/own_folder.h"
 #include "common/win/win32_error.h"
 
 namespace sup::client::win {
@@ -70,6 +71,16 @@ Result<void> DeleteConfiguration(const std::string& arguments) {
                                 static_cast<DWORD>(deleted));
   }
   return Ok();
+}
+
+// `install`, `prepare`: supd's folder in ProgramData made now, as an administrator, with its DACL
+// (or an existing one checked): a folder a user made first would keep supd from starting, and
+// this names it at install rather than leaving an admin with "the service did not start". A line
+// for the output.
+Result<std::string> SecureDataFolder() {
+  Result<std::string> folder = sup::win::EnsureSupDataFolder();
+  if (!folder) return folder.error();
+  return "supd's folder " + *folder + ": only SYSTEM and Administrators may change it";
 }
 
 // `install`: the configuration key of the supd started with `spec`, created if missing, made
@@ -240,9 +251,14 @@ int ServiceCommands::Run(std::chrono::milliseconds timeout, bool json) {
           " is installed, but its configuration key is not secured (run install again "
           "after `supctl service uninstall`, or set its permissions)"));
     }
+    Result<std::string> folder = SecureDataFolder();
+    if (!folder) {
+      return Fail(folder.error().WithContext(
+          o.name + " is installed, but supd will not start until its folder is its own"));
+    }
     PrintWarnings(*warnings);
     Print(o.name + ": installed (" + spec.ImagePath() + ", start " +
-          std::string(StartTypeName(spec.start_type)) + ")\n" + *secured + "\n");
+          std::string(StartTypeName(spec.start_type)) + ")\n" + *secured + "\n" + *folder + "\n");
     return kExitOk;
   }
   if (o.set->parsed()) {
@@ -269,10 +285,12 @@ int ServiceCommands::Run(std::chrono::milliseconds timeout, bool json) {
     std::vector<std::string> warnings;
     Result<std::string> secured = SecureConfiguration(*spec, warnings);
     if (!secured) return Fail(secured.error());
+    Result<std::string> folder = SecureDataFolder();
+    if (!folder) return Fail(folder.error());
     PrintWarnings(warnings);
     std::string lines;
     for (const std::string& line : *done) lines += o.name + ": " + line + "\n";
-    Print(lines + *secured + "\n");
+    Print(lines + *secured + "\n" + *folder + "\n");
     return kExitOk;
   }
   if (o.start->parsed()) {

@@ -57,7 +57,7 @@ std::optional<std::string> ForeignFolderProblem(const std::string& path, DWORD a
   const std::string fix = " (remove it; supd creates the folder itself)";
   if (attributes & FILE_ATTRIBUTE_REPARSE_POINT)
     return path + " is a junction or symbolic link: supd does not write through links" + fix;
-  if (!(attributes & FILE_ATTRIBUTE_DIRECTORY)) return path + " is a file, not a folder";
+  if (!(attributes & FILE_ATTRIBUTE_DIRECTORY)) return path + " is a file, not a folder" + fix;
   if (owner == "S-1-5-18" || owner == "S-1-5-32-544" || (!owner.empty() && owner == self))
     return std::nullopt;
   return path + " is owned by " + (owner.empty() ? std::string("an unknown account") : owner) +
@@ -97,6 +97,16 @@ Result<std::string> SupDataFolder() {
   std::string folder = Narrow(program_data) + "\\Sup";
   ::CoTaskMemFree(program_data);
   return folder;
+}
+
+Result<std::string> EnsureSupDataFolder() {
+  Result<std::string> root = SupDataFolder();
+  if (!root) return root.error();
+  for (const std::string& folder : {*root, InstanceLockFolder(*root)}) {
+    if (Result<void> own = EnsureOwnFolder(folder); !own)
+      return own.error().WithContext("supd's folder");
+  }
+  return root;
 }
 
 std::string InstanceLockFolder(const std::string& data_folder) { return data_folder + "\\state"; }

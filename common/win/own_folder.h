@@ -34,6 +34,12 @@ Result<void> EnsureOwnFolder(const std::string& path, const std::string& sddl = 
 // whatever their environments say (under Wine, a service's %ProgramData% is C:\\users\\Public).
 Result<std::string> SupDataFolder();
 
+// SupDataFolder and its state folder, made with kOwnFolderSddl if missing, refused as
+// EnsureOwnFolder refuses if someone else made them. supd does it at start; `supctl service
+// install` and `prepare` (the MSI) do it first, as SYSTEM or an administrator, so that no user can
+// create the folder before supd's first start, and one that did is named at install. Returns it.
+Result<std::string> EnsureSupDataFolder();
+
 // Where each running supd holds its instance lock: <SupDataFolder>\state\<control pipe>.lock,
 // open without sharing and deleted when closed, so the file exists exactly while that supd runs.
 std::string InstanceLockFolder(const std::string& data_folder);

@@ -42,14 +42,9 @@ constexpr Millis kStopProgressPeriod{2000};
 // files. A named mutex would do the same, except that any user may create one first and keep
 // supd from ever starting.
 Result<UniqueFileHandle> HoldInstanceLock(const std::string& control_pipe) {
-  Result<std::string> found = SupDataFolder();
-  if (!found) return found.error();
-  const std::string root = *found;
-  for (const std::string& folder : {root, InstanceLockFolder(root)}) {
-    if (Result<void> own = EnsureOwnFolder(folder); !own)
-      return own.error().WithContext("supd's state folder");
-  }
-  const std::string path = InstanceLockPath(root, control_pipe);
+  Result<std::string> root = EnsureSupDataFolder();
+  if (!root) return root.error();
+  const std::string path = InstanceLockPath(*root, control_pipe);
   UniqueFileHandle lock{::CreateFileW(
       Widen(path).c_str(), GENERIC_READ | GENERIC_WRITE | DELETE, /*share=*/0, nullptr, OPEN_ALWAYS,
       FILE_ATTRIBUTE_NORMAL | FILE_FLAG_DELETE_ON_CLOSE | FILE_FLAG_OPEN_REPARSE_POINT, nullptr)};

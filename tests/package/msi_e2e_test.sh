@@ -2,7 +2,7 @@
 # PackageE2eTest.InstallUpgradeUninstallWithMsiexec: the MSI as an admin uses it, with Wine's own
 # msiexec in a throwaway prefix (its own wineserver, killed at the end):
 #   a bad CONFIG_FILE fails the install with supctl's message in the install log, and leaves
-#   nothing behind;
+#   nothing behind; so does a file squatting supd's ProgramData folder;
 #   a silent install with CONFIG_FILE leaves supd RUNNING and answering, its worker up, the folder
 #   on the system PATH;
 #   an upgrade to a newer version (built here with scripts/package.sh --version) keeps the
@@ -83,6 +83,18 @@ key_exists 'HKLM\SYSTEM\CurrentControlSet\Services\EventLog\Application\supd' &&
   fail "the event log source was left" || ok "no event log source"
 grep -q 'Sup' <<<"$(path_value)" && fail "a PATH entry was left: $(path_value)" || ok "no PATH entry"
 
+# 1b. A file where supd's folder belongs (C:\ProgramData\Sup made first by someone else; on
+# Windows also a folder another user owns, which Wine cannot show: everything runs as one user
+# there): the install fails naming it, not with "the service did not start".
+touch "$prefix/drive_c/ProgramData/Sup"
+if msiexec /i "$old_msi" /l*v 'C:\configs\squatted-install.log'; then fail "installed over a squatted ProgramData\\Sup"
+else ok "a squatted ProgramData\\Sup fails the install (status $?)"; fi
+grep -qF "supd's folder: C:\ProgramData\Sup is a file, not a folder" <<<"$(tr -d '\r' <"$configs/squatted-install.log")" &&
+  ok "the install log names it" ||
+  fail "the install log does not name the squatted folder: $(tr -d '\r' <"$configs/squatted-install.log" | grep -A2 '^sup:')"
+[ ! -e "$installed_dir" ] && ok "no files left" || fail "files left in Program Files\\Sup"
+rm -f "$prefix/drive_c/ProgramData/Sup"
+
 # 2. A silent install with a configuration.
 if msiexec /i "$old_msi" 'CONFIG_FILE=C:\configs\ticker.reg' /l*v 'C:\configs\install.log'; then
   ok "installed $version in ${took_ms} ms"
@@ -90,6 +102,7 @@ else fail "install of $version failed (status $?)"; fi
 log=$(tr -d '\r' <"$configs/install.log" 2>/dev/null)
 grep -qF 'imported 1 workers from C:\configs\ticker.reg' <<<"$log" &&
   grep -qF 'supd: event log source supd registered' <<<"$log" &&
+  grep -qF "supd's folder C:\ProgramData\Sup: only SYSTEM and Administrators may change it" <<<"$log" &&
   ok "the install log has what supctl printed" ||
   fail "the install log lacks supctl's output: $(grep -n 'sup:' <<<"$log")"
 status=$(supctl service status)
