@@ -37,7 +37,6 @@ constexpr DWORD kSupctlTimeoutMs = 5 * 60 * 1000;
 constexpr std::size_t kMaxOutputBytes = 64 * 1024;
 
 struct SupctlRun {
-  bool started = false;
   std::string failure;  // why it could not be started or did not end
   DWORD exit_code = 0;
   std::string output;  // stdout and stderr as they came, UTF-8
@@ -106,7 +105,6 @@ SupctlRun Run(std::wstring command_line) {
     run.failure = sup::win::Win32Error("starting it").message();
     return run;
   }
-  run.started = true;
   const UniqueHandle process{info.hProcess};
   const UniqueHandle thread{info.hThread};
   output_write.reset();  // supctl holds the only write end now: the reads end when it exits
@@ -162,7 +160,7 @@ extern "C" __declspec(dllexport) UINT __stdcall RunSupctl(MSIHANDLE install) {
   }
   const std::string shown = Narrow(command_line);
   const SupctlRun run = Run(command_line);
-  if (!run.started || !run.failure.empty()) {
+  if (!run.failure.empty()) {
     Tell(install, INSTALLMESSAGE_ERROR, "sup: " + shown + ": " + run.failure);
     return ERROR_INSTALL_FAILURE;
   }

@@ -7,8 +7,8 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <optional>
 #include <fstream>
+#include <optional>
 
 #include "client/config/worker_edit.h"
 #include "client/win/console.h"
@@ -43,8 +43,6 @@ std::string RegRoot(const sup::config::RegistryPath& path) {
          sup::win::Narrow(path.subkey);
 }
 
-// The file `config import` reads, whole, or why it cannot be read ("The system cannot find the
-// file specified", a folder given for a file, a size no configuration has).
 // A bad FILE argument (exit code 2, as for any file that is not a configuration), with the
 // system's reason.
 Error Unreadable(const std::string& file, DWORD code = ::GetLastError()) {
@@ -53,6 +51,8 @@ Error Unreadable(const std::string& file, DWORD code = ::GetLastError()) {
                                                 std::to_string(code) + ")");
 }
 
+// The file `config import` reads, whole, or why it cannot be read (not found, a folder given for
+// a file, a size no configuration has).
 Result<std::string> ReadConfigFile(const std::string& file) {
   constexpr long long kMaxConfigFileBytes = 64 * 1024 * 1024;
   const std::wstring path = sup::win::Widen(file);

@@ -46,6 +46,15 @@ msiexec() {
 supctl() { wine 'C:\Program Files\Sup\supctl.exe' "$@" </dev/null 2>&1 | tr -d '\r'; }
 key_exists() { wine reg query "$1" </dev/null >/dev/null 2>&1; }
 path_value() { wine reg query 'HKLM\System\CurrentControlSet\Control\Session Manager\Environment' /v PATH </dev/null 2>/dev/null | tr -d '\r'; }
+# write_reg FILE LINE...: a .reg file as regedit writes it (UTF-16LE with a BOM, CRLF lines).
+write_reg() {
+  local file=$1
+  shift
+  { printf 'Windows Registry Editor Version 5.00\r\n\r\n'; printf '%s\r\n' "$@"; } |
+    iconv -t UTF-16LE | { printf '\xff\xfe'; cat; } >"$file"
+}
+# install_log NAME: the log an msiexec call wrote with /l*v C:\configs\NAME, without CRs.
+install_log() { tr -d '\r' <"$configs/$1" 2>/dev/null; }
 installed_dir="$prefix/drive_c/Program Files/Sup"
 service_key='HKLM\SYSTEM\CurrentControlSet\Services\supd'
 # Waits up to 20 s for `supctl status` to show NEEDLE.
@@ -62,16 +71,16 @@ wait_for_status() {
 
 configs="$prefix/drive_c/configs"
 mkdir -p "$configs"
-printf 'Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Sup\\Workers\\bad]\r\n"Restart"="sometimes"\r\n' \
-  | iconv -t UTF-16LE | { printf '\xff\xfe'; cat; } >"$configs/bad.reg"
-printf 'Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Sup\\Workers\\ticker]\r\n"Command"="\\"C:\\\\Program Files\\\\Sup\\\\examples\\\\testworker.exe\\" --print-every 1000"\r\n"StartSeconds"=dword:00000000\r\n' \
-  | iconv -t UTF-16LE | { printf '\xff\xfe'; cat; } >"$configs/ticker.reg"
+worker_command='"Command"="\"C:\\Program Files\\Sup\\examples\\testworker.exe\" --print-every 1000"'
+write_reg "$configs/bad.reg" '[HKEY_LOCAL_MACHINE\SOFTWARE\Sup\Workers\bad]' '"Restart"="sometimes"'
+write_reg "$configs/ticker.reg" '[HKEY_LOCAL_MACHINE\SOFTWARE\Sup\Workers\ticker]' "$worker_command" \
+  '"StartSeconds"=dword:00000000'
 
 # 1. A bad CONFIG_FILE fails the install with supctl's message and rolls everything back.
 if msiexec /i "$old_msi" 'CONFIG_FILE=C:\configs\bad.reg' /l*v 'C:\configs\bad-install.log'; then
   fail "a bad CONFIG_FILE was installed"
 else ok "a bad CONFIG_FILE fails the install (status $?)"; fi
-log=$(tr -d '\r' <"$configs/bad-install.log" 2>/dev/null)
+log=$(install_log bad-install.log)
 grep -qF 'supctl.exe" config import C:\configs\bad.reg failed (exit code 2):' <<<"$log" &&
   grep -qF 'Workers\bad\Restart: expected a REG_SZ, one of always, on-failure, never, found REG_SZ "sometimes"' <<<"$log" &&
   ok "the install log has supctl's message" ||
@@ -89,9 +98,9 @@ grep -q 'Sup' <<<"$(path_value)" && fail "a PATH entry was left: $(path_value)" 
 touch "$prefix/drive_c/ProgramData/Sup"
 if msiexec /i "$old_msi" /l*v 'C:\configs\squatted-install.log'; then fail "installed over a squatted ProgramData\\Sup"
 else ok "a squatted ProgramData\\Sup fails the install (status $?)"; fi
-grep -qF "supd's folder: C:\ProgramData\Sup is a file, not a folder" <<<"$(tr -d '\r' <"$configs/squatted-install.log")" &&
+grep -qF "supd's folder: C:\ProgramData\Sup is a file, not a folder" <<<"$(install_log squatted-install.log)" &&
   ok "the install log names it" ||
-  fail "the install log does not name the squatted folder: $(tr -d '\r' <"$configs/squatted-install.log" | grep -A2 '^sup:')"
+  fail "the install log does not name the squatted folder: $(install_log squatted-install.log | grep -A2 '^sup:')"
 [ ! -e "$installed_dir" ] && ok "no files left" || fail "files left in Program Files\\Sup"
 rm -f "$prefix/drive_c/ProgramData/Sup"
 
@@ -99,7 +108,7 @@ rm -f "$prefix/drive_c/ProgramData/Sup"
 if msiexec /i "$old_msi" 'CONFIG_FILE=C:\configs\ticker.reg' /l*v 'C:\configs\install.log'; then
   ok "installed $version in ${took_ms} ms"
 else fail "install of $version failed (status $?)"; fi
-log=$(tr -d '\r' <"$configs/install.log" 2>/dev/null)
+log=$(install_log install.log)
 grep -qF 'imported 1 workers from C:\configs\ticker.reg' <<<"$log" &&
   grep -qF 'supd: event log source supd registered' <<<"$log" &&
   grep -qF "supd's folder C:\ProgramData\Sup: only SYSTEM and Administrators may change it" <<<"$log" &&
@@ -146,13 +155,12 @@ key_exists 'HKLM\SOFTWARE\Sup\Workers\ticker' && ok "the configuration stays" ||
 
 # 7. A reinstall with a relative CONFIG_FILE, taken from the MSI's folder (C:\configs here); then
 # REMOVE_CONFIG=1 takes the configuration and the logs too.
-printf 'Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Sup\\Workers\\second]\r\n"Command"="\\"C:\\\\Program Files\\\\Sup\\\\examples\\\\testworker.exe\\" --print-every 1000"\r\n' \
-  | iconv -t UTF-16LE | { printf '\xff\xfe'; cat; } >"$configs/second.reg"
+write_reg "$configs/second.reg" '[HKEY_LOCAL_MACHINE\SOFTWARE\Sup\Workers\second]' "$worker_command"
 msiexec /i "$new_msi" CONFIG_FILE=second.reg || fail "reinstall with CONFIG_FILE=second.reg failed (status $?)"
 wait_for_status '^second +RUNNING' && ok "a relative CONFIG_FILE is read from the MSI's folder" ||
   fail "CONFIG_FILE=second.reg did not bring its worker up: $(supctl status)"
 if msiexec /x "$new_msi" REMOVE_CONFIG=1 /l*v 'C:\configs\uninstall.log'; then ok "uninstalled with REMOVE_CONFIG=1 in ${took_ms} ms"
-else fail "uninstall with REMOVE_CONFIG=1 failed (status $?): $(tr -d '\r' <"$configs/uninstall.log" | grep -A3 '^sup:')"; fi
+else fail "uninstall with REMOVE_CONFIG=1 failed (status $?): $(install_log uninstall.log | grep -A3 '^sup:')"; fi
 key_exists 'HKLM\SOFTWARE\Sup' && fail "the configuration stayed" || ok "the configuration is gone"
 # supd's folder is the ProgramData known folder's Sup. (Under Wine a service's %ProgramData% is
 # C:\users\Public, where its default LogDirectory then lies, while the installer's is not: that
