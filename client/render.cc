@@ -42,6 +42,7 @@ std::string RenderStatusTable(const sup::v1::StatusResponse& status) {
   std::string out = "supd " + daemon.version() + ", pid " + std::to_string(daemon.pid()) +
                     ", uptime " + FormatUptime(std::chrono::milliseconds(daemon.uptime_ms())) +
                     ", config generation " + std::to_string(daemon.config_generation()) + "\n";
+  for (const std::string& problem : daemon.problems()) out += "supd: " + problem + "\n";
   std::vector<std::vector<std::string>> rows = {{"NAME", "STATE", "HEALTH", "READY", "PID",
                                                  "UPTIME", "RESTARTS", "LAST-EXIT", "CPU", "MEM",
                                                  "DESCRIPTION"}};
@@ -117,10 +118,12 @@ std::string RenderTop(const sup::v1::StatusResponse& status, TopSort sort) {
 std::string RenderStatusJson(const sup::v1::StatusResponse& status) {
   const sup::v1::DaemonStatus& daemon = status.daemon();
   Json json;
-  json["daemon"] = {{"pid", daemon.pid()},
-                    {"version", daemon.version()},
-                    {"uptime_ms", daemon.uptime_ms()},
-                    {"config_generation", daemon.config_generation()}};
+  json["daemon"] = {
+      {"pid", daemon.pid()},
+      {"version", daemon.version()},
+      {"uptime_ms", daemon.uptime_ms()},
+      {"config_generation", daemon.config_generation()},
+      {"problems", std::vector<std::string>(daemon.problems().begin(), daemon.problems().end())}};
   json["workers"] = Json::array();
   for (const WorkerStatus& worker : status.workers()) json["workers"].push_back(WorkerJson(worker));
   return JsonLine(json);

@@ -1,6 +1,7 @@
 #include "client/server_trust.h"
 
 #include "common/case_insensitive.h"
+#include "common/pipe_names.h"
 
 namespace sup::client {
 
@@ -20,6 +21,24 @@ std::optional<std::string> UntrustedPipeServer(const std::string& pipe_name,
            ", which is neither a registered service nor run by you: its answers are not trusted";
   }
   return std::nullopt;
+}
+
+std::optional<std::string> UntrustedPipeOwner(const std::string& pipe_name,
+                                              const std::string& owner_sid,
+                                              const std::string& own_sid) {
+  const std::string pipe = "\\\\.\\pipe\\" + pipe_name;
+  if (owner_sid.empty()) return pipe + ": its owner cannot be read, so its answers are not trusted";
+  if (owner_sid == "S-1-5-18" || owner_sid == "S-1-5-32-544" || owner_sid == own_sid)
+    return std::nullopt;
+  const auto under = [&](std::string_view prefix) {
+    return StartsWithIgnoringCase(pipe_name, prefix);
+  };
+  if ((owner_sid == "S-1-5-20" && under(kNetworkServicePipePrefix)) ||
+      (owner_sid == "S-1-5-19" && under(kLocalServicePipePrefix))) {
+    return std::nullopt;
+  }
+  return pipe + " is owned by " + owner_sid +
+         ", which may not create names under its prefix: its answers are not trusted";
 }
 
 }  // namespace sup::client

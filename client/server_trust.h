@@ -25,4 +25,15 @@ struct PipeServer {
 std::optional<std::string> UntrustedPipeServer(const std::string& pipe_name,
                                                const PipeServer& server);
 
+// Why a pipe under a protected prefix (ProtectedPrefix\Administrators\...) whose owner is
+// `owner_sid` may not be trusted, or nullopt: Windows lets only administrators (or NetworkService,
+// LocalService under their own prefixes) create names there, and the creator owns the pipe, so its
+// owner must be SYSTEM, Administrators, that service account, or the user running supctl
+// (`own_sid`: an elevated `supd run --console`; and every process under Wine, which ignores the
+// prefixes). As WireGuard's client checks its tunnel pipes. An owner that cannot be read ("") is
+// not trusted.
+std::optional<std::string> UntrustedPipeOwner(const std::string& pipe_name,
+                                              const std::string& owner_sid,
+                                              const std::string& own_sid);
+
 }  // namespace sup::client

@@ -27,4 +27,8 @@ inline bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
          });
 }
 
+inline bool StartsWithIgnoringCase(std::string_view text, std::string_view prefix) {
+  return text.size() >= prefix.size() && EqualsIgnoringCase(text.substr(0, prefix.size()), prefix);
+}
+
 }  // namespace sup

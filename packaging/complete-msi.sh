@@ -4,8 +4,9 @@
 #    remove it), removed again at uninstall;
 #  - supd's failure actions, as `supctl service install` sets them: restart after 5 s, 5 s, then
 #    60 s, the count reset after a day (MsiServiceConfigFailureActions, MsiConfigureServices);
-#  - the public properties the install may be given (CONFIG_FILE, REMOVE_CONFIG) and the
-#    upgrade detections, passed from the client to the server side (SecureCustomProperties);
+#  - the upgrade detections, passed from the client to the server side (SecureCustomProperties);
+#    CONFIG_FILE and REMOVE_CONFIG are not among them: only an administrator's values of those
+#    reach the server side, never a standard user's (at a repair, which a standard user may start);
 #  - the same-version detection including its upper bound (wixl drops IncludeMaximum);
 #  - the old version removed before the new one installs (RemoveExistingProducts right after
 #    InstallValidate: wixl does not always honour MajorUpgrade's Schedule);
@@ -40,12 +41,12 @@ msibuild "$msi" -q "INSERT INTO InstallExecuteSequence (Action, Condition, Seque
 msibuild "$msi" -q "UPDATE InstallExecuteSequence SET Sequence = 1401 WHERE Action = 'RemoveExistingProducts'"
 # SourceDir (the MSI's folder), which a relative CONFIG_FILE is taken from, is only known after
 # ResolveSource; not at uninstall, when the source may be gone.
-msibuild "$msi" -q "INSERT INTO InstallExecuteSequence (Action, Condition, Sequence) VALUES ('ResolveSource', 'CONFIG_FILE AND NOT REMOVE', 850)"
+msibuild "$msi" -q "INSERT INTO InstallExecuteSequence (Action, Condition, Sequence) VALUES ('ResolveSource', 'CONFIG_FILE AND NOT Installed AND NOT REMOVE', 850)"
 # Rows that must change are exported, edited and imported back: msibuild's -q splits queries at
 # ';' (which SecureCustomProperties is made of) and cannot update a key column (Attributes is one
 # of Upgrade's).
 msiinfo export "$msi" Property >"$tables/Property.idt"
-sed -i 's/^SecureCustomProperties\t.*$/SecureCustomProperties\tWIX_UPGRADE_DETECTED;WIX_DOWNGRADE_DETECTED;SAME_VERSION_DETECTED;CONFIG_FILE;REMOVE_CONFIG\r/' \
+sed -i 's/^SecureCustomProperties\t.*$/SecureCustomProperties\tWIX_UPGRADE_DETECTED;WIX_DOWNGRADE_DETECTED;SAME_VERSION_DETECTED\r/' \
   "$tables/Property.idt"
 msibuild "$msi" -i "$tables/Property.idt"
 msiinfo export "$msi" Upgrade >"$tables/Upgrade.idt"

@@ -1,15 +1,17 @@
-// sup_msi_actions.dll: the MSI's custom action, stored in its Binary table (packaging/sup.wxs).
+// sup_msi_actions.dll: the MSI's custom actions, stored in its Binary table (packaging/sup.wxs).
 //
 // RunSupctl runs the command held in its CustomActionData: the program and its arguments separated
-// by '|', which no Windows path holds (set by the package, e.g.
-// "C:\Program Files\Sup\supctl.exe|config|import|C:\deploy\workers.reg"). It quotes them itself
-// by the Windows rules, so a path ending in '\' or holding a '"' reaches supctl as given, as one
-// argument. It hands what supctl
-// printed to Windows Installer: to the install log always, and when supctl fails, as the install's
-// error message (the dialog of an interactive install, the log and the event log of a silent one),
-// failing the action so that the install rolls back. An EXE custom action cannot do that: Windows
-// Installer keeps nothing of what it prints, so an admin whose CONFIG_FILE was refused would see
-// only "a custom action failed".
+// by '|', which no Windows path holds, all of them the package's own text (e.g.
+// "C:\Program Files\Sup\supctl.exe|service|prepare"). ImportConfigFile runs `supctl config
+// import` of CONFIG_FILE, a value whoever runs msiexec chooses: its CustomActionData is
+// "<supctl.exe>|<SourceDir>|<CONFIG_FILE>", made into exactly one argument or refused
+// (MsiImportCommand: no option, no network path). Both quote the arguments by the Windows rules,
+// so a path ending in '\' or holding a '"' reaches supctl as given, as one argument. They hand what
+// supctl printed to Windows Installer: to the install log always, and when supctl fails, as the
+// install's error message (the dialog of an interactive install, the log and the event log of a
+// silent one), failing the action so that the install rolls back. An EXE custom action cannot do
+// that: Windows Installer keeps nothing of what it prints, so an admin whose CONFIG_FILE was
+// refused would see only "a custom action failed".
 #include <windows.h>
 #include <msi.h>
 #include <msiquery.h>
@@ -20,6 +22,7 @@
 #include <vector>
 
 #include "common/command_line.h"
+#include "common/msi_import_command.h"
 #include "common/win/attribute_list.h"
 #include "common/win/unique_handle.h"
 #include "common/win/win32_error.h"
@@ -148,16 +151,9 @@ std::wstring CommandLineOf(const std::wstring& data) {
   return Widen(sup::JoinWindowsCommandLine(arguments));
 }
 
-}  // namespace
-
-extern "C" __declspec(dllexport) UINT __stdcall RunSupctl(MSIHANDLE install) {
-  const std::wstring data = CustomActionData(install);
-  const std::wstring command_line = data.empty() ? L"" : CommandLineOf(data);
-  if (command_line.empty()) {
-    Tell(install, INSTALLMESSAGE_ERROR,
-         "sup: the package is broken: its supctl action was given no command line");
-    return ERROR_INSTALL_FAILURE;
-  }
+// Runs `command_line`, telling the installer what supctl printed; fails the action when supctl
+// fails.
+UINT RunAndTell(MSIHANDLE install, const std::wstring& command_line) {
   const std::string shown = Narrow(command_line);
   const SupctlRun run = Run(command_line);
   if (!run.failure.empty()) {
@@ -173,4 +169,26 @@ extern "C" __declspec(dllexport) UINT __stdcall RunSupctl(MSIHANDLE install) {
   Tell(install, INSTALLMESSAGE_INFO,
        "sup: " + shown + (run.output.empty() ? ": done" : ":\n" + run.output));
   return ERROR_SUCCESS;
+}
+
+}  // namespace
+
+extern "C" __declspec(dllexport) UINT __stdcall RunSupctl(MSIHANDLE install) {
+  const std::wstring data = CustomActionData(install);
+  if (data.empty()) {
+    Tell(install, INSTALLMESSAGE_ERROR,
+         "sup: the package is broken: its supctl action was given no command line");
+    return ERROR_INSTALL_FAILURE;
+  }
+  return RunAndTell(install, CommandLineOf(data));
+}
+
+extern "C" __declspec(dllexport) UINT __stdcall ImportConfigFile(MSIHANDLE install) {
+  sup::Result<std::vector<std::string>> command =
+      sup::MsiImportCommand(Narrow(CustomActionData(install)));
+  if (!command) {
+    Tell(install, INSTALLMESSAGE_ERROR, "sup: " + command.error().message());
+    return ERROR_INSTALL_FAILURE;
+  }
+  return RunAndTell(install, Widen(sup::JoinWindowsCommandLine(*command)));
 }

@@ -20,11 +20,16 @@ unused="$WINEPREFIX/.unused-session"
 
 # C:\sup-links\app, a symbolic link to C:\sup-links\elsewhere, for the tests of supd refusing
 # to write through links (log_file_test.cc): Wine 8's CreateSymbolicLinkW does nothing and it
-# refuses junctions, but it shows a Unix symbolic link as Windows shows a junction.
+# refuses junctions, but it shows a Unix symbolic link as Windows shows a junction. And
+# C:\sup-writable, a folder everyone may write (Unix mode 0777, which Wine shows as Everyone
+# holding write rights: it keeps no DACL set from Windows), for the tests of supd refusing or
+# repairing such folders (own_folder_test.cc).
 make_test_links() {
   local links="$WINEPREFIX/drive_c/sup-links"
   mkdir -p "$links/elsewhere/logs"
   ln -sfn "$links/elsewhere" "$links/app"
+  mkdir -p "$WINEPREFIX/drive_c/sup-writable"
+  chmod 0777 "$WINEPREFIX/drive_c/sup-writable"
 }
 
 case "$action" in

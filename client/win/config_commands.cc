@@ -15,6 +15,7 @@
 #include "client/exit_codes.h"
 #include "common/config/config_file.h"
 #include "common/config/win/registry_store.h"
+#include "common/win/object_security.h"
 #include "common/win/own_folder.h"
 #include "common/win/unique_handle.h"
 #include "common/win/win32_error.h"
@@ -51,8 +52,30 @@ Error Unreadable(const std::string& file, DWORD code = ::GetLastError()) {
                                                 std::to_string(code) + ")");
 }
 
+// Why the open `file` cannot be trusted, or nothing: the workers it holds run as supd's account
+// (SYSTEM), so whoever else may change it (NT AUTHORITY\Authenticated Users, say, inherited by a
+// folder made in C:\) chooses what runs as SYSTEM, at the MSI's install as much as here. SYSTEM,
+// Administrators and the account running supctl may write it.
+Result<void> CheckWriters(HANDLE handle, const std::string& file) {
+  Result<std::vector<std::string>> writers =
+      sup::win::ForeignFileWriters(handle, {sup::win::OwnUserSid()});
+  if (!writers) return Unreadable(file, writers.error().code().value());
+  if (writers->empty()) return Ok();
+  std::string names;
+  for (const std::string& writer : *writers) names += (names.empty() ? "" : ", ") + writer;
+  return Error(ErrorKind::kInvalidArgument,
+               "refusing " + file + ": " + names +
+                   " may change it, and the workers it holds run as supd's account; let only "
+                   "SYSTEM and Administrators write it (icacls \"" +
+                   file +
+                   "\" /inheritance:r /grant:r *S-1-5-18:F *S-1-5-32-544:F), or copy it "
+                   "to a folder only they may write");
+}
+
 // The file `config import` reads, whole, or why it cannot be read (not found, a folder given for
-// a file, a size no configuration has).
+// a file, a size no configuration has, someone else may change it). Nobody may write it while it
+// is read (no FILE_SHARE_WRITE): a handle opened for writing before its permissions were
+// tightened must not change it between the check and the read.
 Result<std::string> ReadConfigFile(const std::string& file) {
   constexpr long long kMaxConfigFileBytes = 64 * 1024 * 1024;
   const std::wstring path = sup::win::Widen(file);
@@ -61,10 +84,11 @@ Result<std::string> ReadConfigFile(const std::string& file) {
     return Error(ErrorKind::kInvalidArgument,
                  "cannot read " + file + ": it is a folder, not a .reg or .json file");
   }
-  const sup::win::UniqueFileHandle handle{
-      ::CreateFileW(path.c_str(), GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, nullptr,
-                    OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr)};
+  const sup::win::UniqueFileHandle handle{::CreateFileW(path.c_str(), GENERIC_READ | READ_CONTROL,
+                                                        FILE_SHARE_READ, nullptr, OPEN_EXISTING,
+                                                        FILE_ATTRIBUTE_NORMAL, nullptr)};
   if (!handle) return Unreadable(file);
+  if (Result<void> trusted = CheckWriters(handle.get(), file); !trusted) return trusted.error();
   LARGE_INTEGER size{};
   if (!::GetFileSizeEx(handle.get(), &size)) return Unreadable(file);
   if (size.QuadPart > kMaxConfigFileBytes) {

@@ -11,6 +11,7 @@
 #include "common/format.h"
 #include "common/protocol.h"
 #include "common/supd_options.h"
+#include "common/win/object_security.h"
 #include "common/win/unique_handle.h"
 #include "common/win/utf8_arguments.h"
 #include "common/win/win32_error.h"
@@ -247,6 +248,32 @@ Result<ScmServiceManager> ScmServiceManager::Connect() {
     return failure;
   }
   return ScmServiceManager(std::move(manager));
+}
+
+std::string ServiceObjectSddl(const std::string& operators_sid) {
+  // CC query config, LC query status, SW enumerate dependents, LO interrogate, RC read control;
+  // RP start, WP stop, DT pause, CR user-defined control; DC change config, SD delete, WD/WO
+  // change the DACL and owner.
+  std::string sddl =
+      "D:(A;;CCLCSWRPWPDTLOCRRC;;;SY)(A;;CCDCLCSWRPWPDTLOCRSDRCWDWO;;;BA)"
+      "(A;;CCLCSWLORC;;;IU)(A;;CCLCSWLORC;;;SU)(A;;CCLCSWLORC;;;AU)";
+  if (!operators_sid.empty()) sddl += "(A;;CCLCSWRPWPLORC;;;" + operators_sid + ")";
+  return sddl;
+}
+
+Result<void> SetServiceDacl(SC_HANDLE service, const std::string& name, const std::string& sddl,
+                            SetServiceSecurityFunction set) {
+  Result<sup::win::SecurityAttributes> security = sup::win::SecurityAttributes::FromSddl(sddl);
+  if (!security) return security.error();
+  if (!set(service, DACL_SECURITY_INFORMATION, security->descriptor()))
+    return Win32Error("setting who may control the service " + name);
+  return Ok();
+}
+
+Result<void> ScmServiceManager::SetSecurity(const std::string& name, const std::string& sddl) {
+  Result<UniqueServiceHandle> service = Open(name, READ_CONTROL | WRITE_DAC);
+  if (!service) return service.error();
+  return SetServiceDacl(service->get(), name, sddl);
 }
 
 Result<UniqueServiceHandle> ScmServiceManager::Open(const std::string& name, DWORD access) {

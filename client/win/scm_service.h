@@ -34,6 +34,21 @@ std::optional<std::string> SupdOption(const std::string& arguments, std::string_
 // HKLM\SOFTWARE\Sup), else sup-health.
 std::string HealthPipeOfArguments(const std::string& arguments);
 
+// SDDL of supd's service object. The SCM's default gives interactive and service logons
+// (IU, SU) SERVICE_USER_DEFINED_CONTROL: any user could send control 128 (apply a staged
+// configuration, which `supctl update` keeps for administrators) or flood supd with 129. Here
+// only SYSTEM and Administrators may stop, start or control supd; the operators group
+// (`operators_sid`, or none) may start and stop it; interactive, service and every authenticated
+// logon may only query it (supctl finds supd's pid that way, to trust its pipe).
+std::string ServiceObjectSddl(const std::string& operators_sid);
+
+// Gives the open `service` (WRITE_DAC) the DACL of `sddl` through `set` (the system's
+// SetServiceObjectSecurity; a test records the call: Wine accepts it and keeps nothing).
+using SetServiceSecurityFunction = BOOL(WINAPI*)(SC_HANDLE, SECURITY_INFORMATION,
+                                                 PSECURITY_DESCRIPTOR);
+Result<void> SetServiceDacl(SC_HANDLE service, const std::string& name, const std::string& sddl,
+                            SetServiceSecurityFunction set = ::SetServiceObjectSecurity);
+
 class ScmServiceManager final : public ServiceManager {
  public:
   // Connects to the local SCM; fails (access denied) unless elevated.
@@ -52,6 +67,8 @@ class ScmServiceManager final : public ServiceManager {
   Result<void> Uninstall(const std::string& name, std::chrono::milliseconds timeout);
   Result<void> Start(const std::string& name, std::chrono::milliseconds timeout);
   Result<ServiceState> State(const std::string& name);
+  // SetServiceDacl on the service `name`.
+  Result<void> SetSecurity(const std::string& name, const std::string& sddl);
 
   Result<ServiceSpec> Query(const std::string& name) override;
   Result<std::vector<std::string>> Configure(const ServiceSpec& spec,

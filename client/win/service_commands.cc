@@ -60,10 +60,15 @@ std::string SupdBesideSupctl() {
   return Narrow(self.substr(0, self.find_last_of(L"\\/") + 1) + L"supd.exe");
 }
 
+// The configuration key of the supd started with `arguments`.
+Result<sup::config::RegistryPath> ConfigKeyOf(const std::string& arguments) {
+  return sup::config::ParseRegistryPath(
+      SupdOption(arguments, kSupdConfigKeyOption).value_or(sup::config::kDefaultConfigKey));
+}
+
 // `uninstall --purge`: the configuration key of the supd started with `arguments`.
 Result<void> DeleteConfiguration(const std::string& arguments) {
-  Result<sup::config::RegistryPath> key = sup::config::ParseRegistryPath(
-      SupdOption(arguments, kSupdConfigKeyOption).value_or(sup::config::kDefaultConfigKey));
+  Result<sup::config::RegistryPath> key = ConfigKeyOf(arguments);
   if (!key) return key.error();
   const LSTATUS deleted = ::RegDeleteTreeW(key->root, key->subkey.c_str());
   if (deleted != ERROR_SUCCESS && deleted != ERROR_FILE_NOT_FOUND) {
@@ -78,9 +83,31 @@ Result<void> DeleteConfiguration(const std::string& arguments) {
 // this names it at install rather than leaving an admin with "the service did not start". A line
 // for the output.
 Result<std::string> SecureDataFolder() {
-  Result<std::string> folder = sup::win::EnsureSupDataFolder();
+  std::vector<std::string> repaired;
+  Result<std::string> folder = sup::win::EnsureSupDataFolder(&repaired);
   if (!folder) return folder.error();
-  return "supd's folder " + *folder + ": only SYSTEM and Administrators may change it";
+  std::string lines;
+  for (const std::string& line : repaired) lines += "supd's folder repaired: " + line + "\n";
+  return lines + "supd's folder " + *folder + ": only SYSTEM and Administrators may change it";
+}
+
+// The SID of the OperatorsGroup configured under `key`, "" when there is none; one that cannot be
+// resolved is a warning (`what_operators_lose` says what follows) and "".
+std::string OperatorsSid(const sup::config::RegistryPath& key,
+                         const std::string& what_operators_lose,
+                         std::vector<std::string>& warnings) {
+  std::wstring group(256, L'\0');
+  DWORD group_bytes = static_cast<DWORD>(group.size() * sizeof(wchar_t));
+  if (::RegGetValueW(key.root, key.subkey.c_str(), L"OperatorsGroup", RRF_RT_REG_SZ, nullptr,
+                     group.data(), &group_bytes) != ERROR_SUCCESS) {
+    return "";
+  }
+  group.resize(std::wcslen(group.c_str()));
+  if (group.empty()) return "";
+  Result<std::string> sid = sup::win::AccountSid(Narrow(group));
+  if (sid) return *sid;
+  warnings.push_back("OperatorsGroup: " + sid.error().message() + "; " + what_operators_lose);
+  return "";
 }
 
 // `install`: the configuration key of the supd started with `spec`, created if missing, made
@@ -89,8 +116,7 @@ Result<std::string> SecureDataFolder() {
 // a line for the output, and warnings.
 Result<std::string> SecureConfiguration(const ServiceSpec& spec,
                                         std::vector<std::string>& warnings) {
-  Result<sup::config::RegistryPath> key = sup::config::ParseRegistryPath(
-      SupdOption(spec.arguments, kSupdConfigKeyOption).value_or(sup::config::kDefaultConfigKey));
+  Result<sup::config::RegistryPath> key = ConfigKeyOf(spec.arguments);
   if (!key) return key.error();
   std::string account_sid;
   if (spec.account != "LocalSystem") {
@@ -98,22 +124,8 @@ Result<std::string> SecureConfiguration(const ServiceSpec& spec,
     if (!sid) return sid.error().WithContext("the service account");
     account_sid = *sid;
   }
-  std::string operators_sid;
-  std::wstring group(256, L'\0');
-  DWORD group_bytes = static_cast<DWORD>(group.size() * sizeof(wchar_t));
-  if (::RegGetValueW(key->root, key->subkey.c_str(), L"OperatorsGroup", RRF_RT_REG_SZ, nullptr,
-                     group.data(), &group_bytes) == ERROR_SUCCESS) {
-    group.resize(std::wcslen(group.c_str()));
-    if (!group.empty()) {
-      Result<std::string> sid = sup::win::AccountSid(Narrow(group));
-      if (sid) {
-        operators_sid = *sid;
-      } else {
-        warnings.push_back("OperatorsGroup: " + sid.error().message() +
-                           "; operators may not read the configuration key");
-      }
-    }
-  }
+  const std::string operators_sid =
+      OperatorsSid(*key, "operators may not read the configuration key", warnings);
   if (Result<void> secured = sup::config::SecureConfigKey(
           *key, sup::config::ConfigKeySddl(account_sid, operators_sid));
       !secured) {
@@ -122,6 +134,20 @@ Result<std::string> SecureConfiguration(const ServiceSpec& spec,
   return "configuration " + key->display + ": only SYSTEM" +
          (account_sid.empty() ? " and Administrators" : ", Administrators and " + spec.account) +
          " may change it" + (operators_sid.empty() ? "" : ", operators may read it");
+}
+
+// `install`, `prepare`: who may stop, start and send controls to the service (ServiceObjectSddl).
+// A line for the output.
+Result<std::string> SecureService(ScmServiceManager& scm, const ServiceSpec& spec,
+                                  std::vector<std::string>& warnings) {
+  Result<sup::config::RegistryPath> key = ConfigKeyOf(spec.arguments);
+  if (!key) return key.error();
+  const std::string operators_sid =
+      OperatorsSid(*key, "operators may not start or stop the service", warnings);
+  if (Result<void> set = scm.SetSecurity(spec.name, ServiceObjectSddl(operators_sid)); !set)
+    return set.error();
+  return "service " + spec.name + ": only SYSTEM and Administrators may send it controls" +
+         (operators_sid.empty() ? " or stop it" : ", they and operators may stop it");
 }
 
 // `service status`: the SCM's view, then supd's own answer on its health pipe. Exit 0 only when
@@ -256,9 +282,17 @@ int ServiceCommands::Run(std::chrono::milliseconds timeout, bool json) {
       return Fail(folder.error().WithContext(
           o.name + " is installed, but supd will not start until its folder is its own"));
     }
+    Result<std::string> controls = SecureService(*scm, spec, *warnings);
+    if (!controls) {
+      return Fail(controls.error().WithContext(
+          o.name +
+          " is installed, but any user may send it controls (run install again after "
+          "`supctl service uninstall`)"));
+    }
     PrintWarnings(*warnings);
     Print(o.name + ": installed (" + spec.ImagePath() + ", start " +
-          std::string(StartTypeName(spec.start_type)) + ")\n" + *secured + "\n" + *folder + "\n");
+          std::string(StartTypeName(spec.start_type)) + ")\n" + *secured + "\n" + *folder + "\n" +
+          *controls + "\n");
     return kExitOk;
   }
   if (o.set->parsed()) {
@@ -287,10 +321,12 @@ int ServiceCommands::Run(std::chrono::milliseconds timeout, bool json) {
     if (!secured) return Fail(secured.error());
     Result<std::string> folder = SecureDataFolder();
     if (!folder) return Fail(folder.error());
+    Result<std::string> controls = SecureService(*scm, *spec, warnings);
+    if (!controls) return Fail(controls.error());
     PrintWarnings(warnings);
     std::string lines;
     for (const std::string& line : *done) lines += o.name + ": " + line + "\n";
-    Print(lines + *secured + "\n" + *folder + "\n");
+    Print(lines + *secured + "\n" + *folder + "\n" + *controls + "\n");
     return kExitOk;
   }
   if (o.start->parsed()) {

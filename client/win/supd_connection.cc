@@ -2,12 +2,15 @@
 
 #include <windows.h>
 
+#include <aclapi.h>
+
 #include <algorithm>
 #include <optional>
 #include <thread>
 #include <vector>
 
 #include "client/server_trust.h"
+#include "common/pipe_names.h"
 #include "common/win/object_security.h"
 #include "common/win/unique_handle.h"
 #include "common/win/utf8_arguments.h"
@@ -67,7 +70,13 @@ client::PipeServer InspectPipeServer(HANDLE pipe) {
   // registration names. The process's own image comes first: an installer that registered the
   // service without quotes around a path with spaces (Wine's msiexec does) leaves a command line
   // whose first word is not the program.
-  const UniqueHandle process{::OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid)};
+  UniqueHandle process{::OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid)};
+  // The pid was read before the process was opened: had the server exited meanwhile and its pid
+  // gone to another process, the handle would be that one's. While the handle is open the pid
+  // cannot be reused, so the server asked again must still be it.
+  ULONG pid_again = 0;
+  if (process && (!::GetNamedPipeServerProcessId(pipe, &pid_again) || pid_again != pid))
+    process.reset();
   if (process) {
     wchar_t image[MAX_PATH * 4];
     DWORD size = static_cast<DWORD>(std::size(image));
@@ -85,17 +94,48 @@ client::PipeServer InspectPipeServer(HANDLE pipe) {
   return server;
 }
 
+// The SID of the owner of the open `pipe` (READ_CONTROL), "" if it cannot be read.
+std::string PipeOwnerSid(HANDLE pipe) {
+  PSID owner = nullptr;
+  PSECURITY_DESCRIPTOR descriptor = nullptr;
+  if (::GetSecurityInfo(pipe, SE_KERNEL_OBJECT, OWNER_SECURITY_INFORMATION, &owner, nullptr,
+                        nullptr, nullptr, &descriptor) != ERROR_SUCCESS) {
+    return "";
+  }
+  const sup::win::UniqueLocalMemory owned{descriptor};
+  return sup::win::SidString(owner);
+}
+
+// Whether `error` says nobody serves the pipe (another name may still be tried).
+bool NoSuchPipe(const Error& error) {
+  return error.code() == std::error_code(ERROR_FILE_NOT_FOUND, std::system_category());
+}
+
 }  // namespace
 
 Result<sup::win::PipeClient> ConnectToSupd(const std::string& pipe_name,
                                            std::chrono::milliseconds timeout) {
-  Result<sup::win::PipeClient> pipe = sup::win::PipeClient::Connect(pipe_name, timeout);
-  if (!pipe) return pipe;
-  if (std::optional<std::string> untrusted =
-          client::UntrustedPipeServer(pipe_name, InspectPipeServer(pipe->native_handle()))) {
-    return Error(ErrorKind::kUnavailable, *untrusted);
+  std::optional<Error> missing;
+  for (const std::string& name : PipeNamesToTry(pipe_name)) {
+    Result<sup::win::PipeClient> pipe = sup::win::PipeClient::Connect(name, timeout);
+    if (!pipe && NoSuchPipe(pipe.error())) {
+      missing = pipe.error();  // the last one's, the well-known name's, is what a user knows
+      continue;
+    }
+    if (!pipe) return pipe;
+    if (IsProtectedPipeName(name)) {
+      if (std::optional<std::string> untrusted = client::UntrustedPipeOwner(
+              name, PipeOwnerSid(pipe->native_handle()), sup::win::OwnUserSid())) {
+        return Error(ErrorKind::kUnavailable, *untrusted);
+      }
+    }
+    if (std::optional<std::string> untrusted =
+            client::UntrustedPipeServer(name, InspectPipeServer(pipe->native_handle()))) {
+      return Error(ErrorKind::kUnavailable, *untrusted);
+    }
+    return pipe;
   }
-  return pipe;
+  return *missing;
 }
 
 namespace {

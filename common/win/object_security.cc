@@ -3,6 +3,8 @@
 #include <bcrypt.h>
 #include <sddl.h>
 
+#include <algorithm>
+#include <iterator>
 #include <vector>
 
 #include "common/win/win32_error.h"
@@ -74,6 +76,72 @@ std::string AccountName(PSID sid) {
   if (!sid || !::LookupAccountSidW(nullptr, sid, name, &name_size, domain, &domain_size, &use))
     return {};
   return domain[0] ? Narrow(domain) + "\\" + Narrow(name) : Narrow(name);
+}
+
+std::string DescribeAccount(const std::string& sid_text) {
+  PSID sid = nullptr;
+  if (!::ConvertStringSidToSidW(Widen(sid_text).c_str(), &sid)) return sid_text;
+  const UniqueLocalMemory owned{sid};
+  const std::string account = AccountName(sid);
+  return account.empty() ? sid_text : account + " (" + sid_text + ")";
+}
+
+std::vector<std::string> ForeignWriters(PSECURITY_DESCRIPTOR descriptor,
+                                        const std::vector<std::string>& trusted,
+                                        const GENERIC_MAPPING& mapping, ACCESS_MASK change_rights) {
+  static constexpr const char* kAlwaysTrusted[] = {
+      "S-1-5-18",      // SYSTEM
+      "S-1-5-32-544",  // Administrators
+      // TrustedInstaller, which owns much of what Windows itself installs
+      "S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464"};
+  const auto is_trusted = [&](const std::string& sid) {
+    return std::find(std::begin(kAlwaysTrusted), std::end(kAlwaysTrusted), sid) !=
+               std::end(kAlwaysTrusted) ||
+           std::find(trusted.begin(), trusted.end(), sid) != trusted.end();
+  };
+  std::vector<std::string> writers;
+  const auto add = [&](const std::string& sid) {
+    if (!is_trusted(sid) && std::find(writers.begin(), writers.end(), sid) == writers.end())
+      writers.push_back(sid);
+  };
+  PSID owner = nullptr;
+  BOOL owner_defaulted = FALSE;
+  if (::GetSecurityDescriptorOwner(descriptor, &owner, &owner_defaulted) && owner)
+    add(SidString(owner));
+  BOOL present = FALSE, defaulted = FALSE;
+  PACL dacl = nullptr;
+  if (!::GetSecurityDescriptorDacl(descriptor, &present, &dacl, &defaulted) || !present || !dacl) {
+    add("S-1-1-0");  // no DACL: everyone may do everything
+    return writers;
+  }
+  GENERIC_MAPPING generic = mapping;
+  for (DWORD index = 0; index < dacl->AceCount; ++index) {
+    void* raw = nullptr;
+    if (!::GetAce(dacl, index, &raw)) continue;
+    const auto* header = static_cast<ACE_HEADER*>(raw);
+    if (header->AceType != ACCESS_ALLOWED_ACE_TYPE || (header->AceFlags & INHERIT_ONLY_ACE))
+      continue;
+    const auto* ace = static_cast<ACCESS_ALLOWED_ACE*>(raw);
+    ACCESS_MASK mask = ace->Mask;
+    ::MapGenericMask(&mask, &generic);
+    if (mask & change_rights) add(SidString(const_cast<DWORD*>(&ace->SidStart)));
+  }
+  return writers;
+}
+
+Result<std::vector<std::string>> ForeignFileWriters(HANDLE file,
+                                                    const std::vector<std::string>& trusted) {
+  PSECURITY_DESCRIPTOR descriptor = nullptr;
+  const DWORD read = ::GetSecurityInfo(file, SE_FILE_OBJECT,
+                                       OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION,
+                                       nullptr, nullptr, nullptr, nullptr, &descriptor);
+  if (read != ERROR_SUCCESS) return Win32Error("reading its permissions", read);
+  const UniqueLocalMemory owned{descriptor};
+  std::vector<std::string> writers;
+  for (const std::string& sid :
+       ForeignWriters(descriptor, trusted, kFileGenericMapping, kFileChangeRights))
+    writers.push_back(DescribeAccount(sid));
+  return writers;
 }
 
 Result<void> SetSecurityFromSddl(HANDLE object, SE_OBJECT_TYPE type, const std::string& sddl) {

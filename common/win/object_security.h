@@ -9,6 +9,7 @@
 #include <aclapi.h>
 
 #include <string>
+#include <vector>
 
 #include "common/result.h"
 #include "common/win/unique_handle.h"
@@ -35,6 +36,33 @@ std::string OwnUserSid();
 // The SID of an account or group: "S-1-5-32-547" as it is, a name ("SupOperators",
 // "DOMAIN\\Ops", "NT AUTHORITY\\LocalService") looked up. An unknown name is an error naming it.
 Result<std::string> AccountSid(const std::string& account);
+
+// "BUILTIN\\Users (S-1-5-32-545)" for a SID string, or the SID alone when it has no name here.
+std::string DescribeAccount(const std::string& sid);
+
+// Who, besides SYSTEM, Administrators, TrustedInstaller and the SIDs in `trusted`, may change an
+// object whose owner and DACL are `descriptor`: those with an allow entry holding one of
+// `change_rights` once generic rights are mapped with `mapping` (entries that only pass on to
+// children are left for the children), and an owner outside those (an owner may always change
+// the DACL). A missing DACL lets everyone ("S-1-1-0"). SIDs as strings, in the descriptor's order.
+std::vector<std::string> ForeignWriters(PSECURITY_DESCRIPTOR descriptor,
+                                        const std::vector<std::string>& trusted,
+                                        const GENERIC_MAPPING& mapping, ACCESS_MASK change_rights);
+
+// The rights that change a file or what it holds: write and append its data, delete it, change its
+// DACL or owner.
+inline constexpr ACCESS_MASK kFileChangeRights =
+    FILE_WRITE_DATA | FILE_APPEND_DATA | DELETE | WRITE_DAC | WRITE_OWNER;
+// The same for a folder: create files or folders in it, delete what is inside, delete it, change
+// its DACL or owner.
+inline constexpr ACCESS_MASK kFolderChangeRights =
+    FILE_ADD_FILE | FILE_ADD_SUBDIRECTORY | FILE_DELETE_CHILD | DELETE | WRITE_DAC | WRITE_OWNER;
+inline constexpr GENERIC_MAPPING kFileGenericMapping{FILE_GENERIC_READ, FILE_GENERIC_WRITE,
+                                                     FILE_GENERIC_EXECUTE, FILE_ALL_ACCESS};
+
+// ForeignWriters of an open file (opened with READ_CONTROL), as "BUILTIN\Users (S-1-5-32-545)".
+Result<std::vector<std::string>> ForeignFileWriters(HANDLE file,
+                                                    const std::vector<std::string>& trusted);
 
 // SDDL of a DACL that grants SYSTEM, Administrators and the user this process runs as (the
 // account supd runs as, and its workers with it) full access, and nobody else anything.

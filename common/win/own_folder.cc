@@ -10,44 +10,57 @@
 #include <filesystem>
 
 #include "common/win/object_security.h"
+#include "common/win/safe_paths.h"
 #include "common/win/unique_handle.h"
 #include "common/win/win32_error.h"
 
 namespace sup::win {
 namespace {
 
-// The folder as found: refused when it is a link or someone else's.
-Result<void> CheckExisting(const std::string& path) {
+// The folder as found: refused when it is a link or someone else's; when others may write it,
+// refused or given `sddl` again (`on_writers`).
+Result<std::optional<std::string>> CheckExisting(const std::string& path, const std::string& sddl,
+                                                 ForeignWriterAction on_writers) {
   const std::wstring wide = Widen(path);
   // FILE_FLAG_OPEN_REPARSE_POINT: the link itself, not where it points.
-  const UniqueFileHandle folder{
-      ::CreateFileW(wide.c_str(), READ_CONTROL | FILE_READ_ATTRIBUTES,
-                    FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr, OPEN_EXISTING,
-                    FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT, nullptr)};
+  const DWORD access = READ_CONTROL | FILE_READ_ATTRIBUTES |
+                       (on_writers == ForeignWriterAction::kRepair ? WRITE_DAC : 0);
+  const UniqueFileHandle folder{::CreateFileW(
+      wide.c_str(), access, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
+      OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT, nullptr)};
   if (!folder) return Win32Error("opening the folder " + path);
-  BY_HANDLE_FILE_INFORMATION info{};
-  if (!::GetFileInformationByHandle(folder.get(), &info))
-    return Win32Error("reading the attributes of " + path);
+  const DWORD attributes = LinkAwareAttributes(folder.get(), wide);
+  if (attributes == 0) return Win32Error("reading the attributes of " + path);
   PSID owner = nullptr;
   PSECURITY_DESCRIPTOR descriptor = nullptr;
-  if (const DWORD error =
-          ::GetSecurityInfo(folder.get(), SE_FILE_OBJECT, OWNER_SECURITY_INFORMATION, &owner,
-                            nullptr, nullptr, nullptr, &descriptor);
+  if (const DWORD error = ::GetSecurityInfo(folder.get(), SE_FILE_OBJECT,
+                                            OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION,
+                                            &owner, nullptr, nullptr, nullptr, &descriptor);
       error != ERROR_SUCCESS) {
     return Win32Error("reading the owner of " + path, error);
   }
   const UniqueLocalMemory owned{descriptor};
-  std::string owner_sid;
-  LPWSTR text = nullptr;
-  if (owner && ::ConvertSidToStringSidW(owner, &text)) {
-    const UniqueLocalMemory owned_text{text};
-    owner_sid = Narrow(text);
-  }
+  const std::string self = OwnUserSid();
   if (std::optional<std::string> problem =
-          ForeignFolderProblem(path, info.dwFileAttributes, owner_sid, OwnUserSid())) {
+          ForeignFolderProblem(path, attributes, SidString(owner), self)) {
     return Error(ErrorKind::kFailedPrecondition, *problem);
   }
-  return Ok();
+  const std::vector<std::string> writers =
+      ForeignWriters(descriptor, {self}, kFileGenericMapping, kFolderChangeRights);
+  if (writers.empty()) return std::optional<std::string>();
+  std::string names;
+  for (const std::string& sid : writers)
+    names += (names.empty() ? "" : ", ") + DescribeAccount(sid);
+  if (on_writers == ForeignWriterAction::kRefuse) {
+    return Error(ErrorKind::kFailedPrecondition,
+                 path + " may be changed by " + names +
+                     ": whoever may could change what supd writes there as SYSTEM (let only "
+                     "SYSTEM and Administrators write it, or choose another folder)");
+  }
+  if (Result<void> repaired = SetSecurityFromSddl(folder.get(), SE_FILE_OBJECT, sddl); !repaired)
+    return repaired.error().WithContext(path + " may be changed by " + names);
+  return std::optional<std::string>(path + " could be changed by " + names +
+                                    ": its permissions were set again to supd's");
 }
 
 }  // namespace
@@ -66,23 +79,25 @@ std::optional<std::string> ForeignFolderProblem(const std::string& path, DWORD a
          fix;
 }
 
-Result<void> EnsureOwnFolder(const std::string& path, const std::string& sddl) {
+Result<std::optional<std::string>> EnsureOwnFolder(const std::string& path, const std::string& sddl,
+                                                   ForeignWriterAction on_writers) {
   const std::filesystem::path folder(Widen(path));
   // A missing parent is made the same way (%ProgramData%\Sup before %ProgramData%\Sup\logs), so
   // it does not inherit what %ProgramData% lets every user do; an existing one is left as it is.
   if (folder.has_parent_path() && folder.parent_path() != folder &&
       ::GetFileAttributesW(folder.parent_path().c_str()) == INVALID_FILE_ATTRIBUTES) {
-    if (Result<void> parent = EnsureOwnFolder(Narrow(folder.parent_path().wstring()), sddl);
+    if (Result<std::optional<std::string>> parent =
+            EnsureOwnFolder(Narrow(folder.parent_path().wstring()), sddl, on_writers);
         !parent) {
       return parent;
     }
   }
   Result<SecurityAttributes> security = SecurityAttributes::FromSddl(sddl);
   if (!security) return security.error();
-  if (::CreateDirectoryW(folder.c_str(), security->get())) return Ok();
+  if (::CreateDirectoryW(folder.c_str(), security->get())) return std::optional<std::string>();
   const DWORD error = ::GetLastError();
   if (error != ERROR_ALREADY_EXISTS) return Win32Error("creating the folder " + path, error);
-  return CheckExisting(path);
+  return CheckExisting(path, sddl, on_writers);
 }
 
 Result<std::string> SupDataFolder() {
@@ -99,12 +114,17 @@ Result<std::string> SupDataFolder() {
   return folder;
 }
 
-Result<std::string> EnsureSupDataFolder() {
+Result<std::string> EnsureSupDataFolder(std::vector<std::string>* repaired) {
   Result<std::string> root = SupDataFolder();
   if (!root) return root.error();
   for (const std::string& folder : {*root, InstanceLockFolder(*root)}) {
-    if (Result<void> own = EnsureOwnFolder(folder); !own)
+    if (Result<std::optional<std::string>> own =
+            EnsureOwnFolder(folder, kOwnFolderSddl, ForeignWriterAction::kRepair);
+        !own) {
       return own.error().WithContext("supd's folder");
+    } else if (*own && repaired) {
+      repaired->push_back(**own);
+    }
   }
   return root;
 }

@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/result.h"
 
@@ -23,11 +24,20 @@ inline std::string OwnFolderSddl(const std::string& reader_sid) {
                             : std::string(kOwnFolderSddl) + "(A;OICI;FR;;;" + reader_sid + ")";
 }
 
+// What EnsureOwnFolder does with an existing folder that someone besides SYSTEM, Administrators
+// and supd's own account may write (create files in, delete from, change the DACL of): refuse it
+// (a folder supd writes in but does not own: a worker's log folder, the metrics file's), or give
+// it `sddl` again (supd's own folders, which nobody else should have changed).
+enum class ForeignWriterAction { kRefuse, kRepair };
+
 // Creates `path` (UTF-8, %VARIABLES% expanded by the caller) with `sddl` if it does not exist;
 // if it does, it must be a real folder (not a junction or symbolic link) owned by SYSTEM,
-// Administrators or the user this process runs as. Missing parents are made the same way;
-// existing parents are not checked (a chain of supd's own folders is ensured one by one).
-Result<void> EnsureOwnFolder(const std::string& path, const std::string& sddl = kOwnFolderSddl);
+// Administrators or the user this process runs as, that nobody else may write (`on_writers`).
+// Missing parents are made the same way; existing parents are not checked (a chain of supd's own
+// folders is ensured one by one). Returns a line saying what was repaired, if anything.
+Result<std::optional<std::string>> EnsureOwnFolder(
+    const std::string& path, const std::string& sddl = kOwnFolderSddl,
+    ForeignWriterAction on_writers = ForeignWriterAction::kRefuse);
 
 // supd's folder in ProgramData ("C:\\ProgramData\\Sup": its state, and its logs by default),
 // from the known folder, not %ProgramData%: a service, a console supd and supctl must agree on it
@@ -35,10 +45,11 @@ Result<void> EnsureOwnFolder(const std::string& path, const std::string& sddl = 
 Result<std::string> SupDataFolder();
 
 // SupDataFolder and its state folder, made with kOwnFolderSddl if missing, refused as
-// EnsureOwnFolder refuses if someone else made them. supd does it at start; `supctl service
-// install` and `prepare` (the MSI) do it first, as SYSTEM or an administrator, so that no user can
-// create the folder before supd's first start, and one that did is named at install. Returns it.
-Result<std::string> EnsureSupDataFolder();
+// EnsureOwnFolder refuses if someone else made them, given kOwnFolderSddl again if others may
+// write them (a line for each in `repaired`). supd does it at start; `supctl service install` and
+// `prepare` (the MSI) do it first, as SYSTEM or an administrator, so that no user can create the
+// folder before supd's first start, and one that did is named at install. Returns it.
+Result<std::string> EnsureSupDataFolder(std::vector<std::string>* repaired = nullptr);
 
 // Where each running supd holds its instance lock: <SupDataFolder>\state\<control pipe>.lock,
 // open without sharing and deleted when closed, so the file exists exactly while that supd runs.

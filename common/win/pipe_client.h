@@ -14,13 +14,14 @@
 namespace sup::win {
 
 // What a client of supd's pipes other than SYSTEM and Administrators is granted, and what
-// PipeClient asks for: read and write data and attributes, and wait on the handle. Explicit
+// PipeClient asks for: read and write data and attributes, read the pipe's owner (supctl checks
+// who owns a pipe under a protected prefix), and wait on the handle. Explicit
 // rights, never GENERIC_WRITE: for a pipe that includes FILE_APPEND_DATA, which is
 // FILE_CREATE_PIPE_INSTANCE, the right to create instances of supd's pipe and answer its clients
 // in supd's name. Other clients must ask for the same (.NET: PipeAccessRights.ReadData |
 // PipeAccessRights.WriteData | PipeAccessRights.ReadAttributes).
-inline constexpr DWORD kPipeClientRights =
-    FILE_READ_DATA | FILE_WRITE_DATA | FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES | SYNCHRONIZE;
+inline constexpr DWORD kPipeClientRights = FILE_READ_DATA | FILE_WRITE_DATA | FILE_READ_ATTRIBUTES |
+                                           FILE_WRITE_ATTRIBUTES | READ_CONTROL | SYNCHRONIZE;
 
 // The full path of a pipe name: "sup-control" -> \\.\pipe\sup-control.
 std::wstring PipePath(std::string_view pipe_name);

@@ -121,7 +121,35 @@ class ControlDispatcher::ControlSession final : public Session {
       std::replace(result.begin(), result.end(), ' ', '_');
     }
     ++dispatcher_.request_counts_[{VerbName(request.body_case()), result}];
+    if (dispatcher_.ports_.audit && Changes(request.body_case()))
+      dispatcher_.ports_.audit->Audit(AuditOf(request, result));
     Reply(response);
+  }
+
+  // The verbs that change what runs: each request of them is audited, allowed or not.
+  static bool Changes(VerbCase verb) {
+    return verb == VerbCase::kStart || verb == VerbCase::kStop || verb == VerbCase::kRestart ||
+           verb == VerbCase::kReset || verb == VerbCase::kUpdate;
+  }
+
+  AuditRecord AuditOf(const sup::v1::Request& request, const std::string& result) const {
+    AuditRecord record{
+        caller_.name, RoleName(caller_.role), VerbName(request.body_case()), {}, result};
+    const auto add = [&](const auto& names, bool all) {
+      record.workers.assign(names.begin(), names.end());
+      if (all) record.workers.push_back("all");
+    };
+    switch (request.body_case()) {
+      case VerbCase::kStart: add(request.start().workers(), request.start().all()); break;
+      case VerbCase::kStop: add(request.stop().workers(), request.stop().all()); break;
+      case VerbCase::kRestart: add(request.restart().workers(), request.restart().all()); break;
+      case VerbCase::kReset: add(request.reset().workers(), request.reset().all()); break;
+      case VerbCase::kUpdate:
+        add(request.update().workers(), request.update().workers().empty());
+        break;
+      default: break;
+    }
+    return record;
   }
 
   // A reply that cannot fit the frame limit even after its output was trimmed becomes an error
@@ -284,6 +312,9 @@ Result<sup::v1::StatusResponse> ControlDispatcher::Status(
       std::chrono::duration_cast<std::chrono::milliseconds>(ports_.clock.SteadyNow() - started_)
           .count()));
   daemon->set_config_generation(ports_.supervisor.config_generation());
+  if (ports_.problems) {
+    for (const std::string& problem : ports_.problems->List()) daemon->add_problems(problem);
+  }
   daemon->set_server_time_unix_ms(std::chrono::duration_cast<std::chrono::milliseconds>(
                                       ports_.clock.WallNow().time_since_epoch())
                                       .count());

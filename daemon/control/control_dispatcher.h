@@ -17,7 +17,9 @@
 #include "common/frame_codec.h"
 #include "common/result.h"
 #include "daemon/control/event_feed.h"
+#include "daemon/control/audit.h"
 #include "daemon/control/cpu_usage.h"
+#include "daemon/control/daemon_problems.h"
 #include "daemon/control/output_source.h"
 #include "daemon/control/resource_source.h"
 #include "daemon/control/session.h"
@@ -37,10 +39,12 @@ struct DaemonIdentity {
 struct ControlPorts {
   const Clock& clock;
   engine::Supervisor& supervisor;
-  config::ConfigSource& config_source;  // Reread, Update
-  OutputSource& output;                 // Describe, Logs
-  EventFeed& events;                    // Events -f
-  ResourceSource& resources;            // Status, Describe
+  config::ConfigSource& config_source;       // Reread, Update
+  OutputSource& output;                      // Describe, Logs
+  EventFeed& events;                         // Events -f
+  ResourceSource& resources;                 // Status, Describe
+  const DaemonProblems* problems = nullptr;  // Status; none: supd has none to tell
+  AuditSink* audit = nullptr;                // every request of a changing verb; none: not kept
 };
 
 struct ControlLimits {

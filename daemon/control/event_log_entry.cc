@@ -87,6 +87,19 @@ EventLogEntry ConfigKeyWritable(const std::string& key, const std::string& write
   return {event_ids::kConfigKeyWritable, {key, writers}};
 }
 
+EventLogEntry RequestAudited(const AuditRecord& record) {
+  std::string workers;
+  for (const std::string& worker : record.workers)
+    workers += (workers.empty() ? "" : ", ") + worker;
+  return {event_ids::kRequestAudited,
+          {record.account.empty() ? "an unknown account" : record.account, record.role, record.verb,
+           workers, record.result}};
+}
+
+EventLogEntry PipeNameTaken(const std::string& pipe, const std::string& why) {
+  return {event_ids::kPipeNameTaken, {pipe, why}};
+}
+
 EventLogEntry SupdError(const std::string& line) { return {event_ids::kSupdError, {line}}; }
 
 }  // namespace sup::control

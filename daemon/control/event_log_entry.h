@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon/control/audit.h"
 #include "daemon/engine/event.h"
 
 namespace sup::control {
@@ -31,6 +32,8 @@ inline constexpr EventLogKind kSupdStarted{1001, EventLogLevel::kInformation, "S
 inline constexpr EventLogKind kSupdStopped{1002, EventLogLevel::kInformation, "SUPD_STOPPED", 0};
 inline constexpr EventLogKind kConfigApplied{1003, EventLogLevel::kInformation, "CONFIG_APPLIED",
                                              6};
+inline constexpr EventLogKind kRequestAudited{1004, EventLogLevel::kInformation, "REQUEST_AUDITED",
+                                              5};
 inline constexpr EventLogKind kWorkerRunning{1010, EventLogLevel::kInformation, "WORKER_RUNNING",
                                              2};
 inline constexpr EventLogKind kWorkerStopped{1011, EventLogLevel::kInformation, "WORKER_STOPPED",
@@ -46,17 +49,19 @@ inline constexpr EventLogKind kWorkerOutputFailed{2005, EventLogLevel::kWarning,
                                                   "WORKER_OUTPUT_FAILED", 2};
 inline constexpr EventLogKind kConfigKeyWritable{2006, EventLogLevel::kWarning,
                                                  "CONFIG_KEY_WRITABLE", 2};
+inline constexpr EventLogKind kPipeNameTaken{2007, EventLogLevel::kWarning, "PIPE_NAME_TAKEN", 2};
 inline constexpr EventLogKind kBreakerOpen{3001, EventLogLevel::kError, "BREAKER_OPEN", 2};
 inline constexpr EventLogKind kConfigRejected{3002, EventLogLevel::kError, "CONFIG_REJECTED", 2};
 inline constexpr EventLogKind kSupdError{3003, EventLogLevel::kError, "SUPD_ERROR", 1};
 }  // namespace event_ids
 
 inline constexpr EventLogKind kEventLogKinds[] = {
-    event_ids::kSupdStarted,   event_ids::kSupdStopped,        event_ids::kConfigApplied,
-    event_ids::kWorkerRunning, event_ids::kWorkerStopped,      event_ids::kWorkerOutputHealed,
-    event_ids::kWorkerEnded,   event_ids::kWorkerSpawnFailed,  event_ids::kWorkerMemory,
-    event_ids::kProbeFailed,   event_ids::kWorkerOutputFailed, event_ids::kConfigKeyWritable,
-    event_ids::kBreakerOpen,   event_ids::kConfigRejected,     event_ids::kSupdError};
+    event_ids::kSupdStarted,        event_ids::kSupdStopped,   event_ids::kConfigApplied,
+    event_ids::kRequestAudited,     event_ids::kWorkerRunning, event_ids::kWorkerStopped,
+    event_ids::kWorkerOutputHealed, event_ids::kWorkerEnded,   event_ids::kWorkerSpawnFailed,
+    event_ids::kWorkerMemory,       event_ids::kProbeFailed,   event_ids::kWorkerOutputFailed,
+    event_ids::kConfigKeyWritable,  event_ids::kPipeNameTaken, event_ids::kBreakerOpen,
+    event_ids::kConfigRejected,     event_ids::kSupdError};
 
 struct EventLogEntry {
   EventLogKind kind;
@@ -84,6 +89,11 @@ EventLogEntry ConfigApplied(std::uint64_t generation, std::size_t added, std::si
                             std::size_t restarted, std::size_t updated, std::size_t invalid);
 EventLogEntry ConfigRejected(const std::string& what, const std::string& reason);
 EventLogEntry ConfigKeyWritable(const std::string& key, const std::string& writers);
+// A request that changes what runs (control/audit.h): account, role, verb, workers, result.
+EventLogEntry RequestAudited(const AuditRecord& record);
+// Another process serves supd's well-known pipe name `pipe` (`why` names it): supd serves it once
+// it is free, and its protected name meanwhile.
+EventLogEntry PipeNameTaken(const std::string& pipe, const std::string& why);
 EventLogEntry SupdError(const std::string& line);
 
 }  // namespace sup::control

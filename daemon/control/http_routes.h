@@ -26,6 +26,19 @@ struct HttpAnswer {
   std::string body;
 };
 
+// Whether `target` asks for health (/healthz, /healthz/<worker>): the connections kept for when
+// every other one is taken answer only these.
+bool IsHealthTarget(std::string_view target);
+
+// The answer refusing a request whose Host header is `host` ("localhost:9182", "[::1]:9182"),
+// or nullopt when the endpoint listening on `listen_host` (HttpListen's host: "127.0.0.1",
+// "[::1]", "10.0.0.5", "0.0.0.0") may answer it. A web page the admin opens can make their
+// browser send requests to a name the attacker's DNS turns into 127.0.0.1 (DNS rebinding), and
+// read the answers as its own: such a request carries that name as its Host. Loopback names
+// (localhost, 127.x.x.x, [::1]), the listening address itself and, when it listens on every
+// address, any numeric address pass; an empty Host (HTTP/1.0) passes. Refused: 421.
+std::optional<HttpAnswer> RefuseHost(std::string_view host, std::string_view listen_host);
+
 // Hands the answer to `method` `target` ("/healthz/api?x=1": the query is ignored) to `done`:
 // at once, or for /metrics once routes.metrics replies.
 void AnswerHttp(std::string_view method, std::string_view target, const HttpRoutes& routes,

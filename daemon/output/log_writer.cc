@@ -160,6 +160,11 @@ std::optional<std::string> RotatingLineWriter::problem() const {
   if (rotation_failure_) {
     text += (text.empty() ? "" : "; ") + std::string("log rotation failing since ") +
             FormatUtcMillis(rotation_failure_->since_unix_ms) + ": " + rotation_failure_->reason;
+    if (rotation_failure_->dropped_bytes > 0) {
+      text += "; " + std::to_string(rotation_failure_->dropped_bytes) +
+              " bytes not written: the file reached " + std::to_string(kMaxGrowth) +
+              " times its LogMaxBytes";
+    }
   }
   if (text.empty()) return std::nullopt;
   return text;
@@ -178,8 +183,12 @@ void RotatingLineWriter::WriteLine(std::string_view line) {
   // An empty file simply starts the new period; after a failed rotation the old period stays,
   // so the rotation is tried again.
   if (options_.rotate_every.count() > 0 && size() == 0) period_ = PeriodOf(UnixMs(clock_));
-  if (options_.timestamps) AppendTimestamp(batch_);
-  batch_.append(line);
+  if (rotation_failure_ && size() + bytes > kMaxGrowth * options_.max_bytes) {
+    rotation_failure_->dropped_bytes += bytes;  // the file stops growing; the tail goes on
+  } else {
+    if (options_.timestamps) AppendTimestamp(batch_);
+    batch_.append(line);
+  }
   std::string_view text = line;
   if (!text.empty() && text.back() == '\n') text.remove_suffix(1);
   if (!text.empty() && text.back() == '\r') text.remove_suffix(1);

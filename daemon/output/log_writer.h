@@ -65,6 +65,10 @@ class RotatingLineWriter {
     std::function<void(const std::optional<std::string>&)> on_problem = {};
   };
 
+  // While rotation fails the file grows past max_bytes; at this many times max_bytes it stops
+  // growing (lines still reach the tail and followers; what is not written is counted and shown
+  // in problem()), so a file another program holds never fills the disk.
+  static constexpr std::uint64_t kMaxGrowth = 4;
   // A failed rotation is tried again after this, doubling up to kMaxRotateRetry.
   static constexpr std::chrono::seconds kFirstRotateRetry{1};
   static constexpr std::chrono::seconds kMaxRotateRetry{300};

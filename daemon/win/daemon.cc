@@ -24,6 +24,7 @@
 #include "daemon/win/config_watcher.h"
 #include "daemon/win/job_launcher.h"
 #include "daemon/win/pipe_server.h"
+#include "daemon/win/served_pipe.h"
 #include "daemon/win/http_endpoint.h"
 #include "daemon/win/metrics_textfile.h"
 #include "daemon/win/prober.h"
@@ -41,9 +42,11 @@ constexpr Millis kStopProgressPeriod{2000};
 // supd's state folder (%ProgramData%\Sup\state), where only SYSTEM and Administrators may create
 // files. A named mutex would do the same, except that any user may create one first and keep
 // supd from ever starting.
-Result<UniqueFileHandle> HoldInstanceLock(const std::string& control_pipe) {
-  Result<std::string> root = EnsureSupDataFolder();
+Result<UniqueFileHandle> HoldInstanceLock(const std::string& control_pipe, spdlog::logger& log) {
+  std::vector<std::string> repaired;
+  Result<std::string> root = EnsureSupDataFolder(&repaired);
   if (!root) return root.error();
+  for (const std::string& line : repaired) log.warn("supd's folder repaired: {}", line);
   const std::string path = InstanceLockPath(*root, control_pipe);
   UniqueFileHandle lock{::CreateFileW(
       Widen(path).c_str(), GENERIC_READ | GENERIC_WRITE | DELETE, /*share=*/0, nullptr, OPEN_ALWAYS,
@@ -77,6 +80,34 @@ class LogEventSink final : public engine::EventSink {
  private:
   std::shared_ptr<spdlog::logger> log_;
   std::shared_ptr<control::EventLogWriter> event_log_;  // may be null
+};
+
+// Each audited request: an info line in supd's log and an entry in the event log, at most
+// AuditLimit::kBurst a minute per account (the next one says how many were left out).
+class LogAuditSink final : public control::AuditSink {
+ public:
+  LogAuditSink(std::shared_ptr<spdlog::logger> log,
+               std::shared_ptr<control::EventLogWriter> event_log)
+      : log_(std::move(log)), event_log_(std::move(event_log)) {}
+  void Audit(const control::AuditRecord& record) override {
+    const std::optional<std::uint64_t> held_back =
+        limit_.Allow(record.account, std::chrono::steady_clock::now());
+    if (!held_back) return;
+    std::string workers;
+    for (const std::string& worker : record.workers)
+      workers += (workers.empty() ? "" : ",") + worker;
+    log_->info("audit verb={} workers={} account=\"{}\" role=\"{}\" result={}{}", record.verb,
+               workers.empty() ? "-" : workers, record.account, record.role, record.result,
+               *held_back
+                   ? fmt::format(" ({} more requests of this account not logged)", *held_back)
+                   : "");
+    if (event_log_) event_log_->Report(control::RequestAudited(record));
+  }
+
+ private:
+  std::shared_ptr<spdlog::logger> log_;
+  std::shared_ptr<control::EventLogWriter> event_log_;  // may be null
+  control::AuditLimit limit_;
 };
 
 class MersenneRandom final : public engine::RandomSource {
@@ -151,7 +182,7 @@ void Daemon::StartReadSide() {
 void Daemon::JoinReadSide() {
   // The health server has been stopped: its connections close, their pending operations end as
   // aborted, and the threads return once nothing is left.
-  if (health_server_) health_server_->Stop();
+  if (health_pipe_) health_pipe_->Stop();
   if (http_) http_->Stop();
   read_work_.reset();
   for (std::thread& thread : read_threads_) thread.join();
@@ -180,7 +211,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
       options.pipe_prefix ? ControlPipeName(*options.pipe_prefix) : config.daemon.control_pipe;
   const std::string health_pipe =
       options.pipe_prefix ? HealthPipeName(*options.pipe_prefix) : config.daemon.health_pipe;
-  Result<UniqueFileHandle> lock = HoldInstanceLock(control_pipe);
+  Result<UniqueFileHandle> lock = HoldInstanceLock(control_pipe, *log);
   if (!lock) return lock.error();
   d.instance_lock_ = std::move(*lock);
 
@@ -213,9 +244,10 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
         d.supervisor_->NoteOutput(worker, message, healed);
       });
   const DaemonConfig& limits = config.daemon;
+  d.audit_ = std::make_unique<LogAuditSink>(log, options.event_log);
   d.dispatcher_ = std::make_unique<control::ControlDispatcher>(
       control::ControlPorts{d.clock_, *d.supervisor_, *d.config_source_, d.launcher_->output(),
-                            *d.event_feed_, *d.resources_},
+                            *d.event_feed_, *d.resources_, &d.problems_, d.audit_.get()},
       control::DaemonIdentity{static_cast<std::uint32_t>(::GetCurrentProcessId()),
                               std::string(SupVersion()), std::string(SupCommit())},
       control::ControlLimits{.max_streams = limits.max_streams,
@@ -237,28 +269,70 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
   // identity_, which the io thread replaces when the operators group changes).
   const auto anyone = [](HANDLE) { return control::Caller{}; };
 
+  // The well-known names may be held by another process (created while supd was down): that is
+  // said in the event log too; supd serves them once free, and its protected names meanwhile.
+  const PipeCreator creator = OwnPipeCreator();
+  const auto name_taken = [&d](const std::string& pipe, const std::optional<std::string>& taken) {
+    if (!taken) return d.problems_.Clear("pipe " + pipe);
+    d.problems_.Set("pipe " + pipe, *taken + " (supd serves it once it is free)");
+    d.ReportToEventLog(control::PipeNameTaken(pipe, *taken));
+  };
   pipe_options.pipe_name = control_pipe;
   pipe_options.sddl = d.identity_->ControlPipeSddl();
   pipe_options.connections =
       control::DefaultConnectionLimits(instances, /*keep_some_for_administrators=*/true);
-  Result<std::unique_ptr<PipeServer>> control = PipeServer::Start(
-      *d.io_, pipe_options,
-      ServiceOn<sup::v1::Request, sup::v1::Response>(*d.dispatcher_, identify), log);
+  Result<std::unique_ptr<ServedPipe>> control = ServedPipe::Start(
+      *d.io_, pipe_options, creator,
+      ServiceOn<sup::v1::Request, sup::v1::Response>(*d.dispatcher_, identify), log, name_taken);
   if (!control) return control.error().WithContext("listening on the control pipe");
-  d.control_server_ = std::move(*control);
+  d.control_pipe_ = std::move(*control);
 
   pipe_options.pipe_name = health_pipe;
   pipe_options.sddl = HealthPipeSddl();
   pipe_options.connections =
       control::DefaultConnectionLimits(instances, /*keep_some_for_administrators=*/false);
   pipe_options.parallel = true;  // the read side's threads
-  Result<std::unique_ptr<PipeServer>> health = PipeServer::Start(
-      *d.read_io_, pipe_options,
-      ServiceOn<sup::v1::HealthRequest, sup::v1::HealthResponse>(*d.health_, anyone), log);
+  Result<std::unique_ptr<ServedPipe>> health = ServedPipe::Start(
+      *d.read_io_, pipe_options, creator,
+      ServiceOn<sup::v1::HealthRequest, sup::v1::HealthResponse>(*d.health_, anyone), log,
+      name_taken);
   if (!health) return health.error().WithContext("listening on the health pipe");
-  d.health_server_ = std::move(*health);
+  d.health_pipe_ = std::move(*health);
   progress("control pipe listening");
 
+  if (!config.daemon.http_listen.empty()) {
+    // Bound before the workers start (a port taken meanwhile is tried again until free, shown in
+    // status). On the read side: /healthz from the published status; /metrics from the io thread
+    // (the figures are its to read), rendered at most once per MetricsIntervalMs, the connection
+    // waiting for them without a thread waiting.
+    Result<std::unique_ptr<HttpEndpoint>> http = HttpEndpoint::Start(
+        *d.read_io_,
+        HttpEndpointOptions{.listen = config.daemon.http_listen,
+                            .on_listen_problem =
+                                [&d](const std::optional<std::string>& problem) {
+                                  if (problem) return d.problems_.Set("http", *problem);
+                                  d.problems_.Clear("http");
+                                }},
+        control::HttpRoutes{.metrics =
+                                [&d](std::function<void(std::string)> reply) {
+                                  boost::asio::post(*d.io_, [&d, reply = std::move(reply)] {
+                                    reply(d.RecentMetrics());
+                                  });
+                                },
+                            // The health pipe's answer, so both say the same.
+                            .serving = [&d](const std::string& worker) -> std::optional<bool> {
+                              const auto status = d.health_->StatusOf(worker);
+                              if (!status) return std::nullopt;
+                              return *status == sup::v1::HealthCheckResponse::SERVING;
+                            }},
+        log);
+    if (http) {
+      d.http_ = std::move(*http);
+    } else {
+      log->error("http endpoint not started reason=\"{}\"", http.error().message());
+    }
+  }
+  d.metrics_interval_ = std::chrono::milliseconds(config.daemon.metrics_interval_ms);
   d.supervisor_->ApplyConfig(config);
   d.status_publisher_->PublishNow();
   progress("workers started");
@@ -271,32 +345,6 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
         d.event_feed_->Follow([&d](const engine::Event&) { d.metrics_file_->Changed(); });
     d.metrics_file_->Start();
   }
-  if (!config.daemon.http_listen.empty()) {
-    // A bad or taken address is said and leaves supd serving its pipes and workers.
-    // On the read side: /healthz from the published status; /metrics rendered on the io thread
-    // (the figures are its to read), the connection waiting for them without a thread waiting.
-    Result<std::unique_ptr<HttpEndpoint>> http = HttpEndpoint::Start(
-        *d.read_io_, config.daemon.http_listen,
-        control::HttpRoutes{.metrics =
-                                [&d](std::function<void(std::string)> reply) {
-                                  boost::asio::post(*d.io_, [&d, reply = std::move(reply)] {
-                                    reply(d.RenderMetricsNow());
-                                  });
-                                },
-                            // The health pipe's answer, so both say the same.
-                            .serving = [&d](const std::string& worker) -> std::optional<bool> {
-                              const auto status = d.health_->StatusOf(worker);
-                              if (!status) return std::nullopt;
-                              return *status == sup::v1::HealthCheckResponse::SERVING;
-                            }},
-        log);
-    if (http) {
-      d.http_ = std::move(*http);
-      log->info("http endpoint listening address={}", config.daemon.http_listen);
-    } else {
-      log->error("http endpoint not started reason=\"{}\"", http.error().message());
-    }
-  }
   d.StartReadSide();  // the health pipe and the HTTP endpoint now answer
   Result<std::unique_ptr<ConfigWatcher>> watcher = ConfigWatcher::Start(
       *d.io_, *config_key, [&d] { d.Reload(ReloadTrigger::kRegistryChange); }, log);
@@ -306,10 +354,9 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
     log->warn("config changes need a reload command reason=\"{}\"", watcher.error().message());
   }
   log->info(
-      "supd listening pipe=\\\\.\\pipe\\{} health_pipe=\\\\.\\pipe\\{} pid={} version={} config={} "
-      "workers={}",
-      control_pipe, health_pipe, ::GetCurrentProcessId(), SupVersion(), options.config_key,
-      config.workers.size());
+      "supd listening pipes=\"{}\" health_pipes=\"{}\" pid={} version={} config={} workers={}",
+      d.control_pipe_->Names(), d.health_pipe_->Names(), ::GetCurrentProcessId(), SupVersion(),
+      options.config_key, config.workers.size());
   d.ReportToEventLog(control::SupdStarted(std::string(SupVersion()), ::GetCurrentProcessId(),
                                           options.config_key, config.workers.size()));
   return daemon;
@@ -347,10 +394,19 @@ void Daemon::ResolveOperators(const std::string& group) {
     log_->info("operators group resolved group=\"{}\"", group);
   }
   identity_ = std::make_unique<CallerIdentity>(std::move(*resolved));
-  if (control_server_) {
-    if (Result<void> set = control_server_->SetSecurity(identity_->ControlPipeSddl()); !set)
+  if (control_pipe_) {
+    if (Result<void> set = control_pipe_->SetSecurity(identity_->ControlPipeSddl()); !set)
       log_->error("control pipe security not updated reason=\"{}\"", set.error().message());
   }
+}
+
+const std::string& Daemon::RecentMetrics() {
+  const auto now = std::chrono::steady_clock::now();
+  if (!recent_metrics_at_ || now - *recent_metrics_at_ >= metrics_interval_) {
+    recent_metrics_ = RenderMetricsNow();
+    recent_metrics_at_ = now;
+  }
+  return recent_metrics_;
 }
 
 std::string Daemon::RenderMetricsNow() {
@@ -397,23 +453,42 @@ void Daemon::SetStopProgress(std::function<void()> progress) {
 }
 
 void Daemon::RequestReload() {
-  boost::asio::post(*io_, [this] { Reload(ReloadTrigger::kReloadRequest); });
+  if (reload_pending_.exchange(true)) return;  // the one waiting will read what this one would
+  boost::asio::post(*io_, [this] {
+    reload_pending_ = false;
+    Reload(ReloadTrigger::kReloadRequest);
+  });
 }
 
 void Daemon::RequestReopenLogs() {
+  if (reopen_pending_.exchange(true)) return;
   boost::asio::post(*io_, [this] {
+    reopen_pending_ = false;
     const std::size_t reopened = launcher_->output().ReopenAll();
-    log_->info("worker logs reopened control=129 files={}", reopened);
+    if (const std::optional<std::uint64_t> held_back = AllowRequestLines()) {
+      log_->info("worker logs reopened control=129 files={}{}", reopened,
+                 *held_back ? fmt::format(" ({} more requests not logged)", *held_back) : "");
+    }
   });
+}
+
+std::optional<std::uint64_t> Daemon::AllowRequestLines() {
+  return request_lines_.Allow(std::chrono::steady_clock::now());
 }
 
 void Daemon::Reload(ReloadTrigger trigger_kind) {
   if (stopping_) return;
   const char* trigger =
       trigger_kind == ReloadTrigger::kRegistryChange ? "registry change" : "reload request";
+  // A registry change is the configuration's own; a request, anyone with the right to send it,
+  // as often as they like: its lines are limited (the reload itself happens each time).
+  const std::optional<std::uint64_t> held_back =
+      trigger_kind == ReloadTrigger::kReloadRequest ? AllowRequestLines() : 0;
+  const bool quiet = !held_back;
   Result<ValidatedConfig> read = supervisor_->ReadConfig(*config_source_);
   last_reload_successful_ = read.ok();
   if (!read) {
+    if (quiet) return;
     // A warning in the log; the event log's entry (an error) is CONFIG_REJECTED, not the line.
     log_->warn("config reload failed trigger=\"{}\" reason=\"{}\"", trigger,
                read.error().message());
@@ -430,19 +505,21 @@ void Daemon::Reload(ReloadTrigger trigger_kind) {
         "applies it");
     return;
   }
-  ReportConfigProblems(*log_, event_log_writer_.get(), config);
+  if (!quiet) ReportConfigProblems(*log_, event_log_writer_.get(), config);
   CheckConfigKeyWriters();
   if (config.daemon_errors.empty() && config.daemon.operators_group != operators_group_)
     ResolveOperators(config.daemon.operators_group);
   const config::ConfigDiff diff = supervisor_->ApplyConfig(config);
+  if (quiet) return;
   ReportToEventLog(control::ConfigApplied(supervisor_->config_generation(), diff.added.size(),
                                           diff.removed.size(), diff.launch_changed.size(),
                                           diff.policy_changed.size(), diff.invalid.size()));
   log_->info(
       "config reloaded trigger=\"{}\" generation={} added={} removed={} restarted={} updated={} "
-      "invalid={}",
+      "invalid={}{}",
       trigger, supervisor_->config_generation(), diff.added.size(), diff.removed.size(),
-      diff.launch_changed.size(), diff.policy_changed.size(), diff.invalid.size());
+      diff.launch_changed.size(), diff.policy_changed.size(), diff.invalid.size(),
+      *held_back ? fmt::format(" ({} more reload requests not logged)", *held_back) : "");
 }
 
 void Daemon::ReportStopProgress() {
@@ -471,8 +548,8 @@ void Daemon::RequestStop() {
       metrics_changes_ = Subscription();
       if (metrics_file_) metrics_file_->Stop();  // the last figures: every worker down
       if (http_) http_->Stop();
-      control_server_->Stop();
-      health_server_->Stop();
+      control_pipe_->Stop();
+      health_pipe_->Stop();
       log_->info("supd stopped: every worker is down");
       ReportToEventLog(control::SupdStopped());
     });

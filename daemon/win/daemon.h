@@ -8,6 +8,7 @@
 // RequestReload from any thread.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -19,9 +20,12 @@
 
 #include "common/clock.h"
 #include "common/fanout.h"
+#include "common/rate_limit.h"
 #include "common/config/win/registry_config.h"
 #include "common/result.h"
 #include "common/win/unique_handle.h"
+#include "daemon/control/audit.h"
+#include "daemon/control/daemon_problems.h"
 
 namespace boost::asio {
 class io_context;
@@ -56,11 +60,12 @@ class CallerIdentity;
 class AsioTimers;
 class ConfigWatcher;
 class JobLauncher;
-class PipeServer;
+
 class Prober;
 class ResourceSampler;
 class MetricsTextfile;
 class HttpEndpoint;
+class ServedPipe;
 
 // Called between the phases of a start ("configuration loaded", "control pipe listening",
 // "workers started"): the service reports a START_PENDING checkpoint each time.
@@ -88,10 +93,11 @@ class Daemon {
   void Run();
   // Stops every worker (dependents first), then the pipes; Run returns afterwards.
   void RequestStop();
-  // Re-reads the configuration and applies the difference.
+  // Re-reads the configuration and applies the difference. Any thread; one request is pending at a
+  // time (a request made while one waits is that one: it reads the registry when it runs).
   void RequestReload();
   // Reopens every worker log at its path (user control 129), for rotation tools that rename the
-  // file away and then ask for a new one.
+  // file away and then ask for a new one. Pending one at a time, as RequestReload.
   void RequestReopenLogs();
   // Called on the io thread every couple of seconds while a stop is under way (the service
   // reports STOP_PENDING with it, so the SCM never gives up on a long stop ladder).
@@ -104,6 +110,11 @@ class Daemon {
 
   explicit Daemon(std::shared_ptr<spdlog::logger> log);
   void Reload(ReloadTrigger trigger);
+  // Whether the lines of a request someone sent (a reload or reopen control) may be logged now
+  // (at most kRequestLogBurst a minute: a loop of `sc control` must not fill supd.log and the
+  // event log), and how many were not since the last that was. On the io thread.
+  std::optional<std::uint64_t> AllowRequestLines();
+  static constexpr int kRequestLogBurst = 10;
   // Makes `group` the operators group (OperatorsGroup): the callers' roles and the control pipe's
   // DACL follow it; one that cannot be resolved now is tried again every kOperatorsRetry.
   void ResolveOperators(const std::string& group);
@@ -114,6 +125,9 @@ class Daemon {
   void CheckConfigKeyWriters();
   // The Prometheus metrics now: every worker, the running ones' resources.
   std::string RenderMetricsNow();
+  // The same, rendered at most once per MetricsIntervalMs (for /metrics: a client looping on it
+  // costs the io thread one rendering an interval).
+  const std::string& RecentMetrics();
   void ReportStopProgress();
   // Runs the read side's io_context on its threads / lets them finish and joins them.
   void StartReadSide();
@@ -141,25 +155,34 @@ class Daemon {
       event_feed_;  // the engine's events: to events_out_ and to followers
   std::unique_ptr<engine::RandomSource> random_;
   std::unique_ptr<engine::Supervisor>
-      supervisor_;  // after the ports it uses: destroyed before them
+      supervisor_;                             // after the ports it uses: destroyed before them
+  control::DaemonProblems problems_;           // supd's own, for Status: set from any thread
+  std::unique_ptr<control::AuditSink> audit_;  // who changed what: log and event log
   std::unique_ptr<control::ControlDispatcher> dispatcher_;
   std::unique_ptr<control::StatusBoard> status_board_;
   std::unique_ptr<control::StatusPublisher> status_publisher_;  // into status_board_
   std::unique_ptr<control::HealthService> health_;              // from status_board_
-  std::unique_ptr<PipeServer> control_server_;
+  std::unique_ptr<ServedPipe> control_pipe_;
   std::optional<std::string> operators_group_;  // as configured (none before the first)
   std::unique_ptr<CallerIdentity> identity_;    // roles from OperatorsGroup, as resolved
   std::uint64_t operators_retry_ = 0;           // the timer of the next try, while unresolved
-  std::unique_ptr<PipeServer> health_server_;
+  std::unique_ptr<ServedPipe> health_pipe_;
   std::unique_ptr<ConfigWatcher> config_watcher_;
   std::function<void()> stop_progress_;
   std::uint64_t progress_timer_ = 0;
   bool stopping_ = false;
+  // A reload and a reopen each pending on the io thread (RequestReload, RequestReopenLogs).
+  std::atomic<bool> reload_pending_{false};
+  std::atomic<bool> reopen_pending_{false};
+  RateLimit request_lines_{kRequestLogBurst, std::chrono::minutes(1)};
   bool last_reload_successful_ = true;  // sup_config_last_reload_successful
   // MetricsTextfile, if configured, and what rewrites it on every event.
   std::unique_ptr<MetricsTextfile> metrics_file_;
   Subscription metrics_changes_;
   std::unique_ptr<HttpEndpoint> http_;  // HttpListen, if configured
+  std::chrono::milliseconds metrics_interval_{15'000};
+  std::string recent_metrics_;  // RecentMetrics, rendered at recent_metrics_at_
+  std::optional<std::chrono::steady_clock::time_point> recent_metrics_at_;
 };
 
 }  // namespace sup::win

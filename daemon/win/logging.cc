@@ -3,18 +3,21 @@
 #include <windows.h>
 
 #include <google/protobuf/stubs/logging.h>
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/dist_sink.h>
-#include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
+#include <mutex>
 
+#include "common/clock.h"
 #include "common/text_encoding.h"
 #include "common/win/object_security.h"
 #include "common/win/own_folder.h"
 #include "common/win/win32_error.h"
 #include "daemon/win/event_log.h"
+#include "daemon/win/output_capture.h"
 
 namespace sup::win {
 
@@ -32,6 +35,42 @@ void LogProtobufMessage(google::protobuf::LogLevel, const char* file, int line,
     log->debug("protobuf message=\"{}\" at={}:{}", message, file, line);
   }
 }
+
+// supd.log through the writer the workers' logs use (WindowsLogFile): opened by handle, never
+// through a link, a second name (hard link) or a folder someone else may write; rotated by
+// renaming the file to a backup named by its time, keeping kBackups, and never truncated (spdlog's
+// rotating sink truncates the file when its rename fails: the lines of the day are lost). While
+// the rename keeps failing (a viewer holds the file without delete sharing) the file grows up to
+// four times its limit, then lines go only to the event log's sink, if any.
+class DaemonLogSink final : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  static constexpr std::uint64_t kMaxBytes = 10 * 1024 * 1024;
+  static constexpr std::uint32_t kBackups = 5;
+
+  static Result<std::shared_ptr<DaemonLogSink>> Open(const std::string& path) {
+    auto sink = std::shared_ptr<DaemonLogSink>(new DaemonLogSink);
+    Result<std::unique_ptr<WindowsLogFile>> file =
+        WindowsLogFile::Open(path, kBackups, sink->clock_);
+    if (!file) return file.error();
+    sink->file_ = std::move(*file);
+    return sink;
+  }
+
+ private:
+  DaemonLogSink() = default;
+
+  void sink_it_(const spdlog::details::log_msg& message) override {
+    spdlog::memory_buf_t line;
+    formatter_->format(message, line);
+    if (file_->size() > 0 && file_->size() + line.size() > kMaxBytes) (void)file_->Rotate();
+    if (file_->size() + line.size() > 4 * kMaxBytes) return;
+    (void)file_->Append(std::string_view(line.data(), line.size()));
+  }
+  void flush_() override {}  // every Append is a WriteFile: nothing is kept here
+
+  SystemClock clock_;  // names the backups; before file_, which refers to it
+  std::unique_ptr<WindowsLogFile> file_;
+};
 
 }  // namespace
 
@@ -62,18 +101,20 @@ Result<std::shared_ptr<spdlog::logger>> MakeDaemonLogger(LogTarget target,
     if (!settings.operators_group.empty()) {
       if (Result<std::string> sid = AccountSid(settings.operators_group)) readers = *sid;
     }
-    if (Result<void> folder = EnsureOwnFolder(directory, OwnFolderSddl(readers)); !folder)
+    // A folder others may write is refused: supd would rename and delete in it as SYSTEM. (Its
+    // own folders under ProgramData\Sup are repaired where supd starts, EnsureSupDataFolder.)
+    if (Result<std::optional<std::string>> folder =
+            EnsureOwnFolder(directory, OwnFolderSddl(readers));
+        !folder) {
       return folder.error().WithContext("LogDirectory");
-    constexpr std::size_t kMaxLogBytes = 10 * 1024 * 1024;
-    constexpr std::size_t kLogBackups = 5;
+    }
+    Result<std::shared_ptr<DaemonLogSink>> file = DaemonLogSink::Open(directory + "\\supd.log");
+    if (!file) return file.error().WithContext("opening supd's log file");
     try {
-      // A UTF-16 name (SPDLOG_WCHAR_FILENAMES): the folder may be named outside the ANSI code page.
-      auto file = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
-          Widen(directory) + L"\\supd.log", kMaxLogBytes, kLogBackups);
-      // The file sits in a distributing sink that CloseDaemonLogFile can empty: spdlog's file
-      // sinks close their file only when destroyed.
+      // The file sits in a distributing sink that CloseDaemonLogFile can empty: a sink closes its
+      // file only when destroyed.
       auto closable = std::make_shared<spdlog::sinks::dist_sink_mt>();
-      closable->add_sink(file);
+      closable->add_sink(*file);
       // Errors also go to the Windows event log (the lifecycle, crashes and the rest have entries
       // of their own: control::EventLogEntry). Wine has no event log: the file keeps everything.
       logger = std::make_shared<spdlog::logger>("supd", closable);

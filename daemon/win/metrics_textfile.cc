@@ -3,7 +3,15 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cstddef>
+#include <cstring>
+#include <filesystem>
+#include <optional>
+#include <vector>
 
+#include "common/win/object_security.h"
+#include "common/win/own_folder.h"
+#include "common/win/safe_paths.h"
 #include "common/win/unique_handle.h"
 #include "common/win/win32_error.h"
 
@@ -13,24 +21,52 @@ namespace {
 constexpr std::chrono::seconds kChangeSpacing{1};
 }  // namespace
 
-Result<void> ReplaceFile(const std::wstring& path, const std::string& content) {
-  const std::wstring temporary = path + L".tmp";
-  {
-    UniqueFileHandle file{::CreateFileW(temporary.c_str(), GENERIC_WRITE, 0, nullptr, CREATE_ALWAYS,
-                                        FILE_ATTRIBUTE_NORMAL | FILE_FLAG_OPEN_REPARSE_POINT,
-                                        nullptr)};
-    if (!file) return Win32Error("creating " + Narrow(temporary));
-    DWORD written = 0;
-    if (!::WriteFile(file.get(), content.data(), static_cast<DWORD>(content.size()), &written,
-                     nullptr) ||
-        written != content.size()) {
-      return Win32Error("writing " + Narrow(temporary));
-    }
+Result<void> ReplaceFile(const std::wstring& path, const std::string& content,
+                         const std::string& sddl) {
+  const std::filesystem::path target(path);
+  const std::wstring folder = target.parent_path().wstring();
+  // Links first: a folder made through one would be made wherever it points.
+  if (Result<void> links = RefuseLinkedFolders(folder); !links) return links.error();
+  if (Result<std::optional<std::string>> own = EnsureOwnFolder(Narrow(folder)); !own)
+    return own.error();
+  Result<std::string> token = UnguessableToken();
+  if (!token) return token.error();
+  const std::wstring temporary = path + L"." + Widen(*token) + L".tmp";
+  Result<SecurityAttributes> security = SecurityAttributes::FromSddl(sddl);
+  if (!security) return security.error();
+  const UniqueFileHandle file{
+      ::CreateFileW(temporary.c_str(), GENERIC_WRITE | DELETE, 0, security->get(), CREATE_NEW,
+                    FILE_ATTRIBUTE_NORMAL | FILE_FLAG_OPEN_REPARSE_POINT, nullptr)};
+  if (!file) return Win32Error("creating " + Narrow(temporary));
+  // From here on a failure deletes the temporary file, by its handle.
+  const auto discard = [&](Error error) {
+    FILE_DISPOSITION_INFO dispose{TRUE};
+    ::SetFileInformationByHandle(file.get(), FileDispositionInfo, &dispose, sizeof(dispose));
+    return error;
+  };
+  if (std::optional<std::wstring> elsewhere = OpenedElsewhere(file.get(), temporary)) {
+    return discard(Error(ErrorKind::kFailedPrecondition,
+                         Narrow(temporary) + " is reached through a link (it opens as " +
+                             Narrow(*elsewhere) + "): supd does not write through links"));
   }
-  if (!::MoveFileExW(temporary.c_str(), path.c_str(), MOVEFILE_REPLACE_EXISTING)) {
-    const DWORD error = ::GetLastError();
-    ::DeleteFileW(temporary.c_str());
-    return Win32Error("replacing " + Narrow(path), error);
+  DWORD written = 0;
+  if (!::WriteFile(file.get(), content.data(), static_cast<DWORD>(content.size()), &written,
+                   nullptr) ||
+      written != content.size()) {
+    return discard(Win32Error("writing " + Narrow(temporary)));
+  }
+  // FILE_RENAME_INFO ends in the new name, in place: allocated with room for it. An absolute path
+  // (Wine does not rename relative to a RootDirectory handle).
+  const std::size_t name_bytes = path.size() * sizeof(wchar_t);
+  std::vector<std::byte> buffer(sizeof(FILE_RENAME_INFO) + name_bytes);
+  auto* rename = reinterpret_cast<FILE_RENAME_INFO*>(buffer.data());
+  rename->ReplaceIfExists = TRUE;
+  rename->RootDirectory = nullptr;
+  rename->FileNameLength = static_cast<DWORD>(name_bytes);
+  std::memcpy(rename->FileName, path.data(), name_bytes);
+  if (!::SetFileInformationByHandle(file.get(), FileRenameInfo, rename,
+                                    static_cast<DWORD>(buffer.size()))) {
+    return discard(Win32Error("replacing " + Narrow(path)));
   }
   return Ok();
 }
@@ -82,7 +118,7 @@ void MetricsTextfile::Stop() {
 
 void MetricsTextfile::Write() {
   last_write_ = std::chrono::steady_clock::now();
-  if (Result<void> written = ReplaceFile(path_, render_()); !written) {
+  if (Result<void> written = ReplaceFile(path_, render_(), kMetricsFileSddl); !written) {
     if (!failing_) {
       log_->warn("metrics file not written path=\"{}\" reason=\"{}\" (said once until it works)",
                  Narrow(path_), written.error().message());

@@ -2,7 +2,8 @@
 // every state change (at most once a second: a crash loop does not rewrite it hundreds of times),
 // every interval (fresh resource figures), and a last time when supd stops. Written to a
 // temporary file beside it, then renamed over it, so the collector never reads half a file.
-// UTF-8 without BOM, newline-terminated, no timestamps: what windows_exporter accepts.
+// UTF-8 without BOM, newline-terminated, no timestamps: what windows_exporter accepts. supd does
+// this as SYSTEM in a folder it does not own (windows_exporter's): see ReplaceFile.
 //
 // Threading: io thread.
 #pragma once
@@ -22,8 +23,21 @@ class logger;
 
 namespace sup::win {
 
-// Replaces `path` with `content`: written to `path`.tmp (not through a link), then renamed over.
-Result<void> ReplaceFile(const std::wstring& path, const std::string& content);
+// Replaces `path` with `content` so that whoever got to the folder first cannot turn it into a
+// write, rename or delete elsewhere as SYSTEM: the folder must be administrators' (EnsureOwnFolder:
+// made for them if missing, refused if someone else owns it), and neither it nor any folder above
+// it a link; the content goes to a temporary file created new (CREATE_NEW: one made first is never
+// reused) under an unguessable name, with an explicit DACL, which the published file keeps
+// (`sddl`); that file must open where its path says (no link on the way); it is renamed over `path`
+// by its handle, and deleted by its handle if anything fails: nothing is renamed or deleted by a
+// path checked earlier.
+Result<void> ReplaceFile(const std::wstring& path, const std::string& content,
+                         const std::string& sddl);
+
+// The published metrics file's DACL: SYSTEM and Administrators full, authenticated users read
+// (windows_exporter runs as one service account or another; the figures are those /metrics
+// serves).
+inline constexpr char kMetricsFileSddl[] = "D:P(A;;FA;;;SY)(A;;FA;;;BA)(A;;FR;;;AU)";
 
 class MetricsTextfile {
  public:

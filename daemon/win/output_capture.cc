@@ -9,6 +9,7 @@
 #include "common/win/object_security.h"
 #include "common/win/own_folder.h"
 #include "common/win/pipe_client.h"
+#include "common/win/safe_paths.h"
 #include "common/win/win32_error.h"
 #include "daemon/output/backup_names.h"
 #include "daemon/win/code_pages.h"
@@ -25,38 +26,6 @@ std::chrono::milliseconds RotationPeriod(RotateEvery every) {
   return std::chrono::milliseconds(0);
 }
 
-// Where `file` really is, when that is not `path` (ignoring case, short names and the "\\?\"
-// prefix): some folder on the way is a link. nullopt when they agree, or when either cannot be
-// told (then the check passes: the log's own folder and file were checked for links already).
-std::optional<std::wstring> OpenedElsewhere(HANDLE file, const std::wstring& path) {
-  std::wstring final_path(32768, L'\0');
-  DWORD length =
-      ::GetFinalPathNameByHandleW(file, final_path.data(), static_cast<DWORD>(final_path.size()),
-                                  FILE_NAME_NORMALIZED | VOLUME_NAME_DOS);
-  if (length == 0 || length >= final_path.size()) return std::nullopt;
-  final_path.resize(length);
-  if (final_path.starts_with(L"\\\\?\\UNC\\")) {
-    final_path = L"\\\\" + final_path.substr(8);
-  } else if (final_path.starts_with(L"\\\\?\\")) {
-    final_path = final_path.substr(4);
-  }
-  std::wstring expected(32768, L'\0');
-  length = ::GetFullPathNameW(path.c_str(), static_cast<DWORD>(expected.size()), expected.data(),
-                              nullptr);
-  if (length == 0 || length >= expected.size()) return std::nullopt;
-  expected.resize(length);
-  std::wstring long_path(32768, L'\0');
-  length =
-      ::GetLongPathNameW(expected.c_str(), long_path.data(), static_cast<DWORD>(long_path.size()));
-  if (length > 0 && length < long_path.size()) expected.assign(long_path.data(), length);
-  if (::CompareStringOrdinal(final_path.c_str(), static_cast<int>(final_path.size()),
-                             expected.c_str(), static_cast<int>(expected.size()),
-                             TRUE) == CSTR_EQUAL) {
-    return std::nullopt;
-  }
-  return final_path;
-}
-
 }  // namespace
 
 Result<std::unique_ptr<WindowsLogFile>> WindowsLogFile::Open(const std::string& path,
@@ -66,7 +35,7 @@ Result<std::unique_ptr<WindowsLogFile>> WindowsLogFile::Open(const std::string& 
   const std::wstring expanded = ExpandEnvironmentVariables(Widen(path));
   // supd writes, renames and deletes in this folder as SYSTEM: it must be a folder of
   // administrators (or made now, for them), not a link or another user's folder.
-  if (Result<void> folder =
+  if (Result<std::optional<std::string>> folder =
           EnsureOwnFolder(Narrow(std::filesystem::path(expanded).parent_path().wstring()));
       !folder) {
     return folder.error();
@@ -85,13 +54,20 @@ Result<void> WindowsLogFile::OpenCurrent() {
                             OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL | FILE_FLAG_OPEN_REPARSE_POINT,
                             nullptr));
   if (!file_) return Win32Error("opening the log file " + Narrow(path_));
-  BY_HANDLE_FILE_INFORMATION info{};
-  if (::GetFileInformationByHandle(file_.get(), &info) &&
-      (info.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT)) {
+  if (LinkAwareAttributes(file_.get(), path_) & FILE_ATTRIBUTE_REPARSE_POINT) {
     file_.reset();
     return Error(ErrorKind::kFailedPrecondition,
                  "the log file " + Narrow(path_) +
                      " is a symbolic link or junction: supd does not write through links");
+  }
+  // A hard link made by whoever could write the folder once (or could reach the file) is the
+  // same file under another name, perhaps one of theirs: supd would write into it and rotate it.
+  BY_HANDLE_FILE_INFORMATION info{};
+  if (::GetFileInformationByHandle(file_.get(), &info) && info.nNumberOfLinks > 1) {
+    file_.reset();
+    return Error(ErrorKind::kFailedPrecondition,
+                 "the log file " + Narrow(path_) + " has " + std::to_string(info.nNumberOfLinks) +
+                     " names (hard links): supd writes only a file that has one");
   }
   // A link further up (a folder above the log's own, swapped for a junction by whoever may write
   // there) shows as a file opened somewhere else than the path says.

@@ -3,6 +3,7 @@
 #include <sddl.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
 #include <deque>
 #include <optional>
@@ -10,6 +11,7 @@
 #include "common/win/object_security.h"
 #include "common/win/pipe_client.h"
 #include "common/win/win32_error.h"
+#include "daemon/win/pipe_holder.h"
 
 namespace sup::win {
 
@@ -312,15 +314,64 @@ Result<std::unique_ptr<PipeServer>> PipeServer::Start(asio::io_context& io,
   UniqueLocalMemory owned_descriptor{descriptor};
   std::unique_ptr<PipeServer> server(new PipeServer(io, std::move(options), std::move(service),
                                                     std::move(log), std::move(owned_descriptor)));
-  Result<UniqueFileHandle> first = server->CreateInstance(/*first=*/true);
+  // No thread runs the io_context for the server yet.
+  if (server->options_.wait_for_name) {
+    server->Claim();
+    return server;
+  }
+  Result<UniqueFileHandle> first = server->CreateFirstInstance();
   if (!first) return first.error();
-  server->AcceptOn(std::move(*first));  // no thread runs the io_context for it yet
+  server->AcceptOn(std::move(*first));
   return server;
 }
 
+Result<UniqueFileHandle> PipeServer::CreateFirstInstance() {
+  if (std::optional<std::string> holder = PipeHolder(options_.pipe_name)) {
+    return Error(ErrorKind::kFailedPrecondition, "another process already serves \\\\.\\pipe\\" +
+                                                     options_.pipe_name + ": " + *holder);
+  }
+  return CreateInstance(/*first=*/true);
+}
+
+void PipeServer::Claim() {
+  if (stopped_) return;
+  Result<UniqueFileHandle> first = CreateFirstInstance();
+  if (first) {
+    if (name_taken_) {
+      log_->info("pipe name free again, served by supd pipe={}", options_.pipe_name);
+      name_taken_ = false;
+      if (options_.on_name_taken) options_.on_name_taken(std::nullopt);
+    }
+    claim_retry_ = kFirstClaimRetry;
+    AcceptOn(std::move(*first));
+    return;
+  }
+  if (first.error().kind() != ErrorKind::kFailedPrecondition) {
+    LogLimited(fmt::format("pipe listen delayed pipe={} reason=\"{}\"", options_.pipe_name,
+                           first.error().message()));
+  } else if (!name_taken_) {
+    name_taken_ = true;
+    log_->warn("pipe name taken pipe={} reason=\"{}\" (supd serves it as soon as it is free)",
+               options_.pipe_name, first.error().message());
+    if (options_.on_name_taken) options_.on_name_taken(first.error().message());
+  }
+  retry_timer_.expires_after(claim_retry_);
+  claim_retry_ = std::min(claim_retry_ * 2, kMaxClaimRetry);
+  retry_timer_.async_wait([this](error_code ec) {
+    if (!ec) AcceptNext();
+  });
+}
+
+bool PipeServer::HoldsNoInstance() const {
+  return !listening_ &&
+         std::none_of(connections_.begin(), connections_.end(),
+                      [](const std::weak_ptr<Connection>& c) { return !c.expired(); });
+}
+
 Result<UniqueFileHandle> PipeServer::CreateInstance(bool first) {
-  // WRITE_DAC: SetSecurity changes the pipe's descriptor through the listening instance.
-  const DWORD open_mode = PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED | WRITE_DAC |
+  // WRITE_DAC, WRITE_OWNER: SetSecurity changes the pipe's descriptor through the listening
+  // instance.
+  const DWORD open_mode = PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED | WRITE_DAC | WRITE_OWNER |
                           (first ? FILE_FLAG_FIRST_PIPE_INSTANCE : 0);
   const DWORD pipe_mode =
       PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS;
@@ -331,8 +382,10 @@ Result<UniqueFileHandle> PipeServer::CreateInstance(bool first) {
   if (!instance) {
     const DWORD error = ::GetLastError();
     const std::string pipe = "\\\\.\\pipe\\" + options_.pipe_name;
-    if (first && error == ERROR_ACCESS_DENIED) {
-      return Error(ErrorKind::kFailedPrecondition, "another process already owns " + pipe,
+    // FILE_FLAG_FIRST_PIPE_INSTANCE on a name someone else created between PipeHolder and here
+    // (or whose DACL keeps supd out).
+    if (first && (error == ERROR_ACCESS_DENIED || error == ERROR_PIPE_BUSY)) {
+      return Error(ErrorKind::kFailedPrecondition, "another process already serves " + pipe,
                    std::error_code(static_cast<int>(error), std::system_category()));
     }
     return Win32Error("creating an instance of " + pipe, error);
@@ -428,6 +481,10 @@ void PipeServer::LogLimited(const std::string& line) {
 
 void PipeServer::AcceptNext() {
   if (stopped_) return;
+  if (HoldsNoInstance()) {
+    Claim();
+    return;
+  }
   Result<UniqueFileHandle> instance = CreateInstance(/*first=*/false);
   if (instance) {
     AcceptOn(std::move(*instance));

@@ -58,6 +58,14 @@ struct PipeServerOptions {
   std::size_t max_queued_bytes = 8 * 1024 * 1024;
   // The io_context runs on several threads (see Threading above).
   bool parallel = false;
+  // Whether another process serving the name makes Start fail (false: the name supd must have)
+  // or is waited for (true: a well-known name kept for compatibility, which any user may create
+  // while supd is down): supd then warns once, naming the holder (and tells `on_name_taken`, for
+  // event log), tries again after 1 s, 2 s, ... up to kMaxClaimRetry, and serves the name as soon
+  // as it is free. Either way, a name supd lost every instance of later is claimed that way.
+  bool wait_for_name = false;
+  // Told why the name is taken (once, when it is found so), and nullopt once supd serves it again.
+  std::function<void(const std::optional<std::string>& taken)> on_name_taken;
 };
 
 // Who is on the other end of a connected pipe instance: its role, from its token (impersonated,
@@ -80,9 +88,9 @@ struct PipeService {
 class PipeServer {
  public:
   // Creates the first instance of the pipe and starts listening (before any thread runs `io` for
-  // the server, or on its strand). Fails if another process
-  // already owns the name (FILE_FLAG_FIRST_PIPE_INSTANCE: refuses pipe squatting; Wine does not
-  // enforce the flag, which is why supd also holds a named mutex).
+  // the server, or on its strand). Fails if another process already serves the name, unless
+  // `wait_for_name` (PipeHolder asks who first; FILE_FLAG_FIRST_PIPE_INSTANCE closes the race on
+  // Windows, where Wine does not enforce it).
   static Result<std::unique_ptr<PipeServer>> Start(boost::asio::io_context& io,
                                                    PipeServerOptions options, PipeService service,
                                                    std::shared_ptr<spdlog::logger> log);
@@ -122,6 +130,14 @@ class PipeServer {
              std::shared_ptr<spdlog::logger> log, UniqueLocalMemory security_descriptor);
 
   Result<UniqueFileHandle> CreateInstance(bool first);
+  // The name's first instance, if nobody else serves it; else why not (kFailedPrecondition).
+  Result<UniqueFileHandle> CreateFirstInstance();
+  // Takes the name when it is free, or warns (once) and tries again later.
+  void Claim();
+  // No instance of supd's is open: the name is free for anyone, so the next is created as a first.
+  bool HoldsNoInstance() const;
+  static constexpr std::chrono::milliseconds kFirstClaimRetry{1000};
+  static constexpr std::chrono::milliseconds kMaxClaimRetry{30'000};
   // Waits for a client on `instance`, then starts the next instance.
   void AcceptOn(UniqueFileHandle instance);
   void AcceptNext();
@@ -151,6 +167,8 @@ class PipeServer {
   Executor executor_;  // the server's own state: listening_, connections_, stopped_, the retry
   boost::asio::steady_timer retry_timer_;
   std::vector<std::weak_ptr<Connection>> connections_;
+  bool name_taken_ = false;  // another process serves the name: warned about, waited for
+  std::chrono::milliseconds claim_retry_ = kFirstClaimRetry;
   bool stopped_ = false;
 };
 

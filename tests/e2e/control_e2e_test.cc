@@ -196,19 +196,32 @@ TEST(ControlE2eTest, TheMetricsTextfileFollowsTheWorkersAndEndsWithSupd) {
 
 // An HTTP GET from this process (a load balancer's view): the whole answer, status line first,
 // or what went wrong.
-std::string HttpGet(unsigned short port, const std::string& path) {
+// A TCP connection to 127.0.0.1:`port` from the loopback address 127.0.0.`from`; INVALID_SOCKET
+// if it cannot be made.
+SOCKET ConnectLoopback(unsigned short port, int from = 1) {
   WSADATA wsa;
   ::WSAStartup(MAKEWORD(2, 2), &wsa);
   const SOCKET s = ::socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+  sockaddr_in source{};
+  source.sin_family = AF_INET;
+  source.sin_addr.s_addr = ::htonl(0x7F000000 | static_cast<ULONG>(from));
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = ::htons(port);
   address.sin_addr.s_addr = ::htonl(INADDR_LOOPBACK);
-  if (::connect(s, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
+  if (::bind(s, reinterpret_cast<sockaddr*>(&source), sizeof(source)) != 0 ||
+      ::connect(s, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
     ::closesocket(s);
-    return "connect failed";
+    return INVALID_SOCKET;
   }
-  const std::string request = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n";
+  return s;
+}
+
+std::string HttpGet(unsigned short port, const std::string& path,
+                    const std::string& host = "localhost") {
+  const SOCKET s = ConnectLoopback(port);
+  if (s == INVALID_SOCKET) return "connect failed";
+  const std::string request = "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n";
   ::send(s, request.data(), static_cast<int>(request.size()), 0);
   std::string answer;
   char buffer[4096];
@@ -247,6 +260,65 @@ TEST(ControlE2eTest, TheHttpEndpointAnswersHealthAndMetrics) {
   answer = HttpGet(port, "/healthz");
   EXPECT_EQ(answer.rfind("HTTP/1.1 503", 0), 0u) << answer;
   EXPECT_TRUE(Contains(answer, "NOT_SERVING")) << answer;
+}
+
+// What a local attacker could do to the HTTP endpoint, each tried: take its port before supd
+// binds it (before: lost for good, the squatter answered /healthz), hold every connection with
+// sockets that send nothing (before: /healthz starved for everyone), and read it from a web page
+// through DNS rebinding (a Host naming another site).
+TEST(ControlE2eTest, TheHttpEndpointOutlastsATakenPortIdleSocketsAndForeignHosts) {
+  SupdService supd("httpattack");
+  const auto port = static_cast<unsigned short>(20000 + (::GetCurrentProcessId() + 7) % 20000);
+  WSADATA wsa;
+  ASSERT_EQ(::WSAStartup(MAKEWORD(2, 2), &wsa), 0);
+  const SOCKET squatter = ::socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = ::htons(port);
+  address.sin_addr.s_addr = ::htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(squatter, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  ASSERT_EQ(::listen(squatter, 1), 0);
+  supd.SetDaemonString("HttpListen", "127.0.0.1:" + std::to_string(port));
+  supd.AddWorker("api", {});
+  ASSERT_SUPD_OK(supd.InstallAndStart());
+  ASSERT_TRUE(supd.WaitForWorker("api", IsRunning));  // the workers run meanwhile
+  const std::string listen = "127.0.0.1:" + std::to_string(port);
+  testing::ProcessOutput status = supd.Supctl({"status"});
+  EXPECT_TRUE(Contains(status.out, "supd: http endpoint not listening on " + listen + ": "))
+      << status.out;
+  EXPECT_TRUE(supd.WaitForLog(" error http endpoint not listening on " + listen));
+  ::closesocket(squatter);
+  std::string answer;
+  EXPECT_TRUE(testing::WaitUntil(
+      [&] {
+        answer = HttpGet(port, "/healthz");
+        return answer.rfind("HTTP/1.1 200", 0) == 0;
+      },
+      20s))
+      << answer;
+  status = supd.Supctl({"status"});
+  EXPECT_FALSE(Contains(status.out, "http endpoint not listening")) << status.out;
+
+  // 40 idle connections from four other loopback addresses: each address keeps at most 8, which
+  // take the 32 ordinary slots; /healthz still gets one of the slots kept for it.
+  std::vector<SOCKET> idle;
+  for (int from = 2; from <= 5; ++from) {
+    for (int i = 0; i < 10; ++i) {
+      const SOCKET s = ConnectLoopback(port, from);
+      if (s != INVALID_SOCKET) idle.push_back(s);
+    }
+  }
+  ASSERT_GE(idle.size(), 32u);
+  answer = HttpGet(port, "/healthz");
+  EXPECT_EQ(answer.rfind("HTTP/1.1 200", 0), 0u) << answer;
+  answer = HttpGet(port, "/metrics");
+  EXPECT_EQ(answer.rfind("HTTP/1.1 503", 0), 0u) << answer;  // only health while they hold on
+  for (SOCKET s : idle) ::closesocket(s);
+
+  answer = HttpGet(port, "/healthz", "evil.example:" + std::to_string(port));
+  EXPECT_EQ(answer.rfind("HTTP/1.1 421", 0), 0u) << answer;
+  answer = HttpGet(port, "/metrics", "127.0.0.1:" + std::to_string(port));
+  EXPECT_EQ(answer.rfind("HTTP/1.1 200", 0), 0u) << answer;
 }
 
 TEST(ControlE2eTest, StopAllAndStartAllActOnEveryWorkerAndResetClearsCounters) {

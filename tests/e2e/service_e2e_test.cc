@@ -4,8 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/protocol.h"
 #include "common/version.h"
@@ -99,6 +101,57 @@ TEST(SupctlE2eTest, UsageErrorsExitTwo) {
     ASSERT_TRUE(output.ok());
     EXPECT_EQ(output->exit_code, 2u) << arguments.back() << ": " << output->err;
   }
+}
+
+// A user who creates supd's well-known pipe names while supd is down (here before it starts)
+// used to keep supd from starting (Windows) or to answer every other supctl call (Wine: 10 of 20
+// `supctl status` failed). supd now starts, names the squatter in its log, serves its protected
+// names, where supctl looks first, and takes the well-known names back once they are free. Only
+// real Windows keeps a standard user from creating the protected names too (Wine lets anyone).
+TEST(ServiceE2eTest, SquattedWellKnownPipesNeitherKeepSupdDownNorAnswerSupctl) {
+  SupdService supd("squatted");
+  std::vector<std::unique_ptr<testing::BackgroundProcess>> squatters;
+  for (const std::string suffix : {"-control", "-health"}) {
+    const std::string name = supd.name() + suffix;
+    Result<std::unique_ptr<testing::BackgroundProcess>> squatter =
+        testing::BackgroundProcess::Start(
+            {ExecutableDirectory() + "\\testworker.exe", "--serve-pipe", name});
+    ASSERT_TRUE(squatter.ok()) << squatter.error().message();
+    squatters.push_back(std::move(*squatter));
+    // Serving before supd starts: the name exists (busy or listening).
+    const std::wstring path = L"\\\\.\\pipe\\" + Widen(name);
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (!::WaitNamedPipeW(path.c_str(), 100) && ::GetLastError() == ERROR_FILE_NOT_FOUND &&
+           std::chrono::steady_clock::now() < deadline) {
+      ::Sleep(20);  // (no way to wait for a name to appear)
+    }
+  }
+  ASSERT_SUPD_OK(supd.InstallAndStart());
+  EXPECT_TRUE(supd.WaitForLog("pipe name taken pipe=" + supd.name() + "-control"));
+  EXPECT_TRUE(supd.WaitForLog("pipe name taken pipe=" + supd.name() + "-health"));
+  EXPECT_TRUE(testing::Contains(supd.Log(), "testworker.exe)")) << supd.Log();
+
+  int answered = 0, healthy = 0;
+  for (int i = 0; i < 20; ++i) {
+    const testing::ProcessOutput status = supd.Supctl({"status"});
+    answered += status.exit_code == 0 &&
+                testing::Contains(status.out, "pid " + std::to_string(supd.ServicePid()));
+    healthy += supd.Supctl({"health"}).exit_code == 0;
+  }
+  EXPECT_EQ(answered, 20);
+  EXPECT_EQ(healthy, 20);
+
+  squatters.clear();  // terminated: the names are free
+  EXPECT_TRUE(supd.WaitForLog(
+      "pipe name free again, served by supd pipe=" + supd.name() + "-control", 1, 40s));
+  EXPECT_TRUE(supd.WaitForLog(
+      "pipe name free again, served by supd pipe=" + supd.name() + "-health", 1, 40s));
+  // Exactly the well-known name: served by supd again.
+  Result<testing::ProcessOutput> exact =
+      RunProcess({ExecutableDirectory() + "\\supctl.exe", "--pipe",
+                  "\\\\.\\pipe\\" + supd.control_pipe(), "status"});
+  ASSERT_TRUE(exact.ok()) << exact.error().message();
+  EXPECT_EQ(exact->exit_code, 0u) << exact->out << exact->err;
 }
 
 }  // namespace

@@ -3,8 +3,12 @@
 # msiexec in a throwaway prefix (its own wineserver, killed at the end):
 #   a bad CONFIG_FILE fails the install with supctl's message in the install log, and leaves
 #   nothing behind; so does a file squatting supd's ProgramData folder;
+#   CONFIG_FILE as an attacker gives it: beginning with '-', a network path, a file everyone may
+#   write: each fails the install, naming why, and imports nothing;
 #   a silent install with CONFIG_FILE leaves supd RUNNING and answering, its worker up, the folder
 #   on the system PATH;
+#   a repair (msiexec /fa, and REINSTALL=ALL), which Windows may let a standard user start, with a
+#   CONFIG_FILE of their own imports nothing; a '|' in CONFIG_FILE adds no supctl argument;
 #   an upgrade to a newer version (built here with scripts/package.sh --version) keeps the
 #   configuration and a worker an operator stopped, and supctl reports the new version;
 #   the older package over the newer one is refused, and so is the same version packaged anew;
@@ -104,6 +108,29 @@ grep -qF "supd's folder: C:\ProgramData\Sup is a file, not a folder" <<<"$(insta
 [ ! -e "$installed_dir" ] && ok "no files left" || fail "files left in Program Files\\Sup"
 rm -f "$prefix/drive_c/ProgramData/Sup"
 
+# 1c. CONFIG_FILE as an attacker would give it: each fails the install naming why, imports nothing.
+# A file everyone may change (o+w: Wine shows it as Everyone holding write rights; on Windows,
+# say, Authenticated Users inheriting Modify in a folder made in C:\).
+write_reg "$configs/evil.reg" '[HKEY_LOCAL_MACHINE\SOFTWARE\Sup\Workers\evil]' "$worker_command"
+chmod 666 "$configs/evil.reg"
+refused_install() {  # refused_install NAME CONFIG_FILE EXPECTED-TEXT
+  if msiexec /i "$old_msi" "CONFIG_FILE=$2" /l*v "C:\\configs\\$1.log"; then
+    fail "CONFIG_FILE=$2 was installed"
+  elif grep -qF -- "$3" <<<"$(install_log "$1.log")"; then
+    ok "CONFIG_FILE=$2 fails the install, saying: $3"
+  else
+    fail "CONFIG_FILE=$2: the install log does not say '$3': $(install_log "$1.log" | grep -A2 '^sup:')"
+  fi
+  key_exists 'HKLM\SOFTWARE\Sup\Workers\evil' && fail "CONFIG_FILE=$2 imported the worker evil"
+  [ ! -e "$installed_dir" ] || fail "CONFIG_FILE=$2 left files in Program Files\\Sup"
+}
+refused_install everyone-writes 'C:\configs\evil.reg' \
+  'refusing C:\configs\evil.reg: Everyone (S-1-1-0) may change it'
+refused_install option '--replace' "CONFIG_FILE=--replace is refused: it begins with '-'"
+refused_install unc '\\attacker\share\evil.reg' \
+  'CONFIG_FILE=\\attacker\share\evil.reg is refused: it is a network or device path'
+chmod 644 "$configs/evil.reg"
+
 # 2. A silent install with a configuration.
 if msiexec /i "$old_msi" 'CONFIG_FILE=C:\configs\ticker.reg' /l*v 'C:\configs\install.log'; then
   ok "installed $version in ${took_ms} ms"
@@ -124,6 +151,31 @@ grep -q 'C:\\Program Files\\Sup' <<<"$(path_value)" && ok "the folder is on the 
   fail "the folder is not on the system PATH: $(path_value)"
 key_exists 'HKLM\SYSTEM\CurrentControlSet\Services\EventLog\Application\supd' &&
   ok "the event log source is registered" || fail "no event log source"
+
+# 2b. A repair with a CONFIG_FILE of the repairer's: Windows Installer may let a standard user
+# start one (without the repair prompts of 2024-2025), and a file of theirs would have run as
+# SYSTEM. Nothing is imported, whether the repair succeeds or not. (Wine's msiexec answers /fa
+# with a package path 1605, running nothing; REINSTALL=ALL is the repair it runs, and the one
+# that imported the file before.)
+cp "$repo/build/package/sup-$version-x64.msi" "$configs/installed-$version.msi"
+msiexec /fa 'C:\configs\installed-'"$version"'.msi' 'CONFIG_FILE=C:\configs\evil.reg'
+repair_status=$?
+msiexec /i 'C:\configs\installed-'"$version"'.msi' REINSTALL=ALL REINSTALLMODE=vomus \
+  'CONFIG_FILE=C:\configs\evil.reg'
+reinstall_status=$?
+key_exists 'HKLM\SOFTWARE\Sup\Workers\evil' &&
+  fail "a repair imported its CONFIG_FILE (statuses $repair_status, $reinstall_status)" ||
+  ok "a repair with a CONFIG_FILE imports nothing (statuses $repair_status, $reinstall_status)"
+# Wine's reinstall stops supd without waiting for it to stop, then fails to start it while the
+# old process still stops (1627; the same race an upgrade right after a stop meets): once supd
+# has stopped, it is started again here.
+deadline=$(( $(date +%s) + 30 ))
+until grep -qE 'supd: (STOPPED|RUNNING)' <<<"$(supctl service status)" || [ "$(date +%s)" -ge "$deadline" ]; do
+  sleep 0.2
+done
+grep -q 'supd: STOPPED' <<<"$(supctl service status)" && supctl service start >/dev/null
+wait_for_status '^ticker +RUNNING' && ok "and the installed worker still runs" ||
+  fail "after the repairs: $(supctl status)"
 
 # 3. An operator stops the worker; 4. the upgrade keeps that and the configuration.
 supctl stop ticker --wait >/dev/null
@@ -152,6 +204,18 @@ if msiexec /x "$new_msi"; then ok "uninstalled in ${took_ms} ms"; else fail "uni
 key_exists "$service_key" && fail "the service is still registered" || ok "the service is gone"
 grep -q 'Sup' <<<"$(path_value)" && fail "the PATH entry stayed: $(path_value)" || ok "the PATH entry is gone"
 key_exists 'HKLM\SOFTWARE\Sup\Workers\ticker' && ok "the configuration stays" || fail "the configuration went"
+
+# 6b. '|' in CONFIG_FILE stays inside its one argument: "ticker.reg|--replace" used to reach
+# supctl as `config import C:\configs\ticker.reg --replace`, wiping what was configured. Now it
+# is a file of that name, which does not exist: the install fails and the configuration stays.
+if msiexec /i "$new_msi" 'CONFIG_FILE=C:\configs\ticker.reg|--replace' /l*v 'C:\configs\bar.log'; then
+  fail "CONFIG_FILE with a '|' was installed"
+else ok "CONFIG_FILE=...ticker.reg|--replace fails the install (status $?)"; fi
+grep -qF 'cannot read C:\configs\ticker.reg|--replace: ' <<<"$(install_log bar.log)" &&
+  ok "as one argument, a file that does not exist" ||
+  fail "the install log does not show one argument: $(install_log bar.log | grep -A2 '^sup:')"
+key_exists 'HKLM\SOFTWARE\Sup\Workers\ticker' && ok "the configuration stays" ||
+  fail "the configuration was replaced"
 
 # 7. A reinstall with a relative CONFIG_FILE, taken from the MSI's folder (C:\configs here); then
 # REMOVE_CONFIG=1 takes the configuration and the logs too.

@@ -53,10 +53,11 @@ expect InstallExecuteSequence "^RemoveExistingProducts${T}${T}1401$" "an older v
 # command line set by a type-51 action into the property of the deferred action's name.
 expect Binary "^SupMsiActions${T}" "the custom action DLL is in the Binary table"
 msiinfo export "$msi" Binary >/dev/null 2>&1
-if grep -qE '\] RunSupctl$' <<<"$(x86_64-w64-mingw32-objdump -p Binary/Binary.SupMsiActions 2>/dev/null)"; then
-  echo "ok: it is a DLL exporting RunSupctl"
+exports=$(x86_64-w64-mingw32-objdump -p Binary/Binary.SupMsiActions 2>/dev/null)
+if grep -qE '\] RunSupctl$' <<<"$exports" && grep -qE '\] ImportConfigFile$' <<<"$exports"; then
+  echo "ok: it is a DLL exporting RunSupctl and ImportConfigFile"
 else
-  echo "FAIL: the Binary table's SupMsiActions is not a DLL exporting RunSupctl"; failed=1
+  echo "FAIL: the Binary table's SupMsiActions is not a DLL exporting RunSupctl and ImportConfigFile"; failed=1
 fi
 expect CustomAction "^PrepareService${T}3073${T}SupMsiActions${T}RunSupctl" \
   "service prepare runs deferred as SYSTEM through RunSupctl, its failure failing the install"
@@ -64,19 +65,19 @@ expect CustomAction "^SetPrepareServiceCommand${T}[0-9]+${T}PrepareService${T}\[
   "its command line: supctl service prepare"
 expect InstallExecuteSequence "^SetPrepareServiceCommand${T}NOT REMOVE${T}5829$" "its command line set first"
 expect InstallExecuteSequence "^PrepareService${T}NOT REMOVE${T}5830$" "prepare after InstallServices"
-expect CustomAction "^ImportConfig${T}3073${T}SupMsiActions${T}RunSupctl" "CONFIG_FILE is imported through RunSupctl"
-expect CustomAction "^SetImportConfigCommand${T}[0-9]+${T}ImportConfig${T}\[#supctl\.exe\]\|config\|import\|\[CONFIG_FILE\]${T}" \
-  "by supctl config import"
-expect CustomAction "^SetImportRelativeConfigCommand${T}[0-9]+${T}ImportConfig${T}\[#supctl\.exe\]\|config\|import\|\[SourceDir\]\[CONFIG_FILE\]${T}" \
-  "a relative CONFIG_FILE is the MSI's folder's"
-absolute='\(CONFIG_FILE >< ":" OR CONFIG_FILE << "\\"\)'
-expect InstallExecuteSequence "^SetImportConfigCommand${T}CONFIG_FILE AND NOT REMOVE AND ${absolute}${T}5788$" \
-  "its command line set first, for an absolute path"
-expect InstallExecuteSequence "^SetImportRelativeConfigCommand${T}CONFIG_FILE AND NOT REMOVE AND NOT ${absolute}${T}5789$" \
-  "or for a relative one"
-expect InstallExecuteSequence "^ResolveSource${T}CONFIG_FILE AND NOT REMOVE${T}850$" "SourceDir known after CostInitialize"
-expect InstallExecuteSequence "^ImportConfig${T}CONFIG_FILE AND NOT REMOVE${T}5790$" \
-  "the import before the service is registered, only when CONFIG_FILE is given"
+expect CustomAction "^ImportConfig${T}3073${T}SupMsiActions${T}ImportConfigFile" \
+  "CONFIG_FILE is imported through ImportConfigFile, which makes it one argument or refuses it"
+expect CustomAction "^SetImportConfigCommand${T}[0-9]+${T}ImportConfig${T}\[#supctl\.exe\]\|\[SourceDir\]\|\[CONFIG_FILE\]${T}" \
+  "its data: supctl, the MSI's folder (for a relative path), CONFIG_FILE last"
+first_install='CONFIG_FILE AND NOT Installed AND NOT REMOVE'
+expect InstallExecuteSequence "^SetImportConfigCommand${T}${first_install}${T}5789$" \
+  "its data set first, only at a first install or a major upgrade"
+expect InstallExecuteSequence "^ResolveSource${T}${first_install}${T}850$" "SourceDir known after CostInitialize"
+expect InstallExecuteSequence "^ImportConfig${T}${first_install}${T}5790$" \
+  "the import before the service is registered, only when CONFIG_FILE is given, never at a repair"
+if grep -q SetImportRelativeConfigCommand <<<"$(msiinfo export "$msi" CustomAction 2>/dev/null)"; then
+  echo "FAIL: a second import command line is left"; failed=1
+else echo "ok: one import command line"; fi
 expect CustomAction "^RemoveConfig${T}3073${T}SupMsiActions${T}RunSupctl" "REMOVE_CONFIG runs through RunSupctl"
 expect CustomAction "^SetRemoveConfigCommand${T}[0-9]+${T}RemoveConfig${T}\[#supctl\.exe\]\|config\|delete\|--yes\|--logs${T}" \
   "supctl config delete, the configuration and supd's folder"
@@ -92,7 +93,8 @@ expect LaunchCondition "^NOT WIX_DOWNGRADE_DETECTED${T}A newer version of sup is
   "a downgrade is refused with a message"
 expect LaunchCondition "^NOT SAME_VERSION_DETECTED OR Installed${T}This version of sup" \
   "the same version again is refused with a message"
-expect Property "^SecureCustomProperties${T}.*CONFIG_FILE;REMOVE_CONFIG$" "CONFIG_FILE and REMOVE_CONFIG reach the server side"
+expect Property "^SecureCustomProperties${T}WIX_UPGRADE_DETECTED;WIX_DOWNGRADE_DETECTED;SAME_VERSION_DETECTED$" \
+  "only the upgrade detections are secure: a standard user's CONFIG_FILE or REMOVE_CONFIG never reaches the server side"
 expect Property "^ProductVersion${T}${version//./\\.}$" "the product version is the project's"
 expect Property "^UpgradeCode${T}\{6F0B8F4C-2D7E-4C54-9B7A-5C3B1E0A9D11\}$" "one upgrade code for every version"
 expect Property "^ALLUSERS${T}1$" "per-machine"

@@ -43,9 +43,15 @@ class ControlDispatcherTest : public ::testing::Test {
   testing::FakeConfigSource config_;
   testing::FakeOutputSource output_;
   testing::FakeResourceSource resources_;
-  ControlDispatcher dispatcher_{
-      ControlPorts{engine_.clock, engine_.supervisor, config_, output_, engine_.events, resources_},
-      DaemonIdentity{4242, "9.8.7", "3f2a9c1d0b4e"}, ControlLimits{.max_streams = 2}};
+  DaemonProblems problems_;
+  struct RecordingAudit final : AuditSink {
+    void Audit(const AuditRecord& record) override { records.push_back(DescribeAudit(record)); }
+    std::vector<std::string> records;
+  } audit_;
+  ControlDispatcher dispatcher_{ControlPorts{engine_.clock, engine_.supervisor, config_, output_,
+                                             engine_.events, resources_, &problems_, &audit_},
+                                DaemonIdentity{4242, "9.8.7", "3f2a9c1d0b4e"},
+                                ControlLimits{.max_streams = 2}};
   testing::RecordingSink sink_;
   const Caller admin_{Role::kAdministrator, "NT AUTHORITY\\SYSTEM"};
 };
@@ -73,6 +79,44 @@ TEST_F(ControlDispatcherTest, StatusReportsPidVersionUptimeAndServerTime) {
   EXPECT_EQ(daemon.uptime_ms(), 2500u);
   EXPECT_EQ(daemon.server_time_unix_ms(), 1'700'000'002'500);
   EXPECT_EQ(response.status().workers_size(), 0);
+}
+
+TEST_F(ControlDispatcherTest, StatusCarriesSupdsOwnProblemsWhileTheyLast) {
+  sup::v1::Request request = MakeRequest(1);
+  request.mutable_status();
+  EXPECT_EQ(dispatcher_.Handle(request).status().daemon().problems_size(), 0);
+  problems_.Set("http", "http endpoint not listening on 127.0.0.1:9182: in use");
+  problems_.Set("pipe sup-control", "pipe held");
+  const sup::v1::DaemonStatus daemon = dispatcher_.Handle(request).status().daemon();
+  ASSERT_EQ(daemon.problems_size(), 2);
+  EXPECT_EQ(daemon.problems(0), "http endpoint not listening on 127.0.0.1:9182: in use");
+  EXPECT_EQ(daemon.problems(1), "pipe held");
+  problems_.Clear("http");
+  EXPECT_EQ(dispatcher_.Handle(request).status().daemon().problems_size(), 1);
+}
+
+// "Who stopped the api last night?": every request that changes what runs is audited with the
+// caller's account and what came of it, refused ones too; reading verbs are not.
+TEST_F(ControlDispatcherTest, EveryChangingRequestIsAuditedWithItsCallerAllowedOrNot) {
+  Configure({"api", "web"});
+  const Caller operator_{Role::kOperator, "CORP\\ops"};
+  std::unique_ptr<Session> session = dispatcher_.Open(sink_, operator_);
+  sup::v1::Request stop = Command(1, {"api", "web"});
+  ASSERT_TRUE(session->OnFrame(stop.SerializeAsString()).ok());
+  sup::v1::Request update = MakeRequest(2);
+  update.mutable_update();
+  ASSERT_TRUE(session->OnFrame(update.SerializeAsString()).ok());
+  sup::v1::Request status = MakeRequest(3);
+  status.mutable_status();
+  ASSERT_TRUE(session->OnFrame(status.SerializeAsString()).ok());
+  sup::v1::Request restart = MakeRequest(4);
+  restart.mutable_restart()->set_all(true);
+  std::unique_ptr<Session> admin = dispatcher_.Open(sink_, admin_);
+  ASSERT_TRUE(admin->OnFrame(restart.SerializeAsString()).ok());
+  EXPECT_EQ(audit_.records,
+            (std::vector<std::string>{"stop api, web by CORP\\ops (operator): ok",
+                                      "update all by CORP\\ops (operator): permission_denied",
+                                      "restart all by NT AUTHORITY\\SYSTEM (administrator): ok"}));
 }
 
 TEST_F(ControlDispatcherTest, StatusListsEveryWorkerOrTheNamedOnes) {

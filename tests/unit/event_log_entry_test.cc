@@ -107,7 +107,8 @@ TEST(EventLogEntryTest, DaemonEntriesCarryAsManyStringsAsTheirMessagesTake) {
   for (const EventLogEntry& entry :
        {SupdStarted("0.1.0", 4, "HKLM\\SOFTWARE\\Sup", 3), SupdStopped(),
         ConfigApplied(2, 1, 0, 1, 0, 0), ConfigRejected("reload", "bad"),
-        ConfigKeyWritable("HKLM\\SOFTWARE\\Sup", "Users"), SupdError("line")}) {
+        ConfigKeyWritable("HKLM\\SOFTWARE\\Sup", "Users"), PipeNameTaken("sup-control", "pid 4"),
+        RequestAudited({"CORP\\ops", "operator", "stop", {"api"}, "ok"}), SupdError("line")}) {
     EXPECT_EQ(static_cast<int>(entry.strings.size()), entry.kind.strings) << entry.kind.symbol;
   }
 }

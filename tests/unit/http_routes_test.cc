@@ -66,5 +66,41 @@ TEST(HttpRoutesTest, AnythingElseIsRefusedSayingWhatIsServed) {
   EXPECT_EQ(AnswerHttp("GET", "/metricsx", Routes()).status, 404);
 }
 
+TEST(HttpRoutesTest, OnlyHealthTargetsAreHealthTargets) {
+  EXPECT_TRUE(IsHealthTarget("/healthz"));
+  EXPECT_TRUE(IsHealthTarget("/healthz?verbose"));
+  EXPECT_TRUE(IsHealthTarget("/healthz/api"));
+  EXPECT_FALSE(IsHealthTarget("/metrics"));
+  EXPECT_FALSE(IsHealthTarget("/healthzz"));
+  EXPECT_FALSE(IsHealthTarget("/"));
+}
+
+// DNS rebinding: a page served from evil.example whose name then resolves to 127.0.0.1 makes the
+// admin's browser ask supd with Host: evil.example, and reads the answer as its own.
+TEST(HttpRoutesTest, ARequestForAnotherHostIsRefused) {
+  for (const char* host : {"evil.example", "evil.example:9182", "127.0.0.1.evil.example",
+                           "localhost.evil.example", "10.0.0.6", "[fe80::2]:80", "[::1"}) {
+    const std::optional<HttpAnswer> refused = RefuseHost(host, "127.0.0.1");
+    ASSERT_TRUE(refused.has_value()) << host;
+    EXPECT_EQ(refused->status, 421) << host;
+  }
+  EXPECT_NE(RefuseHost("evil.example:80", "127.0.0.1")->body.find("not for evil.example"),
+            std::string::npos);
+}
+
+TEST(HttpRoutesTest, LoopbackNamesAndTheListeningAddressAreAnswered) {
+  for (const char* host : {"localhost", "LocalHost:9182", "127.0.0.1", "127.0.0.1:9182",
+                           "127.1.2.3", "[::1]", "[::1]:9182", ""}) {
+    EXPECT_EQ(RefuseHost(host, "127.0.0.1"), std::nullopt) << host;
+  }
+  EXPECT_EQ(RefuseHost("10.0.0.5:9182", "10.0.0.5"), std::nullopt);
+  EXPECT_EQ(RefuseHost("[FE80::1]:9182", "[fe80::1]"), std::nullopt);
+  // Listening on every address: any numeric address the node has, never a name.
+  EXPECT_EQ(RefuseHost("192.168.1.20:9182", "0.0.0.0"), std::nullopt);
+  EXPECT_EQ(RefuseHost("[2001:db8::5]", "[::]"), std::nullopt);
+  EXPECT_TRUE(RefuseHost("node7.corp.example", "0.0.0.0").has_value());
+  EXPECT_TRUE(RefuseHost("999.1.1.1", "0.0.0.0").has_value());
+}
+
 }  // namespace
 }  // namespace sup::control

@@ -241,6 +241,31 @@ TEST(RotatingLineWriterTest, AFailingRotationKeepsEveryLineAndEveryBackupAndRetr
   EXPECT_EQ(writer.problem(), std::nullopt);
 }
 
+// A file that can never be rotated (held by another program for good) would grow until the disk
+// is full: it stops at 4 times its limit, the lines still reach the tail, and what was not written
+// is counted in the problem shown by status and describe.
+TEST(RotatingLineWriterTest, AFileThatCannotRotateStopsGrowingAtFourTimesItsLimit) {
+  MemoryLogFile file(2);
+  testing::ManualClock clock;
+  RotatingLineWriter writer(file, clock, {.max_bytes = 10});
+  file.rename_fails = true;
+  for (int i = 0; i < 20; ++i) writer.Write("line\n");  // 100 bytes offered
+  EXPECT_EQ(file.files[0].size(), 40u);                 // 4 x 10: eight lines
+  EXPECT_EQ(writer.Tail(1), std::vector<std::string>{"line"});
+  ASSERT_TRUE(writer.problem().has_value());
+  EXPECT_NE(writer.problem()->find("; 60 bytes not written: the file reached 4 times its "
+                                   "LogMaxBytes"),
+            std::string::npos)
+      << *writer.problem();
+
+  file.rename_fails = false;  // let go: rotated at the next try, and written again
+  clock.Advance(std::chrono::minutes(10));
+  writer.Write("again\n");
+  EXPECT_EQ(file.files[0], "again\n");
+  EXPECT_EQ(file.files[1].size(), 40u);
+  EXPECT_EQ(writer.problem(), std::nullopt);
+}
+
 TEST(RotatingLineWriterTest, AFailingWriteCountsWhatItDroppedKeepsTheTailAndResumes) {
   MemoryLogFile file(2);
   testing::ManualClock clock;

@@ -124,10 +124,31 @@ TEST(RenderTest, StatusTableSaysWhenThereAreNoWorkers) {
             "(no workers configured)\n");
 }
 
+// supd's own problems (a port taken, a pipe name held) are a line each under supd's, and a list
+// in JSON.
+TEST(RenderTest, SupdsOwnProblemsAreShownUnderItsLine) {
+  sup::v1::StatusResponse status;
+  status.mutable_daemon()->set_pid(7);
+  status.mutable_daemon()->set_version("0.1.0");
+  status.mutable_daemon()->add_problems("http endpoint not listening on 127.0.0.1:9182: in use");
+  status.mutable_daemon()->add_problems("pipe sup-health held by pid 4 (x.exe)");
+  EXPECT_EQ(RenderStatusTable(status),
+            "supd 0.1.0, pid 7, uptime 0:00:00, config generation 0\n"
+            "supd: http endpoint not listening on 127.0.0.1:9182: in use\n"
+            "supd: pipe sup-health held by pid 4 (x.exe)\n"
+            "NAME  STATE  HEALTH  READY  PID  UPTIME  RESTARTS  LAST-EXIT  CPU  MEM  DESCRIPTION\n"
+            "(no workers configured)\n");
+  EXPECT_NE(RenderStatusJson(status).find(
+                R"j("problems":["http endpoint not listening on 127.0.0.1:9182: in use",)j"
+                R"j("pipe sup-health held by pid 4 (x.exe)"]})j"),
+            std::string::npos)
+      << RenderStatusJson(status);
+}
+
 TEST(RenderTest, StatusJsonUsesTheStableFieldNames) {
   EXPECT_EQ(
       RenderStatusJson(SampleStatus()),
-      R"({"daemon":{"pid":100,"version":"0.1.0","uptime_ms":65000,"config_generation":3},"workers":[)"
+      R"({"daemon":{"pid":100,"version":"0.1.0","uptime_ms":65000,"config_generation":3,"problems":[]},"workers":[)"
       R"({"name":"api","state":"RUNNING","reason":"","health":"HEALTHY","ready":true,"pid":4812,)"
       R"("uptime_ms":155000,"restarts":2,"last_exit_code":1,"next_restart_ms":0,"serving":false,"done":false,"launches":0,)"
       R"("description":"pid 4812, uptime 0:02:35","cpu_seconds":12.5,"cpu_percent":3.25,)"

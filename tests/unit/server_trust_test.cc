@@ -39,5 +39,34 @@ TEST(ServerTrustTest, AProgramThatCannotBeInspectedIsNotTrusted) {
   EXPECT_NE(why->find("a program supctl may not inspect (pid 5)"), std::string::npos) << *why;
 }
 
+constexpr char kAdministratorsPipe[] = "ProtectedPrefix\\Administrators\\sup-control";
+constexpr char kMe[] = "S-1-5-21-1-2-3-1000";
+
+TEST(ServerTrustTest, AProtectedPipeOwnedBySystemAdministratorsOrYouIsTrusted) {
+  EXPECT_EQ(UntrustedPipeOwner(kAdministratorsPipe, "S-1-5-18", kMe), std::nullopt);
+  EXPECT_EQ(UntrustedPipeOwner(kAdministratorsPipe, "S-1-5-32-544", kMe), std::nullopt);
+  EXPECT_EQ(UntrustedPipeOwner(kAdministratorsPipe, kMe, kMe), std::nullopt);  // console supd
+  EXPECT_EQ(UntrustedPipeOwner("ProtectedPrefix\\NetworkService\\sup-control", "S-1-5-20", kMe),
+            std::nullopt);
+  EXPECT_EQ(UntrustedPipeOwner("protectedprefix\\localservice\\sup-control", "S-1-5-19", kMe),
+            std::nullopt);
+}
+
+TEST(ServerTrustTest, AProtectedPipeOwnedByAnyoneElseIsNotTrusted) {
+  const std::optional<std::string> why =
+      UntrustedPipeOwner(kAdministratorsPipe, "S-1-5-21-1-2-3-1001", kMe);
+  ASSERT_TRUE(why.has_value());
+  EXPECT_EQ(*why,
+            "\\\\.\\pipe\\ProtectedPrefix\\Administrators\\sup-control is owned by "
+            "S-1-5-21-1-2-3-1001, which may not create names under its prefix: its answers are not "
+            "trusted");
+  // A service account only under its own prefix.
+  EXPECT_TRUE(UntrustedPipeOwner(kAdministratorsPipe, "S-1-5-20", kMe));
+  EXPECT_TRUE(UntrustedPipeOwner("ProtectedPrefix\\LocalService\\x", "S-1-5-20", kMe));
+  const std::optional<std::string> unread = UntrustedPipeOwner(kAdministratorsPipe, "", kMe);
+  ASSERT_TRUE(unread.has_value());
+  EXPECT_NE(unread->find("its owner cannot be read"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace sup::client

@@ -7,6 +7,7 @@
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cwchar>
 #include <sstream>
@@ -19,6 +20,7 @@
 #include "common/config/win/key_security.h"
 #include "common/protocol.h"
 #include "common/version.h"
+#include "common/pipe_names.h"
 #include "common/protocol_client.h"
 #include "common/win/pipe_client.h"
 #include "common/win/unique_handle.h"
@@ -159,6 +161,84 @@ TEST(DaemonTest, AnUnresolvableOperatorsGroupOnlyWarnsAndAReloadResolvesIt) {
   EXPECT_NE(lines->str().find("operators group resolved group=\"S-1-5-32-547\""), std::string::npos)
       << lines->str();
   ::RegDeleteTreeW(HKEY_CURRENT_USER, key.c_str());
+}
+
+// Reload (PARAMCHANGE, control 128) and reopen (control 129) requests, sent in a loop: one of each
+// is pending at a time, their lines are limited to a few a minute (each line used to reach
+// supd.log and a reload's the event log: 2 000 controls 129 wrote 1 029 lines), and the control
+// pipe answers right after. Who may send the controls at all is the service's DACL
+// (ServiceSecurityTest); this is what is left for those who may.
+TEST(DaemonTest, AFloodOfReloadAndReopenRequestsIsCoalescedAndItsLinesLimited) {
+  const DaemonOptions options = TestOptions("control-flood");
+  auto lines = std::make_shared<std::ostringstream>();
+  auto log = std::make_shared<spdlog::logger>(
+      "test", std::make_shared<spdlog::sinks::ostream_sink_mt>(*lines));
+  Result<std::unique_ptr<Daemon>> daemon = Daemon::Create(options, log);
+  ASSERT_TRUE(daemon.ok()) << daemon.error().message();
+  const std::string start_text = lines->str();
+  const auto lines_at_start = std::count(start_text.begin(), start_text.end(), '\n');
+  {
+    RunningDaemon running(**daemon);
+    for (int i = 0; i < 2000; ++i) {
+      (*daemon)->RequestReopenLogs();
+      (*daemon)->RequestReload();
+    }
+    Result<PipeClient> pipe = PipeClient::Connect(ControlPipeName(*options.pipe_prefix), 5s);
+    ASSERT_TRUE(pipe.ok()) << pipe.error().message();
+    ControlClient client(*pipe);
+    sup::v1::Request request;
+    request.mutable_status();
+    Result<sup::v1::Response> response = client.Call(request);
+    ASSERT_TRUE(response.ok()) << response.error().message();
+    EXPECT_EQ(response->status().daemon().pid(), ::GetCurrentProcessId());
+    running.Stop();
+  }
+  const std::string text = lines->str();
+  const auto count = [&](const std::string& needle) {
+    std::size_t found = 0;
+    for (std::size_t at = text.find(needle); at != std::string::npos;
+         at = text.find(needle, at + 1))
+      ++found;
+    return found;
+  };
+  EXPECT_GE(count("worker logs reopened control=129"), 1u) << text;
+  EXPECT_GE(count("config reloaded trigger=\"reload request\""), 1u) << text;
+  // Reopens and reloads share the limit: ten lines a minute between them.
+  EXPECT_LE(count("worker logs reopened control=129") +
+                count("config reloaded trigger=\"reload request\""),
+            10u)
+      << text;
+  EXPECT_LT(std::count(text.begin(), text.end(), '\n') - lines_at_start, 30) << text;
+}
+
+// Every request that changes what runs is audited: an info line with the caller's account and an
+// event log entry (1004) whose strings a forwarder can read.
+TEST(DaemonTest, ARequestThatChangesWhatRunsIsAuditedWithItsCaller) {
+  DaemonOptions options = TestOptions("audit");
+  auto event_log = std::make_shared<testing::RecordingEventLog>();
+  options.event_log = event_log;
+  auto lines = std::make_shared<std::ostringstream>();
+  auto log = std::make_shared<spdlog::logger>(
+      "test", std::make_shared<spdlog::sinks::ostream_sink_mt>(*lines));
+  Result<std::unique_ptr<Daemon>> daemon = Daemon::Create(options, log);
+  ASSERT_TRUE(daemon.ok()) << daemon.error().message();
+  RunningDaemon running(**daemon);
+  Result<PipeClient> pipe = PipeClient::Connect(ControlPipeName(*options.pipe_prefix), 5s);
+  ASSERT_TRUE(pipe.ok()) << pipe.error().message();
+  ControlClient client(*pipe);
+  sup::v1::Request request;
+  request.mutable_stop()->add_workers("nosuch");
+  ASSERT_TRUE(client.Call(request).ok());
+  running.Stop();
+  const auto audited = event_log->With(control::event_ids::kRequestAudited.id);
+  ASSERT_EQ(audited.size(), 1u);
+  EXPECT_FALSE(audited[0][0].empty());  // the caller's account, as Windows names it
+  EXPECT_EQ(audited[0][1], "administrator");
+  EXPECT_EQ(audited[0][2], "stop");
+  EXPECT_EQ(audited[0][3], "nosuch");
+  EXPECT_NE(lines->str().find("audit verb=stop workers=nosuch account=\"" + audited[0][0] + "\""),
+            std::string::npos)
+      << lines->str();
 }
 
 // Whoever can change the configuration key runs programs as supd's account: supd warns (log and
@@ -327,6 +407,81 @@ TEST(DaemonTest, EachPipeCarriesItsIntendedDacl) {
             (testing::AccessEntries{{"S-1-5-18", FILE_ALL_ACCESS},
                                     {"S-1-5-32-544", FILE_ALL_ACCESS},
                                     {"S-1-5-11", kPipeClientRights}}));
+  // The same under the protected names (this process is an administrator, as supd is as SYSTEM).
+  EXPECT_EQ(testing::PipeDacl(std::string(kAdministratorsPipePrefix) +
+                              ControlPipeName(*options.pipe_prefix)),
+            control);
+  EXPECT_EQ(testing::PipeDacl(std::string(kAdministratorsPipePrefix) +
+                              HealthPipeName(*options.pipe_prefix)),
+            (testing::AccessEntries{{"S-1-5-18", FILE_ALL_ACCESS},
+                                    {"S-1-5-32-544", FILE_ALL_ACCESS},
+                                    {"S-1-5-11", kPipeClientRights}}));
+}
+
+// Anyone may create supd's well-known pipe names while supd is down (a crash restart, an
+// upgrade). Such a squatter used to keep supd from starting (Windows: FILE_FLAG_FIRST_PIPE_INSTANCE
+// fails) or to answer half of supctl's calls (Wine: the flag is not enforced, both served the
+// name). Now supd starts, says who holds each name (log and event log), serves its protected
+// names, which supctl tries first, and takes the well-known names as soon as they are free. That
+// only administrators can create the protected names only real Windows shows (Wine lets anyone).
+TEST(DaemonTest, ASquatterOnTheWellKnownNamesNeitherKeepsSupdFromStartingNorAnswersForIt) {
+  const DaemonOptions options = TestOptions("squatted-pipes");
+  const std::string control_pipe = ControlPipeName(*options.pipe_prefix);
+  const std::string health_pipe = HealthPipeName(*options.pipe_prefix);
+  const auto squat = [](const std::string& name) {
+    return UniqueFileHandle{::CreateNamedPipeW(
+        PipePath(name).c_str(), PIPE_ACCESS_DUPLEX | FILE_FLAG_FIRST_PIPE_INSTANCE, PIPE_TYPE_BYTE,
+        PIPE_UNLIMITED_INSTANCES, 4096, 4096, 0, nullptr)};
+  };
+  UniqueFileHandle control_squatter = squat(control_pipe);
+  UniqueFileHandle health_squatter = squat(health_pipe);
+  ASSERT_TRUE(control_squatter && health_squatter);
+  auto lines = std::make_shared<std::ostringstream>();
+  auto log = std::make_shared<spdlog::logger>(
+      "test", std::make_shared<spdlog::sinks::ostream_sink_mt>(*lines));
+  DaemonOptions with_event_log = options;
+  auto event_log = std::make_shared<testing::RecordingEventLog>();
+  with_event_log.event_log = event_log;
+  Result<std::unique_ptr<Daemon>> daemon = Daemon::Create(with_event_log, log);
+  ASSERT_TRUE(daemon.ok()) << daemon.error().message();
+  RunningDaemon running(**daemon);
+
+  const std::string holder = "pid " + std::to_string(::GetCurrentProcessId()) + " (";
+  EXPECT_TRUE(testing::WaitUntil(
+      [&] { return event_log->With(control::event_ids::kPipeNameTaken.id).size() == 2; }, 10s));
+  for (const std::vector<std::string>& taken :
+       event_log->With(control::event_ids::kPipeNameTaken.id)) {
+    ASSERT_EQ(taken.size(), 2u);
+    EXPECT_TRUE(taken[0] == control_pipe || taken[0] == health_pipe) << taken[0];
+    EXPECT_NE(taken[1].find(holder), std::string::npos) << taken[1];  // the squatter, named
+  }
+  EXPECT_NE(lines->str().find("[warning] pipe name taken pipe=" + control_pipe), std::string::npos)
+      << lines->str();
+
+  // supd answers under its protected name.
+  const std::string protected_control = std::string(kAdministratorsPipePrefix) + control_pipe;
+  const auto status_pid = [](const std::string& pipe_name) -> std::uint32_t {
+    Result<PipeClient> pipe = PipeClient::Connect(pipe_name, 2s);
+    if (!pipe) return 0;
+    ControlClient client(*pipe);
+    sup::v1::Request request;
+    request.mutable_status();
+    Result<sup::v1::Response> response = client.Call(request);
+    return response ? response->status().daemon().pid() : 0;
+  };
+  EXPECT_EQ(status_pid(protected_control), ::GetCurrentProcessId());
+  EXPECT_TRUE(PipeClient::Connect(std::string(kAdministratorsPipePrefix) + health_pipe, 2s).ok());
+
+  // Once the squatter lets go, supd serves the well-known names again (first retry after 1 s).
+  control_squatter.reset();
+  health_squatter.reset();
+  EXPECT_TRUE(testing::WaitUntil([&] { return status_pid(control_pipe) != 0; }, 20s));
+  EXPECT_TRUE(PipeClient::Connect(health_pipe, 2s).ok());
+  running.Stop();
+  EXPECT_NE(lines->str().find("pipe name free again, served by supd pipe=" + control_pipe),
+            std::string::npos)
+      << lines->str();
+  EXPECT_EQ(event_log->With(control::event_ids::kPipeNameTaken.id).size(), 2u);  // said once each
 }
 
 }  // namespace

@@ -176,5 +176,20 @@ TEST_F(LogFileTest, AFileHeldWithoutShareDeleteIsNotRotatedAndNothingIsLost) {
                 {"w.out.20231114-221321.000.log", "kept\nstill written\n"}, {"w.out.log", ""}}));
 }
 
+// A second name for the file (a hard link someone made while they could) makes it the same file
+// in two places: supd refuses it rather than write and rotate it.
+TEST_F(LogFileTest, ALogFileWithASecondNameIsRefused) {
+  { std::ofstream(folder_ / L"w.out.log") << "before\n"; }
+  ASSERT_TRUE(::CreateHardLinkW((folder_ / L"elsewhere.txt").c_str(),
+                                (folder_ / L"w.out.log").c_str(), nullptr))
+      << Win32ErrorText(::GetLastError());
+  Result<std::unique_ptr<WindowsLogFile>> refused = WindowsLogFile::Open(Path(), 2, clock_);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message().find("has 2 names (hard links)"), std::string::npos)
+      << refused.error().message();
+  ASSERT_TRUE(::DeleteFileW((folder_ / L"elsewhere.txt").c_str()));
+  EXPECT_TRUE(WindowsLogFile::Open(Path(), 2, clock_).ok());  // one name again
+}
+
 }  // namespace
 }  // namespace sup::win

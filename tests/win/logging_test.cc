@@ -13,6 +13,7 @@
 #include <iterator>
 #include <sstream>
 
+#include "common/win/unique_handle.h"
 #include "common/win/win32_error.h"
 #include "process_runner.h"
 #include "tests/fakes/control_fakes.h"
@@ -63,9 +64,16 @@ TEST(LoggingTest, AClosedLogFileCanBeDeletedAndStaysClosed) {
   (*log)->info("before closing");
   const std::filesystem::path folder = ExpandEnvironmentVariables(Widen(directory));
   const std::wstring file = (folder / "supd.log").wstring();
-  ASSERT_FALSE(::DeleteFileW(file.c_str())) << "supd.log is not open before it is closed";
+  // Open without sharing: only possible once nobody else has the file open. (supd.log shares
+  // read, write and delete, as worker logs do, so viewers never block it.)
+  const auto opened_alone = [&] {
+    return static_cast<bool>(UniqueFileHandle{
+        ::CreateFileW(file.c_str(), GENERIC_READ, 0, nullptr, OPEN_EXISTING, 0, nullptr)});
+  };
+  ASSERT_FALSE(opened_alone()) << "supd.log is not open before it is closed";
 
   CloseDaemonLogFile(**log);
+  EXPECT_TRUE(opened_alone());
   EXPECT_TRUE(::DeleteFileW(file.c_str())) << Win32ErrorText(::GetLastError());
   EXPECT_TRUE(::RemoveDirectoryW(folder.c_str())) << Win32ErrorText(::GetLastError());
   EXPECT_NO_THROW((*log)->info("after closing"));

@@ -67,8 +67,9 @@ TEST(OwnFolderTest, ANewFolderIsMadeAndFoundAgainAsSupdsOwn) {
   const std::string folder = testing::TempPath("own-new") + "\\state";
   ASSERT_TRUE(EnsureOwnFolder(folder).ok());
   EXPECT_NE(::GetFileAttributesW(Widen(folder).c_str()), INVALID_FILE_ATTRIBUTES);
-  const Result<void> again = EnsureOwnFolder(folder);
-  EXPECT_TRUE(again.ok()) << again.error().message();
+  Result<std::optional<std::string>> again = EnsureOwnFolder(folder);
+  ASSERT_TRUE(again.ok()) << again.error().message();
+  EXPECT_EQ(*again, std::nullopt);  // nothing to repair
 }
 
 TEST(OwnFolderTest, AFileInItsPlaceIsRefused) {
@@ -77,10 +78,58 @@ TEST(OwnFolderTest, AFileInItsPlaceIsRefused) {
     UniqueFileHandle file{
         ::CreateFileW(Widen(path).c_str(), GENERIC_WRITE, 0, nullptr, CREATE_NEW, 0, nullptr)};
   }
-  const Result<void> ensured = EnsureOwnFolder(path);
+  const Result<std::optional<std::string>> ensured = EnsureOwnFolder(path);
   ASSERT_FALSE(ensured.ok());
   EXPECT_NE(ensured.error().message().find("is a file, not a folder"), std::string::npos)
       << ensured.error().message();
+}
+
+// An administrator's folder that everyone may write used to pass (only the owner was checked):
+// whoever can create files there can plant a link where supd writes, renames and deletes as
+// SYSTEM. A folder supd writes in but does not own is refused, naming who may write it; supd's own
+// folders are given their DACL again. C:\sup-writable is Unix mode 0777 (scripts/wine-session.sh),
+// which Wine shows as Everyone with write rights. That the repaired DACL is kept only real Windows
+// shows (Wine keeps no DACL set on a folder).
+TEST(OwnFolderTest, AFolderOthersMayWriteIsRefusedOrRepaired) {
+  const std::string writable = "C:\\sup-writable";
+  ASSERT_NE(::GetFileAttributesW(Widen(writable).c_str()), INVALID_FILE_ATTRIBUTES)
+      << "C:\\sup-writable is not the folder wine-session.sh makes";
+  const Result<std::optional<std::string>> refused = EnsureOwnFolder(writable);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message().find("C:\\sup-writable may be changed by Everyone (S-1-1-0)"),
+            std::string::npos)
+      << refused.error().message();
+
+  Result<std::optional<std::string>> repaired =
+      EnsureOwnFolder(writable, kOwnFolderSddl, ForeignWriterAction::kRepair);
+  ASSERT_TRUE(repaired.ok()) << repaired.error().message();
+  ASSERT_TRUE(repaired->has_value());
+  EXPECT_NE((*repaired)->find("could be changed by Everyone (S-1-1-0): its permissions were set "
+                              "again to supd's"),
+            std::string::npos)
+      << **repaired;
+}
+
+// The rule itself, on descriptors Wine cannot keep: entries for the folder itself count, entries
+// only passed on to what is inside do not, supd's own account and the owner rule apply.
+TEST(OwnFolderTest, WhoMayWriteAFolderIsReadFromItsDacl) {
+  const auto writers = [](const wchar_t* sddl) {
+    PSECURITY_DESCRIPTOR descriptor = nullptr;
+    EXPECT_TRUE(::ConvertStringSecurityDescriptorToSecurityDescriptorW(sddl, SDDL_REVISION_1,
+                                                                       &descriptor, nullptr));
+    const UniqueLocalMemory owned{descriptor};
+    return ForeignWriters(descriptor, {}, kFileGenericMapping, kFolderChangeRights);
+  };
+  EXPECT_EQ(writers(L"O:BAD:P(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)(A;OICI;FR;;;AU)"),
+            std::vector<std::string>{});
+  // C:\'s own: Authenticated Users may create folders and files in it.
+  EXPECT_EQ(writers(L"O:SYD:(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)(A;OICIIO;GA;;;CO)"
+                    L"(A;OICI;0x1200a9;;;BU)(A;CI;LC;;;AU)(A;OICIIO;SDGXGWGR;;;AU)"),
+            std::vector<std::string>{"S-1-5-11"});
+  // Only files created inside get write (inherit-only): the folder itself is not writable.
+  EXPECT_EQ(writers(L"O:BAD:(A;OICI;FA;;;BA)(A;OIIO;FW;;;BU)"), std::vector<std::string>{});
+  // Deleting what is inside is changing it (0x40: FILE_DELETE_CHILD).
+  EXPECT_EQ(writers(L"O:BAD:(A;;0x40;;;BU)"), std::vector<std::string>{"S-1-5-32-545"});
 }
 
 }  // namespace

@@ -13,16 +13,6 @@ namespace sup::config {
 namespace {
 
 constexpr char kSystemSid[] = "S-1-5-18";
-constexpr char kAdministratorsSid[] = "S-1-5-32-544";
-
-// "BUILTIN\Users (S-1-5-32-545)", or the SID alone when it has no name here.
-std::string AccountName(const std::string& sid_text) {
-  PSID sid = nullptr;
-  if (!::ConvertStringSidToSidW(win::Widen(sid_text).c_str(), &sid)) return sid_text;
-  const win::UniqueLocalMemory owned{sid};
-  const std::string account = win::AccountName(sid);
-  return account.empty() ? sid_text : account + " (" + sid_text + ")";
-}
 
 // The rights that change a key or what it holds.
 constexpr ACCESS_MASK kKeyChangeRights =
@@ -41,7 +31,8 @@ void WalkKeys(HKEY key, const std::string& display, const std::vector<std::strin
   std::vector<std::string> writers = ForeignKeyWriters(descriptor.data(), trusted);
   if (!writers.empty()) {
     std::string names;
-    for (const std::string& sid : writers) names += (names.empty() ? "" : ", ") + AccountName(sid);
+    for (const std::string& sid : writers)
+      names += (names.empty() ? "" : ", ") + win::DescribeAccount(sid);
     problems.push_back(display + ": " + names);
   }
   for (DWORD index = 0;; ++index) {
@@ -100,38 +91,9 @@ Result<void> SetKeySecurity(HKEY key, const std::string& sddl) {
 
 std::vector<std::string> ForeignKeyWriters(PSECURITY_DESCRIPTOR descriptor,
                                            const std::vector<std::string>& trusted) {
-  const auto is_trusted = [&](const std::string& sid) {
-    return sid == kSystemSid || sid == kAdministratorsSid ||
-           std::find(trusted.begin(), trusted.end(), sid) != trusted.end();
-  };
-  std::vector<std::string> writers;
-  const auto add = [&](const std::string& sid) {
-    if (!is_trusted(sid) && std::find(writers.begin(), writers.end(), sid) == writers.end())
-      writers.push_back(sid);
-  };
-  PSID owner = nullptr;
-  BOOL owner_defaulted = FALSE;
-  if (::GetSecurityDescriptorOwner(descriptor, &owner, &owner_defaulted) && owner)
-    add(win::SidString(owner));
-  BOOL present = FALSE, defaulted = FALSE;
-  PACL dacl = nullptr;
-  if (!::GetSecurityDescriptorDacl(descriptor, &present, &dacl, &defaulted) || !present || !dacl) {
-    add("S-1-1-0");  // no DACL: everyone may do everything
-    return writers;
-  }
-  GENERIC_MAPPING mapping{KEY_READ, KEY_WRITE, KEY_EXECUTE, KEY_ALL_ACCESS};
-  for (DWORD index = 0; index < dacl->AceCount; ++index) {
-    void* raw = nullptr;
-    if (!::GetAce(dacl, index, &raw)) continue;
-    const auto* header = static_cast<ACE_HEADER*>(raw);
-    if (header->AceType != ACCESS_ALLOWED_ACE_TYPE || (header->AceFlags & INHERIT_ONLY_ACE))
-      continue;
-    const auto* ace = static_cast<ACCESS_ALLOWED_ACE*>(raw);
-    ACCESS_MASK mask = ace->Mask;
-    ::MapGenericMask(&mask, &mapping);
-    if (mask & kKeyChangeRights) add(win::SidString(const_cast<DWORD*>(&ace->SidStart)));
-  }
-  return writers;
+  return win::ForeignWriters(descriptor, trusted,
+                             GENERIC_MAPPING{KEY_READ, KEY_WRITE, KEY_EXECUTE, KEY_ALL_ACCESS},
+                             kKeyChangeRights);
 }
 
 Result<std::vector<std::string>> ForeignConfigKeyWriters(const RegistryPath& key,

@@ -28,12 +28,9 @@ Result<void> SetKeySecurity(HKEY key, const std::string& sddl);
 // the descriptor `sddl`.
 Result<void> SecureConfigKey(const RegistryPath& key, const std::string& sddl);
 
-// The accounts `descriptor` lets change a key other than SYSTEM, Administrators and the SIDs in
-// `trusted` (supd's own account): those with an allow entry for setting values, creating
-// subkeys, deleting, or changing the descriptor or owner (generic rights mapped the registry's
-// way; entries that only pass on to subkeys are left for the subkeys), and an owner outside
-// those (an owner may always change the DACL). A missing DACL lets everyone ("S-1-1-0").
-// SIDs as strings, in the descriptor's order.
+// win::ForeignWriters of a key: who, besides SYSTEM, Administrators, TrustedInstaller and the SIDs
+// in `trusted` (supd's own account), may set values, create subkeys, delete, or change the
+// descriptor or owner (generic rights mapped the registry's way).
 std::vector<std::string> ForeignKeyWriters(PSECURITY_DESCRIPTOR descriptor,
                                            const std::vector<std::string>& trusted);
 
