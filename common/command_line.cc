@@ -55,20 +55,37 @@ std::optional<std::string> QuoteAmbiguousProgram(std::string_view command) {
   std::size_t start = 0;
   while (start < command.size() && IsBlank(command[start])) ++start;
   if (start == command.size() || command[start] == '"') return std::nullopt;
+  const auto is_path = [](std::string_view piece) {
+    return piece.find_first_of("\\/") != std::string_view::npos;
+  };
+  const auto quoted = [&](std::size_t program_end) {
+    return QuoteWindowsArgument(command.substr(start, program_end - start)) +
+           std::string(command.substr(program_end));
+  };
+  // Without an extension: a path that goes on in a later piece ("C:\Program Files\app") is as
+  // ambiguous (CreateProcess tries C:\Program.exe first); the program ends with that piece.
+  bool first_is_path = false;
+  std::size_t path_end = 0;  // the end of the last later piece that is a path
   std::size_t end = start;
   for (bool first = true;; first = false) {
     std::size_t piece_start = end;
     while (piece_start < command.size() && IsBlank(command[piece_start])) ++piece_start;
-    if (piece_start == command.size()) return std::nullopt;
-    const char lead = command[piece_start];
-    if (!first && (lead == '-' || lead == '/' || lead == '"')) return std::nullopt;
+    const bool argument = piece_start == command.size() ||
+                          (!first && (command[piece_start] == '-' || command[piece_start] == '/' ||
+                                      command[piece_start] == '"'));
+    if (argument) {
+      if (first_is_path && path_end > 0) return quoted(path_end);
+      return std::nullopt;
+    }
     std::size_t piece_end = piece_start;
     while (piece_end < command.size() && !IsBlank(command[piece_end])) ++piece_end;
-    if (EndsWithProgramExtension(command.substr(piece_start, piece_end - piece_start))) {
+    const std::string_view piece = command.substr(piece_start, piece_end - piece_start);
+    if (EndsWithProgramExtension(piece)) {
       if (first) return std::nullopt;  // the program is the first piece: no space in it
-      return QuoteWindowsArgument(command.substr(start, piece_end - start)) +
-             std::string(command.substr(piece_end));
+      return quoted(piece_end);
     }
+    if (first) first_is_path = is_path(piece);
+    if (!first && is_path(piece)) path_end = piece_end;
     end = piece_end;
   }
 }

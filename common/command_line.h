@@ -21,7 +21,9 @@ std::string JoinWindowsCommandLine(const std::vector<std::string>& arguments);
 // for whoever can write C:\Program.exe. Returns the command with the program quoted
 // ("\"C:\Program Files\app.exe\" --port 80"), or nullopt when the program is quoted, has no
 // space, or cannot be told from its arguments (a piece before the program's .exe, .com, .bat or
-// .cmd that starts with -, / or a quote is an argument).
+// .cmd that starts with -, / or a quote is an argument). A program path written without its
+// extension is ambiguous the same way when it goes on past a space ("C:\Program Files\app
+// --port 80": the program ends at the last piece holding a backslash).
 std::optional<std::string> QuoteAmbiguousProgram(std::string_view command);
 
 }  // namespace sup

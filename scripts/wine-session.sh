@@ -30,6 +30,12 @@ make_test_links() {
   ln -sfn "$links/elsewhere" "$links/app"
   mkdir -p "$WINEPREFIX/drive_c/sup-writable"
   chmod 0777 "$WINEPREFIX/drive_c/sup-writable"
+  # C:\sup-links\tree\logs\planted, a link to C:\sup-links\keep (whose file must outlive a
+  # delete of the tree: safe_paths_test.cc).
+  mkdir -p "$links/keep" "$links/tree/logs"
+  echo precious >"$links/keep/precious.txt"
+  echo log >"$links/tree/logs/w.out.log"
+  ln -sfn "$links/keep" "$links/tree/logs/planted"
 }
 
 case "$action" in

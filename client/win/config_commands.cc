@@ -17,6 +17,7 @@
 #include "common/config/win/registry_store.h"
 #include "common/win/object_security.h"
 #include "common/win/own_folder.h"
+#include "common/win/safe_paths.h"
 #include "common/win/unique_handle.h"
 #include "common/win/win32_error.h"
 
@@ -165,11 +166,12 @@ int ConfigCommands::Delete(const sup::config::RegistryPath& path,
   }
   std::printf("configuration %s deleted\n", path.display.c_str());
   if (!folder) return kExitOk;
-  std::error_code error;
-  // Links inside are removed, not followed.
-  std::filesystem::remove_all(std::filesystem::path(sup::win::Widen(*folder)), error);
-  if (error)
-    return Fail(Error(ErrorKind::kUnavailable, "deleting " + *folder + ": " + error.message()));
+  // Links inside are removed, never followed (a junction a user planted under logs\ must not
+  // make this delete its target's files as SYSTEM).
+  if (Result<void> deleted = sup::win::DeleteTreeWithoutFollowingLinks(sup::win::Widen(*folder));
+      !deleted) {
+    return Fail(deleted.error());
+  }
   std::printf("%s deleted (a LogDirectory configured elsewhere is kept)\n", folder->c_str());
   return kExitOk;
 }

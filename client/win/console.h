@@ -8,7 +8,10 @@
 
 namespace sup::client {
 
+// On a console, control characters in `text` are shown, not obeyed (EscapeForTerminal).
 void Print(std::string_view text);
+// supctl's own terminal sequences (top's "clear the screen"), written to the console as they are.
+void PrintTerminalControls(std::string_view sequence);
 
 // "supctl: <message>" on stderr; returns the exit code (ExitCodeFor).
 int Fail(const Error& error);

@@ -82,13 +82,21 @@ Result<void> DeleteConfiguration(const std::string& arguments) {
 // (or an existing one checked): a folder a user made first would keep supd from starting, and
 // this names it at install rather than leaving an admin with "the service did not start". A line
 // for the output.
-Result<std::string> SecureDataFolder() {
+Result<std::string> SecureDataFolder(const ServiceSpec& spec) {
+  std::string account_sid;
+  if (spec.account != "LocalSystem") {
+    Result<std::string> sid = sup::win::AccountSid(spec.account);
+    if (!sid) return sid.error().WithContext("the service account");
+    account_sid = *sid;
+  }
   std::vector<std::string> repaired;
-  Result<std::string> folder = sup::win::EnsureSupDataFolder(&repaired);
+  Result<std::string> folder = sup::win::EnsureSupDataFolder(account_sid, &repaired);
   if (!folder) return folder.error();
   std::string lines;
   for (const std::string& line : repaired) lines += "supd's folder repaired: " + line + "\n";
-  return lines + "supd's folder " + *folder + ": only SYSTEM and Administrators may change it";
+  return lines + "supd's folder " + *folder + ": only SYSTEM" +
+         (account_sid.empty() ? " and Administrators" : ", Administrators and " + spec.account) +
+         " may change it";
 }
 
 // The SID of the OperatorsGroup configured under `key`, "" when there is none; one that cannot be
@@ -277,7 +285,7 @@ int ServiceCommands::Run(std::chrono::milliseconds timeout, bool json) {
           " is installed, but its configuration key is not secured (run install again "
           "after `supctl service uninstall`, or set its permissions)"));
     }
-    Result<std::string> folder = SecureDataFolder();
+    Result<std::string> folder = SecureDataFolder(spec);
     if (!folder) {
       return Fail(folder.error().WithContext(
           o.name + " is installed, but supd will not start until its folder is its own"));
@@ -319,7 +327,7 @@ int ServiceCommands::Run(std::chrono::milliseconds timeout, bool json) {
     std::vector<std::string> warnings;
     Result<std::string> secured = SecureConfiguration(*spec, warnings);
     if (!secured) return Fail(secured.error());
-    Result<std::string> folder = SecureDataFolder();
+    Result<std::string> folder = SecureDataFolder(*spec);
     if (!folder) return Fail(folder.error());
     Result<std::string> controls = SecureService(*scm, *spec, warnings);
     if (!controls) return Fail(controls.error());

@@ -65,7 +65,8 @@ int RunTop(const GlobalOptions& options, const TopOptions& top) {
       Print(frame);
       break;
     }
-    Print(console ? "\x1b[H\x1b[2J" + frame + "\n(q quits)\n" : frame + "\n");
+    if (console) PrintTerminalControls("\x1b[H\x1b[2J");  // home, clear: supctl's own
+    Print(console ? frame + "\n(q quits)\n" : frame + "\n");
     if (QuitPressed(input, console_input, top.interval)) break;
     response = connection.client->Call(request);
     // supd restarted, or dropped this connection: a new one.

@@ -114,12 +114,13 @@ Result<std::string> SupDataFolder() {
   return folder;
 }
 
-Result<std::string> EnsureSupDataFolder(std::vector<std::string>* repaired) {
+Result<std::string> EnsureSupDataFolder(const std::string& supd_sid,
+                                        std::vector<std::string>* repaired) {
   Result<std::string> root = SupDataFolder();
   if (!root) return root.error();
   for (const std::string& folder : {*root, InstanceLockFolder(*root)}) {
     if (Result<std::optional<std::string>> own =
-            EnsureOwnFolder(folder, kOwnFolderSddl, ForeignWriterAction::kRepair);
+            EnsureOwnFolder(folder, OwnFolderSddl("", supd_sid), ForeignWriterAction::kRepair);
         !own) {
       return own.error().WithContext("supd's folder");
     } else if (*own && repaired) {

@@ -18,10 +18,14 @@ namespace sup::win {
 // from the parent ("P": %ProgramData% lets every user create files and folders).
 inline constexpr char kOwnFolderSddl[] = "D:P(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)";
 
-// The same, and `reader_sid` (the operators group) may read what is inside; none if "".
-inline std::string OwnFolderSddl(const std::string& reader_sid) {
-  return reader_sid.empty() ? kOwnFolderSddl
-                            : std::string(kOwnFolderSddl) + "(A;OICI;FR;;;" + reader_sid + ")";
+// The same, and supd's own account (`supd_sid`, when it is not SYSTEM: NetworkService, a virtual
+// account) full control too, and `reader_sid` (the operators group) may read what is inside; none
+// if "".
+inline std::string OwnFolderSddl(const std::string& reader_sid, const std::string& supd_sid = "") {
+  std::string sddl = kOwnFolderSddl;
+  if (!supd_sid.empty() && supd_sid != "S-1-5-18") sddl += "(A;OICI;FA;;;" + supd_sid + ")";
+  if (!reader_sid.empty()) sddl += "(A;OICI;FR;;;" + reader_sid + ")";
+  return sddl;
 }
 
 // What EnsureOwnFolder does with an existing folder that someone besides SYSTEM, Administrators
@@ -49,7 +53,10 @@ Result<std::string> SupDataFolder();
 // write them (a line for each in `repaired`). supd does it at start; `supctl service install` and
 // `prepare` (the MSI) do it first, as SYSTEM or an administrator, so that no user can create the
 // folder before supd's first start, and one that did is named at install. Returns it.
-Result<std::string> EnsureSupDataFolder(std::vector<std::string>* repaired = nullptr);
+// `supd_sid`: the account supd runs as (its own SID in supd; the service's account in `supctl
+// service install` and `prepare`), which must create its instance lock there.
+Result<std::string> EnsureSupDataFolder(const std::string& supd_sid,
+                                        std::vector<std::string>* repaired = nullptr);
 
 // Where each running supd holds its instance lock: <SupDataFolder>\state\<control pipe>.lock,
 // open without sharing and deleted when closed, so the file exists exactly while that supd runs.

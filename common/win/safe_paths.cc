@@ -1,6 +1,7 @@
 #include "common/win/safe_paths.h"
 
 #include <filesystem>
+#include <optional>
 
 #include "common/win/unique_handle.h"
 #include "common/win/win32_error.h"
@@ -76,6 +77,70 @@ Result<void> RefuseLinkedFolders(const std::wstring& folder) {
     if (parent == at || parent.empty() || at == at.root_path()) return Ok();
     at = parent;
   }
+}
+
+namespace {
+
+// Deletes what is inside `folder` (a real folder), then the folder. What cannot be deleted is
+// left, the rest goes on; the first failure is the result.
+Result<void> DeleteFolder(const std::wstring& folder) {
+  std::optional<Error> first_failure;
+  const auto failed = [&](Error error) {
+    if (!first_failure) first_failure = std::move(error);
+  };
+  WIN32_FIND_DATAW found{};
+  const std::wstring pattern = folder + L"\\*";
+  HANDLE raw = ::FindFirstFileExW(pattern.c_str(), FindExInfoBasic, &found, FindExSearchNameMatch,
+                                  nullptr, 0);
+  if (raw == INVALID_HANDLE_VALUE) {
+    const DWORD error = ::GetLastError();
+    if (error != ERROR_FILE_NOT_FOUND) return Win32Error("listing " + Narrow(folder), error);
+  } else {
+    const UniqueFindHandle search{raw};
+    do {
+      const std::wstring name = found.cFileName;
+      if (name == L"." || name == L"..") continue;
+      const std::wstring child = folder + L"\\" + name;
+      // The attributes by path too: Wine reports a link's reparse attribute only that way.
+      DWORD attributes = found.dwFileAttributes;
+      const DWORD by_path = ::GetFileAttributesW(child.c_str());
+      if (by_path != INVALID_FILE_ATTRIBUTES) attributes |= by_path & FILE_ATTRIBUTE_REPARSE_POINT;
+      const bool directory = attributes & FILE_ATTRIBUTE_DIRECTORY;
+      if (attributes & FILE_ATTRIBUTE_REPARSE_POINT) {
+        // The link itself: a directory link is removed as a folder, its target untouched. (Wine
+        // 8 cannot remove a link to a folder at all: it is left, and said.)
+        if (!(directory ? ::RemoveDirectoryW(child.c_str()) : ::DeleteFileW(child.c_str())))
+          failed(Win32Error("removing the link " + Narrow(child)));
+      } else if (directory) {
+        if (Result<void> deleted = DeleteFolder(child); !deleted) failed(deleted.error());
+      } else if (!::DeleteFileW(child.c_str())) {
+        failed(Win32Error("deleting " + Narrow(child)));
+      }
+    } while (::FindNextFileW(search.get(), &found));
+  }
+  if (first_failure) return *first_failure;
+  if (!::RemoveDirectoryW(folder.c_str())) return Win32Error("deleting " + Narrow(folder));
+  return Ok();
+}
+
+}  // namespace
+
+Result<void> DeleteTreeWithoutFollowingLinks(const std::wstring& path) {
+  const DWORD attributes = ::GetFileAttributesW(path.c_str());
+  if (attributes == INVALID_FILE_ATTRIBUTES) {
+    const DWORD error = ::GetLastError();
+    if (error == ERROR_FILE_NOT_FOUND || error == ERROR_PATH_NOT_FOUND) return Ok();
+    return Win32Error("reading the attributes of " + Narrow(path), error);
+  }
+  if (attributes & FILE_ATTRIBUTE_REPARSE_POINT) {
+    return Error(ErrorKind::kFailedPrecondition,
+                 Narrow(path) + " is a junction or symbolic link: it is not deleted through");
+  }
+  if (!(attributes & FILE_ATTRIBUTE_DIRECTORY)) {
+    if (!::DeleteFileW(path.c_str())) return Win32Error("deleting " + Narrow(path));
+    return Ok();
+  }
+  return DeleteFolder(path);
 }
 
 }  // namespace sup::win

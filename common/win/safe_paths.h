@@ -28,4 +28,10 @@ DWORD LinkAwareAttributes(HANDLE handle, const std::wstring& path);
 // first one that exists above them is checked).
 Result<void> RefuseLinkedFolders(const std::wstring& folder);
 
+// Deletes `path` and everything inside it without ever following a link: a junction or symbolic
+// link found inside is removed itself, never what it points to (std::filesystem::remove_all
+// follows a directory junction under MinGW, and would delete the target's files as SYSTEM). A
+// `path` that is itself a link is refused. A path that does not exist is not an error.
+Result<void> DeleteTreeWithoutFollowingLinks(const std::wstring& path);
+
 }  // namespace sup::win

@@ -17,11 +17,11 @@
 namespace sup::control {
 
 struct AuditRecord {
-  std::string account;  // DOMAIN\user of the caller, "" if unknown
-  std::string role;     // "administrator", "operator", "no role"
-  std::string verb;     // "stop"
+  std::string account;               // DOMAIN\user of the caller, "" if unknown
+  std::string role;                  // "administrator", "operator", "no role"
+  std::string verb;                  // "stop"
   std::vector<std::string> workers;  // as asked; "all" for all
-  std::string result;  // "ok", or the error's kind ("permission_denied", "not_found")
+  std::string result;                // "ok", or the error's kind ("permission_denied", "not_found")
 };
 
 // Where records go (the daemon: its log and the event log; tests: a recorder).

@@ -34,8 +34,10 @@ bool IsAdministrator(HANDLE token) {
 
 }  // namespace
 
-Result<CallerIdentity> CallerIdentity::Create(const std::string& operators_group) {
+Result<CallerIdentity> CallerIdentity::Create(const std::string& operators_group,
+                                              const std::string& supd_sid) {
   CallerIdentity identity;
+  identity.supd_sid_ = supd_sid;
   if (operators_group.empty()) return identity;
   Result<std::string> text = AccountSid(operators_group);
   if (!text) return text.error().WithContext("OperatorsGroup");
@@ -95,13 +97,19 @@ std::string PipeClientAce(const std::string& sid) {
   return "(A;;" + std::string(rights) + ";;;" + sid + ")";
 }
 
-// "P": protected, nothing inherited; GA for SYSTEM and Administrators only.
-constexpr char kAdministratorsOnlySddl[] = "D:P(A;;GA;;;SY)(A;;GA;;;BA)";
+std::string SupdPipeSddl(const std::string& supd_sid) {
+  // "P": protected, nothing inherited; GA for SYSTEM, Administrators and supd itself only.
+  std::string sddl = "D:P(A;;GA;;;SY)(A;;GA;;;BA)";
+  if (!supd_sid.empty() && supd_sid != "S-1-5-18") sddl += "(A;;GA;;;" + supd_sid + ")";
+  return sddl;
+}
 
-std::string HealthPipeSddl() { return kAdministratorsOnlySddl + PipeClientAce("AU"); }
+std::string HealthPipeSddl(const std::string& supd_sid) {
+  return SupdPipeSddl(supd_sid) + PipeClientAce("AU");
+}
 
 std::string CallerIdentity::ControlPipeSddl() const {
-  std::string sddl = kAdministratorsOnlySddl;
+  std::string sddl = SupdPipeSddl(supd_sid_);
   if (!operators_sid_.empty())
     sddl += PipeClientAce(SidString(const_cast<BYTE*>(operators_sid_.data())));
   return sddl;

@@ -21,9 +21,14 @@ namespace sup::win {
 // An SDDL access-allowed entry granting kPipeClientRights to `sid` ("AU", "S-1-5-32-547").
 std::string PipeClientAce(const std::string& sid);
 
-// SYSTEM and Administrators full control; any authenticated user may read and write data (the
-// health verbs are read-only).
-std::string HealthPipeSddl();
+// SYSTEM, Administrators and supd's own account (`supd_sid`, when it is not SYSTEM: it creates
+// the further instances of its pipes, which takes FILE_CREATE_PIPE_INSTANCE) full control, as a
+// protected DACL.
+std::string SupdPipeSddl(const std::string& supd_sid);
+
+// SupdPipeSddl, and any authenticated user may read and write data (the health verbs are
+// read-only).
+std::string HealthPipeSddl(const std::string& supd_sid);
 
 // Ends the impersonation of a pipe client (`revert`, RevertToSelf). If that fails, the thread
 // would go on with the client's token, so supd ends instead (`terminate`: the process exits with
@@ -41,18 +46,21 @@ control::ClientAccount ClientAccountOf(HANDLE pipe);
 class CallerIdentity {
  public:
   // `operators_group`: a group's name ("SupOperators", "DOMAIN\\Ops") or SID ("S-1-5-32-547");
-  // empty for none. An unknown group is an error that names it.
-  static Result<CallerIdentity> Create(const std::string& operators_group);
+  // empty for none. An unknown group is an error that names it. `supd_sid`: the account supd runs
+  // as, for ControlPipeSddl.
+  static Result<CallerIdentity> Create(const std::string& operators_group,
+                                       const std::string& supd_sid = "S-1-5-18");
 
   // The role of the client of `pipe`, which must have written to it already. A client whose
   // token cannot be read has no role.
   control::Caller Identify(HANDLE pipe) const;
 
-  // SYSTEM and Administrators full control, the operators group (if any) read and write data.
+  // SupdPipeSddl, and the operators group (if any) may read and write data.
   std::string ControlPipeSddl() const;
 
  private:
   std::vector<BYTE> operators_sid_;  // empty: no operators group
+  std::string supd_sid_;
 };
 
 }  // namespace sup::win

@@ -44,7 +44,7 @@ constexpr Millis kStopProgressPeriod{2000};
 // supd from ever starting.
 Result<UniqueFileHandle> HoldInstanceLock(const std::string& control_pipe, spdlog::logger& log) {
   std::vector<std::string> repaired;
-  Result<std::string> root = EnsureSupDataFolder(&repaired);
+  Result<std::string> root = EnsureSupDataFolder(OwnUserSid(), &repaired);
   if (!root) return root.error();
   for (const std::string& line : repaired) log.warn("supd's folder repaired: {}", line);
   const std::string path = InstanceLockPath(*root, control_pipe);
@@ -226,6 +226,10 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
       *d.io_, [&d](const std::string& worker) { return d.launcher_->JobOf(worker); });
   d.resources_ = std::make_unique<ResourceSampler>(*d.launcher_);
   d.state_store_ = std::make_unique<config::RegistryStateStore>(*config_key);
+  // <key>\State is made below, and the key with it if nothing is configured yet: made first
+  // with the configuration key's descriptor, not with what SOFTWARE passes on (everyone reads).
+  if (Result<void> secured = config::SecureConfigKeyIfMissing(*config_key, OwnUserSid()); !secured)
+    log->warn("configuration key not secured reason=\"{}\"", secured.error().message());
   if (Result<void> prepared = d.state_store_->Prepare(); !prepared) {
     log->warn("operator intent will not outlive supd reason=\"{}\"", prepared.error().message());
   }
@@ -288,7 +292,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
   d.control_pipe_ = std::move(*control);
 
   pipe_options.pipe_name = health_pipe;
-  pipe_options.sddl = HealthPipeSddl();
+  pipe_options.sddl = HealthPipeSddl(OwnUserSid());
   pipe_options.connections =
       control::DefaultConnectionLimits(instances, /*keep_some_for_administrators=*/false);
   pipe_options.parallel = true;  // the read side's threads
@@ -379,7 +383,7 @@ void Daemon::ResolveOperators(const std::string& group) {
   operators_group_ = group;
   timers_->Cancel(operators_retry_);
   operators_retry_ = 0;
-  Result<CallerIdentity> resolved = CallerIdentity::Create(group);
+  Result<CallerIdentity> resolved = CallerIdentity::Create(group, OwnUserSid());
   if (!resolved) {
     if (changed) {
       log_->warn(
@@ -387,7 +391,7 @@ void Daemon::ResolveOperators(const std::string& group) {
           "Administrators may act until it resolves; tried again every minute)",
           group, resolved.error().message());
     }
-    resolved = CallerIdentity::Create("");  // no group: cannot fail
+    resolved = CallerIdentity::Create("", OwnUserSid());  // no group: cannot fail
     operators_retry_ =
         timers_->Schedule(kOperatorsRetry, [this] { ResolveOperators(*operators_group_); });
   } else if (!group.empty()) {

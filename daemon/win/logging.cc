@@ -104,7 +104,7 @@ Result<std::shared_ptr<spdlog::logger>> MakeDaemonLogger(LogTarget target,
     // A folder others may write is refused: supd would rename and delete in it as SYSTEM. (Its
     // own folders under ProgramData\Sup are repaired where supd starts, EnsureSupDataFolder.)
     if (Result<std::optional<std::string>> folder =
-            EnsureOwnFolder(directory, OwnFolderSddl(readers));
+            EnsureOwnFolder(directory, OwnFolderSddl(readers, OwnUserSid()));
         !folder) {
       return folder.error().WithContext("LogDirectory");
     }

@@ -27,7 +27,9 @@ Result<void> ReplaceFile(const std::wstring& path, const std::string& content,
   const std::wstring folder = target.parent_path().wstring();
   // Links first: a folder made through one would be made wherever it points.
   if (Result<void> links = RefuseLinkedFolders(folder); !links) return links.error();
-  if (Result<std::optional<std::string>> own = EnsureOwnFolder(Narrow(folder)); !own)
+  if (Result<std::optional<std::string>> own =
+          EnsureOwnFolder(Narrow(folder), OwnFolderSddl("", OwnUserSid()));
+      !own)
     return own.error();
   Result<std::string> token = UnguessableToken();
   if (!token) return token.error();

@@ -36,7 +36,8 @@ Result<std::unique_ptr<WindowsLogFile>> WindowsLogFile::Open(const std::string& 
   // supd writes, renames and deletes in this folder as SYSTEM: it must be a folder of
   // administrators (or made now, for them), not a link or another user's folder.
   if (Result<std::optional<std::string>> folder =
-          EnsureOwnFolder(Narrow(std::filesystem::path(expanded).parent_path().wstring()));
+          EnsureOwnFolder(Narrow(std::filesystem::path(expanded).parent_path().wstring()),
+                          OwnFolderSddl("", OwnUserSid()));
       !folder) {
     return folder.error();
   }

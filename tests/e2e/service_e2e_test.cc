@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -11,8 +12,10 @@
 
 #include "common/protocol.h"
 #include "common/version.h"
+#include "common/win/object_security.h"
 #include "common/win/unique_handle.h"
 #include "common/win/win32_error.h"
+#include "dacl.h"
 #include "process_runner.h"
 #include "supd_service.h"
 
@@ -57,6 +60,23 @@ TEST(ServiceE2eTest, InstallStartQueryStopDelete) {
   const std::string commit(SupCommit());
   EXPECT_EQ(versions.out, "supctl " + SupVersionWithCommit() + "\nsupd " + version + " (" +
                               (commit.empty() ? "" : "commit " + commit + ", ") + "protocol 1)\n");
+
+  // supd creates further instances of its pipes as its own account: it is in their DACL, as
+  // supctl reads it back (the service's account, whatever `--account` said: under Wine every
+  // service runs as the prefix's user, S-1-5-21-0-0-0-1000; on Windows, SYSTEM adds nothing).
+  {
+    const UniqueHandle process{
+        ::OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, service_pid)};
+    ASSERT_TRUE(process);
+    const std::string account = ProcessUserSid(process.get());
+    ASSERT_FALSE(account.empty());
+    const testing::AccessEntries dacl = testing::PipeDacl(supd.control_pipe());
+    const bool has_account =
+        account == "S-1-5-18" ||
+        std::find(dacl.begin(), dacl.end(),
+                  std::make_pair(account, static_cast<ACCESS_MASK>(FILE_ALL_ACCESS))) != dacl.end();
+    EXPECT_TRUE(has_account) << account << " is not in the control pipe's DACL";
+  }
 
   testing::ProcessOutput unknown = supd.Supctl({"status", "nosuch"});
   EXPECT_EQ(unknown.exit_code, 4u);

@@ -34,6 +34,15 @@ TEST(CommandLineTest, AnUnquotedProgramPathWithASpaceComesBackQuoted) {
   EXPECT_EQ(QuoteAmbiguousProgram("  C:\\My Tools\\job.BAT"), "\"C:\\My Tools\\job.BAT\"");
 }
 
+// CreateProcess adds .exe itself, so "C:\Program Files\app" also starts C:\Program.exe first.
+TEST(CommandLineTest, AnUnquotedProgramPathWithoutItsExtensionComesBackQuotedToo) {
+  EXPECT_EQ(QuoteAmbiguousProgram("C:\\Program Files\\app --port 80"),
+            "\"C:\\Program Files\\app\" --port 80");
+  EXPECT_EQ(QuoteAmbiguousProgram("C:\\My Tools\\sub dir\\job"), "\"C:\\My Tools\\sub dir\\job\"");
+  EXPECT_EQ(QuoteAmbiguousProgram("C:\\tools\\app --name my app"), std::nullopt);  // no space
+  EXPECT_EQ(QuoteAmbiguousProgram("app data"), std::nullopt);  // not a path: the PATH's app
+}
+
 TEST(CommandLineTest, AProgramThatCanBeToldFromItsArgumentsIsLeftAlone) {
   EXPECT_EQ(QuoteAmbiguousProgram("\"C:\\Program Files\\app.exe\" --port 80"),
             std::nullopt);  // quoted

@@ -22,6 +22,7 @@
 #include "common/version.h"
 #include "common/pipe_names.h"
 #include "common/protocol_client.h"
+#include "common/win/object_security.h"
 #include "common/win/pipe_client.h"
 #include "common/win/unique_handle.h"
 #include "common/win/win32_error.h"
@@ -47,6 +48,13 @@ DaemonOptions TestOptions(std::string_view test) {
 }
 
 std::shared_ptr<spdlog::logger> NullLogger() { return std::make_shared<spdlog::logger>("test"); }
+
+// The DACL supd gives its pipes running as this process's account (SupdPipeSddl): SYSTEM,
+// Administrators and that account, which under Wine is S-1-5-21-0-0-0-1000, not SYSTEM.
+std::string SupdDacl() {
+  const std::string self = OwnUserSid();
+  return "D:P(A;;GA;;;SY)(A;;GA;;;BA)" + (self == "S-1-5-18" ? "" : "(A;;GA;;;" + self + ")");
+}
 
 // Sets a REG_SZ value under HKCU\`key`, creating the key.
 void SetString(const std::wstring& key, const wchar_t* name, const std::string& value) {
@@ -145,7 +153,7 @@ TEST(DaemonTest, AnUnresolvableOperatorsGroupOnlyWarnsAndAReloadResolvesIt) {
             std::string::npos)
       << lines->str();
   EXPECT_EQ(testing::PipeDacl(ControlPipeName(*options.pipe_prefix)),
-            testing::SddlDacl("D:P(A;;GA;;;SY)(A;;GA;;;BA)"));
+            testing::SddlDacl(SupdDacl()));
 
   RunningDaemon running(**daemon);
   set_group(L"S-1-5-32-547");
@@ -154,7 +162,7 @@ TEST(DaemonTest, AnUnresolvableOperatorsGroupOnlyWarnsAndAReloadResolvesIt) {
   EXPECT_TRUE(testing::WaitUntil(
       [&] {
         return testing::PipeDacl(ControlPipeName(*options.pipe_prefix)) ==
-               testing::SddlDacl("D:P(A;;GA;;;SY)(A;;GA;;;BA)" + PipeClientAce("S-1-5-32-547"));
+               testing::SddlDacl(SupdDacl() + PipeClientAce("S-1-5-32-547"));
       },
       10s));
   running.Stop();  // after the reload, which was posted first: the log is read once it is quiet
@@ -400,22 +408,20 @@ TEST(DaemonTest, EachPipeCarriesItsIntendedDacl) {
   Result<std::unique_ptr<Daemon>> daemon = Daemon::Create(options, NullLogger());
   ASSERT_TRUE(daemon.ok()) << daemon.error().message();
   const testing::AccessEntries control = testing::PipeDacl(ControlPipeName(*options.pipe_prefix));
-  EXPECT_EQ(control, testing::SddlDacl("D:P(A;;GA;;;SY)(A;;GA;;;BA)"));
-  EXPECT_EQ(control, (testing::AccessEntries{{"S-1-5-18", FILE_ALL_ACCESS},
-                                             {"S-1-5-32-544", FILE_ALL_ACCESS}}));
-  EXPECT_EQ(testing::PipeDacl(HealthPipeName(*options.pipe_prefix)),
-            (testing::AccessEntries{{"S-1-5-18", FILE_ALL_ACCESS},
-                                    {"S-1-5-32-544", FILE_ALL_ACCESS},
-                                    {"S-1-5-11", kPipeClientRights}}));
+  // SYSTEM, Administrators and supd's own account (the Wine user here) all access.
+  testing::AccessEntries expected{{"S-1-5-18", FILE_ALL_ACCESS}, {"S-1-5-32-544", FILE_ALL_ACCESS}};
+  if (OwnUserSid() != "S-1-5-18") expected.push_back({OwnUserSid(), FILE_ALL_ACCESS});
+  EXPECT_EQ(control, testing::SddlDacl(SupdDacl()));
+  EXPECT_EQ(control, expected);
+  expected.push_back({"S-1-5-11", kPipeClientRights});
+  EXPECT_EQ(testing::PipeDacl(HealthPipeName(*options.pipe_prefix)), expected);
   // The same under the protected names (this process is an administrator, as supd is as SYSTEM).
   EXPECT_EQ(testing::PipeDacl(std::string(kAdministratorsPipePrefix) +
                               ControlPipeName(*options.pipe_prefix)),
             control);
   EXPECT_EQ(testing::PipeDacl(std::string(kAdministratorsPipePrefix) +
                               HealthPipeName(*options.pipe_prefix)),
-            (testing::AccessEntries{{"S-1-5-18", FILE_ALL_ACCESS},
-                                    {"S-1-5-32-544", FILE_ALL_ACCESS},
-                                    {"S-1-5-11", kPipeClientRights}}));
+            expected);
 }
 
 // Anyone may create supd's well-known pipe names while supd is down (a crash restart, an
@@ -476,7 +482,8 @@ TEST(DaemonTest, ASquatterOnTheWellKnownNamesNeitherKeepsSupdFromStartingNorAnsw
   control_squatter.reset();
   health_squatter.reset();
   EXPECT_TRUE(testing::WaitUntil([&] { return status_pid(control_pipe) != 0; }, 20s));
-  EXPECT_TRUE(PipeClient::Connect(health_pipe, 2s).ok());
+  // (Each name has its own retries: the health pipe's may come a moment later.)
+  EXPECT_TRUE(testing::WaitUntil([&] { return PipeClient::Connect(health_pipe, 2s).ok(); }, 20s));
   running.Stop();
   EXPECT_NE(lines->str().find("pipe name free again, served by supd pipe=" + control_pipe),
             std::string::npos)

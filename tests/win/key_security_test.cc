@@ -14,6 +14,7 @@
 #include "common/win/object_security.h"
 #include "common/win/unique_handle.h"
 #include "common/win/win32_error.h"
+#include "dacl.h"
 
 namespace sup::config {
 namespace {
@@ -116,6 +117,45 @@ TEST_F(KeySecurityKeyTest, AMissingKeyHasNoWritersToWarnAbout) {
   Result<std::vector<std::string>> writers = ForeignConfigKeyWriters(path_, {});
   ASSERT_TRUE(writers.ok()) << writers.error().message();
   EXPECT_EQ(*writers, std::vector<std::string>{});
+}
+
+// supd started with nothing configured under HKLM: the key it creates (for <key>\State) gets the
+// configuration key's descriptor, not SOFTWARE's (every user may read there); an existing key is
+// left as it is; keys outside HKLM (tests, --config-key HKCU\...) are not touched.
+TEST(KeySecurityMachineKeyTest, AMissingMachineKeyIsMadeProtectedAnExistingOneLeftAlone) {
+  RegistryPath path;
+  path.root = HKEY_LOCAL_MACHINE;
+  path.subkey = L"SOFTWARE\\SupTests\\missing-" + std::to_wstring(::GetCurrentProcessId());
+  path.display = "HKLM\\" + win::Narrow(path.subkey);
+  ASSERT_TRUE(SecureConfigKeyIfMissing(path, "S-1-5-20").ok());
+  HKEY raw = nullptr;
+  ASSERT_EQ(::RegOpenKeyExW(HKEY_LOCAL_MACHINE, path.subkey.c_str(), 0,
+                            READ_CONTROL | WRITE_DAC | WRITE_OWNER, &raw),
+            ERROR_SUCCESS);
+  win::UniqueRegistryKey key{raw};
+  PSECURITY_DESCRIPTOR descriptor = nullptr;
+  ASSERT_EQ(::GetSecurityInfo(key.get(), SE_REGISTRY_KEY, DACL_SECURITY_INFORMATION, nullptr,
+                              nullptr, nullptr, nullptr, &descriptor),
+            static_cast<DWORD>(ERROR_SUCCESS));
+  const win::UniqueLocalMemory owned{descriptor};
+  EXPECT_EQ(testing::DaclEntries(descriptor), testing::SddlDacl(ConfigKeySddl("S-1-5-20", "")));
+  // Now it exists: a DACL set meanwhile is not replaced.
+  ASSERT_TRUE(
+      SetKeySecurity(key.get(), "O:BAD:P(A;OICI;KA;;;SY)(A;OICI;KA;;;BA)(A;OICI;KR;;;BU)").ok());
+  ASSERT_TRUE(SecureConfigKeyIfMissing(path, "S-1-5-20").ok());
+  PSECURITY_DESCRIPTOR again = nullptr;
+  ASSERT_EQ(::GetSecurityInfo(key.get(), SE_REGISTRY_KEY, DACL_SECURITY_INFORMATION, nullptr,
+                              nullptr, nullptr, nullptr, &again),
+            static_cast<DWORD>(ERROR_SUCCESS));
+  const win::UniqueLocalMemory owned_again{again};
+  EXPECT_EQ(testing::DaclEntries(again).size(), 3u);  // SY, BA, BU read: kept
+  key.reset();
+  ::RegDeleteTreeW(HKEY_LOCAL_MACHINE, path.subkey.c_str());
+  RegistryPath user = path;
+  user.root = HKEY_CURRENT_USER;
+  ASSERT_TRUE(SecureConfigKeyIfMissing(user, "").ok());
+  EXPECT_NE(::RegOpenKeyExW(HKEY_CURRENT_USER, path.subkey.c_str(), 0, KEY_READ, &raw),
+            ERROR_SUCCESS);
 }
 
 }  // namespace

@@ -29,6 +29,17 @@ TEST(OwnFolderTest, OperatorsMayReadWhatIsInsideAndNothingMore) {
                                           {"S-1-5-32-547", FILE_GENERIC_READ}}));
 }
 
+// supd under another account (NetworkService, a virtual account) writes its lock, logs and state
+// in its folders: its account has full control there too; as SYSTEM nothing is added.
+TEST(OwnFolderTest, SupdsOwnAccountMayWriteItsFolders) {
+  EXPECT_EQ(OwnFolderSddl("", "S-1-5-18"), kOwnFolderSddl);
+  EXPECT_EQ(testing::SddlDacl(OwnFolderSddl("S-1-5-32-547", "S-1-5-20")),
+            (testing::AccessEntries{{"S-1-5-18", FILE_ALL_ACCESS},
+                                    {"S-1-5-32-544", FILE_ALL_ACCESS},
+                                    {"S-1-5-20", FILE_ALL_ACCESS},
+                                    {"S-1-5-32-547", FILE_GENERIC_READ}}));
+}
+
 TEST(OwnFolderTest, TheFolderDescriptorLetsOnlySystemAndAdministratorsInAndInheritsNothing) {
   const testing::AccessEntries dacl = testing::SddlDacl(kOwnFolderSddl);
   EXPECT_EQ(dacl, (testing::AccessEntries{{"S-1-5-18", FILE_ALL_ACCESS},

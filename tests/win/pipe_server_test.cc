@@ -558,21 +558,36 @@ TEST(CallerIdentityTest, TheOperatorsGroupJoinsTheControlPipeDacl) {
             "D:P(A;;GA;;;SY)(A;;GA;;;BA)" + PipeClientAce("S-1-5-32-547"));
 }
 
+// supd under another account (NetworkService, a virtual account) creates the further instances
+// of its pipes itself, which takes FILE_CREATE_PIPE_INSTANCE: its account is in both DACLs, or it
+// would serve one client at a time. As SYSTEM nothing is added.
+TEST(CallerIdentityTest, SupdsOwnAccountJoinsBothPipeDacls) {
+  Result<CallerIdentity> system = CallerIdentity::Create("", "S-1-5-18");
+  Result<CallerIdentity> network_service = CallerIdentity::Create("S-1-5-32-547", "S-1-5-20");
+  ASSERT_TRUE(system.ok() && network_service.ok());
+  EXPECT_EQ(system->ControlPipeSddl(), "D:P(A;;GA;;;SY)(A;;GA;;;BA)");
+  EXPECT_EQ(network_service->ControlPipeSddl(),
+            "D:P(A;;GA;;;SY)(A;;GA;;;BA)(A;;GA;;;S-1-5-20)" + PipeClientAce("S-1-5-32-547"));
+  EXPECT_EQ(HealthPipeSddl("S-1-5-18"), "D:P(A;;GA;;;SY)(A;;GA;;;BA)" + PipeClientAce("AU"));
+  EXPECT_EQ(HealthPipeSddl("S-1-5-20"),
+            "D:P(A;;GA;;;SY)(A;;GA;;;BA)(A;;GA;;;S-1-5-20)" + PipeClientAce("AU"));
+}
+
 // A client with FILE_CREATE_PIPE_INSTANCE (FILE_APPEND_DATA, part of GENERIC_WRITE) could create
-// instances of supd's pipe and answer its clients in supd's name: only SYSTEM and Administrators
-// may have it. The others get what a client needs, nothing more. (Wine enforces no pipe DACL:
-// that the descriptor keeps a standard user out only real Windows shows; the descriptor is what
-// supd asks for, read back here.)
+// instances of supd's pipe and answer its clients in supd's name: only SYSTEM, Administrators
+// and supd's own account may have it. The others get what a client needs, nothing more. (Wine
+// enforces no pipe DACL: that the descriptor keeps a standard user out only real Windows shows; the
+// descriptor is what supd asks for, read back here.)
 TEST(PipeSecurityTest, OnlySystemAndAdministratorsMayCreateInstancesOfSupdsPipes) {
   Result<CallerIdentity> none = CallerIdentity::Create("");
-  Result<CallerIdentity> operators = CallerIdentity::Create("S-1-5-32-547");
+  Result<CallerIdentity> operators = CallerIdentity::Create("S-1-5-32-547", "S-1-5-20");
   ASSERT_TRUE(none.ok() && operators.ok());
-  for (const std::string& sddl :
-       {HealthPipeSddl(), none->ControlPipeSddl(), operators->ControlPipeSddl()}) {
+  for (const std::string& sddl : {HealthPipeSddl("S-1-5-18"), HealthPipeSddl("S-1-5-20"),
+                                  none->ControlPipeSddl(), operators->ControlPipeSddl()}) {
     const testing::AccessEntries entries = testing::SddlDacl(sddl);
     ASSERT_GE(entries.size(), 2u) << sddl;
     for (const auto& [sid, mask] : entries) {
-      if (sid == "S-1-5-18" || sid == "S-1-5-32-544") {
+      if (sid == "S-1-5-18" || sid == "S-1-5-32-544" || sid == "S-1-5-20") {
         EXPECT_EQ(mask, static_cast<ACCESS_MASK>(FILE_ALL_ACCESS)) << sddl;
         continue;
       }
@@ -586,7 +601,7 @@ TEST(PipeSecurityTest, OnlySystemAndAdministratorsMayCreateInstancesOfSupdsPipes
 // What PipeClient asks for is within what a non-administrator is granted: a client that asked
 // for GENERIC_WRITE would be refused by real Windows.
 TEST(PipeSecurityTest, PipeClientAsksForNoMoreThanAClientIsGranted) {
-  const testing::AccessEntries health = testing::SddlDacl(HealthPipeSddl());
+  const testing::AccessEntries health = testing::SddlDacl(HealthPipeSddl("S-1-5-18"));
   ASSERT_EQ(health.size(), 3u);
   EXPECT_EQ(kPipeClientRights & ~health[2].second, 0u);
   GENERIC_MAPPING mapping{FILE_GENERIC_READ, FILE_GENERIC_WRITE, FILE_GENERIC_EXECUTE,

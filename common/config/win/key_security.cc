@@ -84,6 +84,19 @@ Result<void> SecureConfigKey(const RegistryPath& key, const std::string& sddl) {
   return Ok();
 }
 
+Result<void> SecureConfigKeyIfMissing(const RegistryPath& key,
+                                      const std::string& service_account_sid) {
+  if (key.root != HKEY_LOCAL_MACHINE) return Ok();
+  HKEY raw = nullptr;
+  const LSTATUS opened = ::RegOpenKeyExW(key.root, key.subkey.c_str(), 0, KEY_READ, &raw);
+  if (opened == ERROR_SUCCESS) {
+    ::RegCloseKey(raw);
+    return Ok();
+  }
+  if (opened != ERROR_FILE_NOT_FOUND) return Ok();  // the caller's own open says what is wrong
+  return SecureConfigKey(key, ConfigKeySddl(service_account_sid, ""));
+}
+
 Result<void> SetKeySecurity(HKEY key, const std::string& sddl) {
   // Our SDDLs name the owner: Wine replaces an owner it is not given.
   return win::SetSecurityFromSddl(reinterpret_cast<HANDLE>(key), SE_REGISTRY_KEY, sddl);

@@ -28,6 +28,14 @@ Result<void> SetKeySecurity(HKEY key, const std::string& sddl);
 // the descriptor `sddl`.
 Result<void> SecureConfigKey(const RegistryPath& key, const std::string& sddl);
 
+// The same, only when `key` is under HKLM and missing (nothing configured yet): made for SYSTEM,
+// Administrators and `service_account_sid` (supd's own account, or ""), instead of with what
+// SOFTWARE passes on (every user may read it). An existing key is left as it is (supd warns about
+// one others may write; `service install` sets it). supctl before its first write, supd before it
+// creates <key>\State.
+Result<void> SecureConfigKeyIfMissing(const RegistryPath& key,
+                                      const std::string& service_account_sid);
+
 // win::ForeignWriters of a key: who, besides SYSTEM, Administrators, TrustedInstaller and the SIDs
 // in `trusted` (supd's own account), may set values, create subkeys, delete, or change the
 // descriptor or owner (generic rights mapped the registry's way).

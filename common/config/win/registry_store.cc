@@ -59,16 +59,9 @@ Result<void> RegistryConfigStore::SetDaemonValue(const std::string& key, const R
 }
 
 Result<void> RegistryConfigStore::MakeKeyIfMissing() {
-  if (key_made_ || path_.root != HKEY_LOCAL_MACHINE) return Ok();
+  if (key_made_) return Ok();
   key_made_ = true;
-  HKEY raw = nullptr;
-  const LSTATUS opened = ::RegOpenKeyExW(path_.root, path_.subkey.c_str(), 0, KEY_READ, &raw);
-  if (opened == ERROR_SUCCESS) {
-    ::RegCloseKey(raw);
-    return Ok();
-  }
-  if (opened != ERROR_FILE_NOT_FOUND) return Ok();  // the write below says what is wrong
-  return SecureConfigKey(path_, ConfigKeySddl("", ""));
+  return SecureConfigKeyIfMissing(path_, "");
 }
 
 Result<void> RegistryConfigStore::SetValue(const std::wstring& subkey, const std::wstring& name,
