@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <cwchar>
+#include <filesystem>
 #include <optional>
 
 #include "client/win/console.h"
@@ -44,6 +45,7 @@ struct ServiceCommands::Options {
   bool no_dependencies = false;
   bool what_if = false;
   bool purge = false;
+  bool force = false;
 };
 
 namespace {
@@ -58,6 +60,45 @@ std::string SupdBesideSupctl() {
   std::wstring self(MAX_PATH, L'\0');
   self.resize(::GetModuleFileNameW(nullptr, self.data(), static_cast<DWORD>(self.size())));
   return Narrow(self.substr(0, self.find_last_of(L"\\/") + 1) + L"supd.exe");
+}
+
+// Who besides SYSTEM, Administrators and this admin may change `binary` or its folder: whoever
+// may replaces what runs as the service's account (a zip unpacked in Downloads, a share). ""
+// when nobody; the binary not existing is for the SCM install to say.
+std::string BinaryWriters(const std::string& binary) {
+  std::string found;
+  const std::filesystem::path path(sup::win::Widen(binary));
+  for (const auto& [what, rights] :
+       {std::pair{path, sup::win::kFileChangeRights},
+        std::pair{path.parent_path(), sup::win::kFolderChangeRights}}) {
+    const sup::win::UniqueFileHandle handle{::CreateFileW(
+        what.c_str(), READ_CONTROL, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
+        OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, nullptr)};
+    if (!handle) continue;
+    Result<std::vector<std::string>> writers =
+        sup::win::ForeignFileWriters(handle.get(), {sup::win::OwnUserSid()}, rights);
+    if (!writers || writers->empty()) continue;
+    std::string names;
+    for (const std::string& writer : *writers) names += (names.empty() ? "" : ", ") + writer;
+    found += (found.empty() ? "" : "; ") + Narrow(what.wstring()) + " may be changed by " + names;
+  }
+  return found;
+}
+
+// `install`, `set --binary`: a binary others may change is refused, or with --force a warning.
+Result<void> CheckBinary(const std::string& binary, bool force,
+                         std::vector<std::string>& warnings) {
+  const std::string writers = BinaryWriters(binary);
+  if (writers.empty()) return Ok();
+  const std::string why = writers +
+                          ": whoever may change them chooses what runs as the service's account "
+                          "(copy sup to a folder only administrators may write, such as "
+                          "C:\\Program Files\\Sup";
+  if (!force)
+    return Error(ErrorKind::kInvalidArgument,
+                 "refusing " + binary + ": " + why + ", or add --force)");
+  warnings.push_back(binary + " is registered anyway (--force): " + why + ")");
+  return Ok();
 }
 
 // The configuration key of the supd started with `arguments`.
@@ -223,6 +264,10 @@ ServiceCommands::ServiceCommands(CLI::App& app) : options_(std::make_unique<Opti
                         "Milliseconds supd may take at system shutdown");
   }
   o.set->add_flag("--what-if", o.what_if, "Print the change without applying it");
+  for (CLI::App* command : {o.install, o.set}) {
+    command->add_flag("--force", o.force,
+                      "Register a binary that non-administrators may change (with a warning)");
+  }
   o.start = o.service->add_subcommand("start", "Start the service and wait until it answers");
   o.stop = o.service->add_subcommand("stop", "Stop the service (its workers stop first)");
   o.status =
@@ -275,8 +320,12 @@ int ServiceCommands::Run(std::chrono::milliseconds timeout, bool json) {
     ServiceSpec spec = DefaultServiceSpec(SupdBesideSupctl());
     spec.name = o.name;
     spec = ApplyOverrides(spec, overrides);
+    std::vector<std::string> binary_warnings;
+    if (Result<void> checked = CheckBinary(spec.binary, o.force, binary_warnings); !checked)
+      return Fail(checked.error());
     Result<std::vector<std::string>> warnings = scm->Install(spec, o.password);
     if (!warnings) return Fail(warnings.error());
+    warnings->insert(warnings->begin(), binary_warnings.begin(), binary_warnings.end());
     // After the SCM accepted everything, so that bad options change nothing at all.
     Result<std::string> secured = SecureConfiguration(spec, *warnings);
     if (!secured) {
@@ -304,6 +353,12 @@ int ServiceCommands::Run(std::chrono::milliseconds timeout, bool json) {
     return kExitOk;
   }
   if (o.set->parsed()) {
+    std::vector<std::string> binary_warnings;
+    if (o.binary) {
+      if (Result<void> checked = CheckBinary(*o.binary, o.force, binary_warnings); !checked)
+        return Fail(checked.error());
+    }
+    PrintWarnings(binary_warnings);
     Result<ServiceSetOutcome> outcome = ChangeService(*scm, o.name, overrides, o.what_if, timeout);
     if (!outcome) return Fail(outcome.error());
     PrintWarnings(outcome->warnings);

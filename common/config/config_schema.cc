@@ -169,7 +169,9 @@ const DaemonRow kDaemonSchema[] = {
      "Numeric address and port of the HTTP endpoint for load balancers and monitors, e.g. "
      "127.0.0.1:9182: GET /metrics (Prometheus), /healthz (200 when every worker serves, else "
      "503) and /healthz/<worker>. No authentication: anything but a loopback address lets the "
-     "network read them. Empty: off. Read at start.",
+     "network read them. A request must name localhost or this address as its Host. A port that "
+     "is taken is tried again until it is free (supctl status says so). Empty: off. Read at "
+     "start.",
      [](DaemonConfig& c, const ParsedValue& v) { c.http_listen = AsString(v); }},
     {"MetricsIntervalMs",
      ValueKind::kUint,
@@ -178,8 +180,8 @@ const DaemonRow kDaemonSchema[] = {
      1000,
      kHourMs,
      {},
-     "How often MetricsTextfile is rewritten (with fresh resource figures) when nothing changes. "
-     "Read at start.",
+     "How often MetricsTextfile is rewritten (with fresh resource figures) when nothing changes, "
+     "and how long the HTTP endpoint's /metrics serves the same rendering. Read at start.",
      [](DaemonConfig& c, const ParsedValue& v) { c.metrics_interval_ms = AsNumber(v); }},
 };
 

@@ -130,7 +130,8 @@ std::vector<std::string> ForeignWriters(PSECURITY_DESCRIPTOR descriptor,
 }
 
 Result<std::vector<std::string>> ForeignFileWriters(HANDLE file,
-                                                    const std::vector<std::string>& trusted) {
+                                                    const std::vector<std::string>& trusted,
+                                                    ACCESS_MASK change_rights) {
   PSECURITY_DESCRIPTOR descriptor = nullptr;
   const DWORD read = ::GetSecurityInfo(file, SE_FILE_OBJECT,
                                        OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION,
@@ -139,7 +140,7 @@ Result<std::vector<std::string>> ForeignFileWriters(HANDLE file,
   const UniqueLocalMemory owned{descriptor};
   std::vector<std::string> writers;
   for (const std::string& sid :
-       ForeignWriters(descriptor, trusted, kFileGenericMapping, kFileChangeRights))
+       ForeignWriters(descriptor, trusted, kFileGenericMapping, change_rights))
     writers.push_back(DescribeAccount(sid));
   return writers;
 }

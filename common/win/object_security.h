@@ -60,9 +60,11 @@ inline constexpr ACCESS_MASK kFolderChangeRights =
 inline constexpr GENERIC_MAPPING kFileGenericMapping{FILE_GENERIC_READ, FILE_GENERIC_WRITE,
                                                      FILE_GENERIC_EXECUTE, FILE_ALL_ACCESS};
 
-// ForeignWriters of an open file (opened with READ_CONTROL), as "BUILTIN\Users (S-1-5-32-545)".
+// ForeignWriters of an open file or folder (opened with READ_CONTROL), as
+// "BUILTIN\Users (S-1-5-32-545)"; kFolderChangeRights for a folder.
 Result<std::vector<std::string>> ForeignFileWriters(HANDLE file,
-                                                    const std::vector<std::string>& trusted);
+                                                    const std::vector<std::string>& trusted,
+                                                    ACCESS_MASK change_rights = kFileChangeRights);
 
 // SDDL of a DACL that grants SYSTEM, Administrators and the user this process runs as (the
 // account supd runs as, and its workers with it) full access, and nobody else anything.

@@ -173,9 +173,15 @@ TEST(ServiceInstallE2eTest, InstallsWithEveryOptionAndReadsItBack) {
                                         ": only SYSTEM, Administrators and NT "
                                         "AUTHORITY\\NetworkService may change it"))
       << install.out;
-  // supd's folder in ProgramData, made (or checked) before supd's first start: a folder someone
-  // else made first is named here (OwnFolderTest and PackageE2eTest show the refusals).
-  EXPECT_TRUE(Contains(install.out, "\\Sup: only SYSTEM and Administrators may change it"))
+  // supd's folder in ProgramData, made (or checked) before supd's first start, for the service's
+  // account too (supd as NetworkService creates its lock there): a folder someone else made first
+  // is named here (OwnFolderTest and PackageE2eTest show the refusals).
+  EXPECT_TRUE(Contains(install.out, "\\Sup: only SYSTEM, Administrators and NT "
+                                    "AUTHORITY\\NetworkService may change it"))
+      << install.out;
+  // The service object: controls and stop for administrators only (ServiceSecurityTest).
+  EXPECT_TRUE(Contains(install.out, "service " + service.name() +
+                                        ": only SYSTEM and Administrators may send it controls"))
       << install.out;
   {
     HKEY raw = nullptr;
@@ -235,6 +241,31 @@ TEST(ServiceInstallE2eTest, RefusesBadOptionsBeforeTouchingTheScm) {
   EXPECT_TRUE(Contains(typo.err, "the account .\\nosuch-user does not exist here")) << typo.err;
   EXPECT_FALSE(service.Installed());
   EXPECT_EQ(Supctl({"service", "status", "--name", service.name()}).exit_code, 4u);
+}
+
+// sup unpacked from the zip into a folder users may write (Downloads, a share): whoever may
+// replace supd.exe there runs as SYSTEM once it is a service. Refused, naming who; --force
+// registers it with a warning. (C:\sup-writable is Unix mode 0777: Wine shows Everyone writing.)
+TEST(ServiceInstallE2eTest, ABinaryInAFolderUsersMayWriteIsRefusedUnlessForced) {
+  ServiceUnderTest service("writable");
+  const std::string binary = "C:\\sup-writable\\supd-" + service.name() + ".exe";
+  ASSERT_TRUE(::CopyFileW(Widen(Supd()).c_str(), Widen(binary).c_str(), FALSE));
+  const ProcessOutput refused =
+      Supctl({"service", "install", "--name", service.name(), "--binary", binary});
+  EXPECT_EQ(refused.exit_code, 2u);
+  EXPECT_TRUE(Contains(refused.err, "refusing " + binary +
+                                        ": C:\\sup-writable may be changed by "
+                                        "Everyone (S-1-1-0)"))
+      << refused.err;
+  EXPECT_FALSE(service.Installed());
+  const ProcessOutput forced =
+      Supctl({"service", "install", "--name", service.name(), "--binary", binary, "--force"});
+  EXPECT_EQ(forced.exit_code, 0u) << forced.out << forced.err;
+  EXPECT_TRUE(Contains(forced.err, "warning: " + binary + " is registered anyway (--force)"))
+      << forced.err;
+  EXPECT_TRUE(service.Installed());
+  Supctl({"service", "uninstall", "--name", service.name()});
+  ::DeleteFileW(Widen(binary).c_str());
 }
 
 // A user account that exists: looked up, granted the right to log on as a service (Wine's LSA
