@@ -78,6 +78,19 @@ TEST(ServiceE2eTest, InstallStartQueryStopDelete) {
     EXPECT_TRUE(has_account) << account << " is not in the control pipe's DACL";
   }
 
+  // 2 000 controls 129 (reopen the logs) in a loop, as anyone the service's DACL lets send them
+  // (on Windows only administrators: ServiceSecurityTest; Wine's SCM checks no caller): before,
+  // they wrote 1 029 lines to supd.log and `supctl status` failed right after. One is pending at a
+  // time and their lines are limited to ten a minute.
+  for (int i = 0; i < 2000; ++i) {
+    SERVICE_STATUS ignored{};
+    ::ControlService(supd.handle(), 129, &ignored);
+  }
+  const testing::ProcessOutput after_flood = supd.Supctl({"status"});
+  EXPECT_EQ(after_flood.exit_code, 0u) << after_flood.out << after_flood.err;
+  EXPECT_LE(supd.CountInLog("worker logs reopened control=129"), 10u);
+  EXPECT_GE(supd.CountInLog("worker logs reopened control=129"), 1u);
+
   testing::ProcessOutput unknown = supd.Supctl({"status", "nosuch"});
   EXPECT_EQ(unknown.exit_code, 4u);
   EXPECT_NE(unknown.err.find("no such worker: nosuch"), std::string::npos) << unknown.err;
