@@ -176,8 +176,9 @@ TEST(ServiceInstallE2eTest, InstallsWithEveryOptionAndReadsItBack) {
   // supd's folder in ProgramData, made (or checked) before supd's first start, for the service's
   // account too (supd as NetworkService creates its lock there): a folder someone else made first
   // is named here (OwnFolderTest and PackageE2eTest show the refusals).
-  EXPECT_TRUE(Contains(install.out, "\\Sup: only SYSTEM, Administrators and NT "
-                                    "AUTHORITY\\NetworkService may change it"))
+  EXPECT_TRUE(Contains(install.out,
+                       "\\Sup: only SYSTEM, Administrators and NT "
+                       "AUTHORITY\\NetworkService may change it"))
       << install.out;
   // The service object: controls and stop for administrators only (ServiceSecurityTest).
   EXPECT_TRUE(Contains(install.out, "service " + service.name() +

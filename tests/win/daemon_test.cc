@@ -64,6 +64,18 @@ void SetString(const std::wstring& key, const wchar_t* name, const std::string& 
             ERROR_SUCCESS);
 }
 
+// Status asked on `pipe_name`, or why it was not answered.
+Result<sup::v1::StatusResponse> AskStatus(const std::string& pipe_name) {
+  Result<PipeClient> pipe = PipeClient::Connect(pipe_name, 5s);
+  if (!pipe) return pipe.error();
+  ControlClient client(*pipe);
+  sup::v1::Request request;
+  request.mutable_status();
+  Result<sup::v1::Response> response = client.Call(request);
+  if (!response) return response.error();
+  return response->status();
+}
+
 // Runs the daemon on its own io thread; stops it and joins the thread however the test leaves,
 // so a failed ASSERT is a reported failure and never a joinable thread's std::terminate.
 class RunningDaemon {
@@ -88,16 +100,11 @@ TEST(DaemonTest, AnswersStatusWithItsOwnPidAndStopsOnRequest) {
   ASSERT_TRUE(daemon.ok()) << daemon.error().message();
   RunningDaemon running(**daemon);
 
-  Result<PipeClient> pipe = PipeClient::Connect(ControlPipeName(*options.pipe_prefix), 5s);
-  ASSERT_TRUE(pipe.ok()) << pipe.error().message();
-  ControlClient client(*pipe);
-  sup::v1::Request request;
-  request.mutable_status();
-  Result<sup::v1::Response> response = client.Call(request);
-  ASSERT_TRUE(response.ok()) << response.error().message();
-  EXPECT_EQ(response->status().daemon().pid(), ::GetCurrentProcessId());
-  EXPECT_EQ(response->status().daemon().version(), SupVersion());
-  EXPECT_EQ(response->status().workers_size(), 0);
+  Result<sup::v1::StatusResponse> status = AskStatus(ControlPipeName(*options.pipe_prefix));
+  ASSERT_TRUE(status.ok()) << status.error().message();
+  EXPECT_EQ(status->daemon().pid(), ::GetCurrentProcessId());
+  EXPECT_EQ(status->daemon().version(), SupVersion());
+  EXPECT_EQ(status->workers_size(), 0);
 
   running.Stop();  // returns once the stop completed
 }
@@ -191,14 +198,9 @@ TEST(DaemonTest, AFloodOfReloadAndReopenRequestsIsCoalescedAndItsLinesLimited) {
       (*daemon)->RequestReopenLogs();
       (*daemon)->RequestReload();
     }
-    Result<PipeClient> pipe = PipeClient::Connect(ControlPipeName(*options.pipe_prefix), 5s);
-    ASSERT_TRUE(pipe.ok()) << pipe.error().message();
-    ControlClient client(*pipe);
-    sup::v1::Request request;
-    request.mutable_status();
-    Result<sup::v1::Response> response = client.Call(request);
-    ASSERT_TRUE(response.ok()) << response.error().message();
-    EXPECT_EQ(response->status().daemon().pid(), ::GetCurrentProcessId());
+    Result<sup::v1::StatusResponse> status = AskStatus(ControlPipeName(*options.pipe_prefix));
+    ASSERT_TRUE(status.ok()) << status.error().message();
+    EXPECT_EQ(status->daemon().pid(), ::GetCurrentProcessId());
     running.Stop();
   }
   const std::string text = lines->str();
@@ -467,13 +469,8 @@ TEST(DaemonTest, ASquatterOnTheWellKnownNamesNeitherKeepsSupdFromStartingNorAnsw
   // supd answers under its protected name.
   const std::string protected_control = std::string(kAdministratorsPipePrefix) + control_pipe;
   const auto status_pid = [](const std::string& pipe_name) -> std::uint32_t {
-    Result<PipeClient> pipe = PipeClient::Connect(pipe_name, 2s);
-    if (!pipe) return 0;
-    ControlClient client(*pipe);
-    sup::v1::Request request;
-    request.mutable_status();
-    Result<sup::v1::Response> response = client.Call(request);
-    return response ? response->status().daemon().pid() : 0;
+    Result<sup::v1::StatusResponse> status = AskStatus(pipe_name);
+    return status ? status->daemon().pid() : 0;
   };
   EXPECT_EQ(status_pid(protected_control), ::GetCurrentProcessId());
   EXPECT_TRUE(PipeClient::Connect(std::string(kAdministratorsPipePrefix) + health_pipe, 2s).ok());
