@@ -22,14 +22,16 @@ unused="$WINEPREFIX/.unused-session"
 # to write through links (log_file_test.cc): Wine 8's CreateSymbolicLinkW does nothing and it
 # refuses junctions, but it shows a Unix symbolic link as Windows shows a junction. And
 # C:\sup-writable, a folder everyone may write (Unix mode 0777, which Wine shows as Everyone
-# holding write rights: it keeps no DACL set from Windows), for the tests of supd refusing or
+# holding write rights: it keeps a DACL set from Windows only as mode bits), for the tests of supd refusing or
 # repairing such folders (own_folder_test.cc).
 make_test_links() {
   local links="$WINEPREFIX/drive_c/sup-links"
   mkdir -p "$links/elsewhere/logs"
   ln -sfn "$links/elsewhere" "$links/app"
-  mkdir -p "$WINEPREFIX/drive_c/sup-writable"
-  chmod 0777 "$WINEPREFIX/drive_c/sup-writable"
+  # (C:\sup-writable\own is the one a test repairs: Wine turns the DACL it is given into Unix
+  # mode bits, so the repair takes o+w away.)
+  mkdir -p "$WINEPREFIX/drive_c/sup-writable/own"
+  chmod 0777 "$WINEPREFIX/drive_c/sup-writable" "$WINEPREFIX/drive_c/sup-writable/own"
   # C:\sup-links\tree\logs\planted, a link to C:\sup-links\keep (whose file must outlive a
   # delete of the tree: safe_paths_test.cc).
   mkdir -p "$links/keep" "$links/tree/logs"

@@ -24,6 +24,7 @@
 #include "daemon/win/config_watcher.h"
 #include "daemon/win/job_launcher.h"
 #include "daemon/win/pipe_server.h"
+#include "daemon/win/file_thread.h"
 #include "daemon/win/served_pipe.h"
 #include "daemon/win/http_endpoint.h"
 #include "daemon/win/metrics_textfile.h"
@@ -341,8 +342,9 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
   d.status_publisher_->PublishNow();
   progress("workers started");
   if (!config.daemon.metrics_textfile.empty()) {
+    d.file_thread_ = std::make_unique<FileThread>();
     d.metrics_file_ = std::make_unique<MetricsTextfile>(
-        *d.io_, ExpandEnvironmentVariables(Widen(config.daemon.metrics_textfile)),
+        *d.io_, *d.file_thread_, ExpandEnvironmentVariables(Widen(config.daemon.metrics_textfile)),
         std::chrono::milliseconds(config.daemon.metrics_interval_ms),
         [&d] { return d.RenderMetricsNow(); }, log);
     d.metrics_changes_ =

@@ -66,6 +66,7 @@ class ResourceSampler;
 class MetricsTextfile;
 class HttpEndpoint;
 class ServedPipe;
+class FileThread;
 
 // Called between the phases of a start ("configuration loaded", "control pipe listening",
 // "workers started"): the service reports a START_PENDING checkpoint each time.
@@ -176,6 +177,9 @@ class Daemon {
   std::atomic<bool> reopen_pending_{false};
   RateLimit request_lines_{kRequestLogBurst, std::chrono::minutes(1)};
   bool last_reload_successful_ = true;  // sup_config_last_reload_successful
+  // File work off the io thread (the metrics file's writes); before what posts to it, so that
+  // it is destroyed after (waiting a moment for a last write).
+  std::unique_ptr<FileThread> file_thread_;
   // MetricsTextfile, if configured, and what rewrites it on every event.
   std::unique_ptr<MetricsTextfile> metrics_file_;
   Subscription metrics_changes_;

@@ -14,6 +14,7 @@
 #include "common/win/safe_paths.h"
 #include "common/win/unique_handle.h"
 #include "common/win/win32_error.h"
+#include "daemon/win/file_thread.h"
 
 namespace sup::win {
 
@@ -73,13 +74,45 @@ Result<void> ReplaceFile(const std::wstring& path, const std::string& content,
   return Ok();
 }
 
-MetricsTextfile::MetricsTextfile(boost::asio::io_context& io, std::wstring path,
+Result<void> MetricsTextfile::ReplaceMetricsFile(const std::wstring& path,
+                                                 const std::string& content) {
+  return ReplaceFile(path, content, kMetricsFileSddl);
+}
+
+struct MetricsTextfile::Outcome {
+  std::shared_ptr<spdlog::logger> log;
+  std::string path;
+  bool failing = false;  // warned once per failure streak
+  bool stuck = false;    // warned once per stuck write
+
+  void Written(const Result<void>& written) {
+    if (stuck) log->info("metrics file write ended path=\"{}\"", path);
+    stuck = false;
+    if (!written) {
+      if (!failing) {
+        log->warn("metrics file not written path=\"{}\" reason=\"{}\" (said once until it works)",
+                  path, written.error().message());
+      }
+      failing = true;
+      return;
+    }
+    if (failing) log->info("metrics file written again path=\"{}\"", path);
+    failing = false;
+  }
+};
+
+MetricsTextfile::MetricsTextfile(boost::asio::io_context& io, FileThread& files, std::wstring path,
                                  std::chrono::milliseconds interval, Render render,
-                                 std::shared_ptr<spdlog::logger> log)
-    : path_(std::move(path)),
+                                 std::shared_ptr<spdlog::logger> log, Writer writer,
+                                 std::chrono::milliseconds stuck_after)
+    : io_(io),
+      files_(files),
+      path_(std::move(path)),
       interval_(interval),
       render_(std::move(render)),
-      log_(std::move(log)),
+      writer_(std::move(writer)),
+      stuck_after_(stuck_after),
+      outcome_(std::make_shared<Outcome>(Outcome{std::move(log), Narrow(path_)})),
       interval_timer_(io),
       change_timer_(io) {}
 
@@ -119,17 +152,24 @@ void MetricsTextfile::Stop() {
 }
 
 void MetricsTextfile::Write() {
+  constexpr char kKey[] = "metrics";
   last_write_ = std::chrono::steady_clock::now();
-  if (Result<void> written = ReplaceFile(path_, render_(), kMetricsFileSddl); !written) {
-    if (!failing_) {
-      log_->warn("metrics file not written path=\"{}\" reason=\"{}\" (said once until it works)",
-                 Narrow(path_), written.error().message());
+  if (const auto running = files_.RunningFor(kKey); running && *running >= stuck_after_) {
+    if (!outcome_->stuck) {
+      outcome_->log->warn(
+          "metrics file write stuck path=\"{}\" for={}s (the newest figures are written once it "
+          "ends)",
+          outcome_->path, std::chrono::duration_cast<std::chrono::seconds>(*running).count());
     }
-    failing_ = true;
-    return;
+    outcome_->stuck = true;
   }
-  if (failing_) log_->info("metrics file written again path=\"{}\"", Narrow(path_));
-  failing_ = false;
+  files_.Post(kKey, [&io = io_, writer = writer_, path = path_, content = render_(),
+                     outcome = std::weak_ptr<Outcome>(outcome_)] {
+    Result<void> written = writer(path, content);
+    if (std::shared_ptr<Outcome> told = outcome.lock()) {
+      boost::asio::post(io, [told, written = std::move(written)] { told->Written(written); });
+    }
+  });
 }
 
 }  // namespace sup::win

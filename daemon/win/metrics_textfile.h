@@ -5,7 +5,12 @@
 // UTF-8 without BOM, newline-terminated, no timestamps: what windows_exporter accepts. supd does
 // this as SYSTEM in a folder it does not own (windows_exporter's): see ReplaceFile.
 //
-// Threading: io thread.
+// The figures are rendered on the io thread (they are its to read); the file is written on the
+// file thread (FileThread), so a file another program holds never keeps the io thread waiting. A
+// write still running `stuck_after` later is a warning naming the file, said once until it ends;
+// meanwhile only the newest figures wait to be written.
+//
+// Threading: io thread (the file work on the file thread, its outcome back on the io thread).
 #pragma once
 
 #include "daemon/win/asio.h"
@@ -39,13 +44,20 @@ Result<void> ReplaceFile(const std::wstring& path, const std::string& content,
 // serves).
 inline constexpr char kMetricsFileSddl[] = "D:P(A;;FA;;;SY)(A;;FA;;;BA)(A;;FR;;;AU)";
 
+class FileThread;
+
 class MetricsTextfile {
  public:
   using Render = std::function<std::string()>;
+  // How the file is replaced: ReplaceFile with kMetricsFileSddl (a test hands a stand-in that
+  // blocks, as a file another program holds does).
+  using Writer = std::function<Result<void>(const std::wstring& path, const std::string& content)>;
+  static Result<void> ReplaceMetricsFile(const std::wstring& path, const std::string& content);
 
-  MetricsTextfile(boost::asio::io_context& io, std::wstring path,
+  MetricsTextfile(boost::asio::io_context& io, FileThread& files, std::wstring path,
                   std::chrono::milliseconds interval, Render render,
-                  std::shared_ptr<spdlog::logger> log);
+                  std::shared_ptr<spdlog::logger> log, Writer writer = &ReplaceMetricsFile,
+                  std::chrono::milliseconds stuck_after = std::chrono::seconds(10));
 
   // Writes now, then every interval.
   void Start();
@@ -56,18 +68,24 @@ class MetricsTextfile {
   void Stop();
 
  private:
+  // What the file thread's writes come to, said on the io thread. Shared with the posted work,
+  // which holds it weakly: a write that ends after supd let go of the file says nothing.
+  struct Outcome;
   void Write();
   void ArmInterval();
 
+  boost::asio::io_context& io_;
+  FileThread& files_;
   std::wstring path_;
   std::chrono::milliseconds interval_;
   Render render_;
-  std::shared_ptr<spdlog::logger> log_;
+  Writer writer_;
+  std::chrono::milliseconds stuck_after_;
+  std::shared_ptr<Outcome> outcome_;
   boost::asio::steady_timer interval_timer_;
   boost::asio::steady_timer change_timer_;  // armed while a change waits for its second
   std::chrono::steady_clock::time_point last_write_{};
   bool change_waiting_ = false;
-  bool failing_ = false;  // warned once per failure streak
   bool stopped_ = false;
 };
 

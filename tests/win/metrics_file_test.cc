@@ -11,16 +11,25 @@
 
 #include <gtest/gtest.h>
 
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
+#include <atomic>
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
+#include <thread>
 #include <fstream>
 #include <sstream>
 
 #include "common/win/object_security.h"
 #include "common/win/unique_handle.h"
 #include "common/win/win32_error.h"
+#include "daemon/win/file_thread.h"
 #include "daemon/win/metrics_textfile.h"
 #include "process_runner.h"
+#include "wait_until.h"
 
 namespace sup::win {
 namespace {
@@ -128,6 +137,76 @@ TEST(MetricsFileSddlTest, OnlySystemAndAdministratorsMayChangeThePublishedFile) 
   const UniqueLocalMemory owned_writable{writable};
   EXPECT_EQ(ForeignWriters(writable, {}, kFileGenericMapping, kFileChangeRights),
             std::vector<std::string>{"S-1-5-11"});
+}
+
+// A metrics file another program holds (an oplock, a scanner) keeps its write waiting: the io
+// thread goes on supervising meanwhile (the write runs on the file thread), the write still
+// running later is a warning naming the file, and the newest figures are written once it ends.
+// The blocking writer stands in for the file: Wine has no oplocks (only real Windows shows a
+// ReplaceFile that waits on one).
+TEST(MetricsTextfileTest, AWriteThatBlocksNeitherHoldsTheIoThreadNorIsLost) {
+  std::mutex mutex;
+  std::condition_variable released_changed;
+  bool released = false;
+  std::vector<std::string> written;
+  const auto blocking_writer = [&](const std::wstring&,
+                                   const std::string& content) -> Result<void> {
+    std::unique_lock lock(mutex);
+    released_changed.wait(lock, [&] { return released; });
+    written.push_back(content);
+    return Ok();
+  };
+  auto lines = std::make_shared<std::ostringstream>();
+  auto log = std::make_shared<spdlog::logger>(
+      "test", std::make_shared<spdlog::sinks::ostream_sink_mt>(*lines));
+  boost::asio::io_context io;
+  FileThread files;
+  int renders = 0;
+  MetricsTextfile metrics(
+      io, files, L"C:\\held\\sup.prom", std::chrono::hours(1),
+      [&] { return "render " + std::to_string(++renders); }, log, blocking_writer,
+      std::chrono::milliseconds(50));
+  auto work = boost::asio::make_work_guard(io);
+  std::thread io_thread([&] { io.run(); });
+  boost::asio::post(io, [&] { metrics.Start(); });  // its write blocks on the file thread
+  ASSERT_TRUE(testing::WaitUntil(
+      [&] {
+        return files.RunningFor("metrics").value_or(std::chrono::seconds(0)) >=
+               std::chrono::milliseconds(60);
+      },
+      std::chrono::seconds(10)));
+  std::atomic<bool> io_answered{false};
+  boost::asio::post(io, [&] { io_answered = true; });
+  EXPECT_TRUE(testing::WaitUntil([&] { return io_answered.load(); }, std::chrono::seconds(10)))
+      << "the io thread waits on the file";
+  boost::asio::post(io, [&] { metrics.Stop(); });  // a last write, while the first still runs
+  EXPECT_TRUE(testing::WaitUntil(
+      [&] {
+        return lines->str().find("metrics file write stuck path=\"C:\\held\\sup.prom\"") !=
+               std::string::npos;
+      },
+      std::chrono::seconds(10)))
+      << lines->str();
+  {
+    std::lock_guard lock(mutex);
+    released = true;
+  }
+  released_changed.notify_all();
+  EXPECT_TRUE(testing::WaitUntil(
+      [&] {
+        std::lock_guard lock(mutex);
+        return written.size() == 2;
+      },
+      std::chrono::seconds(10)));
+  EXPECT_TRUE(testing::WaitUntil(
+      [&] { return lines->str().find("metrics file write ended") != std::string::npos; },
+      std::chrono::seconds(10)))
+      << lines->str();
+  work.reset();
+  io.stop();
+  io_thread.join();
+  std::lock_guard lock(mutex);
+  EXPECT_EQ(written, (std::vector<std::string>{"render 1", "render 2"}));
 }
 
 }  // namespace

@@ -100,7 +100,7 @@ TEST(OwnFolderTest, AFileInItsPlaceIsRefused) {
 // SYSTEM. A folder supd writes in but does not own is refused, naming who may write it; supd's own
 // folders are given their DACL again. C:\sup-writable is Unix mode 0777 (scripts/wine-session.sh),
 // which Wine shows as Everyone with write rights. That the repaired DACL is kept only real Windows
-// shows (Wine keeps no DACL set on a folder).
+// shows (Wine keeps a folder's DACL at most as Unix mode bits).
 TEST(OwnFolderTest, AFolderOthersMayWriteIsRefusedOrRepaired) {
   const std::string writable = "C:\\sup-writable";
   ASSERT_NE(::GetFileAttributesW(Widen(writable).c_str()), INVALID_FILE_ATTRIBUTES)
@@ -111,8 +111,11 @@ TEST(OwnFolderTest, AFolderOthersMayWriteIsRefusedOrRepaired) {
             std::string::npos)
       << refused.error().message();
 
+  // supd's own folder, repaired: set again to its DACL. (A folder of its own: Wine may turn the
+  // DACL it is given into Unix mode bits, taking o+w away from the folder it repairs.)
+  const std::string own = "C:\\sup-writable\\own";
   Result<std::optional<std::string>> repaired =
-      EnsureOwnFolder(writable, kOwnFolderSddl, ForeignWriterAction::kRepair);
+      EnsureOwnFolder(own, kOwnFolderSddl, ForeignWriterAction::kRepair);
   ASSERT_TRUE(repaired.ok()) << repaired.error().message();
   ASSERT_TRUE(repaired->has_value());
   EXPECT_NE((*repaired)->find("could be changed by Everyone (S-1-1-0): its permissions were set "
