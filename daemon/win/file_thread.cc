@@ -41,9 +41,8 @@ FileThread::~FileThread() {
   std::unique_lock lock(state_->mutex);
   state_->stopping = true;
   state_->changed.notify_all();
-  const bool done = state_->changed.wait_for(lock, kStopWait, [&] {
-    return state_->waiting.empty() && !state_->running_key;
-  });
+  const bool done = state_->changed.wait_for(
+      lock, kStopWait, [&] { return state_->waiting.empty() && !state_->running_key; });
   lock.unlock();
   if (done) {
     thread_.join();
