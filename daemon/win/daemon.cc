@@ -346,7 +346,12 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
     d.metrics_file_ = std::make_unique<MetricsTextfile>(
         *d.io_, *d.file_thread_, ExpandEnvironmentVariables(Widen(config.daemon.metrics_textfile)),
         std::chrono::milliseconds(config.daemon.metrics_interval_ms),
-        [&d] { return d.RenderMetricsNow(); }, log);
+        [&d] { return d.RenderMetricsNow(); }, log, &MetricsTextfile::ReplaceMetricsFile,
+        std::chrono::seconds(10),
+        [&d](const std::optional<std::string>& problem) {
+          if (problem) return d.problems_.Set("metrics", *problem);
+          d.problems_.Clear("metrics");
+        });
     d.metrics_changes_ =
         d.event_feed_->Follow([&d](const engine::Event&) { d.metrics_file_->Changed(); });
     d.metrics_file_->Start();

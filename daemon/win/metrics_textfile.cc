@@ -82,9 +82,24 @@ Result<void> MetricsTextfile::ReplaceMetricsFile(const std::wstring& path,
 struct MetricsTextfile::Outcome {
   std::shared_ptr<spdlog::logger> log;
   std::string path;
+  ProblemSink on_problem;
   bool failing = false;  // warned once per failure streak
   bool stuck = false;    // warned once per stuck write
 
+  void Tell(const std::optional<std::string>& problem) {
+    if (on_problem) on_problem(problem);
+  }
+  void Stuck(std::chrono::steady_clock::duration running) {
+    if (stuck) return;
+    stuck = true;
+    const std::string seconds =
+        std::to_string(std::chrono::duration_cast<std::chrono::seconds>(running).count());
+    log->warn(
+        "metrics file write stuck path=\"{}\" for={}s (the newest figures are written once it "
+        "ends)",
+        path, seconds);
+    Tell("metrics file " + path + ": a write has not ended for " + seconds + " s");
+  }
   void Written(const Result<void>& written) {
     if (stuck) log->info("metrics file write ended path=\"{}\"", path);
     stuck = false;
@@ -92,19 +107,21 @@ struct MetricsTextfile::Outcome {
       if (!failing) {
         log->warn("metrics file not written path=\"{}\" reason=\"{}\" (said once until it works)",
                   path, written.error().message());
+        Tell("metrics file " + path + " not written: " + written.error().message());
       }
       failing = true;
       return;
     }
     if (failing) log->info("metrics file written again path=\"{}\"", path);
     failing = false;
+    Tell(std::nullopt);
   }
 };
 
 MetricsTextfile::MetricsTextfile(boost::asio::io_context& io, FileThread& files, std::wstring path,
                                  std::chrono::milliseconds interval, Render render,
                                  std::shared_ptr<spdlog::logger> log, Writer writer,
-                                 std::chrono::milliseconds stuck_after)
+                                 std::chrono::milliseconds stuck_after, ProblemSink on_problem)
     : io_(io),
       files_(files),
       path_(std::move(path)),
@@ -112,7 +129,8 @@ MetricsTextfile::MetricsTextfile(boost::asio::io_context& io, FileThread& files,
       render_(std::move(render)),
       writer_(std::move(writer)),
       stuck_after_(stuck_after),
-      outcome_(std::make_shared<Outcome>(Outcome{std::move(log), Narrow(path_)})),
+      outcome_(
+          std::make_shared<Outcome>(Outcome{std::move(log), Narrow(path_), std::move(on_problem)})),
       interval_timer_(io),
       change_timer_(io) {}
 
@@ -154,15 +172,8 @@ void MetricsTextfile::Stop() {
 void MetricsTextfile::Write() {
   constexpr char kKey[] = "metrics";
   last_write_ = std::chrono::steady_clock::now();
-  if (const auto running = files_.RunningFor(kKey); running && *running >= stuck_after_) {
-    if (!outcome_->stuck) {
-      outcome_->log->warn(
-          "metrics file write stuck path=\"{}\" for={}s (the newest figures are written once it "
-          "ends)",
-          outcome_->path, std::chrono::duration_cast<std::chrono::seconds>(*running).count());
-    }
-    outcome_->stuck = true;
-  }
+  if (const auto running = files_.RunningFor(kKey); running && *running >= stuck_after_)
+    outcome_->Stuck(*running);
   files_.Post(kKey, [&io = io_, writer = writer_, path = path_, content = render_(),
                      outcome = std::weak_ptr<Outcome>(outcome_)] {
     Result<void> written = writer(path, content);

@@ -18,6 +18,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "common/result.h"
@@ -54,10 +55,15 @@ class MetricsTextfile {
   using Writer = std::function<Result<void>(const std::wstring& path, const std::string& content)>;
   static Result<void> ReplaceMetricsFile(const std::wstring& path, const std::string& content);
 
+  // Told what is wrong with the file while it lasts (a write stuck, writes failing), and nullopt
+  // once it is written again: supd's status shows it.
+  using ProblemSink = std::function<void(const std::optional<std::string>& problem)>;
+
   MetricsTextfile(boost::asio::io_context& io, FileThread& files, std::wstring path,
                   std::chrono::milliseconds interval, Render render,
                   std::shared_ptr<spdlog::logger> log, Writer writer = &ReplaceMetricsFile,
-                  std::chrono::milliseconds stuck_after = std::chrono::seconds(10));
+                  std::chrono::milliseconds stuck_after = std::chrono::seconds(10),
+                  ProblemSink on_problem = {});
 
   // Writes now, then every interval.
   void Start();

@@ -162,10 +162,12 @@ TEST(MetricsTextfileTest, AWriteThatBlocksNeitherHoldsTheIoThreadNorIsLost) {
   boost::asio::io_context io;
   FileThread files;
   int renders = 0;
+  std::vector<std::optional<std::string>> problems;  // on the io thread
   MetricsTextfile metrics(
       io, files, L"C:\\held\\sup.prom", std::chrono::hours(1),
       [&] { return "render " + std::to_string(++renders); }, log, blocking_writer,
-      std::chrono::milliseconds(50));
+      std::chrono::milliseconds(50),
+      [&](const std::optional<std::string>& problem) { problems.push_back(problem); });
   auto work = boost::asio::make_work_guard(io);
   std::thread io_thread([&] { io.run(); });
   boost::asio::post(io, [&] { metrics.Start(); });  // its write blocks on the file thread
@@ -207,6 +209,13 @@ TEST(MetricsTextfileTest, AWriteThatBlocksNeitherHoldsTheIoThreadNorIsLost) {
   io_thread.join();
   std::lock_guard lock(mutex);
   EXPECT_EQ(written, (std::vector<std::string>{"render 1", "render 2"}));
+  // Status showed it while it lasted (supd's problems), and no more once written.
+  ASSERT_GE(problems.size(), 2u);
+  ASSERT_TRUE(problems.front().has_value());
+  EXPECT_NE(problems.front()->find("metrics file C:\\held\\sup.prom: a write has not ended"),
+            std::string::npos)
+      << *problems.front();
+  EXPECT_EQ(problems.back(), std::nullopt);
 }
 
 }  // namespace
