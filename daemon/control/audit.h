@@ -1,11 +1,12 @@
 // Who asked supd to change something, and what came of it: every request of a verb that changes
 // what runs (start, stop, restart, reset, update), allowed or refused, is one record. supd writes
-// each as an info line in its log and an event log entry (ids 1004), at most a few a minute per
-// account (control/audit_limit: a script looping on `supctl restart` must not fill either). An
-// admin asking "who stopped the api last night" finds the account here.
+// each as an info line in its log and an event log entry (id 1004), at most a few a minute per
+// account (AuditLimit below: a script looping on `supctl restart` must not fill either). An admin
+// asking "who stopped the api last night" finds the account there.
 // Portable; the dispatcher hands records to an AuditSink on the io thread.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -52,8 +53,5 @@ class AuditLimit {
  private:
   std::map<std::string, RateLimit> limits_;
 };
-
-// "stop api, web by DOMAIN\ops (operator): ok" for the log and the event log.
-std::string DescribeAudit(const AuditRecord& record);
 
 }  // namespace sup::control

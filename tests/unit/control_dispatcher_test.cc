@@ -44,8 +44,15 @@ class ControlDispatcherTest : public ::testing::Test {
   testing::FakeOutputSource output_;
   testing::FakeResourceSource resources_;
   DaemonProblems problems_;
+  // Each record as "stop api, web by CORP\ops (operator): ok".
   struct RecordingAudit final : AuditSink {
-    void Audit(const AuditRecord& record) override { records.push_back(DescribeAudit(record)); }
+    void Audit(const AuditRecord& record) override {
+      std::string workers;
+      for (const std::string& worker : record.workers)
+        workers += (workers.empty() ? " " : ", ") + worker;
+      records.push_back(record.verb + workers + " by " + record.account + " (" + record.role +
+                        "): " + record.result);
+    }
     std::vector<std::string> records;
   } audit_;
   ControlDispatcher dispatcher_{ControlPorts{engine_.clock, engine_.supervisor, config_, output_,
