@@ -86,9 +86,11 @@ Seconds Capture(bool timestamps, bool followed = false) {
                            .backups = 0,
                            .timestamps = timestamps,
                            .encoding = {OutputEncoding::Kind::kCodePage, 1252}};
-  auto log = CapturedLog::Open(clock, settings, std::make_shared<spdlog::logger>("bench"));
-  if (!log) Fail(log.error().message());
-  auto capture = std::make_shared<OutputCapture>(io, std::move(*log));
+  output::FileWorkers files;
+  IoInbox inbox(io);
+  std::shared_ptr<CapturedLog> log = CapturedLog::Open(
+      LogFileWork{io, files, inbox, clock}, settings, std::make_shared<spdlog::logger>("bench"));
+  auto capture = std::make_shared<OutputCapture>(io, log);
   std::size_t decoded = 0;
   Subscription follower;
   if (followed) {
@@ -101,11 +103,18 @@ Seconds Capture(bool timestamps, bool followed = false) {
   if (!child_end) Fail(child_end.error().message());
   UniqueHandle process = StartProcess(FloodCommand(), child_end->get(), DETACHED_PROCESS);
   child_end->reset();
-  io.run();  // returns when the pipe reaches end of stream and the last chunk is written
+  // io.run returns when the pipe has ended, or while the readers wait for the file (what the
+  // file workers send back is not work io.run waits for): done when the file has it all.
+  for (io.run(); !log->file().idle(); io.run()) {
+    io.restart();
+    io.run_one_for(std::chrono::milliseconds(100));
+    io.restart();
+  }
   const Seconds took = std::chrono::steady_clock::now() - started;
   if (followed && decoded < static_cast<std::size_t>(Lines())) Fail("the follower missed lines");
   follower.Cancel();
   capture.reset();
+  log.reset();
   ::DeleteFileW(file_path.c_str());
   return took;
 }

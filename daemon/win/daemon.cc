@@ -24,7 +24,8 @@
 #include "daemon/win/config_watcher.h"
 #include "daemon/win/job_launcher.h"
 #include "daemon/win/pipe_server.h"
-#include "daemon/win/file_thread.h"
+#include "daemon/output/file_workers.h"
+#include "daemon/win/io_inbox.h"
 #include "daemon/win/served_pipe.h"
 #include "daemon/win/http_endpoint.h"
 #include "daemon/win/metrics_textfile.h"
@@ -167,6 +168,7 @@ Daemon::~Daemon() {
   JoinReadSide();  // a Daemon that never ran (a failed Create) has none to join
   // The supervisor goes before the launcher: a capture must not report to it after that.
   if (launcher_) launcher_->output().SetProblemSink(nullptr);
+  if (inbox_) inbox_->Close();  // file work ending later (a file that never answered) says nothing
 }
 
 void Daemon::StartReadSide() {
@@ -217,8 +219,10 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
   d.instance_lock_ = std::move(*lock);
 
   d.timers_ = std::make_unique<AsioTimers>(*d.io_);
+  d.files_ = std::make_unique<output::FileWorkers>();
+  d.inbox_ = std::make_unique<IoInbox>(*d.io_);
   d.launcher_ = std::make_unique<JobLauncher>(
-      *d.io_, d.clock_,
+      LogFileWork{*d.io_, *d.files_, *d.inbox_, d.clock_},
       [&d](const std::string& worker, std::uint32_t pid, std::int64_t code) {
         d.supervisor_->OnExit(worker, pid, code);
       },
@@ -342,9 +346,9 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
   d.status_publisher_->PublishNow();
   progress("workers started");
   if (!config.daemon.metrics_textfile.empty()) {
-    d.file_thread_ = std::make_unique<FileThread>();
     d.metrics_file_ = std::make_unique<MetricsTextfile>(
-        *d.io_, *d.file_thread_, ExpandEnvironmentVariables(Widen(config.daemon.metrics_textfile)),
+        *d.io_, *d.files_, *d.inbox_,
+        ExpandEnvironmentVariables(Widen(config.daemon.metrics_textfile)),
         std::chrono::milliseconds(config.daemon.metrics_interval_ms),
         [&d] { return d.RenderMetricsNow(); }, log, &MetricsTextfile::ReplaceMetricsFile,
         std::chrono::seconds(10),

@@ -47,6 +47,9 @@ struct EventLogEntry;
 class StatusBoard;
 class StatusPublisher;
 }  // namespace sup::control
+namespace sup::output {
+class FileWorkers;
+}
 namespace sup::engine {
 class EventSink;
 class RandomSource;
@@ -59,6 +62,7 @@ class CallerIdentity;
 
 class AsioTimers;
 class ConfigWatcher;
+class IoInbox;
 class JobLauncher;
 
 class Prober;
@@ -66,7 +70,6 @@ class ResourceSampler;
 class MetricsTextfile;
 class HttpEndpoint;
 class ServedPipe;
-class FileThread;
 
 // Called between the phases of a start ("configuration loaded", "control pipe listening",
 // "workers started"): the service reports a START_PENDING checkpoint each time.
@@ -139,6 +142,11 @@ class Daemon {
   UniqueFileHandle instance_lock_;  // held for the daemon's life: one supd per control pipe
   SystemClock clock_;
   std::unique_ptr<boost::asio::io_context> io_;  // declared first: destroyed last
+  // File work off the io thread (log files, the metrics file), and its way back to the io
+  // thread; before everything that posts to them, so destroyed after (the workers wait a moment
+  // for the last lines), and the inbox closed before io_ goes.
+  std::unique_ptr<output::FileWorkers> files_;
+  std::unique_ptr<IoInbox> inbox_;
   // The read side: the health pipe's io_context and its threads (joined before anything goes).
   std::unique_ptr<boost::asio::io_context> read_io_;
   std::shared_ptr<void> read_work_;  // keeps read_io_'s threads running until JoinReadSide
@@ -177,9 +185,6 @@ class Daemon {
   std::atomic<bool> reopen_pending_{false};
   RateLimit request_lines_{kRequestLogBurst, std::chrono::minutes(1)};
   bool last_reload_successful_ = true;  // sup_config_last_reload_successful
-  // File work off the io thread (the metrics file's writes); before what posts to it, so that
-  // it is destroyed after (waiting a moment for a last write).
-  std::unique_ptr<FileThread> file_thread_;
   // MetricsTextfile, if configured, and what rewrites it on every event.
   std::unique_ptr<MetricsTextfile> metrics_file_;
   Subscription metrics_changes_;

@@ -93,9 +93,9 @@ void JobLauncher::Retire(Process process) {
   if (process.job) ::TerminateJobObject(process.job.get(), 1);
 }
 
-JobLauncher::JobLauncher(asio::io_context& io, const Clock& clock, ExitHandler on_exit,
+JobLauncher::JobLauncher(const LogFileWork& work, ExitHandler on_exit,
                          std::shared_ptr<spdlog::logger> log)
-    : io_(io), on_exit_(std::move(on_exit)), log_(std::move(log)), output_(io, clock, log_) {
+    : io_(work.io), on_exit_(std::move(on_exit)), log_(std::move(log)), output_(work, log_) {
   // Workers inherit the error mode: a crash ends the worker at once instead of leaving it waiting
   // on an error dialog that nobody sees (Windows Error Reporting, or winedbg under Wine).
   ::SetErrorMode(::GetErrorMode() | SEM_FAILCRITICALERRORS | SEM_NOGPFAULTERRORBOX |

@@ -36,9 +36,9 @@ class JobLauncher final : public engine::ProcessLauncher {
   using ExitHandler =
       std::function<void(const std::string& worker, std::uint32_t pid, std::int64_t exit_code)>;
 
-  // `on_exit` is called on the io thread once per launched process.
-  JobLauncher(boost::asio::io_context& io, const Clock& clock, ExitHandler on_exit,
-              std::shared_ptr<spdlog::logger> log);
+  // `on_exit` is called on the io thread (work.io) once per launched process; the workers' log
+  // files are worked on as `work` says.
+  JobLauncher(const LogFileWork& work, ExitHandler on_exit, std::shared_ptr<spdlog::logger> log);
   ~JobLauncher() override;
 
   Result<std::uint32_t> Launch(const std::string& worker, const LaunchConfig& launch) override;

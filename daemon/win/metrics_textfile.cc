@@ -14,7 +14,6 @@
 #include "common/win/safe_paths.h"
 #include "common/win/unique_handle.h"
 #include "common/win/win32_error.h"
-#include "daemon/win/file_thread.h"
 
 namespace sup::win {
 
@@ -118,12 +117,14 @@ struct MetricsTextfile::Outcome {
   }
 };
 
-MetricsTextfile::MetricsTextfile(boost::asio::io_context& io, FileThread& files, std::wstring path,
+MetricsTextfile::MetricsTextfile(boost::asio::io_context& io, output::FileWorkers& files,
+                                 IoInbox inbox, std::wstring path,
                                  std::chrono::milliseconds interval, Render render,
                                  std::shared_ptr<spdlog::logger> log, Writer writer,
                                  std::chrono::milliseconds stuck_after, ProblemSink on_problem)
     : io_(io),
       files_(files),
+      inbox_(std::move(inbox)),
       path_(std::move(path)),
       interval_(interval),
       render_(std::move(render)),
@@ -174,12 +175,12 @@ void MetricsTextfile::Write() {
   last_write_ = std::chrono::steady_clock::now();
   if (const auto running = files_.RunningFor(kKey); running && *running >= stuck_after_)
     outcome_->Stuck(*running);
-  files_.Post(kKey, [&io = io_, writer = writer_, path = path_, content = render_(),
-                     outcome = std::weak_ptr<Outcome>(outcome_)] {
+  files_.Replace(kKey, [inbox = inbox_, writer = writer_, path = path_, content = render_(),
+                        outcome = std::weak_ptr<Outcome>(outcome_)] {
     Result<void> written = writer(path, content);
-    if (std::shared_ptr<Outcome> told = outcome.lock()) {
-      boost::asio::post(io, [told, written = std::move(written)] { told->Written(written); });
-    }
+    inbox.Post([outcome, written = std::move(written)] {
+      if (std::shared_ptr<Outcome> told = outcome.lock()) told->Written(written);
+    });
   });
 }
 

@@ -5,12 +5,12 @@
 // UTF-8 without BOM, newline-terminated, no timestamps: what windows_exporter accepts. supd does
 // this as SYSTEM in a folder it does not own (windows_exporter's): see ReplaceFile.
 //
-// The figures are rendered on the io thread (they are its to read); the file is written on the
-// file thread (FileThread), so a file another program holds never keeps the io thread waiting. A
-// write still running `stuck_after` later is a warning naming the file, said once until it ends;
-// meanwhile only the newest figures wait to be written.
+// The figures are rendered on the io thread (they are its to read); the file is written on a
+// file worker (FileWorkers), so a file another program holds never keeps the io thread waiting.
+// A write still running `stuck_after` later is a warning naming the file, said once until it
+// ends; meanwhile only the newest figures wait to be written.
 //
-// Threading: io thread (the file work on the file thread, its outcome back on the io thread).
+// Threading: io thread (the file work on a file worker, its outcome back on the io thread).
 #pragma once
 
 #include "daemon/win/asio.h"
@@ -22,6 +22,8 @@
 #include <string>
 
 #include "common/result.h"
+#include "daemon/output/file_workers.h"
+#include "daemon/win/io_inbox.h"
 
 namespace spdlog {
 class logger;
@@ -45,8 +47,6 @@ Result<void> ReplaceFile(const std::wstring& path, const std::string& content,
 // serves).
 inline constexpr char kMetricsFileSddl[] = "D:P(A;;FA;;;SY)(A;;FA;;;BA)(A;;FR;;;AU)";
 
-class FileThread;
-
 class MetricsTextfile {
  public:
   using Render = std::function<std::string()>;
@@ -59,8 +59,8 @@ class MetricsTextfile {
   // once it is written again: supd's status shows it.
   using ProblemSink = std::function<void(const std::optional<std::string>& problem)>;
 
-  MetricsTextfile(boost::asio::io_context& io, FileThread& files, std::wstring path,
-                  std::chrono::milliseconds interval, Render render,
+  MetricsTextfile(boost::asio::io_context& io, output::FileWorkers& files, IoInbox inbox,
+                  std::wstring path, std::chrono::milliseconds interval, Render render,
                   std::shared_ptr<spdlog::logger> log, Writer writer = &ReplaceMetricsFile,
                   std::chrono::milliseconds stuck_after = std::chrono::seconds(10),
                   ProblemSink on_problem = {});
@@ -81,7 +81,8 @@ class MetricsTextfile {
   void ArmInterval();
 
   boost::asio::io_context& io_;
-  FileThread& files_;
+  output::FileWorkers& files_;
+  IoInbox inbox_;
   std::wstring path_;
   std::chrono::milliseconds interval_;
   Render render_;

@@ -145,18 +145,40 @@ void WindowsLogFile::RemoveExpiredBackups(std::int64_t now_ms) {
     ::DeleteFileW((current.parent_path() / Widen(expired)).wstring().c_str());
 }
 
-CapturedLog::CapturedLog(const Clock& clock, CaptureSettings settings,
-                         std::unique_ptr<WindowsLogFile> file, std::shared_ptr<spdlog::logger> log)
+CapturedLog::CapturedLog(const LogFileWork& work, CaptureSettings settings,
+                         std::shared_ptr<spdlog::logger> log)
     : settings_(std::move(settings)),
-      file_(std::move(file)),
-      writer_(*file_, clock,
-              {.max_bytes = settings_.max_bytes,
-               .timestamps = settings_.timestamps,
-               .rotate_every = RotationPeriod(settings_.rotate_every),
-               .decoder = output::LineDecoder(settings_.encoding, &SystemCodePages()),
-               .on_problem =
-                   [this](const std::optional<std::string>& problem) { ReportProblem(problem); }}),
-      log_(std::move(log)) {}
+      log_(std::move(log)),
+      stuck_timer_(std::make_shared<boost::asio::steady_timer>(work.io)),
+      file_(output::QueuedLog::Ports{
+                .workers = work.workers,
+                .clock = work.clock,
+                .post_back = [inbox = work.inbox](
+                                 output::QueuedLog::Task task) { inbox.Post(std::move(task)); },
+                .arm_timer =
+                    [timer = stuck_timer_](std::chrono::milliseconds delay,
+                                           output::QueuedLog::Task task) {
+                      timer->expires_after(delay);
+                      timer->async_wait([task = std::move(task)](boost::system::error_code ec) {
+                        if (!ec) task();
+                      });
+                    },
+                .cancel_timer = [timer = stuck_timer_] { timer->cancel(); }},
+            [settings = settings_,
+             &clock = work.clock]() -> Result<std::unique_ptr<output::LogFile>> {
+              Result<std::unique_ptr<WindowsLogFile>> file = WindowsLogFile::Open(
+                  settings.path, settings.backups, clock, settings.max_age_days);
+              if (!file) return file.error();
+              return std::unique_ptr<output::LogFile>(std::move(*file));
+            },
+            {.path = settings_.path,
+             .file = {.max_bytes = settings_.max_bytes,
+                      .rotate_every = RotationPeriod(settings_.rotate_every)},
+             .on_problem =
+                 [this](const std::optional<std::string>& problem) { ReportProblem(problem); }}),
+      writer_(file_, work.clock,
+              {.timestamps = settings_.timestamps,
+               .decoder = output::LineDecoder(settings_.encoding, &SystemCodePages())}) {}
 
 bool CapturedLog::Matches(const CaptureSettings& settings) const {
   CaptureSettings same_path = settings;
@@ -174,13 +196,9 @@ void CapturedLog::ReportProblem(const std::optional<std::string>& problem) {
   }
 }
 
-Result<std::shared_ptr<CapturedLog>> CapturedLog::Open(const Clock& clock, CaptureSettings settings,
-                                                       std::shared_ptr<spdlog::logger> log) {
-  Result<std::unique_ptr<WindowsLogFile>> file =
-      WindowsLogFile::Open(settings.path, settings.backups, clock, settings.max_age_days);
-  if (!file) return file.error();
-  return std::shared_ptr<CapturedLog>(
-      new CapturedLog(clock, std::move(settings), std::move(*file), std::move(log)));
+std::shared_ptr<CapturedLog> CapturedLog::Open(const LogFileWork& work, CaptureSettings settings,
+                                               std::shared_ptr<spdlog::logger> log) {
+  return std::shared_ptr<CapturedLog>(new CapturedLog(work, std::move(settings), std::move(log)));
 }
 
 Result<UniqueHandle> OutputCapture::ChildEnd(const std::string& pipe_name) {
@@ -229,6 +247,12 @@ void OutputCapture::Read(std::shared_ptr<boost::asio::windows::stream_handle> pi
         }
         if (n == buffer->size() && buffer->size() < kLargeReadBytes)
           buffer->resize(kLargeReadBytes);
+        // The file is behind: the next read waits for it (the worker's pipe fills meanwhile,
+        // as with a slow disk), or until the file is found stuck.
+        if (!self->log_->file().HasRoom()) {
+          self->log_->file().WhenRoom([self, pipe, buffer] { self->Read(pipe, buffer); });
+          return;
+        }
         self->Read(pipe, buffer);
       });
 }

@@ -1,7 +1,9 @@
 // Output capture: each worker process writes stdout and stderr into overlapped named pipes
 // (anonymous pipes cannot use the io completion port), whose read ends feed the worker's
-// RotatingLineWriter on the io thread. The log files persist across restarts of the worker.
-// Threading: io thread.
+// LineWriter on the io thread; the log file itself is opened, written and rotated on a file
+// worker (QueuedLog), so the io thread never waits on it. The log files persist across restarts
+// of the worker.
+// Threading: io thread (the file work on the file workers).
 #pragma once
 
 #include "daemon/win/asio.h"
@@ -16,7 +18,10 @@
 #include "common/fanout.h"
 #include "common/config/config_model.h"
 #include "common/win/unique_handle.h"
+#include "daemon/output/file_workers.h"
 #include "daemon/output/log_writer.h"
+#include "daemon/output/queued_log.h"
+#include "daemon/win/io_inbox.h"
 
 namespace spdlog {
 class logger;
@@ -72,12 +77,24 @@ struct CaptureSettings {
   bool operator==(const CaptureSettings&) const = default;
 };
 
+// Where the workers' log files are worked on: the file workers, and the way back to the io
+// thread (io_context and inbox: the same one).
+struct LogFileWork {
+  boost::asio::io_context& io;
+  output::FileWorkers& workers;
+  IoInbox inbox;
+  const Clock& clock;
+};
+
 // A worker's log file and its writer, shared by the streams sent to it (stdout and stderr to
 // the same path: one writer, so one rotation and whole lines), across the worker's processes.
+// The file is opened by the first line on a file worker: one that cannot be opened (a folder
+// another user may write, a link) is a problem like a failed write, and the lines still reach
+// the tail and followers.
 class CapturedLog {
  public:
-  static Result<std::shared_ptr<CapturedLog>> Open(const Clock& clock, CaptureSettings settings,
-                                                   std::shared_ptr<spdlog::logger> log);
+  static std::shared_ptr<CapturedLog> Open(const LogFileWork& work, CaptureSettings settings,
+                                           std::shared_ptr<spdlog::logger> log);
 
   const CaptureSettings& settings() const { return settings_; }
   // Whether `settings` describe this log: the same file (paths compared as Windows does,
@@ -88,19 +105,23 @@ class CapturedLog {
   void OnProblem(std::function<bool(const std::optional<std::string>&)> on_problem) {
     on_problem_ = std::move(on_problem);
   }
-  const output::RotatingLineWriter& writer() const { return writer_; }
-  output::RotatingLineWriter& writer() { return writer_; }
+  const output::LineWriter& writer() const { return writer_; }
+  output::LineWriter& writer() { return writer_; }
+  output::QueuedLog& file() { return file_; }
+  const output::QueuedLog& file() const { return file_; }
 
  private:
-  CapturedLog(const Clock& clock, CaptureSettings settings, std::unique_ptr<WindowsLogFile> file,
+  CapturedLog(const LogFileWork& work, CaptureSettings settings,
               std::shared_ptr<spdlog::logger> log);
   void ReportProblem(const std::optional<std::string>& problem);
 
   CaptureSettings settings_;
-  std::unique_ptr<WindowsLogFile> file_;
-  output::RotatingLineWriter writer_;
   std::shared_ptr<spdlog::logger> log_;
   std::function<bool(const std::optional<std::string>&)> on_problem_;
+  // When readers pause for the file: the moment it would be found stuck.
+  std::shared_ptr<boost::asio::steady_timer> stuck_timer_;
+  output::QueuedLog file_;
+  output::LineWriter writer_;
 };
 
 // One stream (stdout or stderr) of one worker, across its processes, into a CapturedLog. Pending
@@ -115,8 +136,8 @@ class OutputCapture : public std::enable_shared_from_this<OutputCapture> {
   Result<UniqueHandle> ChildEnd(const std::string& pipe_name);
 
   const std::shared_ptr<CapturedLog>& log() const { return log_; }
-  const output::RotatingLineWriter& writer() const { return log_->writer(); }
-  output::RotatingLineWriter& writer() { return log_->writer(); }
+  const output::LineWriter& writer() const { return log_->writer(); }
+  output::LineWriter& writer() { return log_->writer(); }
 
   // `on_end` is called once when this capture is let go of (its worker was removed, or the
   // stream now goes elsewhere): the end of a `supctl logs -f`.
@@ -133,7 +154,7 @@ class OutputCapture : public std::enable_shared_from_this<OutputCapture> {
 
   boost::asio::io_context& io_;
   std::shared_ptr<CapturedLog> log_;
-  output::RotatingLineWriter::Input input_;  // this stream's partial line
+  output::LineWriter::Input input_;  // this stream's partial line
   Fanout<> ended_;
 };
 

@@ -12,13 +12,16 @@
 
 namespace sup::win {
 
-OutputStore::OutputStore(boost::asio::io_context& io, const Clock& clock,
-                         std::shared_ptr<spdlog::logger> log)
-    : io_(io), clock_(clock), log_(std::move(log)) {}
+OutputStore::OutputStore(const LogFileWork& work, std::shared_ptr<spdlog::logger> log)
+    : work_(work), log_(std::move(log)) {}
 
-// A log may outlive the store while a read on one of its pipes completes: it must not call back.
+// A log may outlive the store while a read on one of its pipes completes: it must not call back,
+// and readers waiting for its file stay stopped.
 OutputStore::~OutputStore() {
-  for (auto& [key, capture] : captures_) capture->log()->OnProblem(nullptr);
+  for (auto& [key, capture] : captures_) {
+    capture->log()->OnProblem(nullptr);
+    capture->log()->file().Close();
+  }
 }
 
 const OutputCapture* OutputStore::CaptureOf(const std::string& worker, bool stderr_stream) const {
@@ -106,8 +109,7 @@ std::optional<std::string> OutputStore::Problem(const std::string& worker) const
   return text;
 }
 
-Result<std::shared_ptr<CapturedLog>> OutputStore::LogFor(const Key& key,
-                                                         const CaptureSettings& settings) {
+std::shared_ptr<CapturedLog> OutputStore::LogFor(const Key& key, const CaptureSettings& settings) {
   if (const OutputCapture* own = CaptureOf(key.first, key.second);
       own && own->log()->Matches(settings)) {
     return own->log();
@@ -116,11 +118,10 @@ Result<std::shared_ptr<CapturedLog>> OutputStore::LogFor(const Key& key,
       other && other->log()->Matches(settings)) {
     return other->log();
   }
-  Result<std::shared_ptr<CapturedLog>> opened = CapturedLog::Open(clock_, settings, log_);
-  if (!opened) return opened;
+  std::shared_ptr<CapturedLog> opened = CapturedLog::Open(work_, settings, log_);
   const std::string worker = key.first;
-  const CapturedLog* log = opened->get();
-  (*opened)->OnProblem([this, worker, log](const std::optional<std::string>& problem) {
+  const CapturedLog* log = opened.get();
+  opened->OnProblem([this, worker, log](const std::optional<std::string>& problem) {
     if (!problem_sink_) return false;
     problem_sink_(
         worker,
@@ -153,16 +154,11 @@ Result<UniqueHandle> OutputStore::StreamFor(const std::string& worker, bool stde
                                  launch.output_encoding,
                                  launch.log_rotate_every,
                                  launch.log_max_age_days};
-  Result<std::shared_ptr<CapturedLog>> log = LogFor(key, settings);
-  if (!log) {
-    Drop(key);
-    log_->error("worker output not captured name={} reason=\"{}\"", worker, log.error().message());
-    return OpenNul(GENERIC_WRITE);
-  }
+  std::shared_ptr<CapturedLog> log = LogFor(key, settings);
   const auto found = captures_.find(key);
-  if (found == captures_.end() || found->second->log() != *log) {
+  if (found == captures_.end() || found->second->log() != log) {
     Drop(key);
-    captures_[key] = std::make_shared<OutputCapture>(io_, std::move(*log));
+    captures_[key] = std::make_shared<OutputCapture>(work_.io, std::move(log));
   }
   // Unguessable, so nobody can create the pipe first and take the worker's output (the worker's
   // name stays in it for people reading a handle list).

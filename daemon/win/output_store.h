@@ -17,21 +17,19 @@
 #include "common/win/unique_handle.h"
 #include "common/config/config_model.h"
 #include "daemon/control/output_source.h"
+#include "daemon/win/output_capture.h"
 
 namespace sup::win {
 
-struct CaptureSettings;
-class CapturedLog;
-class OutputCapture;
-
 class OutputStore final : public control::OutputSource {
  public:
-  OutputStore(boost::asio::io_context& io, const Clock& clock, std::shared_ptr<spdlog::logger> log);
+  OutputStore(const LogFileWork& work, std::shared_ptr<spdlog::logger> log);
   ~OutputStore() override;
 
   // The child's end of a stream for the next process of `worker`: a pipe into the worker's log,
-  // or NUL when it is not captured (or its log cannot be opened: the worker runs anyway, and the
-  // reason is logged).
+  // or NUL when it is not captured (or its pipe cannot be made: the worker runs anyway, and the
+  // reason is logged). A log file that cannot be opened is a problem of the worker's output
+  // (Problem), not of its launch.
   Result<UniqueHandle> StreamFor(const std::string& worker, bool stderr_stream,
                                  const LaunchConfig& launch);
   // The capture of a worker's stdout (stderr = false) or stderr, if its output is captured.
@@ -60,14 +58,13 @@ class OutputStore final : public control::OutputSource {
   using Key = std::pair<std::string, bool>;  // (worker, stderr?)
   // The log `settings` describe for `key`: the one it has, the other stream's when both go to
   // the same file, or a new one.
-  Result<std::shared_ptr<CapturedLog>> LogFor(const Key& key, const CaptureSettings& settings);
+  std::shared_ptr<CapturedLog> LogFor(const Key& key, const CaptureSettings& settings);
   // Lets go of a capture, ending its followers.
   void Drop(const Key& key);
   // Which of the worker's streams write into `log`: "stdout", "stderr" or "stdout and stderr".
   std::string StreamsOf(const std::string& worker, const CapturedLog* log) const;
 
-  boost::asio::io_context& io_;
-  const Clock& clock_;
+  LogFileWork work_;
   std::shared_ptr<spdlog::logger> log_;
   std::map<Key, std::shared_ptr<OutputCapture>> captures_;
   ProblemSink problem_sink_;

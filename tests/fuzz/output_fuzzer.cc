@@ -68,18 +68,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   sup::testing::Latin1CodePages code_pages;
   sup::testing::ManualClock clock;
-  const sup::output::RotatingLineWriter::Options options{
-      .max_bytes = 4096,
+  const sup::output::RotatingFile::Options file_options{.max_bytes = 4096};
+  const sup::output::LineWriter::Options options{
       .tail_lines = 50,
       .max_line_bytes = 1024,
       .decoder = sup::output::LineDecoder(encoding, &code_pages)};
   MemoryFile file;
-  sup::output::RotatingLineWriter writer(file, clock, options);
-  sup::output::RotatingLineWriter::Input inputs[2];
+  sup::output::RotatingFile rotating(file, clock, file_options);
+  sup::output::LineWriter writer(rotating, clock, options);
+  sup::output::LineWriter::Input inputs[2];
   // The oracle for two streams: each alone in a writer of its own.
   MemoryFile alone_files[2];
-  sup::output::RotatingLineWriter alone[2] = {{alone_files[0], clock, options},
-                                              {alone_files[1], clock, options}};
+  sup::output::RotatingFile alone_rotating[2] = {{alone_files[0], clock, file_options},
+                                                 {alone_files[1], clock, file_options}};
+  sup::output::LineWriter alone[2] = {{alone_rotating[0], clock, options},
+                                      {alone_rotating[1], clock, options}};
   std::string interleaved;
   const auto write = [&](int stream, std::string_view bytes) {
     const std::size_t before = alone_files[stream].written.size();

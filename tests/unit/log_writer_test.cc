@@ -48,36 +48,40 @@ class MemoryLogFile final : public LogFile {
   int rotations_tried = 0;
 };
 
-TEST(RotatingLineWriterTest, JoinsPiecesIntoLinesAndNeverSplitsALineAcrossFiles) {
+TEST(LogWriterTest, JoinsPiecesIntoLinesAndNeverSplitsALineAcrossFiles) {
   MemoryLogFile file(5);
   testing::ManualClock clock;
-  RotatingLineWriter writer(file, clock, {.max_bytes = 10});
+  RotatingFile rotating(file, clock, {.max_bytes = 10});
+  LineWriter writer(rotating, clock, {});
   writer.Write("aaa\nbb");
   writer.Write("b\ncc");
   writer.Write("c\ndddd\n");
   EXPECT_EQ(file.files, (Files{"ccc\ndddd\n", "aaa\nbbb\n"}));
 }
 
-TEST(RotatingLineWriterTest, KeepsOnlyTheConfiguredBackups) {
+TEST(LogWriterTest, KeepsOnlyTheConfiguredBackups) {
   MemoryLogFile file(2);
   testing::ManualClock clock;
-  RotatingLineWriter writer(file, clock, {.max_bytes = 4});
+  RotatingFile rotating(file, clock, {.max_bytes = 4});
+  LineWriter writer(rotating, clock, {});
   for (char c : std::string("abcdef")) writer.Write(std::string(1, c) + "\n");
   EXPECT_EQ(file.files, (Files{"e\nf\n", "c\nd\n", "a\nb\n"}));
 }
 
-TEST(RotatingLineWriterTest, ALineLongerThanTheLimitGetsAFileOfItsOwn) {
+TEST(LogWriterTest, ALineLongerThanTheLimitGetsAFileOfItsOwn) {
   MemoryLogFile file(5);
   testing::ManualClock clock;
-  RotatingLineWriter writer(file, clock, {.max_bytes = 4});
+  RotatingFile rotating(file, clock, {.max_bytes = 4});
+  LineWriter writer(rotating, clock, {});
   writer.Write("ab\nlonger than four\ncd\n");
   EXPECT_EQ(file.files, (Files{"cd\n", "longer than four\n", "ab\n"}));
 }
 
-TEST(RotatingLineWriterTest, EndlessLineIsWrittenInPieces) {
+TEST(LogWriterTest, EndlessLineIsWrittenInPieces) {
   MemoryLogFile file(5);
   testing::ManualClock clock;
-  RotatingLineWriter writer(file, clock, {.max_bytes = 1000, .max_line_bytes = 4});
+  RotatingFile rotating(file, clock, {.max_bytes = 1000});
+  LineWriter writer(rotating, clock, {.max_line_bytes = 4});
   writer.Write("abcdefghij");
   EXPECT_EQ(file.files[0], "abcdefgh");
   writer.Flush();
@@ -85,14 +89,15 @@ TEST(RotatingLineWriterTest, EndlessLineIsWrittenInPieces) {
 }
 
 // However a long line arrives (whole in one read, or over several), it is cut the same way.
-TEST(RotatingLineWriterTest, ALongLineIsCutIntoTheSamePiecesHoweverItArrives) {
+TEST(LogWriterTest, ALongLineIsCutIntoTheSamePiecesHoweverItArrives) {
   testing::ManualClock clock;
   const std::vector<std::string> pieces{"abcd", "efgh", "ij", "klmn", "op"};
   for (const std::vector<std::string>& reads :
        {std::vector<std::string>{"abcdefghij\nklmnop\r\n"},
         std::vector<std::string>{"abc", "defghij\nklm", "nop\r", "\n"}}) {
     MemoryLogFile file(5);
-    RotatingLineWriter writer(file, clock, {.max_bytes = 1000, .max_line_bytes = 4});
+    RotatingFile rotating(file, clock, {.max_bytes = 1000});
+    LineWriter writer(rotating, clock, {.max_line_bytes = 4});
     for (const std::string& read : reads) writer.Write(read);
     EXPECT_EQ(file.files[0], "abcdefghij\nklmnop\r\n");
     EXPECT_EQ(writer.Tail(10), pieces) << reads.size() << " reads";
@@ -101,10 +106,11 @@ TEST(RotatingLineWriterTest, ALongLineIsCutIntoTheSamePiecesHoweverItArrives) {
 
 // A line of exactly max_line_bytes whose line break comes in the next read is one line, not the
 // line and an empty one.
-TEST(RotatingLineWriterTest, ALineOfExactlyTheLimitStaysWholeWhenItsBreakComesLater) {
+TEST(LogWriterTest, ALineOfExactlyTheLimitStaysWholeWhenItsBreakComesLater) {
   MemoryLogFile file(5);
   testing::ManualClock clock;
-  RotatingLineWriter writer(file, clock, {.max_bytes = 1000, .max_line_bytes = 4});
+  RotatingFile rotating(file, clock, {.max_bytes = 1000});
+  LineWriter writer(rotating, clock, {.max_line_bytes = 4});
   writer.Write("abcd");
   writer.Write("\nefgh");
   writer.Write("\r\n");
@@ -114,10 +120,11 @@ TEST(RotatingLineWriterTest, ALineOfExactlyTheLimitStaysWholeWhenItsBreakComesLa
   EXPECT_EQ(writer.Tail(10), (std::vector<std::string>{"abcd", "efgh", "ijkl"}));
 }
 
-TEST(RotatingLineWriterTest, FlushWritesTheUnterminatedLastLine) {
+TEST(LogWriterTest, FlushWritesTheUnterminatedLastLine) {
   MemoryLogFile file(5);
   testing::ManualClock clock;
-  RotatingLineWriter writer(file, clock, {});
+  RotatingFile rotating(file, clock, {});
+  LineWriter writer(rotating, clock, {});
   writer.Write("done\nno newline");
   EXPECT_EQ(file.files[0], "done\n");
   writer.Flush();
@@ -126,15 +133,16 @@ TEST(RotatingLineWriterTest, FlushWritesTheUnterminatedLastLine) {
 
 // stdout and stderr into one file: each stream's partial line waits on its own, so lines never
 // mix, and they reach the file (and the tail, and followers) in the order they were completed.
-TEST(RotatingLineWriterTest, TwoStreamsIntoOneFileKeepLinesWholeAndInTheOrderTheyEnded) {
+TEST(LogWriterTest, TwoStreamsIntoOneFileKeepLinesWholeAndInTheOrderTheyEnded) {
   MemoryLogFile file(5);
   testing::ManualClock clock;
-  RotatingLineWriter writer(file, clock, {.max_bytes = 1000});
+  RotatingFile rotating(file, clock, {.max_bytes = 1000});
+  LineWriter writer(rotating, clock, {});
   std::vector<std::string> followed;
   const Subscription following = writer.FollowLines([&](const std::vector<std::string>& lines) {
     followed.insert(followed.end(), lines.begin(), lines.end());
   });
-  RotatingLineWriter::Input out, err;
+  LineWriter::Input out, err;
   writer.Write(out, "out 1\nout 2 begins");
   writer.Write(err, "err 1 begins");
   writer.Write(out, ", ends\n");
@@ -151,11 +159,12 @@ TEST(RotatingLineWriterTest, TwoStreamsIntoOneFileKeepLinesWholeAndInTheOrderThe
   EXPECT_EQ(followed, all);
 }
 
-TEST(RotatingLineWriterTest, TwoStreamsIntoOneFileRotateItOnceByTheirSizeTogether) {
+TEST(LogWriterTest, TwoStreamsIntoOneFileRotateItOnceByTheirSizeTogether) {
   MemoryLogFile file(5);
   testing::ManualClock clock;
-  RotatingLineWriter writer(file, clock, {.max_bytes = 8});
-  RotatingLineWriter::Input out, err;
+  RotatingFile rotating(file, clock, {.max_bytes = 8});
+  LineWriter writer(rotating, clock, {});
+  LineWriter::Input out, err;
   writer.Write(out, "o1\n");
   writer.Write(err, "e1\n");
   writer.Write(out, "o2\n");  // 9 bytes would not fit
@@ -164,22 +173,24 @@ TEST(RotatingLineWriterTest, TwoStreamsIntoOneFileRotateItOnceByTheirSizeTogethe
   EXPECT_EQ(file.rotations_tried, 1);
 }
 
-TEST(RotatingLineWriterTest, TimestampsEachLineInUtc) {
+TEST(LogWriterTest, TimestampsEachLineInUtc) {
   MemoryLogFile file(5);
   testing::ManualClock clock;
   clock.SetWall(
       std::chrono::system_clock::time_point(std::chrono::milliseconds(1'700'000'000'123)));
-  RotatingLineWriter writer(file, clock, {.timestamps = true});
+  RotatingFile rotating(file, clock, {});
+  LineWriter writer(rotating, clock, {.timestamps = true});
   writer.Write("one\r\ntwo\n");
   EXPECT_EQ(file.files[0], "2023-11-14T22:13:20.123Z one\r\n2023-11-14T22:13:20.123Z two\n");
 }
 
-TEST(RotatingLineWriterTest, TimestampsFollowTheClockAcrossSeconds) {
+TEST(LogWriterTest, TimestampsFollowTheClockAcrossSeconds) {
   MemoryLogFile file(5);
   testing::ManualClock clock;
   clock.SetWall(
       std::chrono::system_clock::time_point(std::chrono::milliseconds(1'700'000'000'998)));
-  RotatingLineWriter writer(file, clock, {.timestamps = true});
+  RotatingFile rotating(file, clock, {});
+  LineWriter writer(rotating, clock, {.timestamps = true});
   writer.Write("a\n");
   clock.SetWall(
       std::chrono::system_clock::time_point(std::chrono::milliseconds(1'700'000'001'005)));
@@ -191,24 +202,26 @@ TEST(RotatingLineWriterTest, TimestampsFollowTheClockAcrossSeconds) {
             "2023-11-14T22:13:20.998Z a\n2023-11-14T22:13:21.005Z b\n2023-11-14T22:14:21.070Z c\n");
 }
 
-TEST(RotatingLineWriterTest, RotationCountsTheTimestamp) {
+TEST(LogWriterTest, RotationCountsTheTimestamp) {
   MemoryLogFile file(5);
   testing::ManualClock clock;
   // Each stamped line is 25 + 2 bytes: two fit in 60 bytes, a third does not.
-  RotatingLineWriter writer(file, clock, {.max_bytes = 60, .timestamps = true});
+  RotatingFile rotating(file, clock, {.max_bytes = 60});
+  LineWriter writer(rotating, clock, {.timestamps = true});
   writer.Write("1\n2\n3\n");
   ASSERT_EQ(file.files.size(), 2u);
   EXPECT_EQ(file.files[0].size(), 27u);  // the current file
   EXPECT_EQ(file.files[1].size(), 54u);
 }
 
-TEST(RotatingLineWriterTest, AFailingRotationKeepsEveryLineAndEveryBackupAndRetriesWithBackoff) {
+TEST(LogWriterTest, AFailingRotationKeepsEveryLineAndEveryBackupAndRetriesWithBackoff) {
   MemoryLogFile file(2);
   testing::ManualClock clock;
   std::vector<std::optional<std::string>> reported;
-  RotatingLineWriter writer(file, clock, {.max_bytes = 10, .on_problem = [&](const auto& problem) {
-                                            reported.push_back(problem);
-                                          }});
+  RotatingFile rotating(file, clock, {.max_bytes = 10, .on_problem = [&](const auto& problem) {
+                                        reported.push_back(problem);
+                                      }});
+  LineWriter writer(rotating, clock, {});
   writer.Write("aaaa\nbbbb\n");
   writer.Write("cccc\n");  // rotates: ["cccc\n", "aaaa\nbbbb\n"]
   ASSERT_EQ(file.files, (Files{"cccc\n", "aaaa\nbbbb\n"}));
@@ -223,7 +236,7 @@ TEST(RotatingLineWriterTest, AFailingRotationKeepsEveryLineAndEveryBackupAndRetr
   EXPECT_EQ(*reported[0], "log rotation failing since 2023-11-14T22:13:20.000Z: sharing violation");
   EXPECT_EQ(writer.problem(), reported[0]);
 
-  clock.Advance(RotatingLineWriter::kFirstRotateRetry);
+  clock.Advance(RotatingFile::kFirstRotateRetry);
   writer.Write("gggg\n");  // tried again, still failing: reported once only, next try in 2 s
   EXPECT_EQ(file.rotations_tried, 3);
   clock.Advance(std::chrono::seconds(1));
@@ -244,10 +257,11 @@ TEST(RotatingLineWriterTest, AFailingRotationKeepsEveryLineAndEveryBackupAndRetr
 // A file that can never be rotated (held by another program for good) would grow until the disk
 // is full: it stops at 4 times its limit, the lines still reach the tail, and what was not written
 // is counted in the problem shown by status and describe.
-TEST(RotatingLineWriterTest, AFileThatCannotRotateStopsGrowingAtFourTimesItsLimit) {
+TEST(LogWriterTest, AFileThatCannotRotateStopsGrowingAtFourTimesItsLimit) {
   MemoryLogFile file(2);
   testing::ManualClock clock;
-  RotatingLineWriter writer(file, clock, {.max_bytes = 10});
+  RotatingFile rotating(file, clock, {.max_bytes = 10});
+  LineWriter writer(rotating, clock, {});
   file.rename_fails = true;
   for (int i = 0; i < 20; ++i) writer.Write("line\n");  // 100 bytes offered
   EXPECT_EQ(file.files[0].size(), 40u);                 // 4 x 10: eight lines
@@ -266,12 +280,13 @@ TEST(RotatingLineWriterTest, AFileThatCannotRotateStopsGrowingAtFourTimesItsLimi
   EXPECT_EQ(writer.problem(), std::nullopt);
 }
 
-TEST(RotatingLineWriterTest, AFailingWriteCountsWhatItDroppedKeepsTheTailAndResumes) {
+TEST(LogWriterTest, AFailingWriteCountsWhatItDroppedKeepsTheTailAndResumes) {
   MemoryLogFile file(2);
   testing::ManualClock clock;
   std::vector<std::optional<std::string>> reported;
-  RotatingLineWriter writer(
-      file, clock, {.on_problem = [&](const auto& problem) { reported.push_back(problem); }});
+  RotatingFile rotating(file, clock,
+                        {.on_problem = [&](const auto& problem) { reported.push_back(problem); }});
+  LineWriter writer(rotating, clock, {});
   writer.Write("one\n");
   file.write_fails = true;  // the disk is full
   writer.Write("two\n");
@@ -289,10 +304,11 @@ TEST(RotatingLineWriterTest, AFailingWriteCountsWhatItDroppedKeepsTheTailAndResu
   EXPECT_EQ(reported[1], std::nullopt);
 }
 
-TEST(RotatingLineWriterTest, HourlyRotationStartsAFileAtEachUtcHourThatSeesALine) {
+TEST(LogWriterTest, HourlyRotationStartsAFileAtEachUtcHourThatSeesALine) {
   MemoryLogFile file(5);
   testing::ManualClock clock;  // 2023-11-14T22:13:20Z
-  RotatingLineWriter writer(file, clock, {.rotate_every = std::chrono::hours(1)});
+  RotatingFile rotating(file, clock, {.rotate_every = std::chrono::hours(1)});
+  LineWriter writer(rotating, clock, {});
   writer.Write("a\n");
   clock.Advance(std::chrono::minutes(46));  // 22:59:20: the same hour
   writer.Write("b\n");
@@ -304,20 +320,22 @@ TEST(RotatingLineWriterTest, HourlyRotationStartsAFileAtEachUtcHourThatSeesALine
   EXPECT_EQ(file.files, (Files{"d\n", "c\n", "a\nb\n"}));
 }
 
-TEST(RotatingLineWriterTest, AFileFromAnEarlierDayIsRotatedAtItsFirstNewLine) {
+TEST(LogWriterTest, AFileFromAnEarlierDayIsRotatedAtItsFirstNewLine) {
   MemoryLogFile file(5);
   file.files[0] = "yesterday\n";
   file.modified = 1699920000000 - 1;  // 2023-11-13T23:59:59.999Z
   testing::ManualClock clock;         // 2023-11-14T22:13:20Z
-  RotatingLineWriter writer(file, clock, {.rotate_every = std::chrono::hours(24)});
+  RotatingFile rotating(file, clock, {.rotate_every = std::chrono::hours(24)});
+  LineWriter writer(rotating, clock, {});
   writer.Write("today\n");
   EXPECT_EQ(file.files, (Files{"today\n", "yesterday\n"}));
 }
 
-TEST(RotatingLineWriterTest, ReopenWritesWhatIsGatheredAndReportsAFailure) {
+TEST(LogWriterTest, ReopenKeepsAPartialLineWholeAndReportsAFailure) {
   MemoryLogFile file(2);
   testing::ManualClock clock;
-  RotatingLineWriter writer(file, clock, {});
+  RotatingFile rotating(file, clock, {});
+  LineWriter writer(rotating, clock, {});
   writer.Write("partial");
   writer.Reopen();
   EXPECT_EQ(file.reopened, 1);
@@ -333,20 +351,22 @@ TEST(RotatingLineWriterTest, ReopenWritesWhatIsGatheredAndReportsAFailure) {
   EXPECT_EQ(file.files[0], "partial line\n");  // a partial line is not cut by a reopen
 }
 
-TEST(RotatingLineWriterTest, RemembersTheLastLines) {
+TEST(LogWriterTest, RemembersTheLastLines) {
   MemoryLogFile file(5);
   testing::ManualClock clock;
-  RotatingLineWriter writer(file, clock, {.tail_lines = 2});
+  RotatingFile rotating(file, clock, {});
+  LineWriter writer(rotating, clock, {.tail_lines = 2});
   writer.Write("1\r\n2\n3\n");
   EXPECT_EQ(writer.Tail(5), (std::vector<std::string>{"2", "3"}));
   EXPECT_EQ(writer.Tail(1), (std::vector<std::string>{"3"}));
 }
 
-TEST(RotatingLineWriterTest, TheFileKeepsTheBytesWhatIsReadOutIsUtf8) {
+TEST(LogWriterTest, TheFileKeepsTheBytesWhatIsReadOutIsUtf8) {
   MemoryLogFile file(5);
   testing::ManualClock clock;
   testing::Latin1CodePages code_pages;
-  RotatingLineWriter writer(file, clock, {.decoder = LineDecoder({}, &code_pages)});
+  RotatingFile rotating(file, clock, {});
+  LineWriter writer(rotating, clock, {.decoder = LineDecoder({}, &code_pages)});
   std::vector<std::string> followed;
   Subscription following = writer.FollowLines([&](const std::vector<std::string>& lines) {
     followed.insert(followed.end(), lines.begin(), lines.end());

@@ -40,7 +40,7 @@ class JobLauncherTest : public ::testing::Test {
  protected:
   JobLauncherTest() {
     launcher_ = std::make_unique<JobLauncher>(
-        io_, clock_,
+        LogFileWork{io_, files_, inbox_, clock_},
         [this](const std::string& worker, std::uint32_t pid, std::int64_t code) {
           std::lock_guard lock(mutex_);
           exits_.push_back({worker, pid, code});
@@ -60,6 +60,7 @@ class JobLauncherTest : public ::testing::Test {
     boost::asio::post(io_, [this] { launcher_.reset(); });
     work_.reset();
     io_thread_.join();
+    inbox_.Close();
   }
 
   static LaunchConfig Worker(std::vector<std::string> arguments) {
@@ -118,6 +119,8 @@ class JobLauncherTest : public ::testing::Test {
   boost::asio::io_context io_{1};
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{
       io_.get_executor()};
+  output::FileWorkers files_;  // the workers' log files are written here
+  IoInbox inbox_{io_};
   std::unique_ptr<JobLauncher> launcher_;
   std::thread io_thread_;
   std::mutex mutex_;

@@ -26,7 +26,8 @@
 #include "common/win/object_security.h"
 #include "common/win/unique_handle.h"
 #include "common/win/win32_error.h"
-#include "daemon/win/file_thread.h"
+#include "daemon/output/file_workers.h"
+#include "daemon/win/io_inbox.h"
 #include "daemon/win/metrics_textfile.h"
 #include "process_runner.h"
 #include "wait_until.h"
@@ -160,11 +161,11 @@ TEST(MetricsTextfileTest, AWriteThatBlocksNeitherHoldsTheIoThreadNorIsLost) {
   auto log = std::make_shared<spdlog::logger>(
       "test", std::make_shared<spdlog::sinks::ostream_sink_mt>(*lines));
   boost::asio::io_context io;
-  FileThread files;
+  output::FileWorkers files;
   int renders = 0;
   std::vector<std::optional<std::string>> problems;  // on the io thread
   MetricsTextfile metrics(
-      io, files, L"C:\\held\\sup.prom", std::chrono::hours(1),
+      io, files, IoInbox(io), L"C:\\held\\sup.prom", std::chrono::hours(1),
       [&] { return "render " + std::to_string(++renders); }, log, blocking_writer,
       std::chrono::milliseconds(50),
       [&](const std::optional<std::string>& problem) { problems.push_back(problem); });

@@ -1,0 +1,51 @@
+// Threads of their own for file work, so that the io thread never waits on a file: a file another
+// program holds (an oplock, an antivirus scan, a share that stopped answering) can keep a write,
+// a rename or an open waiting for minutes, and while the io thread waited nothing would be
+// supervised and the control pipe would not answer.
+//
+// Work is posted under a key (one key per file): the tasks of a key run one at a time, in the
+// order they were posted; tasks of different keys run side by side, on up to kMaxThreads threads
+// started when work finds none free, so one stuck file holds one thread and the other files go
+// on. Whoever posts bounds what waits under its key (Replace keeps one task; the log queue counts
+// its bytes), and can ask how long the task of a key has been running, to say a file is stuck.
+//
+// Threading: Post, Replace, RunningFor from any thread; tasks run on the workers' threads. The
+// destructor waits up to kStopWait for what was posted (the last lines and figures at supd's
+// stop), then leaves the rest to end with the process rather than hold the service's stop on a
+// file.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace sup::output {
+
+class FileWorkers {
+ public:
+  static constexpr std::chrono::seconds kStopWait{2};
+  static constexpr int kMaxThreads = 8;
+
+  FileWorkers();
+  ~FileWorkers();
+  FileWorkers(const FileWorkers&) = delete;
+  FileWorkers& operator=(const FileWorkers&) = delete;
+
+  // Runs `task` after the tasks of `key` posted before it.
+  void Post(const std::string& key, std::function<void()> task);
+  // The same, but `task` replaces the tasks of `key` that have not started: for a file rewritten
+  // whole, only the newest content matters.
+  void Replace(const std::string& key, std::function<void()> task);
+  // How long the task of `key` has been running; nullopt when none of that key runs now.
+  std::optional<std::chrono::steady_clock::duration> RunningFor(const std::string& key) const;
+  // How many threads there are now (for tests: a stuck key takes one, never all).
+  int threads() const;
+
+ private:
+  struct State;  // shared with the threads, which may outlive this object (see the destructor)
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace sup::output
