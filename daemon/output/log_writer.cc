@@ -158,6 +158,9 @@ void LineWriter::AppendTimestamp(std::string& out) {
 
 void LineWriter::Write(Input& input, std::string_view bytes) {
   std::string& partial = input.partial_;
+  // The batch leaves with its buffer (to the file worker): sized once, not grown line by line.
+  batch_.bytes.reserve(partial.size() + bytes.size() +
+                       (options_.timestamps ? bytes.size() / 4 : 0));
   while (!bytes.empty()) {
     const std::size_t newline = bytes.find('\n');
     if (newline == std::string_view::npos) {

@@ -79,16 +79,19 @@ class QueuedLog final : public LineSink {
   void Close();
 
  private:
-  struct FileSide;   // what the file work touches; kept by that work while it waits
+  struct Shared;     // what both threads touch; kept by the file work while it waits
   struct OwnerSide;  // what the owner's thread touches; kept by what comes back from the work
+  std::chrono::steady_clock::duration SinceProgress() const;
   bool StuckNow() const;
-  // Posts `work` on the log's file and `bytes` with it; Taken when it is done.
-  void Hand(std::function<void(RotatingFile&)> work, std::uint64_t bytes);
-  void Taken(std::uint64_t bytes, const std::optional<std::string>& file_problem);
+  // Adds lines (or a reopen) to what the file work has to do, posting that work if needed.
+  void Hand(LineBatch lines, bool reopen);
+  static void WriteAll(Shared& shared, const std::shared_ptr<OwnerSide>& owner,
+                       const std::function<void(Task)>& post_back, QueuedLog* self);
+  void Heard(const std::optional<std::string>& file_problem);  // from the file side
   void Tell();  // on_problem, if problem() started or stopped
   void Resume();
 
-  std::shared_ptr<FileSide> file_;
+  std::shared_ptr<Shared> shared_;
   std::shared_ptr<OwnerSide> owner_;
   Ports ports_;
   std::string path_;
