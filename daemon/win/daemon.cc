@@ -26,6 +26,7 @@
 #include "daemon/win/pipe_server.h"
 #include "daemon/output/file_workers.h"
 #include "daemon/win/io_inbox.h"
+#include "daemon/win/logging.h"
 #include "daemon/win/served_pipe.h"
 #include "daemon/win/http_endpoint.h"
 #include "daemon/win/metrics_textfile.h"
@@ -169,6 +170,7 @@ Daemon::~Daemon() {
   // The supervisor goes before the launcher: a capture must not report to it after that.
   if (launcher_) launcher_->output().SetProblemSink(nullptr);
   if (inbox_) inbox_->Close();  // file work ending later (a file that never answered) says nothing
+  OnDaemonLogProblem(*log_, nullptr);  // the logger outlives problems_
 }
 
 void Daemon::StartReadSide() {
@@ -247,6 +249,11 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
   // log, `supctl events`; status and describe show it while it lasts (OutputStore::Problem).
   d.launcher_->SetMemoryLimitHandler([&d](const std::string& worker, std::uint32_t pid) {
     d.supervisor_->OnMemoryLimit(worker, pid);
+  });
+  // supd.log that takes no writes (or cannot be rotated) shows in status while it lasts.
+  OnDaemonLogProblem(*log, [&d](const std::optional<std::string>& problem) {
+    if (problem) return d.problems_.Set("supd.log", *problem);
+    d.problems_.Clear("supd.log");
   });
   d.launcher_->output().SetProblemSink(
       [&d](const std::string& worker, const std::string& message, bool healed) {

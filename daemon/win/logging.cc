@@ -17,6 +17,7 @@
 #include "common/win/own_folder.h"
 #include "common/win/win32_error.h"
 #include "daemon/win/event_log.h"
+#include "daemon/output/background_log.h"
 #include "daemon/win/output_capture.h"
 
 namespace sup::win {
@@ -36,12 +37,13 @@ void LogProtobufMessage(google::protobuf::LogLevel, const char* file, int line,
   }
 }
 
-// supd.log through the writer the workers' logs use (WindowsLogFile): opened by handle, never
-// through a link, a second name (hard link) or a folder someone else may write; rotated by
-// renaming the file to a backup named by its time, keeping kBackups, and never truncated (spdlog's
-// rotating sink truncates the file when its rename fails: the lines of the day are lost). While
-// the rename keeps failing (a viewer holds the file without delete sharing) the file grows up to
-// four times its limit, then lines go only to the event log's sink, if any.
+// supd.log through the writer the workers' logs use (WindowsLogFile, RotatingFile): opened by
+// handle, never through a link, a second name (hard link) or a folder someone else may write;
+// rotated by renaming the file to a backup named by its time, keeping kBackups, and never
+// truncated (spdlog's rotating sink truncates the file when its rename fails: the lines of the
+// day are lost). While the rename keeps failing (a viewer holds the file without delete sharing)
+// the file grows up to four times its limit, then lines go only to the event log's sink, if any.
+// Written on a file worker of its own (BackgroundLog): the thread that logs never waits for it.
 class DaemonLogSink final : public spdlog::sinks::base_sink<std::mutex> {
  public:
   static constexpr std::uint64_t kMaxBytes = 10 * 1024 * 1024;
@@ -52,8 +54,15 @@ class DaemonLogSink final : public spdlog::sinks::base_sink<std::mutex> {
     Result<std::unique_ptr<WindowsLogFile>> file =
         WindowsLogFile::Open(path, kBackups, sink->clock_);
     if (!file) return file.error();
-    sink->file_ = std::move(*file);
+    sink->file_.emplace(std::move(*file), sink->clock_,
+                        output::BackgroundLog::Options{.name = "supd.log " + path,
+                                                       .file = {.max_bytes = kMaxBytes}},
+                        [sink = sink.get()](std::uint64_t lost) { return sink->Notice(lost); });
     return sink;
+  }
+
+  void OnProblem(output::BackgroundLog::ProblemSink on_problem) {
+    file_->OnProblem(std::move(on_problem));
   }
 
  private:
@@ -62,14 +71,23 @@ class DaemonLogSink final : public spdlog::sinks::base_sink<std::mutex> {
   void sink_it_(const spdlog::details::log_msg& message) override {
     spdlog::memory_buf_t line;
     formatter_->format(message, line);
-    if (file_->size() > 0 && file_->size() + line.size() > kMaxBytes) (void)file_->Rotate();
-    if (file_->size() + line.size() > 4 * kMaxBytes) return;
-    (void)file_->Append(std::string_view(line.data(), line.size()));
+    file_->Add(std::string_view(line.data(), line.size()));
   }
-  void flush_() override {}  // every Append is a WriteFile: nothing is kept here
+  void flush_() override {}  // the file worker writes what waits as soon as it can
+
+  // Called from sink_it_ (under the sink's lock, which the formatter needs).
+  std::string Notice(std::uint64_t lost_lines) {
+    spdlog::memory_buf_t notice;
+    formatter_->format(
+        spdlog::details::log_msg("supd", spdlog::level::warn,
+                                 std::to_string(lost_lines) +
+                                     " lines of supd's log were not written: the file took none"),
+        notice);
+    return std::string(notice.data(), notice.size());
+  }
 
   SystemClock clock_;  // names the backups; before file_, which refers to it
-  std::unique_ptr<WindowsLogFile> file_;
+  std::optional<output::BackgroundLog> file_;
 };
 
 }  // namespace
@@ -131,6 +149,17 @@ Result<std::shared_ptr<spdlog::logger>> MakeDaemonLogger(LogTarget target,
   logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
   logger->flush_on(spdlog::level::info);
   return logger;
+}
+
+void OnDaemonLogProblem(spdlog::logger& log,
+                        std::function<void(const std::optional<std::string>&)> on_problem) {
+  for (const spdlog::sink_ptr& sink : log.sinks()) {
+    auto closable = std::dynamic_pointer_cast<spdlog::sinks::dist_sink_mt>(sink);
+    if (!closable) continue;
+    for (const spdlog::sink_ptr& inner : closable->sinks()) {
+      if (auto file = std::dynamic_pointer_cast<DaemonLogSink>(inner)) file->OnProblem(on_problem);
+    }
+  }
 }
 
 void CloseDaemonLogFile(spdlog::logger& log) {

@@ -1,7 +1,9 @@
 // supd's own log: where it goes depends on how supd runs. Built once in main and injected.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "common/result.h"
@@ -30,6 +32,12 @@ struct LogSettings {
 
 Result<std::shared_ptr<spdlog::logger>> MakeDaemonLogger(LogTarget target,
                                                          const LogSettings& settings);
+
+// Tells `on_problem` (on whichever thread finds it) when a kFile logger's supd.log stops taking
+// writes (a write not ended after 10 s, lines not kept) or its writes or rotation fail, and
+// nullopt when that ends; nullptr to stop telling. Nothing for a kConsole logger.
+void OnDaemonLogProblem(spdlog::logger& log,
+                        std::function<void(const std::optional<std::string>&)> on_problem);
 
 // Closes a kFile logger's supd.log (what it logs afterwards goes only to the event log). The
 // service calls it before it reports SERVICE_STOPPED: whoever waited for that (an uninstall

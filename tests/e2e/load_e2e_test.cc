@@ -286,9 +286,8 @@ TEST(LoadE2eTest, AnAccountWhoseStreamsHoldItsShareIsToldSoAndServedOnceOneEnds)
               std::string::npos)
         << refused.err;
     // (supctl reaches supd under its protected name first.)
-    EXPECT_GT(supd.CountInLog("pipe client refused pipe=" + std::string(kAdministratorsPipePrefix) +
-                              supd.control_pipe()),
-              0u);
+    EXPECT_TRUE(supd.WaitForLog("pipe client refused pipe=" +
+                                std::string(kAdministratorsPipePrefix) + supd.control_pipe()));
   }  // the stream ends
   const testing::ProcessOutput served = supd.Supctl({"status"});
   EXPECT_EQ(served.exit_code, 0u) << served.out << served.err;

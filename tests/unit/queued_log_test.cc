@@ -11,75 +11,17 @@
 #include <deque>
 #include <mutex>
 
+#include "tests/fakes/held_log_file.h"
 #include "tests/support/wait_until.h"
 
 namespace sup::output {
 namespace {
 
+using testing::HeldLogFile;
+using testing::SharedManualClock;
+
 constexpr std::chrono::seconds kDeadline{10};
 constexpr char kPath[] = "C:\\logs\\w.out.log";
-
-// A manual clock both threads may read: the file side reads it while the test moves it.
-class SharedManualClock final : public Clock {
- public:
-  std::chrono::steady_clock::time_point SteadyNow() const override {
-    return std::chrono::steady_clock::time_point(std::chrono::hours(1000)) +
-           std::chrono::milliseconds(ms_.load());
-  }
-  std::chrono::system_clock::time_point WallNow() const override {
-    return std::chrono::system_clock::time_point(std::chrono::milliseconds(1'700'000'000'000)) +
-           std::chrono::milliseconds(ms_.load());
-  }
-  void Advance(std::chrono::milliseconds by) { ms_ += by.count(); }
-
- private:
-  std::atomic<std::int64_t> ms_{0};
-};
-
-// One file; Append blocks while `held`, and says when it is blocked.
-class HeldLogFile final : public LogFile {
- public:
-  Result<void> Append(std::string_view bytes) override {
-    std::unique_lock lock(mutex_);
-    blocked_ = held_;
-    changed_.notify_all();
-    changed_.wait(lock, [&] { return !held_; });
-    blocked_ = false;
-    content_.append(bytes);
-    return Ok();
-  }
-  Result<void> Rotate() override { return Ok(); }
-  std::uint64_t size() const override {
-    std::lock_guard lock(mutex_);
-    return content_.size();
-  }
-  Result<void> Reopen() override { return Ok(); }
-
-  void Hold() {
-    std::lock_guard lock(mutex_);
-    held_ = true;
-  }
-  void Release() {
-    std::lock_guard lock(mutex_);
-    held_ = false;
-    changed_.notify_all();
-  }
-  bool blocked() const {
-    std::lock_guard lock(mutex_);
-    return blocked_;
-  }
-  std::string content() const {
-    std::lock_guard lock(mutex_);
-    return content_;
-  }
-
- private:
-  mutable std::mutex mutex_;
-  std::condition_variable changed_;
-  bool held_ = false;
-  bool blocked_ = false;
-  std::string content_;
-};
 
 // The owner's thread: what the file workers post back, and timers, run when the test says.
 class Owner {

@@ -16,11 +16,17 @@
 #include "common/win/unique_handle.h"
 #include "common/win/win32_error.h"
 #include "process_runner.h"
+#include "wait_until.h"
 #include "tests/fakes/control_fakes.h"
 #include "sup/v1/control.pb.h"
 
 namespace sup::win {
 namespace {
+
+std::string ReadAll(const std::filesystem::path& file) {
+  std::ifstream written(file, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(written)), std::istreambuf_iterator<char>());
+}
 
 // Errors also go to the event log, as SUPD_ERROR entries (warnings do not: what the event log
 // should know of has entries of its own, control::EventLogEntry); only real Windows shows them in
@@ -41,10 +47,15 @@ TEST(LoggingTest, ServiceLoggerWritesTheFileAndSendsErrorsToTheEventLog) {
   EXPECT_NO_THROW((*log)->info("logging test info"));
   const std::filesystem::path file =
       std::filesystem::path(ExpandEnvironmentVariables(Widen(directory))) / "supd.log";
-  std::ifstream written(file);
-  const std::string contents((std::istreambuf_iterator<char>(written)),
-                             std::istreambuf_iterator<char>());
-  EXPECT_NE(contents.find("logging test info"), std::string::npos) << file.string();
+  std::string contents;
+  // Written by the log's file worker, a moment after.
+  EXPECT_TRUE(testing::WaitUntil(
+      [&] {
+        contents = ReadAll(file);
+        return contents.find("logging test info") != std::string::npos;
+      },
+      std::chrono::seconds(10)))
+      << file.string() << ": " << contents;
   EXPECT_EQ(contents.find("%TEMP%"), std::string::npos);
   log->reset();
   std::error_code ignored;
@@ -95,10 +106,10 @@ TEST(LoggingTest, ANonAsciiLogDirectoryHoldsSupdsLog) {
   (*log)->info("caf\xC3\xA9 logged");
   const std::filesystem::path file =
       std::filesystem::path(ExpandEnvironmentVariables(Widen(directory))) / L"supd.log";
-  std::ifstream written(file, std::ios::binary);
-  const std::string contents((std::istreambuf_iterator<char>(written)),
-                             std::istreambuf_iterator<char>());
-  EXPECT_NE(contents.find("caf\xC3\xA9 logged"), std::string::npos) << Narrow(file.wstring());
+  EXPECT_TRUE(testing::WaitUntil(
+      [&] { return ReadAll(file).find("caf\xC3\xA9 logged") != std::string::npos; },
+      std::chrono::seconds(10)))
+      << Narrow(file.wstring());
   log->reset();
   std::error_code ignored;
   std::filesystem::remove_all(file.parent_path(), ignored);
