@@ -32,13 +32,23 @@ class Timers {
   virtual void Cancel(Id id) = 0;
 };
 
-// Starts and stops worker processes (on Windows: one job object per worker). Exits are reported
-// through Supervisor::OnExit, never from inside these calls.
+// What ProcessLauncher::Launch says of a start that did not fail at once: the process's pid, or
+// kLaunching when the start goes on elsewhere and its outcome comes through
+// Supervisor::OnLaunched.
+using LaunchStarted = std::optional<std::uint32_t>;
+inline constexpr LaunchStarted kLaunching = std::nullopt;
+
+// Starts and stops worker processes (on Windows: one job object per worker). Exits and the
+// outcomes of starts that went on elsewhere are reported through Supervisor::OnExit and
+// Supervisor::OnLaunched, never from inside these calls.
 class ProcessLauncher {
  public:
   virtual ~ProcessLauncher() = default;
-  // Starts the worker's process; its pid, or why it could not start.
-  virtual Result<std::uint32_t> Launch(const std::string& worker, const LaunchConfig& launch) = 0;
+  // Starts the worker's process: its pid, or why it could not start, or kLaunching when the start
+  // goes on elsewhere (on Windows a thread of its own: opening the program's image may wait on a
+  // file another program holds, and the io thread must not). While a start goes on, RequestStop
+  // and Kill for the worker change nothing: the engine repeats the stop step once it has the pid.
+  virtual Result<LaunchStarted> Launch(const std::string& worker, const LaunchConfig& launch) = 0;
   // One soft step of the stop ladder (event, ctrl-c, close); the worker may or may not exit.
   virtual void RequestStop(const std::string& worker, StopStep step) = 0;
   // Terminates the worker's whole process tree.

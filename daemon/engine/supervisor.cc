@@ -516,17 +516,27 @@ void Supervisor::Launch(Worker& w, Reason reason) {
   w.health = Health::kUnknown;
   w.readiness_passed = false;
   ++w.launches;
-  Result<std::uint32_t> pid = ports_.launcher.Launch(w.name, w.config->launch);
-  if (!pid) {
-    w.last_error = pid.error().message();
+  Result<LaunchStarted> started = ports_.launcher.Launch(w.name, w.config->launch);
+  if (!started) {
+    w.last_error = started.error().message();
     HandleFailureToRun(w, Reason::kSpawnError, -1, /*started_ok=*/false);
     return;
   }
   w.last_error.clear();
   const TimePoint now = ports_.clock.SteadyNow();
-  w.process = Process{*pid, now, now, w.config->launch.own_console, std::nullopt, 0};
+  w.process = Process{.pid = started->value_or(0),
+                      .launching = !started->has_value(),
+                      .started_at = now,
+                      .stable_since = now,
+                      .has_console = w.config->launch.own_console,
+                      .killed_for = std::nullopt,
+                      .stop_step = 0,
+                      .memory_checks_over = 0};
   Transition(w, WorkerState::kStarting, reason);
+  if (!w.process->launching) WatchStart(w);
+}
 
+void Supervisor::WatchStart(Worker& w) {
   const PolicyConfig& policy = w.config->policy;
   StartProbes(w, /*at_launch=*/true);
   ArmMemoryCheck(w);
@@ -536,6 +546,37 @@ void Supervisor::Launch(Worker& w, Reason reason) {
     return;
   }
   ArmStateTimer(w, policy.start_time, &Supervisor::OnStartTimeElapsed);
+}
+
+// A start that went on elsewhere ended. A worker still STARTING is watched from now on; one whose
+// stop began meanwhile gets its stop step again, now that there is a process to stop. A start
+// that failed is a spawn error, or the end of the stop.
+void Supervisor::OnLaunched(const std::string& name, Result<std::uint32_t> pid) {
+  Worker* found = Find(name);
+  if (!found || !found->process || !found->process->launching) return;  // stale
+  Worker& w = *found;
+  if (!pid) {
+    CancelTimers(w);
+    w.last_error = pid.error().message();
+    w.health = Health::kUnknown;
+    w.readiness_passed = false;
+    if (w.intent) {
+      CompleteIntent(w, *w.intent);
+    } else {
+      HandleFailureToRun(w, Reason::kSpawnError, -1, /*started_ok=*/false);
+    }
+    Settle();
+    return;
+  }
+  w.process->pid = *pid;
+  w.process->launching = false;
+  w.process->started_at = w.process->stable_since = ports_.clock.SteadyNow();
+  if (w.state == WorkerState::kStarting) {
+    WatchStart(w);
+  } else {
+    RunStopStep(w);
+  }
+  Settle();
 }
 
 void Supervisor::OnStartTimeElapsed(Worker& w) {
@@ -1083,7 +1124,13 @@ std::vector<std::string> Supervisor::CheckInvariants() const {
       broken.push_back(name + " (" + state + "): " + what);
     };
     if (IsUp(w.state) != w.process.has_value()) fail("a process exactly while up");
-    if (w.process && w.process->pid == 0) fail("a process has a pid");
+    if (w.process && (w.process->pid == 0) != w.process->launching)
+      fail("a process has a pid exactly when its start has ended");
+    if (w.process && w.process->launching && w.state != WorkerState::kStarting &&
+        w.state != WorkerState::kStopping) {
+      fail("only a starting or stopping worker waits for its start to end");
+    }
+    const bool launching = w.process && w.process->launching;
     if (w.intent && !IsUp(w.state))
       fail("an intent only while up (a worker that is down acts at once)");
     if (IsUp(w.state) && !w.config) fail("an up worker has a definition");
@@ -1096,7 +1143,7 @@ std::vector<std::string> Supervisor::CheckInvariants() const {
         w.state_timer.armed() != (w.config->policy.failed_retry.count() > 0 && Wanted(w))) {
       fail("an open breaker is retried exactly when FailedRetryMs is set");
     }
-    if (w.state == WorkerState::kStarting && !w.state_timer.armed() &&
+    if (w.state == WorkerState::kStarting && !launching && !w.state_timer.armed() &&
         !(w.probes && w.probes->Active(ProbeKind::kStartup))) {
       fail("a start is confirmed by a timer or a startup probe");
     }
@@ -1110,7 +1157,8 @@ std::vector<std::string> Supervisor::CheckInvariants() const {
     }
     const bool starting_or_running =
         w.state == WorkerState::kStarting || w.state == WorkerState::kRunning;
-    if (starting_or_running && w.config->policy.memory_restart_mb > 0 && !w.memory_timer.armed()) {
+    if (starting_or_running && !launching && w.config->policy.memory_restart_mb > 0 &&
+        !w.memory_timer.armed()) {
       fail("a worker with MemoryRestartMB has its working set checked while it runs");
     }
     if (!starting_or_running && w.memory_timer.armed())

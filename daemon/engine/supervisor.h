@@ -84,6 +84,9 @@ class Supervisor {
   std::vector<CommandResult> Restart(const std::vector<std::string>& names);
   std::vector<CommandResult> Reset(const std::vector<std::string>& names);
 
+  // From the launcher: the start of `worker` that went on elsewhere (kLaunching) ended with the
+  // process `pid`, or failed. Stale reports are ignored.
+  void OnLaunched(const std::string& worker, Result<std::uint32_t> pid);
   // From the launcher: the process `pid` of `worker` exited. Stale reports are ignored.
   void OnExit(const std::string& worker, std::uint32_t pid, std::int64_t exit_code);
   // From the launcher: the job of `worker`'s process `pid` hit its MemoryLimitMB. The worker is
@@ -156,6 +159,8 @@ class Supervisor {
   // Starting.
   void TryLaunch(Worker& w, Reason reason);
   void Launch(Worker& w, Reason reason);
+  // The process has its pid: probes, the start timer and memory checks begin.
+  void WatchStart(Worker& w);
   void OnStartTimeElapsed(Worker& w);
   void ConfirmStart(Worker& w);
 

@@ -39,7 +39,10 @@ struct Intent {
 
 // The process of an up worker.
 struct Process {
-  std::uint32_t pid = 0;
+  std::uint32_t pid = 0;  // 0 while launching
+  // Its start goes on elsewhere (ProcessLauncher::kLaunching) until Supervisor::OnLaunched: no
+  // probes, start timer or memory checks yet; a stop's steps are repeated once it has a pid.
+  bool launching = false;
   TimePoint started_at{};
   TimePoint stable_since{};  // RUNNING and healthy since
   bool has_console = false;

@@ -228,6 +228,9 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
       [&d](const std::string& worker, std::uint32_t pid, std::int64_t code) {
         d.supervisor_->OnExit(worker, pid, code);
       },
+      [&d](const std::string& worker, Result<std::uint32_t> pid) {
+        d.supervisor_->OnLaunched(worker, std::move(pid));
+      },
       log);
   d.prober_ = std::make_unique<Prober>(
       *d.io_, [&d](const std::string& worker) { return d.launcher_->JobOf(worker); });

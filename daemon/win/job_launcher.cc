@@ -93,9 +93,14 @@ void JobLauncher::Retire(Process process) {
   if (process.job) ::TerminateJobObject(process.job.get(), 1);
 }
 
-JobLauncher::JobLauncher(const LogFileWork& work, ExitHandler on_exit,
+JobLauncher::JobLauncher(const LogFileWork& work, ExitHandler on_exit, LaunchHandler on_launched,
                          std::shared_ptr<spdlog::logger> log)
-    : io_(work.io), on_exit_(std::move(on_exit)), log_(std::move(log)), output_(work, log_) {
+    : io_(work.io),
+      work_(work),
+      on_exit_(std::move(on_exit)),
+      on_launched_(std::move(on_launched)),
+      log_(std::move(log)),
+      output_(work, log_) {
   // Workers inherit the error mode: a crash ends the worker at once instead of leaving it waiting
   // on an error dialog that nobody sees (Windows Error Reporting, or winedbg under Wine).
   ::SetErrorMode(::GetErrorMode() | SEM_FAILCRITICALERRORS | SEM_NOGPFAULTERRORBOX |
@@ -117,7 +122,24 @@ HANDLE JobLauncher::JobOf(const std::string& worker) const {
   return running ? running->job : nullptr;
 }
 
-Result<std::uint32_t> JobLauncher::Launch(const std::string& worker, const LaunchConfig& launch) {
+// Everything CreateProcess reads, at addresses that stay put while it runs on the file worker.
+struct JobLauncher::PendingStart {
+  UniqueHandle job;
+  UniqueHandle stop_event;
+  UniqueHandle stdin_handle, stdout_handle, stderr_handle;  // the child's ends: closed after
+  HANDLE inherited[3] = {};
+  std::unique_ptr<AttributeList> attributes;
+  STARTUPINFOEXW startup{};
+  std::wstring command_line;
+  std::wstring environment;
+  std::wstring directory;
+  DWORD flags = 0;
+  std::string what;
+  bool watch_memory = false;  // MemoryLimitMB: its job's message is watched
+};
+
+Result<engine::LaunchStarted> JobLauncher::Launch(const std::string& worker,
+                                                  const LaunchConfig& launch) {
   // Whatever the previous process left in its job (grandchildren holding a port) dies first.
   if (auto previous = processes_.find(worker); previous != processes_.end()) {
     Process old = std::move(previous->second);
@@ -125,12 +147,15 @@ Result<std::uint32_t> JobLauncher::Launch(const std::string& worker, const Launc
     Retire(std::move(old));
   }
 
+  auto start = std::make_shared<PendingStart>();
   Result<UniqueHandle> job = CreateWorkerJob(launch, *log_, worker);
   if (!job) return job.error();
+  start->job = std::move(*job);
   // Named for the worker's SUP_STOP_EVENT; unguessable, so nobody can create it first (a
   // pre-signalled one would stop every process of the worker as soon as it starts).
   Result<NamedHandle> stop_event = CreateUnguessableEvent("Local\\sup-stop-");
   if (!stop_event) return stop_event.error();
+  start->stop_event = std::move(stop_event->handle);
 
   Result<UniqueHandle> stdin_handle = OpenNul(GENERIC_READ);
   Result<UniqueHandle> stdout_handle = output_.StreamFor(worker, /*stderr_stream=*/false, launch);
@@ -138,48 +163,90 @@ Result<std::uint32_t> JobLauncher::Launch(const std::string& worker, const Launc
   if (!stdin_handle) return stdin_handle.error();
   if (!stdout_handle) return stdout_handle.error();
   if (!stderr_handle) return stderr_handle.error();
+  start->stdin_handle = std::move(*stdin_handle);
+  start->stdout_handle = std::move(*stdout_handle);
+  start->stderr_handle = std::move(*stderr_handle);
 
   // Only these three handles are inherited, whatever else supd holds inheritable.
-  HANDLE inherited[] = {stdin_handle->get(), stdout_handle->get(), stderr_handle->get()};
+  start->inherited[0] = start->stdin_handle.get();
+  start->inherited[1] = start->stdout_handle.get();
+  start->inherited[2] = start->stderr_handle.get();
   Result<std::unique_ptr<AttributeList>> attributes = AttributeList::Create(1);
   if (!attributes) return attributes.error();
-  if (Result<void> only = (*attributes)->InheritOnly(inherited, 3); !only) return only.error();
+  start->attributes = std::move(*attributes);
+  if (Result<void> only = start->attributes->InheritOnly(start->inherited, 3); !only)
+    return only.error();
 
-  STARTUPINFOEXW startup{};
+  STARTUPINFOEXW& startup = start->startup;
   startup.StartupInfo.cb = sizeof(startup);
   startup.StartupInfo.dwFlags = STARTF_USESTDHANDLES | STARTF_USESHOWWINDOW;
   startup.StartupInfo.wShowWindow = SW_HIDE;  // its own console, if any, stays hidden
-  startup.StartupInfo.hStdInput = stdin_handle->get();
-  startup.StartupInfo.hStdOutput = stdout_handle->get();
-  startup.StartupInfo.hStdError = stderr_handle->get();
-  startup.lpAttributeList = (*attributes)->get();
+  startup.StartupInfo.hStdInput = start->stdin_handle.get();
+  startup.StartupInfo.hStdOutput = start->stdout_handle.get();
+  startup.StartupInfo.hStdError = start->stderr_handle.get();
+  startup.lpAttributeList = start->attributes->get();
 
   std::vector<std::string> overrides = launch.environment;
   overrides.push_back("SUP_STOP_EVENT=" + stop_event->name);
   overrides.push_back("SUP_WORKER_NAME=" + worker);
-  std::wstring environment = EnvironmentBlock(MergeEnvironment(CurrentEnvironment(), overrides));
-  const std::wstring directory = Widen(launch.working_directory);
+  start->environment = EnvironmentBlock(MergeEnvironment(CurrentEnvironment(), overrides));
+  start->directory = Widen(launch.working_directory);
+  start->command_line = Widen(launch.command);
   // A hidden console of its own only for the ctrl-c stop step; otherwise none at all
   // (DETACHED_PROCESS: unlike CREATE_NO_WINDOW it creates no conhost process).
   const DWORD console = launch.own_console ? CREATE_NEW_CONSOLE : DETACHED_PROCESS;
-  const DWORD flags = CREATE_UNICODE_ENVIRONMENT | EXTENDED_STARTUPINFO_PRESENT | console |
-                      PriorityClass(launch.priority);
-  Result<StartedProcess> started =
-      LaunchInJob(job->get(), {.command_line = Widen(launch.command),
-                               .flags = flags,
-                               .environment = environment.data(),
-                               .directory = directory.empty() ? nullptr : directory.c_str(),
-                               .startup = &startup.StartupInfo,
-                               .inherit_handles = true,
-                               .what = "\"" + launch.command + "\""});
-  if (!started) return started.error();
+  start->flags = CREATE_UNICODE_ENVIRONMENT | EXTENDED_STARTUPINFO_PRESENT | console |
+                 PriorityClass(launch.priority);
+  start->what = "\"" + launch.command + "\"";
+  start->watch_memory = launch.memory_limit_mb > 0;
 
+  const std::uint64_t number = ++launches_;
+  Starting& starting = starting_[worker];
+  starting = Starting{number, std::make_unique<asio::steady_timer>(io_, kSlowStart)};
+  starting.slow->async_wait([this, alive = std::weak_ptr<int>(lifetime_), worker,
+                             what = start->what](boost::system::error_code ec) {
+    if (ec || alive.expired()) return;
+    log_->warn(
+        "worker start not ended name={} command={} waited_s={} (another program may hold the "
+        "program file; the worker shows as STARTING without a pid until it ends)",
+        worker, what, kSlowStart.count());
+  });
+  work_.workers.Post("start " + worker, [start, inbox = work_.inbox, worker, number, this,
+                                         alive = std::weak_ptr<int>(lifetime_)] {
+    auto started = std::make_shared<Result<StartedProcess>>(
+        LaunchInJob(start->job.get(),
+                    {.command_line = start->command_line,
+                     .flags = start->flags,
+                     .environment = start->environment.data(),
+                     .directory = start->directory.empty() ? nullptr : start->directory.c_str(),
+                     .startup = &start->startup.StartupInfo,
+                     .inherit_handles = true,
+                     .what = start->what}));
+    inbox.Post([this, alive, worker, number, start, started] {
+      if (!alive.expired()) Started(worker, number, start, std::move(*started));
+    });
+  });
+  return engine::kLaunching;
+}
+
+void JobLauncher::Started(const std::string& worker, std::uint64_t launch,
+                          const std::shared_ptr<PendingStart>& start,
+                          Result<StartedProcess> started) {
+  const auto found = starting_.find(worker);
+  // Stale (cannot happen while the engine waits for each start): the job closes with `start`,
+  // and KILL_ON_JOB_CLOSE takes the process with it.
+  if (found == starting_.end() || found->second.launch != launch) return;
+  starting_.erase(found);
+  if (!started) {
+    on_launched_(worker, started.error());
+    return;
+  }
   Process& running = processes_[worker];
   running.pid = started->pid;
-  running.launch = ++launches_;
+  running.launch = launch;
   running.launched_at = std::chrono::steady_clock::now();
-  running.job = std::move(*job);
-  running.stop_event = std::move(stop_event->handle);
+  running.job = std::move(start->job);
+  running.stop_event = std::move(start->stop_event);
   running.exit_watch =
       std::make_unique<asio::windows::object_handle>(io_, started->process.release());
   running.exit_watch->async_wait([this, alive = std::weak_ptr<int>(lifetime_), worker,
@@ -187,9 +254,9 @@ Result<std::uint32_t> JobLauncher::Launch(const std::string& worker, const Launc
     if (ec == asio::error::operation_aborted || alive.expired()) return;
     OnProcessExit(worker, pid);
   });
-  if (launch.memory_limit_mb > 0) WatchMemoryLimit(worker, running);
+  if (start->watch_memory) WatchMemoryLimit(worker, running);
   log_->info("worker launched name={} pid={}", worker, running.pid);
-  return running.pid;
+  on_launched_(worker, running.pid);
 }
 
 // The limit holds without the watch; only the report of reaching it would be missing, so a

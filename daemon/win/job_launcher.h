@@ -2,8 +2,16 @@
 // holds (not inheritable) and which kills the whole tree when closed, so no worker or grandchild
 // outlives supd. Exits are watched with object_handle on the io thread.
 //
-// Threading: every method runs on the io thread; exits are reported there too. The Ctrl+C step
-// alone runs on a short-lived thread of its own (console attachment is process-wide state).
+// CreateProcess itself runs on a file worker (LogFileWork::workers), not on the io thread: it
+// opens the program's image, and a file another program holds (an oplock on the .exe, which any
+// user who may read it can take) would keep it waiting for as long as that program likes. Launch
+// prepares the job, the stop event and the output pipes, and returns kLaunching; the outcome comes
+// back through `on_launched`. A start still under way after kSlowStart is a warning naming the
+// program.
+//
+// Threading: every method runs on the io thread; exits and starts are reported there too. The
+// Ctrl+C step alone runs on a short-lived thread of its own (console attachment is process-wide
+// state).
 #pragma once
 
 #include "daemon/win/asio.h"
@@ -19,6 +27,7 @@
 #include "common/win/unique_handle.h"
 #include "daemon/engine/ports.h"
 #include "daemon/win/job_memory_watch.h"
+#include "daemon/win/launch_in_job.h"
 #include "daemon/win/output_store.h"
 
 namespace spdlog {
@@ -36,12 +45,19 @@ class JobLauncher final : public engine::ProcessLauncher {
   using ExitHandler =
       std::function<void(const std::string& worker, std::uint32_t pid, std::int64_t exit_code)>;
 
-  // `on_exit` is called on the io thread (work.io) once per launched process; the workers' log
-  // files are worked on as `work` says.
-  JobLauncher(const LogFileWork& work, ExitHandler on_exit, std::shared_ptr<spdlog::logger> log);
+  // The outcome of a start that Launch left under way (kLaunching): the process's pid, or why it
+  // could not start.
+  using LaunchHandler = std::function<void(const std::string& worker, Result<std::uint32_t> pid)>;
+  static constexpr std::chrono::seconds kSlowStart{10};
+
+  // `on_exit` is called on the io thread (work.io) once per launched process, `on_launched` once
+  // per start; the workers' log files and their starts are worked on as `work` says.
+  JobLauncher(const LogFileWork& work, ExitHandler on_exit, LaunchHandler on_launched,
+              std::shared_ptr<spdlog::logger> log);
   ~JobLauncher() override;
 
-  Result<std::uint32_t> Launch(const std::string& worker, const LaunchConfig& launch) override;
+  Result<engine::LaunchStarted> Launch(const std::string& worker,
+                                       const LaunchConfig& launch) override;
   void RequestStop(const std::string& worker, StopStep step) override;
   void Kill(const std::string& worker) override;
   void Forget(const std::string& worker) override { output_.Forget(worker); }
@@ -81,6 +97,16 @@ class JobLauncher final : public engine::ProcessLauncher {
     std::unique_ptr<boost::asio::windows::object_handle> exit_watch;  // owns the process handle
   };
 
+  struct PendingStart;  // what CreateProcess needs, kept until it has returned
+  // The start numbered `launch` of `worker` returned on the file worker.
+  void Started(const std::string& worker, std::uint64_t launch,
+               const std::shared_ptr<PendingStart>& start, Result<StartedProcess> started);
+  struct Starting {
+    std::uint64_t launch = 0;
+    std::unique_ptr<boost::asio::steady_timer> slow;  // kSlowStart: a warning
+  };
+  std::map<std::string, Starting> starting_;  // starts under way on a file worker
+
   // A worker's process ended; what it left in its job is killed, and its exit is reported once
   // the job is empty, so a restart (with no backoff, say) never meets its old processes still
   // dying with its port.
@@ -105,7 +131,9 @@ class JobLauncher final : public engine::ProcessLauncher {
   void OnMemoryLimit(std::uint64_t launch, std::uint32_t failing_pid);
 
   boost::asio::io_context& io_;
+  LogFileWork work_;
   ExitHandler on_exit_;
+  LaunchHandler on_launched_;
   MemoryLimitHandler on_memory_limit_;
   std::unique_ptr<JobMemoryWatch> memory_watch_;  // from the first worker with MemoryLimitMB
   std::shared_ptr<spdlog::logger> log_;

@@ -74,11 +74,13 @@ class ManualTimers final : public engine::Timers {
 
 class FakeLauncher final : public engine::ProcessLauncher {
  public:
-  Result<std::uint32_t> Launch(const std::string& worker, const LaunchConfig& launch) override {
+  Result<engine::LaunchStarted> Launch(const std::string& worker,
+                                       const LaunchConfig& launch) override {
     launches.push_back({worker, launch});
+    if (launch_later) return engine::kLaunching;  // the test calls Supervisor::OnLaunched
     if (failing.contains(worker))
       return Error(ErrorKind::kNotFound, "cannot start " + launch.command);
-    return next_pid++;
+    return engine::LaunchStarted(next_pid++);
   }
   void RequestStop(const std::string& worker, StopStep step) override {
     stop_requests.push_back({worker, step});
@@ -103,6 +105,7 @@ class FakeLauncher final : public engine::ProcessLauncher {
   std::vector<std::string> kills;
   std::vector<std::string> forgotten;
   std::set<std::string> failing;
+  bool launch_later = false;  // every start goes on elsewhere (kLaunching)
   std::uint32_t next_pid = 1000;
   std::map<std::string, std::uint64_t> working_sets;  // what WorkingSetBytes says; none: nullopt
   std::size_t working_set_reads = 0;

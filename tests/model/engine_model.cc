@@ -118,9 +118,15 @@ Step RandomStep(Choices& c, bool after_shutdown) {
     step.workers = {Pick(c, kNames)};
     step.number = c.Below(3);
     step.success = !c.OneIn(3);
-  } else if (roll < 60) {
+  } else if (roll < 59) {
     step.kind = Step::Kind::kAdvance;
     step.number = Pick(c, std::vector<std::int64_t>{0, 50, 300, 1000, 1000, 5000, 60000});
+  } else if (roll < 61) {
+    // A worker's starts go on elsewhere from now on (1) or not (0), or (2) the one under way
+    // ends, as the launcher would report it.
+    step.kind = Step::Kind::kSlowLaunch;
+    step.workers = {Pick(c, kNames)};
+    step.number = Pick(c, std::vector<std::int64_t>{0, 1, 2, 2});
   } else if (roll < 64) {
     // The working set the worker's job shows from now on (MiB; -1: unreadable), or (-2) its job
     // reaching MemoryLimitMB.
@@ -142,15 +148,25 @@ std::string Join(const std::vector<std::string>& items, const char* separator = 
 // The launcher as the model sees processes: which are alive, and a check at every launch.
 class ModelLauncher final : public engine::ProcessLauncher {
  public:
-  Result<std::uint32_t> Launch(const std::string& worker, const LaunchConfig&) override {
+  Result<engine::LaunchStarted> Launch(const std::string& worker, const LaunchConfig&) override {
     if (on_launch) on_launch(worker);
+    if (slow.contains(worker)) {  // ends at a "launch ends" step
+      launching.insert(worker);
+      return engine::kLaunching;
+    }
     if (failing.contains(worker)) return Error(ErrorKind::kNotFound, "cannot start " + worker);
     const std::uint32_t pid = next_pid++;
     alive[worker] = pid;
-    return pid;
+    asked_to_stop.erase(worker);
+    return engine::LaunchStarted(pid);
   }
-  void RequestStop(const std::string&, StopStep) override {}
-  void Kill(const std::string&) override {}
+  // A stop reaches only a process that is there (not a start under way): the engine repeats it.
+  void RequestStop(const std::string& worker, StopStep) override {
+    if (alive.contains(worker)) asked_to_stop.insert(worker);
+  }
+  void Kill(const std::string& worker) override {
+    if (alive.contains(worker)) asked_to_stop.insert(worker);
+  }
   void Forget(const std::string& worker) override {
     if (on_forget) on_forget(worker);
   }
@@ -164,6 +180,9 @@ class ModelLauncher final : public engine::ProcessLauncher {
   std::function<void(const std::string&)> on_forget;
   std::map<std::string, std::uint32_t> alive;
   std::set<std::string> failing;
+  std::set<std::string> slow;           // their starts go on elsewhere (a held image, on Windows)
+  std::set<std::string> launching;      // starts under way
+  std::set<std::string> asked_to_stop;  // live processes a stop step or a kill reached
   std::uint32_t next_pid = 100;
   std::map<std::string, std::uint64_t> working_sets;  // set by the schedule's memory steps
 };
@@ -203,6 +222,8 @@ class Run {
       SettleCooperatively();
       if (!launcher_.alive.empty())
         Fail("after shutdown a process is still alive: " + launcher_.alive.begin()->first);
+      if (!launcher_.launching.empty())
+        Fail("after shutdown a start is still under way: " + *launcher_.launching.begin());
       if (!shutdown_done_) Fail("shutdown never reported that it was done");
     }
     return violation_;
@@ -251,6 +272,15 @@ class Run {
                          step.success);
         return;
       case Step::Kind::kAdvance: timers_.Advance(Millis(step.number)); return;
+      case Step::Kind::kSlowLaunch:
+        if (step.number == 2) {
+          EndLaunch(worker);
+        } else if (step.number == 1) {
+          launcher_.slow.insert(worker);
+        } else {
+          launcher_.slow.erase(worker);
+        }
+        return;
       case Step::Kind::kMemory:
         if (step.number == -2) {
           if (const auto alive = launcher_.alive.find(worker); alive != launcher_.alive.end())
@@ -281,10 +311,25 @@ class Run {
     supervisor_.OnExit(worker, pid, code);
   }
 
+  // The start under way ends: a process, or a spawn error if its starts fail now.
+  void EndLaunch(const std::string& worker) {
+    if (!launcher_.launching.erase(worker)) return;
+    if (launcher_.failing.contains(worker)) {
+      supervisor_.OnLaunched(worker, Error(ErrorKind::kNotFound, "cannot start " + worker));
+      return;
+    }
+    const std::uint32_t pid = launcher_.next_pid++;
+    launcher_.alive[worker] = pid;
+    launcher_.asked_to_stop.erase(worker);
+    supervisor_.OnLaunched(worker, pid);
+  }
+
   // No worker is launched while its process is alive, while a dependency is neither running and
   // ready nor done, or once supd is stopping.
   void CheckLaunch(const std::string& worker) {
     if (launcher_.alive.contains(worker)) Fail(worker + " launched while its process is alive");
+    if (launcher_.launching.contains(worker))
+      Fail(worker + " launched while its previous start is under way");
     if (shutting_down_) Fail(worker + " launched while supd is stopping");
     const std::map<std::string, WorkerConfig> definitions = supervisor_.DefinitionsInForce();
     const auto definition = definitions.find(worker);
@@ -305,6 +350,8 @@ class Run {
   // its process is gone.
   void CheckForget(const std::string& worker) {
     if (launcher_.alive.contains(worker)) Fail(worker + " forgotten while its process is alive");
+    if (launcher_.launching.contains(worker))
+      Fail(worker + " forgotten while its start is under way");
     if (supervisor_.DefinitionsInForce().contains(worker))
       Fail(worker + " forgotten while it is still configured");
   }
@@ -336,11 +383,16 @@ class Run {
   void SettleCooperatively() {
     launcher_.failing.clear();
     launcher_.working_sets.clear();
+    launcher_.slow.clear();
     // 80 s: enough for a chain of five dependencies to come up one after another, each through
     // its start, its readiness probe's thresholds, and a breaker retry.
     for (int round = 0; round < 80 && !violation_; ++round) {
+      for (const std::string& worker : std::set<std::string>(launcher_.launching))
+        EndLaunch(worker);
       for (const engine::WorkerSnapshot& s : supervisor_.Snapshot()) {
-        if (s.state == WorkerState::kStopping) Exit(s.name, 0);
+        // A process stops when a stop step or a kill reached it.
+        if (s.state == WorkerState::kStopping && launcher_.asked_to_stop.contains(s.name))
+          Exit(s.name, 0);
       }
       prober_.CompleteAll(true);
       timers_.Advance(1000ms);
@@ -452,6 +504,9 @@ std::string Step::ToString() const {
       return std::string(kProbeKindNames[number]) + " probe of " + workers.front() +
              (success ? " passes" : " fails");
     case Kind::kAdvance: return "advance " + std::to_string(number) + " ms";
+    case Kind::kSlowLaunch:
+      if (number == 2) return "the start of " + workers.front() + " under way ends";
+      return "starts of " + workers.front() + (number ? " go on elsewhere" : " end at once");
     case Kind::kMemory:
       if (number == -2) return workers.front() + "'s job reaches its memory limit";
       if (number == -1) return workers.front() + "'s working set cannot be read";

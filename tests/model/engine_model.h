@@ -60,7 +60,8 @@ struct Step {
     kSpawnFailure,
     kProbe,
     kAdvance,
-    kMemory,  // a working set reading, or a job at its memory limit
+    kSlowLaunch,  // a worker's starts go on elsewhere, or not; the one under way ends
+    kMemory,      // a working set reading, or a job at its memory limit
     kShutdown
   };
   Kind kind = Kind::kAdvance;

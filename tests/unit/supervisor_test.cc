@@ -56,6 +56,62 @@ TEST_F(SupervisorTest, SpawnErrorBacksOffAndSaysWhy) {
   EXPECT_EQ(Status("api").restarts, 1u);
 }
 
+// --- starts that go on elsewhere (Windows: CreateProcess on a thread of its own) --------------
+
+TEST_F(SupervisorTest, AStartThatGoesOnElsewhereIsStartingWithoutAPidUntilItEnds) {
+  Add("api");
+  launcher_.launch_later = true;
+  Apply();
+  EXPECT_EQ(State("api"), WorkerState::kStarting);
+  EXPECT_EQ(Status("api").pid, 0u);
+  Advance(10min);  // nothing confirms a start that has not ended: no timer, no probe
+  EXPECT_EQ(State("api"), WorkerState::kStarting);
+  supervisor_->OnLaunched("api", 4242);
+  EXPECT_EQ(Status("api").pid, 4242u);
+  RunUntilRunning("api");  // StartSeconds counts from the end of the start
+}
+
+TEST_F(SupervisorTest, AStartThatFailsElsewhereIsASpawnError) {
+  Add("api", "held.exe");
+  launcher_.launch_later = true;
+  Apply();
+  supervisor_->OnLaunched("api", Error(ErrorKind::kUnavailable, "the image is held"));
+  EXPECT_EQ(State("api"), WorkerState::kBackoff);
+  EXPECT_EQ(Status("api").reason, Reason::kSpawnError);
+  EXPECT_EQ(Describe(Status("api")),
+            "backoff: attempt 1, next in 1.0s; spawn error: the image is held");
+  supervisor_->OnLaunched("api", 99);  // stale: nothing is starting now
+  EXPECT_EQ(State("api"), WorkerState::kBackoff);
+}
+
+// The stop cannot reach a process that is not there yet; once the start ends, the step under way
+// is sent at once instead of waiting for the ladder's next step.
+TEST_F(SupervisorTest, AStopDuringAStartElsewhereReachesTheProcessWhenItIsThere) {
+  Add("api").values["StopTimeoutMs"] = config::RawValue::Dword(9000);
+  launcher_.launch_later = true;
+  Apply();
+  supervisor_->Stop({"api"});
+  EXPECT_EQ(State("api"), WorkerState::kStopping);
+  using Steps = std::vector<std::pair<std::string, StopStep>>;
+  EXPECT_EQ(launcher_.stop_requests, (Steps{{"api", StopStep::kEvent}}));
+  supervisor_->OnLaunched("api", 4242);
+  EXPECT_EQ(launcher_.stop_requests, (Steps{{"api", StopStep::kEvent}, {"api", StopStep::kEvent}}));
+  EXPECT_EQ(State("api"), WorkerState::kStopping);
+  Exit("api", 0);
+  EXPECT_EQ(State("api"), WorkerState::kStopped);
+  EXPECT_EQ(Status("api").reason, Reason::kOperator);
+}
+
+TEST_F(SupervisorTest, AStopDuringAStartThatFailsElsewhereEndsTheStop) {
+  Add("api");
+  launcher_.launch_later = true;
+  Apply();
+  supervisor_->Stop({"api"});
+  supervisor_->OnLaunched("api", Error(ErrorKind::kUnavailable, "the image is held"));
+  EXPECT_EQ(State("api"), WorkerState::kStopped);
+  EXPECT_EQ(Status("api").reason, Reason::kOperator);
+}
+
 // --- exits, backoff, breaker ------------------------------------------------------------------
 
 TEST_F(SupervisorTest, CrashBacksOffThenRestartsWithANewPid) {

@@ -45,6 +45,10 @@ class JobLauncherTest : public ::testing::Test {
           std::lock_guard lock(mutex_);
           exits_.push_back({worker, pid, code});
         },
+        [this](const std::string& worker, Result<std::uint32_t> pid) {
+          std::lock_guard lock(mutex_);
+          started_.emplace_back(worker, std::move(pid));
+        },
         std::make_shared<spdlog::logger>("test"));
     io_thread_ = std::thread([this] { io_.run(); });
   }
@@ -71,9 +75,32 @@ class JobLauncherTest : public ::testing::Test {
     return launch;
   }
 
+  // Launches `worker` and waits for its start, which goes on on a file worker (kLaunching),
+  // to be reported.
+  Result<std::uint32_t> Start(const std::string& worker, const LaunchConfig& launch) {
+    std::size_t reported = 0;
+    Result<engine::LaunchStarted> launched = OnIo([&] {
+      std::lock_guard lock(mutex_);
+      reported = started_.size();
+      return launcher_->Launch(worker, launch);
+    });
+    if (!launched) return launched.error();
+    if (launched->has_value()) return **launched;
+    std::optional<Result<std::uint32_t>> outcome;
+    WaitUntil(
+        [&] {
+          std::lock_guard lock(mutex_);
+          for (std::size_t i = reported; i < started_.size(); ++i) {
+            if (started_[i].first == worker) outcome = started_[i].second;
+          }
+          return outcome.has_value();
+        },
+        10s);
+    if (!outcome) return Error(ErrorKind::kUnavailable, "the start was never reported");
+    return *outcome;
+  }
   std::uint32_t Launch(const std::string& worker, std::vector<std::string> arguments) {
-    Result<std::uint32_t> pid =
-        OnIo([&] { return launcher_->Launch(worker, Worker(std::move(arguments))); });
+    Result<std::uint32_t> pid = Start(worker, Worker(std::move(arguments)));
     EXPECT_TRUE(pid.ok()) << pid.error().message();
     return pid.ok() ? *pid : 0;
   }
@@ -125,6 +152,7 @@ class JobLauncherTest : public ::testing::Test {
   std::thread io_thread_;
   std::mutex mutex_;
   std::vector<ExitReport> exits_;
+  std::vector<std::pair<std::string, Result<std::uint32_t>>> started_;  // what on_launched said
 };
 
 TEST_F(JobLauncherTest, ReportsTheWorkersOwnExitCode) {
@@ -167,7 +195,7 @@ TEST_F(JobLauncherTest, CloseStepClosesAMessageLoopWorker) {
   LaunchConfig launch = Worker({"--window"});
   launch.stdout_log = testing::TempPath("gui.out.log");
   launch.log_max_bytes = 1024 * 1024;
-  const std::uint32_t pid = OnIo([&] { return *launcher_->Launch("gui", launch); });
+  const std::uint32_t pid = *Start("gui", launch);
   ASSERT_NE(pid, 0u);
   // Before its window exists the step's WM_QUIT alone would end the worker (with 4), which
   // proves nothing about WM_CLOSE.
@@ -211,7 +239,7 @@ TEST_F(JobLauncherTest, WorkerThatIgnoresSoftStepsOnlyDiesWhenKilled) {
   LaunchConfig launch = Worker({"--ignore-stop", "--window"});
   launch.stdout_log = testing::TempPath("stubborn.out.log");
   launch.log_max_bytes = 1024 * 1024;
-  const std::uint32_t pid = OnIo([&] { return *launcher_->Launch("stubborn", launch); });
+  const std::uint32_t pid = *Start("stubborn", launch);
   ASSERT_NE(pid, 0u);
   ASSERT_TRUE(WaitForOutputLine("stubborn", "window ready"));
   // Each step reaches the worker, which says so and goes on: the proof the step was delivered
@@ -230,10 +258,10 @@ TEST_F(JobLauncherTest, WorkerThatIgnoresSoftStepsOnlyDiesWhenKilled) {
 
 TEST_F(JobLauncherTest, WorkerGetsAConsoleOnlyWhenItsStopStepsNeedOne) {
   LaunchConfig launch = Worker({"--exit-with-console-state"});
-  const std::uint32_t with_console = OnIo([&] { return *launcher_->Launch("with", launch); });
+  const std::uint32_t with_console = *Start("with", launch);
   EXPECT_EQ(WaitForExit(with_console), 1);
   launch.own_console = false;
-  const std::uint32_t without_console = OnIo([&] { return *launcher_->Launch("without", launch); });
+  const std::uint32_t without_console = *Start("without", launch);
   EXPECT_EQ(WaitForExit(without_console), 0);
 }
 
@@ -243,7 +271,7 @@ TEST_F(JobLauncherTest, OutputOfAWorkerWithoutAConsoleIsCaptured) {
   launch.stdout_log = testing::TempPath("detached.out.log");
   launch.stderr_log = "";
   launch.log_max_bytes = 1024 * 1024;
-  const std::uint32_t pid = OnIo([&] { return *launcher_->Launch("detached", launch); });
+  const std::uint32_t pid = *Start("detached", launch);
   EXPECT_EQ(WaitForExit(pid), 0);
   EXPECT_TRUE(WaitUntil(
       [&] {
@@ -258,7 +286,7 @@ TEST_F(JobLauncherTest, OutputOfAWorkerWithoutAConsoleIsCaptured) {
 TEST_F(JobLauncherTest, MissingProgramIsASpawnErrorNamingTheCommand) {
   LaunchConfig launch;
   launch.command = "C:\\no\\such\\program.exe --flag";
-  Result<std::uint32_t> pid = OnIo([&] { return launcher_->Launch("missing", launch); });
+  Result<std::uint32_t> pid = Start("missing", launch);
   ASSERT_FALSE(pid.ok());
   EXPECT_NE(pid.error().message().find("starting \"C:\\no\\such\\program.exe --flag\""),
             std::string::npos)
@@ -284,7 +312,7 @@ TEST_F(JobLauncherTest, WorkerWithLimitsRuns) {
   LaunchConfig launch = Worker({});
   launch.memory_limit_mb = 64;
   launch.cpu_rate_percent = 50;  // refused by Wine: logged, the worker runs without the cap
-  Result<std::uint32_t> pid = OnIo([&] { return launcher_->Launch("limited", launch); });
+  Result<std::uint32_t> pid = Start("limited", launch);
   ASSERT_TRUE(pid.ok()) << pid.error().message();
   OnIo([&] { launcher_->Kill("limited"); });
   EXPECT_TRUE(WaitForExit(*pid).has_value());
@@ -311,7 +339,7 @@ TEST_F(JobLauncherTest, AJobReachingItsMemoryLimitIsReportedForTheWorkersProcess
   LaunchConfig launch = Worker({});
   launch.memory_limit_mb = 64;
   auto launch_limited = [&] {
-    Result<std::uint32_t> pid = OnIo([&] { return launcher_->Launch("limited", launch); });
+    Result<std::uint32_t> pid = Start("limited", launch);
     EXPECT_TRUE(pid.ok()) << pid.error().message();
     return pid.ok() ? *pid : 0u;
   };
@@ -437,7 +465,7 @@ TEST_F(JobLauncherTest, CapturedOutputRotatesAtLineBoundariesAndLosesNothingKept
   launch.log_max_bytes = 4 * 1024 * 1024;
   launch.log_backups = 5;
   const auto started = std::chrono::steady_clock::now();
-  const std::uint32_t pid = OnIo([&] { return *launcher_->Launch("flood", launch); });
+  const std::uint32_t pid = *Start("flood", launch);
   ASSERT_EQ(WaitForExit(pid, 300s), 0);
   // The pipes drain a little after the exit: wait until both tails show the last line.
   const std::string last_out = "out " + std::string(12 - std::to_string(kLines - 1).size(), '0') +
@@ -507,7 +535,7 @@ TEST_F(JobLauncherTest, ObjectsUnderTheOldPredictableNamesChangeNothing) {
   ASSERT_TRUE(stop && output);
   LaunchConfig launch = Worker({"--stop-event-code", "3", "--print-every", "20"});
   launch.stdout_log = testing::TempPath("squatted.log");
-  const std::uint32_t pid = OnIo([&] { return *launcher_->Launch("squatted", launch); });
+  const std::uint32_t pid = *Start("squatted", launch);
   EXPECT_TRUE(WaitForOutputLine("squatted", "tick 3"));  // its output is captured
   EXPECT_FALSE(WaitForExit(pid, 0ms).has_value());       // and nothing stopped it
 }
@@ -548,7 +576,7 @@ TEST_F(JobLauncherTest, CapturedOutputKeepsTheBytesAndReadsOutAsUtf8) {
     launch.stdout_log = directory + "\\" + c.worker + ".log";
     launch.log_max_bytes = 10 * 1024 * 1024;
     launch.output_encoding = c.encoding;
-    const std::uint32_t pid = OnIo([&] { return *launcher_->Launch(c.worker, launch); });
+    const std::uint32_t pid = *Start(c.worker, launch);
     if (c.file.empty()) {  // a flood exits; the others run on
       ASSERT_EQ(WaitForExit(pid), 0) << c.worker;
     }
@@ -584,7 +612,7 @@ TEST_F(JobLauncherTest, StdoutAndStderrSharingAFileKeepEveryLineWholeAndInOrder)
   launch.stderr_log = directory + "\\BOTH.log";  // the same file, as Windows compares paths
   launch.log_max_bytes = 4 * 1024 * 1024;
   launch.log_backups = 5;
-  const std::uint32_t pid = OnIo([&] { return *launcher_->Launch("both", launch); });
+  const std::uint32_t pid = *Start("both", launch);
   ASSERT_EQ(WaitForExit(pid, 120s), 0);
   ASSERT_TRUE(OnIo([&] {
     const OutputCapture* out = launcher_->output().CaptureOf("both", false);
@@ -641,7 +669,7 @@ TEST_F(JobLauncherTest, ACaptureEndsItsFollowersAndClosesItsFileWhenItsWorkerGoe
   std::vector<std::string> followed;
   int ends = 0;
   const auto run = [&] {
-    const std::uint32_t pid = OnIo([&] { return *launcher_->Launch("short", launch); });
+    const std::uint32_t pid = *Start("short", launch);
     ASSERT_EQ(WaitForExit(pid), 0);
   };
   Subscription following;  // made, replaced and cancelled on the io thread, like the lines
