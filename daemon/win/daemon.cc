@@ -233,7 +233,8 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
       },
       log);
   d.prober_ = std::make_unique<Prober>(
-      *d.io_, [&d](const std::string& worker) { return d.launcher_->JobOf(worker); });
+      *d.io_, *d.files_, *d.inbox_,
+      [&d](const std::string& worker) { return d.launcher_->JobOf(worker); });
   d.resources_ = std::make_unique<ResourceSampler>(*d.launcher_);
   d.state_store_ = std::make_unique<config::RegistryStateStore>(*config_key);
   // <key>\State is made below, and the key with it if nothing is configured yet: made first

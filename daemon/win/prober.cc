@@ -162,26 +162,38 @@ void ProbePipe(const std::shared_ptr<ProbeRun>& run, const std::string& name,
   run->Finish(true, "");
 }
 
+// The command starts on a file worker (CreateProcess opens its image, which another program may
+// hold): the io thread never waits for it, and the probe's deadline ends a start that does not
+// end. Only the newest start of a worker's exec probe waits there: an older one's probe has
+// timed out already.
 void ProbeExec(const std::shared_ptr<ProbeRun>& run, asio::io_context& io,
+               output::FileWorkers& files, const IoInbox& inbox, const std::string& worker,
                const std::string& command) {
-  UniqueHandle job{::CreateJobObjectW(nullptr, nullptr)};
-  if (!job) return run->Finish(false, Win32Error("CreateJobObjectW").message());
+  auto job = std::make_shared<UniqueHandle>(::CreateJobObjectW(nullptr, nullptr));
+  if (!*job) return run->Finish(false, Win32Error("CreateJobObjectW").message());
   JOBOBJECT_EXTENDED_LIMIT_INFORMATION limits{};
   limits.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
-  ::SetInformationJobObject(job.get(), JobObjectExtendedLimitInformation, &limits, sizeof(limits));
-  Result<StartedProcess> started = LaunchInJob(
-      job.get(),
-      {.command_line = Widen(command), .flags = CREATE_NO_WINDOW, .what = "\"" + command + "\""});
-  if (!started) return run->Finish(false, started.error().message());
-  run->job = std::move(job);
-  // The run keeps the watch until its wait completes (a timeout terminates the job, which ends
-  // the wait): destroying an object_handle whose wait is completing blocks.
-  run->exit_watch = std::make_unique<asio::windows::object_handle>(io, started->process.release());
-  run->exit_watch->async_wait([run](error_code ec) {
-    if (ec) return;
-    DWORD code = 1;
-    ::GetExitCodeProcess(run->exit_watch->native_handle(), &code);
-    run->Finish(code == 0, code == 0 ? "" : "exit code " + FormatExitCode(code));
+  ::SetInformationJobObject(job->get(), JobObjectExtendedLimitInformation, &limits, sizeof(limits));
+  files.Replace("probe " + worker, [run, &io, inbox, job, command] {
+    auto started = std::make_shared<Result<StartedProcess>>(
+        LaunchInJob(job->get(), {.command_line = Widen(command),
+                                 .flags = CREATE_NO_WINDOW,
+                                 .what = "\"" + command + "\""}));
+    inbox.Post([run, &io, job, started] {
+      if (!*started) return run->Finish(false, started->error().message());
+      if (run->finished) return;  // timed out meanwhile: the job closes with `job`, and kills it
+      run->job = std::move(*job);
+      // The run keeps the watch until its wait completes (a timeout terminates the job, which
+      // ends the wait): destroying an object_handle whose wait is completing blocks.
+      run->exit_watch =
+          std::make_unique<asio::windows::object_handle>(io, (*started)->process.release());
+      run->exit_watch->async_wait([run](error_code ec) {
+        if (ec) return;
+        DWORD code = 1;
+        ::GetExitCodeProcess(run->exit_watch->native_handle(), &code);
+        run->Finish(code == 0, code == 0 ? "" : "exit code " + FormatExitCode(code));
+      });
+    });
   });
 }
 
@@ -220,7 +232,7 @@ void Prober::Run(const std::string& worker, const ProbeConfig& probe,
     case ProbeType::kPipe:
       ProbePipe(run, probe.target, [job_of = job_of_, worker] { return job_of(worker); });
       return;
-    case ProbeType::kExec: ProbeExec(run, io_, probe.target); return;
+    case ProbeType::kExec: ProbeExec(run, io_, files_, inbox_, worker, probe.target); return;
   }
 }
 

@@ -12,7 +12,9 @@
 #include <string>
 
 #include "daemon/engine/ports.h"
+#include "daemon/output/file_workers.h"
 #include "daemon/win/host_resolver.h"
+#include "daemon/win/io_inbox.h"
 
 #include <vector>
 
@@ -25,8 +27,13 @@ class Prober final : public engine::Prober {
   // The job of a worker's running process, or null (JobLauncher::JobOf).
   using JobOf = std::function<HANDLE(const std::string& worker)>;
 
-  Prober(boost::asio::io_context& io, JobOf job_of)
-      : io_(io), job_of_(std::move(job_of)), resolver_(io) {}
+  // Exec probes' commands start on `files` (their outcome back through `inbox`).
+  Prober(boost::asio::io_context& io, output::FileWorkers& files, IoInbox inbox, JobOf job_of)
+      : io_(io),
+        files_(files),
+        inbox_(std::move(inbox)),
+        job_of_(std::move(job_of)),
+        resolver_(io) {}
   void Run(const std::string& worker, const ProbeConfig& probe,
            std::function<void(engine::ProbeResult)> done) override;
 
@@ -37,6 +44,8 @@ class Prober final : public engine::Prober {
 
  private:
   boost::asio::io_context& io_;
+  output::FileWorkers& files_;
+  IoInbox inbox_;
   JobOf job_of_;
   HostResolver resolver_;
   std::vector<std::weak_ptr<ProbeRun>> in_flight_;
