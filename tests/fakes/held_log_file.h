@@ -76,4 +76,15 @@ class HeldLogFile final : public output::LogFile {
   std::string content_;
 };
 
+// What a test hands over to the code that owns its log file, while it keeps looking at the
+// HeldLogFile itself.
+struct ForwardingLogFile final : output::LogFile {
+  explicit ForwardingLogFile(HeldLogFile& to) : to(to) {}
+  Result<void> Append(std::string_view bytes) override { return to.Append(bytes); }
+  Result<void> Rotate() override { return to.Rotate(); }
+  std::uint64_t size() const override { return to.size(); }
+  Result<void> Reopen() override { return to.Reopen(); }
+  HeldLogFile& to;
+};
+
 }  // namespace sup::testing

@@ -20,20 +20,10 @@ using testing::SharedManualClock;
 
 constexpr std::chrono::seconds kDeadline{10};
 
-// The BackgroundLog owns its file; the test keeps looking at this one.
-struct Forward final : LogFile {
-  explicit Forward(HeldLogFile& to) : to(to) {}
-  Result<void> Append(std::string_view bytes) override { return to.Append(bytes); }
-  Result<void> Rotate() override { return to.Rotate(); }
-  std::uint64_t size() const override { return to.size(); }
-  Result<void> Reopen() override { return to.Reopen(); }
-  HeldLogFile& to;
-};
-
 class BackgroundLogTest : public ::testing::Test {
  protected:
   BackgroundLogTest()
-      : log_(std::make_unique<Forward>(file_), clock_,
+      : log_(std::make_unique<testing::ForwardingLogFile>(file_), clock_,
              {.name = "supd.log C:\\logs\\supd.log",
               .file = {},
               .max_waiting_bytes = 10,

@@ -97,19 +97,9 @@ class QueuedLogTest : public ::testing::Test {
   }
   std::unique_ptr<QueuedLog> MakeLog() {
     return MakeLog([this]() -> Result<std::unique_ptr<LogFile>> {
-      return std::unique_ptr<LogFile>(std::make_unique<Forward>(file_));
+      return std::unique_ptr<LogFile>(std::make_unique<testing::ForwardingLogFile>(file_));
     });
   }
-
-  // The QueuedLog owns its file; the test keeps looking at this one.
-  struct Forward final : LogFile {
-    explicit Forward(HeldLogFile& to) : to(to) {}
-    Result<void> Append(std::string_view bytes) override { return to.Append(bytes); }
-    Result<void> Rotate() override { return to.Rotate(); }
-    std::uint64_t size() const override { return to.size(); }
-    Result<void> Reopen() override { return to.Reopen(); }
-    HeldLogFile& to;
-  };
 
   SharedManualClock clock_;
   HeldLogFile file_;
@@ -185,7 +175,7 @@ TEST_F(QueuedLogTest, AFileThatCannotBeOpenedIsAProblemAndIsOpenedAgainLater) {
       return Error(ErrorKind::kFailedPrecondition,
                    "the log file C:\\logs\\w.out.log is a symbolic link or junction");
     }
-    return std::unique_ptr<LogFile>(std::make_unique<Forward>(file_));
+    return std::unique_ptr<LogFile>(std::make_unique<testing::ForwardingLogFile>(file_));
   });
   log->Write(Lines("lost\n"));
   ASSERT_TRUE(owner_.RunUntil([&] { return reported_.size() == 1; }));
