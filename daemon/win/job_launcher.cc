@@ -131,7 +131,7 @@ struct JobLauncher::PendingStart {
   std::unique_ptr<AttributeList> attributes;
   STARTUPINFOEXW startup{};
   std::wstring command_line;
-  std::wstring environment;
+  std::vector<std::string> environment;  // the worker's own entries, over supd's at the start
   std::wstring directory;
   DWORD flags = 0;
   std::string what;
@@ -186,10 +186,9 @@ Result<engine::LaunchStarted> JobLauncher::Launch(const std::string& worker,
   startup.StartupInfo.hStdError = start->stderr_handle.get();
   startup.lpAttributeList = start->attributes->get();
 
-  std::vector<std::string> overrides = launch.environment;
-  overrides.push_back("SUP_STOP_EVENT=" + stop_event->name);
-  overrides.push_back("SUP_WORKER_NAME=" + worker);
-  start->environment = EnvironmentBlock(MergeEnvironment(CurrentEnvironment(), overrides));
+  start->environment = launch.environment;
+  start->environment.push_back("SUP_STOP_EVENT=" + stop_event->name);
+  start->environment.push_back("SUP_WORKER_NAME=" + worker);
   start->directory = Widen(launch.working_directory);
   start->command_line = Widen(launch.command);
   // A hidden console of its own only for the ctrl-c stop step; otherwise none at all
@@ -213,6 +212,10 @@ Result<engine::LaunchStarted> JobLauncher::Launch(const std::string& worker,
   });
   work_.workers.Post("start " + worker, [start, inbox = work_.inbox, worker, number, this,
                                          alive = std::weak_ptr<int>(lifetime_)] {
+    // Made here, not when the start is queued: the block is supd's whole environment, and a
+    // start of 200 workers would otherwise hold 200 of them at once.
+    std::wstring environment =
+        EnvironmentBlock(MergeEnvironment(CurrentEnvironment(), start->environment));
     auto started = std::make_shared<Result<StartedProcess>>(
         LaunchInJob(start->job.get(),
                     {.command_line = start->command_line,
