@@ -86,7 +86,7 @@ Seconds Capture(bool timestamps, bool followed = false) {
                            .backups = 0,
                            .timestamps = timestamps,
                            .encoding = {OutputEncoding::Kind::kCodePage, 1252}};
-  output::FileWorkers files;
+  FileWorkers files;
   IoInbox inbox(io);
   std::shared_ptr<CapturedLog> log = CapturedLog::Open(
       LogFileWork{io, files, inbox, clock}, settings, std::make_shared<spdlog::logger>("bench"));

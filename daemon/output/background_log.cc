@@ -64,9 +64,10 @@ struct BackgroundLog::State {
   }
 };
 
-BackgroundLog::BackgroundLog(std::unique_ptr<LogFile> file, const Clock& clock, Options options,
-                             Notice notice)
-    : state_(
+BackgroundLog::BackgroundLog(FileWork& work, std::unique_ptr<LogFile> file, const Clock& clock,
+                             Options options, Notice notice)
+    : work_(work),
+      state_(
           std::make_shared<State>(std::move(file), clock, std::move(options), std::move(notice))) {}
 
 BackgroundLog::~BackgroundLog() = default;
@@ -84,7 +85,7 @@ void BackgroundLog::Add(std::string_view line) {
   state_->Tell();
   if (state_->task_posted) return;
   state_->task_posted = true;
-  workers_.Post(state_->name, [state = state_] { WriteAll(*state); });
+  work_.Post(state_->name, [state = state_] { WriteAll(*state); });
 }
 
 // On the file worker: what is pending, until nothing is (lines added meanwhile join one write).

@@ -6,8 +6,8 @@
 // stuck_after later, lines not kept, and a failing write or rotation are a problem, told to
 // on_problem when it starts and when it ends.
 //
-// Threading: Add, problem, OnProblem from any thread; the writes on the file worker. The
-// destructor waits a moment (FileWorkers::kStopWait) for the last lines.
+// Threading: Add, problem, OnProblem from any thread; the writes on `work` (supd gives it file
+// workers of its own, whose destructor waits a moment for the last lines).
 #pragma once
 
 #include <chrono>
@@ -19,7 +19,7 @@
 #include <string_view>
 
 #include "common/clock.h"
-#include "daemon/output/file_workers.h"
+#include "common/file_work.h"
 #include "daemon/output/log_writer.h"
 
 namespace sup::output {
@@ -36,7 +36,8 @@ class BackgroundLog {
   // The notice for lines lost while the file took none, as a whole line (with its line break).
   using Notice = std::function<std::string(std::uint64_t lost_lines)>;
 
-  BackgroundLog(std::unique_ptr<LogFile> file, const Clock& clock, Options options, Notice notice);
+  BackgroundLog(FileWork& work, std::unique_ptr<LogFile> file, const Clock& clock, Options options,
+                Notice notice);
   ~BackgroundLog();
   BackgroundLog(const BackgroundLog&) = delete;
   BackgroundLog& operator=(const BackgroundLog&) = delete;
@@ -53,8 +54,8 @@ class BackgroundLog {
  private:
   struct State;  // shared with the file work, which may outlive the log by a moment
   static void WriteAll(State& state);
+  FileWork& work_;
   std::shared_ptr<State> state_;
-  FileWorkers workers_;  // last: destroyed first, waiting a moment for the last lines
 };
 
 }  // namespace sup::output

@@ -1,5 +1,5 @@
-// A worker's log file worked on by a file worker (FileWorkers), so that the io thread never waits
-// on it: the file is opened, written, rotated and reopened there, in the order the io thread
+// A worker's log file worked on by a file worker (the FileWork port), so that the io thread never
+// waits on it: the file is opened, written, rotated and reopened there, in the order the io thread
 // asked, through a RotatingFile. The io thread hands over the lines of each read and goes on.
 //
 // What is handed over and not yet written is bounded. Past max_waiting_bytes the readers pause
@@ -24,7 +24,7 @@
 
 #include "common/clock.h"
 #include "common/result.h"
-#include "daemon/output/file_workers.h"
+#include "common/file_work.h"
 #include "daemon/output/log_writer.h"
 
 namespace sup::output {
@@ -36,7 +36,7 @@ class QueuedLog final : public LineSink {
   using OpenFile = std::function<Result<std::unique_ptr<LogFile>>()>;
   using Task = std::function<void()>;
   struct Ports {
-    FileWorkers& workers;
+    FileWork& workers;
     const Clock& clock;
     // Runs a task on the owner's thread (callable from any thread).
     std::function<void(Task)> post_back;

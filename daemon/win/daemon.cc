@@ -24,7 +24,7 @@
 #include "daemon/win/config_watcher.h"
 #include "daemon/win/job_launcher.h"
 #include "daemon/win/pipe_server.h"
-#include "daemon/output/file_workers.h"
+#include "common/file_workers.h"
 #include "daemon/win/io_inbox.h"
 #include "daemon/win/logging.h"
 #include "daemon/win/served_pipe.h"
@@ -221,7 +221,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
   d.instance_lock_ = std::move(*lock);
 
   d.timers_ = std::make_unique<AsioTimers>(*d.io_);
-  d.files_ = std::make_unique<output::FileWorkers>();
+  d.files_ = std::make_unique<FileWorkers>();
   d.inbox_ = std::make_unique<IoInbox>(*d.io_);
   d.launcher_ = std::make_unique<JobLauncher>(
       LogFileWork{*d.io_, *d.files_, *d.inbox_, d.clock_},

@@ -47,7 +47,7 @@ struct EventLogEntry;
 class StatusBoard;
 class StatusPublisher;
 }  // namespace sup::control
-namespace sup::output {
+namespace sup {
 class FileWorkers;
 }
 namespace sup::engine {
@@ -145,7 +145,7 @@ class Daemon {
   // File work off the io thread (log files, the metrics file), and its way back to the io
   // thread; before everything that posts to them, so destroyed after (the workers wait a moment
   // for the last lines), and the inbox closed before io_ goes.
-  std::unique_ptr<output::FileWorkers> files_;
+  std::unique_ptr<FileWorkers> files_;
   std::unique_ptr<IoInbox> inbox_;
   // The read side: the health pipe's io_context and its threads (joined before anything goes).
   std::unique_ptr<boost::asio::io_context> read_io_;

@@ -17,6 +17,7 @@
 #include "common/win/own_folder.h"
 #include "common/win/win32_error.h"
 #include "daemon/win/event_log.h"
+#include "common/file_workers.h"
 #include "daemon/output/background_log.h"
 #include "daemon/win/output_capture.h"
 
@@ -54,7 +55,7 @@ class DaemonLogSink final : public spdlog::sinks::base_sink<std::mutex> {
     Result<std::unique_ptr<WindowsLogFile>> file =
         WindowsLogFile::Open(path, kBackups, sink->clock_);
     if (!file) return file.error();
-    sink->file_.emplace(std::move(*file), sink->clock_,
+    sink->file_.emplace(sink->workers_, std::move(*file), sink->clock_,
                         output::BackgroundLog::Options{.name = "supd.log " + path,
                                                        .file = {.max_bytes = kMaxBytes}},
                         [sink = sink.get()](std::uint64_t lost) { return sink->Notice(lost); });
@@ -86,7 +87,8 @@ class DaemonLogSink final : public spdlog::sinks::base_sink<std::mutex> {
     return std::string(notice.data(), notice.size());
   }
 
-  SystemClock clock_;  // names the backups; before file_, which refers to it
+  SystemClock clock_;    // names the backups; before file_, which refers to it
+  FileWorkers workers_;  // before file_: destroyed after it, waiting a moment for the last lines
   std::optional<output::BackgroundLog> file_;
 };
 

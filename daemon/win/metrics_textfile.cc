@@ -117,10 +117,9 @@ struct MetricsTextfile::Outcome {
   }
 };
 
-MetricsTextfile::MetricsTextfile(boost::asio::io_context& io, output::FileWorkers& files,
-                                 IoInbox inbox, std::wstring path,
-                                 std::chrono::milliseconds interval, Render render,
-                                 std::shared_ptr<spdlog::logger> log, Writer writer,
+MetricsTextfile::MetricsTextfile(boost::asio::io_context& io, FileWorkers& files, IoInbox inbox,
+                                 std::wstring path, std::chrono::milliseconds interval,
+                                 Render render, std::shared_ptr<spdlog::logger> log, Writer writer,
                                  std::chrono::milliseconds stuck_after, ProblemSink on_problem)
     : io_(io),
       files_(files),

@@ -22,7 +22,7 @@
 #include <string>
 
 #include "common/result.h"
-#include "daemon/output/file_workers.h"
+#include "common/file_workers.h"
 #include "daemon/win/io_inbox.h"
 
 namespace spdlog {
@@ -59,8 +59,8 @@ class MetricsTextfile {
   // once it is written again: supd's status shows it.
   using ProblemSink = std::function<void(const std::optional<std::string>& problem)>;
 
-  MetricsTextfile(boost::asio::io_context& io, output::FileWorkers& files, IoInbox inbox,
-                  std::wstring path, std::chrono::milliseconds interval, Render render,
+  MetricsTextfile(boost::asio::io_context& io, FileWorkers& files, IoInbox inbox, std::wstring path,
+                  std::chrono::milliseconds interval, Render render,
                   std::shared_ptr<spdlog::logger> log, Writer writer = &ReplaceMetricsFile,
                   std::chrono::milliseconds stuck_after = std::chrono::seconds(10),
                   ProblemSink on_problem = {});
@@ -81,7 +81,7 @@ class MetricsTextfile {
   void ArmInterval();
 
   boost::asio::io_context& io_;
-  output::FileWorkers& files_;
+  FileWorkers& files_;
   IoInbox inbox_;
   std::wstring path_;
   std::chrono::milliseconds interval_;

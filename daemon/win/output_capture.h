@@ -18,7 +18,7 @@
 #include "common/fanout.h"
 #include "common/config/config_model.h"
 #include "common/win/unique_handle.h"
-#include "daemon/output/file_workers.h"
+#include "common/file_workers.h"
 #include "daemon/output/log_writer.h"
 #include "daemon/output/queued_log.h"
 #include "daemon/win/io_inbox.h"
@@ -81,7 +81,7 @@ struct CaptureSettings {
 // thread (io_context and inbox: the same one).
 struct LogFileWork {
   boost::asio::io_context& io;
-  output::FileWorkers& workers;
+  FileWorkers& workers;
   IoInbox inbox;
   const Clock& clock;
 };

@@ -166,9 +166,8 @@ void ProbePipe(const std::shared_ptr<ProbeRun>& run, const std::string& name,
 // hold): the io thread never waits for it, and the probe's deadline ends a start that does not
 // end. Only the newest start of a worker's exec probe waits there: an older one's probe has
 // timed out already.
-void ProbeExec(const std::shared_ptr<ProbeRun>& run, asio::io_context& io,
-               output::FileWorkers& files, const IoInbox& inbox, const std::string& worker,
-               const std::string& command) {
+void ProbeExec(const std::shared_ptr<ProbeRun>& run, asio::io_context& io, FileWorkers& files,
+               const IoInbox& inbox, const std::string& worker, const std::string& command) {
   auto job = std::make_shared<UniqueHandle>(::CreateJobObjectW(nullptr, nullptr));
   if (!*job) return run->Finish(false, Win32Error("CreateJobObjectW").message());
   JOBOBJECT_EXTENDED_LIMIT_INFORMATION limits{};

@@ -12,7 +12,7 @@
 #include <string>
 
 #include "daemon/engine/ports.h"
-#include "daemon/output/file_workers.h"
+#include "common/file_workers.h"
 #include "daemon/win/host_resolver.h"
 #include "daemon/win/io_inbox.h"
 
@@ -28,7 +28,7 @@ class Prober final : public engine::Prober {
   using JobOf = std::function<HANDLE(const std::string& worker)>;
 
   // Exec probes' commands start on `files` (their outcome back through `inbox`).
-  Prober(boost::asio::io_context& io, output::FileWorkers& files, IoInbox inbox, JobOf job_of)
+  Prober(boost::asio::io_context& io, FileWorkers& files, IoInbox inbox, JobOf job_of)
       : io_(io),
         files_(files),
         inbox_(std::move(inbox)),
@@ -44,7 +44,7 @@ class Prober final : public engine::Prober {
 
  private:
   boost::asio::io_context& io_;
-  output::FileWorkers& files_;
+  FileWorkers& files_;
   IoInbox inbox_;
   JobOf job_of_;
   HostResolver resolver_;

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <vector>
 
+#include "common/file_workers.h"
 #include "tests/fakes/held_log_file.h"
 #include "tests/support/wait_until.h"
 
@@ -23,7 +24,7 @@ constexpr std::chrono::seconds kDeadline{10};
 class BackgroundLogTest : public ::testing::Test {
  protected:
   BackgroundLogTest()
-      : log_(std::make_unique<testing::ForwardingLogFile>(file_), clock_,
+      : log_(workers_, std::make_unique<testing::ForwardingLogFile>(file_), clock_,
              {.name = "supd.log C:\\logs\\supd.log",
               .file = {},
               .max_waiting_bytes = 10,
@@ -43,7 +44,8 @@ class BackgroundLogTest : public ::testing::Test {
   HeldLogFile file_;
   std::mutex mutex_;
   std::vector<std::optional<std::string>> told_;
-  BackgroundLog log_;  // last: destroyed first, waiting for its file work
+  FileWorkers workers_;  // destroyed after the log, waiting for its file work
+  BackgroundLog log_;
 };
 
 TEST_F(BackgroundLogTest, LinesReachTheFileInOrder) {

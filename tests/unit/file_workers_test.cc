@@ -1,6 +1,6 @@
 // FileWorkers with real threads: one key's tasks in order and one at a time, a stuck key holding
 // one thread and never another key, Replace keeping only the newest waiting task.
-#include "daemon/output/file_workers.h"
+#include "common/file_workers.h"
 
 #include <gtest/gtest.h>
 

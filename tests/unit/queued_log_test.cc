@@ -11,6 +11,7 @@
 #include <deque>
 #include <mutex>
 
+#include "common/file_workers.h"
 #include "tests/fakes/held_log_file.h"
 #include "tests/support/wait_until.h"
 

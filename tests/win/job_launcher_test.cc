@@ -146,7 +146,7 @@ class JobLauncherTest : public ::testing::Test {
   boost::asio::io_context io_{1};
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{
       io_.get_executor()};
-  output::FileWorkers files_;  // the workers' log files are written here
+  FileWorkers files_;  // the workers' log files are written here
   IoInbox inbox_{io_};
   std::unique_ptr<JobLauncher> launcher_;
   std::thread io_thread_;

@@ -26,7 +26,7 @@
 #include "common/win/object_security.h"
 #include "common/win/unique_handle.h"
 #include "common/win/win32_error.h"
-#include "daemon/output/file_workers.h"
+#include "common/file_workers.h"
 #include "daemon/win/io_inbox.h"
 #include "daemon/win/metrics_textfile.h"
 #include "process_runner.h"
@@ -161,7 +161,7 @@ TEST(MetricsTextfileTest, AWriteThatBlocksNeitherHoldsTheIoThreadNorIsLost) {
   auto log = std::make_shared<spdlog::logger>(
       "test", std::make_shared<spdlog::sinks::ostream_sink_mt>(*lines));
   boost::asio::io_context io;
-  output::FileWorkers files;
+  FileWorkers files;
   int renders = 0;
   std::vector<std::optional<std::string>> problems;  // on the io thread
   MetricsTextfile metrics(

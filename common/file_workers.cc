@@ -1,4 +1,4 @@
-#include "daemon/output/file_workers.h"
+#include "common/file_workers.h"
 
 #include <algorithm>
 #include <condition_variable>
@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-namespace sup::output {
+namespace sup {
 
 struct FileWorkers::State {
   struct Key {
@@ -120,4 +120,4 @@ int FileWorkers::threads() const {
   return static_cast<int>(state_->threads.size());
 }
 
-}  // namespace sup::output
+}  // namespace sup
