@@ -8,10 +8,11 @@ Result<StartedProcess> LaunchInJob(HANDLE job, ProcessStart start) {
   STARTUPINFOW default_startup{};
   default_startup.cb = sizeof(default_startup);
   PROCESS_INFORMATION info{};
-  if (!::CreateProcessW(nullptr, start.command_line.data(), nullptr, nullptr,
-                        start.inherit_handles ? TRUE : FALSE, start.flags | CREATE_SUSPENDED,
-                        start.environment, start.directory,
-                        start.startup ? start.startup : &default_startup, &info)) {
+  if (!::CreateProcessW(
+          nullptr, start.command_line.data(), nullptr, nullptr,
+          start.inherit_handles ? TRUE : FALSE, start.flags | CREATE_SUSPENDED,
+          start.environment ? const_cast<wchar_t*>(start.environment->data()) : nullptr,
+          start.directory, start.startup ? start.startup : &default_startup, &info)) {
     return Win32Error("starting " + start.what);
   }
   StartedProcess started{UniqueHandle{info.hProcess}, info.dwProcessId};

@@ -14,8 +14,10 @@ namespace sup::win {
 
 struct ProcessStart {
   std::wstring command_line;
-  DWORD flags = 0;                     // CreateProcessW's creation flags; CREATE_SUSPENDED is added
-  void* environment = nullptr;         // nullptr: supd's own
+  DWORD flags = 0;  // CreateProcessW's creation flags; CREATE_SUSPENDED is added
+  // A CREATE_UNICODE_ENVIRONMENT block (entries ended by NUL, the block by two); nullptr: supd's
+  // own. Typed, not CreateProcessW's void*: any pointer would do there.
+  const std::wstring* environment = nullptr;
   const wchar_t* directory = nullptr;  // nullptr: supd's own
   STARTUPINFOW* startup = nullptr;     // a STARTUPINFOEXW's header when flags say so
   bool inherit_handles = false;
