@@ -25,7 +25,10 @@ std::string Describe(const WorkerSnapshot& w) {
   std::string text;
   switch (w.state) {
     case WorkerState::kStarting:
-      text = "pid " + std::to_string(w.pid) + ", starting for " + FormatDelay(w.uptime);
+      // No pid yet: CreateProcess still runs (its program file may be held by another program).
+      text = w.pid == 0
+                 ? "creating its process for " + FormatDelay(w.uptime)
+                 : "pid " + std::to_string(w.pid) + ", starting for " + FormatDelay(w.uptime);
       break;
     case WorkerState::kRunning:
       text = "pid " + std::to_string(w.pid) + ", uptime " + FormatUptime(w.uptime);

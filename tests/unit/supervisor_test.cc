@@ -66,6 +66,7 @@ TEST_F(SupervisorTest, AStartThatGoesOnElsewhereIsStartingWithoutAPidUntilItEnds
   EXPECT_EQ(Status("api").pid, 0u);
   Advance(10min);  // nothing confirms a start that has not ended: no timer, no probe
   EXPECT_EQ(State("api"), WorkerState::kStarting);
+  EXPECT_EQ(Describe(Status("api")), "creating its process for 10m00s");
   supervisor_->OnLaunched("api", 4242);
   EXPECT_EQ(Status("api").pid, 4242u);
   RunUntilRunning("api");  // StartSeconds counts from the end of the start
