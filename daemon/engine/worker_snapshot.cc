@@ -25,7 +25,7 @@ std::string Describe(const WorkerSnapshot& w) {
   std::string text;
   switch (w.state) {
     case WorkerState::kStarting:
-      // No pid yet: CreateProcess still runs (its program file may be held by another program).
+      // No pid yet: the launcher is still creating the process (its program file may be held).
       text = w.pid == 0
                  ? "creating its process for " + FormatDelay(w.uptime)
                  : "pid " + std::to_string(w.pid) + ", starting for " + FormatDelay(w.uptime);
