@@ -41,6 +41,51 @@ inline constexpr ProbeKind kProbeKinds[] = {ProbeKind::kStartup, ProbeKind::kLiv
 inline constexpr std::string_view kProbeKindNames[] = {"Startup", "Liveness",
                                                        "Readiness"};  // registry subkeys
 
+// Where a reduced token lets a worker write (WriteAccess): where a standard user may or its worker
+// SID is granted ("users"), or only where its worker SID is granted ("own").
+enum class WriteAccess { kUsers, kOwn };
+inline constexpr std::string_view kWriteAccessNames[] = {"users", "own"};
+
+// Every privilege Windows defines, by the name its documentation and `whoami /priv` give it: what
+// KeepPrivileges may name.
+inline constexpr std::string_view kPrivilegeNames[] = {
+    "SeAssignPrimaryTokenPrivilege",
+    "SeAuditPrivilege",
+    "SeBackupPrivilege",
+    "SeChangeNotifyPrivilege",
+    "SeCreateGlobalPrivilege",
+    "SeCreatePagefilePrivilege",
+    "SeCreatePermanentPrivilege",
+    "SeCreateSymbolicLinkPrivilege",
+    "SeCreateTokenPrivilege",
+    "SeDebugPrivilege",
+    "SeDelegateSessionUserImpersonatePrivilege",
+    "SeEnableDelegationPrivilege",
+    "SeImpersonatePrivilege",
+    "SeIncreaseBasePriorityPrivilege",
+    "SeIncreaseQuotaPrivilege",
+    "SeIncreaseWorkingSetPrivilege",
+    "SeLoadDriverPrivilege",
+    "SeLockMemoryPrivilege",
+    "SeMachineAccountPrivilege",
+    "SeManageVolumePrivilege",
+    "SeProfileSingleProcessPrivilege",
+    "SeRelabelPrivilege",
+    "SeRemoteShutdownPrivilege",
+    "SeRestorePrivilege",
+    "SeSecurityPrivilege",
+    "SeShutdownPrivilege",
+    "SeSyncAgentPrivilege",
+    "SeSystemEnvironmentPrivilege",
+    "SeSystemProfilePrivilege",
+    "SeSystemtimePrivilege",
+    "SeTakeOwnershipPrivilege",
+    "SeTcbPrivilege",
+    "SeTimeZonePrivilege",
+    "SeTrustedCredManAccessPrivilege",
+    "SeUndockPrivilege",
+};
+
 inline constexpr std::string_view kLogLevelNames[] = {"trace", "debug", "info", "warn", "error"};
 
 struct ProbeConfig {
@@ -64,6 +109,19 @@ struct OutputEncoding {
   bool operator==(const OutputEncoding&) const = default;
 };
 
+// Who a worker's processes run as and what they may do (docs/security.md, "Worker identity").
+// Today every worker runs as supd's account; `restricted` gives it the reduced token.
+struct WorkerIdentity {
+  // The reduced token: the privileges that take a machine over deleted, Administrators and supd's
+  // service SID deny-only, write-restricted. false: supd's full token (a warning says what that
+  // means).
+  bool restricted = true;
+  WriteAccess write_access = WriteAccess::kUsers;
+  // Privileges the reduced token keeps beyond the harmless ones (worker_identity.h), by name.
+  std::vector<std::string> keep_privileges;
+  bool operator==(const WorkerIdentity&) const = default;
+};
+
 struct LaunchConfig {
   std::string command;
   std::string working_directory;
@@ -82,6 +140,9 @@ struct LaunchConfig {
   // A hidden console of its own, which only the ctrl-c stop step needs: derived from StopSteps
   // (a console costs a conhost process, and a running process cannot be given one later).
   bool own_console = false;
+  WorkerIdentity identity;
+  // Most processes the worker's job may hold at once (0: no limit); one more fails to start.
+  std::uint32_t active_process_limit = 0;
   bool operator==(const LaunchConfig&) const = default;
 };
 

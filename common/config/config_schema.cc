@@ -448,6 +448,46 @@ const WorkerRow kWorkerSchema[] = {
     {"Priority", ValueKind::kChoice, "normal", false, 0, 0, kPriorityNames,
      "Priority class of the worker's processes.",
      [](WorkerConfig& w, const ParsedValue& v) { w.launch.priority = AsChoice<Priority>(v); }},
+    {"ActiveProcessLimit",
+     ValueKind::kUint,
+     "0",
+     false,
+     0,
+     100000,
+     {},
+     "Most processes the worker's job may hold at once, the worker included (0: no limit); a "
+     "start of one more fails in the worker (for workers that should not start programs: 1). A "
+     "worker with its own console (the ctrl-c stop step) may count its conhost.exe too.",
+     [](WorkerConfig& w, const ParsedValue& v) { w.launch.active_process_limit = AsUint32(v); }},
+    {"Restricted",
+     ValueKind::kBool,
+     "1",
+     false,
+     0,
+     1,
+     {},
+     "1: the worker runs with supd's account but a reduced token: the privileges that take a "
+     "machine over deleted (all but SeChangeNotify, SeCreateGlobal, SeIncreaseWorkingSet and "
+     "SeTimeZone, and KeepPrivileges), Administrators and supd's service SID deny-only, and "
+     "write-restricted (WriteAccess): it reads what SYSTEM reads but writes only where allowed. "
+     "0: supd's full token, with which the worker can take the machine over (supd warns).",
+     [](WorkerConfig& w, const ParsedValue& v) { w.launch.identity.restricted = AsBool(v); }},
+    {"WriteAccess", ValueKind::kChoice, "users", false, 0, 0, kWriteAccessNames,
+     "Where a Restricted worker may write: users (where the Users group or the worker's SID may) "
+     "or own (only where its worker SID is granted: supctl worker show prints it, for icacls "
+     "/grant *SID:M).",
+     [](WorkerConfig& w, const ParsedValue& v) {
+       w.launch.identity.write_access = AsChoice<WriteAccess>(v);
+     }},
+    {"KeepPrivileges", ValueKind::kChoiceList, "", false, 0, 0, kPrivilegeNames,
+     "Privileges a Restricted worker keeps beyond the harmless ones, by name "
+     "(SeLockMemoryPrivilege, SeImpersonatePrivilege, ...); only those supd's own token holds can "
+     "be kept.",
+     [](WorkerConfig& w, const ParsedValue& v) {
+       w.launch.identity.keep_privileges.clear();
+       for (std::int64_t index : std::get<std::vector<std::int64_t>>(v))
+         w.launch.identity.keep_privileges.emplace_back(kPrivilegeNames[index]);
+     }},
 };
 
 const ProbeRow kProbeSchema[] = {
@@ -926,10 +966,10 @@ Result<ParsedValue> ParseRawValue(ValueKind kind, std::uint64_t min, std::uint64
       std::vector<std::int64_t> indexes;
       for (const std::string& item : raw.list) {
         const std::optional<std::size_t> index = ChoiceIndex(choices, item);
-        if (!index) return expected(what);
+        if (!index) return expected(what + " (\"" + item + "\" is not one)");
         if (std::find(indexes.begin(), indexes.end(), static_cast<std::int64_t>(*index)) !=
             indexes.end()) {
-          return expected(what);
+          return expected(what + " (\"" + item + "\" is there twice)");
         }
         indexes.push_back(static_cast<std::int64_t>(*index));
       }

@@ -159,7 +159,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadValueCase{"StopSteps", RawValue::MultiString({"close", "close"}),
                      "Workers\\api\\StopSteps: expected a REG_MULTI_SZ of event, ctrl-c, close, "
                      "terminate, each at most "
-                     "once, found REG_MULTI_SZ [\"close\", \"close\"]"},
+                     "once (\"close\" is there twice), found REG_MULTI_SZ [\"close\", \"close\"]"},
         BadValueCase{"StopSteps", RawValue::MultiString({"terminate", "close"}),
                      "Workers\\api\\StopSteps: expected terminate only as the last step, found "
                      "steps after terminate"},
@@ -183,7 +183,8 @@ INSTANTIATE_TEST_SUITE_P(
             "StopTimeoutMs, StdoutLog, "
             "StderrLog, LogMaxBytes, LogBackups, LogRotateEvery, LogMaxAgeDays, LogTimestamps, "
             "OutputEncoding, MemoryLimitMB, MemoryRestartMB, MemoryCheckMs, "
-            "CpuRatePercent, Priority, found an "
+            "CpuRatePercent, Priority, ActiveProcessLimit, Restricted, WriteAccess, "
+            "KeepPrivileges, found an "
             "unknown value REG_SZ \"x\""},
         BadValueCase{"OutputEncoding", RawValue::String("latin1"),
                      "Workers\\api\\OutputEncoding: expected a REG_SZ: auto, utf-8, ansi, oem or a "

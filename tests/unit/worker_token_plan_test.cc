@@ -1,0 +1,139 @@
+// The rules of a worker's token and process descriptors (common/worker_token_plan.h), and the
+// schema values that choose them. What Windows makes of them is in tests/win/worker_token_test.cc.
+#include "common/worker_token_plan.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "common/config/config_schema.h"
+#include "common/worker_sid.h"
+
+namespace sup {
+namespace {
+
+using config::RawConfig;
+using config::RawValue;
+using config::RawWorker;
+using testing::ElementsAre;
+using testing::HasSubstr;
+
+TEST(WorkerTokenPlanTest, OnlyTheHarmlessPrivilegesAndTheNamedOnesAreKept) {
+  WorkerIdentity identity;
+  for (const std::string_view harmless : kHarmlessPrivileges)
+    EXPECT_TRUE(ReducedTokenKeeps(identity, harmless)) << harmless;
+  for (const char* dangerous :
+       {"SeDebugPrivilege", "SeTcbPrivilege", "SeAssignPrimaryTokenPrivilege",
+        "SeCreateTokenPrivilege", "SeLoadDriverPrivilege", "SeBackupPrivilege",
+        "SeRestorePrivilege", "SeTakeOwnershipPrivilege", "SeImpersonatePrivilege",
+        "SeSecurityPrivilege", "SeManageVolumePrivilege", "SeLockMemoryPrivilege"}) {
+    EXPECT_FALSE(ReducedTokenKeeps(identity, dangerous)) << dangerous;
+  }
+  identity.keep_privileges = {"SeLockMemoryPrivilege"};
+  EXPECT_TRUE(ReducedTokenKeeps(identity, "selockmemoryprivilege"));
+  EXPECT_FALSE(ReducedTokenKeeps(identity, "SeDebugPrivilege"));
+}
+
+TEST(WorkerTokenPlanTest, AdministratorsAndServiceSidsBecomeDenyOnly) {
+  EXPECT_TRUE(DenyOnlyInReducedToken("S-1-5-32-544"));
+  EXPECT_TRUE(DenyOnlyInReducedToken(ServiceNameSid("supd")));
+  EXPECT_FALSE(DenyOnlyInReducedToken("S-1-5-18"));
+  EXPECT_FALSE(DenyOnlyInReducedToken("S-1-5-32-545"));
+  EXPECT_FALSE(DenyOnlyInReducedToken("S-1-1-0"));
+}
+
+TEST(WorkerTokenPlanTest, WriteAccessChoosesTheRestrictingSids) {
+  WorkerIdentity identity;
+  EXPECT_THAT(RestrictingSids("api", identity),
+              ElementsAre(WorkerSid("api"), "S-1-5-33", "S-1-5-32-545"));
+  identity.write_access = WriteAccess::kOwn;
+  EXPECT_THAT(RestrictingSids("api", identity), ElementsAre(WorkerSid("api"), "S-1-5-33"));
+}
+
+TEST(WorkerTokenPlanTest, WhatAWorkerCreatesIsItsOwn) {
+  EXPECT_EQ(WorkerDefaultDaclSddl("api", "S-1-5-18"),
+            "D:(A;;GA;;;S-1-5-18)(A;;GA;;;" + WorkerSid("api") + ")");
+  // supd under another account (Wine's user, a virtual account): the worker runs as that account.
+  EXPECT_EQ(WorkerDefaultDaclSddl("api", "S-1-5-21-1-2-3-1000"),
+            "D:(A;;GA;;;S-1-5-18)(A;;GA;;;S-1-5-21-1-2-3-1000)(A;;GA;;;" + WorkerSid("api") + ")");
+}
+
+TEST(WorkerTokenPlanTest, SupdGrantsNoWorkerMoreThanQueryAndWait) {
+  // 0x101000: SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION; 0x101001 adds PROCESS_TERMINATE.
+  EXPECT_EQ(SupdProcessSddl(),
+            "D:P(A;;0x101000;;;S-1-5-18)(A;;0x101001;;;S-1-5-32-544)(A;;0x101000;;;OW)");
+}
+
+TEST(WorkerTokenPlanTest, AWorkersProcessIsSupdsAndItsOwn) {
+  const std::string supd = ServiceNameSid("supd");
+  EXPECT_EQ(WorkerProcessSddl(supd, "api"),
+            "D:P(A;;0x1fffff;;;" + supd + ")(A;;0x1fffff;;;" + WorkerSid("api") +
+                ")(A;;0x101000;;;S-1-5-18)(A;;0x101001;;;S-1-5-32-544)");
+  // 0x100800: SYNCHRONIZE | THREAD_QUERY_LIMITED_INFORMATION.
+  EXPECT_EQ(WorkerThreadSddl(supd, "api"),
+            "D:P(A;;0x1fffff;;;" + supd + ")(A;;0x1fffff;;;" + WorkerSid("api") +
+                ")(A;;0x100800;;;S-1-5-18)(A;;0x100800;;;S-1-5-32-544)");
+}
+
+RawWorker Worker() {
+  RawWorker worker;
+  worker.values["Command"] = RawValue::String("api.exe");
+  return worker;
+}
+
+TEST(WorkerIdentitySchemaTest, AWorkerIsRestrictedUnlessToldOtherwise) {
+  RawConfig raw;
+  raw.workers["api"] = Worker();
+  raw.workers["full"] = Worker();
+  raw.workers["full"].values["Restricted"] = RawValue::Dword(0);
+  raw.workers["own"] = Worker();
+  raw.workers["own"].values["WriteAccess"] = RawValue::String("OWN");
+  raw.workers["own"].values["KeepPrivileges"] =
+      RawValue::MultiString({"selockmemoryprivilege", "SeImpersonatePrivilege"});
+  raw.workers["own"].values["ActiveProcessLimit"] = RawValue::Dword(1);
+  const ValidatedConfig config = config::ValidateConfig(raw);
+  ASSERT_TRUE(config.invalid_workers.empty());
+  const WorkerConfig& api = config.workers.at("api");
+  EXPECT_TRUE(api.launch.identity.restricted);
+  EXPECT_EQ(api.launch.identity.write_access, WriteAccess::kUsers);
+  EXPECT_TRUE(api.launch.identity.keep_privileges.empty());
+  EXPECT_EQ(api.launch.active_process_limit, 0u);
+  EXPECT_FALSE(config.workers.at("full").launch.identity.restricted);
+  const WorkerConfig& own = config.workers.at("own");
+  EXPECT_EQ(own.launch.identity.write_access, WriteAccess::kOwn);
+  // Kept as Windows spells them, whatever the case written.
+  EXPECT_THAT(own.launch.identity.keep_privileges,
+              ElementsAre("SeLockMemoryPrivilege", "SeImpersonatePrivilege"));
+  EXPECT_EQ(own.launch.active_process_limit, 1u);
+  // An identity change is a launch change: it restarts the worker.
+  EXPECT_NE(own.launch, api.launch);
+}
+
+TEST(WorkerIdentitySchemaTest, EachBadValueIsNamed) {
+  const auto error_of = [](const char* name, RawValue value) {
+    RawConfig raw;
+    raw.workers["api"] = Worker();
+    raw.workers["api"].values[name] = std::move(value);
+    const ValidatedConfig config = config::ValidateConfig(raw);
+    return config.invalid_workers.count("api") ? config.invalid_workers.at("api")[0].ToString()
+                                               : std::string("no error");
+  };
+  EXPECT_THAT(error_of("KeepPrivileges", RawValue::MultiString({"SeDebugPrivilege", "SeGod"})),
+              HasSubstr("Workers\\api\\KeepPrivileges: expected a REG_MULTI_SZ of "
+                        "SeAssignPrimaryTokenPrivilege, SeAuditPrivilege"));
+  EXPECT_THAT(error_of("KeepPrivileges", RawValue::MultiString({"SeDebugPrivilege", "SeGod"})),
+              HasSubstr("each at most once (\"SeGod\" is not one), found REG_MULTI_SZ"));
+  EXPECT_THAT(
+      error_of("KeepPrivileges", RawValue::MultiString({"SeDebugPrivilege", "sedebugprivilege"})),
+      HasSubstr("(\"sedebugprivilege\" is there twice)"));
+  EXPECT_EQ(error_of("WriteAccess", RawValue::String("everyone")),
+            "Workers\\api\\WriteAccess: expected a REG_SZ, one of users, own, found REG_SZ "
+            "\"everyone\"");
+  EXPECT_EQ(error_of("Restricted", RawValue::Dword(2)),
+            "Workers\\api\\Restricted: expected a REG_DWORD 0 or 1, found REG_DWORD 2");
+  EXPECT_EQ(error_of("ActiveProcessLimit", RawValue::Dword(100001)),
+            "Workers\\api\\ActiveProcessLimit: expected a REG_DWORD or REG_QWORD from 0 to "
+            "100000, found REG_DWORD 100001");
+}
+
+}  // namespace
+}  // namespace sup
