@@ -26,6 +26,7 @@
 #include "daemon/win/event_log.h"
 #include "daemon/win/logging.h"
 #include "daemon/win/service_host.h"
+#include "daemon/win/worker_token.h"
 
 namespace {
 
@@ -88,6 +89,9 @@ int main() {
   auto factory_with = [&options](std::shared_ptr<spdlog::logger> log) {
     sup::win::SendProtobufLogTo(log);
     return [&options, log](const sup::win::StartProgress& progress) {
+      // Before any worker runs: none may terminate supd, read its memory or use it as a parent.
+      if (sup::Result<void> protected_ = sup::win::ProtectOwnProcess(); !protected_)
+        log->warn("supd's process descriptor not set reason=\"{}\"", protected_.error().message());
       return sup::win::Daemon::Create(options, log, progress);
     };
   };

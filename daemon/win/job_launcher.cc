@@ -10,6 +10,7 @@
 #include "common/win/attribute_list.h"
 #include "common/win/object_security.h"
 #include "common/win/win32_error.h"
+#include "common/worker_token_plan.h"
 #include "daemon/win/close_messages.h"
 #include "daemon/win/console_control.h"
 #include "daemon/win/launch_in_job.h"
@@ -85,6 +86,10 @@ JOBOBJECT_EXTENDED_LIMIT_INFORMATION JobLimitsFor(const LaunchConfig& launch) {
     limits.BasicLimitInformation.LimitFlags |= JOB_OBJECT_LIMIT_JOB_MEMORY;
     limits.JobMemoryLimit = static_cast<SIZE_T>(launch.memory_limit_mb) * 1024 * 1024;
   }
+  if (launch.active_process_limit > 0) {
+    limits.BasicLimitInformation.LimitFlags |= JOB_OBJECT_LIMIT_ACTIVE_PROCESS;
+    limits.BasicLimitInformation.ActiveProcessLimit = launch.active_process_limit;
+  }
   return limits;
 }
 
@@ -100,6 +105,7 @@ JobLauncher::JobLauncher(const LogFileWork& work, ExitHandler on_exit, LaunchHan
       on_exit_(std::move(on_exit)),
       on_launched_(std::move(on_launched)),
       log_(std::move(log)),
+      tokens_(log_),
       output_(work, log_) {
   // Workers inherit the error mode: a crash ends the worker at once instead of leaving it waiting
   // on an error dialog that nobody sees (Windows Error Reporting, or winedbg under Wine).
@@ -117,6 +123,20 @@ std::optional<JobLauncher::RunningJob> JobLauncher::Running(const std::string& w
   return RunningJob{found->second.job.get(), found->second.launch, found->second.launched_at};
 }
 
+bool JobLauncher::InAWorkersJob(HANDLE process) const {
+  const auto in = [process](HANDLE job) {
+    BOOL inside = FALSE;
+    return job && ::IsProcessInJob(process, job, &inside) && inside;
+  };
+  for (const auto& [worker, running] : processes_) {
+    if (in(running.job.get())) return true;
+  }
+  for (const auto& [worker, ending] : ending_) {
+    if (in(ending.job.get())) return true;
+  }
+  return false;
+}
+
 HANDLE JobLauncher::JobOf(const std::string& worker) const {
   const std::optional<RunningJob> running = Running(worker);
   return running ? running->job : nullptr;
@@ -129,6 +149,8 @@ struct JobLauncher::PendingStart {
   UniqueHandle stdin_handle, stdout_handle, stderr_handle;  // the child's ends: closed after
   HANDLE inherited[3] = {};
   std::unique_ptr<AttributeList> attributes;
+  std::shared_ptr<const UniqueHandle> token;  // null: supd's own
+  std::optional<SecurityAttributes> process_security, thread_security;
   STARTUPINFOEXW startup{};
   std::wstring command_line;
   std::vector<std::string> environment;  // the worker's own entries, over supd's at the start
@@ -148,6 +170,20 @@ Result<engine::LaunchStarted> JobLauncher::Launch(const std::string& worker,
   }
 
   auto start = std::make_shared<PendingStart>();
+  Result<std::shared_ptr<const UniqueHandle>> token = tokens_.For(worker, launch.identity);
+  if (!token) return token.error();
+  start->token = std::move(*token);
+  Result<std::string> controller = tokens_.controller_sid();
+  if (!controller) return controller.error();
+  Result<SecurityAttributes> process_security =
+      SecurityAttributes::FromSddl(WorkerProcessSddl(*controller, worker));
+  Result<SecurityAttributes> thread_security =
+      SecurityAttributes::FromSddl(WorkerThreadSddl(*controller, worker));
+  if (!process_security) return process_security.error();
+  if (!thread_security) return thread_security.error();
+  start->process_security = std::move(*process_security);
+  start->thread_security = std::move(*thread_security);
+
   Result<UniqueHandle> job = CreateWorkerJob(launch, *log_, worker);
   if (!job) return job.error();
   start->job = std::move(*job);
@@ -224,6 +260,9 @@ Result<engine::LaunchStarted> JobLauncher::Launch(const std::string& worker,
                      .directory = start->directory.empty() ? nullptr : start->directory.c_str(),
                      .startup = &start->startup.StartupInfo,
                      .inherit_handles = true,
+                     .token = start->token ? start->token->get() : nullptr,
+                     .process_security = start->process_security->get(),
+                     .thread_security = start->thread_security->get(),
                      .what = start->what}));
     inbox.Post([this, alive, worker, number, start, started] {
       if (!alive.expired()) Started(worker, number, start, std::move(*started));

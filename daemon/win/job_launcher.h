@@ -29,6 +29,7 @@
 #include "daemon/win/job_memory_watch.h"
 #include "daemon/win/launch_in_job.h"
 #include "daemon/win/output_store.h"
+#include "daemon/win/worker_token.h"
 
 namespace spdlog {
 class logger;
@@ -36,7 +37,8 @@ class logger;
 
 namespace sup::win {
 
-// The limits a worker's job gets: KILL_ON_JOB_CLOSE always, the memory limit when configured.
+// The limits a worker's job gets: KILL_ON_JOB_CLOSE always, the memory and active process limits
+// when configured.
 JOBOBJECT_EXTENDED_LIMIT_INFORMATION JobLimitsFor(const LaunchConfig& launch);
 
 // Workers in job objects: launch, stop steps, kill, exits. Their output goes to its OutputStore.
@@ -60,7 +62,10 @@ class JobLauncher final : public engine::ProcessLauncher {
                                        const LaunchConfig& launch) override;
   void RequestStop(const std::string& worker, StopStep step) override;
   void Kill(const std::string& worker) override;
-  void Forget(const std::string& worker) override { output_.Forget(worker); }
+  void Forget(const std::string& worker) override {
+    output_.Forget(worker);
+    tokens_.Forget(worker);
+  }
   // Summed over the processes in the worker's job.
   std::optional<std::uint64_t> WorkingSetBytes(const std::string& worker) override;
 
@@ -71,6 +76,10 @@ class JobLauncher final : public engine::ProcessLauncher {
   // The completion port the kernel posts the memory limit message to, once a worker with a
   // MemoryLimitMB has been launched (null before): tests post the message themselves.
   HANDLE MemoryLimitPort() const;
+
+  // Whether `process` (opened with PROCESS_QUERY_INFORMATION) runs in the job of a worker, its
+  // own or one of its children: such a client of supd's pipes is a worker, whatever its token.
+  bool InAWorkersJob(HANDLE process) const;
 
   // The job of a running worker, for tests and diagnostics (null when none).
   HANDLE JobOf(const std::string& worker) const;
@@ -83,6 +92,8 @@ class JobLauncher final : public engine::ProcessLauncher {
     std::chrono::steady_clock::time_point launched_at;
   };
   std::optional<RunningJob> Running(const std::string& worker) const;
+  // The workers' tokens (one per definition), for exec probes and tests.
+  WorkerTokens& tokens() { return tokens_; }
   // The workers' captured output, for the control plane and tests.
   OutputStore& output() { return output_; }
   const OutputStore& output() const { return output_; }
@@ -144,6 +155,7 @@ class JobLauncher final : public engine::ProcessLauncher {
   // its handler checks this before touching the launcher.
   std::shared_ptr<int> lifetime_ = std::make_shared<int>(0);
   std::map<std::string, Ending> ending_;  // exited, their jobs still emptying
+  WorkerTokens tokens_;
   OutputStore output_;
 };
 

@@ -8,13 +8,20 @@ Result<StartedProcess> LaunchInJob(HANDLE job, ProcessStart start) {
   STARTUPINFOW default_startup{};
   default_startup.cb = sizeof(default_startup);
   PROCESS_INFORMATION info{};
-  if (!::CreateProcessW(
-          nullptr, start.command_line.data(), nullptr, nullptr,
-          start.inherit_handles ? TRUE : FALSE, start.flags | CREATE_SUSPENDED,
-          start.environment ? const_cast<wchar_t*>(start.environment->data()) : nullptr,
-          start.directory, start.startup ? start.startup : &default_startup, &info)) {
-    return Win32Error("starting " + start.what);
-  }
+  wchar_t* environment =
+      start.environment ? const_cast<wchar_t*>(start.environment->data()) : nullptr;
+  STARTUPINFOW* startup = start.startup ? start.startup : &default_startup;
+  const BOOL inherit = start.inherit_handles ? TRUE : FALSE;
+  const DWORD flags = start.flags | CREATE_SUSPENDED;
+  // A token derived from supd's own (a reduced one) needs no SeAssignPrimaryTokenPrivilege.
+  const BOOL created =
+      start.token ? ::CreateProcessAsUserW(start.token, nullptr, start.command_line.data(),
+                                           start.process_security, start.thread_security, inherit,
+                                           flags, environment, start.directory, startup, &info)
+                  : ::CreateProcessW(nullptr, start.command_line.data(), start.process_security,
+                                     start.thread_security, inherit, flags, environment,
+                                     start.directory, startup, &info);
+  if (!created) return Win32Error("starting " + start.what);
   StartedProcess started{UniqueHandle{info.hProcess}, info.dwProcessId};
   const UniqueHandle thread{info.hThread};
   if (!::AssignProcessToJobObject(job, started.process.get())) {

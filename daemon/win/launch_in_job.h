@@ -21,6 +21,11 @@ struct ProcessStart {
   const wchar_t* directory = nullptr;  // nullptr: supd's own
   STARTUPINFOW* startup = nullptr;     // a STARTUPINFOEXW's header when flags say so
   bool inherit_handles = false;
+  // The token the process runs with (CreateProcessAsUserW); nullptr: supd's own (CreateProcessW).
+  HANDLE token = nullptr;
+  // The descriptors of the new process and its first thread; nullptr: the token's default DACL.
+  SECURITY_ATTRIBUTES* process_security = nullptr;
+  SECURITY_ATTRIBUTES* thread_security = nullptr;
   std::string what;  // for errors: "\"api.exe --port 80\""
 };
 

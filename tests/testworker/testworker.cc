@@ -17,6 +17,9 @@
 //     --http PORT            serve GET / on 127.0.0.1:PORT: 200, or 503 while FILE in
 //     --fail-file FILE       exists
 //     --http-endless         with --http: answer a status line, then a header that never ends
+//     --try-open PID         try to open process PID for each right a worker must not have on
+//                            supd or another worker, and print "open PID terminate=granted
+//                            vm-read=denied create-process=denied" (the first line it prints)
 //     --flood N              print N numbered lines to stdout and to stderr as fast as possible,
 //     then exit 0
 //     --line-bytes N         length of each flood line (default 100)
@@ -66,6 +69,7 @@ struct Options {
   std::string print_hex;
   int touch_mb = 0;  // allocate and write this much memory, then keep it
   int busy_ms = 0;   // use one CPU for this long at start
+  std::vector<DWORD> try_open;
 };
 
 Options g_options;
@@ -79,6 +83,19 @@ void WriteFileText(const std::string& path, const std::string& text) {
 
 void Say(const char* line) {
   std::printf("%s\n", line);
+  std::fflush(stdout);
+}
+
+// What this process may do to process `pid`: one word per right.
+void TryOpen(DWORD pid) {
+  const auto right = [pid](DWORD access) {
+    HANDLE process = ::OpenProcess(access, FALSE, pid);
+    if (!process) return "denied";
+    ::CloseHandle(process);
+    return "granted";
+  };
+  std::printf("open %lu terminate=%s vm-read=%s create-process=%s\n", pid, right(PROCESS_TERMINATE),
+              right(PROCESS_VM_READ), right(PROCESS_CREATE_PROCESS));
   std::fflush(stdout);
 }
 
@@ -336,6 +353,9 @@ int main(int argc, char** argv) {
     } else if (arg == "--busy-ms") {
       g_options.busy_ms = std::stoi(value);
       takes();
+    } else if (arg == "--try-open") {
+      g_options.try_open.push_back(static_cast<DWORD>(std::stoul(value)));
+      takes();
     } else if (arg == "--exit-with-console-state") {
       return ::GetConsoleCP() != 0 ? 1 : 0;
     }  // no console: fails, 0
@@ -345,6 +365,7 @@ int main(int argc, char** argv) {
     }
   }
   ::SetConsoleCtrlHandler(OnConsoleControl, TRUE);
+  for (const DWORD pid : g_options.try_open) TryOpen(pid);
   if (!g_options.pid_file.empty())
     WriteFileText(g_options.pid_file, std::to_string(::GetCurrentProcessId()));
   if (!g_options.grandchild_file.empty()) StartGrandchild(g_options.grandchild_file);

@@ -20,6 +20,7 @@
 #include "daemon/win/resource_sampler.h"
 #include "process_runner.h"
 #include "wait_until.h"
+#include "job_launcher_fixture.h"
 
 namespace sup::win {
 namespace {
@@ -27,133 +28,6 @@ namespace {
 using namespace std::chrono_literals;
 using testing::ExecutableDirectory;
 using testing::WaitUntil;
-
-struct ExitReport {
-  std::string worker;
-  std::uint32_t pid;
-  std::int64_t code;
-};
-
-// A JobLauncher on an io_context running on its own thread, as in supd; calls go through the
-// io thread, exits are collected for the test thread.
-class JobLauncherTest : public ::testing::Test {
- protected:
-  JobLauncherTest() {
-    launcher_ = std::make_unique<JobLauncher>(
-        LogFileWork{io_, files_, inbox_, clock_},
-        [this](const std::string& worker, std::uint32_t pid, std::int64_t code) {
-          std::lock_guard lock(mutex_);
-          exits_.push_back({worker, pid, code});
-        },
-        [this](const std::string& worker, Result<std::uint32_t> pid) {
-          std::lock_guard lock(mutex_);
-          started_.emplace_back(worker, std::move(pid));
-        },
-        std::make_shared<spdlog::logger>("test"));
-    io_thread_ = std::thread([this] { io_.run(); });
-  }
-  template <typename F>
-  auto OnIo(F f) {
-    std::packaged_task<decltype(f())()> task(std::move(f));
-    auto result = task.get_future();
-    boost::asio::post(io_, [&task] { task(); });
-    return result.get();
-  }
-
-  ~JobLauncherTest() override {
-    boost::asio::post(io_, [this] { launcher_.reset(); });
-    work_.reset();
-    io_thread_.join();
-    inbox_.Close();
-  }
-
-  static LaunchConfig Worker(std::vector<std::string> arguments) {
-    arguments.insert(arguments.begin(), ExecutableDirectory() + "\\testworker.exe");
-    LaunchConfig launch;
-    launch.command = JoinWindowsCommandLine(arguments);
-    launch.own_console = true;  // as with the default StopSteps, which include ctrl-c
-    return launch;
-  }
-
-  // Launches `worker` and waits for its start, which goes on on a file worker (kLaunching),
-  // to be reported.
-  Result<std::uint32_t> Start(const std::string& worker, const LaunchConfig& launch) {
-    std::size_t reported = 0;
-    Result<engine::LaunchStarted> launched = OnIo([&] {
-      std::lock_guard lock(mutex_);
-      reported = started_.size();
-      return launcher_->Launch(worker, launch);
-    });
-    if (!launched) return launched.error();
-    if (launched->has_value()) return **launched;
-    std::optional<Result<std::uint32_t>> outcome;
-    WaitUntil(
-        [&] {
-          std::lock_guard lock(mutex_);
-          for (std::size_t i = reported; i < started_.size(); ++i) {
-            if (started_[i].first == worker) outcome = started_[i].second;
-          }
-          return outcome.has_value();
-        },
-        10s);
-    if (!outcome) return Error(ErrorKind::kUnavailable, "the start was never reported");
-    return *outcome;
-  }
-  std::uint32_t Launch(const std::string& worker, std::vector<std::string> arguments) {
-    Result<std::uint32_t> pid = Start(worker, Worker(std::move(arguments)));
-    EXPECT_TRUE(pid.ok()) << pid.error().message();
-    return pid.ok() ? *pid : 0;
-  }
-
-  // The exit code reported for `pid`, waiting up to `timeout`.
-  std::optional<std::int64_t> WaitForExit(std::uint32_t pid,
-                                          std::chrono::milliseconds timeout = 10s) {
-    std::optional<std::int64_t> code;
-    WaitUntil(
-        [&] {
-          std::lock_guard lock(mutex_);
-          for (const ExitReport& report : exits_) {
-            if (report.pid == pid) code = report.code;
-          }
-          return code.has_value();
-        },
-        timeout);
-    return code;
-  }
-
-  // Waits until `line` is among the last lines `worker` printed to its captured stdout.
-  bool WaitForOutputLine(const std::string& worker, const std::string& line) {
-    return WaitUntil(
-        [&] {
-          return OnIo([&] {
-            const OutputCapture* out = launcher_->output().CaptureOf(worker, false);
-            if (!out) return false;
-            const std::vector<std::string> tail = out->writer().Tail(100);
-            return std::find(tail.begin(), tail.end(), line) != tail.end();
-          });
-        },
-        10s);
-  }
-
-  static bool ProcessGone(DWORD pid, std::chrono::milliseconds timeout) {
-    UniqueHandle process{::OpenProcess(SYNCHRONIZE, FALSE, pid)};
-    if (!process) return true;
-    return ::WaitForSingleObject(process.get(), static_cast<DWORD>(timeout.count())) ==
-           WAIT_OBJECT_0;
-  }
-
-  SystemClock clock_;
-  boost::asio::io_context io_{1};
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{
-      io_.get_executor()};
-  FileWorkers files_;  // the workers' log files are written here
-  IoInbox inbox_{io_};
-  std::unique_ptr<JobLauncher> launcher_;
-  std::thread io_thread_;
-  std::mutex mutex_;
-  std::vector<ExitReport> exits_;
-  std::vector<std::pair<std::string, Result<std::uint32_t>>> started_;  // what on_launched said
-};
 
 TEST_F(JobLauncherTest, ReportsTheWorkersOwnExitCode) {
   const std::uint32_t pid = Launch("exiter", {"--exit-after", "0", "--exit-code", "7"});
@@ -306,6 +180,13 @@ TEST(JobLimitsTest, KillOnCloseAlwaysAndTheMemoryLimitWhenConfigured) {
   EXPECT_EQ(limits.BasicLimitInformation.LimitFlags,
             static_cast<DWORD>(JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE | JOB_OBJECT_LIMIT_JOB_MEMORY));
   EXPECT_EQ(limits.JobMemoryLimit, 64u * 1024 * 1024);
+  // ActiveProcessLimit: Wine does not enforce it either (a worker limited to 1 starts another).
+  launch.active_process_limit = 1;
+  limits = JobLimitsFor(launch);
+  EXPECT_EQ(limits.BasicLimitInformation.LimitFlags,
+            static_cast<DWORD>(JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE | JOB_OBJECT_LIMIT_JOB_MEMORY |
+                               JOB_OBJECT_LIMIT_ACTIVE_PROCESS));
+  EXPECT_EQ(limits.BasicLimitInformation.ActiveProcessLimit, 1u);
 }
 
 TEST_F(JobLauncherTest, WorkerWithLimitsRuns) {

@@ -1,0 +1,218 @@
+// Worker identity under Wine: the reduced token supd builds, the token and descriptors its workers
+// get, and what a worker may then do to supd. Wine 8.0 shows the token's privileges, deny-only
+// groups and default DACL, the descriptors of processes, and enforces process DACLs (OpenProcess
+// is checked against them, SeDebugPrivilege is not honoured); it cannot read back or enforce the
+// restricting SIDs (TokenRestrictedSids fails), so for those the request is what is checked, and
+// only Windows shows the write restriction itself.
+#include "daemon/win/worker_token.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sddl.h>
+
+#include <algorithm>
+
+#include "common/win/object_security.h"
+#include "common/win/token_info.h"
+#include "common/win/win32_error.h"
+#include "common/worker_sid.h"
+#include "common/worker_token_plan.h"
+#include "job_launcher_fixture.h"
+
+namespace sup::win {
+namespace {
+
+using namespace std::chrono_literals;
+using ::testing::Contains;
+using ::testing::ElementsAreArray;
+using ::testing::Not;
+
+// SDDL as Windows writes it back ("SY" for S-1-5-18, "0x1fffff" as "0x1fffff"), so a descriptor
+// read back compares with the one built.
+std::string Canonical(const std::string& sddl) {
+  Result<SecurityAttributes> security = SecurityAttributes::FromSddl(sddl);
+  if (!security) return "invalid SDDL " + sddl;
+  wchar_t* text = nullptr;
+  ::ConvertSecurityDescriptorToStringSecurityDescriptorW(security->descriptor(), SDDL_REVISION_1,
+                                                         DACL_SECURITY_INFORMATION, &text, nullptr);
+  const UniqueLocalMemory owned{text};
+  return text ? Narrow(text) : "";
+}
+
+std::string DaclOf(HANDLE object) {
+  PSECURITY_DESCRIPTOR descriptor = nullptr;
+  PACL dacl = nullptr;
+  if (::GetSecurityInfo(object, SE_KERNEL_OBJECT, DACL_SECURITY_INFORMATION, nullptr, nullptr,
+                        &dacl, nullptr, &descriptor) != ERROR_SUCCESS) {
+    return "unreadable";
+  }
+  const UniqueLocalMemory owned{descriptor};
+  wchar_t* text = nullptr;
+  ::ConvertSecurityDescriptorToStringSecurityDescriptorW(descriptor, SDDL_REVISION_1,
+                                                         DACL_SECURITY_INFORMATION, &text, nullptr);
+  const UniqueLocalMemory owned_text{text};
+  return text ? Narrow(text) : "";
+}
+
+std::vector<std::string> DenyOnlyGroups(HANDLE token) {
+  Result<std::vector<TokenGroup>> groups = TokenGroupsOf(token);
+  std::vector<std::string> sids;
+  if (!groups) return {"unreadable: " + groups.error().message()};
+  for (const TokenGroup& group : *groups) {
+    if (group.deny_only()) sids.push_back(group.sid);
+  }
+  return sids;
+}
+
+bool HasEnabledAdministrators(HANDLE token) {
+  Result<std::vector<TokenGroup>> groups = TokenGroupsOf(token);
+  return groups && std::any_of(groups->begin(), groups->end(), [](const TokenGroup& group) {
+           return group.sid == kAdministratorsSid && !group.deny_only() &&
+                  (group.attributes & SE_GROUP_ENABLED);
+         });
+}
+
+std::vector<std::string> Harmless(std::vector<std::string> more = {}) {
+  std::vector<std::string> names(std::begin(kHarmlessPrivileges), std::end(kHarmlessPrivileges));
+  names.insert(names.end(), more.begin(), more.end());
+  return names;
+}
+
+TEST(WorkerTokenTest, TheRequestDeletesTheDangerousPrivilegesAndRestrictsWrites) {
+  Result<UniqueHandle> own = OpenOwnToken();
+  ASSERT_TRUE(own) << own.error().message();
+  ASSERT_TRUE(HasEnabledAdministrators(own->get())) << "Wine runs tests as an administrator";
+  WorkerIdentity identity;
+  identity.keep_privileges = {"SeImpersonatePrivilege", "SeLockMemoryPrivilege"};
+  Result<ReducedTokenRequest> request = ReducedTokenRequestFor(own->get(), "api", identity);
+  ASSERT_TRUE(request) << request.error().message();
+  EXPECT_EQ(request->flags, static_cast<DWORD>(WRITE_RESTRICTED));
+  EXPECT_THAT(request->deny_only, Contains(std::string(kAdministratorsSid)));
+  EXPECT_THAT(request->deleted_privileges, Contains("SeDebugPrivilege"));
+  EXPECT_THAT(request->deleted_privileges, Contains("SeTcbPrivilege"));
+  EXPECT_THAT(request->deleted_privileges, Contains("SeLoadDriverPrivilege"));
+  EXPECT_THAT(request->deleted_privileges, Not(Contains("SeChangeNotifyPrivilege")));
+  EXPECT_THAT(request->deleted_privileges, Not(Contains("SeImpersonatePrivilege")));
+  // Wine's token, as most service tokens, does not hold SeLockMemoryPrivilege: a warning says so.
+  EXPECT_THAT(request->kept_but_not_held, ElementsAreArray({"SeLockMemoryPrivilege"}));
+  EXPECT_THAT(request->restricting_sids, ElementsAreArray(RestrictingSids("api", identity)));
+  EXPECT_EQ(request->default_dacl, WorkerDefaultDaclSddl("api", OwnUserSid()));
+}
+
+TEST(WorkerTokenTest, TheTokenMadeReadsBackAsAsked) {
+  Result<UniqueHandle> own = OpenOwnToken();
+  ASSERT_TRUE(own) << own.error().message();
+  Result<ReducedTokenRequest> request = ReducedTokenRequestFor(own->get(), "api", {});
+  ASSERT_TRUE(request) << request.error().message();
+  Result<UniqueHandle> token = MakeReducedToken(own->get(), *request);
+  ASSERT_TRUE(token) << token.error().message();
+  Result<std::vector<std::string>> privileges = TokenPrivilegeNames(token->get());
+  ASSERT_TRUE(privileges) << privileges.error().message();
+  const std::vector<std::string> kept = *privileges;
+  const std::vector<std::string> harmless = Harmless();
+  for (const std::string& privilege : kept)
+    EXPECT_THAT(harmless, Contains(privilege)) << privilege << " was not deleted";
+  EXPECT_THAT(DenyOnlyGroups(token->get()), Contains(std::string(kAdministratorsSid)));
+  EXPECT_FALSE(HasEnabledAdministrators(token->get()));
+  Result<std::string> dacl = TokenDefaultDaclSddl(token->get());
+  ASSERT_TRUE(dacl) << dacl.error().message();
+  EXPECT_EQ(*dacl, Canonical(WorkerDefaultDaclSddl("api", OwnUserSid())));
+}
+
+class WorkerIdentityTest : public JobLauncherTest {
+ protected:
+  // The token of the worker's running process, opened through its pid.
+  static UniqueHandle TokenOfProcess(DWORD pid) {
+    const UniqueHandle process{::OpenProcess(PROCESS_QUERY_INFORMATION, FALSE, pid)};
+    HANDLE token = nullptr;
+    if (!process || !::OpenProcessToken(process.get(), TOKEN_QUERY, &token)) return UniqueHandle{};
+    return UniqueHandle{token};
+  }
+  // A testworker whose stdout is captured (to a file of its own).
+  static LaunchConfig Captured(const std::string& worker, std::vector<std::string> arguments) {
+    LaunchConfig launch = Worker(std::move(arguments));
+    launch.stdout_log = sup::testing::TempPath(worker + ".identity.out.log");
+    return launch;
+  }
+  // The first line `worker` printed, waiting for it.
+  std::string FirstLine(const std::string& worker) {
+    std::string line;
+    sup::testing::WaitUntil(
+        [&] {
+          return OnIo([&] {
+            const OutputCapture* out = launcher_->output().CaptureOf(worker, false);
+            const std::vector<std::string> tail =
+                out ? out->writer().Tail(1000) : std::vector<std::string>{};
+            if (!tail.empty()) line = tail.front();
+            return !tail.empty();
+          });
+        },
+        10s);
+    return line;
+  }
+};
+
+TEST_F(WorkerIdentityTest, AWorkerRunsWithTheReducedTokenAndItsOwnDescriptor) {
+  const std::uint32_t pid = Launch("api", {});
+  ASSERT_NE(pid, 0u);
+  const UniqueHandle token = TokenOfProcess(pid);
+  ASSERT_TRUE(token) << Win32ErrorText(::GetLastError());
+  // The worker's own token: the groups and the privileges as made (Wine 8.0 shows both).
+  EXPECT_THAT(DenyOnlyGroups(token.get()), Contains(std::string(kAdministratorsSid)));
+  EXPECT_FALSE(HasEnabledAdministrators(token.get()));
+  Result<std::vector<std::string>> privileges = TokenPrivilegeNames(token.get());
+  ASSERT_TRUE(privileges) << privileges.error().message();
+  const std::vector<std::string> kept = *privileges;
+  const std::vector<std::string> harmless = Harmless();
+  for (const std::string& privilege : kept)
+    EXPECT_THAT(harmless, Contains(privilege)) << privilege << " reached the worker";
+
+  const UniqueHandle process{::OpenProcess(READ_CONTROL, FALSE, pid)};
+  ASSERT_TRUE(process) << Win32ErrorText(::GetLastError());
+  Result<std::string> controller = OnIo([&] { return launcher_->tokens().controller_sid(); });
+  ASSERT_TRUE(controller) << controller.error().message();
+  EXPECT_EQ(DaclOf(process.get()), Canonical(WorkerProcessSddl(*controller, "api")));
+}
+
+TEST_F(WorkerIdentityTest, ATokenIsMadeOncePerDefinitionNotPerLaunch) {
+  LaunchConfig launch = Worker({});
+  ASSERT_TRUE(Start("api", launch));
+  ASSERT_TRUE(Start("api", launch));
+  EXPECT_EQ(OnIo([&] { return launcher_->tokens().made(); }), 1u);
+  launch.identity.write_access = WriteAccess::kOwn;
+  ASSERT_TRUE(Start("api", launch));
+  EXPECT_EQ(OnIo([&] { return launcher_->tokens().made(); }), 2u);
+
+  // Restricted=0: supd's own token, made by nobody.
+  launch.identity.restricted = false;
+  Result<std::uint32_t> full = Start("api", launch);
+  ASSERT_TRUE(full) << full.error().message();
+  EXPECT_EQ(OnIo([&] { return launcher_->tokens().made(); }), 2u);
+  const UniqueHandle token = TokenOfProcess(*full);
+  ASSERT_TRUE(token) << Win32ErrorText(::GetLastError());
+  EXPECT_TRUE(HasEnabledAdministrators(token.get()));
+}
+
+// This test process plays supd: it protects itself as supd does at start, then lets a worker try.
+TEST_F(WorkerIdentityTest, AReducedWorkerCannotTerminateReadOrParentSupd) {
+  ASSERT_TRUE(ProtectOwnProcess());
+  // Wine keeps the entries but not the protected flag ("D:P") of a DACL set on a process.
+  std::string protected_dacl = Canonical(SupdProcessSddl());
+  ASSERT_EQ(protected_dacl.rfind("D:P", 0), 0u);
+  EXPECT_EQ(DaclOf(::GetCurrentProcess()), "D:" + protected_dacl.substr(3));
+  const std::string self = std::to_string(::GetCurrentProcessId());
+  ASSERT_TRUE(Start("reduced", Captured("reduced", {"--try-open", self})));
+  EXPECT_EQ(FirstLine("reduced"),
+            "open " + self + " terminate=denied vm-read=denied create-process=denied");
+
+  // The same worker with Restricted=0 is an administrator: it may terminate supd (as Task
+  // Manager may), still neither read it nor parent a process on it.
+  LaunchConfig full = Captured("full", {"--try-open", self});
+  full.identity.restricted = false;
+  ASSERT_TRUE(Start("full", full));
+  EXPECT_EQ(FirstLine("full"),
+            "open " + self + " terminate=granted vm-read=denied create-process=denied");
+}
+
+}  // namespace
+}  // namespace sup::win
