@@ -74,7 +74,16 @@ control::ClientAccount ClientAccountOf(HANDLE pipe) {
   return account;
 }
 
-control::Caller CallerIdentity::Identify(HANDLE pipe) const {
+bool ClientIsAWorker(HANDLE pipe, const std::function<bool(HANDLE process)>& in_a_workers_job) {
+  ULONG pid = 0;
+  if (!::GetNamedPipeClientProcessId(pipe, &pid)) return true;
+  // IsProcessInJob takes the limited right on Windows; Wine wants PROCESS_QUERY_INFORMATION.
+  UniqueHandle process{::OpenProcess(PROCESS_QUERY_INFORMATION, FALSE, pid)};
+  if (!process) process.reset(::OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid));
+  return !process || in_a_workers_job(process.get());
+}
+
+control::Caller CallerIdentity::Identify(HANDLE pipe, bool from_a_worker) const {
   if (!::ImpersonateNamedPipeClient(pipe)) return {control::Role::kNone, ""};
   HANDLE raw_token = nullptr;
   const BOOL opened = ::OpenThreadToken(::GetCurrentThread(), TOKEN_QUERY, TRUE, &raw_token);
@@ -83,7 +92,8 @@ control::Caller CallerIdentity::Identify(HANDLE pipe) const {
   UniqueHandle token{raw_token};
   control::Caller caller;
   caller.name = TokenUserName(token.get());
-  if (IsAdministrator(token.get())) {
+  if (from_a_worker) caller.name += " in a worker's job";
+  if (IsAdministrator(token.get()) && !from_a_worker) {
     caller.role = control::Role::kAdministrator;
   } else if (IsMember(token.get(), operators_sid_)) {
     caller.role = control::Role::kOperator;

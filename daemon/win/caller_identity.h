@@ -8,6 +8,7 @@
 
 #include <windows.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,11 @@ void RevertOrTerminate(BOOL(WINAPI* revert)() = &::RevertToSelf,
 // Empty SID when the process cannot be examined (it has exited, say): such clients share one share.
 control::ClientAccount ClientAccountOf(HANDLE pipe);
 
+// Whether the client at the other end of `pipe` runs inside a worker's job: `in_a_workers_job`
+// is asked of its process (JobLauncher::InAWorkersJob). A client whose process cannot be opened
+// counts as one (fail closed: it only loses what its token would give beyond its account).
+bool ClientIsAWorker(HANDLE pipe, const std::function<bool(HANDLE process)>& in_a_workers_job);
+
 class CallerIdentity {
  public:
   // `operators_group`: a group's name ("SupOperators", "DOMAIN\\Ops") or SID ("S-1-5-32-547");
@@ -52,8 +58,10 @@ class CallerIdentity {
                                        const std::string& supd_sid = "S-1-5-18");
 
   // The role of the client of `pipe`, which must have written to it already. A client whose
-  // token cannot be read has no role.
-  control::Caller Identify(HANDLE pipe) const;
+  // token cannot be read has no role. A worker (`from_a_worker`: ClientIsAWorker) is never an
+  // administrator, whatever its token says (a reduced worker is SYSTEM, a Restricted=0 one
+  // holds Administrators): it is an operator if its account is in the operators group.
+  control::Caller Identify(HANDLE pipe, bool from_a_worker = false) const;
 
   // SupdPipeSddl, and the operators group (if any) may read and write data.
   std::string ControlPipeSddl() const;

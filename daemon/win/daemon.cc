@@ -145,7 +145,7 @@ void ReportConfigProblems(spdlog::logger& log, control::EventLogWriter* event_lo
 // What a pipe serves: `service`'s sessions (ControlDispatcher, HealthService), each client's
 // account read as it connects, and refusals answered in the pipe's protocol.
 template <typename Request, typename Response, typename Service>
-PipeService ServiceOn(Service& service, CallerIdentifier identify) {
+PipeService ServiceOn(Service& service, CallerIdentifier identify, AccountIdentifier account) {
   return PipeService{
       .open = [&service](control::FrameSink& sink,
                          const control::Caller& caller) { return service.Open(sink, caller); },
@@ -155,7 +155,7 @@ PipeService ServiceOn(Service& service, CallerIdentifier identify) {
                                                                                  std::move(reason));
           },
       .identify = std::move(identify),
-      .account = &ClientAccountOf};
+      .account = std::move(account)};
 }
 
 }  // namespace
@@ -234,7 +234,8 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
       log);
   d.prober_ = std::make_unique<Prober>(
       *d.io_, *d.files_, *d.inbox_,
-      [&d](const std::string& worker) { return d.launcher_->JobOf(worker); });
+      [&d](const std::string& worker) { return d.launcher_->JobOf(worker); },
+      [&d](const std::string& worker) { return d.launcher_->tokens().Current(worker); });
   d.resources_ = std::make_unique<ResourceSampler>(*d.launcher_);
   d.state_store_ = std::make_unique<config::RegistryStateStore>(*config_key);
   // <key>\State is made below, and the key with it if nothing is configured yet: made first
@@ -284,7 +285,20 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
   pipe_options.request_deadline = std::chrono::milliseconds(limits.request_deadline_ms);
   pipe_options.write_deadline = std::chrono::milliseconds(limits.write_deadline_ms);
   d.ResolveOperators(config.daemon.operators_group);
-  const auto identify = [&d](HANDLE pipe) { return d.identity_->Identify(pipe); };
+  // A client inside a worker's job is never an administrator, whatever its token (a reduced
+  // worker is SYSTEM): not for its role, nor for the control instances kept for administrators.
+  const auto from_a_worker = [&d](HANDLE pipe) {
+    return ClientIsAWorker(pipe,
+                           [&d](HANDLE process) { return d.launcher_->InAWorkersJob(process); });
+  };
+  const auto identify = [&d, from_a_worker](HANDLE pipe) {
+    return d.identity_->Identify(pipe, from_a_worker(pipe));
+  };
+  const auto account = [from_a_worker](HANDLE pipe) {
+    control::ClientAccount client = ClientAccountOf(pipe);
+    if (client.administrator && from_a_worker(pipe)) client.administrator = false;
+    return client;
+  };
   // Health verbs are open to everyone the pipe admits: no need to know who (nor to touch
   // identity_, which the io thread replaces when the operators group changes).
   const auto anyone = [](HANDLE) { return control::Caller{}; };
@@ -303,7 +317,8 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
       control::DefaultConnectionLimits(instances, /*keep_some_for_administrators=*/true);
   Result<std::unique_ptr<ServedPipe>> control = ServedPipe::Start(
       *d.io_, pipe_options, creator,
-      ServiceOn<sup::v1::Request, sup::v1::Response>(*d.dispatcher_, identify), log, name_taken);
+      ServiceOn<sup::v1::Request, sup::v1::Response>(*d.dispatcher_, identify, account), log,
+      name_taken);
   if (!control) return control.error().WithContext("listening on the control pipe");
   d.control_pipe_ = std::move(*control);
 
@@ -314,7 +329,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
   pipe_options.parallel = true;  // the read side's threads
   Result<std::unique_ptr<ServedPipe>> health = ServedPipe::Start(
       *d.read_io_, pipe_options, creator,
-      ServiceOn<sup::v1::HealthRequest, sup::v1::HealthResponse>(*d.health_, anyone), log,
+      ServiceOn<sup::v1::HealthRequest, sup::v1::HealthResponse>(*d.health_, anyone, account), log,
       name_taken);
   if (!health) return health.error().WithContext("listening on the health pipe");
   d.health_pipe_ = std::move(*health);

@@ -246,9 +246,10 @@ DWORD SupdService::ServicePid() const {
   return state ? state->dwProcessId : 0;
 }
 
+// supd's descriptor gives administrators query-limited (and terminate) only: GetProcessMemoryInfo
+// needs no more (Windows 8.1 and later, and Wine).
 std::size_t SupdService::PrivateBytes() const {
-  win::UniqueHandle process{
-      ::OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION | PROCESS_VM_READ, FALSE, ServicePid())};
+  win::UniqueHandle process{::OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, ServicePid())};
   PROCESS_MEMORY_COUNTERS counters{};
   if (!process || !::GetProcessMemoryInfo(process.get(), &counters, sizeof(counters))) return 0;
   return counters.PagefileUsage;
