@@ -7,6 +7,7 @@
 #include "client/exit_codes.h"
 #include "client/json.h"
 #include "common/format.h"
+#include "common/worker_sid.h"
 
 namespace sup::client {
 
@@ -308,6 +309,31 @@ Json EventJson(const sup::v1::Event& event) {
 
 std::string RenderEventJson(const sup::v1::Event& event) { return JsonLine(EventJson(event)); }
 
+namespace {
+
+// The value `name` of the definition in force, "" when describe did not carry it.
+std::string ConfigValueOf(const sup::v1::DescribeResponse& describe, std::string_view name) {
+  for (const sup::v1::ConfigValue& value : describe.config()) {
+    if (value.name() == name) return value.value();
+  }
+  return "";
+}
+
+// "runs as LocalSystem with a reduced token (writes where Users or its worker SID may), worker
+// SID S-1-5-80-...".
+std::string IdentityText(const sup::v1::DescribeResponse& describe) {
+  std::string token = "supd's full token (Restricted=0: it can take the machine over)";
+  if (ConfigValueOf(describe, "Restricted") != "0") {
+    token = ConfigValueOf(describe, "WriteAccess") == "own"
+                ? "a reduced token (writes only where its worker SID may)"
+                : "a reduced token (writes where Users or its worker SID may)";
+  }
+  return "runs as LocalSystem with " + token + ", worker SID " +
+         WorkerSid(describe.status().name());
+}
+
+}  // namespace
+
 std::string RenderDescribe(const sup::v1::DescribeResponse& describe) {
   const WorkerStatus& worker = describe.status();
   std::string out = worker.name() + ": " + std::string(NameOf(worker.state()));
@@ -319,6 +345,7 @@ std::string RenderDescribe(const sup::v1::DescribeResponse& describe) {
       ", last exit code " +
       (worker.has_last_exit_code() ? std::to_string(worker.last_exit_code()) : std::string("-")) +
       "\n";
+  out += "  " + IdentityText(describe) + "\n";
   if (worker.has_resources()) {
     const sup::v1::WorkerResources& r = worker.resources();
     char cpu_seconds[32];
@@ -358,6 +385,8 @@ std::string RenderDescribe(const sup::v1::DescribeResponse& describe) {
 std::string RenderDescribeJson(const sup::v1::DescribeResponse& describe) {
   Json json;
   json["status"] = WorkerJson(describe.status());
+  json["account"] = "LocalSystem";
+  json["worker_sid"] = WorkerSid(describe.status().name());
   json["config"] = Json::object();
   for (const sup::v1::ConfigValue& value : describe.config())
     json["config"][value.name()] = value.value();

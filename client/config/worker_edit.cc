@@ -1,5 +1,7 @@
 #include "client/config/worker_edit.h"
 
+#include "common/worker_sid.h"
+
 #include <charconv>
 #include <optional>
 
@@ -341,7 +343,8 @@ std::string Shown(const config::RawValue& value) {
 }  // namespace
 
 std::string RenderWorker(const std::string& name, const config::RawWorker& worker) {
-  std::string text = name + "\n";
+  std::string text = name + "\n  worker SID " + WorkerSid(name) +
+                     " (grant it a folder: icacls <folder> /grant *SID:M)\n";
   for (const auto& [key, value] : worker.values)
     text += "  " + key + " = " + Shown(value) + " (" + TypeOf(value) + ")\n";
   for (const auto& [probe, values] : worker.probes) {

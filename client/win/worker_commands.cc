@@ -1,5 +1,7 @@
 #include "client/win/worker_commands.h"
 
+#include "common/worker_sid.h"
+
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -124,7 +126,8 @@ int WorkerCommands::Run(bool json,
     for (const auto& [probe, probe_values] : worker->second.probes) {
       AddValues(values, probe_values, "Probes\\" + probe + "\\");
     }
-    Print(JsonLine({{"name", worker->first}, {"values", values}}));
+    Print(JsonLine(
+        {{"name", worker->first}, {"worker_sid", WorkerSid(worker->first)}, {"values", values}}));
     return kExitOk;
   }
 

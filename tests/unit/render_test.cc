@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/worker_sid.h"
+
 #include "client/exit_codes.h"
 #include "common/format.h"
 
@@ -309,6 +311,35 @@ TEST(RenderDescribeTest, OutputTailsAreTitledByStreamOrAsOneSharedFile) {
       << shared;
   EXPECT_EQ(shared.find("Last stderr lines"), std::string::npos) << shared;
   EXPECT_NE(RenderDescribeJson(describe).find("\"shared_tail\":true"), std::string::npos);
+}
+
+TEST(RenderDescribeTest, SaysWhatTheWorkerRunsAsAndItsSid) {
+  sup::v1::DescribeResponse describe;
+  describe.mutable_status()->set_name("api");
+  const auto set = [&](const char* name, const char* value) {
+    sup::v1::ConfigValue* entry = describe.add_config();
+    entry->set_name(name);
+    entry->set_value(value);
+  };
+  set("Restricted", "1");
+  set("WriteAccess", "users");
+  const std::string sid = WorkerSid("api");
+  EXPECT_NE(
+      RenderDescribe(describe).find("  runs as LocalSystem with a reduced token (writes where "
+                                    "Users or its worker SID may), worker SID " +
+                                    sid + "\n"),
+      std::string::npos)
+      << RenderDescribe(describe);
+  describe.mutable_config(1)->set_value("own");
+  EXPECT_NE(RenderDescribe(describe).find("a reduced token (writes only where its worker SID may)"),
+            std::string::npos);
+  describe.mutable_config(0)->set_value("0");
+  EXPECT_NE(RenderDescribe(describe).find("supd's full token (Restricted=0: it can take the "
+                                          "machine over)"),
+            std::string::npos);
+  const std::string json = RenderDescribeJson(describe);
+  EXPECT_NE(json.find("\"worker_sid\":\"" + sid + "\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"account\":\"LocalSystem\""), std::string::npos) << json;
 }
 
 // `supctl version`: each side's commit when it was built from a git checkout, none otherwise.

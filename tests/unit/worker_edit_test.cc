@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/worker_sid.h"
+
 namespace sup::client {
 namespace {
 
@@ -191,8 +193,10 @@ TEST(WorkerEditTest, ShowListsValuesWithTheirTypes) {
   worker.values["StopSteps"] = config::RawValue::MultiString({"event", "terminate"});
   worker.probes["Liveness"]["PeriodMs"] = config::RawValue::Dword(500);
   EXPECT_EQ(RenderWorker("api", worker),
-            "api\n  Command = api.exe (REG_SZ)\n  StopSteps = event,terminate (REG_MULTI_SZ)\n"
-            "  Probes\\Liveness\\PeriodMs = 500 (REG_DWORD)\n");
+            "api\n  worker SID " + WorkerSid("api") +
+                " (grant it a folder: icacls <folder> /grant *SID:M)\n"
+                "  Command = api.exe (REG_SZ)\n  StopSteps = event,terminate (REG_MULTI_SZ)\n"
+                "  Probes\\Liveness\\PeriodMs = 500 (REG_DWORD)\n");
 }
 
 }  // namespace
