@@ -75,4 +75,8 @@ std::string WorkerThreadSddl(std::string_view controller_sid, std::string_view w
   return ObjectSddl(controller_sid, worker, limited, limited);
 }
 
+std::string WorkerDesktopSddl(std::string_view controller_sid) {
+  return "D:P" + Ace("GA", kSystemSid) + Ace("GA", controller_sid) + Ace("GA", kWriteRestrictedSid);
+}
+
 }  // namespace sup

@@ -56,4 +56,9 @@ std::string SupdProcessSddl();
 std::string WorkerProcessSddl(std::string_view controller_sid, std::string_view worker);
 std::string WorkerThreadSddl(std::string_view controller_sid, std::string_view worker);
 
+// The window station and desktop the workers run on (not supd's): SYSTEM, supd and Write
+// Restricted (a restricting SID of every reduced token, which user32 needs to open them for
+// writing as a program starts) have full access.
+std::string WorkerDesktopSddl(std::string_view controller_sid);
+
 }  // namespace sup

@@ -11,21 +11,24 @@
 namespace sup::win {
 // WM_CLOSE to every top-level window of the job's processes, WM_QUIT to each of their threads:
 // what a GUI worker or a bare message loop understands as "please exit".
-void PostCloseMessages(HANDLE job) {
+void PostCloseMessages(HANDLE job, HDESK desktop) {
   const std::vector<DWORD> in_job = JobProcessIds(job);
   const std::set<DWORD> pids(in_job.begin(), in_job.end());
   struct Context {
     const std::set<DWORD>* pids;
   } context{&pids};
-  ::EnumWindows(
-      [](HWND window, LPARAM param) -> BOOL {
-        DWORD pid = 0;
-        ::GetWindowThreadProcessId(window, &pid);
-        if (reinterpret_cast<Context*>(param)->pids->contains(pid))
-          ::PostMessageW(window, WM_CLOSE, 0, 0);
-        return TRUE;
-      },
-      reinterpret_cast<LPARAM>(&context));
+  const WNDENUMPROC close = [](HWND window, LPARAM param) -> BOOL {
+    DWORD pid = 0;
+    ::GetWindowThreadProcessId(window, &pid);
+    if (reinterpret_cast<Context*>(param)->pids->contains(pid))
+      ::PostMessageW(window, WM_CLOSE, 0, 0);
+    return TRUE;
+  };
+  if (desktop) {
+    ::EnumDesktopWindows(desktop, close, reinterpret_cast<LPARAM>(&context));
+  } else {
+    ::EnumWindows(close, reinterpret_cast<LPARAM>(&context));
+  }
   UniqueFileHandle snapshot{::CreateToolhelp32Snapshot(TH32CS_SNAPTHREAD, 0)};
   if (!snapshot) return;
   THREADENTRY32 thread{};

@@ -7,6 +7,8 @@
 
 namespace sup::win {
 
-void PostCloseMessages(HANDLE job);
+// `desktop`: the desktop the job's processes run on (WorkerDesktop), whose windows are the ones
+// enumerated; null: this process's own.
+void PostCloseMessages(HANDLE job, HDESK desktop);
 
 }  // namespace sup::win

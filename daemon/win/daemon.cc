@@ -235,7 +235,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
   d.prober_ = std::make_unique<Prober>(
       *d.io_, *d.files_, *d.inbox_,
       [&d](const std::string& worker) { return d.launcher_->JobOf(worker); },
-      [&d](const std::string& worker) { return d.launcher_->tokens().Current(worker); });
+      [&d](const std::string& worker) { return d.launcher_->RunAsOf(worker); });
   d.resources_ = std::make_unique<ResourceSampler>(*d.launcher_);
   d.state_store_ = std::make_unique<config::RegistryStateStore>(*config_key);
   // <key>\State is made below, and the key with it if nothing is configured yet: made first

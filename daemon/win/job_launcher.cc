@@ -123,6 +123,10 @@ std::optional<JobLauncher::RunningJob> JobLauncher::Running(const std::string& w
   return RunningJob{found->second.job.get(), found->second.launch, found->second.launched_at};
 }
 
+JobLauncher::RunAs JobLauncher::RunAsOf(const std::string& worker) const {
+  return {tokens_.Current(worker), desktop_ ? desktop_->name() : std::wstring()};
+}
+
 bool JobLauncher::InAWorkersJob(HANDLE process) const {
   const auto in = [process](HANDLE job) {
     BOOL inside = FALSE;
@@ -151,6 +155,7 @@ struct JobLauncher::PendingStart {
   std::unique_ptr<AttributeList> attributes;
   std::shared_ptr<const UniqueHandle> token;  // null: supd's own
   std::optional<SecurityAttributes> process_security, thread_security;
+  std::wstring desktop;  // for startup.lpDesktop; "": supd's own
   STARTUPINFOEXW startup{};
   std::wstring command_line;
   std::vector<std::string> environment;  // the worker's own entries, over supd's at the start
@@ -183,6 +188,19 @@ Result<engine::LaunchStarted> JobLauncher::Launch(const std::string& worker,
   if (!thread_security) return thread_security.error();
   start->process_security = std::move(*process_security);
   start->thread_security = std::move(*thread_security);
+  if (!desktop_tried_) {
+    desktop_tried_ = true;
+    Result<std::unique_ptr<WorkerDesktop>> desktop = WorkerDesktop::Create(*controller);
+    if (desktop) {
+      desktop_ = std::move(*desktop);
+    } else {
+      log_->warn(
+          "workers run on supd's desktop reason=\"{}\" (a reduced worker that uses windows may "
+          "fail to start with 0xC0000142)",
+          desktop.error().message());
+    }
+  }
+  if (desktop_) start->desktop = desktop_->name();
 
   Result<UniqueHandle> job = CreateWorkerJob(launch, *log_, worker);
   if (!job) return job.error();
@@ -221,6 +239,7 @@ Result<engine::LaunchStarted> JobLauncher::Launch(const std::string& worker,
   startup.StartupInfo.hStdOutput = start->stdout_handle.get();
   startup.StartupInfo.hStdError = start->stderr_handle.get();
   startup.lpAttributeList = start->attributes->get();
+  if (!start->desktop.empty()) startup.StartupInfo.lpDesktop = start->desktop.data();
 
   start->environment = launch.environment;
   start->environment.push_back("SUP_STOP_EVENT=" + stop_event->name);
@@ -398,7 +417,9 @@ void JobLauncher::RequestStop(const std::string& worker, StopStep step) {
   switch (step) {
     case StopStep::kEvent: ::SetEvent(process.stop_event.get()); return;
     case StopStep::kCtrlC: SendCtrlCInBackground(static_cast<DWORD>(process.pid), log_); return;
-    case StopStep::kClose: PostCloseMessages(process.job.get()); return;
+    case StopStep::kClose:
+      PostCloseMessages(process.job.get(), desktop_ ? desktop_->desktop() : nullptr);
+      return;
     case StopStep::kTerminate: Kill(worker); return;
   }
 }

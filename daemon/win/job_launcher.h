@@ -29,6 +29,7 @@
 #include "daemon/win/job_memory_watch.h"
 #include "daemon/win/launch_in_job.h"
 #include "daemon/win/output_store.h"
+#include "daemon/win/worker_desktop.h"
 #include "daemon/win/worker_token.h"
 
 namespace spdlog {
@@ -92,8 +93,17 @@ class JobLauncher final : public engine::ProcessLauncher {
     std::chrono::steady_clock::time_point launched_at;
   };
   std::optional<RunningJob> Running(const std::string& worker) const;
-  // The workers' tokens (one per definition), for exec probes and tests.
+  // The workers' tokens (one per definition), for tests.
   WorkerTokens& tokens() { return tokens_; }
+  // What a worker's processes run with, which its exec probes run with too.
+  struct RunAs {
+    std::shared_ptr<const UniqueHandle> token;  // null: supd's own
+    std::wstring desktop;                       // "" : supd's own
+  };
+  RunAs RunAsOf(const std::string& worker) const;
+  // The workers' window station and desktop (null until the first launch, or if it could not be
+  // made: the workers then share supd's, and a warning said so).
+  const WorkerDesktop* desktop() const { return desktop_.get(); }
   // The workers' captured output, for the control plane and tests.
   OutputStore& output() { return output_; }
   const OutputStore& output() const { return output_; }
@@ -156,6 +166,8 @@ class JobLauncher final : public engine::ProcessLauncher {
   std::shared_ptr<int> lifetime_ = std::make_shared<int>(0);
   std::map<std::string, Ending> ending_;  // exited, their jobs still emptying
   WorkerTokens tokens_;
+  std::unique_ptr<WorkerDesktop> desktop_;
+  bool desktop_tried_ = false;
   OutputStore output_;
 };
 

@@ -168,17 +168,22 @@ void ProbePipe(const std::shared_ptr<ProbeRun>& run, const std::string& name,
 // timed out already.
 void ProbeExec(const std::shared_ptr<ProbeRun>& run, asio::io_context& io, FileWorkers& files,
                const IoInbox& inbox, const std::string& worker, const std::string& command,
-               std::shared_ptr<const UniqueHandle> token) {
+               JobLauncher::RunAs run_as) {
   auto job = std::make_shared<UniqueHandle>(::CreateJobObjectW(nullptr, nullptr));
   if (!*job) return run->Finish(false, Win32Error("CreateJobObjectW").message());
   JOBOBJECT_EXTENDED_LIMIT_INFORMATION limits{};
   limits.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
   ::SetInformationJobObject(job->get(), JobObjectExtendedLimitInformation, &limits, sizeof(limits));
-  files.Replace("probe " + worker, [run, &io, inbox, job, command, token = std::move(token)] {
+  files.Replace("probe " + worker, [run, &io, inbox, job, command, run_as = std::move(run_as)] {
+    STARTUPINFOW startup{};
+    startup.cb = sizeof(startup);
+    std::wstring desktop = run_as.desktop;
+    if (!desktop.empty()) startup.lpDesktop = desktop.data();
     auto started = std::make_shared<Result<StartedProcess>>(
         LaunchInJob(job->get(), {.command_line = Widen(command),
                                  .flags = CREATE_NO_WINDOW,
-                                 .token = token ? token->get() : nullptr,
+                                 .startup = &startup,
+                                 .token = run_as.token ? run_as.token->get() : nullptr,
                                  .what = "\"" + command + "\""}));
     inbox.Post([run, &io, job, started] {
       if (!*started) return run->Finish(false, started->error().message());
@@ -234,7 +239,7 @@ void Prober::Run(const std::string& worker, const ProbeConfig& probe,
       ProbePipe(run, probe.target, [job_of = job_of_, worker] { return job_of(worker); });
       return;
     case ProbeType::kExec:
-      ProbeExec(run, io_, files_, inbox_, worker, probe.target, token_of_(worker));
+      ProbeExec(run, io_, files_, inbox_, worker, probe.target, run_as_of_(worker));
       return;
   }
 }

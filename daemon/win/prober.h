@@ -14,6 +14,7 @@
 #include "daemon/engine/ports.h"
 #include "common/file_workers.h"
 #include "common/win/unique_handle.h"
+#include "daemon/win/job_launcher.h"
 #include "daemon/win/host_resolver.h"
 #include "daemon/win/io_inbox.h"
 
@@ -27,18 +28,18 @@ class Prober final : public engine::Prober {
  public:
   // The job of a worker's running process, or null (JobLauncher::JobOf).
   using JobOf = std::function<HANDLE(const std::string& worker)>;
-  // The token a worker's processes run with, which its exec probes run with too; nullptr:
-  // supd's own (WorkerTokens::Current).
-  using TokenOf = std::function<std::shared_ptr<const UniqueHandle>(const std::string& worker)>;
+  // What a worker's processes run with (its token and desktop), which its exec probes run with
+  // too (JobLauncher::RunAsOf).
+  using RunAsOf = std::function<JobLauncher::RunAs(const std::string& worker)>;
 
   // Exec probes' commands start on `files` (their outcome back through `inbox`).
   Prober(boost::asio::io_context& io, FileWorkers& files, IoInbox inbox, JobOf job_of,
-         TokenOf token_of)
+         RunAsOf run_as_of)
       : io_(io),
         files_(files),
         inbox_(std::move(inbox)),
         job_of_(std::move(job_of)),
-        token_of_(std::move(token_of)),
+        run_as_of_(std::move(run_as_of)),
         resolver_(io) {}
   void Run(const std::string& worker, const ProbeConfig& probe,
            std::function<void(engine::ProbeResult)> done) override;
@@ -53,7 +54,7 @@ class Prober final : public engine::Prober {
   FileWorkers& files_;
   IoInbox inbox_;
   JobOf job_of_;
-  TokenOf token_of_;
+  RunAsOf run_as_of_;
   HostResolver resolver_;
   std::vector<std::weak_ptr<ProbeRun>> in_flight_;
   bool stopped_ = false;

@@ -12,6 +12,7 @@
 #include "common/config/win/key_security.h"
 #include "common/win/unique_handle.h"
 #include "common/win/win32_error.h"
+#include "common/worker_sid.h"
 #include "dacl.h"
 #include "process_runner.h"
 #include "supd_service.h"
@@ -60,9 +61,11 @@ TEST(WorkerConfigE2eTest, AddSetUnsetRemoveRoundTripAndEveryRefusal) {
   EXPECT_EQ(worker({"list"}).out, "api  api.exe --port 80\n");
   EXPECT_EQ(
       worker({"show", "api"}).out,
-      "api\n  Command = api.exe --port 80 (REG_SZ)\n  StopSteps = event,terminate (REG_MULTI_SZ)\n"
-      "  StopTimeoutMs = 2000 (REG_DWORD)\n  Probes\\Liveness\\Target = 127.0.0.1:80 (REG_SZ)\n"
-      "  Probes\\Liveness\\Type = tcp (REG_SZ)\n");
+      "api\n  worker SID " + WorkerSid("api") +
+          " (grant it a folder: icacls <folder> /grant *SID:M)\n"
+          "  Command = api.exe --port 80 (REG_SZ)\n  StopSteps = event,terminate (REG_MULTI_SZ)\n"
+          "  StopTimeoutMs = 2000 (REG_DWORD)\n  Probes\\Liveness\\Target = 127.0.0.1:80 (REG_SZ)\n"
+          "  Probes\\Liveness\\Type = tcp (REG_SZ)\n");
   const std::string shown = worker({"show", "api"}).out;
 
   // Every refusal: a clear message, the right exit code, the registry unchanged.

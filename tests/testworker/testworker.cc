@@ -20,6 +20,7 @@
 //     --try-open PID         try to open process PID for each right a worker must not have on
 //                            supd or another worker, and print "open PID terminate=granted
 //                            vm-read=denied create-process=denied" (the first line it prints)
+//     --print-desktop        print "desktop <window station>\<desktop>" it runs on
 //     --flood N              print N numbered lines to stdout and to stderr as fast as possible,
 //     then exit 0
 //     --line-bytes N         length of each flood line (default 100)
@@ -70,6 +71,7 @@ struct Options {
   int touch_mb = 0;  // allocate and write this much memory, then keep it
   int busy_ms = 0;   // use one CPU for this long at start
   std::vector<DWORD> try_open;
+  bool print_desktop = false;
 };
 
 Options g_options;
@@ -83,6 +85,18 @@ void WriteFileText(const std::string& path, const std::string& text) {
 
 void Say(const char* line) {
   std::printf("%s\n", line);
+  std::fflush(stdout);
+}
+
+void PrintDesktop() {
+  const auto name = [](HANDLE object) {
+    char text[256] = "?";
+    DWORD length = 0;
+    ::GetUserObjectInformationA(object, UOI_NAME, text, sizeof(text), &length);
+    return std::string(text);
+  };
+  std::printf("desktop %s\\%s\n", name(::GetProcessWindowStation()).c_str(),
+              name(::GetThreadDesktop(::GetCurrentThreadId())).c_str());
   std::fflush(stdout);
 }
 
@@ -353,6 +367,8 @@ int main(int argc, char** argv) {
     } else if (arg == "--busy-ms") {
       g_options.busy_ms = std::stoi(value);
       takes();
+    } else if (arg == "--print-desktop") {
+      g_options.print_desktop = true;
     } else if (arg == "--try-open") {
       g_options.try_open.push_back(static_cast<DWORD>(std::stoul(value)));
       takes();
@@ -365,6 +381,7 @@ int main(int argc, char** argv) {
     }
   }
   ::SetConsoleCtrlHandler(OnConsoleControl, TRUE);
+  if (g_options.print_desktop) PrintDesktop();
   for (const DWORD pid : g_options.try_open) TryOpen(pid);
   if (!g_options.pid_file.empty())
     WriteFileText(g_options.pid_file, std::to_string(::GetCurrentProcessId()));

@@ -74,6 +74,11 @@ TEST(WorkerTokenPlanTest, AWorkersProcessIsSupdsAndItsOwn) {
                 ")(A;;0x100800;;;S-1-5-18)(A;;0x100800;;;S-1-5-32-544)");
 }
 
+TEST(WorkerTokenPlanTest, TheWorkersDesktopLetsReducedTokensWrite) {
+  EXPECT_EQ(WorkerDesktopSddl("S-1-5-80-1-2-3-4-5"),
+            "D:P(A;;GA;;;S-1-5-18)(A;;GA;;;S-1-5-80-1-2-3-4-5)(A;;GA;;;S-1-5-33)");
+}
+
 RawWorker Worker() {
   RawWorker worker;
   worker.values["Command"] = RawValue::String("api.exe");

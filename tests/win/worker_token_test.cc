@@ -5,6 +5,7 @@
 // restricting SIDs (TokenRestrictedSids fails), so for those the request is what is checked, and
 // only Windows shows the write restriction itself.
 #include "daemon/win/worker_token.h"
+#include "daemon/win/worker_desktop.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -212,6 +213,18 @@ TEST_F(WorkerIdentityTest, AReducedWorkerCannotTerminateReadOrParentSupd) {
   ASSERT_TRUE(Start("full", full));
   EXPECT_EQ(FirstLine("full"),
             "open " + self + " terminate=granted vm-read=denied create-process=denied");
+}
+
+// The workers' window station and desktop. Their descriptor (WorkerDesktopSddl, unit-tested)
+// only Windows keeps and enforces: a reduced worker that could not open its desktop for writing
+// would die at start with 0xC0000142. Wine shows the worker on it, and the close step reaching its
+// windows there (JobLauncherTest.CloseStepClosesAMessageLoopWorker).
+TEST_F(WorkerIdentityTest, WorkersRunOnTheirOwnDesktop) {
+  ASSERT_TRUE(Start("api", Captured("api", {"--print-desktop"})));
+  const WorkerDesktop* desktop = OnIo([&] { return launcher_->desktop(); });
+  ASSERT_NE(desktop, nullptr);
+  EXPECT_EQ(Narrow(desktop->name()).rfind("sup-", 0), 0u);
+  EXPECT_EQ(FirstLine("api"), "desktop " + Narrow(desktop->name()));
 }
 
 }  // namespace
