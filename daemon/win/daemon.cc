@@ -288,8 +288,9 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
   // A client inside a worker's job is never an administrator, whatever its token (a reduced
   // worker is SYSTEM): not for its role, nor for the control instances kept for administrators.
   const auto from_a_worker = [&d](HANDLE pipe) {
-    return ClientIsAWorker(pipe,
-                           [&d](HANDLE process) { return d.launcher_->InAWorkersJob(process); });
+    return ClientIsAWorker(pipe, [&d](HANDLE process) {
+      return d.launcher_->InAWorkersJob(process) || d.prober_->InAProbesJob(process);
+    });
   };
   const auto identify = [&d, from_a_worker](HANDLE pipe) {
     return d.identity_->Identify(pipe, from_a_worker(pipe));

@@ -205,6 +205,16 @@ void ProbeExec(const std::shared_ptr<ProbeRun>& run, asio::io_context& io, FileW
 
 }  // namespace
 
+bool Prober::InAProbesJob(HANDLE process) const {
+  for (const std::weak_ptr<ProbeRun>& weak : in_flight_) {
+    const std::shared_ptr<ProbeRun> run = weak.lock();
+    BOOL inside = FALSE;
+    if (run && run->job && ::IsProcessInJob(process, run->job.get(), &inside) && inside)
+      return true;
+  }
+  return false;
+}
+
 void Prober::Stop() {
   stopped_ = true;
   resolver_.Stop();

@@ -44,6 +44,10 @@ class Prober final : public engine::Prober {
   void Run(const std::string& worker, const ProbeConfig& probe,
            std::function<void(engine::ProbeResult)> done) override;
 
+  // Whether `process` runs in the job of an exec probe in flight: a probe's command runs with its
+  // worker's token, so on supd's pipes it is a worker too (JobLauncher::InAWorkersJob).
+  bool InAProbesJob(HANDLE process) const;
+
   // supd is stopping: every probe in flight is abandoned now (its connection closed, its
   // command's job terminated, its `done` never called), so none keeps supd's stop waiting for its
   // timeout; later Runs are ignored.
