@@ -20,7 +20,8 @@ namespace {
 // The folder as found: refused when it is a link or someone else's; when others may write it,
 // refused or given `sddl` again (`on_writers`).
 Result<std::optional<std::string>> CheckExisting(const std::string& path, const std::string& sddl,
-                                                 ForeignWriterAction on_writers) {
+                                                 ForeignWriterAction on_writers,
+                                                 const std::vector<std::string>& writers) {
   const std::wstring wide = Widen(path);
   // FILE_FLAG_OPEN_REPARSE_POINT: the link itself, not where it points.
   const DWORD access = READ_CONTROL | FILE_READ_ATTRIBUTES |
@@ -45,11 +46,13 @@ Result<std::optional<std::string>> CheckExisting(const std::string& path, const 
           ForeignFolderProblem(path, attributes, SidString(owner), self)) {
     return Error(ErrorKind::kFailedPrecondition, *problem);
   }
-  const std::vector<std::string> writers =
-      ForeignWriters(descriptor, {self}, kFileGenericMapping, kFolderChangeRights);
-  if (writers.empty()) return std::optional<std::string>();
+  std::vector<std::string> trusted = writers;
+  trusted.push_back(self);
+  const std::vector<std::string> foreign =
+      ForeignWriters(descriptor, trusted, kFileGenericMapping, kFolderChangeRights);
+  if (foreign.empty()) return std::optional<std::string>();
   std::string names;
-  for (const std::string& sid : writers)
+  for (const std::string& sid : foreign)
     names += (names.empty() ? "" : ", ") + DescribeAccount(sid);
   if (on_writers == ForeignWriterAction::kRefuse) {
     return Error(ErrorKind::kFailedPrecondition,
@@ -80,7 +83,8 @@ std::optional<std::string> ForeignFolderProblem(const std::string& path, DWORD a
 }
 
 Result<std::optional<std::string>> EnsureOwnFolder(const std::string& path, const std::string& sddl,
-                                                   ForeignWriterAction on_writers) {
+                                                   ForeignWriterAction on_writers,
+                                                   const std::vector<std::string>& writers) {
   const std::filesystem::path folder(Widen(path));
   // A missing parent is made the same way (%ProgramData%\Sup before %ProgramData%\Sup\logs), so
   // it does not inherit what %ProgramData% lets every user do; an existing one is left as it is.
@@ -97,7 +101,7 @@ Result<std::optional<std::string>> EnsureOwnFolder(const std::string& path, cons
   if (::CreateDirectoryW(folder.c_str(), security->get())) return std::optional<std::string>();
   const DWORD error = ::GetLastError();
   if (error != ERROR_ALREADY_EXISTS) return Win32Error("creating the folder " + path, error);
-  return CheckExisting(path, sddl, on_writers);
+  return CheckExisting(path, sddl, on_writers, writers);
 }
 
 Result<std::string> SupDataFolder() {

@@ -38,10 +38,13 @@ enum class ForeignWriterAction { kRefuse, kRepair };
 // if it does, it must be a real folder (not a junction or symbolic link) owned by SYSTEM,
 // Administrators or the user this process runs as, that nobody else may write (`on_writers`).
 // Missing parents are made the same way; existing parents are not checked (a chain of supd's own
-// folders is ensured one by one). Returns a line saying what was repaired, if anything.
+// folders is ensured one by one). `writers`: SIDs `sddl` lets write besides SYSTEM,
+// Administrators and supd (a worker's own folder's worker SID), which are no foreign writers.
+// Returns a line saying what was repaired, if anything.
 Result<std::optional<std::string>> EnsureOwnFolder(
     const std::string& path, const std::string& sddl = kOwnFolderSddl,
-    ForeignWriterAction on_writers = ForeignWriterAction::kRefuse);
+    ForeignWriterAction on_writers = ForeignWriterAction::kRefuse,
+    const std::vector<std::string>& writers = {});
 
 // supd's folder in ProgramData ("C:\\ProgramData\\Sup": its state, and its logs by default),
 // from the known folder, not %ProgramData%: a service, a console supd and supctl must agree on it

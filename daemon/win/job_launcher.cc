@@ -14,6 +14,7 @@
 #include "daemon/win/close_messages.h"
 #include "daemon/win/console_control.h"
 #include "daemon/win/launch_in_job.h"
+#include "daemon/win/worker_temp.h"
 
 namespace sup::win {
 namespace {
@@ -267,10 +268,20 @@ Result<engine::LaunchStarted> JobLauncher::Launch(const std::string& worker,
   });
   work_.workers.Post("start " + worker, [start, inbox = work_.inbox, worker, number, this,
                                          alive = std::weak_ptr<int>(lifetime_)] {
+    // Its TEMP is a folder of its own, made here (file work); the worker's Environment may say
+    // otherwise.
+    Result<std::string> temp = EnsureWorkerTemp(worker, OwnUserSid());
+    if (!temp) {
+      inbox.Post([this, alive, worker, number, start, error = temp.error()] {
+        if (!alive.expired()) Started(worker, number, start, error);
+      });
+      return;
+    }
     // Made here, not when the start is queued: the block is supd's whole environment, and a
     // start of 200 workers would otherwise hold 200 of them at once.
-    std::wstring environment =
-        EnvironmentBlock(MergeEnvironment(CurrentEnvironment(), start->environment));
+    std::wstring environment = EnvironmentBlock(
+        MergeEnvironment(MergeEnvironment(CurrentEnvironment(), {"TEMP=" + *temp, "TMP=" + *temp}),
+                         start->environment));
     auto started = std::make_shared<Result<StartedProcess>>(
         LaunchInJob(start->job.get(),
                     {.command_line = start->command_line,

@@ -20,6 +20,7 @@
 //     --try-open PID         try to open process PID for each right a worker must not have on
 //                            supd or another worker, and print "open PID terminate=granted
 //                            vm-read=denied create-process=denied" (the first line it prints)
+//     --print-env NAME       print "env NAME=<value>" (first, with --print-desktop and --try-open)
 //     --print-desktop        print "desktop <window station>\<desktop>" it runs on
 //     --flood N              print N numbered lines to stdout and to stderr as fast as possible,
 //     then exit 0
@@ -72,6 +73,7 @@ struct Options {
   int busy_ms = 0;   // use one CPU for this long at start
   std::vector<DWORD> try_open;
   bool print_desktop = false;
+  std::vector<std::string> print_env;
 };
 
 Options g_options;
@@ -367,6 +369,9 @@ int main(int argc, char** argv) {
     } else if (arg == "--busy-ms") {
       g_options.busy_ms = std::stoi(value);
       takes();
+    } else if (arg == "--print-env") {
+      g_options.print_env.push_back(value);
+      takes();
     } else if (arg == "--print-desktop") {
       g_options.print_desktop = true;
     } else if (arg == "--try-open") {
@@ -381,6 +386,11 @@ int main(int argc, char** argv) {
     }
   }
   ::SetConsoleCtrlHandler(OnConsoleControl, TRUE);
+  for (const std::string& name : g_options.print_env) {
+    const char* value = std::getenv(name.c_str());
+    std::printf("env %s=%s\n", name.c_str(), value ? value : "");
+    std::fflush(stdout);
+  }
   if (g_options.print_desktop) PrintDesktop();
   for (const DWORD pid : g_options.try_open) TryOpen(pid);
   if (!g_options.pid_file.empty())

@@ -6,6 +6,8 @@
 // only Windows shows the write restriction itself.
 #include "daemon/win/worker_token.h"
 #include "daemon/win/worker_desktop.h"
+#include "daemon/win/worker_temp.h"
+#include "common/win/own_folder.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -225,6 +227,26 @@ TEST_F(WorkerIdentityTest, WorkersRunOnTheirOwnDesktop) {
   ASSERT_NE(desktop, nullptr);
   EXPECT_EQ(Narrow(desktop->name()).rfind("sup-", 0), 0u);
   EXPECT_EQ(FirstLine("api"), "desktop " + Narrow(desktop->name()));
+}
+
+// Its own TEMP: made by supd in its data folder, for the worker's SID to write (a reduced worker
+// could not write into the files it makes in C:\Windows\Temp); Wine keeps no DACL on files,
+// so the one asked for is checked as text.
+TEST_F(WorkerIdentityTest, EachWorkerHasATempFolderOfItsOwn) {
+  ASSERT_TRUE(Start("api", Captured("api", {"--print-env", "TEMP"})));
+  Result<std::string> data = SupDataFolder();
+  ASSERT_TRUE(data) << data.error().message();
+  const std::string temp = *data + "\\temp\\api";
+  EXPECT_EQ(FirstLine("api"), "env TEMP=" + temp);
+  EXPECT_NE(::GetFileAttributesW(Widen(temp).c_str()), INVALID_FILE_ATTRIBUTES);
+  EXPECT_EQ(WorkerTempSddl("api", "S-1-5-18"),
+            "D:P(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)(A;OICI;FA;;;" + WorkerSid("api") + ")");
+
+  // The worker's own Environment decides over supd's choice.
+  LaunchConfig own = Captured("own", {"--print-env", "TMP"});
+  own.environment = {"TMP=D:\\scratch"};
+  ASSERT_TRUE(Start("own", own));
+  EXPECT_EQ(FirstLine("own"), "env TMP=D:\\scratch");
 }
 
 }  // namespace
