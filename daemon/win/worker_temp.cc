@@ -19,9 +19,8 @@ Result<std::string> EnsureWorkerTemp(const std::string& worker, const std::strin
     return made.error().WithContext("the workers' TEMP folder");
   }
   const std::string own = temp + "\\" + worker;
-  if (Result<std::optional<std::string>> made =
-          EnsureOwnFolder(own, WorkerTempSddl(worker, supd_sid), ForeignWriterAction::kRepair,
-                          {WorkerSid(worker)});
+  if (Result<std::optional<std::string>> made = EnsureOwnFolder(
+          own, WorkerTempSddl(worker, supd_sid), ForeignWriterAction::kRepair, {WorkerSid(worker)});
       !made) {
     return made.error().WithContext("the worker's TEMP folder");
   }
