@@ -319,16 +319,26 @@ std::string ConfigValueOf(const sup::v1::DescribeResponse& describe, std::string
   return "";
 }
 
+// The account the worker runs as (its Account value; LocalSystem when describe did not carry it).
+std::string AccountOf(const sup::v1::DescribeResponse& describe) {
+  const std::string account = ConfigValueOf(describe, "Account");
+  return account.empty() ? "LocalSystem" : account;
+}
+
 // "runs as LocalSystem with a reduced token (writes where Users or its worker SID may), worker
 // SID S-1-5-80-...".
 std::string IdentityText(const sup::v1::DescribeResponse& describe) {
-  std::string token = "supd's full token (Restricted=0: it can take the machine over)";
+  const std::string account = AccountOf(describe);
+  const bool system = account == "LocalSystem";
+  std::string token = system ? "supd's full token (Restricted=0: it can take the machine over)"
+                             : "the account's full token (Restricted=0)";
   if (ConfigValueOf(describe, "Restricted") != "0") {
     token = ConfigValueOf(describe, "WriteAccess") == "own"
                 ? "a reduced token (writes only where its worker SID may)"
-                : "a reduced token (writes where Users or its worker SID may)";
+            : system ? "a reduced token (writes where Users or its worker SID may)"
+                     : "a reduced token (writes where the account may)";
   }
-  return "runs as LocalSystem with " + token + ", worker SID " +
+  return "runs as " + account + " with " + token + ", worker SID " +
          WorkerSid(describe.status().name());
 }
 
@@ -385,7 +395,7 @@ std::string RenderDescribe(const sup::v1::DescribeResponse& describe) {
 std::string RenderDescribeJson(const sup::v1::DescribeResponse& describe) {
   Json json;
   json["status"] = WorkerJson(describe.status());
-  json["account"] = "LocalSystem";
+  json["account"] = AccountOf(describe);
   json["worker_sid"] = WorkerSid(describe.status().name());
   json["config"] = Json::object();
   for (const sup::v1::ConfigValue& value : describe.config())

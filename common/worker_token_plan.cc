@@ -47,6 +47,8 @@ bool DenyOnlyInReducedToken(std::string_view group_sid) {
 }
 
 std::vector<std::string> RestrictingSids(std::string_view worker, const WorkerIdentity& identity) {
+  const bool own_account = identity.account.kind != AccountKind::kLocalSystem;
+  if (own_account && identity.write_access == WriteAccess::kUsers) return {};
   std::vector<std::string> sids{WorkerSid(worker), std::string(kWriteRestrictedSid)};
   if (identity.write_access == WriteAccess::kUsers) sids.emplace_back(kUsersSid);
   return sids;
@@ -75,8 +77,19 @@ std::string WorkerThreadSddl(std::string_view controller_sid, std::string_view w
   return ObjectSddl(controller_sid, worker, limited, limited);
 }
 
-std::string WorkerDesktopSddl(std::string_view controller_sid) {
-  return "D:P" + Ace("GA", kSystemSid) + Ace("GA", controller_sid) + Ace("GA", kWriteRestrictedSid);
+std::vector<TokenGroupSpec> AccountTokenGroups(std::string_view worker,
+                                               std::string_view logon_sid) {
+  return {{WorkerSid(worker), kGroupEnabledMandatory},
+          {std::string(kLocalSid), kGroupEnabledMandatory},
+          {std::string(logon_sid), kGroupEnabledMandatory | kGroupLogonId}};
+}
+
+std::string WorkerDesktopSddl(std::string_view controller_sid,
+                              const std::vector<std::string>& worker_sids) {
+  std::string sddl =
+      "D:P" + Ace("GA", kSystemSid) + Ace("GA", controller_sid) + Ace("GA", kWriteRestrictedSid);
+  for (const std::string& sid : worker_sids) sddl += Ace("GA", sid);
+  return sddl;
 }
 
 }  // namespace sup

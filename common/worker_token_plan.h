@@ -4,6 +4,7 @@
 // docs/security.md ("Worker identity") says why each rule is there.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,7 +37,9 @@ bool ReducedTokenKeeps(const WorkerIdentity& identity, std::string_view privileg
 bool DenyOnlyInReducedToken(std::string_view group_sid);
 
 // The restricting SIDs of a reduced token (it is write-restricted: they count for write access
-// only): the worker SID and Write Restricted, and Users unless WriteAccess is "own".
+// only): the worker SID and Write Restricted, and for LocalSystem Users unless WriteAccess is
+// "own". Another account is write-restricted only with WriteAccess "own" (otherwise it writes
+// where the account may): none then.
 std::vector<std::string> RestrictingSids(std::string_view worker, const WorkerIdentity& identity);
 
 // The default DACL of a worker token, in SDDL: what the worker creates without a descriptor of
@@ -56,9 +59,29 @@ std::string SupdProcessSddl();
 std::string WorkerProcessSddl(std::string_view controller_sid, std::string_view worker);
 std::string WorkerThreadSddl(std::string_view controller_sid, std::string_view worker);
 
+// A group a logon adds to the token it makes (LogonUserExExW's token groups), with its SE_GROUP_*
+// attributes.
+struct TokenGroupSpec {
+  std::string sid;
+  std::uint32_t attributes = 0;
+  bool operator==(const TokenGroupSpec&) const = default;
+};
+// SE_GROUP_MANDATORY | SE_GROUP_ENABLED_BY_DEFAULT | SE_GROUP_ENABLED, and SE_GROUP_LOGON_ID.
+inline constexpr std::uint32_t kGroupEnabledMandatory = 0x7;
+inline constexpr std::uint32_t kGroupLogonId = 0xC0000000;
+inline constexpr std::string_view kLocalSid = "S-1-2-0";
+
+// The groups supd adds when it logs an account on for `worker`: its worker SID (mandatory: the
+// worker cannot drop it, so what is granted to it is the worker's), and what Windows adds to a
+// logon by itself but no longer once groups are passed: LOCAL and the logon SID
+// (`logon_sid`, "S-1-5-5-X-Y", new for each logon).
+std::vector<TokenGroupSpec> AccountTokenGroups(std::string_view worker, std::string_view logon_sid);
+
 // The window station and desktop the workers run on (not supd's): SYSTEM, supd and Write
 // Restricted (a restricting SID of every reduced token, which user32 needs to open them for
-// writing as a program starts) have full access.
-std::string WorkerDesktopSddl(std::string_view controller_sid);
+// writing as a program starts) have full access, and so do `worker_sids`, the workers that run
+// as another account (their token holds neither SYSTEM nor Write Restricted).
+std::string WorkerDesktopSddl(std::string_view controller_sid,
+                              const std::vector<std::string>& worker_sids = {});
 
 }  // namespace sup

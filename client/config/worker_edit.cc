@@ -112,6 +112,7 @@ std::optional<config::RawValue> FromText(config::ValueKind kind, std::string_vie
     case config::ValueKind::kString:
     case config::ValueKind::kChoice:
     case config::ValueKind::kEncoding:
+    case config::ValueKind::kAccount:
       if (kind == config::ValueKind::kString && text.find('%') != std::string_view::npos) {
         return config::RawValue{config::RawType::kExpandString, std::string(text), {}, 0};
       }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/enum_names.h"
+#include "common/worker_account.h"
 
 namespace sup {
 
@@ -110,11 +111,12 @@ struct OutputEncoding {
 };
 
 // Who a worker's processes run as and what they may do (docs/security.md, "Worker identity").
-// Today every worker runs as supd's account; `restricted` gives it the reduced token.
 struct WorkerIdentity {
-  // The reduced token: the privileges that take a machine over deleted, Administrators and supd's
-  // service SID deny-only, write-restricted. false: supd's full token (a warning says what that
-  // means).
+  // Account: LocalSystem (supd's own), LocalService or NetworkService.
+  WorkerAccount account;
+  // The reduced token: the privileges that take a machine over deleted, Administrators and service
+  // SIDs deny-only, and for LocalSystem write-restricted. false: the account's full token
+  // (supd's, for LocalSystem: a warning says what that means).
   bool restricted = true;
   WriteAccess write_access = WriteAccess::kUsers;
   // Privileges the reduced token keeps beyond the harmless ones (worker_identity.h), by name.

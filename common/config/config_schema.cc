@@ -11,6 +11,7 @@
 #include "common/config/probe_target.h"
 #include "common/format.h"
 #include "common/frame_codec.h"
+#include "common/worker_account.h"
 
 namespace sup::config {
 namespace {
@@ -448,6 +449,20 @@ const WorkerRow kWorkerSchema[] = {
     {"Priority", ValueKind::kChoice, "normal", false, 0, 0, kPriorityNames,
      "Priority class of the worker's processes.",
      [](WorkerConfig& w, const ParsedValue& v) { w.launch.priority = AsChoice<Priority>(v); }},
+    {"Account",
+     ValueKind::kAccount,
+     "LocalSystem",
+     false,
+     0,
+     0,
+     {},
+     "Account the worker runs as: LocalSystem (supd's, with the reduced token of Restricted), "
+     "LocalService or NetworkService (logged on by supd, no password; the worker gets the "
+     "account's profile and environment, and its worker SID as a group). NetworkService reaches "
+     "the network as the computer.",
+     [](WorkerConfig& w, const ParsedValue& v) {
+       w.launch.identity.account = *ParseWorkerAccount(AsString(v));
+     }},
     {"ActiveProcessLimit",
      ValueKind::kUint,
      "0",
@@ -466,16 +481,17 @@ const WorkerRow kWorkerSchema[] = {
      0,
      1,
      {},
-     "1: the worker runs with supd's account but a reduced token: the privileges that take a "
-     "machine over deleted (all but SeChangeNotify, SeCreateGlobal, SeIncreaseWorkingSet and "
-     "SeTimeZone, and KeepPrivileges), Administrators and supd's service SID deny-only, and "
-     "write-restricted (WriteAccess): it reads what SYSTEM reads but writes only where allowed. "
-     "0: supd's full token, with which the worker can take the machine over (supd warns).",
+     "1: a reduced token: the privileges that take a machine over deleted (all but "
+     "SeChangeNotify, SeCreateGlobal, SeIncreaseWorkingSet and SeTimeZone, and KeepPrivileges), "
+     "Administrators and service SIDs deny-only, and for LocalSystem write-restricted "
+     "(WriteAccess): it reads what SYSTEM reads but writes only where allowed. 0: the account's "
+     "full token; for LocalSystem supd's, with which the worker can take the machine over (supd "
+     "warns).",
      [](WorkerConfig& w, const ParsedValue& v) { w.launch.identity.restricted = AsBool(v); }},
     {"WriteAccess", ValueKind::kChoice, "users", false, 0, 0, kWriteAccessNames,
-     "Where a Restricted worker may write: users (where the Users group or the worker's SID may) "
-     "or own (only where its worker SID is granted: supctl worker show prints it, for icacls "
-     "/grant *SID:M).",
+     "Where a Restricted worker may write: users (LocalSystem: where the Users group or the "
+     "worker's SID may; another Account: where the account may) or own (only where its worker "
+     "SID is granted: supctl worker show prints it, for icacls /grant *SID:M).",
      [](WorkerConfig& w, const ParsedValue& v) {
        w.launch.identity.write_access = AsChoice<WriteAccess>(v);
      }},
@@ -617,7 +633,8 @@ RawValue DefaultAsRaw(ValueKind kind, std::string_view text) {
     case ValueKind::kExitCodes: return RawValue::MultiString(SplitComma(text));
     case ValueKind::kString:
     case ValueKind::kChoice:
-    case ValueKind::kEncoding: break;
+    case ValueKind::kEncoding:
+    case ValueKind::kAccount: break;
   }
   return RawValue::String(std::string(text));
 }
@@ -650,7 +667,8 @@ std::string FormatParsedValue(ValueKind kind, std::span<const std::string_view> 
                               const ParsedValue& value) {
   switch (kind) {
     case ValueKind::kString:
-    case ValueKind::kEncoding: return std::get<std::string>(value);
+    case ValueKind::kEncoding:
+    case ValueKind::kAccount: return std::get<std::string>(value);
     case ValueKind::kStringList:
       return JoinTexts<std::string>(std::get<std::vector<std::string>>(value),
                                     [](const std::string& s) { return s; });
@@ -953,6 +971,21 @@ Result<ParsedValue> ParseRawValue(ValueKind kind, std::uint64_t min, std::uint64
       if (!encoding)
         return expected("a REG_SZ: auto, utf-8, ansi, oem or a code page number from 1 to 65535");
       return ParsedValue(OutputEncodingName(*encoding));
+    }
+    case ValueKind::kAccount: {
+      // Accounts with a password (.\name, DOMAIN\name), s4u and group managed service accounts
+      // come with issue #27's password store; until then they are refused, never accepted and
+      // run as something else.
+      const std::string what =
+          "a REG_SZ: LocalSystem, LocalService or NetworkService (accounts with a password and "
+          "group managed service accounts are not supported yet)";
+      if (!IsString(raw)) return expected(what);
+      Result<WorkerAccount> account = ParseWorkerAccount(raw.text);
+      if (!account || account->kind == AccountKind::kUser ||
+          account->kind == AccountKind::kGroupManaged) {
+        return expected(what);
+      }
+      return ParsedValue(account->ToString());
     }
     case ValueKind::kChoice: {
       const std::optional<std::size_t> index =

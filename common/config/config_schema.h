@@ -26,6 +26,7 @@ enum class ValueKind {
   kChoiceList,  // REG_MULTI_SZ of `choices`, each at most once
   kExitCodes,   // REG_MULTI_SZ of decimal or 0x-hex exit codes, or one REG_DWORD
   kEncoding,    // REG_SZ: auto, utf-8, ansi, oem or a code page number (OutputEncoding)
+  kAccount,     // REG_SZ: an account a worker may run as (Account; ParseWorkerAccount)
 };
 
 // A parsed value: the string, the list, the number (0/1 for kBool, the index into `choices` for

@@ -219,8 +219,10 @@ Result<SecurityAttributes> SecurityAttributes::FromSddl(const std::string& sddl)
   return SecurityAttributes(UniqueLocalMemory{descriptor});
 }
 
-Result<UniqueHandle> CreateExclusiveEvent(const std::string& name) {
-  Result<SecurityAttributes> security = SecurityAttributes::FromSddl(AdministratorsAndSelfSddl());
+Result<UniqueHandle> CreateExclusiveEvent(const std::string& name, const std::string& waiter_sid) {
+  std::string sddl = AdministratorsAndSelfSddl();
+  if (!waiter_sid.empty()) sddl += "(A;;0x100000;;;" + waiter_sid + ")";  // SYNCHRONIZE
+  Result<SecurityAttributes> security = SecurityAttributes::FromSddl(sddl);
   if (!security) return security.error();
   UniqueHandle event{::CreateEventW(security->get(), TRUE, FALSE, Widen(name).c_str())};
   if (!event) return Win32Error("creating the event " + name);
@@ -231,11 +233,12 @@ Result<UniqueHandle> CreateExclusiveEvent(const std::string& name) {
   return event;
 }
 
-Result<NamedHandle> CreateUnguessableEvent(const std::string& prefix) {
+Result<NamedHandle> CreateUnguessableEvent(const std::string& prefix,
+                                           const std::string& waiter_sid) {
   Result<std::string> token = UnguessableToken();
   if (!token) return token.error();
   const std::string name = prefix + *token;
-  Result<UniqueHandle> event = CreateExclusiveEvent(name);
+  Result<UniqueHandle> event = CreateExclusiveEvent(name, waiter_sid);
   if (!event) return event.error();
   return NamedHandle{name, std::move(*event)};
 }

@@ -84,9 +84,13 @@ struct NamedHandle {
 // A new manual-reset, unsignalled event named `name`, which only SYSTEM, Administrators and this
 // process's user may open. An object that already has the name is an error, never reused:
 // someone created it first (perhaps signalled, perhaps with a DACL of their own).
-Result<UniqueHandle> CreateExclusiveEvent(const std::string& name);
+// `waiter_sid`, if given, may wait on it too (a worker that runs as another account: its worker
+// SID).
+Result<UniqueHandle> CreateExclusiveEvent(const std::string& name,
+                                          const std::string& waiter_sid = "");
 // The same, named `prefix` + UnguessableToken() ("Local\\sup-stop-<token>").
-Result<NamedHandle> CreateUnguessableEvent(const std::string& prefix);
+Result<NamedHandle> CreateUnguessableEvent(const std::string& prefix,
+                                           const std::string& waiter_sid = "");
 
 // A security descriptor built from SDDL, with SECURITY_ATTRIBUTES pointing at it (not
 // inheritable) for the Create* calls.

@@ -10,37 +10,18 @@
 #include "common/win/attribute_list.h"
 #include "common/win/object_security.h"
 #include "common/win/win32_error.h"
+#include "common/worker_sid.h"
 #include "common/worker_token_plan.h"
 #include "daemon/win/close_messages.h"
 #include "daemon/win/console_control.h"
 #include "daemon/win/launch_in_job.h"
+#include "daemon/win/worker_environment.h"
 #include "daemon/win/worker_temp.h"
 
 namespace sup::win {
 namespace {
 
 namespace asio = boost::asio;
-
-// The service's environment, as KEY=VALUE entries.
-std::vector<std::string> CurrentEnvironment() {
-  std::vector<std::string> entries;
-  const UniqueEnvironmentBlock block{::GetEnvironmentStringsW()};
-  if (!block) return entries;
-  for (const wchar_t* entry = block.get(); *entry; entry += std::wcslen(entry) + 1)
-    entries.push_back(Narrow(entry));
-  return entries;
-}
-
-// A CREATE_UNICODE_ENVIRONMENT block: entries separated by NUL, ended by two.
-std::wstring EnvironmentBlock(const std::vector<std::string>& entries) {
-  std::wstring block;
-  for (const std::string& entry : entries) {
-    block += Widen(entry);
-    block += L'\0';
-  }
-  block += L'\0';
-  return block;
-}
 
 DWORD PriorityClass(Priority priority) {
   switch (priority) {
@@ -106,7 +87,7 @@ JobLauncher::JobLauncher(const LogFileWork& work, ExitHandler on_exit, LaunchHan
       on_exit_(std::move(on_exit)),
       on_launched_(std::move(on_launched)),
       log_(std::move(log)),
-      tokens_(log_),
+      tokens_(std::make_shared<WorkerTokens>(log_, SystemAccountLogon())),
       output_(work, log_) {
   // Workers inherit the error mode: a crash ends the worker at once instead of leaving it waiting
   // on an error dialog that nobody sees (Windows Error Reporting, or winedbg under Wine).
@@ -125,7 +106,7 @@ std::optional<JobLauncher::RunningJob> JobLauncher::Running(const std::string& w
 }
 
 JobLauncher::RunAs JobLauncher::RunAsOf(const std::string& worker) const {
-  return {tokens_.Current(worker), desktop_ ? desktop_->name() : std::wstring()};
+  return {tokens_->Current(worker).token, desktop_ ? desktop_->name() : std::wstring()};
 }
 
 bool JobLauncher::InAWorkersJob(HANDLE process) const {
@@ -154,7 +135,8 @@ struct JobLauncher::PendingStart {
   UniqueHandle stdin_handle, stdout_handle, stderr_handle;  // the child's ends: closed after
   HANDLE inherited[3] = {};
   std::unique_ptr<AttributeList> attributes;
-  std::shared_ptr<const UniqueHandle> token;  // null: supd's own
+  WorkerIdentity identity;
+  WorkerToken run_as;  // made on the file worker (a logon and a profile may take their time)
   std::optional<SecurityAttributes> process_security, thread_security;
   std::wstring desktop;  // for startup.lpDesktop; "": supd's own
   STARTUPINFOEXW startup{};
@@ -176,10 +158,9 @@ Result<engine::LaunchStarted> JobLauncher::Launch(const std::string& worker,
   }
 
   auto start = std::make_shared<PendingStart>();
-  Result<std::shared_ptr<const UniqueHandle>> token = tokens_.For(worker, launch.identity);
-  if (!token) return token.error();
-  start->token = std::move(*token);
-  Result<std::string> controller = tokens_.controller_sid();
+  start->identity = launch.identity;
+  const bool own_account = launch.identity.account.kind != AccountKind::kLocalSystem;
+  Result<std::string> controller = tokens_->controller_sid();
   if (!controller) return controller.error();
   Result<SecurityAttributes> process_security =
       SecurityAttributes::FromSddl(WorkerProcessSddl(*controller, worker));
@@ -202,13 +183,19 @@ Result<engine::LaunchStarted> JobLauncher::Launch(const std::string& worker,
     }
   }
   if (desktop_) start->desktop = desktop_->name();
+  if (desktop_ && own_account) {
+    if (Result<void> granted = desktop_->Grant(WorkerSid(worker)); !granted)
+      log_->warn("worker desktop not granted name={} reason=\"{}\"", worker,
+                 granted.error().message());
+  }
 
   Result<UniqueHandle> job = CreateWorkerJob(launch, *log_, worker);
   if (!job) return job.error();
   start->job = std::move(*job);
   // Named for the worker's SUP_STOP_EVENT; unguessable, so nobody can create it first (a
   // pre-signalled one would stop every process of the worker as soon as it starts).
-  Result<NamedHandle> stop_event = CreateUnguessableEvent("Local\\sup-stop-");
+  Result<NamedHandle> stop_event =
+      CreateUnguessableEvent("Local\\sup-stop-", own_account ? WorkerSid(worker) : "");
   if (!stop_event) return stop_event.error();
   start->stop_event = std::move(stop_event->handle);
 
@@ -267,21 +254,24 @@ Result<engine::LaunchStarted> JobLauncher::Launch(const std::string& worker,
         worker, what, kSlowStart.count());
   });
   work_.workers.Post("start " + worker, [start, inbox = work_.inbox, worker, number, this,
-                                         alive = std::weak_ptr<int>(lifetime_)] {
-    // Its TEMP is a folder of its own, made here (file work); the worker's Environment may say
-    // otherwise.
-    Result<std::string> temp = EnsureWorkerTemp(worker, OwnUserSid());
-    if (!temp) {
-      inbox.Post([this, alive, worker, number, start, error = temp.error()] {
+                                         tokens = tokens_, alive = std::weak_ptr<int>(lifetime_)] {
+    const auto fail = [&](const Error& error) {
+      inbox.Post([this, alive, worker, number, start, error] {
         if (!alive.expired()) Started(worker, number, start, error);
       });
-      return;
-    }
-    // Made here, not when the start is queued: the block is supd's whole environment, and a
-    // start of 200 workers would otherwise hold 200 of them at once.
-    std::wstring environment = EnvironmentBlock(
-        MergeEnvironment(MergeEnvironment(CurrentEnvironment(), {"TEMP=" + *temp, "TMP=" + *temp}),
-                         start->environment));
+    };
+    // The token (a logon, a profile), and a TEMP of its own: made here, as file work.
+    Result<WorkerToken> run_as = tokens->For(worker, start->identity);
+    if (!run_as) return fail(run_as.error());
+    start->run_as = std::move(*run_as);
+    Result<std::string> temp = EnsureWorkerTemp(worker, OwnUserSid());
+    if (!temp) return fail(temp.error());
+    // Made here, not when the start is queued: the block is a whole environment, and a start of
+    // 200 workers would otherwise hold 200 of them at once. The worker's Environment decides last.
+    const std::vector<std::string> base =
+        start->run_as.environment ? *start->run_as.environment : CurrentEnvironment();
+    std::wstring environment = EnvironmentBlock(MergeEnvironment(
+        MergeEnvironment(base, {"TEMP=" + *temp, "TMP=" + *temp}), start->environment));
     auto started = std::make_shared<Result<StartedProcess>>(
         LaunchInJob(start->job.get(),
                     {.command_line = start->command_line,
@@ -290,7 +280,7 @@ Result<engine::LaunchStarted> JobLauncher::Launch(const std::string& worker,
                      .directory = start->directory.empty() ? nullptr : start->directory.c_str(),
                      .startup = &start->startup.StartupInfo,
                      .inherit_handles = true,
-                     .token = start->token ? start->token->get() : nullptr,
+                     .token = start->run_as.token ? start->run_as.token->get() : nullptr,
                      .process_security = start->process_security->get(),
                      .thread_security = start->thread_security->get(),
                      .what = start->what}));
@@ -310,6 +300,7 @@ void JobLauncher::Started(const std::string& worker, std::uint64_t launch,
   if (found == starting_.end() || found->second.launch != launch) return;
   starting_.erase(found);
   if (!started) {
+    log_->warn("worker start failed name={} error=\"{}\"", worker, started.error().message());
     on_launched_(worker, started.error());
     return;
   }
@@ -318,6 +309,7 @@ void JobLauncher::Started(const std::string& worker, std::uint64_t launch,
   running.launch = launch;
   running.launched_at = std::chrono::steady_clock::now();
   running.job = std::move(start->job);
+  running.profile = std::move(start->run_as.profile);
   running.stop_event = std::move(start->stop_event);
   running.exit_watch =
       std::make_unique<asio::windows::object_handle>(io_, started->process.release());

@@ -65,7 +65,7 @@ class JobLauncher final : public engine::ProcessLauncher {
   void Kill(const std::string& worker) override;
   void Forget(const std::string& worker) override {
     output_.Forget(worker);
-    tokens_.Forget(worker);
+    tokens_->Forget(worker);
   }
   // Summed over the processes in the worker's job.
   std::optional<std::uint64_t> WorkingSetBytes(const std::string& worker) override;
@@ -94,7 +94,7 @@ class JobLauncher final : public engine::ProcessLauncher {
   };
   std::optional<RunningJob> Running(const std::string& worker) const;
   // The workers' tokens (one per definition), for tests.
-  WorkerTokens& tokens() { return tokens_; }
+  WorkerTokens& tokens() { return *tokens_; }
   // What a worker's processes run with, which its exec probes run with too.
   struct RunAs {
     std::shared_ptr<const UniqueHandle> token;  // null: supd's own
@@ -113,8 +113,9 @@ class JobLauncher final : public engine::ProcessLauncher {
     std::uint32_t pid = 0;
     std::uint64_t launch = 0;
     std::chrono::steady_clock::time_point launched_at;
-    UniqueHandle job;         // KILL_ON_JOB_CLOSE: closing it kills the tree
-    UniqueHandle stop_event;  // named in the worker's SUP_STOP_EVENT
+    UniqueHandle job;                     // KILL_ON_JOB_CLOSE: closing it kills the tree
+    UniqueHandle stop_event;              // named in the worker's SUP_STOP_EVENT
+    std::shared_ptr<const void> profile;  // its account's, loaded while it runs
     std::unique_ptr<boost::asio::windows::object_handle> exit_watch;  // owns the process handle
   };
 
@@ -165,7 +166,8 @@ class JobLauncher final : public engine::ProcessLauncher {
   // its handler checks this before touching the launcher.
   std::shared_ptr<int> lifetime_ = std::make_shared<int>(0);
   std::map<std::string, Ending> ending_;  // exited, their jobs still emptying
-  WorkerTokens tokens_;
+  // Shared with the start tasks on file workers, which make the tokens.
+  std::shared_ptr<WorkerTokens> tokens_;
   std::unique_ptr<WorkerDesktop> desktop_;
   bool desktop_tried_ = false;
   OutputStore output_;

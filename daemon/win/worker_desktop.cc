@@ -1,5 +1,7 @@
 #include "daemon/win/worker_desktop.h"
 
+#include <algorithm>
+
 #include "common/win/object_security.h"
 #include "common/win/win32_error.h"
 #include "common/worker_token_plan.h"
@@ -30,7 +32,19 @@ Result<std::unique_ptr<WorkerDesktop>> WorkerDesktop::Create(const std::string& 
     return Win32Error("creating the workers' desktop", create_error);
   }
   return std::unique_ptr<WorkerDesktop>(
-      new WorkerDesktop(station, desktop, station_name + L"\\default"));
+      new WorkerDesktop(station, desktop, station_name + L"\\default", controller_sid));
+}
+
+Result<void> WorkerDesktop::Grant(const std::string& worker_sid) {
+  // Asked once per SID, whatever the outcome: a failure is said once, not at every start.
+  if (std::find(granted_.begin(), granted_.end(), worker_sid) != granted_.end()) return Ok();
+  granted_.push_back(worker_sid);
+  const std::string sddl = WorkerDesktopSddl(controller_sid_, granted_);
+  for (HANDLE object : {static_cast<HANDLE>(station_), static_cast<HANDLE>(desktop_)}) {
+    if (Result<void> set = SetSecurityFromSddl(object, SE_WINDOW_OBJECT, sddl); !set)
+      return set.error().WithContext("granting the workers' desktop to " + worker_sid);
+  }
+  return Ok();
 }
 
 WorkerDesktop::~WorkerDesktop() {

@@ -16,6 +16,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/result.h"
 
@@ -37,12 +38,21 @@ class WorkerDesktop {
   HDESK desktop() const { return desktop_; }
   HWINSTA station() const { return station_; }
 
+  // Lets `worker_sid` (a worker that runs as another account) use both too; asked once per SID
+  // (Wine refuses SetSecurityInfo on window objects: access denied).
+  Result<void> Grant(const std::string& worker_sid);
+
  private:
-  WorkerDesktop(HWINSTA station, HDESK desktop, std::wstring name)
-      : station_(station), desktop_(desktop), name_(std::move(name)) {}
+  WorkerDesktop(HWINSTA station, HDESK desktop, std::wstring name, std::string controller_sid)
+      : station_(station),
+        desktop_(desktop),
+        name_(std::move(name)),
+        controller_sid_(std::move(controller_sid)) {}
   HWINSTA station_;
   HDESK desktop_;
   std::wstring name_;
+  std::string controller_sid_;
+  std::vector<std::string> granted_;
 };
 
 }  // namespace sup::win

@@ -1,6 +1,7 @@
 #include "daemon/win/worker_token.h"
 
 #include <sddl.h>
+#include <userenv.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include "common/win/token_info.h"
 #include "common/win/win32_error.h"
 #include "common/worker_token_plan.h"
+#include "daemon/win/worker_environment.h"
 
 namespace sup::win {
 namespace {
@@ -50,13 +52,21 @@ Result<void> SetDefaultDacl(HANDLE token, const std::string& sddl) {
 
 }  // namespace
 
-Result<ReducedTokenRequest> ReducedTokenRequestFor(HANDLE supd_token, const std::string& worker,
+Result<ReducedTokenRequest> ReducedTokenRequestFor(HANDLE base, const std::string& worker,
                                                    const WorkerIdentity& identity) {
-  Result<std::vector<TokenGroup>> groups = TokenGroupsOf(supd_token);
+  Result<std::vector<TokenGroup>> groups = TokenGroupsOf(base);
   if (!groups) return groups.error();
-  Result<std::vector<std::string>> privileges = TokenPrivilegeNames(supd_token);
+  Result<std::vector<std::string>> privileges = TokenPrivilegeNames(base);
   if (!privileges) return privileges.error();
   ReducedTokenRequest request;
+  const bool supds_account = identity.account.kind == AccountKind::kLocalSystem;
+  // The default DACL: the worker reaches what it creates as its user when that is supd's
+  // (SYSTEM, or the account supd runs as), through its worker SID group otherwise.
+  const std::string user = supds_account ? TokenUserSid(base) : std::string(kSystemSid);
+  if (user.empty()) return Error(ErrorKind::kInternal, "reading the user of supd's token");
+  request.default_dacl = WorkerDefaultDaclSddl(worker, user);
+  request.flags = 0;
+  if (!identity.restricted) return request;  // the account's token as it is
   for (const TokenGroup& group : *groups) {
     if (DenyOnlyInReducedToken(group.sid) && !group.deny_only())
       request.deny_only.push_back(group.sid);
@@ -71,13 +81,11 @@ Result<ReducedTokenRequest> ReducedTokenRequestFor(HANDLE supd_token, const std:
     if (!held) request.kept_but_not_held.push_back(kept);
   }
   request.restricting_sids = RestrictingSids(worker, identity);
-  const std::string user = TokenUserSid(supd_token);
-  if (user.empty()) return Error(ErrorKind::kInternal, "reading the user of supd's token");
-  request.default_dacl = WorkerDefaultDaclSddl(worker, user);
+  if (!request.restricting_sids.empty()) request.flags = WRITE_RESTRICTED;
   return request;
 }
 
-Result<UniqueHandle> MakeReducedToken(HANDLE supd_token, const ReducedTokenRequest& request) {
+Result<UniqueHandle> MakeReducedToken(HANDLE base, const ReducedTokenRequest& request) {
   SidList deny_only, restricting;
   for (const std::string& sid : request.deny_only) {
     if (Result<void> added = deny_only.Add(sid, 0); !added) return added.error();
@@ -93,7 +101,7 @@ Result<UniqueHandle> MakeReducedToken(HANDLE supd_token, const ReducedTokenReque
     deleted.push_back({luid, 0});
   }
   HANDLE made = nullptr;
-  if (!::CreateRestrictedToken(supd_token, request.flags, deny_only.count(), deny_only.get(),
+  if (!::CreateRestrictedToken(base, request.flags, deny_only.count(), deny_only.get(),
                                static_cast<DWORD>(deleted.size()),
                                deleted.empty() ? nullptr : deleted.data(), restricting.count(),
                                restricting.get(), &made)) {
@@ -131,6 +139,7 @@ Result<void> ProtectOwnProcess() {
 }
 
 Result<HANDLE> WorkerTokens::SupdToken() {
+  std::lock_guard lock(mutex_);
   if (!supd_token_) {
     Result<UniqueHandle> opened = OpenOwnToken();
     if (!opened) return opened.error();
@@ -140,53 +149,130 @@ Result<HANDLE> WorkerTokens::SupdToken() {
 }
 
 Result<std::string> WorkerTokens::controller_sid() {
-  if (controller_sid_.empty()) {
-    Result<HANDLE> token = SupdToken();
-    if (!token) return token.error();
-    Result<std::string> sid = ControllerSid(*token);
-    if (!sid) return sid.error();
-    controller_sid_ = *sid;
+  {
+    std::lock_guard lock(mutex_);
+    if (!controller_sid_.empty()) return controller_sid_;
   }
+  Result<HANDLE> token = SupdToken();
+  if (!token) return token.error();
+  Result<std::string> sid = ControllerSid(*token);
+  if (!sid) return sid.error();
+  std::lock_guard lock(mutex_);
+  controller_sid_ = *sid;
   return controller_sid_;
 }
 
-Result<std::shared_ptr<const UniqueHandle>> WorkerTokens::For(const std::string& worker,
-                                                              const WorkerIdentity& identity) {
-  if (const auto found = tokens_.find(worker);
-      found != tokens_.end() && found->second.identity == identity) {
-    return found->second.token;
+WorkerTokens::WorkerTokens(std::shared_ptr<spdlog::logger> log, std::unique_ptr<AccountLogon> logon)
+    : logon_(std::move(logon)), log_(std::move(log)) {}
+
+Result<WorkerToken> WorkerTokens::For(const std::string& worker, const WorkerIdentity& identity) {
+  {
+    std::lock_guard lock(mutex_);
+    if (const auto found = tokens_.find(worker);
+        found != tokens_.end() && found->second.identity == identity) {
+      return found->second.token;
+    }
   }
-  tokens_.erase(worker);
-  if (!identity.restricted) {
+  const bool supds_account = identity.account.kind == AccountKind::kLocalSystem;
+  if (supds_account && !identity.restricted) {
     log_->warn(
         "worker runs with supd's full token name={} (Restricted=0: it can take the machine over; "
         "see docs/security.md)",
         worker);
-    tokens_[worker] = Made{identity, nullptr};
-    return std::shared_ptr<const UniqueHandle>{};
+    std::lock_guard lock(mutex_);
+    tokens_[worker] = Made{identity, {}};
+    return WorkerToken{};
   }
-  Result<HANDLE> supd_token = SupdToken();
-  if (!supd_token) return supd_token.error();
-  Result<ReducedTokenRequest> request = ReducedTokenRequestFor(*supd_token, worker, identity);
+  WorkerToken made;
+  UniqueHandle logged_on;
+  HANDLE base = nullptr;
+  if (supds_account) {
+    Result<HANDLE> supd_token = SupdToken();
+    if (!supd_token) return supd_token.error();
+    base = *supd_token;
+  } else {
+    Result<UniqueHandle> account = LogOnAccount(worker, identity);
+    if (!account) return account.error();
+    logged_on = std::move(*account);
+    base = logged_on.get();
+  }
+  Result<ReducedTokenRequest> request = ReducedTokenRequestFor(base, worker, identity);
   if (!request) return request.error();
   if (!request->kept_but_not_held.empty()) {
     std::string names;
     for (const std::string& name : request->kept_but_not_held)
       names += (names.empty() ? "" : ",") + name;
-    log_->warn("worker privileges not kept name={} privileges={} (supd's token does not hold them)",
-               worker, names);
+    log_->warn(
+        "worker privileges not kept name={} privileges={} (its account's token does not "
+        "hold them)",
+        worker, names);
   }
-  Result<UniqueHandle> token = MakeReducedToken(*supd_token, *request);
+  Result<UniqueHandle> token = MakeReducedToken(base, *request);
   if (!token) return token.error().WithContext("making the reduced token of worker " + worker);
+  if (!supds_account) {
+    Result<std::vector<std::string>> environment = TokenEnvironment(token->get());
+    if (!environment) return environment.error().WithContext("worker " + worker);
+    made.environment = std::make_shared<const std::vector<std::string>>(std::move(*environment));
+    made.profile = LoadProfile(token->get(), identity.account, worker);
+  }
+  made.token = std::make_shared<const UniqueHandle>(std::move(*token));
+  std::lock_guard lock(mutex_);
   ++made_;
-  auto shared = std::make_shared<const UniqueHandle>(std::move(*token));
-  tokens_[worker] = Made{identity, shared};
-  return std::shared_ptr<const UniqueHandle>{shared};
+  tokens_[worker] = Made{identity, made};
+  return made;
 }
 
-std::shared_ptr<const UniqueHandle> WorkerTokens::Current(const std::string& worker) const {
+Result<UniqueHandle> WorkerTokens::LogOnAccount(const std::string& worker,
+                                                const WorkerIdentity& identity) {
+  const std::string account = identity.account.ToString();
+  // A logon that adds groups takes SeTcbPrivilege, which LocalSystem holds and a virtual or
+  // managed account supd might run as does not.
+  Result<HANDLE> supd_token = SupdToken();
+  if (!supd_token) return supd_token.error();
+  Result<std::vector<std::string>> privileges = TokenPrivilegeNames(*supd_token);
+  if (privileges &&
+      std::find(privileges->begin(), privileges->end(), "SeTcbPrivilege") == privileges->end()) {
+    return Error(ErrorKind::kFailedPrecondition,
+                 "worker " + worker + " runs as " + account +
+                     ", which supd cannot log on: it runs as " + TokenUserName(*supd_token) +
+                     ", without SeTcbPrivilege (only a supd running as LocalSystem may run workers "
+                     "as other accounts)");
+  }
+  Result<std::string> logon_sid = NewLogonSid();
+  if (!logon_sid) return logon_sid.error();
+  const LogonRequest request{identity.account.user, identity.account.domain, LOGON32_LOGON_SERVICE,
+                             AccountTokenGroups(worker, *logon_sid)};
+  Result<UniqueHandle> token = logon_->LogOn(request);
+  if (!token) return token.error().WithContext("worker " + worker + " runs as " + account);
+  return token;
+}
+
+std::shared_ptr<const void> WorkerTokens::LoadProfile(HANDLE token, const WorkerAccount& account,
+                                                      const std::string& worker) {
+  std::wstring user = Widen(account.user);
+  PROFILEINFOW profile{};
+  profile.dwSize = sizeof(profile);
+  profile.dwFlags = PI_NOUI;
+  profile.lpUserName = user.data();
+  if (!::LoadUserProfileW(token, &profile)) {
+    log_->warn("worker profile not loaded name={} account={} reason=\"{}\"", worker,
+               account.ToString(), Win32ErrorText(::GetLastError()));
+    return nullptr;
+  }
+  // Unloaded with a token of its own: the worker's may be gone by then.
+  HANDLE duplicate = nullptr;
+  ::DuplicateHandle(::GetCurrentProcess(), token, ::GetCurrentProcess(), &duplicate, 0, FALSE,
+                    DUPLICATE_SAME_ACCESS);
+  return std::shared_ptr<const void>(profile.hProfile, [duplicate](const void* key) {
+    ::UnloadUserProfile(duplicate, const_cast<void*>(key));
+    if (duplicate) ::CloseHandle(duplicate);
+  });
+}
+
+WorkerToken WorkerTokens::Current(const std::string& worker) const {
+  std::lock_guard lock(mutex_);
   const auto found = tokens_.find(worker);
-  return found == tokens_.end() ? nullptr : found->second.token;
+  return found == tokens_.end() ? WorkerToken{} : found->second.token;
 }
 
 }  // namespace sup::win

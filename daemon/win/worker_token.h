@@ -12,6 +12,7 @@
 #include <windows.h>
 
 #include <map>
+#include <mutex>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,6 +20,7 @@
 #include "common/config/config_model.h"
 #include "common/result.h"
 #include "common/win/unique_handle.h"
+#include "daemon/win/worker_logon.h"
 
 namespace spdlog {
 class logger;
@@ -36,11 +38,13 @@ struct ReducedTokenRequest {
   std::vector<std::string> kept_but_not_held;  // KeepPrivileges supd's token does not hold
 };
 
-// The request for `worker` under `identity`, from supd's token (TOKEN_QUERY).
-Result<ReducedTokenRequest> ReducedTokenRequestFor(HANDLE supd_token, const std::string& worker,
+// The request for `worker` under `identity`, from `base`: supd's token for a LocalSystem worker,
+// the account's as logged on for another (TOKEN_QUERY). Restricted=0 asks for nothing to go.
+Result<ReducedTokenRequest> ReducedTokenRequestFor(HANDLE base, const std::string& worker,
                                                    const WorkerIdentity& identity);
-// A primary token as `request` says, derived from `supd_token` (opened as OpenOwnToken does).
-Result<UniqueHandle> MakeReducedToken(HANDLE supd_token, const ReducedTokenRequest& request);
+// A primary token as `request` says, derived from `base` (opened as OpenOwnToken does, or
+// logged on).
+Result<UniqueHandle> MakeReducedToken(HANDLE base, const ReducedTokenRequest& request);
 
 // supd's own primary token, with the rights that deriving worker tokens from it takes.
 Result<UniqueHandle> OpenOwnToken();
@@ -54,34 +58,62 @@ Result<std::string> ControllerSid(HANDLE supd_token);
 // it the parent of a process.
 Result<void> ProtectOwnProcess();
 
-// One token per worker definition.
+// What a worker's processes run with.
+struct WorkerToken {
+  std::shared_ptr<const UniqueHandle> token;  // null: supd's own
+  // The environment Windows made for the worker's account (before its Environment value); null:
+  // supd's.
+  std::shared_ptr<const std::vector<std::string>> environment;
+  // The account's profile, loaded while anything holds this (UnloadUserProfile at the end).
+  std::shared_ptr<const void> profile;
+};
+
+// One token per worker definition. For runs on file workers (a logon and a profile may take their
+// time; the start tasks of one worker run one at a time), the rest on the io thread: the map is
+// kept under a lock held only to look up or store, never while a token is made.
 class WorkerTokens {
  public:
-  // supd's token is opened at the first token made.
-  explicit WorkerTokens(std::shared_ptr<spdlog::logger> log) : log_(std::move(log)) {}
+  // supd's token is opened at the first token made; accounts are logged on with `logon`.
+  WorkerTokens(std::shared_ptr<spdlog::logger> log, std::unique_ptr<AccountLogon> logon);
 
   // The token for `worker`'s processes under `identity`: made at the first call and again once
-  // `identity` changes, else the one made before. nullptr (no error) when the worker is not
-  // Restricted: it runs with supd's token, and a warning says so once per definition.
-  Result<std::shared_ptr<const UniqueHandle>> For(const std::string& worker,
-                                                  const WorkerIdentity& identity);
-  // The token last handed out for `worker` (nullptr when none, or when it runs with supd's).
-  std::shared_ptr<const UniqueHandle> Current(const std::string& worker) const;
-  void Forget(const std::string& worker) { tokens_.erase(worker); }
+  // `identity` changes, else the one made before. A null token (no error) when a LocalSystem
+  // worker is not Restricted: it runs with supd's token, and a warning says so once per
+  // definition. An account that cannot be logged on is an error naming it and the system's
+  // reason.
+  Result<WorkerToken> For(const std::string& worker, const WorkerIdentity& identity);
+  // What was last handed out for `worker` (a null token when none, or supd's).
+  WorkerToken Current(const std::string& worker) const;
+  // For tests: accounts are logged on with `logon` from now on.
+  void SetLogon(std::unique_ptr<AccountLogon> logon) { logon_ = std::move(logon); }
+  void Forget(const std::string& worker) {
+    std::lock_guard lock(mutex_);
+    tokens_.erase(worker);
+  }
   // Tokens made so far, for tests: one per definition, not per launch.
-  std::size_t made() const { return made_; }
+  std::size_t made() const {
+    std::lock_guard lock(mutex_);
+    return made_;
+  }
   // ControllerSid of supd's token, read once.
   Result<std::string> controller_sid();
 
  private:
   struct Made {
     WorkerIdentity identity;
-    std::shared_ptr<const UniqueHandle> token;
+    WorkerToken token;
   };
   Result<HANDLE> SupdToken();
+  // The token of a worker that runs as another account than supd's, as logged on.
+  Result<UniqueHandle> LogOnAccount(const std::string& worker, const WorkerIdentity& identity);
+  // Loads the account's profile for `token`; null (and a warning) if it cannot be.
+  std::shared_ptr<const void> LoadProfile(HANDLE token, const WorkerAccount& account,
+                                          const std::string& worker);
+  std::unique_ptr<AccountLogon> logon_;
   UniqueHandle supd_token_;
   std::string controller_sid_;
   std::shared_ptr<spdlog::logger> log_;
+  mutable std::mutex mutex_;  // tokens_, made_, supd_token_, controller_sid_
   std::map<std::string, Made> tokens_;
   std::size_t made_ = 0;
 };

@@ -337,9 +337,19 @@ TEST(RenderDescribeTest, SaysWhatTheWorkerRunsAsAndItsSid) {
   EXPECT_NE(RenderDescribe(describe).find("supd's full token (Restricted=0: it can take the "
                                           "machine over)"),
             std::string::npos);
-  const std::string json = RenderDescribeJson(describe);
+  std::string json = RenderDescribeJson(describe);
   EXPECT_NE(json.find("\"worker_sid\":\"" + sid + "\""), std::string::npos) << json;
   EXPECT_NE(json.find("\"account\":\"LocalSystem\""), std::string::npos) << json;
+
+  set("Account", "NT AUTHORITY\\LocalService");
+  describe.mutable_config(0)->set_value("1");
+  describe.mutable_config(1)->set_value("users");
+  EXPECT_NE(RenderDescribe(describe).find("runs as NT AUTHORITY\\LocalService with a reduced "
+                                          "token (writes where the account may)"),
+            std::string::npos)
+      << RenderDescribe(describe);
+  json = RenderDescribeJson(describe);
+  EXPECT_NE(json.find("\"account\":\"NT AUTHORITY\\\\LocalService\""), std::string::npos) << json;
 }
 
 // `supctl version`: each side's commit when it was built from a git checkout, none otherwise.

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "common/config/config_schema.h"
+#include "common/worker_account.h"
 #include "common/worker_sid.h"
 
 namespace sup {
@@ -47,6 +48,20 @@ TEST(WorkerTokenPlanTest, WriteAccessChoosesTheRestrictingSids) {
               ElementsAre(WorkerSid("api"), "S-1-5-33", "S-1-5-32-545"));
   identity.write_access = WriteAccess::kOwn;
   EXPECT_THAT(RestrictingSids("api", identity), ElementsAre(WorkerSid("api"), "S-1-5-33"));
+}
+
+TEST(WorkerTokenPlanTest, AnotherAccountIsWriteRestrictedOnlyToItsOwn) {
+  WorkerIdentity identity;
+  identity.account = *ParseWorkerAccount("LocalService");
+  EXPECT_TRUE(RestrictingSids("api", identity).empty());  // writes where the account may
+  identity.write_access = WriteAccess::kOwn;
+  EXPECT_THAT(RestrictingSids("api", identity), ElementsAre(WorkerSid("api"), "S-1-5-33"));
+}
+
+TEST(WorkerTokenPlanTest, AnAccountsLogonCarriesTheWorkerSidLocalAndALogonSid) {
+  EXPECT_THAT(AccountTokenGroups("api", "S-1-5-5-0-4242"),
+              ElementsAre(TokenGroupSpec{WorkerSid("api"), 0x7}, TokenGroupSpec{"S-1-2-0", 0x7},
+                          TokenGroupSpec{"S-1-5-5-0-4242", 0xC0000007}));
 }
 
 TEST(WorkerTokenPlanTest, WhatAWorkerCreatesIsItsOwn) {
@@ -113,6 +128,26 @@ TEST(WorkerIdentitySchemaTest, AWorkerIsRestrictedUnlessToldOtherwise) {
   EXPECT_NE(own.launch, api.launch);
 }
 
+TEST(WorkerIdentitySchemaTest, AccountTakesTheBuiltInAccountsInTheirUsualForms) {
+  RawConfig raw;
+  raw.workers["system"] = Worker();
+  raw.workers["local"] = Worker();
+  raw.workers["local"].values["Account"] = RawValue::String("NT AUTHORITY\\Local Service");
+  raw.workers["network"] = Worker();
+  raw.workers["network"].values["Account"] = RawValue::String("networkservice");
+  const ValidatedConfig config = config::ValidateConfig(raw);
+  ASSERT_TRUE(config.invalid_workers.empty());
+  EXPECT_EQ(config.workers.at("system").launch.identity.account.kind, AccountKind::kLocalSystem);
+  EXPECT_EQ(config.workers.at("local").launch.identity.account.kind, AccountKind::kLocalService);
+  EXPECT_EQ(config.workers.at("network").launch.identity.account.ToString(),
+            "NT AUTHORITY\\NetworkService");
+  // describe shows the value in force as supd reads it.
+  const auto& settings = config.workers.at("local").settings;
+  EXPECT_NE(std::find(settings.begin(), settings.end(),
+                      std::pair<std::string, std::string>{"Account", "NT AUTHORITY\\LocalService"}),
+            settings.end());
+}
+
 TEST(WorkerIdentitySchemaTest, EachBadValueIsNamed) {
   const auto error_of = [](const char* name, RawValue value) {
     RawConfig raw;
@@ -130,6 +165,15 @@ TEST(WorkerIdentitySchemaTest, EachBadValueIsNamed) {
   EXPECT_THAT(
       error_of("KeepPrivileges", RawValue::MultiString({"SeDebugPrivilege", "sedebugprivilege"})),
       HasSubstr("(\"sedebugprivilege\" is there twice)"));
+  const std::string accounts =
+      "Workers\\api\\Account: expected a REG_SZ: LocalSystem, LocalService or NetworkService "
+      "(accounts with a password and group managed service accounts are not supported yet)";
+  EXPECT_EQ(error_of("Account", RawValue::String("CORP\\svc-web")),
+            accounts + ", found REG_SZ \"CORP\\svc-web\"");
+  EXPECT_EQ(error_of("Account", RawValue::String("CORP\\gmsa$")),
+            accounts + ", found REG_SZ \"CORP\\gmsa$\"");
+  EXPECT_EQ(error_of("Account", RawValue::String("svc-web")),
+            accounts + ", found REG_SZ \"svc-web\"");
   EXPECT_EQ(error_of("WriteAccess", RawValue::String("everyone")),
             "Workers\\api\\WriteAccess: expected a REG_SZ, one of users, own, found REG_SZ "
             "\"everyone\"");

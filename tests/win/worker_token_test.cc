@@ -7,6 +7,8 @@
 #include "daemon/win/worker_token.h"
 #include "daemon/win/worker_desktop.h"
 #include "daemon/win/worker_temp.h"
+#include "daemon/win/worker_logon.h"
+#include "common/worker_account.h"
 #include "common/win/own_folder.h"
 
 #include <gmock/gmock.h>
@@ -247,6 +249,104 @@ TEST_F(WorkerIdentityTest, EachWorkerHasATempFolderOfItsOwn) {
   own.environment = {"TMP=D:\\scratch"};
   ASSERT_TRUE(Start("own", own));
   EXPECT_EQ(FirstLine("own"), "env TMP=D:\\scratch");
+}
+
+// An AccountLogon that records what it is asked and "logs on" with a copy of this process's own
+// token: under Wine, which has no LogonUserExExW, the rest of an account worker's start (its
+// reduced token, environment, profile, stop event, launch) runs on a real token.
+class RecordingLogon final : public AccountLogon {
+ public:
+  explicit RecordingLogon(std::shared_ptr<std::vector<LogonRequest>> requests,
+                          std::optional<Error> refusal = std::nullopt)
+      : requests_(std::move(requests)), refusal_(std::move(refusal)) {}
+  Result<UniqueHandle> LogOn(const LogonRequest& request) override {
+    requests_->push_back(request);
+    if (refusal_) return *refusal_;
+    HANDLE own = nullptr, copy = nullptr;
+    if (!::OpenProcessToken(::GetCurrentProcess(), TOKEN_ALL_ACCESS, &own))
+      return Win32Error("OpenProcessToken");
+    const UniqueHandle owned{own};
+    if (!::DuplicateTokenEx(own, TOKEN_ALL_ACCESS, nullptr, SecurityImpersonation, TokenPrimary,
+                            &copy)) {
+      return Win32Error("DuplicateTokenEx");
+    }
+    return UniqueHandle{copy};
+  }
+
+ private:
+  std::shared_ptr<std::vector<LogonRequest>> requests_;
+  std::optional<Error> refusal_;
+};
+
+LaunchConfig AsLocalService(LaunchConfig launch) {
+  launch.identity.account = *ParseWorkerAccount("LocalService");
+  return launch;
+}
+
+TEST_F(WorkerIdentityTest, AnAccountIsLoggedOnWithTheWorkerSidAndReducedToo) {
+  auto requests = std::make_shared<std::vector<LogonRequest>>();
+  OnIo([&] { launcher_->tokens().SetLogon(std::make_unique<RecordingLogon>(requests)); });
+  const LaunchConfig launch = AsLocalService(Captured("svc", {"--stop-event-code", "5"}));
+  Result<std::uint32_t> pid = Start("svc", launch);
+  ASSERT_TRUE(pid) << pid.error().message();
+  ASSERT_EQ(requests->size(), 1u);
+  const LogonRequest& request = requests->front();
+  EXPECT_EQ(request.user, "LocalService");
+  EXPECT_EQ(request.domain, "NT AUTHORITY");
+  EXPECT_EQ(request.logon_type, static_cast<DWORD>(LOGON32_LOGON_SERVICE));
+  ASSERT_EQ(request.groups.size(), 3u);
+  const std::string logon_sid = request.groups[2].sid;
+  EXPECT_EQ(logon_sid.rfind("S-1-5-5-", 0), 0u) << logon_sid;
+  EXPECT_EQ(request.groups, AccountTokenGroups("svc", logon_sid));
+
+  // The token made from the logon's: privileges deleted, Administrators deny-only, not
+  // write-restricted (WriteAccess=users: where the account may), what it makes its own.
+  const WorkerToken made = OnIo([&] { return launcher_->tokens().Current("svc"); });
+  ASSERT_TRUE(made.token);
+  ASSERT_TRUE(made.environment);
+  Result<std::vector<std::string>> privileges = TokenPrivilegeNames(made.token->get());
+  ASSERT_TRUE(privileges) << privileges.error().message();
+  const std::vector<std::string> kept = *privileges;
+  const std::vector<std::string> harmless = Harmless();
+  for (const std::string& privilege : kept)
+    EXPECT_THAT(harmless, Contains(privilege)) << privilege << " was not deleted";
+  EXPECT_FALSE(HasEnabledAdministrators(made.token->get()));
+  Result<std::string> dacl = TokenDefaultDaclSddl(made.token->get());
+  ASSERT_TRUE(dacl) << dacl.error().message();
+  EXPECT_EQ(*dacl, Canonical(WorkerDefaultDaclSddl("svc", "S-1-5-18")));
+
+  // Its stop event (which its worker SID may wait on) reaches it.
+  OnIo([&] { launcher_->RequestStop("svc", StopStep::kEvent); });
+  EXPECT_EQ(WaitForExit(*pid), 5);
+  // Started again with the same definition: no second logon.
+  ASSERT_TRUE(Start("svc", launch));
+  EXPECT_EQ(requests->size(), 1u);
+}
+
+TEST_F(WorkerIdentityTest, ALogonThatFailsIsASpawnErrorNamingTheAccount) {
+  auto requests = std::make_shared<std::vector<LogonRequest>>();
+  OnIo([&] {
+    launcher_->tokens().SetLogon(std::make_unique<RecordingLogon>(
+        requests, Error(ErrorKind::kPermissionDenied,
+                        "logging on NT AUTHORITY\\LocalService: Logon failure: the user has not "
+                        "been granted the requested logon type at this computer.")));
+  });
+  Result<std::uint32_t> pid = Start("svc", AsLocalService(Worker({})));
+  ASSERT_FALSE(pid);
+  EXPECT_EQ(pid.error().message(),
+            "worker svc runs as NT AUTHORITY\\LocalService: logging on NT "
+            "AUTHORITY\\LocalService: Logon failure: the user has not been granted the requested "
+            "logon type at this computer.");
+}
+
+// Wine has no LogonUserExExW: the real logon says so, and supd goes on.
+TEST_F(WorkerIdentityTest, WithoutLogonUserExExWAnAccountWorkerDoesNotStart) {
+  Result<std::uint32_t> pid = Start("svc", AsLocalService(Worker({})));
+  ASSERT_FALSE(pid);
+  EXPECT_NE(pid.error().message().find("worker svc runs as NT AUTHORITY\\LocalService: finding "
+                                       "LogonUserExExW in advapi32.dll"),
+            std::string::npos)
+      << pid.error().message();
 }
 
 }  // namespace
