@@ -1,6 +1,7 @@
 // The account a worker runs as, as an admin writes it in the worker's Account value (docs/
-// security.md, "Worker identity"). A building block of issue #27's accounts: parsed and
-// unit-tested here; not yet a schema value, as supd cannot yet log on any account but its own.
+// security.md, "Worker identity"). Every form is read here; the schema takes LocalSystem,
+// LocalService and NetworkService, and refuses the forms that need a password or a managed
+// account until supd keeps passwords.
 #pragma once
 
 #include <string>
