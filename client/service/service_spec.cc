@@ -117,6 +117,25 @@ std::optional<std::string> BuiltInAccountName(std::string_view account) {
 
 bool IsUserAccount(std::string_view account) { return !BuiltInAccountName(account).has_value(); }
 
+bool IsVirtualAccount(std::string_view account) {
+  return account.size() > 11 && EqualsIgnoringCase(account.substr(0, 11), "NT SERVICE\\");
+}
+
+bool IsManagedAccount(std::string_view account) {
+  const std::size_t at = account.find('@');
+  const std::string_view user = account.substr(0, at);
+  return IsUserAccount(account) && !IsVirtualAccount(account) && !user.empty() &&
+         user.back() == '$';
+}
+
+bool NeedsPassword(std::string_view account) {
+  return IsUserAccount(account) && !IsVirtualAccount(account) && !IsManagedAccount(account);
+}
+
+bool NeedsLogonRight(std::string_view account) {
+  return IsUserAccount(account) && !IsVirtualAccount(account);
+}
+
 std::string ServiceSpec::ImagePath() const {
   std::string path = QuoteWindowsArgument(binary);
   // The SCM itself splits an unquoted path at its first space ("C:\Program Files\..." would run

@@ -33,10 +33,19 @@ Result<std::vector<FailureAction>> ParseFailureActions(std::string_view text);
 std::string FormatFailureActions(const std::vector<FailureAction>& actions);
 
 // The built-in service accounts, as the SCM names them; anything else is a user account
-// (DOMAIN\user, .\user or user@domain) that needs a password and the logon-as-a-service right.
+// (DOMAIN\user, .\user or user@domain), a virtual account (NT SERVICE\<service>: the service's
+// own, made by the SCM) or a group managed service account (DOMAIN\name$).
 std::optional<std::string> BuiltInAccountName(
     std::string_view account);  // "LocalSystem" -> "LocalSystem"
 bool IsUserAccount(std::string_view account);
+bool IsVirtualAccount(std::string_view account);  // NT SERVICE\supd
+bool IsManagedAccount(std::string_view account);  // CORP\gmsa-sup$
+// Only a user account that is neither virtual nor managed takes a password: the SCM has none for
+// a virtual account, and Windows fetches a managed account's from the domain itself.
+bool NeedsPassword(std::string_view account);
+// A managed or password account needs the right to log on as a service; built-in and virtual
+// accounts hold it.
+bool NeedsLogonRight(std::string_view account);
 
 struct ServiceSpec {
   std::string name = "supd";

@@ -120,12 +120,13 @@ Result<void> GrantServiceLogonRight(const std::string& account) {
   return Ok();
 }
 
-// A user account given with its password gets the logon right, before the service is touched:
-// an account that does not exist is refused (a typo would leave a service that cannot start);
-// a right that cannot be granted is a warning (Wine has no LSA to grant it in).
+// A user account given with its password, or a managed one, gets the logon right before the
+// service is touched: an account that does not exist is refused (a typo would leave a service
+// that cannot start); a right that cannot be granted is a warning (Wine has no LSA to grant it
+// in). Built-in and virtual accounts hold the right.
 Result<void> PrepareAccount(const ServiceSpec& spec, const std::optional<std::string>& password,
                             std::vector<std::string>& warnings) {
-  if (!password || !IsUserAccount(spec.account)) return Ok();
+  if (!NeedsLogonRight(spec.account) || (NeedsPassword(spec.account) && !password)) return Ok();
   if (Result<void> granted = GrantServiceLogonRight(spec.account); !granted) {
     if (granted.error().kind() == ErrorKind::kInvalidArgument) return granted.error();
     warnings.push_back(granted.error().message());
@@ -294,8 +295,11 @@ Result<std::vector<std::string>> ScmServiceManager::Install(
     return Error(ErrorKind::kInvalidArgument,
                  "the binary " + spec.binary + " does not exist (--binary)");
   }
-  if (IsUserAccount(spec.account) && !password) {
-    return Error(ErrorKind::kInvalidArgument, "the account " + spec.account + " needs --password");
+  if (NeedsPassword(spec.account) && !password) {
+    return Error(ErrorKind::kInvalidArgument,
+                 "the account " + spec.account +
+                     " needs --password (a virtual account, NT SERVICE\\" + spec.name +
+                     ", or a group managed service account, DOMAIN\\name$, needs none)");
   }
   std::vector<std::string> warnings;
   if (Result<void> prepared = PrepareAccount(spec, password, warnings); !prepared)
@@ -418,7 +422,7 @@ Result<std::vector<std::string>> ScmServiceManager::Configure(
   // A built-in account takes an empty password; a user account keeps its password unless a new
   // one is given (nullptr: unchanged).
   const wchar_t* password_argument =
-      password || !IsUserAccount(spec.account) ? secret.c_str() : nullptr;
+      password || !NeedsPassword(spec.account) ? secret.c_str() : nullptr;
   if (!::ChangeServiceConfigW(service->get(), SERVICE_NO_CHANGE, ScmStartType(spec.start_type),
                               SERVICE_NO_CHANGE, Widen(spec.ImagePath()).c_str(), nullptr, nullptr,
                               dependencies.c_str(),

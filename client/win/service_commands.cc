@@ -254,8 +254,11 @@ ServiceCommands::ServiceCommands(CLI::App& app) : options_(std::make_unique<Opti
     command->add_option("--depend", o.dependencies, "A service supd needs (repeat for several)");
     command->add_flag("--no-depend", o.no_dependencies, "No dependencies");
     command->add_option("--account", o.account,
-                        "LocalSystem, NetworkService, LocalService or DOMAIN\\user");
-    command->add_option("--password", o.password, "Password of a user account");
+                        "LocalSystem, NetworkService, LocalService, NT SERVICE\\<service> (a "
+                        "virtual account), DOMAIN\\name$ (a group managed service account) or "
+                        "DOMAIN\\user");
+    command->add_option("--password", o.password,
+                        "Password of a user account (none for virtual and managed accounts)");
     command->add_option("--failure-actions", o.failure_actions,
                         "e.g. restart/5000,restart/10000,none");
     command->add_option("--reset-period", o.reset_period_s,

@@ -7,7 +7,9 @@
 #include <iterator>
 #include <vector>
 
+#include "common/case_insensitive.h"
 #include "common/win/win32_error.h"
+#include "common/worker_sid.h"
 
 namespace sup::win {
 
@@ -166,6 +168,12 @@ Result<void> SetSecurityFromSddl(HANDLE object, SE_OBJECT_TYPE type, const std::
 }
 
 Result<std::string> AccountSid(const std::string& account) {
+  // A virtual account's SID follows from its service's name (the SCM's rule), and the service may
+  // not exist yet (supctl service install secures supd's folder and key before it creates it).
+  if (account.size() > 11 &&
+      EqualsIgnoringCase(std::string_view(account).substr(0, 11), "NT SERVICE\\")) {
+    return ServiceNameSid(std::string_view(account).substr(11));
+  }
   // ".\\user", as the SCM writes a local account, is "user" to LookupAccountName.
   const std::wstring name = Widen(account.rfind(".\\", 0) == 0 ? account.substr(2) : account);
   PSID sid = nullptr;

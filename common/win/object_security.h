@@ -34,7 +34,8 @@ std::string AccountName(PSID sid);
 // The same for this process.
 std::string OwnUserSid();
 // The SID of an account or group: "S-1-5-32-547" as it is, a name ("SupOperators",
-// "DOMAIN\\Ops", "NT AUTHORITY\\LocalService") looked up. An unknown name is an error naming it.
+// "DOMAIN\\Ops", "NT AUTHORITY\\LocalService") looked up, a virtual account ("NT SERVICE\\supd")
+// derived from its service's name. An unknown name is an error naming it.
 Result<std::string> AccountSid(const std::string& account);
 
 // "BUILTIN\\Users (S-1-5-32-545)" for a SID string, or the SID alone when it has no name here.

@@ -288,6 +288,30 @@ TEST(ServiceInstallE2eTest, InstallsAsAUserAccountWithItsLogonRight) {
   EXPECT_EQ(Narrow((*config)->lpServiceStartName), account);
 }
 
+// supd as its own virtual account (NT SERVICE\<name>) or a group managed service account: no
+// password asked or kept; the folder and key grant the virtual account's SID, which follows from
+// the service's name. (Whether Windows then runs supd as that account only Windows shows: Wine's
+// SCM stores the name.)
+TEST(ServiceInstallE2eTest, InstallsAsItsVirtualAccountWithoutAPassword) {
+  ServiceUnderTest service("virtual");
+  const std::string account = "NT SERVICE\\" + service.name();
+  const ProcessOutput install = Supctl({"service", "install", "--name", service.name(), "--binary",
+                                        Supd(), "--start", "demand", "--account", account});
+  ASSERT_EQ(install.exit_code, 0u) << install.err;
+  EXPECT_TRUE(Contains(install.out, account)) << install.out;
+  std::vector<BYTE> buffer;
+  std::optional<QUERY_SERVICE_CONFIGW*> config = service.Config(buffer);
+  ASSERT_TRUE(config);
+  EXPECT_EQ(Narrow((*config)->lpServiceStartName), account);
+
+  // A plain user account still needs one, and the refusal says which accounts do not.
+  const ProcessOutput refused = Supctl({"service", "install", "--name", service.name() + "-user",
+                                        "--binary", Supd(), "--account", "CONTOSO\\svc-sup"});
+  EXPECT_EQ(refused.exit_code, 2u);
+  EXPECT_TRUE(Contains(refused.err, "needs --password (a virtual account, NT SERVICE\\"))
+      << refused.err;
+}
+
 // One service through its life: started, changed in place, a change rolled back, stopped, removed.
 TEST(ServiceInstallE2eTest, ChangesARunningServiceInPlaceAndRollsBackABadBinary) {
   ServiceUnderTest service("set");

@@ -49,6 +49,22 @@ TEST(ServiceSpecTest, KnowsTheBuiltInAccountsByEverySpelling) {
   EXPECT_FALSE(BuiltInAccountName("CONTOSO\\svc-sup"));
   EXPECT_TRUE(IsUserAccount(".\\sup"));
   EXPECT_FALSE(IsUserAccount("LocalService"));
+  // Only a plain user account takes a password; a managed one still needs the logon right.
+  EXPECT_TRUE(NeedsPassword(".\\sup"));
+  EXPECT_TRUE(NeedsPassword("CONTOSO\\svc-sup"));
+  EXPECT_TRUE(NeedsPassword("svc@contoso.example"));
+  EXPECT_FALSE(NeedsPassword("NT SERVICE\\supd"));
+  EXPECT_FALSE(NeedsPassword("nt service\\supd"));
+  EXPECT_FALSE(NeedsPassword("CONTOSO\\gmsa-sup$"));
+  EXPECT_FALSE(NeedsPassword("gmsa-sup$@contoso.example"));
+  EXPECT_FALSE(NeedsPassword("LocalSystem"));
+  EXPECT_TRUE(IsVirtualAccount("NT SERVICE\\supd"));
+  EXPECT_FALSE(IsVirtualAccount("NT SERVICE\\"));
+  EXPECT_TRUE(IsManagedAccount("CONTOSO\\gmsa-sup$"));
+  EXPECT_TRUE(NeedsLogonRight("CONTOSO\\gmsa-sup$"));
+  EXPECT_TRUE(NeedsLogonRight(".\\sup"));
+  EXPECT_FALSE(NeedsLogonRight("NT SERVICE\\supd"));
+  EXPECT_FALSE(NeedsLogonRight("NetworkService"));
 }
 
 TEST(ServiceSpecTest, ImagePathQuotesTheBinaryAndSplitsBack) {
