@@ -146,6 +146,7 @@ Json WorkerJson(const WorkerStatus& worker) {
   json["serving"] = worker.serving();
   json["done"] = worker.done();
   json["launches"] = worker.launches();
+  json["account"] = worker.account();
   json["description"] = worker.description();
   // The job's resources; 0 when the worker has no running process (as pid).
   const sup::v1::WorkerResources& resources = worker.resources();
@@ -319,8 +320,10 @@ std::string ConfigValueOf(const sup::v1::DescribeResponse& describe, std::string
   return "";
 }
 
-// The account the worker runs as (its Account value; LocalSystem when describe did not carry it).
+// The account the worker runs as: as supd logs it on, else its Account value (a definition
+// that was refused), else LocalSystem.
 std::string AccountOf(const sup::v1::DescribeResponse& describe) {
+  if (!describe.status().account().empty()) return describe.status().account();
   const std::string account = ConfigValueOf(describe, "Account");
   return account.empty() ? "LocalSystem" : account;
 }

@@ -66,6 +66,7 @@ sup::v1::WorkerStatus ToWireStatus(const engine::WorkerSnapshot& snapshot) {
   wire.set_serving(engine::IsServing(snapshot));
   wire.set_done(snapshot.done);
   wire.set_launches(snapshot.launches);
+  wire.set_account(snapshot.account);
   return wire;
 }
 

@@ -1077,6 +1077,7 @@ WorkerSnapshot Supervisor::SnapshotOf(const Worker& w) const {
     s.stop_steps = ladder.steps.size();
   }
   s.last_error = w.last_error;
+  if (w.config) s.account = w.config->launch.identity.account.ToString();
   return s;
 }
 

@@ -43,6 +43,9 @@ struct WorkerSnapshot {
   std::size_t stop_step_number = 0;
   std::size_t stop_steps = 0;
   std::string last_error;  // spawn error
+  // Who its processes run as ("LocalSystem", "NT AUTHORITY\\LocalService"); "" without a
+  // definition.
+  std::string account;
 };
 
 // Where the worker should be: RUNNING and ready, or done. `supctl status` exits 0 only when every

@@ -122,6 +122,10 @@ TEST(IdentityE2eTest, AnAccountWorkerThatCannotBeLoggedOnSaysWhy) {
                        "LogonUserExExW in advapi32.dll"))
       << describe.out;
   EXPECT_EQ(supd.Supctl({"status", "other"}).exit_code, 0u);
+  const testing::ProcessOutput json = supd.Supctl({"status", "-o", "json"});
+  EXPECT_TRUE(Contains(json.out, R"("name":"svc")")) << json.out;
+  EXPECT_TRUE(Contains(json.out, R"("account":"NT AUTHORITY\\LocalService")")) << json.out;
+  EXPECT_TRUE(Contains(json.out, R"("account":"LocalSystem")")) << json.out;
 }
 
 }  // namespace

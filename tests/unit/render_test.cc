@@ -28,6 +28,7 @@ sup::v1::StatusResponse SampleStatus() {
   api->set_health(WorkerStatus::HEALTHY);
   api->set_ready(true);
   api->set_pid(4812);
+  api->set_account("NT AUTHORITY\\LocalService");
   api->set_uptime_ms(155'000);
   api->set_restarts(2);
   api->set_last_exit_code(1);
@@ -153,11 +154,12 @@ TEST(RenderTest, StatusJsonUsesTheStableFieldNames) {
       R"({"daemon":{"pid":100,"version":"0.1.0","uptime_ms":65000,"config_generation":3,"problems":[]},"workers":[)"
       R"({"name":"api","state":"RUNNING","reason":"","health":"HEALTHY","ready":true,"pid":4812,)"
       R"("uptime_ms":155000,"restarts":2,"last_exit_code":1,"next_restart_ms":0,"serving":false,"done":false,"launches":0,)"
+      R"("account":"NT AUTHORITY\\LocalService",)"
       R"("description":"pid 4812, uptime 0:02:35","cpu_seconds":12.5,"cpu_percent":3.25,)"
       R"("private_bytes":40000000,"working_set_bytes":47400000,"processes":3,"handles":210,)"
       R"("io_read_bytes":4096,"io_write_bytes":1500},)"
       R"({"name":"queue-consumer","state":"BACKOFF","reason":"exited","health":"UNKNOWN","ready":false,)"
-      R"("pid":0,"uptime_ms":0,"restarts":0,"last_exit_code":null,"next_restart_ms":4000,"serving":false,"done":false,"launches":0,)"
+      R"("pid":0,"uptime_ms":0,"restarts":0,"last_exit_code":null,"next_restart_ms":4000,"serving":false,"done":false,"launches":0,"account":"",)"
       R"("description":"backoff: attempt 3, next in 4.0s","cpu_seconds":0.0,"cpu_percent":0.0,)"
       R"("private_bytes":0,"working_set_bytes":0,"processes":0,"handles":0,"io_read_bytes":0,)"
       R"("io_write_bytes":0}]})"

@@ -19,6 +19,7 @@ TEST(StatusWireTest, CarriesEveryFieldTheCliShows) {
   snapshot.has_config = true;
   snapshot.backoff_attempt = 3;
   snapshot.launches = 4;
+  snapshot.account = "NT AUTHORITY\\NetworkService";
   const sup::v1::WorkerStatus wire = ToWireStatus(snapshot);
   EXPECT_EQ(wire.name(), "api");
   EXPECT_EQ(wire.state(), sup::v1::WorkerStatus::BACKOFF);
@@ -31,6 +32,7 @@ TEST(StatusWireTest, CarriesEveryFieldTheCliShows) {
   EXPECT_EQ(wire.next_restart_ms(), 4000u);
   EXPECT_EQ(wire.description(), "backoff: attempt 3, next in 4.0s; last exit code 0xC0000005");
   EXPECT_EQ(wire.launches(), 4u);
+  EXPECT_EQ(wire.account(), "NT AUTHORITY\\NetworkService");
   EXPECT_FALSE(wire.serving());
   EXPECT_FALSE(wire.done());
 }

@@ -31,6 +31,15 @@ TEST_F(SupervisorTest, StartsWorkersAndConfirmsThemAfterStartSeconds) {
   EXPECT_EQ(Status("api").in_state_for, 155s);
 }
 
+// status -o json's "account": the account of the definition in force, as it is logged on.
+TEST_F(SupervisorTest, TheSnapshotNamesTheAccountItsProcessesRunAs) {
+  Add("api");
+  Add("web").values["Account"] = config::RawValue::String("localservice");
+  Apply();
+  EXPECT_EQ(Status("api").account, "LocalSystem");
+  EXPECT_EQ(Status("web").account, "NT AUTHORITY\\LocalService");
+}
+
 TEST_F(SupervisorTest, DisabledWorkerStaysStoppedAndRefusesStart) {
   Add("api").values["Enabled"] = config::RawValue::Dword(0);
   Apply();
