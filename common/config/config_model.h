@@ -47,6 +47,10 @@ inline constexpr std::string_view kProbeKindNames[] = {"Startup", "Liveness",
 enum class WriteAccess { kUsers, kOwn };
 inline constexpr std::string_view kWriteAccessNames[] = {"users", "own"};
 
+// How a user account is logged on: with its kept password, or by S4U without one.
+enum class LogonType { kService, kS4u };
+inline constexpr std::string_view kLogonTypeNames[] = {"service", "s4u"};
+
 // Every privilege Windows defines, by the name its documentation and `whoami /priv` give it: what
 // KeepPrivileges may name.
 inline constexpr std::string_view kPrivilegeNames[] = {
@@ -112,8 +116,9 @@ struct OutputEncoding {
 
 // Who a worker's processes run as and what they may do (docs/security.md, "Worker identity").
 struct WorkerIdentity {
-  // Account: LocalSystem (supd's own), LocalService or NetworkService.
+  // Account: LocalSystem (supd's own), LocalService, NetworkService, a user or a gMSA.
   WorkerAccount account;
+  LogonType logon_type = LogonType::kService;  // for a user account only
   // The reduced token: the privileges that take a machine over deleted, Administrators and service
   // SIDs deny-only, and for LocalSystem write-restricted. false: the account's full token
   // (supd's, for LocalSystem: a warning says what that means).

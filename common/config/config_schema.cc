@@ -457,11 +457,22 @@ const WorkerRow kWorkerSchema[] = {
      0,
      {},
      "Account the worker runs as: LocalSystem (supd's, with the reduced token of Restricted), "
-     "LocalService or NetworkService (logged on by supd, no password; the worker gets the "
-     "account's profile and environment, and its worker SID as a group). NetworkService reaches "
-     "the network as the computer.",
+     "LocalService or NetworkService (logged on by supd, no password), a user account .\\name, "
+     "DOMAIN\\name or name@domain (with the password supctl worker set-password gives supd, or "
+     "LogonType=s4u and none) or a group managed service account DOMAIN\\name$ (no password). "
+     "The worker gets the account's profile and environment, and its worker SID as a group. "
+     "NetworkService reaches the network as the computer.",
      [](WorkerConfig& w, const ParsedValue& v) {
        w.launch.identity.account = *ParseWorkerAccount(AsString(v));
+     }},
+    {"LogonType", ValueKind::kChoice, "service", false, 0, 0, kLogonTypeNames,
+     "How supd logs a user Account on: service (with its kept password, as the SCM does: the "
+     "account needs the right to log on as a service, which set-password grants) or s4u (no "
+     "password kept, as Task Scheduler's \"do not store password\": the worker has no network "
+     "credentials; the account needs the right to log on as a batch job). Only for .\\name, "
+     "DOMAIN\\name and name@domain.",
+     [](WorkerConfig& w, const ParsedValue& v) {
+       w.launch.identity.logon_type = AsChoice<LogonType>(v);
      }},
     {"ActiveProcessLimit",
      ValueKind::kUint,
@@ -851,6 +862,13 @@ void CheckWorker(const WorkerConfig& worker, ErrorList& errors) {
     errors.Add("Command", "the program quoted when its path has a space: " + *quoted,
                "an unquoted path Windows would try piece by piece, the first piece first");
   }
+  const WorkerIdentity& identity = worker.launch.identity;
+  if (identity.logon_type == LogonType::kS4u && identity.account.kind != AccountKind::kUser) {
+    errors.Add("LogonType",
+               "service for Account " + identity.account.ToString() +
+                   " (s4u logs on a user account: .\\name, DOMAIN\\name, name@domain)",
+               "s4u");
+  }
   for (const auto& [kind, probe] : policy.probes) {
     const std::string probe_key = "Probes\\" + std::string(NameOf(kind, kProbeKindNames));
     if (kind != ProbeKind::kReadiness && probe.success_threshold != 1) {
@@ -973,18 +991,12 @@ Result<ParsedValue> ParseRawValue(ValueKind kind, std::uint64_t min, std::uint64
       return ParsedValue(OutputEncodingName(*encoding));
     }
     case ValueKind::kAccount: {
-      // Accounts with a password (.\name, DOMAIN\name), s4u and group managed service accounts
-      // come with issue #27's password store; until then they are refused, never accepted and
-      // run as something else.
       const std::string what =
-          "a REG_SZ: LocalSystem, LocalService or NetworkService (accounts with a password and "
-          "group managed service accounts are not supported yet)";
+          "a REG_SZ: LocalSystem, LocalService, NetworkService, .\\name, DOMAIN\\name, "
+          "name@domain or DOMAIN\\name$";
       if (!IsString(raw)) return expected(what);
       Result<WorkerAccount> account = ParseWorkerAccount(raw.text);
-      if (!account || account->kind == AccountKind::kUser ||
-          account->kind == AccountKind::kGroupManaged) {
-        return expected(what);
-      }
+      if (!account) return expected("a REG_SZ account: " + account.error().message());
       return ParsedValue(account->ToString());
     }
     case ValueKind::kChoice: {

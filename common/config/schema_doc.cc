@@ -20,7 +20,9 @@ std::string TypeText(ValueKind kind, std::uint64_t min, std::uint64_t max,
     case ValueKind::kChoiceList: return "REG_MULTI_SZ of: " + joined;
     case ValueKind::kExitCodes: return "REG_MULTI_SZ of exit codes, or REG_DWORD";
     case ValueKind::kEncoding: return "REG_SZ: auto, utf-8, ansi, oem or a code page number";
-    case ValueKind::kAccount: return "REG_SZ: LocalSystem, LocalService or NetworkService";
+    case ValueKind::kAccount:
+      return "REG_SZ: LocalSystem, LocalService, NetworkService, .\\name, DOMAIN\\name, "
+             "name@domain or DOMAIN\\name$";
   }
   return "";
 }

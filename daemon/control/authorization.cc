@@ -27,8 +27,9 @@ bool MayUse(Role role, Verb verb) {
         case Verb::kStart:
         case Verb::kStop:
         case Verb::kRestart: return true;
-        case Verb::kReset:   // clears the breaker an administrator may rely on
-        case Verb::kUpdate:  // applies configuration
+        case Verb::kReset:        // clears the breaker an administrator may rely on
+        case Verb::kUpdate:       // applies configuration
+        case Verb::kSetPassword:  // decides who workers run as
         case Verb::BODY_NOT_SET: return false;
       }
       return false;
@@ -50,6 +51,7 @@ const char* VerbName(Verb verb) {
     case Verb::kEvents: return "events";
     case Verb::kReread: return "reread";
     case Verb::kUpdate: return "update";
+    case Verb::kSetPassword: return "set-password";
     case Verb::BODY_NOT_SET: return "(none)";
   }
   return "?";

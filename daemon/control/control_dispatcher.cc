@@ -5,6 +5,7 @@
 #include "common/case_insensitive.h"
 #include "common/config/config_schema.h"
 #include "common/protocol.h"
+#include "common/text_encoding.h"
 #include "daemon/control/reply_fit.h"
 #include "daemon/control/status_wire.h"
 
@@ -129,7 +130,7 @@ class ControlDispatcher::ControlSession final : public Session {
   // The verbs that change what runs: each request of them is audited, allowed or not.
   static bool Changes(VerbCase verb) {
     return verb == VerbCase::kStart || verb == VerbCase::kStop || verb == VerbCase::kRestart ||
-           verb == VerbCase::kReset || verb == VerbCase::kUpdate;
+           verb == VerbCase::kReset || verb == VerbCase::kUpdate || verb == VerbCase::kSetPassword;
   }
 
   AuditRecord AuditOf(const sup::v1::Request& request, const std::string& result) const {
@@ -146,6 +147,9 @@ class ControlDispatcher::ControlSession final : public Session {
       case VerbCase::kReset: add(request.reset().workers(), request.reset().all()); break;
       case VerbCase::kUpdate:
         add(request.update().workers(), request.update().workers().empty());
+        break;
+      case VerbCase::kSetPassword:  // the worker's name only, never the password
+        record.workers.push_back(request.set_password().worker());
         break;
       default: break;
     }
@@ -273,6 +277,8 @@ sup::v1::Response ControlDispatcher::Handle(const sup::v1::Request& request) {
                                            request.update().workers().end());
       return fill(Reconfigure(names, /*apply=*/true), response.mutable_update());
     }
+    case VerbCase::kSetPassword:
+      return fill(SetPassword(request.set_password()), response.mutable_set_password());
     case VerbCase::BODY_NOT_SET: break;
   }
   return ErrorReply(id, ErrorKind::kInvalidArgument, "request has no verb this supd knows");
@@ -358,6 +364,64 @@ std::size_t ControlDispatcher::LineBudget() const {
   return limits_.max_frame_bytes > kEnvelopeBytes ? limits_.max_frame_bytes - kEnvelopeBytes : 0;
 }
 
+namespace {
+
+// Whether a worker defined by `identity` is logged on with a password supd keeps.
+bool LogsOnWithPassword(const WorkerIdentity& identity) {
+  return identity.account.needs_password() && identity.logon_type == LogonType::kService;
+}
+
+}  // namespace
+
+Result<sup::v1::SetPasswordResponse> ControlDispatcher::SetPassword(
+    const sup::v1::SetPasswordRequest& request) {
+  const std::string& worker = request.worker();
+  if (!config::IsValidWorkerName(worker)) {
+    return Error(ErrorKind::kInvalidArgument,
+                 "\"" + ToValidUtf8(worker.substr(0, 64)) +
+                     "\" is no worker name (1 to 64 letters, digits, '.', '_' or '-')");
+  }
+  if (!ports_.passwords)
+    return Error(ErrorKind::kFailedPrecondition, "this supd keeps no passwords");
+  sup::v1::SetPasswordResponse reply;
+  if (request.forget()) {
+    if (!request.password().empty()) {
+      return Error(ErrorKind::kInvalidArgument, "a password and forget: ask for one or the other");
+    }
+    const bool had = ports_.passwords->Has(worker);
+    if (Result<void> forgotten = ports_.passwords->Forget(worker); !forgotten)
+      return forgotten.error();
+    reply.set_message(had ? "password of " + worker + " forgotten"
+                          : "no password of " + worker + " was kept");
+    return reply;
+  }
+  // What Windows takes: at most 256 characters (LogonUser's limit), no NUL, valid text.
+  const std::string& password = request.password();
+  if (password.empty())
+    return Error(ErrorKind::kInvalidArgument, "an empty password (to forget one: --forget)");
+  if (password.size() > 1024 || password.find('\0') != std::string::npos ||
+      !IsValidUtf8(password)) {
+    return Error(ErrorKind::kInvalidArgument,
+                 "the password is not text Windows takes (UTF-8, no NUL, at most 1024 bytes)");
+  }
+  if (Result<void> kept = ports_.passwords->Keep(worker, password); !kept) return kept.error();
+  std::string message = "password of " + worker + " kept (encrypted for SYSTEM)";
+  const std::map<std::string, WorkerConfig> definitions = ports_.supervisor.DefinitionsInForce();
+  const auto definition = definitions.find(worker);
+  if (definition == definitions.end()) {
+    message += "; no worker " + worker + " is defined yet";
+  } else if (!LogsOnWithPassword(definition->second.launch.identity)) {
+    message +=
+        "; " + worker + " runs as " + definition->second.launch.identity.account.ToString() +
+        (definition->second.launch.identity.logon_type == LogonType::kS4u ? " by s4u, without it"
+                                                                          : ", which needs none");
+  } else {
+    message += "; used from " + worker + "'s next start";
+  }
+  reply.set_message(message);
+  return reply;
+}
+
 Result<sup::v1::DescribeResponse> ControlDispatcher::Describe(
     const sup::v1::DescribeRequest& request) const {
   std::optional<engine::WorkerSnapshot> snapshot = ports_.supervisor.Snapshot(request.worker());
@@ -372,6 +436,11 @@ Result<sup::v1::DescribeResponse> ControlDispatcher::Describe(
   const std::map<std::string, WorkerConfig> definitions = ports_.supervisor.DefinitionsInForce();
   if (const auto definition = definitions.find(request.worker()); definition != definitions.end()) {
     const LaunchConfig& launch = definition->second.launch;
+    if (LogsOnWithPassword(launch.identity)) {
+      describe.set_password(ports_.passwords && ports_.passwords->Has(request.worker())
+                                ? sup::v1::DescribeResponse::PASSWORD_KEPT
+                                : sup::v1::DescribeResponse::PASSWORD_MISSING);
+    }
     describe.set_shared_tail(!launch.stdout_log.empty() &&
                              EqualsIgnoringCase(launch.stdout_log, launch.stderr_log));
     for (const auto& [name, value] : definition->second.settings) {

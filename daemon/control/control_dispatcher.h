@@ -21,6 +21,7 @@
 #include "daemon/control/cpu_usage.h"
 #include "daemon/control/daemon_problems.h"
 #include "daemon/control/output_source.h"
+#include "daemon/control/password_store.h"
 #include "daemon/control/resource_source.h"
 #include "daemon/control/session.h"
 #include "daemon/engine/ports.h"
@@ -45,6 +46,7 @@ struct ControlPorts {
   ResourceSource& resources;                 // Status, Describe
   const DaemonProblems* problems = nullptr;  // Status; none: supd has none to tell
   AuditSink* audit = nullptr;                // every request of a changing verb; none: not kept
+  PasswordStore* passwords = nullptr;        // SetPassword, Describe; none: supd keeps none
 };
 
 struct ControlLimits {
@@ -80,6 +82,7 @@ class ControlDispatcher {
   Result<sup::v1::StatusResponse> Status(const sup::v1::StatusRequest& request) const;
   Result<sup::v1::DescribeResponse> Describe(const sup::v1::DescribeRequest& request) const;
   Result<sup::v1::LogsResponse> Logs(const sup::v1::LogsRequest& request) const;
+  Result<sup::v1::SetPasswordResponse> SetPassword(const sup::v1::SetPasswordRequest& request);
   std::size_t LineBudget() const;
   // `sample`: the worker's resources, if it runs.
   sup::v1::WorkerStatus WireStatus(const engine::WorkerSnapshot& snapshot,

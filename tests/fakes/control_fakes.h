@@ -13,6 +13,7 @@
 #include "common/fanout.h"
 #include "daemon/control/event_log_entry.h"
 #include "daemon/control/output_source.h"
+#include "daemon/control/password_store.h"
 #include "daemon/control/resource_source.h"
 #include "daemon/engine/ports.h"
 #include "daemon/control/session.h"
@@ -58,6 +59,24 @@ class FakeResourceSource final : public control::ResourceSource {
   }
   std::map<std::string, control::ResourceSample> samples;
   std::vector<std::vector<std::string>> asked;
+};
+
+// Passwords kept in memory by worker; with `failing`, keeping one fails as a vault that cannot
+// write would.
+class FakePasswordStore final : public control::PasswordStore {
+ public:
+  Result<void> Keep(const std::string& worker, const std::string& password) override {
+    if (failing) return Error(ErrorKind::kInternal, "writing HKLM\\SOFTWARE\\Sup\\Secrets: denied");
+    kept[worker] = password;
+    return Ok();
+  }
+  Result<void> Forget(const std::string& worker) override {
+    kept.erase(worker);
+    return Ok();
+  }
+  bool Has(const std::string& worker) const override { return kept.count(worker) != 0; }
+  std::map<std::string, std::string> kept;
+  bool failing = false;
 };
 
 class FakeOutputSource final : public control::OutputSource {

@@ -183,7 +183,8 @@ INSTANTIATE_TEST_SUITE_P(
             "StopTimeoutMs, StdoutLog, "
             "StderrLog, LogMaxBytes, LogBackups, LogRotateEvery, LogMaxAgeDays, LogTimestamps, "
             "OutputEncoding, MemoryLimitMB, MemoryRestartMB, MemoryCheckMs, "
-            "CpuRatePercent, Priority, Account, ActiveProcessLimit, Restricted, WriteAccess, "
+            "CpuRatePercent, Priority, Account, LogonType, ActiveProcessLimit, Restricted, "
+            "WriteAccess, "
             "KeepPrivileges, found an "
             "unknown value REG_SZ \"x\""},
         BadValueCase{"OutputEncoding", RawValue::String("latin1"),

@@ -148,6 +148,27 @@ TEST(WorkerIdentitySchemaTest, AccountTakesTheBuiltInAccountsInTheirUsualForms) 
             settings.end());
 }
 
+TEST(WorkerIdentitySchemaTest, AccountTakesUsersAndManagedAccountsWithTheirLogonType) {
+  RawConfig raw;
+  raw.workers["local-user"] = Worker();
+  raw.workers["local-user"].values["Account"] = RawValue::String(".\\svc-web");
+  raw.workers["domain-s4u"] = Worker();
+  raw.workers["domain-s4u"].values["Account"] = RawValue::String("CORP\\svc-batch");
+  raw.workers["domain-s4u"].values["LogonType"] = RawValue::String("S4U");
+  raw.workers["managed"] = Worker();
+  raw.workers["managed"].values["Account"] = RawValue::String("CORP\\gmsa-web$");
+  const ValidatedConfig config = config::ValidateConfig(raw);
+  ASSERT_TRUE(config.invalid_workers.empty());
+  const WorkerIdentity& local = config.workers.at("local-user").launch.identity;
+  EXPECT_EQ(local.account.kind, AccountKind::kUser);
+  EXPECT_EQ(local.account.ToString(), ".\\svc-web");
+  EXPECT_EQ(local.logon_type, LogonType::kService);
+  const WorkerIdentity& s4u = config.workers.at("domain-s4u").launch.identity;
+  EXPECT_EQ(s4u.account.ToString(), "CORP\\svc-batch");
+  EXPECT_EQ(s4u.logon_type, LogonType::kS4u);
+  EXPECT_EQ(config.workers.at("managed").launch.identity.account.kind, AccountKind::kGroupManaged);
+}
+
 TEST(WorkerIdentitySchemaTest, EachBadValueIsNamed) {
   const auto error_of = [](const char* name, RawValue value) {
     RawConfig raw;
@@ -166,14 +187,19 @@ TEST(WorkerIdentitySchemaTest, EachBadValueIsNamed) {
       error_of("KeepPrivileges", RawValue::MultiString({"SeDebugPrivilege", "sedebugprivilege"})),
       HasSubstr("(\"sedebugprivilege\" is there twice)"));
   const std::string accounts =
-      "Workers\\api\\Account: expected a REG_SZ: LocalSystem, LocalService or NetworkService "
-      "(accounts with a password and group managed service accounts are not supported yet)";
-  EXPECT_EQ(error_of("Account", RawValue::String("CORP\\svc-web")),
-            accounts + ", found REG_SZ \"CORP\\svc-web\"");
-  EXPECT_EQ(error_of("Account", RawValue::String("CORP\\gmsa$")),
-            accounts + ", found REG_SZ \"CORP\\gmsa$\"");
-  EXPECT_EQ(error_of("Account", RawValue::String("svc-web")),
-            accounts + ", found REG_SZ \"svc-web\"");
+      "Workers\\api\\Account: expected a REG_SZ: LocalSystem, LocalService, NetworkService, "
+      ".\\name, DOMAIN\\name, name@domain or DOMAIN\\name$";
+  EXPECT_EQ(error_of("Account", RawValue::Dword(1)), accounts + ", found REG_DWORD 1");
+  EXPECT_THAT(error_of("Account", RawValue::String("svc-web")),
+              HasSubstr("Workers\\api\\Account: expected a REG_SZ account: \"svc-web\" names no "
+                        "domain: an Account is LocalSystem"));
+  EXPECT_EQ(error_of("LogonType", RawValue::String("batch")),
+            "Workers\\api\\LogonType: expected a REG_SZ, one of service, s4u, found REG_SZ "
+            "\"batch\"");
+  // s4u logs on a user account: with any other Account it is a mistake, named.
+  EXPECT_EQ(error_of("LogonType", RawValue::String("s4u")),
+            "Workers\\api\\LogonType: expected service for Account LocalSystem (s4u logs on a "
+            "user account: .\\name, DOMAIN\\name, name@domain), found s4u");
   EXPECT_EQ(error_of("WriteAccess", RawValue::String("everyone")),
             "Workers\\api\\WriteAccess: expected a REG_SZ, one of users, own, found REG_SZ "
             "\"everyone\"");
