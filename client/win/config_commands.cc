@@ -155,10 +155,10 @@ int ConfigCommands::Delete(const sup::config::RegistryPath& path,
   // A running supd opens its key again as soon as it changes, and may create a subkey (State) in
   // it while the tree goes: deleting the key itself then fails with "access denied" (it has a
   // subkey). The tree is deleted again, a few times, before that is reported.
-  LSTATUS deleted = ::RegDeleteTreeW(path.root, path.subkey.c_str());
+  LSTATUS deleted = sup::config::DeleteConfigTree(path);
   for (int attempt = 1; deleted == ERROR_ACCESS_DENIED && attempt < 20; ++attempt) {
     ::Sleep(50);
-    deleted = ::RegDeleteTreeW(path.root, path.subkey.c_str());
+    deleted = sup::config::DeleteConfigTree(path);
   }
   if (deleted != ERROR_SUCCESS && deleted != ERROR_FILE_NOT_FOUND) {
     return Fail(sup::win::Win32Error("deleting the configuration " + path.display,

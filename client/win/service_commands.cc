@@ -111,7 +111,7 @@ Result<sup::config::RegistryPath> ConfigKeyOf(const std::string& arguments) {
 Result<void> DeleteConfiguration(const std::string& arguments) {
   Result<sup::config::RegistryPath> key = ConfigKeyOf(arguments);
   if (!key) return key.error();
-  const LSTATUS deleted = ::RegDeleteTreeW(key->root, key->subkey.c_str());
+  const LSTATUS deleted = sup::config::DeleteConfigTree(*key);
   if (deleted != ERROR_SUCCESS && deleted != ERROR_FILE_NOT_FOUND) {
     return sup::win::Win32Error("deleting the configuration " + key->display,
                                 static_cast<DWORD>(deleted));

@@ -23,6 +23,7 @@
 #include "daemon/win/caller_identity.h"
 #include "daemon/win/config_watcher.h"
 #include "daemon/win/job_launcher.h"
+#include "daemon/win/password_vault.h"
 #include "daemon/win/pipe_server.h"
 #include "common/file_workers.h"
 #include "daemon/win/io_inbox.h"
@@ -245,6 +246,14 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
   if (Result<void> prepared = d.state_store_->Prepare(); !prepared) {
     log->warn("operator intent will not outlive supd reason=\"{}\"", prepared.error().message());
   }
+  // <key>\Secrets too, before the configuration is watched (as State).
+  d.passwords_ = std::make_unique<PasswordVault>(
+      *config_key, [&d](const std::string& worker) { d.launcher_->ForgetToken(worker); });
+  if (Result<void> prepared = d.passwords_->Prepare(); !prepared) {
+    log->warn("worker passwords cannot be kept reason=\"{}\"", prepared.error().message());
+  }
+  d.launcher_->SetPasswords(
+      [vault = d.passwords_.get()](const std::string& worker) { return vault->Reveal(worker); });
   d.events_out_ = std::make_unique<LogEventSink>(log, options.event_log);
   d.event_feed_ = std::make_unique<control::EventFeed>(*d.events_out_);
   d.random_ = std::make_unique<MersenneRandom>();
@@ -268,7 +277,8 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
   d.audit_ = std::make_unique<LogAuditSink>(log, options.event_log);
   d.dispatcher_ = std::make_unique<control::ControlDispatcher>(
       control::ControlPorts{d.clock_, *d.supervisor_, *d.config_source_, d.launcher_->output(),
-                            *d.event_feed_, *d.resources_, &d.problems_, d.audit_.get()},
+                            *d.event_feed_, *d.resources_, &d.problems_, d.audit_.get(),
+                            d.passwords_.get()},
       control::DaemonIdentity{static_cast<std::uint32_t>(::GetCurrentProcessId()),
                               std::string(SupVersion()), std::string(SupCommit())},
       control::ControlLimits{.max_streams = limits.max_streams,

@@ -64,6 +64,7 @@ class AsioTimers;
 class ConfigWatcher;
 class IoInbox;
 class JobLauncher;
+class PasswordVault;
 
 class Prober;
 class ResourceSampler;
@@ -152,6 +153,8 @@ class Daemon {
   std::shared_ptr<void> read_work_;  // keeps read_io_'s threads running until JoinReadSide
   std::vector<std::thread> read_threads_;
   std::unique_ptr<AsioTimers> timers_;
+  // Workers' passwords; declared before the launcher, whose logons on file workers read them.
+  std::unique_ptr<PasswordVault> passwords_;
   std::unique_ptr<JobLauncher> launcher_;
   std::unique_ptr<Prober> prober_;
   std::unique_ptr<ResourceSampler> resources_;

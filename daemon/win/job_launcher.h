@@ -67,6 +67,12 @@ class JobLauncher final : public engine::ProcessLauncher {
     output_.Forget(worker);
     tokens_->Forget(worker);
   }
+  // User accounts are logged on with the passwords `passwords` reveals (set before the first
+  // launch); after a password is kept or forgotten, ForgetToken makes the next start log on again.
+  void SetPasswords(WorkerTokens::PasswordSource passwords) {
+    tokens_->SetPasswords(std::move(passwords));
+  }
+  void ForgetToken(const std::string& worker) { tokens_->Forget(worker); }
   // Summed over the processes in the worker's job.
   std::optional<std::uint64_t> WorkingSetBytes(const std::string& worker) override;
 

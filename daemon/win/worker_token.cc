@@ -240,8 +240,30 @@ Result<UniqueHandle> WorkerTokens::LogOnAccount(const std::string& worker,
   }
   Result<std::string> logon_sid = NewLogonSid();
   if (!logon_sid) return logon_sid.error();
-  const LogonRequest request{identity.account.user, identity.account.domain, LOGON32_LOGON_SERVICE,
-                             AccountTokenGroups(worker, *logon_sid)};
+  LogonRequest request;
+  request.user = identity.account.user;
+  request.domain = identity.account.domain;
+  request.groups = AccountTokenGroups(worker, *logon_sid);
+  // A user account: its kept password, or an S4U logon without one. Built-in and managed
+  // accounts take none.
+  if (identity.account.needs_password()) {
+    if (identity.logon_type == LogonType::kS4u) {
+      request.s4u = true;
+    } else {
+      Result<SecretText> password =
+          passwords_ ? passwords_(worker)
+                     : Result<SecretText>(Error(ErrorKind::kNotFound, "supd keeps no passwords"));
+      if (!password) {
+        return Error(password.error().kind(),
+                     "worker " + worker + " runs as " + account + ": " +
+                         password.error().message() +
+                         (password.error().kind() == ErrorKind::kNotFound
+                              ? " (supctl worker set-password " + worker + ", or LogonType=s4u)"
+                              : ""));
+      }
+      request.password = std::move(*password);
+    }
+  }
   Result<UniqueHandle> token = logon_->LogOn(request);
   if (!token) return token.error().WithContext("worker " + worker + " runs as " + account);
   return token;

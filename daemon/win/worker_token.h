@@ -11,6 +11,7 @@
 
 #include <windows.h>
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <memory>
@@ -86,6 +87,10 @@ class WorkerTokens {
   WorkerToken Current(const std::string& worker) const;
   // For tests: accounts are logged on with `logon` from now on.
   void SetLogon(std::unique_ptr<AccountLogon> logon) { logon_ = std::move(logon); }
+  // Where the passwords of user accounts come from (PasswordVault::Reveal); set before the first
+  // launch. Without it, a user account with LogonType=service cannot be logged on.
+  using PasswordSource = std::function<Result<SecretText>(const std::string& worker)>;
+  void SetPasswords(PasswordSource passwords) { passwords_ = std::move(passwords); }
   void Forget(const std::string& worker) {
     std::lock_guard lock(mutex_);
     tokens_.erase(worker);
@@ -110,6 +115,7 @@ class WorkerTokens {
   std::shared_ptr<const void> LoadProfile(HANDLE token, const WorkerAccount& account,
                                           const std::string& worker);
   std::unique_ptr<AccountLogon> logon_;
+  PasswordSource passwords_;
   UniqueHandle supd_token_;
   std::string controller_sid_;
   std::shared_ptr<spdlog::logger> log_;

@@ -16,6 +16,7 @@
 #include <sddl.h>
 
 #include <algorithm>
+#include <map>
 
 #include "common/win/object_security.h"
 #include "common/win/token_info.h"
@@ -337,6 +338,67 @@ TEST_F(WorkerIdentityTest, ALogonThatFailsIsASpawnErrorNamingTheAccount) {
             "worker svc runs as NT AUTHORITY\\LocalService: logging on NT "
             "AUTHORITY\\LocalService: Logon failure: the user has not been granted the requested "
             "logon type at this computer.");
+}
+
+// A user account: logged on with the password supd keeps, once per definition, and again after
+// the password changes (the vault's change makes the launcher forget the token). LogonType=s4u
+// asks for none, nor does a gMSA; a missing password is named with what to do.
+TEST_F(WorkerIdentityTest, AUserAccountIsLoggedOnWithItsKeptPasswordAgainOnceItChanges) {
+  auto requests = std::make_shared<std::vector<LogonRequest>>();
+  auto passwords = std::make_shared<std::map<std::string, std::wstring>>();
+  (*passwords)["web"] = L"first secret";
+  OnIo([&] {
+    launcher_->tokens().SetLogon(std::make_unique<RecordingLogon>(requests));
+    launcher_->SetPasswords([passwords](const std::string& worker) -> Result<SecretText> {
+      const auto found = passwords->find(worker);
+      if (found == passwords->end())
+        return Error(ErrorKind::kNotFound, "supd keeps no password of " + worker);
+      return SecretText{found->second};
+    });
+  });
+  WorkerIdentity user;
+  user.account = *ParseWorkerAccount(".\\svc-web");
+  const auto token_for = [&](const std::string& worker, const WorkerIdentity& identity) {
+    return OnIo([&] { return launcher_->tokens().For(worker, identity); });
+  };
+  Result<WorkerToken> first = token_for("web", user);
+  ASSERT_TRUE(first) << first.error().message();
+  ASSERT_EQ(requests->size(), 1u);
+  EXPECT_EQ(requests->back().user, "svc-web");
+  EXPECT_EQ(requests->back().domain, ".");
+  EXPECT_EQ(requests->back().logon_type, static_cast<DWORD>(LOGON32_LOGON_SERVICE));
+  EXPECT_FALSE(requests->back().s4u);
+  EXPECT_EQ(requests->back().password.text(), L"first secret");
+  ASSERT_TRUE(token_for("web", user));
+  EXPECT_EQ(requests->size(), 1u) << "one logon per definition, not per launch";
+
+  (*passwords)["web"] = L"second secret";
+  OnIo([&] { launcher_->ForgetToken("web"); });
+  ASSERT_TRUE(token_for("web", user));
+  ASSERT_EQ(requests->size(), 2u);
+  EXPECT_EQ(requests->back().password.text(), L"second secret");
+
+  WorkerIdentity s4u = user;
+  s4u.account = *ParseWorkerAccount("CORP\\svc-batch");
+  s4u.logon_type = LogonType::kS4u;
+  ASSERT_TRUE(token_for("batch", s4u));
+  EXPECT_TRUE(requests->back().s4u);
+  EXPECT_TRUE(requests->back().password.empty());
+  EXPECT_EQ(requests->back().domain, "CORP");
+
+  WorkerIdentity managed;
+  managed.account = *ParseWorkerAccount("CORP\\gmsa-web$");
+  ASSERT_TRUE(token_for("managed", managed));
+  EXPECT_FALSE(requests->back().s4u);
+  EXPECT_TRUE(requests->back().password.empty());
+  EXPECT_EQ(requests->back().user, "gmsa-web$");
+
+  Result<WorkerToken> missing = token_for("nopass", user);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().message(),
+            "worker nopass runs as .\\svc-web: supd keeps no password of nopass (supctl worker "
+            "set-password nopass, or LogonType=s4u)");
+  EXPECT_EQ(requests->size(), 4u) << "no logon is tried without its password";
 }
 
 // Wine has no LogonUserExExW: the real logon says so, and supd goes on.

@@ -281,6 +281,11 @@ Result<void> RegistryWatch::Arm() {
   return Ok();
 }
 
+LSTATUS DeleteConfigTree(const RegistryPath& key) {
+  ::RegDeleteKeyW(key.root, (key.subkey + L"\\" + kSecretsSubkey).c_str());
+  return ::RegDeleteTreeW(key.root, key.subkey.c_str());
+}
+
 Result<std::vector<RegistryWatch>> ConfigWatches(const RegistryPath& path) {
   RegistryPath workers = path;
   workers.subkey += std::wstring(L"\\") + kWorkersSubkey;

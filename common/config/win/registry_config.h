@@ -25,6 +25,14 @@ Result<RegistryPath> ParseRegistryPath(const std::string& path);
 
 inline constexpr char kDefaultConfigKey[] = "HKLM\\SOFTWARE\\Sup";
 
+// <key>\Secrets: the workers' passwords, which only supd's account may read (daemon/win/
+// password_vault.h). Not configuration: never read, exported or imported as such.
+inline constexpr wchar_t kSecretsSubkey[] = L"Secrets";
+
+// RegDeleteTreeW of the configuration key `key`, <key>\Secrets first by itself: an administrator
+// may delete that key but not open it to walk it. ERROR_FILE_NOT_FOUND when there is nothing.
+LSTATUS DeleteConfigTree(const RegistryPath& key);
+
 class RegistryConfigSource final : public ConfigSource {
  public:
   // supd reads REG_EXPAND_SZ values expanded; `supctl config export` keeps them as written.
