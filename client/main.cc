@@ -81,9 +81,12 @@ int main() {
   if (config_file.parsed())
     return config_file.Run(options.timeout_given ? options.timeout : std::chrono::seconds(30));
   if (worker_edit.parsed()) {
-    return worker_edit.Run(options.json(), [&daemon](const std::vector<std::string>& names) {
-      return daemon.Update(names);
-    });
+    return worker_edit.Run(
+        options.json(),
+        {[&daemon](const std::vector<std::string>& names) { return daemon.Update(names); },
+         [&daemon](const std::string& worker, const std::string& password, bool forget) {
+           return daemon.SetPassword(worker, password, forget);
+         }});
   }
   return sup::client::kExitUsage;
 }

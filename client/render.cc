@@ -341,8 +341,26 @@ std::string IdentityText(const sup::v1::DescribeResponse& describe) {
             : system ? "a reduced token (writes where Users or its worker SID may)"
                      : "a reduced token (writes where the account may)";
   }
+  std::string password;
+  switch (describe.password()) {
+    case sup::v1::DescribeResponse::PASSWORD_KEPT: password = "; its password is kept"; break;
+    case sup::v1::DescribeResponse::PASSWORD_MISSING:
+      password =
+          "; no password is kept (supctl worker set-password " + describe.status().name() + ")";
+      break;
+    default: break;
+  }
   return "runs as " + account + " with " + token + ", worker SID " +
-         WorkerSid(describe.status().name());
+         WorkerSid(describe.status().name()) + password;
+}
+
+// describe -o json's "password": "kept", "missing", or "not needed".
+std::string PasswordStateName(sup::v1::DescribeResponse::Password password) {
+  switch (password) {
+    case sup::v1::DescribeResponse::PASSWORD_KEPT: return "kept";
+    case sup::v1::DescribeResponse::PASSWORD_MISSING: return "missing";
+    default: return "not needed";
+  }
 }
 
 }  // namespace
@@ -400,6 +418,7 @@ std::string RenderDescribeJson(const sup::v1::DescribeResponse& describe) {
   json["status"] = WorkerJson(describe.status());
   json["account"] = AccountOf(describe);
   json["worker_sid"] = WorkerSid(describe.status().name());
+  json["password"] = PasswordStateName(describe.password());
   json["config"] = Json::object();
   for (const sup::v1::ConfigValue& value : describe.config())
     json["config"][value.name()] = value.value();

@@ -16,6 +16,7 @@
 #include "client/json.h"
 #include "client/render.h"
 #include "client/win/health_query.h"
+#include "client/win/secret_input.h"
 #include "client/win/supd_connection.h"
 #include "client/win/top_command.h"
 #include "client/duration.h"
@@ -336,6 +337,21 @@ bool DaemonCommands::parsed() const {
 
 int DaemonCommands::Update(const std::vector<std::string>& workers) {
   return RunReconfigure(options_, /*apply=*/true, workers);
+}
+
+int DaemonCommands::SetPassword(const std::string& worker, const std::string& password,
+                                bool forget) {
+  sup::v1::Request request;
+  request.mutable_set_password()->set_worker(worker);
+  request.mutable_set_password()->set_password(password);
+  request.mutable_set_password()->set_forget(forget);
+  sup::Result<sup::v1::Response> response = CallDaemon(options_, request);
+  // The request's copy of the password goes now; the serialized frame went with the call.
+  Wipe(*request.mutable_set_password()->mutable_password());
+  if (!response) return ReportError(options_, response.error());
+  const std::string& message = response->set_password().message();
+  Print(options_.json() ? JsonLine({{"worker", worker}, {"message", message}}) : message + "\n");
+  return kExitOk;
 }
 
 int DaemonCommands::Run() {

@@ -29,6 +29,9 @@ class DaemonCommands {
   // `supctl update [WORKER...]`: applies the registry configuration in supd (also what
   // `worker ... --apply` does). Returns the exit code.
   int Update(const std::vector<std::string>& workers);
+  // `supctl worker set-password NAME`: supd keeps `password` for `worker` (or, with `forget`,
+  // forgets the one it keeps). Returns the exit code.
+  int SetPassword(const std::string& worker, const std::string& password, bool forget);
 
  private:
   struct Verbs;

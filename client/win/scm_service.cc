@@ -1,10 +1,9 @@
 #include "client/win/scm_service.h"
 
-#include <ntsecapi.h>
-
 #include <thread>
 
 #include "client/win/health_query.h"
+#include "client/win/logon_right.h"
 #include "client/win/service_config2.h"
 #include "common/config/config_schema.h"
 #include "common/config/win/registry_config.h"
@@ -25,13 +24,6 @@ using sup::win::Win32Error;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-struct LsaHandleTraits {
-  using Native = LSA_HANDLE;
-  static Native Invalid() { return nullptr; }
-  static void Close(Native policy) { ::LsaClose(policy); }
-};
-using UniqueLsaHandle = sup::win::BasicUniqueHandle<LsaHandleTraits>;
 
 // The registry key of the event source of the supd started with `arguments`.
 std::wstring EventSourceKey(const std::string& arguments) {
@@ -90,36 +82,6 @@ std::optional<std::vector<BYTE>> QueryConfig2(SC_HANDLE service, DWORD level) {
   return buffer;
 }
 
-// Grants `account` SeServiceLogonRight, without which the SCM cannot start a service as it.
-Result<void> GrantServiceLogonRight(const std::string& account) {
-  BYTE sid[SECURITY_MAX_SID_SIZE];
-  DWORD sid_size = sizeof(sid);
-  wchar_t domain[256];
-  DWORD domain_size = 256;
-  SID_NAME_USE use;
-  if (!::LookupAccountNameW(nullptr, Widen(account).c_str(), sid, &sid_size, domain, &domain_size,
-                            &use)) {
-    return Error(ErrorKind::kInvalidArgument, "the account " + account + " does not exist here (" +
-                                                  Win32Error("LookupAccountName").message() + ")");
-  }
-  LSA_OBJECT_ATTRIBUTES attributes{};
-  LSA_HANDLE opened = nullptr;
-  NTSTATUS status =
-      ::LsaOpenPolicy(nullptr, &attributes, POLICY_LOOKUP_NAMES | POLICY_CREATE_ACCOUNT, &opened);
-  const UniqueLsaHandle policy{opened};
-  if (status != 0)
-    return Win32Error("opening the local security policy", ::LsaNtStatusToWinError(status));
-  wchar_t right_name[] = L"SeServiceLogonRight";
-  LSA_UNICODE_STRING right{static_cast<USHORT>(wcslen(right_name) * sizeof(wchar_t)),
-                           static_cast<USHORT>(sizeof(right_name)), right_name};
-  status = ::LsaAddAccountRights(policy.get(), sid, &right, 1);
-  if (status != 0) {
-    return Win32Error("granting " + account + " the right to log on as a service",
-                      ::LsaNtStatusToWinError(status));
-  }
-  return Ok();
-}
-
 // A user account given with its password, or a managed one, gets the logon right before the
 // service is touched: an account that does not exist is refused (a typo would leave a service
 // that cannot start); a right that cannot be granted is a warning (Wine has no LSA to grant it
@@ -127,7 +89,7 @@ Result<void> GrantServiceLogonRight(const std::string& account) {
 Result<void> PrepareAccount(const ServiceSpec& spec, const std::optional<std::string>& password,
                             std::vector<std::string>& warnings) {
   if (!NeedsLogonRight(spec.account) || (NeedsPassword(spec.account) && !password)) return Ok();
-  if (Result<void> granted = GrantServiceLogonRight(spec.account); !granted) {
+  if (Result<void> granted = GrantLogonRight(spec.account, kServiceLogonRight); !granted) {
     if (granted.error().kind() == ErrorKind::kInvalidArgument) return granted.error();
     warnings.push_back(granted.error().message());
   }

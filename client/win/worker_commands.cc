@@ -8,10 +8,13 @@
 
 #include "client/config/worker_edit.h"
 #include "client/win/console.h"
+#include "client/win/logon_right.h"
+#include "client/win/secret_input.h"
 #include "client/exit_codes.h"
 #include "client/json.h"
 #include "common/config/config_schema.h"
 #include "common/config/win/registry_store.h"
+#include "common/worker_account.h"
 
 namespace sup::client::win {
 
@@ -23,11 +26,14 @@ struct WorkerCommands::Options {
   CLI::App* remove = nullptr;
   CLI::App* list = nullptr;
   CLI::App* show = nullptr;
+  CLI::App* set_password = nullptr;
 
   std::string config_key = sup::config::kDefaultConfigKey;
   std::string name, key, value, command;
   std::vector<std::string> settings;
   bool apply = false;
+  bool from_stdin = false;
+  bool forget = false;
 };
 
 namespace {
@@ -70,6 +76,14 @@ WorkerCommands::WorkerCommands(CLI::App& app) : options_(std::make_unique<Option
   o.list = o.worker->add_subcommand("list", "The configured workers and their commands");
   o.show = o.worker->add_subcommand("show", "Every value of a worker as the registry holds it");
   o.show->add_option("name", o.name, "Worker name")->required();
+  o.set_password = o.worker->add_subcommand(
+      "set-password",
+      "Give supd the password of the worker's user Account (asked without echo; supd keeps it "
+      "encrypted for SYSTEM)");
+  o.set_password->add_option("name", o.name, "Worker name")->required();
+  o.set_password->add_flag("--stdin", o.from_stdin,
+                           "Read the password from standard input (its first line)");
+  o.set_password->add_flag("--forget", o.forget, "Make supd forget the password it keeps");
   // `worker add NAME --config-key K` as well as `worker --config-key K add NAME`.
   for (CLI::App* command : o.worker->get_subcommands({})) command->fallthrough();
 }
@@ -91,12 +105,12 @@ std::string WhenSupdAppliesIt(config::RegistryConfigStore& store) {
 
 bool WorkerCommands::parsed() const { return options_->worker->parsed(); }
 
-int WorkerCommands::Run(bool json,
-                        const std::function<int(const std::vector<std::string>&)>& update) {
+int WorkerCommands::Run(bool json, const SupdCalls& supd) {
   const Options& o = *options_;
   Result<sup::config::RegistryPath> path = sup::config::ParseRegistryPath(o.config_key);
   if (!path) return Fail(path.error());
   config::RegistryConfigStore store(*path);
+  if (o.set_password->parsed()) return SetPassword(store, supd);
 
   if (o.list->parsed() || o.show->parsed()) {
     Result<config::RawConfig> config = store.Read();
@@ -155,7 +169,43 @@ int WorkerCommands::Run(bool json,
   if (!edited) return Fail(edited.error());
   // With --apply, supd's own line follows ("api: added"): this one says what the registry got.
   Print(o.name + ": " + done + (o.apply ? " in the registry" : WhenSupdAppliesIt(store)) + "\n");
-  return o.apply ? update({o.name}) : kExitOk;
+  return o.apply ? supd.update({o.name}) : kExitOk;
+}
+
+int WorkerCommands::SetPassword(config::RegistryConfigStore& store, const SupdCalls& supd) const {
+  const Options& o = *options_;
+  if (o.forget) {
+    if (o.from_stdin)
+      return Fail(Error(ErrorKind::kInvalidArgument, "--forget takes no password (--stdin)"));
+    return supd.set_password(o.name, "", /*forget=*/true);
+  }
+  // The account as the registry names it, for the prompt and the logon right.
+  std::string account;
+  if (Result<config::RawConfig> config = store.Read(); config) {
+    if (const auto worker = config->workers.find(o.name); worker != config->workers.end()) {
+      if (const auto value = worker->second.values.find("Account");
+          value != worker->second.values.end()) {
+        account = ValueText(value->second);
+      }
+    }
+  }
+  Result<WorkerAccount> parsed = ParseWorkerAccount(account);
+  const bool takes_password = parsed && parsed->needs_password();
+  Result<std::string> password =
+      o.from_stdin ? ReadSecretFromStdin()
+                   : AskSecretTwice("Password of " + (takes_password ? parsed->ToString() : "") +
+                                    (takes_password ? " (worker " + o.name + ")" : o.name) + ": ");
+  if (!password) return Fail(password.error());
+  // Granted before supd has the password, as `service install --account` does: a right that
+  // cannot be granted (Wine has no LSA to grant it in) is a warning.
+  if (takes_password) {
+    if (Result<void> granted = GrantLogonRight(parsed->ToString(), kServiceLogonRight); !granted) {
+      std::fprintf(stderr, "supctl: warning: %s\n", granted.error().message().c_str());
+    }
+  }
+  const int code = supd.set_password(o.name, *password, /*forget=*/false);
+  Wipe(*password);
+  return code;
 }
 
 }  // namespace sup::client::win

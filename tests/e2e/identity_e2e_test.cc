@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "common/command_line.h"
+#include "common/win/unique_handle.h"
+#include "common/win/win32_error.h"
 #include "process_runner.h"
 #include "supd_service.h"
 #include "wait_until.h"
@@ -126,6 +128,104 @@ TEST(IdentityE2eTest, AnAccountWorkerThatCannotBeLoggedOnSaysWhy) {
   EXPECT_TRUE(Contains(json.out, R"("name":"svc")")) << json.out;
   EXPECT_TRUE(Contains(json.out, R"("account":"NT AUTHORITY\\LocalService")")) << json.out;
   EXPECT_TRUE(Contains(json.out, R"("account":"LocalSystem")")) << json.out;
+}
+
+// Whether `bytes` hold `text` in UTF-8 or UTF-16LE (regedit's .reg files are UTF-16).
+bool HoldsText(const std::string& bytes, const std::string& text) {
+  const std::wstring wide = Widen(text);
+  const std::string utf16(reinterpret_cast<const char*>(wide.data()),
+                          wide.size() * sizeof(wchar_t));
+  return Contains(bytes, text) || Contains(bytes, utf16);
+}
+
+// Whether any value at or below HKLM\<subkey> (names and data) holds `needle`'s bytes.
+bool RegistryHolds(const std::wstring& subkey, const std::string& needle) {
+  HKEY raw = nullptr;
+  if (::RegOpenKeyExW(HKEY_LOCAL_MACHINE, subkey.c_str(), 0, KEY_READ, &raw) != ERROR_SUCCESS)
+    return false;
+  const UniqueRegistryKey key{raw};
+  for (DWORD index = 0;; ++index) {
+    wchar_t name[16384];
+    DWORD name_size = 16384;
+    std::vector<BYTE> data(64 * 1024);
+    DWORD data_size = static_cast<DWORD>(data.size());
+    if (::RegEnumValueW(key.get(), index, name, &name_size, nullptr, nullptr, data.data(),
+                        &data_size) != ERROR_SUCCESS) {
+      break;
+    }
+    const std::string bytes(reinterpret_cast<const char*>(data.data()), data_size);
+    if (HoldsText(bytes, needle) || Contains(Narrow(std::wstring(name, name_size)), needle))
+      return true;
+  }
+  for (DWORD index = 0;; ++index) {
+    wchar_t name[256];
+    DWORD name_size = 256;
+    if (::RegEnumKeyExW(key.get(), index, name, &name_size, nullptr, nullptr, nullptr, nullptr) !=
+        ERROR_SUCCESS) {
+      break;
+    }
+    if (RegistryHolds(subkey + L"\\" + std::wstring(name, name_size), needle)) return true;
+  }
+  return false;
+}
+
+// Account=.\svc-web with its password: supctl hands it to supd (--stdin here; at a console it
+// asks twice without echo), and supd keeps it encrypted under <key>\Secrets: neither the
+// registry (every value read back) nor `config export` holds it, describe says only that one is
+// kept, and the next start goes on to log the account on with it. (Under Wine that logon stops at
+// the missing LogonUserExExW; only Windows runs the worker as the account.)
+TEST(IdentityE2eTest, AUserAccountsPasswordIsKeptEncryptedAndNowhereInClear) {
+  SupdService supd("identity-password");
+  supd.AddWorker("web", {});
+  supd.SetString("web", "Account", ".\\svc-web");
+  supd.SetDword("web", "BackoffInitialMs", 200);
+  ASSERT_SUPD_OK(supd.InstallAndStart());
+  ASSERT_TRUE(
+      supd.WaitForLog("worker web runs as .\\svc-web: supd keeps no password of web "
+                      "(supctl worker set-password web, or LogonType=s4u)"));
+  EXPECT_TRUE(Contains(supd.Supctl({"describe", "web"}).out,
+                       "no password is kept (supctl worker set-password web)"));
+
+  const std::string password = "Tr0ub4dor&3-sup";
+  const testing::ProcessOutput kept = supd.SupctlWithInput(
+      {"worker", "--config-key", supd.config_key(), "set-password", "web", "--stdin"},
+      password + "\r\n");
+  ASSERT_EQ(kept.exit_code, 0u) << kept.err;
+  EXPECT_EQ(kept.out, "password of web kept (encrypted for SYSTEM); used from web's next start\n");
+  // Wine knows no .\svc-web to grant the logon right to: a warning, as for service install.
+  EXPECT_TRUE(Contains(kept.err, "warning: the account .\\svc-web does not exist here"))
+      << kept.err;
+
+  EXPECT_TRUE(Contains(supd.Supctl({"describe", "web"}).out, "; its password is kept"));
+  EXPECT_TRUE(Contains(supd.Supctl({"describe", "web", "-o", "json"}).out, R"("password":"kept")"));
+  ASSERT_TRUE(supd.WaitForLog("worker web runs as .\\svc-web: finding LogonUserExExW"));
+
+  // Nowhere in clear: not in any value under the key (UTF-8 or UTF-16), not in the export, not
+  // in supd's log.
+  const std::wstring subkey = Widen(supd.config_key().substr(5));
+  EXPECT_TRUE(RegistryHolds(subkey, "svc-web")) << "the scan reads the key";
+  EXPECT_FALSE(RegistryHolds(subkey, password));
+  for (const char* format : {"reg", "json"}) {
+    const testing::ProcessOutput exported =
+        supd.Supctl({"config", "--config-key", supd.config_key(), "export", "--format", format});
+    ASSERT_EQ(exported.exit_code, 0u) << exported.err;
+    EXPECT_TRUE(HoldsText(exported.out, "svc-web")) << "the export is of this key";
+    EXPECT_FALSE(HoldsText(exported.out, password));
+    EXPECT_FALSE(HoldsText(exported.out, "Secrets"));
+  }
+  EXPECT_FALSE(Contains(supd.Log(), password));
+
+  const testing::ProcessOutput forgotten =
+      supd.Supctl({"worker", "--config-key", supd.config_key(), "set-password", "web", "--forget"});
+  EXPECT_EQ(forgotten.out, "password of web forgotten\n") << forgotten.err;
+  EXPECT_TRUE(Contains(supd.Supctl({"describe", "web"}).out, "no password is kept"));
+
+  // Input from a pipe and no --stdin: there is nobody to ask.
+  const testing::ProcessOutput unasked = supd.SupctlWithInput(
+      {"worker", "--config-key", supd.config_key(), "set-password", "web"}, "");
+  EXPECT_EQ(unasked.exit_code, 2u);
+  EXPECT_TRUE(Contains(unasked.err, "no console to ask the password on: pipe it in with --stdin"))
+      << unasked.err;
 }
 
 }  // namespace

@@ -340,9 +340,14 @@ bool SupdService::WaitForLog(const std::string& text, std::size_t times,
 }
 
 ProcessOutput SupdService::Supctl(std::vector<std::string> arguments) const {
+  return SupctlWithInput(std::move(arguments), std::nullopt);
+}
+
+ProcessOutput SupdService::SupctlWithInput(std::vector<std::string> arguments,
+                                           const std::optional<std::string>& input) const {
   arguments.insert(arguments.begin(),
                    {ExecutableDirectory() + "\\supctl.exe", "--pipe", control_pipe()});
-  Result<ProcessOutput> output = RunProcess(arguments);
+  Result<ProcessOutput> output = RunProcess(arguments, std::chrono::seconds(60), input);
   if (!output) {
     ADD_FAILURE() << output.error().message();
     return {};

@@ -84,6 +84,9 @@ class SupdService {
       std::chrono::milliseconds timeout = std::chrono::seconds(20)) const;
 
   ProcessOutput Supctl(std::vector<std::string> arguments) const;
+  // The same with `input` as its standard input (`worker set-password NAME --stdin`).
+  ProcessOutput SupctlWithInput(std::vector<std::string> arguments,
+                                const std::optional<std::string>& input) const;
 
   // supd's own log (in a folder of this test's unless the test set LogDirectory itself).
   std::string log_directory() const { return log_directory_; }

@@ -43,7 +43,7 @@ unsigned long ReadPidFile(const std::string& path, std::chrono::milliseconds tim
 }
 
 Result<std::unique_ptr<BackgroundProcess>> BackgroundProcess::Start(
-    const std::vector<std::string>& arguments) {
+    const std::vector<std::string>& arguments, const std::optional<std::string>& input) {
   SECURITY_ATTRIBUTES inheritable{sizeof(SECURITY_ATTRIBUTES), nullptr, TRUE};
   HANDLE out_read_raw = nullptr, out_write_raw = nullptr, err_read_raw = nullptr,
          err_write_raw = nullptr;
@@ -55,11 +55,27 @@ Result<std::unique_ptr<BackgroundProcess>> BackgroundProcess::Start(
   UniqueHandle err_read{err_read_raw}, err_write{err_write_raw};
   ::SetHandleInformation(out_read.get(), HANDLE_FLAG_INHERIT, 0);
   ::SetHandleInformation(err_read.get(), HANDLE_FLAG_INHERIT, 0);
+  // Its standard input: `input`, already written into a pipe whose write end is closed, so the
+  // child reads it and then its end.
+  UniqueHandle in_read;
+  if (input) {
+    HANDLE in_read_raw = nullptr, in_write_raw = nullptr;
+    if (!::CreatePipe(&in_read_raw, &in_write_raw, &inheritable, 64 * 1024))
+      return win::Win32Error("CreatePipe");
+    in_read.reset(in_read_raw);
+    const UniqueHandle in_write{in_write_raw};
+    ::SetHandleInformation(in_write.get(), HANDLE_FLAG_INHERIT, 0);
+    DWORD written = 0;
+    if (!::WriteFile(in_write.get(), input->data(), static_cast<DWORD>(input->size()), &written,
+                     nullptr)) {
+      return win::Win32Error("writing the standard input of " + arguments.front());
+    }
+  }
 
   STARTUPINFOW startup{};
   startup.cb = sizeof(startup);
   startup.dwFlags = STARTF_USESTDHANDLES;
-  startup.hStdInput = nullptr;
+  startup.hStdInput = in_read.get();
   startup.hStdOutput = out_write.get();
   startup.hStdError = err_write.get();
   std::wstring command_line = win::Widen(JoinWindowsCommandLine(arguments));
@@ -130,8 +146,9 @@ std::optional<unsigned long> BackgroundProcess::WaitForExit(std::chrono::millise
 }
 
 Result<ProcessOutput> RunProcess(const std::vector<std::string>& arguments,
-                                 std::chrono::milliseconds timeout) {
-  Result<std::unique_ptr<BackgroundProcess>> process = BackgroundProcess::Start(arguments);
+                                 std::chrono::milliseconds timeout,
+                                 const std::optional<std::string>& input) {
+  Result<std::unique_ptr<BackgroundProcess>> process = BackgroundProcess::Start(arguments, input);
   if (!process) return process.error();
   const std::optional<unsigned long> code = (*process)->WaitForExit(timeout);
   if (!code) {

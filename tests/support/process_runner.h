@@ -25,9 +25,11 @@ struct ProcessOutput {
 // read as it comes. Terminated on destruction if it is still running.
 class BackgroundProcess {
  public:
-  // Starts `arguments` (program first, quoted by the Windows rules).
+  // Starts `arguments` (program first, quoted by the Windows rules); `input`, if given, is its
+  // whole standard input (a few KiB at most: written before it starts reading), else it has none.
   static Result<std::unique_ptr<BackgroundProcess>> Start(
-      const std::vector<std::string>& arguments);
+      const std::vector<std::string>& arguments,
+      const std::optional<std::string>& input = std::nullopt);
   ~BackgroundProcess();
   BackgroundProcess(const BackgroundProcess&) = delete;
   BackgroundProcess& operator=(const BackgroundProcess&) = delete;
@@ -55,7 +57,8 @@ class BackgroundProcess {
 // Runs `arguments` (program first, quoted by the Windows rules) and waits up to `timeout` for it
 // to exit; a program still running then is terminated and reported as an error.
 Result<ProcessOutput> RunProcess(const std::vector<std::string>& arguments,
-                                 std::chrono::milliseconds timeout = std::chrono::seconds(60));
+                                 std::chrono::milliseconds timeout = std::chrono::seconds(60),
+                                 const std::optional<std::string>& input = std::nullopt);
 
 // The folder of the running test executable, where supd.exe and supctl.exe are built too.
 std::string ExecutableDirectory();

@@ -352,6 +352,20 @@ TEST(RenderDescribeTest, SaysWhatTheWorkerRunsAsAndItsSid) {
       << RenderDescribe(describe);
   json = RenderDescribeJson(describe);
   EXPECT_NE(json.find("\"account\":\"NT AUTHORITY\\\\LocalService\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"password\":\"not needed\""), std::string::npos) << json;
+
+  // A user account: whether supd keeps its password, never the password.
+  describe.mutable_config(2)->set_value(".\\svc-web");
+  describe.set_password(sup::v1::DescribeResponse::PASSWORD_MISSING);
+  EXPECT_NE(RenderDescribe(describe).find(", worker SID " + sid +
+                                          "; no password is kept (supctl worker set-password "
+                                          "api)\n"),
+            std::string::npos)
+      << RenderDescribe(describe);
+  describe.set_password(sup::v1::DescribeResponse::PASSWORD_KEPT);
+  EXPECT_NE(RenderDescribe(describe).find(", worker SID " + sid + "; its password is kept\n"),
+            std::string::npos);
+  EXPECT_NE(RenderDescribeJson(describe).find("\"password\":\"kept\""), std::string::npos);
 }
 
 // `supctl version`: each side's commit when it was built from a git checkout, none otherwise.
