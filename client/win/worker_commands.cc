@@ -12,6 +12,7 @@
 #include "client/win/secret_input.h"
 #include "client/exit_codes.h"
 #include "client/json.h"
+#include "common/case_insensitive.h"
 #include "common/config/config_schema.h"
 #include "common/config/win/registry_store.h"
 #include "common/worker_account.h"
@@ -101,6 +102,43 @@ std::string WhenSupdAppliesIt(config::RegistryConfigStore& store) {
   return " (supd applies it within moments; --apply to wait for it)";
 }
 
+// The worker's Account and LogonType as the registry holds them now ("" when unset).
+std::pair<std::string, std::string> AccountValuesOf(config::RegistryConfigStore& store,
+                                                    const std::string& worker) {
+  std::pair<std::string, std::string> values;
+  Result<config::RawConfig> config = store.Read();
+  if (!config) return values;
+  const auto found = config->workers.find(worker);
+  if (found == config->workers.end()) return values;
+  for (auto [name, into] : {std::pair{"Account", &values.first}, {"LogonType", &values.second}}) {
+    if (const auto value = found->second.values.find(name); value != found->second.values.end())
+      *into = ValueText(value->second);
+  }
+  return values;
+}
+
+// After Account or LogonType was written: a user account or gMSA is granted the logon right supd
+// will log it on with (as services.msc does for a service's account), so the first start does
+// not fail with "the user has not been granted the requested logon type". An account that does
+// not exist here, or a right that cannot be granted, is a warning: supd names the logon's
+// failure too.
+void GrantWorkerLogonRight(config::RegistryConfigStore& store, const std::string& worker) {
+  const auto [account_text, logon_type] = AccountValuesOf(store, worker);
+  Result<WorkerAccount> account = ParseWorkerAccount(account_text);
+  if (!account ||
+      (account->kind != AccountKind::kUser && account->kind != AccountKind::kGroupManaged)) {
+    return;
+  }
+  const bool s4u = EqualsIgnoringCase(logon_type, "s4u");
+  const std::string right = s4u ? kBatchLogonRight : kServiceLogonRight;
+  if (Result<void> granted = GrantLogonRight(account->ToString(), right); !granted) {
+    std::fprintf(stderr, "supctl: warning: %s\n", granted.error().message().c_str());
+    return;
+  }
+  Print(worker + ": " + account->ToString() + " may log on as " +
+        (s4u ? "a batch job" : "a service") + "\n");
+}
+
 }  // namespace
 
 bool WorkerCommands::parsed() const { return options_->worker->parsed(); }
@@ -167,8 +205,12 @@ int WorkerCommands::Run(bool json, const SupdCalls& supd) {
     done = "removed";
   }
   if (!edited) return Fail(edited.error());
+  const bool identity_written =
+      o.add->parsed() || (o.set->parsed() && (EqualsIgnoringCase(o.key, "Account") ||
+                                              EqualsIgnoringCase(o.key, "LogonType")));
   // With --apply, supd's own line follows ("api: added"): this one says what the registry got.
   Print(o.name + ": " + done + (o.apply ? " in the registry" : WhenSupdAppliesIt(store)) + "\n");
+  if (identity_written) GrantWorkerLogonRight(store, o.name);
   return o.apply ? supd.update({o.name}) : kExitOk;
 }
 

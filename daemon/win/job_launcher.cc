@@ -106,7 +106,8 @@ std::optional<JobLauncher::RunningJob> JobLauncher::Running(const std::string& w
 }
 
 JobLauncher::RunAs JobLauncher::RunAsOf(const std::string& worker) const {
-  return {tokens_->Current(worker).token, desktop_ ? desktop_->name() : std::wstring()};
+  const WorkerToken current = tokens_->Current(worker);
+  return {current.token, desktop_ ? desktop_->name() : std::wstring(), current.environment};
 }
 
 bool JobLauncher::InAWorkersJob(HANDLE process) const {
@@ -264,6 +265,13 @@ Result<engine::LaunchStarted> JobLauncher::Launch(const std::string& worker,
     Result<WorkerToken> run_as = tokens->For(worker, start->identity);
     if (!run_as) return fail(run_as.error());
     start->run_as = std::move(*run_as);
+    if (start->run_as.token && !start->directory.empty()) {
+      if (Result<void> opens = FolderOpensAs(start->run_as.token->get(), start->directory);
+          !opens) {
+        return fail(opens.error().WithContext("worker " + worker + " (as " +
+                                              start->identity.account.ToString() + ")"));
+      }
+    }
     Result<std::string> temp = EnsureWorkerTemp(worker, OwnUserSid());
     if (!temp) return fail(temp.error());
     // Made here, not when the start is queued: the block is a whole environment, and a start of

@@ -105,6 +105,8 @@ class JobLauncher final : public engine::ProcessLauncher {
   struct RunAs {
     std::shared_ptr<const UniqueHandle> token;  // null: supd's own
     std::wstring desktop;                       // "" : supd's own
+    // The environment Windows made for the worker's account; null: supd's (LocalSystem).
+    std::shared_ptr<const std::vector<std::string>> environment;
   };
   RunAs RunAsOf(const std::string& worker) const;
   // The workers' window station and desktop (null until the first launch, or if it could not be

@@ -16,6 +16,7 @@
 #include "common/win/win32_error.h"
 #include "common/config/probe_target.h"
 #include "daemon/win/launch_in_job.h"
+#include "daemon/win/worker_environment.h"
 
 namespace sup::win {
 
@@ -179,9 +180,14 @@ void ProbeExec(const std::shared_ptr<ProbeRun>& run, asio::io_context& io, FileW
     startup.cb = sizeof(startup);
     std::wstring desktop = run_as.desktop;
     if (!desktop.empty()) startup.lpDesktop = desktop.data();
+    // An account's probe runs in the account's environment (its profile, its TEMP), as the
+    // worker does; a LocalSystem worker's in supd's.
+    const std::wstring environment =
+        run_as.environment ? EnvironmentBlock(*run_as.environment) : std::wstring();
     auto started = std::make_shared<Result<StartedProcess>>(
         LaunchInJob(job->get(), {.command_line = Widen(command),
-                                 .flags = CREATE_NO_WINDOW,
+                                 .flags = CREATE_NO_WINDOW | CREATE_UNICODE_ENVIRONMENT,
+                                 .environment = run_as.environment ? &environment : nullptr,
                                  .startup = &startup,
                                  .token = run_as.token ? run_as.token->get() : nullptr,
                                  .what = "\"" + command + "\""}));

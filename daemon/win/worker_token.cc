@@ -162,6 +162,26 @@ Result<std::string> WorkerTokens::controller_sid() {
   return controller_sid_;
 }
 
+Result<void> FolderOpensAs(HANDLE token, const std::wstring& folder) {
+  HANDLE raw = nullptr;
+  if (!::DuplicateTokenEx(token, TOKEN_IMPERSONATE | TOKEN_QUERY, nullptr, SecurityImpersonation,
+                          TokenImpersonation, &raw)) {
+    return Win32Error("making an impersonation token to check the working directory");
+  }
+  const UniqueHandle impersonation{raw};
+  if (!::SetThreadToken(nullptr, impersonation.get()))
+    return Win32Error("impersonating the worker's token to check the working directory");
+  // No backup semantics beyond what opening a folder needs: the token's own rights decide.
+  const UniqueFileHandle opened{
+      ::CreateFileW(folder.c_str(), FILE_LIST_DIRECTORY | FILE_TRAVERSE,
+                    FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr, OPEN_EXISTING,
+                    FILE_FLAG_BACKUP_SEMANTICS, nullptr)};
+  const DWORD error = ::GetLastError();
+  ::SetThreadToken(nullptr, nullptr);
+  if (!opened) return Win32Error("opening its WorkingDirectory " + Narrow(folder), error);
+  return Ok();
+}
+
 WorkerTokens::WorkerTokens(std::shared_ptr<spdlog::logger> log, std::unique_ptr<AccountLogon> logon)
     : logon_(std::move(logon)), log_(std::move(log)) {}
 

@@ -47,6 +47,11 @@ Result<ReducedTokenRequest> ReducedTokenRequestFor(HANDLE base, const std::strin
 // logged on).
 Result<UniqueHandle> MakeReducedToken(HANDLE base, const ReducedTokenRequest& request);
 
+// Whether a process with `token` could start in `folder`: opened for listing and traversal while
+// this thread impersonates the token. CreateProcessAsUserW would otherwise fail with "The
+// directory name is invalid" for a folder the account may not open, which names neither.
+Result<void> FolderOpensAs(HANDLE token, const std::wstring& folder);
+
 // supd's own primary token, with the rights that deriving worker tokens from it takes.
 Result<UniqueHandle> OpenOwnToken();
 

@@ -114,6 +114,40 @@ TEST(WorkerConfigE2eTest, AddSetUnsetRemoveRoundTripAndEveryRefusal) {
   EXPECT_EQ(worker({"list"}).out, "no workers configured\n");
 }
 
+// Writing a user Account (or its LogonType) grants the account the right supd will log it on
+// with, as services.msc does for a service's account; one that does not exist is a warning (the
+// edit stands: supd names the logon's failure too). Wine's LSA accepts the grant; that Windows
+// then lets the account log on only Windows shows.
+TEST(WorkerConfigE2eTest, AUserAccountWrittenIsGrantedItsLogonRight) {
+  SupdService supd("workers-accounts");  // only its configuration key
+  auto worker = [&](std::vector<std::string> arguments) {
+    arguments.insert(arguments.begin(), {"worker", "--config-key", supd.config_key()});
+    return supd.Supctl(arguments);
+  };
+  wchar_t user[256];
+  DWORD size = 256;
+  ASSERT_TRUE(::GetUserNameW(user, &size));
+  const std::string account = ".\\" + Narrow(user);
+  const ProcessOutput added =
+      worker({"add", "web", "--command", "web.exe", "--set", "Account=" + account});
+  ASSERT_EQ(added.exit_code, 0u) << added.err;
+  EXPECT_TRUE(Contains(added.out, "web: " + account + " may log on as a service\n")) << added.out;
+  const ProcessOutput s4u = worker({"set", "web", "LogonType", "s4u"});
+  ASSERT_EQ(s4u.exit_code, 0u) << s4u.err;
+  EXPECT_TRUE(Contains(s4u.out, "web: " + account + " may log on as a batch job\n")) << s4u.out;
+
+  ASSERT_EQ(worker({"unset", "web", "LogonType"}).exit_code, 0u);
+  const ProcessOutput unknown = worker({"set", "web", "Account", ".\\sup-no-such-user"});
+  EXPECT_EQ(unknown.exit_code, 0u) << unknown.err;
+  EXPECT_TRUE(
+      Contains(unknown.err, "supctl: warning: the account .\\sup-no-such-user does not exist here"))
+      << unknown.err;
+  // Built-in accounts hold their rights: nothing is granted or said.
+  const ProcessOutput builtin = worker({"set", "web", "Account", "LocalService"});
+  EXPECT_FALSE(Contains(builtin.out, "may log on")) << builtin.out;
+  EXPECT_TRUE(builtin.err.empty()) << builtin.err;
+}
+
 // With AutoReload 0 only --apply brings supd along: an edit without it waits.
 TEST(WorkerConfigE2eTest, ApplyBringsARunningSupdAlong) {
   SupdService supd("apply");

@@ -252,6 +252,29 @@ TEST_F(WorkerIdentityTest, EachWorkerHasATempFolderOfItsOwn) {
   EXPECT_EQ(FirstLine("own"), "env TMP=D:\\scratch");
 }
 
+// A working directory the worker's token cannot open is named as such, before
+// CreateProcessAsUserW could say only "The directory name is invalid". Wine enforces no file
+// DACL, so a missing folder stands here for one the account may not open (only Windows shows a
+// refusal by its DACL); the check runs impersonating the worker's own token.
+TEST_F(WorkerIdentityTest, AWorkingDirectoryItsTokenCannotOpenIsNamed) {
+  LaunchConfig missing = Worker({});
+  missing.working_directory = "C:\\sup-no-such-folder";
+  Result<std::uint32_t> pid = Start("api", missing);
+  ASSERT_FALSE(pid);
+  EXPECT_EQ(
+      pid.error().message().rfind(
+          "worker api (as LocalSystem): opening its WorkingDirectory C:\\sup-no-such-folder: ", 0),
+      0u)
+      << pid.error().message();
+
+  wchar_t temp[MAX_PATH];
+  ASSERT_NE(::GetTempPathW(MAX_PATH, temp), 0u);
+  LaunchConfig there = Worker({});
+  there.working_directory = Narrow(temp);
+  Result<std::uint32_t> started = Start("there", there);
+  EXPECT_TRUE(started) << started.error().message();
+}
+
 // An AccountLogon that records what it is asked and "logs on" with a copy of this process's own
 // token: under Wine, which has no LogonUserExExW, the rest of an account worker's start (its
 // reduced token, environment, profile, stop event, launch) runs on a real token.
@@ -315,6 +338,10 @@ TEST_F(WorkerIdentityTest, AnAccountIsLoggedOnWithTheWorkerSidAndReducedToo) {
   Result<std::string> dacl = TokenDefaultDaclSddl(made.token->get());
   ASSERT_TRUE(dacl) << dacl.error().message();
   EXPECT_EQ(*dacl, Canonical(WorkerDefaultDaclSddl("svc", "S-1-5-18")));
+  // Its exec probes run with the same token, in the account's environment.
+  const JobLauncher::RunAs probes = OnIo([&] { return launcher_->RunAsOf("svc"); });
+  EXPECT_EQ(probes.token, made.token);
+  EXPECT_EQ(probes.environment, made.environment);
 
   // Its stop event (which its worker SID may wait on) reaches it.
   OnIo([&] { launcher_->RequestStop("svc", StopStep::kEvent); });
