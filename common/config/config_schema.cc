@@ -897,6 +897,23 @@ std::span<const SchemaValue<DaemonConfig>> DaemonSchema() { return kDaemonSchema
 std::span<const SchemaValue<WorkerConfig>> WorkerSchema() { return kWorkerSchema; }
 std::span<const SchemaValue<ProbeConfig>> ProbeSchema() { return kProbeSchema; }
 
+void RefuseAccountsSupdCannotLogOn(ValidatedConfig& config, const std::string& supd_account) {
+  for (auto worker = config.workers.begin(); worker != config.workers.end();) {
+    const WorkerAccount& account = worker->second.launch.identity.account;
+    if (account.kind == AccountKind::kLocalSystem) {
+      ++worker;
+      continue;
+    }
+    config.invalid_workers[worker->first].push_back(
+        {"Workers\\" + worker->first, "Account",
+         "LocalSystem: supd runs as " + supd_account +
+             ", without SeTcbPrivilege, and cannot log other accounts on (install supd as "
+             "LocalSystem to run workers as other accounts)",
+         account.ToString()});
+    worker = config.workers.erase(worker);
+  }
+}
+
 Result<ValidatedConfig> ReadConfig(ConfigSource& source, const DaemonConfig* in_force) {
   Result<RawConfig> raw = source.Read();
   if (!raw) return raw.error().WithContext("reading the configuration");

@@ -74,6 +74,12 @@ bool IsValidWorkerName(std::string_view name);
 // defaults at the first reading, and the workers' default log paths resolve against it.
 ValidatedConfig ValidateConfig(const RawConfig& raw, const DaemonConfig* in_force = nullptr);
 
+// supd logs a worker's Account on only while it holds SeTcbPrivilege (as LocalSystem). When it
+// runs as an account without it (its virtual account, a gMSA: `supd_account`), every worker whose
+// Account is not LocalSystem is moved to `invalid_workers` with an error saying why; its
+// dependents stay valid and wait, as for any invalid worker.
+void RefuseAccountsSupdCannotLogOn(ValidatedConfig& config, const std::string& supd_account);
+
 // The one way in: reads `source` and validates what it holds (ValidateConfig). Only a source that
 // cannot be read is an error ("reading the configuration: ..."); invalid values are in the result.
 Result<ValidatedConfig> ReadConfig(ConfigSource& source, const DaemonConfig* in_force = nullptr);

@@ -487,7 +487,10 @@ std::map<std::string, WorkerConfig> Supervisor::DefinitionsInForce() const {
 Result<ValidatedConfig> Supervisor::ReadConfig(config::ConfigSource& source) const {
   Result<ValidatedConfig> config =
       config::ReadConfig(source, have_daemon_config_ ? &daemon_ : nullptr);
-  if (config) config::RejectCyclesThroughKeptDefinitions(*config, DependenciesInForce());
+  if (!config) return config;
+  if (!account_without_logon_.empty())
+    config::RefuseAccountsSupdCannotLogOn(*config, account_without_logon_);
+  config::RejectCyclesThroughKeptDefinitions(*config, DependenciesInForce());
   return config;
 }
 

@@ -72,6 +72,12 @@ class Supervisor {
   // force, with new definitions that would close a dependency cycle through a kept one rejected.
   // Reloads, `supctl reread` and `supctl update` all read it this way; ApplyConfig applies it.
   Result<ValidatedConfig> ReadConfig(config::ConfigSource& source) const;
+  // supd runs as `supd_account`, which cannot log other accounts on (no SeTcbPrivilege): from now
+  // on ReadConfig refuses workers whose Account is not LocalSystem
+  // (config::RefuseAccountsSupdCannotLogOn).
+  void RefuseOtherAccounts(std::string supd_account) {
+    account_without_logon_ = std::move(supd_account);
+  }
   // Each worker's newest valid definition, workers on their way out excluded.
   std::map<std::string, WorkerConfig> DefinitionsInForce() const;
   // Each worker's dependencies in force, workers on their way out included.
@@ -204,6 +210,7 @@ class Supervisor {
   std::map<std::string, Worker> workers_;
   DaemonConfig daemon_;
   bool have_daemon_config_ = false;
+  std::string account_without_logon_;  // RefuseOtherAccounts; "" : supd may log accounts on
   std::uint64_t config_generation_ = 0;
   std::map<std::string, std::vector<ConfigError>>
       invalid_in_config_;  // of the newest configuration

@@ -24,6 +24,7 @@
 #include "daemon/win/config_watcher.h"
 #include "daemon/win/job_launcher.h"
 #include "daemon/win/password_vault.h"
+#include "daemon/win/worker_token.h"
 #include "daemon/win/pipe_server.h"
 #include "common/file_workers.h"
 #include "daemon/win/io_inbox.h"
@@ -206,8 +207,12 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
   d.event_log_writer_ = options.event_log;
   d.config_source_ = std::make_unique<config::RegistryConfigSource>(*config_key);
   d.config_key_ = *config_key;
+  // supd without SeTcbPrivilege (installed as its virtual account or a gMSA) cannot log accounts
+  // on: a worker that asks for one is a configuration error at every reading.
+  const std::optional<std::string> without_logon = AccountWithoutSeTcb();
   Result<ValidatedConfig> read = config::ReadConfig(*d.config_source_);
   if (!read) return read.error();
+  if (without_logon) config::RefuseAccountsSupdCannotLogOn(*read, *without_logon);
   const ValidatedConfig& config = *read;
   ReportConfigProblems(*log, options.event_log.get(), config);
   d.CheckConfigKeyWriters();
@@ -259,6 +264,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
   d.random_ = std::make_unique<MersenneRandom>();
   d.supervisor_ = std::make_unique<engine::Supervisor>(engine::SupervisorPorts{
       d.clock_, *d.timers_, *d.launcher_, *d.prober_, *d.state_store_, *d.event_feed_, *d.random_});
+  if (without_logon) d.supervisor_->RefuseOtherAccounts(*without_logon);
   // A log file that cannot be written or rotated is an event: supd's log (warning), the event
   // log, `supctl events`; status and describe show it while it lasts (OutputStore::Problem).
   d.launcher_->SetMemoryLimitHandler([&d](const std::string& worker, std::uint32_t pid) {

@@ -162,6 +162,17 @@ Result<std::string> WorkerTokens::controller_sid() {
   return controller_sid_;
 }
 
+std::optional<std::string> AccountWithoutSeTcb() {
+  Result<UniqueHandle> own = OpenOwnToken();
+  if (!own) return std::nullopt;
+  Result<std::vector<std::string>> privileges = TokenPrivilegeNames(own->get());
+  if (!privileges ||
+      std::find(privileges->begin(), privileges->end(), "SeTcbPrivilege") != privileges->end()) {
+    return std::nullopt;
+  }
+  return TokenUserName(own->get());
+}
+
 Result<void> FolderOpensAs(HANDLE token, const std::wstring& folder) {
   HANDLE raw = nullptr;
   if (!::DuplicateTokenEx(token, TOKEN_IMPERSONATE | TOKEN_QUERY, nullptr, SecurityImpersonation,

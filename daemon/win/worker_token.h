@@ -14,6 +14,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -51,6 +52,11 @@ Result<UniqueHandle> MakeReducedToken(HANDLE base, const ReducedTokenRequest& re
 // this thread impersonates the token. CreateProcessAsUserW would otherwise fail with "The
 // directory name is invalid" for a folder the account may not open, which names neither.
 Result<void> FolderOpensAs(HANDLE token, const std::wstring& folder);
+
+// The account supd runs as when its token lacks SeTcbPrivilege (its virtual account, a gMSA), so
+// that it cannot log other accounts on; nullopt when it holds it (LocalSystem) or the token
+// cannot be read (the logon then says why).
+std::optional<std::string> AccountWithoutSeTcb();
 
 // supd's own primary token, with the rights that deriving worker tokens from it takes.
 Result<UniqueHandle> OpenOwnToken();

@@ -40,6 +40,25 @@ TEST_F(SupervisorTest, TheSnapshotNamesTheAccountItsProcessesRunAs) {
   EXPECT_EQ(Status("web").account, "NT AUTHORITY\\LocalService");
 }
 
+// supd installed as its virtual account (no SeTcbPrivilege) cannot log accounts on: a worker that
+// asks for one is a configuration error naming why, its dependents wait, LocalSystem ones run.
+TEST_F(SupervisorTest, WithoutSeTcbAWorkerOfAnotherAccountIsAConfigurationError) {
+  supervisor_->RefuseOtherAccounts("NT SERVICE\\supd");
+  Add("api");
+  Add("web").values["Account"] = config::RawValue::String("LocalService");
+  Add("front").values["DependsOn"] = config::RawValue::MultiString({"web"});
+  Apply();
+  EXPECT_EQ(State("api"), WorkerState::kStarting);
+  EXPECT_EQ(State("front"), WorkerState::kStopped);
+  ASSERT_EQ(Status("web").config_errors.size(), 1u);
+  EXPECT_EQ(Status("web").config_errors[0].ToString(),
+            "Workers\\web\\Account: expected LocalSystem: supd runs as NT SERVICE\\supd, without "
+            "SeTcbPrivilege, and cannot log other accounts on (install supd as LocalSystem to run "
+            "workers as other accounts), found NT AUTHORITY\\LocalService");
+  ASSERT_EQ(launcher_.launches.size(), 1u);
+  EXPECT_EQ(launcher_.launches[0].first, "api");
+}
+
 TEST_F(SupervisorTest, DisabledWorkerStaysStoppedAndRefusesStart) {
   Add("api").values["Enabled"] = config::RawValue::Dword(0);
   Apply();
