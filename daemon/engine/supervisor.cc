@@ -800,6 +800,9 @@ void Supervisor::RestartForMemory(Worker& w, std::string why) {
 
 void Supervisor::RestartProbes(Worker& w) {
   if (w.state != WorkerState::kStarting && w.state != WorkerState::kRunning) return;
+  // A start still going on elsewhere has nothing to probe yet: it is watched when it ends
+  // (OnLaunched), by the policy in force then.
+  if (w.process && w.process->launching) return;
   CancelTimers(w);
   w.readiness_passed = false;
   w.health = Health::kUnknown;

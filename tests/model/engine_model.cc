@@ -87,9 +87,9 @@ std::vector<std::string> RandomTargets(Choices& c) {
   return targets;
 }
 
-Step RandomStep(Choices& c, bool after_shutdown) {
+Step RandomStep(Choices& c) {
   Step step;
-  const std::uint32_t roll = c.Below(after_shutdown ? 64 : 68);
+  const std::uint32_t roll = c.Below(64);
   if (roll < 4) {
     step.kind = Step::Kind::kReload;
     step.config = RandomConfig(c);
@@ -127,14 +127,12 @@ Step RandomStep(Choices& c, bool after_shutdown) {
     step.kind = Step::Kind::kSlowLaunch;
     step.workers = {Pick(c, kNames)};
     step.number = Pick(c, std::vector<std::int64_t>{0, 1, 2, 2});
-  } else if (roll < 64) {
+  } else {
     // The working set the worker's job shows from now on (MiB; -1: unreadable), or (-2) its job
     // reaching MemoryLimitMB.
     step.kind = Step::Kind::kMemory;
     step.workers = {Pick(c, kNames)};
     step.number = Pick(c, std::vector<std::int64_t>{50, 150, 150, -1, -2});
-  } else {
-    step.kind = Step::Kind::kShutdown;  // only drawn before the planned one: an early shutdown
   }
   return step;
 }
@@ -459,14 +457,16 @@ class Run {
 
 }  // namespace
 
+std::uint64_t Mix64(std::uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
 std::uint32_t SeededChoices::Below(std::uint32_t bound) {
   // splitmix64: small, fast, and the same on every platform.
   state_ += 0x9E3779B97F4A7C15ULL;
-  std::uint64_t z = state_;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  z ^= z >> 31;
-  return static_cast<std::uint32_t>(z % bound);
+  return static_cast<std::uint32_t>(Mix64(state_) % bound);
 }
 
 std::uint32_t ByteChoices::Below(std::uint32_t bound) {
@@ -522,12 +522,23 @@ std::vector<Step> GenerateSchedule(Choices& choices, std::size_t length) {
   first.kind = Step::Kind::kReload;
   first.config = RandomConfig(choices);
   schedule.push_back(std::move(first));
-  while (schedule.size() < length)
-    schedule.push_back(RandomStep(choices, /*after_shutdown=*/false));
+  // An early shutdown, drawn once: at every step it made most schedules end their supervising
+  // after a dozen steps (median step 11) and spend the rest after shutdown.
+  const std::size_t early_shutdown =
+      choices.OneIn(5) ? 1 + choices.Below(static_cast<std::uint32_t>(length - 1)) : length;
+  while (schedule.size() < length) {
+    if (schedule.size() == early_shutdown) {
+      Step shutdown;
+      shutdown.kind = Step::Kind::kShutdown;
+      schedule.push_back(shutdown);
+      continue;
+    }
+    schedule.push_back(RandomStep(choices));
+  }
   Step shutdown;
   shutdown.kind = Step::Kind::kShutdown;
   schedule.push_back(shutdown);
-  for (int i = 0; i < 5; ++i) schedule.push_back(RandomStep(choices, /*after_shutdown=*/true));
+  for (int i = 0; i < 5; ++i) schedule.push_back(RandomStep(choices));
   return schedule;
 }
 

@@ -27,9 +27,14 @@ class Choices {
   bool OneIn(std::uint32_t n) { return Below(n) == 0; }
 };
 
+// splitmix64's output function: a 64-bit value mixed so that neighbouring inputs share nothing.
+std::uint64_t Mix64(std::uint64_t value);
+
 class SeededChoices final : public Choices {
  public:
-  explicit SeededChoices(std::uint64_t seed) : state_(seed * 0x9E3779B97F4A7C15ULL + 1) {}
+  // The generator starts from the seed mixed: a state of seed * G, stepped by G per draw, made draw
+  // k of seed s draw k-1 of seed s + 1, and neighbouring seeds the same schedule a step apart.
+  explicit SeededChoices(std::uint64_t seed) : state_(Mix64(seed)) {}
   std::uint32_t Below(std::uint32_t bound) override;
 
  private:
@@ -72,7 +77,8 @@ struct Step {
   std::string ToString() const;
 };
 
-// A random schedule of `length` steps, ending in a shutdown and a few steps after it.
+// A random schedule of `length` steps, ending in a shutdown and a few steps after it. About one
+// schedule in five also shuts down early, at a step drawn once (uniformly), and goes on after it.
 std::vector<Step> GenerateSchedule(Choices& choices, std::size_t length);
 
 // Runs `schedule` from a fresh engine, checking every invariant after every step, then lets the

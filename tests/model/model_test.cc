@@ -1,11 +1,19 @@
 // The engine against thousands of random schedules (engine_model.h). A failure prints its seed
-// and the shortest schedule that still fails; each one found becomes a regression seed below.
+// and the shortest schedule that still fails, as text; each one found becomes a file in
+// regressions/, replayed by every run.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <set>
+#include <sstream>
 #include <string>
 
 #include "engine_model.h"
+#include "schedule_text.h"
 
 namespace sup::model {
 namespace {
@@ -18,6 +26,18 @@ std::uint64_t ScheduleCount() {
   return text ? std::strtoull(text, nullptr, 10) : 3000;
 }
 
+// Each flavour of the run (native, sanitizers, Wine) covers seeds of its own: the same base gives
+// each of them other schedules.
+constexpr std::uint64_t kFlavourOffset = std::uint64_t{SUP_MODEL_FLAVOUR} << 48;
+
+// The first seed of this run: SUP_MODEL_SEED, else a new one each run (printed, so that a run that
+// failed can be repeated), so that CI runs add up instead of repeating one another.
+std::uint64_t BaseSeed() {
+  if (const char* text = std::getenv("SUP_MODEL_SEED")) return std::strtoull(text, nullptr, 10);
+  std::random_device random;
+  return ((std::uint64_t{random()} << 32) | random()) & ((std::uint64_t{1} << 47) - 1);
+}
+
 // Runs the schedule of `seed`; on a failure, reports the seed and the shrunk schedule.
 void CheckSeed(std::uint64_t seed) {
   SeededChoices choices(seed);
@@ -28,36 +48,80 @@ void CheckSeed(std::uint64_t seed) {
   std::string steps;
   for (std::size_t i = 0; i < shortest.size(); ++i)
     steps += "\n  " + std::to_string(i) + ": " + shortest[i].ToString();
-  ADD_FAILURE() << "seed " << seed << ": " << *failure << "\nshortest failing schedule ("
-                << shortest.size()
-                << " steps), failing with: " << RunSchedule(shortest).value_or("(passes?)")
-                << steps;
+  ADD_FAILURE() << "seed " << seed << " (SUP_MODEL_SEED=" << seed - kFlavourOffset
+                << " SUP_MODEL_SCHEDULES=1 repeats it): " << *failure
+                << "\nshortest failing schedule (" << shortest.size()
+                << " steps), failing with: " << RunSchedule(shortest).value_or("(passes?)") << steps
+                << "\nto keep it, as tests/model/regressions/<what-it-found>.txt:\n"
+                << ScheduleToText(shortest);
 }
 
 TEST(EngineModelTest, RandomSchedulesKeepEveryInvariant) {
   const std::uint64_t count = ScheduleCount();
-  for (std::uint64_t seed = 1; seed <= count; ++seed) {
-    CheckSeed(seed);
+  const std::uint64_t base = BaseSeed();
+  std::printf("model: %llu schedules from SUP_MODEL_SEED=%llu (flavour %d)\n",
+              static_cast<unsigned long long>(count), static_cast<unsigned long long>(base),
+              SUP_MODEL_FLAVOUR);
+  for (std::uint64_t seed = base; seed < base + count; ++seed) {
+    CheckSeed(seed + kFlavourOffset);
     if (HasFailure()) return;  // one shrunk failure is worth reading; thousands are not
   }
 }
 
-// Seeds that once failed, kept so that what they found stays fixed.
-TEST(EngineModelTest, RegressionSeeds) {
-  // 25: a worker being removed that came back invalid lost its definition while stopping.
-  // 494: a FAILED worker kept its old breaker retry after FailedRetryMs changed.
-  // 1533: a startup probe removed while STARTING left the start unconfirmed for ever.
-  // 2569: `start` during a pending restart called the restart off.
-  // 13616: probes changed while a stop waited for dependents; `start` called the stop off and
-  //        the new readiness probe never ran.
-  // 43, 1218: a launch change, or a return before a removal finished, left the new probes unrun.
-  // 6154: the same for a policy change that also disabled the worker.
-  // 14608: a new definition depending on a worker whose rejected new definition kept its old
-  //        one, depending back: a dependency cycle in force, and a restart that waited for ever.
-  // 9045: the same through the definition of a worker being removed.
-  // 931: a launch change that also set MemoryRestartMB again left the process unchecked.
-  for (std::uint64_t seed : {25, 43, 494, 931, 1218, 1533, 2569, 6154, 9045, 13616, 14608})
-    CheckSeed(seed);
+// Schedules that once failed, kept as files (regressions/): what they found stays fixed whatever
+// the generator becomes. A new failure's shrunk schedule goes there too (ScheduleToText).
+TEST(EngineModelTest, RegressionSchedulesStayFixed) {
+  const std::filesystem::path folder = SUP_SOURCE_DIR "/tests/model/regressions";
+  std::size_t replayed = 0;
+  for (const std::filesystem::directory_entry& entry :
+       std::filesystem::directory_iterator(folder)) {
+    if (entry.path().extension() != ".txt") continue;
+    std::ifstream file(entry.path(), std::ios::binary);
+    std::stringstream text;
+    text << file.rdbuf();
+    Result<std::vector<Step>> schedule = ScheduleFromText(text.str());
+    ASSERT_TRUE(schedule) << entry.path().filename().string() << ": " << schedule.error().message();
+    EXPECT_EQ(RunSchedule(*schedule), std::nullopt) << entry.path().filename().string();
+    ++replayed;
+  }
+  // A folder that went missing must not pass green.
+  EXPECT_GE(replayed, 11u) << folder.string();
+}
+
+// Each seed's schedule is its own: neighbouring seeds once shared every step after the first
+// few (the generator's state was seed * G + 1, stepped by G: draw k of seed s was draw k-1 of
+// seed s + 1), so 3 000 schedules were about 23 independent ones.
+TEST(EngineModelTest, NeighbouringSeedsMakeIndependentSchedules) {
+  constexpr std::uint64_t kSeeds = 1000;
+  std::set<std::string> tails;
+  std::set<std::string> steps;
+  for (std::uint64_t seed = 1; seed <= kSeeds; ++seed) {
+    SeededChoices choices(seed);
+    const std::vector<Step> schedule = GenerateSchedule(choices, kStepsPerSchedule);
+    std::string tail;
+    for (std::size_t i = 10; i < schedule.size(); ++i) {
+      tail += schedule[i].ToString() + "\n";
+      steps.insert(schedule[i].ToString());
+    }
+    tails.insert(tail);
+  }
+  std::printf("model: %zu distinct schedule tails and %zu distinct steps in seeds 1-%llu\n",
+              tails.size(), steps.size(), static_cast<unsigned long long>(kSeeds));
+  EXPECT_EQ(tails.size(), kSeeds);
+}
+
+// A schedule read back from its text is the same schedule.
+TEST(EngineModelTest, ASchedulesTextReadsBackAsTheSameSchedule) {
+  SeededChoices choices(7);
+  const std::vector<Step> schedule = GenerateSchedule(choices, kStepsPerSchedule);
+  Result<std::vector<Step>> back = ScheduleFromText(ScheduleToText(schedule));
+  ASSERT_TRUE(back) << back.error().message();
+  ASSERT_EQ(back->size(), schedule.size());
+  for (std::size_t i = 0; i < schedule.size(); ++i)
+    EXPECT_EQ((*back)[i].ToString(), schedule[i].ToString()) << "step " << i;
+  Result<std::vector<Step>> bad = ScheduleFromText("# a comment\nstop 0 0 a\njump 1 0 -\n");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message(), "line 3: no step is called jump");
 }
 
 // No false alarm: a dependent that waits for good (its dependency stopped by an operator) is

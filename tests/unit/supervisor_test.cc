@@ -100,6 +100,24 @@ TEST_F(SupervisorTest, AStartThatGoesOnElsewhereIsStartingWithoutAPidUntilItEnds
   RunUntilRunning("api");  // StartSeconds counts from the end of the start
 }
 
+// Found by the model: a change of its probes (StartSeconds 0) during a start that goes on
+// elsewhere confirmed the start at once, RUNNING with no process. It waits for the start's end,
+// which is then watched by the policy in force.
+TEST_F(SupervisorTest, APolicyChangeDuringAStartElsewhereWaitsForTheStartToEnd) {
+  config::RawWorker& api = Add("api");
+  api.values["StartSeconds"] = config::RawValue::Dword(0);
+  AddProbe(api, "Readiness");
+  launcher_.launch_later = true;
+  Apply();
+  raw_.workers["api"].probes.clear();  // a policy change of its probes
+  Apply();
+  EXPECT_EQ(State("api"), WorkerState::kStarting);
+  EXPECT_EQ(Status("api").pid, 0u);
+  supervisor_->OnLaunched("api", 4242);
+  EXPECT_EQ(State("api"), WorkerState::kRunning);
+  EXPECT_EQ(Status("api").pid, 4242u);
+}
+
 TEST_F(SupervisorTest, AStartThatFailsElsewhereIsASpawnError) {
   Add("api", "held.exe");
   launcher_.launch_later = true;
