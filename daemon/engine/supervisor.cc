@@ -312,6 +312,9 @@ void Supervisor::CompleteIntent(Worker& w, Intent intent) {
 
 void Supervisor::Remove(Worker& w) {
   const std::string name = w.name;
+  // An operator's stop goes with the worker, from the state store too: a worker configured again
+  // under its name is a new one, after a restart of supd as before it.
+  SetStoppedByOperator(w, false);
   workers_.erase(name);
   ports_.launcher.Forget(name);
   start_order_stale_ = true;

@@ -146,8 +146,9 @@ std::string Join(const std::vector<std::string>& items, const char* separator = 
 // The launcher as the model sees processes: which are alive, and a check at every launch.
 class ModelLauncher final : public engine::ProcessLauncher {
  public:
-  Result<engine::LaunchStarted> Launch(const std::string& worker, const LaunchConfig&) override {
-    if (on_launch) on_launch(worker);
+  Result<engine::LaunchStarted> Launch(const std::string& worker,
+                                       const LaunchConfig& launch) override {
+    if (on_launch) on_launch(worker, launch);
     if (slow.contains(worker)) {  // ends at a "launch ends" step
       launching.insert(worker);
       return engine::kLaunching;
@@ -174,7 +175,7 @@ class ModelLauncher final : public engine::ProcessLauncher {
     return found->second;
   }
 
-  std::function<void(const std::string&)> on_launch;
+  std::function<void(const std::string&, const LaunchConfig&)> on_launch;
   std::function<void(const std::string&)> on_forget;
   std::map<std::string, std::uint32_t> alive;
   std::set<std::string> failing;
@@ -189,13 +190,14 @@ class ModelLauncher final : public engine::ProcessLauncher {
 class Run {
  public:
   Run() {
-    launcher_.on_launch = [this](const std::string& worker) {
-      CheckLaunch(worker);
+    launcher_.on_launch = [this](const std::string& worker, const LaunchConfig& launch) {
+      CheckLaunch(worker, launch);
       remembered_.insert(worker);
     };
     launcher_.on_forget = [this](const std::string& worker) {
       CheckForget(worker);
       remembered_.erase(worker);
+      operator_stopped_.erase(worker);  // gone: what comes back under its name is a new worker
     };
   }
 
@@ -240,22 +242,42 @@ class Run {
         {
           testing::FakeConfigSource source;
           source.raw = step.config;
-          supervisor_.ApplyConfig(*supervisor_.ReadConfig(source));
+          Result<ValidatedConfig> read = supervisor_.ReadConfig(source);
+          // What a launch must carry from now on: each valid new definition's; a worker whose new
+          // definition is invalid keeps the one in force; a worker left out has none.
+          for (auto it = intended_launch_.begin(); it != intended_launch_.end();) {
+            it = step.config.workers.contains(it->first) ? std::next(it)
+                                                         : intended_launch_.erase(it);
+          }
+          for (const auto& [name, worker] : read->workers) intended_launch_[name] = worker.launch;
+          configured_.clear();
+          for (const auto& [name, worker] : step.config.workers) configured_.insert(name);
+          // Operator intent is the engine's to keep only for workers still configured.
+          for (auto it = operator_stopped_.begin(); it != operator_stopped_.end();) {
+            it = step.config.workers.contains(it->first) ? std::next(it)
+                                                         : operator_stopped_.erase(it);
+          }
+          supervisor_.ApplyConfig(*read);
         }
         return;
-      case Step::Kind::kStart: supervisor_.Start(step.workers); return;
+      case Step::Kind::kStart:
+        NoteOperatorIntent(supervisor_.Start(step.workers), /*stopped=*/false);
+        return;
       case Step::Kind::kStop:
         restart_pending_.clear();
-        supervisor_.Stop(step.workers);
+        NoteOperatorIntent(supervisor_.Stop(step.workers), /*stopped=*/true);
         return;
-      case Step::Kind::kRestart:
-        for (const engine::CommandResult& result : supervisor_.Restart(step.workers)) {
+      case Step::Kind::kRestart: {
+        const std::vector<engine::CommandResult> results = supervisor_.Restart(step.workers);
+        for (const engine::CommandResult& result : results) {
           if (result.outcome == engine::CommandResult::Outcome::kDone &&
               !restart_pending_.contains(result.worker)) {
             restart_pending_[result.worker] = result.launches;
           }
         }
+        NoteOperatorIntent(results, /*stopped=*/false);
         return;
+      }
       case Step::Kind::kReset: supervisor_.Reset(step.workers); return;
       case Step::Kind::kExit: Exit(worker, step.number); return;
       case Step::Kind::kSpawnFailure:
@@ -301,6 +323,16 @@ class Run {
     }
   }
 
+  // The shadow of what operators asked: a worker named in an accepted stop is operator-stopped
+  // until an accepted start or restart names it. Dependents taken down with it are not, nor is a
+  // worker the last reload left out (on its way out, it comes back as a new worker).
+  void NoteOperatorIntent(const std::vector<engine::CommandResult>& results, bool stopped) {
+    for (const engine::CommandResult& result : results) {
+      if (result.ok() && result.dependency_of.empty() && configured_.contains(result.worker))
+        operator_stopped_[result.worker] = stopped;
+    }
+  }
+
   void Exit(const std::string& worker, std::int64_t code) {
     const auto alive = launcher_.alive.find(worker);
     if (alive == launcher_.alive.end()) return;
@@ -324,7 +356,14 @@ class Run {
 
   // No worker is launched while its process is alive, while a dependency is neither running and
   // ready nor done, or once supd is stopping.
-  void CheckLaunch(const std::string& worker) {
+  void CheckLaunch(const std::string& worker, const LaunchConfig& launch) {
+    // It carries the definition the model applied last, not an older one.
+    if (const auto intended = intended_launch_.find(worker); intended == intended_launch_.end()) {
+      Fail(worker + " launched though no definition of it was ever valid");
+    } else if (launch != intended->second) {
+      Fail(worker + " launched with another definition than the one in force (command " +
+           launch.command + ", in force " + intended->second.command + ")");
+    }
     if (launcher_.alive.contains(worker)) Fail(worker + " launched while its process is alive");
     if (launcher_.launching.contains(worker))
       Fail(worker + " launched while its previous start is under way");
@@ -429,6 +468,19 @@ class Run {
       if (!definitions.contains(worker) && !launcher_.alive.contains(worker))
         Fail(worker + " left the configuration, its process is gone, but it was never forgotten");
     }
+    // Every operator's wish was honoured: a worker stopped stays down, one started is not held
+    // down by an old stop.
+    for (const auto& [worker, stopped] : operator_stopped_) {
+      const std::optional<engine::WorkerSnapshot> s = supervisor_.Snapshot(worker);
+      if (!s) continue;
+      if (stopped && (!s->stopped_by_operator || s->state != WorkerState::kStopped || s->pid != 0))
+        Fail(worker + " was stopped by an operator but is " + Describe(*s) + " (held " +
+             (s->stopped_by_operator ? "yes" : "no") + ", pid " + std::to_string(s->pid) +
+             ", state " + std::to_string(static_cast<int>(s->state)) + ", config " +
+             (s->has_config ? "yes" : "no") + ")");
+      if (!stopped && s->stopped_by_operator)
+        Fail(worker + " was started by an operator but is still held as operator-stopped");
+    }
     for (const auto& [worker, launches] : restart_pending_) {
       const std::optional<engine::WorkerSnapshot> s = supervisor_.Snapshot(worker);
       if (s && s->wanted && dependencies_run(worker) && s->launches <= launches) {
@@ -453,6 +505,9 @@ class Run {
   bool shutdown_done_ = false;
   std::map<std::string, std::uint64_t> restart_pending_;  // worker -> launches when accepted
   std::set<std::string> remembered_;                      // launched, and not forgotten since
+  std::map<std::string, LaunchConfig> intended_launch_;   // the launch of each definition applied
+  std::map<std::string, bool> operator_stopped_;          // the operators' last word, by worker
+  std::set<std::string> configured_;                      // in the last reload, valid or not
 };
 
 }  // namespace
