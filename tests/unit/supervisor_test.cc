@@ -729,6 +729,24 @@ TEST_F(SupervisorTest, AddedWorkersStartAndRemovedOnesStopAndDisappear) {
   EXPECT_EQ(supervisor_->config_generation(), 2u);
 }
 
+// An operator's stop goes with a removed worker, in the state store too: one configured again
+// under its name is a new worker, whether supd restarted meanwhile or not.
+TEST_F(SupervisorTest, AnOperatorsStopGoesWithTheWorkerWhenItIsRemoved) {
+  Add("api");
+  Apply();
+  RunUntilRunning("api");
+  supervisor_->Stop({"api"});
+  Exit("api", 0);
+  EXPECT_EQ(store_.stopped, std::set<std::string>{"api"});
+  raw_.workers.erase("api");
+  Apply();
+  EXPECT_FALSE(supervisor_->Snapshot("api").has_value());
+  EXPECT_TRUE(store_.stopped.empty());
+  Add("api");
+  Apply();
+  EXPECT_EQ(State("api"), WorkerState::kStarting);
+}
+
 TEST_F(SupervisorTest, ARemovedWorkerThatComesBackBeforeItsProcessEndsIsNotForgotten) {
   Add("api");
   Apply();
