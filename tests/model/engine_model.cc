@@ -89,7 +89,7 @@ std::vector<std::string> RandomTargets(Choices& c) {
 
 Step RandomStep(Choices& c) {
   Step step;
-  const std::uint32_t roll = c.Below(64);
+  const std::uint32_t roll = c.Below(68);
   if (roll < 4) {
     step.kind = Step::Kind::kReload;
     step.config = RandomConfig(c);
@@ -127,12 +127,23 @@ Step RandomStep(Choices& c) {
     step.kind = Step::Kind::kSlowLaunch;
     step.workers = {Pick(c, kNames)};
     step.number = Pick(c, std::vector<std::int64_t>{0, 1, 2, 2});
-  } else {
+  } else if (roll < 64) {
     // The working set the worker's job shows from now on (MiB; -1: unreadable), or (-2) its job
     // reaching MemoryLimitMB.
     step.kind = Step::Kind::kMemory;
     step.workers = {Pick(c, kNames)};
     step.number = Pick(c, std::vector<std::int64_t>{50, 150, 150, -1, -2});
+  } else if (roll < 66) {
+    // The worker's processes heed only terminate from now on (1), or every stop step (0): the
+    // ladder must reach its end.
+    step.kind = Step::Kind::kDeaf;
+    step.workers = {Pick(c, kNames)};
+    step.number = c.Below(2);
+  } else {
+    // An earlier process of the worker reports its exit late, with this code: a stale pid.
+    step.kind = Step::Kind::kLateExit;
+    step.workers = {Pick(c, kNames)};
+    step.number = Pick(c, std::vector<std::int64_t>{0, 1});
   }
   return step;
 }
@@ -161,7 +172,7 @@ class ModelLauncher final : public engine::ProcessLauncher {
   }
   // A stop reaches only a process that is there (not a start under way): the engine repeats it.
   void RequestStop(const std::string& worker, StopStep) override {
-    if (alive.contains(worker)) asked_to_stop.insert(worker);
+    if (alive.contains(worker) && !deaf.contains(worker)) asked_to_stop.insert(worker);
   }
   void Kill(const std::string& worker) override {
     if (alive.contains(worker)) asked_to_stop.insert(worker);
@@ -182,6 +193,7 @@ class ModelLauncher final : public engine::ProcessLauncher {
   std::set<std::string> slow;           // their starts go on elsewhere (a held image, on Windows)
   std::set<std::string> launching;      // starts under way
   std::set<std::string> asked_to_stop;  // live processes a stop step or a kill reached
+  std::set<std::string> deaf;           // their processes heed only a kill (terminate)
   std::uint32_t next_pid = 100;
   std::map<std::string, std::uint64_t> working_sets;  // set by the schedule's memory steps
 };
@@ -311,6 +323,17 @@ class Run {
           launcher_.working_sets[worker] = static_cast<std::uint64_t>(step.number) << 20;
         }
         return;
+      case Step::Kind::kDeaf:
+        if (step.number) {
+          launcher_.deaf.insert(worker);
+        } else {
+          launcher_.deaf.erase(worker);
+        }
+        return;
+      case Step::Kind::kLateExit:
+        if (const auto ended = ended_pids_.find(worker); ended != ended_pids_.end())
+          supervisor_.OnExit(worker, ended->second, step.number);
+        return;
       case Step::Kind::kShutdown:
         if (shutting_down_) return;
         shutting_down_ = true;
@@ -338,6 +361,7 @@ class Run {
     if (alive == launcher_.alive.end()) return;
     const std::uint32_t pid = alive->second;
     launcher_.alive.erase(alive);
+    ended_pids_[worker] = pid;
     supervisor_.OnExit(worker, pid, code);
   }
 
@@ -508,6 +532,7 @@ class Run {
   std::map<std::string, LaunchConfig> intended_launch_;   // the launch of each definition applied
   std::map<std::string, bool> operator_stopped_;          // the operators' last word, by worker
   std::set<std::string> configured_;                      // in the last reload, valid or not
+  std::map<std::string, std::uint32_t> ended_pids_;       // each worker's last process that ended
 };
 
 }  // namespace
@@ -567,6 +592,11 @@ std::string Step::ToString() const {
       if (number == -1) return workers.front() + "'s working set cannot be read";
       return workers.front() + "'s working set is " + std::to_string(number) + " MiB";
     case Kind::kShutdown: return "shutdown";
+    case Kind::kDeaf:
+      return workers.front() + (number ? " heeds only terminate" : " heeds every stop step");
+    case Kind::kLateExit:
+      return "an earlier process of " + workers.front() + " reports exit code " +
+             std::to_string(number) + " late";
   }
   return "?";
 }

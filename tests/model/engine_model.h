@@ -67,7 +67,9 @@ struct Step {
     kAdvance,
     kSlowLaunch,  // a worker's starts go on elsewhere, or not; the one under way ends
     kMemory,      // a working set reading, or a job at its memory limit
-    kShutdown
+    kShutdown,
+    kDeaf,      // a worker's processes heed only terminate (1), or every stop step again (0)
+    kLateExit,  // the exit of a worker's earlier process, reported late (a stale pid)
   };
   Kind kind = Kind::kAdvance;
   std::vector<std::string> workers;  // commands: empty means all; others: the one worker

@@ -12,7 +12,7 @@
 namespace sup::model {
 namespace {
 
-constexpr std::array<std::pair<Step::Kind, std::string_view>, 12> kKindNames = {{
+constexpr std::array<std::pair<Step::Kind, std::string_view>, 14> kKindNames = {{
     {Step::Kind::kReload, "reload"},
     {Step::Kind::kStart, "start"},
     {Step::Kind::kStop, "stop"},
@@ -25,6 +25,8 @@ constexpr std::array<std::pair<Step::Kind, std::string_view>, 12> kKindNames = {
     {Step::Kind::kSlowLaunch, "slow-launch"},
     {Step::Kind::kMemory, "memory"},
     {Step::Kind::kShutdown, "shutdown"},
+    {Step::Kind::kDeaf, "deaf"},
+    {Step::Kind::kLateExit, "late-exit"},
 }};
 
 std::string_view NameOf(Step::Kind kind) {
