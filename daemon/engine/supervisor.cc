@@ -315,6 +315,7 @@ void Supervisor::Remove(Worker& w) {
   // An operator's stop goes with the worker, from the state store too: a worker configured again
   // under its name is a new one, after a restart of supd as before it.
   SetStoppedByOperator(w, false);
+  stopped_by_operator_at_start_.erase(name);
   workers_.erase(name);
   ports_.launcher.Forget(name);
   start_order_stale_ = true;
@@ -352,6 +353,17 @@ config::ConfigDiff Supervisor::ApplyConfig(const ValidatedConfig& validated) {
   }
   const config::ConfigDiff diff = config::DiffConfigs(DefinitionsInForce(), config);
   invalid_in_config_ = config.invalid_workers;
+  // Operator stops saved for workers the configuration no longer has go with them, as a removal
+  // takes them while supd runs (Remove).
+  for (auto saved = stopped_by_operator_at_start_.begin();
+       saved != stopped_by_operator_at_start_.end();) {
+    if (config.workers.contains(*saved) || config.invalid_workers.contains(*saved)) {
+      ++saved;
+      continue;
+    }
+    (void)ports_.state_store.SetStoppedByOperator(*saved, false);
+    saved = stopped_by_operator_at_start_.erase(saved);
+  }
   start_order_stale_ = true;  // workers and their dependencies change below
 
   // Workers gone from the configuration, including ones that never had a valid definition.
@@ -370,7 +382,12 @@ config::ConfigDiff Supervisor::ApplyConfig(const ValidatedConfig& validated) {
   for (const auto& [name, errors] : config.invalid_workers) {
     auto [it, created] = workers_.try_emplace(name);
     Worker& w = it->second;
-    if (created) w.name = name;
+    if (created) {
+      w.name = name;
+      // An operator's stop saved before supd started holds for it already, as it did before
+      // (it is applied in full once a definition is valid).
+      w.stopped_by_operator = stopped_by_operator_at_start_.contains(name);
+    }
     // A worker on its way out that comes back invalid finishes leaving first (its process runs
     // on the definition being removed), then reappears as a new, invalid worker.
     w.config_errors = errors;

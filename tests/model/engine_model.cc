@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <set>
 
 #include "common/config/config_schema.h"
@@ -89,7 +90,7 @@ std::vector<std::string> RandomTargets(Choices& c) {
 
 Step RandomStep(Choices& c) {
   Step step;
-  const std::uint32_t roll = c.Below(68);
+  const std::uint32_t roll = c.Below(70);
   if (roll < 4) {
     step.kind = Step::Kind::kReload;
     step.config = RandomConfig(c);
@@ -139,11 +140,13 @@ Step RandomStep(Choices& c) {
     step.kind = Step::Kind::kDeaf;
     step.workers = {Pick(c, kNames)};
     step.number = c.Below(2);
-  } else {
+  } else if (roll < 68) {
     // An earlier process of the worker reports its exit late, with this code: a stale pid.
     step.kind = Step::Kind::kLateExit;
     step.workers = {Pick(c, kNames)};
     step.number = Pick(c, std::vector<std::int64_t>{0, 1});
+  } else {
+    step.kind = Step::Kind::kRestartSupd;  // supd ends and starts again over its state store
   }
   return step;
 }
@@ -213,6 +216,50 @@ class Run {
     };
   }
 
+  std::unique_ptr<engine::Supervisor> NewSupervisor() {
+    return std::make_unique<engine::Supervisor>(
+        engine::SupervisorPorts{clock_, timers_, launcher_, prober_, store_, events_, random_});
+  }
+
+  // supd ends and the SCM starts it again (a crash, a restart): every process dies with its job,
+  // and a new engine over the same state store reads the configuration again. Operator stops
+  // survive (the shadow keeps expecting them); nothing else of the old engine does.
+  void RestartSupd() {
+    launcher_.alive.clear();
+    launcher_.launching.clear();
+    launcher_.asked_to_stop.clear();
+    prober_.calls.clear();  // their callbacks are the old engine's
+    supervisor_.reset();
+    supervisor_ = NewSupervisor();
+    shutting_down_ = shutdown_done_ = false;
+    restart_pending_.clear();
+    remembered_.clear();
+    ended_pids_.clear();
+    if (last_config_) Reload(*last_config_);
+  }
+
+  // A reload of `raw`, as supd's registry watch makes it.
+  void Reload(const config::RawConfig& raw) {
+    restart_pending_.clear();
+    last_config_ = raw;
+    testing::FakeConfigSource source;
+    source.raw = raw;
+    Result<ValidatedConfig> read = supervisor_->ReadConfig(source);
+    // What a launch must carry from now on: each valid new definition's; a worker whose new
+    // definition is invalid keeps the one in force; a worker left out has none.
+    for (auto it = intended_launch_.begin(); it != intended_launch_.end();) {
+      it = raw.workers.contains(it->first) ? std::next(it) : intended_launch_.erase(it);
+    }
+    for (const auto& [name, worker] : read->workers) intended_launch_[name] = worker.launch;
+    configured_.clear();
+    for (const auto& [name, worker] : raw.workers) configured_.insert(name);
+    // Operator intent is the engine's to keep only for workers still configured.
+    for (auto it = operator_stopped_.begin(); it != operator_stopped_.end();) {
+      it = raw.workers.contains(it->first) ? std::next(it) : operator_stopped_.erase(it);
+    }
+    supervisor_->ApplyConfig(*read);
+  }
+
   std::optional<std::string> Execute(const std::vector<Step>& schedule) {
     bool settled_before_shutdown = false;
     for (std::size_t i = 0; i < schedule.size() && !violation_; ++i) {
@@ -249,38 +296,17 @@ class Run {
   void Apply(const Step& step) {
     const std::string worker = step.workers.empty() ? std::string() : step.workers.front();
     switch (step.kind) {
-      case Step::Kind::kReload:
-        restart_pending_.clear();
-        {
-          testing::FakeConfigSource source;
-          source.raw = step.config;
-          Result<ValidatedConfig> read = supervisor_.ReadConfig(source);
-          // What a launch must carry from now on: each valid new definition's; a worker whose new
-          // definition is invalid keeps the one in force; a worker left out has none.
-          for (auto it = intended_launch_.begin(); it != intended_launch_.end();) {
-            it = step.config.workers.contains(it->first) ? std::next(it)
-                                                         : intended_launch_.erase(it);
-          }
-          for (const auto& [name, worker] : read->workers) intended_launch_[name] = worker.launch;
-          configured_.clear();
-          for (const auto& [name, worker] : step.config.workers) configured_.insert(name);
-          // Operator intent is the engine's to keep only for workers still configured.
-          for (auto it = operator_stopped_.begin(); it != operator_stopped_.end();) {
-            it = step.config.workers.contains(it->first) ? std::next(it)
-                                                         : operator_stopped_.erase(it);
-          }
-          supervisor_.ApplyConfig(*read);
-        }
-        return;
+      case Step::Kind::kReload: Reload(step.config); return;
+      case Step::Kind::kRestartSupd: RestartSupd(); return;
       case Step::Kind::kStart:
-        NoteOperatorIntent(supervisor_.Start(step.workers), /*stopped=*/false);
+        NoteOperatorIntent(supervisor_->Start(step.workers), /*stopped=*/false);
         return;
       case Step::Kind::kStop:
         restart_pending_.clear();
-        NoteOperatorIntent(supervisor_.Stop(step.workers), /*stopped=*/true);
+        NoteOperatorIntent(supervisor_->Stop(step.workers), /*stopped=*/true);
         return;
       case Step::Kind::kRestart: {
-        const std::vector<engine::CommandResult> results = supervisor_.Restart(step.workers);
+        const std::vector<engine::CommandResult> results = supervisor_->Restart(step.workers);
         for (const engine::CommandResult& result : results) {
           if (result.outcome == engine::CommandResult::Outcome::kDone &&
               !restart_pending_.contains(result.worker)) {
@@ -290,7 +316,7 @@ class Run {
         NoteOperatorIntent(results, /*stopped=*/false);
         return;
       }
-      case Step::Kind::kReset: supervisor_.Reset(step.workers); return;
+      case Step::Kind::kReset: supervisor_->Reset(step.workers); return;
       case Step::Kind::kExit: Exit(worker, step.number); return;
       case Step::Kind::kSpawnFailure:
         if (step.number) {
@@ -316,7 +342,7 @@ class Run {
       case Step::Kind::kMemory:
         if (step.number == -2) {
           if (const auto alive = launcher_.alive.find(worker); alive != launcher_.alive.end())
-            supervisor_.OnMemoryLimit(worker, alive->second);
+            supervisor_->OnMemoryLimit(worker, alive->second);
         } else if (step.number == -1) {
           launcher_.working_sets.erase(worker);
         } else {
@@ -332,13 +358,13 @@ class Run {
         return;
       case Step::Kind::kLateExit:
         if (const auto ended = ended_pids_.find(worker); ended != ended_pids_.end())
-          supervisor_.OnExit(worker, ended->second, step.number);
+          supervisor_->OnExit(worker, ended->second, step.number);
         return;
       case Step::Kind::kShutdown:
         if (shutting_down_) return;
         shutting_down_ = true;
         restart_pending_.clear();
-        supervisor_.Shutdown([this] {
+        supervisor_->Shutdown([this] {
           if (shutdown_done_) Fail("shutdown reported done twice");
           shutdown_done_ = true;
         });
@@ -362,20 +388,20 @@ class Run {
     const std::uint32_t pid = alive->second;
     launcher_.alive.erase(alive);
     ended_pids_[worker] = pid;
-    supervisor_.OnExit(worker, pid, code);
+    supervisor_->OnExit(worker, pid, code);
   }
 
   // The start under way ends: a process, or a spawn error if its starts fail now.
   void EndLaunch(const std::string& worker) {
     if (!launcher_.launching.erase(worker)) return;
     if (launcher_.failing.contains(worker)) {
-      supervisor_.OnLaunched(worker, Error(ErrorKind::kNotFound, "cannot start " + worker));
+      supervisor_->OnLaunched(worker, Error(ErrorKind::kNotFound, "cannot start " + worker));
       return;
     }
     const std::uint32_t pid = launcher_.next_pid++;
     launcher_.alive[worker] = pid;
     launcher_.asked_to_stop.erase(worker);
-    supervisor_.OnLaunched(worker, pid);
+    supervisor_->OnLaunched(worker, pid);
   }
 
   // No worker is launched while its process is alive, while a dependency is neither running and
@@ -392,14 +418,14 @@ class Run {
     if (launcher_.launching.contains(worker))
       Fail(worker + " launched while its previous start is under way");
     if (shutting_down_) Fail(worker + " launched while supd is stopping");
-    const std::map<std::string, WorkerConfig> definitions = supervisor_.DefinitionsInForce();
+    const std::map<std::string, WorkerConfig> definitions = supervisor_->DefinitionsInForce();
     const auto definition = definitions.find(worker);
     if (definition == definitions.end()) {
       Fail(worker + " launched without a definition in force");
       return;
     }
     for (const std::string& dependency : definition->second.policy.depends_on) {
-      const std::optional<engine::WorkerSnapshot> d = supervisor_.Snapshot(dependency);
+      const std::optional<engine::WorkerSnapshot> d = supervisor_->Snapshot(dependency);
       if (!d || !engine::IsServing(*d)) {
         Fail(worker + " launched while its dependency " + dependency +
              " is neither RUNNING and ready nor done");
@@ -413,14 +439,14 @@ class Run {
     if (launcher_.alive.contains(worker)) Fail(worker + " forgotten while its process is alive");
     if (launcher_.launching.contains(worker))
       Fail(worker + " forgotten while its start is under way");
-    if (supervisor_.DefinitionsInForce().contains(worker))
+    if (supervisor_->DefinitionsInForce().contains(worker))
       Fail(worker + " forgotten while it is still configured");
   }
 
   void CheckAfterStep() {
-    for (const std::string& broken : supervisor_.CheckInvariants()) Fail(broken);
+    for (const std::string& broken : supervisor_->CheckInvariants()) Fail(broken);
     // The snapshot agrees with the processes: a pid exactly while one is alive.
-    const std::vector<engine::WorkerSnapshot> snapshots = supervisor_.Snapshot();
+    const std::vector<engine::WorkerSnapshot> snapshots = supervisor_->Snapshot();
     std::set<std::string> listed;
     for (const engine::WorkerSnapshot& s : snapshots) {
       listed.insert(s.name);
@@ -450,7 +476,7 @@ class Run {
     for (int round = 0; round < 80 && !violation_; ++round) {
       for (const std::string& worker : std::set<std::string>(launcher_.launching))
         EndLaunch(worker);
-      for (const engine::WorkerSnapshot& s : supervisor_.Snapshot()) {
+      for (const engine::WorkerSnapshot& s : supervisor_->Snapshot()) {
         // A process stops when a stop step or a kill reached it.
         if (s.state == WorkerState::kStopping && launcher_.asked_to_stop.contains(s.name))
           Exit(s.name, 0);
@@ -464,17 +490,17 @@ class Run {
   // A worker that should run and whose dependencies run is running (or has ended as its policy
   // says), and every accepted restart has led to a new launch once its dependencies allowed.
   void CheckNothingStuck() {
-    const std::map<std::string, WorkerConfig> definitions = supervisor_.DefinitionsInForce();
+    const std::map<std::string, WorkerConfig> definitions = supervisor_->DefinitionsInForce();
     auto dependencies_run = [&](const std::string& worker) {
       const auto definition = definitions.find(worker);
       if (definition == definitions.end()) return false;
       for (const std::string& dependency : definition->second.policy.depends_on) {
-        const std::optional<engine::WorkerSnapshot> d = supervisor_.Snapshot(dependency);
+        const std::optional<engine::WorkerSnapshot> d = supervisor_->Snapshot(dependency);
         if (!d || !engine::IsServing(*d)) return false;
       }
       return true;
     };
-    for (const engine::WorkerSnapshot& s : supervisor_.Snapshot()) {
+    for (const engine::WorkerSnapshot& s : supervisor_->Snapshot()) {
       if (!s.wanted || !dependencies_run(s.name)) continue;
       const bool at_rest = s.state == WorkerState::kRunning || s.state == WorkerState::kExited ||
                            (s.state == WorkerState::kFailed && !s.next_restart_in);
@@ -482,7 +508,7 @@ class Run {
         std::string dependencies;
         for (const std::string& dependency : definitions.at(s.name).policy.depends_on) {
           dependencies +=
-              " " + dependency + ": " + Describe(*supervisor_.Snapshot(dependency)) + ";";
+              " " + dependency + ": " + Describe(*supervisor_->Snapshot(dependency)) + ";";
         }
         Fail(s.name + " should run and its dependencies run, but it is " + Describe(s) + " (" +
              dependencies + " )");
@@ -495,7 +521,7 @@ class Run {
     // Every operator's wish was honoured: a worker stopped stays down, one started is not held
     // down by an old stop.
     for (const auto& [worker, stopped] : operator_stopped_) {
-      const std::optional<engine::WorkerSnapshot> s = supervisor_.Snapshot(worker);
+      const std::optional<engine::WorkerSnapshot> s = supervisor_->Snapshot(worker);
       if (!s) continue;
       if (stopped && (!s->stopped_by_operator || s->state != WorkerState::kStopped || s->pid != 0))
         Fail(worker + " was stopped by an operator but is " + Describe(*s) + " (held " +
@@ -506,7 +532,7 @@ class Run {
         Fail(worker + " was started by an operator but is still held as operator-stopped");
     }
     for (const auto& [worker, launches] : restart_pending_) {
-      const std::optional<engine::WorkerSnapshot> s = supervisor_.Snapshot(worker);
+      const std::optional<engine::WorkerSnapshot> s = supervisor_->Snapshot(worker);
       if (s && s->wanted && dependencies_run(worker) && s->launches <= launches) {
         Fail("the restart of " + worker + " was accepted but never launched it: " + Describe(*s));
       }
@@ -520,8 +546,7 @@ class Run {
   testing::FakeStateStore store_;
   testing::RecordingEventSink events_;
   testing::FixedRandom random_;
-  engine::Supervisor supervisor_{
-      engine::SupervisorPorts{clock_, timers_, launcher_, prober_, store_, events_, random_}};
+  std::unique_ptr<engine::Supervisor> supervisor_ = NewSupervisor();
 
   std::string step_;
   std::optional<std::string> violation_;
@@ -532,7 +557,8 @@ class Run {
   std::map<std::string, LaunchConfig> intended_launch_;   // the launch of each definition applied
   std::map<std::string, bool> operator_stopped_;          // the operators' last word, by worker
   std::set<std::string> configured_;                      // in the last reload, valid or not
-  std::map<std::string, std::uint32_t> ended_pids_;       // each worker's last process that ended
+  std::optional<config::RawConfig> last_config_;     // the last reload's, read again by a new supd
+  std::map<std::string, std::uint32_t> ended_pids_;  // each worker's last process that ended
 };
 
 }  // namespace
@@ -594,6 +620,7 @@ std::string Step::ToString() const {
     case Kind::kShutdown: return "shutdown";
     case Kind::kDeaf:
       return workers.front() + (number ? " heeds only terminate" : " heeds every stop step");
+    case Kind::kRestartSupd: return "supd restarts";
     case Kind::kLateExit:
       return "an earlier process of " + workers.front() + " reports exit code " +
              std::to_string(number) + " late";

@@ -68,8 +68,9 @@ struct Step {
     kSlowLaunch,  // a worker's starts go on elsewhere, or not; the one under way ends
     kMemory,      // a working set reading, or a job at its memory limit
     kShutdown,
-    kDeaf,      // a worker's processes heed only terminate (1), or every stop step again (0)
-    kLateExit,  // the exit of a worker's earlier process, reported late (a stale pid)
+    kDeaf,         // a worker's processes heed only terminate (1), or every stop step again (0)
+    kLateExit,     // the exit of a worker's earlier process, reported late (a stale pid)
+    kRestartSupd,  // supd ends (its workers with it) and starts again over its state store
   };
   Kind kind = Kind::kAdvance;
   std::vector<std::string> workers;  // commands: empty means all; others: the one worker

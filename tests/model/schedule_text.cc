@@ -12,7 +12,7 @@
 namespace sup::model {
 namespace {
 
-constexpr std::array<std::pair<Step::Kind, std::string_view>, 14> kKindNames = {{
+constexpr std::array<std::pair<Step::Kind, std::string_view>, 15> kKindNames = {{
     {Step::Kind::kReload, "reload"},
     {Step::Kind::kStart, "start"},
     {Step::Kind::kStop, "stop"},
@@ -27,6 +27,7 @@ constexpr std::array<std::pair<Step::Kind, std::string_view>, 14> kKindNames = {
     {Step::Kind::kShutdown, "shutdown"},
     {Step::Kind::kDeaf, "deaf"},
     {Step::Kind::kLateExit, "late-exit"},
+    {Step::Kind::kRestartSupd, "supd-restart"},
 }};
 
 std::string_view NameOf(Step::Kind kind) {

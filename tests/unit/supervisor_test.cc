@@ -747,6 +747,32 @@ TEST_F(SupervisorTest, AnOperatorsStopGoesWithTheWorkerWhenItIsRemoved) {
   EXPECT_EQ(State("api"), WorkerState::kStarting);
 }
 
+// The same across a restart of supd: a stop saved for a worker the configuration no longer has
+// when supd reads it goes, and so does the stop of an invalid worker removed later.
+TEST_F(SupervisorTest, AStopSavedBeforeARestartGoesWithAWorkerNoLongerConfigured) {
+  Add("api");
+  Add("bad").values["StopSteps"] = config::RawValue::MultiString({"sideways"});
+  Apply();
+  supervisor_->Stop({"api", "bad"});
+  EXPECT_EQ(store_.stopped, (std::set<std::string>{"api", "bad"}));
+  Exit("api", 0);
+  // supd restarts over the same store; "api" has gone from the configuration meanwhile.
+  supervisor_ = std::make_unique<Supervisor>(
+      SupervisorPorts{clock_, timers_, launcher_, prober_, store_, events_, random_});
+  raw_.workers.erase("api");
+  Apply();
+  EXPECT_EQ(store_.stopped, std::set<std::string>{"bad"});
+  EXPECT_TRUE(Status("bad").stopped_by_operator) << "an invalid worker is held as before";
+  raw_.workers.erase("bad");
+  Apply();
+  EXPECT_TRUE(store_.stopped.empty());
+  Add("api");
+  Add("bad");
+  Apply();
+  EXPECT_EQ(State("api"), WorkerState::kStarting);
+  EXPECT_EQ(State("bad"), WorkerState::kStarting);
+}
+
 TEST_F(SupervisorTest, ARemovedWorkerThatComesBackBeforeItsProcessEndsIsNotForgotten) {
   Add("api");
   Apply();
