@@ -235,6 +235,8 @@ class Run {
     restart_pending_.clear();
     remembered_.clear();
     ended_pids_.clear();
+    event_state_.clear();  // the new engine's workers begin STOPPED
+    events_seen_ = events_.events.size();
     if (last_config_) Reload(*last_config_);
   }
 
@@ -443,10 +445,44 @@ class Run {
       Fail(worker + " forgotten while it is still configured");
   }
 
+  // The events tell the states as they went: each transition starts where the worker's last one
+  // ended (a worker's first, from STOPPED), changes something, and the last one is where the
+  // worker is now.
+  void CheckEvents(const std::vector<engine::WorkerSnapshot>& snapshots) {
+    for (; events_seen_ < events_.events.size(); ++events_seen_) {
+      const engine::Event& event = events_.events[events_seen_];
+      if (event.kind != engine::EventKind::kTransition) continue;
+      const auto last = event_state_.find(event.worker);
+      const WorkerState from = last == event_state_.end() ? WorkerState::kStopped : last->second;
+      if (event.from != from) {
+        Fail("an event takes " + event.worker + " from " +
+             std::string(NameOf(event.from, kWorkerStateNames)) + ", but its last event left it " +
+             std::string(NameOf(from, kWorkerStateNames)));
+      }
+      event_state_[event.worker] = event.to;
+    }
+    for (const engine::WorkerSnapshot& s : snapshots) {
+      const auto last = event_state_.find(s.name);
+      const WorkerState told = last == event_state_.end() ? WorkerState::kStopped : last->second;
+      if (told != s.state) {
+        Fail(s.name + " is " + std::string(NameOf(s.state, kWorkerStateNames)) +
+             " but its events last said " + std::string(NameOf(told, kWorkerStateNames)));
+      }
+    }
+    // A worker gone from the engine starts again from STOPPED if it comes back.
+    for (auto it = event_state_.begin(); it != event_state_.end();) {
+      const bool listed =
+          std::any_of(snapshots.begin(), snapshots.end(),
+                      [&](const engine::WorkerSnapshot& s) { return s.name == it->first; });
+      it = listed ? std::next(it) : event_state_.erase(it);
+    }
+  }
+
   void CheckAfterStep() {
     for (const std::string& broken : supervisor_->CheckInvariants()) Fail(broken);
     // The snapshot agrees with the processes: a pid exactly while one is alive.
     const std::vector<engine::WorkerSnapshot> snapshots = supervisor_->Snapshot();
+    CheckEvents(snapshots);
     std::set<std::string> listed;
     for (const engine::WorkerSnapshot& s : snapshots) {
       listed.insert(s.name);
@@ -557,7 +593,10 @@ class Run {
   std::map<std::string, LaunchConfig> intended_launch_;   // the launch of each definition applied
   std::map<std::string, bool> operator_stopped_;          // the operators' last word, by worker
   std::set<std::string> configured_;                      // in the last reload, valid or not
-  std::optional<config::RawConfig> last_config_;     // the last reload's, read again by a new supd
+  std::optional<config::RawConfig> last_config_;
+  std::size_t events_seen_ = 0;                     // of events_.events, checked so far
+  std::map<std::string, WorkerState> event_state_;  // where each worker's events left it     // the
+                                                    // last reload's, read again by a new supd
   std::map<std::string, std::uint32_t> ended_pids_;  // each worker's last process that ended
 };
 
