@@ -218,7 +218,8 @@ ControlDispatcher::ControlDispatcher(ControlPorts ports, DaemonIdentity identity
     : ports_(ports),
       identity_(std::move(identity)),
       limits_(limits),
-      started_(ports.clock.SteadyNow()) {}
+      started_(ports.clock.SteadyNow()),
+      cpu_usage_(limits.processors) {}
 
 ControlDispatcher::~ControlDispatcher() = default;
 

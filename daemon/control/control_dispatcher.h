@@ -52,6 +52,7 @@ struct ControlPorts {
 struct ControlLimits {
   std::size_t max_streams = 64;  // open Logs/Events follow streams, all clients together
   std::size_t max_frame_bytes = kMaxFrameBytes;  // replies are made to fit (MaxFrameBytes)
+  unsigned processors = 1;  // the machine's: a worker's CPU percent is at most 100 per processor
 };
 
 class ControlDispatcher {

@@ -16,7 +16,7 @@ double CpuUsage::Percent(const std::string& worker, const ResourceSample& sample
   }
   const auto wall = std::chrono::duration<double>(now - from.at).count();
   const auto used = std::chrono::duration<double>(cpu - from.cpu).count();
-  const double percent = wall <= 0 || used <= 0 ? 0 : 100.0 * used / wall;
+  const double percent = wall <= 0 || used <= 0 ? 0 : std::min(100.0 * used / wall, most_percent_);
   previous_[worker] = Previous{sample.launch, cpu, now, percent};
   return percent;
 }

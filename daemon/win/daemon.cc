@@ -4,7 +4,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <random>
+#include <thread>
 
 #include "common/protocol.h"
 #include "common/version.h"
@@ -288,7 +290,8 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
       control::DaemonIdentity{static_cast<std::uint32_t>(::GetCurrentProcessId()),
                               std::string(SupVersion()), std::string(SupCommit())},
       control::ControlLimits{.max_streams = limits.max_streams,
-                             .max_frame_bytes = limits.max_frame_bytes});
+                             .max_frame_bytes = limits.max_frame_bytes,
+                             .processors = std::max(std::thread::hardware_concurrency(), 1u)});
   d.status_board_ = std::make_unique<control::StatusBoard>();
   d.status_publisher_ = std::make_unique<control::StatusPublisher>(
       *d.supervisor_, *d.event_feed_, *d.status_board_,

@@ -59,7 +59,8 @@ class ControlDispatcherTest : public ::testing::Test {
   ControlDispatcher dispatcher_{
       ControlPorts{engine_.clock, engine_.supervisor, config_, output_, engine_.events, resources_,
                    &problems_, &audit_, &passwords_},
-      DaemonIdentity{4242, "9.8.7", "3f2a9c1d0b4e"}, ControlLimits{.max_streams = 2}};
+      DaemonIdentity{4242, "9.8.7", "3f2a9c1d0b4e"},
+      ControlLimits{.max_streams = 2, .processors = 2}};
   testing::RecordingSink sink_;
   const Caller admin_{Role::kAdministrator, "NT AUTHORITY\\SYSTEM"};
 };
