@@ -1,9 +1,15 @@
 // The engine's events on their way out: to the next sink (supd's log) and to whoever follows
-// them live (`supctl events -f`, health watchers). Threading: io thread.
+// them live (`supctl events -f`, health watchers), and the most recent ones of the whole daemon
+// for `supctl events`: kept here, not in each worker's ring, so that a removed worker's last
+// events (removed, STOPPING, STOPPED, its exit code) outlive it. Threading: io thread.
 #pragma once
 
+#include <algorithm>
+#include <cstddef>
+#include <deque>
 #include <functional>
 #include <utility>
+#include <vector>
 
 #include "common/fanout.h"
 #include "daemon/engine/ports.h"
@@ -12,11 +18,22 @@ namespace sup::control {
 
 class EventFeed final : public engine::EventSink {
  public:
+  // Events kept for `supctl events`, the newest; a few hundred bytes each.
+  static constexpr std::size_t kRecentEvents = 1000;
+
   explicit EventFeed(engine::EventSink& next) : next_(next) {}
 
   void Emit(const engine::Event& event) override {
     next_.Emit(event);
+    recent_.push_back(event);
+    if (recent_.size() > kRecentEvents) recent_.pop_front();
     followers_.Publish(event);
+  }
+
+  // The newest `limit` events, oldest first.
+  std::vector<engine::Event> Recent(std::size_t limit) const {
+    const std::size_t keep = std::min(limit, recent_.size());
+    return {recent_.end() - static_cast<std::ptrdiff_t>(keep), recent_.end()};
   }
 
   Subscription Follow(std::function<void(const engine::Event&)> callback) {
@@ -25,6 +42,7 @@ class EventFeed final : public engine::EventSink {
 
  private:
   engine::EventSink& next_;
+  std::deque<engine::Event> recent_;
   Fanout<const engine::Event&> followers_;
 };
 

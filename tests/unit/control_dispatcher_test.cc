@@ -622,6 +622,29 @@ TEST_F(ControlDispatcherTest, EventsSendsTheRecentOnesThenFollowsNewOnes) {
   EXPECT_EQ(streamed.events().events(0).reason(), sup::v1::WorkerStatus::OPERATOR);
 }
 
+// A removed worker's last events stay in `supctl events` (they once vanished with its ring).
+TEST_F(ControlDispatcherTest, ARemovedWorkersLastEventsOutliveIt) {
+  Configure({"a", "b"});
+  engine_.timers.Advance(milliseconds(1000));
+  const std::uint32_t b_pid = engine_.supervisor.Snapshot("b")->pid;
+  config::RawConfig only_a;
+  only_a.workers["a"].values["Command"] = config::RawValue::String("a.exe");
+  engine_.supervisor.ApplyConfig(config::ValidateConfig(only_a));
+  engine_.supervisor.OnExit("b", b_pid, 0);
+  ASSERT_FALSE(engine_.supervisor.Snapshot("b").has_value());
+  sup::v1::Request request = MakeRequest(3);
+  request.mutable_events()->set_limit(100);
+  const sup::v1::EventsResponse events = dispatcher_.Handle(request).events();
+  bool removed = false, stopped = false;
+  for (const sup::v1::Event& event : events.events()) {
+    if (event.worker() != "b") continue;
+    removed = removed || event.message().find("removed") != std::string::npos;
+    stopped = stopped || event.to() == sup::v1::WorkerStatus::STOPPED;
+  }
+  EXPECT_TRUE(removed);
+  EXPECT_TRUE(stopped);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Reread and Update
 
