@@ -365,7 +365,8 @@ const WorkerRow kWorkerSchema[] = {
      1000,
      {},
      "Rotated log files kept, the newest; each is named by its rotation time "
-     "(<name>.out.20261130-120405.123.log), so they sort by age.",
+     "(<name>.out.20261130-120405.123.log), or just after the newest backup if the clock went "
+     "back, so they sort by age.",
      [](WorkerConfig& w, const ParsedValue& v) { w.launch.log_backups = AsUint32(v); }},
     {"LogRotateEvery", ValueKind::kChoice, "none", false, 0, 0, kRotateEveryNames,
      "Also rotate when an hour or a day (UTC) begins: none, hourly or daily; a file that saw no "

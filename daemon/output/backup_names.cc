@@ -68,6 +68,16 @@ std::optional<std::int64_t> BackupTime(std::string_view file_name, std::string_v
          millis;
 }
 
+std::int64_t NextBackupTime(std::string_view file_name, const std::vector<std::string>& backups,
+                            std::int64_t now_ms) {
+  std::int64_t next = now_ms;
+  for (const std::string& name : backups) {
+    if (std::optional<std::int64_t> time = BackupTime(file_name, name))
+      next = std::max(next, *time + 1);
+  }
+  return next;
+}
+
 std::vector<std::string> ExpiredBackups(std::string_view file_name,
                                         std::vector<std::string> backups, std::uint32_t keep,
                                         std::int64_t max_age_ms, std::int64_t now_ms) {

@@ -16,6 +16,12 @@ namespace sup::output {
 // <stem>.<YYYYMMDD-HHMMSS.mmm><extension>, the extension being the part from the last dot.
 std::string BackupName(std::string_view file_name, std::int64_t unix_ms);
 
+// The time to name a rotation at `now_ms` by, among `backups` (file names, any order): now, or
+// just after the newest backup if the clock went back below it (an NTP correction), so that names
+// keep the order of rotations and retention never takes the newest for the oldest.
+std::int64_t NextBackupTime(std::string_view file_name, const std::vector<std::string>& backups,
+                            std::int64_t now_ms);
+
 // The rotation time of `candidate` if it is a backup name of `file_name`, else nullopt.
 std::optional<std::int64_t> BackupTime(std::string_view file_name, std::string_view candidate);
 

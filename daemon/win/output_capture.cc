@@ -109,12 +109,14 @@ Result<void> WindowsLogFile::Rotate() {
   const std::int64_t now_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(clock_.WallNow().time_since_epoch())
           .count();
+  // Named after every backup there, even if the clock went back (NextBackupTime).
+  const std::int64_t named_ms = output::NextBackupTime(name, ListBackups(), now_ms);
   file_.reset();
   // Never replace a file: a backup of the same name (two rotations within a millisecond) moves
   // the name on by a millisecond, which keeps the names in order.
   for (std::int64_t later = 0;; ++later) {
     const std::wstring backup =
-        (current.parent_path() / Widen(output::BackupName(name, now_ms + later))).wstring();
+        (current.parent_path() / Widen(output::BackupName(name, named_ms + later))).wstring();
     if (::MoveFileExW(path_.c_str(), backup.c_str(), 0)) break;
     const DWORD error = ::GetLastError();
     if ((error == ERROR_ALREADY_EXISTS || error == ERROR_FILE_EXISTS) && later < 1000) continue;
@@ -126,19 +128,25 @@ Result<void> WindowsLogFile::Rotate() {
   return Ok();
 }
 
-void WindowsLogFile::RemoveExpiredBackups(std::int64_t now_ms) {
+std::vector<std::string> WindowsLogFile::ListBackups() const {
   const std::filesystem::path current(path_);
-  const std::string name = Narrow(current.filename().wstring());
   std::vector<std::string> backups;
   WIN32_FIND_DATAW found{};
   const std::wstring pattern =
       (current.parent_path() / (current.stem().wstring() + L".*" + current.extension().wstring()))
           .wstring();
   const UniqueFindHandle search{::FindFirstFileW(pattern.c_str(), &found)};
-  if (!search) return;
+  if (!search) return backups;
   do {
     backups.push_back(Narrow(found.cFileName));
   } while (::FindNextFileW(search.get(), &found));
+  return backups;
+}
+
+void WindowsLogFile::RemoveExpiredBackups(std::int64_t now_ms) {
+  const std::filesystem::path current(path_);
+  const std::string name = Narrow(current.filename().wstring());
+  const std::vector<std::string> backups = ListBackups();
   const std::int64_t max_age_ms = static_cast<std::int64_t>(max_age_days_) * 24 * 3600 * 1000;
   for (const std::string& expired :
        output::ExpiredBackups(name, backups, backups_, max_age_ms, now_ms))

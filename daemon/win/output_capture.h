@@ -56,6 +56,8 @@ class WindowsLogFile final : public output::LogFile {
   Result<void> OpenCurrent();
   // Deletes the backups beyond LogBackups; one that cannot be deleted now is tried next time.
   void RemoveExpiredBackups(std::int64_t now_ms);
+  // The names of the files in the log's folder that may be its backups.
+  std::vector<std::string> ListBackups() const;
 
   std::wstring path_;
   std::uint32_t backups_;

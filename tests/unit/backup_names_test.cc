@@ -48,5 +48,28 @@ TEST(BackupNamesTest, RetentionKeepsTheNewestAndDropsTheTooOld) {
   EXPECT_EQ(ExpiredBackups("a.log", backups, 0, 0, kNoon).size(), 5u);
 }
 
+// The clock stepped back an hour (an NTP correction) between two rotations: the new backup is
+// named just after the newest one, not an hour before it, so it sorts newest and retention keeps
+// it (named by the clock, it sorted oldest and went first).
+TEST(BackupNamesTest, AClockSteppedBackNeitherReordersNorLosesTheNewestBackup) {
+  constexpr std::int64_t kHour = 3600 * 1000LL;
+  std::vector<std::string> backups = {BackupName("a.log", kNoon - kDay), BackupName("a.log", kNoon),
+                                      "a.log"};
+  EXPECT_EQ(NextBackupTime("a.log", backups, kNoon + kHour), kNoon + kHour);  // the clock's
+  const std::int64_t stepped_back = kNoon - kHour;
+  const std::int64_t named = NextBackupTime("a.log", backups, stepped_back);
+  EXPECT_EQ(named, kNoon + 1);
+  const std::string newest = BackupName("a.log", named);
+  backups.push_back(newest);
+  EXPECT_EQ(ExpiredBackups("a.log", backups, 2, 0, stepped_back),
+            std::vector<std::string>{BackupName("a.log", kNoon - kDay)});
+  // Named by the clock, it would have been the one to go.
+  std::vector<std::string> by_clock = {BackupName("a.log", kNoon - kDay),
+                                       BackupName("a.log", kNoon),
+                                       BackupName("a.log", stepped_back)};
+  EXPECT_EQ(ExpiredBackups("a.log", by_clock, 1, 0, stepped_back).back(),
+            BackupName("a.log", stepped_back));
+}
+
 }  // namespace
 }  // namespace sup::output

@@ -133,6 +133,20 @@ TEST_F(LogFileTest, BackupsOlderThanLogMaxAgeDaysGoWhateverTheCount) {
                          {"w.out.log", ""}}));
 }
 
+// The wall clock stepped back an hour between two rotations (an NTP correction): the new backup
+// is named after the newest there, so it sorts newest and LogBackups keeps it, not the older one.
+TEST_F(LogFileTest, AClockSteppedBackKeepsTheNewestBackup) {
+  Result<std::unique_ptr<WindowsLogFile>> file = WindowsLogFile::Open(Path(), 1, clock_);
+  ASSERT_TRUE(file.ok());
+  ASSERT_TRUE((*file)->Append("before\n").ok());
+  ASSERT_TRUE((*file)->Rotate().ok());
+  clock_.SetWall(clock_.WallNow() - std::chrono::hours(1));
+  ASSERT_TRUE((*file)->Append("after\n").ok());
+  ASSERT_TRUE((*file)->Rotate().ok());
+  EXPECT_EQ(Files(), (std::vector<std::pair<std::string, std::string>>{
+                         {"w.out.20231114-221320.001.log", "after\n"}, {"w.out.log", ""}}));
+}
+
 TEST_F(LogFileTest, TwoRotationsInOneMillisecondKeepBothBackups) {
   Result<std::unique_ptr<WindowsLogFile>> file = WindowsLogFile::Open(Path(), 5, clock_);
   ASSERT_TRUE(file.ok());
