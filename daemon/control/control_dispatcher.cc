@@ -486,9 +486,24 @@ Result<sup::v1::LogsResponse> ControlDispatcher::Logs(const sup::v1::LogsRequest
 }
 
 sup::v1::EventsResponse ControlDispatcher::Events(const sup::v1::EventsRequest& request) const {
+  // Each worker's own ring (where repeated probe failures fold into one event, its count rising),
+  // and for workers no longer there the daemon-wide ring, which outlives them.
+  std::vector<engine::Event> recent;
+  std::set<std::string> present;
+  for (const engine::WorkerSnapshot& worker : ports_.supervisor.Snapshot()) {
+    present.insert(worker.name);
+    for (engine::Event& event : ports_.supervisor.RecentEvents(worker.name))
+      recent.push_back(std::move(event));
+  }
+  for (engine::Event& event : ports_.events.Recent(EventFeed::kRecentEvents)) {
+    if (!present.contains(event.worker)) recent.push_back(std::move(event));
+  }
+  std::stable_sort(recent.begin(), recent.end(),
+                   [](const engine::Event& a, const engine::Event& b) { return a.time < b.time; });
+  const std::size_t keep = std::min<std::size_t>(request.limit(), recent.size());
   sup::v1::EventsResponse events;
-  for (const engine::Event& event : ports_.events.Recent(request.limit()))
-    *events.add_events() = ToWireEvent(event, ports_.clock);
+  for (auto it = recent.end() - static_cast<std::ptrdiff_t>(keep); it != recent.end(); ++it)
+    *events.add_events() = ToWireEvent(*it, ports_.clock);
   return events;
 }
 

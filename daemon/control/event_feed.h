@@ -1,7 +1,8 @@
 // The engine's events on their way out: to the next sink (supd's log) and to whoever follows
-// them live (`supctl events -f`, health watchers), and the most recent ones of the whole daemon
-// for `supctl events`: kept here, not in each worker's ring, so that a removed worker's last
-// events (removed, STOPPING, STOPPED, its exit code) outlive it. Threading: io thread.
+// them live (`supctl events -f`, health watchers), and the most recent ones of the whole daemon,
+// as emitted: `supctl events` takes a removed worker's last events (removed, STOPPING, STOPPED,
+// its exit code) from here, since its own ring goes with it. (A present worker's come from its
+// ring, where repeated probe failures fold into one event.) Threading: io thread.
 #pragma once
 
 #include <algorithm>

@@ -26,7 +26,13 @@ AccessEntries DaclEntries(PSECURITY_DESCRIPTOR descriptor) {
     win::UniqueLocalMemory owned_sid{sid};
     ACCESS_MASK mask = allowed->Mask;
     ::MapGenericMask(&mask, &mapping);
-    entries.emplace_back(sid ? win::Narrow(sid) : "?", mask);
+    // An allow entry is its SID; any other kind says so, so that a deny never reads as an allow.
+    const BYTE type = allowed->Header.AceType;
+    const std::string kind = type == ACCESS_ALLOWED_ACE_TYPE ? ""
+                             : type == ACCESS_DENIED_ACE_TYPE
+                                 ? "deny "
+                                 : "type " + std::to_string(type) + " ";
+    entries.emplace_back(kind + (sid ? win::Narrow(sid) : "?"), mask);
   }
   return entries;
 }

@@ -11,7 +11,8 @@
 
 namespace sup::testing {
 
-// (SID as a string, mapped access mask), one per ACE, in order.
+// (SID as a string, mapped access mask), one per ACE, in order. A deny entry's SID reads
+// "deny S-1-...", another kind "type N S-1-...": only allow entries are bare SIDs.
 using AccessEntries = std::vector<std::pair<std::string, ACCESS_MASK>>;
 
 AccessEntries DaclEntries(PSECURITY_DESCRIPTOR descriptor);

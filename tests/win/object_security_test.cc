@@ -11,6 +11,16 @@
 namespace sup::win {
 namespace {
 
+// The tests' DACL reader tells a deny entry from an allow: turning a pipe's allow into a deny
+// once passed EachPipeCarriesItsIntendedDacl.
+TEST(DaclHelperTest, ADenyEntryNeverReadsAsAnAllow) {
+  EXPECT_EQ(testing::SddlDacl("D:(A;;FA;;;WD)"),
+            (testing::AccessEntries{{"S-1-1-0", FILE_ALL_ACCESS}}));
+  EXPECT_EQ(testing::SddlDacl("D:(D;;FA;;;WD)"),
+            (testing::AccessEntries{{"deny S-1-1-0", FILE_ALL_ACCESS}}));
+  EXPECT_NE(testing::SddlDacl("D:(A;;FA;;;WD)"), testing::SddlDacl("D:(D;;FA;;;WD)"));
+}
+
 TEST(ObjectSecurityTest, TokensAreThirtyTwoHexDigitsAndNeverRepeat) {
   Result<std::string> first = UnguessableToken();
   Result<std::string> second = UnguessableToken();
