@@ -233,7 +233,10 @@ TEST(OutputE2eTest, FollowersGetDecodedCutAndSharedOutputAsItStreams) {
     arguments.insert(arguments.end(), {"-f", "-n", "1"});
     Result<std::unique_ptr<testing::BackgroundProcess>> follower =
         testing::BackgroundProcess::Start(arguments);
-    EXPECT_TRUE(follower.ok()) << follower.error().message();
+    if (!follower) {  // not dereferenced: the test fails here, not with a crash
+      ADD_FAILURE() << follower.error().message();
+      return std::unique_ptr<testing::BackgroundProcess>();
+    }
     // The one line of backlog says it is connected.
     EXPECT_TRUE(testing::WaitUntil([&] { return !(*follower)->Out().empty(); }, 20s))
         << (*follower)->Err();
@@ -242,6 +245,7 @@ TEST(OutputE2eTest, FollowersGetDecodedCutAndSharedOutputAsItStreams) {
   const std::unique_ptr<testing::BackgroundProcess> latin = follow({"latin"});
   const std::unique_ptr<testing::BackgroundProcess> huge = follow({"huge"});
   const std::unique_ptr<testing::BackgroundProcess> both = follow({"both", "--stderr"});
+  ASSERT_TRUE(latin && huge && both);
   const testing::ProcessOutput restarted = supd.Supctl({"restart", "latin", "huge", "both"});
   ASSERT_EQ(restarted.exit_code, 0u) << restarted.out << restarted.err;
 
