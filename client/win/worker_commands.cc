@@ -222,16 +222,7 @@ int WorkerCommands::SetPassword(config::RegistryConfigStore& store, const SupdCa
     return supd.set_password(o.name, "", /*forget=*/true);
   }
   // The account as the registry names it, for the prompt and the logon right.
-  std::string account;
-  if (Result<config::RawConfig> config = store.Read(); config) {
-    if (const auto worker = config->workers.find(o.name); worker != config->workers.end()) {
-      if (const auto value = worker->second.values.find("Account");
-          value != worker->second.values.end()) {
-        account = ValueText(value->second);
-      }
-    }
-  }
-  Result<WorkerAccount> parsed = ParseWorkerAccount(account);
+  Result<WorkerAccount> parsed = ParseWorkerAccount(AccountValuesOf(store, o.name).first);
   const bool takes_password = parsed && parsed->needs_password();
   Result<std::string> password =
       o.from_stdin ? ReadSecretFromStdin()
