@@ -89,10 +89,11 @@ class CountingSink final : public control::FrameSink {
 void BM_StatusRequest200Workers(benchmark::State& state) {
   Fixture fixture(200);
   testing::FakeConfigSource config;
+  control::ConfigApplier config_apply{fixture.supervisor, config};
   testing::FakeOutputSource output;
   testing::FakeResourceSource resources;
   control::ControlDispatcher dispatcher{
-      control::ControlPorts{fixture.engine.clock, fixture.supervisor, config, output,
+      control::ControlPorts{fixture.engine.clock, fixture.supervisor, config_apply, output,
                             fixture.engine.events, resources},
       control::DaemonIdentity{1, "bench", ""}};
   CountingSink sink;

@@ -509,26 +509,15 @@ sup::v1::EventsResponse ControlDispatcher::Events(const sup::v1::EventsRequest& 
 
 Result<sup::v1::ConfigDiffResponse> ControlDispatcher::Reconfigure(
     const std::vector<std::string>& names, bool apply) {
-  Result<ValidatedConfig> read = ports_.supervisor.ReadConfig(ports_.config_source);
-  if (!read) return Error(ErrorKind::kUnavailable, read.error().message());
-  ValidatedConfig next = std::move(*read);
+  Result<ApplyOutcome> outcome = apply ? ports_.config.Apply(ApplyTrigger::kUpdateRequest, names)
+                                       : ports_.config.Preview(names);
+  if (!outcome) return outcome.error();
   sup::v1::ConfigDiffResponse reply;
-  for (const ConfigError& error : next.daemon_errors) reply.add_errors(error.ToString());
-  for (const auto& [name, errors] : next.invalid_workers) {
+  for (const ConfigError& error : outcome->read.daemon_errors) reply.add_errors(error.ToString());
+  for (const auto& [name, errors] : outcome->read.invalid_workers) {
     for (const ConfigError& error : errors) reply.add_errors(error.ToString());
   }
-  if (!names.empty()) {
-    std::vector<std::string> unknown;
-    next = config::RestrictTo(next, ports_.supervisor.DefinitionsInForce(), names, unknown);
-    if (!unknown.empty()) {
-      std::string list;
-      for (const std::string& name : unknown) list += (list.empty() ? "" : ", ") + name;
-      return Error(ErrorKind::kNotFound, "no such worker, configured or running: " + list);
-    }
-  }
-  const config::ConfigDiff diff =
-      apply ? ports_.supervisor.ApplyConfig(next)
-            : config::DiffConfigs(ports_.supervisor.DefinitionsInForce(), next);
+  const config::ConfigDiff& diff = outcome->diff;
   AddNames(diff.added, reply.mutable_added());
   AddNames(diff.removed, reply.mutable_removed());
   AddNames(diff.launch_changed, reply.mutable_restarted());

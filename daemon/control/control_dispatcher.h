@@ -16,8 +16,9 @@
 #include "common/clock.h"
 #include "common/frame_codec.h"
 #include "common/result.h"
-#include "daemon/control/event_feed.h"
 #include "daemon/control/audit.h"
+#include "daemon/control/config_apply.h"
+#include "daemon/control/event_feed.h"
 #include "daemon/control/cpu_usage.h"
 #include "daemon/control/daemon_problems.h"
 #include "daemon/control/output_source.h"
@@ -40,7 +41,7 @@ struct DaemonIdentity {
 struct ControlPorts {
   const Clock& clock;
   engine::Supervisor& supervisor;
-  config::ConfigSource& config_source;       // Reread, Update
+  ConfigApplier& config;                     // Reread, Update
   OutputSource& output;                      // Describe, Logs
   EventFeed& events;                         // Events -f
   ResourceSource& resources;                 // Status, Describe

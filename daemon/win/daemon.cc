@@ -13,6 +13,7 @@
 #include "common/win/own_folder.h"
 #include "common/win/win32_error.h"
 #include "common/config/config_schema.h"
+#include "daemon/control/config_apply.h"
 #include "daemon/control/control_dispatcher.h"
 #include "daemon/control/event_feed.h"
 #include "daemon/control/event_log_entry.h"
@@ -125,27 +126,6 @@ class MersenneRandom final : public engine::RandomSource {
   std::mt19937_64 engine_{std::random_device{}()};
 };
 
-// Each error in the log; in the event log one CONFIG_REJECTED entry for the daemon values and one
-// per rejected worker definition, with every error it has.
-void ReportConfigProblems(spdlog::logger& log, control::EventLogWriter* event_log,
-                          const ValidatedConfig& config) {
-  const auto report = [&](const std::string& what, const std::vector<ConfigError>& errors) {
-    if (!event_log || errors.empty()) return;
-    std::string all;
-    for (const ConfigError& error : errors) all += (all.empty() ? "" : "; ") + error.ToString();
-    event_log->Report(control::ConfigRejected(what, all));
-  };
-  for (const ConfigError& error : config.daemon_errors) {
-    log.warn("config error (daemon values unchanged) error=\"{}\"", error.ToString());
-  }
-  report("daemon values, left unchanged", config.daemon_errors);
-  for (const auto& [worker, errors] : config.invalid_workers) {
-    for (const ConfigError& error : errors)
-      log.warn("config error name={} error=\"{}\"", worker, error.ToString());
-    report("the definition of worker " + worker, errors);
-  }
-}
-
 // What a pipe serves: `service`'s sessions (ControlDispatcher, HealthService), each client's
 // account read as it connects, and refusals answered in the pipe's protocol.
 template <typename Request, typename Response, typename Service>
@@ -163,6 +143,22 @@ PipeService ServiceOn(Service& service, CallerIdentifier identify, AccountIdenti
 }
 
 }  // namespace
+
+class Daemon::ApplyHost final : public control::ConfigApplyHost {
+ public:
+  explicit ApplyHost(Daemon& daemon) : daemon_(daemon) {}
+  std::optional<std::uint64_t> AllowRequestLines() override { return daemon_.AllowRequestLines(); }
+  void Warn(const std::string& line) override { daemon_.log_->warn("{}", line); }
+  void Info(const std::string& line) override { daemon_.log_->info("{}", line); }
+  void AdoptDaemonValues(const DaemonConfig& values) override {
+    if (values.operators_group != daemon_.operators_group_)
+      daemon_.ResolveOperators(values.operators_group);
+  }
+  void CheckConfigKey() override { daemon_.CheckConfigKeyWriters(); }
+
+ private:
+  Daemon& daemon_;
+};
 
 Daemon::Daemon(std::shared_ptr<spdlog::logger> log)
     : log_(std::move(log)),
@@ -216,7 +212,8 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
   if (!read) return read.error();
   if (without_logon) config::RefuseAccountsSupdCannotLogOn(*read, *without_logon);
   const ValidatedConfig& config = *read;
-  ReportConfigProblems(*log, options.event_log.get(), config);
+  d.apply_host_ = std::make_unique<ApplyHost>(d);
+  control::ReportConfigProblems(*d.apply_host_, options.event_log.get(), config);
   d.CheckConfigKeyWriters();
   progress("configuration loaded");
 
@@ -267,6 +264,8 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
   d.supervisor_ = std::make_unique<engine::Supervisor>(engine::SupervisorPorts{
       d.clock_, *d.timers_, *d.launcher_, *d.prober_, *d.state_store_, *d.event_feed_, *d.random_});
   if (without_logon) d.supervisor_->RefuseOtherAccounts(*without_logon);
+  d.config_applier_ = std::make_unique<control::ConfigApplier>(
+      *d.supervisor_, *d.config_source_, d.apply_host_.get(), options.event_log.get());
   // A log file that cannot be written or rotated is an event: supd's log (warning), the event
   // log, `supctl events`; status and describe show it while it lasts (OutputStore::Problem).
   d.launcher_->SetMemoryLimitHandler([&d](const std::string& worker, std::uint32_t pid) {
@@ -284,7 +283,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
   const DaemonConfig& limits = config.daemon;
   d.audit_ = std::make_unique<LogAuditSink>(log, options.event_log);
   d.dispatcher_ = std::make_unique<control::ControlDispatcher>(
-      control::ControlPorts{d.clock_, *d.supervisor_, *d.config_source_, d.launcher_->output(),
+      control::ControlPorts{d.clock_, *d.supervisor_, *d.config_applier_, d.launcher_->output(),
                             *d.event_feed_, *d.resources_, &d.problems_, d.audit_.get(),
                             d.passwords_.get()},
       control::DaemonIdentity{static_cast<std::uint32_t>(::GetCurrentProcessId()),
@@ -408,7 +407,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
   }
   d.StartReadSide();  // the health pipe and the HTTP endpoint now answer
   Result<std::unique_ptr<ConfigWatcher>> watcher = ConfigWatcher::Start(
-      *d.io_, *config_key, [&d] { d.Reload(ReloadTrigger::kRegistryChange); }, log);
+      *d.io_, *config_key, [&d] { d.Reload(control::ApplyTrigger::kRegistryChange); }, log);
   if (watcher) {
     d.config_watcher_ = std::move(*watcher);
   } else {
@@ -479,7 +478,7 @@ std::string Daemon::RenderMetricsNow() {
     if (worker.pid != 0) running.push_back(worker.name);
   input.resources = resources_->Sample(running);
   input.now = clock_.WallNow();
-  input.last_reload_successful = last_reload_successful_;
+  input.last_reload_successful = config_applier_->last_reload_successful();
   input.requests = dispatcher_->request_counts();
   return control::RenderMetrics(input);
 }
@@ -517,7 +516,7 @@ void Daemon::RequestReload() {
   if (reload_pending_.exchange(true)) return;  // the one waiting will read what this one would
   boost::asio::post(*io_, [this] {
     reload_pending_ = false;
-    Reload(ReloadTrigger::kReloadRequest);
+    Reload(control::ApplyTrigger::kReloadRequest);
   });
 }
 
@@ -537,50 +536,9 @@ std::optional<std::uint64_t> Daemon::AllowRequestLines() {
   return request_lines_.Allow(std::chrono::steady_clock::now());
 }
 
-void Daemon::Reload(ReloadTrigger trigger_kind) {
+void Daemon::Reload(control::ApplyTrigger trigger) {
   if (stopping_) return;
-  const char* trigger =
-      trigger_kind == ReloadTrigger::kRegistryChange ? "registry change" : "reload request";
-  // A registry change is the configuration's own; a request, anyone with the right to send it,
-  // as often as they like: its lines are limited (the reload itself happens each time).
-  const std::optional<std::uint64_t> held_back =
-      trigger_kind == ReloadTrigger::kReloadRequest ? AllowRequestLines() : 0;
-  const bool quiet = !held_back;
-  Result<ValidatedConfig> read = supervisor_->ReadConfig(*config_source_);
-  last_reload_successful_ = read.ok();
-  if (!read) {
-    if (quiet) return;
-    // A warning in the log; the event log's entry (an error) is CONFIG_REJECTED, not the line.
-    log_->warn("config reload failed trigger=\"{}\" reason=\"{}\"", trigger,
-               read.error().message());
-    ReportToEventLog(
-        control::ConfigRejected("reload on " + std::string(trigger), read.error().message()));
-    return;
-  }
-  const ValidatedConfig& config = *read;
-  // AutoReload is read from the change itself, so that turning it on or off takes effect at once.
-  if (trigger_kind == ReloadTrigger::kRegistryChange && !config.daemon.auto_reload) {
-    log_->info(
-        "registry change not applied: AutoReload is 0; supctl update, sc control paramchange or "
-        "control 128 "
-        "applies it");
-    return;
-  }
-  if (!quiet) ReportConfigProblems(*log_, event_log_writer_.get(), config);
-  CheckConfigKeyWriters();
-  if (config.daemon_errors.empty() && config.daemon.operators_group != operators_group_)
-    ResolveOperators(config.daemon.operators_group);
-  const config::ConfigDiff diff = supervisor_->ApplyConfig(config);
-  if (quiet) return;
-  ReportToEventLog(control::ConfigApplied(supervisor_->config_generation(), diff.added.size(),
-                                          diff.removed.size(), diff.launch_changed.size(),
-                                          diff.policy_changed.size(), diff.invalid.size()));
-  log_->info(
-      "config reloaded trigger=\"{}\" generation={} added={} removed={} restarted={} updated={} "
-      "invalid={}{}",
-      trigger, supervisor_->config_generation(), diff.added.size(), diff.removed.size(),
-      diff.launch_changed.size(), diff.policy_changed.size(), diff.invalid.size(),
-      *held_back ? fmt::format(" ({} more reload requests not logged)", *held_back) : "");
+  (void)config_applier_->Apply(trigger);  // told in the log and the event log, or held back
 }
 
 void Daemon::ReportStopProgress() {

@@ -39,6 +39,8 @@ class RegistryConfigSource;
 class RegistryStateStore;
 }  // namespace sup::config
 namespace sup::control {
+class ConfigApplier;
+enum class ApplyTrigger;
 class ControlDispatcher;
 class EventFeed;
 class HealthService;
@@ -109,12 +111,14 @@ class Daemon {
   void SetStopProgress(std::function<void()> progress);
 
  private:
-  // A registry change applies only while AutoReload is 1; a reload request (PARAMCHANGE,
-  // control 128) always does.
-  enum class ReloadTrigger { kRegistryChange, kReloadRequest };
+  // The daemon's side of applying a configuration (control::ConfigApplyHost): supd's log, the
+  // operators group and the configuration key's writers.
+  class ApplyHost;
 
   explicit Daemon(std::shared_ptr<spdlog::logger> log);
-  void Reload(ReloadTrigger trigger);
+  // A registry change applies only while AutoReload is 1; a reload request (PARAMCHANGE,
+  // control 128) always does. Nothing once supd is stopping.
+  void Reload(control::ApplyTrigger trigger);
   // Whether the lines of a request someone sent (a reload or reopen control) may be logged now
   // (at most kRequestLogBurst a minute: a loop of `sc control` must not fill supd.log and the
   // event log), and how many were not since the last that was. On the io thread.
@@ -170,6 +174,9 @@ class Daemon {
       supervisor_;                             // after the ports it uses: destroyed before them
   control::DaemonProblems problems_;           // supd's own, for Status: set from any thread
   std::unique_ptr<control::AuditSink> audit_;  // who changed what: log and event log
+  // Reloads and `supctl update` alike (sup_config_last_reload_successful comes from it).
+  std::unique_ptr<ApplyHost> apply_host_;
+  std::unique_ptr<control::ConfigApplier> config_applier_;
   std::unique_ptr<control::ControlDispatcher> dispatcher_;
   std::unique_ptr<control::StatusBoard> status_board_;
   std::unique_ptr<control::StatusPublisher> status_publisher_;  // into status_board_
@@ -187,7 +194,6 @@ class Daemon {
   std::atomic<bool> reload_pending_{false};
   std::atomic<bool> reopen_pending_{false};
   RateLimit request_lines_{kRequestLogBurst, std::chrono::minutes(1)};
-  bool last_reload_successful_ = true;  // sup_config_last_reload_successful
   // MetricsTextfile, if configured, and what rewrites it on every event.
   std::unique_ptr<MetricsTextfile> metrics_file_;
   Subscription metrics_changes_;

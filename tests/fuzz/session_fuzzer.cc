@@ -85,11 +85,12 @@ class World {
  private:
   testing::FakeEngine engine_;
   testing::FakeConfigSource config_;
+  control::ConfigApplier config_apply_{engine_.supervisor, config_};
   testing::FakeOutputSource output_;
   testing::FakeResourceSource resources_;
   control::ControlDispatcher control_{
-      control::ControlPorts{engine_.clock, engine_.supervisor, config_, output_, engine_.events,
-                            resources_},
+      control::ControlPorts{engine_.clock, engine_.supervisor, config_apply_, output_,
+                            engine_.events, resources_},
       control::DaemonIdentity{1, "0.0.0", ""}, control::ControlLimits{.max_streams = 2}};
   control::StatusBoard board_;
   control::StatusPublisher publisher_{engine_.supervisor, engine_.events, board_,

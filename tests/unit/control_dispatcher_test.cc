@@ -41,6 +41,7 @@ class ControlDispatcherTest : public ::testing::Test {
 
   testing::FakeEngine engine_;
   testing::FakeConfigSource config_;
+  ConfigApplier config_apply_{engine_.supervisor, config_};
   testing::FakeOutputSource output_;
   testing::FakeResourceSource resources_;
   DaemonProblems problems_;
@@ -57,8 +58,8 @@ class ControlDispatcherTest : public ::testing::Test {
   } audit_;
   testing::FakePasswordStore passwords_;
   ControlDispatcher dispatcher_{
-      ControlPorts{engine_.clock, engine_.supervisor, config_, output_, engine_.events, resources_,
-                   &problems_, &audit_, &passwords_},
+      ControlPorts{engine_.clock, engine_.supervisor, config_apply_, output_, engine_.events,
+                   resources_, &problems_, &audit_, &passwords_},
       DaemonIdentity{4242, "9.8.7", "3f2a9c1d0b4e"},
       ControlLimits{.max_streams = 2, .processors = 2}};
   testing::RecordingSink sink_;
@@ -426,9 +427,10 @@ TEST_F(ControlDispatcherTest, StatusAndDescribeSayWhatFailsWithAWorkersLogs) {
 class SmallFrameDispatcherTest : public ControlDispatcherTest {
  protected:
   static constexpr std::size_t kLimit = 4096;
-  ControlDispatcher small_{
-      ControlPorts{engine_.clock, engine_.supervisor, config_, output_, engine_.events, resources_},
-      DaemonIdentity{1, "1", ""}, ControlLimits{.max_streams = 2, .max_frame_bytes = kLimit}};
+  ControlDispatcher small_{ControlPorts{engine_.clock, engine_.supervisor, config_apply_, output_,
+                                        engine_.events, resources_},
+                           DaemonIdentity{1, "1", ""},
+                           ControlLimits{.max_streams = 2, .max_frame_bytes = kLimit}};
 };
 
 TEST_F(SmallFrameDispatcherTest, HugeLinesAreTrimmedToFitEveryReply) {
@@ -722,6 +724,29 @@ TEST_F(ControlDispatcherTest, OperatorsMayReadAndStartStopButNotReconfigure) {
   status.mutable_status();
   ASSERT_TRUE(session->OnFrame(status.SerializeAsString()).ok());
   EXPECT_FALSE(sink_.Last<sup::v1::Response>().has_error());
+
+  // Stop and start, and what each did to the worker: taken down, then launched again.
+  ASSERT_EQ(engine_.launcher.LaunchCount("api"), 1u);
+  sup::v1::Request stop = MakeRequest(10);
+  stop.mutable_stop()->add_workers("api");
+  ASSERT_TRUE(session->OnFrame(stop.SerializeAsString()).ok());
+  const auto stopped = sink_.Last<sup::v1::Response>();
+  ASSERT_FALSE(stopped.has_error()) << stopped.error().message();
+  ASSERT_EQ(stopped.stop().results_size(), 1);
+  EXPECT_EQ(stopped.stop().results(0).outcome(), sup::v1::WorkerCommandResult::DONE);
+  ASSERT_FALSE(engine_.launcher.stop_requests.empty());
+  EXPECT_EQ(engine_.launcher.stop_requests.back().first, "api");
+  engine_.supervisor.OnExit("api", engine_.launcher.next_pid - 1, 0);
+  EXPECT_TRUE(engine_.supervisor.Snapshot().front().stopped_by_operator);
+
+  sup::v1::Request start = MakeRequest(11);
+  start.mutable_start()->add_workers("api");
+  ASSERT_TRUE(session->OnFrame(start.SerializeAsString()).ok());
+  const auto started = sink_.Last<sup::v1::Response>();
+  ASSERT_FALSE(started.has_error()) << started.error().message();
+  EXPECT_EQ(started.start().results(0).outcome(), sup::v1::WorkerCommandResult::DONE);
+  EXPECT_EQ(engine_.launcher.LaunchCount("api"), 2u);
+  EXPECT_FALSE(engine_.supervisor.Snapshot().front().stopped_by_operator);
 
   sup::v1::Request update = MakeRequest(2);
   update.mutable_update();

@@ -57,6 +57,7 @@ class SetPasswordTest : public ::testing::Test {
 
   testing::FakeEngine engine_;
   testing::FakeConfigSource config_;
+  ConfigApplier config_apply_{engine_.supervisor, config_};
   testing::FakeOutputSource output_;
   testing::FakeResourceSource resources_;
   testing::FakePasswordStore passwords_;
@@ -69,8 +70,8 @@ class SetPasswordTest : public ::testing::Test {
     std::vector<std::string> records;
   } audit_;
   ControlDispatcher dispatcher_{
-      ControlPorts{engine_.clock, engine_.supervisor, config_, output_, engine_.events, resources_,
-                   nullptr, &audit_, &passwords_},
+      ControlPorts{engine_.clock, engine_.supervisor, config_apply_, output_, engine_.events,
+                   resources_, nullptr, &audit_, &passwords_},
       DaemonIdentity{1, "1", ""}};
   testing::RecordingSink sink_;
   const Caller admin_{Role::kAdministrator, "BUILTIN\\Administrators"};
@@ -155,10 +156,11 @@ TEST_F(SetPasswordTest, AStoreThatCannotKeepItSaysWhy) {
 TEST(SetPasswordWithoutAStoreTest, IsRefused) {
   testing::FakeEngine engine;
   testing::FakeConfigSource config;
+  ConfigApplier config_apply{engine.supervisor, config};
   testing::FakeOutputSource output;
   testing::FakeResourceSource resources;
   ControlDispatcher dispatcher{
-      ControlPorts{engine.clock, engine.supervisor, config, output, engine.events, resources},
+      ControlPorts{engine.clock, engine.supervisor, config_apply, output, engine.events, resources},
       DaemonIdentity{1, "1", ""}};
   sup::v1::Request request;
   request.set_protocol_version(kProtocolVersion);
