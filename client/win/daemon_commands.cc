@@ -240,15 +240,17 @@ int RunReconfigure(const GlobalOptions& options, bool apply,
 }
 
 int RunHealth(const GlobalOptions& options, const std::string& worker) {
-  sup::Result<sup::v1::HealthCheckResponse::ServingStatus> answer =
+  sup::Result<sup::v1::HealthCheckResponse> answer =
       win::AskHealth(HealthPipeOf(options.pipe), worker, options.timeout);
   if (!answer) return ReportError(options, answer.error());
-  const auto status = *answer;
+  const auto status = answer->status();
   const std::string_view name = ServingName(status);
+  const std::string& reason = answer->reason();  // supd's own: "supervision has not answered ..."
   if (options.json()) {
-    Print(JsonLine({{"service", worker}, {"status", name}}));
+    Print(JsonLine({{"service", worker}, {"status", name}, {"reason", reason}}));
   } else {
-    Print((worker.empty() ? std::string("supd") : worker) + ": " + std::string(name) + "\n");
+    Print((worker.empty() ? std::string("supd") : worker) + ": " + std::string(name) +
+          (reason.empty() ? "" : " (" + reason + ")") + "\n");
   }
   return status == sup::v1::HealthCheckResponse::SERVING ? kExitOk : kExitUnknownOrUnreachable;
 }

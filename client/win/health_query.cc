@@ -5,15 +5,15 @@
 
 namespace sup::client::win {
 
-Result<sup::v1::HealthCheckResponse::ServingStatus> AskHealth(const std::string& pipe_name,
-                                                              const std::string& service,
-                                                              std::chrono::milliseconds timeout) {
+Result<sup::v1::HealthCheckResponse> AskHealth(const std::string& pipe_name,
+                                               const std::string& service,
+                                               std::chrono::milliseconds timeout) {
   sup::v1::HealthRequest request;
   request.mutable_check()->set_service(service);
   HealthConnection connection;
   Result<sup::v1::HealthResponse> response = CallSupd(pipe_name, timeout, request, connection);
   if (!response) return response.error();
-  return response->check().status();
+  return response->check();
 }
 
 }  // namespace sup::client::win

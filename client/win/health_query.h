@@ -10,10 +10,11 @@
 
 namespace sup::client::win {
 
-// The serving status of `service` ("" for supd as a whole) on the pipe `pipe_name`; an error if
-// supd cannot be reached within `timeout` or answers with one (NOT_FOUND for an unknown worker).
-Result<sup::v1::HealthCheckResponse::ServingStatus> AskHealth(const std::string& pipe_name,
-                                                              const std::string& service,
-                                                              std::chrono::milliseconds timeout);
+// The health of `service` ("" for supd as a whole) on the pipe `pipe_name`: its serving status,
+// and supd's own reason when it has one; an error if supd cannot be reached within `timeout` or
+// answers with one (NOT_FOUND for an unknown worker).
+Result<sup::v1::HealthCheckResponse> AskHealth(const std::string& pipe_name,
+                                               const std::string& service,
+                                               std::chrono::milliseconds timeout);
 
 }  // namespace sup::client::win

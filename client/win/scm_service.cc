@@ -199,6 +199,17 @@ Result<std::vector<std::string>> ApplyConfig2(SC_HANDLE service, const ServiceSp
   return warnings;
 }
 
+Result<std::string> ApplyFailureActionsOnErrorExits(SC_HANDLE service, const std::string& name) {
+  SERVICE_FAILURE_ACTIONS_FLAG flag{};
+  flag.fFailureActionsOnNonCrashFailures = TRUE;
+  if (::ChangeServiceConfig2W(service, SERVICE_CONFIG_FAILURE_ACTIONS_FLAG, &flag))
+    return std::string("failure actions also on exits with an error code");
+  const DWORD error = ::GetLastError();
+  if (error != ERROR_INVALID_LEVEL)
+    return Win32Error("setting the failure actions on non-crash failures of " + name, error);
+  return std::string("failure actions on non-crash failures: not supported by this system");
+}
+
 Result<ScmServiceManager> ScmServiceManager::Connect() {
   UniqueServiceHandle manager{::OpenSCManagerW(nullptr, nullptr, SC_MANAGER_ALL_ACCESS)};
   if (!manager) {
@@ -305,6 +316,11 @@ Result<std::vector<std::string>> ScmServiceManager::Adopt(const std::string& nam
     const auto* config = reinterpret_cast<const QUERY_SERVICE_CONFIGW*>(buffer->data());
     const std::string image_path =
         Narrow(config->lpBinaryPathName ? config->lpBinaryPathName : L"");
+    // The MSI's failure actions (MsiServiceConfigFailureActions) cover crashes only; supd that
+    // ends with an error code (SelfRestart, an unexpected exception) must be restarted too.
+    Result<std::string> flag = ApplyFailureActionsOnErrorExits(service->get(), name);
+    if (!flag) return flag.error();
+    done.push_back(*flag);
     if (std::optional<std::string> quoted = QuoteUnquotedProgram(image_path)) {
       if (!::ChangeServiceConfigW(service->get(), SERVICE_NO_CHANGE, SERVICE_NO_CHANGE,
                                   SERVICE_NO_CHANGE, Widen(*quoted).c_str(), nullptr, nullptr,

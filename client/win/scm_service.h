@@ -89,4 +89,9 @@ class ScmServiceManager final : public ServiceManager {
 // warning "<setting>: not supported by this system".
 Result<std::vector<std::string>> ApplyConfig2(SC_HANDLE service, const ServiceSpec& spec);
 
+// Sets the flag that applies the failure actions when supd stops with an error code, not only
+// when it crashes (what `service prepare` adds to the MSI's install). What was done, or
+// "<setting>: not supported by this system" where the SCM refuses the level (Wine).
+Result<std::string> ApplyFailureActionsOnErrorExits(SC_HANDLE service, const std::string& name);
+
 }  // namespace sup::client::win

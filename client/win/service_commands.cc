@@ -12,6 +12,7 @@
 #include "client/win/console.h"
 #include "client/exit_codes.h"
 #include "client/json.h"
+#include "client/render.h"
 #include "client/service/service_change.h"
 #include "client/win/health_query.h"
 #include "client/win/scm_service.h"
@@ -210,7 +211,8 @@ int ShowStatus(ScmServiceManager& scm, const std::string& name, std::chrono::mil
   std::string health = "not answering";
   if (state->state == SERVICE_RUNNING) {
     if (auto answer = AskHealth(HealthPipeOfArguments(spec->arguments), "", timeout)) {
-      health = *answer == sup::v1::HealthCheckResponse::SERVING ? "SERVING" : "NOT_SERVING";
+      health = std::string(ServingName(answer->status()));
+      if (!answer->reason().empty()) health += " (" + answer->reason() + ")";
     }
   }
   const std::string_view scm_state = ServiceStateName(state->state);

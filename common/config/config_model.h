@@ -196,6 +196,9 @@ struct DaemonConfig {
   // false: a registry change is only noticed; it applies on `supctl update`, PARAMCHANGE or control
   // 128.
   bool auto_reload = true;
+  // supd's watch of its own supervision (SelfCheckMs, SelfRestart; both apply on reload).
+  std::uint64_t self_check_ms = 10'000;
+  bool self_restart = false;
   // Control-plane limits (read at start).
   std::uint64_t max_frame_bytes = 0;
   std::uint64_t pipe_instances = 0;

@@ -98,6 +98,28 @@ const DaemonRow kDaemonSchema[] = {
      "`sc control supd paramchange` or control 128 (`supctl reread` shows what is waiting). Read "
      "at every change.",
      [](DaemonConfig& c, const ParsedValue& v) { c.auto_reload = AsBool(v); }},
+    {"SelfCheckMs",
+     ValueKind::kUint,
+     "10000",
+     false,
+     1000,
+     kHourMs,
+     {},
+     "supd watches its own supervision: when it has not answered for this long (a bug, a call "
+     "that blocks), the health pipe and /healthz answer NOT_SERVING saying so, supd's log and the "
+     "event log say it once, and SelfRestart decides what follows. Applies on reload.",
+     [](DaemonConfig& c, const ParsedValue& v) { c.self_check_ms = AsNumber(v); }},
+    {"SelfRestart",
+     ValueKind::kBool,
+     "0",
+     false,
+     0,
+     1,
+     {},
+     "1: supd whose supervision has not answered for SelfCheckMs ends with service-specific exit "
+     "code 4, so that the service's failure actions start it again (its workers end with it). 0: "
+     "it only says so, and serves again if supervision comes back. Applies on reload.",
+     [](DaemonConfig& c, const ParsedValue& v) { c.self_restart = AsBool(v); }},
     {"MaxFrameBytes",
      ValueKind::kUint,
      "1048576",

@@ -102,4 +102,10 @@ EventLogEntry PipeNameTaken(const std::string& pipe, const std::string& why) {
 
 EventLogEntry SupdError(const std::string& line) { return {event_ids::kSupdError, {line}}; }
 
+EventLogEntry SupervisionUnanswered(std::uint64_t silent_seconds, std::uint64_t limit_ms,
+                                    const std::string& then) {
+  return {event_ids::kSupervisionUnanswered,
+          {std::to_string(silent_seconds), std::to_string(limit_ms), then}};
+}
+
 }  // namespace sup::control

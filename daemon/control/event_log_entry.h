@@ -53,6 +53,8 @@ inline constexpr EventLogKind kPipeNameTaken{2007, EventLogLevel::kWarning, "PIP
 inline constexpr EventLogKind kBreakerOpen{3001, EventLogLevel::kError, "BREAKER_OPEN", 2};
 inline constexpr EventLogKind kConfigRejected{3002, EventLogLevel::kError, "CONFIG_REJECTED", 2};
 inline constexpr EventLogKind kSupdError{3003, EventLogLevel::kError, "SUPD_ERROR", 1};
+inline constexpr EventLogKind kSupervisionUnanswered{3004, EventLogLevel::kError,
+                                                     "SUPERVISION_UNANSWERED", 3};
 }  // namespace event_ids
 
 inline constexpr EventLogKind kEventLogKinds[] = {
@@ -61,7 +63,7 @@ inline constexpr EventLogKind kEventLogKinds[] = {
     event_ids::kWorkerOutputHealed, event_ids::kWorkerEnded,   event_ids::kWorkerSpawnFailed,
     event_ids::kWorkerMemory,       event_ids::kProbeFailed,   event_ids::kWorkerOutputFailed,
     event_ids::kConfigKeyWritable,  event_ids::kPipeNameTaken, event_ids::kBreakerOpen,
-    event_ids::kConfigRejected,     event_ids::kSupdError};
+    event_ids::kConfigRejected,     event_ids::kSupdError,     event_ids::kSupervisionUnanswered};
 
 struct EventLogEntry {
   EventLogKind kind;
@@ -95,5 +97,9 @@ EventLogEntry RequestAudited(const AuditRecord& record);
 // it is free, and its protected name meanwhile.
 EventLogEntry PipeNameTaken(const std::string& pipe, const std::string& why);
 EventLogEntry SupdError(const std::string& line);
+// supd's io thread has not beaten for `silent_seconds` (SelfCheckMs `limit_ms`); `then` says what
+// follows ("supd ends so that the service's failure actions restart it.", or that it waits).
+EventLogEntry SupervisionUnanswered(std::uint64_t silent_seconds, std::uint64_t limit_ms,
+                                    const std::string& then);
 
 }  // namespace sup::control

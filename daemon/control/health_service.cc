@@ -68,13 +68,14 @@ class HealthService::HealthSession final : public Session {
   bool streaming() const override { return watching_; }
   const std::string& name() const { return name_; }
 
-  // Sends `now` if it differs from what this watch last sent.
-  void Notify(ServingStatus now) {
+  // Sends `now` (with supd's own `reason`, if any) if it differs from what this watch last sent.
+  void Notify(ServingStatus now, const std::optional<std::string>& reason) {
     if (now == last_) return;
     last_ = now;
     sup::v1::HealthResponse frame;
     frame.set_request_id(request_id_);
     frame.mutable_watch()->set_status(now);
+    if (reason) frame.mutable_watch()->set_reason(*reason);
     Reply(frame);
   }
 
@@ -84,6 +85,7 @@ class HealthService::HealthSession final : public Session {
     last.set_request_id(request_id_);
     last.mutable_watch()->set_status(Check::NOT_SERVING);
     last.mutable_watch()->set_end_of_stream(true);
+    last.mutable_watch()->set_reason("supd is stopping");
     Reply(last);
     sink_.End();
   }
@@ -99,9 +101,11 @@ class HealthService::HealthSession final : public Session {
   ServingStatus last_ = Check::UNKNOWN;
 };
 
-HealthService::HealthService(StatusBoard& board, std::size_t max_watches)
+HealthService::HealthService(StatusBoard& board, std::size_t max_watches,
+                             const SelfCheck* self_check)
     : board_(board),
       max_watches_(max_watches),
+      self_check_(self_check),
       published_subscription_(board.OnPublished([this] { NotifyWatches(); })) {}
 
 // Each publication may change a status (a transition, a readiness probe, a dependency). Each
@@ -111,12 +115,15 @@ void HealthService::NotifyWatches() {
   std::lock_guard lock(mutex_);
   if (watches_.empty()) return;
   const std::shared_ptr<const PublishedStatus> status = board_.Latest();
+  const std::optional<std::string> reason = ReasonIn(*status);
   std::map<std::string, ServingStatus> statuses;
   for (HealthSession* session : watches_) {
     auto [found, fresh] = statuses.try_emplace(session->name());
-    if (fresh)
-      found->second = StatusIn(*status, session->name(), stopped_).value_or(Check::NOT_SERVING);
-    session->Notify(found->second);  // only queues a frame: the set stays as it is
+    if (fresh) {
+      found->second =
+          StatusIn(*status, session->name(), reason.has_value()).value_or(Check::NOT_SERVING);
+    }
+    session->Notify(found->second, reason);  // only queues a frame: the set stays as it is
   }
 }
 
@@ -133,13 +140,22 @@ std::size_t HealthService::open_watches() const {
 
 std::optional<HealthService::ServingStatus> HealthService::StatusOf(
     const std::string& service) const {
-  return StatusIn(*board_.Latest(), service, stopped_);
+  const std::shared_ptr<const PublishedStatus> status = board_.Latest();
+  return StatusIn(*status, service, ReasonIn(*status).has_value());
+}
+
+std::optional<std::string> HealthService::Reason() const { return ReasonIn(*board_.Latest()); }
+
+std::optional<std::string> HealthService::ReasonIn(const PublishedStatus& status) const {
+  if (stopped_ || status.stopping) return "supd is stopping";
+  if (self_check_) return self_check_->Problem();
+  return std::nullopt;
 }
 
 std::optional<HealthService::ServingStatus> HealthService::StatusIn(const PublishedStatus& status,
                                                                     const std::string& service,
-                                                                    bool stopped) {
-  const bool over = stopped || status.stopping;
+                                                                    bool down) {
+  const bool over = down || status.stopping;
   if (!service.empty()) {
     const auto worker = std::lower_bound(
         status.workers.begin(), status.workers.end(), service,
@@ -171,24 +187,29 @@ sup::v1::HealthResponse HealthService::Handle(const sup::v1::HealthRequest& requ
   }
   sup::v1::HealthResponse response;
   response.set_request_id(id);
+  // Read once, so that every entry of one answer agrees.
+  const std::optional<std::string> reason = ReasonIn(status);
   switch (request.body_case()) {
     case sup::v1::HealthRequest::kCheck:
     case sup::v1::HealthRequest::kWatch: {
       const bool watch = request.has_watch();
       const std::string& name = watch ? request.watch().service() : request.check().service();
-      std::optional<ServingStatus> serving = StatusIn(status, name, stopped_);
+      std::optional<ServingStatus> serving = StatusIn(status, name, reason.has_value());
       if (!serving) return ErrorReply(id, ErrorKind::kNotFound, "no such worker: " + name);
-      (watch ? response.mutable_watch() : response.mutable_check())->set_status(*serving);
+      sup::v1::HealthCheckResponse* check =
+          watch ? response.mutable_watch() : response.mutable_check();
+      check->set_status(*serving);
+      if (reason) check->set_reason(*reason);
       return response;
     }
     case sup::v1::HealthRequest::kList: {
       sup::v1::HealthListEntry* daemon = response.mutable_list()->add_services();
       daemon->set_service("");
-      daemon->set_status(*StatusIn(status, "", stopped_));
+      daemon->set_status(*StatusIn(status, "", reason.has_value()));
       for (const engine::WorkerSnapshot& worker : status.workers) {
         sup::v1::HealthListEntry* entry = response.mutable_list()->add_services();
         entry->set_service(worker.name);
-        entry->set_status(*StatusIn(status, worker.name, stopped_));
+        entry->set_status(*StatusIn(status, worker.name, reason.has_value()));
       }
       return response;
     }

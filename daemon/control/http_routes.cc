@@ -8,11 +8,13 @@
 namespace sup::control {
 namespace {
 
-HttpAnswer Health(const std::optional<bool>& serving, std::string_view what) {
-  if (!serving)
-    return {404, "text/plain; charset=utf-8", "no such worker: " + std::string(what) + "\n"};
-  return {*serving ? 200 : 503, "text/plain; charset=utf-8",
-          *serving ? "SERVING\n" : "NOT_SERVING\n"};
+HttpAnswer Health(const HttpRoutes& routes, const std::string& what) {
+  const std::optional<bool> serving = routes.serving(what);
+  if (!serving) return {404, "text/plain; charset=utf-8", "no such worker: " + what + "\n"};
+  if (*serving) return {200, "text/plain; charset=utf-8", "SERVING\n"};
+  const std::optional<std::string> reason = routes.reason ? routes.reason() : std::nullopt;
+  return {503, "text/plain; charset=utf-8",
+          reason ? "NOT_SERVING: " + *reason + "\n" : "NOT_SERVING\n"};
 }
 
 // The host of a Host header, without its port: "[::1]:80" -> "[::1]", "a:80" -> "a".
@@ -84,11 +86,11 @@ void AnswerHttp(std::string_view method, std::string_view target, const HttpRout
     });
     return;
   }
-  if (path == "/healthz" || path == "/healthz/") return done(Health(routes.serving(""), ""));
+  if (path == "/healthz" || path == "/healthz/") return done(Health(routes, ""));
   constexpr std::string_view kWorkerPrefix = "/healthz/";
   if (path.starts_with(kWorkerPrefix)) {
     const std::string worker(path.substr(kWorkerPrefix.size()));
-    return done(Health(routes.serving(worker), worker));
+    return done(Health(routes, worker));
   }
   done({404, "text/plain; charset=utf-8",
         "not found; supd answers /metrics, /healthz and /healthz/<worker>\n"});

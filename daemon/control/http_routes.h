@@ -18,6 +18,9 @@ struct HttpRoutes {
   std::function<void(std::function<void(std::string body)> reply)> metrics;
   // Whether `worker` serves ("" = supd as a whole); nullopt for no such worker. Any thread.
   std::function<std::optional<bool>(const std::string& worker)> serving;
+  // Why everything is NOT_SERVING when the reason is supd's own ("supervision has not answered
+  // for 12 s"), said in a 503's body; nullopt otherwise. Any thread; may be empty.
+  std::function<std::optional<std::string>()> reason;
 };
 
 struct HttpAnswer {

@@ -15,6 +15,7 @@
 #include "common/config/config_schema.h"
 #include "daemon/control/config_apply.h"
 #include "daemon/control/control_dispatcher.h"
+#include "daemon/control/self_check.h"
 #include "daemon/control/event_feed.h"
 #include "daemon/control/event_log_entry.h"
 #include "daemon/control/health_service.h"
@@ -37,6 +38,8 @@
 #include "daemon/win/metrics_textfile.h"
 #include "daemon/win/prober.h"
 #include "daemon/win/resource_sampler.h"
+#include "daemon/win/self_watch.h"
+#include "daemon/win/exception_barrier.h"
 #include "common/config/win/key_security.h"
 #include "common/config/win/registry_config.h"
 #include "common/win/object_security.h"
@@ -153,6 +156,8 @@ class Daemon::ApplyHost final : public control::ConfigApplyHost {
   void AdoptDaemonValues(const DaemonConfig& values) override {
     if (values.operators_group != daemon_.operators_group_)
       daemon_.ResolveOperators(values.operators_group);
+    daemon_.self_check_->SetLimit(std::chrono::milliseconds(values.self_check_ms));
+    daemon_.self_restart_ = values.self_restart;
   }
   void CheckConfigKey() override { daemon_.CheckConfigKeyWriters(); }
 
@@ -186,7 +191,8 @@ void Daemon::StartReadSide() {
 
 void Daemon::JoinReadSide() {
   // The health server has been stopped: its connections close, their pending operations end as
-  // aborted, and the threads return once nothing is left.
+  // aborted, and the threads return once nothing is left (the self-check's timer included).
+  if (self_watch_) self_watch_->Stop();
   if (health_pipe_) health_pipe_->Stop();
   if (http_) http_->Stop();
   read_work_.reset();
@@ -295,7 +301,11 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
   d.status_publisher_ = std::make_unique<control::StatusPublisher>(
       *d.supervisor_, *d.event_feed_, *d.status_board_,
       [&d](std::function<void()> task) { boost::asio::post(*d.io_, std::move(task)); });
-  d.health_ = std::make_unique<control::HealthService>(*d.status_board_, limits.max_streams);
+  d.self_check_ = std::make_unique<control::SelfCheck>(
+      d.clock_, std::chrono::milliseconds(limits.self_check_ms));
+  d.self_restart_ = limits.self_restart;
+  d.health_ = std::make_unique<control::HealthService>(*d.status_board_, limits.max_streams,
+                                                       d.self_check_.get());
 
   PipeServerOptions pipe_options;
   const int instances = static_cast<int>(limits.pipe_instances);
@@ -378,7 +388,8 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
                               const auto status = d.health_->StatusOf(worker);
                               if (!status) return std::nullopt;
                               return *status == sup::v1::HealthCheckResponse::SERVING;
-                            }},
+                            },
+                            .reason = [&d] { return d.health_->Reason(); }},
         log);
     if (http) {
       d.http_ = std::move(*http);
@@ -406,6 +417,14 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
     d.metrics_file_->Start();
   }
   d.StartReadSide();  // the health pipe and the HTTP endpoint now answer
+  d.self_watch_ = std::make_unique<SelfWatch>(
+      *d.self_check_, *d.timers_, *d.read_io_,
+      SelfWatch::Reactions{
+          .unanswered =
+              [&d](std::chrono::milliseconds silence) { d.OnSupervisionUnanswered(silence); },
+          .answering_again =
+              [&d](std::chrono::milliseconds silence) { d.OnSupervisionAnsweringAgain(silence); }});
+  d.self_watch_->Start();
   Result<std::unique_ptr<ConfigWatcher>> watcher = ConfigWatcher::Start(
       *d.io_, *config_key, [&d] { d.Reload(control::ApplyTrigger::kRegistryChange); }, log);
   if (watcher) {
@@ -512,6 +531,34 @@ void Daemon::SetStopProgress(std::function<void()> progress) {
   stop_progress_ = std::move(progress);
 }
 
+void Daemon::SetEndSupd(std::function<void(unsigned exit_code)> end) { end_supd_ = std::move(end); }
+
+void Daemon::Post(std::function<void()> task) { boost::asio::post(*io_, std::move(task)); }
+
+void Daemon::OnSupervisionUnanswered(std::chrono::milliseconds silence) {
+  const bool restart = self_restart_;
+  const std::uint64_t seconds = static_cast<std::uint64_t>(silence.count() / 1000);
+  const std::uint64_t limit = static_cast<std::uint64_t>(self_check_->limit().count());
+  const std::string then =
+      restart ? "supd ends (exit code 4) so that the service's failure actions start it again."
+              : "SelfRestart is 0: supd keeps waiting for it.";
+  log_->warn(
+      "supervision has not answered for {} s self_check_ms={}: health answers NOT_SERVING; {}",
+      seconds, limit, then);
+  ReportToEventLog(control::SupervisionUnanswered(seconds, limit, then));
+  health_->Recheck();
+  if (!restart) return;
+  log_->flush();
+  if (!end_supd_) std::_Exit(static_cast<int>(kSupervisionUnansweredExitCode));
+  end_supd_(kSupervisionUnansweredExitCode);
+}
+
+void Daemon::OnSupervisionAnsweringAgain(std::chrono::milliseconds silence) {
+  log_->warn("supervision answers again after about {} s: health follows the workers again",
+             silence.count() / 1000);
+  health_->Recheck();
+}
+
 void Daemon::RequestReload() {
   if (reload_pending_.exchange(true)) return;  // the one waiting will read what this one would
   boost::asio::post(*io_, [this] {
@@ -560,6 +607,7 @@ void Daemon::RequestStop() {
     progress_timer_ = timers_->Schedule(kStopProgressPeriod, [this] { ReportStopProgress(); });
     supervisor_->Shutdown([this] {
       timers_->Cancel(progress_timer_);
+      self_watch_->Stop();
       // Nothing may keep the io thread (and so the SCM's STOP_PENDING) waiting now: a probe in
       // flight would until its timeout, the operators group's retry for up to a minute.
       prober_->Stop();

@@ -40,6 +40,7 @@ class RegistryStateStore;
 }  // namespace sup::config
 namespace sup::control {
 class ConfigApplier;
+class SelfCheck;
 enum class ApplyTrigger;
 class ControlDispatcher;
 class EventFeed;
@@ -71,6 +72,7 @@ class PasswordVault;
 class Prober;
 class ResourceSampler;
 class MetricsTextfile;
+class SelfWatch;
 class HttpEndpoint;
 class ServedPipe;
 
@@ -109,6 +111,13 @@ class Daemon {
   // Called on the io thread every couple of seconds while a stop is under way (the service
   // reports STOP_PENDING with it, so the SCM never gives up on a long stop ladder).
   void SetStopProgress(std::function<void()> progress);
+  // How supd ends at once with `exit_code` (SelfRestart, when supervision stopped answering): the
+  // service reports SERVICE_STOPPED with it as a service-specific error, so the SCM's failure
+  // actions restart supd. Called on a read-side thread. By default the process ends with that
+  // code; tests record it instead.
+  void SetEndSupd(std::function<void(unsigned exit_code)> end);
+  // Runs `task` on the io thread. Tests stall the io thread this way to see the self-check.
+  void Post(std::function<void()> task);
 
  private:
   // The daemon's side of applying a configuration (control::ConfigApplyHost): supd's log, the
@@ -138,6 +147,9 @@ class Daemon {
   // costs the io thread one rendering an interval).
   const std::string& RecentMetrics();
   void ReportStopProgress();
+  // The self-check's reactions, on a read-side thread (SelfWatch).
+  void OnSupervisionUnanswered(std::chrono::milliseconds silence);
+  void OnSupervisionAnsweringAgain(std::chrono::milliseconds silence);
   // Runs the read side's io_context on its threads / lets them finish and joins them.
   void StartReadSide();
   void JoinReadSide();
@@ -180,13 +192,18 @@ class Daemon {
   std::unique_ptr<control::ControlDispatcher> dispatcher_;
   std::unique_ptr<control::StatusBoard> status_board_;
   std::unique_ptr<control::StatusPublisher> status_publisher_;  // into status_board_
-  std::unique_ptr<control::HealthService> health_;              // from status_board_
+  // Whether the io thread still beats (SelfCheckMs); health answers NOT_SERVING once it does not.
+  std::unique_ptr<control::SelfCheck> self_check_;
+  std::atomic<bool> self_restart_{false};  // SelfRestart, read on the read side
+  std::function<void(unsigned)> end_supd_;
+  std::unique_ptr<control::HealthService> health_;  // from status_board_ and self_check_
   std::unique_ptr<ServedPipe> control_pipe_;
   std::optional<std::string> operators_group_;  // as configured (none before the first)
   std::unique_ptr<CallerIdentity> identity_;    // roles from OperatorsGroup, as resolved
   std::uint64_t operators_retry_ = 0;           // the timer of the next try, while unresolved
   std::unique_ptr<ServedPipe> health_pipe_;
   std::unique_ptr<ConfigWatcher> config_watcher_;
+  std::unique_ptr<SelfWatch> self_watch_;  // after timers_ and read_io_: goes before them
   std::function<void()> stop_progress_;
   std::uint64_t progress_timer_ = 0;
   bool stopping_ = false;

@@ -17,6 +17,8 @@
 namespace sup::win {
 
 inline constexpr DWORD kUnexpectedExceptionExitCode = 3;
+// The exit code of supd whose supervision stopped answering, with SelfRestart=1 (daemon.h).
+inline constexpr DWORD kSupervisionUnansweredExitCode = 4;
 
 // Runs `body`; an exception that escapes it is logged naming `where` and returned as an error.
 Result<void> CatchUnexpected(std::string_view where, spdlog::logger& log,

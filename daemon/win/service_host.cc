@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <mutex>
 #include <string>
 
@@ -137,6 +138,12 @@ void ServiceState::Main(DWORD argc, LPWSTR* argv) {
     return;
   }
   (*daemon)->SetStopProgress([this] { Report(SERVICE_STOP_PENDING, NO_ERROR, 10'000); });
+  // SelfRestart: SERVICE_STOPPED with a service-specific error is a failure the SCM's actions
+  // answer (the failure-actions flag covers exits that are not crashes), then the process ends.
+  (*daemon)->SetEndSupd([this](unsigned exit_code) {
+    Report(SERVICE_STOPPED, exit_code);
+    std::_Exit(static_cast<int>(exit_code));
+  });
   {
     std::lock_guard lock(mutex_);
     daemon_ = std::move(*daemon);

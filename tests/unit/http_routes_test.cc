@@ -15,7 +15,8 @@ HttpRoutes Routes() {
             if (worker == "api") return true;
             if (worker == "batch") return false;
             return std::nullopt;
-          }};
+          },
+          .reason = [] { return std::nullopt; }};
 }
 
 HttpAnswer AnswerHttp(std::string_view method, std::string_view target, const HttpRoutes& routes) {
@@ -41,6 +42,25 @@ TEST(HttpRoutesTest, HealthzIsTheHealthPipesPredicateAsAStatusCode) {
   const HttpAnswer unknown = AnswerHttp("GET", "/healthz/nosuch", Routes());
   EXPECT_EQ(unknown.status, 404);
   EXPECT_EQ(unknown.body, "no such worker: nosuch\n");
+}
+
+// supd's own reason (its supervision not answering) is said in the 503's body, so whoever reads a
+// load balancer's log sees why the node was taken out.
+TEST(HttpRoutesTest, SupdsOwnReasonIsInTheBodyOfA503) {
+  HttpRoutes routes = Routes();
+  routes.serving = [](const std::string& worker) -> std::optional<bool> {
+    if (worker.empty() || worker == "api") return false;
+    return std::nullopt;
+  };
+  routes.reason = [] {
+    return std::optional<std::string>("supervision has not answered for 12 s");
+  };
+  const HttpAnswer whole = AnswerHttp("GET", "/healthz", routes);
+  EXPECT_EQ(whole.status, 503);
+  EXPECT_EQ(whole.body, "NOT_SERVING: supervision has not answered for 12 s\n");
+  EXPECT_EQ(AnswerHttp("GET", "/healthz/api", routes).body,
+            "NOT_SERVING: supervision has not answered for 12 s\n");
+  EXPECT_EQ(AnswerHttp("GET", "/healthz/nosuch", routes).status, 404);
 }
 
 // Metrics are rendered where their figures live (supd's io thread): the answer waits for them,

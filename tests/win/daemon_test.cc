@@ -334,6 +334,99 @@ TEST(DaemonTest, AStopWaitsNeitherForAProbeInFlightNorForTheOperatorsRetry) {
   ::DeleteFileW(Widen(probe_started).c_str());
 }
 
+// The health answer of `service` on `pipe`, or nullopt when it cannot be had.
+std::optional<sup::v1::HealthCheckResponse> AskHealth(const std::string& pipe,
+                                                      const std::string& service = "") {
+  Result<PipeClient> connected = PipeClient::Connect(pipe, 5s);
+  if (!connected) return std::nullopt;
+  HealthClient client(*connected);
+  sup::v1::HealthRequest request;
+  request.mutable_check()->set_service(service);
+  Result<sup::v1::HealthResponse> response = client.Call(request);
+  if (!response || response->has_error()) return std::nullopt;
+  return response->check();
+}
+
+// supd watching itself: its io thread stalls (here a task that blocks it; in life a bug or a
+// blocking call), and the read side, which keeps answering, says NOT_SERVING with the reason
+// instead of the last status published; supd's log and the event log say it once; when the io
+// thread comes back, health follows the workers again. With SelfRestart=1 supd ends with exit
+// code 4 (here the end is recorded instead: the service host reports SERVICE_STOPPED with it,
+// which only the SCM's failure actions on real Windows turn into a restart).
+TEST(DaemonTest, AStalledIoThreadTurnsHealthNotServingAndSelfRestartEndsSupd) {
+  DaemonOptions options = TestOptions("self-check");
+  auto event_log = std::make_shared<testing::RecordingEventLog>();
+  options.event_log = event_log;
+  const std::wstring key = Widen(options.config_key.substr(std::string("HKCU\\").size()));
+  const DWORD limit = 1000;
+  ASSERT_EQ(::RegSetKeyValueW(HKEY_CURRENT_USER, key.c_str(), L"SelfCheckMs", REG_DWORD, &limit,
+                              sizeof(limit)),
+            ERROR_SUCCESS);
+  auto lines = std::make_shared<std::ostringstream>();
+  auto log = std::make_shared<spdlog::logger>(
+      "test", std::make_shared<spdlog::sinks::ostream_sink_mt>(*lines));
+  Result<std::unique_ptr<Daemon>> daemon = Daemon::Create(options, log);
+  ASSERT_TRUE(daemon.ok()) << daemon.error().message();
+  std::atomic<int> ended_with{-1};
+  (*daemon)->SetEndSupd([&](unsigned code) { ended_with = static_cast<int>(code); });
+  const std::string health_pipe = HealthPipeName(*options.pipe_prefix);
+  const auto serving = [&] {
+    const auto answer = AskHealth(health_pipe);
+    return answer && answer->status() == sup::v1::HealthCheckResponse::SERVING;
+  };
+  const auto unanswered = [&] {
+    const auto answer = AskHealth(health_pipe);
+    return answer && answer->status() == sup::v1::HealthCheckResponse::NOT_SERVING &&
+           answer->reason().starts_with("supervision has not answered for ");
+  };
+  RunningDaemon running(**daemon);
+  ASSERT_TRUE(testing::WaitUntil(serving, 10s));  // no workers: supd as a whole serves
+
+  // The stall: a task that waits for `release`, which is set however the test leaves.
+  const UniqueHandle release(::CreateEventW(nullptr, TRUE, FALSE, nullptr));
+  ASSERT_TRUE(release);
+  struct Release {
+    HANDLE event;
+    ~Release() { ::SetEvent(event); }
+  } released_at_exit{release.get()};
+  const auto stall = [&] {
+    (*daemon)->Post([event = release.get()] { ::WaitForSingleObject(event, INFINITE); });
+  };
+  stall();
+  EXPECT_TRUE(testing::WaitUntil(unanswered, 10s)) << lines->str();
+  EXPECT_EQ(ended_with.load(), -1);  // SelfRestart is 0: supd waits
+  const auto entries = event_log->With(control::event_ids::kSupervisionUnanswered.id);
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0][1], "1000");
+  EXPECT_EQ(entries[0][2], "SelfRestart is 0: supd keeps waiting for it.");
+  ::SetEvent(release.get());
+  EXPECT_TRUE(testing::WaitUntil(serving, 10s));
+  EXPECT_TRUE(testing::WaitUntil(
+      [&] {
+        return lines->str().find("supervision answers again after about") != std::string::npos;
+      },
+      10s))
+      << lines->str();
+
+  // SelfRestart=1, taken at a reload; the next stall ends supd with exit code 4.
+  const DWORD on = 1;
+  ASSERT_EQ(
+      ::RegSetKeyValueW(HKEY_CURRENT_USER, key.c_str(), L"SelfRestart", REG_DWORD, &on, sizeof(on)),
+      ERROR_SUCCESS);
+  (*daemon)->RequestReload();
+  EXPECT_TRUE(testing::WaitUntil(
+      [&] { return lines->str().find("config reloaded") != std::string::npos; }, 10s));
+  ::ResetEvent(release.get());
+  stall();
+  EXPECT_TRUE(testing::WaitUntil([&] { return ended_with.load() == 4; }, 10s)) << lines->str();
+  EXPECT_EQ(event_log->With(control::event_ids::kSupervisionUnanswered.id).back()[2],
+            "supd ends (exit code 4) so that the service's failure actions start it again.");
+  ::SetEvent(release.get());
+  running.Stop();
+  daemon->reset();
+  ::RegDeleteTreeW(HKEY_CURRENT_USER, key.c_str());
+}
+
 // What the service writes to the event log, each kind with its own id (the texts are checked by
 // EventLogMessagesTest; Wine has no event log to read them back from): its start and stop, a
 // worker running and stopped, a rejected worker definition at start, and at a reload with a bad

@@ -104,5 +104,35 @@ TEST(ServiceConfig2Test, RefusedLevelsBecomeWarnings) {
   EXPECT_EQ(*warnings, expected);
 }
 
+// `service prepare`, which the MSI runs, sets the flag too: the MSI's own failure actions cover
+// crashes only, and supd's SelfRestart ends it with an error code. Under Wine the call is made and
+// refused (error 124); on Windows the flag reads back set.
+TEST(ServiceConfig2Test, PrepareAppliesTheFailureActionsToExitsWithAnErrorCode) {
+  sup::win::UniqueServiceHandle scm{::OpenSCManagerW(nullptr, nullptr, SC_MANAGER_ALL_ACCESS)};
+  ASSERT_TRUE(scm);
+  const std::wstring name = L"sup-flag-test-" + std::to_wstring(::GetCurrentProcessId());
+  sup::win::UniqueServiceHandle service{
+      ::CreateServiceW(scm.get(), name.c_str(), name.c_str(), SERVICE_ALL_ACCESS,
+                       SERVICE_WIN32_OWN_PROCESS, SERVICE_DEMAND_START, SERVICE_ERROR_NORMAL,
+                       L"C:\\sup\\supd.exe", nullptr, nullptr, nullptr, nullptr, nullptr)};
+  ASSERT_TRUE(service) << sup::win::Win32Error("CreateServiceW").message();
+  Result<std::string> done = ApplyFailureActionsOnErrorExits(service.get(), "sup-flag-test");
+  SERVICE_FAILURE_ACTIONS_FLAG flag{};
+  DWORD needed = 0;
+  const bool read = ::QueryServiceConfig2W(service.get(), SERVICE_CONFIG_FAILURE_ACTIONS_FLAG,
+                                           reinterpret_cast<BYTE*>(&flag), sizeof(flag), &needed);
+  ::DeleteService(service.get());
+  ASSERT_TRUE(done.ok()) << done.error().message();
+  const bool wine =
+      ::GetProcAddress(::GetModuleHandleW(L"ntdll.dll"), "wine_get_version") != nullptr;
+  if (wine) {
+    EXPECT_EQ(*done, "failure actions on non-crash failures: not supported by this system");
+  } else {
+    EXPECT_EQ(*done, "failure actions also on exits with an error code");
+    ASSERT_TRUE(read);
+    EXPECT_TRUE(flag.fFailureActionsOnNonCrashFailures);
+  }
+}
+
 }  // namespace
 }  // namespace sup::client::win
