@@ -1,9 +1,12 @@
 # Compile options for sup's own targets (never for third-party code): warnings as errors, the
-# sanitizers of the linux-asan preset, libFuzzer's coverage instrumentation, and the Windows API
+# sanitizers of the linux-asan and linux-tsan presets, libFuzzer's coverage instrumentation, and the Windows API
 # level.
 
 if(SUP_SANITIZE)
   set(SUP_SANITIZER_FLAGS -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
+endif()
+if(SUP_TSAN)
+  set(SUP_SANITIZER_FLAGS -fsanitize=thread -fno-omit-frame-pointer)
 endif()
 if(SUP_FUZZ)
   if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")

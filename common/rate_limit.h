@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 
 namespace sup {
@@ -40,6 +41,21 @@ class RateLimit {
   std::optional<TimePoint> window_start_;
   int let_through_ = 0;
   std::uint64_t held_back_ = 0;
+};
+
+// A RateLimit that threads share (the pipe servers' connections, each served on a thread of its
+// own, log through one).
+class SharedRateLimit {
+ public:
+  SharedRateLimit(int burst, std::chrono::steady_clock::duration window) : limit_(burst, window) {}
+  std::optional<std::uint64_t> Allow(RateLimit::TimePoint now) {
+    std::lock_guard lock(mutex_);
+    return limit_.Allow(now);
+  }
+
+ private:
+  std::mutex mutex_;
+  RateLimit limit_;
 };
 
 }  // namespace sup

@@ -12,6 +12,11 @@
 // silent one), failing the action so that the install rolls back. An EXE custom action cannot do
 // that: Windows Installer keeps nothing of what it prints, so an admin whose CONFIG_FILE was
 // refused would see only "a custom action failed".
+//
+// StopSupd stops the service supd and waits until the SCM says it stopped, before the old version
+// is removed (an upgrade) or the installed one changed (a repair, an uninstall): Windows
+// Installer's StopServices waits for that itself, Wine's does not, and then the old service,
+// still stopping, can neither be deleted nor started again (1627).
 #include <windows.h>
 #include <msi.h>
 #include <msiquery.h>
@@ -31,11 +36,14 @@ namespace {
 
 using sup::win::Narrow;
 using sup::win::UniqueHandle;
+using sup::win::UniqueServiceHandle;
 using sup::win::Widen;
 
 // supctl's commands here take well under a second; one that has not ended by then is stuck, and
 // an install must not wait forever for it.
 constexpr DWORD kSupctlTimeoutMs = 5 * 60 * 1000;
+// supd's stop: its workers' stop ladders. Past this, the install goes on (and says so).
+constexpr DWORD kSupdStopTimeoutMs = 120 * 1000;
 // Enough for every error a configuration file can have; a longer output is cut, saying so.
 constexpr std::size_t kMaxOutputBytes = 64 * 1024;
 
@@ -191,4 +199,33 @@ extern "C" __declspec(dllexport) UINT __stdcall ImportConfigFile(MSIHANDLE insta
     return ERROR_INSTALL_FAILURE;
   }
   return RunAndTell(install, Widen(sup::JoinWindowsCommandLine(*command)));
+}
+
+extern "C" __declspec(dllexport) UINT __stdcall StopSupd(MSIHANDLE install) {
+  const UniqueServiceHandle scm{::OpenSCManagerW(nullptr, nullptr, SC_MANAGER_CONNECT)};
+  const UniqueServiceHandle service{
+      scm ? ::OpenServiceW(scm.get(), L"supd", SERVICE_STOP | SERVICE_QUERY_STATUS) : nullptr};
+  if (!service) {
+    // No supd to stop (a first install), or one this account may not see: StopServices follows.
+    Tell(install, INSTALLMESSAGE_INFO,
+         "sup: supd not stopped first: " + sup::win::Win32ErrorText(::GetLastError()));
+    return ERROR_SUCCESS;
+  }
+  SERVICE_STATUS status{};
+  if (!::ControlService(service.get(), SERVICE_CONTROL_STOP, &status) &&
+      ::GetLastError() == ERROR_SERVICE_NOT_ACTIVE) {
+    Tell(install, INSTALLMESSAGE_INFO, "sup: supd was not running");
+    return ERROR_SUCCESS;
+  }
+  const ULONGLONG started = ::GetTickCount64();
+  while (::QueryServiceStatus(service.get(), &status) && status.dwCurrentState != SERVICE_STOPPED &&
+         ::GetTickCount64() - started < kSupdStopTimeoutMs) {
+    ::Sleep(200);  // the SCM has no wait for a state; `supctl service stop` polls the same way
+  }
+  const ULONGLONG took = ::GetTickCount64() - started;
+  Tell(install, INSTALLMESSAGE_INFO,
+       status.dwCurrentState == SERVICE_STOPPED
+           ? "sup: supd stopped in " + std::to_string(took) + " ms"
+           : "sup: supd still stopping after " + std::to_string(took / 1000) + " s; going on");
+  return ERROR_SUCCESS;
 }

@@ -8,7 +8,9 @@
 #
 # Usage: scripts/package.sh [--version X.Y.Z]
 #   --version  build the programs and packages under another version (in a build folder of their
-#              own, build/package-build/X.Y.Z); tests make an upgrade that way.
+#              own, build/package-X.Y.Z, as deep as build/mingw so that ccache finds every
+#              object the main build made: only the version source is compiled); tests make an
+#              upgrade that way.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
@@ -19,7 +21,7 @@ version=$project_version
 while [ $# -gt 0 ]; do
   case $1 in
     --version) [ $# -ge 2 ] || die "--version needs X.Y.Z"; version=$2; shift 2 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) die "unknown argument \"$1\" (see --help)" ;;
   esac
 done
@@ -34,7 +36,7 @@ if [ "$version" = "$project_version" ]; then
   [ -f "$build/CMakeCache.txt" ] || cmake --preset mingw >/dev/null
 else
   # Another version: the same sources in a folder of their own (ccache makes it a relink).
-  build=build/package-build/$version
+  build=build/package-$version
   [ -f "$build/CMakeCache.txt" ] ||
     cmake --preset mingw -B "$build" -DSUP_VERSION="$version" >/dev/null
 fi

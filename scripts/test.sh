@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
 # Runs every test on a fresh Debian 12 machine, as root: bootstraps the machine, then builds and
-# tests each flavour in turn (linux, linux-asan, mingw under Wine including the e2e tests of supd
-# as a real service) and prints the test cases passed, failed and skipped per ring, naming every
+# tests each flavour in turn (linux, linux-asan, linux-tsan, mingw under Wine including the e2e
+# tests of supd as a real service) and prints the test cases passed, failed and skipped per ring, naming every
 # failed or skipped case and the longest ones (also in build/logs/summary.log). Exits non-zero if
 # anything failed; later flavours still run so one report shows everything.
 #
-# Usage: scripts/test.sh [PRESET...]      (default: linux linux-asan mingw)
+# Usage: scripts/test.sh [PRESET...]      (default: linux linux-asan linux-tsan mingw)
 set -uo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 presets=("$@")
-[ ${#presets[@]} -gt 0 ] || presets=(linux linux-asan mingw)
+[ ${#presets[@]} -gt 0 ] || presets=(linux linux-asan linux-tsan mingw)
 
 # ccache hits across clones: paths are hashed relative to the checkout.
 export CCACHE_BASEDIR=$repo CCACHE_NOHASHDIR=1

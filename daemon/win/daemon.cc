@@ -35,6 +35,7 @@
 #include "daemon/win/logging.h"
 #include "daemon/win/served_pipe.h"
 #include "daemon/win/http_endpoint.h"
+#include "daemon/win/instance_lock.h"
 #include "daemon/win/metrics_textfile.h"
 #include "daemon/win/prober.h"
 #include "daemon/win/resource_sampler.h"
@@ -48,29 +49,6 @@ namespace sup::win {
 namespace {
 
 constexpr Millis kStopProgressPeriod{2000};
-
-// One supd per control pipe: a lock file held open without sharing for the daemon's life, in
-// supd's state folder (%ProgramData%\Sup\state), where only SYSTEM and Administrators may create
-// files. A named mutex would do the same, except that any user may create one first and keep
-// supd from ever starting.
-Result<UniqueFileHandle> HoldInstanceLock(const std::string& control_pipe, spdlog::logger& log) {
-  std::vector<std::string> repaired;
-  Result<std::string> root = EnsureSupDataFolder(OwnUserSid(), &repaired);
-  if (!root) return root.error();
-  for (const std::string& line : repaired) log.warn("supd's folder repaired: {}", line);
-  const std::string path = InstanceLockPath(*root, control_pipe);
-  UniqueFileHandle lock{::CreateFileW(
-      Widen(path).c_str(), GENERIC_READ | GENERIC_WRITE | DELETE, /*share=*/0, nullptr, OPEN_ALWAYS,
-      FILE_ATTRIBUTE_NORMAL | FILE_FLAG_DELETE_ON_CLOSE | FILE_FLAG_OPEN_REPARSE_POINT, nullptr)};
-  if (lock) return lock;
-  const DWORD error = ::GetLastError();
-  if (error == ERROR_SHARING_VIOLATION || error == ERROR_ACCESS_DENIED) {
-    return Error(ErrorKind::kFailedPrecondition,
-                 "another supd is already running with pipe \\\\.\\pipe\\" + control_pipe +
-                     " (it holds " + path + ")");
-  }
-  return Win32Error("creating the instance lock " + path, error);
-}
 
 // Every engine event becomes one log line, and those the event log keeps an entry there.
 class LogEventSink final : public engine::EventSink {
@@ -227,7 +205,9 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
       options.pipe_prefix ? ControlPipeName(*options.pipe_prefix) : config.daemon.control_pipe;
   const std::string health_pipe =
       options.pipe_prefix ? HealthPipeName(*options.pipe_prefix) : config.daemon.health_pipe;
-  Result<UniqueFileHandle> lock = HoldInstanceLock(control_pipe, *log);
+  Result<InstanceLock> lock = InstanceLock::Acquire(
+      control_pipe, *log,
+      [&progress](std::chrono::milliseconds) { progress("waiting for the stopping supd"); });
   if (!lock) return lock.error();
   d.instance_lock_ = std::move(*lock);
 
@@ -593,11 +573,24 @@ void Daemon::ReportStopProgress() {
   progress_timer_ = timers_->Schedule(kStopProgressPeriod, [this] { ReportStopProgress(); });
 }
 
+std::chrono::milliseconds Daemon::StopBudget() const {
+  // Every worker's ladder one after another (dependents stop first, so a chain does), with room
+  // for its last step; at most kLongestStopBudget.
+  std::chrono::milliseconds budget = kStopBudgetMargin;
+  for (const auto& [name, worker] : supervisor_->DefinitionsInForce())
+    budget += worker.policy.stop_timeout + kStopBudgetMargin;
+  return std::min(budget, kLongestStopBudget);
+}
+
 void Daemon::RequestStop() {
   boost::asio::post(*io_, [this] {
     if (stopping_) return;
     stopping_ = true;
     log_->info("supd stopping");
+    // A supd started meanwhile (an upgrade, a quick restart) waits for this one instead of
+    // giving up on the lock.
+    if (Result<void> marked = instance_lock_.MarkStopping(StopBudget()); !marked)
+      log_->warn("stop not announced reason=\"{}\"", marked.error().message());
     if (config_watcher_) config_watcher_->Stop();
     // Health turns NOT_SERVING and every stream ends now (each watch's last frame says both);
     // the stop ladders may take a while.

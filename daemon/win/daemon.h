@@ -24,6 +24,7 @@
 #include "common/config/win/registry_config.h"
 #include "common/result.h"
 #include "common/win/unique_handle.h"
+#include "daemon/win/instance_lock.h"
 #include "daemon/control/audit.h"
 #include "daemon/control/daemon_problems.h"
 
@@ -147,6 +148,10 @@ class Daemon {
   // costs the io thread one rendering an interval).
   const std::string& RecentMetrics();
   void ReportStopProgress();
+  // How long this supd's stop may take, written beside its instance lock when it stops.
+  std::chrono::milliseconds StopBudget() const;
+  static constexpr std::chrono::milliseconds kStopBudgetMargin{5'000};
+  static constexpr std::chrono::milliseconds kLongestStopBudget{600'000};
   // The self-check's reactions, on a read-side thread (SelfWatch).
   void OnSupervisionUnanswered(std::chrono::milliseconds silence);
   void OnSupervisionAnsweringAgain(std::chrono::milliseconds silence);
@@ -156,7 +161,7 @@ class Daemon {
 
   std::shared_ptr<spdlog::logger> log_;
   std::shared_ptr<control::EventLogWriter> event_log_writer_;  // may be null
-  UniqueFileHandle instance_lock_;  // held for the daemon's life: one supd per control pipe
+  InstanceLock instance_lock_;  // held for the daemon's life: one supd per control pipe
   SystemClock clock_;
   std::unique_ptr<boost::asio::io_context> io_;  // declared first: destroyed last
   // File work off the io thread (log files, the metrics file), and its way back to the io

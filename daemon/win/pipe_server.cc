@@ -466,11 +466,8 @@ void PipeServer::LogClientProblem(const control::ClientAccount& account, std::st
 }
 
 void PipeServer::LogLimited(const std::string& line) {
-  std::optional<std::uint64_t> held_back;
-  {
-    std::lock_guard lock(client_log_mutex_);
-    held_back = client_log_limit_.Allow(asio::steady_timer::clock_type::now());
-  }
+  const std::optional<std::uint64_t> held_back =
+      client_log_limit_.Allow(asio::steady_timer::clock_type::now());
   if (!held_back) return;
   if (*held_back == 0) {
     log_->info("{}", line);

@@ -157,8 +157,7 @@ class PipeServer {
   std::wstring path_;
   PipeService service_;
   control::ConnectionQuota quota_;
-  std::mutex client_log_mutex_;
-  RateLimit client_log_limit_;
+  SharedRateLimit client_log_limit_;  // connections on several threads log through it
   std::shared_ptr<spdlog::logger> log_;
   UniqueLocalMemory security_descriptor_;
   SECURITY_ATTRIBUTES security_attributes_{};

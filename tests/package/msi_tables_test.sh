@@ -48,16 +48,21 @@ expect Environment "^SupOnPath${T}=-\*PATH${T}\[~\];\[INSTALLFOLDER\]${T}" \
 expect InstallExecuteSequence "^WriteEnvironmentStrings${T}${T}5200$" "PATH written at install"
 expect InstallExecuteSequence "^RemoveEnvironmentStrings${T}${T}3300$" "PATH removed at uninstall"
 expect InstallExecuteSequence "^MsiConfigureServices${T}VersionNT >= 600${T}5810$" "failure actions applied"
-expect InstallExecuteSequence "^RemoveExistingProducts${T}${T}1401$" "an older version goes before the new one installs"
+expect InstallExecuteSequence "^RemoveExistingProducts${T}${T}1402$" "an older version goes before the new one installs"
+# 1 = a DLL function, immediate; supd stopped and its stop waited for, before anything of it goes.
+expect CustomAction "^StopSupd${T}1${T}SupMsiActions${T}StopSupd" "supd is stopped through the DLL's StopSupd"
+expect InstallExecuteSequence "^StopSupd${T}WIX_UPGRADE_DETECTED OR Installed${T}1401$" \
+  "and waited for, at an upgrade, repair or uninstall, before the old version is removed"
 # Each supctl command runs through the DLL's RunSupctl (1 + deferred 1024 + as SYSTEM 2048), its
 # command line set by a type-51 action into the property of the deferred action's name.
 expect Binary "^SupMsiActions${T}" "the custom action DLL is in the Binary table"
 msiinfo export "$msi" Binary >/dev/null 2>&1
 exports=$(x86_64-w64-mingw32-objdump -p Binary/Binary.SupMsiActions 2>/dev/null)
-if grep -qE '\] RunSupctl$' <<<"$exports" && grep -qE '\] ImportConfigFile$' <<<"$exports"; then
-  echo "ok: it is a DLL exporting RunSupctl and ImportConfigFile"
+if grep -qE '\] RunSupctl$' <<<"$exports" && grep -qE '\] ImportConfigFile$' <<<"$exports" &&
+   grep -qE '\] StopSupd$' <<<"$exports"; then
+  echo "ok: it is a DLL exporting RunSupctl, ImportConfigFile and StopSupd"
 else
-  echo "FAIL: the Binary table's SupMsiActions is not a DLL exporting RunSupctl and ImportConfigFile"; failed=1
+  echo "FAIL: the Binary table's SupMsiActions is not a DLL exporting RunSupctl, ImportConfigFile and StopSupd"; failed=1
 fi
 expect CustomAction "^PrepareService${T}3073${T}SupMsiActions${T}RunSupctl" \
   "service prepare runs deferred as SYSTEM through RunSupctl, its failure failing the install"

@@ -76,6 +76,19 @@ Result<sup::v1::StatusResponse> AskStatus(const std::string& pipe_name) {
   return response->status();
 }
 
+// The health answer of `service` on `pipe`, or nullopt when it cannot be had.
+std::optional<sup::v1::HealthCheckResponse> AskHealth(const std::string& pipe,
+                                                      const std::string& service = "") {
+  Result<PipeClient> connected = PipeClient::Connect(pipe, 5s);
+  if (!connected) return std::nullopt;
+  HealthClient client(*connected);
+  sup::v1::HealthRequest request;
+  request.mutable_check()->set_service(service);
+  Result<sup::v1::HealthResponse> response = client.Call(request);
+  if (!response || response->has_error()) return std::nullopt;
+  return response->check();
+}
+
 // Runs the daemon on its own io thread; stops it and joins the thread however the test leaves,
 // so a failed ASSERT is a reported failure and never a joinable thread's std::terminate.
 class RunningDaemon {
@@ -137,6 +150,59 @@ TEST(DaemonTest, SecondDaemonWithTheSamePipesIsRefused) {
   // Once the first is gone, the lock goes with it: a new supd starts.
   first->reset();
   EXPECT_TRUE(Daemon::Create(options, NullLogger()).ok());
+}
+
+// A supd that starts while the one holding the lock is stopping (an upgrade right after a stop:
+// Wine's msiexec starts the new one without waiting, and so may the SCM on Windows once the old
+// one said STOPPED) waits for it, reporting progress, and starts once it has gone; it does not
+// wait past the stopping one's budget, nor for one that is not stopping (the test above).
+TEST(DaemonTest, ASupdStartingWhileTheOldOneStopsWaitsForIt) {
+  const DaemonOptions options = TestOptions("stopping");
+  const std::wstring key = Widen(options.config_key.substr(std::string("HKCU\\").size()));
+  const std::wstring worker_key = key + L"\\Workers\\slow";
+  SetString(worker_key, L"Command",
+            "\"" + testing::ExecutableDirectory() + "\\testworker.exe\" --ignore-stop");
+  const DWORD stop_timeout = 3000;  // its stop takes this long: Ctrl+C ignored, then terminated
+  ASSERT_EQ(::RegSetKeyValueW(HKEY_CURRENT_USER, worker_key.c_str(), L"StopTimeoutMs", REG_DWORD,
+                              &stop_timeout, sizeof(stop_timeout)),
+            ERROR_SUCCESS);
+  Result<std::unique_ptr<Daemon>> old = Daemon::Create(options, NullLogger());
+  ASSERT_TRUE(old.ok()) << old.error().message();
+  std::atomic<bool> old_gone{false};
+  std::thread old_io([&] {
+    (*old)->Run();
+    old->reset();  // the lock goes with the daemon, as in the service host
+    old_gone = true;
+  });
+  Result<sup::v1::StatusResponse> status = AskStatus(ControlPipeName(*options.pipe_prefix));
+  ASSERT_TRUE(status.ok()) << status.error().message();
+  ASSERT_TRUE(testing::WaitUntil(
+      [&] {
+        Result<sup::v1::StatusResponse> now = AskStatus(ControlPipeName(*options.pipe_prefix));
+        return now.ok() && now->workers_size() == 1 && now->workers(0).pid() != 0;
+      },
+      10s));
+
+  (*old)->RequestStop();
+  // Once it says so on the health pipe, it has announced its stop beside its lock.
+  ASSERT_TRUE(testing::WaitUntil(
+      [&] {
+        const auto answer = AskHealth(HealthPipeName(*options.pipe_prefix));
+        return answer && answer->reason() == "supd is stopping";
+      },
+      10s));
+  std::vector<std::string> phases;
+  Result<std::unique_ptr<Daemon>> started =
+      Daemon::Create(options, NullLogger(), [&](const char* phase) { phases.emplace_back(phase); });
+  const bool old_was_gone = old_gone.load();
+  old_io.join();
+  ASSERT_TRUE(started.ok()) << started.error().message();
+  EXPECT_TRUE(old_was_gone) << "the new supd started while the old one still held the lock";
+  ASSERT_FALSE(phases.empty());
+  EXPECT_EQ(phases.front(), "configuration loaded");
+  EXPECT_NE(std::find(phases.begin(), phases.end(), "waiting for the stopping supd"), phases.end());
+  started->reset();
+  ::RegDeleteTreeW(HKEY_CURRENT_USER, key.c_str());
 }
 
 // An OperatorsGroup that cannot be resolved at boot (a domain group before the network is up)
@@ -332,19 +398,6 @@ TEST(DaemonTest, AStopWaitsNeitherForAProbeInFlightNorForTheOperatorsRetry) {
   daemon->reset();
   ::RegDeleteTreeW(HKEY_CURRENT_USER, key.c_str());
   ::DeleteFileW(Widen(probe_started).c_str());
-}
-
-// The health answer of `service` on `pipe`, or nullopt when it cannot be had.
-std::optional<sup::v1::HealthCheckResponse> AskHealth(const std::string& pipe,
-                                                      const std::string& service = "") {
-  Result<PipeClient> connected = PipeClient::Connect(pipe, 5s);
-  if (!connected) return std::nullopt;
-  HealthClient client(*connected);
-  sup::v1::HealthRequest request;
-  request.mutable_check()->set_service(service);
-  Result<sup::v1::HealthResponse> response = client.Call(request);
-  if (!response || response->has_error()) return std::nullopt;
-  return response->check();
 }
 
 // supd watching itself: its io thread stalls (here a task that blocks it; in life a bug or a
