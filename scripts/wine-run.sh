@@ -24,6 +24,8 @@ status=$?
 # more.
 if [ "$status" != 0 ] && [ ! -s "$log" ]; then
   echo "wine-run: wine exited with status $status before the program printed anything; starting it again" >&2
+  # Counted in the test summary (scripts/test.sh).
+  [ -z "${SUP_TEST_RETRIES:-}" ] || echo "wine-run: $1 printed nothing (status $status)" >>"$SUP_TEST_RETRIES"
   wine "$@" >"$log" 2>&1 </dev/null
   status=$?
 fi

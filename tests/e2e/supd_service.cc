@@ -12,6 +12,7 @@
 #include "common/command_line.h"
 #include "common/protocol_client.h"
 #include "common/win/pipe_client.h"
+#include "retry_log.h"
 #include "common/win/win32_error.h"
 #include "wait_until.h"
 
@@ -218,7 +219,7 @@ Result<void> SupdService::Start() {
   // fails twice.
   if (!::StartServiceW(service_.get(), 0, nullptr)) {
     const Error first = win::Win32Error("StartServiceW " + name_);
-    std::fprintf(stderr, "supd_service: %s; trying once more\n", first.message().c_str());
+    testing::NoteRetry("StartServiceW", first.message());
     if (!::StartServiceW(service_.get(), 0, nullptr))
       return win::Win32Error("StartServiceW " + name_ + " (twice; the first: " + first.message() +
                              ")");

@@ -1,5 +1,7 @@
 #include "process_runner.h"
 
+#include "retry_log.h"
+
 #include <windows.h>
 
 #include <cstdio>
@@ -89,9 +91,8 @@ Result<std::unique_ptr<BackgroundProcess>> BackgroundProcess::Start(
     }
     if (::GetLastError() != ERROR_INTERNAL_ERROR || attempt == 3)
       return win::Win32Error("starting " + arguments.front());
-    std::fprintf(stderr,
-                 "process_runner: starting %s failed with ERROR_INTERNAL_ERROR; trying again\n",
-                 arguments.front().c_str());
+    NoteRetry("CreateProcessW",
+              "starting " + arguments.front() + " failed with ERROR_INTERNAL_ERROR");
   }
   std::unique_ptr<BackgroundProcess> started(new BackgroundProcess);
   started->process_.reset(info.hProcess);
