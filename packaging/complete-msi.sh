@@ -8,9 +8,9 @@
 #    CONFIG_FILE and REMOVE_CONFIG are not among them: only an administrator's values of those
 #    reach the server side, never a standard user's (at a repair, which a standard user may start);
 #  - the same-version detection including its upper bound (wixl drops IncludeMaximum);
-#  - the old version removed before the new one installs (RemoveExistingProducts right after
-#    InstallValidate and the StopSupd action: wixl does not always honour MajorUpgrade's
-#    Schedule);
+#  - the old version removed before the new one installs, in the same transaction so that a
+#    failed upgrade brings it back (RemoveExistingProducts right after InstallInitialize, after
+#    the StopSupd action: wixl does not always honour MajorUpgrade's Schedule);
 #  - ResolveSource, so that SourceDir is known to a relative CONFIG_FILE.
 # Usage: packaging/complete-msi.sh PACKAGE.msi
 set -euo pipefail
@@ -39,7 +39,7 @@ msibuild "$msi" -i "$tables/Failure.idt"
 msibuild "$msi" -q "INSERT INTO InstallExecuteSequence (Action, Condition, Sequence) VALUES ('RemoveEnvironmentStrings', '', 3300)"
 msibuild "$msi" -q "INSERT INTO InstallExecuteSequence (Action, Condition, Sequence) VALUES ('WriteEnvironmentStrings', '', 5200)"
 msibuild "$msi" -q "INSERT INTO InstallExecuteSequence (Action, Condition, Sequence) VALUES ('MsiConfigureServices', 'VersionNT >= 600', 5810)"
-msibuild "$msi" -q "UPDATE InstallExecuteSequence SET Sequence = 1402 WHERE Action = 'RemoveExistingProducts'"
+msibuild "$msi" -q "UPDATE InstallExecuteSequence SET Sequence = 1501 WHERE Action = 'RemoveExistingProducts'"
 # SourceDir (the MSI's folder), which a relative CONFIG_FILE is taken from, is only known after
 # ResolveSource; not at uninstall, when the source may be gone.
 msibuild "$msi" -q "INSERT INTO InstallExecuteSequence (Action, Condition, Sequence) VALUES ('ResolveSource', 'CONFIG_FILE AND NOT Installed AND NOT REMOVE', 850)"

@@ -79,7 +79,13 @@ Result<InstanceLock> InstanceLock::Acquire(const std::string& control_pipe, spdl
     }
     if (!HeldByAnother(lock.error())) return lock.error();
     const std::optional<std::uint64_t> until = StoppingUntil(path);
-    if (!until) return held();  // running, not stopping: this one is not needed
+    if (!until) {
+      // The holder may have ended between the two looks (it lets go of its lock first): once
+      // more, then it is running, not stopping, and this one is not needed.
+      if (Result<UniqueFileHandle> again = TryLock(path))
+        return InstanceLock(path, std::move(*again));
+      return held();
+    }
     const std::uint64_t now = ::GetTickCount64();
     if (now >= *until) {
       return Error(ErrorKind::kFailedPrecondition,

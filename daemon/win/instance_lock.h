@@ -47,8 +47,10 @@ class InstanceLock {
       : path_(std::move(path)), lock_(std::move(lock)) {}
 
   std::string path_;
-  UniqueFileHandle lock_;
+  // Declared before the lock, so closed after it: a starting supd never finds the lock held
+  // without the word that its holder is stopping.
   UniqueFileHandle stopping_;  // <path_>.stopping, once MarkStopping wrote it
+  UniqueFileHandle lock_;
 };
 
 }  // namespace sup::win

@@ -16,6 +16,7 @@
 #include "common/protocol_client.h"
 #include "common/win/pipe_client.h"
 #include "common/win/win32_error.h"
+#include "free_port.h"
 #include "process_runner.h"
 #include "supd_service.h"
 #include "wait_until.h"
@@ -230,12 +231,31 @@ std::string HttpGet(unsigned short port, const std::string& path,
   return answer;
 }
 
+// Sends `bytes` on a fresh connection and reads until supd closes it: what came back, or
+// "still open" if the connection stayed open and silent for `quiet`.
+std::string SendAndReadToClose(unsigned short port, const std::string& bytes,
+                               std::chrono::milliseconds quiet) {
+  const SOCKET s = ConnectLoopback(port);
+  if (s == INVALID_SOCKET) return "connect failed";
+  const DWORD timeout_ms = static_cast<DWORD>(quiet.count());
+  ::setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, reinterpret_cast<const char*>(&timeout_ms),
+               sizeof(timeout_ms));
+  ::send(s, bytes.data(), static_cast<int>(bytes.size()), 0);
+  std::string answer;
+  char buffer[4096];
+  int n = 0;
+  while ((n = ::recv(s, buffer, sizeof(buffer), 0)) > 0) answer.append(buffer, n);
+  const bool timed_out = n < 0 && ::WSAGetLastError() == WSAETIMEDOUT;
+  ::closesocket(s);
+  return timed_out ? "still open" : answer;
+}
+
 // HttpListen on loopback: /healthz follows the health pipe's answer (200, then 503 once a worker
 // stops), /healthz/<worker> and /metrics answer, anything else is 404. (curl from Linux reaches
 // the same listener under Wine; load balancers on Windows use it as they use any health URL.)
 TEST(ControlE2eTest, TheHttpEndpointAnswersHealthAndMetrics) {
   SupdService supd("http");
-  const auto port = static_cast<unsigned short>(20000 + ::GetCurrentProcessId() % 20000);
+  const auto port = static_cast<unsigned short>(testing::FreeTcpPort());
   supd.SetDaemonString("HttpListen", "127.0.0.1:" + std::to_string(port));
   supd.AddWorker("api", {});
   ASSERT_SUPD_OK(supd.InstallAndStart());
@@ -268,7 +288,7 @@ TEST(ControlE2eTest, TheHttpEndpointAnswersHealthAndMetrics) {
 // through DNS rebinding (a Host naming another site).
 TEST(ControlE2eTest, TheHttpEndpointOutlastsATakenPortIdleSocketsAndForeignHosts) {
   SupdService supd("httpattack");
-  const auto port = static_cast<unsigned short>(20000 + (::GetCurrentProcessId() + 7) % 20000);
+  const auto port = static_cast<unsigned short>(testing::FreeTcpPort());
   WSADATA wsa;
   ASSERT_EQ(::WSAStartup(MAKEWORD(2, 2), &wsa), 0);
   const SOCKET squatter = ::socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
@@ -314,6 +334,18 @@ TEST(ControlE2eTest, TheHttpEndpointOutlastsATakenPortIdleSocketsAndForeignHosts
   answer = HttpGet(port, "/metrics");
   EXPECT_EQ(answer.rfind("HTTP/1.1 503", 0), 0u) << answer;  // only health while they hold on
   for (SOCKET s : idle) ::closesocket(s);
+
+  // A header past 8 KiB is not read on: the connection is closed unanswered. A request never
+  // finished is closed at its deadline (2 s), well before the 10 s this waits.
+  const std::string huge =
+      "GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Padding: " + std::string(16 * 1024, 'x') +
+      "\r\n\r\n";
+  EXPECT_EQ(SendAndReadToClose(port, huge, 10s), "");
+  const auto half_started = std::chrono::steady_clock::now();
+  EXPECT_EQ(SendAndReadToClose(port, "GET /healthz HTTP/1.1\r\nHost: loc", 10s), "");
+  EXPECT_LT(std::chrono::steady_clock::now() - half_started, 9s);
+  answer = HttpGet(port, "/healthz");
+  EXPECT_EQ(answer.rfind("HTTP/1.1 200", 0), 0u) << answer;  // and it serves on
 
   answer = HttpGet(port, "/healthz", "evil.example:" + std::to_string(port));
   EXPECT_EQ(answer.rfind("HTTP/1.1 421", 0), 0u) << answer;

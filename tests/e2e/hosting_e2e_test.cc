@@ -362,5 +362,38 @@ TEST(HostingE2eTest, ServiceStopWithTenWorkersLeavesNoProcess) {
   for (DWORD pid : pids) EXPECT_TRUE(ProcessGone(pid, 0ms)) << pid;
 }
 
+// WorkingDirectory and Priority as the worker sees them (its own report of its current folder and
+// priority class), and a WorkingDirectory that does not exist refused at start, naming it.
+TEST(HostingE2eTest, AWorkerRunsInItsWorkingDirectoryAtItsPriority) {
+  SupdService supd("place");
+  const std::string folder = testing::TempPath("place-folder");
+  std::filesystem::create_directories(folder);
+  supd.AddWorker("placed", {"--print-place"});
+  supd.SetString("placed", "WorkingDirectory", folder);
+  supd.SetString("placed", "Priority", "below-normal");
+  supd.AddWorker("lost", {});
+  supd.SetString("lost", "WorkingDirectory", folder + "\\no-such-folder");
+  ASSERT_SUPD_OK(supd.InstallAndStart());
+  ASSERT_TRUE(supd.WaitForWorker("placed", IsRunning));
+  std::string logs;
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        logs = supd.Supctl({"logs", "placed", "-n", "10"}).out;
+        return Contains(logs, "priority 0x");
+      },
+      20s))
+      << logs;
+  EXPECT_TRUE(Contains(logs, "cwd " + folder + "\n")) << logs;
+  EXPECT_TRUE(Contains(logs, "priority 0x4000\n")) << logs;  // BELOW_NORMAL_PRIORITY_CLASS
+
+  const std::optional<WorkerStatus> lost = supd.WaitForWorker("lost", [](const WorkerStatus& w) {
+    return w.restarts() > 0 || w.state() == WorkerStatus::FAILED;
+  });
+  ASSERT_TRUE(lost);
+  EXPECT_NE(lost->state(), WorkerStatus::RUNNING);
+  const std::string described = supd.Supctl({"describe", "lost"}).out;
+  EXPECT_TRUE(Contains(described, "no-such-folder")) << described;
+}
+
 }  // namespace
 }  // namespace sup::win

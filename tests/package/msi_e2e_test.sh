@@ -132,12 +132,15 @@ refused_install unc '\\attacker\share\evil.reg' \
   'CONFIG_FILE=\\attacker\share\evil.reg is refused: it is a network or device path'
 chmod 644 "$configs/evil.reg"
 
-# 2. A silent install with a configuration.
-if msiexec /i "$old_msi" 'CONFIG_FILE=C:\configs\ticker.reg' /l*v 'C:\configs\install.log'; then
+# 2. A silent install with a configuration, from a folder whose name has spaces (as "My
+# Documents" would).
+mkdir -p "$configs/my configs"
+cp "$configs/ticker.reg" "$configs/my configs/ticker.reg"
+if msiexec /i "$old_msi" 'CONFIG_FILE=C:\configs\my configs\ticker.reg' /l*v 'C:\configs\install.log'; then
   ok "installed $version in ${took_ms} ms"
 else fail "install of $version failed (status $?)"; fi
 log=$(install_log install.log)
-grep -qF 'imported 1 workers from C:\configs\ticker.reg' <<<"$log" &&
+grep -qF 'imported 1 workers from C:\configs\my configs\ticker.reg' <<<"$log" &&
   grep -qF 'supd: event log source supd registered' <<<"$log" &&
   grep -qF "supd's folder C:\ProgramData\Sup: only SYSTEM and Administrators may change it" <<<"$log" &&
   ok "the install log has what supctl printed" ||
@@ -193,6 +196,29 @@ grep -q "^supctl $next" <<<"$versions" && grep -q "^supd $next" <<<"$versions" &
   ok "supctl version reports $next on both sides" || fail "after the upgrade: $versions"
 wait_for_status '^ticker +STOPPED .*stopped by operator' && ok "the stopped worker stays stopped" ||
   fail "the operator's stop was lost: $(supctl status)"
+
+# 4b. An upgrade that fails (its CONFIG_FILE is refused) fails the install, saying why, imports
+# nothing and keeps the configuration and the operator's stop. On Windows the whole upgrade is one
+# transaction (RemoveExistingProducts after InstallInitialize) and the old version comes back;
+# Wine's msiexec does not roll back a RemoveExistingProducts, so here the old version is gone and
+# is installed again to go on.
+failing=$major.$minor.$((patch + 2))
+scripts/package.sh --version "$failing" >/dev/null || fail "packaging $failing"
+failing_msi=${old_msi/sup-$version-x64/sup-$failing-x64}
+if msiexec /i "$failing_msi" 'CONFIG_FILE=C:\configs\bad.reg' /l*v 'C:\configs\failing.log'; then
+  fail "an upgrade to $failing with a bad CONFIG_FILE succeeded"
+else ok "an upgrade to $failing with a bad CONFIG_FILE fails (status $?)"; fi
+grep -qF 'Restart' <<<"$(install_log failing.log)" && ok "its log names what was wrong" ||
+  fail "the failed upgrade's log does not say why: $(grep -n 'sup:' <<<"$(install_log failing.log)")"
+key_exists 'HKLM\SOFTWARE\Sup\Workers\bad' && fail "the failed upgrade imported its CONFIG_FILE" ||
+  ok "it imported nothing"
+key_exists 'HKLM\SOFTWARE\Sup\Workers\ticker' && key_exists 'HKLM\SOFTWARE\Sup\State' &&
+  ok "the configuration and the operator's stop stay" || fail "the failed upgrade lost the configuration"
+if ! grep -q "^supd $next" <<<"$(supctl version)"; then
+  msiexec /i "$new_msi" >/dev/null || fail "installing $next again after the failed upgrade"
+fi
+wait_for_status '^ticker +STOPPED .*stopped by operator' && ok "$next runs, the worker still stopped" ||
+  fail "after the failed upgrade: $(supctl status)"
 
 # 5. The older package over the newer one.
 if msiexec /i "$old_msi"; then fail "$version was installed over $next"

@@ -48,7 +48,8 @@ expect Environment "^SupOnPath${T}=-\*PATH${T}\[~\];\[INSTALLFOLDER\]${T}" \
 expect InstallExecuteSequence "^WriteEnvironmentStrings${T}${T}5200$" "PATH written at install"
 expect InstallExecuteSequence "^RemoveEnvironmentStrings${T}${T}3300$" "PATH removed at uninstall"
 expect InstallExecuteSequence "^MsiConfigureServices${T}VersionNT >= 600${T}5810$" "failure actions applied"
-expect InstallExecuteSequence "^RemoveExistingProducts${T}${T}1402$" "an older version goes before the new one installs"
+expect InstallExecuteSequence "^RemoveExistingProducts${T}${T}1501$" \
+  "an older version goes before the new one installs, in its transaction (a failure brings it back)"
 # 1 = a DLL function, immediate; supd stopped and its stop waited for, before anything of it goes.
 expect CustomAction "^StopSupd${T}1${T}SupMsiActions${T}StopSupd" "supd is stopped through the DLL's StopSupd"
 expect InstallExecuteSequence "^StopSupd${T}WIX_UPGRADE_DETECTED OR Installed${T}1401$" \

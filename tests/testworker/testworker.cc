@@ -22,6 +22,7 @@
 //                            vm-read=denied create-process=denied" (the first line it prints)
 //     --print-env NAME       print "env NAME=<value>" (first, with --print-desktop and --try-open)
 //     --print-desktop        print "desktop <window station>\<desktop>" it runs on
+//     --print-place          print "cwd <current folder>" and "priority 0x<priority class>"
 //     --flood N              print N numbered lines to stdout and to stderr as fast as possible,
 //     then exit 0
 //     --line-bytes N         length of each flood line (default 100)
@@ -73,6 +74,7 @@ struct Options {
   int busy_ms = 0;   // use one CPU for this long at start
   std::vector<DWORD> try_open;
   bool print_desktop = false;
+  bool print_place = false;
   std::vector<std::string> print_env;
 };
 
@@ -87,6 +89,15 @@ void WriteFileText(const std::string& path, const std::string& text) {
 
 void Say(const char* line) {
   std::printf("%s\n", line);
+  std::fflush(stdout);
+}
+
+// Where and how it runs: "cwd <current folder>" and "priority 0x<priority class>".
+void PrintPlace() {
+  char folder[MAX_PATH] = "?";
+  ::GetCurrentDirectoryA(sizeof(folder), folder);
+  std::printf("cwd %s\npriority 0x%lx\n", folder,
+              static_cast<unsigned long>(::GetPriorityClass(::GetCurrentProcess())));
   std::fflush(stdout);
 }
 
@@ -374,6 +385,8 @@ int main(int argc, char** argv) {
       takes();
     } else if (arg == "--print-desktop") {
       g_options.print_desktop = true;
+    } else if (arg == "--print-place") {
+      g_options.print_place = true;
     } else if (arg == "--try-open") {
       g_options.try_open.push_back(static_cast<DWORD>(std::stoul(value)));
       takes();
@@ -392,6 +405,7 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
   }
   if (g_options.print_desktop) PrintDesktop();
+  if (g_options.print_place) PrintPlace();
   for (const DWORD pid : g_options.try_open) TryOpen(pid);
   if (!g_options.pid_file.empty())
     WriteFileText(g_options.pid_file, std::to_string(::GetCurrentProcessId()));

@@ -480,6 +480,56 @@ TEST(DaemonTest, AStalledIoThreadTurnsHealthNotServingAndSelfRestartEndsSupd) {
   ::RegDeleteTreeW(HKEY_CURRENT_USER, key.c_str());
 }
 
+// Clients keep asking while the configuration changes under them (a worker added and removed
+// thirty times, each change applied by the registry watch and by a reload request): every Status
+// is answered, with the workers of one configuration or the next, never an error.
+TEST(DaemonTest, ClientsAreAnsweredThroughoutReloads) {
+  const DaemonOptions options = TestOptions("reload-clients");
+  const std::wstring key = Widen(options.config_key.substr(std::string("HKCU\\").size()));
+  const std::string worker = "\"" + testing::ExecutableDirectory() + "\\testworker.exe\"";
+  for (const wchar_t* name : {L"a", L"b"})
+    SetString(key + L"\\Workers\\" + name, L"Command", worker);
+  Result<std::unique_ptr<Daemon>> daemon = Daemon::Create(options, NullLogger());
+  ASSERT_TRUE(daemon.ok()) << daemon.error().message();
+  RunningDaemon running(**daemon);
+  const std::string pipe = ControlPipeName(*options.pipe_prefix);
+  std::atomic<bool> done{false};
+  std::atomic<int> answered{0};
+  std::vector<std::string> failures(4);
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 4; ++c) {
+    clients.emplace_back([&, c] {
+      while (!done && failures[c].empty()) {
+        Result<sup::v1::StatusResponse> status = AskStatus(pipe);
+        if (!status) {
+          failures[c] = status.error().message();
+        } else if (status->workers_size() < 2 || status->workers_size() > 3) {
+          failures[c] = std::to_string(status->workers_size()) + " workers";
+        } else {
+          ++answered;
+        }
+      }
+    });
+  }
+  for (int round = 0; round < 30; ++round) {
+    if (round % 2 == 0) {
+      SetString(key + L"\\Workers\\c", L"Command", worker);
+    } else {
+      ::RegDeleteTreeW(HKEY_CURRENT_USER, (key + L"\\Workers\\c").c_str());
+    }
+    (*daemon)->RequestReload();
+    const int before = answered.load();
+    EXPECT_TRUE(testing::WaitUntil([&] { return answered.load() > before + 2; }, 10s));
+  }
+  done = true;
+  for (std::thread& client : clients) client.join();
+  for (int c = 0; c < 4; ++c) EXPECT_EQ(failures[c], "") << "client " << c;
+  EXPECT_GT(answered.load(), 60);
+  running.Stop();
+  daemon->reset();
+  ::RegDeleteTreeW(HKEY_CURRENT_USER, key.c_str());
+}
+
 // What the service writes to the event log, each kind with its own id (the texts are checked by
 // EventLogMessagesTest; Wine has no event log to read them back from): its start and stop, a
 // worker running and stopped, a rejected worker definition at start, and at a reload with a bad

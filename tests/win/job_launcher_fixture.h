@@ -96,6 +96,20 @@ class JobLauncherTest : public ::testing::Test {
     return pid.ok() ? *pid : 0;
   }
 
+  // Launches `worker` with its output captured and waits for the line it prints once its console
+  // handler is in place, so that a stop step sent now is one it can receive. 0 if it never
+  // said so.
+  std::uint32_t LaunchReady(const std::string& worker, std::vector<std::string> arguments) {
+    arguments.insert(arguments.end(), {"--print-env", "SUP_TEST_READY"});
+    LaunchConfig launch = Worker(std::move(arguments));
+    launch.stdout_log = sup::testing::TempPath(worker + "-ready.out.log");
+    launch.log_max_bytes = 1024 * 1024;
+    Result<std::uint32_t> pid = Start(worker, launch);
+    EXPECT_TRUE(pid.ok()) << pid.error().message();
+    if (!pid.ok() || !WaitForOutputLine(worker, "env SUP_TEST_READY=")) return 0;
+    return *pid;
+  }
+
   // The exit code reported for `pid`, waiting up to `timeout`.
   std::optional<std::int64_t> WaitForExit(
       std::uint32_t pid, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {

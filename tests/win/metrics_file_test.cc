@@ -104,6 +104,32 @@ TEST_F(MetricsFileTest, AFailedReplaceKeepsTheOldFileAndDeletesItsTemporaryFile)
   EXPECT_EQ(Names(), std::vector<std::string>{"sup.prom"});
 }
 
+// A reader that shares delete (as a collector reading the file should) while it reads: the replace
+// goes through, the held handle reads the old figures whole, and a new reader reads the new ones
+// whole: never a mix of the two, nor a half-written file.
+TEST_F(MetricsFileTest, AReaderHoldingTheFileReadsTheOldFiguresWholeWhileTheNewOnesArePublished) {
+  const std::string old_figures =
+      "sup_worker_up{worker=\"api\"} 1\n" + std::string(4000, '#') + "\n";
+  ASSERT_TRUE(ReplaceFile(Target(), old_figures, kMetricsFileSddl).ok());
+  const UniqueFileHandle reader{::CreateFileW(
+      Target().c_str(), GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+      nullptr, OPEN_EXISTING, 0, nullptr)};
+  ASSERT_TRUE(reader);
+  char first[16] = {};
+  DWORD read = 0;
+  ASSERT_TRUE(::ReadFile(reader.get(), first, sizeof(first), &read, nullptr));  // midway through
+  Result<void> replaced =
+      ReplaceFile(Target(), "sup_worker_up{worker=\"api\"} 0\n", kMetricsFileSddl);
+  ASSERT_TRUE(replaced.ok()) << replaced.error().message();
+  std::string rest(8192, '\0');
+  ASSERT_TRUE(
+      ::ReadFile(reader.get(), rest.data(), static_cast<DWORD>(rest.size()), &read, nullptr));
+  rest.resize(read);
+  EXPECT_EQ(std::string(first, sizeof(first)) + rest, old_figures);
+  EXPECT_EQ(Read(Target()), "sup_worker_up{worker=\"api\"} 0\n");
+  EXPECT_EQ(Names(), std::vector<std::string>{"sup.prom"});
+}
+
 // C:\sup-links\app is a link to C:\sup-links\elsewhere (scripts/wine-session.sh makes it): a
 // metrics file in it, or in a folder below it, is refused naming the link, and nothing is written
 // where it points.
