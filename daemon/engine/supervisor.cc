@@ -808,6 +808,18 @@ void Supervisor::OnMemoryLimit(const std::string& name, std::uint32_t pid) {
   Settle();
 }
 
+void Supervisor::OnStopStepUndelivered(const std::string& name, std::uint32_t pid, StopStep step) {
+  Worker* found = Find(name);
+  if (!found || !found->process || found->process->pid != pid) return;  // stale: an earlier process
+  Worker& w = *found;
+  if (w.state != WorkerState::kStopping) return;
+  const StopLadder ladder = StopLadder::For(w.config->policy, w.process->has_console);
+  if (ladder.StepAt(w.process->stop_step) != step) return;  // the ladder went on meanwhile
+  w.state_timer.Cancel(ports_.timers);
+  OnStopStepElapsed(w);
+  Settle();
+}
+
 // Through the stop ladder, so the worker may still shut down cleanly; its exit is then a failure
 // like a failed liveness probe's, restarted by its policy (backoff, breaker).
 void Supervisor::RestartForMemory(Worker& w, std::string why) {

@@ -98,6 +98,10 @@ class Supervisor {
   // From the launcher: the job of `worker`'s process `pid` hit its MemoryLimitMB. The worker is
   // restarted through its stop ladder, reason memory-limit. Stale reports are ignored.
   void OnMemoryLimit(const std::string& worker, std::uint32_t pid);
+  // From the launcher: the stop step `step` could not be delivered to `worker`'s process `pid`
+  // (a Ctrl+C to a process whose console cannot be attached): the ladder goes on to its next step
+  // now instead of waiting out this one's share of StopTimeoutMs. Stale reports are ignored.
+  void OnStopStepUndelivered(const std::string& worker, std::uint32_t pid, StopStep step);
 
   // Stops every worker, dependents before their dependencies, and restarts nothing afterwards.
   // `done` runs once every worker is down.

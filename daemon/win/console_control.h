@@ -7,10 +7,16 @@
 
 #include <spdlog/logger.h>
 
+#include <functional>
 #include <memory>
 
 namespace sup::win {
 
-void SendCtrlCInBackground(DWORD pid, std::shared_ptr<spdlog::logger> log);
+// Sends Ctrl+C to the console of `pid`. A process younger than kConsoleSettleTime gets it once it
+// is that old: under Wine a Ctrl+C in a console process's first moments is lost now and then
+// (StopStressE2eTest). `undelivered` runs (on the sending thread) when the console cannot be
+// attached, so the stop ladder goes on at once.
+void SendCtrlCInBackground(DWORD pid, std::shared_ptr<spdlog::logger> log,
+                           std::function<void()> undelivered);
 
 }  // namespace sup::win

@@ -257,6 +257,10 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
   d.launcher_->SetMemoryLimitHandler([&d](const std::string& worker, std::uint32_t pid) {
     d.supervisor_->OnMemoryLimit(worker, pid);
   });
+  d.launcher_->SetUndeliveredStepHandler(
+      [&d](const std::string& worker, std::uint32_t pid, StopStep step) {
+        d.supervisor_->OnStopStepUndelivered(worker, pid, step);
+      });
   // supd.log that takes no writes (or cannot be rotated) shows in status while it lasts.
   OnDaemonLogProblem(*log, [&d](const std::optional<std::string>& problem) {
     if (problem) return d.problems_.Set("supd.log", *problem);

@@ -145,6 +145,7 @@ struct JobLauncher::PendingStart {
   std::vector<std::string> environment;  // the worker's own entries, over supd's at the start
   std::wstring directory;
   DWORD flags = 0;
+  DWORD priority_class = NORMAL_PRIORITY_CLASS;
   std::string what;
   bool watch_memory = false;  // MemoryLimitMB: its job's message is watched
 };
@@ -238,8 +239,8 @@ Result<engine::LaunchStarted> JobLauncher::Launch(const std::string& worker,
   // A hidden console of its own only for the ctrl-c stop step; otherwise none at all
   // (DETACHED_PROCESS: unlike CREATE_NO_WINDOW it creates no conhost process).
   const DWORD console = launch.own_console ? CREATE_NEW_CONSOLE : DETACHED_PROCESS;
-  start->flags = CREATE_UNICODE_ENVIRONMENT | EXTENDED_STARTUPINFO_PRESENT | console |
-                 PriorityClass(launch.priority);
+  start->flags = CREATE_UNICODE_ENVIRONMENT | EXTENDED_STARTUPINFO_PRESENT | console;
+  start->priority_class = PriorityClass(launch.priority);
   start->what = "\"" + launch.command + "\"";
   start->watch_memory = launch.memory_limit_mb > 0;
 
@@ -284,6 +285,7 @@ Result<engine::LaunchStarted> JobLauncher::Launch(const std::string& worker,
         LaunchInJob(start->job.get(),
                     {.command_line = start->command_line,
                      .flags = start->flags,
+                     .priority_class = start->priority_class,
                      .environment = &environment,
                      .directory = start->directory.empty() ? nullptr : start->directory.c_str(),
                      .startup = &start->startup.StartupInfo,
@@ -427,7 +429,19 @@ void JobLauncher::RequestStop(const std::string& worker, StopStep step) {
   Process& process = found->second;
   switch (step) {
     case StopStep::kEvent: ::SetEvent(process.stop_event.get()); return;
-    case StopStep::kCtrlC: SendCtrlCInBackground(static_cast<DWORD>(process.pid), log_); return;
+    case StopStep::kCtrlC: {
+      const std::uint32_t pid = process.pid;
+      // Back through the inbox: the sending thread may end after the io thread has gone.
+      SendCtrlCInBackground(
+          static_cast<DWORD>(pid), log_,
+          [this, inbox = work_.inbox, alive = std::weak_ptr<int>(lifetime_), worker, pid] {
+            inbox.Post([this, alive, worker, pid] {
+              if (!alive.expired() && on_undelivered_step_)
+                on_undelivered_step_(worker, pid, StopStep::kCtrlC);
+            });
+          });
+      return;
+    }
     case StopStep::kClose:
       PostCloseMessages(process.job.get(), desktop_ ? desktop_->desktop() : nullptr);
       return;

@@ -80,6 +80,13 @@ class JobLauncher final : public engine::ProcessLauncher {
   // reaches its MemoryLimitMB (only real Windows enforces the limit; Wine accepts and ignores it).
   using MemoryLimitHandler = std::function<void(const std::string& worker, std::uint32_t pid)>;
   void SetMemoryLimitHandler(MemoryLimitHandler reached) { on_memory_limit_ = std::move(reached); }
+  // Called on the io thread when a stop step could not reach the worker's process (a Ctrl+C to a
+  // console that cannot be attached), so the ladder goes on at once.
+  using UndeliveredStepHandler =
+      std::function<void(const std::string& worker, std::uint32_t pid, StopStep step)>;
+  void SetUndeliveredStepHandler(UndeliveredStepHandler undelivered) {
+    on_undelivered_step_ = std::move(undelivered);
+  }
   // The completion port the kernel posts the memory limit message to, once a worker with a
   // MemoryLimitMB has been launched (null before): tests post the message themselves.
   HANDLE MemoryLimitPort() const;
@@ -165,6 +172,7 @@ class JobLauncher final : public engine::ProcessLauncher {
   ExitHandler on_exit_;
   LaunchHandler on_launched_;
   MemoryLimitHandler on_memory_limit_;
+  UndeliveredStepHandler on_undelivered_step_;
   std::unique_ptr<JobMemoryWatch> memory_watch_;  // from the first worker with MemoryLimitMB
   std::shared_ptr<spdlog::logger> log_;
   std::map<std::string, Process> processes_;

@@ -12,7 +12,7 @@ Result<StartedProcess> LaunchInJob(HANDLE job, ProcessStart start) {
       start.environment ? const_cast<wchar_t*>(start.environment->data()) : nullptr;
   STARTUPINFOW* startup = start.startup ? start.startup : &default_startup;
   const BOOL inherit = start.inherit_handles ? TRUE : FALSE;
-  const DWORD flags = start.flags | CREATE_SUSPENDED;
+  const DWORD flags = start.flags | start.priority_class | CREATE_SUSPENDED;
   // A token derived from supd's own (a reduced one) needs no SeAssignPrimaryTokenPrivilege.
   const BOOL created =
       start.token ? ::CreateProcessAsUserW(start.token, nullptr, start.command_line.data(),
@@ -26,6 +26,12 @@ Result<StartedProcess> LaunchInJob(HANDLE job, ProcessStart start) {
   const UniqueHandle thread{info.hThread};
   if (!::AssignProcessToJobObject(job, started.process.get())) {
     const Error error = Win32Error("assigning " + start.what + " to its job object");
+    ::TerminateProcess(started.process.get(), 1);
+    return error;
+  }
+  if (start.priority_class != NORMAL_PRIORITY_CLASS &&
+      !::SetPriorityClass(started.process.get(), start.priority_class)) {
+    const Error error = Win32Error("setting the priority class of " + start.what);
     ::TerminateProcess(started.process.get(), 1);
     return error;
   }

@@ -15,6 +15,9 @@ namespace sup::win {
 struct ProcessStart {
   std::wstring command_line;
   DWORD flags = 0;  // CreateProcessW's creation flags; CREATE_SUSPENDED is added
+  // The priority class (NORMAL_PRIORITY_CLASS, ...), set before the process runs: Wine ignores one
+  // given in the creation flags (the process runs NORMAL), SetPriorityClass it honours.
+  DWORD priority_class = NORMAL_PRIORITY_CLASS;
   // A CREATE_UNICODE_ENVIRONMENT block (entries ended by NUL, the block by two); nullptr: supd's
   // own. Typed, not CreateProcessW's void*: any pointer would do there.
   const std::wstring* environment = nullptr;

@@ -232,22 +232,31 @@ std::string HttpGet(unsigned short port, const std::string& path,
 }
 
 // Sends `bytes` on a fresh connection and reads until supd closes it: what came back, or
-// "still open" if the connection stayed open and silent for `quiet`.
+// "still open" if the connection stayed open and silent for `quiet` (select, not SO_RCVTIMEO, so
+// that nothing here can block past it).
 std::string SendAndReadToClose(unsigned short port, const std::string& bytes,
                                std::chrono::milliseconds quiet) {
   const SOCKET s = ConnectLoopback(port);
   if (s == INVALID_SOCKET) return "connect failed";
-  const DWORD timeout_ms = static_cast<DWORD>(quiet.count());
-  ::setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, reinterpret_cast<const char*>(&timeout_ms),
-               sizeof(timeout_ms));
   ::send(s, bytes.data(), static_cast<int>(bytes.size()), 0);
   std::string answer;
   char buffer[4096];
-  int n = 0;
-  while ((n = ::recv(s, buffer, sizeof(buffer), 0)) > 0) answer.append(buffer, n);
-  const bool timed_out = n < 0 && ::WSAGetLastError() == WSAETIMEDOUT;
+  while (true) {
+    fd_set readable;
+    FD_ZERO(&readable);
+    FD_SET(s, &readable);
+    timeval wait{static_cast<long>(quiet.count() / 1000),
+                 static_cast<long>(quiet.count() % 1000) * 1000};
+    if (::select(0, &readable, nullptr, nullptr, &wait) <= 0) {
+      ::closesocket(s);
+      return "still open";
+    }
+    const int n = ::recv(s, buffer, sizeof(buffer), 0);
+    if (n <= 0) break;  // closed (0) or reset (an unread request is answered with a reset)
+    answer.append(buffer, n);
+  }
   ::closesocket(s);
-  return timed_out ? "still open" : answer;
+  return answer;
 }
 
 // HttpListen on loopback: /healthz follows the health pipe's answer (200, then 503 once a worker

@@ -369,6 +369,7 @@ TEST(HostingE2eTest, AWorkerRunsInItsWorkingDirectoryAtItsPriority) {
   const std::string folder = testing::TempPath("place-folder");
   std::filesystem::create_directories(folder);
   supd.AddWorker("placed", {"--print-place"});
+  supd.SetString("placed", "StdoutLog", testing::TempPath("placed.out.log"));
   supd.SetString("placed", "WorkingDirectory", folder);
   supd.SetString("placed", "Priority", "below-normal");
   supd.AddWorker("lost", {});

@@ -329,6 +329,29 @@ TEST_F(SupervisorTest, StopLadderRunsEachStepForItsShareOfTheTimeout) {
   EXPECT_EQ(launcher_.LaunchCount("api"), 1u);  // a stop is not a crash: nothing restarts it
 }
 
+// A Ctrl+C that cannot reach the worker (under Wine a console that cannot be attached) moves the
+// ladder on at once: before, the stop waited out the step's share of StopTimeoutMs for nothing.
+TEST_F(SupervisorTest, AStopStepThatCannotBeDeliveredMovesTheLadderOnAtOnce) {
+  Add("api").values["StopTimeoutMs"] = config::RawValue::Dword(9000);
+  Apply();
+  RunUntilRunning("api");
+  const std::uint32_t pid = Status("api").pid;
+  supervisor_->Stop({"api"});
+  Advance(3000ms);
+  ASSERT_EQ(launcher_.stop_requests.back().second, StopStep::kCtrlC);
+  // Stale reports change nothing: another pid, a step that is not the current one.
+  supervisor_->OnStopStepUndelivered("api", pid + 1, StopStep::kCtrlC);
+  supervisor_->OnStopStepUndelivered("api", pid, StopStep::kEvent);
+  EXPECT_EQ(launcher_.stop_requests.back().second, StopStep::kCtrlC);
+  supervisor_->OnStopStepUndelivered("api", pid, StopStep::kCtrlC);
+  EXPECT_EQ(launcher_.stop_requests.back().second, StopStep::kClose);  // now, not in 3 s
+  EXPECT_EQ(Describe(Status("api")), "stopping: close (step 3 of 4)");
+  Advance(2999ms);
+  EXPECT_TRUE(launcher_.kills.empty());
+  Advance(1ms);  // the close step keeps its own full share
+  EXPECT_EQ(launcher_.kills, std::vector<std::string>{"api"});
+}
+
 TEST_F(SupervisorTest, WorkerThatHonoursItsStopEventStopsWithItsOwnExitCode) {
   config::RawWorker& api = Add("api");
   api.values["StopSteps"] = config::RawValue::MultiString({"event", "terminate"});

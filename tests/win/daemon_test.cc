@@ -447,6 +447,11 @@ TEST(DaemonTest, AStalledIoThreadTurnsHealthNotServingAndSelfRestartEndsSupd) {
   };
   stall();
   EXPECT_TRUE(testing::WaitUntil(unanswered, 10s)) << lines->str();
+  // The health answer reads the beats itself; the log and the event log follow at the read
+  // side's next look (twice a second).
+  EXPECT_TRUE(testing::WaitUntil(
+      [&] { return !event_log->With(control::event_ids::kSupervisionUnanswered.id).empty(); },
+      10s));
   EXPECT_EQ(ended_with.load(), -1);  // SelfRestart is 0: supd waits
   const auto entries = event_log->With(control::event_ids::kSupervisionUnanswered.id);
   ASSERT_EQ(entries.size(), 1u);

@@ -9,6 +9,7 @@
 #include "client/win/scm_service.h"
 #include "common/win/unique_handle.h"
 #include "common/win/win32_error.h"
+#include "throwaway_service.h"
 
 namespace sup::client::win {
 namespace {
@@ -80,17 +81,10 @@ TEST(ServiceConfig2Test, PlainAutoStartIsNotDelayedAndNoPreshutdownMeansTheSyste
 
 // Against the SCM this runs on: every call is made; under Wine the refused levels are warnings.
 TEST(ServiceConfig2Test, RefusedLevelsBecomeWarnings) {
-  sup::win::UniqueServiceHandle scm{::OpenSCManagerW(nullptr, nullptr, SC_MANAGER_ALL_ACCESS)};
-  ASSERT_TRUE(scm);
-  const std::wstring name = L"sup-config2-test-" + std::to_wstring(::GetCurrentProcessId());
-  sup::win::UniqueServiceHandle service{
-      ::CreateServiceW(scm.get(), name.c_str(), name.c_str(), SERVICE_ALL_ACCESS,
-                       SERVICE_WIN32_OWN_PROCESS, SERVICE_DEMAND_START, SERVICE_ERROR_NORMAL,
-                       L"C:\\sup\\supd.exe", nullptr, nullptr, nullptr, nullptr, nullptr)};
-  ASSERT_TRUE(service) << sup::win::Win32Error("CreateServiceW").message();
+  Result<testing::ThrowawayService> service = testing::ThrowawayService::Create("sup-config2-test");
+  ASSERT_TRUE(service.ok()) << service.error().message();
   ServiceSpec spec = EveryOption();
-  Result<std::vector<std::string>> warnings = ApplyConfig2(service.get(), spec);
-  ::DeleteService(service.get());
+  Result<std::vector<std::string>> warnings = ApplyConfig2(service->handle(), spec);
   ASSERT_TRUE(warnings.ok()) << warnings.error().message();
   // Wine 8 refuses exactly these three levels (error 124); Windows accepts every one.
   const bool wine =
@@ -108,20 +102,13 @@ TEST(ServiceConfig2Test, RefusedLevelsBecomeWarnings) {
 // crashes only, and supd's SelfRestart ends it with an error code. Under Wine the call is made and
 // refused (error 124); on Windows the flag reads back set.
 TEST(ServiceConfig2Test, PrepareAppliesTheFailureActionsToExitsWithAnErrorCode) {
-  sup::win::UniqueServiceHandle scm{::OpenSCManagerW(nullptr, nullptr, SC_MANAGER_ALL_ACCESS)};
-  ASSERT_TRUE(scm);
-  const std::wstring name = L"sup-flag-test-" + std::to_wstring(::GetCurrentProcessId());
-  sup::win::UniqueServiceHandle service{
-      ::CreateServiceW(scm.get(), name.c_str(), name.c_str(), SERVICE_ALL_ACCESS,
-                       SERVICE_WIN32_OWN_PROCESS, SERVICE_DEMAND_START, SERVICE_ERROR_NORMAL,
-                       L"C:\\sup\\supd.exe", nullptr, nullptr, nullptr, nullptr, nullptr)};
-  ASSERT_TRUE(service) << sup::win::Win32Error("CreateServiceW").message();
-  Result<std::string> done = ApplyFailureActionsOnErrorExits(service.get(), "sup-flag-test");
+  Result<testing::ThrowawayService> service = testing::ThrowawayService::Create("sup-flag-test");
+  ASSERT_TRUE(service.ok()) << service.error().message();
+  Result<std::string> done = ApplyFailureActionsOnErrorExits(service->handle(), service->name());
   SERVICE_FAILURE_ACTIONS_FLAG flag{};
   DWORD needed = 0;
-  const bool read = ::QueryServiceConfig2W(service.get(), SERVICE_CONFIG_FAILURE_ACTIONS_FLAG,
+  const bool read = ::QueryServiceConfig2W(service->handle(), SERVICE_CONFIG_FAILURE_ACTIONS_FLAG,
                                            reinterpret_cast<BYTE*>(&flag), sizeof(flag), &needed);
-  ::DeleteService(service.get());
   ASSERT_TRUE(done.ok()) << done.error().message();
   const bool wine =
       ::GetProcAddress(::GetModuleHandleW(L"ntdll.dll"), "wine_get_version") != nullptr;

@@ -16,6 +16,7 @@
 #include "common/win/object_security.h"
 #include "common/win/unique_handle.h"
 #include "common/win/win32_error.h"
+#include "throwaway_service.h"
 
 namespace sup::client::win {
 namespace {
@@ -124,16 +125,10 @@ TEST(ServiceSecurityTest, AFailedCallIsAnErrorNamingTheService) {
 
 // Against the SCM this runs on: the call is made on a real service and accepted.
 TEST(ServiceSecurityTest, TheScmAcceptsTheDacl) {
-  sup::win::UniqueServiceHandle scm{::OpenSCManagerW(nullptr, nullptr, SC_MANAGER_ALL_ACCESS)};
-  ASSERT_TRUE(scm);
-  const std::wstring name = L"sup-security-test-" + std::to_wstring(::GetCurrentProcessId());
-  sup::win::UniqueServiceHandle service{
-      ::CreateServiceW(scm.get(), name.c_str(), name.c_str(), SERVICE_ALL_ACCESS,
-                       SERVICE_WIN32_OWN_PROCESS, SERVICE_DEMAND_START, SERVICE_ERROR_NORMAL,
-                       L"C:\\sup\\supd.exe", nullptr, nullptr, nullptr, nullptr, nullptr)};
-  ASSERT_TRUE(service) << sup::win::Win32Error("CreateServiceW").message();
-  Result<void> set = SetServiceDacl(service.get(), sup::win::Narrow(name), ServiceObjectSddl(""));
-  ::DeleteService(service.get());
+  Result<testing::ThrowawayService> service =
+      testing::ThrowawayService::Create("sup-security-test");
+  ASSERT_TRUE(service.ok()) << service.error().message();
+  Result<void> set = SetServiceDacl(service->handle(), service->name(), ServiceObjectSddl(""));
   EXPECT_TRUE(set.ok()) << set.error().message();
 }
 
