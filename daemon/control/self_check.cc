@@ -1,5 +1,7 @@
 #include "daemon/control/self_check.h"
 
+#include <algorithm>
+
 namespace sup::control {
 
 using std::chrono::milliseconds;
@@ -14,6 +16,10 @@ std::int64_t SelfCheck::Now() const {
 void SelfCheck::Beat() { last_beat_ms_ = Now(); }
 
 void SelfCheck::SetLimit(milliseconds limit) { limit_ms_ = limit.count(); }
+
+milliseconds SelfCheck::period() const {
+  return std::clamp(limit() / 5, milliseconds(200), milliseconds(10'000));
+}
 
 std::optional<milliseconds> SelfCheck::Overdue() const {
   const std::int64_t silent = Now() - last_beat_ms_.load();

@@ -1,7 +1,7 @@
 // supd watching its own supervision. Everything the engine does runs on one io thread; if that
 // thread stalls (a bug, a call that blocks), the read side would keep answering SERVING from the
 // last status published while nothing is supervised. So the io thread beats (Beat, every
-// kBeatPeriod) and the read side asks how long it has been silent: past the limit (SelfCheckMs),
+// period()) and the read side asks how long it has been silent: past the limit (SelfCheckMs),
 // health answers NOT_SERVING with Problem()'s reason. Portable.
 //
 // Threading: Beat and SetLimit on the io thread; Overdue and Problem from any thread.
@@ -19,7 +19,10 @@ namespace sup::control {
 
 class SelfCheck {
  public:
-  static constexpr std::chrono::milliseconds kBeatPeriod{1000};
+  // How often the io thread beats and the read side looks: a fifth of the limit (2 s at the
+  // default 10 s), so a stall is seen within 1.2 limits, and an idle supd wakes for it only a
+  // couple of times every few seconds (each wakeup costs under Wine: timers go through its server).
+  std::chrono::milliseconds period() const;
 
   // `clock` must outlive the check, and be safe to read from any thread. The first beat is now.
   SelfCheck(const Clock& clock, std::chrono::milliseconds limit);

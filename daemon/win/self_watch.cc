@@ -30,12 +30,12 @@ void SelfWatch::Stop() {
 
 void SelfWatch::Beat() {
   check_.Beat();
-  beat_timer_ = timers_.Schedule(control::SelfCheck::kBeatPeriod, [this] { Beat(); });
+  beat_timer_ = timers_.Schedule(check_.period(), [this] { Beat(); });
 }
 
 void SelfWatch::WatchLater() {
   if (stopped_) return;
-  look_timer_.expires_after(kLookPeriod);
+  look_timer_.expires_after(check_.period());
   look_timer_.async_wait([this](const boost::system::error_code& error) {
     if (error || stopped_) return;
     Look();

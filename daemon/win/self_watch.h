@@ -1,6 +1,6 @@
 // supd watching its own supervision (control::SelfCheck): the io thread beats every
-// SelfCheck::kBeatPeriod through the engine's timers, and a timer on the read side (which keeps
-// serving health while the io thread is stuck) looks at the beats twice a second. When they stop
+// SelfCheck::period() through the engine's timers, and a timer on the read side (which keeps
+// serving health while the io thread is stuck) looks at the beats as often. When they stop
 // for longer than the limit it reacts once, and once more if they come back.
 //
 // Threading: construct, Start and Stop on the io thread; the reactions run on a read-side thread,
@@ -43,8 +43,6 @@ class SelfWatch {
   void Beat();
   void WatchLater();
   void Look();
-
-  static constexpr std::chrono::milliseconds kLookPeriod{500};
 
   control::SelfCheck& check_;
   engine::Timers& timers_;

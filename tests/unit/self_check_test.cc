@@ -35,6 +35,17 @@ TEST(SelfCheckTest, SupervisionIsOverdueOnlyPastTheLimitSinceTheLastBeat) {
   EXPECT_EQ(check.Overdue(), milliseconds(3'000));
 }
 
+// A fifth of the limit, so a stall shows within 1.2 limits and an idle supd wakes rarely for it.
+TEST(SelfCheckTest, BeatsAndLooksEveryFifthOfTheLimitWithinBounds) {
+  testing::ManualClock clock;
+  SelfCheck check(clock, milliseconds(10'000));
+  EXPECT_EQ(check.period(), milliseconds(2'000));
+  check.SetLimit(milliseconds(1'000));
+  EXPECT_EQ(check.period(), milliseconds(200));
+  check.SetLimit(milliseconds(3'600'000));
+  EXPECT_EQ(check.period(), milliseconds(10'000));
+}
+
 class SelfCheckHealthTest : public ::testing::Test {
  protected:
   void SetUp() override {

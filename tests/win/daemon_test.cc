@@ -448,7 +448,7 @@ TEST(DaemonTest, AStalledIoThreadTurnsHealthNotServingAndSelfRestartEndsSupd) {
   stall();
   EXPECT_TRUE(testing::WaitUntil(unanswered, 10s)) << lines->str();
   // The health answer reads the beats itself; the log and the event log follow at the read
-  // side's next look (twice a second).
+  // side's next look (every fifth of SelfCheckMs).
   EXPECT_TRUE(testing::WaitUntil(
       [&] { return !event_log->With(control::event_ids::kSupervisionUnanswered.id).empty(); },
       10s));
