@@ -314,6 +314,10 @@ void JobLauncher::Started(const std::string& worker, std::uint64_t launch,
     on_launched_(worker, started.error());
     return;
   }
+  if (started->attempts > 1) {
+    log_->warn("worker started on its second try name={} pid={} (the first: ERROR_INTERNAL_ERROR)",
+               worker, started->pid);
+  }
   Process& running = processes_[worker];
   running.pid = started->pid;
   running.launch = launch;

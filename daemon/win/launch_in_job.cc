@@ -14,15 +14,25 @@ Result<StartedProcess> LaunchInJob(HANDLE job, ProcessStart start) {
   const BOOL inherit = start.inherit_handles ? TRUE : FALSE;
   const DWORD flags = start.flags | start.priority_class | CREATE_SUSPENDED;
   // A token derived from supd's own (a reduced one) needs no SeAssignPrimaryTokenPrivilege.
-  const BOOL created =
-      start.token ? ::CreateProcessAsUserW(start.token, nullptr, start.command_line.data(),
-                                           start.process_security, start.thread_security, inherit,
-                                           flags, environment, start.directory, startup, &info)
-                  : ::CreateProcessW(nullptr, start.command_line.data(), start.process_security,
-                                     start.thread_security, inherit, flags, environment,
-                                     start.directory, startup, &info);
+  const auto create = [&] {
+    return start.token
+               ? ::CreateProcessAsUserW(start.token, nullptr, start.command_line.data(),
+                                        start.process_security, start.thread_security, inherit,
+                                        flags, environment, start.directory, startup, &info)
+               : ::CreateProcessW(nullptr, start.command_line.data(), start.process_security,
+                                  start.thread_security, inherit, flags, environment,
+                                  start.directory, startup, &info);
+  };
+  // Under Wine on a loaded machine a start fails now and then with ERROR_INTERNAL_ERROR (about 1
+  // in thousands; a run-once worker then ended as a spawn error): tried once more, and said.
+  int attempts = 1;
+  BOOL created = create();
+  if (!created && ::GetLastError() == ERROR_INTERNAL_ERROR) {
+    ++attempts;
+    created = create();
+  }
   if (!created) return Win32Error("starting " + start.what);
-  StartedProcess started{UniqueHandle{info.hProcess}, info.dwProcessId};
+  StartedProcess started{UniqueHandle{info.hProcess}, info.dwProcessId, attempts};
   const UniqueHandle thread{info.hThread};
   if (!::AssignProcessToJobObject(job, started.process.get())) {
     const Error error = Win32Error("assigning " + start.what + " to its job object");

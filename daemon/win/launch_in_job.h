@@ -35,6 +35,7 @@ struct ProcessStart {
 struct StartedProcess {
   UniqueHandle process;
   DWORD pid = 0;
+  int attempts = 1;  // 2 when the first CreateProcess failed with ERROR_INTERNAL_ERROR (Wine)
 };
 
 Result<StartedProcess> LaunchInJob(HANDLE job, ProcessStart start);
