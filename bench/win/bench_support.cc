@@ -31,7 +31,8 @@ std::wstring TestWorkerPath() {
   return self.substr(0, self.find_last_of(L"\\/") + 1) + L"testworker.exe";
 }
 
-UniqueHandle StartProcess(const std::wstring& command_line, HANDLE out, DWORD flags) {
+UniqueHandle StartProcess(const std::wstring& command_line, HANDLE out, DWORD flags,
+                          wchar_t* desktop) {
   SECURITY_ATTRIBUTES inheritable{sizeof(SECURITY_ATTRIBUTES), nullptr, TRUE};
   UniqueFileHandle null_device{::CreateFileW(L"NUL", GENERIC_WRITE,
                                              FILE_SHARE_READ | FILE_SHARE_WRITE, &inheritable,
@@ -44,6 +45,7 @@ UniqueHandle StartProcess(const std::wstring& command_line, HANDLE out, DWORD fl
   startup.hStdInput = null_device.get();
   startup.hStdOutput = out != nullptr ? out : null_device.get();
   startup.hStdError = null_device.get();
+  startup.lpDesktop = desktop;
   std::wstring mutable_command = command_line;
   PROCESS_INFORMATION info{};
   if (!::CreateProcessW(nullptr, mutable_command.data(), nullptr, nullptr, TRUE, flags, nullptr,

@@ -21,9 +21,11 @@ using Seconds = std::chrono::duration<double>;
 std::wstring TestWorkerPath();
 
 // Starts `command_line` (the program first, already quoted) with `out` as its stdout, stderr on
-// NUL and `flags` (DETACHED_PROCESS, ...); returns the process handle. Exits the benchmark with a
-// message if the program cannot start: a benchmark has nothing useful to say after that.
-UniqueHandle StartProcess(const std::wstring& command_line, HANDLE out, DWORD flags);
+// NUL and `flags` (DETACHED_PROCESS, ...), on `desktop` ("<station>\<desktop>"; null: this
+// process's); returns the process handle. Exits the benchmark with a message if the program
+// cannot start: a benchmark has nothing useful to say after that.
+UniqueHandle StartProcess(const std::wstring& command_line, HANDLE out, DWORD flags,
+                          wchar_t* desktop = nullptr);
 
 [[noreturn]] void Fail(const std::string& what);
 
