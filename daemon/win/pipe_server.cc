@@ -144,12 +144,22 @@ class PipeServer::Connection : public std::enable_shared_from_this<Connection>,
       }
       if (closed_) return;
     }
-    if (session_ && session_->streaming()) {
+    const bool streaming = session_ && session_->streaming();
+    if (streaming) {
       request_due_.reset();
     } else if (answered) {
       ExpectRequest();
     }
-    ReadMore();  // also notices when a streaming client goes away
+    // A client that asks and waits sends its next request only once it has the reply: a read
+    // issued now would wait, and under Wine a read that waits costs the thread a signal and two
+    // more round trips to Wine's server when the data comes (measured: about a tenth of a health
+    // check). Issued when the reply is written, it finds the request there and completes at once.
+    // A streaming client's read stays pending: it is how its going away is noticed.
+    if (writing_ && !streaming) {
+      read_after_write_ = true;
+      return;
+    }
+    ReadMore();
   }
 
   std::unique_ptr<control::Session> OpenSession() {
@@ -176,6 +186,9 @@ class PipeServer::Connection : public std::enable_shared_from_this<Connection>,
                           self->WriteNext();
                         } else if (self->ending_) {
                           self->Close();
+                        } else if (self->read_after_write_) {
+                          self->read_after_write_ = false;
+                          self->ReadMore();
                         }
                       });
   }
@@ -241,6 +254,7 @@ class PipeServer::Connection : public std::enable_shared_from_this<Connection>,
   std::deque<std::string> queue_;  // encoded frames; the front one is being written
   std::size_t queued_bytes_ = 0;
   bool writing_ = false;
+  bool read_after_write_ = false;  // the next read waits for the reply to be written
   bool ending_ = false;
   bool closed_ = false;
 
