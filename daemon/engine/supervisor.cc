@@ -709,6 +709,7 @@ void Supervisor::RunStopStep(Worker& w) {
   const StopLadder ladder = StopLadder::For(w.config->policy, w.process->has_console);
   const std::size_t index = w.process->stop_step;
   const StopStep step = ladder.StepAt(index);
+  w.process->sent_step = step;
   if (step == StopStep::kTerminate) {
     ports_.launcher.Kill(w.name);  // repeated until the exit is reported
   } else {
@@ -813,8 +814,7 @@ void Supervisor::OnStopStepUndelivered(const std::string& name, std::uint32_t pi
   if (!found || !found->process || found->process->pid != pid) return;  // stale: an earlier process
   Worker& w = *found;
   if (w.state != WorkerState::kStopping) return;
-  const StopLadder ladder = StopLadder::For(w.config->policy, w.process->has_console);
-  if (ladder.StepAt(w.process->stop_step) != step) return;  // the ladder went on meanwhile
+  if (w.process->sent_step != step) return;  // the ladder went on meanwhile
   w.state_timer.Cancel(ports_.timers);
   OnStopStepElapsed(w);
   Settle();

@@ -49,6 +49,8 @@ struct Process {
   // supd stopped it for a failed probe or its memory: its exit is a failure
   std::optional<Reason> killed_for;
   std::size_t stop_step = 0;  // STOPPING: the ladder step under way
+  // STOPPING: the step last sent, as sent: a reload may change the ladder the index points into.
+  StopStep sent_step = StopStep::kTerminate;
   // MemoryRestartMB: consecutive checks that found the working set above it.
   std::uint32_t memory_checks_over = 0;
 };

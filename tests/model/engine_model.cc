@@ -90,7 +90,7 @@ std::vector<std::string> RandomTargets(Choices& c) {
 
 Step RandomStep(Choices& c) {
   Step step;
-  const std::uint32_t roll = c.Below(70);
+  const std::uint32_t roll = c.Below(72);
   if (roll < 4) {
     step.kind = Step::Kind::kReload;
     step.config = RandomConfig(c);
@@ -145,8 +145,13 @@ Step RandomStep(Choices& c) {
     step.kind = Step::Kind::kLateExit;
     step.workers = {Pick(c, kNames)};
     step.number = Pick(c, std::vector<std::int64_t>{0, 1});
-  } else {
+  } else if (roll < 70) {
     step.kind = Step::Kind::kRestartSupd;  // supd ends and starts again over its state store
+  } else {
+    // The last stop step sent to the worker's process did not reach it (a console that could not
+    // be attached); the process may be an earlier one by now.
+    step.kind = Step::Kind::kUndelivered;
+    step.workers = {Pick(c, kNames)};
   }
   return step;
 }
@@ -174,11 +179,19 @@ class ModelLauncher final : public engine::ProcessLauncher {
     return engine::LaunchStarted(pid);
   }
   // A stop reaches only a process that is there (not a start under way): the engine repeats it.
-  void RequestStop(const std::string& worker, StopStep) override {
-    if (alive.contains(worker) && !deaf.contains(worker)) asked_to_stop.insert(worker);
+  void RequestStop(const std::string& worker, StopStep step) override {
+    const auto process = alive.find(worker);
+    if (process == alive.end()) return;
+    last_step[worker] = {process->second, step};
+    ++steps_sent[worker];
+    if (!deaf.contains(worker)) asked_to_stop.insert(worker);
   }
   void Kill(const std::string& worker) override {
-    if (alive.contains(worker)) asked_to_stop.insert(worker);
+    const auto process = alive.find(worker);
+    if (process == alive.end()) return;
+    last_step[worker] = {process->second, StopStep::kTerminate};
+    ++steps_sent[worker];
+    asked_to_stop.insert(worker);
   }
   void Forget(const std::string& worker) override {
     if (on_forget) on_forget(worker);
@@ -197,6 +210,9 @@ class ModelLauncher final : public engine::ProcessLauncher {
   std::set<std::string> launching;      // starts under way
   std::set<std::string> asked_to_stop;  // live processes a stop step or a kill reached
   std::set<std::string> deaf;           // their processes heed only a kill (terminate)
+  // The last stop step (a kill: terminate) sent to each worker's live process, with its pid.
+  std::map<std::string, std::pair<std::uint32_t, StopStep>> last_step;
+  std::map<std::string, int> steps_sent;  // stop steps and kills that reached a live process
   std::uint32_t next_pid = 100;
   std::map<std::string, std::uint64_t> working_sets;  // set by the schedule's memory steps
 };
@@ -228,6 +244,7 @@ class Run {
     launcher_.alive.clear();
     launcher_.launching.clear();
     launcher_.asked_to_stop.clear();
+    launcher_.last_step.clear();
     prober_.calls.clear();  // their callbacks are the old engine's
     supervisor_.reset();
     supervisor_ = NewSupervisor();
@@ -358,6 +375,25 @@ class Run {
           launcher_.deaf.erase(worker);
         }
         return;
+      case Step::Kind::kUndelivered: {
+        const auto sent = launcher_.last_step.find(worker);
+        if (sent == launcher_.last_step.end()) return;
+        const auto [pid, stop_step] = sent->second;
+        if (stop_step == StopStep::kTerminate) return;  // a kill is never reported undelivered
+        // It never reached the process: only a later step can stop it (if it is still that one).
+        const auto alive = launcher_.alive.find(worker);
+        const bool current = alive != launcher_.alive.end() && alive->second == pid;
+        if (current) launcher_.asked_to_stop.erase(worker);
+        bool stopping = false;
+        for (const engine::WorkerSnapshot& s : supervisor_->Snapshot())
+          stopping = stopping || (s.name == worker && s.state == WorkerState::kStopping);
+        const int sent_before = launcher_.steps_sent[worker];
+        supervisor_->OnStopStepUndelivered(worker, pid, stop_step);
+        // The ladder moves on at once, not after the step's timeout: the next step or the kill.
+        if (current && stopping && launcher_.steps_sent[worker] == sent_before)
+          Fail(worker + "'s stop did not move on when its last step was reported undelivered");
+        return;
+      }
       case Step::Kind::kLateExit:
         if (const auto ended = ended_pids_.find(worker); ended != ended_pids_.end())
           supervisor_->OnExit(worker, ended->second, step.number);
@@ -660,6 +696,8 @@ std::string Step::ToString() const {
     case Kind::kDeaf:
       return workers.front() + (number ? " heeds only terminate" : " heeds every stop step");
     case Kind::kRestartSupd: return "supd restarts";
+    case Kind::kUndelivered:
+      return "the last stop step sent to " + workers.front() + " did not reach it";
     case Kind::kLateExit:
       return "an earlier process of " + workers.front() + " reports exit code " +
              std::to_string(number) + " late";

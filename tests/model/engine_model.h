@@ -71,6 +71,8 @@ struct Step {
     kDeaf,         // a worker's processes heed only terminate (1), or every stop step again (0)
     kLateExit,     // the exit of a worker's earlier process, reported late (a stale pid)
     kRestartSupd,  // supd ends (its workers with it) and starts again over its state store
+    kUndelivered,  // the last stop step sent to a worker's process (maybe an earlier one) did not
+                   // reach it, as the launcher reports a Ctrl+C whose console cannot be attached
   };
   Kind kind = Kind::kAdvance;
   std::vector<std::string> workers;  // commands: empty means all; others: the one worker
