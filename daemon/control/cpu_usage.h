@@ -3,8 +3,10 @@
 // the time between the worker's previous sample and this one (their sampled_at); the first sample
 // of a process covers its life so far; the same sample again gives the same percent. A new
 // process of the worker (restart) starts afresh, over its own life. No figure exceeds 100 % per
-// processor of the machine: counters that do not belong to the interval (a soak under Wine once
-// showed 7131 % for a worker half a second old) are clamped, not shown.
+// processor of the machine: counters that do not belong to the interval are clamped, not shown.
+// (A soak under Wine once showed 7131 % for a worker half a second old: Wine had reported supd's
+// own CPU time for the worker in its first milliseconds; the sampler now drops such figures, and
+// this bound stays for whatever else a platform reports.)
 // Threading: io thread.
 #pragma once
 

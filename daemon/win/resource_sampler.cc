@@ -3,6 +3,7 @@
 #include <psapi.h>
 #include <tlhelp32.h>
 
+#include <algorithm>
 #include <optional>
 
 #include "daemon/win/job_processes.h"
@@ -47,6 +48,20 @@ class ThreadList {
   std::map<DWORD, std::vector<DWORD>> threads_;
 };
 
+// Whether `cpu` can be the CPU time of a process created at `created`: no process uses more than
+// its life on every processor (and a clock tick of slack). Under Wine 8 a process too young to
+// have told Wine's server its Unix pid reports the CPU time of the process that asks: supd's
+// own, which over a worker's few milliseconds of life read as 7131 % in a crash-looping soak.
+bool WithinItsLife(const FILETIME& created, std::chrono::nanoseconds cpu) {
+  FILETIME now;
+  ::GetSystemTimeAsFileTime(&now);
+  SYSTEM_INFO system{};
+  ::GetSystemInfo(&system);
+  const std::chrono::nanoseconds life = FromFiletime(now) - FromFiletime(created);
+  constexpr std::chrono::milliseconds kTick(16);
+  return cpu <= (life + kTick) * std::max<DWORD>(system.dwNumberOfProcessors, 1);
+}
+
 // Adds one process's figures to `sample`; its CPU and I/O too when the job gave none.
 void AddProcess(DWORD pid, bool add_cpu_and_io, ThreadList& threads,
                 control::ResourceSample& sample) {
@@ -69,7 +84,8 @@ void AddProcess(DWORD pid, bool add_cpu_and_io, ThreadList& threads,
   }
   FILETIME created, exited, kernel{}, user{};
   if (::GetProcessTimes(process.get(), &created, &exited, &kernel, &user) &&
-      (FromFiletime(kernel).count() != 0 || FromFiletime(user).count() != 0)) {
+      (FromFiletime(kernel).count() != 0 || FromFiletime(user).count() != 0) &&
+      WithinItsLife(created, FromFiletime(kernel) + FromFiletime(user))) {
     sample.cpu_kernel += FromFiletime(kernel);
     sample.cpu_user += FromFiletime(user);
     return;
