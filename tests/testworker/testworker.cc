@@ -27,6 +27,7 @@
 //     then exit 0
 //     --line-bytes N         length of each flood line (default 100)
 //     --exit-with-console-state   exit at once: 1 if the process has a console, 0 if not
+//     --free-console         leave its console at once (supd then cannot attach to send Ctrl+C)
 //     --exit-if-exists FILE  exit at once: 1 if FILE exists, 0 if not (an exec probe's command)
 //     --serve-pipe NAME      serve \\.\pipe\NAME: accept each client and hang up (a pipe probe's
 //     target)
@@ -390,6 +391,8 @@ int main(int argc, char** argv) {
     } else if (arg == "--try-open") {
       g_options.try_open.push_back(static_cast<DWORD>(std::stoul(value)));
       takes();
+    } else if (arg == "--free-console") {
+      ::FreeConsole();
     } else if (arg == "--exit-with-console-state") {
       return ::GetConsoleCP() != 0 ? 1 : 0;
     }  // no console: fails, 0

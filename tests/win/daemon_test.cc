@@ -400,6 +400,64 @@ TEST(DaemonTest, AStopWaitsNeitherForAProbeInFlightNorForTheOperatorsRetry) {
   ::DeleteFileW(Widen(probe_started).c_str());
 }
 
+// A Ctrl+C that cannot be delivered (the worker left its console, so supd cannot attach to it;
+// under Wine now and then AttachConsole refuses a console that is there) moves the stop on to its
+// next step at once, and supd goes on serving. In CI a supd once went silent right after such a
+// Ctrl+C: this runs the path end to end, with a stop timeout the test would notice.
+TEST(DaemonTest, ACtrlCThatCannotBeDeliveredMovesTheStopOnAndSupdServesOn) {
+  const DaemonOptions options = TestOptions("undelivered");
+  const std::wstring key = Widen(options.config_key.substr(std::string("HKCU\\").size()));
+  const std::string program = "\"" + testing::ExecutableDirectory() + "\\testworker.exe\"";
+  for (const auto& [name, arguments] :
+       {std::pair<std::wstring, std::string>{L"detached", " --free-console"}, {L"other", ""}}) {
+    const std::wstring worker = key + L"\\Workers\\" + name;
+    SetString(worker, L"Command", program + arguments);
+    const std::wstring steps = std::wstring(L"ctrl-c") + L'\0' + L"terminate" + L'\0' + L'\0';
+    ASSERT_EQ(::RegSetKeyValueW(HKEY_CURRENT_USER, worker.c_str(), L"StopSteps", REG_MULTI_SZ,
+                                steps.c_str(), static_cast<DWORD>(steps.size() * sizeof(wchar_t))),
+              ERROR_SUCCESS);
+    const DWORD timeout_ms = 60'000;
+    ASSERT_EQ(::RegSetKeyValueW(HKEY_CURRENT_USER, worker.c_str(), L"StopTimeoutMs", REG_DWORD,
+                                &timeout_ms, sizeof(timeout_ms)),
+              ERROR_SUCCESS);
+  }
+  auto lines = std::make_shared<std::ostringstream>();
+  auto log = std::make_shared<spdlog::logger>(
+      "test", std::make_shared<spdlog::sinks::ostream_sink_mt>(*lines));
+  Result<std::unique_ptr<Daemon>> daemon = Daemon::Create(options, log);
+  ASSERT_TRUE(daemon.ok()) << daemon.error().message();
+  RunningDaemon running(**daemon);
+  const std::string control = ControlPipeName(*options.pipe_prefix);
+  const auto state_of = [&](const std::string& name) {
+    Result<sup::v1::StatusResponse> status = AskStatus(control);
+    if (!status) return std::string("no answer: ") + status.error().message();
+    for (const sup::v1::WorkerStatus& worker : status->workers()) {
+      if (worker.name() == name) return sup::v1::WorkerStatus::State_Name(worker.state());
+    }
+    return std::string("absent");
+  };
+  ASSERT_TRUE(testing::WaitUntil(
+      [&] { return state_of("detached") == "RUNNING" && state_of("other") == "RUNNING"; }, 20s))
+      << state_of("detached") << " " << state_of("other");
+
+  Result<PipeClient> pipe = PipeClient::Connect(control, 5s);
+  ASSERT_TRUE(pipe.ok()) << pipe.error().message();
+  ControlClient client(*pipe);
+  sup::v1::Request request;
+  request.mutable_stop()->add_workers("detached");
+  ASSERT_TRUE(client.Call(request).ok());
+  // Well within the minute the Ctrl+C step would otherwise wait (supd waits until a worker is a
+  // second old before its Ctrl+C).
+  EXPECT_TRUE(testing::WaitUntil([&] { return state_of("detached") == "STOPPED"; }, 20s))
+      << state_of("detached") << "\n"
+      << lines->str();
+  EXPECT_EQ(state_of("other"), "RUNNING");
+  EXPECT_NE(lines->str().find("ctrl-c not sent"), std::string::npos) << lines->str();
+  running.Stop();
+  daemon->reset();
+  ::RegDeleteTreeW(HKEY_CURRENT_USER, key.c_str());
+}
+
 // supd watching itself: its io thread stalls (here a task that blocks it; in life a bug or a
 // blocking call), and the read side, which keeps answering, says NOT_SERVING with the reason
 // instead of the last status published; supd's log and the event log say it once; when the io
