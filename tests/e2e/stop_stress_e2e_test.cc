@@ -79,7 +79,8 @@ TEST(StopStressE2eTest, ManyConsoleWorkersStoppedTogetherEachEndByTheirOneCtrlC)
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     stop_seconds.push_back(seconds);
-    ASSERT_EQ(stop.exit_code, 0u) << "round " << round << ": " << stop.out << stop.err;
+    ASSERT_EQ(stop.exit_code, 0u) << "round " << round << ": " << stop.out << stop.err
+                                  << supd.ServiceState();
     const std::optional<sup::v1::StatusResponse> status = supd.Status();
     ASSERT_TRUE(status);
     // Each worker ended by its Ctrl+C, or supd said it could not deliver it (under Wine a console

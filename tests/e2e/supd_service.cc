@@ -247,6 +247,15 @@ DWORD SupdService::ServicePid() const {
   return state ? state->dwProcessId : 0;
 }
 
+std::string SupdService::ServiceState() const {
+  const std::optional<SERVICE_STATUS_PROCESS> state = QueryServiceState(service_.get());
+  if (!state) return "service state unknown (QueryServiceStatusEx failed)";
+  return "service state " + std::to_string(state->dwCurrentState) +
+         " (4 running, 1 stopped), pid " + std::to_string(state->dwProcessId) + ", exit code " +
+         std::to_string(state->dwWin32ExitCode) + ", service-specific " +
+         std::to_string(state->dwServiceSpecificExitCode);
+}
+
 // supd's descriptor gives administrators query-limited (and terminate) only: GetProcessMemoryInfo
 // needs no more (Windows 8.1 and later, and Wine).
 std::size_t SupdService::PrivateBytes() const {

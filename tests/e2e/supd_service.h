@@ -64,6 +64,9 @@ class SupdService {
   Result<void> Stop();
   Result<void> Start();  // again, after Stop
   DWORD ServicePid() const;
+  // What the SCM says of the service (state, pid, exit codes): for a failure's message, so that a
+  // supd that ended says how.
+  std::string ServiceState() const;
   // The service process's private bytes (PROCESS_MEMORY_COUNTERS::PagefileUsage); 0 if unknown.
   std::size_t PrivateBytes() const;
 
