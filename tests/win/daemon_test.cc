@@ -64,6 +64,12 @@ void SetString(const std::wstring& key, const wchar_t* name, const std::string& 
             ERROR_SUCCESS);
 }
 
+void SetDword(const std::wstring& key, const wchar_t* name, DWORD value) {
+  ASSERT_EQ(
+      ::RegSetKeyValueW(HKEY_CURRENT_USER, key.c_str(), name, REG_DWORD, &value, sizeof(value)),
+      ERROR_SUCCESS);
+}
+
 // Status asked on `pipe_name`, or why it was not answered.
 Result<sup::v1::StatusResponse> AskStatus(const std::string& pipe_name) {
   Result<PipeClient> pipe = PipeClient::Connect(pipe_name, 5s);
@@ -162,10 +168,8 @@ TEST(DaemonTest, ASupdStartingWhileTheOldOneStopsWaitsForIt) {
   const std::wstring worker_key = key + L"\\Workers\\slow";
   SetString(worker_key, L"Command",
             "\"" + testing::ExecutableDirectory() + "\\testworker.exe\" --ignore-stop");
-  const DWORD stop_timeout = 3000;  // its stop takes this long: Ctrl+C ignored, then terminated
-  ASSERT_EQ(::RegSetKeyValueW(HKEY_CURRENT_USER, worker_key.c_str(), L"StopTimeoutMs", REG_DWORD,
-                              &stop_timeout, sizeof(stop_timeout)),
-            ERROR_SUCCESS);
+  // Its stop takes this long: Ctrl+C ignored, then terminated.
+  SetDword(worker_key, L"StopTimeoutMs", 3000);
   Result<std::unique_ptr<Daemon>> old = Daemon::Create(options, NullLogger());
   ASSERT_TRUE(old.ok()) << old.error().message();
   std::atomic<bool> old_gone{false};
@@ -367,9 +371,7 @@ TEST(DaemonTest, AStopWaitsNeitherForAProbeInFlightNorForTheOperatorsRetry) {
   const auto set_string = [&](const std::wstring& subkey, const wchar_t* name,
                               const std::string& value) { SetString(key + subkey, name, value); };
   const auto set_dword = [&](const std::wstring& subkey, const wchar_t* name, DWORD value) {
-    ASSERT_EQ(::RegSetKeyValueW(HKEY_CURRENT_USER, (key + subkey).c_str(), name, REG_DWORD, &value,
-                                sizeof(value)),
-              ERROR_SUCCESS);
+    SetDword(key + subkey, name, value);
   };
   const std::string worker = "\"" + testing::ExecutableDirectory() + "\\testworker.exe\"";
   const std::string probe_started = testing::TempPath("stop-probe.pid");
@@ -416,10 +418,7 @@ TEST(DaemonTest, ACtrlCThatCannotBeDeliveredMovesTheStopOnAndSupdServesOn) {
     ASSERT_EQ(::RegSetKeyValueW(HKEY_CURRENT_USER, worker.c_str(), L"StopSteps", REG_MULTI_SZ,
                                 steps.c_str(), static_cast<DWORD>(steps.size() * sizeof(wchar_t))),
               ERROR_SUCCESS);
-    const DWORD timeout_ms = 60'000;
-    ASSERT_EQ(::RegSetKeyValueW(HKEY_CURRENT_USER, worker.c_str(), L"StopTimeoutMs", REG_DWORD,
-                                &timeout_ms, sizeof(timeout_ms)),
-              ERROR_SUCCESS);
+    SetDword(worker, L"StopTimeoutMs", 60'000);
   }
   auto lines = std::make_shared<std::ostringstream>();
   auto log = std::make_shared<spdlog::logger>(
@@ -469,10 +468,7 @@ TEST(DaemonTest, AStalledIoThreadTurnsHealthNotServingAndSelfRestartEndsSupd) {
   auto event_log = std::make_shared<testing::RecordingEventLog>();
   options.event_log = event_log;
   const std::wstring key = Widen(options.config_key.substr(std::string("HKCU\\").size()));
-  const DWORD limit = 1000;
-  ASSERT_EQ(::RegSetKeyValueW(HKEY_CURRENT_USER, key.c_str(), L"SelfCheckMs", REG_DWORD, &limit,
-                              sizeof(limit)),
-            ERROR_SUCCESS);
+  SetDword(key, L"SelfCheckMs", 1000);
   auto lines = std::make_shared<std::ostringstream>();
   auto log = std::make_shared<spdlog::logger>(
       "test", std::make_shared<spdlog::sinks::ostream_sink_mt>(*lines));
@@ -525,10 +521,7 @@ TEST(DaemonTest, AStalledIoThreadTurnsHealthNotServingAndSelfRestartEndsSupd) {
       << lines->str();
 
   // SelfRestart=1, taken at a reload; the next stall ends supd with exit code 4.
-  const DWORD on = 1;
-  ASSERT_EQ(
-      ::RegSetKeyValueW(HKEY_CURRENT_USER, key.c_str(), L"SelfRestart", REG_DWORD, &on, sizeof(on)),
-      ERROR_SUCCESS);
+  SetDword(key, L"SelfRestart", 1);
   (*daemon)->RequestReload();
   EXPECT_TRUE(testing::WaitUntil(
       [&] { return lines->str().find("config reloaded") != std::string::npos; }, 10s));
