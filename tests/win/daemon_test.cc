@@ -49,6 +49,12 @@ DaemonOptions TestOptions(std::string_view test) {
 
 std::shared_ptr<spdlog::logger> NullLogger() { return std::make_shared<spdlog::logger>("test"); }
 
+// A logger whose lines the test reads back from `lines`.
+std::shared_ptr<spdlog::logger> LoggerInto(std::ostringstream& lines) {
+  return std::make_shared<spdlog::logger>("test",
+                                          std::make_shared<spdlog::sinks::ostream_sink_mt>(lines));
+}
+
 // The DACL supd gives its pipes running as this process's account (SupdPipeSddl): SYSTEM,
 // Administrators and that account, which under Wine is S-1-5-21-0-0-0-1000, not SYSTEM.
 std::string SupdDacl() {
@@ -222,9 +228,7 @@ TEST(DaemonTest, AnUnresolvableOperatorsGroupOnlyWarnsAndAReloadResolvesIt) {
   };
   set_group(L"NoSuchGroupAnywhere");
   auto lines = std::make_shared<std::ostringstream>();
-  auto log = std::make_shared<spdlog::logger>(
-      "test", std::make_shared<spdlog::sinks::ostream_sink_mt>(*lines));
-  Result<std::unique_ptr<Daemon>> daemon = Daemon::Create(options, log);
+  Result<std::unique_ptr<Daemon>> daemon = Daemon::Create(options, LoggerInto(*lines));
   ASSERT_TRUE(daemon.ok()) << daemon.error().message();
   EXPECT_NE(lines->str().find("operators group not resolved group=\"NoSuchGroupAnywhere\""),
             std::string::npos)
@@ -256,9 +260,7 @@ TEST(DaemonTest, AnUnresolvableOperatorsGroupOnlyWarnsAndAReloadResolvesIt) {
 TEST(DaemonTest, AFloodOfReloadAndReopenRequestsIsCoalescedAndItsLinesLimited) {
   const DaemonOptions options = TestOptions("control-flood");
   auto lines = std::make_shared<std::ostringstream>();
-  auto log = std::make_shared<spdlog::logger>(
-      "test", std::make_shared<spdlog::sinks::ostream_sink_mt>(*lines));
-  Result<std::unique_ptr<Daemon>> daemon = Daemon::Create(options, log);
+  Result<std::unique_ptr<Daemon>> daemon = Daemon::Create(options, LoggerInto(*lines));
   ASSERT_TRUE(daemon.ok()) << daemon.error().message();
   const std::string start_text = lines->str();
   const auto lines_at_start = std::count(start_text.begin(), start_text.end(), '\n');
@@ -298,9 +300,7 @@ TEST(DaemonTest, ARequestThatChangesWhatRunsIsAuditedWithItsCaller) {
   auto event_log = std::make_shared<testing::RecordingEventLog>();
   options.event_log = event_log;
   auto lines = std::make_shared<std::ostringstream>();
-  auto log = std::make_shared<spdlog::logger>(
-      "test", std::make_shared<spdlog::sinks::ostream_sink_mt>(*lines));
-  Result<std::unique_ptr<Daemon>> daemon = Daemon::Create(options, log);
+  Result<std::unique_ptr<Daemon>> daemon = Daemon::Create(options, LoggerInto(*lines));
   ASSERT_TRUE(daemon.ok()) << daemon.error().message();
   RunningDaemon running(**daemon);
   Result<PipeClient> pipe = PipeClient::Connect(ControlPipeName(*options.pipe_prefix), 5s);
@@ -337,9 +337,7 @@ TEST(DaemonTest, AConfigurationKeyOthersMayWriteIsWarnedAboutOnceAndItsRepairNot
   };
   set_key_dacl("O:BAD:(A;OICI;KA;;;SY)(A;OICI;KA;;;BA)(A;OICI;KA;;;BU)");
   auto lines = std::make_shared<std::ostringstream>();
-  auto log = std::make_shared<spdlog::logger>(
-      "test", std::make_shared<spdlog::sinks::ostream_sink_mt>(*lines));
-  Result<std::unique_ptr<Daemon>> daemon = Daemon::Create(options, log);
+  Result<std::unique_ptr<Daemon>> daemon = Daemon::Create(options, LoggerInto(*lines));
   ASSERT_TRUE(daemon.ok()) << daemon.error().message();
   const std::string warning =
       "[warning] configuration key writable by others key=" + options.config_key + " writers=\"" +
@@ -421,9 +419,7 @@ TEST(DaemonTest, ACtrlCThatCannotBeDeliveredMovesTheStopOnAndSupdServesOn) {
     SetDword(worker, L"StopTimeoutMs", 60'000);
   }
   auto lines = std::make_shared<std::ostringstream>();
-  auto log = std::make_shared<spdlog::logger>(
-      "test", std::make_shared<spdlog::sinks::ostream_sink_mt>(*lines));
-  Result<std::unique_ptr<Daemon>> daemon = Daemon::Create(options, log);
+  Result<std::unique_ptr<Daemon>> daemon = Daemon::Create(options, LoggerInto(*lines));
   ASSERT_TRUE(daemon.ok()) << daemon.error().message();
   RunningDaemon running(**daemon);
   const std::string control = ControlPipeName(*options.pipe_prefix);
@@ -470,9 +466,7 @@ TEST(DaemonTest, AStalledIoThreadTurnsHealthNotServingAndSelfRestartEndsSupd) {
   const std::wstring key = Widen(options.config_key.substr(std::string("HKCU\\").size()));
   SetDword(key, L"SelfCheckMs", 1000);
   auto lines = std::make_shared<std::ostringstream>();
-  auto log = std::make_shared<spdlog::logger>(
-      "test", std::make_shared<spdlog::sinks::ostream_sink_mt>(*lines));
-  Result<std::unique_ptr<Daemon>> daemon = Daemon::Create(options, log);
+  Result<std::unique_ptr<Daemon>> daemon = Daemon::Create(options, LoggerInto(*lines));
   ASSERT_TRUE(daemon.ok()) << daemon.error().message();
   std::atomic<int> ended_with{-1};
   (*daemon)->SetEndSupd([&](unsigned code) { ended_with = static_cast<int>(code); });
@@ -697,12 +691,10 @@ TEST(DaemonTest, ASquatterOnTheWellKnownNamesNeitherKeepsSupdFromStartingNorAnsw
   UniqueFileHandle health_squatter = squat(health_pipe);
   ASSERT_TRUE(control_squatter && health_squatter);
   auto lines = std::make_shared<std::ostringstream>();
-  auto log = std::make_shared<spdlog::logger>(
-      "test", std::make_shared<spdlog::sinks::ostream_sink_mt>(*lines));
   DaemonOptions with_event_log = options;
   auto event_log = std::make_shared<testing::RecordingEventLog>();
   with_event_log.event_log = event_log;
-  Result<std::unique_ptr<Daemon>> daemon = Daemon::Create(with_event_log, log);
+  Result<std::unique_ptr<Daemon>> daemon = Daemon::Create(with_event_log, LoggerInto(*lines));
   ASSERT_TRUE(daemon.ok()) << daemon.error().message();
   RunningDaemon running(**daemon);
 
