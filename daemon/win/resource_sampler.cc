@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <thread>
 
 #include "daemon/win/job_processes.h"
 #include "common/win/unique_handle.h"
@@ -53,13 +54,13 @@ class ThreadList {
 // have told Wine's server its Unix pid reports the CPU time of the process that asks: supd's
 // own, which over a worker's few milliseconds of life read as 7131 % in a crash-looping soak.
 bool WithinItsLife(const FILETIME& created, std::chrono::nanoseconds cpu) {
+  // As CpuUsage counts them (Daemon): the machine's processors, asked once.
+  static const unsigned processors = std::max(std::thread::hardware_concurrency(), 1u);
   FILETIME now;
   ::GetSystemTimeAsFileTime(&now);
-  SYSTEM_INFO system{};
-  ::GetSystemInfo(&system);
   const std::chrono::nanoseconds life = FromFiletime(now) - FromFiletime(created);
   constexpr std::chrono::milliseconds kTick(16);
-  return cpu <= (life + kTick) * std::max<DWORD>(system.dwNumberOfProcessors, 1);
+  return cpu <= (life + kTick) * processors;
 }
 
 // Adds one process's figures to `sample`; its CPU and I/O too when the job gave none.
