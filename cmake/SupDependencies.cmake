@@ -1,6 +1,6 @@
 # Finds sup's dependencies for the flavour being built and exposes each as one target:
 #   sup::protobuf   the protobuf lite runtime        sup::asio     Boost.Asio (header-only)
-#   sup::logging    spdlog + fmt (header-only)      sup::cli11    CLI11 (header-only)
+#   sup::logging    spdlog + fmt (compiled once)    sup::cli11    CLI11 (header-only)
 #   sup::json       nlohmann-json (header-only)
 #   GTest::gtest, GTest::gmock, GTest::gtest_main
 # plus SUP_PROTOC, the host protoc every flavour generates code with.
@@ -10,7 +10,14 @@ find_program(SUP_PROTOC protoc REQUIRED)
 
 add_library(sup_asio INTERFACE)
 add_library(sup::asio ALIAS sup_asio)
-add_library(sup_logging INTERFACE)
+# spdlog and fmt are compiled once, by common/compiled_logging.cc, instead of in every file that
+# logs (MSVC: vcpkg's header-only spdlog, as its build options are vcpkg's to choose).
+if(MSVC)
+  add_library(sup_logging INTERFACE)
+else()
+  add_library(sup_logging STATIC EXCLUDE_FROM_ALL "${PROJECT_SOURCE_DIR}/common/compiled_logging.cc")
+  sup_target_defaults(sup_logging)
+endif()
 add_library(sup::logging ALIAS sup_logging)
 add_library(sup_cli11 INTERFACE)
 add_library(sup::cli11 ALIAS sup_cli11)
@@ -26,7 +33,7 @@ if(MINGW)
   endif()
   # Header-only libraries reach the cross compiler through symlinks to exactly their folders.
   target_include_directories(sup_asio SYSTEM INTERFACE "${_mingw_prefix}/shim-include")
-  target_include_directories(sup_logging SYSTEM INTERFACE "${_mingw_prefix}/shim-include")
+  target_include_directories(sup_logging SYSTEM PUBLIC "${_mingw_prefix}/shim-include")
   target_include_directories(sup_cli11 SYSTEM INTERFACE "${_mingw_prefix}/shim-include")
   target_include_directories(sup_json SYSTEM INTERFACE "${_mingw_prefix}/shim-include")
   target_include_directories(sup_protobuf SYSTEM INTERFACE "${_mingw_prefix}/include")
@@ -54,9 +61,15 @@ endif()
 if(WIN32)
   target_link_libraries(sup_asio INTERFACE ws2_32 mswsock)
 endif()
-# Debian's spdlog is configured for an external fmt; both are used header-only.
-target_compile_definitions(sup_logging INTERFACE SPDLOG_FMT_EXTERNAL FMT_HEADER_ONLY)
-if(WIN32)
-  # File names as UTF-16: a LogDirectory outside the ANSI code page still names supd.log.
-  target_compile_definitions(sup_logging INTERFACE SPDLOG_WCHAR_FILENAMES)
+# File names as UTF-16: a LogDirectory outside the ANSI code page still names supd.log.
+if(MSVC)
+  target_compile_definitions(sup_logging INTERFACE SPDLOG_FMT_EXTERNAL FMT_HEADER_ONLY SPDLOG_WCHAR_FILENAMES)
+else()
+  # Debian's spdlog is configured for an external fmt.
+  target_compile_definitions(sup_logging PUBLIC SPDLOG_FMT_EXTERNAL SPDLOG_COMPILED_LIB)
+  if(WIN32)
+    target_compile_definitions(sup_logging PUBLIC SPDLOG_WCHAR_FILENAMES)
+  endif()
+  find_package(Threads REQUIRED)
+  target_link_libraries(sup_logging PUBLIC Threads::Threads)
 endif()

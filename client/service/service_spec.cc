@@ -145,10 +145,14 @@ std::string ServiceSpec::ImagePath() const {
   return path;
 }
 
-ServiceSpec DefaultServiceSpec(std::string binary) {
+ServiceSpec DefaultServiceSpec(std::string binary, std::string name) {
   ServiceSpec spec;
   spec.binary = std::move(binary);
-  spec.display_name = "sup process supervisor";
+  // The SCM refuses a display name that another service already shows
+  // (ERROR_DUPLICATE_SERVICE_NAME), so a second instance says which one it is.
+  spec.display_name =
+      name == spec.name ? "sup process supervisor" : "sup process supervisor (" + name + ")";
+  spec.name = std::move(name);
   spec.description =
       "Runs, restarts and health-checks the workers configured under HKLM\\SOFTWARE\\Sup.";
   spec.failure_actions = {{FailureAction::Kind::kRestart, std::chrono::milliseconds(5000)},

@@ -65,8 +65,9 @@ struct ServiceSpec {
 };
 
 // What `service install` registers unless told otherwise: auto start, restart after 5 s twice
-// then after 60 s, failure count reset after a day; `binary` is the supd.exe beside supctl.
-ServiceSpec DefaultServiceSpec(std::string binary);
+// then after 60 s, failure count reset after a day; `binary` is the supd.exe beside supctl. The
+// display name is "sup process supervisor", with the service's name after it unless it is supd.
+ServiceSpec DefaultServiceSpec(std::string binary, std::string name = "supd");
 
 // Splits an ImagePath back into the binary and the arguments (the first argument by the Windows
 // rules; the rest verbatim).

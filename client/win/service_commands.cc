@@ -322,8 +322,7 @@ int ServiceCommands::Run(std::chrono::milliseconds timeout, bool json) {
   if (!scm) return Fail(scm.error());
 
   if (o.install->parsed()) {
-    ServiceSpec spec = DefaultServiceSpec(SupdBesideSupctl());
-    spec.name = o.name;
+    ServiceSpec spec = DefaultServiceSpec(SupdBesideSupctl(), o.name);
     spec = ApplyOverrides(spec, overrides);
     std::vector<std::string> binary_warnings;
     if (Result<void> checked = CheckBinary(spec.binary, o.force, binary_warnings); !checked)

@@ -95,6 +95,15 @@ TEST(ServiceSpecTest, DefaultsAreAutoStartAndRestartsResetDaily) {
   EXPECT_EQ(spec.reset_period, std::chrono::hours(24));
 }
 
+// Windows refuses a second service with the display name of another, so each instance shows
+// its own.
+TEST(ServiceSpecTest, ASecondInstanceShowsItsNameInItsDisplayName) {
+  EXPECT_EQ(DefaultServiceSpec("C:\\sup\\supd.exe").display_name, "sup process supervisor");
+  const ServiceSpec second = DefaultServiceSpec("C:\\sup\\supd.exe", "sup-b");
+  EXPECT_EQ(second.name, "sup-b");
+  EXPECT_EQ(second.display_name, "sup process supervisor (sup-b)");
+}
+
 TEST(ServiceSpecTest, OverridesChangeOnlyWhatWasGivenAndNormaliseTheAccount) {
   const ServiceSpec installed = DefaultServiceSpec("C:\\sup\\supd.exe");
   ServiceOverrides overrides;
