@@ -9,7 +9,8 @@ namespace {
 
 using Check = sup::v1::HealthCheckResponse;
 
-sup::v1::HealthResponse ErrorReply(std::uint64_t request_id, ErrorKind kind, std::string message) {
+sup::v1::HealthResponse HealthErrorReply(std::uint64_t request_id, ErrorKind kind,
+                                         std::string message) {
   sup::v1::HealthResponse response;
   response.set_request_id(request_id);
   response.mutable_error()->set_code(ToWireCode(kind));
@@ -50,10 +51,10 @@ class HealthService::HealthSession final : public Session {
       return Ok();
     }
     if (service_.stopped_ || service_.watches_.size() >= service_.max_watches_) {
-      Reply(ErrorReply(request.request_id(), ErrorKind::kUnavailable,
-                       service_.stopped_ ? "supd is stopping"
-                                         : "too many open watches (limit " +
-                                               std::to_string(service_.max_watches_) + ")"));
+      Reply(HealthErrorReply(request.request_id(), ErrorKind::kUnavailable,
+                             service_.stopped_ ? "supd is stopping"
+                                               : "too many open watches (limit " +
+                                                     std::to_string(service_.max_watches_) + ")"));
       return Ok();
     }
     Reply(first);
@@ -183,7 +184,7 @@ sup::v1::HealthResponse HealthService::Handle(const sup::v1::HealthRequest& requ
   const std::uint64_t id = request.request_id();
   if (std::optional<std::string> unsupported =
           UnsupportedProtocolVersion(request.protocol_version())) {
-    return ErrorReply(id, ErrorKind::kFailedPrecondition, *unsupported);
+    return HealthErrorReply(id, ErrorKind::kFailedPrecondition, *unsupported);
   }
   sup::v1::HealthResponse response;
   response.set_request_id(id);
@@ -195,7 +196,7 @@ sup::v1::HealthResponse HealthService::Handle(const sup::v1::HealthRequest& requ
       const bool watch = request.has_watch();
       const std::string& name = watch ? request.watch().service() : request.check().service();
       std::optional<ServingStatus> serving = StatusIn(status, name, reason.has_value());
-      if (!serving) return ErrorReply(id, ErrorKind::kNotFound, "no such worker: " + name);
+      if (!serving) return HealthErrorReply(id, ErrorKind::kNotFound, "no such worker: " + name);
       sup::v1::HealthCheckResponse* check =
           watch ? response.mutable_watch() : response.mutable_check();
       check->set_status(*serving);
@@ -215,7 +216,7 @@ sup::v1::HealthResponse HealthService::Handle(const sup::v1::HealthRequest& requ
     }
     case sup::v1::HealthRequest::BODY_NOT_SET: break;
   }
-  return ErrorReply(id, ErrorKind::kInvalidArgument, "request has no verb this supd knows");
+  return HealthErrorReply(id, ErrorKind::kInvalidArgument, "request has no verb this supd knows");
 }
 
 }  // namespace sup::control

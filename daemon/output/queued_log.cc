@@ -10,12 +10,11 @@
 #include "common/format.h"
 
 namespace sup::output {
-namespace {
 
 // The log file, opened at its first use rather than on the io thread; an open that failed is
 // tried again at the next use kOpenRetry later (each batch meanwhile fails with the same error,
 // which RotatingFile counts as dropped), or at once by a Reopen.
-class LazyLogFile final : public LogFile {
+class QueuedLog::LazyLogFile final : public LogFile {
  public:
   LazyLogFile(QueuedLog::OpenFile open, const Clock& clock)
       : open_(std::move(open)), clock_(clock) {}
@@ -57,8 +56,6 @@ class LazyLogFile final : public LogFile {
   std::optional<Error> error_;
   std::chrono::steady_clock::time_point next_try_{};
 };
-
-}  // namespace
 
 // What both threads share. The owner adds to `pending` and posts a task only when none is posted
 // yet; the task writes everything pending, including what comes while it writes, so a file

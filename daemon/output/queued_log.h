@@ -79,8 +79,9 @@ class QueuedLog final : public LineSink {
   void Close();
 
  private:
-  struct Shared;     // what both threads touch; kept by the file work while it waits
-  struct OwnerSide;  // what the owner's thread touches; kept by what comes back from the work
+  class LazyLogFile;  // the file, opened at its first use on the file side
+  struct Shared;      // what both threads touch; kept by the file work while it waits
+  struct OwnerSide;   // what the owner's thread touches; kept by what comes back from the work
   std::chrono::steady_clock::duration SinceProgress() const;
   bool StuckNow() const;
   // Adds lines (or a reopen) to what the file work has to do, posting that work if needed.

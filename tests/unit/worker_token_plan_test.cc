@@ -15,8 +15,8 @@ namespace {
 using config::RawConfig;
 using config::RawValue;
 using config::RawWorker;
-using testing::ElementsAre;
-using testing::HasSubstr;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 
 TEST(WorkerTokenPlanTest, OnlyTheHarmlessPrivilegesAndTheNamedOnesAreKept) {
   WorkerIdentity identity;

@@ -15,13 +15,13 @@
 namespace sup::win {
 namespace {
 
-struct CapturedLog {
+struct TextLog {
   std::ostringstream text;
   spdlog::logger logger{"test", std::make_shared<spdlog::sinks::ostream_sink_st>(text)};
 };
 
 TEST(ExceptionBarrierTest, AThrowingIoHandlerEndsTheLoopWithAnErrorThatSaysWhere) {
-  CapturedLog log;
+  TextLog log;
   boost::asio::io_context io;
   boost::asio::post(io, [] { throw std::runtime_error("bad handler"); });
   bool ran_after = false;
@@ -36,7 +36,7 @@ TEST(ExceptionBarrierTest, AThrowingIoHandlerEndsTheLoopWithAnErrorThatSaysWhere
 }
 
 TEST(ExceptionBarrierTest, NothingThrownIsOk) {
-  CapturedLog log;
+  TextLog log;
   EXPECT_TRUE(CatchUnexpected("a callback", log.logger, [] {}).ok());
   EXPECT_EQ(log.text.str(), "");
 }
@@ -44,7 +44,7 @@ TEST(ExceptionBarrierTest, NothingThrownIsOk) {
 TEST(ExceptionBarrierDeathTest, AnExceptionEndsTheProcessWithTheServiceSpecificCode) {
   EXPECT_EXIT(
       {
-        CapturedLog log;
+        TextLog log;
         RunOrEndSupd(
             "the control handler", log.logger, [] { throw 42; },
             [] { std::fputs("reported\n", stderr); });
