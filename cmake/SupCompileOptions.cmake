@@ -1,6 +1,6 @@
 # Compile options for sup's own targets (never for third-party code): warnings as errors, the
-# sanitizers of the linux-asan and linux-tsan presets, libFuzzer's coverage instrumentation, and the Windows API
-# level.
+# sanitizers of the linux-asan and linux-tsan presets, libFuzzer's coverage instrumentation, the
+# Windows API level, and unity builds.
 
 if(SUP_SANITIZE)
   set(SUP_SANITIZER_FLAGS -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
@@ -17,7 +17,10 @@ if(SUP_FUZZ)
   list(APPEND SUP_SANITIZER_FLAGS -fsanitize=fuzzer-no-link)
 endif()
 
-# sup_target_defaults(<target>): apply the project's compile policy to one of our targets.
+include(${CMAKE_CURRENT_LIST_DIR}/SupUnityBuild.cmake)
+
+# sup_target_defaults(<target>): apply the project's compile policy to one of our targets (after
+# its C++ files are listed: they may be grouped into unity files).
 function(sup_target_defaults target)
   if(MSVC)
     target_compile_options(${target} PRIVATE /W4 /WX /permissive- /utf-8)
@@ -33,4 +36,5 @@ function(sup_target_defaults target)
     target_compile_definitions(${target} PRIVATE _WIN32_WINNT=0x0A00 WINVER=0x0A00 UNICODE _UNICODE
                                                  WIN32_LEAN_AND_MEAN NOMINMAX)
   endif()
+  sup_unity_sources(${target})
 endfunction()
