@@ -23,10 +23,10 @@
 #include "common/config/win/registry_config.h"
 #include "daemon/control/event_log_entry.h"
 #include "daemon/win/daemon.h"
-#include "daemon/win/event_log.h"
+#include "daemon/control/win/event_log.h"
 #include "daemon/win/logging.h"
 #include "daemon/win/service_host.h"
-#include "daemon/win/worker_token.h"
+#include "daemon/engine/win/worker_token.h"
 
 namespace {
 

@@ -4,7 +4,9 @@
 #    nothing past their ports: no Windows header, clock, sleep, thread or process call, and no
 #    include of a win/ folder; common itself (which holds SystemClock) no Windows header either;
 #  - dependencies point down: common includes nothing from daemon/ or client/, client/ nothing
-#    from daemon/, the engine nothing from the control plane, the output part or the adapters.
+#    from daemon/, the engine nothing from the control plane, the output part or the adapters;
+#  - every win/ folder is the adapters of the part it sits in: the portable code of any part never
+#    includes one (the first rule), and the adapters never include supctl's code.
 set -u
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -27,10 +29,11 @@ if grep -nE '#include <windows\.h>|#include "common/win/' $(files_of common); th
   failed=1
 fi
 
-# part (with its subfolders) -> include prefixes it must not use
+# part (with its subfolders, but not its win/ folders: those are its adapters, which may use
+# every part below the host) -> include prefixes it must not use
 check_includes() {
   local part=$1 forbidden=$2
-  if grep -rnE "#include \"($forbidden)" --include='*.h' --include='*.cc' "$part"; then
+  if grep -nE "#include \"($forbidden)" $(find "$part" -type d -name win -prune -o -type f \( -name '*.h' -o -name '*.cc' \) -print | sort); then
     echo "$part must not include ${forbidden//|/ or }: dependencies point down (docs/architecture.md)" >&2
     failed=1
   fi
@@ -40,6 +43,10 @@ check_includes client 'daemon/'
 check_includes daemon/engine 'daemon/control/|daemon/output/|daemon/win/'
 check_includes daemon/output 'daemon/engine/|daemon/control/|daemon/win/'
 check_includes daemon/control 'daemon/output/|daemon/win/'
+if grep -rnE '#include "client/' --include='*.h' --include='*.cc' daemon; then
+  echo "daemon/ (its adapters too) must not include client/: supd does not depend on supctl" >&2
+  failed=1
+fi
 
 if ((failed)); then exit 1; fi
 echo "layering holds: portable parts reach no Windows header, clock, thread or process call; client/ includes nothing from daemon/"

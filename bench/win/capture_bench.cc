@@ -16,7 +16,7 @@
 #include "bench_support.h"
 #include "common/win/pipe_client.h"
 #include "common/win/win32_error.h"
-#include "daemon/win/output_capture.h"
+#include "daemon/output/win/output_capture.h"
 
 namespace sup::win::bench {
 namespace {

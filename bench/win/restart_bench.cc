@@ -28,7 +28,7 @@
 #include "bench_support.h"
 #include "common/win/object_security.h"
 #include "common/win/win32_error.h"
-#include "daemon/win/worker_desktop.h"
+#include "daemon/engine/win/worker_desktop.h"
 
 namespace sup::win::bench {
 namespace {

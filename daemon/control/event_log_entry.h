@@ -70,8 +70,8 @@ struct EventLogEntry {
   std::vector<std::string> strings;  // UTF-8; as many as kind.strings
 };
 
-// Where entries go: the Windows event log in supd (daemon/win/event_log), a recorder in tests.
-// Threading: any thread.
+// Where entries go: the Windows event log in supd (daemon/control/win/event_log), a recorder in
+// tests. Threading: any thread.
 class EventLogWriter {
  public:
   virtual ~EventLogWriter() = default;

@@ -1,9 +1,10 @@
 // What supd's optional HTTP endpoint (HttpListen) answers, for load balancers and monitors that
 // cannot speak the pipe protocol: `/metrics` (Prometheus text format), `/healthz` (200 when every
 // worker serves, 503 otherwise: the health pipe's predicate) and `/healthz/<worker>`. Read-only,
-// no authentication (the config README says so). Portable and pure; daemon/win/http_endpoint is
-// the transport, on supd's read side: health comes from the published status at once, metrics
-// from the io thread (which owns what they measure) when it gets to them, no thread waiting.
+// no authentication (the config README says so). Portable and pure;
+// daemon/control/win/http_endpoint is the transport, on supd's read side: health comes from the
+// published status at once, metrics from the io thread (which owns what they measure) when it gets
+// to them, no thread waiting.
 #pragma once
 
 #include <functional>

@@ -1,5 +1,5 @@
 // Workers' captured output, for Describe and Logs: the control plane's port (the engine never
-// reads output). daemon/win/output_store implements it; tests use a fake.
+// reads output). daemon/output/win/output_store implements it; tests use a fake.
 #pragma once
 
 #include <cstddef>

@@ -1,7 +1,7 @@
 // Where supd keeps the passwords of workers whose Account is a user logged on with its password
 // (docs/security.md, "Worker passwords"). The control plane only keeps, forgets and asks whether
-// one is kept; reading one back is the Windows side's alone (daemon/win/password_vault.h), when
-// it logs the account on. Portable, so the set-password verb is unit-tested with a fake.
+// one is kept; reading one back is the Windows side's alone (daemon/engine/win/password_vault.h),
+// when it logs the account on. Portable, so the set-password verb is unit-tested with a fake.
 #pragma once
 
 #include <string>

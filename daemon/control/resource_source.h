@@ -1,6 +1,6 @@
 // Workers' resource use, for Status, Describe and (later) metrics: the control plane's port, as
-// OutputSource is for output. daemon/win/resource_sampler implements it from each worker's job
-// object; tests use a fake. Sampled when asked, never by a timer of its own: a supd nobody asks
+// OutputSource is for output. daemon/control/win/resource_sampler implements it from each worker's
+// job object; tests use a fake. Sampled when asked, never by a timer of its own: a supd nobody asks
 // costs no CPU.
 #pragma once
 

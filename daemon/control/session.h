@@ -1,5 +1,5 @@
 // One connected client of a pipe, as the protocol side sees it: frames in through Session,
-// frames out through FrameSink. The transport (daemon/win/pipe_server) owns both ends; the
+// frames out through FrameSink. The transport (daemon/control/win/pipe_server) owns both ends; the
 // protocol services (control, health) stay portable and are tested with a recording sink.
 // Threading: io thread.
 #pragma once

@@ -16,10 +16,10 @@
 #include "common/win/object_security.h"
 #include "common/win/own_folder.h"
 #include "common/win/win32_error.h"
-#include "daemon/win/event_log.h"
+#include "daemon/control/win/event_log.h"
 #include "common/file_workers.h"
 #include "daemon/output/background_log.h"
-#include "daemon/win/output_capture.h"
+#include "daemon/output/win/output_capture.h"
 
 namespace sup::win {
 

@@ -2,7 +2,7 @@
 // and its completion was queued behind the handler that cancels it. supd once hung on that race
 // at every stop in which a worker's stop ladder ended together with a stop-progress tick: the
 // tick ran after its cancel, scheduled the next one, and the io loop never ran out of work.
-#include "daemon/win/asio_timers.h"
+#include "daemon/engine/win/asio_timers.h"
 
 #include <gtest/gtest.h>
 

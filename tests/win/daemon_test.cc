@@ -26,7 +26,7 @@
 #include "common/win/pipe_client.h"
 #include "common/win/unique_handle.h"
 #include "common/win/win32_error.h"
-#include "daemon/win/caller_identity.h"
+#include "daemon/control/win/caller_identity.h"
 #include "dacl.h"
 #include "process_runner.h"
 #include "tests/fakes/control_fakes.h"

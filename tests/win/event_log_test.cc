@@ -2,7 +2,7 @@
 // a message that takes exactly its strings, and the table holds no id supd does not write (but
 // 1000, which earlier versions wrote). Wine has no event log, so this is how the texts are shown:
 // Event Viewer formats them the same way (FormatMessage with the source's EventMessageFile).
-#include "daemon/win/event_log.h"
+#include "daemon/control/win/event_log.h"
 
 #include <gtest/gtest.h>
 

@@ -2,7 +2,7 @@
 // probes of one host share one lookup, and a stop neither waits for a hanging lookup nor delivers
 // its late answer. The hanging lookup is a stand-in (Wine's DNS cannot be made slow on purpose);
 // the real GetAddrInfoW is shown on localhost and on a name that does not exist.
-#include "daemon/win/host_resolver.h"
+#include "daemon/engine/win/host_resolver.h"
 
 #include <gtest/gtest.h>
 

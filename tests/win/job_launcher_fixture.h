@@ -2,7 +2,7 @@
 // with helpers that launch testworker.exe and wait for what it does.
 #pragma once
 
-#include "daemon/win/job_launcher.h"
+#include "daemon/engine/win/job_launcher.h"
 
 #include <gtest/gtest.h>
 #include <spdlog/spdlog.h>
@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "common/command_line.h"
-#include "daemon/win/output_capture.h"
+#include "daemon/output/win/output_capture.h"
 #include "process_runner.h"
 #include "wait_until.h"
 

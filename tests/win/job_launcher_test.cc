@@ -1,5 +1,5 @@
 // JobLauncher against real processes (testworker.exe) and real job objects, under Wine.
-#include "daemon/win/job_launcher.h"
+#include "daemon/engine/win/job_launcher.h"
 
 #include <gtest/gtest.h>
 #include <spdlog/spdlog.h>
@@ -15,9 +15,9 @@
 
 #include "common/command_line.h"
 #include "common/win/pipe_client.h"
-#include "daemon/win/output_capture.h"
+#include "daemon/output/win/output_capture.h"
 #include "common/win/win32_error.h"
-#include "daemon/win/resource_sampler.h"
+#include "daemon/control/win/resource_sampler.h"
 #include "process_runner.h"
 #include "wait_until.h"
 #include "job_launcher_fixture.h"

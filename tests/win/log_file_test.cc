@@ -12,7 +12,7 @@
 
 #include "common/win/unique_handle.h"
 #include "common/win/win32_error.h"
-#include "daemon/win/output_capture.h"
+#include "daemon/output/win/output_capture.h"
 #include "process_runner.h"
 #include "tests/fakes/manual_clock.h"
 

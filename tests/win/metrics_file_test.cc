@@ -28,7 +28,7 @@
 #include "common/win/win32_error.h"
 #include "common/file_workers.h"
 #include "daemon/win/io_inbox.h"
-#include "daemon/win/metrics_textfile.h"
+#include "daemon/control/win/metrics_textfile.h"
 #include "process_runner.h"
 #include "wait_until.h"
 

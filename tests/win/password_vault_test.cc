@@ -2,7 +2,7 @@
 // name, in a key only supd's account may read. Under Wine (measured, Wine 8.0) DPAPI round-trips
 // and refuses other entropy, and a key keeps the descriptor set on it; that no other account
 // may read the key, and that only SYSTEM can decrypt the blobs, only Windows shows.
-#include "daemon/win/password_vault.h"
+#include "daemon/engine/win/password_vault.h"
 
 #include <windows.h>
 

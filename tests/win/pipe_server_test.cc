@@ -1,6 +1,6 @@
 // PipeServer and PipeClient against real named pipes: the io thread is a real thread running a
 // real io_context, exactly as in supd.
-#include "daemon/win/pipe_server.h"
+#include "daemon/control/win/pipe_server.h"
 
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ostream_sink.h>
@@ -18,7 +18,7 @@
 #include "common/protocol_client.h"
 #include "common/win/pipe_client.h"
 #include "daemon/control/refusing_session.h"
-#include "daemon/win/caller_identity.h"
+#include "daemon/control/win/caller_identity.h"
 #include "dacl.h"
 #include "wait_until.h"
 

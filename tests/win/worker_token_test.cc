@@ -4,10 +4,10 @@
 // is checked against them, SeDebugPrivilege is not honoured); it cannot read back or enforce the
 // restricting SIDs (TokenRestrictedSids fails), so for those the request is what is checked, and
 // only Windows shows the write restriction itself.
-#include "daemon/win/worker_token.h"
-#include "daemon/win/worker_desktop.h"
-#include "daemon/win/worker_temp.h"
-#include "daemon/win/worker_logon.h"
+#include "daemon/engine/win/worker_token.h"
+#include "daemon/engine/win/worker_desktop.h"
+#include "daemon/engine/win/worker_temp.h"
+#include "daemon/engine/win/worker_logon.h"
 #include "common/worker_account.h"
 #include "common/win/own_folder.h"
 
