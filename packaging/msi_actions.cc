@@ -30,6 +30,7 @@
 #include "common/msi_import_command.h"
 #include "common/win/attribute_list.h"
 #include "common/win/unique_handle.h"
+#include "common/win/text.h"
 #include "common/win/win32_error.h"
 
 namespace {

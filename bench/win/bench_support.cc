@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "common/win/text.h"
 #include "common/win/win32_error.h"
 
 namespace sup::win::bench {

@@ -15,6 +15,7 @@
 
 #include "bench_support.h"
 #include "common/win/pipe_client.h"
+#include "common/win/text.h"
 #include "common/win/win32_error.h"
 #include "daemon/output/win/output_capture.h"
 

@@ -27,6 +27,7 @@
 
 #include "bench_support.h"
 #include "common/win/object_security.h"
+#include "common/win/text.h"
 #include "common/win/win32_error.h"
 #include "daemon/engine/win/worker_desktop.h"
 

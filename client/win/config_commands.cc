@@ -19,6 +19,7 @@
 #include "common/win/own_folder.h"
 #include "common/win/safe_paths.h"
 #include "common/win/unique_handle.h"
+#include "common/win/text.h"
 #include "common/win/win32_error.h"
 
 namespace sup::client::win {

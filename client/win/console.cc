@@ -7,7 +7,7 @@
 
 #include "client/exit_codes.h"
 #include "client/terminal_text.h"
-#include "common/win/win32_error.h"
+#include "common/win/text.h"
 
 namespace sup::client {
 namespace {

@@ -5,6 +5,7 @@
 #include <ntsecapi.h>
 
 #include "common/win/unique_handle.h"
+#include "common/win/text.h"
 #include "common/win/win32_error.h"
 
 namespace sup::client::win {

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "common/win/text.h"
 #include "common/win/win32_error.h"
 
 namespace sup::client::win {

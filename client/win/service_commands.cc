@@ -21,6 +21,7 @@
 #include "common/supd_options.h"
 #include "common/win/object_security.h"
 #include "common/win/own_folder.h"
+#include "common/win/text.h"
 #include "common/win/win32_error.h"
 
 namespace sup::client::win {

@@ -1,6 +1,6 @@
 #include "client/win/service_config2.h"
 
-#include "common/win/win32_error.h"
+#include "common/win/text.h"
 
 namespace sup::client::win {
 

@@ -14,7 +14,7 @@
 #include "common/win/object_security.h"
 #include "common/win/unique_handle.h"
 #include "common/win/utf8_arguments.h"
-#include "common/win/win32_error.h"
+#include "common/win/text.h"
 
 namespace sup::client::win {
 namespace {

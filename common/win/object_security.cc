@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/case_insensitive.h"
+#include "common/win/text.h"
 #include "common/win/win32_error.h"
 #include "common/worker_sid.h"
 

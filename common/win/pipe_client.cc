@@ -1,5 +1,6 @@
 #include "common/win/pipe_client.h"
 
+#include "common/win/text.h"
 #include "common/win/win32_error.h"
 
 namespace sup::win {

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "common/win/unique_handle.h"
+#include "common/win/text.h"
 #include "common/win/win32_error.h"
 
 namespace sup::win {

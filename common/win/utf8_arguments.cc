@@ -4,7 +4,7 @@
 #include <shellapi.h>
 
 #include "common/win/unique_handle.h"
-#include "common/win/win32_error.h"
+#include "common/win/text.h"
 
 namespace sup::win {
 

@@ -11,7 +11,7 @@
 #include "common/protocol.h"
 #include "common/version.h"
 #include "common/win/own_folder.h"
-#include "common/win/win32_error.h"
+#include "common/win/text.h"
 #include "common/config/config_schema.h"
 #include "daemon/control/config_apply.h"
 #include "daemon/control/control_dispatcher.h"

@@ -7,6 +7,7 @@
 
 #include "common/win/own_folder.h"
 #include "common/win/object_security.h"
+#include "common/win/text.h"
 #include "common/win/win32_error.h"
 
 namespace sup::win {

@@ -15,7 +15,7 @@
 #include "common/text_encoding.h"
 #include "common/win/object_security.h"
 #include "common/win/own_folder.h"
-#include "common/win/win32_error.h"
+#include "common/win/text.h"
 #include "daemon/control/win/event_log.h"
 #include "common/file_workers.h"
 #include "daemon/output/background_log.h"

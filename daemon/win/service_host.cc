@@ -9,6 +9,7 @@
 #include <mutex>
 #include <string>
 
+#include "common/win/text.h"
 #include "common/win/win32_error.h"
 #include "daemon/win/exception_barrier.h"
 #include "daemon/win/logging.h"

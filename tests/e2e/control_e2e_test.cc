@@ -15,7 +15,7 @@
 #include "common/protocol.h"
 #include "common/protocol_client.h"
 #include "common/win/pipe_client.h"
-#include "common/win/win32_error.h"
+#include "common/win/text.h"
 #include "free_port.h"
 #include "process_runner.h"
 #include "supd_service.h"

@@ -14,7 +14,7 @@
 
 #include "common/command_line.h"
 #include "common/win/unique_handle.h"
-#include "common/win/win32_error.h"
+#include "common/win/text.h"
 #include "process_runner.h"
 #include "supd_service.h"
 #include "wait_until.h"

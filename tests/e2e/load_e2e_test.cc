@@ -21,7 +21,7 @@
 #include "common/protocol.h"
 #include "common/protocol_client.h"
 #include "common/win/pipe_client.h"
-#include "common/win/win32_error.h"
+#include "common/win/text.h"
 #include "process_runner.h"
 #include "supd_service.h"
 #include "wait_until.h"

@@ -10,6 +10,7 @@
 #include <iterator>
 
 #include "common/win/unique_handle.h"
+#include "common/win/text.h"
 #include "common/win/win32_error.h"
 #include "process_runner.h"
 #include "supd_service.h"

@@ -13,6 +13,7 @@
 #include "common/protocol_client.h"
 #include "common/win/pipe_client.h"
 #include "retry_log.h"
+#include "common/win/text.h"
 #include "common/win/win32_error.h"
 #include "wait_until.h"
 

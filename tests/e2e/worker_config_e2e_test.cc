@@ -11,7 +11,7 @@
 
 #include "common/config/win/key_security.h"
 #include "common/win/unique_handle.h"
-#include "common/win/win32_error.h"
+#include "common/win/text.h"
 #include "common/worker_sid.h"
 #include "dacl.h"
 #include "process_runner.h"

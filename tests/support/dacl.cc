@@ -5,7 +5,7 @@
 
 #include "common/win/pipe_client.h"
 #include "common/win/unique_handle.h"
-#include "common/win/win32_error.h"
+#include "common/win/text.h"
 
 namespace sup::testing {
 

@@ -10,6 +10,7 @@
 
 #include "common/command_line.h"
 #include "common/win/unique_handle.h"
+#include "common/win/text.h"
 #include "common/win/win32_error.h"
 #include "wait_until.h"
 

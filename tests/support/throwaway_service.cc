@@ -1,5 +1,6 @@
 #include "throwaway_service.h"
 
+#include "common/win/text.h"
 #include "common/win/win32_error.h"
 
 namespace sup::testing {

@@ -25,7 +25,7 @@
 #include "common/win/object_security.h"
 #include "common/win/pipe_client.h"
 #include "common/win/unique_handle.h"
-#include "common/win/win32_error.h"
+#include "common/win/text.h"
 #include "daemon/control/win/caller_identity.h"
 #include "dacl.h"
 #include "process_runner.h"

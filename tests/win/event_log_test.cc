@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/win/unique_handle.h"
+#include "common/win/text.h"
 #include "common/win/win32_error.h"
 #include "process_runner.h"
 

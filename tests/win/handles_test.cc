@@ -7,6 +7,7 @@
 #include "common/command_line.h"
 #include "common/win/unique_handle.h"
 #include "common/win/utf8_arguments.h"
+#include "common/win/text.h"
 #include "common/win/win32_error.h"
 
 namespace sup::win {

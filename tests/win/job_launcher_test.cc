@@ -16,7 +16,7 @@
 #include "common/command_line.h"
 #include "common/win/pipe_client.h"
 #include "daemon/output/win/output_capture.h"
-#include "common/win/win32_error.h"
+#include "common/win/text.h"
 #include "daemon/control/win/resource_sampler.h"
 #include "process_runner.h"
 #include "wait_until.h"

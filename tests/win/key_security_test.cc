@@ -13,7 +13,7 @@
 
 #include "common/win/object_security.h"
 #include "common/win/unique_handle.h"
-#include "common/win/win32_error.h"
+#include "common/win/text.h"
 #include "dacl.h"
 
 namespace sup::config {

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "common/win/unique_handle.h"
+#include "common/win/text.h"
 #include "common/win/win32_error.h"
 #include "process_runner.h"
 #include "wait_until.h"

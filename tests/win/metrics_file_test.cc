@@ -25,7 +25,7 @@
 
 #include "common/win/object_security.h"
 #include "common/win/unique_handle.h"
-#include "common/win/win32_error.h"
+#include "common/win/text.h"
 #include "common/file_workers.h"
 #include "daemon/win/io_inbox.h"
 #include "daemon/control/win/metrics_textfile.h"

@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "common/win/win32_error.h"
+#include "common/win/text.h"
 #include "dacl.h"
 
 namespace sup::win {

@@ -14,7 +14,7 @@
 #include "common/config/win/key_security.h"
 #include "common/win/object_security.h"
 #include "common/win/unique_handle.h"
-#include "common/win/win32_error.h"
+#include "common/win/text.h"
 #include "dacl.h"
 
 namespace sup::win {

@@ -15,7 +15,7 @@
 #include "client/win/scm_service.h"
 #include "common/win/object_security.h"
 #include "common/win/unique_handle.h"
-#include "common/win/win32_error.h"
+#include "common/win/text.h"
 #include "throwaway_service.h"
 
 namespace sup::client::win {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/version.h"
+#include "common/win/text.h"
 #include "common/win/win32_error.h"
 #include "process_runner.h"
 

@@ -20,6 +20,7 @@
 
 #include "common/win/object_security.h"
 #include "common/win/token_info.h"
+#include "common/win/text.h"
 #include "common/win/win32_error.h"
 #include "common/worker_sid.h"
 #include "common/worker_token_plan.h"

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "common/win/text.h"
 #include "common/win/win32_error.h"
 
 namespace sup::config {

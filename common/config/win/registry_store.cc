@@ -1,6 +1,7 @@
 #include "common/config/win/registry_store.h"
 
 #include "common/config/win/key_security.h"
+#include "common/win/text.h"
 #include "common/win/win32_error.h"
 
 namespace sup::config {

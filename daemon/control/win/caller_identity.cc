@@ -6,6 +6,7 @@
 
 #include "common/win/object_security.h"
 #include "common/win/unique_handle.h"
+#include "common/win/text.h"
 #include "common/win/win32_error.h"
 
 namespace sup::win {

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "common/text_encoding.h"
-#include "common/win/win32_error.h"
+#include "common/win/text.h"
 
 namespace sup::win {
 namespace {

@@ -10,6 +10,7 @@
 
 #include "common/win/object_security.h"
 #include "common/win/pipe_client.h"
+#include "common/win/text.h"
 #include "common/win/win32_error.h"
 #include "daemon/control/win/pipe_holder.h"
 

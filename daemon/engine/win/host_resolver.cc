@@ -6,6 +6,7 @@
 #include <cstring>
 #include <thread>
 
+#include "common/win/text.h"
 #include "common/win/win32_error.h"
 
 namespace sup::win {

@@ -9,6 +9,7 @@
 #include "common/environment.h"
 #include "common/win/attribute_list.h"
 #include "common/win/object_security.h"
+#include "common/win/text.h"
 #include "common/win/win32_error.h"
 #include "common/worker_sid.h"
 #include "common/worker_token_plan.h"

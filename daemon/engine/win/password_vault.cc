@@ -6,6 +6,7 @@
 
 #include "common/config/win/key_security.h"
 #include "common/win/object_security.h"
+#include "common/win/text.h"
 #include "common/win/win32_error.h"
 
 namespace sup::win {

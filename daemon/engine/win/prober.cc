@@ -13,6 +13,7 @@
 #include "common/format.h"
 #include "common/win/pipe_client.h"
 #include "common/win/unique_handle.h"
+#include "common/win/text.h"
 #include "common/win/win32_error.h"
 #include "common/config/probe_target.h"
 #include "daemon/engine/win/launch_in_job.h"

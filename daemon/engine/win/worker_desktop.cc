@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/win/object_security.h"
+#include "common/win/text.h"
 #include "common/win/win32_error.h"
 #include "common/worker_token_plan.h"
 

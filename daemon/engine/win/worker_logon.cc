@@ -5,6 +5,7 @@
 
 #include <cstring>
 
+#include "common/win/text.h"
 #include "common/win/win32_error.h"
 
 namespace sup::win {

@@ -9,6 +9,7 @@
 #include "common/case_insensitive.h"
 #include "common/win/object_security.h"
 #include "common/win/token_info.h"
+#include "common/win/text.h"
 #include "common/win/win32_error.h"
 #include "common/worker_token_plan.h"
 #include "daemon/engine/win/worker_environment.h"

@@ -3,7 +3,7 @@
 #include <windows.h>
 
 #include "common/text_encoding.h"
-#include "common/win/win32_error.h"
+#include "common/win/text.h"
 
 namespace sup::win {
 

@@ -10,6 +10,7 @@
 #include "common/win/own_folder.h"
 #include "common/win/pipe_client.h"
 #include "common/win/safe_paths.h"
+#include "common/win/text.h"
 #include "common/win/win32_error.h"
 #include "daemon/output/backup_names.h"
 #include "daemon/output/win/code_pages.h"
