@@ -20,11 +20,14 @@
 
 #include "client/exit_codes.h"
 #include "client/global_options.h"
+#include "client/instance_pipes.h"
 #include "client/duration.h"
 #include "client/win/config_commands.h"
 #include "client/win/daemon_commands.h"
+#include "client/win/scm_service.h"
 #include "client/win/service_commands.h"
 #include "client/win/worker_commands.h"
+#include "common/config/win/registry_config.h"
 #include "common/protocol.h"
 #include "common/version.h"
 #include "common/win/utf8_arguments.h"
@@ -71,6 +74,12 @@ int main() {
   options.output = CLI::detail::to_lower(output_text) == "json" ? sup::client::OutputFormat::kJson
                                                                 : sup::client::OutputFormat::kTable;
   options.timeout_given = app.get_option("--timeout")->count() > 0;
+  // Without --pipe, the instance that the default configuration key describes (its ControlPipe);
+  // the health pipe by the one rule of client/instance_pipes.h.
+  const sup::DaemonConfig configured =
+      sup::client::win::ConfiguredDaemonValues(std::string(sup::config::kDefaultConfigKey));
+  if (app.get_option("--pipe")->count() == 0) options.pipe = configured.control_pipe;
+  options.health_pipe = sup::client::HealthPipeFor(options.pipe, configured);
 
   if (daemon.parsed()) return daemon.Run();
   // The SCM and a restarting supd take longer than a request: 30 s unless --timeout says.

@@ -73,15 +73,6 @@ sup::Result<sup::v1::Response> CallDaemon(const GlobalOptions& options,
   return CallSupd(options.pipe, options.timeout, request, connection);
 }
 
-// The health pipe of the same instance: "sup-control" -> "sup-health".
-std::string HealthPipeOf(const std::string& control_pipe) {
-  const std::string suffix = "-control";
-  if (control_pipe.size() > suffix.size() && control_pipe.ends_with(suffix)) {
-    return control_pipe.substr(0, control_pipe.size() - suffix.size()) + "-health";
-  }
-  return sup::HealthPipeName();
-}
-
 int RunStatus(const GlobalOptions& options, const std::vector<std::string>& workers) {
   sup::v1::Request request;
   for (const std::string& worker : workers) request.mutable_status()->add_workers(worker);
@@ -241,7 +232,7 @@ int RunReconfigure(const GlobalOptions& options, bool apply,
 
 int RunHealth(const GlobalOptions& options, const std::string& worker) {
   sup::Result<sup::v1::HealthCheckResponse> answer =
-      win::AskHealth(HealthPipeOf(options.pipe), worker, options.timeout);
+      win::AskHealth(options.health_pipe, worker, options.timeout);
   if (!answer) return ReportError(options, answer.error());
   const auto status = answer->status();
   const std::string_view name = ServingName(status);

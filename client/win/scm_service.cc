@@ -2,6 +2,7 @@
 
 #include <thread>
 
+#include "client/instance_pipes.h"
 #include "client/win/health_query.h"
 #include "client/win/logon_right.h"
 #include "client/win/service_config2.h"
@@ -175,15 +176,19 @@ std::optional<std::string> SupdOption(const std::string& arguments, std::string_
   return value;
 }
 
+DaemonConfig ConfiguredDaemonValues(const std::string& key) {
+  Result<config::RegistryPath> path = config::ParseRegistryPath(key);
+  if (!path) return config::ValidateConfig(config::RawConfig{}).daemon;
+  config::RegistryConfigSource source(*path);
+  return config::DaemonValuesOrDefaults(source);
+}
+
 std::string HealthPipeOfArguments(const std::string& arguments) {
   if (std::optional<std::string> prefix = SupdOption(arguments, kSupdPipePrefixOption))
     return HealthPipeName(*prefix);
-  const std::string key =
-      SupdOption(arguments, kSupdConfigKeyOption).value_or(sup::config::kDefaultConfigKey);
-  Result<config::RegistryPath> path = config::ParseRegistryPath(key);
-  if (!path) return HealthPipeName();
-  config::RegistryConfigSource source(*path);
-  return config::DaemonValuesOrDefaults(source).health_pipe;
+  const DaemonConfig configured = ConfiguredDaemonValues(
+      SupdOption(arguments, kSupdConfigKeyOption).value_or(sup::config::kDefaultConfigKey));
+  return HealthPipeFor(configured.control_pipe, configured);
 }
 
 Result<std::vector<std::string>> ApplyConfig2(SC_HANDLE service, const ServiceSpec& spec) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "client/service/service_change.h"
+#include "common/config/config_model.h"
 #include "common/result.h"
 #include "common/win/unique_handle.h"
 
@@ -28,6 +29,10 @@ std::string_view ServiceStateName(DWORD state);  // "RUNNING", "STOPPED", ...
 // The value of `option` (e.g. "--config-key") in supd's `arguments`, as `--option VALUE` or
 // `--option=VALUE`, split by the Windows rules; nullopt if absent.
 std::optional<std::string> SupdOption(const std::string& arguments, std::string_view option);
+
+// The daemon values of the configuration key `key` ("HKLM\SOFTWARE\Sup"), or the defaults when
+// it cannot be read or holds an invalid one: the pipes supctl looks for.
+DaemonConfig ConfiguredDaemonValues(const std::string& key);
 
 // The health pipe of a supd started with `arguments`, as supd itself works it out: <P>-health
 // for --pipe-prefix P, else the HealthPipe value of its configuration key (--config-key, or

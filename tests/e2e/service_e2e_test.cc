@@ -124,6 +124,34 @@ TEST(ServiceE2eTest, InstallStartQueryStopDelete) {
   EXPECT_NE(unreachable.err.find("supctl service status"), std::string::npos) << unreachable.err;
 }
 
+// supctl without --pipe talks to the instance the default configuration key describes, and finds
+// its health pipe by the same rule with or without --pipe, also when HealthPipe is set apart from
+// ControlPipe (supctl health used to ask <prefix>-health, and without --pipe sup-control).
+TEST(SupctlE2eTest, FindsTheConfiguredPipesAlsoAHealthPipeSetApart) {
+  testing::SupdService supd("default-key");
+  supd.UseTheDefaultConfigurationKey();
+  supd.SetDaemonString("ControlPipe", supd.control_pipe());
+  supd.SetDaemonString("HealthPipe", supd.name() + "-probes");
+  supd.AddWorker("ticker", {"--print-every", "1000"});
+  ASSERT_SUPD_OK(supd.InstallAndStart());
+  ASSERT_TRUE(supd.WaitForWorker("ticker", [](const v1::WorkerStatus& w) { return w.serving(); }));
+
+  const std::string supctl = testing::ExecutableDirectory() + "\\supctl.exe";
+  for (const std::vector<std::string>& pipe :
+       {std::vector<std::string>{}, std::vector<std::string>{"--pipe", supd.control_pipe()}}) {
+    std::vector<std::string> health{supctl};
+    health.insert(health.end(), pipe.begin(), pipe.end());
+    health.push_back("health");
+    Result<testing::ProcessOutput> answer = testing::RunProcess(health, 60s);
+    ASSERT_TRUE(answer.ok()) << answer.error().message();
+    EXPECT_EQ(answer->exit_code, 0u) << answer->out << answer->err;
+    EXPECT_EQ(answer->out, "supd: SERVING\n");
+  }
+  Result<testing::ProcessOutput> status = testing::RunProcess({supctl, "status", "ticker"}, 60s);
+  ASSERT_TRUE(status.ok()) << status.error().message();
+  EXPECT_EQ(status->exit_code, 0u) << status->out << status->err;
+}
+
 TEST(SupctlE2eTest, UsageErrorsExitTwo) {
   const std::string supctl = ExecutableDirectory() + "\\supctl.exe";
   for (std::vector<std::string> arguments :

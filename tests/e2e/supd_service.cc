@@ -195,6 +195,11 @@ void SupdService::AddWorker(const std::string& worker, const std::vector<std::st
   SetString(worker, "StderrLog", "none");
 }
 
+void SupdService::UseTheDefaultConfigurationKey() {
+  config_key_ = "SOFTWARE\\Sup";
+  default_instance_ = true;
+}
+
 Result<void> SupdService::InstallAndStart() {
   if (!manager_) return win::Win32Error("OpenSCManagerW");
   // Named outside any ANSI code page, as a Chinese or French admin might: supd.log and the
@@ -203,8 +208,10 @@ Result<void> SupdService::InstallAndStart() {
     SetDaemonString("LogDirectory",
                     TempPath(name_ + "-journaux-\xC3\xA9-\xE6\x97\xA5\xE5\xBF\x97"));
   const std::string command =
-      JoinWindowsCommandLine({ExecutableDirectory() + "\\supd.exe", "--pipe-prefix", name_,
-                              "--config-key", "HKLM\\" + config_key_});
+      default_instance_
+          ? JoinWindowsCommandLine({ExecutableDirectory() + "\\supd.exe"})
+          : JoinWindowsCommandLine({ExecutableDirectory() + "\\supd.exe", "--pipe-prefix", name_,
+                                    "--config-key", "HKLM\\" + config_key_});
   service_.reset(::CreateServiceW(
       manager_.get(), Widen(name_).c_str(), Widen(name_).c_str(), SERVICE_ALL_ACCESS,
       SERVICE_WIN32_OWN_PROCESS, SERVICE_DEMAND_START, SERVICE_ERROR_NORMAL, Widen(command).c_str(),

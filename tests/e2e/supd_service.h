@@ -60,6 +60,12 @@ class SupdService {
   // A worker running testworker.exe with `arguments`, restarting quickly (BackoffInitialMs 100).
   void AddWorker(const std::string& worker, const std::vector<std::string>& arguments);
 
+  // Before InstallAndStart: this supd is the machine's default instance, configured under
+  // HKLM\SOFTWARE\Sup and started without --pipe-prefix, so that its pipes are its ControlPipe and
+  // HealthPipe values (the test sets ControlPipe to control_pipe(), a name of its own). At most
+  // one test may do this: it is the only one that touches the default key.
+  void UseTheDefaultConfigurationKey();
+
   Result<void> InstallAndStart();
   Result<void> Stop();
   Result<void> Start();  // again, after Stop
@@ -108,6 +114,7 @@ class SupdService {
 
   std::string name_;
   std::string config_key_;  // below HKLM
+  bool default_instance_ = false;
   std::string log_directory_;
   win::UniqueServiceHandle manager_;
   win::UniqueServiceHandle service_;
