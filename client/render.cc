@@ -236,13 +236,13 @@ int StatusExitCode(const sup::v1::StatusResponse& status) {
   return all_serving ? kExitOk : kExitNotAllRunning;
 }
 
-bool WaitIsOver(std::string_view verb, const sup::v1::WorkerCommandResult& result,
+bool WaitIsOver(WorkerVerb verb, const sup::v1::WorkerCommandResult& result,
                 const WorkerStatus& status) {
-  if (verb == "stop") {
+  if (verb == WorkerVerb::kStop) {
     return status.state() != WorkerStatus::RUNNING && status.state() != WorkerStatus::STARTING &&
            status.state() != WorkerStatus::STOPPING;
   }
-  if (verb == "restart" && status.launches() <= result.launches())
+  if (verb == WorkerVerb::kRestart && status.launches() <= result.launches())
     return false;  // still the old process
   return status.serving();
 }

@@ -43,10 +43,13 @@ int CommandExitCode(const sup::v1::WorkerCommandResponse& response);
 // computes, the same as the health pipe's SERVING), else kExitNotAllRunning.
 int StatusExitCode(const sup::v1::StatusResponse& status);
 
+// What `supctl start|stop|restart|reset WORKER...` asks of supd.
+enum class WorkerVerb { kStart, kStop, kRestart, kReset };
+
 // Whether `start|stop|restart --wait` is done waiting for one worker the command acted on (a
 // named one, or a dependent it took down): stop, once it is down; start, once it serves; restart,
 // once a process launched after the command serves.
-bool WaitIsOver(std::string_view verb, const sup::v1::WorkerCommandResult& result,
+bool WaitIsOver(WorkerVerb verb, const sup::v1::WorkerCommandResult& result,
                 const sup::v1::WorkerStatus& status);
 
 // One worker's status object, as in `status -o json`.

@@ -37,7 +37,7 @@ struct DaemonCommands::Verbs {
   CLI::App* reread = nullptr;
   CLI::App* update = nullptr;
   CLI::App* top = nullptr;
-  std::vector<std::pair<std::string, CLI::App*>> worker_commands;  // start, stop, restart, reset
+  std::vector<std::pair<WorkerVerb, CLI::App*>> worker_commands;  // start, stop, restart, reset
 
   std::vector<std::string> workers;           // status
   std::vector<std::string> targets;           // start, stop, restart, reset
@@ -86,7 +86,7 @@ int RunStatus(const GlobalOptions& options, const std::vector<std::string>& work
 
 // Polls the status of every worker `results` acted on until each is where `verb` leaves it
 // (WaitIsOver), or the timeout passes. A CLI may poll; supd's side has no polling.
-int WaitForTargets(const GlobalOptions& options, const std::string& verb,
+int WaitForTargets(const GlobalOptions& options, WorkerVerb verb,
                    const sup::v1::WorkerCommandResponse& results) {
   const auto deadline = std::chrono::steady_clock::now() + options.timeout;
   sup::v1::Request request;
@@ -117,22 +117,25 @@ int WaitForTargets(const GlobalOptions& options, const std::string& verb,
   }
   std::fprintf(stderr, "supctl: timed out after %lld ms waiting for %s: %s\n",
                static_cast<long long>(options.timeout.count()),
-               verb == "stop"      ? "a stop"
-               : verb == "restart" ? "a new process, RUNNING and ready"
-                                   : "RUNNING and ready",
+               verb == WorkerVerb::kStop      ? "a stop"
+               : verb == WorkerVerb::kRestart ? "a new process, RUNNING and ready"
+                                              : "RUNNING and ready",
                pending.c_str());
   return kExitFailure;
 }
 
 // start, stop, restart or reset of named workers or "all": one line per worker acted on (the
 // named ones and the dependents taken down with them); with --wait, until they arrive.
-int RunWorkerCommand(const GlobalOptions& options, const std::string& verb,
+int RunWorkerCommand(const GlobalOptions& options, WorkerVerb verb,
                      const std::vector<std::string>& targets, bool wait) {
   sup::v1::Request request;
-  sup::v1::WorkerCommandRequest* command = verb == "start"     ? request.mutable_start()
-                                           : verb == "stop"    ? request.mutable_stop()
-                                           : verb == "restart" ? request.mutable_restart()
-                                                               : request.mutable_reset();
+  sup::v1::WorkerCommandRequest* command = nullptr;
+  switch (verb) {
+    case WorkerVerb::kStart: command = request.mutable_start(); break;
+    case WorkerVerb::kStop: command = request.mutable_stop(); break;
+    case WorkerVerb::kRestart: command = request.mutable_restart(); break;
+    case WorkerVerb::kReset: command = request.mutable_reset(); break;
+  }
   if (targets.size() == 1 && targets[0] == "all") {
     command->set_all(true);
   } else {
@@ -140,13 +143,14 @@ int RunWorkerCommand(const GlobalOptions& options, const std::string& verb,
   }
   sup::Result<sup::v1::Response> response = CallDaemon(options, request);
   if (!response) return ReportError(options, response.error());
-  const sup::v1::WorkerCommandResponse& results = verb == "start"     ? response->start()
-                                                  : verb == "stop"    ? response->stop()
-                                                  : verb == "restart" ? response->restart()
-                                                                      : response->reset();
+  const sup::v1::WorkerCommandResponse& results = verb == WorkerVerb::kStart  ? response->start()
+                                                  : verb == WorkerVerb::kStop ? response->stop()
+                                                  : verb == WorkerVerb::kRestart
+                                                      ? response->restart()
+                                                      : response->reset();
   Print(options.json() ? RenderCommandResultsJson(results) : RenderCommandResults(results));
   const int code = CommandExitCode(results);
-  if (code != kExitOk || !wait || verb == "reset") return code;
+  if (code != kExitOk || !wait || verb == WorkerVerb::kReset) return code;
   return WaitForTargets(options, verb, results);
 }
 
@@ -268,18 +272,24 @@ DaemonCommands::DaemonCommands(CLI::App& app, const GlobalOptions& options)
   v.status = app.add_subcommand("status", "Show the daemon and its workers");
   v.status->add_option("workers", v.workers, "Only these workers");
   v.version = app.add_subcommand("version", "Show the versions of supctl and supd");
-  for (const auto& [verb, help] : std::vector<std::pair<std::string, std::string>>{
-           {"start", "Start workers"},
-           {"stop", "Stop workers (their stop ladder, then terminate)"},
-           {"restart", "Restart workers"},
-           {"reset", "Clear restart counters and an open circuit breaker"}}) {
-    CLI::App* command = app.add_subcommand(verb, help);
+  struct VerbCommand {
+    WorkerVerb verb;
+    const char* name;
+    const char* help;
+  };
+  for (const VerbCommand& verb :
+       {VerbCommand{WorkerVerb::kStart, "start", "Start workers"},
+        VerbCommand{WorkerVerb::kStop, "stop", "Stop workers (their stop ladder, then terminate)"},
+        VerbCommand{WorkerVerb::kRestart, "restart", "Restart workers"},
+        VerbCommand{WorkerVerb::kReset, "reset",
+                    "Clear restart counters and an open circuit breaker"}}) {
+    CLI::App* command = app.add_subcommand(verb.name, verb.help);
     command->add_option("workers", v.targets, "Worker names, or all")->required();
-    if (verb != "reset") {
+    if (verb.verb != WorkerVerb::kReset) {
       command->add_flag("--wait", v.wait,
                         "Wait until RUNNING and ready (or, for stop, down); at most --timeout");
     }
-    v.worker_commands.emplace_back(verb, command);
+    v.worker_commands.emplace_back(verb.verb, command);
   }
   v.describe = app.add_subcommand(
       "describe", "Configuration, counters, recent events and last output of a worker");

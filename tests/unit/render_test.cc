@@ -283,17 +283,17 @@ TEST(RenderTest, RestartWaitEndsOnlyWithANewProcessThatServes) {
   status.set_state(WorkerStatus::RUNNING);
   status.set_serving(true);
   status.set_launches(3);  // the old process, still serving
-  EXPECT_FALSE(WaitIsOver("restart", result, status));
-  EXPECT_TRUE(WaitIsOver("start", result, status));
-  EXPECT_FALSE(WaitIsOver("stop", result, status));
+  EXPECT_FALSE(WaitIsOver(WorkerVerb::kRestart, result, status));
+  EXPECT_TRUE(WaitIsOver(WorkerVerb::kStart, result, status));
+  EXPECT_FALSE(WaitIsOver(WorkerVerb::kStop, result, status));
   status.set_launches(4);
   status.set_serving(false);  // the new one, not ready yet
-  EXPECT_FALSE(WaitIsOver("restart", result, status));
+  EXPECT_FALSE(WaitIsOver(WorkerVerb::kRestart, result, status));
   status.set_serving(true);
-  EXPECT_TRUE(WaitIsOver("restart", result, status));
+  EXPECT_TRUE(WaitIsOver(WorkerVerb::kRestart, result, status));
   status.set_state(WorkerStatus::STOPPED);
   status.set_serving(false);
-  EXPECT_TRUE(WaitIsOver("stop", result, status));
+  EXPECT_TRUE(WaitIsOver(WorkerVerb::kStop, result, status));
 }
 
 TEST(RenderDescribeTest, OutputTailsAreTitledByStreamOrAsOneSharedFile) {
