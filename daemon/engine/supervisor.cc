@@ -7,14 +7,6 @@
 #include "daemon/engine/stop_ladder.h"
 
 namespace sup::engine {
-namespace {
-
-bool Has(const std::vector<std::string>& items, const std::string& item) {
-  return std::find(items.begin(), items.end(), item) != items.end();
-}
-
-}  // namespace
-
 Supervisor::Supervisor(SupervisorPorts ports)
     : ports_(ports), stopped_by_operator_at_start_(ports_.state_store.LoadStoppedByOperator()) {}
 
@@ -43,86 +35,7 @@ std::vector<std::string> Supervisor::Targets(const std::vector<std::string>& nam
 }
 
 config::DependencyGraph Supervisor::DependenciesInForce() const {
-  config::DependencyGraph graph;
-  for (const auto& [name, worker] : workers_) {
-    graph[name] = worker.config ? worker.config->policy.depends_on : std::vector<std::string>{};
-  }
-  return graph;
-}
-
-bool Supervisor::Wanted(const Worker& w) const {
-  if (!w.config || !w.config->policy.enabled || w.stopped_by_operator || shutting_down_)
-    return false;
-  if (w.intent && w.intent->kind == IntentKind::kRemove) return false;
-  // Every dependency configured, without building MissingDependencies' list: this runs for every
-  // worker after every event.
-  const std::vector<std::string>& dependencies = w.config->policy.depends_on;
-  return std::all_of(dependencies.begin(), dependencies.end(),
-                     [this](const std::string& name) { return IsConfigured(name); });
-}
-
-bool Supervisor::IsConfigured(const std::string& name) const {
-  const Worker* w = Find(name);
-  return w && !(w->intent && w->intent->kind == IntentKind::kRemove);
-}
-
-bool Supervisor::Available(const Worker& w) const {
-  if (IsDone(w)) return true;  // a run-once job that succeeded, like a database migration
-  if (w.state != WorkerState::kRunning || w.intent) return false;
-  const bool has_readiness = w.config && w.config->policy.probes.contains(ProbeKind::kReadiness);
-  return !has_readiness || w.readiness_passed;
-}
-
-bool Supervisor::IsDone(const Worker& w) const {
-  return w.state == WorkerState::kExited && w.reason == Reason::kExited && w.config &&
-         w.last_exit_code && IsSuccessExitCode(w.config->policy, *w.last_exit_code);
-}
-
-std::optional<std::string> Supervisor::BlockingDependency(const Worker& w) const {
-  if (!w.config) return std::nullopt;
-  for (const std::string& name : w.config->policy.depends_on) {
-    const Worker* d = Find(name);
-    if (!d || Available(*d)) continue;  // a missing one is refused as such
-    const bool stuck = !Wanted(*d) || d->state == WorkerState::kExited ||
-                       (d->state == WorkerState::kFailed && !d->state_timer.armed());
-    if (stuck) return name + ", which will not run unless started: " + Describe(SnapshotOf(*d));
-    if (std::optional<std::string> deeper = BlockingDependency(*d)) return deeper;  // acyclic: ends
-  }
-  return std::nullopt;
-}
-
-std::vector<std::string> Supervisor::UnavailableDependencies(const Worker& w) const {
-  std::vector<std::string> unavailable;
-  if (!w.config) return unavailable;
-  for (const std::string& name : w.config->policy.depends_on) {
-    const Worker* dependency = Find(name);
-    if (!dependency || !Available(*dependency)) unavailable.push_back(name);
-  }
-  return unavailable;
-}
-
-std::vector<std::string> Supervisor::MissingDependencies(const Worker& w) const {
-  std::vector<std::string> missing;
-  if (!w.config) return missing;
-  for (const std::string& name : w.config->policy.depends_on) {
-    if (!IsConfigured(name)) missing.push_back(name);
-  }
-  return missing;
-}
-
-std::vector<std::string> Supervisor::UpDependents(const Worker& w, bool transitive) const {
-  std::vector<std::string> up;
-  if (transitive) {
-    for (const std::string& name : config::TransitiveDependents(DependenciesInForce(), w.name)) {
-      if (IsUp(workers_.at(name).state)) up.push_back(name);
-    }
-    return up;
-  }
-  for (const auto& [name, other] : workers_) {
-    if (IsUp(other.state) && other.config && Has(other.config->policy.depends_on, w.name))
-      up.push_back(name);
-  }
-  return up;
+  return engine::DependenciesInForce(view());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -206,7 +119,7 @@ void Supervisor::Settle() {
     bool any_waiting = false;
     for (const auto& [name, w] : workers_) {
       any_intent |= w.intent.has_value();
-      any_waiting |= w.state == WorkerState::kStopped && Wanted(w);
+      any_waiting |= w.state == WorkerState::kStopped && Wanted(view(), w);
     }
     if (any_intent) changed |= AdvanceIntents();
     if (any_waiting) changed |= StartWaitingWorkers();
@@ -227,7 +140,7 @@ bool Supervisor::AdvanceIntents() {
   bool changed = false;
   for (auto& [name, w] : workers_) {
     if (!w.intent) continue;
-    for (const std::string& dependent : UpDependents(w, /*transitive=*/false)) {
+    for (const std::string& dependent : UpDependents(view(), w, /*transitive=*/false)) {
       Worker& d = workers_.at(dependent);
       if (d.intent) continue;
       SetIntent(d, Intent{IntentKind::kStop, Reason::kDependency, name});
@@ -237,7 +150,7 @@ bool Supervisor::AdvanceIntents() {
   for (auto& [name, w] : workers_) {
     const bool may_stop =
         w.intent && (w.state == WorkerState::kStarting || w.state == WorkerState::kRunning);
-    if (may_stop && UpDependents(w, /*transitive=*/false).empty()) {
+    if (may_stop && UpDependents(view(), w, /*transitive=*/false).empty()) {
       BeginStop(w, w.intent->reason);
       changed = true;
     }
@@ -255,8 +168,8 @@ bool Supervisor::StartWaitingWorkers() {
   }
   bool changed = false;
   for (Worker* w : start_order_) {
-    if (w->state != WorkerState::kStopped || !Wanted(*w)) continue;
-    const std::vector<std::string> unavailable = UnavailableDependencies(*w);
+    if (w->state != WorkerState::kStopped || !Wanted(view(), *w)) continue;
+    const std::vector<std::string> unavailable = UnavailableDependencies(view(), *w);
     if (unavailable.empty()) {
       Launch(*w, w->reason == Reason::kConfigError ? Reason::kConfigChanged : w->reason);
       changed = true;
@@ -330,7 +243,7 @@ void Supervisor::Remove(Worker& w) {
 std::vector<CommandResult> Supervisor::TakeDownDependents(Worker& w,
                                                           std::string_view done_message) {
   std::vector<CommandResult> results;
-  for (const std::string& name : UpDependents(w, /*transitive=*/true)) {
+  for (const std::string& name : UpDependents(view(), w, /*transitive=*/true)) {
     Worker& d = workers_.at(name);
     if (d.intent) continue;  // going down already, for its own reason
     SetIntent(d, Intent{IntentKind::kStop, Reason::kDependency, w.name});
@@ -440,9 +353,9 @@ config::ConfigDiff Supervisor::ApplyConfig(const ValidatedConfig& validated) {
     w.config_errors.clear();
     NoteConfig(w, "launch settings changed");
     if (IsUp(w.state)) {
-      SetIntent(
-          w,
-          Intent{Wanted(w) ? IntentKind::kApply : IntentKind::kStop, Reason::kConfigChanged, {}});
+      SetIntent(w, Intent{Wanted(view(), w) ? IntentKind::kApply : IntentKind::kStop,
+                          Reason::kConfigChanged,
+                          {}});
     } else if (!w.config->policy.enabled && w.state != WorkerState::kStopped) {
       ActOnIntentWhileDown(w, Intent{IntentKind::kStop, Reason::kConfigChanged, {}});
     } else if (w.state == WorkerState::kFailed) {
@@ -476,7 +389,7 @@ config::ConfigDiff Supervisor::ApplyConfig(const ValidatedConfig& validated) {
   // Workers whose dependency left the configuration go down (after their own dependents), and
   // stay down with the configuration error that names it.
   for (auto& [name, w] : workers_) {
-    const std::vector<std::string> missing = MissingDependencies(w);
+    const std::vector<std::string> missing = MissingDependencies(view(), w);
     if (missing.empty() || (w.intent && w.intent->kind == IntentKind::kRemove)) continue;
     if (IsUp(w.state)) {
       if (!w.intent || w.intent->reason != Reason::kConfigError) {
@@ -518,11 +431,11 @@ Result<ValidatedConfig> Supervisor::ReadConfig(config::ConfigSource& source) con
 // Starting
 
 void Supervisor::TryLaunch(Worker& w, Reason reason) {
-  if (!Wanted(w)) {
+  if (!Wanted(view(), w)) {
     if (w.state != WorkerState::kStopped) Transition(w, WorkerState::kStopped, reason);
     return;
   }
-  const std::vector<std::string> unavailable = UnavailableDependencies(w);
+  const std::vector<std::string> unavailable = UnavailableDependencies(view(), w);
   if (!unavailable.empty()) {
     if (w.state != WorkerState::kStopped || w.reason != Reason::kDependency) {
       Transition(w, WorkerState::kStopped, Reason::kDependency,
@@ -649,7 +562,7 @@ void Supervisor::HandleFailureToRun(Worker& w, Reason reason, std::int64_t exit_
     Transition(w, WorkerState::kStopped, Reason::kShutdown);
     return;
   }
-  if (!Wanted(w)) {
+  if (!Wanted(view(), w)) {
     Transition(w, WorkerState::kStopped, reason);
     return;
   }

@@ -28,6 +28,7 @@
 #include "daemon/engine/event.h"
 #include "daemon/engine/ports.h"
 #include "daemon/engine/worker.h"
+#include "daemon/engine/worker_rules.h"
 #include "daemon/engine/worker_snapshot.h"
 
 namespace sup::engine {
@@ -127,20 +128,8 @@ class Supervisor {
   const Worker* Find(const std::string& name) const;
   std::vector<std::string> Targets(const std::vector<std::string>& names) const;
 
-  // Whether supd means the worker to run: a valid definition that is enabled, not stopped by an
-  // operator, not on its way out, every dependency configured, and supd not stopping.
-  bool Wanted(const Worker& w) const;
-  // Running, ready, and not about to go down, or done: what a dependent may start on.
-  bool Available(const Worker& w) const;
-  // Ended with a success code and its policy keeps it down: a finished run-once job.
-  bool IsDone(const Worker& w) const;
-  // A dependency (or one of its own) that will not run unless an operator or a new definition
-  // acts, and why; none if everything `w` waits for will come by itself.
-  std::optional<std::string> BlockingDependency(const Worker& w) const;
-  std::vector<std::string> UnavailableDependencies(const Worker& w) const;
-  std::vector<std::string> MissingDependencies(const Worker& w) const;
-  bool IsConfigured(const std::string& name) const;  // exists and is not on its way out
-  std::vector<std::string> UpDependents(const Worker& w, bool transitive) const;
+  // The workers as the predicates of worker_rules.h read them.
+  WorkersView view() const { return {workers_, shutting_down_}; }
 
   void Transition(Worker& w, WorkerState to, Reason reason, std::string message = {});
   Event NewEvent(const Worker& w, EventKind kind) const;  // time, worker, kind and pid filled in

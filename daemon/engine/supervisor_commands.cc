@@ -31,7 +31,8 @@ std::vector<CommandResult> Supervisor::ForEachTarget(const std::vector<std::stri
     }
     for (CommandResult& result : action(*w)) {
       // A dependent that is named itself gets its own line, not one for its dependency.
-      if (!result.dependency_of.empty() && std::ranges::find(targets, result.worker) != targets.end())
+      if (!result.dependency_of.empty() &&
+          std::ranges::find(targets, result.worker) != targets.end())
         continue;
       results.push_back(std::move(result));
     }
@@ -59,12 +60,14 @@ std::optional<CommandResult> Supervisor::RefuseStart(const Worker& w) const {
   if (!w.config)
     return refuse("disabled by a configuration error: " + w.config_errors.front().ToString());
   if (!w.config->policy.enabled) return refuse("disabled in the configuration (Enabled=0)");
-  if (const std::vector<std::string> missing = MissingDependencies(w); !missing.empty()) {
+  if (const std::vector<std::string> missing = MissingDependencies(view(), w); !missing.empty()) {
     return refuse("depends on " + JoinNames(missing) + ", which is not configured");
   }
   // No wait without an end: a start that could only wait for ever is refused, saying for what.
-  if (std::optional<std::string> blocking = BlockingDependency(w))
-    return refuse("depends on " + *blocking);
+  if (const Worker* blocking = BlockingDependency(view(), w)) {
+    return refuse("depends on " + blocking->name +
+                  ", which will not run unless started: " + Describe(SnapshotOf(*blocking)));
+  }
   return std::nullopt;
 }
 
@@ -156,7 +159,8 @@ std::vector<CommandResult> Supervisor::Reset(const std::vector<std::string>& nam
     w.restarts = 0;
     w.backoff_attempt = 0;
     w.failures.Clear();
-    if ((w.state == WorkerState::kFailed || w.state == WorkerState::kBackoff) && Wanted(w)) {
+    if ((w.state == WorkerState::kFailed || w.state == WorkerState::kBackoff) &&
+        Wanted(view(), w)) {
       CancelTimers(w);
       w.next_start_at.reset();
       TryLaunch(w, Reason::kOperator);

@@ -36,9 +36,10 @@ std::vector<std::string> Supervisor::CheckInvariants() const {
       fail("a stop always has its next step armed");
     if (w.state == WorkerState::kBackoff && !w.state_timer.armed())
       fail("a backoff always has its restart armed");
-    if (w.state == WorkerState::kBackoff && !Wanted(w)) fail("only a wanted worker backs off");
+    if (w.state == WorkerState::kBackoff && !Wanted(view(), w))
+      fail("only a wanted worker backs off");
     if (w.state == WorkerState::kFailed && w.config &&
-        w.state_timer.armed() != (w.config->policy.failed_retry.count() > 0 && Wanted(w))) {
+        w.state_timer.armed() != (w.config->policy.failed_retry.count() > 0 && Wanted(view(), w))) {
       fail("an open breaker is retried exactly when FailedRetryMs is set");
     }
     if (w.state == WorkerState::kStarting && !launching && !w.state_timer.armed() &&
@@ -64,7 +65,7 @@ std::vector<std::string> Supervisor::CheckInvariants() const {
     // No wait without an end: an intent that has not begun its stop waits only for dependents
     // that are on their way down themselves.
     if (w.intent && (w.state == WorkerState::kStarting || w.state == WorkerState::kRunning)) {
-      const std::vector<std::string> dependents = UpDependents(w, /*transitive=*/false);
+      const std::vector<std::string> dependents = UpDependents(view(), w, /*transitive=*/false);
       if (dependents.empty()) fail("an intent with no running dependent has begun its stop");
       for (const std::string& dependent : dependents) {
         const Worker& d = workers_.at(dependent);
@@ -72,7 +73,8 @@ std::vector<std::string> Supervisor::CheckInvariants() const {
           fail("its dependent " + dependent + " is not going down");
       }
     }
-    if (w.state == WorkerState::kStopped && Wanted(w) && UnavailableDependencies(w).empty()) {
+    if (w.state == WorkerState::kStopped && Wanted(view(), w) &&
+        UnavailableDependencies(view(), w).empty()) {
       fail("a wanted worker whose dependencies run has started");
     }
     if (shutting_down_ && (w.state == WorkerState::kStarting || w.state == WorkerState::kRunning) &&

@@ -16,7 +16,7 @@ WorkerSnapshot Supervisor::SnapshotOf(const Worker& w) const {
   s.health = w.health;
   const bool has_readiness = w.config && w.config->policy.probes.contains(ProbeKind::kReadiness);
   s.ready = w.state == WorkerState::kRunning && (!has_readiness || w.readiness_passed);
-  s.wanted = Wanted(w);
+  s.wanted = Wanted(view(), w);
   s.done = IsDone(w);
   if (w.process) {
     s.pid = w.process->pid;
@@ -36,11 +36,12 @@ WorkerSnapshot Supervisor::SnapshotOf(const Worker& w) const {
     if (w.state == WorkerState::kStopping) {
       if (w.intent->kind != IntentKind::kStop) s.pending_intent = "then " + intent;
     } else {
-      s.pending_intent =
-          intent + " once its dependents stop: " + JoinNames(UpDependents(w, /*transitive=*/false));
+      s.pending_intent = intent + " once its dependents stop: " +
+                         JoinNames(UpDependents(view(), w, /*transitive=*/false));
     }
   }
-  if (s.wanted && w.state == WorkerState::kStopped) s.waiting_for = UnavailableDependencies(w);
+  if (s.wanted && w.state == WorkerState::kStopped)
+    s.waiting_for = UnavailableDependencies(view(), w);
   s.backoff_attempt = w.backoff_attempt;
   if (w.state == WorkerState::kStopping && w.config) {
     const StopLadder ladder = StopLadder::For(w.config->policy, w.process->has_console);
