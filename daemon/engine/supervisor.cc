@@ -316,25 +316,16 @@ config::ConfigDiff Supervisor::ApplyConfig(const ValidatedConfig& validated) {
     auto [it, created] = workers_.try_emplace(name);
     Worker& w = it->second;
     w.name = name;
-    const bool was_leaving = w.intent && w.intent->kind == IntentKind::kRemove;
-    const bool probes_changed =
-        w.config && w.config->policy.probes != config.workers.at(name).policy.probes;
-    const bool memory_changed = w.config && MemoryChecksDiffer(*w.config, config.workers.at(name));
-    w.config = config.workers.at(name);
-    w.config_errors.clear();
-    if (stopped_by_operator_at_start_.erase(name) >
-        0) {  // an operator stopped it before supd last stopped
+    if (stopped_by_operator_at_start_.erase(name) > 0) {
+      // An operator stopped it before supd last stopped.
       w.stopped_by_operator = true;
       w.reason = Reason::kOperator;
     }
-    if (was_leaving) {  // back before its process was gone: it restarts on the new definition
+    // Back before its process was gone: it restarts on the new definition, and is probed and
+    // checked the new way until then. (Only a worker on its way out has a definition here.)
+    if (w.intent && w.intent->kind == IntentKind::kRemove)
       w.intent = Intent{IntentKind::kApply, Reason::kConfigChanged, {}};
-      if (probes_changed) {
-        RestartProbes(w);
-      } else if (memory_changed) {
-        ArmMemoryCheck(w);
-      }
-    }
+    AdoptDefinition(w, config.workers.at(name));
     if (w.state == WorkerState::kStopped && w.reason == Reason::kConfigError)
       w.reason = Reason::kNone;
     NoteConfig(w, "added");
@@ -342,15 +333,7 @@ config::ConfigDiff Supervisor::ApplyConfig(const ValidatedConfig& validated) {
 
   for (const std::string& name : diff.launch_changed) {
     Worker& w = workers_.at(name);
-    const bool probes_changed = w.config->policy.probes != config.workers.at(name).policy.probes;
-    const bool memory_changed = MemoryChecksDiffer(*w.config, config.workers.at(name));
-    w.config = config.workers.at(name);
-    if (probes_changed) {
-      RestartProbes(w);  // until the restart, the process is probed (and checked) the new way
-    } else if (memory_changed) {
-      ArmMemoryCheck(w);
-    }
-    w.config_errors.clear();
+    AdoptDefinition(w, config.workers.at(name));  // until the restart, probed the new way
     NoteConfig(w, "launch settings changed");
     if (IsUp(w.state)) {
       SetIntent(w, Intent{Wanted(view(), w) ? IntentKind::kApply : IntentKind::kStop,
@@ -367,15 +350,8 @@ config::ConfigDiff Supervisor::ApplyConfig(const ValidatedConfig& validated) {
   for (const std::string& name : diff.policy_changed) {
     Worker& w = workers_.at(name);
     const WorkerConfig& next = config.workers.at(name);
-    const bool probes_changed = w.config->policy.probes != next.policy.probes;
-    const bool memory_changed = MemoryChecksDiffer(*w.config, next);
-    w.config = next;
-    w.config_errors.clear();
     NoteConfig(w, "policy changed; applied without a restart");
-    if (probes_changed)
-      RestartProbes(w);  // even on its way down: until then it is probed the new way
-    else if (memory_changed)
-      ArmMemoryCheck(w);
+    AdoptDefinition(w, next);  // even on its way down: until then it is probed the new way
     if (!next.policy.enabled) {
       if (w.state != WorkerState::kStopped)
         SetIntent(w, Intent{IntentKind::kStop, Reason::kConfigChanged, {}});
@@ -406,6 +382,18 @@ config::ConfigDiff Supervisor::ApplyConfig(const ValidatedConfig& validated) {
 
   Settle();
   return diff;
+}
+
+void Supervisor::AdoptDefinition(Worker& w, const WorkerConfig& next) {
+  const bool probes_changed = w.config && w.config->policy.probes != next.policy.probes;
+  const bool memory_changed = w.config && MemoryChecksDiffer(*w.config, next);
+  w.config = next;
+  w.config_errors.clear();
+  if (probes_changed) {
+    RestartProbes(w);  // checks the memory the new way too
+  } else if (memory_changed) {
+    ArmMemoryCheck(w);
+  }
 }
 
 std::map<std::string, WorkerConfig> Supervisor::DefinitionsInForce() const {

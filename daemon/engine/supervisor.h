@@ -179,6 +179,10 @@ class Supervisor {
   void ArmMemoryCheck(Worker& w);       // (re)starts the checks of an up worker per its policy
   void ScheduleMemoryCheck(Worker& w);  // the next check, MemoryCheckMs from now
   static bool MemoryChecksDiffer(const WorkerConfig& a, const WorkerConfig& b);
+  // Takes `next` as `w`'s definition (a valid one: its errors go), and re-arms what the change
+  // means for a process that runs on: its probes, or else its memory checks. The one way a
+  // reload changes a definition.
+  void AdoptDefinition(Worker& w, const WorkerConfig& next);
   void CheckMemory(Worker& w);
   void RestartForMemory(Worker& w, std::string why);
 

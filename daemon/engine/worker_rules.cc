@@ -74,7 +74,8 @@ std::vector<std::string> MissingDependencies(const WorkersView& view, const Work
 std::vector<std::string> UpDependents(const WorkersView& view, const Worker& w, bool transitive) {
   std::vector<std::string> up;
   if (transitive) {
-    for (const std::string& name : config::TransitiveDependents(DependenciesInForce(view), w.name)) {
+    for (const std::string& name :
+         config::TransitiveDependents(DependenciesInForce(view), w.name)) {
       if (IsUp(view.workers.at(name).state)) up.push_back(name);
     }
     return up;
