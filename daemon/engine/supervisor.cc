@@ -93,7 +93,7 @@ void Supervisor::CancelProbes(Worker& w) {
 
 void Supervisor::CancelTimers(Worker& w) {
   w.state_timer.Cancel(ports_.timers);
-  w.memory_timer.Cancel(ports_.timers);
+  if (w.memory) w.memory->Cancel();
   CancelProbes(w);
 }
 
@@ -455,7 +455,7 @@ void Supervisor::Launch(Worker& w, Reason reason) {
                       .has_console = w.config->launch.own_console,
                       .killed_for = std::nullopt,
                       .stop_step = 0,
-                      .memory_checks_over = 0};
+                      .sent_step = StopStep::kTerminate};
   Transition(w, WorkerState::kStarting, reason);
   if (!w.process->launching) WatchStart(w);
 }
@@ -659,45 +659,29 @@ bool Supervisor::MemoryChecksDiffer(const WorkerConfig& a, const WorkerConfig& b
 }
 
 void Supervisor::ArmMemoryCheck(Worker& w) {
-  w.memory_timer.Cancel(ports_.timers);
+  if (w.memory) w.memory->Cancel();
   if (w.state != WorkerState::kStarting && w.state != WorkerState::kRunning) return;
-  w.process->memory_checks_over = 0;
   const PolicyConfig& policy = w.config->policy;
   if (policy.memory_restart_mb == 0) return;
-  ScheduleMemoryCheck(w);
-}
-
-void Supervisor::ScheduleMemoryCheck(Worker& w) {
-  // The guard inside memory_timer dies with the worker, so `w` is alive whenever this runs.
-  w.memory_timer.Arm(ports_.timers, w.config->policy.memory_check_period, [this, &w] {
-    CheckMemory(w);
-    Settle();
-  });
-}
-
-// One reading above the threshold may be a passing peak (a burst of requests, a collection about
-// to run): only two in a row restart the worker, as a reading at or below it starts the count over.
-void Supervisor::CheckMemory(Worker& w) {
-  constexpr std::uint32_t kChecksOverToRestart = 2;
-  const PolicyConfig& policy = w.config->policy;
-  if (w.state != WorkerState::kStarting && w.state != WorkerState::kRunning) return;
-  if (policy.memory_restart_mb == 0) return;  // the threshold was removed
-  const std::uint64_t threshold = std::uint64_t{policy.memory_restart_mb} * 1024 * 1024;
-  // While an intent waits for dependents to stop, the worker is about to go down: no reading is
-  // taken, but the checks go on, for an intent can be called off (`start` after `stop`).
-  const std::optional<std::uint64_t> used =
-      w.intent ? std::nullopt : ports_.launcher.WorkingSetBytes(w.name);
-  if (used && *used > threshold) {
-    if (++w.process->memory_checks_over >= kChecksOverToRestart) {
-      RestartForMemory(w, "working set " + FormatBytes(*used) + " above MemoryRestartMB " +
-                              std::to_string(policy.memory_restart_mb) + " at " +
-                              std::to_string(kChecksOverToRestart) + " checks in a row");
-      return;
-    }
-  } else if (used) {
-    w.process->memory_checks_over = 0;
+  if (!w.memory) {
+    // The callbacks may use `w`: the watch, and every check it scheduled, dies with it.
+    w.memory = std::make_unique<MemoryWatch>(
+        ports_.timers,
+        [this, &w]() -> std::optional<std::uint64_t> {
+          // While an intent waits for dependents to stop, the worker is about to go down: no
+          // reading is taken, but the checks go on, for an intent can be called off (`start`
+          // after `stop`).
+          if (w.intent) return std::nullopt;
+          return ports_.launcher.WorkingSetBytes(w.name);
+        },
+        [this, &w](std::uint64_t used) {
+          RestartForMemory(w, "working set " + FormatBytes(used) + " above MemoryRestartMB " +
+                                  std::to_string(w.config->policy.memory_restart_mb) + " at " +
+                                  std::to_string(MemoryWatch::kChecksInARow) + " checks in a row");
+          Settle();
+        });
   }
-  ScheduleMemoryCheck(w);
+  w.memory->Begin(policy.memory_restart_mb, policy.memory_check_period);
 }
 
 void Supervisor::OnMemoryLimit(const std::string& name, std::uint32_t pid) {

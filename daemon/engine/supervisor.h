@@ -175,15 +175,14 @@ class Supervisor {
   void OnStopStepElapsed(Worker& w);
   void KillFor(Worker& w, Reason reason);
 
-  // Memory: MemoryRestartMB's checks, and the restart when a threshold or the limit is passed.
-  void ArmMemoryCheck(Worker& w);       // (re)starts the checks of an up worker per its policy
-  void ScheduleMemoryCheck(Worker& w);  // the next check, MemoryCheckMs from now
+  // Memory (the checks are MemoryWatch's; the restart when a threshold or the limit is passed is
+  // decided here).
+  void ArmMemoryCheck(Worker& w);  // (re)starts the checks of an up worker per its policy
   static bool MemoryChecksDiffer(const WorkerConfig& a, const WorkerConfig& b);
   // Takes `next` as `w`'s definition (a valid one: its errors go), and re-arms what the change
   // means for a process that runs on: its probes, or else its memory checks. The one way a
   // reload changes a definition.
   void AdoptDefinition(Worker& w, const WorkerConfig& next);
-  void CheckMemory(Worker& w);
   void RestartForMemory(Worker& w, std::string why);
 
   // Probes (the scheduling is ProbeScheduler's; what results mean for the worker is here).

@@ -57,10 +57,10 @@ std::vector<std::string> Supervisor::CheckInvariants() const {
     const bool starting_or_running =
         w.state == WorkerState::kStarting || w.state == WorkerState::kRunning;
     if (starting_or_running && !launching && w.config->policy.memory_restart_mb > 0 &&
-        !w.memory_timer.armed()) {
+        !(w.memory && w.memory->active())) {
       fail("a worker with MemoryRestartMB has its working set checked while it runs");
     }
-    if (!starting_or_running && w.memory_timer.armed())
+    if (!starting_or_running && (w.memory && w.memory->active()))
       fail("only a starting or running worker has its working set checked");
     // No wait without an end: an intent that has not begun its stop waits only for dependents
     // that are on their way down themselves.

@@ -12,6 +12,7 @@
 #include "common/config/config_model.h"
 #include "daemon/engine/event.h"
 #include "daemon/engine/guarded_timer.h"
+#include "daemon/engine/memory_watch.h"
 #include "daemon/engine/probe_scheduler.h"
 #include "daemon/engine/restart_policy.h"
 #include "common/worker_state.h"
@@ -51,8 +52,6 @@ struct Process {
   std::size_t stop_step = 0;  // STOPPING: the ladder step under way
   // STOPPING: the step last sent, as sent: a reload may change the ladder the index points into.
   StopStep sent_step = StopStep::kTerminate;
-  // MemoryRestartMB: consecutive checks that found the working set above it.
-  std::uint32_t memory_checks_over = 0;
 };
 
 struct Worker {
@@ -64,9 +63,9 @@ struct Worker {
   Reason reason = Reason::kNone;
   TimePoint since{};
   std::optional<Intent> intent;
-  std::optional<Process> process;  // exactly when IsUp(state)
-  GuardedTimer state_timer;        // start confirmation, backoff, breaker retry, stop ladder
-  GuardedTimer memory_timer;       // the next MemoryRestartMB check, while up with a threshold
+  std::optional<Process> process;       // exactly when IsUp(state)
+  GuardedTimer state_timer;             // start confirmation, backoff, breaker retry, stop ladder
+  std::unique_ptr<MemoryWatch> memory;  // MemoryRestartMB's checks: made at the first, then kept
   bool stopped_by_operator = false;
 
   std::optional<std::int64_t> last_exit_code;
