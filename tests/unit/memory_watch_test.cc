@@ -19,8 +19,9 @@ constexpr std::uint64_t kMiB = 1024 * 1024;
 class MemoryWatchTest : public ::testing::Test {
  protected:
   MemoryWatchTest()
-      : watch_(timers_, [this] { return Read(); },
-               [this](std::uint64_t used) { reports_.push_back(used); }) {}
+      : watch_(
+            timers_, [this] { return Read(); },
+            [this](std::uint64_t used) { reports_.push_back(used); }) {}
 
   std::optional<std::uint64_t> Read() {
     ++reads_;
