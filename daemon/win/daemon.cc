@@ -178,39 +178,13 @@ void Daemon::JoinReadSide() {
   read_threads_.clear();
 }
 
-Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
-                                               std::shared_ptr<spdlog::logger> log,
-                                               const StartProgress& progress) {
-  Result<config::RegistryPath> config_key = config::ParseRegistryPath(options.config_key);
-  if (!config_key) return config_key.error().WithContext("--config-key");
-
-  std::unique_ptr<Daemon> daemon(new Daemon(log));
-  Daemon& d = *daemon;
-  d.event_log_writer_ = options.event_log;
-  d.config_source_ = std::make_unique<config::RegistryConfigSource>(*config_key);
-  d.config_key_ = *config_key;
-  // supd without SeTcbPrivilege (installed as its virtual account or a gMSA) cannot log accounts
-  // on: a worker that asks for one is a configuration error at every reading.
-  const std::optional<std::string> without_logon = AccountWithoutSeTcb();
-  Result<ValidatedConfig> read = config::ReadConfig(*d.config_source_);
-  if (!read) return read.error();
-  if (without_logon) config::RefuseAccountsSupdCannotLogOn(*read, *without_logon);
-  const ValidatedConfig& config = *read;
-  d.apply_host_ = std::make_unique<ApplyHost>(d);
-  control::ReportConfigProblems(*d.apply_host_, options.event_log.get(), config);
-  d.CheckConfigKeyWriters();
-  progress("configuration loaded");
-
-  const std::string control_pipe =
-      options.pipe_prefix ? ControlPipeName(*options.pipe_prefix) : config.daemon.control_pipe;
-  const std::string health_pipe =
-      options.pipe_prefix ? HealthPipeName(*options.pipe_prefix) : config.daemon.health_pipe;
-  Result<InstanceLock> lock = InstanceLock::Acquire(
-      control_pipe, *log,
-      [&progress](std::chrono::milliseconds) { progress("waiting for the stopping supd"); });
-  if (!lock) return lock.error();
-  d.instance_lock_ = std::move(*lock);
-
+// The supervision engine and the adapters it runs on: timers, files, the launcher and prober,
+// the state store and password vault under the configuration key, the event feed, and the
+// launcher's reports wired to the supervisor.
+void Daemon::BuildEngine(const config::RegistryPath& config_key,
+                         const std::optional<std::string>& without_logon) {
+  Daemon& d = *this;
+  const std::shared_ptr<spdlog::logger>& log = log_;
   d.timers_ = std::make_unique<AsioTimers>(*d.io_);
   d.files_ = std::make_unique<FileWorkers>();
   d.inbox_ = std::make_unique<IoInbox>(*d.io_);
@@ -228,30 +202,30 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
       [&d](const std::string& worker) { return d.launcher_->JobOf(worker); },
       [&d](const std::string& worker) { return d.launcher_->RunAsOf(worker); });
   d.resources_ = std::make_unique<ResourceSampler>(*d.launcher_);
-  d.state_store_ = std::make_unique<config::RegistryStateStore>(*config_key);
+  d.state_store_ = std::make_unique<config::RegistryStateStore>(config_key);
   // <key>\State is made below, and the key with it if nothing is configured yet: made first
   // with the configuration key's descriptor, not with what SOFTWARE passes on (everyone reads).
-  if (Result<void> secured = config::SecureConfigKeyIfMissing(*config_key, OwnUserSid()); !secured)
+  if (Result<void> secured = config::SecureConfigKeyIfMissing(config_key, OwnUserSid()); !secured)
     log->warn("configuration key not secured reason=\"{}\"", secured.error().message());
   if (Result<void> prepared = d.state_store_->Prepare(); !prepared) {
     log->warn("operator intent will not outlive supd reason=\"{}\"", prepared.error().message());
   }
   // <key>\Secrets too, before the configuration is watched (as State).
   d.passwords_ = std::make_unique<PasswordVault>(
-      *config_key, [&d](const std::string& worker) { d.launcher_->ForgetToken(worker); });
+      config_key, [&d](const std::string& worker) { d.launcher_->ForgetToken(worker); });
   if (Result<void> prepared = d.passwords_->Prepare(); !prepared) {
     log->warn("worker passwords cannot be kept reason=\"{}\"", prepared.error().message());
   }
   d.launcher_->SetPasswords(
       [vault = d.passwords_.get()](const std::string& worker) { return vault->Reveal(worker); });
-  d.events_out_ = std::make_unique<LogEventSink>(log, options.event_log);
+  d.events_out_ = std::make_unique<LogEventSink>(log, d.event_log_writer_);
   d.event_feed_ = std::make_unique<control::EventFeed>(*d.events_out_);
   d.random_ = std::make_unique<MersenneRandom>();
   d.supervisor_ = std::make_unique<engine::Supervisor>(engine::SupervisorPorts{
       d.clock_, *d.timers_, *d.launcher_, *d.prober_, *d.state_store_, *d.event_feed_, *d.random_});
   if (without_logon) d.supervisor_->RefuseOtherAccounts(*without_logon);
   d.config_applier_ = std::make_unique<control::ConfigApplier>(
-      *d.supervisor_, *d.config_source_, d.apply_host_.get(), options.event_log.get());
+      *d.supervisor_, *d.config_source_, d.apply_host_.get(), d.event_log_writer_.get());
   // A log file that cannot be written or rotated is an event: supd's log (warning), the event
   // log, `supctl events`; status and describe show it while it lasts (OutputStore::Problem).
   d.launcher_->SetMemoryLimitHandler([&d](const std::string& worker, std::uint32_t pid) {
@@ -270,8 +244,14 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
       [&d](const std::string& worker, const std::string& message, bool healed) {
         d.supervisor_->NoteOutput(worker, message, healed);
       });
-  const DaemonConfig& limits = config.daemon;
-  d.audit_ = std::make_unique<LogAuditSink>(log, options.event_log);
+}
+
+// The control plane on the engine: the dispatcher, the status board and its publisher, the
+// self-check and the health service.
+void Daemon::BuildControlPlane(const DaemonConfig& limits) {
+  Daemon& d = *this;
+  const std::shared_ptr<spdlog::logger>& log = log_;
+  d.audit_ = std::make_unique<LogAuditSink>(log, d.event_log_writer_);
   d.dispatcher_ = std::make_unique<control::ControlDispatcher>(
       control::ControlPorts{d.clock_, *d.supervisor_, *d.config_applier_, d.launcher_->output(),
                             *d.event_feed_, *d.resources_, &d.problems_, d.audit_.get(),
@@ -290,13 +270,20 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
   d.self_restart_ = limits.self_restart;
   d.health_ = std::make_unique<control::HealthService>(*d.status_board_, limits.max_streams,
                                                        d.self_check_.get());
+}
 
+// The control pipe (on the io thread) and the health pipe (on the read side), each under its
+// protected name and its well-known one.
+Result<void> Daemon::ListenOnPipes(const std::string& control_pipe, const std::string& health_pipe,
+                                   const DaemonConfig& limits) {
+  Daemon& d = *this;
+  const std::shared_ptr<spdlog::logger>& log = log_;
   PipeServerOptions pipe_options;
   const int instances = static_cast<int>(limits.pipe_instances);
   pipe_options.max_frame_bytes = limits.max_frame_bytes;
   pipe_options.request_deadline = std::chrono::milliseconds(limits.request_deadline_ms);
   pipe_options.write_deadline = std::chrono::milliseconds(limits.write_deadline_ms);
-  d.ResolveOperators(config.daemon.operators_group);
+  d.ResolveOperators(limits.operators_group);
   // A client inside a worker's job is never an administrator, whatever its token (a reduced
   // worker is SYSTEM): not for its role, nor for the control instances kept for administrators.
   const auto from_a_worker = [&d](HANDLE pipe) {
@@ -346,16 +333,21 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
       name_taken);
   if (!health) return health.error().WithContext("listening on the health pipe");
   d.health_pipe_ = std::move(*health);
-  progress("control pipe listening");
+  return Ok();
+}
 
-  if (!config.daemon.http_listen.empty()) {
+// /healthz and /metrics (HttpListen), if configured.
+void Daemon::StartHttpEndpoint(const DaemonConfig& limits) {
+  Daemon& d = *this;
+  const std::shared_ptr<spdlog::logger>& log = log_;
+  if (!limits.http_listen.empty()) {
     // Bound before the workers start (a port taken meanwhile is tried again until free, shown in
     // status). On the read side: /healthz from the published status; /metrics from the io thread
     // (the figures are its to read), rendered at most once per MetricsIntervalMs, the connection
     // waiting for them without a thread waiting.
     Result<std::unique_ptr<HttpEndpoint>> http = HttpEndpoint::Start(
         *d.read_io_,
-        HttpEndpointOptions{.listen = config.daemon.http_listen,
+        HttpEndpointOptions{.listen = limits.http_listen,
                             .on_listen_problem =
                                 [&d](const std::optional<std::string>& problem) {
                                   if (problem) return d.problems_.Set("http", *problem);
@@ -381,15 +373,16 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
       log->error("http endpoint not started reason=\"{}\"", http.error().message());
     }
   }
-  d.metrics_interval_ = std::chrono::milliseconds(config.daemon.metrics_interval_ms);
-  d.supervisor_->ApplyConfig(config);
-  d.status_publisher_->PublishNow();
-  progress("workers started");
-  if (!config.daemon.metrics_textfile.empty()) {
+}
+
+// The Prometheus textfile (MetricsTextfile), if configured.
+void Daemon::StartMetricsFile(const DaemonConfig& limits) {
+  Daemon& d = *this;
+  const std::shared_ptr<spdlog::logger>& log = log_;
+  if (!limits.metrics_textfile.empty()) {
     d.metrics_file_ = std::make_unique<MetricsTextfile>(
-        *d.io_, *d.files_, *d.inbox_,
-        ExpandEnvironmentVariables(Widen(config.daemon.metrics_textfile)),
-        std::chrono::milliseconds(config.daemon.metrics_interval_ms),
+        *d.io_, *d.files_, *d.inbox_, ExpandEnvironmentVariables(Widen(limits.metrics_textfile)),
+        std::chrono::milliseconds(limits.metrics_interval_ms),
         [&d] { return d.RenderMetricsNow(); }, log, &MetricsTextfile::ReplaceMetricsFile,
         std::chrono::seconds(10),
         [&d](const std::optional<std::string>& problem) {
@@ -400,7 +393,12 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
         d.event_feed_->Follow([&d](const engine::Event&) { d.metrics_file_->Changed(); });
     d.metrics_file_->Start();
   }
-  d.StartReadSide();  // the health pipe and the HTTP endpoint now answer
+}
+
+// supd watching its own supervision (SelfWatch) and the configuration key (ConfigWatcher).
+void Daemon::StartWatches(const config::RegistryPath& config_key) {
+  Daemon& d = *this;
+  const std::shared_ptr<spdlog::logger>& log = log_;
   d.self_watch_ = std::make_unique<SelfWatch>(
       *d.self_check_, *d.timers_, *d.read_io_,
       SelfWatch::Reactions{
@@ -410,12 +408,62 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
               [&d](std::chrono::milliseconds silence) { d.OnSupervisionAnsweringAgain(silence); }});
   d.self_watch_->Start();
   Result<std::unique_ptr<ConfigWatcher>> watcher = ConfigWatcher::Start(
-      *d.io_, *config_key, [&d] { d.Reload(control::ApplyTrigger::kRegistryChange); }, log);
+      *d.io_, config_key, [&d] { d.Reload(control::ApplyTrigger::kRegistryChange); }, log);
   if (watcher) {
     d.config_watcher_ = std::move(*watcher);
   } else {
     log->warn("config changes need a reload command reason=\"{}\"", watcher.error().message());
   }
+}
+
+Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
+                                               std::shared_ptr<spdlog::logger> log,
+                                               const StartProgress& progress) {
+  Result<config::RegistryPath> config_key = config::ParseRegistryPath(options.config_key);
+  if (!config_key) return config_key.error().WithContext("--config-key");
+
+  std::unique_ptr<Daemon> daemon(new Daemon(log));
+  Daemon& d = *daemon;
+  d.event_log_writer_ = options.event_log;
+  d.config_source_ = std::make_unique<config::RegistryConfigSource>(*config_key);
+  d.config_key_ = *config_key;
+  // supd without SeTcbPrivilege (installed as its virtual account or a gMSA) cannot log accounts
+  // on: a worker that asks for one is a configuration error at every reading.
+  const std::optional<std::string> without_logon = AccountWithoutSeTcb();
+  Result<ValidatedConfig> read = config::ReadConfig(*d.config_source_);
+  if (!read) return read.error();
+  if (without_logon) config::RefuseAccountsSupdCannotLogOn(*read, *without_logon);
+  const ValidatedConfig& config = *read;
+  d.apply_host_ = std::make_unique<ApplyHost>(d);
+  control::ReportConfigProblems(*d.apply_host_, options.event_log.get(), config);
+  d.CheckConfigKeyWriters();
+  progress("configuration loaded");
+
+  const std::string control_pipe =
+      options.pipe_prefix ? ControlPipeName(*options.pipe_prefix) : config.daemon.control_pipe;
+  const std::string health_pipe =
+      options.pipe_prefix ? HealthPipeName(*options.pipe_prefix) : config.daemon.health_pipe;
+  Result<InstanceLock> lock = InstanceLock::Acquire(
+      control_pipe, *log,
+      [&progress](std::chrono::milliseconds) { progress("waiting for the stopping supd"); });
+  if (!lock) return lock.error();
+  d.instance_lock_ = std::move(*lock);
+
+  d.BuildEngine(*config_key, without_logon);
+  d.BuildControlPlane(config.daemon);
+  if (Result<void> listening = d.ListenOnPipes(control_pipe, health_pipe, config.daemon);
+      !listening)
+    return listening.error();
+  progress("control pipe listening");
+
+  d.StartHttpEndpoint(config.daemon);
+  d.metrics_interval_ = std::chrono::milliseconds(config.daemon.metrics_interval_ms);
+  d.supervisor_->ApplyConfig(config);
+  d.status_publisher_->PublishNow();
+  progress("workers started");
+  d.StartMetricsFile(config.daemon);
+  d.StartReadSide();  // the health pipe and the HTTP endpoint now answer
+  d.StartWatches(*config_key);
   log->info(
       "supd listening pipes=\"{}\" health_pipes=\"{}\" pid={} version={} config={} workers={}",
       d.control_pipe_->Names(), d.health_pipe_->Names(), ::GetCurrentProcessId(), SupVersion(),

@@ -53,7 +53,8 @@ class StatusPublisher;
 }  // namespace sup::control
 namespace sup {
 class FileWorkers;
-}
+struct DaemonConfig;
+}  // namespace sup
 namespace sup::engine {
 class EventSink;
 class RandomSource;
@@ -126,6 +127,15 @@ class Daemon {
   class ApplyHost;
 
   explicit Daemon(std::shared_ptr<spdlog::logger> log);
+  // The steps of Create, in order.
+  void BuildEngine(const config::RegistryPath& config_key,
+                   const std::optional<std::string>& without_logon);
+  void BuildControlPlane(const DaemonConfig& limits);
+  Result<void> ListenOnPipes(const std::string& control_pipe, const std::string& health_pipe,
+                             const DaemonConfig& limits);
+  void StartHttpEndpoint(const DaemonConfig& limits);
+  void StartMetricsFile(const DaemonConfig& limits);
+  void StartWatches(const config::RegistryPath& config_key);
   // A registry change applies only while AutoReload is 1; a reload request (PARAMCHANGE,
   // control 128) always does. Nothing once supd is stopping.
   void Reload(control::ApplyTrigger trigger);
