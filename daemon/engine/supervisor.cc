@@ -1,12 +1,10 @@
 #include "daemon/engine/supervisor.h"
 
-#include <algorithm>
-
 #include "common/format.h"
-#include "common/config/config_schema.h"
 #include "daemon/engine/stop_ladder.h"
 
 namespace sup::engine {
+
 Supervisor::Supervisor(SupervisorPorts ports)
     : ports_(ports), stopped_by_operator_at_start_(ports_.state_store.LoadStoppedByOperator()) {}
 
