@@ -9,7 +9,7 @@
 
 #include <string>
 
-#include "common/config/config_schema.h"
+#include "common/config/validate.h"
 #include "common/protocol.h"
 #include "daemon/control/control_dispatcher.h"
 #include "daemon/control/health_service.h"

@@ -77,7 +77,7 @@ int main() {
   // Without --pipe, the instance that the default configuration key describes (its ControlPipe);
   // the health pipe by the one rule of client/instance_pipes.h.
   const sup::DaemonConfig configured =
-      sup::client::win::ConfiguredDaemonValues(std::string(sup::config::kDefaultConfigKey));
+      sup::client::win::ConfiguredDaemonValues(std::string(sup::win::kDefaultConfigKey));
   if (app.get_option("--pipe")->count() == 0) options.pipe = configured.control_pipe;
   options.health_pipe = sup::client::HealthPipeFor(options.pipe, configured);
 

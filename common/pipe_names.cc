@@ -1,5 +1,7 @@
 #include "common/pipe_names.h"
 
+#include <cctype>
+
 #include "common/case_insensitive.h"
 
 namespace sup {
@@ -10,6 +12,27 @@ constexpr std::string_view kProtectedPrefixes[] = {
     kAdministratorsPipePrefix, kNetworkServicePipePrefix, kLocalServicePipePrefix};
 
 }  // namespace
+
+std::optional<std::string> PipeNameProblem(std::string_view name, std::size_t max_chars) {
+  const std::string quoted = "\"" + std::string(name) + "\"";
+  if (name.empty() || name.size() > max_chars)
+    return quoted + " is not 1 to " + std::to_string(max_chars) + " characters long";
+  if (name.find('\\') != std::string_view::npos) return quoted + " contains a backslash";
+  return std::nullopt;
+}
+
+std::optional<std::string> PipePrefixProblem(std::string_view prefix) {
+  for (char c : prefix) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-')
+      return "\"" + std::string(prefix) + "\" may only contain letters, digits, '.', '_' and '-'";
+  }
+  const std::size_t longest = std::max(ControlPipeName("").size(), HealthPipeName("").size());
+  if (prefix.empty() || prefix.size() + longest > kMaxServedPipeNameChars) {
+    return "\"" + std::string(prefix) + "\" is not 1 to " +
+           std::to_string(kMaxServedPipeNameChars - longest) + " characters long";
+  }
+  return std::nullopt;
+}
 
 std::optional<std::string> ProtectedPipeName(std::string_view pipe_name, PipeCreator creator) {
   switch (creator) {

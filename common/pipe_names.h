@@ -10,6 +10,8 @@
 // Portable string code, unit-tested natively.
 #pragma once
 
+#include <algorithm>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +22,34 @@ namespace sup {
 inline constexpr std::string_view kAdministratorsPipePrefix = "ProtectedPrefix\\Administrators\\";
 inline constexpr std::string_view kNetworkServicePipePrefix = "ProtectedPrefix\\NetworkService\\";
 inline constexpr std::string_view kLocalServicePipePrefix = "ProtectedPrefix\\LocalService\\";
+
+// The pipes' names (without the \\.\pipe\ prefix) for an instance prefix: "sup" gives
+// sup-control and sup-health; tests and side-by-side instances use their own prefix.
+inline constexpr std::string_view kDefaultPipePrefix = "sup";
+inline std::string ControlPipeName(std::string_view prefix = kDefaultPipePrefix) {
+  return std::string(prefix) + "-control";
+}
+inline std::string HealthPipeName(std::string_view prefix = kDefaultPipePrefix) {
+  return std::string(prefix) + "-health";
+}
+
+// CreateNamedPipe takes at most 256 characters for a whole name, \\.\pipe\ included: a pipe's
+// own name has 247. supd serves its pipes under a protected prefix too (up to 31 characters more),
+// so the names it serves are shorter: ControlPipe, HealthPipe, and --pipe-prefix with "-control".
+inline constexpr std::size_t kMaxPipeNameChars = 247;
+inline constexpr std::size_t kMaxServedPipeNameChars =
+    kMaxPipeNameChars -
+    std::max({kAdministratorsPipePrefix.size(), kNetworkServicePipePrefix.size(),
+              kLocalServicePipePrefix.size()});
+
+// The one rule for a pipe name as in \\.\pipe\<name>: 1 to `max_chars` characters, no
+// backslash. What is wrong with `name` ("\"a\\b\" contains a backslash"), or nullopt.
+std::optional<std::string> PipeNameProblem(std::string_view name,
+                                           std::size_t max_chars = kMaxPipeNameChars);
+
+// supd's --pipe-prefix: letters, digits, '.', '_' and '-', short enough that <prefix>-control and
+// <prefix>-health are names supd can serve. What is wrong with `prefix`, or nullopt.
+std::optional<std::string> PipePrefixProblem(std::string_view prefix);
 
 // The account supd runs as, for the prefix it may create names under.
 enum class PipeCreator {

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/pipe_names.h"  // the pipes' names, which every client of the protocol needs
 #include "common/result.h"
 #include "sup/v1/control.pb.h"
 
@@ -13,16 +14,6 @@ namespace sup {
 
 // The protocol version this build speaks; requests carry it, supd refuses newer ones.
 inline constexpr std::uint32_t kProtocolVersion = 1;
-
-// The pipes' names (without the \\.\pipe\ prefix) for an instance prefix: "sup" gives
-// sup-control and sup-health; tests and side-by-side instances use their own prefix.
-inline constexpr std::string_view kDefaultPipePrefix = "sup";
-inline std::string ControlPipeName(std::string_view prefix = kDefaultPipePrefix) {
-  return std::string(prefix) + "-control";
-}
-inline std::string HealthPipeName(std::string_view prefix = kDefaultPipePrefix) {
-  return std::string(prefix) + "-health";
-}
 
 // Why supd cannot answer a request of protocol `version`, or nullopt if it can.
 std::optional<std::string> UnsupportedProtocolVersion(std::uint32_t version);

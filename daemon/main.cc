@@ -19,7 +19,7 @@
 #include "common/version.h"
 #include "common/supd_options.h"
 #include "common/win/utf8_arguments.h"
-#include "common/config/config_schema.h"
+#include "common/config/validate.h"
 #include "common/config/win/registry_config.h"
 #include "daemon/control/event_log_entry.h"
 #include "daemon/win/daemon.h"
@@ -37,8 +37,9 @@ namespace {
 sup::win::LogSettings ReadLogSettings(const std::string& config_key,
                                       const std::optional<std::string>& level_override) {
   sup::DaemonConfig daemon = sup::config::ValidateConfig(sup::config::RawConfig{}).daemon;
-  if (sup::Result<sup::config::RegistryPath> path = sup::config::ParseRegistryPath(config_key)) {
-    sup::config::RegistryConfigSource source(*path);
+  if (sup::Result<sup::win::RegistryPath> path = sup::win::ParseRegistryPath(config_key)) {
+    sup::win::RegistryConfigSource source(*path, sup::win::RegistryConfigSource::Strings::kExpanded,
+                                          sup::win::RegistryConfigSource::Reach::kDaemonValues);
     daemon = sup::config::DaemonValuesOrDefaults(source);
   }
   return {level_override.value_or(daemon.log_level), daemon.log_directory, daemon.operators_group,
@@ -64,13 +65,7 @@ int main() {
   app.add_option(sup::kSupdPipePrefixOption, pipe_prefix,
                  "Pipe name prefix: pipes are <P>-control and <P>-health")
       ->check([](const std::string& prefix) -> std::string {
-        if (prefix.empty() || prefix.size() > 200) return "must be 1 to 200 characters";
-        for (char c : prefix) {
-          if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') {
-            return "may only contain letters, digits, '.', '_' and '-'";
-          }
-        }
-        return "";
+        return sup::PipePrefixProblem(prefix).value_or("");
       });
   app.add_subcommand("run", "Run supd (the default)")->fallthrough();
 

@@ -7,6 +7,8 @@
 
 #include "common/case_insensitive.h"
 #include "common/config/config_schema.h"
+#include "common/config/validate.h"
+#include "common/config/value_parse.h"
 
 namespace sup::client {
 

@@ -31,7 +31,7 @@ struct ConfigCommands::Options {
   CLI::App* delete_command = nullptr;
   bool yes = false;
   bool logs = false;
-  std::string config_key = sup::config::kDefaultConfigKey;
+  std::string config_key = sup::win::kDefaultConfigKey;
   std::string format;
   std::string file;
   bool replace = false;
@@ -40,7 +40,7 @@ struct ConfigCommands::Options {
 namespace {
 
 // The key as .reg files spell it: HKLM\SOFTWARE\Sup -> HKEY_LOCAL_MACHINE\SOFTWARE\Sup.
-std::string RegRoot(const sup::config::RegistryPath& path) {
+std::string RegRoot(const sup::win::RegistryPath& path) {
   return std::string(path.root == HKEY_CURRENT_USER ? "HKEY_CURRENT_USER\\"
                                                     : "HKEY_LOCAL_MACHINE\\") +
          sup::win::Narrow(path.subkey);
@@ -137,7 +137,7 @@ Result<void> WaitUntilNoSupdRuns(const std::string& data_folder,
 
 }  // namespace
 
-int ConfigCommands::Delete(const sup::config::RegistryPath& path,
+int ConfigCommands::Delete(const sup::win::RegistryPath& path,
                            std::chrono::milliseconds supd_exit_wait) const {
   const Options& o = *options_;
   if (!o.yes) {
@@ -156,10 +156,10 @@ int ConfigCommands::Delete(const sup::config::RegistryPath& path,
   // A running supd opens its key again as soon as it changes, and may create a subkey (State) in
   // it while the tree goes: deleting the key itself then fails with "access denied" (it has a
   // subkey). The tree is deleted again, a few times, before that is reported.
-  LSTATUS deleted = sup::config::DeleteConfigTree(path);
+  LSTATUS deleted = sup::win::DeleteConfigTree(path);
   for (int attempt = 1; deleted == ERROR_ACCESS_DENIED && attempt < 20; ++attempt) {
     ::Sleep(50);
-    deleted = sup::config::DeleteConfigTree(path);
+    deleted = sup::win::DeleteConfigTree(path);
   }
   if (deleted != ERROR_SUCCESS && deleted != ERROR_FILE_NOT_FOUND) {
     return Fail(sup::win::Win32Error("deleting the configuration " + path.display,
@@ -214,7 +214,7 @@ bool ConfigCommands::parsed() const { return options_->config->parsed(); }
 
 int ConfigCommands::Run(std::chrono::milliseconds supd_exit_wait) {
   const Options& o = *options_;
-  Result<sup::config::RegistryPath> path = sup::config::ParseRegistryPath(o.config_key);
+  Result<sup::win::RegistryPath> path = sup::win::ParseRegistryPath(o.config_key);
   if (!path) return Fail(path.error());
   config::ConfigFormat format = config::FormatOfPath(o.file);
   if (!o.format.empty()) {
@@ -222,7 +222,7 @@ int ConfigCommands::Run(std::chrono::milliseconds supd_exit_wait) {
     if (!parsed) return Fail(parsed.error());
     format = *parsed;
   }
-  config::RegistryConfigStore store(*path);
+  sup::win::RegistryConfigStore store(*path);
 
   if (o.delete_command->parsed()) return Delete(*path, supd_exit_wait);
   if (o.export_command->parsed()) {

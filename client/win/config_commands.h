@@ -10,7 +10,7 @@
 namespace CLI {
 class App;
 }
-namespace sup::config {
+namespace sup::win {
 struct RegistryPath;
 }
 
@@ -28,7 +28,7 @@ class ConfigCommands {
   int Run(std::chrono::milliseconds supd_exit_wait);
 
  private:
-  int Delete(const sup::config::RegistryPath& path, std::chrono::milliseconds supd_exit_wait) const;
+  int Delete(const sup::win::RegistryPath& path, std::chrono::milliseconds supd_exit_wait) const;
   struct Options;
   std::unique_ptr<Options> options_;
 };

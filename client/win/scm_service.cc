@@ -6,7 +6,7 @@
 #include "client/win/health_query.h"
 #include "client/win/logon_right.h"
 #include "client/win/service_config2.h"
-#include "common/config/config_schema.h"
+#include "common/config/validate.h"
 #include "common/config/win/registry_config.h"
 #include "common/format.h"
 #include "common/protocol.h"
@@ -177,9 +177,10 @@ std::optional<std::string> SupdOption(const std::string& arguments, std::string_
 }
 
 DaemonConfig ConfiguredDaemonValues(const std::string& key) {
-  Result<config::RegistryPath> path = config::ParseRegistryPath(key);
+  Result<sup::win::RegistryPath> path = sup::win::ParseRegistryPath(key);
   if (!path) return config::ValidateConfig(config::RawConfig{}).daemon;
-  config::RegistryConfigSource source(*path);
+  sup::win::RegistryConfigSource source(*path, sup::win::RegistryConfigSource::Strings::kExpanded,
+                                        sup::win::RegistryConfigSource::Reach::kDaemonValues);
   return config::DaemonValuesOrDefaults(source);
 }
 
@@ -187,7 +188,7 @@ std::string HealthPipeOfArguments(const std::string& arguments) {
   if (std::optional<std::string> prefix = SupdOption(arguments, kSupdPipePrefixOption))
     return HealthPipeName(*prefix);
   const DaemonConfig configured = ConfiguredDaemonValues(
-      SupdOption(arguments, kSupdConfigKeyOption).value_or(sup::config::kDefaultConfigKey));
+      SupdOption(arguments, kSupdConfigKeyOption).value_or(sup::win::kDefaultConfigKey));
   return HealthPipeFor(configured.control_pipe, configured);
 }
 

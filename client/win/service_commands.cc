@@ -104,16 +104,16 @@ Result<void> CheckBinary(const std::string& binary, bool force,
 }
 
 // The configuration key of the supd started with `arguments`.
-Result<sup::config::RegistryPath> ConfigKeyOf(const std::string& arguments) {
-  return sup::config::ParseRegistryPath(
-      SupdOption(arguments, kSupdConfigKeyOption).value_or(sup::config::kDefaultConfigKey));
+Result<sup::win::RegistryPath> ConfigKeyOf(const std::string& arguments) {
+  return sup::win::ParseRegistryPath(
+      SupdOption(arguments, kSupdConfigKeyOption).value_or(sup::win::kDefaultConfigKey));
 }
 
 // `uninstall --purge`: the configuration key of the supd started with `arguments`.
 Result<void> DeleteConfiguration(const std::string& arguments) {
-  Result<sup::config::RegistryPath> key = ConfigKeyOf(arguments);
+  Result<sup::win::RegistryPath> key = ConfigKeyOf(arguments);
   if (!key) return key.error();
-  const LSTATUS deleted = sup::config::DeleteConfigTree(*key);
+  const LSTATUS deleted = sup::win::DeleteConfigTree(*key);
   if (deleted != ERROR_SUCCESS && deleted != ERROR_FILE_NOT_FOUND) {
     return sup::win::Win32Error("deleting the configuration " + key->display,
                                 static_cast<DWORD>(deleted));
@@ -144,8 +144,7 @@ Result<std::string> SecureDataFolder(const ServiceSpec& spec) {
 
 // The SID of the OperatorsGroup configured under `key`, "" when there is none; one that cannot be
 // resolved is a warning (`what_operators_lose` says what follows) and "".
-std::string OperatorsSid(const sup::config::RegistryPath& key,
-                         const std::string& what_operators_lose,
+std::string OperatorsSid(const sup::win::RegistryPath& key, const std::string& what_operators_lose,
                          std::vector<std::string>& warnings) {
   std::wstring group(256, L'\0');
   DWORD group_bytes = static_cast<DWORD>(group.size() * sizeof(wchar_t));
@@ -167,7 +166,7 @@ std::string OperatorsSid(const sup::config::RegistryPath& key,
 // a line for the output, and warnings.
 Result<std::string> SecureConfiguration(const ServiceSpec& spec,
                                         std::vector<std::string>& warnings) {
-  Result<sup::config::RegistryPath> key = ConfigKeyOf(spec.arguments);
+  Result<sup::win::RegistryPath> key = ConfigKeyOf(spec.arguments);
   if (!key) return key.error();
   std::string account_sid;
   if (spec.account != "LocalSystem") {
@@ -177,8 +176,8 @@ Result<std::string> SecureConfiguration(const ServiceSpec& spec,
   }
   const std::string operators_sid =
       OperatorsSid(*key, "operators may not read the configuration key", warnings);
-  if (Result<void> secured = sup::config::SecureConfigKey(
-          *key, sup::config::ConfigKeySddl(account_sid, operators_sid));
+  if (Result<void> secured =
+          sup::win::SecureConfigKey(*key, sup::win::ConfigKeySddl(account_sid, operators_sid));
       !secured) {
     return secured.error();
   }
@@ -191,7 +190,7 @@ Result<std::string> SecureConfiguration(const ServiceSpec& spec,
 // A line for the output.
 Result<std::string> SecureService(ScmServiceManager& scm, const ServiceSpec& spec,
                                   std::vector<std::string>& warnings) {
-  Result<sup::config::RegistryPath> key = ConfigKeyOf(spec.arguments);
+  Result<sup::win::RegistryPath> key = ConfigKeyOf(spec.arguments);
   if (!key) return key.error();
   const std::string operators_sid =
       OperatorsSid(*key, "operators may not start or stop the service", warnings);

@@ -13,7 +13,7 @@
 #include "client/exit_codes.h"
 #include "client/json.h"
 #include "common/case_insensitive.h"
-#include "common/config/config_schema.h"
+#include "common/config/validate.h"
 #include "common/config/win/registry_store.h"
 #include "common/worker_account.h"
 
@@ -29,7 +29,7 @@ struct WorkerCommands::Options {
   CLI::App* show = nullptr;
   CLI::App* set_password = nullptr;
 
-  std::string config_key = sup::config::kDefaultConfigKey;
+  std::string config_key = sup::win::kDefaultConfigKey;
   std::string name, key, value, command;
   std::vector<std::string> settings;
   bool apply = false;
@@ -94,7 +94,7 @@ WorkerCommands::~WorkerCommands() = default;
 namespace {
 
 // What an edit without --apply leaves to supd, by the AutoReload value the registry holds now.
-std::string WhenSupdAppliesIt(config::RegistryConfigStore& store) {
+std::string WhenSupdAppliesIt(sup::win::RegistryConfigStore& store) {
   Result<config::RawConfig> config = store.Read();
   if (config && !config::ValidateConfig(*config).daemon.auto_reload) {
     return " (AutoReload is 0: supd applies it on supctl update; --apply to apply it now)";
@@ -103,7 +103,7 @@ std::string WhenSupdAppliesIt(config::RegistryConfigStore& store) {
 }
 
 // The worker's Account and LogonType as the registry holds them now ("" when unset).
-std::pair<std::string, std::string> AccountValuesOf(config::RegistryConfigStore& store,
+std::pair<std::string, std::string> AccountValuesOf(sup::win::RegistryConfigStore& store,
                                                     const std::string& worker) {
   std::pair<std::string, std::string> values;
   Result<config::RawConfig> config = store.Read();
@@ -122,7 +122,7 @@ std::pair<std::string, std::string> AccountValuesOf(config::RegistryConfigStore&
 // not fail with "the user has not been granted the requested logon type". An account that does
 // not exist here, or a right that cannot be granted, is a warning: supd names the logon's
 // failure too.
-void GrantWorkerLogonRight(config::RegistryConfigStore& store, const std::string& worker) {
+void GrantWorkerLogonRight(sup::win::RegistryConfigStore& store, const std::string& worker) {
   const auto [account_text, logon_type] = AccountValuesOf(store, worker);
   Result<WorkerAccount> account = ParseWorkerAccount(account_text);
   if (!account ||
@@ -145,9 +145,9 @@ bool WorkerCommands::parsed() const { return options_->worker->parsed(); }
 
 int WorkerCommands::Run(bool json, const SupdCalls& supd) {
   const Options& o = *options_;
-  Result<sup::config::RegistryPath> path = sup::config::ParseRegistryPath(o.config_key);
+  Result<sup::win::RegistryPath> path = sup::win::ParseRegistryPath(o.config_key);
   if (!path) return Fail(path.error());
-  config::RegistryConfigStore store(*path);
+  sup::win::RegistryConfigStore store(*path);
   if (o.set_password->parsed()) return SetPassword(store, supd);
 
   if (o.list->parsed() || o.show->parsed()) {
@@ -214,7 +214,7 @@ int WorkerCommands::Run(bool json, const SupdCalls& supd) {
   return o.apply ? supd.update({o.name}) : kExitOk;
 }
 
-int WorkerCommands::SetPassword(config::RegistryConfigStore& store, const SupdCalls& supd) const {
+int WorkerCommands::SetPassword(sup::win::RegistryConfigStore& store, const SupdCalls& supd) const {
   const Options& o = *options_;
   if (o.forget) {
     if (o.from_stdin)

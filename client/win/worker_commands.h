@@ -14,7 +14,7 @@ namespace CLI {
 class App;
 }
 
-namespace sup::config {
+namespace sup::win {
 class RegistryConfigStore;
 }
 
@@ -40,7 +40,7 @@ class WorkerCommands {
 
  private:
   struct Options;
-  int SetPassword(config::RegistryConfigStore& store, const SupdCalls& supd) const;
+  int SetPassword(sup::win::RegistryConfigStore& store, const SupdCalls& supd) const;
   std::unique_ptr<Options> options_;
 };
 

@@ -1,6 +1,7 @@
 // The configuration schema, declared once: every registry value sup reads, with its type,
-// default, allowed range or set, and description. The validator, `supctl worker` and the
-// documentation in config/ all derive from these tables; no other list of value names exists.
+// default, allowed range or set, and description. The validator (validate.h), `supctl worker` and
+// the documentation in config/ all derive from these tables; no other list of value names exists.
+// How a value of each kind is read is in value_parse.h.
 #pragma once
 
 #include <cstdint>
@@ -11,9 +12,7 @@
 #include <vector>
 
 #include "common/config/config_model.h"
-#include "common/config/config_store.h"
-#include "common/config/raw_config.h"
-#include "common/result.h"
+#include "common/worker_account.h"
 
 namespace sup::config {
 
@@ -30,62 +29,30 @@ enum class ValueKind {
 };
 
 // A parsed value: the string, the list, the number (0/1 for kBool, the index into `choices` for
-// kChoice), or the list of numbers (choice indexes, or exit codes).
-using ParsedValue =
-    std::variant<std::string, std::vector<std::string>, std::uint64_t, std::vector<std::int64_t>>;
+// kChoice), the list of numbers (choice indexes, or exit codes), the encoding (kEncoding) or the
+// account (kAccount). Each is parsed once, when the value is read; an apply function only picks
+// its alternative.
+using ParsedValue = std::variant<std::string, std::vector<std::string>, std::uint64_t,
+                                 std::vector<std::int64_t>, OutputEncoding, WorkerAccount>;
 
+// One registry value. Rows name their fields (.name =, .min =): what a row leaves out is the
+// default here.
 template <typename Target>
 struct SchemaValue {
   std::string_view name;
-  ValueKind kind;
-  std::string_view
-      default_text;  // documentation form; lists comma-separated; "" and required: none
-  bool required;
-  std::uint64_t min;
-  std::uint64_t max;
-  std::span<const std::string_view> choices;
-  std::string_view description;
-  void (*apply)(Target& target, const ParsedValue& value);
+  ValueKind kind = ValueKind::kString;
+  // The default in documentation form (lists comma-separated); "" and required: none.
+  std::string_view default_text = "";
+  bool required = false;
+  std::uint64_t min = 0;  // kString: characters; kUint: the value
+  std::uint64_t max = 0;
+  std::span<const std::string_view> choices = {};  // kChoice, kChoiceList
+  std::string_view description = "";
+  void (*apply)(Target& target, const ParsedValue& value) = nullptr;
 };
 
 std::span<const SchemaValue<DaemonConfig>> DaemonSchema();
 std::span<const SchemaValue<WorkerConfig>> WorkerSchema();
 std::span<const SchemaValue<ProbeConfig>> ProbeSchema();
-
-// "auto", "utf-8" (or "utf8"), "ansi", "oem" (any case) or a code page number from 1 to 65535;
-// nullopt for anything else. OutputEncodingName gives the first form back.
-std::optional<OutputEncoding> ParseOutputEncoding(std::string_view text);
-std::string OutputEncodingName(const OutputEncoding& encoding);
-
-// Parses `raw` as a value of `kind`; the error's message says what was expected.
-Result<ParsedValue> ParseRawValue(ValueKind kind, std::uint64_t min, std::uint64_t max,
-                                  std::span<const std::string_view> choices, const RawValue& raw);
-
-// The value a row's default_text stands for.
-template <typename Target>
-Result<ParsedValue> ParseDefault(const SchemaValue<Target>& row);
-
-// Worker names: [A-Za-z0-9._-]{1,64}.
-bool IsValidWorkerName(std::string_view name);
-
-// Validates the whole configuration, collecting every error; a worker with any error is left out
-// of `workers` and listed in `invalid_workers`, and the others are unaffected. Invalid daemon
-// values change nothing: `daemon` is then `in_force` (the values supd runs with), or the
-// defaults at the first reading, and the workers' default log paths resolve against it.
-ValidatedConfig ValidateConfig(const RawConfig& raw, const DaemonConfig* in_force = nullptr);
-
-// supd logs a worker's Account on only while it holds SeTcbPrivilege (as LocalSystem). When it
-// runs as an account without it (its virtual account, a gMSA: `supd_account`), every worker whose
-// Account is not LocalSystem is moved to `invalid_workers` with an error saying why; its
-// dependents stay valid and wait, as for any invalid worker.
-void RefuseAccountsSupdCannotLogOn(ValidatedConfig& config, const std::string& supd_account);
-
-// The one way in: reads `source` and validates what it holds (ValidateConfig). Only a source that
-// cannot be read is an error ("reading the configuration: ..."); invalid values are in the result.
-Result<ValidatedConfig> ReadConfig(ConfigSource& source, const DaemonConfig* in_force = nullptr);
-
-// The daemon values `source` holds, or the defaults when it cannot be read or one of them is
-// invalid: for what must be known before supd runs (its log, the pipe supctl verifies).
-DaemonConfig DaemonValuesOrDefaults(ConfigSource& source);
 
 }  // namespace sup::config

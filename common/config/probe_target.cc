@@ -47,12 +47,4 @@ Result<HttpTarget> ParseHttpTarget(const std::string& url) {
   return target;
 }
 
-Result<void> CheckPipeName(const std::string& name) {
-  // CreateNamedPipe: the whole name, \\.\pipe\ included, is at most 256 characters.
-  if (name.empty() || name.size() > 247)
-    return Invalid("\"" + name + "\" is not 1 to 247 characters long");
-  if (name.find('\\') != std::string::npos) return Invalid("\"" + name + "\" contains a backslash");
-  return Ok();
-}
-
 }  // namespace sup::config

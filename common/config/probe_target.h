@@ -23,7 +23,5 @@ struct HttpTarget {
 Result<HostPort> ParseHostPort(const std::string& target);
 // "http://host[:port][/path]"; https is not supported.
 Result<HttpTarget> ParseHttpTarget(const std::string& url);
-// A pipe name as in \\.\pipe\<name>: 1 to 247 characters, no backslash.
-Result<void> CheckPipeName(const std::string& name);
 
 }  // namespace sup::config

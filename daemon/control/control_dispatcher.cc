@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "common/case_insensitive.h"
-#include "common/config/config_schema.h"
+#include "common/config/validate.h"
 #include "common/protocol.h"
 #include "common/text_encoding.h"
 #include "daemon/control/reply_fit.h"

@@ -11,15 +11,15 @@ ConfigWatcher::ConfigWatcher(boost::asio::io_context& io, std::function<void()> 
     : debounce_(io), on_change_(std::move(on_change)), log_(std::move(log)) {}
 
 Result<std::unique_ptr<ConfigWatcher>> ConfigWatcher::Start(boost::asio::io_context& io,
-                                                            const config::RegistryPath& path,
+                                                            const win::RegistryPath& path,
                                                             std::function<void()> on_change,
                                                             std::shared_ptr<spdlog::logger> log) {
-  Result<std::vector<config::RegistryWatch>> watches = config::ConfigWatches(path);
+  Result<std::vector<win::RegistryWatch>> watches = win::ConfigWatches(path);
   if (!watches) return watches.error();
   std::unique_ptr<ConfigWatcher> watcher(
       new ConfigWatcher(io, std::move(on_change), std::move(log)));
   watcher->watched_.reserve(watches->size());
-  for (config::RegistryWatch& watch : *watches) {
+  for (win::RegistryWatch& watch : *watches) {
     // object_handle owns the handle it waits on; the watch keeps its own.
     HANDLE duplicate = nullptr;
     if (!::DuplicateHandle(::GetCurrentProcess(), watch.event(), ::GetCurrentProcess(), &duplicate,

@@ -22,7 +22,7 @@ class ConfigWatcher {
   static constexpr std::chrono::milliseconds kDebounce{250};
 
   static Result<std::unique_ptr<ConfigWatcher>> Start(boost::asio::io_context& io,
-                                                      const config::RegistryPath& path,
+                                                      const win::RegistryPath& path,
                                                       std::function<void()> on_change,
                                                       std::shared_ptr<spdlog::logger> log);
   void Stop();
@@ -30,7 +30,7 @@ class ConfigWatcher {
  private:
   // One watched key, and the wait on its event.
   struct Watched {
-    config::RegistryWatch watch;
+    win::RegistryWatch watch;
     std::unique_ptr<boost::asio::windows::object_handle>
         signalled;  // owns a duplicate of the event
   };

@@ -35,10 +35,10 @@ namespace spdlog {
 class logger;
 }
 
-namespace sup::config {
+namespace sup::win {
 class RegistryConfigSource;
 class RegistryStateStore;
-}  // namespace sup::config
+}  // namespace sup::win
 namespace sup::control {
 class ConfigApplier;
 class SelfCheck;
@@ -128,14 +128,14 @@ class Daemon {
 
   explicit Daemon(std::shared_ptr<spdlog::logger> log);
   // The steps of Create, in order.
-  void BuildEngine(const config::RegistryPath& config_key,
+  void BuildEngine(const win::RegistryPath& config_key,
                    const std::optional<std::string>& without_logon);
   void BuildControlPlane(const DaemonConfig& limits);
   Result<void> ListenOnPipes(const std::string& control_pipe, const std::string& health_pipe,
                              const DaemonConfig& limits);
   void StartHttpEndpoint(const DaemonConfig& limits);
   void StartMetricsFile(const DaemonConfig& limits);
-  void StartWatches(const config::RegistryPath& config_key);
+  void StartWatches(const win::RegistryPath& config_key);
   // A registry change applies only while AutoReload is 1; a reload request (PARAMCHANGE,
   // control 128) always does. Nothing once supd is stopping.
   void Reload(control::ApplyTrigger trigger);
@@ -189,10 +189,10 @@ class Daemon {
   std::unique_ptr<JobLauncher> launcher_;
   std::unique_ptr<Prober> prober_;
   std::unique_ptr<ResourceSampler> resources_;
-  std::unique_ptr<config::RegistryConfigSource> config_source_;
-  config::RegistryPath config_key_;
+  std::unique_ptr<win::RegistryConfigSource> config_source_;
+  win::RegistryPath config_key_;
   std::optional<std::string> config_key_writers_;  // as last reported ("" = none)
-  std::unique_ptr<config::RegistryStateStore> state_store_;
+  std::unique_ptr<win::RegistryStateStore> state_store_;
   std::unique_ptr<engine::EventSink> events_out_;  // to supd's log and the event log
   std::unique_ptr<control::EventFeed>
       event_feed_;  // the engine's events: to events_out_ and to followers

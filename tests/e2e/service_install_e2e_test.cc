@@ -196,7 +196,7 @@ TEST(ServiceInstallE2eTest, InstallsWithEveryOptionAndReadsItBack) {
                                   OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION,
                                   descriptor.data(), &size),
               ERROR_SUCCESS);
-    EXPECT_EQ(sup::config::ForeignKeyWriters(descriptor.data(), {}),
+    EXPECT_EQ(sup::win::ForeignKeyWriters(descriptor.data(), {}),
               std::vector<std::string>{"S-1-5-20"});  // NetworkService: the service's own account
     EXPECT_EQ(testing::DaclEntries(descriptor.data()),
               (testing::AccessEntries{{"S-1-5-18", KEY_ALL_ACCESS},

@@ -53,7 +53,7 @@ TEST(WorkerConfigE2eTest, AddSetUnsetRemoveRoundTripAndEveryRefusal) {
         ::RegGetKeySecurity(opened.get(), OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION,
                             descriptor.data(), &size),
         ERROR_SUCCESS);
-    EXPECT_EQ(config::ForeignKeyWriters(descriptor.data(), {}), std::vector<std::string>{});
+    EXPECT_EQ(win::ForeignKeyWriters(descriptor.data(), {}), std::vector<std::string>{});
     EXPECT_EQ(
         testing::DaclEntries(descriptor.data()),
         (testing::AccessEntries{{"S-1-5-18", KEY_ALL_ACCESS}, {"S-1-5-32-544", KEY_ALL_ACCESS}}));

@@ -22,7 +22,7 @@
 #include <string_view>
 #include <vector>
 
-#include "common/config/config_schema.h"
+#include "common/config/validate.h"
 #include "tests/fakes/engine_fakes.h"
 
 namespace sup {

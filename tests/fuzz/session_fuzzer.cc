@@ -21,7 +21,7 @@
 #include <google/protobuf/stubs/logging.h>
 
 #include "common/frame_codec.h"
-#include "common/config/config_schema.h"
+#include "common/config/validate.h"
 #include "daemon/control/control_dispatcher.h"
 #include "daemon/control/health_service.h"
 #include "tests/fakes/control_fakes.h"

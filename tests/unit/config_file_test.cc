@@ -5,7 +5,7 @@
 #include <fstream>
 #include <iterator>
 
-#include "common/config/config_schema.h"
+#include "common/config/validate.h"
 
 namespace sup::client {
 namespace {

@@ -1,4 +1,6 @@
 #include "common/config/config_schema.h"
+#include "common/config/validate.h"
+#include "common/config/value_parse.h"
 
 #include <gtest/gtest.h>
 
@@ -457,6 +459,17 @@ TEST(ValidateConfigTest, PipeNamesAreCheckedAndDistinct) {
   slash.daemon["ControlPipe"] = RawValue::String("a\\b");
   ASSERT_EQ(ValidateConfig(slash).daemon_errors.size(), 1u);
   EXPECT_EQ(ValidateConfig(slash).daemon.control_pipe, "sup-control");  // nothing of it applied
+  // supd serves its pipes under a protected prefix too: 216 characters, not CreateNamedPipe's 247.
+  RawConfig longest;
+  longest.daemon["ControlPipe"] = RawValue::String(std::string(216, 'c'));
+  EXPECT_TRUE(ValidateConfig(longest).daemon_errors.empty());
+  RawConfig longer;
+  longer.daemon["HealthPipe"] = RawValue::String(std::string(217, 'h'));
+  ASSERT_EQ(ValidateConfig(longer).daemon_errors.size(), 1u);
+  EXPECT_EQ(ValidateConfig(longer).daemon_errors[0].ToString(),
+            "HKLM\\SOFTWARE\\Sup\\HealthPipe: expected a REG_SZ or REG_EXPAND_SZ of 1 to 216 "
+            "characters, found REG_SZ \"" +
+                std::string(217, 'h') + "\"");
 }
 
 TEST(ValidateConfigTest, WorkerNames) {

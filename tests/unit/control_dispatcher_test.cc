@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "common/protocol.h"
-#include "common/config/config_schema.h"
+#include "common/config/validate.h"
 #include "tests/fakes/control_fakes.h"
 #include "tests/fakes/engine_fakes.h"
 

@@ -8,7 +8,7 @@
 
 #include "common/protocol.h"
 #include "tests/fakes/control_fakes.h"
-#include "common/config/config_schema.h"
+#include "common/config/validate.h"
 #include "tests/fakes/engine_fakes.h"
 
 namespace sup::control {

@@ -48,5 +48,31 @@ TEST(PipeNamesTest, TheInstanceNameIsTheLastPart) {
   EXPECT_EQ(InstancePipeName("sup-health"), "sup-health");
 }
 
+// One rule for every pipe name sup takes: 247 characters for a name of its own (the 256 of
+// CreateNamedPipe less \\.\pipe\), 216 for the names supd serves, which it serves under a
+// protected prefix too; --pipe-prefix leaves room for "-control".
+TEST(PipeNamesTest, OneRuleForEveryPipeName) {
+  EXPECT_EQ(kMaxServedPipeNameChars,
+            kMaxPipeNameChars - std::string_view("ProtectedPrefix\\Administrators\\").size());
+  EXPECT_EQ(kMaxServedPipeNameChars, 216u);
+  EXPECT_EQ(PipeNameProblem("sup-control"), std::nullopt);
+  EXPECT_EQ(PipeNameProblem(std::string(247, 'p')), std::nullopt);
+  EXPECT_EQ(PipeNameProblem(std::string(248, 'p')),
+            "\"" + std::string(248, 'p') + "\" is not 1 to 247 characters long");
+  EXPECT_EQ(PipeNameProblem(""), "\"\" is not 1 to 247 characters long");
+  EXPECT_EQ(PipeNameProblem("a\\b"), "\"a\\b\" contains a backslash");
+  EXPECT_EQ(PipeNameProblem(std::string(216, 'p'), kMaxServedPipeNameChars), std::nullopt);
+  EXPECT_NE(PipeNameProblem(std::string(217, 'p'), kMaxServedPipeNameChars), std::nullopt);
+
+  EXPECT_EQ(PipePrefixProblem("sup-test.1_a"), std::nullopt);
+  EXPECT_EQ(PipePrefixProblem(std::string(208, 'p')), std::nullopt);  // 208 + "-control" = 216
+  EXPECT_EQ(PipePrefixProblem(std::string(209, 'p')),
+            "\"" + std::string(209, 'p') + "\" is not 1 to 208 characters long");
+  EXPECT_EQ(PipePrefixProblem(""), "\"\" is not 1 to 208 characters long");
+  EXPECT_EQ(PipePrefixProblem("a b"), "\"a b\" may only contain letters, digits, '.', '_' and '-'");
+  EXPECT_EQ(PipePrefixProblem("a\\b"),
+            "\"a\\b\" may only contain letters, digits, '.', '_' and '-'");
+}
+
 }  // namespace
 }  // namespace sup

@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "common/config/config_schema.h"
+#include "common/config/validate.h"
 #include "common/protocol.h"
 #include "daemon/control/health_service.h"
 #include "tests/fakes/control_fakes.h"

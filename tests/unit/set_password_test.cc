@@ -5,7 +5,7 @@
 
 #include <memory>
 
-#include "common/config/config_schema.h"
+#include "common/config/validate.h"
 #include "common/protocol.h"
 #include "daemon/control/control_dispatcher.h"
 #include "tests/fakes/control_fakes.h"

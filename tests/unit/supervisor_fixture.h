@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "common/config/config_schema.h"
+#include "common/config/validate.h"
 #include "daemon/engine/supervisor.h"
 #include "tests/fakes/engine_fakes.h"
 

@@ -4,7 +4,6 @@
 
 #include <gtest/gtest.h>
 
-#include "common/config/config_schema.h"
 #include "supervisor_fixture.h"
 
 namespace sup::engine {

@@ -5,7 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "common/config/config_schema.h"
+#include "common/config/validate.h"
 #include "common/worker_account.h"
 #include "common/worker_sid.h"
 

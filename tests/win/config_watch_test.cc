@@ -1,5 +1,6 @@
 // What supd's configuration watch sees: every change an admin makes (daemon values, workers, a
-// re-created Workers key), and never supd's own writes of operator intent under State.
+// re-created Workers key), and never supd's own writes of operator intent under State; and how
+// far the registry reader reads.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -17,14 +18,14 @@ class ConfigWatchTest : public ::testing::Test {
     const std::string name = "HKCU\\Software\\SupTest\\watch-" +
                              std::to_string(::GetCurrentProcessId()) + "-" +
                              ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    Result<config::RegistryPath> path = config::ParseRegistryPath(name);
+    Result<win::RegistryPath> path = win::ParseRegistryPath(name);
     ASSERT_TRUE(path.ok());
     path_ = *path;
-    ASSERT_TRUE(config::RegistryStateStore(path_).Prepare().ok());
-    Result<std::vector<config::RegistryWatch>> watches = config::ConfigWatches(path_);
+    ASSERT_TRUE(win::RegistryStateStore(path_).Prepare().ok());
+    Result<std::vector<win::RegistryWatch>> watches = win::ConfigWatches(path_);
     ASSERT_TRUE(watches.ok()) << watches.error().message();
     watches_ = std::move(*watches);
-    for (config::RegistryWatch& watch : watches_) ASSERT_TRUE(watch.Arm().ok());
+    for (win::RegistryWatch& watch : watches_) ASSERT_TRUE(watch.Arm().ok());
   }
   void TearDown() override { ::RegDeleteTreeW(path_.root, path_.subkey.c_str()); }
 
@@ -37,17 +38,17 @@ class ConfigWatchTest : public ::testing::Test {
   // Whether any watch fired, waiting at most `ms` for one.
   bool Signalled(DWORD ms) {
     std::vector<HANDLE> events;
-    for (const config::RegistryWatch& watch : watches_) events.push_back(watch.event());
+    for (const win::RegistryWatch& watch : watches_) events.push_back(watch.event());
     const DWORD waited =
         ::WaitForMultipleObjects(static_cast<DWORD>(events.size()), events.data(), FALSE, ms);
     if (waited >= WAIT_OBJECT_0 + events.size()) return false;
-    for (config::RegistryWatch& watch : watches_) EXPECT_TRUE(watch.Arm().ok());
+    for (win::RegistryWatch& watch : watches_) EXPECT_TRUE(watch.Arm().ok());
     return true;
   }
   bool RootSignalled() { return ::WaitForSingleObject(watches_[0].event(), 0) == WAIT_OBJECT_0; }
 
-  config::RegistryPath path_;
-  std::vector<config::RegistryWatch> watches_;
+  win::RegistryPath path_;
+  std::vector<win::RegistryWatch> watches_;
 };
 
 TEST_F(ConfigWatchTest, WorkerAndDaemonValuesAreSeen) {
@@ -59,8 +60,26 @@ TEST_F(ConfigWatchTest, WorkerAndDaemonValuesAreSeen) {
   EXPECT_TRUE(Signalled(5000));
 }
 
+// What supd reads before its log exists, and supctl at every start, is the root key's values
+// alone: the workers are not read (a key of 200 workers costs supctl nothing).
+TEST_F(ConfigWatchTest, TheDaemonValuesAloneAreReadWithoutTheWorkers) {
+  SetString(L"", L"ControlPipe", L"elsewhere-control");
+  SetString(L"\\Workers\\api", L"Command", L"api.exe");
+  Result<config::RawConfig> everything = RegistryConfigSource(path_).Read();
+  ASSERT_TRUE(everything.ok()) << everything.error().message();
+  EXPECT_TRUE(everything->workers.contains("api"));
+  Result<config::RawConfig> daemon_only =
+      RegistryConfigSource(path_, RegistryConfigSource::Strings::kExpanded,
+                           RegistryConfigSource::Reach::kDaemonValues)
+          .Read();
+  ASSERT_TRUE(daemon_only.ok()) << daemon_only.error().message();
+  EXPECT_TRUE(daemon_only->workers.empty());
+  ASSERT_TRUE(daemon_only->daemon.contains("ControlPipe"));
+  EXPECT_EQ(daemon_only->daemon.at("ControlPipe").text, "elsewhere-control");
+}
+
 TEST_F(ConfigWatchTest, OperatorIntentWrittenBySupdIsNotAConfigurationChange) {
-  config::RegistryStateStore store(path_);
+  win::RegistryStateStore store(path_);
   ASSERT_TRUE(store.SetStoppedByOperator("api", true).ok());
   ASSERT_TRUE(store.SetStoppedByOperator("web", true).ok());
   ASSERT_EQ(store.LoadStoppedByOperator(), (std::set<std::string>{"api", "web"}));
@@ -80,7 +99,7 @@ TEST_F(ConfigWatchTest, AWorkersKeyDeletedAndCreatedAgainIsStillWatched) {
   ::WaitForSingleObject(watches_[0].event(),
                         0);  // the deletion may have signalled both; start clean
   ::WaitForSingleObject(watches_[1].event(), 0);
-  for (config::RegistryWatch& watch : watches_) ASSERT_TRUE(watch.Arm().ok());
+  for (win::RegistryWatch& watch : watches_) ASSERT_TRUE(watch.Arm().ok());
   SetString(L"\\Workers\\web", L"Command", L"web.exe");
   EXPECT_TRUE(Signalled(5000));
 }

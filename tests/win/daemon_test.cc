@@ -333,7 +333,7 @@ TEST(DaemonTest, AConfigurationKeyOthersMayWriteIsWarnedAboutOnceAndItsRepairNot
                                 KEY_READ | WRITE_DAC | WRITE_OWNER, nullptr, &raw, nullptr),
               ERROR_SUCCESS);
     const UniqueRegistryKey opened{raw};
-    ASSERT_TRUE(config::SetKeySecurity(opened.get(), sddl).ok());
+    ASSERT_TRUE(win::SetKeySecurity(opened.get(), sddl).ok());
   };
   set_key_dacl("O:BAD:(A;OICI;KA;;;SY)(A;OICI;KA;;;BA)(A;OICI;KA;;;BU)");
   auto lines = std::make_shared<std::ostringstream>();

@@ -16,7 +16,7 @@
 #include "common/win/text.h"
 #include "dacl.h"
 
-namespace sup::config {
+namespace sup::win {
 namespace {
 
 std::vector<std::string> WritersOf(const std::string& sddl,
@@ -159,4 +159,4 @@ TEST(KeySecurityMachineKeyTest, AMissingMachineKeyIsMadeProtectedAnExistingOneLe
 }
 
 }  // namespace
-}  // namespace sup::config
+}  // namespace sup::win

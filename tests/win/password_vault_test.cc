@@ -22,8 +22,8 @@ namespace {
 
 class PasswordVaultTest : public ::testing::Test {
  protected:
-  static config::RegistryPath TestKey() {
-    config::RegistryPath key;
+  static win::RegistryPath TestKey() {
+    win::RegistryPath key;
     key.root = HKEY_CURRENT_USER;
     key.subkey = L"Software\\SupTests\\password-vault-" + std::to_wstring(::GetCurrentProcessId());
     key.display = "HKCU\\" + Narrow(key.subkey);
@@ -51,7 +51,7 @@ class PasswordVaultTest : public ::testing::Test {
     return std::search(haystack.begin(), haystack.end(), begin, begin + bytes) != haystack.end();
   }
 
-  const config::RegistryPath config_key_ = TestKey();
+  const win::RegistryPath config_key_ = TestKey();
   std::vector<std::string> changed_;
   PasswordVault vault_{config_key_,
                        [this](const std::string& worker) { changed_.push_back(worker); }};
@@ -113,7 +113,7 @@ TEST_F(PasswordVaultTest, TheKeyIsForSupdsAccountAloneWhoeverMadeItFirst) {
             ERROR_SUCCESS);
   {
     const UniqueRegistryKey first{raw};
-    ASSERT_TRUE(config::SetKeySecurity(first.get(), "O:BAD:(A;;KA;;;BU)"));
+    ASSERT_TRUE(win::SetKeySecurity(first.get(), "O:BAD:(A;;KA;;;BU)"));
   }
   ASSERT_TRUE(vault_.Prepare().ok()) << vault_.Prepare().error().message();
   ASSERT_EQ(::RegOpenKeyExW(HKEY_CURRENT_USER, SecretsSubkey().c_str(), 0, READ_CONTROL, &raw),
@@ -128,7 +128,7 @@ TEST_F(PasswordVaultTest, TheKeyIsForSupdsAccountAloneWhoeverMadeItFirst) {
             testing::SddlDacl(SecretsKeySddl(OwnUserSid())));
   // What supd checks at start (trusting its own account) finds nobody else able to change it.
   Result<std::vector<std::string>> writers =
-      config::ForeignConfigKeyWriters(config_key_, {OwnUserSid()});
+      win::ForeignConfigKeyWriters(config_key_, {OwnUserSid()});
   ASSERT_TRUE(writers) << writers.error().message();
   EXPECT_EQ(*writers, std::vector<std::string>{});
 }
@@ -137,7 +137,7 @@ TEST_F(PasswordVaultTest, TheKeyIsForSupdsAccountAloneWhoeverMadeItFirst) {
 TEST_F(PasswordVaultTest, DeletingTheConfigurationDeletesThePasswords) {
   ASSERT_TRUE(vault_.Prepare().ok()) << vault_.Prepare().error().message();
   ASSERT_TRUE(vault_.Keep("web", "secret"));
-  EXPECT_EQ(config::DeleteConfigTree(config_key_), ERROR_SUCCESS);
+  EXPECT_EQ(win::DeleteConfigTree(config_key_), ERROR_SUCCESS);
   EXPECT_FALSE(vault_.Has("web"));
   HKEY raw = nullptr;
   EXPECT_EQ(::RegOpenKeyExW(HKEY_CURRENT_USER, config_key_.subkey.c_str(), 0, KEY_READ, &raw),

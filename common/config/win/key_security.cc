@@ -10,7 +10,7 @@
 #include "common/win/text.h"
 #include "common/win/win32_error.h"
 
-namespace sup::config {
+namespace sup::win {
 namespace {
 
 constexpr char kSystemSid[] = "S-1-5-18";
@@ -127,4 +127,4 @@ Result<std::vector<std::string>> ForeignConfigKeyWriters(const RegistryPath& key
   return problems;
 }
 
-}  // namespace sup::config
+}  // namespace sup::win

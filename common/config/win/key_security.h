@@ -13,7 +13,7 @@
 #include "common/config/win/registry_config.h"
 #include "common/result.h"
 
-namespace sup::config {
+namespace sup::win {
 
 // SDDL of the configuration key: protected (nothing inherited from SOFTWARE, where every user may
 // read), inherited by every key below it. `service_account_sid`: supd's own account when not
@@ -48,4 +48,4 @@ std::vector<std::string> ForeignKeyWriters(PSECURITY_DESCRIPTOR descriptor,
 Result<std::vector<std::string>> ForeignConfigKeyWriters(const RegistryPath& key,
                                                          const std::vector<std::string>& trusted);
 
-}  // namespace sup::config
+}  // namespace sup::win

@@ -6,7 +6,7 @@
 #include "common/win/text.h"
 #include "common/win/win32_error.h"
 
-namespace sup::config {
+namespace sup::win {
 namespace {
 
 constexpr wchar_t kWorkersSubkey[] = L"Workers";
@@ -26,7 +26,7 @@ std::vector<std::string> SplitMultiString(const wchar_t* data, std::size_t chars
   return items;
 }
 
-RawValue Convert(DWORD type, const std::vector<BYTE>& data, DWORD bytes, bool expand) {
+config::RawValue Convert(DWORD type, const std::vector<BYTE>& data, DWORD bytes, bool expand) {
   const auto* text = reinterpret_cast<const wchar_t*>(data.data());
   std::size_t chars = bytes / sizeof(wchar_t);
   switch (type) {
@@ -34,24 +34,24 @@ RawValue Convert(DWORD type, const std::vector<BYTE>& data, DWORD bytes, bool ex
     case REG_EXPAND_SZ: {
       while (chars > 0 && text[chars - 1] == L'\0') --chars;
       std::wstring value(text, chars);
-      if (type == REG_SZ) return RawValue::String(win::Narrow(value));
-      RawValue expanded =
-          RawValue::String(win::Narrow(expand ? win::ExpandEnvironmentVariables(value) : value));
-      expanded.type = RawType::kExpandString;
+      if (type == REG_SZ) return config::RawValue::String(win::Narrow(value));
+      config::RawValue expanded = config::RawValue::String(
+          win::Narrow(expand ? win::ExpandEnvironmentVariables(value) : value));
+      expanded.type = config::RawType::kExpandString;
       return expanded;
     }
-    case REG_MULTI_SZ: return RawValue::MultiString(SplitMultiString(text, chars));
+    case REG_MULTI_SZ: return config::RawValue::MultiString(SplitMultiString(text, chars));
     case REG_DWORD:
       if (bytes >= sizeof(DWORD))
-        return RawValue::Dword(*reinterpret_cast<const DWORD*>(data.data()));
+        return config::RawValue::Dword(*reinterpret_cast<const DWORD*>(data.data()));
       break;
     case REG_QWORD:
       if (bytes >= sizeof(std::uint64_t))
-        return RawValue::Qword(*reinterpret_cast<const std::uint64_t*>(data.data()));
+        return config::RawValue::Qword(*reinterpret_cast<const std::uint64_t*>(data.data()));
       break;
   }
-  RawValue other;
-  other.type = RawType::kOther;
+  config::RawValue other;
+  other.type = config::RawType::kOther;
   return other;
 }
 
@@ -64,13 +64,13 @@ Result<win::UniqueRegistryKey> OpenKey(HKEY parent, const std::wstring& subkey, 
   return win::UniqueRegistryKey{key};
 }
 
-Result<RawValues> ReadValues(HKEY key, const std::string& display, bool expand) {
+Result<config::RawValues> ReadValues(HKEY key, const std::string& display, bool expand) {
   DWORD value_count = 0, max_name = 0, max_data = 0;
   LSTATUS status = ::RegQueryInfoKeyW(key, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
                                       &value_count, &max_name, &max_data, nullptr, nullptr);
   if (status != ERROR_SUCCESS)
     return win::Win32Error("reading " + display, static_cast<DWORD>(status));
-  RawValues values;
+  config::RawValues values;
   std::vector<wchar_t> name(max_name + 1);
   std::vector<BYTE> data(max_data + sizeof(wchar_t));
   for (DWORD i = 0; i < value_count; ++i) {
@@ -104,12 +104,12 @@ Result<std::vector<std::wstring>> Subkeys(HKEY key, const std::string& display) 
   return names;
 }
 
-Result<RawWorker> ReadWorker(HKEY workers, const std::wstring& name, const std::string& display,
-                             bool expand) {
+Result<config::RawWorker> ReadWorker(HKEY workers, const std::wstring& name,
+                                     const std::string& display, bool expand) {
   Result<win::UniqueRegistryKey> key = OpenKey(workers, name, KEY_READ, display);
   if (!key) return key.error();
-  RawWorker worker;
-  Result<RawValues> values = ReadValues(key->get(), display, expand);
+  config::RawWorker worker;
+  Result<config::RawValues> values = ReadValues(key->get(), display, expand);
   if (!values) return values.error();
   worker.values = std::move(*values);
   Result<win::UniqueRegistryKey> probes =
@@ -122,7 +122,7 @@ Result<RawWorker> ReadWorker(HKEY workers, const std::wstring& name, const std::
     Result<win::UniqueRegistryKey> probe =
         OpenKey(probes->get(), probe_name, KEY_READ, probe_display);
     if (!probe) return probe.error();
-    Result<RawValues> probe_values = ReadValues(probe->get(), probe_display, expand);
+    Result<config::RawValues> probe_values = ReadValues(probe->get(), probe_display, expand);
     if (!probe_values) return probe_values.error();
     worker.probes[win::Narrow(probe_name)] = std::move(*probe_values);
   }
@@ -156,8 +156,8 @@ Result<RegistryPath> ParseRegistryPath(const std::string& path) {
   return parsed;
 }
 
-Result<RawConfig> RegistryConfigSource::Read() {
-  RawConfig config;
+Result<config::RawConfig> RegistryConfigSource::Read() {
+  config::RawConfig config;
   HKEY root_key = nullptr;
   LSTATUS status = ::RegOpenKeyExW(path_.root, path_.subkey.c_str(), 0, KEY_READ, &root_key);
   if (status == ERROR_FILE_NOT_FOUND) return config;
@@ -165,9 +165,10 @@ Result<RawConfig> RegistryConfigSource::Read() {
     return win::Win32Error("opening " + path_.display, static_cast<DWORD>(status));
   win::UniqueRegistryKey root{root_key};
   const bool expand = strings_ == Strings::kExpanded;
-  Result<RawValues> daemon = ReadValues(root.get(), path_.display, expand);
+  Result<config::RawValues> daemon = ReadValues(root.get(), path_.display, expand);
   if (!daemon) return daemon.error();
   config.daemon = std::move(*daemon);
+  if (reach_ == Reach::kDaemonValues) return config;
 
   const std::string workers_display = path_.display + "\\Workers";
   Result<win::UniqueRegistryKey> workers =
@@ -179,7 +180,7 @@ Result<RawConfig> RegistryConfigSource::Read() {
   Result<std::vector<std::wstring>> names = Subkeys(workers->get(), workers_display);
   if (!names) return names.error();
   for (const std::wstring& name : *names) {
-    Result<RawWorker> worker =
+    Result<config::RawWorker> worker =
         ReadWorker(workers->get(), name, workers_display + "\\" + win::Narrow(name), expand);
     if (!worker) return worker.error();
     config.workers[win::Narrow(name)] = std::move(*worker);
@@ -301,4 +302,4 @@ Result<std::vector<RegistryWatch>> ConfigWatches(const RegistryPath& path) {
   return watches;
 }
 
-}  // namespace sup::config
+}  // namespace sup::win

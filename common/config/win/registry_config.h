@@ -13,7 +13,7 @@
 #include "common/result.h"
 #include "common/win/unique_handle.h"
 
-namespace sup::config {
+namespace sup::win {
 
 // A registry key path with its root: "HKLM\SOFTWARE\Sup", "HKEY_CURRENT_USER\Software\x".
 struct RegistryPath {
@@ -33,23 +33,28 @@ inline constexpr wchar_t kSecretsSubkey[] = L"Secrets";
 // may delete that key but not open it to walk it. ERROR_FILE_NOT_FOUND when there is nothing.
 LSTATUS DeleteConfigTree(const RegistryPath& key);
 
-class RegistryConfigSource final : public ConfigSource {
+class RegistryConfigSource final : public config::ConfigSource {
  public:
   // supd reads REG_EXPAND_SZ values expanded; `supctl config export` keeps them as written.
   enum class Strings { kExpanded, kAsWritten };
-  explicit RegistryConfigSource(RegistryPath path, Strings strings = Strings::kExpanded)
-      : path_(std::move(path)), strings_(strings) {}
+  // What is read: everything, or only the daemon values of the root key (for what must be known
+  // before anything runs, supd's log and the pipes supctl asks, without reading every worker).
+  enum class Reach { kEverything, kDaemonValues };
+  explicit RegistryConfigSource(RegistryPath path, Strings strings = Strings::kExpanded,
+                                Reach reach = Reach::kEverything)
+      : path_(std::move(path)), strings_(strings), reach_(reach) {}
   // A missing root key is an empty configuration (no workers), not an error.
-  Result<RawConfig> Read() override;
+  Result<config::RawConfig> Read() override;
 
  private:
   RegistryPath path_;
   Strings strings_;
+  Reach reach_;
 };
 
 // Operator intent in REG_MULTI_SZ <key>\State\StoppedByOperator. The configuration watch does
 // not look below State (ConfigWatches), so writing it never reloads the configuration.
-class RegistryStateStore final : public StateStore {
+class RegistryStateStore final : public config::StateStore {
  public:
   explicit RegistryStateStore(RegistryPath path) : path_(std::move(path)) {}
   // Creates <key>\State if it is missing, before the configuration is watched: creating a
@@ -86,4 +91,4 @@ class RegistryWatch {
 // Workers created or deleted), and everything under Workers; not State, where supd writes.
 Result<std::vector<RegistryWatch>> ConfigWatches(const RegistryPath& path);
 
-}  // namespace sup::config
+}  // namespace sup::win

@@ -4,7 +4,7 @@
 #include "common/win/text.h"
 #include "common/win/win32_error.h"
 
-namespace sup::config {
+namespace sup::win {
 
 using sup::win::Widen;
 using sup::win::Win32Error;
@@ -22,18 +22,17 @@ std::wstring RegistryConfigStore::KeyOf(const std::string& worker, const std::st
   return path;
 }
 
-Result<RawConfig> RegistryConfigStore::Read() {
-  return sup::config::RegistryConfigSource(path_).Read();
+Result<config::RawConfig> RegistryConfigStore::Read() {
+  return sup::win::RegistryConfigSource(path_).Read();
 }
 
-Result<RawConfig> RegistryConfigStore::ReadUnexpanded() {
-  return sup::config::RegistryConfigSource(path_,
-                                           sup::config::RegistryConfigSource::Strings::kAsWritten)
+Result<config::RawConfig> RegistryConfigStore::ReadUnexpanded() {
+  return sup::win::RegistryConfigSource(path_, sup::win::RegistryConfigSource::Strings::kAsWritten)
       .Read();
 }
 
 Result<void> RegistryConfigStore::Clear() {
-  Result<RawConfig> current = Read();
+  Result<config::RawConfig> current = Read();
   if (!current) return current.error();
   for (const auto& [name, value] : current->daemon) {
     const LSTATUS status =
@@ -49,13 +48,14 @@ Result<void> RegistryConfigStore::Clear() {
 }
 
 Result<void> RegistryConfigStore::SetWorkerValue(const std::string& worker, const std::string& key,
-                                                 const RawValue& value) {
+                                                 const config::RawValue& value) {
   std::wstring name;
   const std::wstring subkey = KeyOf(worker, key, name);
   return SetValue(subkey, name, value, path_.display + "\\Workers\\" + worker + "\\" + key);
 }
 
-Result<void> RegistryConfigStore::SetDaemonValue(const std::string& key, const RawValue& value) {
+Result<void> RegistryConfigStore::SetDaemonValue(const std::string& key,
+                                                 const config::RawValue& value) {
   return SetValue(path_.subkey, win::Widen(key), value, path_.display + "\\" + key);
 }
 
@@ -66,20 +66,21 @@ Result<void> RegistryConfigStore::MakeKeyIfMissing() {
 }
 
 Result<void> RegistryConfigStore::SetValue(const std::wstring& subkey, const std::wstring& name,
-                                           const RawValue& value, const std::string& display) {
+                                           const config::RawValue& value,
+                                           const std::string& display) {
   if (Result<void> made = MakeKeyIfMissing(); !made) return made;
   LSTATUS status = ERROR_SUCCESS;
   switch (value.type) {
-    case RawType::kString:
-    case RawType::kExpandString: {
+    case config::RawType::kString:
+    case config::RawType::kExpandString: {
       const std::wstring text = win::Widen(value.text);
       status =
           ::RegSetKeyValueW(path_.root, subkey.c_str(), name.c_str(),
-                            value.type == RawType::kString ? REG_SZ : REG_EXPAND_SZ, text.c_str(),
-                            static_cast<DWORD>((text.size() + 1) * sizeof(wchar_t)));
+                            value.type == config::RawType::kString ? REG_SZ : REG_EXPAND_SZ,
+                            text.c_str(), static_cast<DWORD>((text.size() + 1) * sizeof(wchar_t)));
       break;
     }
-    case RawType::kMultiString: {
+    case config::RawType::kMultiString: {
       std::wstring data;
       for (const std::string& item : value.list) data += win::Widen(item) + L'\0';
       data += L'\0';
@@ -87,17 +88,17 @@ Result<void> RegistryConfigStore::SetValue(const std::wstring& subkey, const std
                                  data.c_str(), static_cast<DWORD>(data.size() * sizeof(wchar_t)));
       break;
     }
-    case RawType::kDword: {
+    case config::RawType::kDword: {
       const DWORD number = static_cast<DWORD>(value.number);
       status = ::RegSetKeyValueW(path_.root, subkey.c_str(), name.c_str(), REG_DWORD, &number,
                                  sizeof(number));
       break;
     }
-    case RawType::kQword:
+    case config::RawType::kQword:
       status = ::RegSetKeyValueW(path_.root, subkey.c_str(), name.c_str(), REG_QWORD, &value.number,
                                  sizeof(value.number));
       break;
-    case RawType::kOther:
+    case config::RawType::kOther:
       return Error(ErrorKind::kInvalidArgument, "no registry type sup writes for " + display);
   }
   if (status != ERROR_SUCCESS)
@@ -130,4 +131,4 @@ Result<void> RegistryConfigStore::DeleteWorker(const std::string& worker) {
   return Ok();
 }
 
-}  // namespace sup::config
+}  // namespace sup::win

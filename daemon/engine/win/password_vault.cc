@@ -34,15 +34,15 @@ std::string SecretsKeySddl(const std::string& own_sid) {
   return sddl + "(A;;SD;;;BA)";
 }
 
-PasswordVault::PasswordVault(config::RegistryPath config_key,
+PasswordVault::PasswordVault(win::RegistryPath config_key,
                              std::function<void(const std::string&)> changed)
     : secrets_(std::move(config_key)), changed_(std::move(changed)) {
-  secrets_.subkey += std::wstring(L"\\") + config::kSecretsSubkey;
-  secrets_.display += "\\" + Narrow(config::kSecretsSubkey);
+  secrets_.subkey += std::wstring(L"\\") + win::kSecretsSubkey;
+  secrets_.display += "\\" + Narrow(win::kSecretsSubkey);
 }
 
 Result<void> PasswordVault::Prepare() {
-  return config::SecureConfigKey(secrets_, SecretsKeySddl(OwnUserSid()));
+  return win::SecureConfigKey(secrets_, SecretsKeySddl(OwnUserSid()));
 }
 
 Result<void> PasswordVault::Keep(const std::string& worker, const std::string& password) {

@@ -33,7 +33,7 @@ class PasswordVault final : public control::PasswordStore {
  public:
   // `config_key`: the configuration key; passwords go to its Secrets subkey. `changed` is called
   // (on the caller's thread) with the worker whose password was kept or forgotten.
-  PasswordVault(config::RegistryPath config_key, std::function<void(const std::string&)> changed);
+  PasswordVault(win::RegistryPath config_key, std::function<void(const std::string&)> changed);
 
   // Creates <key>\Secrets with its descriptor, or gives an existing one that descriptor again.
   // Before the configuration is watched: creating a subkey of the root later would look like a
@@ -49,7 +49,7 @@ class PasswordVault final : public control::PasswordStore {
   const std::string& display() const { return secrets_.display; }
 
  private:
-  config::RegistryPath secrets_;
+  win::RegistryPath secrets_;
   std::function<void(const std::string&)> changed_;
 };
 
