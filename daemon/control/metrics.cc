@@ -31,6 +31,10 @@ std::string Label(std::string_view name, std::string_view value) {
   return std::string(name) + "=\"" + EscapeLabelValue(value) + "\"";
 }
 
+std::string WorkerLabel(const engine::WorkerSnapshot& worker) {
+  return Label("worker", worker.name);
+}
+
 double Seconds(std::chrono::nanoseconds duration) {
   return std::chrono::duration<double>(duration).count();
 }
@@ -53,8 +57,10 @@ std::string EscapeLabelValue(std::string_view value) {
   return escaped;
 }
 
-std::string RenderMetrics(const MetricsInput& input) {
-  Exposition out;
+namespace {
+
+// supd's own families: its build, its last reload, the requests it answered.
+void RenderDaemonFamilies(Exposition& out, const MetricsInput& input) {
   out.Family("sup_build_info", "gauge", "supd's version; always 1.");
   out.Sample("sup_build_info", Label("version", input.version), 1);
   out.Family("sup_config_last_reload_successful", "gauge",
@@ -67,60 +73,62 @@ std::string RenderMetrics(const MetricsInput& input) {
                Label("verb", key.first) + "," + Label("result", key.second),
                static_cast<double>(count));
   }
+}
 
-  // Each family lists every worker, so a worker's series never vanish while it is configured.
+// The families of every configured worker, so that a worker's series never vanish while it is
+// configured.
+void RenderWorkerFamilies(Exposition& out, const MetricsInput& input) {
   const auto each = [&](std::string_view name, std::string_view type, std::string_view help,
                         const auto& value_of) {
     out.Family(name, type, help);
     for (const engine::WorkerSnapshot& worker : input.workers) value_of(worker);
   };
-  const auto worker_label = [](const engine::WorkerSnapshot& worker) {
-    return Label("worker", worker.name);
-  };
   each("sup_worker_up", "gauge", "Whether the worker's process runs (state RUNNING).",
        [&](const engine::WorkerSnapshot& w) {
-         out.Sample("sup_worker_up", worker_label(w), w.state == WorkerState::kRunning ? 1 : 0);
+         out.Sample("sup_worker_up", WorkerLabel(w), w.state == WorkerState::kRunning ? 1 : 0);
        });
   each("sup_worker_state", "gauge", "The worker's state: 1 for the current one, 0 for the others.",
        [&](const engine::WorkerSnapshot& w) {
          for (std::size_t i = 0; i < std::size(kWorkerStateNames); ++i) {
            out.Sample("sup_worker_state",
-                      worker_label(w) + "," + Label("state", kWorkerStateNames[i]),
+                      WorkerLabel(w) + "," + Label("state", kWorkerStateNames[i]),
                       static_cast<std::size_t>(w.state) == i ? 1 : 0);
          }
        });
   each("sup_worker_ready", "gauge", "Whether the worker is ready (readiness probe, or running).",
        [&](const engine::WorkerSnapshot& w) {
-         out.Sample("sup_worker_ready", worker_label(w), w.ready ? 1 : 0);
+         out.Sample("sup_worker_ready", WorkerLabel(w), w.ready ? 1 : 0);
        });
   each("sup_worker_healthy", "gauge", "Whether the worker's liveness is HEALTHY.",
        [&](const engine::WorkerSnapshot& w) {
-         out.Sample("sup_worker_healthy", worker_label(w), w.health == Health::kHealthy ? 1 : 0);
+         out.Sample("sup_worker_healthy", WorkerLabel(w), w.health == Health::kHealthy ? 1 : 0);
        });
   each("sup_worker_restarts_total", "counter", "Restarts since supd started or the last reset.",
        [&](const engine::WorkerSnapshot& w) {
-         out.Sample("sup_worker_restarts_total", worker_label(w), w.restarts);
+         out.Sample("sup_worker_restarts_total", WorkerLabel(w), w.restarts);
        });
   out.Family("sup_worker_last_exit_code", "gauge", "Exit code of the worker's last process.");
   for (const engine::WorkerSnapshot& w : input.workers) {
     if (w.last_exit_code)
-      out.Sample("sup_worker_last_exit_code", worker_label(w),
+      out.Sample("sup_worker_last_exit_code", WorkerLabel(w),
                  static_cast<double>(*w.last_exit_code));
   }
-  // The running ones only: a stopped worker has no process, start time or resources.
-  std::vector<const engine::WorkerSnapshot*> running;
-  for (const engine::WorkerSnapshot& w : input.workers)
-    if (w.pid != 0) running.push_back(&w);
+}
+
+// The families of the running workers only: a stopped worker has no process, start time or
+// resources.
+void RenderProcessFamilies(Exposition& out, const MetricsInput& input,
+                           const std::vector<const engine::WorkerSnapshot*>& running) {
   out.Family("sup_worker_process", "gauge",
              "The worker's process id as a label (joins windows_exporter's process metrics); 1.");
   for (const engine::WorkerSnapshot* w : running)
     out.Sample("sup_worker_process",
-               worker_label(*w) + "," + Label("process_id", std::to_string(w->pid)), 1);
+               WorkerLabel(*w) + "," + Label("process_id", std::to_string(w->pid)), 1);
   out.Family("sup_worker_start_time_seconds", "gauge",
              "When the worker's process started, in seconds since the Unix epoch.");
   for (const engine::WorkerSnapshot* w : running) {
     const auto started = input.now - w->uptime;
-    out.Sample("sup_worker_start_time_seconds", worker_label(*w),
+    out.Sample("sup_worker_start_time_seconds", WorkerLabel(*w),
                std::chrono::duration<double>(started.time_since_epoch()).count());
   }
   const auto resource = [&](std::string_view name, std::string_view type, std::string_view help,
@@ -135,33 +143,45 @@ std::string RenderMetrics(const MetricsInput& input) {
            "CPU time of the worker's job since its process started, by mode.",
            [&](const engine::WorkerSnapshot& w, const ResourceSample& r) {
              out.Sample("sup_worker_cpu_seconds_total",
-                        worker_label(w) + "," + Label("mode", "user"), Seconds(r.cpu_user));
+                        WorkerLabel(w) + "," + Label("mode", "user"), Seconds(r.cpu_user));
              out.Sample("sup_worker_cpu_seconds_total",
-                        worker_label(w) + "," + Label("mode", "kernel"), Seconds(r.cpu_kernel));
+                        WorkerLabel(w) + "," + Label("mode", "kernel"), Seconds(r.cpu_kernel));
            });
   resource("sup_worker_working_set_bytes", "gauge", "Working set of the worker's processes.",
            [&](const engine::WorkerSnapshot& w, const ResourceSample& r) {
-             out.Sample("sup_worker_working_set_bytes", worker_label(w),
+             out.Sample("sup_worker_working_set_bytes", WorkerLabel(w),
                         static_cast<double>(r.working_set_bytes));
            });
   resource("sup_worker_private_bytes", "gauge", "Private bytes of the worker's processes.",
            [&](const engine::WorkerSnapshot& w, const ResourceSample& r) {
-             out.Sample("sup_worker_private_bytes", worker_label(w),
+             out.Sample("sup_worker_private_bytes", WorkerLabel(w),
                         static_cast<double>(r.private_bytes));
            });
   resource("sup_worker_processes", "gauge", "Processes in the worker's job.",
            [&](const engine::WorkerSnapshot& w, const ResourceSample& r) {
-             out.Sample("sup_worker_processes", worker_label(w), r.processes);
+             out.Sample("sup_worker_processes", WorkerLabel(w), r.processes);
            });
   resource(
       "sup_worker_io_bytes_total", "counter",
       "Bytes the worker's job read and wrote since its process started.",
       [&](const engine::WorkerSnapshot& w, const ResourceSample& r) {
-        out.Sample("sup_worker_io_bytes_total", worker_label(w) + "," + Label("direction", "read"),
+        out.Sample("sup_worker_io_bytes_total", WorkerLabel(w) + "," + Label("direction", "read"),
                    static_cast<double>(r.io_read_bytes));
-        out.Sample("sup_worker_io_bytes_total", worker_label(w) + "," + Label("direction", "write"),
+        out.Sample("sup_worker_io_bytes_total", WorkerLabel(w) + "," + Label("direction", "write"),
                    static_cast<double>(r.io_write_bytes));
       });
+}
+
+}  // namespace
+
+std::string RenderMetrics(const MetricsInput& input) {
+  Exposition out;
+  RenderDaemonFamilies(out, input);
+  RenderWorkerFamilies(out, input);
+  std::vector<const engine::WorkerSnapshot*> running;
+  for (const engine::WorkerSnapshot& w : input.workers)
+    if (w.pid != 0) running.push_back(&w);
+  RenderProcessFamilies(out, input, running);
   return out.Take();
 }
 

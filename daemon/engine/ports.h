@@ -34,13 +34,37 @@ class Timers {
 
 // What ProcessLauncher::Launch says of a start that did not fail at once: the process's pid, or
 // kLaunching when the start goes on elsewhere and its outcome comes through
-// Supervisor::OnLaunched.
+// LauncherEvents::OnLaunched.
 using LaunchStarted = std::optional<std::uint32_t>;
 inline constexpr LaunchStarted kLaunching = std::nullopt;
 
+// What a launcher reports about the processes it started: the one way up from it to the engine
+// (Supervisor implements it; the Windows launcher is handed it once). Every call comes on the
+// engine's executor, never from inside a ProcessLauncher call, and names the process it is about,
+// so a report about a process that is gone already (a stale one) can be told apart and ignored.
+class LauncherEvents {
+ public:
+  // The start of `worker` that went on elsewhere (kLaunching) ended with the process `pid`, or
+  // failed.
+  virtual void OnLaunched(const std::string& worker, Result<std::uint32_t> pid) = 0;
+  // The process `pid` of `worker` exited with `exit_code`.
+  virtual void OnExit(const std::string& worker, std::uint32_t pid, std::int64_t exit_code) = 0;
+  // The job of `worker`'s process `pid` reached its MemoryLimitMB.
+  virtual void OnMemoryLimit(const std::string& worker, std::uint32_t pid) = 0;
+  // The stop step `step` could not be delivered to `worker`'s process `pid` (a Ctrl+C to a
+  // process whose console cannot be attached).
+  virtual void OnStopStepUndelivered(const std::string& worker, std::uint32_t pid,
+                                     StopStep step) = 0;
+  // Writing or rotating one of `worker`'s log files started failing (`message` says how), or
+  // works again (`healed`).
+  virtual void OnOutputProblem(const std::string& worker, std::string message, bool healed) = 0;
+
+ protected:
+  ~LauncherEvents() = default;
+};
+
 // Starts and stops worker processes (on Windows: one job object per worker). Exits and the
-// outcomes of starts that went on elsewhere are reported through Supervisor::OnExit and
-// Supervisor::OnLaunched, never from inside these calls.
+// outcomes of starts that went on elsewhere come back through LauncherEvents.
 class ProcessLauncher {
  public:
   virtual ~ProcessLauncher() = default;

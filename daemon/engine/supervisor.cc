@@ -53,7 +53,7 @@ void Supervisor::Record(Worker& w, Event event) {
   w.transitions.Push(std::move(event));
 }
 
-void Supervisor::NoteOutput(const std::string& worker, std::string message, bool healed) {
+void Supervisor::OnOutputProblem(const std::string& worker, std::string message, bool healed) {
   Worker* w = Find(worker);
   if (!w) return;  // removed meanwhile: its capture goes with it
   Event event = NewEvent(*w, EventKind::kOutput);

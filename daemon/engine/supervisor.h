@@ -56,7 +56,7 @@ struct CommandResult {
   bool operator==(const CommandResult&) const = default;
 };
 
-class Supervisor {
+class Supervisor final : public LauncherEvents {
  public:
   explicit Supervisor(SupervisorPorts ports);
   ~Supervisor();
@@ -91,18 +91,16 @@ class Supervisor {
   std::vector<CommandResult> Restart(const std::vector<std::string>& names);
   std::vector<CommandResult> Reset(const std::vector<std::string>& names);
 
-  // From the launcher: the start of `worker` that went on elsewhere (kLaunching) ended with the
-  // process `pid`, or failed. Stale reports are ignored.
-  void OnLaunched(const std::string& worker, Result<std::uint32_t> pid);
-  // From the launcher: the process `pid` of `worker` exited. Stale reports are ignored.
-  void OnExit(const std::string& worker, std::uint32_t pid, std::int64_t exit_code);
-  // From the launcher: the job of `worker`'s process `pid` hit its MemoryLimitMB. The worker is
-  // restarted through its stop ladder, reason memory-limit. Stale reports are ignored.
-  void OnMemoryLimit(const std::string& worker, std::uint32_t pid);
-  // From the launcher: the stop step `step` could not be delivered to `worker`'s process `pid`
-  // (a Ctrl+C to a process whose console cannot be attached): the ladder goes on to its next step
-  // now instead of waiting out this one's share of StopTimeoutMs. Stale reports are ignored.
-  void OnStopStepUndelivered(const std::string& worker, std::uint32_t pid, StopStep step);
+  // LauncherEvents: the launcher's reports. Stale ones (about a process the worker no longer
+  // has) are ignored. A memory limit restarts the worker through its stop ladder (reason
+  // memory-limit); an undelivered stop step makes the ladder go on to its next step now instead
+  // of waiting out this one's share of StopTimeoutMs; an output problem goes to the worker's
+  // recent events and to the event sink.
+  void OnLaunched(const std::string& worker, Result<std::uint32_t> pid) override;
+  void OnExit(const std::string& worker, std::uint32_t pid, std::int64_t exit_code) override;
+  void OnMemoryLimit(const std::string& worker, std::uint32_t pid) override;
+  void OnStopStepUndelivered(const std::string& worker, std::uint32_t pid, StopStep step) override;
+  void OnOutputProblem(const std::string& worker, std::string message, bool healed) override;
 
   // Stops every worker, dependents before their dependencies, and restarts nothing afterwards.
   // `done` runs once every worker is down.
@@ -112,9 +110,6 @@ class Supervisor {
   std::optional<WorkerSnapshot> Snapshot(const std::string& worker) const;
   // The worker's recent transitions, configuration changes and probe events, oldest first.
   std::vector<Event> RecentEvents(const std::string& worker) const;
-  // An event from outside the engine about a worker's output (a log file that cannot be written
-  // or rotated, and when it heals): in the worker's recent events, and to the event sink.
-  void NoteOutput(const std::string& worker, std::string message, bool healed);
   const DaemonConfig& daemon_config() const { return daemon_; }
   std::uint64_t config_generation() const { return config_generation_; }
   bool shutting_down() const { return shutting_down_; }
@@ -179,6 +174,14 @@ class Supervisor {
   // decided here).
   void ArmMemoryCheck(Worker& w);  // (re)starts the checks of an up worker per its policy
   static bool MemoryChecksDiffer(const WorkerConfig& a, const WorkerConfig& b);
+  // The steps of ApplyConfig, in its order (supervisor_config.cc).
+  void ForgetSavedStopsOfGoneWorkers(const ValidatedConfig& config);
+  void RemoveGoneWorkers(const ValidatedConfig& config);
+  void HoldInvalidWorkers(const ValidatedConfig& config);
+  void AddWorker(const std::string& name, const WorkerConfig& definition);
+  void ChangeLaunch(Worker& w, const WorkerConfig& next);
+  void ChangePolicy(Worker& w, const WorkerConfig& next);
+  void StopWorkersMissingDependencies();
   // Takes `next` as `w`'s definition (a valid one: its errors go), and re-arms what the change
   // means for a process that runs on: its probes, or else its memory checks. The one way a
   // reload changes a definition.

@@ -2,7 +2,7 @@
 // and the dependents of one that left), and the definitions in force.
 #include "daemon/engine/supervisor.h"
 
-#include "common/config/config_schema.h"
+#include "common/config/validate.h"
 #include "common/format.h"
 
 namespace sup::engine {
@@ -16,8 +16,24 @@ config::ConfigDiff Supervisor::ApplyConfig(const ValidatedConfig& validated) {
   }
   const config::ConfigDiff diff = config::DiffConfigs(DefinitionsInForce(), config);
   invalid_in_config_ = config.invalid_workers;
-  // Operator stops saved for workers the configuration no longer has go with them, as a removal
-  // takes them while supd runs (Remove).
+  ForgetSavedStopsOfGoneWorkers(config);
+  start_order_stale_ = true;  // workers and their dependencies change below
+  RemoveGoneWorkers(config);
+  HoldInvalidWorkers(config);
+  for (const std::string& name : diff.added) AddWorker(name, config.workers.at(name));
+  for (const std::string& name : diff.launch_changed)
+    ChangeLaunch(workers_.at(name), config.workers.at(name));
+  for (const std::string& name : diff.policy_changed)
+    ChangePolicy(workers_.at(name), config.workers.at(name));
+  for (const std::string& name : diff.unchanged) workers_.at(name).config_errors.clear();
+  StopWorkersMissingDependencies();
+  Settle();
+  return diff;
+}
+
+// Operator stops saved for workers the configuration no longer has go with them, as a removal
+// takes them while supd runs (Remove).
+void Supervisor::ForgetSavedStopsOfGoneWorkers(const ValidatedConfig& config) {
   for (auto saved = stopped_by_operator_at_start_.begin();
        saved != stopped_by_operator_at_start_.end();) {
     if (config.workers.contains(*saved) || config.invalid_workers.contains(*saved)) {
@@ -27,9 +43,10 @@ config::ConfigDiff Supervisor::ApplyConfig(const ValidatedConfig& validated) {
     (void)ports_.state_store.SetStoppedByOperator(*saved, false);
     saved = stopped_by_operator_at_start_.erase(saved);
   }
-  start_order_stale_ = true;  // workers and their dependencies change below
+}
 
-  // Workers gone from the configuration, including ones that never had a valid definition.
+// Workers gone from the configuration, including ones that never had a valid definition.
+void Supervisor::RemoveGoneWorkers(const ValidatedConfig& config) {
   std::vector<std::string> gone;
   for (const auto& [name, worker] : workers_) {
     const bool leaving = worker.intent && worker.intent->kind == IntentKind::kRemove;
@@ -41,7 +58,10 @@ config::ConfigDiff Supervisor::ApplyConfig(const ValidatedConfig& validated) {
     NoteConfig(w, "removed");
     SetIntent(w, Intent{IntentKind::kRemove, Reason::kConfigChanged, {}});
   }
+}
 
+// Workers whose definition is invalid keep the one in force (if any), or stay down saying why.
+void Supervisor::HoldInvalidWorkers(const ValidatedConfig& config) {
   for (const auto& [name, errors] : config.invalid_workers) {
     auto [it, created] = workers_.try_emplace(name);
     Worker& w = it->second;
@@ -61,59 +81,56 @@ config::ConfigDiff Supervisor::ApplyConfig(const ValidatedConfig& validated) {
       Transition(w, WorkerState::kStopped, Reason::kConfigError, errors.front().ToString());
     }
   }
+}
 
-  for (const std::string& name : diff.added) {
-    auto [it, created] = workers_.try_emplace(name);
-    Worker& w = it->second;
-    w.name = name;
-    if (stopped_by_operator_at_start_.erase(name) > 0) {
-      // An operator stopped it before supd last stopped.
-      w.stopped_by_operator = true;
-      w.reason = Reason::kOperator;
-    }
-    // Back before its process was gone: it restarts on the new definition, and is probed and
-    // checked the new way until then. (Only a worker on its way out has a definition here.)
-    if (w.intent && w.intent->kind == IntentKind::kRemove)
-      w.intent = Intent{IntentKind::kApply, Reason::kConfigChanged, {}};
-    AdoptDefinition(w, config.workers.at(name));
-    if (w.state == WorkerState::kStopped && w.reason == Reason::kConfigError)
-      w.reason = Reason::kNone;
-    NoteConfig(w, "added");
+void Supervisor::AddWorker(const std::string& name, const WorkerConfig& definition) {
+  auto [it, created] = workers_.try_emplace(name);
+  Worker& w = it->second;
+  w.name = name;
+  if (stopped_by_operator_at_start_.erase(name) > 0) {
+    // An operator stopped it before supd last stopped.
+    w.stopped_by_operator = true;
+    w.reason = Reason::kOperator;
   }
+  // Back before its process was gone: it restarts on the new definition, and is probed and
+  // checked the new way until then. (Only a worker on its way out has a definition here.)
+  if (w.intent && w.intent->kind == IntentKind::kRemove)
+    w.intent = Intent{IntentKind::kApply, Reason::kConfigChanged, {}};
+  AdoptDefinition(w, definition);
+  if (w.state == WorkerState::kStopped && w.reason == Reason::kConfigError)
+    w.reason = Reason::kNone;
+  NoteConfig(w, "added");
+}
 
-  for (const std::string& name : diff.launch_changed) {
-    Worker& w = workers_.at(name);
-    AdoptDefinition(w, config.workers.at(name));  // until the restart, probed the new way
-    NoteConfig(w, "launch settings changed");
-    if (IsUp(w.state)) {
-      SetIntent(w, Intent{Wanted(view(), w) ? IntentKind::kApply : IntentKind::kStop,
-                          Reason::kConfigChanged,
-                          {}});
-    } else if (!w.config->policy.enabled && w.state != WorkerState::kStopped) {
-      ActOnIntentWhileDown(w, Intent{IntentKind::kStop, Reason::kConfigChanged, {}});
-    } else if (w.state == WorkerState::kFailed) {
-      ArmBreakerRetry(w);
-    }
-    // Otherwise a worker that is down starts on the new definition whenever it next starts.
+void Supervisor::ChangeLaunch(Worker& w, const WorkerConfig& next) {
+  AdoptDefinition(w, next);  // until the restart, probed the new way
+  NoteConfig(w, "launch settings changed");
+  if (IsUp(w.state)) {
+    SetIntent(w, Intent{Wanted(view(), w) ? IntentKind::kApply : IntentKind::kStop,
+                        Reason::kConfigChanged,
+                        {}});
+  } else if (!w.config->policy.enabled && w.state != WorkerState::kStopped) {
+    ActOnIntentWhileDown(w, Intent{IntentKind::kStop, Reason::kConfigChanged, {}});
+  } else if (w.state == WorkerState::kFailed) {
+    ArmBreakerRetry(w);
   }
+  // Otherwise a worker that is down starts on the new definition whenever it next starts.
+}
 
-  for (const std::string& name : diff.policy_changed) {
-    Worker& w = workers_.at(name);
-    const WorkerConfig& next = config.workers.at(name);
-    NoteConfig(w, "policy changed; applied without a restart");
-    AdoptDefinition(w, next);  // even on its way down: until then it is probed the new way
-    if (!next.policy.enabled) {
-      if (w.state != WorkerState::kStopped)
-        SetIntent(w, Intent{IntentKind::kStop, Reason::kConfigChanged, {}});
-    } else if (w.state == WorkerState::kFailed) {
-      ArmBreakerRetry(w);  // FailedRetryMs applies live
-    }
+void Supervisor::ChangePolicy(Worker& w, const WorkerConfig& next) {
+  NoteConfig(w, "policy changed; applied without a restart");
+  AdoptDefinition(w, next);  // even on its way down: until then it is probed the new way
+  if (!next.policy.enabled) {
+    if (w.state != WorkerState::kStopped)
+      SetIntent(w, Intent{IntentKind::kStop, Reason::kConfigChanged, {}});
+  } else if (w.state == WorkerState::kFailed) {
+    ArmBreakerRetry(w);  // FailedRetryMs applies live
   }
+}
 
-  for (const std::string& name : diff.unchanged) workers_.at(name).config_errors.clear();
-
-  // Workers whose dependency left the configuration go down (after their own dependents), and
-  // stay down with the configuration error that names it.
+// Workers whose dependency left the configuration go down (after their own dependents), and
+// stay down with the configuration error that names it.
+void Supervisor::StopWorkersMissingDependencies() {
   for (auto& [name, w] : workers_) {
     const std::vector<std::string> missing = MissingDependencies(view(), w);
     if (missing.empty() || (w.intent && w.intent->kind == IntentKind::kRemove)) continue;
@@ -129,9 +146,6 @@ config::ConfigDiff Supervisor::ApplyConfig(const ValidatedConfig& validated) {
                  "depends on " + JoinNames(missing) + ", which is not configured");
     }
   }
-
-  Settle();
-  return diff;
 }
 
 void Supervisor::AdoptDefinition(Worker& w, const WorkerConfig& next) {

@@ -5,14 +5,13 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <random>
 #include <thread>
 
 #include "common/protocol.h"
 #include "common/version.h"
 #include "common/win/own_folder.h"
 #include "common/win/text.h"
-#include "common/config/config_schema.h"
+#include "common/config/validate.h"
 #include "daemon/control/config_apply.h"
 #include "daemon/control/control_dispatcher.h"
 #include "daemon/control/self_check.h"
@@ -22,6 +21,7 @@
 #include "daemon/control/metrics.h"
 #include "daemon/control/refusing_session.h"
 #include "daemon/control/status_board.h"
+#include "daemon/engine/mersenne_random.h"
 #include "daemon/engine/supervisor.h"
 #include "daemon/engine/win/asio_timers.h"
 #include "daemon/control/win/caller_identity.h"
@@ -32,6 +32,7 @@
 #include "daemon/control/win/pipe_server.h"
 #include "common/file_workers.h"
 #include "daemon/win/io_inbox.h"
+#include "daemon/win/log_sinks.h"
 #include "daemon/win/logging.h"
 #include "daemon/control/win/served_pipe.h"
 #include "daemon/control/win/http_endpoint.h"
@@ -49,63 +50,6 @@ namespace sup::win {
 namespace {
 
 constexpr Millis kStopProgressPeriod{2000};
-
-// Every engine event becomes one log line, and those the event log keeps an entry there.
-class LogEventSink final : public engine::EventSink {
- public:
-  LogEventSink(std::shared_ptr<spdlog::logger> log,
-               std::shared_ptr<control::EventLogWriter> event_log)
-      : log_(std::move(log)), event_log_(std::move(event_log)) {}
-  void Emit(const engine::Event& event) override {
-    const bool bad = (event.kind == engine::EventKind::kTransition &&
-                      (event.to == WorkerState::kFailed || event.reason == Reason::kSpawnError)) ||
-                     (event.kind == engine::EventKind::kOutput && !event.healed);
-    log_->log(bad ? spdlog::level::warn : spdlog::level::info, event.ToLogLine());
-    if (!event_log_) return;
-    if (std::optional<control::EventLogEntry> entry = control::EventLogEntryFor(event))
-      event_log_->Report(*entry);
-  }
-
- private:
-  std::shared_ptr<spdlog::logger> log_;
-  std::shared_ptr<control::EventLogWriter> event_log_;  // may be null
-};
-
-// Each audited request: an info line in supd's log and an entry in the event log, at most
-// AuditLimit::kBurst a minute per account (the next one says how many were left out).
-class LogAuditSink final : public control::AuditSink {
- public:
-  LogAuditSink(std::shared_ptr<spdlog::logger> log,
-               std::shared_ptr<control::EventLogWriter> event_log)
-      : log_(std::move(log)), event_log_(std::move(event_log)) {}
-  void Audit(const control::AuditRecord& record) override {
-    const std::optional<std::uint64_t> held_back =
-        limit_.Allow(record.account, std::chrono::steady_clock::now());
-    if (!held_back) return;
-    std::string workers;
-    for (const std::string& worker : record.workers)
-      workers += (workers.empty() ? "" : ",") + worker;
-    log_->info("audit verb={} workers={} account=\"{}\" role=\"{}\" result={}{}", record.verb,
-               workers.empty() ? "-" : workers, record.account, record.role, record.result,
-               *held_back
-                   ? fmt::format(" ({} more requests of this account not logged)", *held_back)
-                   : "");
-    if (event_log_) event_log_->Report(control::RequestAudited(record));
-  }
-
- private:
-  std::shared_ptr<spdlog::logger> log_;
-  std::shared_ptr<control::EventLogWriter> event_log_;  // may be null
-  control::AuditLimit limit_;
-};
-
-class MersenneRandom final : public engine::RandomSource {
- public:
-  double NextUnit() override { return std::uniform_real_distribution<double>(0.0, 1.0)(engine_); }
-
- private:
-  std::mt19937_64 engine_{std::random_device{}()};
-};
 
 // What a pipe serves: `service`'s sessions (ControlDispatcher, HealthService), each client's
 // account read as it connects, and refusals answered in the pipe's protocol.
@@ -150,8 +94,8 @@ Daemon::Daemon(std::shared_ptr<spdlog::logger> log)
 
 Daemon::~Daemon() {
   JoinReadSide();  // a Daemon that never ran (a failed Create) has none to join
-  // The supervisor goes before the launcher: a capture must not report to it after that.
-  if (launcher_) launcher_->output().SetProblemSink(nullptr);
+  // The supervisor goes before the launcher: nothing may report to it after that.
+  if (launcher_) launcher_->ReportTo(nullptr);
   if (inbox_) inbox_->Close();  // file work ending later (a file that never answered) says nothing
   OnDaemonLogProblem(*log_, nullptr);  // the logger outlives problems_
 }
@@ -181,31 +125,24 @@ void Daemon::JoinReadSide() {
 // The supervision engine and the adapters it runs on: timers, files, the launcher and prober,
 // the state store and password vault under the configuration key, the event feed, and the
 // launcher's reports wired to the supervisor.
-void Daemon::BuildEngine(const config::RegistryPath& config_key,
+void Daemon::BuildEngine(const win::RegistryPath& config_key,
                          const std::optional<std::string>& without_logon) {
   Daemon& d = *this;
   const std::shared_ptr<spdlog::logger>& log = log_;
   d.timers_ = std::make_unique<AsioTimers>(*d.io_);
   d.files_ = std::make_unique<FileWorkers>();
   d.inbox_ = std::make_unique<IoInbox>(*d.io_);
-  d.launcher_ = std::make_unique<JobLauncher>(
-      LogFileWork{*d.io_, *d.files_, *d.inbox_, d.clock_},
-      [&d](const std::string& worker, std::uint32_t pid, std::int64_t code) {
-        d.supervisor_->OnExit(worker, pid, code);
-      },
-      [&d](const std::string& worker, Result<std::uint32_t> pid) {
-        d.supervisor_->OnLaunched(worker, std::move(pid));
-      },
-      log);
+  d.launcher_ =
+      std::make_unique<JobLauncher>(LogFileWork{*d.io_, *d.files_, *d.inbox_, d.clock_}, log);
   d.prober_ = std::make_unique<Prober>(
       *d.io_, *d.files_, *d.inbox_,
       [&d](const std::string& worker) { return d.launcher_->JobOf(worker); },
       [&d](const std::string& worker) { return d.launcher_->RunAsOf(worker); });
   d.resources_ = std::make_unique<ResourceSampler>(*d.launcher_);
-  d.state_store_ = std::make_unique<config::RegistryStateStore>(config_key);
+  d.state_store_ = std::make_unique<win::RegistryStateStore>(config_key);
   // <key>\State is made below, and the key with it if nothing is configured yet: made first
   // with the configuration key's descriptor, not with what SOFTWARE passes on (everyone reads).
-  if (Result<void> secured = config::SecureConfigKeyIfMissing(config_key, OwnUserSid()); !secured)
+  if (Result<void> secured = win::SecureConfigKeyIfMissing(config_key, OwnUserSid()); !secured)
     log->warn("configuration key not secured reason=\"{}\"", secured.error().message());
   if (Result<void> prepared = d.state_store_->Prepare(); !prepared) {
     log->warn("operator intent will not outlive supd reason=\"{}\"", prepared.error().message());
@@ -220,30 +157,21 @@ void Daemon::BuildEngine(const config::RegistryPath& config_key,
       [vault = d.passwords_.get()](const std::string& worker) { return vault->Reveal(worker); });
   d.events_out_ = std::make_unique<LogEventSink>(log, d.event_log_writer_);
   d.event_feed_ = std::make_unique<control::EventFeed>(*d.events_out_);
-  d.random_ = std::make_unique<MersenneRandom>();
+  d.random_ = std::make_unique<engine::MersenneRandom>();
   d.supervisor_ = std::make_unique<engine::Supervisor>(engine::SupervisorPorts{
       d.clock_, *d.timers_, *d.launcher_, *d.prober_, *d.state_store_, *d.event_feed_, *d.random_});
+  // Exits, starts, memory limits, undelivered stop steps and log files that cannot be written
+  // (an event: supd's log, the event log, `supctl events`; status and describe show it while it
+  // lasts) go up to the supervisor.
+  d.launcher_->ReportTo(d.supervisor_.get());
   if (without_logon) d.supervisor_->RefuseOtherAccounts(*without_logon);
   d.config_applier_ = std::make_unique<control::ConfigApplier>(
       *d.supervisor_, *d.config_source_, d.apply_host_.get(), d.event_log_writer_.get());
-  // A log file that cannot be written or rotated is an event: supd's log (warning), the event
-  // log, `supctl events`; status and describe show it while it lasts (OutputStore::Problem).
-  d.launcher_->SetMemoryLimitHandler([&d](const std::string& worker, std::uint32_t pid) {
-    d.supervisor_->OnMemoryLimit(worker, pid);
-  });
-  d.launcher_->SetUndeliveredStepHandler(
-      [&d](const std::string& worker, std::uint32_t pid, StopStep step) {
-        d.supervisor_->OnStopStepUndelivered(worker, pid, step);
-      });
   // supd.log that takes no writes (or cannot be rotated) shows in status while it lasts.
   OnDaemonLogProblem(*log, [&d](const std::optional<std::string>& problem) {
     if (problem) return d.problems_.Set("supd.log", *problem);
     d.problems_.Clear("supd.log");
   });
-  d.launcher_->output().SetProblemSink(
-      [&d](const std::string& worker, const std::string& message, bool healed) {
-        d.supervisor_->NoteOutput(worker, message, healed);
-      });
 }
 
 // The control plane on the engine: the dispatcher, the status board and its publisher, the
@@ -396,7 +324,7 @@ void Daemon::StartMetricsFile(const DaemonConfig& limits) {
 }
 
 // supd watching its own supervision (SelfWatch) and the configuration key (ConfigWatcher).
-void Daemon::StartWatches(const config::RegistryPath& config_key) {
+void Daemon::StartWatches(const win::RegistryPath& config_key) {
   Daemon& d = *this;
   const std::shared_ptr<spdlog::logger>& log = log_;
   d.self_watch_ = std::make_unique<SelfWatch>(
@@ -419,13 +347,13 @@ void Daemon::StartWatches(const config::RegistryPath& config_key) {
 Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options,
                                                std::shared_ptr<spdlog::logger> log,
                                                const StartProgress& progress) {
-  Result<config::RegistryPath> config_key = config::ParseRegistryPath(options.config_key);
+  Result<win::RegistryPath> config_key = win::ParseRegistryPath(options.config_key);
   if (!config_key) return config_key.error().WithContext("--config-key");
 
   std::unique_ptr<Daemon> daemon(new Daemon(log));
   Daemon& d = *daemon;
   d.event_log_writer_ = options.event_log;
-  d.config_source_ = std::make_unique<config::RegistryConfigSource>(*config_key);
+  d.config_source_ = std::make_unique<win::RegistryConfigSource>(*config_key);
   d.config_key_ = *config_key;
   // supd without SeTcbPrivilege (installed as its virtual account or a gMSA) cannot log accounts
   // on: a worker that asks for one is a configuration error at every reading.
@@ -536,7 +464,7 @@ std::string Daemon::RenderMetricsNow() {
 
 void Daemon::CheckConfigKeyWriters() {
   Result<std::vector<std::string>> found =
-      config::ForeignConfigKeyWriters(config_key_, {OwnUserSid()});
+      win::ForeignConfigKeyWriters(config_key_, {OwnUserSid()});
   std::string writers;
   if (!found) {
     writers = found.error().message();

@@ -26,21 +26,13 @@ struct ExitReport {
 };
 
 // A JobLauncher on an io_context running on its own thread, as in supd; calls go through the
-// io thread, exits are collected for the test thread.
-class JobLauncherTest : public ::testing::Test {
+// io thread, what it reports is collected for the test thread.
+class JobLauncherTest : public ::testing::Test, private engine::LauncherEvents {
  protected:
   JobLauncherTest() {
-    launcher_ = std::make_unique<JobLauncher>(
-        LogFileWork{io_, files_, inbox_, clock_},
-        [this](const std::string& worker, std::uint32_t pid, std::int64_t code) {
-          std::lock_guard lock(mutex_);
-          exits_.push_back({worker, pid, code});
-        },
-        [this](const std::string& worker, Result<std::uint32_t> pid) {
-          std::lock_guard lock(mutex_);
-          started_.emplace_back(worker, std::move(pid));
-        },
-        std::make_shared<spdlog::logger>("test"));
+    launcher_ = std::make_unique<JobLauncher>(LogFileWork{io_, files_, inbox_, clock_},
+                                              std::make_shared<spdlog::logger>("test"));
+    launcher_->ReportTo(this);
     io_thread_ = std::thread([this] { io_.run(); });
   }
   template <typename F>
@@ -157,7 +149,24 @@ class JobLauncherTest : public ::testing::Test {
   std::thread io_thread_;
   std::mutex mutex_;
   std::vector<ExitReport> exits_;
-  std::vector<std::pair<std::string, Result<std::uint32_t>>> started_;  // what on_launched said
+  std::vector<std::pair<std::string, Result<std::uint32_t>>> started_;  // what OnLaunched said
+  std::vector<std::pair<std::string, std::uint32_t>> memory_limits_;    // what OnMemoryLimit said
+
+ private:
+  void OnLaunched(const std::string& worker, Result<std::uint32_t> pid) override {
+    std::lock_guard lock(mutex_);
+    started_.emplace_back(worker, std::move(pid));
+  }
+  void OnExit(const std::string& worker, std::uint32_t pid, std::int64_t code) override {
+    std::lock_guard lock(mutex_);
+    exits_.push_back({worker, pid, code});
+  }
+  void OnMemoryLimit(const std::string& worker, std::uint32_t pid) override {
+    std::lock_guard lock(mutex_);
+    memory_limits_.emplace_back(worker, pid);
+  }
+  void OnStopStepUndelivered(const std::string&, std::uint32_t, StopStep) override {}
+  void OnOutputProblem(const std::string&, std::string, bool) override {}
 };
 
 }  // namespace sup::win

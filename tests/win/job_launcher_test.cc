@@ -195,16 +195,8 @@ TEST_F(JobLauncherTest, WorkerWithLimitsRuns) {
 // the launch, "overlapped": the allocating process's id) and sees it reported for the worker's
 // process, while other messages, other keys and earlier launches are not.
 TEST_F(JobLauncherTest, AJobReachingItsMemoryLimitIsReportedForTheWorkersProcess) {
-  std::mutex mutex;
-  std::vector<std::pair<std::string, std::uint32_t>> reached;
-  OnIo([&] {
-    EXPECT_EQ(launcher_->MemoryLimitPort(), nullptr);  // nothing watched without a limit
-    launcher_->SetMemoryLimitHandler([&](const std::string& worker, std::uint32_t pid) {
-      std::lock_guard lock(mutex);
-      reached.emplace_back(worker, pid);
-    });
-    return 0;
-  });
+  EXPECT_EQ(OnIo([&] { return launcher_->MemoryLimitPort(); }),
+            nullptr);  // nothing watched without a limit
   const std::uint32_t unlimited = Launch("unlimited", {});
   ASSERT_NE(unlimited, 0u);
   EXPECT_EQ(OnIo([&] { return launcher_->MemoryLimitPort(); }), nullptr);
@@ -230,13 +222,14 @@ TEST_F(JobLauncherTest, AJobReachingItsMemoryLimitIsReportedForTheWorkersProcess
   post(JOB_OBJECT_MSG_JOB_MEMORY_LIMIT, second_launch, 4242);  // a child of the worker allocated
   ASSERT_TRUE(WaitUntil(
       [&] {
-        std::lock_guard lock(mutex);
-        return !reached.empty();
+        std::lock_guard lock(mutex_);
+        return !memory_limits_.empty();
       },
       10s));
   OnIo([] { return 0; });  // whatever the port had queued before has reached the io thread
-  std::lock_guard lock(mutex);
-  EXPECT_EQ(reached, (std::vector<std::pair<std::string, std::uint32_t>>{{"limited", second}}));
+  std::lock_guard lock(mutex_);
+  EXPECT_EQ(memory_limits_,
+            (std::vector<std::pair<std::string, std::uint32_t>>{{"limited", second}}));
 }
 
 TEST_F(JobLauncherTest, RelaunchTerminatesThePreviousJob) {

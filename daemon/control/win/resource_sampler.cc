@@ -1,6 +1,5 @@
 #include "daemon/control/win/resource_sampler.h"
 
-#include <psapi.h>
 #include <tlhelp32.h>
 
 #include <algorithm>
@@ -66,16 +65,11 @@ bool WithinItsLife(const FILETIME& created, std::chrono::nanoseconds cpu) {
 // Adds one process's figures to `sample`; its CPU and I/O too when the job gave none.
 void AddProcess(DWORD pid, bool add_cpu_and_io, ThreadList& threads,
                 control::ResourceSample& sample) {
-  const UniqueHandle process{
-      ::OpenProcess(PROCESS_QUERY_INFORMATION | PROCESS_VM_READ, FALSE, pid)};
+  const UniqueHandle process{::OpenProcess(kMemoryReadAccess, FALSE, pid)};
   if (!process) return;  // exited meanwhile
-  PROCESS_MEMORY_COUNTERS_EX memory{};
-  memory.cb = sizeof(memory);
-  if (::GetProcessMemoryInfo(process.get(), reinterpret_cast<PROCESS_MEMORY_COUNTERS*>(&memory),
-                             sizeof(memory))) {
-    sample.working_set_bytes += memory.WorkingSetSize;
-    sample.private_bytes += memory.PrivateUsage;
-  }
+  const ProcessMemory memory = MemoryOfProcess(process.get());
+  sample.working_set_bytes += memory.working_set_bytes;
+  sample.private_bytes += memory.private_bytes;
   DWORD handles = 0;
   if (::GetProcessHandleCount(process.get(), &handles)) sample.handles += handles;
   if (!add_cpu_and_io) return;

@@ -1,6 +1,5 @@
 #include "daemon/engine/win/job_launcher.h"
 
-#include <psapi.h>
 #include <spdlog/spdlog.h>
 
 #include <vector>
@@ -81,12 +80,9 @@ void JobLauncher::Retire(Process process) {
   if (process.job) ::TerminateJobObject(process.job.get(), 1);
 }
 
-JobLauncher::JobLauncher(const LogFileWork& work, ExitHandler on_exit, LaunchHandler on_launched,
-                         std::shared_ptr<spdlog::logger> log)
+JobLauncher::JobLauncher(const LogFileWork& work, std::shared_ptr<spdlog::logger> log)
     : io_(work.io),
       work_(work),
-      on_exit_(std::move(on_exit)),
-      on_launched_(std::move(on_launched)),
       log_(std::move(log)),
       tokens_(std::make_shared<WorkerTokens>(log_, SystemAccountLogon())),
       output_(work, log_) {
@@ -97,7 +93,17 @@ JobLauncher::JobLauncher(const LogFileWork& work, ExitHandler on_exit, LaunchHan
 }
 
 JobLauncher::~JobLauncher() {
+  ReportTo(nullptr);
   for (auto& [worker, process] : processes_) Retire(std::move(process));
+}
+
+void JobLauncher::ReportTo(engine::LauncherEvents* events) {
+  events_ = events;
+  if (!events) return output_.SetProblemSink(nullptr);
+  output_.SetProblemSink(
+      [events](const std::string& worker, const std::string& message, bool healed) {
+        events->OnOutputProblem(worker, message, healed);
+      });
 }
 
 std::optional<JobLauncher::RunningJob> JobLauncher::Running(const std::string& worker) const {
@@ -159,7 +165,36 @@ Result<engine::LaunchStarted> JobLauncher::Launch(const std::string& worker,
     processes_.erase(previous);
     Retire(std::move(old));
   }
+  Result<std::shared_ptr<PendingStart>> start = PrepareStart(worker, launch);
+  if (!start) return start.error();
+  const std::uint64_t number = ++launches_;
+  Starting& starting = starting_[worker];
+  starting = Starting{number, std::make_unique<asio::steady_timer>(io_, kSlowStart)};
+  starting.slow->async_wait([this, alive = std::weak_ptr<int>(lifetime_), worker,
+                             what = (*start)->what](boost::system::error_code ec) {
+    if (ec || alive.expired()) return;
+    log_->warn(
+        "worker start not ended name={} command={} waited_s={} (another program may hold the "
+        "program file; the worker shows as STARTING without a pid until it ends)",
+        worker, what, kSlowStart.count());
+  });
+  work_.workers.Post(
+      "start " + worker, [start = std::move(*start), inbox = work_.inbox, worker, number, this,
+                          tokens = tokens_, alive = std::weak_ptr<int>(lifetime_)] {
+        Result<StartedProcess> started = StartProcess(worker, *start, *tokens);
+        inbox.Post([this, alive, worker, number, start,
+                    started = std::make_shared<Result<StartedProcess>>(std::move(started))] {
+          if (!alive.expired()) Started(worker, number, start, std::move(*started));
+        });
+      });
+  return engine::kLaunching;
+}
 
+// Everything a start needs that the io thread can make at once: the job, the stop event, the
+// output pipes, the descriptors, the desktop; the token and the environment come on the file
+// worker (StartProcess).
+Result<std::shared_ptr<JobLauncher::PendingStart>> JobLauncher::PrepareStart(
+    const std::string& worker, const LaunchConfig& launch) {
   auto start = std::make_shared<PendingStart>();
   start->identity = launch.identity;
   const bool own_account = launch.identity.account.kind != AccountKind::kLocalSystem;
@@ -173,24 +208,7 @@ Result<engine::LaunchStarted> JobLauncher::Launch(const std::string& worker,
   if (!thread_security) return thread_security.error();
   start->process_security = std::move(*process_security);
   start->thread_security = std::move(*thread_security);
-  if (!desktop_tried_) {
-    desktop_tried_ = true;
-    Result<std::unique_ptr<WorkerDesktop>> desktop = WorkerDesktop::Create(*controller);
-    if (desktop) {
-      desktop_ = std::move(*desktop);
-    } else {
-      log_->warn(
-          "workers run on supd's desktop reason=\"{}\" (a reduced worker that uses windows may "
-          "fail to start with 0xC0000142)",
-          desktop.error().message());
-    }
-  }
-  if (desktop_) start->desktop = desktop_->name();
-  if (desktop_ && own_account) {
-    if (Result<void> granted = desktop_->Grant(WorkerSid(worker)); !granted)
-      log_->warn("worker desktop not granted name={} reason=\"{}\"", worker,
-                 granted.error().message());
-  }
+  start->desktop = DesktopFor(worker, own_account, *controller);
 
   Result<UniqueHandle> job = CreateWorkerJob(launch, *log_, worker);
   if (!job) return job.error();
@@ -201,36 +219,7 @@ Result<engine::LaunchStarted> JobLauncher::Launch(const std::string& worker,
       CreateUnguessableEvent("Local\\sup-stop-", own_account ? WorkerSid(worker) : "");
   if (!stop_event) return stop_event.error();
   start->stop_event = std::move(stop_event->handle);
-
-  Result<UniqueHandle> stdin_handle = OpenNul(GENERIC_READ);
-  Result<UniqueHandle> stdout_handle = output_.StreamFor(worker, /*stderr_stream=*/false, launch);
-  Result<UniqueHandle> stderr_handle = output_.StreamFor(worker, /*stderr_stream=*/true, launch);
-  if (!stdin_handle) return stdin_handle.error();
-  if (!stdout_handle) return stdout_handle.error();
-  if (!stderr_handle) return stderr_handle.error();
-  start->stdin_handle = std::move(*stdin_handle);
-  start->stdout_handle = std::move(*stdout_handle);
-  start->stderr_handle = std::move(*stderr_handle);
-
-  // Only these three handles are inherited, whatever else supd holds inheritable.
-  start->inherited[0] = start->stdin_handle.get();
-  start->inherited[1] = start->stdout_handle.get();
-  start->inherited[2] = start->stderr_handle.get();
-  Result<std::unique_ptr<AttributeList>> attributes = AttributeList::Create(1);
-  if (!attributes) return attributes.error();
-  start->attributes = std::move(*attributes);
-  if (Result<void> only = start->attributes->InheritOnly(start->inherited, 3); !only)
-    return only.error();
-
-  STARTUPINFOEXW& startup = start->startup;
-  startup.StartupInfo.cb = sizeof(startup);
-  startup.StartupInfo.dwFlags = STARTF_USESTDHANDLES | STARTF_USESHOWWINDOW;
-  startup.StartupInfo.wShowWindow = SW_HIDE;  // its own console, if any, stays hidden
-  startup.StartupInfo.hStdInput = start->stdin_handle.get();
-  startup.StartupInfo.hStdOutput = start->stdout_handle.get();
-  startup.StartupInfo.hStdError = start->stderr_handle.get();
-  startup.lpAttributeList = start->attributes->get();
-  if (!start->desktop.empty()) startup.StartupInfo.lpDesktop = start->desktop.data();
+  if (Result<void> stdio = PrepareStdio(worker, launch, *start); !stdio) return stdio.error();
 
   start->environment = launch.environment;
   start->environment.push_back("SUP_STOP_EVENT=" + stop_event->name);
@@ -244,62 +233,102 @@ Result<engine::LaunchStarted> JobLauncher::Launch(const std::string& worker,
   start->priority_class = PriorityClass(launch.priority);
   start->what = "\"" + launch.command + "\"";
   start->watch_memory = launch.memory_limit_mb > 0;
+  return start;
+}
 
-  const std::uint64_t number = ++launches_;
-  Starting& starting = starting_[worker];
-  starting = Starting{number, std::make_unique<asio::steady_timer>(io_, kSlowStart)};
-  starting.slow->async_wait([this, alive = std::weak_ptr<int>(lifetime_), worker,
-                             what = start->what](boost::system::error_code ec) {
-    if (ec || alive.expired()) return;
-    log_->warn(
-        "worker start not ended name={} command={} waited_s={} (another program may hold the "
-        "program file; the worker shows as STARTING without a pid until it ends)",
-        worker, what, kSlowStart.count());
-  });
-  work_.workers.Post("start " + worker, [start, inbox = work_.inbox, worker, number, this,
-                                         tokens = tokens_, alive = std::weak_ptr<int>(lifetime_)] {
-    const auto fail = [&](const Error& error) {
-      inbox.Post([this, alive, worker, number, start, error] {
-        if (!alive.expired()) Started(worker, number, start, error);
-      });
-    };
-    // The token (a logon, a profile), and a TEMP of its own: made here, as file work.
-    Result<WorkerToken> run_as = tokens->For(worker, start->identity);
-    if (!run_as) return fail(run_as.error());
-    start->run_as = std::move(*run_as);
-    if (start->run_as.token && !start->directory.empty()) {
-      if (Result<void> opens = FolderOpensAs(start->run_as.token->get(), start->directory);
-          !opens) {
-        return fail(opens.error().WithContext("worker " + worker + " (as " +
-                                              start->identity.account.ToString() + ")"));
-      }
+// The workers' desktop, made at the first start (a warning if it cannot be), and granted to a
+// worker of its own account. "": supd's own.
+std::wstring JobLauncher::DesktopFor(const std::string& worker, bool own_account,
+                                     const std::string& controller_sid) {
+  if (!desktop_tried_) {
+    desktop_tried_ = true;
+    Result<std::unique_ptr<WorkerDesktop>> desktop = WorkerDesktop::Create(controller_sid);
+    if (desktop) {
+      desktop_ = std::move(*desktop);
+    } else {
+      log_->warn(
+          "workers run on supd's desktop reason=\"{}\" (a reduced worker that uses windows may "
+          "fail to start with 0xC0000142)",
+          desktop.error().message());
     }
-    Result<std::string> temp = EnsureWorkerTemp(worker, OwnUserSid());
-    if (!temp) return fail(temp.error());
-    // Made here, not when the start is queued: the block is a whole environment, and a start of
-    // 200 workers would otherwise hold 200 of them at once. The worker's Environment decides last.
-    const std::vector<std::string> base =
-        start->run_as.environment ? *start->run_as.environment : CurrentEnvironment();
-    std::wstring environment = EnvironmentBlock(MergeEnvironment(
-        MergeEnvironment(base, {"TEMP=" + *temp, "TMP=" + *temp}), start->environment));
-    auto started = std::make_shared<Result<StartedProcess>>(
-        LaunchInJob(start->job.get(),
-                    {.command_line = start->command_line,
-                     .flags = start->flags,
-                     .priority_class = start->priority_class,
-                     .environment = &environment,
-                     .directory = start->directory.empty() ? nullptr : start->directory.c_str(),
-                     .startup = &start->startup.StartupInfo,
-                     .inherit_handles = true,
-                     .token = start->run_as.token ? start->run_as.token->get() : nullptr,
-                     .process_security = start->process_security->get(),
-                     .thread_security = start->thread_security->get(),
-                     .what = start->what}));
-    inbox.Post([this, alive, worker, number, start, started] {
-      if (!alive.expired()) Started(worker, number, start, std::move(*started));
-    });
-  });
-  return engine::kLaunching;
+  }
+  if (!desktop_) return L"";
+  if (own_account) {
+    if (Result<void> granted = desktop_->Grant(WorkerSid(worker)); !granted)
+      log_->warn("worker desktop not granted name={} reason=\"{}\"", worker,
+                 granted.error().message());
+  }
+  return desktop_->name();
+}
+
+// The worker's standard handles (NUL in, its output pipes out) and the startup information that
+// hands it those three and no other handle, whatever else supd holds inheritable.
+Result<void> JobLauncher::PrepareStdio(const std::string& worker, const LaunchConfig& launch,
+                                       PendingStart& start) {
+  Result<UniqueHandle> stdin_handle = OpenNul(GENERIC_READ);
+  Result<UniqueHandle> stdout_handle = output_.StreamFor(worker, /*stderr_stream=*/false, launch);
+  Result<UniqueHandle> stderr_handle = output_.StreamFor(worker, /*stderr_stream=*/true, launch);
+  if (!stdin_handle) return stdin_handle.error();
+  if (!stdout_handle) return stdout_handle.error();
+  if (!stderr_handle) return stderr_handle.error();
+  start.stdin_handle = std::move(*stdin_handle);
+  start.stdout_handle = std::move(*stdout_handle);
+  start.stderr_handle = std::move(*stderr_handle);
+
+  start.inherited[0] = start.stdin_handle.get();
+  start.inherited[1] = start.stdout_handle.get();
+  start.inherited[2] = start.stderr_handle.get();
+  Result<std::unique_ptr<AttributeList>> attributes = AttributeList::Create(1);
+  if (!attributes) return attributes.error();
+  start.attributes = std::move(*attributes);
+  if (Result<void> only = start.attributes->InheritOnly(start.inherited, 3); !only)
+    return only.error();
+
+  STARTUPINFOEXW& startup = start.startup;
+  startup.StartupInfo.cb = sizeof(startup);
+  startup.StartupInfo.dwFlags = STARTF_USESTDHANDLES | STARTF_USESHOWWINDOW;
+  startup.StartupInfo.wShowWindow = SW_HIDE;  // its own console, if any, stays hidden
+  startup.StartupInfo.hStdInput = start.stdin_handle.get();
+  startup.StartupInfo.hStdOutput = start.stdout_handle.get();
+  startup.StartupInfo.hStdError = start.stderr_handle.get();
+  startup.lpAttributeList = start.attributes->get();
+  if (!start.desktop.empty()) startup.StartupInfo.lpDesktop = start.desktop.data();
+  return Ok();
+}
+
+// On a file worker: the token (a logon, a profile), a TEMP of its own, the environment block,
+// then CreateProcess in the job.
+Result<StartedProcess> JobLauncher::StartProcess(const std::string& worker, PendingStart& start,
+                                                 WorkerTokens& tokens) {
+  Result<WorkerToken> run_as = tokens.For(worker, start.identity);
+  if (!run_as) return run_as.error();
+  start.run_as = std::move(*run_as);
+  if (start.run_as.token && !start.directory.empty()) {
+    if (Result<void> opens = FolderOpensAs(start.run_as.token->get(), start.directory); !opens) {
+      return opens.error().WithContext("worker " + worker + " (as " +
+                                       start.identity.account.ToString() + ")");
+    }
+  }
+  Result<std::string> temp = EnsureWorkerTemp(worker, OwnUserSid());
+  if (!temp) return temp.error();
+  // Made here, not when the start is queued: the block is a whole environment, and a start of
+  // 200 workers would otherwise hold 200 of them at once. The worker's Environment decides last.
+  const std::vector<std::string> base =
+      start.run_as.environment ? *start.run_as.environment : CurrentEnvironment();
+  std::wstring environment = EnvironmentBlock(MergeEnvironment(
+      MergeEnvironment(base, {"TEMP=" + *temp, "TMP=" + *temp}), start.environment));
+  return LaunchInJob(start.job.get(),
+                     {.command_line = start.command_line,
+                      .flags = start.flags,
+                      .priority_class = start.priority_class,
+                      .environment = &environment,
+                      .directory = start.directory.empty() ? nullptr : start.directory.c_str(),
+                      .startup = &start.startup.StartupInfo,
+                      .inherit_handles = true,
+                      .token = start.run_as.token ? start.run_as.token->get() : nullptr,
+                      .process_security = start.process_security->get(),
+                      .thread_security = start.thread_security->get(),
+                      .what = start.what});
 }
 
 void JobLauncher::Started(const std::string& worker, std::uint64_t launch,
@@ -312,7 +341,7 @@ void JobLauncher::Started(const std::string& worker, std::uint64_t launch,
   starting_.erase(found);
   if (!started) {
     log_->warn("worker start failed name={} error=\"{}\"", worker, started.error().message());
-    on_launched_(worker, started.error());
+    if (events_) events_->OnLaunched(worker, started.error());
     return;
   }
   if (started->attempts > 1) {
@@ -335,7 +364,7 @@ void JobLauncher::Started(const std::string& worker, std::uint64_t launch,
   });
   if (start->watch_memory) WatchMemoryLimit(worker, running);
   log_->info("worker launched name={} pid={}", worker, running.pid);
-  on_launched_(worker, running.pid);
+  if (events_) events_->OnLaunched(worker, running.pid);
 }
 
 // The limit holds without the watch; only the report of reaching it would be missing, so a
@@ -366,7 +395,7 @@ void JobLauncher::OnMemoryLimit(std::uint64_t launch, std::uint32_t failing_pid)
     if (process.launch != launch) continue;
     log_->warn("worker job reached its memory limit name={} pid={} allocating_pid={}", worker,
                process.pid, failing_pid);
-    if (on_memory_limit_) on_memory_limit_(worker, process.pid);
+    if (events_) events_->OnMemoryLimit(worker, process.pid);
     return;
   }
   // An earlier process of some worker: its job is already gone.
@@ -379,12 +408,8 @@ std::optional<std::uint64_t> JobLauncher::WorkingSetBytes(const std::string& wor
   if (pids.empty()) return std::nullopt;
   std::uint64_t total = 0;
   for (const DWORD pid : pids) {
-    const UniqueHandle process{
-        ::OpenProcess(PROCESS_QUERY_INFORMATION | PROCESS_VM_READ, FALSE, pid)};
-    PROCESS_MEMORY_COUNTERS memory{};
-    memory.cb = sizeof(memory);
-    if (process && ::GetProcessMemoryInfo(process.get(), &memory, sizeof(memory)))
-      total += memory.WorkingSetSize;
+    const UniqueHandle process{::OpenProcess(kMemoryReadAccess, FALSE, pid)};
+    if (process) total += MemoryOfProcess(process.get()).working_set_bytes;
   }
   return total;
 }
@@ -418,7 +443,7 @@ void JobLauncher::ReportWhenEmpty(const std::string& worker) {
     const std::uint32_t pid = ending.pid;
     const std::int64_t code = ending.exit_code;
     ending_.erase(worker);
-    on_exit_(worker, pid, code);
+    if (events_) events_->OnExit(worker, pid, code);
     return;
   }
   ending.poll->expires_after(std::chrono::milliseconds(5));
@@ -441,8 +466,8 @@ void JobLauncher::RequestStop(const std::string& worker, StopStep step) {
           static_cast<DWORD>(pid), log_,
           [this, inbox = work_.inbox, alive = std::weak_ptr<int>(lifetime_), worker, pid] {
             inbox.Post([this, alive, worker, pid] {
-              if (!alive.expired() && on_undelivered_step_)
-                on_undelivered_step_(worker, pid, StopStep::kCtrlC);
+              if (!alive.expired() && events_)
+                events_->OnStopStepUndelivered(worker, pid, StopStep::kCtrlC);
             });
           });
       return;

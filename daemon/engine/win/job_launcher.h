@@ -6,8 +6,8 @@
 // opens the program's image, and a file another program holds (an oplock on the .exe, which any
 // user who may read it can take) would keep it waiting for as long as that program likes. Launch
 // prepares the job, the stop event and the output pipes, and returns kLaunching; the outcome comes
-// back through `on_launched`. A start still under way after kSlowStart is a warning naming the
-// program.
+// back through LauncherEvents::OnLaunched. A start still under way after kSlowStart is a warning
+// naming the program.
 //
 // Threading: every method runs on the io thread; exits and starts are reported there too. The
 // Ctrl+C step alone runs on a short-lived thread of its own (console attachment is process-wide
@@ -45,19 +45,18 @@ JOBOBJECT_EXTENDED_LIMIT_INFORMATION JobLimitsFor(const LaunchConfig& launch);
 // Workers in job objects: launch, stop steps, kill, exits. Their output goes to its OutputStore.
 class JobLauncher final : public engine::ProcessLauncher {
  public:
-  using ExitHandler =
-      std::function<void(const std::string& worker, std::uint32_t pid, std::int64_t exit_code)>;
-
-  // The outcome of a start that Launch left under way (kLaunching): the process's pid, or why it
-  // could not start.
-  using LaunchHandler = std::function<void(const std::string& worker, Result<std::uint32_t> pid)>;
   static constexpr std::chrono::seconds kSlowStart{10};
 
-  // `on_exit` is called on the io thread (work.io) once per launched process, `on_launched` once
-  // per start; the workers' log files and their starts are worked on as `work` says.
-  JobLauncher(const LogFileWork& work, ExitHandler on_exit, LaunchHandler on_launched,
-              std::shared_ptr<spdlog::logger> log);
+  // The workers' log files and their starts are worked on as `work` says.
+  JobLauncher(const LogFileWork& work, std::shared_ptr<spdlog::logger> log);
   ~JobLauncher() override;
+
+  // Where the launcher reports (on the io thread, work.io): a start's outcome once per start, an
+  // exit once per launched process, a job that reached its MemoryLimitMB (only real Windows
+  // enforces the limit; Wine accepts and ignores it), a stop step that could not be delivered, a
+  // log file that cannot be written or works again. Handed once, before the first launch (the
+  // Supervisor, which needs the launcher first); null: nothing more is reported.
+  void ReportTo(engine::LauncherEvents* events);
 
   Result<engine::LaunchStarted> Launch(const std::string& worker,
                                        const LaunchConfig& launch) override;
@@ -76,17 +75,6 @@ class JobLauncher final : public engine::ProcessLauncher {
   // Summed over the processes in the worker's job.
   std::optional<std::uint64_t> WorkingSetBytes(const std::string& worker) override;
 
-  // `reached(worker, pid)` is called on the io thread when the job of the worker's process `pid`
-  // reaches its MemoryLimitMB (only real Windows enforces the limit; Wine accepts and ignores it).
-  using MemoryLimitHandler = std::function<void(const std::string& worker, std::uint32_t pid)>;
-  void SetMemoryLimitHandler(MemoryLimitHandler reached) { on_memory_limit_ = std::move(reached); }
-  // Called on the io thread when a stop step could not reach the worker's process (a Ctrl+C to a
-  // console that cannot be attached), so the ladder goes on at once.
-  using UndeliveredStepHandler =
-      std::function<void(const std::string& worker, std::uint32_t pid, StopStep step)>;
-  void SetUndeliveredStepHandler(UndeliveredStepHandler undelivered) {
-    on_undelivered_step_ = std::move(undelivered);
-  }
   // The completion port the kernel posts the memory limit message to, once a worker with a
   // MemoryLimitMB has been launched (null before): tests post the message themselves.
   HANDLE MemoryLimitPort() const;
@@ -135,6 +123,15 @@ class JobLauncher final : public engine::ProcessLauncher {
   };
 
   struct PendingStart;  // what CreateProcess needs, kept until it has returned
+  Result<std::shared_ptr<PendingStart>> PrepareStart(const std::string& worker,
+                                                     const LaunchConfig& launch);
+  std::wstring DesktopFor(const std::string& worker, bool own_account,
+                          const std::string& controller_sid);
+  Result<void> PrepareStdio(const std::string& worker, const LaunchConfig& launch,
+                            PendingStart& start);
+  // Runs on a file worker: touches only `start` and `tokens`, not the launcher.
+  static Result<StartedProcess> StartProcess(const std::string& worker, PendingStart& start,
+                                             WorkerTokens& tokens);
   // The start numbered `launch` of `worker` returned on the file worker.
   void Started(const std::string& worker, std::uint64_t launch,
                const std::shared_ptr<PendingStart>& start, Result<StartedProcess> started);
@@ -169,10 +166,7 @@ class JobLauncher final : public engine::ProcessLauncher {
 
   boost::asio::io_context& io_;
   LogFileWork work_;
-  ExitHandler on_exit_;
-  LaunchHandler on_launched_;
-  MemoryLimitHandler on_memory_limit_;
-  UndeliveredStepHandler on_undelivered_step_;
+  engine::LauncherEvents* events_ = nullptr;
   std::unique_ptr<JobMemoryWatch> memory_watch_;  // from the first worker with MemoryLimitMB
   std::shared_ptr<spdlog::logger> log_;
   std::map<std::string, Process> processes_;

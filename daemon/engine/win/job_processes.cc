@@ -1,5 +1,7 @@
 #include "daemon/engine/win/job_processes.h"
 
+#include <psapi.h>
+
 namespace sup::win {
 
 std::vector<DWORD> JobProcessIds(HANDLE job) {
@@ -21,6 +23,16 @@ std::vector<DWORD> JobProcessIds(HANDLE job) {
     }
     return {};
   }
+}
+
+ProcessMemory MemoryOfProcess(HANDLE process) {
+  PROCESS_MEMORY_COUNTERS_EX memory{};
+  memory.cb = sizeof(memory);
+  if (!::GetProcessMemoryInfo(process, reinterpret_cast<PROCESS_MEMORY_COUNTERS*>(&memory),
+                              sizeof(memory))) {
+    return {};
+  }
+  return {memory.WorkingSetSize, memory.PrivateUsage};
 }
 
 }  // namespace sup::win
