@@ -7,6 +7,7 @@
 //     service install|set|start|stop|status|uninstall    client/win/service_commands
 //     worker add|set|unset|remove|list|show              client/win/worker_commands
 //     config export|import                               client/win/config_commands
+//     notify LINE...  (from inside a worker)              client/win/notify_command
 //
 // Exit codes (client/exit_codes.h): 0 ok, 1 failed, 2 usage, 3 some worker not running, 4 unknown
 // worker or supd unreachable.
@@ -24,6 +25,7 @@
 #include "client/duration.h"
 #include "client/win/config_commands.h"
 #include "client/win/daemon_commands.h"
+#include "client/win/notify_command.h"
 #include "client/win/scm_service.h"
 #include "client/win/service_commands.h"
 #include "client/win/worker_commands.h"
@@ -57,6 +59,7 @@ int main() {
   sup::client::win::ServiceCommands service(app);
   sup::client::win::WorkerCommands worker_edit(app);
   sup::client::win::ConfigCommands config_file(app);
+  sup::client::win::NotifyCommand notify(app);
 
   const sup::win::Utf8Arguments arguments;
   try {
@@ -65,6 +68,9 @@ int main() {
     const int code = app.exit(e);
     return code == 0 ? sup::client::kExitOk : sup::client::kExitUsage;
   }
+  // From inside a worker, which may read neither the configuration key nor supd's pipes: its own
+  // notify pipe is all it needs.
+  if (notify.parsed()) return notify.Run();
   sup::Result<std::chrono::milliseconds> timeout = sup::client::ParseDuration(timeout_text);
   if (!timeout) {
     std::fprintf(stderr, "supctl: --timeout: %s\n", timeout.error().message().c_str());

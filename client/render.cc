@@ -147,6 +147,7 @@ Json WorkerJson(const WorkerStatus& worker) {
   json["done"] = worker.done();
   json["launches"] = worker.launches();
   json["account"] = worker.account();
+  json["status_text"] = worker.status_text();
   json["description"] = worker.description();
   // The job's resources; 0 when the worker has no running process (as pid).
   const sup::v1::WorkerResources& resources = worker.resources();
@@ -258,6 +259,7 @@ std::string_view KindName(sup::v1::Event::Kind kind) {
     case sup::v1::Event::PROBE: return "probe";
     case sup::v1::Event::CONFIG: return "config";
     case sup::v1::Event::OUTPUT: return "output";
+    case sup::v1::Event::NOTIFY: return "notify";
     default: return "event";
   }
 }

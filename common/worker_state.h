@@ -29,6 +29,7 @@ enum class Reason {
   kDependency,
   kBreakerOpen,
   kShutdown,
+  kWatchdog,
 };
 inline constexpr std::string_view kReasonNames[] = {"",
                                                     "operator",
@@ -42,7 +43,8 @@ inline constexpr std::string_view kReasonNames[] = {"",
                                                     "config-error",
                                                     "dependency",
                                                     "breaker-open",
-                                                    "shutdown"};
+                                                    "shutdown",
+                                                    "watchdog"};
 
 // STARTING, RUNNING and STOPPING: a process exists.
 inline bool IsUp(WorkerState state) {

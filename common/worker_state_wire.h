@@ -48,7 +48,8 @@ inline constexpr WireRow<Reason, WireStatus::Reason> kReasonWire[] = {
     {Reason::kConfigError, WireStatus::CONFIG_ERROR},
     {Reason::kDependency, WireStatus::DEPENDENCY},
     {Reason::kBreakerOpen, WireStatus::BREAKER_OPEN},
-    {Reason::kShutdown, WireStatus::SHUTDOWN}};
+    {Reason::kShutdown, WireStatus::SHUTDOWN},
+    {Reason::kWatchdog, WireStatus::WATCHDOG}};
 
 // True when `rows` maps the engine values 0..N-1, in order, one to one onto the wire values
 // first_wire..wire_count-1, and `names` has one name per row.

@@ -6,7 +6,11 @@
 #  - dependencies point down: common includes nothing from daemon/ or client/, client/ nothing
 #    from daemon/, the engine nothing from the control plane, the output part or the adapters;
 #  - every win/ folder is the adapters of the part it sits in: the portable code of any part never
-#    includes one (the first rule), and the adapters never include supctl's code.
+#    includes one (the first rule), and the adapters never include supctl's code;
+#  - the adapters of supd and of common (every win/ folder under daemon/ and common/) are in
+#    namespace sup::win, so that a name says it calls Windows;
+#  - no file of daemon/ or common/ is over 600 lines: a room that grows past that is split along
+#    its own sections before the next issue lands in it.
 set -u
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -48,5 +52,22 @@ if grep -rnE '#include "client/' --include='*.h' --include='*.cc' daemon; then
   failed=1
 fi
 
+for file in $(find daemon common -path '*/win/*' -type f \( -name '*.h' -o -name '*.cc' \) | sort); do
+  # (it may forward-declare names of other parts; its own go in sup::win)
+  if grep -qE '^namespace sup::' "$file" && ! grep -qE '^namespace sup::win \{' "$file"; then
+    echo "$file is an adapter (a win/ folder): its namespace is sup::win (docs/architecture.md)" >&2
+    failed=1
+  fi
+done
+
+max_lines=600
+for file in $(find daemon common -type f \( -name '*.h' -o -name '*.cc' \) | sort); do
+  lines=$(wc -l < "$file")
+  if ((lines > max_lines)); then
+    echo "$file has $lines lines, over $max_lines: split it along its sections (docs/architecture.md)" >&2
+    failed=1
+  fi
+done
+
 if ((failed)); then exit 1; fi
-echo "layering holds: portable parts reach no Windows header, clock, thread or process call; client/ includes nothing from daemon/"
+echo "layering holds: portable parts reach no Windows header, clock, thread or process call; client/ includes nothing from daemon/; adapters are in sup::win; no file of daemon/ or common/ is over $max_lines lines"

@@ -47,12 +47,13 @@ out=build/package
 name=sup-$version-x64
 stage=$out/stage/$name
 rm -rf "$stage"
-mkdir -p "$stage/docs" "$stage/examples"
+mkdir -p "$stage/docs" "$stage/examples" "$stage/sdk"
 cp "$build/bin/supd.exe" "$build/bin/supctl.exe" "$stage/"
 cp README.md "$stage/README.md"
 cp config/README.md "$stage/CONFIGURATION.md"
 cp docs/architecture.md docs/operations.md docs/performance.md docs/security.md "$stage/docs/"
 cp config/example.reg "$build/bin/testworker.exe" "$stage/examples/"
+cp sdk/sup_notify.h "$stage/sdk/"
 
 msi=$out/$name.msi
 rm -f "$msi"

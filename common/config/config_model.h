@@ -171,6 +171,10 @@ struct PolicyConfig {
   bool enabled = true;
   std::uint32_t memory_restart_mb = 0;  // 0 = no soft threshold
   Millis memory_check_period{};
+  // Notify=1: RUNNING only once the worker said READY=1, within start_timeout (0: no limit).
+  bool notify = false;
+  Millis start_timeout{};
+  Millis watchdog{};  // WatchdogMs: a WATCHDOG=1 at least this often once RUNNING; 0 = none
   bool operator==(const PolicyConfig&) const = default;
 };
 

@@ -246,6 +246,33 @@ const WorkerRow kWorkerSchema[] = {
          "Uptime after which a start counts as successful (unless a startup probe decides).",
      .apply = [](WorkerConfig& w,
                  const ParsedValue& v) { w.policy.start_time = Millis(AsNumber(v) * 1000); }},
+    {.name = "Notify",
+     .kind = ValueKind::kBool,
+     .default_text = "0",
+     .max = 1,
+     .description =
+         "1: the worker says when it is ready, by writing READY=1 to the pipe named in its "
+         "SUP_NOTIFY_PIPE (`supctl notify READY=1` from a script, sup_notify.h from a program); it "
+         "is RUNNING only then (and once a startup probe passes, if it has one), and ready only "
+         "when a readiness probe passes too. StartSeconds does not apply; StartTimeoutMs does.",
+     .apply = [](WorkerConfig& w, const ParsedValue& v) { w.policy.notify = AsBool(v); }},
+    {.name = "StartTimeoutMs",
+     .kind = ValueKind::kUint,
+     .default_text = "90000",
+     .max = kDayMs,
+     .description = "With Notify=1: how long a start waits for READY=1; longer is a failed start "
+                    "(reason start-timeout), its process stopped through the stop ladder. 0: as "
+                    "long as it takes.",
+     .apply = [](WorkerConfig& w, const ParsedValue& v) { w.policy.start_timeout = AsMillis(v); }},
+    {.name = "WatchdogMs",
+     .kind = ValueKind::kUint,
+     .default_text = "0",
+     .max = kDayMs,
+     .description =
+         "Once the worker is RUNNING, it must write WATCHDOG=1 to its notify pipe at least this "
+         "often, or it is restarted through its stop ladder with reason watchdog, a failure as a "
+         "failed liveness probe is. STOPPING=1 ends the watch for that process. 0: none.",
+     .apply = [](WorkerConfig& w, const ParsedValue& v) { w.policy.watchdog = AsMillis(v); }},
     {.name = "BackoffInitialMs",
      .kind = ValueKind::kUint,
      .default_text = "1000",

@@ -34,6 +34,8 @@ std::optional<EventLogEntry> TransitionEntry(const engine::Event& event) {
     case WorkerState::kStopping:
       if (event.reason == Reason::kMemoryLimit)
         return EventLogEntry{event_ids::kWorkerMemory, {worker, event.message}};
+      if (event.reason == Reason::kWatchdog)
+        return EventLogEntry{event_ids::kWorkerWatchdog, {worker, event.message}};
       return std::nullopt;
     case WorkerState::kStopped:
       // (A definition rejected is the daemon's entry, made where the configuration is read.)
@@ -59,7 +61,8 @@ std::optional<EventLogEntry> EventLogEntryFor(const engine::Event& event) {
       return EventLogEntry{
           event.healed ? event_ids::kWorkerOutputHealed : event_ids::kWorkerOutputFailed,
           {event.worker, event.message}};
-    case engine::EventKind::kConfig: return std::nullopt;
+    case engine::EventKind::kConfig:
+    case engine::EventKind::kNotify: return std::nullopt;
   }
   return std::nullopt;
 }

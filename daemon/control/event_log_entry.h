@@ -50,6 +50,7 @@ inline constexpr EventLogKind kWorkerOutputFailed{2005, EventLogLevel::kWarning,
 inline constexpr EventLogKind kConfigKeyWritable{2006, EventLogLevel::kWarning,
                                                  "CONFIG_KEY_WRITABLE", 2};
 inline constexpr EventLogKind kPipeNameTaken{2007, EventLogLevel::kWarning, "PIPE_NAME_TAKEN", 2};
+inline constexpr EventLogKind kWorkerWatchdog{2008, EventLogLevel::kWarning, "WORKER_WATCHDOG", 2};
 inline constexpr EventLogKind kBreakerOpen{3001, EventLogLevel::kError, "BREAKER_OPEN", 2};
 inline constexpr EventLogKind kConfigRejected{3002, EventLogLevel::kError, "CONFIG_REJECTED", 2};
 inline constexpr EventLogKind kSupdError{3003, EventLogLevel::kError, "SUPD_ERROR", 1};
@@ -58,12 +59,13 @@ inline constexpr EventLogKind kSupervisionUnanswered{3004, EventLogLevel::kError
 }  // namespace event_ids
 
 inline constexpr EventLogKind kEventLogKinds[] = {
-    event_ids::kSupdStarted,        event_ids::kSupdStopped,   event_ids::kConfigApplied,
-    event_ids::kRequestAudited,     event_ids::kWorkerRunning, event_ids::kWorkerStopped,
-    event_ids::kWorkerOutputHealed, event_ids::kWorkerEnded,   event_ids::kWorkerSpawnFailed,
-    event_ids::kWorkerMemory,       event_ids::kProbeFailed,   event_ids::kWorkerOutputFailed,
-    event_ids::kConfigKeyWritable,  event_ids::kPipeNameTaken, event_ids::kBreakerOpen,
-    event_ids::kConfigRejected,     event_ids::kSupdError,     event_ids::kSupervisionUnanswered};
+    event_ids::kSupdStarted,          event_ids::kSupdStopped,    event_ids::kConfigApplied,
+    event_ids::kRequestAudited,       event_ids::kWorkerRunning,  event_ids::kWorkerStopped,
+    event_ids::kWorkerOutputHealed,   event_ids::kWorkerEnded,    event_ids::kWorkerSpawnFailed,
+    event_ids::kWorkerMemory,         event_ids::kProbeFailed,    event_ids::kWorkerOutputFailed,
+    event_ids::kConfigKeyWritable,    event_ids::kPipeNameTaken,  event_ids::kWorkerWatchdog,
+    event_ids::kBreakerOpen,          event_ids::kConfigRejected, event_ids::kSupdError,
+    event_ids::kSupervisionUnanswered};
 
 struct EventLogEntry {
   EventLogKind kind;

@@ -14,6 +14,7 @@ sup::v1::Event::Kind ToWire(engine::EventKind kind) {
     case engine::EventKind::kProbe: return sup::v1::Event::PROBE;
     case engine::EventKind::kConfig: return sup::v1::Event::CONFIG;
     case engine::EventKind::kOutput: return sup::v1::Event::OUTPUT;
+    case engine::EventKind::kNotify: return sup::v1::Event::NOTIFY;
   }
   return sup::v1::Event::KIND_UNSPECIFIED;
 }
@@ -67,6 +68,7 @@ sup::v1::WorkerStatus ToWireStatus(const engine::WorkerSnapshot& snapshot) {
   wire.set_done(snapshot.done);
   wire.set_launches(snapshot.launches);
   wire.set_account(snapshot.account);
+  wire.set_status_text(snapshot.status_text);
   return wire;
 }
 

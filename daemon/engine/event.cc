@@ -21,6 +21,7 @@ std::string Event::ToLogLine() const {
       break;
     case EventKind::kConfig: line = "worker config name=" + worker; break;
     case EventKind::kOutput: line = "worker output name=" + worker; break;
+    case EventKind::kNotify: line = "worker notify name=" + worker; break;
   }
   if (pid != 0) line += " pid=" + std::to_string(pid);
   if (exit_code) line += " code=" + FormatExitCode(*exit_code);

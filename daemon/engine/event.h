@@ -15,8 +15,9 @@
 namespace sup::engine {
 
 // kOutput comes from the output capture, not the engine: a log file that cannot be written or
-// rotated, and when it heals.
-enum class EventKind { kTransition, kProbe, kConfig, kOutput };
+// rotated, and when it heals. kNotify: what a worker said through its notify pipe that changes
+// how it is watched (STOPPING=1); READY=1 shows as the transition it makes.
+enum class EventKind { kTransition, kProbe, kConfig, kOutput, kNotify };
 
 struct Event {
   std::chrono::steady_clock::time_point time;

@@ -16,6 +16,7 @@
 #include "common/config/config_model.h"
 #include "daemon/engine/event.h"
 #include "common/fanout.h"
+#include "common/notify_protocol.h"
 #include "common/config/config_store.h"
 
 namespace sup::engine {
@@ -58,6 +59,9 @@ class LauncherEvents {
   // Writing or rotating one of `worker`'s log files started failing (`message` says how), or
   // works again (`healed`).
   virtual void OnOutputProblem(const std::string& worker, std::string message, bool healed) = 0;
+  // A process in the job of `worker`'s process `pid` wrote `message` to that process's notify
+  // pipe (SUP_NOTIFY_PIPE). Messages from outside the job never come here.
+  virtual void OnNotify(const std::string& worker, std::uint32_t pid, NotifyMessage message) = 0;
 
  protected:
   ~LauncherEvents() = default;

@@ -91,6 +91,7 @@ void Supervisor::CancelProbes(Worker& w) {
 
 void Supervisor::CancelTimers(Worker& w) {
   w.state_timer.Cancel(ports_.timers);
+  w.watchdog_timer.Cancel(ports_.timers);
   if (w.memory) w.memory->Cancel();
   CancelProbes(w);
 }
@@ -298,10 +299,23 @@ void Supervisor::Launch(Worker& w, Reason reason) {
 }
 
 void Supervisor::WatchStart(Worker& w) {
-  const PolicyConfig& policy = w.config->policy;
   StartProbes(w, /*at_launch=*/true);
   ArmMemoryCheck(w);
-  if (policy.probes.contains(ProbeKind::kStartup)) return;  // the startup probe decides
+  ArmStartConfirmation(w);
+}
+
+void Supervisor::ArmStartConfirmation(Worker& w) {
+  const PolicyConfig& policy = w.config->policy;
+  const bool probe_decides = policy.probes.contains(ProbeKind::kStartup);
+  if (policy.notify) {
+    // StartSeconds does not apply: READY=1 is the program's own word that it started.
+    w.process->start_checks_passed = !probe_decides;
+    if (policy.start_timeout.count() > 0)
+      ArmStateTimer(w, policy.start_timeout, &Supervisor::OnReadyTimeElapsed);
+    if (w.process->start_checks_passed && w.process->said_ready) ConfirmStart(w);
+    return;
+  }
+  if (probe_decides) return;
   if (policy.start_time.count() == 0) {
     ConfirmStart(w);
     return;
@@ -345,10 +359,15 @@ void Supervisor::OnStartTimeElapsed(Worker& w) {
 }
 
 void Supervisor::ConfirmStart(Worker& w) {
+  if (w.config->policy.notify && !w.process->said_ready) {
+    w.process->start_checks_passed = true;
+    return;
+  }
   w.state_timer.Cancel(ports_.timers);
   w.process->stable_since = ports_.clock.SteadyNow();
   Transition(w, WorkerState::kRunning, w.reason);
   if (w.config->policy.probes.contains(ProbeKind::kStartup)) StartProbes(w, /*at_launch=*/false);
+  ArmWatchdog(w);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -101,6 +101,9 @@ class Supervisor final : public LauncherEvents {
   void OnMemoryLimit(const std::string& worker, std::uint32_t pid) override;
   void OnStopStepUndelivered(const std::string& worker, std::uint32_t pid, StopStep step) override;
   void OnOutputProblem(const std::string& worker, std::string message, bool healed) override;
+  // READY=1 confirms a Notify=1 start (once its other checks passed); WATCHDOG=1 re-arms
+  // WatchdogMs; STOPPING=1 ends the watchdog for this process; STATUS= is shown in its status.
+  void OnNotify(const std::string& worker, std::uint32_t pid, NotifyMessage message) override;
 
   // Stops every worker, dependents before their dependencies, and restarts nothing afterwards.
   // `done` runs once every worker is down.
@@ -155,8 +158,18 @@ class Supervisor final : public LauncherEvents {
   void Launch(Worker& w, Reason reason);
   // The process has its pid: probes, the start timer and memory checks begin.
   void WatchStart(Worker& w);
+  // How a STARTING worker's start is confirmed: its startup probe (begun already), StartSeconds,
+  // and with Notify=1 READY=1 as well, within StartTimeoutMs.
+  void ArmStartConfirmation(Worker& w);
   void OnStartTimeElapsed(Worker& w);
+  // Confirms the start, or with Notify=1 before READY=1 notes that only READY=1 is left.
   void ConfirmStart(Worker& w);
+
+  // Notify (supervisor_notify.cc).
+  void RecordNotify(Worker& w, std::string message);
+  void OnReadyTimeElapsed(Worker& w);  // StartTimeoutMs without READY=1
+  void ArmWatchdog(Worker& w);         // (re)arms WatchdogMs for a RUNNING worker, per its policy
+  void OnWatchdogElapsed(Worker& w);
 
   // Exits and restarts.
   void HandleFailureToRun(Worker& w, Reason reason, std::int64_t exit_code, bool started_ok);

@@ -72,13 +72,11 @@ void Supervisor::RestartProbes(Worker& w) {
   const bool starting = w.state == WorkerState::kStarting;
   StartProbes(w, /*at_launch=*/starting);
   ArmMemoryCheck(w);
-  // A start under way is confirmed the new way.
-  const PolicyConfig& policy = w.config->policy;
-  if (!starting || policy.probes.contains(ProbeKind::kStartup)) return;
-  if (policy.start_time.count() == 0) {
-    ConfirmStart(w);
+  // A start under way is confirmed the new way; a running worker is watched the new way.
+  if (starting) {
+    ArmStartConfirmation(w);
   } else {
-    ArmStateTimer(w, policy.start_time, &Supervisor::OnStartTimeElapsed);
+    ArmWatchdog(w);
   }
 }
 

@@ -151,12 +151,17 @@ void Supervisor::StopWorkersMissingDependencies() {
 void Supervisor::AdoptDefinition(Worker& w, const WorkerConfig& next) {
   const bool probes_changed = w.config && w.config->policy.probes != next.policy.probes;
   const bool memory_changed = w.config && MemoryChecksDiffer(*w.config, next);
+  const bool notify_changed =
+      w.config && (w.config->policy.notify != next.policy.notify ||
+                   w.config->policy.start_timeout != next.policy.start_timeout);
+  const bool watchdog_changed = w.config && w.config->policy.watchdog != next.policy.watchdog;
   w.config = next;
   w.config_errors.clear();
-  if (probes_changed) {
-    RestartProbes(w);  // checks the memory the new way too
-  } else if (memory_changed) {
-    ArmMemoryCheck(w);
+  if (probes_changed || notify_changed) {
+    RestartProbes(w);  // checks the memory and watches the watchdog the new way too
+  } else {
+    if (memory_changed) ArmMemoryCheck(w);
+    if (watchdog_changed) ArmWatchdog(w);
   }
 }
 

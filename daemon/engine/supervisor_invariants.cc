@@ -42,9 +42,17 @@ std::vector<std::string> Supervisor::CheckInvariants() const {
         w.state_timer.armed() != (w.config->policy.failed_retry.count() > 0 && Wanted(view(), w))) {
       fail("an open breaker is retried exactly when FailedRetryMs is set");
     }
+    const bool waits_for_ready = w.state == WorkerState::kStarting && w.config &&
+                                 w.config->policy.notify && w.process && !w.process->said_ready;
     if (w.state == WorkerState::kStarting && !launching && !w.state_timer.armed() &&
-        !(w.probes && w.probes->Active(ProbeKind::kStartup))) {
-      fail("a start is confirmed by a timer or a startup probe");
+        !(w.probes && w.probes->Active(ProbeKind::kStartup)) && !waits_for_ready) {
+      fail("a start is confirmed by a timer, a startup probe or READY=1");
+    }
+    if (w.watchdog_timer.armed() && w.state != WorkerState::kRunning)
+      fail("only a running worker is watched for WATCHDOG=1");
+    if (w.state == WorkerState::kRunning && !w.intent && w.config->policy.watchdog.count() > 0 &&
+        !w.process->said_stopping && !w.watchdog_timer.armed()) {
+      fail("a running worker with WatchdogMs waits for its next WATCHDOG=1");
     }
     if (w.state == WorkerState::kRunning && w.config) {
       for (const auto& [kind, probe] : w.config->policy.probes) {

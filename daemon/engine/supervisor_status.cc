@@ -21,6 +21,9 @@ WorkerSnapshot Supervisor::SnapshotOf(const Worker& w) const {
   if (w.process) {
     s.pid = w.process->pid;
     s.uptime = std::chrono::duration_cast<Millis>(now - w.process->started_at);
+    s.status_text = w.process->status_text;
+    s.waiting_for_ready = w.state == WorkerState::kStarting && w.config->policy.notify &&
+                          !w.process->said_ready && !w.process->launching;
   }
   s.restarts = w.restarts;
   s.launches = w.launches;

@@ -52,6 +52,13 @@ struct Process {
   std::size_t stop_step = 0;  // STOPPING: the ladder step under way
   // STOPPING: the step last sent, as sent: a reload may change the ladder the index points into.
   StopStep sent_step = StopStep::kTerminate;
+  // What it said through its notify pipe: READY=1, STOPPING=1, the last STATUS=.
+  bool said_ready = false;
+  bool said_stopping = false;
+  std::string status_text{};
+  // Notify=1 and STARTING: what confirms a start without Notify (StartSeconds, or the startup
+  // probe) has happened; READY=1 is what is left.
+  bool start_checks_passed = false;
 };
 
 struct Worker {
@@ -65,6 +72,7 @@ struct Worker {
   std::optional<Intent> intent;
   std::optional<Process> process;       // exactly when IsUp(state)
   GuardedTimer state_timer;             // start confirmation, backoff, breaker retry, stop ladder
+  GuardedTimer watchdog_timer;          // RUNNING with WatchdogMs: the next WATCHDOG=1 is due
   std::unique_ptr<MemoryWatch> memory;  // MemoryRestartMB's checks: made at the first, then kept
   bool stopped_by_operator = false;
 

@@ -29,6 +29,7 @@ std::string Describe(const WorkerSnapshot& w) {
       text = w.pid == 0
                  ? "creating its process for " + FormatDelay(w.uptime)
                  : "pid " + std::to_string(w.pid) + ", starting for " + FormatDelay(w.uptime);
+      if (w.waiting_for_ready) text += ", waiting for READY=1";
       break;
     case WorkerState::kRunning:
       text = "pid " + std::to_string(w.pid) + ", uptime " + FormatUptime(w.uptime);
@@ -53,6 +54,7 @@ std::string Describe(const WorkerSnapshot& w) {
       break;
   }
   if (!w.pending_intent.empty()) text += "; " + w.pending_intent;
+  if (!w.status_text.empty()) text += "; status: " + w.status_text;
   const bool down = !IsUp(w.state);
   if (down && !w.last_error.empty()) {
     text += "; spawn error: " + w.last_error;

@@ -46,6 +46,10 @@ struct WorkerSnapshot {
   // Who its processes run as ("LocalSystem", "NT AUTHORITY\\LocalService"); "" without a
   // definition.
   std::string account;
+  // What it said through its notify pipe (STATUS=); "" when nothing, or when it has no process.
+  std::string status_text;
+  // Notify=1 and STARTING: its checks passed or not, READY=1 has not come yet.
+  bool waiting_for_ready = false;
 };
 
 // Where the worker should be: RUNNING and ready, or done. `supctl status` exits 0 only when every

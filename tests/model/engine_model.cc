@@ -63,6 +63,15 @@ config::RawConfig RandomConfig(Choices& c) {
                                                  {"event", "ctrl-c", "close", "terminate"}}));
     w.values["StopTimeoutMs"] =
         config::RawValue::Dword(Pick(c, std::vector<std::uint32_t>{0, 300, 3000}));
+    if (c.OneIn(4)) {
+      w.values["Notify"] = config::RawValue::Dword(1);
+      w.values["StartTimeoutMs"] =
+          config::RawValue::Dword(Pick(c, std::vector<std::uint32_t>{0, 2000, 10000}));
+    }
+    // Beats come at least every second once processes cooperate (SettleCooperatively).
+    if (c.OneIn(4))
+      w.values["WatchdogMs"] =
+          config::RawValue::Dword(Pick(c, std::vector<std::uint32_t>{1500, 4000}));
     if (c.OneIn(3)) {
       w.values["MemoryRestartMB"] = config::RawValue::Dword(100);
       w.values["MemoryCheckMs"] = config::RawValue::Dword(100 + 100 * c.Below(10));
@@ -90,7 +99,7 @@ std::vector<std::string> RandomTargets(Choices& c) {
 
 Step RandomStep(Choices& c) {
   Step step;
-  const std::uint32_t roll = c.Below(72);
+  const std::uint32_t roll = c.Below(78);
   if (roll < 4) {
     step.kind = Step::Kind::kReload;
     step.config = RandomConfig(c);
@@ -147,11 +156,16 @@ Step RandomStep(Choices& c) {
     step.number = Pick(c, std::vector<std::int64_t>{0, 1});
   } else if (roll < 70) {
     step.kind = Step::Kind::kRestartSupd;  // supd ends and starts again over its state store
-  } else {
+  } else if (roll < 72) {
     // The last stop step sent to the worker's process did not reach it (a console that could not
     // be attached); the process may be an earlier one by now.
     step.kind = Step::Kind::kUndelivered;
     step.workers = {Pick(c, kNames)};
+  } else {
+    // The worker's process, or (one time in five) its earlier one, says something.
+    step.kind = Step::Kind::kNotify;
+    step.workers = {Pick(c, kNames)};
+    step.number = c.Below(4) + (c.OneIn(5) ? 4 : 0);
   }
   return step;
 }
@@ -394,6 +408,7 @@ class Run {
           Fail(worker + "'s stop did not move on when its last step was reported undelivered");
         return;
       }
+      case Step::Kind::kNotify: Notify(worker, step.number); return;
       case Step::Kind::kLateExit:
         if (const auto ended = ended_pids_.find(worker); ended != ended_pids_.end())
           supervisor_->OnExit(worker, ended->second, step.number);
@@ -418,6 +433,18 @@ class Run {
       if (result.ok() && result.dependency_of.empty() && configured_.contains(result.worker))
         operator_stopped_[result.worker] = stopped;
     }
+  }
+
+  // `number` as in Step::kNotify: what the worker's current process (or its earlier one) says.
+  void Notify(const std::string& worker, std::int64_t number) {
+    const bool earlier = number >= 4;
+    const auto& pids = earlier ? ended_pids_ : launcher_.alive;
+    const auto process = pids.find(worker);
+    if (process == pids.end()) return;
+    const auto kind = static_cast<NotifyKind>(number % 4);
+    if (kind == NotifyKind::kReady && !earlier) said_ready_[worker] = process->second;
+    supervisor_->OnNotify(worker, process->second,
+                          NotifyMessage{kind, kind == NotifyKind::kStatus ? "step" : ""});
   }
 
   void Exit(const std::string& worker, std::int64_t code) {
@@ -488,6 +515,16 @@ class Run {
     for (; events_seen_ < events_.events.size(); ++events_seen_) {
       const engine::Event& event = events_.events[events_seen_];
       if (event.kind != engine::EventKind::kTransition) continue;
+      if (event.from == WorkerState::kStarting && event.to == WorkerState::kRunning) {
+        const std::map<std::string, WorkerConfig> definitions = supervisor_->DefinitionsInForce();
+        const auto definition = definitions.find(event.worker);
+        const auto ready = said_ready_.find(event.worker);
+        if (definition != definitions.end() && definition->second.policy.notify &&
+            (ready == said_ready_.end() || ready->second != event.pid)) {
+          Fail(event.worker + " (Notify=1) is RUNNING though its process " +
+               std::to_string(event.pid) + " never said READY=1");
+        }
+      }
       const auto last = event_state_.find(event.worker);
       const WorkerState from = last == event_state_.end() ? WorkerState::kStopped : last->second;
       if (event.from != from) {
@@ -554,6 +591,10 @@ class Run {
           Exit(s.name, 0);
       }
       prober_.CompleteAll(true);
+      for (const auto& [worker, pid] : std::map<std::string, std::uint32_t>(launcher_.alive)) {
+        Notify(worker, static_cast<int>(NotifyKind::kReady));
+        Notify(worker, static_cast<int>(NotifyKind::kWatchdog));
+      }
       timers_.Advance(1000ms);
       CheckAfterStep();
     }
@@ -634,6 +675,7 @@ class Run {
   std::map<std::string, WorkerState> event_state_;  // where each worker's events left it     // the
                                                     // last reload's, read again by a new supd
   std::map<std::string, std::uint32_t> ended_pids_;  // each worker's last process that ended
+  std::map<std::string, std::uint32_t> said_ready_;  // each worker's last process that said READY
 };
 
 }  // namespace
@@ -696,6 +738,11 @@ std::string Step::ToString() const {
     case Kind::kDeaf:
       return workers.front() + (number ? " heeds only terminate" : " heeds every stop step");
     case Kind::kRestartSupd: return "supd restarts";
+    case Kind::kNotify: {
+      static constexpr const char* kSaid[] = {"READY=1", "WATCHDOG=1", "STOPPING=1", "STATUS=step"};
+      return (number >= 4 ? "an earlier process of " : "") + workers.front() + " says " +
+             kSaid[number % 4];
+    }
     case Kind::kUndelivered:
       return "the last stop step sent to " + workers.front() + " did not reach it";
     case Kind::kLateExit:

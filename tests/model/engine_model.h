@@ -73,10 +73,12 @@ struct Step {
     kRestartSupd,  // supd ends (its workers with it) and starts again over its state store
     kUndelivered,  // the last stop step sent to a worker's process (maybe an earlier one) did not
                    // reach it, as the launcher reports a Ctrl+C whose console cannot be attached
+    kNotify,       // a worker's process (or an earlier one: number + 4) says READY=1 (0),
+                   // WATCHDOG=1 (1), STOPPING=1 (2) or STATUS= (3) through its notify pipe
   };
   Kind kind = Kind::kAdvance;
   std::vector<std::string> workers;  // commands: empty means all; others: the one worker
-  std::int64_t number = 0;           // exit code, milliseconds, probe kind, or on/off
+  std::int64_t number = 0;           // exit code, milliseconds, probe kind, message, or on/off
   bool success = false;              // probe result
   config::RawConfig config;          // reload
   std::string ToString() const;

@@ -12,7 +12,7 @@
 namespace sup::model {
 namespace {
 
-constexpr std::array<std::pair<Step::Kind, std::string_view>, 16> kKindNames = {{
+constexpr std::array<std::pair<Step::Kind, std::string_view>, 17> kKindNames = {{
     {Step::Kind::kReload, "reload"},
     {Step::Kind::kStart, "start"},
     {Step::Kind::kStop, "stop"},
@@ -29,6 +29,7 @@ constexpr std::array<std::pair<Step::Kind, std::string_view>, 16> kKindNames = {
     {Step::Kind::kLateExit, "late-exit"},
     {Step::Kind::kRestartSupd, "supd-restart"},
     {Step::Kind::kUndelivered, "undelivered"},
+    {Step::Kind::kNotify, "notify"},
 }};
 
 std::string_view NameOf(Step::Kind kind) {

@@ -33,6 +33,7 @@ expect File "^supctl\.exe${T}Supctl${T}supctl\.exe${T}" "supctl.exe is installed
 expect File "^testworker\.exe${T}Examples${T}" "the example's worker is installed"
 expect File "^example\.reg${T}Examples${T}" "the example configuration is installed"
 expect File "^security\.md${T}Docs${T}" "the docs are installed"
+expect File "^sup_notify\.h${T}Sdk${T}" "the notify client header is installed"
 expect Directory "^INSTALLFOLDER${T}ProgramFiles64Folder${T}Sup$" "into Program Files\\Sup (64-bit)"
 expect Component "^Supd${T}\{[0-9A-F-]+\}${T}INSTALLFOLDER${T}256${T}" "components are 64-bit (256)"
 expect ServiceInstall "^SupdService${T}supd${T}sup process supervisor${T}16${T}2${T}1${T}" \
@@ -106,7 +107,7 @@ expect Property "^UpgradeCode${T}\{6F0B8F4C-2D7E-4C54-9B7A-5C3B1E0A9D11\}$" "one
 expect Property "^ALLUSERS${T}1$" "per-machine"
 
 listing=$(unzip -Z1 "$zip")
-for file in supd.exe supctl.exe README.md CONFIGURATION.md docs/operations.md examples/example.reg examples/testworker.exe; do
+for file in supd.exe supctl.exe README.md CONFIGURATION.md docs/operations.md examples/example.reg examples/testworker.exe sdk/sup_notify.h; do
   if grep -qx "sup-$version-x64/$file" <<<"$listing"; then echo "ok: the zip holds $file"
   else echo "FAIL: the zip has no sup-$version-x64/$file"; failed=1; fi
 done

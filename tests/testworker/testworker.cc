@@ -36,6 +36,11 @@
 //                            line in code page 1252), then go on as the other options say
 //     --touch-mb N           allocate N MiB and write every page (in its working set), keep it
 //     --busy-ms N            keep one CPU busy for N ms at start
+//     --notify LINES         after the lines --print-env asks for, write LINES (a "\n" in them
+//                            ends a line) to the notify pipe (SUP_NOTIFY_PIPE) at once, through
+//                            sdk/sup_notify.h compiled as C; repeatable; prints "notify: <result>"
+//                            (0: written)
+//     --beat MS              write WATCHDOG=1 every MS through sdk/sup_notify.h (from C++)
 //
 // Without --exit-after, --crash-after or --flood it runs until stopped.
 #include <winsock2.h>
@@ -49,6 +54,10 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "sdk/sup_notify.h"
+
+extern "C" int testworker_notify_from_c(const char* lines);
 
 namespace {
 
@@ -68,6 +77,8 @@ struct Options {
   long long flood_lines = -1;
   int line_bytes = 100;
   bool http_endless = false;
+  std::vector<std::string> notify;
+  int beat_ms = 0;
   std::string signal_event;
   std::string serve_pipe;
   std::string print_hex;
@@ -384,6 +395,12 @@ int main(int argc, char** argv) {
     } else if (arg == "--print-env") {
       g_options.print_env.push_back(value);
       takes();
+    } else if (arg == "--notify") {
+      g_options.notify.push_back(value);
+      takes();
+    } else if (arg == "--beat") {
+      g_options.beat_ms = Int(value);
+      takes();
     } else if (arg == "--print-desktop") {
       g_options.print_desktop = true;
     } else if (arg == "--print-place") {
@@ -406,6 +423,19 @@ int main(int argc, char** argv) {
     const char* value = std::getenv(name.c_str());
     std::printf("env %s=%s\n", name.c_str(), value ? value : "");
     std::fflush(stdout);
+  }
+  for (std::string lines : g_options.notify) {
+    for (std::size_t at; (at = lines.find("\\n")) != std::string::npos;) lines.replace(at, 2, "\n");
+    std::printf("notify: %d\n", testworker_notify_from_c(lines.c_str()));
+    std::fflush(stdout);
+  }
+  if (g_options.beat_ms > 0) {
+    std::thread([] {
+      while (true) {
+        sup_notify("WATCHDOG=1");
+        ::Sleep(static_cast<DWORD>(g_options.beat_ms));
+      }
+    }).detach();
   }
   if (g_options.print_desktop) PrintDesktop();
   if (g_options.print_place) PrintPlace();

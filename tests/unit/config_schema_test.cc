@@ -179,7 +179,8 @@ INSTANTIATE_TEST_SUITE_P(
             "Comand", RawValue::String("x"),
             "Workers\\api\\Comand: expected one of the known values: Command, "
             "WorkingDirectory, Environment, "
-            "Enabled, DependsOn, Restart, SuccessExitCodes, StartSeconds, "
+            "Enabled, DependsOn, Restart, SuccessExitCodes, StartSeconds, Notify, StartTimeoutMs, "
+            "WatchdogMs, "
             "BackoffInitialMs, BackoffMaxMs, "
             "StableAfterMs, MaxFailures, FailureWindowMs, FailedRetryMs, StopSteps, "
             "StopTimeoutMs, StdoutLog, "

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 #include <spdlog/spdlog.h>
+#include <spdlog/sinks/stdout_sinks.h>
 
 #include <future>
 #include <mutex>
@@ -30,8 +31,10 @@ struct ExitReport {
 class JobLauncherTest : public ::testing::Test, private engine::LauncherEvents {
  protected:
   JobLauncherTest() {
-    launcher_ = std::make_unique<JobLauncher>(LogFileWork{io_, files_, inbox_, clock_},
-                                              std::make_shared<spdlog::logger>("test"));
+    launcher_ = std::make_unique<JobLauncher>(
+        LogFileWork{io_, files_, inbox_, clock_},
+        std::make_shared<spdlog::logger>("test",
+                                         std::make_shared<spdlog::sinks::stderr_sink_mt>()));
     launcher_->ReportTo(this);
     io_thread_ = std::thread([this] { io_.run(); });
   }
@@ -151,6 +154,12 @@ class JobLauncherTest : public ::testing::Test, private engine::LauncherEvents {
   std::vector<ExitReport> exits_;
   std::vector<std::pair<std::string, Result<std::uint32_t>>> started_;  // what OnLaunched said
   std::vector<std::pair<std::string, std::uint32_t>> memory_limits_;    // what OnMemoryLimit said
+  struct NotifyReport {
+    std::string worker;
+    std::uint32_t pid;
+    NotifyMessage message;
+  };
+  std::vector<NotifyReport> notified_;  // what OnNotify said
 
  private:
   void OnLaunched(const std::string& worker, Result<std::uint32_t> pid) override {
@@ -167,6 +176,10 @@ class JobLauncherTest : public ::testing::Test, private engine::LauncherEvents {
   }
   void OnStopStepUndelivered(const std::string&, std::uint32_t, StopStep) override {}
   void OnOutputProblem(const std::string&, std::string, bool) override {}
+  void OnNotify(const std::string& worker, std::uint32_t pid, NotifyMessage message) override {
+    std::lock_guard lock(mutex_);
+    notified_.push_back({worker, pid, std::move(message)});
+  }
 };
 
 }  // namespace sup::win

@@ -439,6 +439,89 @@ TEST_F(JobLauncherTest, ObjectsUnderTheOldPredictableNamesChangeNothing) {
   EXPECT_FALSE(WaitForExit(pid, 0ms).has_value());       // and nothing stopped it
 }
 
+// A worker writes to the pipe named in SUP_NOTIFY_PIPE through sdk/sup_notify.h (compiled as C in
+// testworker): each line is reported for the worker's process, in order, the one it starts with
+// included (written before the launcher serves the pipe).
+TEST_F(JobLauncherTest, WhatAWorkerWritesToItsNotifyPipeIsReportedForItsProcess) {
+  LaunchConfig launch =
+      Worker({"--notify", "STATUS=warming up", "--notify", "READY=1\\nSTATUS=serving"});
+  launch.stdout_log = testing::TempPath("notifying.log");
+  launch.log_max_bytes = 1024 * 1024;
+  const std::uint32_t pid = *Start("notifying", launch);
+  ASSERT_NE(pid, 0u);
+  const bool all_came = WaitUntil(
+      [&] {
+        std::lock_guard lock(mutex_);
+        return notified_.size() >= 3;
+      },
+      10s);
+  ASSERT_TRUE(all_came) << "the worker printed: " << OnIo([&] {
+    const OutputCapture* out = launcher_->output().CaptureOf("notifying", false);
+    std::string lines;
+    for (const std::string& line : out ? out->writer().Tail(1000) : std::vector<std::string>{})
+      if (!line.starts_with("tick ")) lines += line + " | ";
+    return lines;
+  });
+  std::lock_guard lock(mutex_);
+  ASSERT_EQ(notified_.size(), 3u);
+  for (const NotifyReport& report : notified_) {
+    EXPECT_EQ(report.worker, "notifying");
+    EXPECT_EQ(report.pid, pid);
+  }
+  EXPECT_EQ(notified_[0].message, (NotifyMessage{NotifyKind::kStatus, "warming up"}));
+  EXPECT_EQ(notified_[1].message, (NotifyMessage{NotifyKind::kReady, ""}));
+  EXPECT_EQ(notified_[2].message, (NotifyMessage{NotifyKind::kStatus, "serving"}));
+}
+
+// Only a process in the worker's job may write: this test's own process, which knows the pipe's
+// name, is turned away unread and counted, and the worker's own messages still come through.
+// (Real Windows also keeps it out by the pipe's descriptor, which lets only SYSTEM,
+// Administrators and the worker's SID write; Wine does not enforce descriptors, so the job check
+// is what this shows.)
+TEST_F(JobLauncherTest, ANotifyPipeTurnsAwayProcessesOutsideTheWorkersJob) {
+  LaunchConfig launch = Worker({"--print-env", "SUP_NOTIFY_PIPE", "--beat", "50"});
+  launch.stdout_log = testing::TempPath("notify-outsider.log");
+  const std::uint32_t pid = *Start("guarded", launch);
+  std::string pipe;
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        return OnIo([&] {
+          const OutputCapture* out = launcher_->output().CaptureOf("guarded", false);
+          if (!out) return false;
+          for (const std::string& line : out->writer().Tail(10)) {
+            if (line.starts_with("env SUP_NOTIFY_PIPE=")) pipe = line.substr(20);
+          }
+          return !pipe.empty();
+        });
+      },
+      10s));
+  ASSERT_TRUE(pipe.starts_with("\\\\.\\pipe\\sup-notify-")) << pipe;
+  UniqueFileHandle outsider{
+      ::CreateFileW(Widen(pipe).c_str(), GENERIC_WRITE, 0, nullptr, OPEN_EXISTING, 0, nullptr)};
+  ASSERT_TRUE(outsider) << ::GetLastError();
+  DWORD written = 0;
+  ::WriteFile(outsider.get(), "STATUS=hijacked\n", 16, &written, nullptr);
+  ASSERT_TRUE(WaitUntil(
+      [&] { return OnIo([&] { return launcher_->NotifyRefused("guarded"); }) == 1; }, 10s));
+  // The worker's beats still arrive, and nothing the outsider wrote did.
+  std::size_t beats_before = 0;
+  {
+    std::lock_guard lock(mutex_);
+    beats_before = notified_.size();
+  }
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        std::lock_guard lock(mutex_);
+        return notified_.size() > beats_before + 2;
+      },
+      10s));
+  std::lock_guard lock(mutex_);
+  for (const NotifyReport& report : notified_) {
+    EXPECT_EQ(report.pid, pid);
+    EXPECT_EQ(report.message, (NotifyMessage{NotifyKind::kWatchdog, ""}));
+  }
+}
+
 // The file keeps the bytes each worker wrote; what is read out (the tail, followers) is UTF-8,
 // decoded by the worker's OutputEncoding: "café" printed in code page 1252 and in UTF-8, and
 // lines of 64 KiB (kept whole) and of 100 000 bytes (cut into 64 KiB pieces) that reach the

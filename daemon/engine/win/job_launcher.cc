@@ -131,6 +131,11 @@ bool JobLauncher::InAWorkersJob(HANDLE process) const {
   return false;
 }
 
+std::uint64_t JobLauncher::NotifyRefused(const std::string& worker) const {
+  const auto found = processes_.find(worker);
+  return found == processes_.end() || !found->second.notify ? 0 : found->second.notify->refused();
+}
+
 HANDLE JobLauncher::JobOf(const std::string& worker) const {
   const std::optional<RunningJob> running = Running(worker);
   return running ? running->job : nullptr;
@@ -154,7 +159,8 @@ struct JobLauncher::PendingStart {
   DWORD flags = 0;
   DWORD priority_class = NORMAL_PRIORITY_CLASS;
   std::string what;
-  bool watch_memory = false;  // MemoryLimitMB: its job's message is watched
+  bool watch_memory = false;           // MemoryLimitMB: its job's message is watched
+  std::unique_ptr<NotifyPipe> notify;  // made before the process, served once it runs
 };
 
 Result<engine::LaunchStarted> JobLauncher::Launch(const std::string& worker,
@@ -221,9 +227,15 @@ Result<std::shared_ptr<JobLauncher::PendingStart>> JobLauncher::PrepareStart(
   start->stop_event = std::move(stop_event->handle);
   if (Result<void> stdio = PrepareStdio(worker, launch, *start); !stdio) return stdio.error();
 
+  // Its notify pipe, made now so that the process may write to it from its first moment.
+  Result<std::unique_ptr<NotifyPipe>> notify = NotifyPipe::Create(io_, WorkerSid(worker), log_);
+  if (!notify) return notify.error();
+  start->notify = std::move(*notify);
+
   start->environment = launch.environment;
   start->environment.push_back("SUP_STOP_EVENT=" + stop_event->name);
   start->environment.push_back("SUP_WORKER_NAME=" + worker);
+  start->environment.push_back(std::string(kNotifyPipeVariable) + "=" + start->notify->path());
   start->directory = Widen(launch.working_directory);
   start->command_line = Widen(launch.command);
   // A hidden console of its own only for the ctrl-c stop step; otherwise none at all
@@ -363,6 +375,13 @@ void JobLauncher::Started(const std::string& worker, std::uint64_t launch,
     OnProcessExit(worker, pid);
   });
   if (start->watch_memory) WatchMemoryLimit(worker, running);
+  running.notify = std::move(start->notify);
+  running.notify->Begin(running.job.get(), worker,
+                        [this, alive = std::weak_ptr<int>(lifetime_), worker,
+                         pid = running.pid](NotifyMessage message) {
+                          if (!alive.expired() && events_)
+                            events_->OnNotify(worker, pid, std::move(message));
+                        });
   log_->info("worker launched name={} pid={}", worker, running.pid);
   if (events_) events_->OnLaunched(worker, running.pid);
 }

@@ -28,6 +28,7 @@
 #include "daemon/engine/ports.h"
 #include "daemon/engine/win/job_memory_watch.h"
 #include "daemon/engine/win/launch_in_job.h"
+#include "daemon/engine/win/notify_pipe.h"
 #include "daemon/output/win/output_store.h"
 #include "daemon/engine/win/worker_desktop.h"
 #include "daemon/engine/win/worker_token.h"
@@ -75,6 +76,10 @@ class JobLauncher final : public engine::ProcessLauncher {
   // Summed over the processes in the worker's job.
   std::optional<std::uint64_t> WorkingSetBytes(const std::string& worker) override;
 
+  // Clients of the worker's current notify pipe turned away (outside its job, or a bad line);
+  // 0 when it has no process.
+  std::uint64_t NotifyRefused(const std::string& worker) const;
+
   // The completion port the kernel posts the memory limit message to, once a worker with a
   // MemoryLimitMB has been launched (null before): tests post the message themselves.
   HANDLE MemoryLimitPort() const;
@@ -120,6 +125,7 @@ class JobLauncher final : public engine::ProcessLauncher {
     UniqueHandle stop_event;              // named in the worker's SUP_STOP_EVENT
     std::shared_ptr<const void> profile;  // its account's, loaded while it runs
     std::unique_ptr<boost::asio::windows::object_handle> exit_watch;  // owns the process handle
+    std::unique_ptr<NotifyPipe> notify;  // named in its SUP_NOTIFY_PIPE; goes with the process
   };
 
   struct PendingStart;  // what CreateProcess needs, kept until it has returned
