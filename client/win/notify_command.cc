@@ -48,9 +48,8 @@ int NotifyCommand::Run() const {
     return kExitFailure;
   }
   if (result != 0) {
-    const Error error = sup::win::Win32Error(std::string("writing to the pipe in ") +
-                                                 kNotifyPipeVariable,
-                                             static_cast<DWORD>(result));
+    const Error error = sup::win::Win32Error(
+        std::string("writing to the pipe in ") + kNotifyPipeVariable, static_cast<DWORD>(result));
     std::fprintf(stderr, "supctl notify: %s\n", error.message().c_str());
     return kExitFailure;
   }

@@ -1,5 +1,6 @@
 // The configuration as the engine uses it, after validation. Every field's default, range and
-// registry name lives in config_schema.cc, never here: these structs are only the shape.
+// registry name lives in the schema tables (config_schema.cc, worker_schema.cc), never here:
+// these structs are only the shape.
 #pragma once
 
 #include <chrono>

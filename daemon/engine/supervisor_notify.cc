@@ -46,7 +46,8 @@ void Supervisor::OnReadyTimeElapsed(Worker& w) {
   if (w.state != WorkerState::kStarting) return;
   // An intent waiting for dependents to stop takes it down soon, but may be called off: the
   // wait for READY=1 is timed again.
-  if (w.intent) return ArmStateTimer(w, w.config->policy.start_timeout, &Supervisor::OnReadyTimeElapsed);
+  if (w.intent)
+    return ArmStateTimer(w, w.config->policy.start_timeout, &Supervisor::OnReadyTimeElapsed);
   // Through the stop ladder, as a hung start may still shut down cleanly; its exit is a failed
   // start.
   w.process->killed_for = Reason::kStartTimeout;

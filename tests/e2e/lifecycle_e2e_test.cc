@@ -21,7 +21,8 @@ using testing::SupdService;
 
 TEST(LifecycleE2eTest, ANotifyingWorkerRunsOnceItSaysReadyAndShowsItsStatus) {
   SupdService supd("notify");
-  supd.AddWorker("ready", {"--notify", "STATUS=warming up", "--notify", "READY=1\\nSTATUS=serving"});
+  supd.AddWorker("ready",
+                 {"--notify", "STATUS=warming up", "--notify", "READY=1\\nSTATUS=serving"});
   supd.SetDword("ready", "Notify", 1);
   // Says nothing: it waits, then its start has failed after StartTimeoutMs.
   supd.AddWorker("silent", {});
@@ -41,12 +42,11 @@ TEST(LifecycleE2eTest, ANotifyingWorkerRunsOnceItSaysReadyAndShowsItsStatus) {
   const WorkerStatus silent = supd.WorkerOrFail("silent");
   EXPECT_EQ(silent.state(), WorkerStatus::STARTING);
   EXPECT_TRUE(Contains(silent.description(), "waiting for READY=1")) << silent.description();
-  const std::optional<WorkerStatus> timed_out = supd.WaitForWorker("silent", [](const WorkerStatus& w) {
-    return w.reason() == WorkerStatus::START_TIMEOUT;
-  });
+  const std::optional<WorkerStatus> timed_out = supd.WaitForWorker(
+      "silent", [](const WorkerStatus& w) { return w.reason() == WorkerStatus::START_TIMEOUT; });
   ASSERT_TRUE(timed_out.has_value()) << supd.Supctl({"describe", "silent"}).out;
-  EXPECT_TRUE(Contains(supd.Supctl({"describe", "silent"}).out,
-                       "no READY=1 within StartTimeoutMs 3.0s"));
+  EXPECT_TRUE(
+      Contains(supd.Supctl({"describe", "silent"}).out, "no READY=1 within StartTimeoutMs 3.0s"));
 }
 
 TEST(LifecycleE2eTest, AWorkerThatStopsBeatingIsRestartedByItsWatchdog) {
@@ -56,8 +56,8 @@ TEST(LifecycleE2eTest, AWorkerThatStopsBeatingIsRestartedByItsWatchdog) {
   supd.AddWorker("hung", {});
   supd.SetDword("hung", "WatchdogMs", 1000);
   ASSERT_SUPD_OK(supd.InstallAndStart());
-  const std::optional<WorkerStatus> restarted = supd.WaitForWorker(
-      "hung", [](const WorkerStatus& w) { return w.restarts() >= 1; });
+  const std::optional<WorkerStatus> restarted =
+      supd.WaitForWorker("hung", [](const WorkerStatus& w) { return w.restarts() >= 1; });
   ASSERT_TRUE(restarted.has_value()) << supd.Supctl({"describe", "hung"}).out;
   const testing::ProcessOutput describe = supd.Supctl({"describe", "hung"});
   EXPECT_TRUE(Contains(describe.out, "-> STOPPING (watchdog)")) << describe.out;
@@ -77,13 +77,14 @@ TEST(LifecycleE2eTest, ABatchFileSaysItIsReadyWithSupctlNotify) {
   const std::string testworker = testing::ExecutableDirectory() + "\\testworker.exe";
   supd.AddWorker("script", {});
   supd.SetString("script", "Command",
-                 "cmd.exe /c \"\"" + supctl + "\" notify READY=1 \"STATUS=from a batch file\" && \"" +
-                     testworker + "\" --print-every 1000\"");
+                 "cmd.exe /c \"\"" + supctl +
+                     "\" notify READY=1 \"STATUS=from a batch file\" && \"" + testworker +
+                     "\" --print-every 1000\"");
   supd.SetDword("script", "Notify", 1);
   ASSERT_SUPD_OK(supd.InstallAndStart());
-  const std::optional<WorkerStatus> running = supd.WaitForWorker("script", [](const WorkerStatus& w) {
-    return IsRunning(w) && w.status_text() == "from a batch file";
-  });
+  const std::optional<WorkerStatus> running = supd.WaitForWorker(
+      "script",
+      [](const WorkerStatus& w) { return IsRunning(w) && w.status_text() == "from a batch file"; });
   EXPECT_TRUE(running.has_value()) << supd.Supctl({"describe", "script"}).out;
 
   const testing::ProcessOutput outside = supd.Supctl({"notify", "READY=1"});

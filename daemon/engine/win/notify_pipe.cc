@@ -160,7 +160,8 @@ struct NotifyPipe::State : std::enable_shared_from_this<State> {
 
   void Refuse(const std::string& why) {
     ++refused;
-    if (const std::optional<std::uint64_t> held_back = log_limit.Allow(std::chrono::steady_clock::now())) {
+    if (const std::optional<std::uint64_t> held_back =
+            log_limit.Allow(std::chrono::steady_clock::now())) {
       log->warn("notify message refused name={} reason=\"{}\"{}", worker, why,
                 *held_back ? " (" + std::to_string(*held_back) + " more not logged)" : "");
     }
@@ -189,8 +190,8 @@ struct NotifyPipe::State : std::enable_shared_from_this<State> {
 };
 
 Result<std::unique_ptr<NotifyPipe>> NotifyPipe::Create(asio::io_context& io,
-                                                      const std::string& writer_sid,
-                                                      std::shared_ptr<spdlog::logger> log) {
+                                                       const std::string& writer_sid,
+                                                       std::shared_ptr<spdlog::logger> log) {
   auto state = std::make_shared<State>(io, std::move(log));
   Result<std::string> token = UnguessableToken();
   if (!token) return token.error();
