@@ -70,7 +70,13 @@ struct NotifyPipe::State : std::enable_shared_from_this<State> {
         io, [self = shared_from_this(), pipe](error_code ec, std::size_t) {
           if (self->closed) return;
           if (self->listening == pipe) self->listening.reset();
-          if (!ec) self->OnConnected(std::move(*pipe));
+          if (!ec) {
+            self->OnConnected(std::move(*pipe));
+          } else if (ec.value() != ERROR_NO_DATA) {  // not a client that came and went: stop
+            self->log->warn("notify pipe not served further name={} error=\"{}\"", self->worker,
+                            Utf8Message(ec));
+            return;  // rather than retry at once, forever, on the io thread
+          }
           self->AcceptNext();
         });
     const BOOL connected = ::ConnectNamedPipe(pipe->native_handle(), connect.get());
