@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -115,9 +116,14 @@ bool NoSuchPipe(const Error& error) {
 
 Result<sup::win::PipeClient> ConnectToSupd(const std::string& pipe_name,
                                            std::chrono::milliseconds timeout) {
+  // The names this supctl has reached supd under: its later connections (--wait's polls) wait
+  // out a moment in which supd, busy, has no instance of the pipe ready.
+  static std::set<std::string> reached;
   std::optional<Error> missing;
   for (const std::string& name : PipeNamesToTry(pipe_name)) {
-    Result<sup::win::PipeClient> pipe = sup::win::PipeClient::Connect(name, timeout);
+    Result<sup::win::PipeClient> pipe =
+        sup::win::PipeClient::Connect(name, timeout, reached.contains(name));
+    if (pipe) reached.insert(name);
     if (!pipe && NoSuchPipe(pipe.error())) {
       missing = pipe.error();  // the last one's, the well-known name's, is what a user knows
       continue;

@@ -8,11 +8,11 @@ namespace sup::win {
 std::wstring PipePath(std::string_view pipe_name) { return L"\\\\.\\pipe\\" + Widen(pipe_name); }
 
 Result<PipeClient> PipeClient::Connect(std::string_view pipe_name,
-                                       std::chrono::milliseconds timeout) {
+                                       std::chrono::milliseconds timeout, bool served_before) {
   const std::wstring path = PipePath(pipe_name);
   const std::string display = "\\\\.\\pipe\\" + std::string(pipe_name);
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  bool seen_busy = false;
+  bool seen_busy = served_before;
   while (true) {
     // SECURITY_IDENTIFICATION: supd may learn who we are to authorise us, but not act as us.
     UniqueFileHandle pipe{::CreateFileW(

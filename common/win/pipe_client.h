@@ -31,7 +31,11 @@ class PipeClient final : public ByteStream {
   // Connects to \\.\pipe\<pipe_name>, waiting for a free instance up to `timeout`; the same
   // timeout then bounds each read and write. A pipe that does not exist is kUnavailable with a
   // message naming it.
-  static Result<PipeClient> Connect(std::string_view pipe_name, std::chrono::milliseconds timeout);
+  // `served_before`: this process has reached a server under that name already (supctl's --wait
+  // polls), so a moment with no instance at all is a gap between two clients, waited out within
+  // `timeout` like a busy pipe, not "nobody serves it".
+  static Result<PipeClient> Connect(std::string_view pipe_name, std::chrono::milliseconds timeout,
+                                    bool served_before = false);
 
   Result<void> WriteAll(std::string_view bytes) override;
   Result<std::size_t> ReadSome(std::span<char> buffer) override;
