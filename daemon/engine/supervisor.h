@@ -199,7 +199,9 @@ class Supervisor final : public LauncherEvents {
   // means for a process that runs on: its probes, or else its memory checks. The one way a
   // reload changes a definition.
   void AdoptDefinition(Worker& w, const WorkerConfig& next);
-  void RestartForMemory(Worker& w, std::string why);
+  // Stops `w` through its ladder for `reason` (memory, watchdog, a start that never said
+  // READY=1); its exit is a failure.
+  void RestartAsFailure(Worker& w, Reason reason, std::string why);
 
   // Probes (the scheduling is ProbeScheduler's; what results mean for the worker is here).
   void StartProbes(Worker& w, bool at_launch);

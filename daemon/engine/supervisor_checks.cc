@@ -32,9 +32,10 @@ void Supervisor::ArmMemoryCheck(Worker& w) {
           return ports_.launcher.WorkingSetBytes(w.name);
         },
         [this, &w](std::uint64_t used) {
-          RestartForMemory(w, "working set " + FormatBytes(used) + " above MemoryRestartMB " +
-                                  std::to_string(w.config->policy.memory_restart_mb) + " at " +
-                                  std::to_string(MemoryWatch::kChecksInARow) + " checks in a row");
+          RestartAsFailure(w, Reason::kMemoryLimit,
+                           "working set " + FormatBytes(used) + " above MemoryRestartMB " +
+                               std::to_string(w.config->policy.memory_restart_mb) + " at " +
+                               std::to_string(MemoryWatch::kChecksInARow) + " checks in a row");
           Settle();
         });
   }
@@ -46,16 +47,17 @@ void Supervisor::OnMemoryLimit(const std::string& name, std::uint32_t pid) {
   if (!found || !found->process || found->process->pid != pid) return;  // stale: an earlier process
   Worker& w = *found;
   if (w.state == WorkerState::kStopping || w.intent) return;  // on its way down already
-  RestartForMemory(
-      w, "its job reached MemoryLimitMB " + std::to_string(w.config->launch.memory_limit_mb));
+  RestartAsFailure(
+      w, Reason::kMemoryLimit,
+      "its job reached MemoryLimitMB " + std::to_string(w.config->launch.memory_limit_mb));
   Settle();
 }
 
 // Through the stop ladder, so the worker may still shut down cleanly; its exit is then a failure
 // like a failed liveness probe's, restarted by its policy (backoff, breaker).
-void Supervisor::RestartForMemory(Worker& w, std::string why) {
-  w.process->killed_for = Reason::kMemoryLimit;
-  BeginStop(w, Reason::kMemoryLimit, std::move(why));
+void Supervisor::RestartAsFailure(Worker& w, Reason reason, std::string why) {
+  w.process->killed_for = reason;
+  BeginStop(w, reason, std::move(why));
 }
 
 // ---------------------------------------------------------------------------------------------

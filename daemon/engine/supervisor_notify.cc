@@ -50,9 +50,9 @@ void Supervisor::OnReadyTimeElapsed(Worker& w) {
     return ArmStateTimer(w, w.config->policy.start_timeout, &Supervisor::OnReadyTimeElapsed);
   // Through the stop ladder, as a hung start may still shut down cleanly; its exit is a failed
   // start.
-  w.process->killed_for = Reason::kStartTimeout;
-  BeginStop(w, Reason::kStartTimeout,
-            "no READY=1 within StartTimeoutMs " + FormatDelay(w.config->policy.start_timeout));
+  RestartAsFailure(
+      w, Reason::kStartTimeout,
+      "no READY=1 within StartTimeoutMs " + FormatDelay(w.config->policy.start_timeout));
 }
 
 void Supervisor::ArmWatchdog(Worker& w) {
@@ -70,9 +70,8 @@ void Supervisor::OnWatchdogElapsed(Worker& w) {
   // While an intent waits for dependents to stop, the worker is about to go down, but the intent
   // may be called off (`start` after `stop`): the watch goes on.
   if (w.intent) return ArmWatchdog(w);
-  w.process->killed_for = Reason::kWatchdog;
-  BeginStop(w, Reason::kWatchdog,
-            "no WATCHDOG=1 within WatchdogMs " + FormatDelay(w.config->policy.watchdog));
+  RestartAsFailure(w, Reason::kWatchdog,
+                   "no WATCHDOG=1 within WatchdogMs " + FormatDelay(w.config->policy.watchdog));
 }
 
 }  // namespace sup::engine
